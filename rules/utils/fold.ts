@@ -1,0 +1,350 @@
+/**
+ * Constant folding: what string (or number, array, object) an expression
+ * certainly evaluates to, so rules judge `'child_' + 'process'`,
+ * `Buffer.from('ZXZhbA==', 'base64').toString()` or
+ * `[101,118,97,108].map(c => String.fromCharCode(c)).join('')` by value.
+ *
+ * Paths built from the user's home (`os.homedir()`, `process.env.HOME`) fold
+ * to strings starting with `~`, so sensitive-path checks see `~/.ssh`.
+ */
+import type { AnyNode } from './ast.js';
+import { plainKeyName } from './ast.js';
+import type { Resolver } from './resolve.js';
+
+export const HOME = '~';
+export type Folded = { value: unknown };
+
+/** Marks an object property whose value could not be folded. */
+const UNKNOWN = Symbol('unknown');
+const MAX_STRING = 1 << 20;
+const MAX_DEPTH = 60;
+
+type Env = Map<string, unknown>;
+
+export class Folder {
+  private readonly memo = new WeakMap<AnyNode, Folded | null>();
+  private depth = 0;
+
+  constructor(private readonly resolver: Resolver) {}
+
+  fold(node: AnyNode, env?: Env): Folded | undefined {
+    if (!env) {
+      const cached = this.memo.get(node);
+      if (cached !== undefined) return cached ?? undefined;
+    }
+    if (this.depth > MAX_DEPTH) return undefined;
+    this.depth++;
+    let result: Folded | undefined;
+    try {
+      result = this.compute(node, env);
+    } catch {
+      result = undefined;
+    } finally {
+      this.depth--;
+    }
+    if (result && typeof result.value === 'string' && result.value.length > MAX_STRING) result = undefined;
+    if (!env) this.memo.set(node, result ?? null);
+    return result;
+  }
+
+  foldString(node: AnyNode): string | undefined {
+    const folded = this.fold(node);
+    return folded && typeof folded.value === 'string' ? folded.value : undefined;
+  }
+
+  private compute(node: AnyNode, env: Env | undefined): Folded | undefined {
+    switch (node.type) {
+      case 'Literal':
+        return node.regex ? { value: new RegExp(node.regex.pattern, node.regex.flags) } : { value: node.value };
+      case 'TemplateLiteral':
+        return this.foldTemplate(node, env, false);
+      case 'TaggedTemplateExpression': {
+        const tag = this.resolver.resolve(node.tag);
+        return tag?.module === undefined && tag?.path.join('.') === 'String.raw'
+          ? this.foldTemplate(node.quasi, env, true)
+          : undefined;
+      }
+      case 'Identifier':
+        return this.foldIdentifier(node, env);
+      case 'BinaryExpression':
+        return this.foldBinary(node, env);
+      case 'UnaryExpression': {
+        const arg = this.fold(node.argument, env);
+        if (!arg) return node.operator === 'typeof' ? undefined : undefined;
+        const v = arg.value as any;
+        switch (node.operator) {
+          case '-': return { value: -v };
+          case '+': return { value: +v };
+          case '~': return { value: ~v };
+          case '!': return { value: !v };
+          case 'void': return { value: undefined };
+          default: return undefined;
+        }
+      }
+      case 'ArrayExpression': {
+        const out: unknown[] = [];
+        for (const element of node.elements) {
+          if (!element) { out.push(undefined); continue; }
+          if (element.type === 'SpreadElement') {
+            const spread = this.fold(element.argument, env);
+            if (!spread || (typeof spread.value !== 'string' && !Array.isArray(spread.value))) return undefined;
+            out.push(...(spread.value as Iterable<unknown>));
+            continue;
+          }
+          const folded = this.fold(element, env);
+          if (!folded) return undefined;
+          out.push(folded.value);
+        }
+        return { value: out };
+      }
+      case 'ObjectExpression': {
+        const out: Record<string, unknown> = {};
+        for (const prop of node.properties) {
+          if (prop.type !== 'Property' || prop.kind !== 'init') return undefined;
+          const key = prop.computed ? this.foldString(prop.key) : plainKeyName(prop.key, false);
+          if (key === undefined) return undefined;
+          out[key] = this.fold(prop.value, env)?.value ?? UNKNOWN;
+        }
+        return { value: out };
+      }
+      case 'MemberExpression':
+        return this.foldMember(node, env);
+      case 'CallExpression':
+        return this.foldCall(node, env);
+      case 'ConditionalExpression': {
+        const test = this.fold(node.test, env);
+        if (!test) return undefined;
+        return this.fold(test.value ? node.consequent : node.alternate, env);
+      }
+      case 'LogicalExpression': {
+        const left = this.fold(node.left, env);
+        if (!left) return undefined;
+        const l = left.value;
+        if (node.operator === '||') return l ? left : this.fold(node.right, env);
+        if (node.operator === '&&') return l ? this.fold(node.right, env) : left;
+        return l === null || l === undefined ? this.fold(node.right, env) : left;
+      }
+      case 'SequenceExpression':
+        return this.fold(node.expressions[node.expressions.length - 1], env);
+      case 'ChainExpression':
+      case 'TSAsExpression':
+      case 'TSSatisfiesExpression':
+      case 'TSNonNullExpression':
+      case 'TSTypeAssertion':
+        return this.fold(node.expression, env);
+      default:
+        return undefined;
+    }
+  }
+
+  private foldTemplate(node: AnyNode, env: Env | undefined, raw: boolean): Folded | undefined {
+    let text = '';
+    for (let i = 0; i < node.quasis.length; i++) {
+      const quasi = node.quasis[i].value;
+      text += raw ? quasi.raw : quasi.cooked;
+      if (i < node.expressions.length) {
+        const part = this.fold(node.expressions[i], env);
+        if (!part) return undefined;
+        text += String(part.value);
+      }
+    }
+    return { value: text };
+  }
+
+  private foldIdentifier(node: AnyNode, env: Env | undefined): Folded | undefined {
+    if (env?.has(node.name)) return { value: env.get(node.name) };
+    const ref = this.resolver.resolve(node);
+    if (ref && ref.module === undefined && ref.path.length === 1) {
+      if (ref.path[0] === 'undefined') return { value: undefined };
+      if (ref.path[0] === 'NaN') return { value: NaN };
+      if (ref.path[0] === 'Infinity') return { value: Infinity };
+    }
+    const value = this.resolver.aliasedExpression(node);
+    return value ? this.fold(value.node, env) : undefined;
+  }
+
+  private foldBinary(node: AnyNode, env: Env | undefined): Folded | undefined {
+    const left = this.fold(node.left, env);
+    if (!left) return undefined;
+    const right = this.fold(node.right, env);
+    if (!right) return undefined;
+    const a = left.value as any;
+    const b = right.value as any;
+    switch (node.operator) {
+      case '+': return { value: a + b };
+      case '-': return { value: a - b };
+      case '*': return { value: a * b };
+      case '/': return { value: a / b };
+      case '%': return { value: a % b };
+      case '**': return { value: a ** b };
+      case '^': return { value: a ^ b };
+      case '|': return { value: a | b };
+      case '&': return { value: a & b };
+      case '<<': return { value: a << b };
+      case '>>': return { value: a >> b };
+      case '>>>': return { value: a >>> b };
+      case '===': return { value: a === b };
+      case '!==': return { value: a !== b };
+      case '==': return { value: a == b };
+      case '!=': return { value: a != b };
+      case '<': return { value: a < b };
+      case '>': return { value: a > b };
+      case '<=': return { value: a <= b };
+      case '>=': return { value: a >= b };
+      default: return undefined;
+    }
+  }
+
+  private foldMember(node: AnyNode, env: Env | undefined): Folded | undefined {
+    const ref = this.resolver.resolve(node);
+    if (ref && ref.module === undefined) {
+      const dotted = ref.path.join('.');
+      if (dotted === 'process.env.HOME' || dotted === 'process.env.USERPROFILE') return { value: HOME };
+    }
+    const object = this.fold(node.object, env);
+    if (!object) return undefined;
+    const key = node.computed ? this.fold(node.property, env)?.value : plainKeyName(node.property, false);
+    if (key === undefined || key === null) return undefined;
+    const target = object.value as any;
+    if (target === null || target === undefined) return undefined;
+    if (typeof target === 'string' || Array.isArray(target)) {
+      if (key === 'length') return { value: target.length };
+      const index = Number(key);
+      if (Number.isInteger(index)) return index in Object(target) ? { value: target[index] } : undefined;
+      return undefined;
+    }
+    if (typeof target === 'object' && Object.prototype.hasOwnProperty.call(target, String(key))) {
+      const value = target[String(key)];
+      return value === UNKNOWN ? undefined : { value };
+    }
+    return undefined;
+  }
+
+  private foldCall(node: AnyNode, env: Env | undefined): Folded | undefined {
+    const callee = node.callee.type === 'ChainExpression' ? node.callee.expression : node.callee;
+    const args = (): unknown[] | undefined => this.foldArgs(node.arguments, env);
+    const ref = this.resolver.resolve(callee);
+    const name = ref ? (ref.module === undefined ? ref.path.join('.') : `${ref.module}:${ref.path.join('.')}`) : undefined;
+    switch (name) {
+      case 'String.fromCharCode': { const a = args(); return a && { value: String.fromCharCode(...(a as number[])) }; }
+      case 'String.fromCodePoint': { const a = args(); return a && { value: String.fromCodePoint(...(a as number[])) }; }
+      case 'String': { const a = args(); return a && { value: String(a[0]) }; }
+      case 'Number': { const a = args(); return a && { value: Number(a[0]) }; }
+      case 'parseInt': { const a = args(); return a && { value: parseInt(String(a[0]), a[1] as number) }; }
+      case 'atob': { const a = args(); return a && { value: Buffer.from(String(a[0]), 'base64').toString('latin1') }; }
+      case 'btoa': { const a = args(); return a && { value: Buffer.from(String(a[0]), 'latin1').toString('base64') }; }
+      case 'decodeURIComponent': { const a = args(); return a && { value: decodeURIComponent(String(a[0])) }; }
+      case 'decodeURI': { const a = args(); return a && { value: decodeURI(String(a[0])) }; }
+      case 'unescape': { const a = args(); return a && { value: unescape(String(a[0])) }; }
+      case 'JSON.parse': { const a = args(); return a && { value: JSON.parse(String(a[0])) }; }
+      case 'Array.from': { const a = args(); return a && { value: Array.from(a[0] as Iterable<unknown>) }; }
+      case 'Buffer.from': {
+        const a = args();
+        if (!a) return undefined;
+        const [data, encoding] = a;
+        if (typeof data === 'string') return { value: Buffer.from(data, (encoding as BufferEncoding) ?? 'utf8') };
+        if (Array.isArray(data)) return { value: Buffer.from(data as number[]) };
+        return undefined;
+      }
+      case 'os:homedir':
+        return { value: HOME };
+      case 'path:join':
+      case 'path:posix.join':
+      case 'path:resolve':
+      case 'path:posix.resolve': {
+        const a = args();
+        return a && a.every((p) => typeof p === 'string') ? { value: joinPaths(a as string[]) } : undefined;
+      }
+    }
+    if (callee.type !== 'MemberExpression') return undefined;
+    const method = callee.computed ? this.foldString(callee.property) : plainKeyName(callee.property, false);
+    if (method === undefined) return undefined;
+    if (method === 'map' && node.arguments.length === 1) return this.foldMap(callee.object, node.arguments[0], env);
+    const receiver = this.fold(callee.object, env);
+    if (!receiver) return undefined;
+    const a = args();
+    if (!a) return undefined;
+    return applyMethod(receiver.value, method, a);
+  }
+
+  private foldArgs(nodes: AnyNode[], env: Env | undefined): unknown[] | undefined {
+    const out: unknown[] = [];
+    for (const arg of nodes) {
+      if (arg.type === 'SpreadElement') {
+        const spread = this.fold(arg.argument, env);
+        if (!spread || !Array.isArray(spread.value)) return undefined;
+        out.push(...spread.value);
+        continue;
+      }
+      const folded = this.fold(arg, env);
+      if (!folded) return undefined;
+      out.push(folded.value);
+    }
+    return out;
+  }
+
+  /** `[..].map(c => expr)`: folds `expr` once per element with the parameter bound. */
+  private foldMap(arrayNode: AnyNode, callback: AnyNode, env: Env | undefined): Folded | undefined {
+    if (callback.type !== 'ArrowFunctionExpression' && callback.type !== 'FunctionExpression') return undefined;
+    const params: AnyNode[] = callback.params;
+    if (params.some((p) => p.type !== 'Identifier')) return undefined;
+    let body: AnyNode = callback.body;
+    if (body.type === 'BlockStatement') {
+      if (body.body.length !== 1 || body.body[0].type !== 'ReturnStatement' || !body.body[0].argument) return undefined;
+      body = body.body[0].argument;
+    }
+    const array = this.fold(arrayNode, env);
+    if (!array || !Array.isArray(array.value) || array.value.length > 100_000) return undefined;
+    const out: unknown[] = [];
+    for (let i = 0; i < array.value.length; i++) {
+      const inner: Env = new Map(env);
+      if (params[0]) inner.set(params[0].name, array.value[i]);
+      if (params[1]) inner.set(params[1].name, i);
+      const folded = this.fold(body, inner);
+      if (!folded) return undefined;
+      out.push(folded.value);
+    }
+    return { value: out };
+  }
+}
+
+const STRING_METHODS = new Set([
+  'concat', 'slice', 'substring', 'substr', 'toLowerCase', 'toUpperCase', 'trim', 'trimStart', 'trimEnd',
+  'replace', 'replaceAll', 'charAt', 'charCodeAt', 'codePointAt', 'repeat', 'padStart', 'padEnd', 'at',
+  'split', 'normalize', 'toString', 'valueOf', 'startsWith', 'endsWith', 'includes', 'indexOf',
+]);
+const ARRAY_METHODS = new Set(['join', 'reverse', 'concat', 'slice', 'at', 'toString', 'flat', 'indexOf', 'includes']);
+
+function applyMethod(receiver: unknown, method: string, args: unknown[]): Folded | undefined {
+  if (typeof receiver === 'string' && STRING_METHODS.has(method)) {
+    return { value: (receiver as any)[method](...args) };
+  }
+  if (Array.isArray(receiver) && ARRAY_METHODS.has(method)) {
+    const copy = method === 'reverse' ? [...receiver] : receiver;
+    return { value: (copy as any)[method](...args) };
+  }
+  if (Buffer.isBuffer(receiver) && method === 'toString') {
+    const encoding = (args[0] as BufferEncoding | undefined) ?? 'utf8';
+    return Buffer.isEncoding(encoding) ? { value: receiver.toString(encoding) } : undefined;
+  }
+  if (typeof receiver === 'number' && method === 'toString') {
+    return { value: receiver.toString(args[0] as number | undefined) };
+  }
+  return undefined;
+}
+
+/** `path.join` for folded segments; `~` stays a prefix so `~/.ssh` is recognisable. */
+function joinPaths(parts: string[]): string {
+  let start = 0;
+  for (let i = parts.length - 1; i >= 0; i--) {
+    if (parts[i].startsWith('/') || parts[i] === HOME || parts[i].startsWith(`${HOME}/`)) { start = i; break; }
+  }
+  const segments: string[] = [];
+  for (const part of parts.slice(start).join('/').split(/[\\/]+/)) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') segments.pop();
+    else segments.push(part);
+  }
+  const joined = segments.join('/');
+  return parts[start]?.startsWith('/') ? `/${joined}` : joined;
+}

@@ -1,0 +1,89 @@
+/**
+ * The single way Warden rules report. In an author's editor it behaves like any
+ * ESLint report (honouring the rule's `minSeverity` option and the capabilities
+ * the nearest package.json declares); inside the gate, a capture collects
+ * every raw report with its message id and data, so the analyzer can apply the
+ * design's severity policy itself.
+ */
+import type { Rule } from 'eslint';
+import type { AnyNode } from './ast.js';
+import { declaredCapabilities } from './manifest.js';
+import { SEVERITIES, severityRank, type FindingKind, type Severity, type WardenRule } from '../meta.js';
+
+export interface RawReport {
+  ruleId: string;
+  messageId: string;
+  data: Record<string, string>;
+  kind: FindingKind;
+  message: string;
+  loc: { line: number; column: number; endLine: number; endColumn: number };
+  /** For findings inside evaluated constant code: the inner finding, already adjusted. */
+  inner?: RawReport;
+}
+
+const captures: RawReport[][] = [];
+
+/** Runs `fn` (a synchronous lint) and returns every report Warden rules made during it. */
+export function captureReports<T>(fn: () => T): { result: T; reports: RawReport[] } {
+  const sink: RawReport[] = [];
+  captures.push(sink);
+  try {
+    return { result: fn(), reports: sink };
+  } finally {
+    captures.pop();
+  }
+}
+
+export function isCapturing(): boolean {
+  return captures.length > 0;
+}
+
+export const MIN_SEVERITY_SCHEMA = [
+  {
+    type: 'object',
+    properties: { minSeverity: { enum: [...SEVERITIES] } },
+    additionalProperties: false,
+  },
+];
+
+export interface ReportDescriptor {
+  node: AnyNode;
+  messageId: string;
+  data?: Record<string, string>;
+  inner?: RawReport;
+}
+
+export function interpolate(template: string, data: Record<string, string>): string {
+  return template.replace(/\{\{\s*([^{}]+?)\s*\}\}/g, (match, key: string) => (key in data ? data[key] : match));
+}
+
+export function report(context: Rule.RuleContext, rule: WardenRule, descriptor: ReportDescriptor): void {
+  const data = descriptor.data ?? {};
+  const kind = rule.meta.warden.findings[descriptor.messageId];
+  const sink = captures[captures.length - 1];
+  if (sink) {
+    const loc = descriptor.node.loc!;
+    sink.push({
+      ruleId: context.id.replace(/^warden\//, ''),
+      messageId: descriptor.messageId,
+      data,
+      kind,
+      message: interpolate(rule.meta.messages[descriptor.messageId], data),
+      loc: { line: loc.start.line, column: loc.start.column + 1, endLine: loc.end.line, endColumn: loc.end.column + 1 },
+      inner: descriptor.inner,
+    });
+    return;
+  }
+  if (severityRank(editorSeverity(context, kind, data)) > severityRank(minSeverity(context))) return;
+  context.report({ node: descriptor.node as never, messageId: descriptor.messageId, data });
+}
+
+function minSeverity(context: Rule.RuleContext): Severity {
+  return (context.options[0] as { minSeverity?: Severity } | undefined)?.minSeverity ?? 'medium';
+}
+
+/** In the editor, a capability the author's manifest declares is only `low`, as in the gate. */
+function editorSeverity(context: Rule.RuleContext, kind: FindingKind, data: Record<string, string>): Severity {
+  if (!kind.capability || severityRank(kind.severity) === 0) return kind.severity;
+  return declaredCapabilities(context.filename).covers(kind.capability, data) ? 'low' : kind.severity;
+}

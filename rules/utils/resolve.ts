@@ -1,0 +1,310 @@
+/**
+ * Identity resolution: what a callee or object *is*, whatever it is spelled as.
+ *
+ * A `Ref` names a value by where it comes from: the global object and a
+ * property path (`eval`, `process.env`, `Function`), or a module and a path
+ * into its exports (`child_process` → `exec`). Resolution follows single-write
+ * aliases and destructuring, folds computed keys, sees through
+ * `(0, x)`, `.call/.apply/.bind`, `Reflect.*`, `globalThis`/`window`, and
+ * normalises the many roads to the same thing (`module.require`,
+ * `process.mainModule.require`, `module.constructor._load`, `createRequire(…)`
+ * are all `require`; any `.constructor.constructor` is `Function`).
+ *
+ * A key that cannot be folded becomes `DYNAMIC` in the path, so rules can tell
+ * "unresolvable access on the global object" apart from "not dangerous".
+ */
+import type { Rule, Scope } from 'eslint';
+import type { AnyNode } from './ast.js';
+import { functionConstructorName, isFunctionNode, plainKeyName, unwrap } from './ast.js';
+import { Folder } from './fold.js';
+import { bindingOf, type PathStep } from './scope.js';
+
+export const DYNAMIC = '*';
+
+export interface Ref {
+  /** Module specifier without `node:`; absent for globals. `DYNAMIC` when unresolvable. */
+  module?: string;
+  path: string[];
+}
+
+export interface NormalizedCall {
+  node: AnyNode;
+  /** The expression actually called, after `.call`/`.apply`/`Reflect.apply` are seen through. */
+  calleeNode: AnyNode;
+  callee: Ref | undefined;
+  /** The arguments actually passed; undefined when they cannot be known (`f.apply(x, args)`). */
+  args: AnyNode[] | undefined;
+  isNew: boolean;
+}
+
+const GLOBAL_OBJECT_NAMES = new Set(['globalThis', 'global', 'window', 'self', 'frames', 'top', 'parent']);
+const FUNCTION_CONSTRUCTORS = new Set(['Function', 'AsyncFunction', 'GeneratorFunction', 'AsyncGeneratorFunction']);
+/** Globals that are functions, so `x.constructor` is `Function`. */
+const GLOBAL_FUNCTIONS = new Set([
+  'Function', 'Object', 'Array', 'String', 'Number', 'Boolean', 'Symbol', 'RegExp', 'Date', 'Promise', 'Error',
+  'Map', 'Set', 'WeakMap', 'WeakSet', 'Proxy', 'eval', 'parseInt', 'parseFloat', 'isNaN', 'require', 'setTimeout',
+  'setInterval', 'setImmediate', 'fetch', 'atob', 'btoa', 'escape', 'unescape', 'decodeURI', 'decodeURIComponent',
+  'encodeURI', 'encodeURIComponent', 'Buffer', 'queueMicrotask', 'structuredClone',
+]);
+const REQUIRE_LIKE = new Set(['require', 'module.require', 'require.main.require']);
+const MAX_DEPTH = 40;
+
+export class Resolver {
+  readonly folder: Folder;
+  private readonly memo = new WeakMap<AnyNode, Ref | null>();
+  private readonly inProgress = new Set<AnyNode>();
+
+  constructor(private readonly scopeOf: (node: AnyNode) => Scope.Scope) {
+    this.folder = new Folder(this);
+  }
+
+  resolve(input: AnyNode): Ref | undefined {
+    const node = unwrap(input);
+    const cached = this.memo.get(node);
+    if (cached !== undefined) return cached ?? undefined;
+    if (this.inProgress.has(node) || this.inProgress.size > MAX_DEPTH) return undefined;
+    this.inProgress.add(node);
+    let ref: Ref | undefined;
+    try {
+      ref = this.compute(node);
+    } finally {
+      this.inProgress.delete(node);
+    }
+    ref = ref && normalize(ref);
+    this.memo.set(node, ref ?? null);
+    return ref;
+  }
+
+  /** `eval`, `process.env`, `child_process:exec`: a readable name for a ref. */
+  static nameOf(ref: Ref | undefined): string | undefined {
+    if (!ref) return undefined;
+    return ref.module === undefined ? ref.path.join('.') : `${ref.module}:${ref.path.join('.')}`;
+  }
+
+  /** The expression an identifier stands for, when it is a plain single-write alias. */
+  aliasedExpression(identifier: AnyNode): { node: AnyNode } | undefined {
+    const binding = bindingOf(identifier, this.scopeOf, (key) => this.folder.foldString(key));
+    return binding.kind === 'value' && binding.path.length === 0 ? { node: binding.init } : undefined;
+  }
+
+  /** Sees through `f.call(t, a)`, `f.apply(t, [a])`, `Reflect.apply(f, t, [a])`, `Reflect.construct(F, [a])`. */
+  normalizeCall(node: AnyNode): NormalizedCall {
+    const isNew = node.type === 'NewExpression';
+    let calleeNode = unwrap(node.callee);
+    let args: AnyNode[] | undefined = node.arguments;
+    const direct = this.resolve(calleeNode);
+    const name = Resolver.nameOf(direct);
+    if ((name === 'Reflect.apply' || name === 'Reflect.construct') && args && args.length >= 2) {
+      const argList = name === 'Reflect.apply' ? args[2] : args[1];
+      return {
+        node,
+        calleeNode: unwrap(args[0]),
+        callee: this.resolve(args[0]),
+        args: argList ? this.arrayElements(argList) : [],
+        isNew: name === 'Reflect.construct',
+      };
+    }
+    if (calleeNode.type === 'MemberExpression') {
+      const method = calleeNode.computed ? this.folder.foldString(calleeNode.property) : plainKeyName(calleeNode.property, false);
+      if (method === 'call' || method === 'apply') {
+        const target = this.resolve(calleeNode.object);
+        if (target && isCallable(target)) {
+          calleeNode = unwrap(calleeNode.object);
+          args = method === 'call' ? node.arguments.slice(1) : node.arguments[1] ? this.arrayElements(node.arguments[1]) : [];
+          return { node, calleeNode, callee: target, args, isNew };
+        }
+      }
+    }
+    return { node, calleeNode, callee: direct, args, isNew };
+  }
+
+  /** For a call that loads a module: the specifier node and its folded value. */
+  requireCall(node: AnyNode): { specifierNode: AnyNode | undefined; specifier: string | undefined } | undefined {
+    if (node.type !== 'CallExpression') return undefined;
+    const call = this.normalizeCall(node);
+    if (!call.callee || call.callee.module !== undefined || !REQUIRE_LIKE.has(call.callee.path.join('.'))) return undefined;
+    const specifierNode = call.args?.[0];
+    return { specifierNode, specifier: specifierNode ? this.folder.foldString(specifierNode) : undefined };
+  }
+
+  private arrayElements(node: AnyNode): AnyNode[] | undefined {
+    const list = unwrap(node);
+    if (list.type === 'ArrayExpression' && list.elements.every((e: AnyNode | null) => e && e.type !== 'SpreadElement')) {
+      return list.elements;
+    }
+    return undefined;
+  }
+
+  private compute(node: AnyNode): Ref | undefined {
+    switch (node.type) {
+      case 'Identifier':
+        return this.resolveIdentifier(node);
+      case 'ThisExpression':
+        // Top-level `this` in a script is the global object; in CommonJS it is `exports`.
+        return isTopLevel(node) && this.scopeOf(node).type === 'global' ? { path: [] } : undefined;
+      case 'MemberExpression': {
+        const key = node.computed ? this.folder.fold(node.property)?.value : plainKeyName(node.property, false);
+        const name = key === undefined || key === null || typeof key === 'object' ? DYNAMIC : String(key);
+        if (name === 'constructor') {
+          const inner = unwrap(node.object);
+          if (inner.type === 'MemberExpression' && memberName(inner, this.folder) === 'constructor') return { path: ['Function'] };
+          if (isFunctionNode(inner)) return { path: [functionConstructorName(inner)] };
+          if (inner.type === 'ClassExpression') return { path: ['Function'] };
+        }
+        const object = this.resolve(node.object);
+        return object && { module: object.module, path: [...object.path, name] };
+      }
+      case 'FunctionExpression':
+      case 'ArrowFunctionExpression':
+      case 'FunctionDeclaration':
+        return { path: ['%fn', functionConstructorName(node)] };
+      case 'ImportExpression': {
+        const specifier = this.folder.foldString(node.source);
+        return { module: specifier === undefined ? DYNAMIC : stripNodePrefix(specifier), path: ['%promise'] };
+      }
+      case 'AwaitExpression': {
+        const inner = this.resolve(node.argument);
+        if (inner?.path[0] === '%promise') return { module: inner.module, path: inner.path.slice(1) };
+        return inner;
+      }
+      case 'CallExpression':
+        return this.resolveCallResult(node);
+      case 'NewExpression':
+        return undefined;
+      case 'AssignmentExpression':
+        return node.operator === '=' ? this.resolve(node.right) : undefined;
+      case 'LogicalExpression':
+        return this.resolve(node.left) ?? this.resolve(node.right);
+      default:
+        return undefined;
+    }
+  }
+
+  private resolveIdentifier(node: AnyNode): Ref | undefined {
+    const binding = bindingOf(node, this.scopeOf, (key) => this.folder.foldString(key));
+    switch (binding.kind) {
+      case 'global':
+        return GLOBAL_OBJECT_NAMES.has(binding.name) ? { path: [] } : { path: [binding.name] };
+      case 'import':
+        return { module: stripNodePrefix(binding.source), path: binding.imported ? [binding.imported] : [] };
+      case 'function':
+        return { path: ['%fn', functionConstructorName(binding.node)] };
+      case 'value': {
+        const base = this.resolve(binding.init);
+        return base && { module: base.module, path: [...base.path, ...binding.path.map(stepName)] };
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  private resolveCallResult(node: AnyNode): Ref | undefined {
+    const loaded = this.requireCall(node);
+    if (loaded) return { module: loaded.specifier === undefined ? DYNAMIC : stripNodePrefix(loaded.specifier), path: [] };
+    const call = this.normalizeCall(node);
+    const name = Resolver.nameOf(call.callee);
+    if (name === 'module:createRequire') return { path: ['require'] };
+    if (name === 'Object.getPrototypeOf' || name === 'Reflect.getPrototypeOf') {
+      const target = call.args?.[0] && this.resolve(call.args[0]);
+      return target && { module: target.module, path: [...target.path, '__proto__'] };
+    }
+    if (name === 'Reflect.get' && call.args && call.args.length >= 2) {
+      const target = this.resolve(call.args[0]);
+      const key = this.folder.foldString(call.args[1]);
+      return target && { module: target.module, path: [...target.path, key ?? DYNAMIC] };
+    }
+    if (name === 'Function' || name === 'AsyncFunction') {
+      // `Function('return this')()` is the classic way to reach the global object.
+      return undefined;
+    }
+    const callee = unwrap(node.callee);
+    if (callee.type === 'MemberExpression' && memberName(callee, this.folder) === 'bind') return this.resolve(callee.object);
+    if (callee.type === 'CallExpression' && isReturnThisFactory(callee, this)) return { path: [] };
+    return undefined;
+  }
+}
+
+function stepName(step: PathStep): string {
+  return 'key' in step ? step.key : DYNAMIC;
+}
+
+function memberName(node: AnyNode, folder: Folder): string | undefined {
+  return node.computed ? folder.foldString(node.property) : plainKeyName(node.property, false);
+}
+
+function isTopLevel(node: AnyNode): boolean {
+  for (let p = node.parent; p; p = p.parent) if (isFunctionNode(p)) return false;
+  return true;
+}
+
+function isCallable(ref: Ref): boolean {
+  return ref.path.length > 0 || ref.module !== undefined;
+}
+
+/** `Function('return this')` — calling its result yields the global object. */
+function isReturnThisFactory(node: AnyNode, resolver: Resolver): boolean {
+  const name = Resolver.nameOf(resolver.resolve(node.callee));
+  if (name !== 'Function') return false;
+  const body = node.arguments.length ? resolver.folder.foldString(node.arguments[node.arguments.length - 1]) : undefined;
+  return body !== undefined && /^\s*return\s+this\s*;?\s*$/.test(body);
+}
+
+export function stripNodePrefix(specifier: string): string {
+  return specifier.startsWith('node:') ? specifier.slice(5) : specifier;
+}
+
+/** Rewrites the many spellings of one thing to its canonical ref. */
+function normalize(ref: Ref): Ref {
+  let { module, path } = ref;
+  for (let changed = true; changed; ) {
+    changed = false;
+    const rewritten = rewriteOnce(module, path);
+    if (rewritten) {
+      ({ module, path } = rewritten);
+      changed = true;
+    }
+  }
+  return { module, path };
+}
+
+function rewriteOnce(module: string | undefined, path: string[]): Ref | undefined {
+  const n = path.length;
+  if (module === undefined) {
+    if (n >= 1 && GLOBAL_OBJECT_NAMES.has(path[0])) return { path: path.slice(1) };
+    if (n >= 2 && path[0] === 'process' && path[1] === 'mainModule') return { path: ['module', ...path.slice(2)] };
+    if (n >= 2 && path[0] === 'require' && path[1] === 'main') return { path: ['module', ...path.slice(2)] };
+    if (n >= 2 && path[0] === 'module' && path[1] === 'require') return { path: ['require', ...path.slice(2)] };
+    if (n >= 2 && path[0] === 'module' && path[1] === 'constructor') return { module: 'module', path: path.slice(2) };
+    if (n >= 2 && path[0] === '%fn' && path[2] === 'constructor') return { path: [path[1], ...path.slice(3)] };
+    if (n >= 3 && path[0] === '%fn' && path[2] === '__proto__') return { path: [path[1], 'prototype', ...path.slice(3)] };
+    if (n >= 2 && GLOBAL_FUNCTIONS.has(path[0]) && path[1] === 'constructor') return { path: ['Function', ...path.slice(2)] };
+    if (n >= 2 && GLOBAL_FUNCTIONS.has(path[0]) && path[1] === '__proto__') return { path: ['Function', 'prototype', ...path.slice(2)] };
+  } else if (module === 'module') {
+    if (n >= 1 && (path[0] === '_load' || path[0] === 'require')) return { path: ['require', ...path.slice(1)] };
+    if (n >= 2 && path[0] === 'prototype' && path[1] === 'require') return { path: ['require', ...path.slice(2)] };
+    if (n >= 1 && (path[0] === 'Module' || path[0] === 'default')) return { module, path: path.slice(1) };
+  }
+  for (let i = 0; i + 1 < n; i++) {
+    if (path[i] === 'constructor' && path[i + 1] === 'constructor') return { path: ['Function', ...path.slice(i + 2)] };
+    if (path[i] === 'prototype' && path[i + 1] === 'constructor' && i >= 1) {
+      return { module, path: [...path.slice(0, i), ...path.slice(i + 2)] };
+    }
+    if (path[i] === '__proto__' && path[i + 1] === 'constructor' && i >= 1 && FUNCTION_CONSTRUCTORS.has(path[i - 1])) {
+      return { path: ['Function', ...path.slice(i + 2)] };
+    }
+  }
+  return undefined;
+}
+
+/** One resolver per linted file, shared by every rule that runs on it. */
+const resolvers = new WeakMap<object, Resolver>();
+
+export function resolverFor(context: Rule.RuleContext): Resolver {
+  const sourceCode = context.sourceCode;
+  let resolver = resolvers.get(sourceCode);
+  if (!resolver) {
+    resolver = new Resolver((node) => sourceCode.getScope(node as never));
+    resolvers.set(sourceCode, resolver);
+  }
+  return resolver;
+}

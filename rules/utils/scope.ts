@@ -1,0 +1,87 @@
+/**
+ * Variable lookup for alias following. A variable counts as an alias of an
+ * expression when it is written exactly once: `const r = require`,
+ * `let e; e = eval`, or destructured `const { exec } = cp`.
+ */
+import type { Scope } from 'eslint';
+import type { AnyNode } from './ast.js';
+
+export type ScopeOf = (node: AnyNode) => Scope.Scope;
+
+export function findVariable(scope: Scope.Scope | null, name: string): Scope.Variable | undefined {
+  for (let current = scope; current; current = current.upper) {
+    const variable = current.set.get(name);
+    if (variable) return variable;
+  }
+  return undefined;
+}
+
+/** A step from a value to one of its parts, as destructuring takes it. */
+export type PathStep = { key: string } | { unknownKey: true };
+
+export type Binding =
+  | { kind: 'global'; name: string }
+  | { kind: 'value'; init: AnyNode; path: PathStep[] }
+  | { kind: 'import'; source: string; imported: string | null }
+  | { kind: 'function'; node: AnyNode }
+  | { kind: 'unknown' };
+
+/** What an identifier is bound to, as far as a single static write tells. */
+export function bindingOf(identifier: AnyNode, scopeOf: ScopeOf, keyOf: (key: AnyNode) => string | undefined): Binding {
+  const variable = findVariable(scopeOf(identifier), identifier.name);
+  if (!variable || variable.defs.length === 0) return { kind: 'global', name: identifier.name };
+  if (variable.defs.length > 1) return { kind: 'unknown' };
+  const def = variable.defs[0] as unknown as { type: string; node: AnyNode; name: AnyNode; parent: AnyNode | null };
+  switch (def.type) {
+    case 'ImportBinding': {
+      const source = String(def.parent?.source?.value ?? '');
+      if (def.node.type === 'ImportSpecifier') {
+        const imported = def.node.imported.type === 'Identifier' ? def.node.imported.name : String(def.node.imported.value);
+        return { kind: 'import', source, imported: imported === 'default' ? null : imported };
+      }
+      return { kind: 'import', source, imported: null };
+    }
+    case 'FunctionName':
+      return { kind: 'function', node: def.node };
+    case 'Variable': {
+      const writes = variable.references.filter((ref) => ref.isWrite());
+      const declarator = def.node;
+      let init: AnyNode | null = declarator.init ?? null;
+      if (writes.length > 1) return { kind: 'unknown' };
+      if (!init) {
+        // `let e; e = eval;` — the single later assignment is the value.
+        const write = writes[0] as unknown as { writeExpr?: AnyNode; identifier: AnyNode } | undefined;
+        if (!write?.writeExpr || write.identifier.parent?.type !== 'AssignmentExpression') return { kind: 'unknown' };
+        return { kind: 'value', init: write.writeExpr, path: [] };
+      }
+      const path = destructuringPath(def.name, declarator.id, keyOf);
+      return path ? { kind: 'value', init, path } : { kind: 'unknown' };
+    }
+    default:
+      return { kind: 'unknown' };
+  }
+}
+
+/** The property path from a declarator's pattern down to one bound identifier. */
+function destructuringPath(
+  identifier: AnyNode,
+  pattern: AnyNode,
+  keyOf: (key: AnyNode) => string | undefined,
+): PathStep[] | undefined {
+  const steps: PathStep[] = [];
+  let node: AnyNode = identifier;
+  while (node !== pattern) {
+    const parent = node.parent;
+    if (!parent) return undefined;
+    if (parent.type === 'Property' && parent.value === node) {
+      const key = parent.computed ? keyOf(parent.key) : parent.key.name ?? String(parent.key.value);
+      steps.unshift(key === undefined ? { unknownKey: true } : { key });
+    } else if (parent.type === 'ArrayPattern') {
+      steps.unshift({ key: String(parent.elements.indexOf(node)) });
+    } else if (parent.type !== 'AssignmentPattern' && parent.type !== 'RestElement' && parent.type !== 'ObjectPattern') {
+      return undefined;
+    }
+    node = parent;
+  }
+  return steps;
+}
