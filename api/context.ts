@@ -1,0 +1,54 @@
+/**
+ * What a plugin's `activate(ctx)` receives: its only door to the app. Every
+ * call goes over JSON-RPC to the host, which checks it against the plugin's
+ * grant and writes it to the audit log.
+ */
+import type { FetchRequest, LogLevel, MessageLevel } from './protocol.js';
+
+export interface Disposable {
+  dispose(): void | Promise<void>;
+}
+
+export interface FetchResult {
+  status: number;
+  statusText: string;
+  headers: Record<string, string>;
+  ok: boolean;
+  text(): string;
+  json<T = unknown>(): T;
+  bytes(): Uint8Array;
+}
+
+export interface PluginContext {
+  readonly pluginId: string;
+  readonly dataDir: string;
+  readonly commands: {
+    register(command: string, handler: (...args: any[]) => unknown): Disposable;
+    execute<T = unknown>(command: string, ...args: unknown[]): Promise<T>;
+  };
+  readonly events: {
+    on(name: string, listener: (payload: unknown) => void): Disposable;
+    emit(name: string, payload?: unknown): Promise<void>;
+  };
+  readonly storage: {
+    get<T = unknown>(key: string): Promise<T | undefined>;
+    set(key: string, value: unknown): Promise<void>;
+    delete(key: string): Promise<void>;
+    keys(): Promise<string[]>;
+  };
+  readonly window: {
+    showMessage(text: string, level?: MessageLevel): Promise<void>;
+  };
+  readonly net: {
+    fetch(url: string, init?: Omit<FetchRequest, 'url'>): Promise<FetchResult>;
+  };
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly log: Record<LogLevel, (...parts: unknown[]) => void>;
+  /** Disposed, in reverse order, when the plugin is deactivated. */
+  readonly subscriptions: Disposable[];
+}
+
+export interface PluginModule {
+  activate(ctx: PluginContext): void | Promise<void>;
+  deactivate?(): void | Promise<void>;
+}
