@@ -18,9 +18,11 @@ import noObfuscation from './no-obfuscation.js';
 import noProcessEnv from './no-process-env.js';
 import noRuntimeTampering from './no-runtime-tampering.js';
 
+import { useGateConfig } from './utils/embedded.js';
+import { RULES_VERSION } from './version.js';
+
+export { RULES_VERSION };
 export const PLUGIN_NAME = 'warden';
-/** Bumped whenever a rule changes what it reports, so cached results are not reused. */
-export const RULES_VERSION = '1';
 
 export const rules: Record<string, WardenRule> = {
   'no-dynamic-code': noDynamicCode,
@@ -67,7 +69,7 @@ plugin.configs.strict = config('strict', 'info');
 export function gateConfig(sourceType: 'module' | 'commonjs' | 'script'): Linter.Config[] {
   return [
     {
-      files: ['**/*'],
+      files: SOURCE_FILES,
       languageOptions: { parser, ecmaVersion: 'latest', sourceType, parserOptions: { ecmaFeatures: { jsx: true } } },
       linterOptions: { noInlineConfig: true, reportUnusedDisableDirectives: 'off', reportUnusedInlineConfigs: 'off' },
       plugins: { [PLUGIN_NAME]: plugin },
@@ -75,5 +77,8 @@ export function gateConfig(sourceType: 'module' | 'commonjs' | 'script'): Linter
     },
   ];
 }
+
+// Evaluated constant code is linted with this same configuration.
+useGateConfig(gateConfig);
 
 export default plugin;

@@ -11,7 +11,7 @@ export interface AnyNode {
   [key: string]: any;
 }
 
-const TRANSPARENT = new Set([
+export const TRANSPARENT = new Set([
   'ChainExpression',
   'TSAsExpression',
   'TSSatisfiesExpression',

@@ -8,7 +8,7 @@
  * to strings starting with `~`, so sensitive-path checks see `~/.ssh`.
  */
 import type { AnyNode } from './ast.js';
-import { plainKeyName } from './ast.js';
+import { plainKeyName, unwrap } from './ast.js';
 import type { Resolver } from './resolve.js';
 
 export const HOME = '~';
@@ -50,6 +50,19 @@ export class Folder {
   foldString(node: AnyNode): string | undefined {
     const folded = this.fold(node);
     return folded && typeof folded.value === 'string' ? folded.value : undefined;
+  }
+
+  /** The URL a string or `new URL(input, base)` certainly denotes, when it is absolute. */
+  foldUrl(input: AnyNode): URL | undefined {
+    const node = unwrap(input);
+    let parts: (string | undefined)[] = [this.foldString(node)];
+    const callee = node.type === 'NewExpression' ? this.resolver.resolve(node.callee) : undefined;
+    if (parts[0] === undefined && callee?.module === undefined && callee?.path.join('.') === 'URL') {
+      parts = node.arguments.map((arg: AnyNode) => this.foldString(arg));
+    }
+    const [url, base] = parts;
+    if (url === undefined || parts.includes(undefined) || !URL.canParse(url, base)) return undefined;
+    return new URL(url, base);
   }
 
   private compute(node: AnyNode, env: Env | undefined): Folded | undefined {
@@ -154,13 +167,18 @@ export class Folder {
   private foldIdentifier(node: AnyNode, env: Env | undefined): Folded | undefined {
     if (env?.has(node.name)) return { value: env.get(node.name) };
     const ref = this.resolver.resolve(node);
+    // `const { HOME } = process.env`
+    const home = homeFolderOf(ref);
+    if (home !== undefined) return { value: home };
     if (ref && ref.module === undefined && ref.path.length === 1) {
       if (ref.path[0] === 'undefined') return { value: undefined };
       if (ref.path[0] === 'NaN') return { value: NaN };
       if (ref.path[0] === 'Infinity') return { value: Infinity };
     }
-    const value = this.resolver.aliasedExpression(node);
-    return value ? this.fold(value.node, env) : undefined;
+    const source = this.resolver.destructuredSource(node);
+    let folded = source && this.fold(source.node, env);
+    for (const key of source?.keys ?? []) folded = folded && pick(folded.value, key);
+    return folded;
   }
 
   private foldBinary(node: AnyNode, env: Env | undefined): Folded | undefined {
@@ -196,28 +214,13 @@ export class Folder {
   }
 
   private foldMember(node: AnyNode, env: Env | undefined): Folded | undefined {
-    const ref = this.resolver.resolve(node);
-    if (ref && ref.module === undefined) {
-      const dotted = ref.path.join('.');
-      if (dotted === 'process.env.HOME' || dotted === 'process.env.USERPROFILE') return { value: HOME };
-    }
+    const home = homeFolderOf(this.resolver.resolve(node));
+    if (home !== undefined) return { value: home };
     const object = this.fold(node.object, env);
     if (!object) return undefined;
     const key = node.computed ? this.fold(node.property, env)?.value : plainKeyName(node.property, false);
     if (key === undefined || key === null) return undefined;
-    const target = object.value as any;
-    if (target === null || target === undefined) return undefined;
-    if (typeof target === 'string' || Array.isArray(target)) {
-      if (key === 'length') return { value: target.length };
-      const index = Number(key);
-      if (Number.isInteger(index)) return index in Object(target) ? { value: target[index] } : undefined;
-      return undefined;
-    }
-    if (typeof target === 'object' && Object.prototype.hasOwnProperty.call(target, String(key))) {
-      const value = target[String(key)];
-      return value === UNKNOWN ? undefined : { value };
-    }
-    return undefined;
+    return pick(object.value, key);
   }
 
   private foldCall(node: AnyNode, env: Env | undefined): Folded | undefined {
@@ -308,6 +311,22 @@ export class Folder {
   }
 }
 
+/** `target[key]` for a folded value: string and array indices and lengths, own properties of folded objects. */
+function pick(target: any, key: unknown): Folded | undefined {
+  if (target === null || target === undefined) return undefined;
+  if (typeof target === 'string' || Array.isArray(target)) {
+    if (key === 'length') return { value: target.length };
+    const index = Number(key);
+    if (Number.isInteger(index)) return index in Object(target) ? { value: target[index] } : undefined;
+    return undefined;
+  }
+  if (typeof target === 'object' && Object.prototype.hasOwnProperty.call(target, String(key))) {
+    const value = target[String(key)];
+    return value === UNKNOWN ? undefined : { value };
+  }
+  return undefined;
+}
+
 const STRING_METHODS = new Set([
   'concat', 'slice', 'substring', 'substr', 'toLowerCase', 'toUpperCase', 'trim', 'trimStart', 'trimEnd',
   'replace', 'replaceAll', 'charAt', 'charCodeAt', 'codePointAt', 'repeat', 'padStart', 'padEnd', 'at',
@@ -331,6 +350,18 @@ function applyMethod(receiver: unknown, method: string, args: unknown[]): Folded
     return { value: receiver.toString(args[0] as number | undefined) };
   }
   return undefined;
+}
+
+/** Environment variables that name the user's folders, as `~` paths. */
+const HOME_VARIABLES = new Map([
+  ['process.env.HOME', HOME],
+  ['process.env.USERPROFILE', HOME],
+  ['process.env.APPDATA', `${HOME}/AppData/Roaming`],
+  ['process.env.LOCALAPPDATA', `${HOME}/AppData/Local`],
+]);
+
+function homeFolderOf(ref: { module?: string; path: string[] } | undefined): string | undefined {
+  return ref && ref.module === undefined ? HOME_VARIABLES.get(ref.path.join('.')) : undefined;
 }
 
 /** `path.join` for folded segments; `~` stays a prefix so `~/.ssh` is recognisable. */

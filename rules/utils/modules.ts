@@ -5,7 +5,8 @@
  */
 import type { Rule } from 'eslint';
 import type { AnyNode } from './ast.js';
-import { resolverFor, stripNodePrefix } from './resolve.js';
+import { unwrap } from './ast.js';
+import { resolverFor, stripNodePrefix, type Resolver } from './resolve.js';
 
 export interface ModuleLoad {
   /** The node to report on. */
@@ -27,7 +28,8 @@ export function packageName(specifier: string): string {
 export function moduleLoadListeners(context: Rule.RuleContext, onLoad: (load: ModuleLoad) => void): Rule.RuleListener {
   const resolver = resolverFor(context);
   const fromSource = (node: AnyNode, via: ModuleLoad['via']) => {
-    if (!node.source) return;
+    // `import type` / `export type … from` are erased by TypeScript: nothing is loaded.
+    if (!node.source || node.importKind === 'type' || node.exportKind === 'type') return;
     onLoad({ node, specifier: stripNodePrefix(String(node.source.value)), specifierNode: node.source, via });
   };
   return {
@@ -35,8 +37,7 @@ export function moduleLoadListeners(context: Rule.RuleContext, onLoad: (load: Mo
     ExportNamedDeclaration: (node: any) => fromSource(node, 'export'),
     ExportAllDeclaration: (node: any) => fromSource(node, 'export'),
     ImportExpression: (node: any) => {
-      const specifier = resolver.folder.foldString(node.source);
-      onLoad({ node, specifier: specifier === undefined ? undefined : stripNodePrefix(specifier), specifierNode: node.source, via: 'import()' });
+      for (const possible of possibleSpecifiers(resolver, node.source)) onLoad({ node, ...possible, via: 'import()' });
     },
     TSImportEqualsDeclaration: (node: any) => {
       const ref = node.moduleReference;
@@ -47,8 +48,41 @@ export function moduleLoadListeners(context: Rule.RuleContext, onLoad: (load: Mo
     CallExpression: (node: any) => {
       const loaded = resolver.requireCall(node);
       if (!loaded) return;
-      const specifier = loaded.specifier === undefined ? undefined : stripNodePrefix(loaded.specifier);
-      onLoad({ node, specifier, specifierNode: loaded.specifierNode, via: 'require' });
+      if (!loaded.specifierNode) onLoad({ node, specifier: undefined, specifierNode: undefined, via: 'require' });
+      else for (const possible of possibleSpecifiers(resolver, loaded.specifierNode)) onLoad({ node, ...possible, via: 'require' });
     },
   } as Rule.RuleListener;
+}
+
+/**
+ * Every specifier an expression may evaluate to. `require(win ? 'a' : 'b')`
+ * and `require(x || 'b')` may load either side, so each side is a load of its
+ * own — otherwise `require(x ? 'child_process' : 'fs')` would hide a module.
+ */
+function possibleSpecifiers(resolver: Resolver, node: AnyNode): Pick<ModuleLoad, 'specifier' | 'specifierNode'>[] {
+  const folded = resolver.folder.foldString(node);
+  if (folded !== undefined) return [{ specifier: stripNodePrefix(folded), specifierNode: node }];
+  const inner = unwrap(node);
+  if (inner.type === 'ConditionalExpression') {
+    return [...possibleSpecifiers(resolver, inner.consequent), ...possibleSpecifiers(resolver, inner.alternate)];
+  }
+  if (inner.type === 'LogicalExpression') return [...possibleSpecifiers(resolver, inner.left), ...possibleSpecifiers(resolver, inner.right)];
+  return [{ specifier: undefined, specifierNode: node }];
+}
+
+/**
+ * Calls `onMatch` for every load of a package `packages` lists, by package
+ * name (`node:fs/promises` is `fs`, `execa/index.js` is `execa`).
+ */
+export function packageLoadListeners<T>(
+  context: Rule.RuleContext,
+  packages: ReadonlyMap<string, T>,
+  onMatch: (load: ModuleLoad, name: string, value: T) => void,
+): Rule.RuleListener {
+  return moduleLoadListeners(context, (load) => {
+    if (load.specifier === undefined) return;
+    const name = packageName(load.specifier);
+    const value = packages.get(name);
+    if (value !== undefined) onMatch(load, name, value);
+  });
 }

@@ -74,7 +74,9 @@ export function report(context: Rule.RuleContext, rule: WardenRule, descriptor: 
     });
     return;
   }
-  if (severityRank(editorSeverity(context, kind, data)) > severityRank(minSeverity(context))) return;
+  // A finding inside evaluated code weighs what the inner finding weighs.
+  const weighed = descriptor.inner ?? { kind, data };
+  if (severityRank(editorSeverity(context, weighed.kind, weighed.data)) > severityRank(minSeverity(context))) return;
   context.report({ node: descriptor.node as never, messageId: descriptor.messageId, data });
 }
 

@@ -12,12 +12,14 @@
  *
  * A key that cannot be folded becomes `DYNAMIC` in the path, so rules can tell
  * "unresolvable access on the global object" apart from "not dangerous".
+ * Values made in the file start with a marker: `%fn` (a function of a given
+ * constructor) and `%value` (a literal: `({}).__proto__` is `Object.prototype`).
  */
-import type { Rule, Scope } from 'eslint';
+import type { Rule, Scope, SourceCode } from 'eslint';
 import type { AnyNode } from './ast.js';
 import { functionConstructorName, isFunctionNode, plainKeyName, unwrap } from './ast.js';
 import { Folder } from './fold.js';
-import { bindingOf, type PathStep } from './scope.js';
+import { bindingOf, writtenExpressions, type PathStep } from './scope.js';
 
 export const DYNAMIC = '*';
 
@@ -38,7 +40,7 @@ export interface NormalizedCall {
 }
 
 const GLOBAL_OBJECT_NAMES = new Set(['globalThis', 'global', 'window', 'self', 'frames', 'top', 'parent']);
-const FUNCTION_CONSTRUCTORS = new Set(['Function', 'AsyncFunction', 'GeneratorFunction', 'AsyncGeneratorFunction']);
+export const FUNCTION_CONSTRUCTORS = new Set(['Function', 'AsyncFunction', 'GeneratorFunction', 'AsyncGeneratorFunction']);
 /** Globals that are functions, so `x.constructor` is `Function`. */
 const GLOBAL_FUNCTIONS = new Set([
   'Function', 'Object', 'Array', 'String', 'Number', 'Boolean', 'Symbol', 'RegExp', 'Date', 'Promise', 'Error',
@@ -46,7 +48,8 @@ const GLOBAL_FUNCTIONS = new Set([
   'setInterval', 'setImmediate', 'fetch', 'atob', 'btoa', 'escape', 'unescape', 'decodeURI', 'decodeURIComponent',
   'encodeURI', 'encodeURIComponent', 'Buffer', 'queueMicrotask', 'structuredClone',
 ]);
-const REQUIRE_LIKE = new Set(['require', 'module.require', 'require.main.require']);
+/** `process.getBuiltinModule` (Node 20.16+) loads a built-in module without `require`. */
+const REQUIRE_LIKE = new Set(['require', 'module.require', 'require.main.require', 'process.getBuiltinModule']);
 const MAX_DEPTH = 40;
 
 export class Resolver {
@@ -85,6 +88,29 @@ export class Resolver {
   aliasedExpression(identifier: AnyNode): { node: AnyNode } | undefined {
     const binding = bindingOf(identifier, this.scopeOf, (key) => this.folder.foldString(key));
     return binding.kind === 'value' && binding.path.length === 0 ? { node: binding.init } : undefined;
+  }
+
+  /**
+   * Where a single-write variable's value comes from: `const { a: [, b] } = init`
+   * gives `init` and the keys `['a', '1']`. Undefined for a key that cannot be folded.
+   */
+  destructuredSource(identifier: AnyNode): { node: AnyNode; keys: string[] } | undefined {
+    const binding = bindingOf(identifier, this.scopeOf, (key) => this.folder.foldString(key));
+    if (binding.kind !== 'value' || binding.path.some((step) => !('key' in step))) return undefined;
+    return { node: binding.init, keys: binding.path.map(stepName) };
+  }
+
+  /** Every expression the file writes to the variable an identifier names (see `writtenExpressions`). */
+  writtenExpressions(identifier: AnyNode): AnyNode[] {
+    return writtenExpressions(identifier, this.scopeOf);
+  }
+
+  /** The function an identifier names when it is declared in this file (`function f(){}`, `const f = () => …`). */
+  declaredFunction(identifier: AnyNode): AnyNode | undefined {
+    const binding = bindingOf(identifier, this.scopeOf, (key) => this.folder.foldString(key));
+    if (binding.kind === 'function') return binding.node;
+    if (binding.kind === 'value' && binding.path.length === 0 && isFunctionNode(unwrap(binding.init))) return unwrap(binding.init);
+    return undefined;
   }
 
   /** Sees through `f.call(t, a)`, `f.apply(t, [a])`, `Reflect.apply(f, t, [a])`, `Reflect.construct(F, [a])`. */
@@ -158,6 +184,14 @@ export class Resolver {
       case 'ArrowFunctionExpression':
       case 'FunctionDeclaration':
         return { path: ['%fn', functionConstructorName(node)] };
+      case 'ObjectExpression':
+      case 'ArrayExpression':
+      case 'Literal':
+      case 'TemplateLiteral': {
+        // A literal's `__proto__` and `constructor` are intrinsics: `({}).__proto__` is `Object.prototype`.
+        const constructor = literalConstructorName(node);
+        return constructor ? { path: ['%value', constructor] } : undefined;
+      }
       case 'ImportExpression': {
         const specifier = this.folder.foldString(node.source);
         return { module: specifier === undefined ? DYNAMIC : stripNodePrefix(specifier), path: ['%promise'] };
@@ -175,6 +209,9 @@ export class Resolver {
         return node.operator === '=' ? this.resolve(node.right) : undefined;
       case 'LogicalExpression':
         return this.resolve(node.left) ?? this.resolve(node.right);
+      case 'ConditionalExpression':
+        // `typeof fetch === 'function' ? fetch : polyfill`: either branch may be what runs.
+        return this.resolve(node.consequent) ?? this.resolve(node.alternate);
       default:
         return undefined;
     }
@@ -189,6 +226,8 @@ export class Resolver {
         return { module: stripNodePrefix(binding.source), path: binding.imported ? [binding.imported] : [] };
       case 'function':
         return { path: ['%fn', functionConstructorName(binding.node)] };
+      case 'parameter':
+        return this.resolveThenParameter(binding.fn, binding.index);
       case 'value': {
         const base = this.resolve(binding.init);
         return base && { module: base.module, path: [...base.path, ...binding.path.map(stepName)] };
@@ -196,6 +235,16 @@ export class Resolver {
       default:
         return undefined;
     }
+  }
+
+  /** `import('vm').then((vm) => …)`: the callback's first parameter is the module. */
+  private resolveThenParameter(fn: AnyNode, index: number): Ref | undefined {
+    const call = fn.parent;
+    if (index !== 0 || call?.type !== 'CallExpression' || call.arguments[0] !== fn) return undefined;
+    const callee = unwrap(call.callee);
+    if (callee.type !== 'MemberExpression' || memberName(callee, this.folder) !== 'then') return undefined;
+    const promise = this.resolve(callee.object);
+    return promise?.path[0] === '%promise' ? { module: promise.module, path: promise.path.slice(1) } : undefined;
   }
 
   private resolveCallResult(node: AnyNode): Ref | undefined {
@@ -220,8 +269,22 @@ export class Resolver {
     const callee = unwrap(node.callee);
     if (callee.type === 'MemberExpression' && memberName(callee, this.folder) === 'bind') return this.resolve(callee.object);
     if (callee.type === 'CallExpression' && isReturnThisFactory(callee, this)) return { path: [] };
+    // `(function () { return this; })()`: in sloppy code, the global object (in strict code it is undefined).
+    if (callee.type === 'FunctionExpression' && returnsOnlyThis(callee.body)) return { path: [] };
     return undefined;
   }
+}
+
+/** The built-in constructor of a literal's value; undefined for `null`. */
+function literalConstructorName(node: AnyNode): string | undefined {
+  if (node.type === 'ObjectExpression') return 'Object';
+  if (node.type === 'ArrayExpression') return 'Array';
+  if (node.type === 'TemplateLiteral' || typeof node.value === 'string') return 'String';
+  if (node.regex) return 'RegExp';
+  if (node.bigint !== undefined) return 'BigInt';
+  if (typeof node.value === 'number') return 'Number';
+  if (typeof node.value === 'boolean') return 'Boolean';
+  return undefined;
 }
 
 function stepName(step: PathStep): string {
@@ -239,6 +302,11 @@ function isTopLevel(node: AnyNode): boolean {
 
 function isCallable(ref: Ref): boolean {
   return ref.path.length > 0 || ref.module !== undefined;
+}
+
+function returnsOnlyThis(body: AnyNode): boolean {
+  const statement = body.body?.length === 1 ? body.body[0] : undefined;
+  return statement?.type === 'ReturnStatement' && statement.argument?.type === 'ThisExpression';
 }
 
 /** `Function('return this')` — calling its result yields the global object. */
@@ -277,8 +345,13 @@ function rewriteOnce(module: string | undefined, path: string[]): Ref | undefine
     if (n >= 2 && path[0] === 'module' && path[1] === 'constructor') return { module: 'module', path: path.slice(2) };
     if (n >= 2 && path[0] === '%fn' && path[2] === 'constructor') return { path: [path[1], ...path.slice(3)] };
     if (n >= 3 && path[0] === '%fn' && path[2] === '__proto__') return { path: [path[1], 'prototype', ...path.slice(3)] };
+    if (n >= 3 && path[0] === '%value' && path[2] === 'constructor') return { path: [path[1], ...path.slice(3)] };
+    if (n >= 3 && path[0] === '%value' && path[2] === '__proto__') return { path: [path[1], 'prototype', ...path.slice(3)] };
     if (n >= 2 && GLOBAL_FUNCTIONS.has(path[0]) && path[1] === 'constructor') return { path: ['Function', ...path.slice(2)] };
     if (n >= 2 && GLOBAL_FUNCTIONS.has(path[0]) && path[1] === '__proto__') return { path: ['Function', 'prototype', ...path.slice(2)] };
+  } else if (module === 'process') {
+    // `import { env } from 'node:process'`, `require('process').env`: the same object as the global.
+    return { path: ['process', ...path] };
   } else if (module === 'module') {
     if (n >= 1 && (path[0] === '_load' || path[0] === 'require')) return { path: ['require', ...path.slice(1)] };
     if (n >= 2 && path[0] === 'prototype' && path[1] === 'require') return { path: ['require', ...path.slice(2)] };
@@ -294,6 +367,17 @@ function rewriteOnce(module: string | undefined, path: string[]): Ref | undefine
     }
   }
   return undefined;
+}
+
+/**
+ * How a message names what was called: `fs:readFileSync`, `JSON.stringify`,
+ * or the source text when the callee is local or not fully known (`load`, `this.send`).
+ */
+export function calleeLabel(sourceCode: SourceCode, call: NormalizedCall): string {
+  const name = Resolver.nameOf(call.callee);
+  if (name !== undefined && !name.includes('%') && !call.callee!.path.includes(DYNAMIC)) return name;
+  const text = sourceCode.getText(call.calleeNode as never).replace(/\s+/g, ' ');
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
 /** One resolver per linted file, shared by every rule that runs on it. */

@@ -24,6 +24,7 @@ export type Binding =
   | { kind: 'value'; init: AnyNode; path: PathStep[] }
   | { kind: 'import'; source: string; imported: string | null }
   | { kind: 'function'; node: AnyNode }
+  | { kind: 'parameter'; fn: AnyNode; index: number }
   | { kind: 'unknown' };
 
 /** What an identifier is bound to, as far as a single static write tells. */
@@ -34,6 +35,13 @@ export function bindingOf(identifier: AnyNode, scopeOf: ScopeOf, keyOf: (key: An
   const def = variable.defs[0] as unknown as { type: string; node: AnyNode; name: AnyNode; parent: AnyNode | null };
   switch (def.type) {
     case 'ImportBinding': {
+      if (def.node.type === 'TSImportEqualsDeclaration') {
+        // `import vm = require('vm')` loads a module; `import x = Namespace.y` only aliases a TypeScript name.
+        const reference = def.node.moduleReference;
+        return reference?.type === 'TSExternalModuleReference'
+          ? { kind: 'import', source: String(reference.expression.value), imported: null }
+          : { kind: 'unknown' };
+      }
       const source = String(def.parent?.source?.value ?? '');
       if (def.node.type === 'ImportSpecifier') {
         const imported = def.node.imported.type === 'Identifier' ? def.node.imported.name : String(def.node.imported.value);
@@ -43,10 +51,15 @@ export function bindingOf(identifier: AnyNode, scopeOf: ScopeOf, keyOf: (key: An
     }
     case 'FunctionName':
       return { kind: 'function', node: def.node };
+    case 'Parameter': {
+      // Only plain parameters: a destructured or defaulted one is not the argument itself.
+      const index = def.node.params.indexOf(def.name);
+      return index < 0 ? { kind: 'unknown' } : { kind: 'parameter', fn: def.node, index };
+    }
     case 'Variable': {
       const writes = variable.references.filter((ref) => ref.isWrite());
       const declarator = def.node;
-      let init: AnyNode | null = declarator.init ?? null;
+      const init: AnyNode | null = declarator.init ?? null;
       if (writes.length > 1) return { kind: 'unknown' };
       if (!init) {
         // `let e; e = eval;` — the single later assignment is the value.
@@ -60,6 +73,24 @@ export function bindingOf(identifier: AnyNode, scopeOf: ScopeOf, keyOf: (key: An
     default:
       return { kind: 'unknown' };
   }
+}
+
+/**
+ * Every expression written to a local variable, for flows that do not need a
+ * single value: `let s = ''; s += decode(c)` writes `''` and `decode(c)`.
+ * Empty for globals, parameters and imports (nothing in the file writes them).
+ */
+export function writtenExpressions(identifier: AnyNode, scopeOf: ScopeOf): AnyNode[] {
+  const variable = findVariable(scopeOf(identifier), identifier.name);
+  if (!variable) return [];
+  const out: AnyNode[] = [];
+  for (const reference of variable.references) {
+    const write = reference as unknown as { writeExpr?: AnyNode | null; isWrite(): boolean; identifier: AnyNode };
+    if (!write.isWrite() || !write.writeExpr) continue;
+    // For `x += v` the written value is built from `v`; for destructuring, from the whole source.
+    out.push(write.writeExpr);
+  }
+  return out;
 }
 
 /** The property path from a declarator's pattern down to one bound identifier. */
@@ -77,6 +108,8 @@ function destructuringPath(
       const key = parent.computed ? keyOf(parent.key) : parent.key.name ?? String(parent.key.value);
       steps.unshift(key === undefined ? { unknownKey: true } : { key });
     } else if (parent.type === 'ArrayPattern') {
+      // `[a, ...rest]`: rest is a new array, not the element at its index.
+      if (node.type === 'RestElement') return undefined;
       steps.unshift({ key: String(parent.elements.indexOf(node)) });
     } else if (parent.type !== 'AssignmentPattern' && parent.type !== 'RestElement' && parent.type !== 'ObjectPattern') {
       return undefined;

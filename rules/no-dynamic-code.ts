@@ -1,0 +1,183 @@
+/**
+ * no-dynamic-code: strings turned into code. Evaluating a non-constant string
+ * or reaching `eval`/`Function` indirectly is critical; a direct evaluation of
+ * a compile-time constant is linted as code instead, so its findings are the
+ * findings of what it runs (and `Function('return this')()` stays quiet).
+ */
+import type { Rule, Scope } from 'eslint';
+import { defineRule } from './meta.js';
+import { TRANSPARENT, unwrap, type AnyNode } from './utils/ast.js';
+import { codeSinkOf, type CodeSink } from './utils/code-sinks.js';
+import { lintEvaluatedCode } from './utils/embedded.js';
+import { combineListeners } from './utils/listeners.js';
+import { moduleLoadListeners } from './utils/modules.js';
+import { MIN_SEVERITY_SCHEMA, report } from './utils/report.js';
+import { DYNAMIC, Resolver, resolverFor } from './utils/resolve.js';
+
+const WASM_COMPILERS = new Set(['compile', 'instantiate', 'Module', 'compileStreaming', 'instantiateStreaming']);
+const FUNCTION_KEYWORDS: Record<string, string> = {
+  Function: 'function',
+  AsyncFunction: 'async function',
+  GeneratorFunction: 'function*',
+  AsyncGeneratorFunction: 'async function*',
+};
+const MAX_SHOWN = 60;
+
+const rule = defineRule({
+  name: 'no-dynamic-code',
+  description: 'Disallow turning strings into code (eval, Function, string timers, vm, eval workers, WebAssembly).',
+  messages: {
+    nonConstant: '{{name}} runs a string that is not a compile-time constant, so what it executes cannot be reviewed.',
+    indirect:
+      '{{name}} is reached indirectly (alias, computed key, global object, constructor chain, .call/.apply or Reflect); hiding code evaluation is critical whatever the code.',
+    unresolvable:
+      'Calls a member of the global object whose name cannot be worked out ({{expression}}); it may be eval or Function.',
+    evaluatedCode: 'Code run by {{name}}: {{message}}',
+    unanalyzableCode: '{{name}} runs a constant string that Warden cannot parse or that nests too deeply, so it cannot vouch for it.',
+    vmModule: "Loads the 'vm' module, which compiles and runs code at run time.",
+    webAssembly: 'WebAssembly.{{name}} compiles WebAssembly bytes into native code at run time.',
+    evalWorker: 'Starts a Worker with eval: true, which runs a string as code in a new thread.',
+    evalReference: 'Uses {{name}} itself as a value, so whatever calls it later runs strings as code.',
+  },
+  findings: {
+    nonConstant: { category: 'dynamic-code', severity: 'critical' },
+    indirect: { category: 'dynamic-code', severity: 'critical' },
+    unresolvable: { category: 'dynamic-code', severity: 'critical' },
+    // The gate takes the category and severity of the inner finding instead.
+    evaluatedCode: { category: 'dynamic-code', severity: 'high' },
+    unanalyzableCode: { category: 'dynamic-code', severity: 'high' },
+    vmModule: { category: 'dynamic-code', severity: 'high' },
+    webAssembly: { category: 'dynamic-code', severity: 'high' },
+    evalWorker: { category: 'dynamic-code', severity: 'critical' },
+    evalReference: { category: 'dynamic-code', severity: 'critical' },
+  },
+  schema: MIN_SEVERITY_SCHEMA,
+  create(context) {
+    const resolver = resolverFor(context);
+
+    /** The source a sink runs when every piece of it is a constant; null when some piece is not. */
+    const constantSource = (sink: CodeSink): string | null | undefined => {
+      if (!sink.code) return sink.call.args ? undefined : null;
+      const folded = [...sink.params, sink.code].map((piece) => resolver.folder.fold(piece));
+      if (folded.some((piece) => piece === undefined)) return null;
+      const values = folded.map((piece) => piece!.value);
+      const body = values[values.length - 1];
+      // eval of a non-string returns it unchanged: nothing runs.
+      if (sink.kind === 'eval' && typeof body !== 'string') return undefined;
+      if (sink.kind !== 'function') return String(body);
+      return `(${FUNCTION_KEYWORDS[sink.name]} (${values.slice(0, -1).map(String).join(',')}) {\n${String(body)}\n})`;
+    };
+
+    const checkSink = (node: AnyNode, sink: CodeSink) => {
+      const source = constantSource(sink);
+      const data = { name: sink.name };
+      if ((sink.kind === 'eval' || sink.kind === 'function') && !sink.direct) report(context, rule, { node, messageId: 'indirect', data });
+      else if (source === null) report(context, rule, { node, messageId: 'nonConstant', data });
+      if (typeof source !== 'string') return;
+      const inner = lintEvaluatedCode(source, sink.asFunctionBody && sink.kind !== 'function');
+      if (!inner) {
+        report(context, rule, { node, messageId: 'unanalyzableCode', data });
+        return;
+      }
+      for (const finding of inner) {
+        report(context, rule, { node, messageId: 'evaluatedCode', data: { name: sink.name, message: finding.message }, inner: finding });
+      }
+    };
+
+    const checkCall = (node: AnyNode) => {
+      const sink = codeSinkOf(context, node);
+      if (sink) {
+        checkSink(node, sink);
+        return;
+      }
+      const call = resolver.normalizeCall(node);
+      const callee = call.callee;
+      if (callee && callee.module === undefined) {
+        if (callee.path[0] === DYNAMIC) {
+          report(context, rule, { node, messageId: 'unresolvable', data: { expression: shown(context, call.calleeNode) } });
+        } else if (callee.path.length === 2 && callee.path[0] === 'WebAssembly' && WASM_COMPILERS.has(callee.path[1])) {
+          report(context, rule, { node, messageId: 'webAssembly', data: { name: callee.path[1] } });
+        }
+      }
+      if (call.isNew && callee?.module === 'worker_threads' && callee.path.join('.') === 'Worker' && evalOption(call.args?.[1])) {
+        report(context, rule, { node, messageId: 'evalWorker' });
+      }
+    };
+
+    /** `eval` used as a value (`[code].map(eval)`, `[eval][0](code)`, `obj.run = eval`): its calls cannot be followed. */
+    const checkEvalValue = (node: AnyNode) => {
+      const ref = resolver.resolve(node);
+      if (!ref || ref.module !== undefined || ref.path.length !== 1 || ref.path[0] !== 'eval') return;
+      // Only reads: a property name (`x.eval`, `{ eval: 1 }`) or a binding's own name is no use of eval.
+      if (node.type === 'Identifier' && !isRead(context, node)) return;
+      let child = node;
+      let parent = node.parent;
+      while (parent && (TRANSPARENT.has(parent.type) || (parent.type === 'SequenceExpression' && parent.expressions.at(-1) === child))) {
+        child = parent;
+        parent = parent.parent;
+      }
+      if (!parent || followedUse(parent, child)) return;
+      report(context, rule, { node, messageId: 'evalReference', data: { name: 'eval' } });
+    };
+
+    const isEvalAlias = (target: AnyNode) => target.type === 'Identifier' && Resolver.nameOf(resolver.resolve(target)) === 'eval';
+
+    /** Uses whose calls the resolver follows: called, a member's object (`eval.call`), `typeof`, a single-write alias. */
+    const followedUse = (parent: AnyNode, child: AnyNode): boolean => {
+      switch (parent.type) {
+        case 'CallExpression':
+        case 'NewExpression':
+          return parent.callee === child || resolver.normalizeCall(parent).calleeNode === unwrap(child);
+        case 'MemberExpression':
+          return parent.object === child;
+        case 'UnaryExpression':
+          return parent.operator === 'typeof';
+        case 'TSTypeQuery':
+        case 'TSQualifiedName':
+          // `typeof eval` in a type: erased, never run.
+          return true;
+        case 'VariableDeclarator':
+          return parent.init === child && isEvalAlias(parent.id);
+        case 'AssignmentExpression':
+          return parent.right === child && isEvalAlias(parent.left);
+        default:
+          return false;
+      }
+    };
+
+    /** True when a Worker's options may turn `eval` on. */
+    const evalOption = (options: AnyNode | undefined): boolean => {
+      if (!options) return false;
+      const folded = resolver.folder.fold(options)?.value as Record<string, unknown> | undefined;
+      if (folded && typeof folded === 'object') return Object.hasOwn(folded, 'eval') && Boolean(folded.eval);
+      return options.type === 'ObjectExpression' && options.properties.some((p: AnyNode) => p.type !== 'Property' || p.computed || keyName(p) === 'eval');
+    };
+
+    return combineListeners(
+      { CallExpression: checkCall, NewExpression: checkCall, Identifier: checkEvalValue, MemberExpression: checkEvalValue } as Rule.RuleListener,
+      moduleLoadListeners(context, (load) => {
+        if (load.specifier === 'vm') report(context, rule, { node: load.node, messageId: 'vmModule' });
+      }),
+    );
+  },
+});
+
+/** False for a binding's own name (`const e = eval`'s `e`), which is written, not read. */
+function isRead(context: Rule.RuleContext, identifier: AnyNode): boolean {
+  for (let scope: Scope.Scope | null = context.sourceCode.getScope(identifier as never); scope; scope = scope.upper) {
+    const reference = scope.references.find((candidate) => candidate.identifier === (identifier as never));
+    if (reference) return reference.isRead();
+  }
+  return false;
+}
+
+function keyName(property: AnyNode): string | undefined {
+  return property.key.type === 'Identifier' ? property.key.name : String(property.key.value);
+}
+
+function shown(context: Rule.RuleContext, node: AnyNode): string {
+  const text = context.sourceCode.getText(node as never);
+  return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}…` : text;
+}
+
+export default rule;

@@ -1,0 +1,78 @@
+/**
+ * Module loads whose specifier cannot be known before run time: whatever the
+ * gate cannot name it cannot judge, so `require(x)`, `import(x)`,
+ * `createRequire(…)(x)`, `module.require(x)` and the rest are critical. The
+ * exception is a literal relative prefix that stays inside the plugin
+ * (`'./locales/' + lang + '.json'`, `` `./plugins/${name}.js` ``): low.
+ * Specifiers that do fold are the module rules' business, not this one's.
+ */
+import type { AnyNode } from './utils/ast.js';
+import { unwrap } from './utils/ast.js';
+import { defineRule } from './meta.js';
+import { moduleLoadListeners } from './utils/modules.js';
+import { MIN_SEVERITY_SCHEMA, report } from './utils/report.js';
+import { resolverFor, type Resolver } from './utils/resolve.js';
+
+const rule = defineRule<'unresolvable' | 'localPrefix'>({
+  name: 'no-dynamic-require',
+  description: 'Reports require/import() of module names that cannot be known before run time.',
+  messages: {
+    unresolvable: 'Loads a module whose name is only known at run time ({{via}}), so it could be any module.',
+    localPrefix: "Loads a module chosen at run time from inside the plugin ('{{prefix}}…').",
+  },
+  findings: {
+    unresolvable: { category: 'dynamic-import', severity: 'critical' },
+    localPrefix: { category: 'dynamic-import', severity: 'low' },
+  },
+  schema: MIN_SEVERITY_SCHEMA,
+  create(context) {
+    const resolver = resolverFor(context);
+    return moduleLoadListeners(context, (load) => {
+      if (load.specifier !== undefined) return;
+      const prefix = load.specifierNode && knownPrefix(resolver, load.specifierNode);
+      if (prefix !== undefined && staysInside(prefix)) {
+        report(context, rule, { node: load.node, messageId: 'localPrefix', data: { prefix } });
+      } else {
+        report(context, rule, { node: load.node, messageId: 'unresolvable', data: { via: load.via } });
+      }
+    });
+  },
+});
+
+/** The literal start of a string built at run time: `'./a/' + x + '.js'` → `./a/`, `` `./p/${x}` `` → `./p/`. */
+function knownPrefix(resolver: Resolver, input: AnyNode): string | undefined {
+  const node = unwrap(input);
+  if (node.type === 'BinaryExpression' && node.operator === '+') {
+    const left = resolver.folder.foldString(node.left);
+    return left ?? knownPrefix(resolver, node.left);
+  }
+  if (node.type === 'TemplateLiteral') {
+    let text = node.quasis[0].value.cooked as string;
+    for (let i = 0; i < node.expressions.length; i++) {
+      const part = resolver.folder.foldString(node.expressions[i]);
+      if (part === undefined) return text;
+      text += part + (node.quasis[i + 1].value.cooked as string);
+    }
+    return text;
+  }
+  return undefined;
+}
+
+/**
+ * `./locales/` stays inside the plugin; `../`, `./a/../../`, `/abs/` and bare
+ * package names do not. (The unknown rest could still climb out with `..`:
+ * that is why the finding is low, not nothing — the sandbox's read grant is
+ * the boundary that holds.)
+ */
+function staysInside(prefix: string): boolean {
+  if (!prefix.startsWith('./')) return false;
+  let depth = 0;
+  for (const segment of prefix.split('/')) {
+    if (segment === '..') depth--;
+    else if (segment !== '' && segment !== '.') depth++;
+    if (depth < 0) return false;
+  }
+  return true;
+}
+
+export default rule;

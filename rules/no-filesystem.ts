@@ -1,0 +1,123 @@
+/**
+ * File-system access. Loading `fs` or a library around it is the
+ * `filesystem` capability (high until declared). Passing a sensitive path —
+ * SSH and cloud credentials, `/etc`, browser profiles, wallets, `.env` —
+ * is critical whatever the manifest says: to any function of an fs module
+ * (however it was reached), and, as a fully folded path starting at home,
+ * root or a drive, to any other call but a string or collection method —
+ * which covers wrappers such as `readJson(join(homedir(), '.aws', 'credentials'))`.
+ */
+import type { Rule } from 'eslint';
+import type { AnyNode } from './utils/ast.js';
+import { unwrap } from './utils/ast.js';
+import { defineRule } from './meta.js';
+import { combineListeners } from './utils/listeners.js';
+import { packageLoadListeners, packageName } from './utils/modules.js';
+import { MIN_SEVERITY_SCHEMA, report } from './utils/report.js';
+import { Resolver, calleeLabel, resolverFor, type Ref } from './utils/resolve.js';
+import { sensitivePathReason } from './utils/sensitive-paths.js';
+
+const PACKAGES = new Map(
+  ['fs', 'graceful-fs', 'fs-extra', 'original-fs', 'fs-jetpack', 'jsonfile', 'write-file-atomic', 'rimraf', 'mkdirp', 'make-dir', 'del'].map(
+    (name) => [name, true],
+  ),
+);
+/** Functions that only compute paths; the call that receives their result is the one that touches the file. */
+const PATH_BUILDERS = new Set(['path', 'path/posix', 'path/win32', 'os']);
+/** Stands for a directory that could not be folded, in front of a known tail: `path.join(dir, '.env')`. */
+const UNKNOWN_DIR = '*';
+/**
+ * Outside fs, only a located path (home, root, drive, app-data variable) is
+ * a target: a bare `.env` or `.npmrc` handed to some function is more often
+ * compared or listed than opened.
+ */
+const LOCATED = /^(?:[~/]|[a-z]:[\\/]|%|\$)/i;
+/** Methods of built-in values compare, search or store a string (`p.startsWith('/etc/')`); they open nothing. */
+const VALUE_METHODS = new Set(
+  [String.prototype, Array.prototype, Set.prototype, Map.prototype, RegExp.prototype, Object.prototype]
+    .flatMap((proto) => Object.getOwnPropertyNames(proto))
+    .filter((name) => name !== 'constructor'),
+);
+
+const rule = defineRule<'module' | 'sensitivePath'>({
+  name: 'no-filesystem',
+  description: 'Reports file-system access, and as critical any use of credentials, /etc, browser profiles, wallets or .env files.',
+  messages: {
+    module: "Loads '{{module}}', which reads and writes files.",
+    sensitivePath: "Passes '{{path}}' to {{callee}}: {{reason}}, which credential stealers read.",
+  },
+  findings: {
+    module: { category: 'filesystem', severity: 'high', capability: 'filesystem' },
+    sensitivePath: { category: 'filesystem', severity: 'critical', capability: 'filesystem' },
+  },
+  schema: MIN_SEVERITY_SCHEMA,
+  create(context) {
+    const resolver = resolverFor(context);
+    const onCall = (node: AnyNode) => {
+      const call = resolver.normalizeCall(node);
+      if (call.callee?.module !== undefined && PATH_BUILDERS.has(call.callee.module)) return;
+      const fsCall = isFsFunction(call.callee);
+      if (!fsCall && (node.type === 'NewExpression' || isValueMethod(resolver, call.calleeNode))) return;
+      for (const arg of call.args ?? []) {
+        const path = fsCall ? (resolver.folder.foldString(arg) ?? fileUrlPath(resolver, arg) ?? foldPathTail(resolver, arg)) : resolver.folder.foldString(arg);
+        if (path === undefined || (!fsCall && !LOCATED.test(path))) continue;
+        const reason = sensitivePathReason(path);
+        if (reason === undefined) continue;
+        report(context, rule, { node: arg, messageId: 'sensitivePath', data: { path, reason, callee: calleeLabel(context.sourceCode, call) } });
+      }
+    };
+    return combineListeners(
+      packageLoadListeners(context, PACKAGES, (load, name) =>
+        report(context, rule, { node: load.node, messageId: 'module', data: { module: name } }),
+      ),
+      { CallExpression: onCall, NewExpression: onCall } as Rule.RuleListener,
+    );
+  },
+});
+
+function isValueMethod(resolver: Resolver, callee: AnyNode): boolean {
+  if (callee.type !== 'MemberExpression') return false;
+  const method = callee.computed ? resolver.folder.foldString(callee.property) : callee.property.name;
+  return method !== undefined && VALUE_METHODS.has(method);
+}
+
+function isFsFunction(callee: Ref | undefined): boolean {
+  return callee?.module !== undefined && callee.path.length > 0 && PACKAGES.has(packageName(callee.module));
+}
+
+/** fs functions accept `new URL('file:///etc/passwd')` as a path. */
+function fileUrlPath(resolver: Resolver, node: AnyNode): string | undefined {
+  const url = resolver.folder.foldUrl(node);
+  return url?.protocol === 'file:' ? decodeURIComponent(url.pathname) : undefined;
+}
+
+/**
+ * The known end of a path whose start is not known: `path.join(dir, '..', '.env')`,
+ * `dir + '/.ssh/id_rsa'`, `` `${dir}/.env` `` give `* /…`, enough to recognise the target.
+ */
+function foldPathTail(resolver: Resolver, input: AnyNode): string | undefined {
+  const node = unwrap(input);
+  const fold = (part: AnyNode) => resolver.folder.foldString(part);
+  let tail: (string | undefined)[] | undefined;
+  if (node.type === 'CallExpression' && /^path(\/posix|\/win32)?:(posix\.|win32\.)?(join|resolve)$/.test(Resolver.nameOf(resolver.resolve(node.callee)) ?? '')) {
+    tail = node.arguments.map(fold);
+  } else if (node.type === 'BinaryExpression' && node.operator === '+') {
+    tail = concatOperands(node).map(fold);
+  } else if (node.type === 'TemplateLiteral') {
+    tail = node.quasis.flatMap((quasi: AnyNode, i: number) => [quasi.value.cooked as string, ...(i < node.expressions.length ? [fold(node.expressions[i])] : [])]);
+  }
+  if (!tail) return undefined;
+  const lastUnknown = tail.lastIndexOf(undefined);
+  const known = tail.slice(lastUnknown + 1) as string[];
+  if (lastUnknown < 0 || known.length === 0) return undefined;
+  const separator = node.type === 'CallExpression' ? '/' : '';
+  return `${UNKNOWN_DIR}${separator}${known.join(separator)}`;
+}
+
+/** `a + b + c` parses as `(a + b) + c`: its operands in order. */
+function concatOperands(node: AnyNode): AnyNode[] {
+  const inner = unwrap(node);
+  return inner.type === 'BinaryExpression' && inner.operator === '+' ? [...concatOperands(inner.left), inner.right] : [inner];
+}
+
+export default rule;

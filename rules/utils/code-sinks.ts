@@ -1,0 +1,118 @@
+/**
+ * Where a string becomes code: `eval`, the `Function` constructors,
+ * string timers and `vm`'s compilers. Shared by the rule that judges the
+ * evaluation itself (no-dynamic-code) and the one that judges what flows into
+ * it (no-obfuscation), so both agree on what a sink is.
+ */
+import type { Rule } from 'eslint';
+import type { AnyNode } from './ast.js';
+import { unwrap } from './ast.js';
+import { FUNCTION_CONSTRUCTORS, resolverFor, Resolver, type NormalizedCall } from './resolve.js';
+import { findVariable } from './scope.js';
+
+const TIMERS = new Set(['setTimeout', 'setInterval', 'setImmediate']);
+/** `vm` members that compile source text (`measureMemory` and friends do not). */
+const VM_COMPILERS = new Set(['runInThisContext', 'runInNewContext', 'runInContext', 'Script', 'compileFunction', 'SourceTextModule']);
+/** Calls whose result is a string, so passing it to a timer passes code. */
+const STRING_RESULTS = new Set([
+  'toString', 'join', 'replace', 'replaceAll', 'concat', 'slice', 'substring', 'substr', 'trim', 'toLowerCase',
+  'toUpperCase', 'repeat', 'padStart', 'padEnd', 'fromCharCode', 'fromCodePoint', 'atob', 'btoa', 'decodeURIComponent',
+  'decodeURI', 'unescape', 'String', 'stringify',
+]);
+const MAX_STRING_DEPTH = 8;
+
+export interface CodeSink {
+  /** `eval`, `Function`, `setTimeout`, `vm.runInThisContext`… */
+  name: string;
+  kind: 'eval' | 'function' | 'timer' | 'vm';
+  call: NormalizedCall;
+  /** The source-text argument; undefined when the arguments cannot be known (`eval.apply(null, args)`). */
+  code: AnyNode | undefined;
+  /** `Function`'s parameter-list arguments. */
+  params: AnyNode[];
+  /** True when the code is a function body (`Function`, `vm.compileFunction`). */
+  asFunctionBody: boolean;
+  /**
+   * True for the plain spelling `eval(…)` / `Function(…)` / `new Function(…)` of
+   * the real global; false when reached through an alias, a computed key, the
+   * global object, a constructor chain, `.call/.apply` or `Reflect`.
+   */
+  direct: boolean;
+}
+
+/** The code sink `node` (a call or `new`) calls, if any. */
+export function codeSinkOf(context: Rule.RuleContext, node: AnyNode): CodeSink | undefined {
+  const call = resolverFor(context).normalizeCall(node);
+  const callee = call.callee;
+  if (!callee) return undefined;
+  const args = call.args;
+  if (callee.module === undefined && callee.path.length === 1) {
+    const name = callee.path[0];
+    const direct = isPlainGlobal(context, node, name) && args === node.arguments;
+    if (name === 'eval') return { name, kind: 'eval', call, code: args?.[0], params: [], asFunctionBody: false, direct };
+    if (FUNCTION_CONSTRUCTORS.has(name)) {
+      const code = args?.[args.length - 1];
+      return { name, kind: 'function', call, code, params: args?.slice(0, -1) ?? [], asFunctionBody: true, direct };
+    }
+    if (TIMERS.has(name)) {
+      const first = args?.[0];
+      if (!first || !looksLikeString(resolverFor(context), first, 0)) return undefined;
+      return { name, kind: 'timer', call, code: first, params: [], asFunctionBody: false, direct };
+    }
+  }
+  if (callee.path.length >= 2 && callee.path[callee.path.length - 1] === 'constructor') {
+    // `[].map.constructor(…)`, `require('fs').readFile.constructor(…)`: a function's constructor is Function.
+    const code = args?.[args.length - 1];
+    return { name: 'Function', kind: 'function', call, code, params: args?.slice(0, -1) ?? [], asFunctionBody: true, direct: false };
+  }
+  if (callee.module === 'vm' && callee.path.length === 1 && VM_COMPILERS.has(callee.path[0])) {
+    const name = `vm.${callee.path[0]}`;
+    const asFunctionBody = callee.path[0] === 'compileFunction';
+    return { name, kind: 'vm', call, code: args?.[0], params: [], asFunctionBody, direct: args === node.arguments };
+  }
+  return undefined;
+}
+
+/** `eval(…)` written as the bare identifier of the real global, not `(0, eval)`, `e`, `window.eval`. */
+function isPlainGlobal(context: Rule.RuleContext, node: AnyNode, name: string): boolean {
+  let callee = node.callee;
+  while (callee.type === 'ChainExpression' || callee.type === 'TSNonNullExpression') callee = callee.expression;
+  if (callee.type !== 'Identifier' || callee.name !== name) return false;
+  const variable = findVariable(context.sourceCode.getScope(callee as never), name);
+  return !variable || variable.defs.length === 0;
+}
+
+/** True when an expression evidently yields a string (so a timer given it evaluates code). */
+export function looksLikeString(resolver: Resolver, input: AnyNode, depth: number): boolean {
+  if (depth > MAX_STRING_DEPTH) return false;
+  const node = unwrap(input);
+  switch (node.type) {
+    case 'Literal':
+      return typeof node.value === 'string';
+    case 'TemplateLiteral':
+    case 'TaggedTemplateExpression':
+      return true;
+    case 'BinaryExpression':
+      return node.operator === '+' && (looksLikeString(resolver, node.left, depth + 1) || looksLikeString(resolver, node.right, depth + 1));
+    case 'ConditionalExpression':
+      return looksLikeString(resolver, node.consequent, depth + 1) || looksLikeString(resolver, node.alternate, depth + 1);
+    case 'Identifier': {
+      const alias = resolver.aliasedExpression(node);
+      return alias !== undefined && looksLikeString(resolver, alias.node, depth + 1);
+    }
+    case 'CallExpression': {
+      const name = Resolver.nameOf(resolver.resolve(node.callee));
+      const last = name?.split('.').pop() ?? calleeMethodName(node.callee);
+      return last !== undefined && STRING_RESULTS.has(last);
+    }
+    default:
+      return false;
+  }
+}
+
+function calleeMethodName(callee: AnyNode): string | undefined {
+  const node = unwrap(callee);
+  if (node.type !== 'MemberExpression') return undefined;
+  if (!node.computed && node.property.type === 'Identifier') return node.property.name;
+  return node.property.type === 'Literal' ? String(node.property.value) : undefined;
+}

@@ -1,0 +1,67 @@
+import rule from '../../rules/no-child-process.js';
+import { commonjs as cjs, ruleTester as tester } from './rule-tester.js';
+
+const cp = (line: number, column: number) => ({ messageId: 'childProcess', line, column });
+
+tester.run('no-child-process', rule, {
+  valid: [
+    // A local function named like the dangerous ones.
+    'function spawn(cmd) { return cmd; } spawn("ls"); const exec = (x) => x; exec("rm -rf /");',
+    // Regex.exec and the words in strings and comments.
+    '/a+/.exec("aaa"); const s = "require(\'child_process\')"; // import { exec } from "child_process"',
+    // A config key named child_process, a property spawn on a user object.
+    'const config = { child_process: false, worker_threads: 0 }; config.child_process; tools.spawn("x");',
+    // Modules whose names only contain the words.
+    'import x from "my-child_process-utils"; import y from "./child_process.js"; import z from "execa-docs";',
+    // Type-only imports are erased and load nothing.
+    { code: 'import type { ChildProcess } from "node:child_process"; let c: ChildProcess;', filename: 'types.ts' },
+    // A local require that is not Node's.
+    { code: 'function require(name) { return name; } require("child_process");', ...cjs },
+    // Ordinary minified code.
+    { code: '!function(e,t){"use strict";var n=e.exec||function(){};t.spawn=n;e.a=t}(this,{});', ...cjs },
+  ],
+  invalid: [
+    { code: 'import { exec } from "child_process";', errors: [cp(1, 1)] },
+    { code: 'import cp from "node:child_process";', errors: [cp(1, 1)] },
+    { code: 'export { spawn } from "child_process";', errors: [cp(1, 1)] },
+    { code: 'export * from "node:cluster";', errors: [cp(1, 1)] },
+    { code: 'const m = await import("child_process");', errors: [cp(1, 17)] },
+    { code: 'const cp = require("child_process");', ...cjs, errors: [cp(1, 12)] },
+    // String building and encodings.
+    { code: 'const cp = require("child_" + "process");', ...cjs, errors: [cp(1, 12)] },
+    { code: 'const name = ["child", "process"].join("_");\nrequire(name).exec("id");', ...cjs, errors: [cp(2, 1)] },
+    { code: 'require(Buffer.from("Y2hpbGRfcHJvY2Vzcw==", "base64").toString());', ...cjs, errors: [cp(1, 1)] },
+    { code: 'require(String.fromCharCode(99,104,105,108,100,95,112,114,111,99,101,115,115));', ...cjs, errors: [cp(1, 1)] },
+    { code: 'const m = await import(`node:child_${"process"}`);', errors: [cp(1, 17)] },
+    // Every road to require.
+    { code: 'require.call(null, "child_process");', ...cjs, errors: [cp(1, 1)] },
+    { code: 'require.apply(null, ["child_process"]);', ...cjs, errors: [cp(1, 1)] },
+    { code: 'const r = require;\nr("child_process");', ...cjs, errors: [cp(2, 1)] },
+    { code: 'module.require("child_process");', ...cjs, errors: [cp(1, 1)] },
+    { code: 'module.constructor._load("child_process");', ...cjs, errors: [cp(1, 1)] },
+    { code: 'process.mainModule.require("child_process");', ...cjs, errors: [cp(1, 1)] },
+    { code: 'import { createRequire } from "node:module";\nconst req = createRequire(import.meta.url);\nreq("child_process");', errors: [cp(3, 1)] },
+    { code: 'import { createRequire } from "module";\ncreateRequire(import.meta.url)("node:child_process");', errors: [cp(2, 1)] },
+    { code: 'Reflect.apply(require, null, ["child_process"]);', ...cjs, errors: [cp(1, 1)] },
+    { code: 'globalThis["req" + "uire"]("child_process");', ...cjs, errors: [cp(1, 1)] },
+    { code: 'require("module")._load("child_process");', ...cjs, errors: [cp(1, 1)] },
+    // process.getBuiltinModule (Node 20.16+) loads built-ins without require.
+    { code: 'const { exec } = process.getBuiltinModule("node:child_process");', errors: [cp(1, 18)] },
+    { code: 'import proc from "node:process";\nproc["getBuiltin" + "Module"]("child_process");', errors: [cp(2, 1)] },
+    // Either side of a choice may be loaded.
+    { code: 'const m = require(isWindows ? "fs" : "child_" + "process");', ...cjs, errors: [cp(1, 11)] },
+    { code: 'const m = await import(preferred || "node:child_process");', errors: [cp(1, 17)] },
+    // TypeScript spellings.
+    { code: 'import cp = require("child_process");', filename: 'a.ts', errors: [cp(1, 1)] },
+    { code: 'const cp = (require as any)("child_process") as typeof import("child_process");', filename: 'a.ts', ...cjs, errors: [cp(1, 12)] },
+    // Wrappers, including subpaths and scoped names.
+    { code: 'import { execa } from "execa";', errors: [{ ...cp(1, 1), data: { module: 'execa' } }] },
+    { code: 'const sh = require("shelljs"); const s = require("cross-spawn/index.js");', ...cjs, errors: [cp(1, 12), cp(1, 42)] },
+    { code: 'import pty from "node-pty"; import spawn from "@npmcli/promise-spawn";', errors: [cp(1, 1), cp(1, 29)] },
+    // Threads are the worker capability.
+    { code: 'import { Worker } from "node:worker_threads";', errors: [{ messageId: 'worker', line: 1, column: 1, data: { module: 'worker_threads' } }] },
+    { code: 'const W = require("web-" + "worker");', ...cjs, errors: [{ messageId: 'worker', line: 1, column: 11 }] },
+    { code: 'const { Worker } = process.getBuiltinModule(`worker_${"threads"}`);', errors: [{ messageId: 'worker', line: 1, column: 20 }] },
+    { code: 'const r = module.require;\nr.call(module, atob("cGlzY2luYQ=="));', ...cjs, errors: [{ messageId: 'worker', line: 2, column: 1, data: { module: 'piscina' } }] },
+  ],
+});

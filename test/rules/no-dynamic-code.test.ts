@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { Linter } from 'eslint';
+// The plugin first: evaluated code is linted with the whole plugin, which imports this rule in turn.
+import plugin from '../../rules/index.js';
+import rule from '../../rules/no-dynamic-code.js';
+import { captureReports } from '../../rules/utils/report.js';
+import { commonjs as cjs, ruleTester as tester } from './rule-tester.js';
+
+const at = (messageId: string, line: number, column: number) => ({ messageId, line, column });
+const script = { languageOptions: { sourceType: 'script' as const } };
+
+tester.run('no-dynamic-code', rule, {
+  valid: [
+    // Methods and properties that happen to be called eval, and regex.exec.
+    'obj.eval(x); api.eval("1"); class A { m() { return this.eval(y); } } /a+/.exec(s);',
+    // Types mention eval without using it.
+    { code: 'type Evaluator = typeof eval; let run: typeof globalThis.eval | undefined; declare const e: Evaluator;', filename: 'a.ts' },
+    // Feature detection and property names are not uses of eval.
+    'if (typeof eval === "function") ready(); const o = { eval: 1, ["x"]: 2 }; class B { eval() {} }',
+    // A local function named eval (sloppy script) and a local Function shadow the globals.
+    { code: 'function eval(s) { return s; } eval(userInput);', ...script },
+    'const Function = (body) => body; Function(userInput); new Function(userInput);',
+    // The bundler idiom for the global object, and constants that evaluate to harmless code.
+    'var g = Function("return this")(); var h = new Function("return this")();',
+    'eval("1 + 1"); const add = new Function("a", "b", "return a + b"); eval(42);',
+    'setTimeout("tick()", 10);',
+    // Function arguments to timers are not code strings.
+    'setTimeout(() => tick(), 10); setInterval(callback, 5); setImmediate(function () { run(); });',
+    // The words in strings and comments.
+    'const s = "eval(code)"; // new Function(code)\n/* setTimeout("x") */',
+    // Constructing an instance of the current class.
+    'class A { clone() { return new this.constructor(); } }',
+    // Ordinary minified code.
+    { code: '!function(e,t){"use strict";var n=e.exec||function(){};t.run=n.call(e,t);e.a=t}(this,{});', ...cjs },
+    // A Worker without eval, WebAssembly validation only.
+    'import { Worker } from "node:worker_threads"; new Worker("./task.js", { workerData: 1 }); WebAssembly.validate(bytes);',
+  ],
+  invalid: [
+    // Plain non-constant evaluation.
+    { code: 'function run(code) { return eval(code); }', errors: [at('nonConstant', 1, 29)] },
+    { code: 'const f = new Function("a", "b", body);', errors: [{ ...at('nonConstant', 1, 11), data: { name: 'Function' } }] },
+    { code: 'Function(userCode)();', errors: [at('nonConstant', 1, 1)] },
+    { code: 'setTimeout("alert(" + x + ")", 10);', errors: [{ ...at('nonConstant', 1, 1), data: { name: 'setTimeout' } }] },
+    { code: 'setInterval(`tick(${n})`, 1000);', errors: [at('nonConstant', 1, 1)] },
+    { code: 'const s = name + "()";\nsetImmediate(s);', errors: [at('nonConstant', 2, 1)] },
+    // Indirect eval: comma, alias, global object with folded keys, .call/.apply, Reflect.
+    { code: '(0, eval)("1");', errors: [{ ...at('indirect', 1, 1), data: { name: 'eval' } }] },
+    { code: 'const e = eval;\ne("1 + 1");', errors: [at('indirect', 2, 1)] },
+    { code: 'globalThis["ev" + "al"](x);', errors: [at('indirect', 1, 1)] },
+    { code: 'window.eval(x); self["eval"](y);', errors: [at('indirect', 1, 1), at('indirect', 1, 17)] },
+    { code: 'global[["e", "v", "a", "l"].join("")](payload);', ...cjs, errors: [at('indirect', 1, 1)] },
+    { code: 'eval.call(null, code);', errors: [at('indirect', 1, 1)] },
+    { code: 'Reflect.apply(eval, undefined, [code]);', errors: [at('indirect', 1, 1)] },
+    { code: 'Reflect.construct(Function, ["return 1"]);', errors: [{ ...at('indirect', 1, 1), data: { name: 'Function' } }] },
+    { code: 'const run = eval.bind(null);\nrun(code);', errors: [at('indirect', 2, 1)] },
+    // Function constructors reached through prototypes and constructor chains.
+    { code: 'const AsyncFunction = Object.getPrototypeOf(async function () {}).constructor;\nnew AsyncFunction("return 1");', errors: [{ ...at('indirect', 2, 1), data: { name: 'AsyncFunction' } }] },
+    { code: '(function* () {}).constructor("yield 1");', errors: [{ ...at('indirect', 1, 1), data: { name: 'GeneratorFunction' } }] },
+    { code: 'Object.getPrototypeOf(async function* () {}).constructor(src);', errors: [{ ...at('indirect', 1, 1), data: { name: 'AsyncGeneratorFunction' } }] },
+    { code: '[].constructor.constructor("return 1")();', errors: [at('indirect', 1, 1)] },
+    { code: '""["constr" + "uctor"]["constructor"](body)();', errors: [at('indirect', 1, 1)] },
+    { code: 'function f() {}\nf.constructor("return 1")();', errors: [at('indirect', 2, 1)] },
+    { code: '[].map.constructor(code)();\nrequire("fs").readFile.constructor(code);', ...cjs, errors: [at('indirect', 1, 1), at('indirect', 2, 1)] },
+    // The global object from a sloppy IIFE.
+    { code: 'const g = (function () { return this; })();\ng.eval(code);', ...cjs, errors: [at('indirect', 2, 1)] },
+    // TypeScript casts and other file kinds.
+    { code: 'const e = (globalThis as any).eval as (s: string) => unknown;\ne(code);', filename: 'a.ts', errors: [at('indirect', 2, 1)] },
+    { code: 'const r = (eval as any)(code);', filename: 'a.ts', errors: [at('indirect', 1, 11)] },
+    { code: 'globalThis.eval?.(code);', filename: 'a.mjs', errors: [at('indirect', 1, 1)] },
+    { code: 'module.exports = (s) => new Function(s);', filename: 'a.cjs', ...cjs, errors: [at('nonConstant', 1, 25)] },
+    // The global object with a key that cannot be worked out.
+    { code: 'function call(k) { return globalThis[k]("x"); }', errors: [{ ...at('unresolvable', 1, 27), data: { expression: 'globalThis[k]' } }] },
+    { code: 'module.exports = (k, v) => global[k](v);', ...cjs, errors: [at('unresolvable', 1, 28)] },
+    { code: 'const f = Reflect.get(window, name);\nf(1);', errors: [at('unresolvable', 2, 1)] },
+    // Passing eval itself around.
+    { code: '[code].map(eval);', errors: [{ ...at('evalReference', 1, 12), data: { name: 'eval' } }] },
+    { code: 'const fns = [eval];\nfns[0](code);', errors: [at('evalReference', 1, 14)] },
+    { code: 'const e = eval;\nlines.forEach(e);\nconst o = { eval };', errors: [at('evalReference', 2, 15), at('evalReference', 3, 13)] },
+    { code: 'const api = { run: globalThis.eval };\nlet e = eval;\ne = other;', errors: [at('evalReference', 1, 20), at('evalReference', 2, 9)] },
+    { code: 'export default (ok) => (ok ? eval : null);', filename: 'a.mjs', errors: [at('evalReference', 1, 30)] },
+    // vm, eval workers and WebAssembly.
+    { code: 'import vm from "vm";\nvm.runInThisContext(src);', errors: [at('vmModule', 1, 1), { ...at('nonConstant', 2, 1), data: { name: 'vm.runInThisContext' } }] },
+    { code: 'const { Script } = require("node:vm");\nnew Script(code);', ...cjs, errors: [at('vmModule', 1, 20), at('nonConstant', 2, 1)] },
+    { code: 'import vm = require("vm");\nvm.runInContext(code, sandbox);', filename: 'a.ts', errors: [at('vmModule', 1, 1), at('nonConstant', 2, 1)] },
+    { code: 'import * as vm from "node:vm";\nvm.runInNewContext("1 + 1", {});\nvm["compile" + "Function"](body);', errors: [at('vmModule', 1, 1), at('nonConstant', 3, 1)] },
+    { code: 'import { Worker } from "worker_threads";\nnew Worker(src, { eval: true });', errors: [at('evalWorker', 2, 1)] },
+    { code: 'const { Worker } = require("worker_threads");\nconst opts = { eval: true };\nnew Worker("x", opts);', ...cjs, errors: [at('evalWorker', 3, 1)] },
+    { code: 'import { Worker as W } from "node:worker_threads";\nReflect.construct(W, [src, { ["ev" + "al"]: true }]);', errors: [at('evalWorker', 2, 1)] },
+    { code: 'WebAssembly.instantiate(bytes); new WebAssembly.Module(buf);', errors: [{ ...at('webAssembly', 1, 1), data: { name: 'instantiate' } }, at('webAssembly', 1, 33)] },
+    { code: 'globalThis["WebAssembly"].compile(bytes);', errors: [at('webAssembly', 1, 1)] },
+    // A constant that is not JavaScript cannot be vouched for.
+    { code: 'eval("this is not { javascript");', errors: [at('unanalyzableCode', 1, 1)] },
+  ],
+});
+
+tester.run('no-dynamic-code (evaluated constants)', rule, {
+  valid: [
+    // An evaluated finding weighs what the inner finding weighs: an info read stays below the editor's default 'medium'.
+    'eval("process.env.NODE_ENV");',
+  ],
+  invalid: [
+    // The constant body is linted: its own findings surface at the call.
+    { code: 'eval("eval(x)");', errors: [{ ...at('evaluatedCode', 1, 1), data: { name: 'eval', message: 'eval runs a string that is not a compile-time constant, so what it executes cannot be reviewed.' } }] },
+    { code: 'new Function("a", "return eval(a)");', errors: [at('evaluatedCode', 1, 1)] },
+    { code: 'setTimeout("import(\'vm\')", 1);', errors: [at('evaluatedCode', 1, 1)] },
+    // Decoded constants fold, and what they decode to is linted.
+    { code: 'eval(atob("ZXZhbChwYXlsb2FkKQ=="));', errors: [at('evaluatedCode', 1, 1)] },
+    { code: 'eval("process.env.NODE_ENV");', options: [{ minSeverity: 'info' }], errors: [at('evaluatedCode', 1, 1)] },
+    // Indirect and evaluating: both are reported.
+    { code: 'globalThis.eval("eval(x)");', errors: [at('indirect', 1, 1), at('evaluatedCode', 1, 1)] },
+  ],
+});
+
+describe('no-dynamic-code inside the gate', () => {
+  const linter = new Linter({ configType: 'flat' });
+  const lint = (code: string) => captureReports(() => linter.verify(code, plugin.configs.strict, 'plugin.cjs')).reports;
+
+  it('turns a constant Function body that loads child_process into a child-process finding', () => {
+    const reports = lint('new Function("require(\'child_process\').exec(\'id\')")();').filter((r) => r.ruleId === 'no-dynamic-code');
+    expect(reports.map((r) => r.messageId)).toContain('evaluatedCode');
+    const inner = reports.find((r) => r.messageId === 'evaluatedCode')!.inner!;
+    expect(inner.kind.category).toBe('child-process');
+    expect(reports[0].loc).toMatchObject({ line: 1, column: 1 });
+  });
+
+  it('keeps the bundler idiom Function("return this")() quiet', () => {
+    expect(lint('var g = Function("return this")();')).toEqual([]);
+  });
+});
+

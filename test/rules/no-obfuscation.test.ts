@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import rule from '../../rules/no-obfuscation.js';
+import { isEncodedBlob, shannonEntropy } from '../../rules/utils/hidden-strings.js';
+import { commonjs as cjs, ruleTester as tester } from './rule-tester.js';
+
+const at = (messageId: string, line: number, column: number) => ({ messageId, line, column });
+
+/** 300 bytes covering every value evenly, base64-encoded: as dense as an embedded image or an encrypted payload. */
+const BLOB = Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 73 + 41) % 256)).toString('base64');
+
+/** What obfuscator.io (string array, rotation, hex-indexed decoder) makes of `console.log('Hello World'); require('child_process').exec('id')`. */
+const OBFUSCATOR_IO = [
+  "function _0x3a1c(){const _0x5b2e1f=['log','2748310qXzTbl','exec','child_process','1431216FhRnWf','Hello\\x20World','9yKcGzq','3565688YtUvEo','12BqZkdA','1027482LxMmvA','id','7gWbMJr','1349575nQyAQm'];_0x3a1c=function(){return _0x5b2e1f;};return _0x3a1c();}",
+  'function _0x2f4d(_0x1e2b7a,_0x4c8a0d){const _0x3a1c5e=_0x3a1c();return _0x2f4d=function(_0x2f4d3b,_0x5d1e2c){_0x2f4d3b=_0x2f4d3b-0x1b3;let _0x1f9c4a=_0x3a1c5e[_0x2f4d3b];return _0x1f9c4a;},_0x2f4d(_0x1e2b7a,_0x4c8a0d);}',
+  "(function(_0x4b1f2e,_0x3d2a1c){const _0x2c5e4b=_0x2f4d,_0x1a7f3d=_0x4b1f2e();while(!![]){try{const _0x5e3b2a=parseInt(_0x2c5e4b(0x1b4))/0x1+-parseInt(_0x2c5e4b(0x1bd))/0x2+parseInt(_0x2c5e4b(0x1b7))/0x3*(-parseInt(_0x2c5e4b(0x1ba))/0x4)+-parseInt(_0x2c5e4b(0x1bf))/0x5+parseInt(_0x2c5e4b(0x1bb))/0x6*(parseInt(_0x2c5e4b(0x1be))/0x7)+parseInt(_0x2c5e4b(0x1b9))/0x8+parseInt(_0x2c5e4b(0x1b8))/0x9;if(_0x5e3b2a===_0x3d2a1c)break;else _0x1a7f3d['push'](_0x1a7f3d['shift']());}catch(_0x3f2e1d){_0x1a7f3d['push'](_0x1a7f3d['shift']());}}}(_0x3a1c,0x4f2a1));",
+  'const _0x1c3e2f=_0x2f4d;console[_0x1c3e2f(0x1b3)](_0x1c3e2f(0x1b8));require(_0x1c3e2f(0x1b6))[_0x1c3e2f(0x1b5)](_0x1c3e2f(0x1bc));',
+].join('\n');
+
+/** The older obfuscator.io shape: a top-level array rotated `while(--n)` inside an IIFE that receives it. */
+const OBFUSCATOR_IO_OLD =
+  "var _0x4f21=['log','Hello\\x20World','exec','child_process','id','platform'];(function(_0x2d8f05,_0x4b81bb){var _0x4d74cb=function(_0x32719f){while(--_0x32719f){_0x2d8f05['push'](_0x2d8f05['shift']());}};_0x4d74cb(++_0x4b81bb);}(_0x4f21,0x1f4));var _0x1a2b=function(_0x2d8f05,_0x4b81bb){_0x2d8f05=_0x2d8f05-0x0;var _0x4d74cb=_0x4f21[_0x2d8f05];return _0x4d74cb;};console[_0x1a2b('0x0')](_0x1a2b('0x1'));";
+
+/** A long constant that is ordinary minified code: evaluated as code, not a blob. */
+const MINIFIED = Array.from({ length: 8 }, (_, i) => `var a${i}=function(b,c){return b*${i}+c.length||[]};`).join('');
+const PROSE = 'Warden reads every plugin before it runs and explains in plain words what it found. '.repeat(4);
+
+describe('encoded blobs', () => {
+  it('are long, dense and drawn from an encoding alphabet', () => {
+    expect(shannonEntropy('aaaa')).toBe(0);
+    expect(shannonEntropy('abcd')).toBe(2);
+    expect(isEncodedBlob(BLOB)).toBe(true);
+    expect(isEncodedBlob(BLOB.slice(0, 150))).toBe(false);
+    expect(isEncodedBlob(PROSE)).toBe(false);
+    expect(isEncodedBlob(MINIFIED)).toBe(false);
+    // Hex carries at most 4 bits per character: decoded hex is caught by its decoder instead.
+    expect(isEncodedBlob(Buffer.from(BLOB).toString('hex'))).toBe(false);
+  });
+});
+
+tester.run('no-obfuscation', rule, {
+  valid: [
+    // A decoded-but-never-executed base64 icon, and decoding for display.
+    `import fs from "node:fs";\nconst ICON = "${BLOB}";\nfs.writeFileSync("icon.png", Buffer.from(ICON, "base64"));`,
+    'const token = atob(header); console.log(decodeURIComponent(location.hash), token.length);',
+    // A long dense string that is only stored, and evaluated constants without decoding.
+    `const KEY = "${BLOB}"; export default KEY;`,
+    'eval("1 + 1"); new Function("a", "return a * 2");',
+    `eval(${JSON.stringify(MINIFIED)}); setTimeout(${JSON.stringify(PROSE)}, 1);`,
+    // The words in strings and comments.
+    'const doc = "eval(atob(x)) is how droppers start"; // require(Buffer.from(x, "base64"))',
+    // A round-robin queue: push(shift()) on a string list, but no loop bound to it.
+    'const servers = ["a", "b", "c", "d", "e", "f"];\nfunction next() { servers.push(servers.shift()); return servers[0]; }',
+    // A string table and hex constants that have nothing to do with each other.
+    'const names = ["red", "green", "blue", "cyan", "magenta"]; paint(0xff0000); paint(0x00ff00); paint(0x0000ff);',
+    // Ordinary minified code.
+    'var a=["a","b","c","d","e","f"];for(var i=0;i<a.length;i++)console.log(a[i]);!function(e){e.push(e.shift())}([1,2]);',
+    // Right-to-left text without control characters, and a plain identifier.
+    'const greeting = "שלום עולם"; const مرحبا = 1;',
+  ],
+  invalid: [
+    // Decode, then execute — folded or not.
+    { code: 'eval(atob("ZXZhbCgneCcp"));', errors: [{ ...at('decodeExecute', 1, 1), data: { decoder: 'atob', sink: 'eval' } }] },
+    { code: 'const code = Buffer.from(payload, "base64").toString();\nnew Function(code)();', errors: [{ ...at('decodeExecute', 2, 1), data: { decoder: "Buffer.from(…, 'base64')", sink: 'Function' } }] },
+    { code: 'require(Buffer.from("6368696c645f70726f63657373", "hex").toString());', ...cjs, errors: [{ ...at('decodeExecute', 1, 1), data: { decoder: "Buffer.from(…, 'hex')", sink: 'require' } }] },
+    { code: 'const m = await import(decodeURIComponent(name));', errors: [{ ...at('decodeExecute', 1, 17), data: { decoder: 'decodeURIComponent', sink: 'import()' } }] },
+    { code: 'setTimeout(unescape("%61%6c%65%72%74%28%31%29"), 0);', errors: [{ ...at('decodeExecute', 1, 1), data: { decoder: 'unescape', sink: 'setTimeout' } }] },
+    // Char-code arrays mapped through fromCharCode, a decoding helper, Reflect, the global object.
+    { code: 'eval([101, 118, 97, 108].map((c) => String.fromCharCode(c)).join(""));', errors: [{ ...at('decodeExecute', 1, 1), data: { decoder: 'String.fromCharCode', sink: 'eval' } }] },
+    { code: 'const d = (s) => Buffer.from(s, "base64").toString("utf8");\nglobalThis["ev" + "al"](d(x));', errors: [at('decodeExecute', 2, 1)] },
+    { code: 'function decode(s) { return atob(s); }\nReflect.apply(eval, null, [decode(x)]);', errors: [at('decodeExecute', 2, 1)] },
+    { code: 'import vm from "vm";\nvm.runInThisContext(atob(src) as string);', filename: 'a.ts', errors: [{ ...at('decodeExecute', 2, 1), data: { decoder: 'atob', sink: 'vm.runInThisContext' } }] },
+    { code: 'const name = String.fromCharCode(118, 109);\nconst m = require(name);', filename: 'a.cjs', ...cjs, errors: [at('decodeExecute', 2, 11)] },
+    // A decoded string built up in a loop, and bytes decoded by TextDecoder into a global's name.
+    { code: 'let code = "";\nfor (const c of codes) code += String.fromCharCode(c);\neval(code);', errors: [{ ...at('decodeExecute', 3, 1), data: { decoder: 'String.fromCharCode', sink: 'eval' } }] },
+    { code: 'const name = new TextDecoder().decode(new Uint8Array([101, 118, 97, 108]));\nwindow[name](code);', errors: [{ ...at('decodeExecute', 2, 1), data: { decoder: 'TextDecoder.decode', sink: 'a global chosen at run time' } }] },
+    // A decoded name that reaches eval.
+    { code: 'window[atob("ZXZhbA==")](code);', errors: [{ ...at('decodeExecute', 1, 1), data: { decoder: 'atob', sink: 'eval' } }] },
+    // A long high-entropy string that is executed, even through an unknown decryptor.
+    { code: `const BLOB = "${BLOB}";\neval(decrypt(BLOB, key));`, errors: [{ ...at('payloadExecute', 2, 1), data: { sink: 'eval', length: '400', entropy: '5.98' } }] },
+    { code: `const P = "${BLOB}";\nnew Function(P)();\nimport("vm").then((vm) => vm.runInThisContext(\`\${P}\`));`, errors: [{ ...at('payloadExecute', 2, 1), data: { sink: 'Function', length: '400', entropy: '5.98' } }, { ...at('payloadExecute', 3, 27), data: { sink: 'vm.runInThisContext', length: '400', entropy: '5.98' } }] },
+    // obfuscator.io string arrays.
+    { code: OBFUSCATOR_IO, ...cjs, errors: [{ ...at('stringArray', 1, 36), data: { name: '_0x5b2e1f', count: '13', mechanism: 'rotation loop and hex-indexed decoder' } }] },
+    { code: OBFUSCATOR_IO_OLD, ...cjs, errors: [{ ...at('stringArray', 1, 13), data: { name: '_0x4f21', count: '6', mechanism: 'rotation loop' } }] },
+    // A hand-rolled variant: dot access, a for loop, string hex indexes.
+    {
+      code: 'var t = ["a", "b", "c", "d", "e", "f", "g"];\n(function (arr, n) { for (; n--; ) arr.push(arr.shift()); })(t, 3);\nfunction d(i) { return t[i - 0x0]; }\nd("0x1"); d("0x2"); d("0x3");',
+      errors: [{ ...at('stringArray', 1, 9), data: { name: 't', count: '7', mechanism: 'rotation loop and hex-indexed decoder' } }],
+    },
+    // Trojan Source: every bidi control character at its exact place, in strings and comments.
+    {
+      code: 'var accessLevel = "user";\nif (accessLevel != "user\u202E \u2066// Check if admin\u2069 \u2066") { grant(); }\n/* \u202B */',
+      errors: [
+        { ...at('bidi', 2, 25), data: { code: 'U+202E', character: 'RIGHT-TO-LEFT OVERRIDE' } },
+        { ...at('bidi', 2, 27), data: { code: 'U+2066', character: 'LEFT-TO-RIGHT ISOLATE' } },
+        at('bidi', 2, 45),
+        at('bidi', 2, 47),
+        { ...at('bidi', 3, 4), data: { code: 'U+202B', character: 'RIGHT-TO-LEFT EMBEDDING' } },
+      ],
+    },
+    // Zero-width characters inside identifiers, once per name.
+    { code: 'const admin = false;\nconst a\u200Ddm\u200Cin = true;\nif (a\u200Ddm\u200Cin) grant();', errors: [{ ...at('zeroWidth', 2, 7), data: { name: 'admin', code: 'U+200D' } }] },
+    { code: 'function check\u200C(user) { return true; }\nexport { check\u200C as check };', errors: [{ ...at('zeroWidth', 1, 10), data: { name: 'check', code: 'U+200C' } }] },
+  ],
+});

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import rule from '../../rules/no-process-env.js';
+import { capabilityCovers } from '../../rules/utils/manifest.js';
+import { allSeverities, commonjs, gateReports, inDeclaredPlugin, ruleTester } from './rule-tester.js';
+
+const read = (messageId: string, line: number, column: number, variable?: string) => ({
+  messageId,
+  line,
+  column,
+  ...(variable && { data: { variable } }),
+});
+const dump = (line: number, column: number, how?: string) => ({ messageId: 'dump', line, column, ...(how && { data: { how } }) });
+
+ruleTester.run('no-process-env', rule, {
+  valid: [
+    // A harmless variable is only info, below the default minimum of medium.
+    'if (process.env.NODE_ENV === "production") run();',
+    // Objects and parameters that are not the environment.
+    'const config = load(); config.process.env.SECRET_TOKEN; options.env.API_KEY;',
+    'function start(env) { return env.API_KEY + env["x"]; } const f = ({ env }) => env.TOKEN;',
+    'const process = { env: { TOKEN: 1 } }; process.env.TOKEN; Object.keys(process.env);',
+    // Words in strings and comments.
+    '// process.env.AWS_SECRET_ACCESS_KEY\nconst s = "JSON.stringify(process.env)";',
+    // Using the env object without reading from it, and its methods.
+    'const e = process.env; if (process.env) go(); process.env.hasOwnProperty;',
+    { code: 'var a=function(e){return e.env.X}({env:{}});', ...commonjs },
+    // In the editor, a declared variable is only low.
+    { code: 'const dir = process.env.MUSIC_DIR;', ...inDeclaredPlugin },
+    // Setting a harmless variable is only info.
+    'process.env.NODE_ENV = "production";',
+  ],
+  invalid: [
+    // Single reads: info for harmless names, high otherwise.
+    { code: 'process.env.NODE_ENV;', ...allSeverities, errors: [read('harmlessRead', 1, 1, 'NODE_ENV')] },
+    { code: 'const t = process.env.GITHUB_TOKEN;', errors: [read('secretRead', 1, 11, 'GITHUB_TOKEN')] },
+    { code: 'const dir = process.env.MUSIC_DIR;', errors: [read('read', 1, 13, 'MUSIC_DIR')] },
+    // Declaring one variable does not cover another, nor the whole environment.
+    { code: 'process.env.MUSIC_DIR; process.env.MUSIC_TOKEN; Object.keys(process.env);', ...inDeclaredPlugin, errors: [read('secretRead', 1, 24, 'MUSIC_TOKEN'), dump(1, 61)] },
+    // Disguised roads to the same variable.
+    { code: 'globalThis.process.env["AWS_" + "SECRET_ACCESS_KEY"];', errors: [read('secretRead', 1, 1, 'AWS_SECRET_ACCESS_KEY')] },
+    { code: 'const e = process.env;\nsend(e.NPM_TOKEN);', errors: [read('secretRead', 2, 6, 'NPM_TOKEN')] },
+    { code: 'const { env } = process;\nenv[atob("UEFTU1dPUkQ=")];', errors: [read('secretRead', 2, 1, 'PASSWORD')] },
+    { code: 'import { env } from "node:process";\nenv.DB_PASSWORD;', errors: [read('secretRead', 2, 1, 'DB_PASSWORD')] },
+    { code: 'const p = require("process");\np.env.HOME;', ...commonjs, errors: [read('read', 2, 1, 'HOME')] },
+    { code: 'import proc from "process"; const v = proc["env"].SESSION_ID;', errors: [read('secretRead', 1, 39, 'SESSION_ID')] },
+    { code: 'window.process.env.STRIPE_KEY as string;', filename: 'a.ts', errors: [read('secretRead', 1, 1, 'STRIPE_KEY')] },
+    // Destructuring: each name is a read, a rest element is a dump.
+    {
+      code: 'const { AWS_ACCESS_KEY_ID, MUSIC_DIR: dir, ["NODE" + "_ENV"]: mode, ...others } = process.env;',
+      ...allSeverities,
+      errors: [read('secretRead', 1, 9, 'AWS_ACCESS_KEY_ID'), read('read', 1, 28, 'MUSIC_DIR'), read('harmlessRead', 1, 44, 'NODE_ENV'), dump(1, 69, 'a rest element of a destructuring')],
+    },
+    { code: 'const { env: { SECRET } } = process;', errors: [read('secretRead', 1, 16, 'SECRET')] },
+    { code: 'function connect({ DB_URL } = process.env) {}', errors: [read('read', 1, 20, 'DB_URL')] },
+    // Presence tests name the variable too.
+    { code: '"OPENAI_API_KEY" in process.env;\nObject.hasOwn(process.env, "SLACK_TOKEN");', errors: [read('secretRead', 1, 1, 'OPENAI_API_KEY'), read('secretRead', 2, 1, 'SLACK_TOKEN')] },
+    {
+      code: 'process.env.hasOwnProperty("A_TOKEN");\nObject.prototype.hasOwnProperty.call(process.env, "B_TOKEN");\nReflect.get(process.env, "C_" + "TOKEN");',
+      errors: [read('secretRead', 1, 1, 'A_TOKEN'), read('secretRead', 2, 1, 'B_TOKEN'), read('secretRead', 3, 1, 'C_TOKEN')],
+    },
+    // Writes.
+    { code: 'process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";', errors: [read('write', 1, 1, 'NODE_TLS_REJECT_UNAUTHORIZED')] },
+    { code: 'delete process.env.DEBUG;', ...allSeverities, errors: [read('harmlessWrite', 1, 8, 'DEBUG')] },
+    // A computed name that cannot be folded.
+    { code: 'function get(name) { return process.env[name]; }', errors: [{ messageId: 'dynamicRead', line: 1, column: 29 }] },
+    // The whole environment, every way.
+    { code: 'fetchLater(JSON.stringify(process.env));', errors: [dump(1, 27, 'passed to JSON.stringify')] },
+    { code: 'const all = { ...process.env };', errors: [dump(1, 18, 'spread')] },
+    { code: 'Object.keys(globalThis.process.env); Object.entries(process["env"]);', errors: [dump(1, 13, 'passed to Object.keys'), dump(1, 53, 'passed to Object.entries')] },
+    { code: 'const e = process.env;\nfor (const k in e) log(k);', errors: [dump(2, 17, 'enumerated with for…in')] },
+    { code: 'import { env } from "process";\nObject.assign(target, env);', errors: [dump(2, 23, 'passed to Object.assign')] },
+    { code: 'export const snapshot = () => process.env;\nfunction all() { return process.env; }', errors: [dump(1, 31, 'returned'), dump(2, 25, 'returned')] },
+    { code: 'module.exports.env = process.env;', ...commonjs, errors: [dump(1, 22, 'stored in another object')] },
+    { code: 'report({ env: process.env });', errors: [dump(1, 15, 'stored in an object')] },
+    { code: 'function send(x) {}\nsend(process.env);\nthis.client.post(process.env);', errors: [dump(2, 6, 'passed to send'), dump(3, 18, 'passed to this.client.post')] },
+  ],
+});
+
+describe('what the gate receives', () => {
+  const declared = { env: ['MUSIC_DIR', 'GITHUB_TOKEN'] };
+
+  it('names the variable of a single read, so a declaration covers exactly that variable', () => {
+    const [music, token, other] = gateReports('no-process-env', rule, 'process.env.MUSIC_DIR; process.env.GITHUB_TOKEN; process.env.NPM_TOKEN;');
+    expect([music.data.variable, token.data.variable, other.data.variable]).toEqual(['MUSIC_DIR', 'GITHUB_TOKEN', 'NPM_TOKEN']);
+    expect([music, token, other].map((r) => capabilityCovers(declared, 'env', r.data))).toEqual([true, true, false]);
+  });
+
+  it('gives whole-environment access and unknown names no variable, so no declaration covers them', () => {
+    const reports = gateReports('no-process-env', rule, 'send({ ...process.env }); const { ...all } = process.env; process.env[key];');
+    expect(reports.map((r) => r.messageId)).toEqual(['dump', 'dump', 'dynamicRead']);
+    for (const r of reports) {
+      expect(r.data).not.toHaveProperty('variable');
+      expect(capabilityCovers(declared, 'env', r.data)).toBe(false);
+      expect(r.kind.severity).toBe('high');
+    }
+  });
+});

@@ -1,0 +1,52 @@
+import rule from '../../rules/no-runtime-tampering.js';
+import { commonjs as cjs, ruleTester as tester } from './rule-tester.js';
+
+const at = (messageId: string, line: number, column: number) => ({ messageId, line, column });
+
+tester.run('no-runtime-tampering', rule, {
+  valid: [
+    // A class's own prototype, and local objects named like intrinsics.
+    'class Player {}\nPlayer.prototype.play = function () {};\nfunction Track() {}\nTrack.prototype.name = "x";',
+    'const Math = { random: () => 4 }; Math.random = () => 5; const JSON = {}; JSON.x = 1;',
+    'function patch(Object) { Object.prototype.x = 1; }',
+    // Reading the module cache, and ordinary exports.
+    { code: 'const loaded = Object.keys(require.cache); const m = require.cache[require.resolve("./a")];', ...cjs },
+    { code: 'Object.defineProperty(exports, "__esModule", { value: true }); module.exports.x = 1; exports.y = 2;', ...cjs },
+    // Writing to instances and to fresh objects, not to the intrinsics.
+    'const o = {}; o.__defineGetter__("x", () => 1); Object.setPrototypeOf(o, null); Object.setPrototypeOf(Child.prototype, Base.prototype);',
+    'const list = []; list.push(1); list.x = 2; const o = Object.create(null); o.toString = () => ""; Object.assign({}, defaults);',
+    'globalThis.myPluginState = {}; window.appName = "x";',
+    // V8's stack-depth knob is meant to be set.
+    'Error.stackTraceLimit = 50;',
+    // The words in strings and comments.
+    'const s = "Object.prototype.x = 1"; // require.cache = {}',
+  ],
+  invalid: [
+    // The module loader, however Module was reached.
+    { code: 'const Module = require("module");\nModule._load = function () {};', ...cjs, errors: [at('processModule', 1, 16), { ...at('moduleLoader', 2, 1), data: { target: 'Module._load' } }] },
+    { code: 'module.constructor._resolveFilename = (r) => r;', ...cjs, errors: [{ ...at('moduleLoader', 1, 1), data: { target: 'Module._resolveFilename' } }] },
+    { code: 'const M = module.constructor;\nconst key = "_com" + "pile";\nM[key] = wrap(M[key]);', ...cjs, errors: [{ ...at('moduleLoader', 3, 1), data: { target: 'Module._compile' } }] },
+    { code: 'import Module from "node:module";\nModule._extensions[".js"] = hook;\nModule.prototype.require = hook;', errors: [at('processModule', 1, 1), { ...at('moduleLoader', 2, 1), data: { target: 'Module._extensions[".js"]' } }, { ...at('moduleLoader', 3, 1), data: { target: 'Module.prototype.require' } }] },
+    { code: 'import { Module } from "module";\nObject.defineProperty(Module, "_load", { value: hook });', filename: 'a.mjs', errors: [at('processModule', 1, 1), at('moduleLoader', 2, 1)] },
+    // require.cache and its entries.
+    { code: 'delete require.cache[require.resolve("./config")];', ...cjs, errors: [{ ...at('moduleLoader', 1, 1), data: { target: 'require.cache[…]' } }] },
+    { code: 'require.cache[id] = { exports: fake };\nrequire["cache"] = {};', ...cjs, errors: [at('moduleLoader', 1, 1), at('moduleLoader', 2, 1)] },
+    { code: 'const cache = require.cache;\nReflect.set(cache, target, evil);\nObject.assign(cache, evil);', ...cjs, errors: [at('moduleLoader', 2, 1), at('moduleLoader', 3, 1)] },
+    // Built-in prototypes: plain, computed, via __proto__, via literals, via defineProperty.
+    { code: 'Object.prototype.isAdmin = true;', errors: [{ ...at('intrinsic', 1, 1), data: { target: 'Object.prototype.isAdmin' } }] },
+    { code: 'Object.prototype["toString"] = () => "x";\nArray.prototype.includes ||= shim;', errors: [{ ...at('intrinsic', 1, 1), data: { target: 'Object.prototype.toString' } }, at('intrinsic', 2, 1)] },
+    { code: '({}).__proto__.polluted = 1;\n[].__proto__.map = evil;\n"".constructor.prototype.trim = evil;', errors: [{ ...at('intrinsic', 1, 1), data: { target: 'Object.prototype.polluted' } }, at('intrinsic', 2, 1), at('intrinsic', 3, 1)] },
+    { code: 'Function.prototype.__proto__.x = 1;\nPromise.prototype.then = wrap;', errors: [at('intrinsic', 1, 1), at('intrinsic', 2, 1)] },
+    { code: 'const proto = Object.getPrototypeOf(async function () {});\nproto.constructor = null;', errors: [{ ...at('intrinsic', 2, 1), data: { target: 'AsyncFunction.prototype.constructor' } }] },
+    { code: 'Object.defineProperty(String.prototype, "padStart", { value: evil });\nObject.setPrototypeOf(Array.prototype, null);', errors: [at('intrinsic', 1, 1), { ...at('intrinsic', 2, 1), data: { target: 'Array.prototype.__proto__' } }] },
+    { code: 'Object.prototype.__defineGetter__("isAdmin", () => true);\nObject.setPrototypeOf(globalThis, proxy);', errors: [{ ...at('intrinsic', 1, 1), data: { target: 'Object.prototype.isAdmin' } }, { ...at('intrinsic', 2, 1), data: { target: '__proto__' } }] },
+    { code: 'const P = (Object as any).prototype as Record<string, unknown>;\nP.x = 1;', filename: 'a.ts', errors: [at('intrinsic', 2, 1)] },
+    // Global intrinsics themselves.
+    { code: 'Error.prepareStackTrace = (e, frames) => frames;', errors: [{ ...at('intrinsic', 1, 1), data: { target: 'Error.prepareStackTrace' } }] },
+    { code: 'Math.random = () => 4;\nglobalThis.JSON = fakeJson;\nReflect.apply = spy;', errors: [{ ...at('intrinsic', 1, 1), data: { target: 'Math.random' } }, { ...at('intrinsic', 2, 1), data: { target: 'JSON' } }, at('intrinsic', 3, 1)] },
+    { code: 'window["fe" + "tch"] = logger;\ndelete global.Buffer;', ...cjs, errors: [at('intrinsic', 1, 1), at('intrinsic', 2, 1)] },
+    // Modules that reach into the running process.
+    { code: 'import inspector from "node:inspector";\nimport v8 from "v8";', errors: [{ ...at('processModule', 1, 1), data: { module: 'inspector' } }, at('processModule', 2, 1)] },
+    { code: 'const repl = require("repl"); const t = require("trace_" + "events"); import("inspector/promises");', ...cjs, errors: [at('processModule', 1, 14), at('processModule', 1, 41), at('processModule', 1, 71)] },
+  ],
+});

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { fold } from './probe.js';
+
+const cjs = { sourceType: 'commonjs' as const };
+const value = (v: unknown) => ({ value: v });
+
+describe('constant folding', () => {
+  it('folds string building: concatenation, templates, join, split/reverse, String.raw', () => {
+    expect(fold('"child_" + "process"')).toEqual(value('child_process'));
+    expect(fold('`node:${"fs"}/${1 + 1}`')).toEqual(value('node:fs/2'));
+    expect(fold('["e", "v", "a", "l"].join("")')).toEqual(value('eval'));
+    expect(fold('"lave".split("").reverse().join("")')).toEqual(value('eval'));
+    expect(fold('"xevalx".slice(1, -1).toUpperCase().toLowerCase()')).toEqual(value('eval'));
+    expect(fold('String.raw`a\\nb`')).toEqual(value('a\\nb'));
+    expect(fold('(255).toString(16) + "x".repeat(2)')).toEqual(value('ffxx'));
+  });
+
+  it('folds encodings: unicode and hex escapes, base64, hex, char codes, URI escapes', () => {
+    expect(fold('"\\u0065v\\x61l"')).toEqual(value('eval'));
+    expect(fold('Buffer.from("ZXZhbA==", "base64").toString()')).toEqual(value('eval'));
+    expect(fold('Buffer.from("6576616c", "hex").toString("utf8")')).toEqual(value('eval'));
+    expect(fold('atob("ZXZhbA==")')).toEqual(value('eval'));
+    expect(fold('String.fromCharCode(101, 118, 97, 108)')).toEqual(value('eval'));
+    expect(fold('[101, 118, 97, 108].map((c) => String.fromCharCode(c)).join("")')).toEqual(value('eval'));
+    expect(fold('[1, 2].map(function (x, i) { return x + i; })')).toEqual(value([1, 3]));
+    expect(fold('decodeURIComponent("%65val") + unescape("%2B")')).toEqual(value('eval+'));
+  });
+
+  it('follows const aliases and destructuring across the module', () => {
+    expect(fold('const a = "ev"; const b = a + "al"; b')).toEqual(value('eval'));
+    expect(fold('let e; e = "child_process"; e')).toEqual(value('child_process'));
+    expect(fold('const { k } = { k: "fs" }; k')).toEqual(value('fs'));
+    expect(fold('const { a: [, second] } = { a: ["x", "vm"] }; second')).toEqual(value('vm'));
+    expect(fold('const parts = { m: "child", n: "process" }; parts.m + "_" + parts["n"]')).toEqual(value('child_process'));
+    expect(fold('const o = JSON.parse(\'{"name":"net"}\'); o.name')).toEqual(value('net'));
+  });
+
+  it('sees through TypeScript wrappers, conditionals and logical operators', () => {
+    expect(fold('("ev" as string) + ("al"!)', { filename: 'a.ts' })).toEqual(value('eval'));
+    expect(fold('true ? "fs" : "net"')).toEqual(value('fs'));
+    expect(fold('undefined ?? "dns"')).toEqual(value('dns'));
+  });
+
+  it('folds paths from the home directory to ~ so sensitive paths are recognisable', () => {
+    expect(fold('import os from "os"; import path from "node:path"; path.join(os.homedir(), ".ssh", "id_rsa")')).toEqual(value('~/.ssh/id_rsa'));
+    expect(fold('process.env.HOME + "/.aws/credentials"', cjs)).toEqual(value('~/.aws/credentials'));
+    expect(fold('const path = require("path"); path.resolve("/etc", "x", "..", "passwd")', cjs)).toEqual(value('/etc/passwd'));
+  });
+
+  it('does not fold what is not certain', () => {
+    expect(fold('userInput + "x"')).toBeUndefined();
+    expect(fold('let s = "a"; s = "b"; s += "c"; s')).toBeUndefined();
+    expect(fold('function f(x) { return x; } f("a")')).toBeUndefined();
+    expect(fold('const o = { a: input }; o.a')).toBeUndefined();
+    expect(fold('const [first, ...rest] = ["a", "b"]; rest')).toBeUndefined();
+    expect(fold('Buffer.from(data, "base64").toString()')).toBeUndefined();
+    // A value too large to hold is not folded (the cap is 1 MiB).
+    expect(fold('"a".repeat(2 ** 21)')).toBeUndefined();
+  });
+
+  it('survives self-reference without looping', () => {
+    expect(fold('var a = b + "x", b = a + "y"; a')).toBeUndefined();
+  });
+});

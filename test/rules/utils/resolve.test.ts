@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { Resolver } from '../../../rules/utils/resolve.js';
+import { probe, resolveName } from './probe.js';
+
+const cjs = { sourceType: 'commonjs' as const };
+const script = { sourceType: 'script' as const };
+
+describe('identity resolution', () => {
+  it('resolves globals however they are spelled', () => {
+    expect(resolveName('eval')).toBe('eval');
+    expect(resolveName('(0, eval)')).toBe('eval');
+    expect(resolveName('globalThis["ev" + "al"]')).toBe('eval');
+    expect(resolveName('window.eval')).toBe('eval');
+    expect(resolveName('self[`eval`]')).toBe('eval');
+    expect(resolveName('global.process.env', cjs)).toBe('process.env');
+    expect(resolveName('Reflect.get(globalThis, "eval")')).toBe('eval');
+    expect(resolveName('Function("return this")().eval')).toBe('eval');
+    expect(resolveName('(function () { return this; })().eval', script)).toBe('eval');
+    expect(resolveName('(globalThis as any).eval', { filename: 'a.ts' })).toBe('eval');
+  });
+
+  it('follows aliases, late single assignments, destructuring and bind', () => {
+    expect(resolveName('const e = eval; e')).toBe('eval');
+    expect(resolveName('let e; e = globalThis.eval; e')).toBe('eval');
+    expect(resolveName('const { binding: b } = process; b')).toBe('process.binding');
+    expect(resolveName('const run = eval.bind(null); run')).toBe('eval');
+  });
+
+  it('does not treat local declarations, parameters, reassigned variables or methods as globals', () => {
+    expect(resolveName('function eval(s) { return s; } eval', script)).not.toBe('eval');
+    expect(resolveName('const Function = (x) => x; Function')).not.toBe('Function');
+    expect(resolveName('let e = eval; e = (x) => x; e')).toBeUndefined();
+    expect(resolveName('function f(eval) { return eval; } f')).not.toBe('eval');
+    expect(resolveName('const api = connect(); api.eval')).toBeUndefined();
+    expect(resolveName('function f() { return this.eval; } f()')).toBeUndefined();
+  });
+
+  it('names module members through require, import, import() and createRequire', () => {
+    expect(resolveName('require("child_process").exec', cjs)).toBe('child_process:exec');
+    expect(resolveName('const { exec: run } = require("node:child_process"); run', cjs)).toBe('child_process:exec');
+    expect(resolveName('import { exec } from "child_process"; exec')).toBe('child_process:exec');
+    expect(resolveName('import * as cp from "node:child_process"; cp.spawn')).toBe('child_process:spawn');
+    expect(resolveName('const fs = await import("fs"); fs.readFile')).toBe('fs:readFile');
+    expect(resolveName('import { createRequire } from "node:module"; const r = createRequire(import.meta.url); r("vm").Script')).toBe('vm:Script');
+    expect(resolveName('require(name).x', cjs)).toBe('*:x');
+    expect(resolveName('import("vm").then((vm) => vm.Script)', { filename: 'a.mjs' })).toBeUndefined();
+    expect(probe('import("node:vm").then((vm) => vm.Script);', (resolver, expression) => {
+      const body = expression.arguments[0].body;
+      return Resolver.nameOf(resolver.resolve(body));
+    })).toBe('vm:Script');
+    expect(resolveName('function f(cp) { return cp.exec; } f')).not.toContain('child_process');
+  });
+
+  it('normalises the roads to require', () => {
+    expect(resolveName('module.require', cjs)).toBe('require');
+    expect(resolveName('process.mainModule.require', cjs)).toBe('require');
+    expect(resolveName('module.constructor._load', cjs)).toBe('require');
+    expect(resolveName('require("module").prototype.require', cjs)).toBe('require');
+  });
+
+  it('turns constructor chains into the Function constructors', () => {
+    expect(resolveName('[].constructor.constructor')).toBe('Function');
+    expect(resolveName('""["constr" + "uctor"]["constructor"]')).toBe('Function');
+    expect(resolveName('x.constructor.constructor')).toBe('Function');
+    expect(resolveName('function f() {} f.constructor')).toBe('Function');
+    expect(resolveName('(async function () {}).constructor')).toBe('AsyncFunction');
+    expect(resolveName('Object.getPrototypeOf(function* () {}).constructor')).toBe('GeneratorFunction');
+    expect(resolveName('Object.getPrototypeOf(async function* () {}).constructor')).toBe('AsyncGeneratorFunction');
+  });
+
+  it("names literals' prototypes and constructors as the intrinsics they are", () => {
+    expect(resolveName('({}).__proto__')).toBe('Object.prototype');
+    expect(resolveName('[].__proto__')).toBe('Array.prototype');
+    expect(resolveName('"".constructor')).toBe('String');
+    expect(resolveName('(1).constructor.prototype')).toBe('Number.prototype');
+    expect(resolveName('/x/.__proto__')).toBe('RegExp.prototype');
+    expect(resolveName('Object.getPrototypeOf([])')).toBe('Array.prototype');
+    expect(resolveName('null')).toBeUndefined();
+  });
+
+  it('marks a key it cannot fold as DYNAMIC instead of guessing', () => {
+    expect(resolveName('globalThis[k]')).toBe('*');
+    expect(resolveName('process[k]')).toBe('process.*');
+  });
+});
+
+describe('call normalisation', () => {
+  const normalized = (code: string, options = {}) =>
+    probe(
+      code,
+      (resolver, expression) => {
+        const call = resolver.normalizeCall(expression);
+        return { callee: Resolver.nameOf(call.callee), args: call.args?.map((arg) => resolver.folder.fold(arg)?.value), isNew: call.isNew };
+      },
+      options,
+    );
+
+  it('sees through .call, .apply, Reflect.apply and Reflect.construct', () => {
+    expect(normalized('eval.call(null, "a")')).toEqual({ callee: 'eval', args: ['a'], isNew: false });
+    expect(normalized('eval.apply(null, ["a"])')).toEqual({ callee: 'eval', args: ['a'], isNew: false });
+    expect(normalized('Reflect.apply(eval, undefined, ["a"])')).toEqual({ callee: 'eval', args: ['a'], isNew: false });
+    expect(normalized('Reflect.construct(Function, ["a", "b"])')).toEqual({ callee: 'Function', args: ['a', 'b'], isNew: true });
+    expect(normalized('new Function("x")')).toEqual({ callee: 'Function', args: ['x'], isNew: true });
+  });
+
+  it('says so when the arguments cannot be known', () => {
+    expect(normalized('eval.apply(null, args)').args).toBeUndefined();
+  });
+
+  it('recognises every spelling of require and folds its specifier', () => {
+    const required = (code: string) => probe(code, (resolver, expression) => resolver.requireCall(expression)?.specifier ?? null, cjs);
+    expect(required('require("child_" + "process")')).toBe('child_process');
+    expect(required('const r = require; r("fs")')).toBe('fs');
+    expect(required('require.call(null, "net")')).toBe('net');
+    expect(required('module.constructor._load("dns")')).toBe('dns');
+    expect(required('require(name)')).toBeNull();
+    expect(required('function require(n) { return n; } require("fs")')).toBeNull();
+    expect(required('loader.require("fs")')).toBeNull();
+  });
+});
+
+describe('declared functions', () => {
+  it('finds the function an identifier names, and nothing for other bindings', () => {
+    const declared = (code: string) => probe(code, (resolver, expression) => resolver.declaredFunction(expression)?.type ?? null);
+    expect(declared('function d(s) { return s; } d')).toBe('FunctionDeclaration');
+    expect(declared('const d = (s) => s; d')).toBe('ArrowFunctionExpression');
+    expect(declared('const d = other; d')).toBeNull();
+    expect(declared('eval')).toBeNull();
+  });
+});
+
+describe('TypeScript import-equals', () => {
+  it('names members of a module loaded with `import x = require()`', () => {
+    expect(resolveName('import vm = require("node:vm"); vm.runInThisContext', { filename: 'a.ts' })).toBe('vm:runInThisContext');
+  });
+});

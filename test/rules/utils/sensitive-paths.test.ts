@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { sensitivePathReason } from '../../../rules/utils/sensitive-paths.js';
+
+describe('sensitivePathReason', () => {
+  it.each([
+    ['~/.ssh', 'SSH keys'],
+    ['~/.ssh/id_rsa', 'SSH keys'],
+    ['/home/alice/.ssh/authorized_keys', 'SSH keys'],
+    ['C:\\Users\\bob\\.ssh\\id_ed25519', 'SSH keys'],
+    ['id_ed25519', 'an SSH key'],
+    ['~/.npmrc', 'npm credentials'],
+    ['.npmrc', 'npm credentials'],
+    ['~/.aws/credentials', 'AWS credentials'],
+    ['~/.config/gcloud/application_default_credentials.json', 'Google Cloud credentials'],
+    ['~/.kube/config', 'Kubernetes credentials'],
+    ['~/.docker/config.json', 'Docker registry credentials'],
+    ['~/.gnupg/private-keys-v1.d', 'GnuPG keys'],
+    ['~/.netrc', 'network logins (.netrc)'],
+    ['%USERPROFILE%\\_netrc', 'network logins (.netrc)'],
+    ['~/.git-credentials', 'git credentials'],
+    ['/etc/passwd', 'system account and key files under /etc'],
+    ['/etc/shadow', 'system account and key files under /etc'],
+    ['/etc/', 'system account and key files under /etc'],
+    ['/etc', 'system account and key files under /etc'],
+    ['/etc/sudoers.d/90-cloud-init-users', 'system account and key files under /etc'],
+    ['/etc/ssh/ssh_host_ed25519_key', 'system account and key files under /etc'],
+    ['/etc/NetworkManager/system-connections/home.nmconnection', 'system account and key files under /etc'],
+    ['/proc/self/environ', "another process's environment or memory"],
+  ])('%s is credentials or system secrets', (path, reason) => {
+    expect(sensitivePathReason(path)).toBe(reason);
+  });
+
+  it.each([
+    '~/.config/google-chrome/Default/Login Data',
+    '~/.config/chromium/Default',
+    '~/.config/BraveSoftware/Brave-Browser/Default/Cookies',
+    '~/.mozilla/firefox/abcd.default-release/logins.json',
+    '~/Library/Application Support/Google/Chrome/Default',
+    '/Users/carol/Library/Application Support/Firefox/Profiles',
+    '~/Library/Safari/History.db',
+    '%LOCALAPPDATA%\\Google\\Chrome\\User Data\\Local State',
+    'C:\\Users\\dan\\AppData\\Local\\Microsoft\\Edge\\User Data',
+    '%APPDATA%\\Mozilla\\Firefox\\Profiles',
+    '*/Default/Local Extension Settings',
+  ])('%s is a browser profile', (path) => {
+    expect(sensitivePathReason(path)).toBe('a browser profile with saved passwords and cookies');
+  });
+
+  it.each([
+    '~/.config/Exodus/exodus.wallet',
+    '%APPDATA%\\Electrum\\wallets',
+    '~/.electrum/wallets/default_wallet',
+    '~/Library/Application Support/Ledger Live/app.json',
+    '%APPDATA%\\atomic\\Local Storage\\leveldb',
+    '~/.bitcoin/wallet.dat',
+    'backup/wallet.dat',
+    'nkbihfbeogaeaoehlefnkodbefgpgknn',
+    '~/.config/google-chrome/Default/IndexedDB/chrome-extension_nkbihfbeogaeaoehlefnkodbefgpgknn_0.indexeddb.leveldb',
+  ])('%s is a wallet', (path) => {
+    expect(sensitivePathReason(path)).toBe('a cryptocurrency wallet');
+  });
+
+  it.each(['.env', './.env', '*/.env', '/srv/app/.env.production', '.env.local'])('%s is a .env file', (path) => {
+    expect(sensitivePathReason(path)).toBe('secrets in a .env file');
+  });
+
+  it.each([
+    '~',
+    '~/Music',
+    './data.json',
+    '/tmp/cache',
+    '.env.example',
+    '.envrc-notes/readme',
+    '~/.ssh-backup-notes',
+    'ssh',
+    '/etc/os-release',
+    '/etc/wsl.conf',
+    '/etc/resolv.conf',
+    '/etc/ssl/certs/ca-certificates.crt',
+    '/etc/pki/tls/certs/ca-bundle.crt',
+    '/etc/passwd-notes.txt',
+    '/usr/etc/passwd',
+    '~/projects/chromium-docs',
+    '~/.config/my-plugin/settings.json',
+    'refusing to write under /etc/',
+    'cannot read ~/.ssh: permission denied',
+    'wallet.dat.md',
+    '',
+  ])('%s is not sensitive', (path) => {
+    expect(sensitivePathReason(path)).toBeUndefined();
+  });
+});
