@@ -80,4 +80,8 @@ export interface PluginAnalysis extends AnalysisReport {
   manifest: Manifest;
   /** sha256 (hex) of every analyzed file, keyed by path relative to the plugin root. */
   hashes: Record<string, string>;
+  /** The folder or archive analyzed, as the caller named it. */
+  source: string;
+  /** Source lines near findings (file → line number → text), for code frames once a tarball's files are gone. */
+  sourceLines: Record<string, Record<number, string>>;
 }

@@ -1,0 +1,254 @@
+/**
+ * The gate's pipeline for one or many plugins: open the package, validate
+ * the manifest, list what can run, reuse cached reports, lint the rest
+ * (through one shared worker pool when the work is big enough), add the
+ * analyzer's own checks, assess against the declared capabilities, decide
+ * per tier. Temporary folders are removed whatever happens.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync } from 'node:fs';
+import { readFile, readlink, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { RawReport } from '../rules/utils/report.js';
+import { assess } from './assess.js';
+import { cacheKey, defaultCacheDir, ReportCache } from './cache.js';
+import { checkReport, keyLocation } from './checks.js';
+import { linesAround } from './excerpts.js';
+import { listFiles, type PluginFiles, type SourceFile } from './files.js';
+import { installScriptReports } from './install-scripts.js';
+import { DEFAULT_LIMITS, type Limits } from './limits.js';
+import { identityOf, loadManifest } from './manifest.js';
+import { isInside, openPackage, type PackageSource } from './package-source.js';
+import { decide, defaultPolicy } from './policy.js';
+import { createLinting, type Linting } from './pool.js';
+import type { Manifest, PluginAnalysis, Policy, Tier } from './types.js';
+
+export interface AnalyzeOptions {
+  tier?: Tier;
+  policy?: Policy;
+  /** false bypasses the cache entirely (neither read nor written). */
+  cache?: boolean;
+  cacheDir?: string;
+  limits?: Limits;
+}
+
+export interface Progress {
+  filesDone: number;
+  filesTotal: number;
+  pluginsDone: number;
+  pluginsTotal: number;
+}
+
+interface PendingLint {
+  file: SourceFile;
+  code: string;
+  key: string;
+}
+
+/** One plugin between reading and assessing. */
+interface Prepared {
+  path: string;
+  started: number;
+  source: PackageSource;
+  manifest: Manifest;
+  files: PluginFiles;
+  hashes: Record<string, string>;
+  bytes: number;
+  cached: number;
+  reports: Map<string, RawReport[]>;
+  /** Text of files that have reports, for code frames. */
+  texts: Map<string, string>;
+  pending: PendingLint[];
+}
+
+export async function analyzePlugin(path: string, options: AnalyzeOptions = {}): Promise<PluginAnalysis> {
+  const [analysis] = await analyzePlugins([path], options);
+  return analysis;
+}
+
+export async function analyzePlugins(paths: string[], options: AnalyzeOptions = {}, onProgress?: (progress: Progress) => void): Promise<PluginAnalysis[]> {
+  const cache = options.cache === false ? undefined : new ReportCache(options.cacheDir ?? defaultCacheDir());
+  const limits = options.limits ?? DEFAULT_LIMITS;
+  const prepared: Prepared[] = [];
+  let linting: Linting | undefined;
+  try {
+    for (const path of paths) prepared.push(await prepare(path, cache, limits));
+    const pending = prepared.flatMap((plugin) => plugin.pending);
+    linting = createLinting(
+      pending.reduce((sum, task) => sum + task.code.length, 0),
+      pending.length,
+    );
+    const progress: Progress = {
+      filesDone: prepared.reduce((sum, plugin) => sum + plugin.cached, 0),
+      filesTotal: prepared.reduce((sum, plugin) => sum + plugin.cached + plugin.pending.length, 0),
+      pluginsDone: 0,
+      pluginsTotal: prepared.length,
+    };
+    onProgress?.({ ...progress });
+    const tick = (field: 'filesDone' | 'pluginsDone') => {
+      progress[field]++;
+      onProgress?.({ ...progress });
+    };
+    return await Promise.all(
+      prepared.map(async (plugin) => {
+        await lintPending(plugin, linting!, cache, () => tick('filesDone'));
+        const analysis = conclude(plugin, options.tier ?? 'community', options.policy ?? defaultPolicy);
+        tick('pluginsDone');
+        return analysis;
+      }),
+    );
+  } finally {
+    await linting?.close();
+    await Promise.all(prepared.map((plugin) => plugin.source.close()));
+  }
+}
+
+async function prepare(path: string, cache: ReportCache | undefined, limits: Limits): Promise<Prepared> {
+  const started = performance.now();
+  const source = await openPackage(path, limits);
+  try {
+    const manifest = await loadManifest(source.root, source.display);
+    const files = await listFiles(source.root);
+    const plugin: Prepared = { path, started, source, manifest, files, hashes: {}, bytes: 0, cached: 0, reports: new Map(), texts: new Map(), pending: [] };
+    await readSources(plugin, cache, limits);
+    await runChecks(plugin);
+    return plugin;
+  } catch (error) {
+    await source.close();
+    throw error;
+  }
+}
+
+function addReports(plugin: Prepared, file: string, reports: RawReport[], text?: string): void {
+  if (reports.length === 0) return;
+  plugin.reports.set(file, [...(plugin.reports.get(file) ?? []), ...reports]);
+  if (text !== undefined) plugin.texts.set(file, text);
+}
+
+/** Reads, hashes and looks up files this many at a time: a warm run is all small reads, so waiting on each in turn would dominate it. */
+const IO_CONCURRENCY = 32;
+
+async function forEachConcurrently<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+async function readSources(plugin: Prepared, cache: ReportCache | undefined, limits: Limits): Promise<void> {
+  await forEachConcurrently(plugin.files.sources, IO_CONCURRENCY, async (file) => {
+    const absolute = join(plugin.source.root, file.path);
+    const { size } = await stat(absolute);
+    plugin.bytes += size;
+    if (size > limits.maxLintBytes) {
+      plugin.hashes[file.path] = await hashFile(absolute);
+      addReports(plugin, file.path, [checkReport('unanalyzable', 'tooLarge', { size: String(size), limit: String(limits.maxLintBytes) })]);
+      return;
+    }
+    const bytes = await readFile(absolute);
+    const hash = sha256(bytes);
+    plugin.hashes[file.path] = hash;
+    const code = bytes.toString('utf8');
+    const key = cacheKey(hash, file.sourceType);
+    const cached = await cache?.get(key);
+    if (cached) {
+      plugin.cached++;
+      addReports(plugin, file.path, cached, code);
+    } else {
+      plugin.pending.push({ file, code, key });
+    }
+  });
+}
+
+/** The analyzer's own checks: lifecycle scripts, native binaries, escaping symlinks, the entry module. */
+async function runChecks(plugin: Prepared): Promise<void> {
+  const { root } = plugin.source;
+  for (const manifestPath of plugin.files.packageManifests) {
+    const text = await hashAndRead(plugin, manifestPath);
+    addReports(plugin, manifestPath, installScriptReports(text), text);
+  }
+  for (const gyp of plugin.files.gypPackages) {
+    addReports(plugin, gyp, [checkReport('install-script', 'nodeGyp', {})], await hashAndRead(plugin, gyp));
+  }
+  for (const native of plugin.files.natives) {
+    plugin.hashes[native.path] = await hashFile(join(root, native.path));
+    plugin.bytes += (await stat(join(root, native.path))).size;
+    addReports(plugin, native.path, [checkReport('native-binary', 'binary', { format: native.format })]);
+  }
+  for (const link of plugin.files.escapingLinks) {
+    addReports(plugin, link, [checkReport('unanalyzable', 'escapingLink', { target: await readlink(join(root, link)) })]);
+  }
+  const main = join(root, plugin.manifest.main);
+  if (!isInside(root, main) || !existsSync(main)) {
+    const text = await readFile(join(root, 'package.json'), 'utf8');
+    addReports(plugin, 'package.json', [checkReport('manifest', 'mainMissing', { main: plugin.manifest.main }, keyLocation(text, 'main'))], text);
+  }
+}
+
+async function hashAndRead(plugin: Prepared, relative: string): Promise<string> {
+  const bytes = await readFile(join(plugin.source.root, relative));
+  plugin.hashes[relative] = sha256(bytes);
+  plugin.bytes += bytes.length;
+  return bytes.toString('utf8');
+}
+
+async function lintPending(plugin: Prepared, linting: Linting, cache: ReportCache | undefined, fileDone: () => void): Promise<void> {
+  // Largest first, so one big file does not start last and leave the other cores idle.
+  const tasks = plugin.pending.sort((a, b) => b.code.length - a.code.length);
+  plugin.pending = [];
+  await Promise.all(
+    tasks.map(async ({ file, code, key }) => {
+      const reports = await linting.lint({ code, filename: file.path, sourceType: file.sourceType }).then(
+        async (reports) => {
+          await cache?.set(key, reports);
+          return reports;
+        },
+        // A worker that dies on a file (out of memory, a crash) makes that file unanalyzable, not the run; not cached.
+        (error: Error) => [checkReport('unanalyzable', 'failed', { reason: error.message.split('\n')[0] })],
+      );
+      addReports(plugin, file.path, reports, code);
+      fileDone();
+    }),
+  );
+}
+
+function conclude(plugin: Prepared, tier: Tier, policy: Policy): PluginAnalysis {
+  const findings = assess(
+    [...plugin.reports].map(([file, reports]) => ({ file, reports })),
+    plugin.manifest.capabilities,
+  );
+  const sourceLines: PluginAnalysis['sourceLines'] = {};
+  for (const [file, text] of plugin.texts) sourceLines[file] = linesAround(text, findings.filter((finding) => finding.file === file));
+  const files = plugin.files.sources.length + plugin.files.natives.length + plugin.files.packageManifests.length + plugin.files.gypPackages.length;
+  return {
+    schemaVersion: 1,
+    plugin: identityOf(plugin.manifest),
+    tier,
+    decision: decide(findings, tier, policy),
+    findings,
+    stats: { files, bytes: plugin.bytes, durationMs: Math.round(performance.now() - plugin.started), cached: plugin.cached },
+    manifest: plugin.manifest,
+    hashes: plugin.hashes,
+    source: plugin.path,
+    sourceLines,
+  };
+}
+
+function sha256(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+async function hashFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** sha256 of each file, keyed by its path relative to `root`: what the host compares at load with `hashes`. */
+export async function hashFiles(root: string, relPaths: string[]): Promise<Record<string, string>> {
+  const hashes: Record<string, string> = {};
+  for (const path of relPaths) hashes[path] = await hashFile(join(root, path));
+  return hashes;
+}

@@ -1,0 +1,95 @@
+/**
+ * The gate's own checks, beside the ESLint rules: lifecycle scripts, shipped
+ * native binaries, files the gate cannot read, and the manifest. Each is
+ * described with the same metadata as a rule (messages, category, severity,
+ * capability) so assessment, SARIF and the docs treat both alike.
+ */
+import type { FindingKind, WardenRuleMeta } from '../rules/meta.js';
+import { interpolate, type RawReport } from '../rules/utils/report.js';
+import { WARDEN_HOMEPAGE } from './warden-package.js';
+
+export interface Check {
+  meta: WardenRuleMeta;
+}
+
+function defineCheck<Id extends string>(name: string, description: string, messages: Record<Id, string>, findings: Record<Id, FindingKind>): Check {
+  return {
+    meta: {
+      type: 'problem',
+      docs: { description, url: `${WARDEN_HOMEPAGE}/blob/main/docs/reviewers.md#${name}`, recommended: true },
+      messages,
+      warden: { findings },
+    },
+  };
+}
+
+export const CHECKS = {
+  'install-script': defineCheck(
+    'install-script',
+    'package.json lifecycle scripts that npm runs at install (preinstall, install, postinstall, prepare, and node-gyp builds)',
+    {
+      script: 'Lifecycle script "{{script}}" runs at install: {{command}}',
+      dangerous: 'Lifecycle script "{{script}}" downloads, decodes or evaluates code at install: {{command}}',
+      nodeGyp: 'binding.gyp makes npm run "node-gyp rebuild" at install, compiling native code',
+    },
+    {
+      script: { category: 'install-script', severity: 'high' },
+      dangerous: { category: 'install-script', severity: 'critical' },
+      nodeGyp: { category: 'install-script', severity: 'high', capability: 'nativeAddons' },
+    },
+  ),
+  'native-binary': defineCheck(
+    'native-binary',
+    'Shipped native binaries (.node addons, ELF, Mach-O, PE) that run outside the JavaScript the gate reads',
+    { binary: 'Shipped native binary ({{format}}): its code cannot be analyzed' },
+    { binary: { category: 'native-code', severity: 'high', capability: 'nativeAddons' } },
+  ),
+  unanalyzable: defineCheck(
+    'unanalyzable',
+    'Files the gate cannot read: unparsable, beyond the size it reads, or reached through a symlink that leaves the plugin',
+    {
+      parseError: 'The gate cannot parse this file, so it cannot vouch for it: {{reason}}',
+      tooLarge: 'The file is {{size}} bytes, beyond the {{limit}} bytes the gate reads, so it cannot vouch for it',
+      escapingLink: 'Symlink points outside the plugin ({{target}}); whatever it points at would run unanalyzed',
+      failed: 'The gate failed while reading this file, so it cannot vouch for it: {{reason}}',
+    },
+    {
+      parseError: { category: 'unanalyzable', severity: 'critical' },
+      tooLarge: { category: 'unanalyzable', severity: 'critical' },
+      escapingLink: { category: 'unanalyzable', severity: 'critical' },
+      failed: { category: 'unanalyzable', severity: 'critical' },
+    },
+  ),
+  manifest: defineCheck(
+    'manifest',
+    'Manifest fields that validate but cannot work as declared',
+    { mainMissing: 'The entry module "{{main}}" is not in the package' },
+    { mainMissing: { category: 'manifest', severity: 'medium' } },
+  ),
+} satisfies Record<string, Check>;
+
+export type CheckId = keyof typeof CHECKS;
+
+export interface Location {
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+export const START: Location = { line: 1, column: 1, endLine: 1, endColumn: 1 };
+
+export function checkReport(ruleId: CheckId, messageId: string, data: Record<string, string>, loc: Location = START): RawReport {
+  const meta = CHECKS[ruleId].meta;
+  return { ruleId, messageId, data, kind: meta.warden.findings[messageId], message: interpolate(meta.messages[messageId], data), loc };
+}
+
+/** Where `"key":` appears in the JSON text (the last occurrence wins in JSON.parse, so look for that one). */
+export function keyLocation(text: string, key: string): Location {
+  const index = text.search(new RegExp(`"${key}"\\s*:(?![\\s\\S]*"${key}"\\s*:)`));
+  if (index < 0) return START;
+  const before = text.slice(0, index).split('\n');
+  const line = before.length;
+  const column = before[before.length - 1].length + 1;
+  return { line, column, endLine: line, endColumn: column + key.length + 2 };
+}

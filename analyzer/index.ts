@@ -1,0 +1,13 @@
+/**
+ * The analyzer's programmatic API (`warden/analyzer`), used by the host and
+ * the CLI: analyze plugins, load a manifest, decide per tier, format reports,
+ * and re-hash files at load.
+ */
+export { analyzePlugin, analyzePlugins, hashFiles, type AnalyzeOptions, type Progress } from './analyze.js';
+export { defaultCacheDir } from './cache.js';
+export { CHECKS } from './checks.js';
+export { format, formatJson, formatSarif, formatStylish, FORMATS, summaryLines, toReport, type Format } from './format/index.js';
+export { DEFAULT_LIMITS, type Limits } from './limits.js';
+export { identityOf, loadManifest } from './manifest.js';
+export { actionFor, decide, defaultPolicy, loadPolicy, mergePolicy } from './policy.js';
+export * from './types.js';

@@ -1,0 +1,58 @@
+/**
+ * Reads and validates a plugin's package.json against the shipped JSON
+ * Schema (`manifest.schema.json`, also what editors use). Anything wrong is a
+ * UsageError whose one line names the field.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import semver from 'semver';
+import { UsageError } from '../cli/errors.js';
+import type { Manifest, PluginIdentity } from './types.js';
+import { readShippedJson } from './warden-package.js';
+
+const validate = new Ajv2020({ allErrors: false, strict: true }).compile<Manifest>(readShippedJson('analyzer/manifest.schema.json') as object);
+
+/** `display` is how messages name the package folder (the path the user typed). */
+export async function loadManifest(root: string, display = root): Promise<Manifest> {
+  const where = `${display.replace(/[/\\]$/, '')}/package.json`;
+  const text = await readFile(join(root, 'package.json'), 'utf8').catch(() => {
+    throw new UsageError(`cannot analyze ${display}: no package.json`);
+  });
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`invalid manifest ${where}: not valid JSON (${(error as Error).message})`);
+  }
+  if (!validate(data)) throw new UsageError(`invalid manifest ${where}: ${explain(validate.errors![0])}`);
+  if (!semver.valid(data.version)) throw new UsageError(`invalid manifest ${where}: "version" must be a semantic version, not ${JSON.stringify(data.version)}`);
+  if (!semver.validRange(data.engines.warden)) throw new UsageError(`invalid manifest ${where}: "engines.warden" must be a semver range, not ${JSON.stringify(data.engines.warden)}`);
+  return data;
+}
+
+export function identityOf(manifest: Manifest): PluginIdentity {
+  return { id: `${manifest.publisher}.${manifest.name}`, name: manifest.name, publisher: manifest.publisher, version: manifest.version };
+}
+
+/** One sentence naming the field, e.g. `"engines.warden" is required`. */
+function explain(error: ErrorObject): string {
+  const field = error.instancePath
+    .split('/')
+    .slice(1)
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part), '');
+  const join = (name: string) => (field ? `${field}.${name}` : name);
+  switch (error.keyword) {
+    case 'required':
+      return `"${join(String(error.params.missingProperty))}" is required`;
+    case 'additionalProperties':
+      return `"${join(String(error.params.additionalProperty))}" is not a known field`;
+    case 'type':
+      return `"${field || '(root)'}" must be ${error.params.type === 'object' ? 'an object' : `a ${error.params.type}`}`;
+    case 'pattern':
+      return `"${field}" must match ${error.params.pattern}`;
+    default:
+      return `"${field || '(root)'}" ${error.message ?? 'is invalid'}`;
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * Where a plugin's files come from: a folder as it is, or an `npm pack`
+ * tarball extracted into a private temporary folder. An archive is read twice:
+ * first every header is checked (paths, link targets, entry types, counts and
+ * sizes) and one bad entry refuses the whole archive before anything is
+ * written; then it is extracted and every link is checked again on disk.
+ * The temporary folder is removed by `close()`, and at once on any failure.
+ */
+import { createReadStream, rmSync } from 'node:fs';
+import { lstat, mkdtemp, readdir, readlink, realpath, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, posix, relative, sep, isAbsolute } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Parser, extract, type ReadEntry } from 'tar';
+import { UsageError } from '../cli/errors.js';
+import { DEFAULT_LIMITS, type Limits } from './limits.js';
+
+export interface PackageSource {
+  /** The plugin root: the folder, or the archive's `package/` folder. */
+  root: string;
+  /** How to name the input in messages: the path as the user gave it. */
+  display: string;
+  /** Removes whatever was extracted; a no-op for folders. */
+  close(): Promise<void>;
+}
+
+export const TEMP_PREFIX = 'warden-extract-';
+
+const liveTempDirs = new Set<string>();
+
+/** For a signal handler: removes every extraction folder still open, synchronously, before the process exits. */
+export function removeTempDirsSync(): void {
+  for (const dir of liveTempDirs) rmSync(dir, { recursive: true, force: true });
+  liveTempDirs.clear();
+}
+
+export function isArchivePath(path: string): boolean {
+  return /\.(tgz|tar\.gz|tar)$/i.test(path);
+}
+
+export async function openPackage(path: string, limits: Limits = DEFAULT_LIMITS): Promise<PackageSource> {
+  const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
+    throw new UsageError(`cannot read ${path}: ${error.code === 'ENOENT' ? 'no such file or folder' : (error.code ?? error.message)}`);
+  });
+  if (info.isDirectory()) return { root: await realpath(path), display: path, close: async () => undefined };
+  if (!isArchivePath(path)) throw new UsageError(`cannot analyze ${path}: expected a plugin folder or an npm pack .tgz`);
+  return openArchive(path, limits);
+}
+
+async function openArchive(file: string, limits: Limits): Promise<PackageSource> {
+  await checkEntries(file, limits);
+  const dir = await mkdtemp(join(tmpdir(), TEMP_PREFIX));
+  liveTempDirs.add(dir);
+  const close = async () => {
+    await rm(dir, { recursive: true, force: true });
+    liveTempDirs.delete(dir);
+  };
+  try {
+    await extract({ file, cwd: dir, strict: true, preserveOwner: false, noMtime: true, onwarn: () => undefined });
+    const root = await packageRoot(dir);
+    await checkLinksOnDisk(dir, root, file);
+    return { root, display: file, close };
+  } catch (error) {
+    await close();
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`corrupt archive ${file}: ${(error as Error).message}`);
+  }
+}
+
+/** Reads every header without writing anything; throws a UsageError naming the first bad entry. */
+async function checkEntries(file: string, limits: Limits): Promise<void> {
+  let entries = 0;
+  let total = 0;
+  let refusal: string | undefined;
+  const parser = new Parser({
+    strict: true,
+    onReadEntry: (entry: ReadEntry) => {
+      entries++;
+      total += entry.size;
+      refusal ??= entryProblem(entry, entries, total, limits);
+      entry.resume();
+      if (refusal) parser.abort(new Error(refusal));
+    },
+  });
+  try {
+    await pipeline(createReadStream(file), parser);
+  } catch (error) {
+    if (refusal) throw new UsageError(`refused archive ${file}: ${refusal}`);
+    throw new UsageError(`corrupt archive ${file}: ${describe(error)}`);
+  }
+  if (refusal) throw new UsageError(`refused archive ${file}: ${refusal}`);
+  if (entries === 0) throw new UsageError(`corrupt archive ${file}: no entries`);
+}
+
+const FILE_TYPES = new Set(['File', 'OldFile', 'ContiguousFile', 'Directory']);
+
+function entryProblem(entry: ReadEntry, count: number, total: number, limits: Limits): string | undefined {
+  const name = JSON.stringify(entry.path);
+  if (count > limits.maxEntries) return `more than ${limits.maxEntries} entries`;
+  if (entry.size > limits.maxEntryBytes) return `entry ${name} is ${entry.size} bytes, over the ${limits.maxEntryBytes}-byte limit`;
+  if (total > limits.maxTotalBytes) return `entries total more than ${limits.maxTotalBytes} bytes`;
+  if (escapes(entry.path)) return `entry ${name} is an absolute path or leaves the package folder`;
+  if (entry.type === 'SymbolicLink') {
+    const target = entry.linkpath ?? '';
+    if (isAbsolute(target) || escapes(posix.join(posix.dirname(entry.path), target))) return `symlink ${name} points outside the package (${target})`;
+    return undefined;
+  }
+  if (entry.type === 'Link') {
+    if (escapes(entry.linkpath ?? '')) return `hard link ${name} points outside the package (${entry.linkpath})`;
+    return undefined;
+  }
+  if (!FILE_TYPES.has(entry.type)) return `entry ${name} is a ${entry.type}, which a plugin package never needs`;
+  return undefined;
+}
+
+/** Absolute (POSIX or Windows), or has a `..` segment anywhere (a normalised link target keeps them only in front). */
+function escapes(path: string): boolean {
+  return /^([/\\]|[a-zA-Z]:)/.test(path) || path.split(/[/\\]/).includes('..');
+}
+
+/** A chain of in-archive links can still leave the folder once on disk: check where each one really lands. */
+async function checkLinksOnDisk(dir: string, root: string, file: string): Promise<void> {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isSymbolicLink()) {
+      const target = await realpath(path).catch(() => undefined);
+      if (target !== undefined && !isInside(root, target)) {
+        throw new UsageError(`refused archive ${file}: symlink ${JSON.stringify(relative(root, path))} points outside the package (${await readlink(path)})`);
+      }
+    } else if (entry.isDirectory()) {
+      await checkLinksOnDisk(path, root, file);
+    }
+  }
+}
+
+export function isInside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
+}
+
+/** npm tarballs keep everything under `package/`; other packers use one top folder or none. */
+async function packageRoot(dir: string): Promise<string> {
+  const top = await readdir(dir, { withFileTypes: true });
+  if (top.some((entry) => entry.name === 'package' && entry.isDirectory())) return join(dir, 'package');
+  if (top.length === 1 && top[0].isDirectory() && !(await lstat(join(dir, top[0].name))).isSymbolicLink()) return join(dir, top[0].name);
+  return dir;
+}
+
+function describe(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0];
+}

@@ -1,0 +1,52 @@
+/**
+ * Where linting runs. Work big enough to pay for starting workers (each loads
+ * ESLint and the TypeScript parser afresh) goes through one piscina pool on
+ * all cores, shared by every plugin being analyzed; small work lints in
+ * this thread. Workers get a large heap, since a single bundled file of many
+ * megabytes makes a large AST.
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import type { RawReport } from '../rules/utils/report.js';
+import type { SourceType } from './files.js';
+
+export interface LintTask {
+  code: string;
+  /** Relative to the plugin root. */
+  filename: string;
+  sourceType: SourceType;
+}
+
+export interface Linting {
+  lint(task: LintTask): Promise<RawReport[]>;
+  close(): Promise<void>;
+}
+
+/** Below this much source, starting workers costs more than it saves. */
+export const POOL_THRESHOLD_BYTES = 1024 * 1024;
+const WORKER_HEAP_MB = 6144;
+/** Parsing makes short-lived garbage at a high rate; a larger young generation means far fewer scavenges. */
+const WORKER_YOUNG_MB = 96;
+
+/** The compiled worker module; absent when running from TypeScript sources (tests), where linting stays in-process. */
+const WORKER_FILE = fileURLToPath(new URL('./lint-worker.js', import.meta.url));
+
+export function createLinting(pendingBytes: number, pendingFiles: number): Linting {
+  const threads = availableParallelism();
+  if (pendingBytes < POOL_THRESHOLD_BYTES || pendingFiles < 2 || threads < 2 || !existsSync(WORKER_FILE)) return inProcess;
+  const pool = new Piscina<LintTask, RawReport[]>({
+    filename: WORKER_FILE,
+    minThreads: threads,
+    maxThreads: threads,
+    resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
+  });
+  return { lint: (task) => pool.run(task), close: () => pool.destroy() };
+}
+
+const inProcess: Linting = {
+  // Loaded on first use: a run served wholly from the cache never loads ESLint or the parsers.
+  lint: async (task) => (await import('./lint-file.js')).lintSource(task.code, task.filename, task.sourceType),
+  close: async () => undefined,
+};

@@ -1,0 +1,113 @@
+import { readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { analyzePlugin, analyzePlugins, hashFiles } from '../../analyzer/index.js';
+import { FIXTURES, MANIFEST, NATIVE_HEADS, tempDir, writePlugin } from './helpers.js';
+
+const fixture = (name: string) => join(FIXTURES, name);
+const summary = (findings: { file: string; line: number; ruleId: string; severity: string }[]) => findings.map((f) => `${f.file}:${f.line} ${f.ruleId} ${f.severity}`);
+
+describe('analyzePlugin', () => {
+  it('allows a plugin that only uses ctx', async () => {
+    const analysis = await analyzePlugin(fixture('clean'), { cache: false });
+    expect(analysis.findings).toEqual([]);
+    expect(analysis.decision.action).toBe('allow');
+    expect(analysis.plugin).toEqual({ id: 'acme.clean', name: 'clean', publisher: 'acme', version: '1.2.0' });
+  });
+
+  it('shows declared capabilities as low', async () => {
+    const analysis = await analyzePlugin(fixture('declared'), { cache: false });
+    expect(analysis.findings.map((f) => [f.category, f.severity])).toEqual([
+      ['filesystem', 'low'],
+      ['network', 'low'],
+    ]);
+    expect(analysis.decision.action).toBe('allow');
+  });
+
+  it('blocks the disguised stealer, with its install script, and reads through evaluated base64', async () => {
+    const analysis = await analyzePlugin(fixture('stealer'), { cache: false });
+    const found = summary(analysis.findings);
+    expect(found).toContain('package.json:7 install-script critical');
+    expect(found).toContain('index.js:5 no-child-process high');
+    expect(found).toContain('index.js:8 no-filesystem critical');
+    expect(found).toContain('lib/payload.js:1 no-eslint-disable medium');
+    expect(analysis.findings.find((f) => f.file === 'lib/payload.js' && f.message.startsWith('in code evaluated here: '))?.category).toBe('child-process');
+    expect(analysis.decision.action).toBe('block');
+    expect(analysis.tier).toBe('community');
+    expect((await analyzePlugin(fixture('stealer'), { cache: false, tier: 'official' })).decision.action).toBe('warn');
+  });
+
+  it('reads bundled node_modules, their install scripts and ESM by package type', async () => {
+    const analysis = await analyzePlugin(fixture('bundled'), { cache: false });
+    expect(summary(analysis.findings)).toEqual([
+      'node_modules/@scope/tool/index.js:2 no-network high',
+      'node_modules/@scope/tool/package.json:1 install-script critical',
+      'node_modules/helper/index.js:1 no-child-process high',
+      'node_modules/helper/package.json:1 install-script high',
+    ]);
+  });
+
+  it('parses TypeScript, and turns an unparsable file into a critical finding', async () => {
+    const ts = await analyzePlugin(fixture('typescript'), { cache: false });
+    expect(ts.findings.map((f) => `${f.file} ${f.category}`)).toEqual(['src/env.cts env', 'src/index.ts child-process']);
+    const broken = await analyzePlugin(fixture('broken'), { cache: false });
+    expect(broken.findings).toMatchObject([{ file: 'index.js', line: 2, category: 'unanalyzable', severity: 'critical', ruleId: 'unanalyzable' }]);
+  });
+
+  it('reports native binaries (low once declared), files over the size cap, escaping links and a missing main', async () => {
+    const root = writePlugin({ 'package.json': { ...MANIFEST, main: 'dist/index.js' }, 'index.js': '/* big */', 'bin/helper': NATIVE_HEADS.elf });
+    symlinkSync('/usr/lib', join(root, 'lib'));
+    const analysis = await analyzePlugin(root, { cache: false, limits: { maxEntries: 10, maxEntryBytes: 1e6, maxTotalBytes: 1e7, maxLintBytes: 5 } });
+    expect(summary(analysis.findings)).toEqual(['bin/helper:1 native-binary high', 'index.js:1 unanalyzable critical', 'lib:1 unanalyzable critical', 'package.json:5 manifest medium']);
+    writeFileSync(join(root, 'package.json'), JSON.stringify({ ...MANIFEST, capabilities: { nativeAddons: true } }));
+    const declared = await analyzePlugin(root, { cache: false });
+    expect(summary(declared.findings)).toEqual(['bin/helper:1 native-binary low', 'lib:1 unanalyzable critical']);
+  });
+
+  it('records the sha256 of every analyzed file, as hashFiles computes it again', async () => {
+    const analysis = await analyzePlugin(fixture('stealer'), { cache: false });
+    expect(Object.keys(analysis.hashes).sort()).toEqual(['index.js', 'lib/payload.js', 'package.json']);
+    expect(analysis.hashes['index.js']).toBe(createHash('sha256').update(readFileSync(join(fixture('stealer'), 'index.js'))).digest('hex'));
+    expect(await hashFiles(fixture('stealer'), Object.keys(analysis.hashes))).toEqual(analysis.hashes);
+  });
+});
+
+describe('cache', () => {
+  it('serves unchanged files from the cache with the same findings, and re-reads a changed one', async () => {
+    const cacheDir = tempDir();
+    const root = writePlugin({ 'package.json': MANIFEST, 'index.js': "require('child_process');\n", 'other.js': 'module.exports = 1;\n' });
+    const cold = await analyzePlugin(root, { cacheDir });
+    expect(cold.stats.cached).toBe(0);
+    const warm = await analyzePlugin(root, { cacheDir });
+    expect(warm.stats.cached).toBe(2);
+    expect(warm.findings).toEqual(cold.findings);
+    writeFileSync(join(root, 'other.js'), "require('net');\n");
+    const changed = await analyzePlugin(root, { cacheDir });
+    expect(changed.stats.cached).toBe(1);
+    expect(changed.findings.map((f) => f.file)).toEqual(['index.js', 'other.js']);
+  });
+
+  it('ignores a corrupt entry and bypasses the cache entirely with cache: false', async () => {
+    const cacheDir = tempDir();
+    const root = writePlugin({ 'package.json': MANIFEST, 'index.js': "require('child_process');\n" });
+    const first = await analyzePlugin(root, { cacheDir });
+    const entries = readdirSync(join(cacheDir, 'reports'), { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
+    expect(entries).toHaveLength(1);
+    writeFileSync(join(entries[0].parentPath, entries[0].name), '{ truncated');
+    const afterCorruption = await analyzePlugin(root, { cacheDir });
+    expect(afterCorruption.stats.cached).toBe(0);
+    expect(afterCorruption.findings).toEqual(first.findings);
+    const bypass = tempDir();
+    await analyzePlugin(root, { cache: false, cacheDir: bypass });
+    expect(readdirSync(bypass)).toEqual([]);
+  });
+
+  it('analyzes several plugins in one call, in order', async () => {
+    const analyses = await analyzePlugins([fixture('clean'), fixture('stealer')], { cache: false });
+    expect(analyses.map((a) => [a.plugin.id, a.decision.action])).toEqual([
+      ['acme.clean', 'allow'],
+      ['mallory.stealer', 'block'],
+    ]);
+  });
+});

@@ -1,0 +1,88 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { assess, EVALUATED_PREFIX } from '../../analyzer/assess.js';
+import { decide, defaultPolicy, loadPolicy } from '../../analyzer/policy.js';
+import type { Finding } from '../../analyzer/types.js';
+import type { FindingKind, Severity } from '../../rules/meta.js';
+import type { RawReport } from '../../rules/utils/report.js';
+import { tempDir } from './helpers.js';
+
+function raw(kind: FindingKind, line = 1, data: Record<string, string> = {}, inner?: RawReport): RawReport {
+  return { ruleId: 'some-rule', messageId: 'm', data, kind, message: `${kind.category} use`, loc: { line, column: 3, endLine: line, endColumn: 9 }, inner };
+}
+
+const severityOf = (reports: RawReport[], declared = {}) => assess([{ file: 'a.js', reports }], declared).map((finding) => finding.severity);
+
+describe('assess', () => {
+  it('lowers a declared capability to low and raises an undeclared one to at least high', () => {
+    const network = raw({ category: 'network', severity: 'medium', capability: 'network' }, 1, { host: 'api.example.com' });
+    expect(severityOf([network], { network: { hosts: ['api.example.com'] } })).toEqual(['low']);
+    expect(severityOf([network], { network: { hosts: ['other.example.com'] } })).toEqual(['high']);
+    expect(severityOf([network])).toEqual(['high']);
+  });
+
+  it('keeps critical and info whatever is declared', () => {
+    const critical = raw({ category: 'filesystem', severity: 'critical', capability: 'filesystem' });
+    const info = raw({ category: 'env', severity: 'info', capability: 'env' }, 1, { variable: 'NODE_ENV' });
+    expect(severityOf([critical, info], { filesystem: { read: ['$home'] } })).toEqual(['critical', 'info']);
+  });
+
+  it('gives a finding inside evaluated code the inner rule, kind and message at the outer place', () => {
+    const inner = { ...raw({ category: 'child-process', severity: 'high', capability: 'childProcess' }, 1), ruleId: 'no-child-process', message: 'Loads child_process' };
+    const [finding] = assess([{ file: 'a.js', reports: [raw({ category: 'dynamic-code', severity: 'low' }, 7, {}, inner)] }], { childProcess: true });
+    expect(finding).toMatchObject({ ruleId: 'no-child-process', category: 'child-process', severity: 'low', capability: 'childProcess', line: 7, message: `${EVALUATED_PREFIX}Loads child_process` });
+  });
+
+  it('sorts by file, line and column', () => {
+    const k: FindingKind = { category: 'obfuscation', severity: 'medium' };
+    const findings = assess(
+      [
+        { file: 'b.js', reports: [raw(k, 2)] },
+        { file: 'a.js', reports: [raw(k, 9), raw(k, 3)] },
+      ],
+      undefined,
+    );
+    expect(findings.map((f) => `${f.file}:${f.line}`)).toEqual(['a.js:3', 'a.js:9', 'b.js:2']);
+  });
+});
+
+function findings(...severities: Severity[]): Finding[] {
+  return severities.map((severity) => ({ ruleId: 'r', category: 'network', severity, capability: null, file: 'a.js', line: 1, column: 1, endLine: 1, endColumn: 2, message: 'm' }));
+}
+
+describe('decide', () => {
+  it('follows the design table for each tier', () => {
+    const found = findings('critical', 'critical', 'high');
+    expect(decide(found, 'community')).toEqual({
+      action: 'block',
+      reasons: ['2 critical findings block loading for community plugins', '1 high finding blocks loading for community plugins'],
+    });
+    expect(decide(found, 'trusted').action).toBe('block');
+    expect(decide(found, 'official')).toEqual({
+      action: 'warn',
+      reasons: ['2 critical findings need a warning before loading for official plugins', '1 high finding needs a warning before loading for official plugins'],
+    });
+    expect(decide(findings('high'), 'trusted').action).toBe('warn');
+    expect(decide(findings('medium'), 'community').action).toBe('warn');
+    expect(decide(findings('medium', 'low', 'info'), 'trusted')).toEqual({ action: 'allow', reasons: ['no finding blocks or warns for trusted plugins'] });
+  });
+
+  it('applies a policy file over the defaults and rejects a bad one in one line', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'policy.json'), JSON.stringify({ tiers: { community: { high: 'warn' }, official: { critical: 'block' } } }));
+    const policy = await loadPolicy(join(dir, 'policy.json'));
+    expect(policy.tiers.community).toEqual({ ...defaultPolicy.tiers.community, high: 'warn' });
+    expect(decide(findings('high'), 'community', policy).action).toBe('warn');
+    expect(decide(findings('critical'), 'official', policy).action).toBe('block');
+
+    const bad = async (content: string): Promise<Error> => {
+      writeFileSync(join(dir, 'bad.json'), content);
+      return loadPolicy(join(dir, 'bad.json')).then(() => new Error('accepted'), (e: Error) => e);
+    };
+    expect((await bad('{"tiers":{"community":{"high":"ignore"}}}')).message).toBe(`invalid policy ${join(dir, 'bad.json')}: "tiers.community.high" must be one of block, warn, show, hidden`);
+    expect((await bad('{"tiers":{"communty":{}}}')).message).toBe(`invalid policy ${join(dir, 'bad.json')}: "tiers" has unknown key "communty"`);
+    expect((await bad('{oops')).message).toMatch(/^invalid policy .*bad.json: not valid JSON/);
+    expect(await loadPolicy(join(dir, 'missing.json')).then(() => 'accepted', (e: Error) => e.name)).toBe('UsageError');
+  });
+});

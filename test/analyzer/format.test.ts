@@ -1,0 +1,93 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { create } from 'tar';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { analyzePlugin, analyzePlugins, formatJson, formatSarif, formatStylish, type PluginAnalysis } from '../../analyzer/index.js';
+import { rules } from '../../rules/index.js';
+import { FIXTURES, REPO, tempDir } from './helpers.js';
+
+const MULTITOOL = join(REPO, 'node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool');
+
+let stealer: PluginAnalysis;
+let clean: PluginAnalysis;
+beforeAll(async () => {
+  [stealer, clean] = await analyzePlugins([join(FIXTURES, 'stealer'), join(FIXTURES, 'clean')], { cache: false });
+});
+
+describe('json', () => {
+  it('prints exactly the documented shape: an object for one plugin, an array for several', () => {
+    const one = JSON.parse(formatJson([stealer]));
+    expect(Object.keys(one)).toEqual(['schemaVersion', 'plugin', 'tier', 'decision', 'findings', 'stats']);
+    expect(one.schemaVersion).toBe(1);
+    expect(Object.keys(one.plugin)).toEqual(['id', 'name', 'publisher', 'version']);
+    expect(Object.keys(one.decision)).toEqual(['action', 'reasons']);
+    expect(Object.keys(one.findings[0])).toEqual(['ruleId', 'category', 'severity', 'capability', 'file', 'line', 'column', 'endLine', 'endColumn', 'message']);
+    expect(Object.keys(one.stats)).toEqual(['files', 'bytes', 'durationMs', 'cached']);
+    expect(one.findings).toHaveLength(stealer.findings.length);
+    const several = JSON.parse(formatJson([stealer, clean]));
+    expect(several.map((report: { plugin: { id: string } }) => report.plugin.id)).toEqual(['mallory.stealer', 'acme.clean']);
+  });
+});
+
+describe('stylish', () => {
+  it('groups by file with aligned rows, a code frame, a count and a verdict naming the tier', () => {
+    const text = formatStylish([stealer], { color: false });
+    expect(text).not.toMatch(/\x1b\[/);
+    expect(text).toMatch(/\nindex\.js\n/);
+    expect(text).toMatch(/ {2}8:31 +critical +Passes '~\/\.ssh\/id_rsa'.*filesystem\/filesystem +no-filesystem/);
+    expect(text).toMatch(/> +8 \|   const key = fs\.readFileSync\(path\.join\(os\.homedir\(\), '\.ssh', 'id_rsa'\), 'utf8'\);\n +\| +\^{4,}/);
+    expect(text).toMatch(/✖ 8 findings \(4 critical, 3 high, 1 medium\)/);
+    expect(text).toContain('blocked for community: 4 critical, 3 high\n');
+    expect(text).toContain('  4 critical findings block loading for community plugins');
+  });
+
+  it('colours only when asked, and hides what the tier policy hides', async () => {
+    expect(formatStylish([stealer], { color: true })).toMatch(/\x1b\[31m/);
+    const official = await analyzePlugin(join(FIXTURES, 'declared'), { cache: false, tier: 'official' });
+    const text = formatStylish([official], { color: false });
+    expect(text).not.toContain('index.mjs');
+    expect(text).toContain('✔ no findings, 2 hidden by the official policy');
+    expect(text).toContain('allowed for official: no findings');
+  });
+
+  it('ends a multi-plugin report with one line per plugin', () => {
+    const lines = formatStylish([stealer, clean], { color: false }).trimEnd().split('\n').slice(-2);
+    expect(lines[0]).toMatch(/^blocked +mallory\.stealer@0\.0\.1 +.*stealer +4 critical, 3 high, 1 medium$/);
+    expect(lines[1]).toMatch(/^allowed +acme\.clean@1\.2\.0 +.*clean +no findings$/);
+  });
+});
+
+describe('sarif', () => {
+  it('describes every rule and check, and one result per finding with level, region and properties', async () => {
+    const log = JSON.parse(await formatSarif([stealer]));
+    const run = log.runs[0];
+    expect(log.version).toBe('2.1.0');
+    const ids = run.tool.driver.rules.map((rule: { id: string }) => rule.id);
+    expect(ids).toEqual([...Object.keys(rules), 'install-script', 'native-binary', 'unanalyzable', 'manifest']);
+    expect(run.results).toHaveLength(stealer.findings.length);
+    const ssh = run.results.find((result: { message: { text: string } }) => result.message.text.includes('.ssh'));
+    expect(ssh).toMatchObject({
+      ruleId: 'no-filesystem',
+      ruleIndex: ids.indexOf('no-filesystem'),
+      level: 'error',
+      locations: [{ physicalLocation: { artifactLocation: { uri: 'index.js', uriBaseId: 'PLUGINROOT' }, region: { startLine: 8, startColumn: 31 } } }],
+      properties: { category: 'filesystem', capability: 'filesystem', severity: 'critical' },
+    });
+    const medium = run.results.find((result: { properties: { severity: string } }) => result.properties.severity === 'medium');
+    expect(medium.level).toBe('warning');
+  });
+
+  it("passes Microsoft's SARIF validator with no errors and no warnings, for folders and tarballs", async () => {
+    const dir = tempDir();
+    cpSync(join(FIXTURES, 'stealer'), join(dir, 'package'), { recursive: true });
+    await create({ gzip: true, file: join(dir, 'stealer.tgz'), cwd: dir }, ['package']);
+    const fromTarball = await analyzePlugin(join(dir, 'stealer.tgz'), { cache: false });
+    writeFileSync(join(dir, 'report.sarif'), await formatSarif([stealer, clean, fromTarball]));
+    const validator = spawnSync(MULTITOOL, ['validate', join(dir, 'report.sarif'), '--output', join(dir, 'validation.sarif'), '--quiet'], { encoding: 'utf8' });
+    expect(validator.error).toBeUndefined();
+    const validation = JSON.parse(readFileSync(join(dir, 'validation.sarif'), 'utf8'));
+    const problems = validation.runs[0].results.filter((result: { level?: string }) => result.level === 'error' || result.level === 'warning' || result.level === undefined);
+    expect(problems.map((result: { message: { text?: string; id?: string } }) => result.message.text ?? result.message.id)).toEqual([]);
+  });
+});

