@@ -61,6 +61,12 @@ export interface PluginApi {
   'plugin/ping': { params: Record<string, never>; result: { heapUsed: number; rss: number } };
 }
 
+/** JSON-RPC error codes the host answers with, so the runtime can tell a denial from a failure. */
+export const ErrorCodes = {
+  /** The grant does not allow the call; the message says how to declare what is missing. */
+  denied: -32001,
+} as const;
+
 export type Params<Api, M extends keyof Api> = Api[M] extends { params: infer P } ? P : never;
 export type Result<Api, M extends keyof Api> = Api[M] extends { result: infer R } ? R : never;
 

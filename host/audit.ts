@@ -1,0 +1,181 @@
+/**
+ * The audit log: append-only JSON lines, each entry chained to the one before
+ * by hash, so an edited, removed, reordered or inserted line breaks the chain.
+ * Cutting whole entries off the end leaves a valid chain, so the last seq and
+ * hash are also kept in a small sidecar (`<log>.head`, written atomically):
+ * a log that ends before its head was truncated.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+
+export interface AuditRecord {
+  pluginId: string;
+  /** Ties together the entries one request produced (call, denial, result). */
+  correlationId?: string;
+  kind: string;
+  [detail: string]: unknown;
+}
+
+export interface AuditEntry extends AuditRecord {
+  seq: number;
+  time: string;
+  prevHash: string;
+  hash: string;
+}
+
+interface Head {
+  seq: number;
+  hash: string;
+}
+
+const GENESIS = '0'.repeat(64);
+const HEAD_INTERVAL_MS = 100;
+
+function hashOf(entryWithoutHash: Omit<AuditEntry, 'hash'>): string {
+  return createHash('sha256').update(JSON.stringify(entryWithoutHash)).digest('hex');
+}
+
+export function headPath(logPath: string): string {
+  return `${logPath}.head`;
+}
+
+export class AuditLog {
+  readonly path: string;
+  #fd: number;
+  #head: Head;
+  #headDirty = false;
+
+  constructor(path: string) {
+    this.path = path;
+    mkdirSync(dirname(path), { recursive: true });
+    this.#fd = openSync(path, 'a+');
+    this.#head = lastEntry(this.#fd, path) ?? { seq: 0, hash: GENESIS };
+  }
+
+  /** Appends one entry now (synchronously, so entries keep the order of the events they record). */
+  append(record: AuditRecord): AuditEntry {
+    // An entry after close() (a plugin exiting after the host closed its log) reopens the file rather than being lost.
+    if (this.#fd < 0) this.#fd = openSync(this.path, 'a');
+    const { pluginId, correlationId, kind, ...details } = record;
+    const unhashed = {
+      seq: this.#head.seq + 1,
+      time: new Date().toISOString(),
+      pluginId,
+      correlationId: correlationId ?? null,
+      kind,
+      ...details,
+      prevHash: this.#head.hash,
+    } as Omit<AuditEntry, 'hash'>;
+    const entry = { ...unhashed, hash: hashOf(unhashed) } as AuditEntry;
+    writeSync(this.#fd, `${JSON.stringify(entry)}\n`);
+    this.#head = { seq: entry.seq, hash: entry.hash };
+    this.#scheduleHead();
+    return entry;
+  }
+
+  /** Writes the head sidecar and releases the file. */
+  close(): void {
+    if (this.#fd < 0) return;
+    this.#writeHead();
+    closeSync(this.#fd);
+    this.#fd = -1;
+  }
+
+  // The sidecar is rewritten at most every HEAD_INTERVAL_MS, so a burst of
+  // entries costs one rename, not one per entry. A head that lags the log
+  // (host killed in between) still verifies; a head ahead of it does not.
+  #scheduleHead(): void {
+    if (this.#headDirty) return;
+    this.#headDirty = true;
+    setTimeout(() => this.#writeHead(), HEAD_INTERVAL_MS).unref();
+  }
+
+  #writeHead(): void {
+    if (!this.#headDirty) return;
+    this.#headDirty = false;
+    // Atomic by rename; no fsync, which would cost milliseconds per burst for a file the log itself can rebuild.
+    writeFileAtomic.sync(headPath(this.path), `${JSON.stringify(this.#head)}\n`, { fsync: false });
+  }
+}
+
+/** The seq and hash of the last complete line, read from the tail only. */
+function lastEntry(fd: number, path: string): Head | undefined {
+  const size = fstatSync(fd).size;
+  if (size === 0) return undefined;
+  const length = Math.min(size, 1 << 20);
+  const buffer = Buffer.alloc(length);
+  readSync(fd, buffer, 0, length, size - length);
+  const lines = buffer.toString('utf8').split('\n').filter((line) => line.trim() !== '');
+  const last = lines.at(-1);
+  if (last === undefined) return undefined;
+  try {
+    const entry = JSON.parse(last) as AuditEntry;
+    return { seq: entry.seq, hash: entry.hash };
+  } catch {
+    // Appending after a torn line would hide the damage behind a fresh chain: refuse.
+    throw new Error(`audit log ${path} ends with a damaged line; run \`warden audit --verify\``);
+  }
+}
+
+export type Verification = { ok: true; entries: number } | { ok: false; line: number; reason: string };
+
+/** Walks the chain from the first line; the first broken link is reported with its line number. */
+export function verifyAuditLog(path: string): Verification {
+  const lines = readFileSync(path, 'utf8').split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  let previous: Head = { seq: 0, hash: GENESIS };
+  for (const [index, line] of lines.entries()) {
+    const lineNo = index + 1;
+    let entry: AuditEntry;
+    try {
+      entry = JSON.parse(line) as AuditEntry;
+    } catch {
+      return { ok: false, line: lineNo, reason: 'not a JSON entry (edited, or a torn write at the end)' };
+    }
+    const { hash, ...unhashed } = entry;
+    if (typeof hash !== 'string' || hashOf(unhashed) !== hash) {
+      return { ok: false, line: lineNo, reason: 'hash does not match the entry (edited)' };
+    }
+    if (entry.prevHash !== previous.hash || entry.seq !== previous.seq + 1) {
+      return {
+        ok: false,
+        line: lineNo,
+        reason: `seq ${entry.seq} does not follow seq ${previous.seq} (a line was removed, inserted or reordered before it)`,
+      };
+    }
+    previous = { seq: entry.seq, hash };
+  }
+  const headFile = headPath(path);
+  if (existsSync(headFile)) {
+    let head: Head;
+    try {
+      head = JSON.parse(readFileSync(headFile, 'utf8')) as Head;
+    } catch {
+      return { ok: false, line: 0, reason: `${headFile} is damaged` };
+    }
+    if (head.seq > previous.seq) {
+      return { ok: false, line: lines.length + 1, reason: `log ends at seq ${previous.seq} but its head records seq ${head.seq} (truncated)` };
+    }
+    const atHead = head.seq === 0 ? GENESIS : (JSON.parse(lines[head.seq - 1]) as AuditEntry).hash;
+    if (atHead !== head.hash) {
+      return { ok: false, line: head.seq, reason: 'entry differs from the one the head recorded (the log was rewritten)' };
+    }
+  }
+  return { ok: true, entries: lines.length };
+}
+
+/** Every entry of a log, for printing; damaged lines are skipped (verify reports them). */
+export function readAuditLog(path: string): AuditEntry[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .flatMap((line) => {
+      try {
+        return line.trim() === '' ? [] : [JSON.parse(line) as AuditEntry];
+      } catch {
+        return [];
+      }
+    });
+}

@@ -1,0 +1,204 @@
+/**
+ * One running plugin, as the supervisor sees it: a sandboxed process (see
+ * launcher.ts) with a JSON-RPC connection whose host half is the broker.
+ * Channel-level hostility (oversized messages, floods, garbage, malformed
+ * JSON-RPC) is caught by the channel's reader and ends in a 'violation' event
+ * and SIGKILL; the host itself never throws because of what a plugin sends.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
+import { type MessageConnection, ResponseError, createMessageConnection } from 'vscode-jsonrpc/node';
+import type { PluginApi } from '../api/protocol.js';
+import { call, serve } from '../api/protocol.js';
+import type { AuditLog } from './audit.js';
+import { type BrokerCallbacks, createBroker } from './broker.js';
+import { type LogStream, launch } from './launcher.js';
+import type { Denial, Grant } from './permissions.js';
+import { lineChannel } from './runtime/channel.js';
+import { PluginStorage } from './storage.js';
+
+export type { BrokerCallbacks } from './broker.js';
+
+export interface PluginLimits {
+  /** V8 heap cap (`--max-old-space-size`). */
+  heapMb: number;
+  /** One JSON-RPC message from the plugin larger than this is a violation. */
+  maxMessageBytes: number;
+  /** More messages per second than this from the plugin is a violation (flooding). */
+  maxMessagesPerSecond: number;
+  fetchTimeoutMs: number;
+  fetchMaxBytes: number;
+  storageQuotaBytes: number;
+  /** stdout/stderr lines kept per second; the rest are dropped with a note. */
+  logLinesPerSecond: number;
+}
+
+export interface PluginProcessOptions {
+  pluginId: string;
+  root: string;
+  /** Absolute path of the entry module. */
+  main: string;
+  dataDir: string;
+  grant: Grant;
+  config: Record<string, unknown>;
+  audit: AuditLog;
+  host: BrokerCallbacks;
+  limits: PluginLimits;
+  inspect?: boolean;
+}
+
+export interface PluginProcessEvents {
+  exit: [code: number | null, signal: NodeJS.Signals | null];
+  log: [stream: LogStream, line: string];
+  violation: [reason: string];
+  denied: [denial: Denial];
+}
+
+export class PluginProcess extends EventEmitter<PluginProcessEvents> {
+  readonly options: PluginProcessOptions;
+  #child: ChildProcess | undefined;
+  #pluginPid: number | undefined;
+  #connection: MessageConnection | undefined;
+  #exited: Promise<void> | undefined;
+  #killReason: string | undefined;
+
+  constructor(options: PluginProcessOptions) {
+    super();
+    this.options = options;
+  }
+
+  /** The plugin's node process as the host sees it (for /proc sampling); killing goes through kill(). */
+  get pid(): number | undefined {
+    return this.#pluginPid ?? this.#child?.pid;
+  }
+
+  /** Spawns the process; resolves once it has answered a first ping over the channel. */
+  async start(): Promise<void> {
+    if (this.#child) throw new Error(`${this.options.pluginId}: already started`);
+    const { pluginId, dataDir, grant, limits, audit } = this.options;
+    mkdirSync(dataDir, { recursive: true });
+    const launched = launch({
+      grant,
+      dataDir,
+      heapMb: limits.heapMb,
+      logLinesPerSecond: limits.logLinesPerSecond,
+      inspect: this.options.inspect,
+      onLine: (stream, line) => this.emit('log', stream, line),
+    });
+    const child = launched.child;
+    this.#child = child;
+    // A failed spawn (EAGAIN, ENOMEM) emits 'error' and never 'exit': both end the process's life here, once.
+    let spawnFailure: Error | undefined;
+    this.#exited = new Promise((resolve) => {
+      const finished = (code: number | null, signal: NodeJS.Signals | null): void => {
+        this.#connection?.dispose();
+        const reason = spawnFailure?.message ?? this.#killReason;
+        audit.append({ pluginId, kind: 'process.exit', code, signal, ...(reason ? { reason } : {}) });
+        this.emit('exit', code, signal);
+        resolve();
+      };
+      child.once('exit', finished);
+      child.on('error', (error) => {
+        if (child.pid !== undefined || spawnFailure) return;
+        spawnFailure = error;
+        finished(null, null);
+      });
+    });
+
+    const channel = child.stdio[3] as Readable & Writable;
+    channel.on('error', () => undefined);
+    const { reader, writer } = lineChannel(channel, limits, (reason) => this.#violation(reason));
+    const connection = createMessageConnection(reader, writer);
+    connection.onError(() => undefined);
+    serve(
+      connection,
+      createBroker({
+        pluginId,
+        grant,
+        audit,
+        storage: new PluginStorage(dataDir, limits.storageQuotaBytes),
+        host: this.options.host,
+        limits,
+        onDenied: (denial) => this.emit('denied', denial),
+      }),
+    );
+    connection.listen();
+    this.#connection = connection;
+
+    const gone = this.#exited.then(() => {
+      throw new Error(`${pluginId}: the plugin process ${spawnFailure ? `could not start: ${spawnFailure.message}` : 'exited before its channel came up'}`);
+    });
+    await Promise.race([this.ping(), gone]);
+    this.#pluginPid = launched.pluginPid();
+    audit.append({ pluginId, kind: 'process.start', pid: this.pid ?? null });
+  }
+
+  /** Loads the plugin and runs its `activate(ctx)`; rejects with the plugin's own error message. */
+  async activate(): Promise<void> {
+    const { pluginId, main, dataDir, config, audit } = this.options;
+    try {
+      await this.#call('plugin/activate', { pluginId, main, dataDir, config });
+      audit.append({ pluginId, kind: 'activated' });
+    } catch (error) {
+      audit.append({ pluginId, kind: 'activate.failed', error: (error as Error).message });
+      throw error;
+    }
+  }
+
+  executeCommand(command: string, args: unknown[]): Promise<unknown> {
+    return this.#call('plugin/executeCommand', { command, args });
+  }
+
+  deliverEvent(name: string, payload: unknown): Promise<void> {
+    return this.#call('plugin/deliverEvent', { name, payload });
+  }
+
+  ping(): Promise<{ heapUsed: number; rss: number }> {
+    return this.#call('plugin/ping', {});
+  }
+
+  /** Asks the plugin to deactivate, waits up to `graceMs` for that and its exit, then kills it. */
+  async stop(graceMs = 2000): Promise<void> {
+    if (!this.#child || !this.#exited) return;
+    if (this.#child.exitCode !== null || this.#child.signalCode !== null) return this.#exited;
+    const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), graceMs).unref());
+    const deactivated = this.#call('plugin/deactivate', {}).then(
+      () => 'done' as const,
+      () => 'done' as const,
+    );
+    if ((await Promise.race([deactivated, timer, this.#exited])) === 'done') {
+      // Closing the channel is the plugin's signal to exit on its own.
+      (this.#child.stdio[3] as Writable | null)?.end();
+      if ((await Promise.race([this.#exited.then(() => 'exited' as const), timer])) === 'exited') return;
+    }
+    this.kill(`did not stop within ${graceMs} ms`);
+    await this.#exited;
+  }
+
+  /** SIGKILL now; the reason is recorded in the audit log with the exit. */
+  kill(reason: string): void {
+    const child = this.#child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    this.#killReason ??= reason;
+    this.options.audit.append({ pluginId: this.options.pluginId, kind: 'process.kill', reason });
+    child.kill('SIGKILL');
+  }
+
+  #violation(reason: string): void {
+    this.options.audit.append({ pluginId: this.options.pluginId, kind: 'violation', reason });
+    this.emit('violation', reason);
+    this.kill(`violation: ${reason}`);
+  }
+
+  async #call<M extends keyof PluginApi & string>(method: M, params: PluginApi[M] extends { params: infer P } ? P : never) {
+    if (!this.#connection) throw new Error(`${this.options.pluginId}: not started`);
+    try {
+      return await call<PluginApi, M>(this.#connection, method, params);
+    } catch (error) {
+      // The plugin's error, as its own message, without the library's wrapping.
+      throw error instanceof ResponseError ? new Error(error.message) : error;
+    }
+  }
+}

@@ -1,0 +1,195 @@
+/**
+ * The JSON-RPC channel between host and plugin, both ends: one JSON message
+ * per line over a plain pipe on fd 3 (the wire format of Node's own `ipc`
+ * channel), read by a reader built to survive a hostile peer.
+ *
+ * Why not Node's `ipc`: it JSON-parses each line inside the host's event loop
+ * and throws an uncaught exception on garbage — one bad line written to the
+ * channel's fd kills the host (measured on Node 20.20). Why not
+ * vscode-jsonrpc's Content-Length stream framing: it buffers a body of any
+ * announced length, and costs about twice the round-trip latency of this
+ * framing. vscode-jsonrpc still runs the protocol on top (ids, errors,
+ * cancellation); these classes are only its reader and writer.
+ *
+ * The reader checks every line before anything else sees it — size (a line
+ * may never grow past `maxMessageBytes`, even before its end arrives), JSON
+ * syntax, JSON-RPC 2.0 shape, the rate of requests and notifications, and
+ * that every response answers a request this side sent (so responses, which
+ * the host's own calls pace, need no rate limit of their own) — and on the
+ * first breach calls `onViolation` once and stops reading. This file is loaded by the plugin
+ * runtime too, so it imports nothing at run time.
+ */
+import type { Readable, Writable } from 'node:stream';
+import type { DataCallback, Disposable, Event, Message, MessageReader, MessageWriter, PartialMessageInfo } from 'vscode-jsonrpc';
+
+export interface ChannelLimits {
+  maxMessageBytes: number;
+  maxMessagesPerSecond: number;
+}
+
+const NEWLINE = 0x0a;
+
+/** The smallest `Event` vscode-jsonrpc accepts: listeners in a set, a disposable to leave it. */
+class Emitter<T> {
+  readonly #listeners = new Set<(value: T) => void>();
+  readonly event: Event<T> = (listener) => {
+    this.#listeners.add(listener);
+    return { dispose: () => void this.#listeners.delete(listener) };
+  };
+
+  fire(value: T): void {
+    for (const listener of this.#listeners) listener(value);
+  }
+
+  clear(): void {
+    this.#listeners.clear();
+  }
+}
+
+/** Ids of the requests this side has sent and not yet seen answered: the only responses the reader accepts. */
+type Outstanding = Set<number | string>;
+
+/** The two ends of one channel over `stream`, sharing the count of outstanding requests. */
+export function lineChannel(
+  stream: Readable & Writable,
+  limits: ChannelLimits,
+  onViolation: (reason: string) => void,
+): { reader: LineMessageReader; writer: LineMessageWriter } {
+  const outstanding: Outstanding = new Set();
+  return { reader: new LineMessageReader(stream, limits, outstanding, onViolation), writer: new LineMessageWriter(stream, outstanding) };
+}
+
+export class LineMessageReader implements MessageReader {
+  readonly #input: Readable;
+  readonly #limits: ChannelLimits;
+  readonly #outstanding: Outstanding;
+  readonly #onViolation: (reason: string) => void;
+  readonly #error = new Emitter<Error>();
+  readonly #close = new Emitter<void>();
+  readonly #partial = new Emitter<PartialMessageInfo>();
+  #pending: Buffer = Buffer.alloc(0);
+  #windowStart = 0;
+  #windowCount = 0;
+  #broken = false;
+
+  readonly onError = this.#error.event;
+  readonly onClose = this.#close.event;
+  /** Never raised: a partial line is simply waited for, within the size limit. */
+  readonly onPartialMessage = this.#partial.event;
+
+  constructor(input: Readable, limits: ChannelLimits, outstanding: Outstanding, onViolation: (reason: string) => void) {
+    this.#input = input;
+    this.#limits = limits;
+    this.#outstanding = outstanding;
+    this.#onViolation = onViolation;
+  }
+
+  listen(callback: DataCallback): Disposable {
+    const onData = (chunk: Buffer): void => this.#onData(chunk, callback);
+    const onError = (error: Error): void => this.#error.fire(error);
+    const onClose = (): void => this.#close.fire();
+    this.#input.on('data', onData).on('error', onError).on('close', onClose);
+    return { dispose: () => void this.#input.off('data', onData).off('error', onError).off('close', onClose) };
+  }
+
+  dispose(): void {
+    this.#error.clear();
+    this.#close.clear();
+  }
+
+  #onData(chunk: Buffer, callback: DataCallback): void {
+    if (this.#broken) return;
+    const data = this.#pending.length === 0 ? chunk : Buffer.concat([this.#pending, chunk]);
+    let start = 0;
+    for (let end = data.indexOf(NEWLINE); end >= 0; end = data.indexOf(NEWLINE, start)) {
+      if (end - start > this.#limits.maxMessageBytes) return this.#violate(this.#tooLarge(`${end - start}`));
+      const message = parseMessage(data.toString('utf8', start, end));
+      start = end + 1;
+      if (typeof message === 'string') return this.#violate(message);
+      if (!('method' in message)) {
+        if (!this.#outstanding.delete((message as unknown as { id: number | string }).id)) return this.#violate('a response to no request');
+      } else if (!this.#withinRate()) {
+        return this.#violate(`more than ${this.#limits.maxMessagesPerSecond} messages in one second`);
+      }
+      callback(message);
+      if (this.#broken) return;
+    }
+    this.#pending = data.subarray(start);
+    if (this.#pending.length > this.#limits.maxMessageBytes) this.#violate(this.#tooLarge(`more than ${this.#limits.maxMessageBytes}`));
+  }
+
+  #tooLarge(size: string): string {
+    return `message of ${size} bytes exceeds the ${this.#limits.maxMessageBytes}-byte limit`;
+  }
+
+  #withinRate(): boolean {
+    const now = Date.now();
+    if (now - this.#windowStart >= 1000) {
+      this.#windowStart = now;
+      this.#windowCount = 0;
+    }
+    this.#windowCount += 1;
+    return this.#windowCount <= this.#limits.maxMessagesPerSecond;
+  }
+
+  #violate(reason: string): void {
+    if (this.#broken) return;
+    this.#broken = true;
+    this.#pending = Buffer.alloc(0);
+    this.#onViolation(reason);
+  }
+}
+
+/** A JSON-RPC 2.0 message, or the reason the line is not one. */
+function parseMessage(line: string): Message | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return 'garbage on the channel: a message is not JSON';
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'malformed JSON-RPC: a message is not an object';
+  const message = value as Record<string, unknown>;
+  if (message.jsonrpc !== '2.0') return 'malformed JSON-RPC: "jsonrpc" is not "2.0"';
+  const isCall = typeof message.method === 'string';
+  const hasValidId = typeof message.id === 'number' || typeof message.id === 'string' || message.id === null;
+  if (isCall) return 'id' in message && !hasValidId ? 'malformed JSON-RPC: invalid request id' : (message as unknown as Message);
+  if (hasValidId && ('result' in message || 'error' in message)) return message as unknown as Message;
+  return 'malformed JSON-RPC: neither a request, a notification nor a response';
+}
+
+export class LineMessageWriter implements MessageWriter {
+  readonly #output: Writable;
+  readonly #outstanding: Outstanding;
+  readonly #error = new Emitter<[Error, Message | undefined, number | undefined]>();
+  readonly #close = new Emitter<void>();
+  #errors = 0;
+
+  readonly onError = this.#error.event;
+  readonly onClose = this.#close.event;
+
+  constructor(output: Writable, outstanding: Outstanding) {
+    this.#output = output;
+    this.#outstanding = outstanding;
+    output.on('error', (error: Error) => this.#error.fire([error, undefined, ++this.#errors]));
+    output.on('close', () => this.#close.fire());
+  }
+
+  /** One write per message; JSON.stringify never emits a raw newline, so a line is a message. */
+  write(message: Message): Promise<void> {
+    if (this.#output.destroyed || this.#output.writableEnded) return Promise.reject(new Error('the channel is closed'));
+    this.#output.write(`${JSON.stringify(message)}\n`);
+    const id = (message as { id?: unknown }).id;
+    if ('method' in message && (typeof id === 'number' || typeof id === 'string')) this.#outstanding.add(id);
+    return Promise.resolve();
+  }
+
+  end(): void {
+    this.#output.end();
+  }
+
+  dispose(): void {
+    this.#error.clear();
+    this.#close.clear();
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * The permission chokepoint on its own: how a declaration becomes a grant,
+ * how a grant becomes process flags and an environment, and what the
+ * host-side check says when it denies (and that it audits the denial).
+ */
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { AuditLog, readAuditLog } from '../../host/audit.js';
+import { type Grant, check, grantFromManifest, launchSpec } from '../../host/permissions.js';
+import { sandboxSupport } from '../../host/platform.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'warden-permissions-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const folders = { pluginRoot: join(tmp, 'plugin'), dataDir: join(tmp, 'data'), home: join(tmp, 'home') };
+
+const nothing = grantFromManifest(undefined, folders);
+
+describe('grantFromManifest', () => {
+  it('grants nothing but reading the plugin folder and reading and writing its data folder when nothing is declared', () => {
+    expect(nothing).toEqual({
+      fsRead: [folders.pluginRoot, folders.dataDir],
+      fsWrite: [folders.dataDir],
+      networkHosts: [],
+      env: [],
+      childProcess: false,
+      worker: false,
+      nativeAddons: false,
+    });
+  });
+
+  it('expands $data and $home, resolves relative paths inside the plugin, and follows symlinks to their target', () => {
+    mkdirSync(join(tmp, 'real-music'));
+    mkdirSync(folders.home);
+    symlinkSync(join(tmp, 'real-music'), join(folders.home, 'Music'));
+    const grant = grantFromManifest(
+      { filesystem: { read: ['$home/Music', 'assets', '/etc/hosts'], write: ['$data/cache', '$home/out'] }, childProcess: true },
+      folders,
+    );
+    expect(grant.fsRead).toEqual([folders.pluginRoot, folders.dataDir, join(tmp, 'real-music'), join(folders.pluginRoot, 'assets'), '/etc/hosts']);
+    expect(grant.fsWrite).toEqual([folders.dataDir, join(folders.dataDir, 'cache'), join(folders.home, 'out')]);
+    expect(grant.childProcess).toBe(true);
+    expect(grant.worker).toBe(false);
+  });
+});
+
+describe('launchSpec', () => {
+  const grant: Grant = { ...nothing, fsRead: ['/a', '/b'], fsWrite: ['/w'], env: ['LANG', 'ABSENT'], worker: true };
+
+  it('repeats the read flag once per path (Node 20 reads a comma list as one path) and opts in only to what is granted', () => {
+    const { nodeFlags } = launchSpec(grant, ['/runtime']);
+    expect(nodeFlags[0]).toBe(sandboxSupport().permissionFlag);
+    expect(nodeFlags.filter((flag) => flag.startsWith('--allow-fs-read='))).toEqual(['--allow-fs-read=/runtime', '--allow-fs-read=/a', '--allow-fs-read=/b']);
+    expect(nodeFlags.filter((flag) => flag.startsWith('--allow-fs-write='))).toEqual(['--allow-fs-write=/w']);
+    expect(nodeFlags).toContain('--allow-worker');
+    expect(nodeFlags).not.toContain('--allow-child-process');
+    expect(nodeFlags).not.toContain('--allow-addons');
+  });
+
+  it('passes only the granted variables the host has, nothing else', () => {
+    const { env } = launchSpec(grant, [], { LANG: 'C.UTF-8', PATH: '/usr/bin', HOME: '/root', AWS_SECRET_ACCESS_KEY: 'x' });
+    expect(env).toEqual({ LANG: 'C.UTF-8' });
+  });
+
+  it('asks for a network namespace exactly when this machine can make one', () => {
+    expect(launchSpec(grant).isolateNetwork).toBe(sandboxSupport().unshare !== undefined);
+  });
+});
+
+describe('check', () => {
+  const grant: Grant = {
+    ...nothing,
+    fsRead: ['/srv/music'],
+    networkHosts: ['api.example.com', '*.cdn.example.com'],
+    env: ['LANG'],
+    nativeAddons: true,
+  };
+
+  it('allows exactly what is granted', () => {
+    expect(check(grant, { capability: 'network', host: 'API.example.com' })).toEqual({ allowed: true });
+    expect(check(grant, { capability: 'network', host: 'img.cdn.example.com' })).toEqual({ allowed: true });
+    expect(check(grant, { capability: 'env', variable: 'LANG' })).toEqual({ allowed: true });
+    expect(check(grant, { capability: 'filesystem', access: 'read', path: '/srv/music/a.mp3' })).toEqual({ allowed: true });
+    expect(check(grant, { capability: 'nativeAddons' })).toEqual({ allowed: true });
+  });
+
+  it('denies with a message naming the capability and how to declare it', () => {
+    const messages = [
+      check(grant, { capability: 'network', host: 'evil.example' }),
+      check(grant, { capability: 'network', host: 'cdn.example.com.evil.example' }),
+      check(grant, { capability: 'env', variable: 'AWS_SECRET_ACCESS_KEY' }),
+      check(grant, { capability: 'filesystem', access: 'read', path: '/srv/music-private/x' }),
+      check(grant, { capability: 'filesystem', access: 'write', path: '/srv/music/a.mp3' }),
+      check(grant, { capability: 'childProcess' }),
+    ].map((result) => (result.allowed ? 'allowed' : result.message));
+    expect(messages).toEqual([
+      'net.fetch to "evil.example" denied: add it to capabilities.network.hosts in package.json',
+      'net.fetch to "cdn.example.com.evil.example" denied: add it to capabilities.network.hosts in package.json',
+      'environment variable "AWS_SECRET_ACCESS_KEY" denied: add it to capabilities.env in package.json',
+      'filesystem read of "/srv/music-private/x" denied: add it to capabilities.filesystem.read in package.json',
+      'filesystem write of "/srv/music/a.mp3" denied: add it to capabilities.filesystem.write in package.json',
+      'childProcess denied: set capabilities.childProcess to true in package.json',
+    ]);
+  });
+
+  it('writes a denial to the audit log under the call it belongs to, and nothing for an allowed request', () => {
+    const audit = new AuditLog(join(tmp, 'audit.jsonl'));
+    const trail = { audit, pluginId: 'pub.plugin', correlationId: 'corr-1' };
+    check(grant, { capability: 'env', variable: 'LANG' }, trail);
+    check(grant, { capability: 'network', host: 'evil.example' }, trail);
+    audit.close();
+    expect(readAuditLog(audit.path)).toEqual([
+      expect.objectContaining({
+        seq: 1,
+        pluginId: 'pub.plugin',
+        correlationId: 'corr-1',
+        kind: 'denied',
+        capability: 'network',
+        request: { capability: 'network', host: 'evil.example' },
+      }),
+    ]);
+  });
+});

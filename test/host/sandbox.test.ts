@@ -1,0 +1,181 @@
+/**
+ * A plugin that declares nothing really tries to escape: every attempt must
+ * fail inside the sandbox, leave no side effect, and (where it crosses the
+ * broker) be audited. Then the same plugin, granted exactly the matching
+ * capabilities, succeeds at each — so the denials are grants doing their
+ * job, not a blanket deny. Run `npx tsc -p tsconfig.json` first.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { type Server, createServer as createHttpServer } from 'node:http';
+import { type AddressInfo, createServer as createTcpServer } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { sandboxSupport } from '../../host/platform.js';
+import { type Started, startFixture } from '../fixtures/host/harness.js';
+
+const SECRET = 'hunter2-test-secret';
+const ENV_VARIABLE = 'WARDEN_TEST_SECRET';
+
+let tcpConnections = 0;
+let httpRequests = 0;
+const tcpServer = createTcpServer((socket) => {
+  tcpConnections += 1;
+  socket.destroy();
+});
+const httpServer: Server = createHttpServer((_request, response) => {
+  httpRequests += 1;
+  response.end('hello from the test server');
+});
+
+/** The smallest native addon shipped in node_modules: a real `.node` file to load. */
+function findAddon(directory = join(process.cwd(), 'node_modules'), depth = 0): string[] {
+  if (depth > 3) return [];
+  return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(directory, entry.name);
+    if (entry.isDirectory()) return findAddon(path, depth + 1);
+    return entry.name.endsWith('.node') ? [path] : [];
+  });
+}
+const addonPath = findAddon().sort((a, b) => statSync(a).size - statSync(b).size)[0];
+
+const port = (server: { address(): unknown }): number => (server.address() as AddressInfo).port;
+
+/** SIGWINCHes this process (the host) received: a plugin signals its process group with one. */
+let hostSignals = 0;
+const countSignal = (): void => void (hostSignals += 1);
+
+/**
+ * Resolves once a sentinel signal sent to ourselves now has been handled. libuv hands signals to
+ * JavaScript in the order they arrived, so any signal a plugin sent earlier has been counted by then.
+ */
+function signalsSettled(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGURG', () => resolve());
+    process.kill(process.pid, 'SIGURG');
+  });
+}
+
+beforeAll(async () => {
+  process.env[ENV_VARIABLE] = SECRET;
+  process.on('SIGWINCH', countSignal);
+  await new Promise<void>((resolve) => tcpServer.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
+});
+
+afterAll(() => {
+  delete process.env[ENV_VARIABLE];
+  process.off('SIGWINCH', countSignal);
+  tcpServer.close();
+  httpServer.close();
+});
+
+let started: Started | undefined;
+afterEach(async () => {
+  await started?.cleanup();
+  started = undefined;
+  tcpConnections = 0;
+  httpRequests = 0;
+  hostSignals = 0;
+});
+
+type Attempt = { ok: boolean; value?: unknown; code?: string | null; message?: string };
+
+async function tryEverything(run: Started): Promise<Record<string, Attempt>> {
+  const outsideDir = join(run.tmp, 'outside');
+  mkdirSync(outsideDir, { recursive: true });
+  writeFileSync(join(run.home, 'secret.txt'), 'home-secret');
+  const targets = {
+    homeFile: join(run.home, 'secret.txt'),
+    outsideFile: join(outsideDir, 'pwned.txt'),
+    addonPath,
+    tcpPort: port(tcpServer),
+    hostPid: process.pid,
+    envVariable: ENV_VARIABLE,
+    fetchUrl: `http://127.0.0.1:${port(httpServer)}/`,
+  };
+  const result = (await run.plugin.executeCommand('prober.tryEverything', [targets])) as Record<string, Attempt>;
+  await signalsSettled();
+  return result;
+}
+
+describe('a plugin with no capabilities', () => {
+  it('is denied everything it tries, with no side effect, and the broker audits the denial', async () => {
+    expect(addonPath, 'a .node addon somewhere in node_modules').toBeDefined();
+    started = await startFixture('prober', 'main.js');
+    const result = await tryEverything(started);
+
+    expect(result.readEtcPasswd).toMatchObject({ ok: false, code: 'ERR_ACCESS_DENIED' });
+    expect(result.readHomeFile).toMatchObject({ ok: false, code: 'ERR_ACCESS_DENIED' });
+    expect(result.writeOutside).toMatchObject({ ok: false, code: 'ERR_ACCESS_DENIED' });
+    expect(existsSync(join(started.tmp, 'outside', 'pwned.txt'))).toBe(false);
+    expect(result.spawnProcess).toMatchObject({ ok: false, code: 'ERR_ACCESS_DENIED' });
+    expect(result.startWorker).toMatchObject({ ok: false, code: 'ERR_ACCESS_DENIED' });
+    expect(result.loadAddon).toMatchObject({ ok: false, code: 'ERR_DLOPEN_DISABLED' });
+    expect(result.processBinding).toMatchObject({ ok: false, code: 'ERR_ACCESS_DENIED' });
+    expect(result.tcpConnect.ok).toBe(false);
+    if (sandboxSupport().unshare) expect(result.tcpConnect.code).toBe('ENETUNREACH');
+    expect(tcpConnections).toBe(0);
+    if (sandboxSupport().unshare?.pidNamespace) expect(result.signalHost).toMatchObject({ ok: false, code: 'ESRCH' });
+    expect(result.signalProcessGroup).toEqual({ ok: true, value: true });
+    expect(hostSignals).toBe(0);
+    expect(result.readEnv).toEqual({ ok: true, value: null });
+    expect(JSON.stringify(result)).not.toContain(SECRET);
+    expect(result.netFetch).toMatchObject({
+      ok: false,
+      code: 'WARDEN_DENIED',
+      message: 'net.fetch to "127.0.0.1" denied: add it to capabilities.network.hosts in package.json',
+    });
+    expect(httpRequests).toBe(0);
+
+    // Its own data folder stays writable: the sandbox is a grant, not a wall.
+    expect(result.writeData).toEqual({ ok: true });
+    expect(readFileSync(join(started.dataDir, 'own.txt'), 'utf8')).toBe('mine');
+
+    expect(started.seen.denials).toEqual([result.netFetch.message]);
+    const entries = started.auditEntries();
+    const call = entries.find((entry) => entry.kind === 'call' && entry.method === 'net/fetch');
+    const denied = entries.find((entry) => entry.kind === 'denied');
+    expect(denied).toMatchObject({ pluginId: 'warden-tests.prober', capability: 'network', message: result.netFetch.message });
+    expect(denied?.correlationId).toBe(call?.correlationId);
+  });
+});
+
+describe('the same plugin granted the matching capabilities', () => {
+  it('succeeds at each, and only at what was granted', async () => {
+    started = await startFixture('prober', 'main.js', {
+      capabilities: ({ tmp }) => {
+        // A granted directory must exist when the process starts: the permission model resolves it then.
+        const outside = join(tmp, 'outside');
+        mkdirSync(outside);
+        return {
+          filesystem: { read: ['/etc/passwd', '$home/secret.txt', addonPath], write: [outside] },
+          childProcess: true,
+          worker: true,
+          nativeAddons: true,
+          env: [ENV_VARIABLE],
+          network: { hosts: ['127.0.0.1'] },
+        };
+      },
+    });
+    const result = await tryEverything(started);
+
+    expect(result.readEtcPasswd).toEqual({ ok: true, value: 'root' });
+    expect(result.readHomeFile).toEqual({ ok: true, value: 'home-secret' });
+    expect(result.writeOutside).toEqual({ ok: true });
+    expect(readFileSync(join(started.tmp, 'outside', 'pwned.txt'), 'utf8')).toBe('written by prober');
+    expect(result.spawnProcess).toEqual({ ok: true, value: 'child-ran' });
+    expect(result.startWorker).toEqual({ ok: true, value: 'worker-ran' });
+    expect(result.loadAddon).toEqual({ ok: true, value: true });
+    expect(result.readEnv).toEqual({ ok: true, value: SECRET });
+    expect(result.netFetch).toEqual({ ok: true, value: 'hello from the test server' });
+    expect(httpRequests).toBe(1);
+    expect(started.seen.denials).toEqual([]);
+
+    // No capability grants these: the runtime's internals, raw sockets (network is only ever brokered), other processes.
+    expect(result.processBinding).toMatchObject({ ok: false, code: 'ERR_ACCESS_DENIED' });
+    if (sandboxSupport().unshare) expect(result.tcpConnect).toMatchObject({ ok: false, code: 'ENETUNREACH' });
+    expect(tcpConnections).toBe(sandboxSupport().unshare ? 0 : 1);
+    if (sandboxSupport().unshare?.pidNamespace) expect(result.signalHost).toMatchObject({ ok: false, code: 'ESRCH' });
+    expect(hostSignals).toBe(0);
+  });
+});
