@@ -1,0 +1,54 @@
+/**
+ * `warden audit`: prints the hash-chained audit log; `--verify` walks the
+ * chain and exits 1 at the first bad line (edited, removed, reordered or a
+ * truncated tail).
+ */
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import pc from 'picocolors';
+import { readAuditLog, verifyAuditLog, type AuditEntry } from '../host/audit.js';
+import { EXIT, UsageError } from './errors.js';
+
+interface AuditOptions {
+  log: string;
+  plugin?: string;
+  verify?: boolean;
+  json?: boolean;
+}
+
+/** Fields every entry has; the rest are the entry's details. */
+const ENVELOPE = new Set(['seq', 'time', 'pluginId', 'correlationId', 'kind', 'prevHash', 'hash']);
+
+export function registerAudit(program: Command): void {
+  program
+    .command('audit')
+    .description('print the audit log; --verify checks its hash chain')
+    .option('--log <file>', 'the audit log', '.warden/audit.log')
+    .option('--plugin <id>', 'only entries of this plugin')
+    .option('--verify', 'check the hash chain; exit 1 at the first bad line')
+    .option('--json', 'print entries as JSON lines')
+    .action((options: AuditOptions) => {
+      if (!existsSync(options.log)) throw new UsageError(`no audit log at ${options.log} (run the host first, or pass --log FILE)`);
+      if (options.verify) {
+        const result = verifyAuditLog(options.log);
+        if (result.ok) {
+          process.stdout.write(`${options.log}: ${result.entries} entries, hash chain intact\n`);
+        } else {
+          process.stdout.write(`${options.log}:${result.line}: ${result.reason}\n`);
+          process.exitCode = EXIT.blocked;
+        }
+        return;
+      }
+      const entries = readAuditLog(options.log).filter((e) => options.plugin === undefined || e.pluginId === options.plugin);
+      for (const entry of entries) process.stdout.write(`${options.json ? JSON.stringify(entry) : formatEntry(entry)}\n`);
+    });
+}
+
+function formatEntry(entry: AuditEntry): string {
+  const details = Object.entries(entry)
+    .filter(([key]) => !ENVELOPE.has(key))
+    .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+    .join(' ');
+  const correlation = entry.correlationId ? pc.dim(` ${String(entry.correlationId).slice(0, 8)}`) : '';
+  return `${pc.dim(`#${entry.seq} ${entry.time}`)} ${pc.bold(entry.pluginId)} ${entry.kind}${correlation} ${details}`;
+}

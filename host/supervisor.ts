@@ -1,0 +1,300 @@
+/**
+ * Keeps one plugin's process honest and alive. It starts the process on
+ * demand, watches it (heartbeat, per-call timeouts, RSS sampling; the heap
+ * cap and channel flooding are enforced by the process itself), kills it
+ * when it hangs or grows past its limit, restarts it with exponential
+ * backoff when it dies, and disables it after too many crashes in a window.
+ * Every other plugin has its own supervisor, so none of this touches them.
+ */
+import { readFile } from 'node:fs/promises';
+import type { PluginProcess } from './plugin-process.js';
+
+export interface SupervisorLimits {
+  /** Ping interval. A ping still unanswered at the next tick kills the process: a blocked loop dies within 2 × heartbeatMs. */
+  heartbeatMs: number;
+  /** A command or event delivery not answered in time is rejected (the process is judged by its heartbeat). */
+  callTimeoutMs: number;
+  /** Spawn + `activate()` must finish within this, or it counts as a crash. */
+  activateTimeoutMs: number;
+  /** Resident memory cap, sampled every `rssSampleMs` from /proc/<pid>/status. */
+  memoryMb: number;
+  rssSampleMs: number;
+  /** Restart delay after the n-th crash in the window: restartBaseMs × 2^(n−1). */
+  restartBaseMs: number;
+  /** This many crashes within `crashWindowMs` disable the plugin. */
+  maxCrashes: number;
+  crashWindowMs: number;
+  /** How long `deactivate()` may take at stop before the process is killed. */
+  stopGraceMs: number;
+}
+
+export const DEFAULT_SUPERVISOR_LIMITS: SupervisorLimits = {
+  heartbeatMs: 2000,
+  callTimeoutMs: 30_000,
+  activateTimeoutMs: 10_000,
+  memoryMb: 256,
+  rssSampleMs: 1000,
+  restartBaseMs: 500,
+  maxCrashes: 3,
+  crashWindowMs: 5 * 60_000,
+  stopGraceMs: 2000,
+};
+
+/** A plugin stopped in a debugger must not be judged unresponsive: no heartbeat, no call or activation timeouts. */
+export function debuggingLimits(limits: SupervisorLimits): SupervisorLimits {
+  return { ...limits, heartbeatMs: Infinity, callTimeoutMs: Infinity, activateTimeoutMs: Infinity };
+}
+
+export type PluginState = 'inactive' | 'starting' | 'active' | 'restarting' | 'disabled' | 'stopped';
+
+/** What the supervisor tells the host; the host turns these into audit entries and events. */
+export interface SupervisorObserver {
+  activated(info: { pid: number | undefined; reason: string; ms: number }): void;
+  deactivated(reason: string): void;
+  crashed(reason: string, crashes: number): void;
+  restarted(attempt: number, delayMs: number): void;
+  disabled(reason: string): void;
+}
+
+export class Supervisor {
+  #state: PluginState = 'inactive';
+  #process: PluginProcess | undefined;
+  #ready: Promise<void> | undefined;
+  /** Why we killed the current process, so its exit is reported with the cause rather than "SIGKILL". */
+  #killReason: string | undefined;
+  /** The process's last stderr lines: how it died, in its own words. */
+  #stderrTail: string[] = [];
+  #crashTimes: number[] = [];
+  #restarts = 0;
+  #lastError: string | undefined;
+  #rss: number | undefined;
+  #monitors: NodeJS.Timeout[] = [];
+  #restartTimer: NodeJS.Timeout | undefined;
+  /** Ends a pending backoff early (at stop), so callers waiting for the restart are answered. */
+  #endBackoff: (() => void) | undefined;
+
+  constructor(
+    readonly pluginId: string,
+    /** Builds the process for one run (the host re-checks file hashes here, so restarts are checked too). */
+    private readonly spawn: () => Promise<PluginProcess>,
+    private readonly limits: SupervisorLimits,
+    private readonly observer: SupervisorObserver,
+  ) {}
+
+  get state(): PluginState { return this.#state; }
+  get pid(): number | undefined { return this.#process?.pid; }
+  get restarts(): number { return this.#restarts; }
+  get lastError(): string | undefined { return this.#lastError; }
+  /** Last sampled resident memory in bytes (undefined while not running). */
+  get memory(): number | undefined { return this.#state === 'active' ? this.#rss : undefined; }
+
+  /** Starts and activates the process unless it already is (or is on its way). */
+  activate(reason: string): Promise<void> {
+    if (this.#state === 'disabled') return Promise.reject(new Error(`${this.pluginId} is disabled: ${this.#lastError}`));
+    if (this.#state === 'stopped') return Promise.reject(new Error(`${this.pluginId} is stopped`));
+    this.#ready ??= this.#launch(reason);
+    return this.#ready;
+  }
+
+  async executeCommand(command: string, args: unknown[], reason: string): Promise<unknown> {
+    await this.activate(reason);
+    return this.#call((process) => process.executeCommand(command, args), `command "${command}"`);
+  }
+
+  async deliverEvent(name: string, payload: unknown, reason: string): Promise<void> {
+    await this.activate(reason);
+    await this.#call((process) => process.deliverEvent(name, payload), `event "${name}"`);
+  }
+
+  /** One call with its timeout; if the process dies meanwhile, the caller learns why rather than "connection disposed". */
+  async #call<T>(work: (process: PluginProcess) => Promise<T>, what: string): Promise<T> {
+    const process = this.#running();
+    try {
+      return await this.#withTimeout(work(process), what);
+    } catch (error) {
+      if (process !== this.#process) throw new Error(`${this.pluginId} was stopped during ${what}: ${this.#lastError ?? 'it exited'}`);
+      throw error;
+    }
+  }
+
+  /** Deactivates (with a grace period) and ends supervision for good. */
+  async stop(reason = 'host stopped'): Promise<void> {
+    if (this.#state === 'stopped') return;
+    const wasRunning = this.#state === 'active' || this.#state === 'starting' || this.#state === 'restarting';
+    this.#state = 'stopped';
+    clearTimeout(this.#restartTimer);
+    this.#endBackoff?.();
+    this.#stopMonitors();
+    const process = this.#process;
+    this.#process = undefined;
+    if (process) await process.stop(this.limits.stopGraceMs).catch(() => process.kill('host stopping'));
+    if (wasRunning) this.observer.deactivated(reason);
+  }
+
+  /** Kills the process now; its exit counts as a crash. */
+  kill(reason: string): void {
+    const process = this.#process;
+    if (!process || this.#killReason !== undefined) return;
+    this.#killReason = reason;
+    this.#lastError = reason;
+    process.kill(reason);
+  }
+
+  async #launch(reason: string): Promise<void> {
+    const started = performance.now();
+    this.#state = 'starting';
+    this.#killReason = undefined;
+    this.#stderrTail = [];
+    let process: PluginProcess;
+    try {
+      process = await this.spawn();
+    } catch (error) {
+      this.#state = 'inactive';
+      this.#ready = undefined;
+      this.#lastError = messageOf(error);
+      throw error;
+    }
+    if (this.#state !== 'starting') throw new Error(`${this.pluginId} was stopped while starting`);
+    this.#process = process;
+    process.on('exit', (code: number | null, signal: NodeJS.Signals | null) => this.#onExit(process, code, signal));
+    process.on('violation', (why: string) => {
+      // The process kills itself on a violation; keep the reason for the crash report.
+      if (process === this.#process && this.#killReason === undefined) this.#killReason = this.#lastError = `violation: ${why}`;
+    });
+    process.on('log', (stream: string, line: string) => {
+      if (stream === 'stderr') this.#stderrTail = [...this.#stderrTail.slice(-(STDERR_TAIL - 1)), line];
+    });
+    try {
+      await this.#withTimeout(process.start().then(() => process.activate()), 'activation', this.limits.activateTimeoutMs);
+    } catch (error) {
+      if (process === this.#process) this.kill(`activate failed: ${messageOf(error)}`);
+      throw error;
+    }
+    if (process !== this.#process) throw new Error(`${this.pluginId} was stopped while starting`);
+    this.#state = 'active';
+    this.#startMonitors(process);
+    this.observer.activated({ pid: process.pid, reason, ms: Math.round(performance.now() - started) });
+  }
+
+  #running(): PluginProcess {
+    if (this.#state !== 'active' || !this.#process) throw new Error(`${this.pluginId} is not running (${this.#lastError ?? this.#state})`);
+    return this.#process;
+  }
+
+  #onExit(process: PluginProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (process !== this.#process) return; // an old process, already accounted for, or a stop
+    this.#stopMonitors();
+    this.#process = undefined;
+    this.#ready = undefined;
+    const reason = this.#killReason ?? exitReason(code, signal, this.#stderrTail);
+    this.#lastError = reason;
+    const now = Date.now();
+    this.#crashTimes = [...this.#crashTimes.filter((t) => now - t < this.limits.crashWindowMs), now];
+    const crashes = this.#crashTimes.length;
+    this.observer.crashed(reason, crashes);
+    if (crashes >= this.limits.maxCrashes) {
+      this.#state = 'disabled';
+      this.#lastError = `disabled after ${crashes} crashes in ${Math.round(this.limits.crashWindowMs / 1000)} s; last: ${reason}`;
+      this.observer.disabled(this.#lastError);
+      return;
+    }
+    this.#scheduleRestart(crashes);
+  }
+
+  #scheduleRestart(crashes: number): void {
+    const delayMs = this.limits.restartBaseMs * 2 ** (crashes - 1);
+    this.#state = 'restarting';
+    const delay = new Promise<void>((resolve) => {
+      this.#endBackoff = resolve;
+    });
+    this.#restartTimer = setTimeout(() => this.#endBackoff?.(), delayMs);
+    const ready = delay.then(() => {
+      this.#endBackoff = undefined;
+      if (this.#state !== 'restarting') throw new Error(`${this.pluginId} is ${this.#state}`);
+      this.#restarts += 1;
+      this.observer.restarted(this.#restarts, delayMs);
+      return this.#launch('restart');
+    });
+    ready.catch(() => undefined); // a failed restart is reported through its exit; callers awaiting `ready` still see the error
+    this.#ready = ready;
+  }
+
+  #startMonitors(process: PluginProcess): void {
+    let pingOutstanding = false;
+    const heartbeat = setInterval(() => {
+      if (!Number.isFinite(this.limits.heartbeatMs)) return;
+      if (pingOutstanding) {
+        this.kill(`unresponsive: no heartbeat answer within ${this.limits.heartbeatMs} ms (event loop blocked)`);
+        return;
+      }
+      pingOutstanding = true;
+      process.ping().then((usage) => {
+        pingOutstanding = false;
+        this.#rss ??= usage.rss;
+      }, () => undefined);
+    }, Number.isFinite(this.limits.heartbeatMs) ? this.limits.heartbeatMs : 60_000);
+    const sample = () => {
+      const pid = process.pid;
+      if (pid === undefined) return;
+      residentBytes(pid).then((rss) => {
+        if (rss === undefined || process !== this.#process) return;
+        this.#rss = rss;
+        const limit = this.limits.memoryMb * 1024 * 1024;
+        if (rss > limit) this.kill(`memory: resident ${Math.round(rss / 1048576)} MB exceeds the limit of ${this.limits.memoryMb} MB`);
+      }, () => undefined);
+    };
+    sample(); // so plugins() shows memory from the start
+    const sampler = setInterval(sample, this.limits.rssSampleMs);
+    heartbeat.unref();
+    sampler.unref();
+    this.#monitors = [heartbeat, sampler];
+  }
+
+  #stopMonitors(): void {
+    for (const timer of this.#monitors) clearInterval(timer);
+    this.#monitors = [];
+  }
+
+  #withTimeout<T>(promise: Promise<T>, what: string, ms = this.limits.callTimeoutMs): Promise<T> {
+    if (!Number.isFinite(ms)) return promise;
+    // Hand-rolled rather than Promise.race(...).finally(...): this is on every call's path.
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${this.pluginId}: ${what} did not answer within ${ms} ms`)), ms);
+      promise.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+  }
+}
+
+/** VmRSS from /proc (Linux); undefined elsewhere or once the process is gone. */
+async function residentBytes(pid: number): Promise<number | undefined> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const kb = /^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1];
+    return kb === undefined ? undefined : Number(kb) * 1024;
+  } catch {
+    return undefined;
+  }
+}
+
+const STDERR_TAIL = 20;
+
+function exitReason(code: number | null, signal: NodeJS.Signals | null, stderrTail: string[]): string {
+  if (stderrTail.some((line) => /heap limit|heap out of memory/i.test(line))) return 'out of memory: reached its heap cap';
+  const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
+  // An uncaught exception prints "Error: message" among its last lines.
+  const error = stderrTail.find((line) => /^(Uncaught )?\w*(Error|Exception)\b/.test(line.trim()));
+  return error ? `${how}: ${error.trim().slice(0, 200)}` : how;
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

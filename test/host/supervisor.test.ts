@@ -1,0 +1,226 @@
+/**
+ * The supervisor against real misbehaving plugin processes. Each case runs a
+ * healthy plugin next to the bad one and checks it keeps answering while the
+ * bad one is stopped (or disabled) within the bound docs/host.md states.
+ * Needs the runtime built: `npx tsc -p tsconfig.json`.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AuditLog } from '../../host/audit.js';
+import type { BrokerCallbacks } from '../../host/broker.js';
+import { DEFAULT_LIMITS, processLimits, type HostLimits } from '../../host/limits.js';
+import { grantFromManifest } from '../../host/permissions.js';
+import { PluginProcess } from '../../host/plugin-process.js';
+import { Supervisor } from '../../host/supervisor.js';
+
+type Observed = { kind: string; detail: string; crashes?: number };
+
+let work: string;
+let audit: AuditLog;
+const supervisors: Supervisor[] = [];
+
+const LIMITS: HostLimits = {
+  ...DEFAULT_LIMITS,
+  heartbeatMs: 500,
+  rssSampleMs: 100,
+  memoryMb: 160,
+  heapMb: 256,
+  restartBaseMs: 100,
+  maxMessagesPerSecond: 300,
+  maxMessageBytes: 64 * 1024,
+  callTimeoutMs: 5000,
+};
+/** Slack on top of a stated bound for spawning, SIGKILL and event delivery on a loaded 2-core machine. */
+const SLACK_MS = 2500;
+
+const messages: string[] = [];
+const broker: BrokerCallbacks = {
+  executeCommand: () => undefined,
+  registerCommand: () => undefined,
+  emitEvent: () => undefined,
+  subscribe: () => undefined,
+  showMessage: (_id, _level, text) => void messages.push(text),
+  log: () => undefined,
+};
+
+beforeEach(() => {
+  work = mkdtempSync(join(tmpdir(), 'warden-supervisor-'));
+  audit = new AuditLog(join(work, 'audit.log'));
+  messages.length = 0;
+});
+
+afterEach(async () => {
+  await Promise.all(supervisors.splice(0).map((s) => s.stop()));
+  audit.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** A real plugin folder whose activate registers `commands` (name → handler source). */
+function plugin(name: string, commands: Record<string, string>, activateExtra = ''): string {
+  const root = join(work, name);
+  mkdirSync(root, { recursive: true });
+  writeFileSync(join(root, 'package.json'), JSON.stringify({ name, publisher: 'test', version: '1.0.0', main: 'index.js', engines: { warden: '*' } }));
+  const registrations = Object.entries(commands).map(([command, body]) => `ctx.commands.register(${JSON.stringify(command)}, ${body});`);
+  writeFileSync(join(root, 'index.js'), `exports.activate = async function (ctx) {\n${activateExtra}\n${registrations.join('\n')}\n};\n`);
+  return root;
+}
+
+function supervise(name: string, root: string, limits: HostLimits = LIMITS): { supervisor: Supervisor; events: Observed[] } {
+  const events: Observed[] = [];
+  const dataDir = join(work, 'data', name);
+  const supervisor = new Supervisor(
+    `test.${name}`,
+    async () =>
+      new PluginProcess({
+        pluginId: `test.${name}`,
+        root,
+        main: join(root, 'index.js'),
+        dataDir,
+        grant: grantFromManifest(undefined, { pluginRoot: root, dataDir, home: work }),
+        config: {},
+        audit,
+        host: broker,
+        limits: processLimits(limits),
+      }),
+    limits,
+    {
+      activated: ({ reason }) => events.push({ kind: 'activated', detail: reason }),
+      deactivated: (reason) => events.push({ kind: 'deactivated', detail: reason }),
+      crashed: (reason, crashes) => events.push({ kind: 'crashed', detail: reason, crashes }),
+      restarted: (attempt) => events.push({ kind: 'restarted', detail: String(attempt) }),
+      disabled: (reason) => events.push({ kind: 'disabled', detail: reason }),
+    },
+  );
+  supervisors.push(supervisor);
+  return { supervisor, events };
+}
+
+/** Resolves with the first matching event, or fails once `boundMs` has passed. */
+async function eventWithin(events: Observed[], kind: string, boundMs: number): Promise<Observed> {
+  const deadline = Date.now() + boundMs;
+  for (;;) {
+    const found = events.find((e) => e.kind === kind);
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`no "${kind}" within ${boundMs} ms; saw ${JSON.stringify(events)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** The healthy neighbour: it must keep answering while the other plugin misbehaves. */
+async function healthyNeighbour(): Promise<Supervisor> {
+  const { supervisor } = supervise('healthy', plugin('healthy', { echo: '(x) => x' }));
+  expect(await supervisor.executeCommand('echo', ['before'], 'test')).toBe('before');
+  return supervisor;
+}
+
+async function answersDuring(healthy: Supervisor, untilSettled: Promise<unknown>): Promise<number> {
+  let answers = 0;
+  let settled = false;
+  void untilSettled.finally(() => (settled = true)).catch(() => undefined);
+  while (!settled) {
+    expect(await healthy.executeCommand('echo', [answers], 'test')).toBe(answers);
+    answers += 1;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return answers;
+}
+
+describe('supervisor', () => {
+  it('kills a plugin whose event loop is blocked within 2 × heartbeatMs, while another keeps answering', async () => {
+    const healthy = await healthyNeighbour();
+    const { supervisor, events } = supervise('spin', plugin('spin', { spin: '() => { for (;;) {} }' }));
+    await supervisor.activate('test');
+    const spin = supervisor.executeCommand('spin', [], 'test').then(() => 'answered', (error: Error) => error.message);
+    const crashed = eventWithin(events, 'crashed', 2 * LIMITS.heartbeatMs + SLACK_MS);
+    expect(await answersDuring(healthy, crashed)).toBeGreaterThan(0);
+    expect((await crashed).detail).toMatch(/unresponsive: no heartbeat answer/);
+    expect(await spin).not.toBe('answered');
+    // It comes back (after backoff) and answers again; the neighbour never stopped.
+    await eventWithin(events, 'restarted', LIMITS.restartBaseMs + SLACK_MS);
+    await supervisor.activate('test');
+    expect(supervisor.restarts).toBe(1);
+    expect(await healthy.executeCommand('echo', ['after'], 'test')).toBe('after');
+  });
+
+  it('kills a plugin whose resident memory passes memoryMb (sampled every rssSampleMs)', async () => {
+    const healthy = await healthyNeighbour();
+    const leak = `() => { const kept = []; setInterval(() => kept.push(Buffer.alloc(8 * 1024 * 1024, 1)), 20); return 'leaking'; }`;
+    const { supervisor, events } = supervise('leak', plugin('leak', { leak }));
+    expect(await supervisor.executeCommand('leak', [], 'test')).toBe('leaking');
+    const crashed = eventWithin(events, 'crashed', 4 * LIMITS.rssSampleMs + SLACK_MS);
+    expect(await answersDuring(healthy, crashed)).toBeGreaterThan(0);
+    expect((await crashed).detail).toMatch(/memory: resident \d+ MB exceeds the limit of 160 MB/);
+  });
+
+  it('a plugin that fills its heap dies at the heap cap and is reported as out of memory', async () => {
+    const healthy = await healthyNeighbour();
+    const limits = { ...LIMITS, heapMb: 48, memoryMb: 1024 };
+    const leak = `() => { const kept = []; setInterval(() => kept.push(new Array(200000).fill(Math.random())), 2); return 'leaking'; }`;
+    const { supervisor, events } = supervise('heap', plugin('heap', { leak }), limits);
+    await supervisor.executeCommand('leak', [], 'test');
+    const crashed = eventWithin(events, 'crashed', 10_000);
+    expect(await answersDuring(healthy, crashed)).toBeGreaterThan(0);
+    expect((await crashed).detail).toMatch(/out of memory|unresponsive/);
+  });
+
+  it('kills a plugin that floods the host with messages', async () => {
+    const healthy = await healthyNeighbour();
+    const flood = `() => { for (let i = 0; i < 20000; i++) ctx.window.showMessage('spam ' + i).catch(() => {}); return 'sent'; }`;
+    const { supervisor, events } = supervise('flood', plugin('flood', { flood }), { ...LIMITS, memoryMb: 1024 });
+    await supervisor.executeCommand('flood', [], 'test').catch(() => undefined);
+    const crashed = await eventWithin(events, 'crashed', SLACK_MS);
+    expect(crashed.detail).toMatch(/violation/);
+    expect(messages.length).toBeLessThan(20000);
+    expect(await healthy.executeCommand('echo', ['after'], 'test')).toBe('after');
+  });
+
+  it('kills a plugin that writes garbage or an oversized frame on the JSON-RPC channel', async () => {
+    const healthy = await healthyNeighbour();
+    const frames = {
+      garbage: `() => { require('fs').writeSync(3, 'Content-Length: 9\\r\\n\\r\\n{not json'); return 1; }`,
+      oversized: `() => { const body = JSON.stringify({ jsonrpc: '2.0', method: 'log/write', params: { level: 'info', message: 'x'.repeat(200000) } }); require('fs').writeSync(3, 'Content-Length: ' + Buffer.byteLength(body) + '\\r\\n\\r\\n' + body); return 1; }`,
+      malformed: `() => { const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 42 }); require('fs').writeSync(3, 'Content-Length: ' + Buffer.byteLength(body) + '\\r\\n\\r\\n' + body); return 1; }`,
+    };
+    for (const [name, body] of Object.entries(frames)) {
+      const { supervisor, events } = supervise(name, plugin(name, { send: body }));
+      await supervisor.executeCommand('send', [], 'test').catch(() => undefined);
+      const crashed = await eventWithin(events, 'crashed', SLACK_MS);
+      expect(crashed.detail, name).toMatch(/violation/);
+      expect(await healthy.executeCommand('echo', [name], 'test')).toBe(name);
+    }
+  });
+
+  it('restarts a plugin that exits or throws asynchronously, with backoff', async () => {
+    const healthy = await healthyNeighbour();
+    const { supervisor, events } = supervise('quitter', plugin('quitter', {
+      quit: '() => process.exit(7)',
+      explode: "() => { setTimeout(() => { throw new Error('boom'); }); return 'armed'; }",
+      ok: "() => 'fine'",
+    }));
+    await supervisor.executeCommand('quit', [], 'test').catch(() => undefined);
+    expect((await eventWithin(events, 'crashed', SLACK_MS)).detail).toMatch(/exited with code 7/);
+    expect(await supervisor.executeCommand('ok', [], 'test')).toBe('fine'); // waits for the restart
+    events.length = 0;
+    await supervisor.executeCommand('explode', [], 'test');
+    expect((await eventWithin(events, 'crashed', SLACK_MS)).detail).toMatch(/exited with code 1.*boom|boom/);
+    expect(await supervisor.executeCommand('ok', [], 'test')).toBe('fine');
+    expect(supervisor.restarts).toBe(2);
+    expect(await healthy.executeCommand('echo', ['after'], 'test')).toBe('after');
+  });
+
+  it('disables a plugin after maxCrashes crashes in the window and says why', async () => {
+    const healthy = await healthyNeighbour();
+    const { supervisor, events } = supervise('broken', plugin('broken', {}, "throw new Error('missing config file');"));
+    await expect(supervisor.activate('test')).rejects.toThrow(/missing config file/);
+    // backoff 100 ms then 200 ms: disabled after the third failed activation
+    const disabled = eventWithin(events, 'disabled', LIMITS.restartBaseMs * 3 + 3 * SLACK_MS);
+    expect(await answersDuring(healthy, disabled)).toBeGreaterThan(0);
+    expect((await disabled).detail).toMatch(/disabled after 3 crashes in 300 s; last: activate failed: missing config file/);
+    expect(events.filter((e) => e.kind === 'crashed').map((e) => e.crashes)).toEqual([1, 2, 3]);
+    expect(supervisor.state).toBe('disabled');
+    expect(supervisor.lastError).toMatch(/missing config file/);
+    await expect(supervisor.executeCommand('anything', [], 'test')).rejects.toThrow(/disabled/);
+  });
+});
