@@ -16,7 +16,7 @@ import type { AuditLog } from './audit.js';
 import { type BrokerCallbacks, createBroker } from './broker.js';
 import { type LogStream, launch } from './launcher.js';
 import type { Denial, Grant } from './permissions.js';
-import { lineChannel } from './runtime/channel.js';
+import { type LineMessageWriter, lineChannel } from './runtime/channel.js';
 import { PluginStorage } from './storage.js';
 
 export type { BrokerCallbacks } from './broker.js';
@@ -61,6 +61,7 @@ export class PluginProcess extends EventEmitter<PluginProcessEvents> {
   #child: ChildProcess | undefined;
   #pluginPid: number | undefined;
   #connection: MessageConnection | undefined;
+  #writer: LineMessageWriter | undefined;
   #exited: Promise<void> | undefined;
   #killReason: string | undefined;
 
@@ -109,7 +110,8 @@ export class PluginProcess extends EventEmitter<PluginProcessEvents> {
 
     const channel = child.stdio[3] as Readable & Writable;
     channel.on('error', () => undefined);
-    const { reader, writer } = lineChannel(channel, limits, (reason) => this.#violation(reason));
+    const { reader, writer } = lineChannel(channel, limits, (reason) => this.#violation(reason), true);
+    this.#writer = writer;
     const connection = createMessageConnection(reader, writer);
     connection.onError(() => undefined);
     serve(
@@ -169,8 +171,8 @@ export class PluginProcess extends EventEmitter<PluginProcessEvents> {
       () => 'done' as const,
     );
     if ((await Promise.race([deactivated, timer, this.#exited])) === 'done') {
-      // Closing the channel is the plugin's signal to exit on its own.
-      (this.#child.stdio[3] as Writable | null)?.end();
+      // Closing the channel (after any lines still batched) is the plugin's signal to exit on its own.
+      this.#writer?.end();
       if ((await Promise.race([this.#exited.then(() => 'exited' as const), timer])) === 'exited') return;
     }
     this.kill(`did not stop within ${graceMs} ms`);

@@ -49,14 +49,21 @@ class Emitter<T> {
 /** Ids of the requests this side has sent and not yet seen answered: the only responses the reader accepts. */
 type Outstanding = Set<number | string>;
 
-/** The two ends of one channel over `stream`, sharing the count of outstanding requests. */
+/**
+ * The two ends of one channel over `stream`, sharing the count of outstanding requests.
+ * `coalesce`: see LineMessageWriter.
+ */
 export function lineChannel(
   stream: Readable & Writable,
   limits: ChannelLimits,
   onViolation: (reason: string) => void,
+  coalesce = false,
 ): { reader: LineMessageReader; writer: LineMessageWriter } {
   const outstanding: Outstanding = new Set();
-  return { reader: new LineMessageReader(stream, limits, outstanding, onViolation), writer: new LineMessageWriter(stream, outstanding) };
+  return {
+    reader: new LineMessageReader(stream, limits, outstanding, onViolation),
+    writer: new LineMessageWriter(stream, outstanding, coalesce),
+  };
 }
 
 export class LineMessageReader implements MessageReader {
@@ -158,33 +165,57 @@ function parseMessage(line: string): Message | string {
   return 'malformed JSON-RPC: neither a request, a notification nor a response';
 }
 
+/**
+ * Writes one line per message (JSON.stringify never emits a raw newline, so a line is a message).
+ * With `coalesce`, the lines of one event-loop turn go out in a single write at the end of it
+ * (setImmediate) instead of one write each. The host uses this: vscode-jsonrpc handles one incoming
+ * message per loop turn, and each write that wakes an idle plugin process costs the host a syscall
+ * several times dearer than the message's own work (measured with --cpu-prof: `writeUtf8String`
+ * was 44 % of the host's time under pipelined calls). Order is kept; nothing waits longer than one turn.
+ */
 export class LineMessageWriter implements MessageWriter {
   readonly #output: Writable;
   readonly #outstanding: Outstanding;
+  readonly #coalesce: boolean;
   readonly #error = new Emitter<[Error, Message | undefined, number | undefined]>();
   readonly #close = new Emitter<void>();
   #errors = 0;
+  /** Lines waiting for the end of this loop turn (coalescing only). */
+  #batch = '';
 
   readonly onError = this.#error.event;
   readonly onClose = this.#close.event;
 
-  constructor(output: Writable, outstanding: Outstanding) {
+  constructor(output: Writable, outstanding: Outstanding, coalesce = false) {
     this.#output = output;
     this.#outstanding = outstanding;
+    this.#coalesce = coalesce;
     output.on('error', (error: Error) => this.#error.fire([error, undefined, ++this.#errors]));
     output.on('close', () => this.#close.fire());
   }
 
-  /** One write per message; JSON.stringify never emits a raw newline, so a line is a message. */
   write(message: Message): Promise<void> {
     if (this.#output.destroyed || this.#output.writableEnded) return Promise.reject(new Error('the channel is closed'));
-    this.#output.write(`${JSON.stringify(message)}\n`);
+    const line = `${JSON.stringify(message)}\n`;
+    if (!this.#coalesce) {
+      this.#output.write(line);
+    } else {
+      if (this.#batch === '') setImmediate(this.#flush);
+      this.#batch += line;
+    }
     const id = (message as { id?: unknown }).id;
     if ('method' in message && (typeof id === 'number' || typeof id === 'string')) this.#outstanding.add(id);
     return Promise.resolve();
   }
 
+  readonly #flush = (): void => {
+    const batch = this.#batch;
+    this.#batch = '';
+    if (batch !== '' && !this.#output.destroyed && !this.#output.writableEnded) this.#output.write(batch);
+  };
+
   end(): void {
+    this.#flush();
     this.#output.end();
   }
 

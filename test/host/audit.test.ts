@@ -111,6 +111,15 @@ describe('AuditLog', () => {
     writeFileSync(path, `${readFileSync(path, 'utf8')}{"seq":2,"trunc`);
     expect(() => new AuditLog(path)).toThrow(/ends with a damaged line/);
   });
+
+  it('has each entry on file when append returns, as the JSON of the entry it returns', () => {
+    const path = join(workDir, 'written.jsonl');
+    const log = new AuditLog(path);
+    const entry = log.append({ pluginId: 'a.b', correlationId: 'c-1', kind: 'call', method: 'storage/get', key: 'k' });
+    expect(readFileSync(path, 'utf8')).toBe(`${JSON.stringify(entry)}\n`);
+    log.close();
+    expect(verifyAuditLog(path)).toEqual({ ok: true, entries: 1 });
+  });
 });
 
 function rehash(entry: Record<string, unknown>): string {
