@@ -7,13 +7,14 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { readFile, readlink, stat } from 'node:fs/promises';
+import { readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { RawReport } from '../rules/utils/report.js';
 import { assess } from './assess.js';
-import { cacheKey, defaultCacheDir, ReportCache } from './cache.js';
+import { cacheKey, defaultCacheDir, ReportCache, setKey } from './cache.js';
 import { checkReport, keyLocation } from './checks.js';
+import { readFile, stat } from './fast-fs.js';
 import { linesAround } from './excerpts.js';
 import { listFiles, type PluginFiles, type SourceFile } from './files.js';
 import { installScriptReports } from './install-scripts.js';
@@ -21,7 +22,7 @@ import { DEFAULT_LIMITS, type Limits } from './limits.js';
 import { identityOf, loadManifest } from './manifest.js';
 import { isInside, openPackage, type PackageSource } from './package-source.js';
 import { decide, defaultPolicy } from './policy.js';
-import { createLinting, type Linting } from './pool.js';
+import { createLinting, preloadLinter, type Linting } from './pool.js';
 import type { Manifest, PluginAnalysis, Policy, Tier } from './types.js';
 
 export interface AnalyzeOptions {
@@ -60,6 +61,9 @@ interface Prepared {
   /** Text of files that have reports, for code frames. */
   texts: Map<string, string>;
   pending: PendingLint[];
+  /** Cache key of each linted source; with `lintReports`, what the plugin's cache set holds. */
+  fileKeys: Map<string, string>;
+  lintReports: Map<string, RawReport[]>;
 }
 
 export async function analyzePlugin(path: string, options: AnalyzeOptions = {}): Promise<PluginAnalysis> {
@@ -110,7 +114,9 @@ async function prepare(path: string, cache: ReportCache | undefined, limits: Lim
   try {
     const manifest = await loadManifest(source.root, source.display);
     const files = await listFiles(source.root);
-    const plugin: Prepared = { path, started, source, manifest, files, hashes: {}, bytes: 0, cached: 0, reports: new Map(), texts: new Map(), pending: [] };
+    const plugin: Prepared = {
+      path, started, source, manifest, files, hashes: {}, bytes: 0, cached: 0, reports: new Map(), texts: new Map(), pending: [], fileKeys: new Map(), lintReports: new Map(),
+    };
     await readSources(plugin, cache, limits);
     await runChecks(plugin);
     return plugin;
@@ -138,6 +144,9 @@ async function forEachConcurrently<T>(items: T[], limit: number, fn: (item: T) =
 }
 
 async function readSources(plugin: Prepared, cache: ReportCache | undefined, limits: Limits): Promise<void> {
+  // Without a cache every file is linted: the linter loads while the files are read.
+  if (!cache) preloadLinter();
+  const toLint: PendingLint[] = [];
   await forEachConcurrently(plugin.files.sources, IO_CONCURRENCY, async (file) => {
     const absolute = join(plugin.source.root, file.path);
     const { size } = await stat(absolute);
@@ -150,14 +159,21 @@ async function readSources(plugin: Prepared, cache: ReportCache | undefined, lim
     const bytes = await readFile(absolute);
     const hash = sha256(bytes);
     plugin.hashes[file.path] = hash;
-    const code = bytes.toString('utf8');
     const key = cacheKey(hash, file.sourceType);
-    const cached = await cache?.get(key);
+    plugin.fileKeys.set(file.path, key);
+    toLint.push({ file, code: bytes.toString('utf8'), key });
+  });
+  // An unchanged plugin is served by one read; otherwise each unchanged file by its own.
+  const whole = await cache?.getSet(setKey(plugin.fileKeys));
+  await forEachConcurrently(toLint, IO_CONCURRENCY, async (task) => {
+    const cached = whole?.[task.file.path] ?? (await cache?.get(task.key));
     if (cached) {
       plugin.cached++;
-      addReports(plugin, file.path, cached, code);
+      plugin.lintReports.set(task.file.path, cached);
+      addReports(plugin, task.file.path, cached, task.code);
     } else {
-      plugin.pending.push({ file, code, key });
+      preloadLinter();
+      plugin.pending.push(task);
     }
   });
 }
@@ -203,6 +219,7 @@ async function lintPending(plugin: Prepared, linting: Linting, cache: ReportCach
       const reports = await linting.lint({ code, filename: file.path, sourceType: file.sourceType }).then(
         async (reports) => {
           await cache?.set(key, reports);
+          plugin.lintReports.set(file.path, reports);
           return reports;
         },
         // A worker that dies on a file (out of memory, a crash) makes that file unanalyzable, not the run; not cached.
@@ -212,6 +229,10 @@ async function lintPending(plugin: Prepared, linting: Linting, cache: ReportCach
       fileDone();
     }),
   );
+  // Only when every source has cacheable reports (a file a worker failed on is linted again next time).
+  if (cache && tasks.length > 0 && plugin.lintReports.size === plugin.fileKeys.size) {
+    await cache.setSet(setKey(plugin.fileKeys), Object.fromEntries(plugin.lintReports));
+  }
 }
 
 function conclude(plugin: Prepared, tier: Tier, policy: Policy): PluginAnalysis {

@@ -5,12 +5,13 @@
  * treated as a miss (and overwritten), never as an error.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { RULES_VERSION } from '../rules/version.js';
 import type { RawReport } from '../rules/utils/report.js';
+import { readFile } from './fast-fs.js';
 import type { SourceType } from './files.js';
 import { WARDEN_VERSION } from './warden-package.js';
 
@@ -23,27 +24,56 @@ export function cacheKey(contentHash: string, sourceType: SourceType): string {
   return createHash('sha256').update(`${contentHash}\0${RULES_VERSION}\0${sourceType}\0${WARDEN_VERSION}`).digest('hex');
 }
 
+/**
+ * The key of a whole set of files (a plugin's sources): one entry serves an
+ * unchanged plugin in a single read instead of one per file.
+ */
+export function setKey(fileKeys: Iterable<[path: string, key: string]>): string {
+  const hash = createHash('sha256');
+  for (const [path, key] of [...fileKeys].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) hash.update(`${path}\0${key}\n`);
+  return hash.digest('hex');
+}
+
 export class ReportCache {
   constructor(readonly dir: string) {}
 
-  private pathOf(key: string): string {
-    return join(this.dir, 'reports', key.slice(0, 2), `${key}.json`);
+  private pathOf(kind: 'reports' | 'sets', key: string): string {
+    return join(this.dir, kind, key.slice(0, 2), `${key}.json`);
   }
 
   async get(key: string): Promise<RawReport[] | undefined> {
+    const reports = await this.read('reports', key);
+    return Array.isArray(reports) ? (reports as RawReport[]) : undefined;
+  }
+
+  /** Best effort: a cache that cannot be written only costs speed next time. */
+  async set(key: string, reports: RawReport[]): Promise<void> {
+    await this.write('reports', key, reports);
+  }
+
+  /** Reports by file path for a set of files stored under `setKey(…)`. */
+  async getSet(key: string): Promise<Record<string, RawReport[]> | undefined> {
+    const reports = await this.read('sets', key);
+    return reports && typeof reports === 'object' && !Array.isArray(reports) ? (reports as Record<string, RawReport[]>) : undefined;
+  }
+
+  async setSet(key: string, reports: Record<string, RawReport[]>): Promise<void> {
+    await this.write('sets', key, reports);
+  }
+
+  private async read(kind: 'reports' | 'sets', key: string): Promise<unknown> {
     try {
-      const entry = JSON.parse(await readFile(this.pathOf(key), 'utf8')) as { key?: unknown; reports?: unknown };
-      return entry.key === key && Array.isArray(entry.reports) ? (entry.reports as RawReport[]) : undefined;
+      const entry = JSON.parse(await readFile(this.pathOf(kind, key), 'utf8')) as { key?: unknown; reports?: unknown };
+      return entry.key === key ? entry.reports : undefined;
     } catch {
       return undefined;
     }
   }
 
-  /** Best effort: a cache that cannot be written only costs speed next time. */
-  async set(key: string, reports: RawReport[]): Promise<void> {
+  private async write(kind: 'reports' | 'sets', key: string, reports: unknown): Promise<void> {
     try {
-      await mkdir(dirname(this.pathOf(key)), { recursive: true });
-      await writeFileAtomic(this.pathOf(key), JSON.stringify({ key, reports }));
+      await mkdir(dirname(this.pathOf(kind, key)), { recursive: true });
+      await writeFileAtomic(this.pathOf(kind, key), JSON.stringify({ key, reports }));
     } catch {
       // ignored on purpose
     }

@@ -9,6 +9,7 @@
  *   Warden warm   the same with a filled cache
  *   peer          ESLint 10 + eslint-plugin-security's recommended config (Node API)
  *   floor         bare @typescript-eslint/typescript-estree parse of the same files
+ * (cold, peer and floor three times each, interleaved; the medians are compared)
  * then the CLI's whole-process wall time (node start-up included) cold and warm,
  * and typescript's ~9 MB lib/typescript.js alone, with its time and peak RSS.
  * Run with `npm run bench` (builds first).
@@ -24,6 +25,7 @@ const CORPUS = join(REPO, 'bench/.corpus');
 const SOURCES = ['node_modules/eslint/lib', 'node_modules/@typescript-eslint/typescript-estree/dist'];
 const CLI = join(REPO, 'dist/cli/main.js');
 const TARGETS = { peer: 1.5, floor: 2, warm: 20 };
+const ROUNDS = 3;
 
 function jsFiles(dir) {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
@@ -102,6 +104,11 @@ async function measure(what, root, extra) {
   }
 }
 
+/** The measurement with the median time. */
+function median(results) {
+  return [...results].sort((a, b) => a.ms - b.ms)[Math.floor(results.length / 2)];
+}
+
 function rate(lines, ms) {
   return `${Math.round(lines / (ms / 1000)).toLocaleString('en-US')} lines/s`;
 }
@@ -112,13 +119,22 @@ async function main() {
   const { root, files, lines } = buildCorpus();
   console.log(`analyzer bench: ${files.length} files, ${lines.toLocaleString('en-US')} lines (${SOURCES.join(', ')})\n`);
   const cacheDir = join(CORPUS, 'cache');
-  const cold = measureInChild('warden', root);
+  // Warden cold, the peer and the floor are measured ROUNDS times each, interleaved, and the
+  // median is shown: on a shared machine a single run of any of them can be off by half.
+  const colds = [];
+  const peers = [];
+  const floors = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    colds.push(measureInChild('warden', root));
+    peers.push(measureInChild('peer', root));
+    floors.push(measureInChild('floor', root, JSON.stringify(files)));
+  }
+  const [cold, peer, floor] = [colds, peers, floors].map(median);
   measureInChild('warden', root, cacheDir); // fills the cache
-  const warm = measureInChild('warden', root, cacheDir);
+  const warm = median(Array.from({ length: ROUNDS }, () => measureInChild('warden', root, cacheDir)));
   const cliCold = timeCli(['analyze', root, '--no-cache', '--format', 'json']);
   const cliWarm = timeCli(['analyze', root, '--cache-dir', cacheDir, '--format', 'json']);
   const nodeStart = timeNode();
-  const peer = measureInChild('peer', root);
   const peerParallel = (() => {
     process.env.BENCH_CONCURRENCY = 'auto';
     try {
@@ -127,13 +143,13 @@ async function main() {
       delete process.env.BENCH_CONCURRENCY;
     }
   })();
-  const floor = measureInChild('floor', root, JSON.stringify(files));
 
-  row('Warden cold (--no-cache)', cold.ms, lines, `${cold.findings} findings, ${cold.files} files`);
+  const spread = (results) => `runs ${results.map((r) => (r.ms / 1000).toFixed(2)).join(' / ')} s`;
+  row('Warden cold (--no-cache)', cold.ms, lines, `${cold.findings} findings, ${cold.files} files; ${spread(colds)}`);
   row('Warden warm (cache)', warm.ms, lines, `${warm.cached} of ${warm.files} files cached`);
-  row('ESLint 10 + security (peer)', peer.ms, lines, `${peer.problems} problems`);
+  row('ESLint 10 + security (peer)', peer.ms, lines, `${peer.problems} problems; ${spread(peers)}`);
   row('  same, --concurrency auto', peerParallel.ms, lines);
-  row('typescript-estree parse (floor)', floor.ms, lines, 'one core, parse only');
+  row('typescript-estree parse (floor)', floor.ms, lines, `one core, parse only; ${spread(floors)}`);
   row('CLI cold, whole process', cliCold.ms, lines, 'node start-up and module loading included');
   row('CLI warm, whole process', cliWarm.ms, lines, `${cliWarm.report.stats.cached} cached; a bare \`node -e 0\` takes ${Math.round(nodeStart)} ms`);
 

@@ -6,37 +6,17 @@
  */
 import type { ESLint, Linter } from 'eslint';
 import parser from '@typescript-eslint/parser';
-import type { WardenRule } from './meta.js';
-import noChildProcess from './no-child-process.js';
-import noDynamicCode from './no-dynamic-code.js';
-import noDynamicRequire from './no-dynamic-require.js';
-import noEslintDisable from './no-eslint-disable.js';
-import noFilesystem from './no-filesystem.js';
-import noNativeCode from './no-native-code.js';
-import noNetwork from './no-network.js';
-import noObfuscation from './no-obfuscation.js';
-import noProcessEnv from './no-process-env.js';
-import noRuntimeTampering from './no-runtime-tampering.js';
-
+import * as espree from 'espree';
+import { rules } from './all.js';
 import { useGateConfig } from './utils/embedded.js';
 import { RULES_VERSION } from './version.js';
 
 export { RULES_VERSION };
 export const PLUGIN_NAME = 'warden';
 
-export const rules: Record<string, WardenRule> = {
-  'no-dynamic-code': noDynamicCode,
-  'no-child-process': noChildProcess,
-  'no-network': noNetwork,
-  'no-filesystem': noFilesystem,
-  'no-process-env': noProcessEnv,
-  'no-dynamic-require': noDynamicRequire,
-  'no-native-code': noNativeCode,
-  'no-runtime-tampering': noRuntimeTampering,
-  'no-obfuscation': noObfuscation,
-  'no-eslint-disable': noEslintDisable,
-};
+export { rules };
 
+const JAVASCRIPT_FILES = ['**/*.js', '**/*.cjs', '**/*.mjs', '**/*.jsx'];
 export const SOURCE_FILES = ['**/*.js', '**/*.cjs', '**/*.mjs', '**/*.jsx', '**/*.ts', '**/*.cts', '**/*.mts', '**/*.tsx'];
 
 function allRules(minSeverity: string): Linter.RulesRecord {
@@ -75,6 +55,8 @@ export function gateConfig(sourceType: 'module' | 'commonjs' | 'script'): Linter
       plugins: { [PLUGIN_NAME]: plugin },
       rules: allRules('info'),
     },
+    // JavaScript goes through ESLint's own parser: faster, and what the gate's runner uses.
+    { files: JAVASCRIPT_FILES, languageOptions: { parser: espree } },
   ];
 }
 

@@ -1,6 +1,6 @@
 /**
  * `--format stylish`: reads like ESLint's stylish output — findings grouped
- * by file in aligned columns (`line:col  severity  message  category/capability
+ * by file in aligned columns (`line:col  severity  message  category (capability)
  * rule-id`), a code frame under each, a count, and a verdict line naming the
  * tier. Findings the policy hides for the tier are counted, not listed.
  */
@@ -39,7 +39,7 @@ function pluginSection(analysis: PluginAnalysis, policy: Policy, c: Colors): str
       `${finding.line}:${finding.column}`,
       finding.severity,
       finding.message,
-      finding.capability ? `${finding.category}/${finding.capability}` : finding.category,
+      categoryLabel(finding),
       finding.ruleId,
     ]);
     const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i].length)));
@@ -128,4 +128,10 @@ function indent(text: string, spaces: number): string {
     .split('\n')
     .map((line) => ' '.repeat(spaces) + line)
     .join('\n');
+}
+
+/** `network`, or `child-process (childProcess)` when the capability is named differently. */
+function categoryLabel(finding: Finding): string {
+  const capability = finding.capability;
+  return capability && capability !== finding.category ? `${finding.category} (${capability})` : finding.category;
 }

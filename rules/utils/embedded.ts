@@ -5,7 +5,8 @@
  * quiet and `new Function("require('child_process')…")` is a child-process
  * finding. Nesting is bounded so a string that evaluates itself cannot recurse.
  */
-import { Linter } from 'eslint';
+import { createRequire } from 'node:module';
+import type { Linter } from 'eslint';
 import { captureReports, type RawReport } from './report.js';
 
 type GateConfig = (sourceType: 'script') => Linter.Config[];
@@ -17,22 +18,44 @@ export function useGateConfig(config: GateConfig): void {
   gateConfig = config;
 }
 
+/** Lints evaluated code as a script (with the gate config's parser): its raw reports, or undefined if it does not parse. */
+export type EvaluatedCodeLinter = (source: string) => RawReport[] | undefined;
+// Set by the gate's own rule runner (analyzer/rule-runner.ts) while it runs
+// the rules without ESLint; otherwise ESLint's Linter is used.
+let evaluatedCodeLinter: EvaluatedCodeLinter | undefined;
+
+/** Runs `fn` with evaluated code linted by `lint` instead of ESLint. */
+export function withEvaluatedCodeLinter<T>(lint: EvaluatedCodeLinter, fn: () => T): T {
+  const previous = evaluatedCodeLinter;
+  evaluatedCodeLinter = lint;
+  try {
+    return fn();
+  } finally {
+    evaluatedCodeLinter = previous;
+  }
+}
+
 const MAX_NESTING = 4;
 let nesting = 0;
 let linter: Linter | undefined;
+// ESLint is loaded only when evaluated code is met without the gate's runner.
+const require = createRequire(import.meta.url);
+
+function lintWithEslint(source: string): RawReport[] | undefined {
+  if (!gateConfig) throw new Error("Warden's rules need the plugin loaded: import 'warden/eslint-plugin'");
+  linter ??= new (require('eslint') as typeof import('eslint')).Linter({ configType: 'flat' });
+  const { result, reports } = captureReports(() => linter!.verify(source, gateConfig!('script'), 'evaluated.js'));
+  return result.some((message) => message.fatal) ? undefined : reports;
+}
 
 /** Reports for `code`, or undefined when it is not JavaScript (so it cannot run) or nests too deep. */
 export function lintEvaluatedCode(code: string, asFunctionBody: boolean): RawReport[] | undefined {
   if (nesting >= MAX_NESTING) return undefined;
-  if (!gateConfig) throw new Error("Warden's rules need the plugin loaded: import 'warden/eslint-plugin'");
-  linter ??= new Linter({ configType: 'flat' });
   // A Function body may `return` at top level; the commonjs wrapper allows that.
   const source = asFunctionBody ? `(function () {\n${code}\n})` : code;
   nesting++;
   try {
-    const { result, reports } = captureReports(() => linter!.verify(source, gateConfig!('script'), 'evaluated.js'));
-    if (result.some((message) => message.fatal)) return undefined;
-    return reports;
+    return (evaluatedCodeLinter ?? lintWithEslint)(source);
   } finally {
     nesting--;
   }

@@ -22,7 +22,8 @@ const MAX_DEPTH = 60;
 type Env = Map<string, unknown>;
 
 export class Folder {
-  private readonly memo = new WeakMap<AnyNode, Folded | null>();
+  // A Map, not a WeakMap: a folder lives for one file (with its resolver), and weak maps of every node cost the GC dearly.
+  private readonly memo = new Map<AnyNode, Folded | null>();
   private depth = 0;
 
   constructor(private readonly resolver: Resolver) {}

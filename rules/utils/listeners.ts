@@ -12,7 +12,15 @@ export function combineListeners(...maps: Rule.RuleListener[]): Rule.RuleListene
       if (handler) handlers.set(selector, [...(handlers.get(selector) ?? []), handler as (...args: unknown[]) => void]);
     }
   }
+  // Called for every node of the type: a lone handler is returned as is, and no per-call closures or spreads.
   return Object.fromEntries(
-    [...handlers].map(([selector, list]) => [selector, (...args: unknown[]) => list.forEach((handler) => handler(...args))]),
+    [...handlers].map(([selector, list]) => [
+      selector,
+      list.length === 1
+        ? list[0]
+        : function (this: unknown, ...args: unknown[]) {
+            for (const handler of list) handler.apply(this, args);
+          },
+    ]),
   ) as Rule.RuleListener;
 }

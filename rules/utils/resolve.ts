@@ -54,7 +54,8 @@ const MAX_DEPTH = 40;
 
 export class Resolver {
   readonly folder: Folder;
-  private readonly memo = new WeakMap<AnyNode, Ref | null>();
+  // A Map, not a WeakMap: a resolver lives for one file, and weak maps of every node cost the GC dearly.
+  private readonly memo = new Map<AnyNode, Ref | null>();
   private readonly inProgress = new Set<AnyNode>();
 
   constructor(private readonly scopeOf: (node: AnyNode) => Scope.Scope) {
@@ -323,16 +324,12 @@ export function stripNodePrefix(specifier: string): string {
 
 /** Rewrites the many spellings of one thing to its canonical ref. */
 function normalize(ref: Ref): Ref {
-  let { module, path } = ref;
-  for (let changed = true; changed; ) {
-    changed = false;
-    const rewritten = rewriteOnce(module, path);
-    if (rewritten) {
-      ({ module, path } = rewritten);
-      changed = true;
-    }
+  // Most refs need no rewrite: they are returned as they are, without a copy.
+  let normalized = ref;
+  for (let rewritten = rewriteOnce(ref.module, ref.path); rewritten; rewritten = rewriteOnce(normalized.module, normalized.path)) {
+    normalized = rewritten;
   }
-  return { module, path };
+  return normalized;
 }
 
 function rewriteOnce(module: string | undefined, path: string[]): Ref | undefined {

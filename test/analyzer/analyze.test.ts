@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
@@ -88,13 +88,29 @@ describe('cache', () => {
     expect(changed.findings.map((f) => f.file)).toEqual(['index.js', 'other.js']);
   });
 
+  it('serves an unchanged plugin from its one whole-set entry, and a changed one file by file', async () => {
+    const cacheDir = tempDir();
+    const root = writePlugin({ 'package.json': MANIFEST, 'index.js': "require('child_process');\n", 'other.js': 'module.exports = 1;\n' });
+    const cold = await analyzePlugin(root, { cacheDir });
+    // Without the per-file entries, only the set can serve the warm run.
+    rmSync(join(cacheDir, 'reports'), { recursive: true });
+    const warm = await analyzePlugin(root, { cacheDir });
+    expect(warm.stats.cached).toBe(2);
+    expect(warm.findings).toEqual(cold.findings);
+    writeFileSync(join(root, 'other.js'), "require('net');\n");
+    expect((await analyzePlugin(root, { cacheDir })).stats.cached).toBe(0);
+  });
+
   it('ignores a corrupt entry and bypasses the cache entirely with cache: false', async () => {
     const cacheDir = tempDir();
     const root = writePlugin({ 'package.json': MANIFEST, 'index.js': "require('child_process');\n" });
     const first = await analyzePlugin(root, { cacheDir });
     const entries = readdirSync(join(cacheDir, 'reports'), { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
     expect(entries).toHaveLength(1);
-    writeFileSync(join(entries[0].parentPath, entries[0].name), '{ truncated');
+    // The plugin's whole-set entry too, or it would serve the file without reading the corrupt one.
+    const sets = readdirSync(join(cacheDir, 'sets'), { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
+    expect(sets).toHaveLength(1);
+    for (const entry of [...entries, ...sets]) writeFileSync(join(entry.parentPath, entry.name), '{ truncated');
     const afterCorruption = await analyzePlugin(root, { cacheDir });
     expect(afterCorruption.stats.cached).toBe(0);
     expect(afterCorruption.findings).toEqual(first.findings);

@@ -35,7 +35,7 @@ describe('stylish', () => {
     const text = formatStylish([stealer], { color: false });
     expect(text).not.toMatch(/\x1b\[/);
     expect(text).toMatch(/\nindex\.js\n/);
-    expect(text).toMatch(/ {2}8:31 +critical +Passes '~\/\.ssh\/id_rsa'.*filesystem\/filesystem +no-filesystem/);
+    expect(text).toMatch(/ {2}8:31 +critical +Passes '~\/\.ssh\/id_rsa'.*filesystem +no-filesystem/);
     expect(text).toMatch(/> +8 \|   const key = fs\.readFileSync\(path\.join\(os\.homedir\(\), '\.ssh', 'id_rsa'\), 'utf8'\);\n +\| +\^{4,}/);
     expect(text).toMatch(/✖ 8 findings \(4 critical, 3 high, 1 medium\)/);
     expect(text).toContain('blocked for community: 4 critical, 3 high\n');
