@@ -8,7 +8,8 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AuditLog, headPath, verifyAuditLog } from '../../host/audit.js';
 import { startFixture } from '../fixtures/host/harness.js';
 
@@ -120,7 +121,42 @@ describe('AuditLog', () => {
     log.close();
     expect(verifyAuditLog(path)).toEqual({ ok: true, entries: 1 });
   });
+
+  it('keeps the head up to date while the log is open, rewriting it off the event loop', async () => {
+    const path = join(workDir, 'background.jsonl');
+    const log = new AuditLog(path);
+    log.append({ pluginId: 'a.b', kind: 'one' });
+    const last = log.append({ pluginId: 'a.b', kind: 'two' });
+    await vi.waitFor(() => expect(readHead(path)).toEqual({ seq: 2, hash: last.hash }), { timeout: 5000 });
+    log.close();
+  });
+
+  it('leaves the final head on file when closed while a background rewrite is in flight', async () => {
+    const path = join(workDir, 'closed-in-flight.jsonl');
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    let log: AuditLog;
+    try {
+      log = new AuditLog(path);
+      log.append({ pluginId: 'a.b', kind: 'one' });
+      vi.runOnlyPendingTimers(); // starts the background rewrite of the head at seq 1
+    } finally {
+      vi.useRealTimers();
+    }
+    const last = log.append({ pluginId: 'a.b', kind: 'two' });
+    log.close(); // the rewrite of seq 1 is still in the thread pool and renames after this
+    await sleep(200);
+    expect(readHead(path)).toEqual({ seq: 2, hash: last.hash });
+    expect(verifyAuditLog(path)).toEqual({ ok: true, entries: 2 });
+  });
 });
+
+function readHead(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(headPath(path), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
 
 function rehash(entry: Record<string, unknown>): string {
   const { hash: _old, ...rest } = entry;
