@@ -50,13 +50,24 @@ export interface WardenRule extends Rule.RuleModule {
 
 export const DOCS_BASE = 'https://github.com/warden-host/warden/blob/main/docs/rules.md';
 
+/**
+ * The one option every Warden rule takes: the least severe finding it reports
+ * in ESLint (the plugin's configs set it; the gate captures everything).
+ */
+const MIN_SEVERITY_SCHEMA: Rule.RuleMetaData['schema'] = [
+  {
+    type: 'object',
+    properties: { minSeverity: { enum: [...SEVERITIES] } },
+    additionalProperties: false,
+  },
+];
+
 /** Ties a rule's messages and finding kinds together at compile time. */
 export function defineRule<Id extends string>(rule: {
   name: string;
   description: string;
   messages: Record<Id, string>;
   findings: Record<Id, FindingKind>;
-  schema?: Rule.RuleMetaData['schema'];
   create: Rule.RuleModule['create'];
 }): WardenRule {
   return {
@@ -64,7 +75,7 @@ export function defineRule<Id extends string>(rule: {
       type: 'problem',
       docs: { description: rule.description, url: `${DOCS_BASE}#${rule.name}`, recommended: true },
       messages: rule.messages,
-      schema: rule.schema ?? [],
+      schema: MIN_SEVERITY_SCHEMA,
       warden: { findings: rule.findings },
     },
     create: rule.create,

@@ -6,7 +6,7 @@
  */
 import { defineRule } from './meta.js';
 import { packageLoadListeners } from './utils/modules.js';
-import { MIN_SEVERITY_SCHEMA, report } from './utils/report.js';
+import { report } from './utils/report.js';
 
 type MessageId = 'childProcess' | 'worker';
 
@@ -28,7 +28,6 @@ const rule = defineRule<MessageId>({
     childProcess: { category: 'child-process', severity: 'high', capability: 'childProcess' },
     worker: { category: 'child-process', severity: 'high', capability: 'worker' },
   },
-  schema: MIN_SEVERITY_SCHEMA,
   create: (context) =>
     packageLoadListeners(context, PACKAGES, (load, name, messageId) =>
       report(context, rule, { node: load.node, messageId, data: { module: name } }),

@@ -11,7 +11,7 @@ import { codeSinkOf, type CodeSink } from './utils/code-sinks.js';
 import { lintEvaluatedCode } from './utils/embedded.js';
 import { combineListeners } from './utils/listeners.js';
 import { moduleLoadListeners } from './utils/modules.js';
-import { MIN_SEVERITY_SCHEMA, report } from './utils/report.js';
+import { report } from './utils/report.js';
 import { DYNAMIC, Resolver, resolverFor } from './utils/resolve.js';
 
 const WASM_COMPILERS = new Set(['compile', 'instantiate', 'Module', 'compileStreaming', 'instantiateStreaming']);
@@ -51,7 +51,6 @@ const rule = defineRule({
     evalWorker: { category: 'dynamic-code', severity: 'critical' },
     evalReference: { category: 'dynamic-code', severity: 'critical' },
   },
-  schema: MIN_SEVERITY_SCHEMA,
   create(context) {
     const resolver = resolverFor(context);
 

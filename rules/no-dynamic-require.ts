@@ -10,7 +10,7 @@ import type { AnyNode } from './utils/ast.js';
 import { unwrap } from './utils/ast.js';
 import { defineRule } from './meta.js';
 import { moduleLoadListeners } from './utils/modules.js';
-import { MIN_SEVERITY_SCHEMA, report } from './utils/report.js';
+import { report } from './utils/report.js';
 import { resolverFor, type Resolver } from './utils/resolve.js';
 
 const rule = defineRule<'unresolvable' | 'localPrefix'>({
@@ -24,7 +24,6 @@ const rule = defineRule<'unresolvable' | 'localPrefix'>({
     unresolvable: { category: 'dynamic-import', severity: 'critical' },
     localPrefix: { category: 'dynamic-import', severity: 'low' },
   },
-  schema: MIN_SEVERITY_SCHEMA,
   create(context) {
     const resolver = resolverFor(context);
     return moduleLoadListeners(context, (load) => {

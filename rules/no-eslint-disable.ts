@@ -5,7 +5,7 @@
  */
 import type { Rule } from 'eslint';
 import { defineRule } from './meta.js';
-import { MIN_SEVERITY_SCHEMA, report } from './utils/report.js';
+import { report } from './utils/report.js';
 
 /** A comment that ESLint reads as a directive starts with one of these words (after whitespace). */
 const DIRECTIVE = /^\s*(eslint-disable-next-line|eslint-disable-line|eslint-disable|eslint-enable|eslint)(?=\s|$)/;
@@ -19,7 +19,6 @@ const rule = defineRule({
   findings: {
     directive: { category: 'suppression', severity: 'medium' },
   },
-  schema: MIN_SEVERITY_SCHEMA,
   create(context) {
     return {
       Program() {

@@ -13,7 +13,7 @@ import { unwrap } from './utils/ast.js';
 import { defineRule } from './meta.js';
 import { combineListeners } from './utils/listeners.js';
 import { packageLoadListeners, packageName } from './utils/modules.js';
-import { MIN_SEVERITY_SCHEMA, report } from './utils/report.js';
+import { report } from './utils/report.js';
 import { Resolver, calleeLabel, resolverFor, type Ref } from './utils/resolve.js';
 import { sensitivePathReason } from './utils/sensitive-paths.js';
 
@@ -50,7 +50,6 @@ const rule = defineRule<'module' | 'sensitivePath'>({
     module: { category: 'filesystem', severity: 'high', capability: 'filesystem' },
     sensitivePath: { category: 'filesystem', severity: 'critical', capability: 'filesystem' },
   },
-  schema: MIN_SEVERITY_SCHEMA,
   create(context) {
     const resolver = resolverFor(context);
     const onCall = (node: AnyNode) => {

@@ -9,7 +9,7 @@ import { defineRule } from './meta.js';
 import type { AnyNode } from './utils/ast.js';
 import { combineListeners } from './utils/listeners.js';
 import { moduleLoadListeners, packageName } from './utils/modules.js';
-import { MIN_SEVERITY_SCHEMA, report } from './utils/report.js';
+import { report } from './utils/report.js';
 import { resolverFor } from './utils/resolve.js';
 
 const PROCESS_BINDINGS = new Set(['binding', '_linkedBinding', 'dlopen']);
@@ -28,7 +28,6 @@ const rule = defineRule({
     addonFile: { category: 'native-code', severity: 'high', capability: 'nativeAddons' },
     addonLoader: { category: 'native-code', severity: 'high', capability: 'nativeAddons' },
   },
-  schema: MIN_SEVERITY_SCHEMA,
   create(context) {
     const resolver = resolverFor(context);
     const checkCall = (node: AnyNode) => {

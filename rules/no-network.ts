@@ -13,7 +13,7 @@ import { unwrap } from './utils/ast.js';
 import { defineRule } from './meta.js';
 import { combineListeners } from './utils/listeners.js';
 import { packageLoadListeners } from './utils/modules.js';
-import { MIN_SEVERITY_SCHEMA, report } from './utils/report.js';
+import { report } from './utils/report.js';
 import { resolverFor } from './utils/resolve.js';
 
 const PACKAGES = new Map(
@@ -49,7 +49,6 @@ const rule = defineRule<'module' | 'global' | 'globalPassed'>({
     global: { category: 'network', severity: 'high', capability: 'network' },
     globalPassed: { category: 'network', severity: 'high', capability: 'network' },
   },
-  schema: MIN_SEVERITY_SCHEMA,
   create(context) {
     const resolver = resolverFor(context);
     const globalName = (node: AnyNode): string | undefined => {

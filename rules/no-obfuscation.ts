@@ -11,7 +11,7 @@ import { codeSinkOf } from './utils/code-sinks.js';
 import { combineListeners } from './utils/listeners.js';
 import { moduleLoadListeners } from './utils/modules.js';
 import { hiddenPayload } from './utils/hidden-strings.js';
-import { MIN_SEVERITY_SCHEMA, report } from './utils/report.js';
+import { report } from './utils/report.js';
 import { DYNAMIC, resolverFor } from './utils/resolve.js';
 import { stringArrayListeners } from './utils/string-arrays.js';
 
@@ -50,7 +50,6 @@ const rule = defineRule({
     bidi: { category: 'obfuscation', severity: 'critical' },
     zeroWidth: { category: 'obfuscation', severity: 'high' },
   },
-  schema: MIN_SEVERITY_SCHEMA,
   create(context) {
     const resolver = resolverFor(context);
     const reportedNames = new Set<string>();

@@ -13,7 +13,7 @@ import type { Rule } from 'eslint';
 import type { AnyNode } from './utils/ast.js';
 import { isFunctionNode, isWriteTarget, plainKeyName, unwrap } from './utils/ast.js';
 import { defineRule } from './meta.js';
-import { MIN_SEVERITY_SCHEMA, report } from './utils/report.js';
+import { report } from './utils/report.js';
 import { DYNAMIC, calleeLabel, resolverFor, type NormalizedCall, type Ref } from './utils/resolve.js';
 
 type MessageId = 'harmlessRead' | 'secretRead' | 'read' | 'harmlessWrite' | 'write' | 'dynamicRead' | 'dump';
@@ -49,7 +49,6 @@ const rule = defineRule<MessageId>({
     dynamicRead: { ...env, severity: 'high' },
     dump: { ...env, severity: 'high' },
   },
-  schema: MIN_SEVERITY_SCHEMA,
   create(context) {
     const resolver = resolverFor(context);
     const isEnv = (node: AnyNode | null | undefined) => Boolean(node) && isEnvObject(resolver.resolve(node!));

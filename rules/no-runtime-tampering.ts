@@ -11,7 +11,7 @@ import type { AnyNode } from './utils/ast.js';
 import { plainKeyName, unwrap } from './utils/ast.js';
 import { combineListeners } from './utils/listeners.js';
 import { moduleLoadListeners, packageName } from './utils/modules.js';
-import { MIN_SEVERITY_SCHEMA, report } from './utils/report.js';
+import { report } from './utils/report.js';
 import { DYNAMIC, resolverFor, type Ref } from './utils/resolve.js';
 
 /** `Module` statics and prototype members that decide how every module is found, compiled and cached. */
@@ -67,7 +67,6 @@ const rule = defineRule({
     intrinsic: { category: 'runtime-tampering', severity: 'high' },
     processModule: { category: 'runtime-tampering', severity: 'high' },
   },
-  schema: MIN_SEVERITY_SCHEMA,
   create(context) {
     const resolver = resolverFor(context);
 

@@ -8,7 +8,7 @@
 import type { Rule } from 'eslint';
 import type { AnyNode } from './ast.js';
 import { declaredCapabilities } from './manifest.js';
-import { SEVERITIES, severityRank, type FindingKind, type Severity, type WardenRule } from '../meta.js';
+import { severityRank, type FindingKind, type Severity, type WardenRule } from '../meta.js';
 
 export interface RawReport {
   ruleId: string;
@@ -33,18 +33,6 @@ export function captureReports<T>(fn: () => T): { result: T; reports: RawReport[
     captures.pop();
   }
 }
-
-export function isCapturing(): boolean {
-  return captures.length > 0;
-}
-
-export const MIN_SEVERITY_SCHEMA = [
-  {
-    type: 'object',
-    properties: { minSeverity: { enum: [...SEVERITIES] } },
-    additionalProperties: false,
-  },
-];
 
 export interface ReportDescriptor {
   node: AnyNode;

@@ -19,7 +19,7 @@ import type { Rule, Scope, SourceCode } from 'eslint';
 import type { AnyNode } from './ast.js';
 import { functionConstructorName, isFunctionNode, plainKeyName, unwrap } from './ast.js';
 import { Folder } from './fold.js';
-import { bindingOf, writtenExpressions, type PathStep } from './scope.js';
+import { bindingOf, writtenExpressions, type Binding, type PathStep } from './scope.js';
 
 export const DYNAMIC = '*';
 
@@ -57,6 +57,7 @@ export class Resolver {
   // A Map, not a WeakMap: a resolver lives for one file, and weak maps of every node cost the GC dearly.
   private readonly memo = new Map<AnyNode, Ref | null>();
   private readonly inProgress = new Set<AnyNode>();
+  private readonly bindings = new Map<AnyNode, Binding>();
 
   constructor(private readonly scopeOf: (node: AnyNode) => Scope.Scope) {
     this.folder = new Folder(this);
@@ -87,7 +88,7 @@ export class Resolver {
 
   /** The expression an identifier stands for, when it is a plain single-write alias. */
   aliasedExpression(identifier: AnyNode): { node: AnyNode } | undefined {
-    const binding = bindingOf(identifier, this.scopeOf, (key) => this.folder.foldString(key));
+    const binding = this.bindingOf(identifier);
     return binding.kind === 'value' && binding.path.length === 0 ? { node: binding.init } : undefined;
   }
 
@@ -96,7 +97,7 @@ export class Resolver {
    * gives `init` and the keys `['a', '1']`. Undefined for a key that cannot be folded.
    */
   destructuredSource(identifier: AnyNode): { node: AnyNode; keys: string[] } | undefined {
-    const binding = bindingOf(identifier, this.scopeOf, (key) => this.folder.foldString(key));
+    const binding = this.bindingOf(identifier);
     if (binding.kind !== 'value' || binding.path.some((step) => !('key' in step))) return undefined;
     return { node: binding.init, keys: binding.path.map(stepName) };
   }
@@ -108,10 +109,20 @@ export class Resolver {
 
   /** The function an identifier names when it is declared in this file (`function f(){}`, `const f = () => …`). */
   declaredFunction(identifier: AnyNode): AnyNode | undefined {
-    const binding = bindingOf(identifier, this.scopeOf, (key) => this.folder.foldString(key));
+    const binding = this.bindingOf(identifier);
     if (binding.kind === 'function') return binding.node;
     if (binding.kind === 'value' && binding.path.length === 0 && isFunctionNode(unwrap(binding.init))) return unwrap(binding.init);
     return undefined;
+  }
+
+  /** What an identifier is bound to; folding, aliasing and resolution all ask, so it is worked out once. */
+  private bindingOf(identifier: AnyNode): Binding {
+    let binding = this.bindings.get(identifier);
+    if (!binding) {
+      binding = bindingOf(identifier, this.scopeOf, (key) => this.folder.foldString(key));
+      this.bindings.set(identifier, binding);
+    }
+    return binding;
   }
 
   /** Sees through `f.call(t, a)`, `f.apply(t, [a])`, `Reflect.apply(f, t, [a])`, `Reflect.construct(F, [a])`. */
@@ -219,7 +230,7 @@ export class Resolver {
   }
 
   private resolveIdentifier(node: AnyNode): Ref | undefined {
-    const binding = bindingOf(node, this.scopeOf, (key) => this.folder.foldString(key));
+    const binding = this.bindingOf(node);
     switch (binding.kind) {
       case 'global':
         return GLOBAL_OBJECT_NAMES.has(binding.name) ? { path: [] } : { path: [binding.name] };
