@@ -43,7 +43,7 @@ function severityOfUse(severity: Severity, declared: boolean): Severity {
   return declared ? 'low' : maxSeverity(severity, 'high');
 }
 
-export function byLocation(a: Finding, b: Finding): number {
+function byLocation(a: Finding, b: Finding): number {
   if (a.file !== b.file) return a.file < b.file ? -1 : 1;
   return a.line - b.line || a.column - b.column || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0);
 }

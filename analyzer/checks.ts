@@ -77,7 +77,7 @@ export interface Location {
   endColumn: number;
 }
 
-export const START: Location = { line: 1, column: 1, endLine: 1, endColumn: 1 };
+const START: Location = { line: 1, column: 1, endLine: 1, endColumn: 1 };
 
 export function checkReport(ruleId: CheckId, messageId: string, data: Record<string, string>, loc: Location = START): RawReport {
   const meta = CHECKS[ruleId].meta;

@@ -7,6 +7,7 @@
  */
 import { open, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { extname, join, relative, sep } from 'node:path';
+import { SOURCE_EXTENSIONS } from '../rules/extensions.js';
 import { isInside } from './package-source.js';
 
 export type SourceType = 'module' | 'commonjs';
@@ -34,8 +35,6 @@ export interface NativeBinary {
   /** `ELF`, `Mach-O`, `PE`, or `Node addon` for a `.node` file of no known format. */
   format: string;
 }
-
-export const SOURCE_EXTENSIONS = new Set(['.js', '.cjs', '.mjs', '.jsx', '.ts', '.cts', '.mts', '.tsx']);
 
 export async function listFiles(root: string): Promise<PluginFiles> {
   const found: PluginFiles = { sources: [], natives: [], packageManifests: [], gypPackages: [], escapingLinks: [] };
@@ -101,7 +100,7 @@ async function packageType(manifest: string, inherited: SourceType): Promise<Sou
 }
 
 /** By extension first; `.js`/`.jsx` follow the nearest package.json "type"; TypeScript is written as modules. */
-export function sourceTypeFor(name: string, packageType: SourceType): SourceType {
+function sourceTypeFor(name: string, packageType: SourceType): SourceType {
   switch (extname(name)) {
     case '.mjs':
     case '.mts':
@@ -119,7 +118,7 @@ export function sourceTypeFor(name: string, packageType: SourceType): SourceType
 const HEAD_BYTES = 4096;
 
 /** ELF, Mach-O (thin and fat), or a PE image (`MZ` with a `PE\0\0` header where e_lfanew says). */
-export async function nativeFormat(path: string): Promise<string | undefined> {
+async function nativeFormat(path: string): Promise<string | undefined> {
   const handle = await open(path, 'r');
   try {
     const head = Buffer.alloc(HEAD_BYTES);

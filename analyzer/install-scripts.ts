@@ -6,7 +6,7 @@
 import type { RawReport } from '../rules/utils/report.js';
 import { checkReport, keyLocation } from './checks.js';
 
-export const LIFECYCLE_SCRIPTS = ['preinstall', 'install', 'postinstall', 'prepare'] as const;
+const LIFECYCLE_SCRIPTS = ['preinstall', 'install', 'postinstall', 'prepare'] as const;
 
 const DANGEROUS = [
   /\b(curl|wget|fetch|Invoke-WebRequest|iwr|certutil)\b/i,

@@ -4,22 +4,22 @@
  * under the other one; if it still fails, it is an `unanalyzable` report,
  * never an exception.
  */
+import { extname } from 'node:path';
 import type { RawReport } from '../rules/utils/report.js';
+import { JAVASCRIPT_EXTENSIONS } from '../rules/extensions.js';
 import { checkReport } from './checks.js';
 import { rules } from '../rules/all.js';
 import type { SourceType } from './files.js';
 import { ParseError, runRules, type ParserKind } from './rule-runner.js';
 
 /**
+ * `filename` is the path relative to the plugin root; rules see it as the file's name.
  * JavaScript is parsed by espree, ESLint's own parser: about 3x faster than
  * the TypeScript parser on plain JS and the same findings on the bench
  * corpus; TypeScript files get the parser gateConfig names.
  */
-const JS_FILE = /\.(?:js|cjs|mjs|jsx)$/;
-
-/** `filename` is the path relative to the plugin root; rules see it as the file's name. */
 export function lintSource(code: string, filename: string, sourceType: SourceType): RawReport[] {
-  const parser: ParserKind = JS_FILE.test(filename) ? 'espree' : 'typescript';
+  const parser: ParserKind = JAVASCRIPT_EXTENSIONS.has(extname(filename)) ? 'espree' : 'typescript';
   try {
     return lintOrReject(code, filename, sourceType, parser);
   } catch (error) {

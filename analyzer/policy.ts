@@ -66,6 +66,11 @@ export function actionFor(policy: Policy, tier: Tier, severity: Severity): Polic
   return policy.tiers[tier][severity];
 }
 
+/** The findings the policy shows for the tier: all but those it hides. */
+export function visibleFindings(findings: Finding[], tier: Tier, policy: Policy): Finding[] {
+  return findings.filter((finding) => actionFor(policy, tier, finding.severity) !== 'hidden');
+}
+
 export function countBySeverity(findings: Finding[]): Map<Severity, number> {
   const counts = new Map<Severity, number>();
   for (const severity of SEVERITIES) {

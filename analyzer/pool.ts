@@ -25,7 +25,7 @@ export interface Linting {
 }
 
 /** Below this much source, starting workers costs more than it saves. */
-export const POOL_THRESHOLD_BYTES = 1024 * 1024;
+const POOL_THRESHOLD_BYTES = 1024 * 1024;
 /**
  * On two cores the pool loses to linting in this thread (measured with the
  * bench corpus: each worker loads the rules and parsers afresh, and the

@@ -8,6 +8,7 @@ import type { ESLint, Linter } from 'eslint';
 import parser from '@typescript-eslint/parser';
 import * as espree from 'espree';
 import { rules } from './all.js';
+import { JAVASCRIPT_EXTENSIONS, SOURCE_EXTENSIONS } from './extensions.js';
 import { useGateConfig } from './utils/embedded.js';
 import { RULES_VERSION } from './version.js';
 
@@ -16,8 +17,9 @@ export const PLUGIN_NAME = 'warden';
 
 export { rules };
 
-const JAVASCRIPT_FILES = ['**/*.js', '**/*.cjs', '**/*.mjs', '**/*.jsx'];
-export const SOURCE_FILES = ['**/*.js', '**/*.cjs', '**/*.mjs', '**/*.jsx', '**/*.ts', '**/*.cts', '**/*.mts', '**/*.tsx'];
+const globs = (extensions: ReadonlySet<string>) => [...extensions].map((extension) => `**/*${extension}`);
+const JAVASCRIPT_FILES = globs(JAVASCRIPT_EXTENSIONS);
+export const SOURCE_FILES = globs(SOURCE_EXTENSIONS);
 
 function allRules(minSeverity: string): Linter.RulesRecord {
   return Object.fromEntries(Object.keys(rules).map((name) => [`${PLUGIN_NAME}/${name}`, ['error', { minSeverity }]]));

@@ -5,7 +5,7 @@ import { formatSarif } from './sarif.js';
 import { formatStylish } from './stylish.js';
 
 export { formatJson, toReport } from './json.js';
-export { formatSarif, levelOf } from './sarif.js';
+export { formatSarif } from './sarif.js';
 export { formatStylish, summaryLines } from './stylish.js';
 
 export const FORMATS = ['stylish', 'json', 'sarif'] as const;

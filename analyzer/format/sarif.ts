@@ -16,10 +16,9 @@ import { WARDEN_HOMEPAGE, WARDEN_VERSION } from '../warden-package.js';
 
 type Level = 'error' | 'warning' | 'note';
 
-export function levelOf(severity: Severity): Level {
+function levelOf(severity: Severity): Level {
   return severity === 'critical' || severity === 'high' ? 'error' : severity === 'medium' ? 'warning' : 'note';
 }
-
 
 function ruleDescriptor([id, meta]: [string, WardenRuleMeta]) {
   const kinds = Object.entries(meta.warden.findings);
@@ -44,7 +43,6 @@ function ruleDescriptor([id, meta]: [string, WardenRuleMeta]) {
     },
   };
 }
-
 
 function uriOf(file: string): string {
   return file.split('/').map(encodeURIComponent).join('/');

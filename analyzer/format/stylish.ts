@@ -8,8 +8,8 @@ import { codeFrameColumns } from '@babel/code-frame';
 import { createColors } from 'picocolors';
 import { SEVERITIES, type Severity } from '../../rules/meta.js';
 import { contextRange } from '../excerpts.js';
-import { actionFor, countBySeverity, defaultPolicy } from '../policy.js';
-import type { Finding, PluginAnalysis, Policy } from '../types.js';
+import { actionFor, countBySeverity, defaultPolicy, visibleFindings } from '../policy.js';
+import type { Decision, Finding, PluginAnalysis, Policy } from '../types.js';
 
 export interface StylishOptions {
   color: boolean;
@@ -29,7 +29,7 @@ export function formatStylish(analyses: PluginAnalysis[], options: StylishOption
 const VERB = { block: 'blocked', warn: 'warned', allow: 'allowed' } as const;
 
 function pluginSection(analysis: PluginAnalysis, policy: Policy, c: Colors): string {
-  const visible = analysis.findings.filter((finding) => actionFor(policy, analysis.tier, finding.severity) !== 'hidden');
+  const visible = visibleFindings(analysis.findings, analysis.tier, policy);
   const hidden = analysis.findings.length - visible.length;
   const { plugin } = analysis;
   const out = [c.bold(`${analysis.source}`) + c.dim(`  ${plugin.id}@${plugin.version}`)];
@@ -68,9 +68,8 @@ function verdictLine(analysis: PluginAnalysis, visible: Finding[], policy: Polic
   // Name what decided: the findings whose action is the verdict's (block or warn), or everything shown when allowed.
   const action = analysis.decision.action;
   const named = action === 'allow' ? visible : visible.filter((finding) => actionFor(policy, analysis.tier, finding.severity) === action);
-  const verdict = `${VERB[analysis.decision.action]} for ${analysis.tier}: ${named.length === 0 ? 'no findings' : severityList(named)}`;
-  const tone = analysis.decision.action === 'block' ? c.red : analysis.decision.action === 'warn' ? c.yellow : c.green;
-  return c.bold(tone(verdict));
+  const verdict = `${VERB[action]} for ${analysis.tier}: ${named.length === 0 ? 'no findings' : severityList(named)}`;
+  return c.bold(tone(action, c)(verdict));
 }
 
 /** One line per plugin: verdict, id, path, counts. */
@@ -80,10 +79,13 @@ export function summaryLines(analyses: PluginAnalysis[], options: StylishOptions
 }
 
 function summaryLine(analysis: PluginAnalysis, policy: Policy, c: Colors): string {
-  const visible = analysis.findings.filter((finding) => actionFor(policy, analysis.tier, finding.severity) !== 'hidden');
+  const visible = visibleFindings(analysis.findings, analysis.tier, policy);
   const action = analysis.decision.action;
-  const tone = action === 'block' ? c.red : action === 'warn' ? c.yellow : c.green;
-  return `${tone(VERB[action].padEnd(7))}  ${analysis.plugin.id}@${analysis.plugin.version}  ${analysis.source}  ${visible.length === 0 ? 'no findings' : severityList(visible)}`;
+  return `${tone(action, c)(VERB[action].padEnd(7))}  ${analysis.plugin.id}@${analysis.plugin.version}  ${analysis.source}  ${visible.length === 0 ? 'no findings' : severityList(visible)}`;
+}
+
+function tone(action: Decision['action'], c: Colors): (text: string) => string {
+  return action === 'block' ? c.red : action === 'warn' ? c.yellow : c.green;
 }
 
 function severityList(findings: Finding[]): string {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll } from 'vitest';
+import { TEMP_PREFIX } from '../../analyzer/package-source.js';
 
 export const REPO = resolve(import.meta.dirname, '../..');
 export const CLI = join(REPO, 'dist/cli/main.js');
@@ -98,7 +99,7 @@ export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?:
 
 /** The extraction folders under `dir` (the analyzer's private temp folders). */
 export function extractionDirs(dir: string): string[] {
-  return readdirSync(dir).filter((name) => name.startsWith('warden-extract-'));
+  return readdirSync(dir).filter((name) => name.startsWith(TEMP_PREFIX));
 }
 
 /** First bytes of real binaries of each format (enough for detection). */
