@@ -10,6 +10,7 @@ import { createHost, type Host } from '../host/index.js';
 import type { Finding } from '../analyzer/types.js';
 import { HOST_EVENT_NAMES, type HostEvents } from '../host/events.js';
 import { sandboxSupport } from '../host/platform.js';
+import { messageOf } from '../host/supervisor.js';
 import { EXIT, UsageError } from './errors.js';
 
 interface RunOptions {
@@ -73,7 +74,7 @@ function collect(value: string, previous: string[]): string[] {
  * JSON is the arguments of the command before it (an array is spread, any
  * other value is one argument). Command ids never parse as JSON.
  */
-export function parseExec(values: string[]): CommandCall[] {
+function parseExec(values: string[]): CommandCall[] {
   const calls: CommandCall[] = [];
   for (const value of values) {
     const json = parseJson(value);
@@ -99,7 +100,7 @@ function parseJson(text: string): { value: unknown } | undefined {
 type Printer = (event: string, payload: Record<string, unknown>) => void;
 
 /** Runs the calls in order; returns how many failed. A failure is printed, never thrown. */
-export async function runCalls(host: Host, calls: CommandCall[], print: Printer): Promise<number> {
+async function runCalls(host: Host, calls: CommandCall[], print: Printer): Promise<number> {
   let failures = 0;
   for (const { command, args } of calls) {
     try {
@@ -107,7 +108,7 @@ export async function runCalls(host: Host, calls: CommandCall[], print: Printer)
       print('result', { command, result });
     } catch (error) {
       failures += 1;
-      print('failed', { command, error: error instanceof Error ? error.message : String(error) });
+      print('failed', { command, error: messageOf(error) });
     }
   }
   return failures;

@@ -14,6 +14,7 @@ import { brokeredFetch } from './net-broker.js';
 import type { Denial, Grant } from './permissions.js';
 import { check } from './permissions.js';
 import type { PluginStorage } from './storage.js';
+import { messageOf } from './supervisor.js';
 
 /** What the host does with the calls that are not the broker's own business. */
 export interface BrokerCallbacks {
@@ -51,7 +52,7 @@ export function createBroker(options: BrokerOptions): Handlers<HostApi> {
       .then(() => work(correlationId))
       .catch((error: unknown) => {
         if (error instanceof ResponseError && error.code === ErrorCodes.denied) throw error;
-        const message = error instanceof Error ? error.message : String(error);
+        const message = messageOf(error);
         audit.append({ pluginId, correlationId, kind: 'failed', method, error: clip(message) });
         // The plugin gets the reason itself, not the library's "Request … failed with message" wrapping.
         throw new ResponseError(INTERNAL_ERROR, message);

@@ -12,8 +12,8 @@ import semver from 'semver';
 import { analyzePlugin, hashFiles } from '../analyzer/index.js';
 import { listFiles } from '../analyzer/files.js';
 import { identityOf, loadManifest } from '../analyzer/manifest.js';
-import { actionFor, defaultPolicy } from '../analyzer/policy.js';
-import type { Finding, Manifest, PluginAnalysis, Policy, Tier } from '../analyzer/types.js';
+import { defaultPolicy, visibleFindings } from '../analyzer/policy.js';
+import type { Manifest, PluginAnalysis, Policy, Tier } from '../analyzer/types.js';
 import { WARDEN_VERSION } from '../analyzer/warden-package.js';
 import type { DeclaredCapabilities } from '../rules/utils/manifest.js';
 import { activationPlan, type ActivationPlan } from './activation.js';
@@ -285,7 +285,8 @@ class WardenHost implements Host {
       tier: plugin.tier,
       dev: plugin.location.dev,
       decision: analysis.decision,
-      findings: visibleFindings(analysis.findings, this.#options.policy, plugin.tier, plugin.location.dev),
+      // A dev plugin's author sees every finding; otherwise the policy hides what it hides for the tier.
+      findings: plugin.location.dev ? analysis.findings : visibleFindings(analysis.findings, plugin.tier, this.#options.policy ?? defaultPolicy),
       cached: analysis.stats.cached,
     });
   }
@@ -301,8 +302,9 @@ class WardenHost implements Host {
 
   #supervisor(plugin: LoadedPlugin): Supervisor {
     if (!this.#audit) throw new Error('the host is not running: call start() first');
+    if (plugin.supervisor) return plugin.supervisor;
     const limits = this.#options.inspectPlugin === plugin.id ? { ...this.#limits, ...debuggingLimits(this.#limits) } : this.#limits;
-    plugin.supervisor ??= new Supervisor(plugin.id, () => this.#spawn(plugin), limits, {
+    plugin.supervisor = new Supervisor(plugin.id, () => this.#spawn(plugin), limits, {
       activated: ({ pid, reason, ms }) => this.#lifecycle(plugin, 'activated', { pid, reason, ms }),
       deactivated: (reason) => this.#lifecycle(plugin, 'deactivated', { reason }),
       crashed: (reason, crashes) => this.#lifecycle(plugin, 'crashed', { reason, crashes }),
@@ -395,7 +397,3 @@ function enginesProblem(manifest: Manifest, hostVersion: string): string | undef
 }
 
 /** The findings the policy lets the user see: everything for a plugin's author, not what the tier hides. */
-function visibleFindings(findings: Finding[], policy: Policy | undefined, tier: Tier, dev: boolean): Finding[] {
-  if (dev) return findings;
-  return findings.filter((f: Finding) => actionFor(policy ?? defaultPolicy, tier, f.severity) !== 'hidden');
-}

@@ -6,11 +6,11 @@
  * stderr are captured line by line into the plugin's log, rate-limited.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, sep } from 'node:path';
+import { join, sep } from 'node:path';
 import type { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
+import { WARDEN_ROOT } from '../analyzer/warden-package.js';
 import { type Grant, launchSpec } from './permissions.js';
 import { PID_NAMESPACE, sandboxSupport } from './platform.js';
 
@@ -30,13 +30,7 @@ export interface LaunchOptions {
 const MAX_LINE_CHARS = 8192;
 
 /** The package root (holding package.json), whether this file runs from source or from dist/. */
-const packageRoot = ((): string => {
-  let directory = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(directory, 'package.json'))) directory = dirname(directory);
-  return directory;
-})();
-
-export const BOOTSTRAP = join(packageRoot, 'dist', 'host', 'runtime', 'bootstrap.js');
+const BOOTSTRAP = join(WARDEN_ROOT, 'dist', 'host', 'runtime', 'bootstrap.js');
 
 /**
  * vscode-jsonrpc's Node entry, resolved here once. The runtime is handed
@@ -50,7 +44,7 @@ const JSONRPC_MAIN = createRequire(import.meta.url).resolve('vscode-jsonrpc/node
 function runtimeReadPaths(): string[] {
   const marker = `${sep}node_modules${sep}vscode-jsonrpc${sep}`;
   const jsonrpcRoot = JSONRPC_MAIN.slice(0, JSONRPC_MAIN.lastIndexOf(marker) + marker.length - 1);
-  return [join(packageRoot, 'dist', 'host', 'runtime'), join(packageRoot, 'dist', 'api'), join(packageRoot, 'package.json'), jsonrpcRoot];
+  return [join(WARDEN_ROOT, 'dist', 'host', 'runtime'), join(WARDEN_ROOT, 'dist', 'api'), join(WARDEN_ROOT, 'package.json'), jsonrpcRoot];
 }
 
 let warned = false;
@@ -125,10 +119,13 @@ function captureLines(stream: Readable, name: LogStream, options: LaunchOptions)
   let windowStart = 0;
   let passed = 0;
   let dropped = 0;
+  const reportDropped = (): void => {
+    if (dropped > 0) options.onLine(name, `[warden] ${dropped} lines dropped (over ${options.logLinesPerSecond} lines per second)`);
+  };
   const emit = (line: string): void => {
     const now = Date.now();
     if (now - windowStart >= 1000) {
-      if (dropped > 0) options.onLine(name, `[warden] ${dropped} lines dropped (over ${options.logLinesPerSecond} lines per second)`);
+      reportDropped();
       windowStart = now;
       passed = 0;
       dropped = 0;
@@ -153,6 +150,6 @@ function captureLines(stream: Readable, name: LogStream, options: LaunchOptions)
   });
   stream.on('end', () => {
     if (partial !== '') emit(partial);
-    if (dropped > 0) options.onLine(name, `[warden] ${dropped} lines dropped (over ${options.logLinesPerSecond} lines per second)`);
+    reportDropped();
   });
 }

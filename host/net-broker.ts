@@ -15,7 +15,7 @@ export interface FetchLimits {
 const MAX_REDIRECTS = 5;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
-export class FetchError extends Error {}
+class FetchError extends Error {}
 
 /**
  * `allow(host)` is the grant check for one hop; it returns a denial, which
