@@ -122,6 +122,21 @@ describe('AuditLog', () => {
     expect(verifyAuditLog(path)).toEqual({ ok: true, entries: 1 });
   });
 
+  it('stamps each entry with the time it was appended, as ISO 8601', async () => {
+    const path = join(workDir, 'times.jsonl');
+    const log = new AuditLog(path);
+    const before = Date.now();
+    const first = log.append({ pluginId: 'a.b', kind: 'one' });
+    await sleep(5);
+    const second = log.append({ pluginId: 'a.b', kind: 'two' });
+    const after = Date.now();
+    log.close();
+    for (const entry of [first, second]) expect(new Date(entry.time).toISOString()).toBe(entry.time);
+    expect(Date.parse(first.time)).toBeGreaterThanOrEqual(before);
+    expect(Date.parse(second.time)).toBeGreaterThan(Date.parse(first.time)); // a cached stamp must not outlive its millisecond
+    expect(Date.parse(second.time)).toBeLessThanOrEqual(after);
+  });
+
   it('keeps the head up to date while the log is open, rewriting it off the event loop', async () => {
     const path = join(workDir, 'background.jsonl');
     const log = new AuditLog(path);
