@@ -48,6 +48,8 @@ describe('an ES module plugin using ctx', () => {
     expect(new Set(calls.map((entry) => entry.correlationId)).size).toBe(calls.length);
     const failed = run.auditEntries().find((entry) => entry.kind === 'failed' && entry.method === 'storage/set');
     expect(failed?.error).toMatch(/storage quota exceeded/);
+    // The failure is filed under the id of the call that failed.
+    expect(calls.filter((entry) => entry.correlationId === failed?.correlationId).map((entry) => entry.method)).toEqual(['storage/set']);
   });
 
   it('captures stdout and stderr line by line, and drops lines over the rate with one note', async () => {
