@@ -148,7 +148,7 @@ class WardenHost implements Host {
     const plugin = owner === undefined ? undefined : this.#plugins.get(owner);
     if (!plugin) throw new Error(`no plugin provides the command "${command}"`);
     if (plugin.blocked) throw new Error(`${plugin.id} is blocked: ${plugin.blocked.join('; ')}`);
-    return (await this.#supervisor(plugin).executeCommand(command, args, `onCommand:${command}`)) as T;
+    return this.#supervisor(plugin).executeCommand(command, args, `onCommand:${command}`) as Promise<T>;
   }
 
   async emitEvent(name: string, payload?: unknown, sender?: string): Promise<void> {

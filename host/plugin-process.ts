@@ -10,7 +10,7 @@ import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { type MessageConnection, ResponseError, createMessageConnection } from 'vscode-jsonrpc/node';
-import type { PluginApi } from '../api/protocol.js';
+import type { Params, PluginApi, Result } from '../api/protocol.js';
 import { call, serve } from '../api/protocol.js';
 import type { AuditLog } from './audit.js';
 import { type BrokerCallbacks, createBroker } from './broker.js';
@@ -194,13 +194,16 @@ export class PluginProcess extends EventEmitter<PluginProcessEvents> {
     this.kill(`violation: ${reason}`);
   }
 
-  async #call<M extends keyof PluginApi & string>(method: M, params: PluginApi[M] extends { params: infer P } ? P : never) {
-    if (!this.#connection) throw new Error(`${this.options.pluginId}: not started`);
+  #call<M extends keyof PluginApi & string>(method: M, params: Params<PluginApi, M>): Promise<Result<PluginApi, M>> {
     try {
-      return await call<PluginApi, M>(this.#connection, method, params);
-    } catch (error) {
+      if (!this.#connection) throw new Error(`${this.options.pluginId}: not started`);
       // The plugin's error, as its own message, without the library's wrapping.
-      throw error instanceof ResponseError ? new Error(error.message) : error;
+      return call<PluginApi, M>(this.#connection, method, params).catch((error: unknown) => {
+        throw error instanceof ResponseError ? new Error(error.message) : error;
+      });
+    } catch (error) {
+      // A disposed connection throws rather than rejects: callers get a rejection either way.
+      return Promise.reject(error);
     }
   }
 }

@@ -96,25 +96,29 @@ export class Supervisor {
     return this.#ready;
   }
 
-  async executeCommand(command: string, args: unknown[], reason: string): Promise<unknown> {
-    await this.activate(reason);
-    return this.#call((process) => process.executeCommand(command, args), `command "${command}"`);
+  executeCommand(command: string, args: unknown[], reason: string): Promise<unknown> {
+    return this.#whenActive(reason, (process) => process.executeCommand(command, args), () => `command "${command}"`);
   }
 
-  async deliverEvent(name: string, payload: unknown, reason: string): Promise<void> {
-    await this.activate(reason);
-    await this.#call((process) => process.deliverEvent(name, payload), `event "${name}"`);
+  deliverEvent(name: string, payload: unknown, reason: string): Promise<void> {
+    return this.#whenActive(reason, (process) => process.deliverEvent(name, payload), () => `event "${name}"`);
+  }
+
+  /** Activates first if need be; an active plugin's call goes straight through (this is every call's path). */
+  #whenActive<T>(reason: string, work: (process: PluginProcess) => Promise<T>, what: () => string): Promise<T> {
+    if (this.#state === 'active') return this.#call(work, what);
+    return this.activate(reason).then(() => this.#call(work, what));
   }
 
   /** One call with its timeout; if the process dies meanwhile, the caller learns why rather than "connection disposed". */
-  async #call<T>(work: (process: PluginProcess) => Promise<T>, what: string): Promise<T> {
-    const process = this.#running();
-    try {
-      return await this.#withTimeout(work(process), what);
-    } catch (error) {
-      if (process !== this.#process) throw new Error(`${this.pluginId} was stopped during ${what}: ${this.#lastError ?? 'it exited'}`);
-      throw error;
+  #call<T>(work: (process: PluginProcess) => Promise<T>, what: () => string): Promise<T> {
+    const process = this.#process;
+    if (this.#state !== 'active' || !process) {
+      return Promise.reject(new Error(`${this.pluginId} is not running (${this.#lastError ?? this.#state})`));
     }
+    return this.#withTimeout(work(process), what, this.limits.callTimeoutMs, (error) =>
+      process === this.#process ? error : new Error(`${this.pluginId} was stopped during ${what()}: ${this.#lastError ?? 'it exited'}`),
+    );
   }
 
   /** Deactivates (with a grace period) and ends supervision for good. */
@@ -165,7 +169,7 @@ export class Supervisor {
       if (stream === 'stderr') this.#stderrTail = [...this.#stderrTail.slice(-(STDERR_TAIL - 1)), line];
     });
     try {
-      await this.#withTimeout(process.start().then(() => process.activate()), 'activation', this.limits.activateTimeoutMs);
+      await this.#withTimeout(process.start().then(() => process.activate()), () => 'activation', this.limits.activateTimeoutMs);
     } catch (error) {
       if (process === this.#process) this.kill(`activate failed: ${messageOf(error)}`);
       throw error;
@@ -174,11 +178,6 @@ export class Supervisor {
     this.#state = 'active';
     this.#startMonitors(process);
     this.observer.activated({ pid: process.pid, reason, ms: Math.round(performance.now() - started) });
-  }
-
-  #running(): PluginProcess {
-    if (this.#state !== 'active' || !this.#process) throw new Error(`${this.pluginId} is not running (${this.#lastError ?? this.#state})`);
-    return this.#process;
   }
 
   #onExit(process: PluginProcess, code: number | null, signal: NodeJS.Signals | null): void {
@@ -255,11 +254,15 @@ export class Supervisor {
     this.#monitors = [];
   }
 
-  #withTimeout<T>(promise: Promise<T>, what: string, ms = this.limits.callTimeoutMs): Promise<T> {
-    if (!Number.isFinite(ms)) return promise;
-    // Hand-rolled rather than Promise.race(...).finally(...): this is on every call's path.
+  /**
+   * `promise`, rejected if it has not settled within `ms`; `what` names it in that error, `failure` maps its own.
+   * Hand-rolled rather than async/await and Promise.race(...).finally(...): this is on every call's path, and this
+   * way it costs one promise and one timer.
+   */
+  #withTimeout<T>(promise: Promise<T>, what: () => string, ms: number, failure = (error: unknown): unknown => error): Promise<T> {
+    if (!Number.isFinite(ms)) return promise.catch((error: unknown) => Promise.reject(failure(error)));
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.pluginId}: ${what} did not answer within ${ms} ms`)), ms);
+      const timer = setTimeout(() => reject(new Error(`${this.pluginId}: ${what()} did not answer within ${ms} ms`)), ms);
       promise.then(
         (value) => {
           clearTimeout(timer);
@@ -267,7 +270,7 @@ export class Supervisor {
         },
         (error: unknown) => {
           clearTimeout(timer);
-          reject(error);
+          reject(failure(error));
         },
       );
     });
