@@ -9,12 +9,17 @@
  *  2. plugin cold activation (hash re-check, sandboxed spawn, bootstrap, activate) against a bare `node -e 0` (≤ 1.5×);
  *  3. the RSS of an idle plugin process against an idle bare Node child (≤ 1.2×);
  *  4. host start with 100 plugins present, lazily activated, warm analysis cache (< 1 s).
- * Every comparison runs in interleaved rounds (ours, raw, ours, raw, …) so load from elsewhere on the machine
- * falls on both alike; each figure is the median over the rounds, each ratio the median of the rounds' ratios.
+ *
+ * Fairness. Ours and raw run in the same process, alternately, so load from elsewhere on the machine falls on both
+ * alike: latency in short interleaved blocks (ours, raw, raw, ours, …) whose samples are pooled per side before the
+ * percentiles are taken, throughput in interleaved rounds (median of the rounds' ratios). Where `taskset` exists and
+ * there are two cores or more, this process is pinned to one core and both peers (the plugin, the raw child) to
+ * another, so every round trip crosses cores the same way: unpinned, the scheduler sometimes keeps a pair on one core
+ * (measured: a raw echo's p50 then drops from ~65 to ~25 µs for a whole run), which says nothing about either side.
  */
-import { fork, spawn } from 'node:child_process';
+import { execFileSync, fork, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -39,12 +44,14 @@ async function main() {
   const { createHost } = await import('../dist/host/index.js');
   const { createMessageConnection, IPCMessageReader, IPCMessageWriter } = await import('vscode-jsonrpc/node');
   const work = mkdtempSync(join(tmpdir(), 'warden-bench-host-'));
-  const ROUNDS = 7;
-  const SEQUENTIAL = 2000; // per round and caller: enough for a p99 of its own
+  const BLOCKS = 40; // latency: blocks per caller, interleaved
+  const BLOCK = 500; // calls per block: 20 000 samples per caller, so the p99 is the 200th slowest
+  const ROUNDS = 7; // throughput: rounds per caller, interleaved
   const PIPELINED = 20000; // per round and caller: long enough that ramp-up and drain do not count
   const WINDOW = 64;
   const COLD_RUNS = 9;
   const rows = [];
+  let placement = 'unpinned';
   const verdict = (r, target) => `${r.toFixed(2)}× ${r <= target ? 'ok' : 'MISSED'} (target ≤ ${target}×)`;
 
   try {
@@ -76,12 +83,14 @@ async function main() {
     const raw = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
     raw.onRequest('parent-echo', (params) => params);
     raw.listen();
-    const options = { rounds: ROUNDS, sequential: SEQUENTIAL, pipelined: PIPELINED, window: WINDOW };
+    placement = pinPeers([host.plugins()[0].pid, child.pid]);
+    const options = { blocks: BLOCKS, block: BLOCK, rounds: ROUNDS, pipelined: PIPELINED, window: WINDOW };
     const direct = await compareRoundTrips((i) => host.executeCommand('echo.echo', i), (i) => raw.sendRequest('echo', [i]), options);
     const nested = await compareRoundTrips((i) => host.executeCommand('echo.nested', i), (i) => raw.sendRequest('echo-nested', [i]), options);
     raw.dispose();
     child.kill();
     await host.stop();
+    unpin(); // the rest spawns its processes fresh, and each would inherit core 0
     for (const [label, { ours, floor, ratios }] of [['host → plugin', direct], ['host → plugin → host (audited ctx call)', nested]]) {
       rows.push([`${label}: p50`, `${us(ours.p50)} vs raw ${us(floor.p50)}`, verdict(ratios.p50, 1.25)]);
       rows.push([`${label}: p99`, `${us(ours.p99)} vs raw ${us(floor.p99)}`, verdict(ratios.p99, 1.25)]);
@@ -134,7 +143,7 @@ async function main() {
     rmSync(work, { recursive: true, force: true });
   }
 
-  console.log(`\nWarden host (load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')})`);
+  console.log(`\nWarden host (load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}; ${placement})`);
   const width = Math.max(...rows.map((r) => r[0].length));
   const width2 = Math.max(...rows.map((r) => r[1].length));
   for (const [what, figures, result] of rows) console.log(`  ${what.padEnd(width)}  ${figures.padEnd(width2)}  ${result}`);
@@ -145,39 +154,70 @@ function runBare() {
 }
 
 /**
- * Sequential latency and pipelined throughput of `ours` and `raw`, in interleaved rounds. Returns the
- * median over the rounds of each figure, and of each round's ratio (ours/raw for latency, raw/ours for rate).
+ * Sequential latency and pipelined throughput of `ours` and `raw`. Latency: `blocks` blocks of `block` calls each,
+ * alternating which caller goes first, percentiles over each caller's pooled samples. Throughput: `rounds`
+ * interleaved rounds; the figure is each caller's median, the ratio the median of the rounds' raw/ours.
  */
-async function compareRoundTrips(ours, raw, { rounds, sequential, pipelined, window }) {
+async function compareRoundTrips(ours, raw, { blocks, block, rounds, pipelined, window }) {
   const callers = [ours, raw];
-  for (const call of callers) for (let i = 0; i < 2000; i++) await call(i); // warm-up: JIT on both sides
-  const perRound = callers.map(() => []);
-  for (let round = 0; round < rounds; round++) {
-    for (const [index, call] of callers.entries()) {
-      const times = new Float64Array(sequential);
-      for (let i = 0; i < sequential; i++) {
+  for (const call of callers) for (let i = 0; i < 3000; i++) await call(i); // warm-up: JIT on both sides
+  const samples = callers.map(() => new Float64Array(blocks * block));
+  for (let b = 0; b < blocks; b++) {
+    for (const index of b % 2 === 0 ? [0, 1] : [1, 0]) {
+      const call = callers[index];
+      for (let i = 0; i < block; i++) {
         const started = process.hrtime.bigint();
         await call(i);
-        times[i] = Number(process.hrtime.bigint() - started) / 1000;
+        samples[index][b * block + i] = Number(process.hrtime.bigint() - started) / 1000;
       }
-      times.sort();
+    }
+  }
+  const rates = callers.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    for (const [index, call] of callers.entries()) {
       let next = 0;
       const started = performance.now();
       await Promise.all(Array.from({ length: window }, async () => {
         while (next < pipelined) await call(next++);
       }));
-      const seconds = (performance.now() - started) / 1000;
-      perRound[index].push({ p50: times[Math.floor(sequential * 0.5)], p99: times[Math.floor(sequential * 0.99)], perSecond: pipelined / seconds });
+      rates[index].push(pipelined / ((performance.now() - started) / 1000));
     }
   }
-  const [mine, floor] = perRound;
-  const figure = (rows, key) => median(rows.map((row) => row[key]));
-  const ratioOf = (key, invert) => median(mine.map((row, i) => (invert ? floor[i][key] / row[key] : row[key] / floor[i][key])));
+  const [mine, floor] = samples.map((times) => {
+    times.sort();
+    return { p50: times[Math.floor(times.length * 0.5)], p99: times[Math.floor(times.length * 0.99)] };
+  });
+  mine.perSecond = median(rates[0]);
+  floor.perSecond = median(rates[1]);
   return {
-    ours: { p50: figure(mine, 'p50'), p99: figure(mine, 'p99'), perSecond: figure(mine, 'perSecond') },
-    floor: { p50: figure(floor, 'p50'), p99: figure(floor, 'p99'), perSecond: figure(floor, 'perSecond') },
-    ratios: { p50: ratioOf('p50'), p99: ratioOf('p99'), perSecond: ratioOf('perSecond', true) },
+    ours: mine,
+    floor,
+    ratios: { p50: mine.p50 / floor.p50, p99: mine.p99 / floor.p99, perSecond: median(rates[0].map((rate, i) => rates[1][i] / rate)) },
   };
+}
+
+/**
+ * Pins this process to the first core and `peers` (with all their threads) to the second, when taskset exists and
+ * there are two cores; says what it did.
+ */
+function pinPeers(peers) {
+  const cores = availableParallelism();
+  if (cores < 2) return 'unpinned: one core';
+  try {
+    execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
+    for (const pid of peers) execFileSync('taskset', ['-a', '-p', '-c', '1', String(pid)], { stdio: 'ignore' });
+  } catch {
+    return 'unpinned: taskset not available';
+  }
+  return 'bench process pinned to core 0, plugin and raw child to core 1';
+}
+
+function unpin() {
+  try {
+    execFileSync('taskset', ['-a', '-p', '-c', `0-${availableParallelism() - 1}`, String(process.pid)], { stdio: 'ignore' });
+  } catch {
+    // never pinned
+  }
 }
 
 function rssOf(pid) {
