@@ -51,10 +51,14 @@ describe('stylish', () => {
     expect(text).toContain('allowed for official: no findings');
   });
 
-  it('ends a multi-plugin report with one line per plugin', () => {
-    const lines = formatStylish([stealer, clean], { color: false }).trimEnd().split('\n').slice(-2);
+  it('ends a multi-plugin report with one aligned line per plugin and a totals line', () => {
+    const lines = formatStylish([stealer, clean], { color: false }).trimEnd().split('\n').slice(-3);
     expect(lines[0]).toMatch(/^blocked +mallory\.stealer@0\.0\.1 +.*stealer +4 critical, 3 high, 1 medium$/);
     expect(lines[1]).toMatch(/^allowed +acme\.clean@1\.2\.0 +.*clean +no findings$/);
+    // Each column starts at the same place on every line.
+    expect(lines[0].indexOf('mallory')).toBe(lines[1].indexOf('acme'));
+    expect(lines[0].search(/4 critical/)).toBe(lines[1].search(/no findings/));
+    expect(lines[2]).toBe('✖ 8 findings (4 critical, 3 high, 1 medium) in 2 plugins: 1 blocked, 1 allowed');
   });
 });
 

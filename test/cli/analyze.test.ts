@@ -50,7 +50,11 @@ describe('warden analyze: verdicts', () => {
     const result = analyze(fixture('stealer'), join(packDir, tgz), '--no-cache');
     expect(result.status).toBe(1);
     expect(JSON.parse(result.stdout).map((report: { plugin: { id: string } }) => report.plugin.id)).toEqual(['mallory.stealer', 'acme.clean']);
-    expect(result.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^blocked +mallory\.stealer@0\.0\.1 /), expect.stringMatching(/^allowed +acme\.clean@1\.2\.0 .*clean-1\.2\.0\.tgz +no findings$/)]);
+    expect(result.stderr.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(/^blocked +mallory\.stealer@0\.0\.1 /),
+      expect.stringMatching(/^allowed +acme\.clean@1\.2\.0 .*clean-1\.2\.0\.tgz +no findings$/),
+      expect.stringMatching(/^✖ 8 findings \(.*\) in 2 plugins: 1 blocked, 1 allowed$/),
+    ]);
     expect(extractionDirs(tmp)).toEqual([]);
   });
 
