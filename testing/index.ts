@@ -17,6 +17,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { defaultCacheDir } from '../analyzer/cache.js';
 import type { Decision, Finding, Tier } from '../analyzer/types.js';
 import { readAuditLog, type AuditEntry } from '../host/audit.js';
 import { createHost, type Host } from '../host/host.js';
@@ -74,7 +75,8 @@ export async function startPlugin(path: string, options: StartOptions = {}): Pro
   const host = createHost({
     dataDir,
     devPaths: [root],
-    cache: false,
+    // The user's analysis cache (keyed by content), so a test run over unchanged files reads them once.
+    cacheDir: defaultCacheDir(),
     limits,
     ...(options.tier ? { tierOf: () => options.tier! } : {}),
     ...(options.config ? { configFor: () => options.config! } : {}),
