@@ -93,19 +93,22 @@ export function registerDev(program: Command): void {
       });
       process.once('SIGINT', stopped);
       process.once('SIGTERM', stopped);
-      onBrokenPipe(async () => {
-        await watcher.close();
-        await host.stop();
-      });
+      // One shutdown, whoever asks first (a signal, the prompt, a closed pipe).
+      let shutdown: Promise<void> | undefined;
+      const stop = () =>
+        (shutdown ??= (async () => {
+          prompt?.close();
+          clearTimeout(timer);
+          await watcher.close();
+          await queue;
+          await host.stop();
+        })());
       const prompt = commandPrompt(host, print, enqueue, stopped);
+      onBrokenPipe(stop);
       await ready;
       prompt?.prompt();
       await stopping;
-      prompt?.close();
-      clearTimeout(timer);
-      await watcher.close();
-      await queue;
-      await host.stop();
+      await stop();
     });
   addColorOptions(dev);
 }

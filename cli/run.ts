@@ -52,17 +52,20 @@ export function registerRun(program: Command): void {
       const print = options.json ? printJson : printPlain;
       attachPrinter(host, print);
       if (!options.json) for (const warning of sandboxSupport().warnings) process.stderr.write(`${pc.yellow('warning:')} ${warning}\n`);
-      onBrokenPipe(() => host.stop());
+      // One stop, whoever asks first (--once, a signal, a closed pipe): a second caller waits for the first.
+      let stopping: Promise<void> | undefined;
+      const stop = () => (stopping ??= host.stop());
+      onBrokenPipe(stop);
       await host.start();
       if (options.inspectPlugin !== undefined) await inspect(host, options.inspectPlugin, print);
       const failures = await runCalls(host, calls, print);
       if (options.once) {
-        await host.stop();
+        await stop();
         process.exitCode = failures > 0 ? EXIT.blocked : EXIT.ok;
         return;
       }
       await untilSignalled();
-      await host.stop();
+      await stop();
     });
   addColorOptions(run);
 }
