@@ -16,8 +16,8 @@ const MINIFIED_LINE = 1000;
 export function codeFrame(lines: Record<number, string> | undefined, finding: Finding, options: { color: boolean; width?: number }): string | undefined {
   if (lines?.[finding.line] === undefined) return undefined;
   const { first, last } = contextRange(lines, finding);
-  // Room for the source after the gutter (`> 123 | `).
-  const room = Math.max(20, (options.width ?? DEFAULT_FRAME_WIDTH + 6 + String(last).length) - 6 - String(last).length);
+  // Room for the source after the gutter (`> 123 | `) and an ellipsis at either end.
+  const room = options.width === undefined ? DEFAULT_FRAME_WIDTH : Math.max(20, options.width - (5 + String(last).length) - 2 * ELLIPSIS.length);
   const offset = finding.column - 1 > room - 10 ? finding.column - 1 - Math.floor(room / 2) : 0;
   const lead = offset > 0 ? ELLIPSIS.length : 0;
   const cut = (line: string) => (offset > 0 ? ELLIPSIS : '') + line.slice(offset, offset + room) + (line.length > offset + room ? ELLIPSIS : '');

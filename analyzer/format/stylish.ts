@@ -60,7 +60,10 @@ function pluginSection(analysis: PluginAnalysis, options: StylishOptions, c: Col
   const visible = visibleFindings(analysis.findings, analysis.tier, policy);
   const listed = listedFindings(analysis, options);
   const { plugin } = analysis;
-  const out = [c.bold(pluginText(analysis.source)) + c.dim(`  ${pluginText(`${plugin.id}@${plugin.version}`)}`)];
+  const source = pluginText(analysis.source);
+  const id = pluginText(`${plugin.id}@${plugin.version}`);
+  const oneLine = source.length + 2 + id.length <= (options.width ?? Infinity);
+  const out = [c.bold(source) + (oneLine ? c.dim(`  ${id}`) : `\n${c.dim(id)}`)];
   for (const [file, findings] of groupBy(listed, (finding) => finding.file)) {
     out.push('', c.underline(pluginText(file)), ...fileRows(findings, analysis.sourceLines[file], options, c));
   }
@@ -107,7 +110,12 @@ function fileRows(findings: Finding[], lines: Record<number, string> | undefined
     const severity = paint(finding.severity, c)(finding.severity) + ' '.repeat(widths.severity - finding.severity.length);
     const label = c.cyan(row.label.padEnd(widths.label));
     if (stacked) {
-      out.push(`  ${where}  ${severity}  ${label}  ${c.dim(finding.ruleId)}`, hangingWrap(row.message, options.width, 4, 4));
+      // Header first (the rule id whole), the category beside it when it fits, then the message under it.
+      const header = `  ${row.where.padEnd(widths.where)}  ${finding.severity.padEnd(widths.severity)}  ${finding.ruleId}`;
+      const fits = header.length + 2 + row.label.length <= (options.width ?? Infinity);
+      out.push(`  ${where}  ${severity}  ${c.dim(finding.ruleId)}${fits ? `  ${c.cyan(row.label)}` : ''}`);
+      if (!fits) out.push(`    ${c.cyan(row.label)}`);
+      out.push(hangingWrap(row.message, options.width, 4, 4));
     } else {
       const [first, ...rest] = options.width === undefined ? [row.message] : wrap(row.message, messageWidth);
       out.push(`  ${where}  ${severity}  ${first.padEnd(messageWidth)}  ${label}  ${c.dim(finding.ruleId)}`, ...rest.map((line) => ' '.repeat(before) + line));
