@@ -75,7 +75,7 @@ describe.skipIf(missing)('HTML report in Chromium', () => {
       const critical = analyses.flatMap((analysis) => analysis.findings).filter((f) => f.severity === 'critical').length;
       for (const severity of ['high', 'medium', 'low', 'info']) await page.locator(`#filters input[data-severity="${severity}"]`).uncheck();
       expect(await visible()).toBe(critical);
-      expect(await page.locator('.finding:visible').evaluateAll((items) => items.every((item) => (item as HTMLElement).dataset.severity === 'critical'))).toBe(true);
+      expect(await page.locator('.finding:visible').evaluateAll((items) => items.every((item) => (item as unknown as { dataset: Record<string, string> }).dataset.severity === 'critical'))).toBe(true);
       expect(await page.locator('#shown-count').textContent()).toBe(String(critical));
       await page.locator('#filters input[data-severity="critical"]').uncheck();
       expect(await visible()).toBe(0);
@@ -114,7 +114,7 @@ describe.skipIf(missing)('HTML report in Chromium', () => {
     const analysis = await analyzePlugin(root, { cache: false });
     const { page, requests, url, close } = await open(formatHtml([analysis]));
     try {
-      expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+      expect(await page.evaluate(() => (globalThis as unknown as { pwned?: number }).pwned)).toBeUndefined();
       expect(await page.locator('img').count()).toBe(0);
       expect(await page.locator('pre.frame').first().textContent()).toContain(hostile);
       expect(await page.locator('code', { hasText: 'onerror' }).count()).toBe(1);

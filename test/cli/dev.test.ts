@@ -158,3 +158,42 @@ it('keeps its data outside the plugin folder, so npm pack never ships it', async
   expect(readdirSync(join(state, 'warden', 'dev'))).toEqual([expect.stringMatching(/^hello-[0-9a-f]{8}$/)]);
 });
 
+
+it('prints findings again only when they change', async () => {
+  const root = join(work, 'hello');
+  cpSync(join(ROOT, 'sample-plugins', 'hello-world'), root, { recursive: true });
+  const source = readFileSync(join(root, 'index.js'), 'utf8').replace("exports.activate = function activate(ctx) {", "exports.activate = function activate(ctx) {\n  ctx.window.showMessage(Object.keys(process.env).join(','));");
+  writeFileSync(join(root, 'index.js'), source);
+  const child = spawn(process.execPath, [join(ROOT, 'dist/cli/main.js'), 'dev', root, '--data-dir', join(work, 'data')], { cwd: work, env: { ...process.env, NO_COLOR: '1' } });
+  let stderr = '';
+  let stdout = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const until = (test: () => boolean) =>
+    new Promise<void>((done, fail) => {
+      const started = Date.now();
+      const poll = setInterval(() => {
+        if (test()) {
+          clearInterval(poll);
+          done();
+        } else if (Date.now() - started > 20_000) {
+          clearInterval(poll);
+          fail(new Error(`waited in vain: ${stderr} ${stdout}`));
+        }
+      }, 50);
+    });
+  try {
+    await until(() => /started/.test(stderr));
+    // An edit that changes no finding.
+    writeFileSync(join(root, 'index.js'), `${source}\n// a comment\n`);
+    await until(() => /reloaded/.test(stdout));
+    expect(stderr.match(/Exposes|enumerat|process\.env/gi)?.length ?? 0).toBeGreaterThan(0);
+    expect(stderr).toMatch(/samples\.hello-world: the same 1 finding\(s\) as before/);
+    const listings = stderr.split('\n').filter((line) => /\(development plugin\) — \d+ finding/.test(line));
+    expect(listings).toHaveLength(1);
+  } finally {
+    const exited = new Promise((done) => child.once('exit', done));
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+  }
+});

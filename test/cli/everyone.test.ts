@@ -5,7 +5,7 @@
  * Spawns dist/ (needs `npm run build`).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -96,6 +96,17 @@ describe('--exec', () => {
     expect(run.stdout).toContain('[samples.hello-world] Hello, notes.list!');
     expect(run.stdout).not.toContain('[samples.notes]');
     expect(run.code).toBe(0);
+  });
+});
+
+describe('warden run --dev from inside the plugin', () => {
+  it('keeps .warden out of the plugin folder, so npm pack never ships it', () => {
+    const root = join(work, 'plugins', 'hello-world');
+    const state = join(work, 'state');
+    const result = spawnSync(process.execPath, [CLI, 'run', '--dev', '.', '--exec', 'hello.sayHello', '--once'], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', XDG_STATE_HOME: state } });
+    expect(result.status).toBe(0);
+    expect(existsSync(join(root, '.warden'))).toBe(false);
+    expect(readdirSync(join(state, 'warden', 'dev'))).toEqual([expect.stringMatching(/^hello-world-[0-9a-f]{8}$/)]);
   });
 });
 

@@ -53,3 +53,11 @@ it('every docs/ file named in backticks exists', () => {
   }
   expect(broken).toEqual([]);
 });
+
+it("the authors' guide installs Warden from a tarball or a git URL, never by a registry name it does not have", () => {
+  const installs = [...readFileSync(join(REPO, 'docs/authors.md'), 'utf8').matchAll(/^npm install .*$/gm)].map(([line]) => line);
+  const naming = installs.filter((line) => /warden/.test(line));
+  expect(naming.length).toBeGreaterThan(0);
+  for (const line of naming) expect(line).toMatch(/\s(\S*warden-[\d.]+\.tgz|git\+\S+warden\S*)(\s|$)/);
+  expect(installs.filter((line) => /(\s)warden(\s|$)/.test(line))).toEqual([]);
+});
