@@ -6,6 +6,7 @@
  * per tier. Temporary folders are removed whatever happens.
  */
 import { createHash } from 'node:crypto';
+import semver from 'semver';
 import { createReadStream, existsSync } from 'node:fs';
 import { readlink } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { performance } from 'node:perf_hooks';
 import type { RawReport } from '../rules/utils/report.js';
 import { assess } from './assess.js';
 import { cacheKey, defaultCacheDir, ReportCache, setKey } from './cache.js';
+import { prepareCacheDir } from './cache-dir.js';
 import { checkReport, keyLocation } from './checks.js';
 import { readFile, stat } from './fast-fs.js';
 import { linesAround } from './excerpts.js';
@@ -24,6 +26,7 @@ import { isInside, openPackage, type PackageSource } from './package-source.js';
 import { decide, defaultPolicy } from './policy.js';
 import { createLinting, preloadLinter, type Linting } from './pool.js';
 import type { Manifest, PluginAnalysis, Policy, Tier } from './types.js';
+import { WARDEN_VERSION } from './warden-package.js';
 
 export interface AnalyzeOptions {
   tier?: Tier;
@@ -32,6 +35,8 @@ export interface AnalyzeOptions {
   cache?: boolean;
   cacheDir?: string;
   limits?: Limits;
+  /** The Warden version `engines.warden` must include (default: this package's). */
+  hostVersion?: string;
 }
 
 export interface Progress {
@@ -72,12 +77,15 @@ export async function analyzePlugin(path: string, options: AnalyzeOptions = {}):
 }
 
 export async function analyzePlugins(paths: string[], options: AnalyzeOptions = {}, onProgress?: (progress: Progress) => void): Promise<PluginAnalysis[]> {
-  const cache = options.cache === false ? undefined : new ReportCache(options.cacheDir ?? defaultCacheDir());
+  const cacheDir = options.cacheDir ?? defaultCacheDir();
+  // A cache that cannot be written only costs speed (the CLI refuses an unusable --cache-dir before this).
+  const usable = options.cache !== false && (await prepareCacheDir(cacheDir).then(() => true, () => false));
+  const cache = usable ? new ReportCache(cacheDir) : undefined;
   const limits = options.limits ?? DEFAULT_LIMITS;
   const prepared: Prepared[] = [];
   let linting: Linting | undefined;
   try {
-    for (const path of paths) prepared.push(await prepare(path, cache, limits));
+    for (const path of paths) prepared.push(await prepare(path, cache, limits, options.hostVersion ?? WARDEN_VERSION));
     const pending = prepared.flatMap((plugin) => plugin.pending);
     linting = createLinting(
       pending.reduce((sum, task) => sum + task.code.length, 0),
@@ -108,7 +116,7 @@ export async function analyzePlugins(paths: string[], options: AnalyzeOptions = 
   }
 }
 
-async function prepare(path: string, cache: ReportCache | undefined, limits: Limits): Promise<Prepared> {
+async function prepare(path: string, cache: ReportCache | undefined, limits: Limits, hostVersion: string): Promise<Prepared> {
   const started = performance.now();
   const source = await openPackage(path, limits);
   try {
@@ -118,7 +126,7 @@ async function prepare(path: string, cache: ReportCache | undefined, limits: Lim
       path, started, source, manifest, files, hashes: {}, bytes: 0, cached: 0, reports: new Map(), texts: new Map(), pending: [], fileKeys: new Map(), lintReports: new Map(),
     };
     await readSources(plugin, cache, limits);
-    await runChecks(plugin);
+    await runChecks(plugin, hostVersion);
     return plugin;
   } catch (error) {
     await source.close();
@@ -178,8 +186,8 @@ async function readSources(plugin: Prepared, cache: ReportCache | undefined, lim
   });
 }
 
-/** The analyzer's own checks: lifecycle scripts, native binaries, escaping symlinks, the entry module. */
-async function runChecks(plugin: Prepared): Promise<void> {
+/** The analyzer's own checks: lifecycle scripts, native binaries, escaping symlinks, the entry module, the Warden version. */
+async function runChecks(plugin: Prepared, hostVersion: string): Promise<void> {
   const { root } = plugin.source;
   for (const manifestPath of plugin.files.packageManifests) {
     const text = await hashAndRead(plugin, manifestPath);
@@ -196,10 +204,16 @@ async function runChecks(plugin: Prepared): Promise<void> {
   for (const link of plugin.files.escapingLinks) {
     addReports(plugin, link, [checkReport('unanalyzable', 'escapingLink', { target: await readlink(join(root, link)) })]);
   }
+  const manifestText = () => readFile(join(root, 'package.json'), 'utf8');
   const main = join(root, plugin.manifest.main);
   if (!isInside(root, main) || !existsSync(main)) {
-    const text = await readFile(join(root, 'package.json'), 'utf8');
+    const text = await manifestText();
     addReports(plugin, 'package.json', [checkReport('manifest', 'mainMissing', { main: plugin.manifest.main }, keyLocation(text, 'main'))], text);
+  }
+  const range = plugin.manifest.engines.warden;
+  if (!semver.satisfies(hostVersion, range, { includePrerelease: true })) {
+    const text = await manifestText();
+    addReports(plugin, 'package.json', [checkReport('manifest', 'enginesMismatch', { range, version: hostVersion }, keyLocation(text, ['engines', 'warden']))], text);
   }
 }
 

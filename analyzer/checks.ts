@@ -62,9 +62,15 @@ export const CHECKS = {
   ),
   manifest: defineCheck(
     'manifest',
-    'Manifest fields that validate but cannot work as declared',
-    { mainMissing: 'The entry module "{{main}}" is not in the package' },
-    { mainMissing: { category: 'manifest', severity: 'medium' } },
+    'Manifest fields that validate but cannot work as declared: the host refuses such a plugin whatever its tier, so they block for every tier',
+    {
+      mainMissing: 'The entry module "{{main}}" is not in the package, so the host cannot load it',
+      enginesMismatch: 'It requires Warden {{range}} (engines.warden in package.json) but this is Warden {{version}}, so the host refuses to load it',
+    },
+    {
+      mainMissing: { category: 'manifest', severity: 'critical' },
+      enginesMismatch: { category: 'manifest', severity: 'critical' },
+    },
   ),
 } satisfies Record<string, Check>;
 
@@ -84,12 +90,25 @@ export function checkReport(ruleId: CheckId, messageId: string, data: Record<str
   return { ruleId, messageId, data, kind: meta.warden.findings[messageId], message: interpolate(meta.messages[messageId], data), loc };
 }
 
-/** Where `"key":` appears in the JSON text (the last occurrence wins in JSON.parse, so look for that one). */
-export function keyLocation(text: string, key: string): Location {
-  const index = text.search(new RegExp(`"${key}"\\s*:(?![\\s\\S]*"${key}"\\s*:)`));
+/**
+ * Where `"key":` appears in the JSON text, for a path of keys (`['engines',
+ * 'warden']` looks for `"warden":` after `"engines":`). The last occurrence of
+ * the first key wins, as in JSON.parse.
+ */
+export function keyLocation(text: string, key: string | string[]): Location {
+  const [first, ...rest] = Array.isArray(key) ? key : [key];
+  let index = text.search(new RegExp(`"${first}"\\s*:(?![\\s\\S]*"${first}"\\s*:)`));
+  let found = first;
+  for (const inner of rest) {
+    if (index < 0) break;
+    const next = text.slice(index).search(new RegExp(`"${inner}"\\s*:`));
+    if (next < 0) break;
+    index += next;
+    found = inner;
+  }
   if (index < 0) return START;
   const before = text.slice(0, index).split('\n');
   const line = before.length;
   const column = before[before.length - 1].length + 1;
-  return { line, column, endLine: line, endColumn: column + key.length + 2 };
+  return { line, column, endLine: line, endColumn: column + found.length + 2 };
 }

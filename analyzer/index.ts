@@ -6,8 +6,8 @@
 export { analyzePlugin, analyzePlugins, hashFiles, type AnalyzeOptions, type Progress } from './analyze.js';
 export { defaultCacheDir } from './cache.js';
 export { CHECKS } from './checks.js';
-export { format, formatJson, formatSarif, formatStylish, FORMATS, summaryLines, toReport, type Format } from './format/index.js';
+export { format, formatHtml, formatJson, formatSarif, formatStylish, FORMATS, summaryLines, toReport, type Format, type FormatOptions } from './format/index.js';
 export { DEFAULT_LIMITS, type Limits } from './limits.js';
 export { identityOf, loadManifest } from './manifest.js';
-export { actionFor, decide, defaultPolicy, loadPolicy, mergePolicy } from './policy.js';
+export { actionFor, actionOf, decide, defaultPolicy, describeFinding, loadPolicy, mergePolicy } from './policy.js';
 export * from './types.js';

@@ -10,7 +10,7 @@ import { JAVASCRIPT_EXTENSIONS } from '../rules/extensions.js';
 import { checkReport } from './checks.js';
 import { rules } from '../rules/all.js';
 import type { SourceType } from './files.js';
-import { ParseError, runRules, type ParserKind } from './rule-runner.js';
+import { MissingParserError, ParseError, runRules, type ParserKind } from './rule-runner.js';
 
 /**
  * `filename` is the path relative to the plugin root; rules see it as the file's name.
@@ -23,6 +23,8 @@ export function lintSource(code: string, filename: string, sourceType: SourceTyp
   try {
     return lintOrReject(code, filename, sourceType, parser);
   } catch (error) {
+    // Not the file's fault and not to be cached: the run fails this file, with the reason (see lintPending).
+    if (error instanceof MissingParserError) throw error;
     // A rule that throws (or a stack overflow on absurd nesting) must not let the file pass unread.
     return [checkReport('unanalyzable', 'failed', { reason: String((error as Error)?.message ?? error).split('\n')[0] })];
   }

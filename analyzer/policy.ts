@@ -66,9 +66,23 @@ export function actionFor(policy: Policy, tier: Tier, severity: Severity): Polic
   return policy.tiers[tier][severity];
 }
 
+/**
+ * `manifest` findings say the host cannot load the plugin at all (no entry
+ * module, a Warden version it does not support): they block for every tier,
+ * whatever a policy says, because the host refuses such a plugin anyway.
+ */
+export function isUnloadable(finding: Finding): boolean {
+  return finding.category === 'manifest';
+}
+
+/** What the policy does with this one finding for the tier. */
+export function actionOf(policy: Policy, tier: Tier, finding: Finding): PolicyAction {
+  return isUnloadable(finding) ? 'block' : actionFor(policy, tier, finding.severity);
+}
+
 /** The findings the policy shows for the tier: all but those it hides. */
 export function visibleFindings(findings: Finding[], tier: Tier, policy: Policy): Finding[] {
-  return findings.filter((finding) => actionFor(policy, tier, finding.severity) !== 'hidden');
+  return findings.filter((finding) => actionOf(policy, tier, finding) !== 'hidden');
 }
 
 export function countBySeverity(findings: Finding[]): Map<Severity, number> {
@@ -82,14 +96,38 @@ export function countBySeverity(findings: Finding[]): Map<Severity, number> {
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
+/** How many findings a reason names before "and N more". */
+const NAMED_PER_REASON = 3;
+
+/** `Loads 'fs', which reads and writes files (no-filesystem at index.js:4:12)` */
+export function describeFinding(finding: Finding): string {
+  return `${finding.message.replace(/\.$/, '')} (${finding.ruleId} at ${finding.file}:${finding.line}:${finding.column})`;
+}
+
+/** `<what>: <finding>; <finding>; and 2 more`: a reason names the findings it rests on. */
+function reasonFor(what: string, findings: Finding[]): string {
+  const named = findings.slice(0, NAMED_PER_REASON).map(describeFinding);
+  const more = findings.length - named.length;
+  return `${what}: ${named.join('; ')}${more > 0 ? `; and ${more} more` : ''}`;
+}
+
+/** The reasons a plugin cannot be loaded whatever its tier (what the host refuses a development plugin for, too). */
+export function unloadableReasons(findings: Finding[]): string[] {
+  const unloadable = findings.filter(isUnloadable);
+  return unloadable.length === 0 ? [] : [reasonFor('the host cannot load it, whatever its tier', unloadable)];
+}
+
 export function decide(findings: Finding[], tier: Tier, policy: Policy = defaultPolicy): Decision {
-  const blocking: string[] = [];
+  const blocking = unloadableReasons(findings);
   const warning: string[] = [];
-  for (const [severity, n] of countBySeverity(findings)) {
+  const judged = findings.filter((finding) => !isUnloadable(finding));
+  for (const severity of countBySeverity(judged).keys()) {
     const action = actionFor(policy, tier, severity);
-    const counted = plural(n, `${severity} finding`);
-    if (action === 'block') blocking.push(`${counted} ${n === 1 ? 'blocks' : 'block'} loading for ${tier} plugins`);
-    if (action === 'warn') warning.push(`${counted} ${n === 1 ? 'needs' : 'need'} a warning before loading for ${tier} plugins`);
+    const these = judged.filter((finding) => finding.severity === severity);
+    const counted = plural(these.length, `${severity} finding`);
+    const one = these.length === 1;
+    if (action === 'block') blocking.push(reasonFor(`${counted} ${one ? 'blocks' : 'block'} loading for ${tier} plugins`, these));
+    if (action === 'warn') warning.push(reasonFor(`${counted} ${one ? 'needs' : 'need'} a warning before loading for ${tier} plugins`, these));
   }
   if (blocking.length > 0) return { action: 'block', reasons: [...blocking, ...warning] };
   if (warning.length > 0) return { action: 'warn', reasons: warning };

@@ -13,7 +13,6 @@
  * suppress nothing here, and no-eslint-disable still sees every comment.
  */
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import type { Rule, Scope } from 'eslint';
 import * as espree from 'espree';
 import { analyze } from 'eslint-scope';
@@ -22,6 +21,7 @@ import type { AnyNode } from '../rules/utils/ast.js';
 import { withEvaluatedCodeLinter } from '../rules/utils/embedded.js';
 import { captureReports, type RawReport } from '../rules/utils/report.js';
 import type { WardenRule } from '../rules/meta.js';
+import { readShippedJson } from './warden-package.js';
 
 export type SourceType = 'module' | 'commonjs' | 'script';
 /** `espree` is what the gate uses for JavaScript; `typescript` is @typescript-eslint/parser, as gateConfig names it. */
@@ -62,22 +62,32 @@ const require = createRequire(import.meta.url);
 
 /**
  * The globals ESLint adds to the global scope for `ecmaVersion: 'latest'`
- * (and `commonjs`). They come from ESLint's own table, which its package
- * does not export, so it is read by path: a hand-copied list would drift.
+ * (and `commonjs`). ESLint's own table (conf/globals.js, which its package
+ * does not export) is shipped as analyzer/eslint-globals.json, so the gate
+ * needs no ESLint at run time; a test holds the copy to the installed ESLint.
  */
-let eslintGlobals: Record<string, Record<string, unknown>> | undefined;
+interface EslintGlobals {
+  es2026: string[];
+  commonjs: string[];
+}
+let eslintGlobals: EslintGlobals | undefined;
 const globalNames = new Map<SourceType, string[]>();
 
 function globalsFor(sourceType: SourceType): string[] {
   let names = globalNames.get(sourceType);
   if (!names) {
-    eslintGlobals ??= require(join(dirname(require.resolve('eslint/package.json')), 'conf/globals.js')) as Record<string, Record<string, unknown>>;
-    const table = { ...eslintGlobals[`es${ECMA_VERSION}`], ...(sourceType === 'commonjs' ? eslintGlobals.commonjs : undefined) };
-    names = Object.keys(table).filter((name) => table[name] !== 'off');
+    eslintGlobals ??= readShippedJson('analyzer/eslint-globals.json') as EslintGlobals;
+    names = [...new Set([...eslintGlobals[`es${ECMA_VERSION}`], ...(sourceType === 'commonjs' ? eslintGlobals.commonjs : [])])];
     globalNames.set(sourceType, names);
   }
   return names;
 }
+
+/**
+ * TypeScript sources need the optional peer dependencies; without them the
+ * gate says so for each such file (an unanalyzable finding, never cached).
+ */
+export class MissingParserError extends Error {}
 
 function parseWithEspree(text: string, sourceType: SourceType): Parsed {
   const ast = espree.parse(text, {
@@ -117,8 +127,19 @@ function analyzeScopes(ast: AnyNode, sourceType: SourceType, hasImportOptions: b
 /** Loaded on the first TypeScript file: a JavaScript-only plugin never pays for the TypeScript compiler. */
 let typescriptParser: typeof import('@typescript-eslint/parser') | undefined;
 
+function loadTypescriptParser(): typeof import('@typescript-eslint/parser') {
+  try {
+    return require('@typescript-eslint/parser') as typeof import('@typescript-eslint/parser');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
+    throw new MissingParserError(
+      'TypeScript sources need the optional peer dependencies typescript and @typescript-eslint/parser, which are not installed (npm install typescript @typescript-eslint/parser)',
+    );
+  }
+}
+
 function parseWithTypescript(text: string, sourceType: SourceType, filename: string): Parsed {
-  typescriptParser ??= require('@typescript-eslint/parser') as typeof import('@typescript-eslint/parser');
+  typescriptParser ??= loadTypescriptParser();
   const result = typescriptParser.parseForESLint(text, {
     ecmaVersion: ECMA_VERSION,
     sourceType: sourceType as 'module',
@@ -138,6 +159,7 @@ function parse(text: string, sourceType: SourceType, parser: ParserKind, filenam
   try {
     return parser === 'espree' ? parseWithEspree(text, sourceType) : parseWithTypescript(text, sourceType, filename);
   } catch (error) {
+    if (error instanceof MissingParserError) throw error;
     // Whatever the parser throws is a parse failure, worded as ESLint words it (dropping a leading "line N:").
     const { message, lineNumber, column } = error as { message?: unknown; lineNumber?: number; column?: number };
     throw new ParseError(`Parsing error: ${String(message ?? error).replace(/^line \d+:/iu, '').trim()}`, lineNumber ?? 1, column ?? 1);

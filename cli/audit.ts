@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { readAuditLog, verifyAuditLog, type AuditEntry } from '../host/audit.js';
+import { addColorOptions } from './color.js';
 import { EXIT, UsageError } from './errors.js';
 
 interface AuditOptions {
@@ -20,7 +21,7 @@ interface AuditOptions {
 const ENVELOPE = new Set(['seq', 'time', 'pluginId', 'correlationId', 'kind', 'prevHash', 'hash']);
 
 export function registerAudit(program: Command): void {
-  program
+  const audit = program
     .command('audit')
     .description('print the audit log; --verify checks its hash chain')
     .option('--log <file>', 'the audit log', '.warden/audit.log')
@@ -42,6 +43,7 @@ export function registerAudit(program: Command): void {
       const entries = readAuditLog(options.log).filter((e) => options.plugin === undefined || e.pluginId === options.plugin);
       for (const entry of entries) process.stdout.write(`${options.json ? JSON.stringify(entry) : formatEntry(entry)}\n`);
     });
+  addColorOptions(audit);
 }
 
 function formatEntry(entry: AuditEntry): string {
@@ -49,6 +51,7 @@ function formatEntry(entry: AuditEntry): string {
     .filter(([key]) => !ENVELOPE.has(key))
     .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
     .join(' ');
-  const correlation = entry.correlationId ? pc.dim(` ${String(entry.correlationId).slice(0, 8)}`) : '';
+  // In full: ids share a per-host prefix, so any shortening makes every row look the same.
+  const correlation = entry.correlationId ? pc.dim(` ${String(entry.correlationId)}`) : '';
   return `${pc.dim(`#${entry.seq} ${entry.time}`)} ${pc.bold(entry.pluginId)} ${entry.kind}${correlation} ${details}`;
 }

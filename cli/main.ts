@@ -8,8 +8,10 @@ import { createRequire } from 'node:module';
 import { registerAnalyze } from './analyze.js';
 import { registerAudit } from './audit.js';
 import { registerDev } from './dev.js';
-import { registerRun } from './run.js';
+import { registerInit } from './init.js';
+import { markExecBoundaries, registerRun } from './run.js';
 import { EXIT, UsageError } from './errors.js';
+import { handleBrokenPipes } from './pipe.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -17,15 +19,21 @@ const program = new Command('warden')
   .description('Load Node.js plugins only after a static-analysis gate has read them, each in its own sandbox.')
   .version(version)
   .exitOverride()
-  .configureOutput({ writeErr: () => undefined });
+  // Errors are printed by exitCodeFor as one line; help and version still print.
+  .configureOutput({ outputError: () => undefined });
+
+handleBrokenPipes();
 
 registerAnalyze(program);
 registerRun(program);
 registerDev(program);
 registerAudit(program);
+registerInit(program);
 
 try {
-  await program.parseAsync(process.argv);
+  // A bare `warden` is a request for help, not a mistake.
+  if (process.argv.length <= 2) program.outputHelp();
+  else await program.parseAsync(markExecBoundaries(process.argv));
 } catch (error) {
   process.exitCode = exitCodeFor(error);
 }
@@ -33,6 +41,8 @@ try {
 function exitCodeFor(error: unknown): number {
   if (error instanceof CommanderError) {
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) return EXIT.ok;
+    // `warden analyze` without a path and the like: commander has printed the command's help on stderr.
+    if (error.code === 'commander.help') return EXIT.usage;
     process.stderr.write(`warden: ${error.message.replace(/^error: /, '')}\n`);
     return EXIT.usage;
   }

@@ -7,15 +7,19 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { createHost, type Host } from '../host/index.js';
-import type { Finding } from '../analyzer/types.js';
 import { HOST_EVENT_NAMES, type HostEvents } from '../host/events.js';
+import { debuggerUrl, inspectionSandbox } from '../host/inspection.js';
 import { sandboxSupport } from '../host/platform.js';
 import { messageOf } from '../host/supervisor.js';
+import { callOf, type CommandCall } from './call-syntax.js';
+import { addColorOptions } from './color.js';
+import { runDataDir } from './data-dir.js';
 import { EXIT, UsageError } from './errors.js';
+import { onBrokenPipe } from './pipe.js';
 
 interface RunOptions {
   pluginsDir?: string;
-  dataDir: string;
+  dataDir?: string;
   dev: string[];
   exec?: string[];
   once?: boolean;
@@ -23,29 +27,24 @@ interface RunOptions {
   inspectPlugin?: string;
 }
 
-export interface CommandCall {
-  command: string;
-  args: unknown[];
-}
-
 export function registerRun(program: Command): void {
-  program
+  const run = program
     .command('run')
     .description('run the extension host: every plugin through the gate, each allowed one in its own sandbox')
     .option('--plugins-dir <dir>', 'folder whose subfolders are installed plugins')
     .option('--dev <path>', 'load a plugin from source: findings are shown but never block (repeatable)', collect, [])
-    .option('--exec <command...>', 'run COMMAND after start, with JSON_ARGS (a JSON array of arguments) if given; repeatable')
+    .option('--exec <command...>', 'run COMMAND [ARG]... after start (an ARG that is not JSON is a string); repeatable')
     .option('--once', 'stop the host and exit after the --exec commands')
     .option('--json', 'print every host event as one JSON line')
     .option('--inspect-plugin <id>', "start that plugin's process with the inspector so a debugger can attach")
-    .option('--data-dir <dir>', 'plugin data, audit log and analysis cache', '.warden')
+    .option('--data-dir <dir>', 'plugin data, audit log and analysis cache (default: .warden, or outside a --dev plugin\'s folder)')
     .action(async (options: RunOptions) => {
       if (options.pluginsDir === undefined && options.dev.length === 0) {
         throw new UsageError('nothing to run: give --plugins-dir DIR and/or --dev PATH');
       }
       const calls = parseExec(options.exec ?? []);
       const host = createHost({
-        dataDir: options.dataDir,
+        dataDir: runDataDir(options.dataDir, options.dev),
         devPaths: options.dev,
         ...(options.pluginsDir !== undefined ? { pluginsDir: options.pluginsDir } : {}),
         ...(options.inspectPlugin !== undefined ? { inspectPlugin: options.inspectPlugin } : {}),
@@ -53,48 +52,69 @@ export function registerRun(program: Command): void {
       const print = options.json ? printJson : printPlain;
       attachPrinter(host, print);
       if (!options.json) for (const warning of sandboxSupport().warnings) process.stderr.write(`${pc.yellow('warning:')} ${warning}\n`);
+      // One stop, whoever asks first (--once, a signal, a closed pipe): a second caller waits for the first.
+      let stopping: Promise<void> | undefined;
+      const stop = () => (stopping ??= host.stop());
+      onBrokenPipe(stop);
       await host.start();
+      if (options.inspectPlugin !== undefined) await inspect(host, options.inspectPlugin, print);
       const failures = await runCalls(host, calls, print);
       if (options.once) {
-        await host.stop();
+        await stop();
         process.exitCode = failures > 0 ? EXIT.blocked : EXIT.ok;
         return;
       }
       await untilSignalled();
-      await host.stop();
+      await stop();
     });
+  addColorOptions(run);
 }
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-/**
- * commander joins every `--exec` value into one list; a value that parses as
- * JSON is the arguments of the command before it (an array is spread, any
- * other value is one argument). Command ids never parse as JSON.
- */
-function parseExec(values: string[]): CommandCall[] {
-  const calls: CommandCall[] = [];
-  for (const value of values) {
-    const json = parseJson(value);
-    if (json === undefined) {
-      calls.push({ command: value, args: [] });
-      continue;
-    }
-    const last = calls.at(-1);
-    if (!last || last.args.length > 0) throw new UsageError(`--exec: ${value} is not a command id (JSON arguments must follow one)`);
-    last.args = Array.isArray(json.value) ? json.value : [json.value];
-  }
-  return calls;
+/** Marks where each `--exec` starts: commander hands the values of a repeated variadic option over as one list. */
+const EXEC_START = '\u0000exec';
+
+/** `--exec a b --exec c` → `--exec <mark> a b --exec <mark> c` (main.ts applies this to argv before parsing). */
+export function markExecBoundaries(argv: readonly string[]): string[] {
+  const end = argv.indexOf('--');
+  return argv.flatMap((arg, index) => {
+    if (end >= 0 && index > end) return [arg];
+    if (arg === '--exec') return [arg, EXEC_START];
+    if (arg.startsWith('--exec=')) return ['--exec', EXEC_START, arg.slice('--exec='.length)];
+    return [arg];
+  });
 }
 
-function parseJson(text: string): { value: unknown } | undefined {
-  try {
-    return { value: JSON.parse(text) as unknown };
-  } catch {
-    return undefined;
+/** Each `--exec` is one call: its first value the command, the rest its arguments (see call-syntax.ts). */
+function parseExec(values: string[]): CommandCall[] {
+  const groups: string[][] = [];
+  for (const value of values) {
+    if (value === EXEC_START) groups.push([]);
+    else (groups.at(-1) ?? groups[groups.push([]) - 1]).push(value);
   }
+  return groups.map(([command = '', ...args]) => callOf(command, args, '--exec'));
+}
+
+/**
+ * Starts the inspected plugin now (it waits for a debugger before its first
+ * line), says where to attach and what the sandbox still does meanwhile.
+ */
+async function inspect(host: Host, pluginId: string, print: Printer): Promise<void> {
+  const plugin = host.plugins().find((p) => p.id === pluginId);
+  if (!plugin) {
+    await host.stop();
+    throw new UsageError(`--inspect-plugin: no plugin "${pluginId}" (loaded: ${host.plugins().map((p) => p.id).join(', ') || 'none'})`);
+  }
+  if (plugin.state === 'blocked') {
+    print('failed', { command: `--inspect-plugin ${pluginId}`, error: `it is refused: ${plugin.lastError ?? ''}` });
+    return;
+  }
+  inspected.add(pluginId);
+  print('inspecting', { pluginId, sandbox: inspectionSandbox() });
+  await host.activate(pluginId).catch((error: unknown) => print('failed', { command: `--inspect-plugin ${pluginId}`, error: messageOf(error) }));
 }
 
 type Printer = (event: string, payload: Record<string, unknown>) => void;
@@ -122,21 +142,18 @@ export const printJson: Printer = (event, payload) => {
   process.stdout.write(`${JSON.stringify({ event, time: new Date().toISOString(), ...payload })}\n`);
 };
 
-/** The findings that decide a refusal, shown with it (the rest are in `warden analyze`). */
-const DECISIVE = new Set(['critical', 'high']);
-const SHOWN_FINDINGS = 8;
-const lastFindings = new Map<string, Finding[]>();
 /** Development plugins: their log lines are printed (an author wants them); an installed plugin's go to --json and the host's 'log' event only. */
 const devPlugins = new Set<string>();
+/** Plugins started with the inspector: their log lines are printed too, and the debugger URL stands out. */
+const inspected = new Set<string>();
 
 /** Human output: what a plugin says on stdout, what the host does on stderr. */
 export const printPlain: Printer = (event, payload) => {
   if (event === 'analyzed') {
-    const { pluginId, findings, dev } = payload as unknown as HostEvents['analyzed'];
-    lastFindings.set(pluginId, findings);
+    const { pluginId, dev } = payload as unknown as HostEvents['analyzed'];
     if (dev) devPlugins.add(pluginId);
   }
-  if (event === 'log' && !devPlugins.has(String(payload.pluginId))) return;
+  if (event === 'log' && !devPlugins.has(String(payload.pluginId)) && !inspected.has(String(payload.pluginId))) return;
   const line = plainLine(event, payload);
   if (line === undefined) return;
   const toStdout = event === 'message' || event === 'result' || event === 'reloaded';
@@ -161,14 +178,10 @@ function plainLine(event: string, payload: Record<string, unknown>): string | un
       return [`${pc.bold(id)} (development plugin) — ${findings.length} finding(s):`,
         ...findings.map((f) => `  ${f.file}:${f.line}:${f.column}  ${f.severity.padEnd(8)}  ${f.message}  ${pc.dim(f.ruleId)}`)].join('\n');
     }
-    case 'blocked': {
-      const decisive = (lastFindings.get(id) ?? []).filter((f) => DECISIVE.has(f.severity));
-      return [`${pc.red('✖ refused')} ${pc.bold(id)}: ${(payload.reasons as string[]).join('; ')}`,
-        ...decisive.slice(0, SHOWN_FINDINGS).map((f) => `    ${f.severity.padEnd(8)} ${f.message} ${pc.dim(`(${f.file}:${f.line})`)}`),
-        ...(decisive.length > SHOWN_FINDINGS ? [`    … and ${decisive.length - SHOWN_FINDINGS} more (warden analyze shows them all)`] : [])].join('\n');
-    }
+    case 'blocked':
+      return reasonLines(`${pc.red('✖ refused')} ${pc.bold(id)}`, payload.reasons as string[]);
     case 'warned':
-      return `${pc.yellow('! warning')} ${pc.bold(id)} loads, but: ${(payload.reasons as string[]).join('; ')}`;
+      return reasonLines(`${pc.yellow('! warning')} ${pc.bold(id)} loads, but`, payload.reasons as string[]);
     case 'activated':
       return pc.dim(`▶ ${id} started (pid ${String(payload.pid)}, ${String(payload.ms)} ms, ${String(payload.reason)})`);
     case 'deactivated':
@@ -183,11 +196,22 @@ function plainLine(event: string, payload: Record<string, unknown>): string | un
       return `${pc.magenta('⛔ denied')} ${pc.bold(id)}: ${String(payload.message)}`;
     case 'reloaded':
       return pc.green(`↻ ${id} reloaded in ${String(payload.ms)} ms (${(payload.files as string[]).join(', ')}): ${String(payload.state)}`);
-    case 'log':
+    case 'log': {
+      const url = inspected.has(id) ? debuggerUrl(String(payload.line)) : undefined;
+      if (url) return `${pc.yellow('⏸ waiting for a debugger')} ${pc.bold(id)}: ${pc.bold(url)}\n    attach with chrome://inspect, VS Code's "Attach", or: node inspect ${url}`;
       return pc.dim(`[${id}] ${String(payload.line)}`);
+    }
+    case 'inspecting':
+      return [`${pc.yellow('! inspecting')} ${pc.bold(id)}: while it is debugged the sandbox is weaker:`, ...(payload.sandbox as string[]).map((line) => `    ${line}`)].join('\n');
     default:
       return undefined;
   }
+}
+
+/** The first reason beside the verdict, each other one on a line of its own: each names the findings it rests on. */
+function reasonLines(verdict: string, reasons: string[]): string {
+  const [first = '', ...rest] = reasons;
+  return [`${verdict}: ${first}`, ...rest.map((reason) => `    ${reason}`)].join('\n');
 }
 
 function untilSignalled(): Promise<void> {

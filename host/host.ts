@@ -8,12 +8,11 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import semver from 'semver';
 import { analyzePlugin, hashFiles } from '../analyzer/index.js';
 import { listFiles } from '../analyzer/files.js';
 import { identityOf, loadManifest } from '../analyzer/manifest.js';
-import { defaultPolicy, visibleFindings } from '../analyzer/policy.js';
-import type { Manifest, PluginAnalysis, Policy, Tier } from '../analyzer/types.js';
+import { defaultPolicy, unloadableReasons, visibleFindings } from '../analyzer/policy.js';
+import type { PluginAnalysis, Policy, Tier } from '../analyzer/types.js';
 import { WARDEN_VERSION } from '../analyzer/warden-package.js';
 import type { DeclaredCapabilities } from '../rules/utils/manifest.js';
 import { activationPlan, type ActivationPlan } from './activation.js';
@@ -238,6 +237,7 @@ class WardenHost implements Host {
       ...(this.#options.policy ? { policy: this.#options.policy } : {}),
       cache: this.#options.cache ?? true,
       cacheDir: this.#options.cacheDir ?? join(this.#options.dataDir, 'cache'),
+      hostVersion: this.#options.hostVersion ?? WARDEN_VERSION,
     });
   }
 
@@ -253,9 +253,8 @@ class WardenHost implements Host {
     this.#plugins.set(plugin.id, plugin);
     // A blocked plugin keeps its commands, so calling one says why it cannot run.
     for (const command of plugin.plan.commands) if (!this.#commands.has(command)) this.#commands.set(command, plugin.id);
-    const reasons = analysis.decision.action === 'block' && !location.dev ? [...analysis.decision.reasons] : [];
-    const engines = enginesProblem(analysis.manifest, this.#options.hostVersion ?? WARDEN_VERSION);
-    if (engines) reasons.push(engines);
+    // What no tier loads (no entry module, an engines.warden range this host is not in) refuses a dev plugin too.
+    const reasons = analysis.decision.action !== 'block' ? [] : location.dev ? unloadableReasons(analysis.findings) : [...analysis.decision.reasons];
     if (reasons.length > 0) {
       plugin.blocked = reasons;
       this.#refuse(plugin.id, reasons);
@@ -388,12 +387,6 @@ async function changedFiles(plugin: LoadedPlugin): Promise<string[]> {
   const [now, files] = await Promise.all([hashFiles(root, present), listFiles(root)]);
   const added = [...files.sources, ...files.natives].map((f) => f.path).filter((file) => !(file in recorded));
   return [...Object.keys(recorded).filter((file) => now[file] !== recorded[file]), ...added];
-}
-
-function enginesProblem(manifest: Manifest, hostVersion: string): string | undefined {
-  const range = manifest.engines.warden;
-  if (semver.satisfies(hostVersion, range, { includePrerelease: true })) return undefined;
-  return `it requires Warden ${range} (engines.warden in package.json) but this is Warden ${hostVersion}`;
 }
 
 /** The findings the policy lets the user see: everything for a plugin's author, not what the tier hides. */

@@ -4,8 +4,8 @@
  * capability use, dynamic code, obfuscation…); `configs.strict` reports
  * everything the gate records, down to `info`.
  */
+import { createRequire } from 'node:module';
 import type { ESLint, Linter } from 'eslint';
-import parser from '@typescript-eslint/parser';
 import * as espree from 'espree';
 import { rules } from './all.js';
 import { JAVASCRIPT_EXTENSIONS, SOURCE_EXTENSIONS } from './extensions.js';
@@ -19,7 +19,21 @@ export { rules };
 
 const globs = (extensions: ReadonlySet<string>) => [...extensions].map((extension) => `**/*${extension}`);
 const JAVASCRIPT_FILES = globs(JAVASCRIPT_EXTENSIONS);
-export const SOURCE_FILES = globs(SOURCE_EXTENSIONS);
+
+/**
+ * @typescript-eslint/parser (with typescript) is an optional peer
+ * dependency: a project that has it gets TypeScript files linted too; a
+ * JavaScript-only project needs neither, and its configs cover JavaScript.
+ */
+function optionalTypescriptParser(): Linter.Parser | undefined {
+  try {
+    return createRequire(import.meta.url)('@typescript-eslint/parser') as Linter.Parser;
+  } catch {
+    return undefined;
+  }
+}
+const parser = optionalTypescriptParser() ?? espree;
+export const SOURCE_FILES = parser === espree ? JAVASCRIPT_FILES : globs(SOURCE_EXTENSIONS);
 
 function allRules(minSeverity: string): Linter.RulesRecord {
   return Object.fromEntries(Object.keys(rules).map((name) => [`${PLUGIN_NAME}/${name}`, ['error', { minSeverity }]]));

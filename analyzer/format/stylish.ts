@@ -1,128 +1,206 @@
 /**
  * `--format stylish`: reads like ESLint's stylish output — findings grouped
- * by file in aligned columns (`line:col  severity  message  category (capability)
- * rule-id`), a code frame under each, a count, and a verdict line naming the
- * tier. Findings the policy hides for the tier are counted, not listed.
+ * by file in aligned columns (`line:col  severity  message  category
+ * rule-id`), one code frame per location, a count, and a verdict line naming
+ * the tier with the reasons (each names the findings it rests on). Given a
+ * width (the terminal's), messages wrap inside their column and rule ids are
+ * never broken; on a terminal too narrow for columns each finding is a
+ * header line with its message below. Several plugins end with one aligned
+ * line each and a totals line. Findings the policy hides for the tier are
+ * counted, not listed.
  */
-import { codeFrameColumns } from '@babel/code-frame';
 import { createColors } from 'picocolors';
-import { SEVERITIES, type Severity } from '../../rules/meta.js';
-import { contextRange } from '../excerpts.js';
-import { actionFor, countBySeverity, defaultPolicy, visibleFindings } from '../policy.js';
+import type { Severity } from '../../rules/meta.js';
+import { actionOf, countBySeverity, defaultPolicy, visibleFindings } from '../policy.js';
 import type { Decision, Finding, PluginAnalysis, Policy } from '../types.js';
+import { codeFrame } from './code-frame.js';
+import { hangingWrap, visibleLength, wrap } from './text-layout.js';
 
 export interface StylishOptions {
   color: boolean;
   policy?: Policy;
+  /** Columns to fit (the terminal's); without one nothing is wrapped, as ESLint does for a pipe. */
+  width?: number;
+  /** List only the findings that block (the rest are counted). */
+  quiet?: boolean;
 }
 
 type Colors = ReturnType<typeof createColors>;
 
+/**
+ * Every piece of text that comes from the plugin (messages quote its code,
+ * file names, source lines, its id and version) reaches the report through
+ * here: the one place where it is made safe for a terminal.
+ */
+function pluginText(text: string): string {
+  return text;
+}
+
 export function formatStylish(analyses: PluginAnalysis[], options: StylishOptions): string {
   const c = createColors(options.color);
-  const policy = options.policy ?? defaultPolicy;
-  const sections = analyses.map((analysis) => pluginSection(analysis, policy, c));
+  const sections = analyses.map((analysis) => pluginSection(analysis, options, c));
   if (analyses.length > 1) sections.push(summaryLines(analyses, options));
   return `${sections.join('\n\n')}\n`;
 }
 
 const VERB = { block: 'blocked', warn: 'warned', allow: 'allowed' } as const;
 
-function pluginSection(analysis: PluginAnalysis, policy: Policy, c: Colors): string {
+/** Below this many columns for the message, each finding is stacked: header line, message under it. */
+const MIN_MESSAGE_COLUMNS = 30;
+
+/** The findings a report lists: what the policy shows, and with `quiet` only what blocks. */
+export function listedFindings(analysis: PluginAnalysis, options: { policy?: Policy; quiet?: boolean }): Finding[] {
+  const policy = options.policy ?? defaultPolicy;
   const visible = visibleFindings(analysis.findings, analysis.tier, policy);
-  const hidden = analysis.findings.length - visible.length;
+  return options.quiet ? visible.filter((finding) => actionOf(policy, analysis.tier, finding) === 'block') : visible;
+}
+
+function pluginSection(analysis: PluginAnalysis, options: StylishOptions, c: Colors): string {
+  const policy = options.policy ?? defaultPolicy;
+  const visible = visibleFindings(analysis.findings, analysis.tier, policy);
+  const listed = listedFindings(analysis, options);
   const { plugin } = analysis;
-  const out = [c.bold(`${analysis.source}`) + c.dim(`  ${plugin.id}@${plugin.version}`)];
-  for (const [file, findings] of groupByFile(visible)) {
-    out.push('', c.underline(file));
-    const rows = findings.map((finding) => [
-      `${finding.line}:${finding.column}`,
-      finding.severity,
-      finding.message,
-      categoryLabel(finding),
-      finding.ruleId,
-    ]);
-    const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i].length)));
-    findings.forEach((finding, index) => {
-      const [where, severity, message, category, ruleId] = rows[index];
-      out.push(
-        `  ${c.dim(where.padEnd(widths[0]))}  ${paint(finding.severity, c)(severity.padEnd(widths[1]))}  ${message.padEnd(widths[2])}  ${c.cyan(category.padEnd(widths[3]))}  ${c.dim(ruleId)}`,
-      );
-      const frame = codeFrame(analysis.sourceLines[file], finding, c.isColorSupported);
-      if (frame) out.push(indent(frame, 4));
-    });
+  const source = pluginText(analysis.source);
+  const id = pluginText(`${plugin.id}@${plugin.version}`);
+  const oneLine = source.length + 2 + id.length <= (options.width ?? Infinity);
+  const out = [c.bold(source) + (oneLine ? c.dim(`  ${id}`) : `\n${c.dim(id)}`)];
+  for (const [file, findings] of groupBy(listed, (finding) => finding.file)) {
+    out.push('', c.underline(pluginText(file)), ...fileRows(findings, analysis.sourceLines[file], options, c));
   }
-  out.push('', countLine(visible, hidden, analysis.tier, c), verdictLine(analysis, visible, policy, c));
-  for (const reason of analysis.decision.reasons) out.push(c.dim(`  ${reason}`));
+  const notes = [
+    listed.length < visible.length ? `${visible.length - listed.length} not listed (--quiet)` : '',
+    analysis.findings.length > visible.length ? `${analysis.findings.length - visible.length} hidden by the ${analysis.tier} policy` : '',
+  ].filter(Boolean);
+  out.push('', countLine(visible, notes, c), verdictLine(analysis, visible, policy, c));
+  for (const reason of analysis.decision.reasons) out.push(c.dim(hangingWrap(pluginText(reason), options.width, 2, 4)));
   return out.join('\n');
 }
 
-function countLine(visible: Finding[], hidden: number, tier: string, c: Colors): string {
-  const hiddenNote = hidden > 0 ? `, ${hidden} hidden by the ${tier} policy` : '';
-  if (visible.length === 0) return c.green(`✔ no findings${hiddenNote}`);
-  return c.bold(`✖ ${visible.length} finding${visible.length === 1 ? '' : 's'} (${severityList(visible)})${hiddenNote}`);
+interface Row {
+  finding: Finding;
+  where: string;
+  message: string;
+  label: string;
+}
+
+/** One file's findings as aligned rows, a code frame after the last finding at each location. */
+function fileRows(findings: Finding[], lines: Record<number, string> | undefined, options: StylishOptions, c: Colors): string[] {
+  const lineWidth = Math.max(...findings.map((f) => String(f.line).length));
+  const rows: Row[] = findings.map((finding) => ({
+    finding,
+    where: `${String(finding.line).padStart(lineWidth)}:${finding.column}`,
+    message: pluginText(finding.message.replace(/\.$/, '')),
+    label: categoryLabel(finding),
+  }));
+  const widths = {
+    where: Math.max(...rows.map((row) => row.where.length)),
+    severity: Math.max(...findings.map((f) => f.severity.length)),
+    message: Math.max(...rows.map((row) => row.message.length)),
+    label: Math.max(...rows.map((row) => row.label.length)),
+  };
+  const before = 2 + widths.where + 2 + widths.severity + 2;
+  const after = 2 + widths.label + 2 + Math.max(...findings.map((f) => f.ruleId.length));
+  const room = options.width === undefined ? widths.message : options.width - before - after;
+  const stacked = room < MIN_MESSAGE_COLUMNS;
+  const messageWidth = Math.min(widths.message, room);
+  const out: string[] = [];
+  rows.forEach((row, index) => {
+    const { finding } = row;
+    const where = c.dim(row.where.padEnd(widths.where));
+    const severity = paint(finding.severity, c)(finding.severity) + ' '.repeat(widths.severity - finding.severity.length);
+    const label = c.cyan(row.label.padEnd(widths.label));
+    if (stacked) {
+      // Header first (the rule id whole), the category beside it when it fits, then the message under it.
+      const header = `  ${row.where.padEnd(widths.where)}  ${finding.severity.padEnd(widths.severity)}  ${finding.ruleId}`;
+      const fits = header.length + 2 + row.label.length <= (options.width ?? Infinity);
+      out.push(`  ${where}  ${severity}  ${c.dim(finding.ruleId)}${fits ? `  ${c.cyan(row.label)}` : ''}`);
+      if (!fits) out.push(`    ${c.cyan(row.label)}`);
+      out.push(hangingWrap(row.message, options.width, 4, 4));
+    } else {
+      const [first, ...rest] = options.width === undefined ? [row.message] : wrap(row.message, messageWidth);
+      out.push(`  ${where}  ${severity}  ${first.padEnd(messageWidth)}  ${label}  ${c.dim(finding.ruleId)}`, ...rest.map((line) => ' '.repeat(before) + line));
+    }
+    const next = rows[index + 1]?.finding;
+    if (next && sameLocation(finding, next)) return;
+    const frame = codeFrame(lines, finding, { color: c.isColorSupported, width: options.width === undefined ? undefined : options.width - 4 });
+    if (frame) out.push(indent(pluginText(frame), 4));
+  });
+  return out;
+}
+
+function sameLocation(a: Finding, b: Finding): boolean {
+  return a.line === b.line && a.column === b.column && a.endLine === b.endLine && a.endColumn === b.endColumn;
+}
+
+function countLine(visible: Finding[], notes: string[], c: Colors): string {
+  const suffix = notes.map((note) => `, ${note}`).join('');
+  if (visible.length === 0) return c.green(`✔ no findings${suffix}`);
+  return c.bold(`✖ ${plural(visible.length, 'finding')} (${severityList(visible)})${suffix}`);
 }
 
 /** `blocked for community: 2 critical, 1 high` */
 function verdictLine(analysis: PluginAnalysis, visible: Finding[], policy: Policy, c: Colors): string {
   // Name what decided: the findings whose action is the verdict's (block or warn), or everything shown when allowed.
   const action = analysis.decision.action;
-  const named = action === 'allow' ? visible : visible.filter((finding) => actionFor(policy, analysis.tier, finding.severity) === action);
+  const named = action === 'allow' ? visible : visible.filter((finding) => actionOf(policy, analysis.tier, finding) === action);
   const verdict = `${VERB[action]} for ${analysis.tier}: ${named.length === 0 ? 'no findings' : severityList(named)}`;
   return c.bold(tone(action, c)(verdict));
 }
 
-/** One line per plugin: verdict, id, path, counts. */
+/** One aligned line per plugin (verdict, id, path, counts), then the totals. */
 export function summaryLines(analyses: PluginAnalysis[], options: StylishOptions): string {
   const c = createColors(options.color);
-  return analyses.map((analysis) => summaryLine(analysis, options.policy ?? defaultPolicy, c)).join('\n');
+  const policy = options.policy ?? defaultPolicy;
+  const rows = analyses.map((analysis) => {
+    const visible = visibleFindings(analysis.findings, analysis.tier, policy);
+    return {
+      action: analysis.decision.action,
+      cells: [VERB[analysis.decision.action], pluginText(`${analysis.plugin.id}@${analysis.plugin.version}`), pluginText(analysis.source), visible.length === 0 ? 'no findings' : severityList(visible)],
+      visible,
+    };
+  });
+  const widths = [0, 1, 2].map((i) => Math.max(...rows.map((row) => visibleLength(row.cells[i]))));
+  const lines = rows.map(({ action, cells }) => {
+    const [verdict, id, source, counts] = cells;
+    return `${tone(action, c)(verdict.padEnd(widths[0]))}  ${id.padEnd(widths[1])}  ${source.padEnd(widths[2])}  ${counts}`;
+  });
+  return [...lines, totalsLine(rows.map((row) => row.action), rows.flatMap((row) => row.visible), c)].join('\n');
 }
 
-function summaryLine(analysis: PluginAnalysis, policy: Policy, c: Colors): string {
-  const visible = visibleFindings(analysis.findings, analysis.tier, policy);
-  const action = analysis.decision.action;
-  return `${tone(action, c)(VERB[action].padEnd(7))}  ${analysis.plugin.id}@${analysis.plugin.version}  ${analysis.source}  ${visible.length === 0 ? 'no findings' : severityList(visible)}`;
+/** `✖ 9 findings in 3 plugins (4 critical, 5 high): 1 blocked, 1 warned, 1 allowed` */
+function totalsLine(actions: Decision['action'][], findings: Finding[], c: Colors): string {
+  const verdicts = (['block', 'warn', 'allow'] as const).filter((action) => actions.includes(action)).map((action) => `${actions.filter((a) => a === action).length} ${VERB[action]}`);
+  const counts = findings.length === 0 ? 'no findings' : `${plural(findings.length, 'finding')} (${severityList(findings)})`;
+  const worst = actions.includes('block') ? 'block' : actions.includes('warn') ? 'warn' : 'allow';
+  return c.bold(tone(worst, c)(`${worst === 'allow' ? '✔' : '✖'} ${counts} in ${plural(actions.length, 'plugin')}: ${verdicts.join(', ')}`));
 }
 
 function tone(action: Decision['action'], c: Colors): (text: string) => string {
   return action === 'block' ? c.red : action === 'warn' ? c.yellow : c.green;
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 function severityList(findings: Finding[]): string {
   return [...countBySeverity(findings)].map(([severity, n]) => `${n} ${severity}`).join(', ');
 }
 
+/** Critical stands out from high (white on red), so the two never look alike. */
 function paint(severity: Severity, c: Colors): (text: string) => string {
-  return [c.red, c.red, c.yellow, c.blue, c.dim][SEVERITIES.indexOf(severity)];
+  const styles: Record<Severity, (text: string) => string> = {
+    critical: (text) => c.bold(c.bgRed(c.white(text))),
+    high: (text) => c.bold(c.red(text)),
+    medium: c.yellow,
+    low: c.blue,
+    info: c.dim,
+  };
+  return styles[severity];
 }
 
-function groupByFile(findings: Finding[]): Map<string, Finding[]> {
-  const groups = new Map<string, Finding[]>();
-  for (const finding of findings) groups.set(finding.file, [...(groups.get(finding.file) ?? []), finding]);
+function groupBy<T, K>(items: T[], key: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
   return groups;
-}
-
-const MAX_LINE = 160;
-
-/** The kept lines around a finding as a code frame; a very long (minified) line is shown as a window around the column. */
-function codeFrame(lines: Record<number, string> | undefined, finding: Finding, color: boolean): string | undefined {
-  const line = lines?.[finding.line];
-  if (line === undefined) return undefined;
-  if (line.length > MAX_LINE) {
-    const start = Math.max(0, finding.column - 1 - MAX_LINE / 2);
-    const window = line.slice(start, start + MAX_LINE);
-    const endColumn = finding.endLine === finding.line ? Math.min(finding.endColumn - start, window.length + 1) : window.length + 1;
-    const frame = codeFrameColumns(window, { start: { line: finding.line, column: finding.column - start }, end: { line: finding.line, column: endColumn } }, frameOptions(color, finding.line));
-    return start > 0 ? `${frame}\n  (column ${finding.column} of a ${line.length}-character line)` : frame;
-  }
-  const { first, last, text } = contextRange(lines!, finding);
-  const end = finding.endLine <= last ? { line: finding.endLine, column: finding.endColumn } : undefined;
-  return codeFrameColumns(text, { start: { line: finding.line, column: finding.column }, end }, frameOptions(color, first));
-}
-
-/** `startLine` (absolute line numbers for a slice of a file) is in @babel/code-frame 7.25+, not yet in its type definitions. */
-function frameOptions(color: boolean, startLine: number): Parameters<typeof codeFrameColumns>[2] {
-  return { highlightCode: color, forceColor: color, startLine } as Parameters<typeof codeFrameColumns>[2];
 }
 
 function indent(text: string, spaces: number): string {
@@ -133,7 +211,7 @@ function indent(text: string, spaces: number): string {
 }
 
 /** `network`, or `child-process (childProcess)` when the capability is named differently. */
-function categoryLabel(finding: Finding): string {
+export function categoryLabel(finding: Finding): string {
   const capability = finding.capability;
   return capability && capability !== finding.category ? `${finding.category} (${capability})` : finding.category;
 }

@@ -59,7 +59,7 @@ describe('analyzePlugin', () => {
     const root = writePlugin({ 'package.json': { ...MANIFEST, main: 'dist/index.js' }, 'index.js': '/* big */', 'bin/helper': NATIVE_HEADS.elf });
     symlinkSync('/usr/lib', join(root, 'lib'));
     const analysis = await analyzePlugin(root, { cache: false, limits: { maxEntries: 10, maxEntryBytes: 1e6, maxTotalBytes: 1e7, maxLintBytes: 5 } });
-    expect(summary(analysis.findings)).toEqual(['bin/helper:1 native-binary high', 'index.js:1 unanalyzable critical', 'lib:1 unanalyzable critical', 'package.json:5 manifest medium']);
+    expect(summary(analysis.findings)).toEqual(['bin/helper:1 native-binary high', 'index.js:1 unanalyzable critical', 'lib:1 unanalyzable critical', 'package.json:5 manifest critical']);
     writeFileSync(join(root, 'package.json'), JSON.stringify({ ...MANIFEST, capabilities: { nativeAddons: true } }));
     const declared = await analyzePlugin(root, { cache: false });
     expect(summary(declared.findings)).toEqual(['bin/helper:1 native-binary low', 'lib:1 unanalyzable critical']);

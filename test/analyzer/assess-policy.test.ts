@@ -56,12 +56,12 @@ describe('decide', () => {
     const found = findings('critical', 'critical', 'high');
     expect(decide(found, 'community')).toEqual({
       action: 'block',
-      reasons: ['2 critical findings block loading for community plugins', '1 high finding blocks loading for community plugins'],
+      reasons: ['2 critical findings block loading for community plugins: m (r at a.js:1:1); m (r at a.js:1:1)', '1 high finding blocks loading for community plugins: m (r at a.js:1:1)'],
     });
     expect(decide(found, 'trusted').action).toBe('block');
     expect(decide(found, 'official')).toEqual({
       action: 'warn',
-      reasons: ['2 critical findings need a warning before loading for official plugins', '1 high finding needs a warning before loading for official plugins'],
+      reasons: ['2 critical findings need a warning before loading for official plugins: m (r at a.js:1:1); m (r at a.js:1:1)', '1 high finding needs a warning before loading for official plugins: m (r at a.js:1:1)'],
     });
     expect(decide(findings('high'), 'trusted').action).toBe('warn');
     expect(decide(findings('medium'), 'community').action).toBe('warn');
@@ -84,5 +84,29 @@ describe('decide', () => {
     expect((await bad('{"tiers":{"communty":{}}}')).message).toBe(`invalid policy ${join(dir, 'bad.json')}: "tiers" has unknown key "communty"`);
     expect((await bad('{oops')).message).toMatch(/^invalid policy .*bad.json: not valid JSON/);
     expect(await loadPolicy(join(dir, 'missing.json')).then(() => 'accepted', (e: Error) => e.name)).toBe('UsageError');
+  });
+
+  it('names in each reason the findings it rests on: message, rule and place, the first three then a count', () => {
+    const at = (line: number, severity: Severity, ruleId: string, message: string): Finding => ({ ruleId, category: 'network', severity, capability: 'network', file: 'lib/x.js', line, column: 5, endLine: line, endColumn: 9, message });
+    const { reasons } = decide([at(3, 'medium', 'no-network', 'Loads undici.'), at(9, 'high', 'no-network', 'Opens a socket'), ...[10, 11, 12, 13].map((line) => at(line, 'high', 'no-child-process', 'Spawns a shell'))], 'community');
+    expect(reasons).toEqual([
+      '5 high findings block loading for community plugins: Opens a socket (no-network at lib/x.js:9:5); Spawns a shell (no-child-process at lib/x.js:10:5); Spawns a shell (no-child-process at lib/x.js:11:5); and 2 more',
+      '1 medium finding needs a warning before loading for community plugins: Loads undici (no-network at lib/x.js:3:5)',
+    ]);
+  });
+
+  it('blocks a plugin the host cannot load (a manifest finding) for every tier, whatever a policy says', () => {
+    const manifest: Finding = { ruleId: 'manifest', category: 'manifest', severity: 'critical', capability: null, file: 'package.json', line: 5, column: 3, endLine: 5, endColumn: 9, message: 'The entry module "lib/main.js" is not in the package, so the host cannot load it' };
+    const lenient = { tiers: Object.fromEntries(Object.entries(defaultPolicy.tiers).map(([tier, cells]) => [tier, Object.fromEntries(Object.keys(cells).map((severity) => [severity, 'hidden']))])) } as typeof defaultPolicy;
+    for (const tier of ['official', 'trusted', 'community', 'unregistered'] as const) {
+      for (const policy of [defaultPolicy, lenient]) {
+        expect(decide([manifest], tier, policy)).toEqual({
+          action: 'block',
+          reasons: ['the host cannot load it, whatever its tier: The entry module "lib/main.js" is not in the package, so the host cannot load it (manifest at package.json:5:3)'],
+        });
+      }
+    }
+    // A look-alike that is no manifest finding keeps the table's answer.
+    expect(decide([{ ...manifest, ruleId: 'no-network', category: 'network' }], 'official').action).toBe('warn');
   });
 });

@@ -5,7 +5,7 @@ import { create } from 'tar';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzePlugin, analyzePlugins, formatJson, formatSarif, formatStylish, type PluginAnalysis } from '../../analyzer/index.js';
 import { rules } from '../../rules/index.js';
-import { FIXTURES, REPO, tempDir } from './helpers.js';
+import { FIXTURES, MANIFEST, REPO, tempDir, writePlugin } from './helpers.js';
 
 const MULTITOOL = join(REPO, 'node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool');
 
@@ -51,10 +51,57 @@ describe('stylish', () => {
     expect(text).toContain('allowed for official: no findings');
   });
 
-  it('ends a multi-plugin report with one line per plugin', () => {
-    const lines = formatStylish([stealer, clean], { color: false }).trimEnd().split('\n').slice(-2);
+  it('ends a multi-plugin report with one aligned line per plugin and a totals line', () => {
+    const lines = formatStylish([stealer, clean], { color: false }).trimEnd().split('\n').slice(-3);
     expect(lines[0]).toMatch(/^blocked +mallory\.stealer@0\.0\.1 +.*stealer +4 critical, 3 high, 1 medium$/);
     expect(lines[1]).toMatch(/^allowed +acme\.clean@1\.2\.0 +.*clean +no findings$/);
+    // Each column starts at the same place on every line.
+    expect(lines[0].indexOf('mallory')).toBe(lines[1].indexOf('acme'));
+    expect(lines[0].search(/4 critical/)).toBe(lines[1].search(/no findings/));
+    expect(lines[2]).toBe('✖ 8 findings (4 critical, 3 high, 1 medium) in 2 plugins: 1 blocked, 1 allowed');
+  });
+});
+
+describe('stylish at a terminal width', () => {
+  const ruleIds = () => stealer.findings.map((finding) => finding.ruleId);
+
+  for (const width of [60, 80, 120]) {
+    it(`fits ${width} columns: no line is wider, every rule id is whole on one line`, () => {
+      const text = formatStylish([stealer], { color: false, width });
+      const lines = text.split('\n');
+      expect(lines.filter((line) => line.length > width)).toEqual([]);
+      // A finding row holds its rule id whole, at the end or before the category (reasons say "rule-id at file").
+      for (const id of new Set(ruleIds())) expect(lines.filter((line) => new RegExp(`(^|\\s)${id}( {2}|$)`).test(line)).length).toBe(ruleIds().filter((r) => r === id).length);
+      // Every word of every message is still there, in order.
+      const flat = text.replace(/\s+/g, ' ');
+      for (const finding of stealer.findings) {
+        const words = finding.message.replace(/\.$/, '').split(' ');
+        expect(flat).toContain(words.slice(0, 3).join(' '));
+      }
+    });
+  }
+
+  it('stacks each finding (header line, message under it) on a terminal too narrow for columns', () => {
+    const text = formatStylish([stealer], { color: false, width: 44 });
+    expect(text).toMatch(/\n {2}\d+:\d+ +critical +no-filesystem +filesystem\n {4}Passes '~\/\.ssh\/id_rsa'/);
+    expect(text.split('\n').filter((line) => line.length > 44)).toEqual([]);
+  });
+
+  it('shows one code frame for findings at the same place', async () => {
+    const root = writePlugin({ 'package.json': MANIFEST, 'index.js': "exports.activate = () => { eval(Buffer.from('cmVxdWlyZSgiaHR0cHMiKQ==', 'base64').toString()); };\n" });
+    const analysis = await analyzePlugin(root, { cache: false });
+    const lines = analysis.findings.filter((f) => f.line === 1);
+    const places = new Set(lines.map((f) => `${f.line}:${f.column}:${f.endLine}:${f.endColumn}`));
+    expect(lines.length).toBeGreaterThan(places.size);
+    const text = formatStylish([analysis], { color: false });
+    expect(text.match(/^ +> 1 \|/gm)).toHaveLength(places.size);
+  });
+
+  it('lists only blocking findings with quiet, and says how many it left out', () => {
+    const text = formatStylish([stealer], { color: false, quiet: true });
+    expect(text).not.toMatch(/^ +\d+:\d+ +medium/m);
+    expect(text).toMatch(/^ +\d+:\d+ +critical/m);
+    expect(text).toMatch(/✖ 8 findings \(4 critical, 3 high, 1 medium\), 1 not listed \(--quiet\)/);
   });
 });
 

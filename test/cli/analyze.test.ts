@@ -3,12 +3,12 @@
  * spawned as a user would run it, with a private TMPDIR so "nothing left
  * behind" is checked exactly.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { analyzePlugin } from '../../analyzer/index.js';
-import { extractionDirs, FIXTURES, MANIFEST, packageEntries, rawTarball, runCli, tempDir, writePlugin, type RawEntry } from '../analyzer/helpers.js';
+import { CLI, extractionDirs, FIXTURES, MANIFEST, packageEntries, rawTarball, runCli, tempDir, writePlugin, type RawEntry } from '../analyzer/helpers.js';
 
 let tmp: string;
 beforeEach(() => {
@@ -50,7 +50,11 @@ describe('warden analyze: verdicts', () => {
     const result = analyze(fixture('stealer'), join(packDir, tgz), '--no-cache');
     expect(result.status).toBe(1);
     expect(JSON.parse(result.stdout).map((report: { plugin: { id: string } }) => report.plugin.id)).toEqual(['mallory.stealer', 'acme.clean']);
-    expect(result.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^blocked +mallory\.stealer@0\.0\.1 /), expect.stringMatching(/^allowed +acme\.clean@1\.2\.0 .*clean-1\.2\.0\.tgz +no findings$/)]);
+    expect(result.stderr.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(/^blocked +mallory\.stealer@0\.0\.1 /),
+      expect.stringMatching(/^allowed +acme\.clean@1\.2\.0 .*clean-1\.2\.0\.tgz +no findings$/),
+      expect.stringMatching(/^✖ 8 findings \(.*\) in 2 plugins: 1 blocked, 1 allowed$/),
+    ]);
     expect(extractionDirs(tmp)).toEqual([]);
   });
 
@@ -132,5 +136,54 @@ describe('warden analyze: bad input exits 2 with one line and leaves nothing beh
     const result = analyze(root, '--no-cache');
     expect(result.status).toBe(1);
     expect(JSON.parse(result.stdout).findings).toMatchObject([{ file: 'vendor', category: 'unanalyzable', severity: 'critical' }]);
+  });
+});
+
+describe('warden analyze: ESLint-CLI habits', () => {
+  it('--quiet lists only what blocks, in the JSON report too; the verdict is the same', () => {
+    const all = JSON.parse(analyze(fixture('stealer'), '--no-cache').stdout);
+    const quiet = analyze(fixture('stealer'), '--no-cache', '--quiet');
+    expect(quiet.status).toBe(1);
+    const report = JSON.parse(quiet.stdout);
+    expect(report.decision).toEqual(all.decision);
+    expect(report.findings.map((f: { severity: string }) => f.severity).sort()).toEqual(all.findings.map((f: { severity: string }) => f.severity).filter((s: string) => s === 'critical' || s === 'high').sort());
+  });
+
+  it('--max-warnings N exits 1 when more findings than N need a warning, with one line saying so', () => {
+    const root = writePlugin({ 'package.json': MANIFEST, 'index.js': '// eslint-disable-next-line\nexports.activate = () => {};\n' });
+    expect(analyze(root, '--no-cache').status).toBe(0);
+    expect(analyze(root, '--no-cache', '--max-warnings', '1').status).toBe(0);
+    const over = analyze(root, '--no-cache', '--max-warnings', '0');
+    expect(over.status).toBe(1);
+    expect(over.stderr).toBe('warden: too many warnings (1, more than --max-warnings 0)\n');
+    const bad = analyze(root, '--max-warnings', 'lots');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toBe('warden: --max-warnings: expected a whole number, not "lots"\n');
+  });
+
+  it('an unusable --cache-dir is one line and exit 2, at once', () => {
+    for (const dir of ['/proc/nope', '/dev/null/cache']) {
+      const started = Date.now();
+      const result = spawnSync(process.execPath, [CLI, 'analyze', fixture('clean'), '--cache-dir', dir], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, TMPDIR: tmp } });
+      expect(result.signal, `--cache-dir ${dir} hung (${Date.now() - started} ms)`).toBeNull();
+      expect(result.status).toBe(2);
+      expect(result.stderr).toMatch(new RegExp(`^warden: cannot use --cache-dir ${dir}: E[A-Z]+\\n$`));
+      expect(result.stdout).toBe('');
+    }
+  });
+
+  it('wraps the stylish report to COLUMNS when piped into a pager', () => {
+    const result = runCli(['analyze', fixture('stealer'), '--format', 'stylish', '--no-cache'], { env: { TMPDIR: tmp, COLUMNS: '70' } });
+    expect(result.stdout.split('\n').filter((line) => line.length > 70)).toEqual([]);
+  });
+
+  it('--format html writes one self-contained page', () => {
+    const out = join(tempDir(), 'review.html');
+    const result = analyze(fixture('stealer'), '--format', 'html', '--output', out, '--no-cache');
+    expect(result.status).toBe(1);
+    const html = readFileSync(out, 'utf8');
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).not.toMatch(/<(script|link|img|iframe)[^>]+(src|href)=/i);
+    expect(html).toMatch(/Content-Security-Policy" content="default-src 'none'/);
   });
 });

@@ -145,8 +145,21 @@ describe('createHost', () => {
     host = createHost({ pluginsDir: dir, dataDir: join(work, 'data') });
     const seen = record(host);
     await host.start();
-    expect(seen.blocked?.[0]?.reasons).toEqual(['it requires Warden ^9.0.0 (engines.warden in package.json) but this is Warden 0.1.0']);
+    expect(seen.blocked?.[0]?.reasons).toEqual([
+      'the host cannot load it, whatever its tier: It requires Warden ^9.0.0 (engines.warden in package.json) but this is Warden 0.1.0, so the host refuses to load it (manifest at package.json:1:168)',
+    ]);
     await expect(host.executeCommand('hello.sayHello')).rejects.toThrow(/requires Warden \^9.0.0/);
+  });
+
+  it('refuses a development plugin the host cannot load (wrong engines.warden, no entry module), though its other findings only warn', async () => {
+    const root = join(copySamples('hello-world'), 'hello-world');
+    const manifestPath = join(root, 'package.json');
+    writeFileSync(manifestPath, JSON.stringify({ ...JSON.parse(readFileSync(manifestPath, 'utf8')), engines: { warden: '^9.0.0' }, main: 'gone.js' }));
+    host = createHost({ devPaths: [root], dataDir: join(work, 'data') });
+    const seen = record(host);
+    await host.start();
+    expect(seen.blocked?.[0]?.reasons.join(' ')).toMatch(/entry module "gone.js" is not in the package.*requires Warden \^9\.0\.0/);
+    await expect(host.executeCommand('hello.sayHello')).rejects.toThrow(/is blocked/);
   });
 
   it('reports a plugin with a broken manifest as blocked and keeps loading the others', async () => {

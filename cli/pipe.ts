@@ -1,0 +1,42 @@
+/**
+ * A reader that goes away (`warden audit | head`, `warden run --json | head`)
+ * ends the command quietly: a write to a closed pipe (EPIPE) or a SIGPIPE
+ * runs the command's own clean-up and exits with the status a process killed
+ * by SIGPIPE has (141), as `git log | head` does, never with a stack trace.
+ * Node ignores SIGPIPE by default; listening for it makes it end us instead.
+ */
+const SIGPIPE_STATUS = 128 + 13;
+
+type Cleanup = () => Promise<void> | void;
+
+const cleanups: Cleanup[] = [];
+let ending = false;
+
+/** Runs before exiting on a broken pipe (a host stops its plugins here); removed by the returned function. */
+export function onBrokenPipe(cleanup: Cleanup): () => void {
+  cleanups.push(cleanup);
+  return () => {
+    const index = cleanups.indexOf(cleanup);
+    if (index >= 0) cleanups.splice(index, 1);
+  };
+}
+
+async function endQuietly(): Promise<void> {
+  if (ending) return;
+  ending = true;
+  for (const cleanup of cleanups.splice(0).reverse()) await Promise.resolve(cleanup()).catch(() => undefined);
+  process.exit(SIGPIPE_STATUS);
+}
+
+export function handleBrokenPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') {
+        void endQuietly();
+        return;
+      }
+      throw error;
+    });
+  }
+  process.on('SIGPIPE', () => void endQuietly());
+}
