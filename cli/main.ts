@@ -10,6 +10,7 @@ import { registerAudit } from './audit.js';
 import { registerDev } from './dev.js';
 import { registerRun } from './run.js';
 import { EXIT, UsageError } from './errors.js';
+import { DataFolderInUse } from '../host/data-lock.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -36,7 +37,7 @@ function exitCodeFor(error: unknown): number {
     process.stderr.write(`warden: ${error.message.replace(/^error: /, '')}\n`);
     return EXIT.usage;
   }
-  if (error instanceof UsageError) {
+  if (error instanceof UsageError || error instanceof DataFolderInUse) {
     process.stderr.write(`warden: ${error.message}\n`);
     return EXIT.usage;
   }

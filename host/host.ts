@@ -18,6 +18,7 @@ import { WARDEN_VERSION } from '../analyzer/warden-package.js';
 import type { DeclaredCapabilities } from '../rules/utils/manifest.js';
 import { activationPlan, type ActivationPlan } from './activation.js';
 import { AuditLog } from './audit.js';
+import { lockDataFolder, type DataFolderLock } from './data-lock.js';
 import type { BrokerCallbacks } from './broker.js';
 import { discoverPlugins, type PluginLocation } from './discovery.js';
 import { HostEventEmitter, type HostEventName, type HostListener } from './events.js';
@@ -112,6 +113,7 @@ class WardenHost implements Host {
   /** command id → plugin id: contributed, named in `onCommand:`, or registered at run time. */
   readonly #commands = new Map<string, string>();
   #audit: AuditLog | undefined;
+  #lock: DataFolderLock | undefined;
   #started = false;
 
   constructor(options: HostOptions) {
@@ -130,7 +132,14 @@ class WardenHost implements Host {
     // Bad paths are refused before anything is created on disk.
     const locations = discoverPlugins(this.#options.pluginsDir, this.#options.devPaths ?? []);
     mkdirSync(this.#options.dataDir, { recursive: true });
-    this.#audit = new AuditLog(this.auditLogPath);
+    // Before anything in the folder is read or written: a second host is refused with the folder as it was.
+    this.#lock = await lockDataFolder(this.#options.dataDir);
+    try {
+      this.#audit = new AuditLog(this.auditLogPath);
+    } catch (error) {
+      await this.#releaseLock();
+      throw error;
+    }
     const loaded = await Promise.all(locations.map((location) => this.#load(location)));
     for (const plugin of loaded) if (plugin) this.#admit(plugin);
     const startups = [...this.#plugins.values()].filter((p) => !p.blocked && p.plan.onStartup);
@@ -141,6 +150,12 @@ class WardenHost implements Host {
     await Promise.all([...this.#plugins.values()].map((p) => p.supervisor?.stop()));
     this.#audit?.close();
     this.#audit = undefined;
+    await this.#releaseLock();
+  }
+
+  async #releaseLock(): Promise<void> {
+    await this.#lock?.release();
+    this.#lock = undefined;
   }
 
   async executeCommand<T = unknown>(command: string, ...args: unknown[]): Promise<T> {
