@@ -190,9 +190,16 @@ function plainLine(event: string, payload: Record<string, unknown>): string | un
   }
 }
 
+/**
+ * Resolves on SIGINT or SIGTERM. Signal listeners do not keep Node's event loop alive, so with no plugin process
+ * running (only lazy plugins, or the last one disabled) the CLI would end at once with Node's "unsettled top-level
+ * await" status 13: a ref'd timer holds the loop open until the signal comes.
+ */
 function untilSignalled(): Promise<void> {
   return new Promise((resolve) => {
+    const keepAlive = setInterval(() => undefined, 1 << 30);
     const done = () => {
+      clearInterval(keepAlive);
       process.off('SIGINT', done);
       process.off('SIGTERM', done);
       resolve();
