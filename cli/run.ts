@@ -179,12 +179,18 @@ function plainLine(event: string, payload: Record<string, unknown>): string | un
       return pc.dim(`↻ ${id} restarted (attempt ${String(payload.attempt)}, after ${String(payload.delayMs)} ms)`);
     case 'disabled':
       return `${pc.red('✖ disabled')} ${pc.bold(id)}: ${String(payload.reason)}`;
+    case 'start-failed':
+      return `${pc.yellow('! not started')} ${pc.bold(id)}: ${String(payload.reason)}; trying again in ${String(payload.retryInMs)} ms`;
     case 'denied':
       return `${pc.magenta('⛔ denied')} ${pc.bold(id)}: ${String(payload.message)}`;
     case 'reloaded':
       return pc.green(`↻ ${id} reloaded in ${String(payload.ms)} ms (${(payload.files as string[]).join(', ')}): ${String(payload.state)}`);
     case 'log':
       return pc.dim(`[${id}] ${String(payload.line)}`);
+    case 'storage-corrupt':
+      return `${pc.yellow('! storage')} ${pc.bold(id)}: ${String(payload.reason)}; moved aside to ${String(payload.file)}, the store starts empty`;
+    case 'audit-repaired':
+      return `${pc.yellow('! audit log')}: ${String(payload.message)}`;
     default:
       return undefined;
   }

@@ -18,6 +18,7 @@ import { WARDEN_VERSION } from '../analyzer/warden-package.js';
 import type { DeclaredCapabilities } from '../rules/utils/manifest.js';
 import { activationPlan, type ActivationPlan } from './activation.js';
 import { AuditLog } from './audit.js';
+import { HOST_ENTRY } from './audit-chain.js';
 import { lockDataFolder, type DataFolderLock } from './data-lock.js';
 import type { BrokerCallbacks } from './broker.js';
 import { discoverPlugins, type PluginLocation } from './discovery.js';
@@ -140,6 +141,7 @@ class WardenHost implements Host {
       await this.#releaseLock();
       throw error;
     }
+    for (const { kind, message } of this.#audit.repairs) this.#events.emit('audit-repaired', { pluginId: HOST_ENTRY, kind, message });
     const loaded = await Promise.all(locations.map((location) => this.#load(location)));
     for (const plugin of loaded) if (plugin) this.#admit(plugin);
     const startups = [...this.#plugins.values()].filter((p) => !p.blocked && p.plan.onStartup);
@@ -278,14 +280,14 @@ class WardenHost implements Host {
       // A dev plugin's blocking findings are only warnings: it runs, sandboxed, so its author can work on it.
       const suffix = location.dev && analysis.decision.action === 'block' ? ' (loaded anyway: development plugin)' : '';
       const warnings = analysis.decision.reasons.map((reason) => reason + suffix);
-      this.#audit!.append({ pluginId: plugin.id, kind: 'warned', reasons: warnings });
+      this.#audit!.tryAppend({ pluginId: plugin.id, kind: 'warned', reasons: warnings });
       this.#events.emit('warned', { pluginId: plugin.id, reasons: warnings });
     }
   }
 
   #emitAnalyzed(plugin: LoadedPlugin): void {
     const { analysis } = plugin;
-    this.#audit!.append({
+    this.#audit!.tryAppend({
       pluginId: plugin.id,
       kind: 'analyzed',
       version: analysis.plugin.version,
@@ -307,7 +309,7 @@ class WardenHost implements Host {
   }
 
   #refuse(pluginId: string, reasons: string[]): void {
-    this.#audit!.append({ pluginId, kind: 'blocked', reasons });
+    this.#audit!.tryAppend({ pluginId, kind: 'blocked', reasons });
     this.#events.emit('blocked', { pluginId, reasons });
   }
 
@@ -325,17 +327,18 @@ class WardenHost implements Host {
       crashed: (reason, crashes) => this.#lifecycle(plugin, 'crashed', { reason, crashes }),
       restarted: (attempt, delayMs) => this.#lifecycle(plugin, 'restarted', { attempt, delayMs }),
       disabled: (reason) => this.#lifecycle(plugin, 'disabled', { reason }),
+      startFailed: (reason, retryInMs) => this.#lifecycle(plugin, 'start-failed', { reason, retryInMs }),
     });
     return plugin.supervisor;
   }
 
-  #lifecycle<E extends 'activated' | 'deactivated' | 'crashed' | 'restarted' | 'disabled'>(
+  #lifecycle<E extends 'activated' | 'deactivated' | 'crashed' | 'restarted' | 'disabled' | 'start-failed'>(
     plugin: LoadedPlugin,
     kind: E,
     details: Omit<Parameters<HostListener<E>>[0], 'pluginId'>,
   ): void {
     // The plugin process records its own activation (with its pid); the rest are the supervisor's to record.
-    if (kind !== 'activated') this.#audit!.append({ pluginId: plugin.id, kind, ...details });
+    if (kind !== 'activated') this.#audit!.tryAppend({ pluginId: plugin.id, kind, ...details });
     this.#events.emit(kind, { pluginId: plugin.id, ...details } as Parameters<HostListener<E>>[0]);
   }
 
