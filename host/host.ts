@@ -26,6 +26,7 @@ import { HostEventEmitter, type HostEventName, type HostListener } from './event
 import { DEFAULT_LIMITS, processLimits, type HostLimits } from './limits.js';
 import { grantFromManifest, type Grant } from './permissions.js';
 import { PluginProcess } from './plugin-process.js';
+import { removeInterruptedWrites } from './storage.js';
 import { debuggingLimits, messageOf, Supervisor, type PluginState } from './supervisor.js';
 
 export interface HostOptions {
@@ -144,6 +145,8 @@ class WardenHost implements Host {
     for (const { kind, message } of this.#audit.repairs) this.#events.emit('audit-repaired', { pluginId: HOST_ENTRY, kind, message });
     const loaded = await Promise.all(locations.map((location) => this.#load(location)));
     for (const plugin of loaded) if (plugin) this.#admit(plugin);
+    // Writes a killed host left unfinished: under the lock, no store in the folder is being written now.
+    for (const plugin of this.#plugins.values()) removeInterruptedWrites(plugin.dataDir);
     const startups = [...this.#plugins.values()].filter((p) => !p.blocked && p.plan.onStartup);
     await Promise.all(startups.map((p) => this.#activate(p, 'onStartup').catch(() => undefined)));
   }
@@ -378,6 +381,10 @@ class WardenHost implements Host {
     });
     process.on('log', (stream: string, line: string) => this.#events.emit('log', { pluginId: plugin.id, stream, line }));
     process.on('denied', (denial: { message: string }) => this.#events.emit('denied', { pluginId: plugin.id, message: denial.message }));
+    process.on('storage-corrupt', (file: string, reason: string) => {
+      this.#events.emit('storage-corrupt', { pluginId: plugin.id, file, reason });
+      this.#events.emit('log', { pluginId: plugin.id, stream: 'host', line: `storage: ${reason}; moved aside to ${file}, the store starts empty` });
+    });
     return process;
   }
 

@@ -54,6 +54,8 @@ export interface PluginProcessEvents {
   log: [stream: LogStream, line: string];
   violation: [reason: string];
   denied: [denial: Denial];
+  /** Its store on disk was damaged: moved aside to `file`; it starts empty. */
+  'storage-corrupt': [file: string, reason: string];
 }
 
 export class PluginProcess extends EventEmitter<PluginProcessEvents> {
@@ -120,7 +122,10 @@ export class PluginProcess extends EventEmitter<PluginProcessEvents> {
         pluginId,
         grant,
         audit,
-        storage: new PluginStorage(dataDir, limits.storageQuotaBytes),
+        storage: new PluginStorage(dataDir, limits.storageQuotaBytes, (file, reason) => {
+          audit.tryAppend({ pluginId, kind: 'storage.corrupt', file, reason });
+          this.emit('storage-corrupt', file, reason);
+        }),
         host: this.options.host,
         limits,
         onDenied: (denial) => this.emit('denied', denial),
