@@ -9,6 +9,7 @@ import { registerAnalyze } from './analyze.js';
 import { registerAudit } from './audit.js';
 import { registerDev } from './dev.js';
 import { registerRun } from './run.js';
+import { registerSwitches } from './switch.js';
 import { EXIT, UsageError } from './errors.js';
 import { DataFolderInUse } from '../host/data-lock.js';
 
@@ -24,6 +25,7 @@ registerAnalyze(program);
 registerRun(program);
 registerDev(program);
 registerAudit(program);
+registerSwitches(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -179,6 +179,8 @@ function plainLine(event: string, payload: Record<string, unknown>): string | un
       return pc.dim(`↻ ${id} restarted (attempt ${String(payload.attempt)}, after ${String(payload.delayMs)} ms)`);
     case 'disabled':
       return `${pc.red('✖ disabled')} ${pc.bold(id)}: ${String(payload.reason)}`;
+    case 'enabled':
+      return `${pc.green('✔ enabled')} ${pc.bold(id)} (was: ${String(payload.was)})`;
     case 'start-failed':
       return `${pc.yellow('! not started')} ${pc.bold(id)}: ${String(payload.reason)}; trying again in ${String(payload.retryInMs)} ms`;
     case 'denied':

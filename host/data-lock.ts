@@ -15,9 +15,14 @@
  * is also checked on its own, which covers a host in another network
  * namespace of the same machine (abstract names are per network namespace),
  * and is the only check where abstract sockets do not exist (not Linux).
+ *
+ * The socket doubles as the running host's control door (control.ts: `warden
+ * enable/disable` on a folder in use): the record, readable by its owner only,
+ * carries a fresh token that a client must present.
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
@@ -31,6 +36,8 @@ export interface LockHolder {
   /** The process's start time in clock ticks since boot (/proc/<pid>/stat), so a reused pid is not mistaken for it. */
   startTime?: string;
   bootId?: string;
+  /** What a control client presents (control.ts); only the record's owner can read it. */
+  token?: string;
 }
 
 /** A second host on a data folder: the message is the one line the CLI prints. */
@@ -53,19 +60,24 @@ export interface DataFolderLock {
   release(): Promise<void>;
 }
 
-/** Takes the lock on an existing folder, or throws DataFolderInUse. */
-export async function lockDataFolder(dataDir: string): Promise<DataFolderLock> {
+/** Answers one connection to the lock's socket; `token` is the one in the holder's record. */
+export type OnControlConnection = (socket: Socket, token: string) => void;
+
+/** Takes the lock on an existing folder, or throws DataFolderInUse. Connections go to `onConnection`, if given. */
+export async function lockDataFolder(dataDir: string, onConnection?: OnControlConnection): Promise<DataFolderLock> {
   const recordPath = join(dataDir, LOCK_RECORD);
-  const server = process.platform === 'linux' ? await bindAbstract(socketName(dataDir)) : null;
+  const token = randomBytes(16).toString('hex');
+  const answer = onConnection ? (socket: Socket) => onConnection(socket, token) : (socket: Socket) => socket.destroy();
+  const server = process.platform === 'linux' ? await bindAbstract(socketName(dataDir), answer) : null;
   if (server === undefined) throw new DataFolderInUse(dataDir, liveHolder(recordPath));
   const other = liveHolder(recordPath);
   if (other && other.pid !== process.pid) {
     await closeServer(server);
     throw new DataFolderInUse(dataDir, other);
   }
-  const self = ownRecord();
+  const self = { ...ownRecord(), token };
   const temporary = `${recordPath}.${process.pid}`;
-  writeFileSync(temporary, `${JSON.stringify(self)}\n`);
+  writeFileSync(temporary, `${JSON.stringify(self)}\n`, { mode: 0o600 });
   renameSync(temporary, recordPath);
   let released = false;
   return {
@@ -78,21 +90,17 @@ export async function lockDataFolder(dataDir: string): Promise<DataFolderLock> {
   };
 }
 
-/** Who holds the folder, if its record names a process that is still the one that wrote it. */
-export function lockHolder(dataDir: string): LockHolder | undefined {
-  return liveHolder(join(dataDir, LOCK_RECORD));
-}
-
-function socketName(dataDir: string): string {
+/** The abstract socket name of a data folder: `\0warden-host:<uid>:<dev>:<inode>` (shown by `ss -xlp`). */
+export function socketName(dataDir: string): string {
   const { dev, ino } = statSync(dataDir);
   const uid = process.getuid?.() ?? 0;
   return `\0warden-host:${uid}:${dev}:${ino}`;
 }
 
 /** The listening server, or undefined when another process holds the name. */
-function bindAbstract(name: string): Promise<Server | undefined> {
+function bindAbstract(name: string, answer: (socket: Socket) => void): Promise<Server | undefined> {
   return new Promise((resolve, reject) => {
-    const server = createServer((connection) => connection.destroy());
+    const server = createServer(answer);
     server.once('error', (error: NodeJS.ErrnoException) => (error.code === 'EADDRINUSE' ? resolve(undefined) : reject(error)));
     server.listen({ path: name, exclusive: true }, () => {
       server.unref(); // the lock must not keep a host process alive on its own
@@ -117,7 +125,7 @@ function ownRecord(): LockHolder {
   };
 }
 
-function readRecord(path: string): LockHolder | undefined {
+export function readRecord(path: string): LockHolder | undefined {
   try {
     const record = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockHolder> | null;
     if (!record || !Number.isInteger(record.pid) || typeof record.since !== 'string' || typeof record.hostname !== 'string') return undefined;

@@ -19,6 +19,7 @@ import type { DeclaredCapabilities } from '../rules/utils/manifest.js';
 import { activationPlan, type ActivationPlan } from './activation.js';
 import { AuditLog } from './audit.js';
 import { HOST_ENTRY } from './audit-chain.js';
+import { answerControl, type ControlRequest } from './control.js';
 import { lockDataFolder, type DataFolderLock } from './data-lock.js';
 import type { BrokerCallbacks } from './broker.js';
 import { discoverPlugins, type PluginLocation } from './discovery.js';
@@ -26,6 +27,7 @@ import { HostEventEmitter, type HostEventName, type HostListener } from './event
 import { DEFAULT_LIMITS, processLimits, type HostLimits } from './limits.js';
 import { grantFromManifest, type Grant } from './permissions.js';
 import { PluginProcess } from './plugin-process.js';
+import { DISABLED_BY_HAND, PluginSwitches } from './plugin-switches.js';
 import { removeInterruptedWrites } from './storage.js';
 import { debuggingLimits, messageOf, Supervisor, type PluginState } from './supervisor.js';
 
@@ -85,6 +87,17 @@ export interface Host {
   activate(pluginId: string): Promise<void>;
   /** Re-analyzes a plugin from disk and restarts it (what `warden dev` does on a change). */
   reload(pluginId: string): Promise<void>;
+  /**
+   * Turns a plugin off by hand: stopped now, and off across host restarts (recorded in the data folder) until
+   * `enable`. Resolves false if it already was. Audited.
+   */
+  disable(pluginId: string): Promise<boolean>;
+  /**
+   * Turns back on a plugin disabled by hand or by the supervisor (after repeated crashes: its crash count starts
+   * over); an `onStartup` plugin starts again at once. Resolves false if it was not disabled. A plugin the gate
+   * blocked stays blocked. Audited.
+   */
+  enable(pluginId: string): Promise<boolean>;
   readonly auditLogPath: string;
 }
 
@@ -116,6 +129,8 @@ class WardenHost implements Host {
   readonly #commands = new Map<string, string>();
   #audit: AuditLog | undefined;
   #lock: DataFolderLock | undefined;
+  /** Plugins disabled by hand, from the data folder; read at start. */
+  #switches: PluginSwitches | undefined;
   #started = false;
 
   constructor(options: HostOptions) {
@@ -135,19 +150,21 @@ class WardenHost implements Host {
     const locations = discoverPlugins(this.#options.pluginsDir, this.#options.devPaths ?? []);
     mkdirSync(this.#options.dataDir, { recursive: true });
     // Before anything in the folder is read or written: a second host is refused with the folder as it was.
-    this.#lock = await lockDataFolder(this.#options.dataDir);
+    this.#lock = await lockDataFolder(this.#options.dataDir, (socket, token) => answerControl(socket, token, (request) => this.#control(request)));
     try {
       this.#audit = new AuditLog(this.auditLogPath);
+      this.#switches = PluginSwitches.read(this.#options.dataDir);
     } catch (error) {
       await this.#releaseLock();
       throw error;
     }
     for (const { kind, message } of this.#audit.repairs) this.#events.emit('audit-repaired', { pluginId: HOST_ENTRY, kind, message });
+    if (this.#switches.damaged) this.#audit.tryAppend({ pluginId: HOST_ENTRY, kind: 'switches.corrupt', ...this.#switches.damaged });
     const loaded = await Promise.all(locations.map((location) => this.#load(location)));
     for (const plugin of loaded) if (plugin) this.#admit(plugin);
     // Writes a killed host left unfinished: under the lock, no store in the folder is being written now.
     for (const plugin of this.#plugins.values()) removeInterruptedWrites(plugin.dataDir);
-    const startups = [...this.#plugins.values()].filter((p) => !p.blocked && p.plan.onStartup);
+    const startups = [...this.#plugins.values()].filter((p) => !p.blocked && !this.#switches?.disabled(p.id) && p.plan.onStartup);
     await Promise.all(startups.map((p) => this.#activate(p, 'onStartup').catch(() => undefined)));
   }
 
@@ -173,7 +190,7 @@ class WardenHost implements Host {
 
   async emitEvent(name: string, payload?: unknown, sender?: string): Promise<void> {
     const listeners = [...this.#plugins.values()].filter(
-      (p) => p.id !== sender && !p.blocked && (p.plan.events.has(name) || p.subscriptions.has(name)),
+      (p) => p.id !== sender && !p.blocked && !this.#switches?.disabled(p.id) && (p.plan.events.has(name) || p.subscriptions.has(name)),
     );
     await Promise.all(
       listeners.map(async (plugin) => {
@@ -193,14 +210,63 @@ class WardenHost implements Host {
       tier: p.tier,
       dev: p.location.dev,
       root: p.location.root,
-      state: p.blocked ? 'blocked' : (p.supervisor?.state ?? 'inactive'),
+      state: p.blocked ? 'blocked' : this.#switches?.disabled(p.id) ? 'disabled' : (p.supervisor?.state ?? 'inactive'),
       capabilities: p.analysis.manifest.capabilities ?? {},
       commands: [...this.#commands].filter(([, owner]) => owner === p.id).map(([command]) => command),
       pid: p.supervisor?.pid,
       memory: p.supervisor?.memory,
       restarts: p.supervisor?.restarts ?? 0,
-      lastError: p.blocked ? p.blocked.join('; ') : p.supervisor?.lastError,
+      lastError: p.blocked ? p.blocked.join('; ') : (this.#disabledByHand(p.id) ?? p.supervisor?.lastError),
     }));
+  }
+
+  async disable(pluginId: string): Promise<boolean> {
+    const plugin = this.#known(pluginId);
+    const switches = this.#running().switches;
+    if (switches.disabled(pluginId)) return false;
+    this.#audit!.append({ pluginId, kind: 'disabled', reason: DISABLED_BY_HAND, by: 'user' }); // on file before it is done
+    await switches.disable(pluginId, DISABLED_BY_HAND);
+    await plugin.supervisor?.stop(DISABLED_BY_HAND);
+    plugin.supervisor = undefined;
+    this.#events.emit('disabled', { pluginId, reason: DISABLED_BY_HAND });
+    return true;
+  }
+
+  async enable(pluginId: string): Promise<boolean> {
+    const plugin = this.#known(pluginId);
+    const switches = this.#running().switches;
+    if (plugin.blocked) throw new Error(`${pluginId} is blocked, and enabling does not override the gate: ${plugin.blocked.join('; ')}`);
+    const was = this.#disabledByHand(pluginId) ?? (plugin.supervisor?.state === 'disabled' ? plugin.supervisor.lastError : undefined);
+    if (was === undefined) return false;
+    this.#audit!.append({ pluginId, kind: 'enabled', was, by: 'user' });
+    await switches.enable(pluginId);
+    plugin.supervisor = undefined; // a fresh supervisor: the crash count starts over
+    this.#events.emit('enabled', { pluginId, was });
+    if (plugin.plan.onStartup) await this.#activate(plugin, 'enabled').catch(() => undefined);
+    return true;
+  }
+
+  /** `warden enable/disable` on the folder this host holds. */
+  async #control({ command, pluginId }: ControlRequest): Promise<string> {
+    const changed = await (command === 'enable' ? this.enable(pluginId) : this.disable(pluginId));
+    if (!changed) return `${pluginId} was already ${command}d`;
+    return command === 'enable' ? `${pluginId} enabled` : `${pluginId} disabled: it stays off, across host restarts, until \`warden enable ${pluginId}\``;
+  }
+
+  #known(pluginId: string): LoadedPlugin {
+    const plugin = this.#plugins.get(pluginId);
+    if (!plugin) throw new Error(`no plugin "${pluginId}"`);
+    return plugin;
+  }
+
+  #running(): { switches: PluginSwitches } {
+    if (!this.#audit || !this.#switches) throw new Error('the host is not running: call start() first');
+    return { switches: this.#switches };
+  }
+
+  #disabledByHand(pluginId: string): string | undefined {
+    const off = this.#switches?.disabled(pluginId);
+    return off && `${off.reason} since ${off.since} (\`warden enable ${pluginId}\` turns it back on)`;
   }
 
   async activate(pluginId: string): Promise<void> {
@@ -322,6 +388,8 @@ class WardenHost implements Host {
 
   #supervisor(plugin: LoadedPlugin): Supervisor {
     if (!this.#audit) throw new Error('the host is not running: call start() first');
+    const byHand = this.#disabledByHand(plugin.id);
+    if (byHand) throw new Error(`${plugin.id} is ${byHand}`);
     if (plugin.supervisor) return plugin.supervisor;
     const limits = this.#options.inspectPlugin === plugin.id ? { ...this.#limits, ...debuggingLimits(this.#limits) } : this.#limits;
     plugin.supervisor = new Supervisor(plugin.id, () => this.#spawn(plugin), limits, {
