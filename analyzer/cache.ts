@@ -1,8 +1,9 @@
 /**
  * Per-file cache of raw lint reports, keyed by what determines them: the
  * file's bytes, the rules version, the source type and the analyzer version.
- * Entries are written atomically; one that cannot be read or parsed is
- * treated as a miss (and overwritten), never as an error.
+ * Entries are written atomically and sealed (cache-seal.ts: an HMAC under a
+ * per-user key); one that cannot be read, parsed or authenticated is treated
+ * as a miss (and overwritten), never as an error, and never as a verdict.
  */
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
@@ -11,6 +12,7 @@ import { dirname, join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { RULES_VERSION } from '../rules/version.js';
 import type { RawReport } from '../rules/utils/report.js';
+import { cacheKeyFrom, seal, unseal } from './cache-seal.js';
 import { readFile } from './fast-fs.js';
 import type { SourceType } from './files.js';
 import { WARDEN_VERSION } from './warden-package.js';
@@ -35,7 +37,15 @@ export function setKey(fileKeys: Iterable<[path: string, key: string]>): string 
 }
 
 export class ReportCache {
-  constructor(readonly dir: string) {}
+  /** Undefined when the key can be neither read nor created: then nothing is read from or written to the cache. */
+  readonly #key: Buffer | undefined;
+
+  constructor(
+    readonly dir: string,
+    keyFile?: string,
+  ) {
+    this.#key = cacheKeyFrom(keyFile);
+  }
 
   private pathOf(kind: 'reports' | 'sets', key: string): string {
     return join(this.dir, kind, key.slice(0, 2), `${key}.json`);
@@ -62,8 +72,11 @@ export class ReportCache {
   }
 
   private async read(kind: 'reports' | 'sets', key: string): Promise<unknown> {
+    if (!this.#key) return undefined;
     try {
-      const entry = JSON.parse(await readFile(this.pathOf(kind, key), 'utf8')) as { key?: unknown; reports?: unknown };
+      const json = unseal(this.#key, await readFile(this.pathOf(kind, key), 'utf8'));
+      if (json === undefined) return undefined;
+      const entry = JSON.parse(json) as { key?: unknown; reports?: unknown };
       return entry.key === key ? entry.reports : undefined;
     } catch {
       return undefined;
@@ -71,9 +84,10 @@ export class ReportCache {
   }
 
   private async write(kind: 'reports' | 'sets', key: string, reports: unknown): Promise<void> {
+    if (!this.#key) return;
     try {
       await mkdir(dirname(this.pathOf(kind, key)), { recursive: true });
-      await writeFileAtomic(this.pathOf(kind, key), JSON.stringify({ key, reports }));
+      await writeFileAtomic(this.pathOf(kind, key), seal(this.#key, JSON.stringify({ key, reports })));
     } catch {
       // ignored on purpose
     }

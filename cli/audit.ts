@@ -34,8 +34,9 @@ export function registerAudit(program: Command): void {
         const result = verifyAuditLog(options.log);
         if (result.ok) {
           process.stdout.write(`${options.log}: ${result.entries} entries, hash chain intact\n`);
+          for (const note of result.notes ?? []) process.stdout.write(`  note: ${note}\n`);
         } else {
-          process.stdout.write(`${options.log}:${result.line}: ${result.reason}\n`);
+          process.stdout.write(`${options.log}${result.line > 0 ? `:${result.line}` : ''}: ${result.reason}\n`);
           process.exitCode = EXIT.blocked;
         }
         return;

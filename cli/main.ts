@@ -10,8 +10,10 @@ import { registerAudit } from './audit.js';
 import { registerDev } from './dev.js';
 import { registerInit } from './init.js';
 import { markExecBoundaries, registerRun } from './run.js';
+import { registerSwitches } from './switch.js';
 import { EXIT, UsageError } from './errors.js';
 import { handleBrokenPipes } from './pipe.js';
+import { DataFolderInUse } from '../host/data-lock.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -29,6 +31,7 @@ registerRun(program);
 registerDev(program);
 registerAudit(program);
 registerInit(program);
+registerSwitches(program);
 
 try {
   // A bare `warden` is a request for help, not a mistake.
@@ -46,7 +49,7 @@ function exitCodeFor(error: unknown): number {
     process.stderr.write(`warden: ${error.message.replace(/^error: /, '')}\n`);
     return EXIT.usage;
   }
-  if (error instanceof UsageError) {
+  if (error instanceof UsageError || error instanceof DataFolderInUse) {
     process.stderr.write(`warden: ${error.message}\n`);
     return EXIT.usage;
   }

@@ -192,6 +192,10 @@ function plainLine(event: string, payload: Record<string, unknown>): string | un
       return pc.dim(`↻ ${id} restarted (attempt ${String(payload.attempt)}, after ${String(payload.delayMs)} ms)`);
     case 'disabled':
       return `${pc.red('✖ disabled')} ${pc.bold(id)}: ${String(payload.reason)}`;
+    case 'enabled':
+      return `${pc.green('✔ enabled')} ${pc.bold(id)} (was: ${String(payload.was)})`;
+    case 'start-failed':
+      return `${pc.yellow('! not started')} ${pc.bold(id)}: ${String(payload.reason)}; trying again in ${String(payload.retryInMs)} ms`;
     case 'denied':
       return `${pc.magenta('⛔ denied')} ${pc.bold(id)}: ${String(payload.message)}`;
     case 'reloaded':
@@ -203,6 +207,10 @@ function plainLine(event: string, payload: Record<string, unknown>): string | un
     }
     case 'inspecting':
       return [`${pc.yellow('! inspecting')} ${pc.bold(id)}: while it is debugged the sandbox is weaker:`, ...(payload.sandbox as string[]).map((line) => `    ${line}`)].join('\n');
+    case 'storage-corrupt':
+      return `${pc.yellow('! storage')} ${pc.bold(id)}: ${String(payload.reason)}; moved aside to ${String(payload.file)}, the store starts empty`;
+    case 'audit-repaired':
+      return `${pc.yellow('! audit log')}: ${String(payload.message)}`;
     default:
       return undefined;
   }
@@ -214,9 +222,16 @@ function reasonLines(verdict: string, reasons: string[]): string {
   return [`${verdict}: ${first}`, ...rest.map((reason) => `    ${reason}`)].join('\n');
 }
 
+/**
+ * Resolves on SIGINT or SIGTERM. Signal listeners do not keep Node's event loop alive, so with no plugin process
+ * running (only lazy plugins, or the last one disabled) the CLI would end at once with Node's "unsettled top-level
+ * await" status 13: a ref'd timer holds the loop open until the signal comes.
+ */
 function untilSignalled(): Promise<void> {
   return new Promise((resolve) => {
+    const keepAlive = setInterval(() => undefined, 1 << 30);
     const done = () => {
+      clearInterval(keepAlive);
       process.off('SIGINT', done);
       process.off('SIGTERM', done);
       resolve();

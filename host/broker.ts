@@ -66,7 +66,7 @@ export function createBroker(options: BrokerOptions): Handlers<HostApi> {
     const failed = (error: unknown): never => {
       if (error instanceof ResponseError && error.code === ErrorCodes.denied) throw error;
       const message = messageOf(error);
-      audit.append({ pluginId, correlationId, kind: 'failed', method, error: clip(message) });
+      audit.tryAppend({ pluginId, correlationId, kind: 'failed', method, error: clip(message) });
       // The plugin gets the reason itself, not the library's "Request … failed with message" wrapping.
       throw new ResponseError(INTERNAL_ERROR, message);
     };

@@ -22,21 +22,30 @@ export interface HostEvents {
   /** The process died or was killed (`reason` says which and why). */
   crashed: PluginRef & { reason: string; crashes: number };
   restarted: PluginRef & { attempt: number; delayMs: number };
-  /** Too many crashes: no more restarts until the host starts again. */
+  /** Too many crashes (no more restarts until enabled or the host starts again), or `host.disable()` (off until enabled). */
   disabled: PluginRef & { reason: string };
+  /** `host.enable()` turned it back on; `was` is why it had been off. */
+  enabled: PluginRef & { was: string };
+  /** A start failed for a reason outside the plugin (a full or read-only disk): not a crash; tried again after `retryInMs`. */
+  'start-failed': PluginRef & { reason: string; retryInMs: number };
   /** A `ctx` call the plugin's grant does not allow. */
   denied: PluginRef & { message: string };
   /** `ctx.window.showMessage` */
   message: PluginRef & { level: 'info' | 'warning' | 'error'; text: string };
   /** A line the plugin wrote to stdout/stderr or `ctx.log`. */
   log: PluginRef & { stream: string; line: string };
+  /** The plugin's `storage.json` could not be read as a store: moved aside to `file`, the store starts empty. */
+  'storage-corrupt': PluginRef & { file: string; reason: string };
+  /** What the audit log's open found and recorded about the log itself (`pluginId` is 'warden'). */
+  'audit-repaired': PluginRef & { kind: string; message: string };
 }
 
 export type HostEventName = keyof HostEvents;
 export type HostListener<E extends HostEventName> = (payload: HostEvents[E]) => void;
 
 export const HOST_EVENT_NAMES: readonly HostEventName[] = [
-  'analyzed', 'blocked', 'warned', 'activated', 'deactivated', 'crashed', 'restarted', 'disabled', 'denied', 'message', 'log',
+  'analyzed', 'blocked', 'warned', 'activated', 'deactivated', 'crashed', 'restarted', 'disabled', 'enabled', 'denied', 'message', 'log',
+  'start-failed', 'storage-corrupt', 'audit-repaired',
 ];
 
 /** An EventEmitter whose `emit`/`on` only accept the events above with their payloads. */

@@ -17,12 +17,17 @@ import { WARDEN_VERSION } from '../analyzer/warden-package.js';
 import type { DeclaredCapabilities } from '../rules/utils/manifest.js';
 import { activationPlan, type ActivationPlan } from './activation.js';
 import { AuditLog } from './audit.js';
+import { HOST_ENTRY } from './audit-chain.js';
+import { answerControl, type ControlRequest } from './control.js';
+import { lockDataFolder, type DataFolderLock } from './data-lock.js';
 import type { BrokerCallbacks } from './broker.js';
 import { discoverPlugins, type PluginLocation } from './discovery.js';
 import { HostEventEmitter, type HostEventName, type HostListener } from './events.js';
 import { DEFAULT_LIMITS, processLimits, type HostLimits } from './limits.js';
 import { grantFromManifest, type Grant } from './permissions.js';
 import { PluginProcess } from './plugin-process.js';
+import { DISABLED_BY_HAND, PluginSwitches } from './plugin-switches.js';
+import { removeInterruptedWrites } from './storage.js';
 import { debuggingLimits, messageOf, Supervisor, type PluginState } from './supervisor.js';
 
 export interface HostOptions {
@@ -81,6 +86,17 @@ export interface Host {
   activate(pluginId: string): Promise<void>;
   /** Re-analyzes a plugin from disk and restarts it (what `warden dev` does on a change). */
   reload(pluginId: string): Promise<void>;
+  /**
+   * Turns a plugin off by hand: stopped now, and off across host restarts (recorded in the data folder) until
+   * `enable`. Resolves false if it already was. Audited.
+   */
+  disable(pluginId: string): Promise<boolean>;
+  /**
+   * Turns back on a plugin disabled by hand or by the supervisor (after repeated crashes: its crash count starts
+   * over); an `onStartup` plugin starts again at once. Resolves false if it was not disabled. A plugin the gate
+   * blocked stays blocked. Audited.
+   */
+  enable(pluginId: string): Promise<boolean>;
   readonly auditLogPath: string;
 }
 
@@ -111,6 +127,9 @@ class WardenHost implements Host {
   /** command id → plugin id: contributed, named in `onCommand:`, or registered at run time. */
   readonly #commands = new Map<string, string>();
   #audit: AuditLog | undefined;
+  #lock: DataFolderLock | undefined;
+  /** Plugins disabled by hand, from the data folder; read at start. */
+  #switches: PluginSwitches | undefined;
   #started = false;
 
   constructor(options: HostOptions) {
@@ -129,10 +148,22 @@ class WardenHost implements Host {
     // Bad paths are refused before anything is created on disk.
     const locations = discoverPlugins(this.#options.pluginsDir, this.#options.devPaths ?? []);
     mkdirSync(this.#options.dataDir, { recursive: true });
-    this.#audit = new AuditLog(this.auditLogPath);
+    // Before anything in the folder is read or written: a second host is refused with the folder as it was.
+    this.#lock = await lockDataFolder(this.#options.dataDir, (socket, token) => answerControl(socket, token, (request) => this.#control(request)));
+    try {
+      this.#audit = new AuditLog(this.auditLogPath);
+      this.#switches = PluginSwitches.read(this.#options.dataDir);
+    } catch (error) {
+      await this.#releaseLock();
+      throw error;
+    }
+    for (const { kind, message } of this.#audit.repairs) this.#events.emit('audit-repaired', { pluginId: HOST_ENTRY, kind, message });
+    if (this.#switches.damaged) this.#audit.tryAppend({ pluginId: HOST_ENTRY, kind: 'switches.corrupt', ...this.#switches.damaged });
     const loaded = await Promise.all(locations.map((location) => this.#load(location)));
     for (const plugin of loaded) if (plugin) this.#admit(plugin);
-    const startups = [...this.#plugins.values()].filter((p) => !p.blocked && p.plan.onStartup);
+    // Writes a killed host left unfinished: under the lock, no store in the folder is being written now.
+    for (const plugin of this.#plugins.values()) removeInterruptedWrites(plugin.dataDir);
+    const startups = [...this.#plugins.values()].filter((p) => !p.blocked && !this.#switches?.disabled(p.id) && p.plan.onStartup);
     await Promise.all(startups.map((p) => this.#activate(p, 'onStartup').catch(() => undefined)));
   }
 
@@ -140,6 +171,12 @@ class WardenHost implements Host {
     await Promise.all([...this.#plugins.values()].map((p) => p.supervisor?.stop()));
     this.#audit?.close();
     this.#audit = undefined;
+    await this.#releaseLock();
+  }
+
+  async #releaseLock(): Promise<void> {
+    await this.#lock?.release();
+    this.#lock = undefined;
   }
 
   async executeCommand<T = unknown>(command: string, ...args: unknown[]): Promise<T> {
@@ -152,7 +189,7 @@ class WardenHost implements Host {
 
   async emitEvent(name: string, payload?: unknown, sender?: string): Promise<void> {
     const listeners = [...this.#plugins.values()].filter(
-      (p) => p.id !== sender && !p.blocked && (p.plan.events.has(name) || p.subscriptions.has(name)),
+      (p) => p.id !== sender && !p.blocked && !this.#switches?.disabled(p.id) && (p.plan.events.has(name) || p.subscriptions.has(name)),
     );
     await Promise.all(
       listeners.map(async (plugin) => {
@@ -172,14 +209,63 @@ class WardenHost implements Host {
       tier: p.tier,
       dev: p.location.dev,
       root: p.location.root,
-      state: p.blocked ? 'blocked' : (p.supervisor?.state ?? 'inactive'),
+      state: p.blocked ? 'blocked' : this.#switches?.disabled(p.id) ? 'disabled' : (p.supervisor?.state ?? 'inactive'),
       capabilities: p.analysis.manifest.capabilities ?? {},
       commands: [...this.#commands].filter(([, owner]) => owner === p.id).map(([command]) => command),
       pid: p.supervisor?.pid,
       memory: p.supervisor?.memory,
       restarts: p.supervisor?.restarts ?? 0,
-      lastError: p.blocked ? p.blocked.join('; ') : p.supervisor?.lastError,
+      lastError: p.blocked ? p.blocked.join('; ') : (this.#disabledByHand(p.id) ?? p.supervisor?.lastError),
     }));
+  }
+
+  async disable(pluginId: string): Promise<boolean> {
+    const plugin = this.#known(pluginId);
+    const switches = this.#running().switches;
+    if (switches.disabled(pluginId)) return false;
+    this.#audit!.append({ pluginId, kind: 'disabled', reason: DISABLED_BY_HAND, by: 'user' }); // on file before it is done
+    await switches.disable(pluginId, DISABLED_BY_HAND);
+    await plugin.supervisor?.stop(DISABLED_BY_HAND);
+    plugin.supervisor = undefined;
+    this.#events.emit('disabled', { pluginId, reason: DISABLED_BY_HAND });
+    return true;
+  }
+
+  async enable(pluginId: string): Promise<boolean> {
+    const plugin = this.#known(pluginId);
+    const switches = this.#running().switches;
+    if (plugin.blocked) throw new Error(`${pluginId} is blocked, and enabling does not override the gate: ${plugin.blocked.join('; ')}`);
+    const was = this.#disabledByHand(pluginId) ?? (plugin.supervisor?.state === 'disabled' ? plugin.supervisor.lastError : undefined);
+    if (was === undefined) return false;
+    this.#audit!.append({ pluginId, kind: 'enabled', was, by: 'user' });
+    await switches.enable(pluginId);
+    plugin.supervisor = undefined; // a fresh supervisor: the crash count starts over
+    this.#events.emit('enabled', { pluginId, was });
+    if (plugin.plan.onStartup) await this.#activate(plugin, 'enabled').catch(() => undefined);
+    return true;
+  }
+
+  /** `warden enable/disable` on the folder this host holds. */
+  async #control({ command, pluginId }: ControlRequest): Promise<string> {
+    const changed = await (command === 'enable' ? this.enable(pluginId) : this.disable(pluginId));
+    if (!changed) return `${pluginId} was already ${command}d`;
+    return command === 'enable' ? `${pluginId} enabled` : `${pluginId} disabled: it stays off, across host restarts, until \`warden enable ${pluginId}\``;
+  }
+
+  #known(pluginId: string): LoadedPlugin {
+    const plugin = this.#plugins.get(pluginId);
+    if (!plugin) throw new Error(`no plugin "${pluginId}"`);
+    return plugin;
+  }
+
+  #running(): { switches: PluginSwitches } {
+    if (!this.#audit || !this.#switches) throw new Error('the host is not running: call start() first');
+    return { switches: this.#switches };
+  }
+
+  #disabledByHand(pluginId: string): string | undefined {
+    const off = this.#switches?.disabled(pluginId);
+    return off && `${off.reason} since ${off.since} (\`warden enable ${pluginId}\` turns it back on)`;
   }
 
   async activate(pluginId: string): Promise<void> {
@@ -262,14 +348,14 @@ class WardenHost implements Host {
       // A dev plugin's blocking findings are only warnings: it runs, sandboxed, so its author can work on it.
       const suffix = location.dev && analysis.decision.action === 'block' ? ' (loaded anyway: development plugin)' : '';
       const warnings = analysis.decision.reasons.map((reason) => reason + suffix);
-      this.#audit!.append({ pluginId: plugin.id, kind: 'warned', reasons: warnings });
+      this.#audit!.tryAppend({ pluginId: plugin.id, kind: 'warned', reasons: warnings });
       this.#events.emit('warned', { pluginId: plugin.id, reasons: warnings });
     }
   }
 
   #emitAnalyzed(plugin: LoadedPlugin): void {
     const { analysis } = plugin;
-    this.#audit!.append({
+    this.#audit!.tryAppend({
       pluginId: plugin.id,
       kind: 'analyzed',
       version: analysis.plugin.version,
@@ -291,7 +377,7 @@ class WardenHost implements Host {
   }
 
   #refuse(pluginId: string, reasons: string[]): void {
-    this.#audit!.append({ pluginId, kind: 'blocked', reasons });
+    this.#audit!.tryAppend({ pluginId, kind: 'blocked', reasons });
     this.#events.emit('blocked', { pluginId, reasons });
   }
 
@@ -301,6 +387,8 @@ class WardenHost implements Host {
 
   #supervisor(plugin: LoadedPlugin): Supervisor {
     if (!this.#audit) throw new Error('the host is not running: call start() first');
+    const byHand = this.#disabledByHand(plugin.id);
+    if (byHand) throw new Error(`${plugin.id} is ${byHand}`);
     if (plugin.supervisor) return plugin.supervisor;
     const limits = this.#options.inspectPlugin === plugin.id ? { ...this.#limits, ...debuggingLimits(this.#limits) } : this.#limits;
     plugin.supervisor = new Supervisor(plugin.id, () => this.#spawn(plugin), limits, {
@@ -309,17 +397,18 @@ class WardenHost implements Host {
       crashed: (reason, crashes) => this.#lifecycle(plugin, 'crashed', { reason, crashes }),
       restarted: (attempt, delayMs) => this.#lifecycle(plugin, 'restarted', { attempt, delayMs }),
       disabled: (reason) => this.#lifecycle(plugin, 'disabled', { reason }),
+      startFailed: (reason, retryInMs) => this.#lifecycle(plugin, 'start-failed', { reason, retryInMs }),
     });
     return plugin.supervisor;
   }
 
-  #lifecycle<E extends 'activated' | 'deactivated' | 'crashed' | 'restarted' | 'disabled'>(
+  #lifecycle<E extends 'activated' | 'deactivated' | 'crashed' | 'restarted' | 'disabled' | 'start-failed'>(
     plugin: LoadedPlugin,
     kind: E,
     details: Omit<Parameters<HostListener<E>>[0], 'pluginId'>,
   ): void {
     // The plugin process records its own activation (with its pid); the rest are the supervisor's to record.
-    if (kind !== 'activated') this.#audit!.append({ pluginId: plugin.id, kind, ...details });
+    if (kind !== 'activated') this.#audit!.tryAppend({ pluginId: plugin.id, kind, ...details });
     this.#events.emit(kind, { pluginId: plugin.id, ...details } as Parameters<HostListener<E>>[0]);
   }
 
@@ -359,6 +448,10 @@ class WardenHost implements Host {
     });
     process.on('log', (stream: string, line: string) => this.#events.emit('log', { pluginId: plugin.id, stream, line }));
     process.on('denied', (denial: { message: string }) => this.#events.emit('denied', { pluginId: plugin.id, message: denial.message }));
+    process.on('storage-corrupt', (file: string, reason: string) => {
+      this.#events.emit('storage-corrupt', { pluginId: plugin.id, file, reason });
+      this.#events.emit('log', { pluginId: plugin.id, stream: 'host', line: `storage: ${reason}; moved aside to ${file}, the store starts empty` });
+    });
     return process;
   }
 

@@ -16,4 +16,6 @@ export type { SupervisorLimits } from './supervisor.js';
 export { grantFromManifest } from './permissions.js';
 export type { Grant } from './permissions.js';
 export { verifyAuditLog } from './audit.js';
+export { DataFolderInUse } from './data-lock.js';
+export type { LockHolder } from './data-lock.js';
 export type { PluginContext, PluginModule } from '../api/index.js';

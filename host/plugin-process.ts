@@ -54,6 +54,8 @@ export interface PluginProcessEvents {
   log: [stream: LogStream, line: string];
   violation: [reason: string];
   denied: [denial: Denial];
+  /** Its store on disk was damaged: moved aside to `file`; it starts empty. */
+  'storage-corrupt': [file: string, reason: string];
 }
 
 export class PluginProcess extends EventEmitter<PluginProcessEvents> {
@@ -96,7 +98,7 @@ export class PluginProcess extends EventEmitter<PluginProcessEvents> {
       const finished = (code: number | null, signal: NodeJS.Signals | null): void => {
         this.#connection?.dispose();
         const reason = spawnFailure?.message ?? this.#killReason;
-        audit.append({ pluginId, kind: 'process.exit', code, signal, ...(reason ? { reason } : {}) });
+        audit.tryAppend({ pluginId, kind: 'process.exit', code, signal, ...(reason ? { reason } : {}) });
         this.emit('exit', code, signal);
         resolve();
       };
@@ -120,7 +122,10 @@ export class PluginProcess extends EventEmitter<PluginProcessEvents> {
         pluginId,
         grant,
         audit,
-        storage: new PluginStorage(dataDir, limits.storageQuotaBytes),
+        storage: new PluginStorage(dataDir, limits.storageQuotaBytes, (file, reason) => {
+          audit.tryAppend({ pluginId, kind: 'storage.corrupt', file, reason });
+          this.emit('storage-corrupt', file, reason);
+        }),
         host: this.options.host,
         limits,
         onDenied: (denial) => this.emit('denied', denial),
@@ -144,7 +149,7 @@ export class PluginProcess extends EventEmitter<PluginProcessEvents> {
       await this.#call('plugin/activate', { pluginId, main, dataDir, config });
       audit.append({ pluginId, kind: 'activated' });
     } catch (error) {
-      audit.append({ pluginId, kind: 'activate.failed', error: (error as Error).message });
+      audit.tryAppend({ pluginId, kind: 'activate.failed', error: (error as Error).message });
       throw error;
     }
   }
@@ -184,12 +189,13 @@ export class PluginProcess extends EventEmitter<PluginProcessEvents> {
     const child = this.#child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     this.#killReason ??= reason;
-    this.options.audit.append({ pluginId: this.options.pluginId, kind: 'process.kill', reason });
+    // Killed first: recording it must never be what keeps a process alive (a full disk).
     child.kill('SIGKILL');
+    this.options.audit.tryAppend({ pluginId: this.options.pluginId, kind: 'process.kill', reason });
   }
 
   #violation(reason: string): void {
-    this.options.audit.append({ pluginId: this.options.pluginId, kind: 'violation', reason });
+    this.options.audit.tryAppend({ pluginId: this.options.pluginId, kind: 'violation', reason });
     this.emit('violation', reason);
     this.kill(`violation: ${reason}`);
   }

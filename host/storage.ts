@@ -2,26 +2,51 @@
  * A plugin's persistent key-value store: one JSON file in its data folder,
  * replaced atomically on every change so a crash never leaves half a store,
  * and capped in size so one plugin cannot fill the disk through the broker.
+ * A change resolves only once it is durable: the new file is fsynced before
+ * it is renamed over the old one, and the folder after (so the rename itself
+ * survives a power cut). A store that cannot be read is moved aside, never
+ * overwritten, and reported.
  */
-import { readFile } from 'node:fs/promises';
+import { readdirSync, unlinkSync } from 'node:fs';
+import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { isUnfinishedWrite, replaceFileDurably } from './durable-file.js';
 
 export const STORAGE_FILE = 'storage.json';
 const MAX_KEY_LENGTH = 256;
 
+/** Called when the store on disk was damaged and has been moved aside to `file`. */
+export type OnCorruptStore = (file: string, reason: string) => void;
+
+/**
+ * Removes the temporary files of writes a killed host never finished (the store itself is intact: they are renamed
+ * over it only when complete). Run at host start, before any store in the folder is opened. Returns their names.
+ */
+export function removeInterruptedWrites(dataDir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dataDir).filter((name) => isUnfinishedWrite(STORAGE_FILE, name));
+  } catch {
+    return []; // no data folder yet
+  }
+  for (const name of names) unlinkSync(join(dataDir, name));
+  return names;
+}
+
 export class PluginStorage {
   readonly #file: string;
   readonly #quotaBytes: number;
+  readonly #onCorrupt: OnCorruptStore;
   #values: Map<string, unknown> | undefined;
   /** Calls happen one after another, in call order, so a read sees every write the plugin made before it. */
   #queue: Promise<unknown> = Promise.resolve();
   /** Calls queued and not yet settled. */
   #queued = 0;
 
-  constructor(dataDir: string, quotaBytes: number) {
+  constructor(dataDir: string, quotaBytes: number, onCorrupt: OnCorruptStore = () => undefined) {
     this.#file = join(dataDir, STORAGE_FILE);
     this.#quotaBytes = quotaBytes;
+    this.#onCorrupt = onCorrupt;
   }
 
   get(key: string): Promise<{ found: boolean; value?: unknown }> {
@@ -78,14 +103,15 @@ export class PluginStorage {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
-    // The plugin can write its own data folder, so the file may be anything: a damaged store reads as empty.
-    let parsed: unknown = {};
-    try {
-      parsed = text === undefined ? {} : JSON.parse(text);
-    } catch {
-      parsed = {};
+    const record = text === undefined ? {} : asStore(text);
+    if (typeof record === 'string') {
+      // The plugin can write its own data folder, and disks fail: whatever the bytes are, they are kept, and said.
+      const aside = `${this.#file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      await rename(this.#file, aside);
+      this.#onCorrupt(aside, `${STORAGE_FILE} ${record}`);
+      this.#values = new Map();
+      return this.#values;
     }
-    const record = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
     this.#values = new Map(Object.entries(record));
     return this.#values;
   }
@@ -96,10 +122,26 @@ export class PluginStorage {
     if (bytes > this.#quotaBytes) {
       throw new Error(`storage quota exceeded: the store would hold ${bytes} bytes, the limit is ${this.#quotaBytes}`);
     }
-    await writeFileAtomic(this.#file, text);
+    await replaceFileDurably(this.#file, text);
     this.#values = next;
   }
 }
+
+/** The store in `text`, or what is wrong with it. */
+function asStore(text: string): Record<string, unknown> | string {
+  if (text.trim() === '') return 'is empty';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return `is not JSON (${text.length} characters, damaged or cut short)`;
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    return `holds ${parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : `a ${typeof parsed}`}, not a record of keys`;
+  }
+  return parsed as Record<string, unknown>;
+}
+
 
 function checkKey(key: string): string {
   if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_LENGTH) {

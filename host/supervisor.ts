@@ -54,6 +54,20 @@ export interface SupervisorObserver {
   crashed(reason: string, crashes: number): void;
   restarted(attempt: number, delayMs: number): void;
   disabled(reason: string): void;
+  /** A start failed for a reason outside the plugin (a full or read-only disk): not a crash; tried again after `retryInMs`. */
+  startFailed(reason: string, retryInMs: number): void;
+}
+
+/**
+ * Failures of the machine, not of the plugin: a start that fails with one of these is not counted as a crash (it
+ * must not end in the plugin being disabled) and is tried again with backoff until the machine recovers.
+ */
+const ENVIRONMENTAL = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO', 'EMFILE', 'ENFILE']);
+/** The longest wait between two attempts to start a plugin while the machine cannot. */
+const ENVIRONMENT_RETRY_MAX_MS = 30_000;
+
+function isEnvironmental(error: unknown): boolean {
+  return ENVIRONMENTAL.has((error as NodeJS.ErrnoException | undefined)?.code ?? '');
 }
 
 export class Supervisor {
@@ -72,6 +86,9 @@ export class Supervisor {
   #restartTimer: NodeJS.Timeout | undefined;
   /** Ends a pending backoff early (at stop), so callers waiting for the restart are answered. */
   #endBackoff: (() => void) | undefined;
+  /** Starts in a row that failed for an environmental reason; while one is pending, `retryAt` says when. */
+  #environmentFailures = 0;
+  #retryAt: number | undefined;
 
   constructor(
     readonly pluginId: string,
@@ -92,6 +109,10 @@ export class Supervisor {
   activate(reason: string): Promise<void> {
     if (this.#state === 'disabled') return Promise.reject(new Error(`${this.pluginId} is disabled: ${this.#lastError}`));
     if (this.#state === 'stopped') return Promise.reject(new Error(`${this.pluginId} is stopped`));
+    // Waiting for the machine to recover: callers are answered at once, not made to spawn a process each.
+    if (this.#retryAt !== undefined) {
+      return Promise.reject(new Error(`${this.pluginId} ${this.#lastError}; trying again in ${Math.max(0, this.#retryAt - Date.now())} ms`));
+    }
     this.#ready ??= this.#launch(reason);
     return this.#ready;
   }
@@ -156,6 +177,7 @@ export class Supervisor {
       this.#state = 'inactive';
       this.#ready = undefined;
       this.#lastError = messageOf(error);
+      if (isEnvironmental(error)) this.#retryLater(error);
       throw error;
     }
     if (this.#state !== 'starting') throw new Error(`${this.pluginId} was stopped while starting`);
@@ -171,10 +193,14 @@ export class Supervisor {
     try {
       await this.#withTimeout(process.start().then(() => process.activate()), () => 'activation', this.limits.activateTimeoutMs);
     } catch (error) {
-      if (process === this.#process) this.kill(`activate failed: ${messageOf(error)}`);
+      if (process === this.#process) {
+        if (isEnvironmental(error)) this.#discard(process, error);
+        else this.kill(`activate failed: ${messageOf(error)}`);
+      }
       throw error;
     }
     if (process !== this.#process) throw new Error(`${this.pluginId} was stopped while starting`);
+    this.#environmentFailures = 0;
     this.#state = 'active';
     this.#startMonitors(process);
     this.observer.activated({ pid: process.pid, reason, ms: Math.round(performance.now() - started) });
@@ -198,6 +224,31 @@ export class Supervisor {
       return;
     }
     this.#scheduleRestart(crashes);
+  }
+
+  /** A run the host could not set up (its start could not be recorded, say): its process goes, not counted as a crash. */
+  #discard(process: PluginProcess, error: unknown): void {
+    this.#process = undefined; // so its exit is not taken for a crash
+    process.kill(`could not start: ${messageOf(error)}`);
+    this.#retryLater(error);
+  }
+
+  #retryLater(error: unknown): void {
+    this.#environmentFailures += 1;
+    const delayMs = Math.min(this.limits.restartBaseMs * 2 ** (this.#environmentFailures - 1), ENVIRONMENT_RETRY_MAX_MS);
+    this.#state = 'restarting';
+    this.#ready = undefined;
+    this.#lastError = `could not start: ${messageOf(error)}`;
+    this.#retryAt = Date.now() + delayMs;
+    this.observer.startFailed(this.#lastError, delayMs);
+    this.#restartTimer = setTimeout(() => {
+      this.#retryAt = undefined;
+      if (this.#state !== 'restarting') return;
+      this.#restarts += 1;
+      this.observer.restarted(this.#restarts, delayMs);
+      this.#ready = this.#launch('restart');
+      this.#ready.catch(() => undefined); // reported through startFailed or the crash that follows
+    }, delayMs);
   }
 
   #scheduleRestart(crashes: number): void {

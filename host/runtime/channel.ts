@@ -13,9 +13,10 @@
  *
  * The reader checks every line before anything else sees it — size (a line
  * may never grow past `maxMessageBytes`, even before its end arrives), JSON
- * syntax, JSON-RPC 2.0 shape, the rate of requests and notifications, and
- * that every response answers a request this side sent (so responses, which
- * the host's own calls pace, need no rate limit of their own) — and on the
+ * syntax, JSON-RPC 2.0 shape, the rate of requests and notifications the peer
+ * starts on its own, and that every response answers a request this side sent
+ * (so responses, which this side's own calls pace, need no rate limit of their
+ * own) — and on the
  * first breach calls `onViolation` once and stops reading. This file is loaded by the plugin
  * runtime too, so it imports nothing at run time.
  */
@@ -46,8 +47,40 @@ class Emitter<T> {
   }
 }
 
-/** Ids of the requests this side has sent and not yet seen answered: the only responses the reader accepts. */
-type Outstanding = Set<number | string>;
+/**
+ * Messages the peer may send, unmetered, in answer to each request of ours: the calls a command handler makes
+ * while it runs (a command that shows a message, reads and writes its store), paced by how often it is called.
+ */
+const ANSWER_ALLOWANCE = 32;
+
+/**
+ * The requests this side has sent and not yet seen answered (the only responses the reader accepts), and the
+ * unmetered messages they have earned the peer. The flood limit is on what the peer starts on its own: an app
+ * calling a plugin 100,000 times in a row must not get it killed for the `showMessage` each call makes. The credit
+ * never exceeds ANSWER_ALLOWANCE per request still outstanding, so a peer cannot save it up for a burst later.
+ */
+export class Outstanding extends Set<number | string> {
+  #credit = 0;
+
+  sent(id: number | string): void {
+    this.add(id);
+    this.#credit += ANSWER_ALLOWANCE;
+  }
+
+  /** Whether `id` was outstanding; it is not any more. */
+  answered(id: number | string): boolean {
+    if (!this.delete(id)) return false;
+    this.#credit = Math.min(this.#credit, ANSWER_ALLOWANCE * this.size);
+    return true;
+  }
+
+  /** Takes one unit of credit if there is one: the message is an answer's, not metered. */
+  spend(): boolean {
+    if (this.#credit === 0) return false;
+    this.#credit -= 1;
+    return true;
+  }
+}
 
 /**
  * The two ends of one channel over `stream`, sharing the count of outstanding requests.
@@ -59,7 +92,7 @@ export function lineChannel(
   onViolation: (reason: string) => void,
   coalesce = false,
 ): { reader: LineMessageReader; writer: LineMessageWriter } {
-  const outstanding: Outstanding = new Set();
+  const outstanding = new Outstanding();
   return {
     reader: new LineMessageReader(stream, limits, outstanding, onViolation),
     writer: new LineMessageWriter(stream, outstanding, coalesce),
@@ -114,8 +147,8 @@ export class LineMessageReader implements MessageReader {
       start = end + 1;
       if (typeof message === 'string') return this.#violate(message);
       if (!('method' in message)) {
-        if (!this.#outstanding.delete((message as unknown as { id: number | string }).id)) return this.#violate('a response to no request');
-      } else if (!this.#withinRate()) {
+        if (!this.#outstanding.answered((message as unknown as { id: number | string }).id)) return this.#violate('a response to no request');
+      } else if (!this.#outstanding.spend() && !this.#withinRate()) {
         return this.#violate(`more than ${this.#limits.maxMessagesPerSecond} messages in one second`);
       }
       callback(message);
@@ -204,7 +237,7 @@ export class LineMessageWriter implements MessageWriter {
       this.#batch += line;
     }
     const id = (message as { id?: unknown }).id;
-    if ('method' in message && (typeof id === 'number' || typeof id === 'string')) this.#outstanding.add(id);
+    if ('method' in message && (typeof id === 'number' || typeof id === 'string')) this.#outstanding.sent(id);
     return Promise.resolve();
   }
 

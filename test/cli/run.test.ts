@@ -2,10 +2,12 @@
  * `warden run` spawned for real on copies of the sample plugins.
  * Needs `npx tsc -p tsconfig.json` first.
  */
-import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -72,5 +74,40 @@ describe('warden run', () => {
     const nothing = warden('run', '--once');
     expect(nothing.code).toBe(2);
     expect(nothing.stderr).toMatch(/nothing to run/);
+  });
+
+  describe('without --once, stays up until signalled', () => {
+    /** Starts `warden run --json`, waits for the first event matching `ready`, then checks it is still up a while later. */
+    async function upUntilSignalled(dir: string, ready: (event: { event: string }) => boolean) {
+      const child = spawn(process.execPath, [CLI, 'run', '--plugins-dir', dir, '--json'], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
+      const exit = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+      const events: string[] = [];
+      await new Promise<void>((done, fail) => {
+        void exit.then((code) => fail(new Error(`warden run exited with ${code} before it was ready`)));
+        createInterface({ input: child.stdout }).on('line', (line) => {
+          const event = JSON.parse(line) as { event: string };
+          events.push(event.event);
+          if (ready(event)) done();
+        });
+      });
+      await sleep(1500); // it used to end within a second, with status 13
+      expect(child.exitCode).toBeNull();
+      child.kill('SIGTERM');
+      expect(await exit).toBe(0);
+      return events;
+    }
+
+    it('with only lazy plugins (no plugin process at all)', async () => {
+      await upUntilSignalled(plugins('hello-world'), (e) => e.event === 'analyzed');
+    });
+
+    it('after its last plugin was disabled', async () => {
+      const dir = join(work, 'plugins');
+      cpSync(join(ROOT, 'test/fixtures/host/throws'), join(dir, 'throws'), { recursive: true });
+      const manifest = join(dir, 'throws', 'package.json');
+      writeFileSync(manifest, JSON.stringify({ name: 'throws', publisher: 'warden-tests', version: '1.0.0', main: 'main.cjs', engines: { warden: '*' }, activationEvents: ['onStartup'] }));
+      const events = await upUntilSignalled(dir, (e) => e.event === 'disabled');
+      expect(events.filter((e) => e === 'crashed')).toHaveLength(3);
+    });
   });
 });

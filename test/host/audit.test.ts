@@ -4,7 +4,7 @@
  * off the end, each fail verification at the right line with the reason.
  * Run `npx tsc -p tsconfig.json` first.
  */
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AuditLog, headPath, verifyAuditLog } from '../../host/audit.js';
 import { startFixture } from '../fixtures/host/harness.js';
+import { mountSmallDisk } from '../fixtures/host/tmpfs.js';
+
+const disk = mountSmallDisk(1024 * 1024);
+if (typeof disk === 'string') console.warn(`skipping the full-disk audit test: ${disk}`);
 
 let realLog: string;
 let workDir: string;
@@ -28,7 +32,10 @@ beforeAll(async () => {
   copyFileSync(headPath(run.audit.path), headPath(realLog));
   await run.cleanup();
 });
-afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(workDir, { recursive: true, force: true });
+  if (typeof disk !== 'string') disk.unmount();
+});
 
 /** A copy of the real log with its lines changed by `edit`, head kept as it was. */
 function tampered(name: string, edit: (lines: string[]) => string[]): string {
@@ -84,10 +91,62 @@ describe('verifyAuditLog', () => {
     });
   });
 
-  it('fails on a torn last line', () => {
-    const path = tampered('torn', (lines) => [...lines.slice(0, -1), lines.at(-1)!.slice(0, 30)]);
+  it('fails on a torn last line, and on a last line missing only its newline', () => {
     const total = readFileSync(realLog, 'utf8').trim().split('\n').length;
-    expect(verifyAuditLog(path)).toEqual({ ok: false, line: total, reason: 'not a JSON entry (edited, or a torn write at the end)' });
+    const torn = tampered('torn', (lines) => [...lines.slice(0, -1), lines.at(-1)!.slice(0, 30)]);
+    writeFileSync(torn, readFileSync(torn, 'utf8').slice(0, -1));
+    const unterminated = 'the last line is unterminated (a write cut short; the next host start moves it aside)';
+    expect(verifyAuditLog(torn)).toEqual({ ok: false, line: total, reason: unterminated });
+    const noNewline = tampered('no-newline', (lines) => lines);
+    writeFileSync(noNewline, readFileSync(noNewline, 'utf8').slice(0, -1));
+    expect(verifyAuditLog(noNewline)).toEqual({ ok: false, line: total, reason: unterminated });
+  });
+
+  it('answers, never throws, on lines that are JSON but not entries', () => {
+    for (const [junk, reason] of [
+      ['null', 'not an entry (a JSON value, not a record)'],
+      ['5', 'not an entry (a JSON value, not a record)'],
+      ['[]', 'not an entry (a JSON value, not a record)'],
+      ['{}', 'not an entry (no seq, prevHash or hash)'],
+      ['{"seq":3,"prevHash":1,"hash":2}', 'not an entry (no seq, prevHash or hash)'],
+      ['\u0000\uffff', 'not a JSON entry (edited, or a torn write)'],
+    ]) {
+      const path = tampered('junk', (lines) => lines.map((line, i) => (i === 2 ? junk : line)));
+      expect(verifyAuditLog(path)).toEqual({ ok: false, line: 3, reason });
+    }
+  });
+
+  it('answers, never throws, on a damaged head record', () => {
+    for (const [head, why] of [
+      ['{}', '"seq" is not a count'],
+      ['null', 'not a record'],
+      ['{"seq":-1}', '"seq" is not a count'],
+      ['{"seq":1.5,"hash":"x"}', '"seq" is not a count'],
+      [`{"seq":1,"hash":"${'0'.repeat(64)}","size":"big"}`, '"size" is not a byte count'],
+      ['garbage', 'not JSON'],
+      ['', 'not JSON'],
+    ]) {
+      const path = tampered('bad-head', (lines) => lines);
+      writeFileSync(headPath(path), head);
+      expect(verifyAuditLog(path)).toEqual({ ok: false, line: 0, reason: `the head record ${headPath(path)} is damaged: ${why}` });
+    }
+  });
+
+  it('reports a log with entries and no head (its tail and head both deleted), rather than calling it intact', () => {
+    const path = tampered('headless', (lines) => lines.slice(0, -3));
+    rmSync(headPath(path));
+    expect(verifyAuditLog(path)).toEqual({
+      ok: false,
+      line: 0,
+      reason: `no head record (${headPath(path)}) for a log with entries: a cut end cannot be detected (was it deleted?)`,
+    });
+  });
+
+  it('fails when the head records a size the log does not end at (rewritten to the same length of entries)', () => {
+    const path = tampered('resized', (lines) => lines);
+    const head = JSON.parse(readFileSync(headPath(path), 'utf8'));
+    writeFileSync(headPath(path), JSON.stringify({ ...head, size: head.size - 1 }));
+    expect(verifyAuditLog(path)).toMatchObject({ ok: false, reason: 'entry differs from the one the head recorded (the log was rewritten)' });
   });
 });
 
@@ -104,13 +163,102 @@ describe('AuditLog', () => {
     expect(verifyAuditLog(path)).toEqual({ ok: true, entries: 2 });
   });
 
-  it('refuses to append after a damaged last line, rather than start a fresh chain that hides it', () => {
-    const path = join(workDir, 'damaged.jsonl');
+  it('moves a torn last line aside and chains the next entry to the last good one, never gluing onto it', () => {
+    const path = join(workDir, 'torn-open.jsonl');
+    const log = new AuditLog(path);
+    const good = log.append({ pluginId: 'a.b', kind: 'one' });
+    log.close();
+    const fragment = '{"seq":2,"time":"2026-01-01T00:00:00.000Z","pluginId":"a.b","trunc';
+    writeFileSync(path, `${readFileSync(path, 'utf8')}${fragment}`);
+    const reopened = new AuditLog(path);
+    const next = reopened.append({ pluginId: 'a.b', kind: 'two' });
+    reopened.close();
+    const torn = readdirSync(workDir).filter((name) => name.startsWith('torn-open.jsonl.torn-'));
+    expect(torn).toHaveLength(1);
+    expect(readFileSync(join(workDir, torn[0]!), 'utf8')).toBe(fragment);
+    const lines = readFileSync(path, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines.map((e) => [e.seq, e.kind])).toEqual([[1, 'one'], [2, 'audit.torn-tail'], [3, 'two']]);
+    expect(lines[1]).toMatchObject({ pluginId: 'warden', prevHash: good.hash });
+    expect(lines[1].message).toContain(`moved aside to ${torn[0]}`);
+    expect(next.seq).toBe(3);
+    expect(verifyAuditLog(path)).toEqual({ ok: true, entries: 3, notes: [`line 2: ${lines[1].message}`] });
+  });
+
+  it('moves aside a complete last entry that lacks only its newline: its write never finished', () => {
+    const path = join(workDir, 'no-newline-open.jsonl');
     const log = new AuditLog(path);
     log.append({ pluginId: 'a.b', kind: 'one' });
     log.close();
-    writeFileSync(path, `${readFileSync(path, 'utf8')}{"seq":2,"trunc`);
-    expect(() => new AuditLog(path)).toThrow(/ends with a damaged line/);
+    const headAfterOne = readFileSync(headPath(path));
+    const again = new AuditLog(path);
+    again.append({ pluginId: 'a.b', kind: 'two' });
+    again.close();
+    // As a host killed mid-write leaves it: the newline never written, the head not yet past the entry before.
+    writeFileSync(path, readFileSync(path, 'utf8').slice(0, -1));
+    writeFileSync(headPath(path), headAfterOne);
+    const reopened = new AuditLog(path);
+    reopened.append({ pluginId: 'a.b', kind: 'three' });
+    reopened.close();
+    const kinds = readFileSync(path, 'utf8').trim().split('\n').map((line) => JSON.parse(line).kind);
+    expect(kinds).toEqual(['one', 'audit.torn-tail', 'three']);
+    expect(verifyAuditLog(path)).toMatchObject({ ok: true, entries: 3 });
+  });
+
+  it('records a missing head for a log with entries in the log itself, so verify keeps reporting it', () => {
+    const path = join(workDir, 'headless-open.jsonl');
+    const log = new AuditLog(path);
+    log.append({ pluginId: 'a.b', kind: 'one' });
+    log.close();
+    rmSync(headPath(path));
+    const reopened = new AuditLog(path);
+    expect(reopened.repairs.map((r) => r.kind)).toEqual(['audit.head-missing']);
+    reopened.append({ pluginId: 'a.b', kind: 'two' });
+    reopened.close();
+    expect(existsSync(headPath(path))).toBe(true);
+    expect(verifyAuditLog(path)).toMatchObject({ ok: false, line: 2, reason: expect.stringMatching(/^when the host started: the head record .* was missing/) });
+  });
+
+  it('records a head ahead of the log (entries cut off the end) instead of writing a fresh head over it', () => {
+    const path = join(workDir, 'cut-open.jsonl');
+    const log = new AuditLog(path);
+    for (const kind of ['one', 'two', 'three']) log.append({ pluginId: 'a.b', kind });
+    log.close();
+    const lines = readFileSync(path, 'utf8').split('\n');
+    writeFileSync(path, `${lines.slice(0, 1).join('\n')}\n`);
+    const reopened = new AuditLog(path);
+    reopened.close();
+    expect(reopened.repairs).toEqual([
+      { kind: 'audit.head-mismatch', message: expect.stringMatching(/^the head recorded seq 3 at byte \d+ but the log ended at seq 1 \(byte \d+\): entries were cut from its end$/) },
+    ]);
+    expect(verifyAuditLog(path)).toMatchObject({ ok: false, line: 2 });
+  });
+
+  it.skipIf(typeof disk === 'string')('on a full disk (a real 1 MiB tmpfs): a short write is completed or cut back, the call fails and the log verifies', () => {
+    if (typeof disk === 'string') return;
+    const path = join(disk.dir, 'audit.log');
+    disk.fill(20 * 1024);
+    const log = new AuditLog(path);
+    let failure: unknown;
+    let appended = 0;
+    for (let i = 0; i < 1000 && failure === undefined; i += 1) {
+      try {
+        log.append({ pluginId: 'a.b', kind: 'call', method: 'storage/set', key: `k${i}`, padding: 'p'.repeat(i % 7 === 0 ? 700 : 90) });
+        appended += 1;
+      } catch (error) {
+        failure = error;
+      }
+    }
+    expect((failure as NodeJS.ErrnoException).code).toBe('ENOSPC');
+    expect(log.tryAppend({ pluginId: 'a.b', kind: 'process.exit' })).toBeUndefined();
+    expect(log.tryAppend({ pluginId: 'a.b', kind: 'crashed' })).toBeUndefined();
+    expect(readFileSync(path, 'utf8').endsWith('\n')).toBe(true);
+    expect(verifyAuditLog(path)).toMatchObject({ ok: true, entries: appended });
+    disk.free();
+    log.append({ pluginId: 'a.b', kind: 'after' });
+    log.close();
+    const tail = readFileSync(path, 'utf8').trim().split('\n').slice(-2).map((line) => JSON.parse(line));
+    expect(tail).toMatchObject([{ kind: 'audit.lost', entries: 2, reason: 'ENOSPC' }, { kind: 'after' }]);
+    expect(verifyAuditLog(path)).toEqual({ ok: true, entries: appended + 2, notes: [`line ${appended + 1}: 2 entries could not be written before it (ENOSPC)`] });
   });
 
   it('has each entry on file when append returns, as the JSON of the entry it returns', () => {
@@ -142,21 +290,21 @@ describe('AuditLog', () => {
     const log = new AuditLog(path);
     log.append({ pluginId: 'a.b', kind: 'one' });
     const last = log.append({ pluginId: 'a.b', kind: 'two' });
-    await vi.waitFor(() => expect(readHead(path)).toEqual({ seq: 2, hash: last.hash }), { timeout: 5000 });
+    await vi.waitFor(() => expect(readHead(path)).toEqual({ seq: 2, hash: last.hash, size: statSync(path).size }), { timeout: 5000 });
     const later = log.append({ pluginId: 'a.b', kind: 'three' });
-    await vi.waitFor(() => expect(readHead(path)).toEqual({ seq: 3, hash: later.hash }), { timeout: 5000 });
+    await vi.waitFor(() => expect(readHead(path)).toEqual({ seq: 3, hash: later.hash, size: statSync(path).size }), { timeout: 5000 });
     log.close();
   });
 
-  it('rewrites the head in place as one fixed-size record, cutting a longer head file it finds', () => {
+  it('rewrites the head in place as one fixed-size record, cutting a longer (older) head file it finds', () => {
     const path = join(workDir, 'fixed.jsonl');
-    writeFileSync(headPath(path), `${JSON.stringify({ seq: 0, hash: '0'.repeat(64) })}${' '.repeat(500)}trailing junk\n`);
+    writeFileSync(headPath(path), `${JSON.stringify({ seq: 0, hash: '0'.repeat(64) })}${' '.repeat(500)}\n`);
     const log = new AuditLog(path);
     const last = log.append({ pluginId: 'a.b', kind: 'one' });
     log.close();
     const text = readFileSync(headPath(path), 'utf8');
     expect(text).toHaveLength(128);
-    expect(JSON.parse(text)).toEqual({ seq: 1, hash: last.hash });
+    expect(JSON.parse(text)).toEqual({ seq: 1, hash: last.hash, size: statSync(path).size });
     expect(verifyAuditLog(path)).toEqual({ ok: true, entries: 1 });
   });
 
@@ -166,7 +314,7 @@ describe('AuditLog', () => {
     log.append({ pluginId: 'a.b', kind: 'one' });
     const last = log.append({ pluginId: 'a.b', kind: 'two' });
     log.close();
-    expect(readHead(path)).toEqual({ seq: 2, hash: last.hash });
+    expect(readHead(path)).toEqual({ seq: 2, hash: last.hash, size: statSync(path).size });
     expect(verifyAuditLog(path)).toEqual({ ok: true, entries: 2 });
   });
 });

@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Message } from 'vscode-jsonrpc';
 import { describe, expect, it } from 'vitest';
-import { LineMessageWriter } from '../../host/runtime/channel.js';
+import { LineMessageWriter, Outstanding } from '../../host/runtime/channel.js';
 
 /** A real Writable that keeps each write it is given, as the bytes it received. */
 function recorder(): { stream: Writable; writes: string[]; ended: () => boolean } {
@@ -30,7 +30,7 @@ const request = (id: number): Message => ({ jsonrpc: '2.0', id, method: 'plugin/
 describe('LineMessageWriter', () => {
   it('writes each message as its own line at once when not coalescing', async () => {
     const { stream, writes } = recorder();
-    const writer = new LineMessageWriter(stream, new Set());
+    const writer = new LineMessageWriter(stream, new Outstanding());
     await writer.write(request(1));
     await writer.write(request(2));
     expect(writes).toEqual([`${JSON.stringify(request(1))}\n`, `${JSON.stringify(request(2))}\n`]);
@@ -38,7 +38,7 @@ describe('LineMessageWriter', () => {
 
   it('coalesces the messages of one loop turn into one write, in order, at the end of the turn', async () => {
     const { stream, writes } = recorder();
-    const outstanding = new Set<number | string>();
+    const outstanding = new Outstanding();
     const writer = new LineMessageWriter(stream, outstanding, true);
     for (const id of [1, 2, 3]) await writer.write(request(id));
     expect(writes).toEqual([]);
@@ -53,7 +53,7 @@ describe('LineMessageWriter', () => {
 
   it('flushes what is batched before ending the channel', async () => {
     const { stream, writes, ended } = recorder();
-    const writer = new LineMessageWriter(stream, new Set(), true);
+    const writer = new LineMessageWriter(stream, new Outstanding(), true);
     await writer.write(request(1));
     writer.end();
     await nextTurn();

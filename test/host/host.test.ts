@@ -3,7 +3,7 @@
  * sample plugins. Needs `npx tsc -p tsconfig.json` first (the plugin runtime runs from dist/).
  */
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -221,5 +221,26 @@ describe('createHost', () => {
     child.kill('SIGKILL');
     for (let waited = 0; pids.some(alive) && waited < 5000; waited += 50) await new Promise((r) => setTimeout(r, 50));
     expect(pids.filter(alive)).toEqual([]);
+  });
+
+  it('a forged "no findings" cache entry does not make the host allow and activate the stealer', async () => {
+    const pluginsDir = copySamples('stealer');
+    const dataDir = join(work, 'data');
+    host = createHost({ pluginsDir, dataDir });
+    await host.start();
+    expect(host.plugins()[0]?.state).toBe('blocked');
+    await host.stop();
+    // What the poisoning wrote: well-formed entries of the cache's format saying every file is clean.
+    for (const entry of readdirSync(join(dataDir, 'cache'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile())) {
+      const key = entry.name.slice(0, -'.json'.length);
+      const sets = entry.parentPath.includes('/sets/');
+      writeFileSync(join(entry.parentPath, entry.name), JSON.stringify({ key, reports: sets ? { 'index.js': [] } : [] }));
+    }
+    host = createHost({ pluginsDir, dataDir });
+    const seen = record(host);
+    await host.start();
+    expect(seen.analyzed?.[0]).toMatchObject({ pluginId: 'totally-legit.stealer', cached: 0, decision: { action: 'block' } });
+    expect(host.plugins()[0]).toMatchObject({ state: 'blocked', pid: undefined });
+    expect(seen.activated).toBeUndefined();
   });
 });

@@ -3,11 +3,18 @@
  * still see every write the plugin made before them, even one it did not
  * await, and bad keys are refused the same way on either path.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PluginStorage, STORAGE_FILE } from '../../host/storage.js';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PluginStorage, removeInterruptedWrites, STORAGE_FILE } from '../../host/storage.js';
+import { mountSmallDisk } from '../fixtures/host/tmpfs.js';
+
+const disk = mountSmallDisk(1024 * 1024);
+if (typeof disk === 'string') console.warn(`skipping the full-disk storage test: ${disk}`);
+afterAll(() => {
+  if (typeof disk !== 'string') disk.unmount();
+});
 
 let dataDir: string;
 
@@ -51,5 +58,57 @@ describe('PluginStorage', () => {
     await expect(storage.set('big', 'x'.repeat(100))).rejects.toThrow(/storage quota exceeded/);
     expect(await storage.get('big')).toEqual({ found: false });
     expect(await storage.keys()).toEqual(['a']);
+  });
+
+  it('moves a damaged store aside, reports it, starts empty, and never writes over the damaged bytes', async () => {
+    for (const [bytes, reason] of [
+      ['{"half": "a fi', 'storage.json is not JSON (14 characters, damaged or cut short)'],
+      ['garbage', 'storage.json is not JSON (7 characters, damaged or cut short)'],
+      ['[]', 'storage.json holds an array, not a record of keys'],
+      ['', 'storage.json is empty'],
+      ['  \n', 'storage.json is empty'],
+      ['null', 'storage.json holds null, not a record of keys'],
+      ['42', 'storage.json holds a number, not a record of keys'],
+      ['"text"', 'storage.json holds a string, not a record of keys'],
+    ]) {
+      const dir = mkdtempSync(join(dataDir, 'corrupt-'));
+      writeFileSync(join(dir, STORAGE_FILE), bytes);
+      const reports: [string, string][] = [];
+      const storage = new PluginStorage(dir, 16_384, (file, why) => reports.push([file, why]));
+      expect(await storage.keys()).toEqual([]);
+      await storage.set('fresh', 1);
+      const aside = readdirSync(dir).filter((name) => name.startsWith(`${STORAGE_FILE}.corrupt-`));
+      expect(aside).toHaveLength(1);
+      expect(reports).toEqual([[join(dir, aside[0]!), reason]]);
+      expect(readFileSync(join(dir, aside[0]!), 'utf8')).toBe(bytes);
+      expect(JSON.parse(readFileSync(join(dir, STORAGE_FILE), 'utf8'))).toEqual({ fresh: 1 });
+    }
+  });
+
+  it('removes the temporary files of unfinished writes and nothing else', () => {
+    const names = [STORAGE_FILE, 'storage.json.tmp-123-4', 'storage.json.3735928559', 'storage.json.corrupt-2026-01-01T00-00-00-000Z', 'storage.json.bak', 'notes.json.tmp-1-1', 'storage.json.tmp-x-1'];
+    for (const name of names) writeFileSync(join(dataDir, name), 'x');
+    mkdirSync(join(dataDir, 'sub'));
+    symlinkSync('/etc/hostname', join(dataDir, 'storage.json.tmp-9-9')); // a link is removed, never followed
+    expect(removeInterruptedWrites(dataDir).sort()).toEqual(['storage.json.3735928559', 'storage.json.tmp-123-4', 'storage.json.tmp-9-9']);
+    expect(readdirSync(dataDir).sort()).toEqual([...names.filter((n) => !['storage.json.tmp-123-4', 'storage.json.3735928559'].includes(n)), 'sub'].sort());
+    expect(readFileSync('/etc/hostname', 'utf8').length).toBeGreaterThan(0);
+    expect(removeInterruptedWrites(join(dataDir, 'missing'))).toEqual([]);
+  });
+
+  it.skipIf(typeof disk === 'string')('on a full disk (a real tmpfs) a write fails and the store on disk keeps its old value whole, with no temporary file left', async () => {
+    if (typeof disk === 'string') return;
+    const dir = mkdtempSync(join(disk.dir, 'store-'));
+    const storage = new PluginStorage(dir, 1 << 20);
+    await storage.set('kept', 'old');
+    disk.fill(12 * 1024);
+    // 40 KB does not fit: write(2) writes what fits, short, before ENOSPC; that part must never replace the store.
+    await expect(storage.set('big', 'x'.repeat(40_000))).rejects.toThrow(/ENOSPC/);
+    expect(JSON.parse(readFileSync(join(dir, STORAGE_FILE), 'utf8'))).toEqual({ kept: 'old' });
+    expect(readdirSync(dir)).toEqual([STORAGE_FILE]);
+    expect(await storage.get('big')).toEqual({ found: false });
+    disk.free();
+    await storage.set('big', 'y');
+    expect(JSON.parse(readFileSync(join(dir, STORAGE_FILE), 'utf8'))).toEqual({ kept: 'old', big: 'y' });
   });
 });

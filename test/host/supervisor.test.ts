@@ -4,16 +4,23 @@
  * bad one is stopped (or disabled) within the bound docs/host.md states.
  * Needs the runtime built: `npx tsc -p tsconfig.json`.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AuditLog } from '../../host/audit.js';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AuditLog, verifyAuditLog } from '../../host/audit.js';
 import type { BrokerCallbacks } from '../../host/broker.js';
 import { DEFAULT_LIMITS, processLimits, type HostLimits } from '../../host/limits.js';
 import { grantFromManifest } from '../../host/permissions.js';
 import { PluginProcess } from '../../host/plugin-process.js';
 import { Supervisor } from '../../host/supervisor.js';
+import { mountSmallDisk } from '../fixtures/host/tmpfs.js';
+
+const disk = mountSmallDisk(1024 * 1024);
+if (typeof disk === 'string') console.warn(`skipping the full-disk restart test: ${disk}`);
+afterAll(() => {
+  if (typeof disk !== 'string') disk.unmount();
+});
 
 type Observed = { kind: string; detail: string; crashes?: number };
 
@@ -91,6 +98,7 @@ function supervise(name: string, root: string, limits: HostLimits = LIMITS): { s
       crashed: (reason, crashes) => events.push({ kind: 'crashed', detail: reason, crashes }),
       restarted: (attempt) => events.push({ kind: 'restarted', detail: String(attempt) }),
       disabled: (reason) => events.push({ kind: 'disabled', detail: reason }),
+      startFailed: (reason) => events.push({ kind: 'startFailed', detail: reason }),
     },
   );
   supervisors.push(supervisor);
@@ -223,4 +231,64 @@ describe('supervisor', () => {
     expect(supervisor.lastError).toMatch(/missing config file/);
     await expect(supervisor.executeCommand('anything', [], 'test')).rejects.toThrow(/disabled/);
   });
+
+  it('never counts the calls a plugin makes in answer to the host as flooding: 20,000 sequential calls, none killed', async () => {
+    // Each call shows a message (a request of the plugin's own) while the host waits for its answer: far more than
+    // maxMessagesPerSecond (300 here) per second in all, every one of them in answer to a host request.
+    const { supervisor, events } = supervise('chatty', plugin('chatty', { hello: "async (n) => { await ctx.window.showMessage('hi ' + n); return n; }" }));
+    for (let n = 0; n < 20_000; n += 1) expect(await supervisor.executeCommand('hello', [n], 'test')).toBe(n);
+    expect(events.filter((e) => e.kind === 'crashed')).toEqual([]);
+    expect(messages).toHaveLength(20_000);
+  }, 120_000);
+
+  it('still kills a plugin that floods on its own after answering many calls (answers earn no credit to save up)', async () => {
+    const { supervisor, events } = supervise('saver', plugin('saver', {
+      quiet: '(n) => n',
+      burst: "() => { setTimeout(() => { for (let i = 0; i < 2000; i++) ctx.window.showMessage('spam ' + i).catch(() => {}); }, 50); return 'armed'; }",
+    }));
+    for (let n = 0; n < 2000; n += 1) await supervisor.executeCommand('quiet', [n], 'test');
+    expect(await supervisor.executeCommand('burst', [], 'test')).toBe('armed');
+    expect((await eventWithin(events, 'crashed', SLACK_MS)).detail).toMatch(/violation: more than 300 messages in one second/);
+  });
+
+  it.skipIf(typeof disk === 'string')('a restart that fails because the disk is full (a real tmpfs) stops cleanly and is retried with backoff until there is room', async () => {
+    if (typeof disk === 'string') return;
+    audit.close();
+    audit = new AuditLog(join(disk.dir, 'audit.log'));
+    const root = plugin('full', { ok: "() => 'fine'" });
+    const { supervisor, events } = supervise('full', root);
+    expect(await supervisor.executeCommand('ok', [], 'test')).toBe('fine');
+    disk.fill(0);
+    while (audit.tryAppend({ pluginId: 'test.full', kind: 'filler', padding: 'x'.repeat(500) })) {
+      // fill the log's last page too: from here no entry fits
+    }
+    process.kill(supervisor.pid!, 'SIGKILL');
+    expect((await eventWithin(events, 'startFailed', SLACK_MS)).detail).toMatch(/^could not start: ENOSPC/);
+    expect(supervisor.state).toBe('restarting');
+    expect(supervisor.pid).toBeUndefined();
+    expect(pluginProcessesOf(root)).toEqual([]);
+    await expect(supervisor.executeCommand('ok', [], 'test')).rejects.toThrow(/could not start: ENOSPC.*trying again in \d+ ms/);
+    // Retried after restartBaseMs, fails again (the disk is still full), and again leaves no process behind.
+    await expect.poll(() => events.filter((e) => e.kind === 'startFailed').length, { timeout: LIMITS.restartBaseMs + SLACK_MS }).toBeGreaterThanOrEqual(2);
+    expect(supervisor.state).toBe('restarting');
+    expect(pluginProcessesOf(root)).toEqual([]);
+    disk.free();
+    await expect.poll(() => events.filter((e) => e.kind === 'activated').length, { timeout: 30_000 + SLACK_MS }).toBe(2);
+    expect(await supervisor.executeCommand('ok', [], 'test')).toBe('fine');
+    expect(events.filter((e) => e.kind === 'crashed')).toHaveLength(1); // the kill; the failed starts are not crashes
+    expect(supervisor.state).toBe('active');
+    audit.close();
+    expect(verifyAuditLog(audit.path)).toMatchObject({ ok: true, notes: [expect.stringMatching(/entries could not be written before it \(ENOSPC\)/)] });
+  }, 60_000);
 });
+
+/** Live processes whose command line names the plugin folder (the sandbox grants it by path): its plugin processes. */
+function pluginProcessesOf(root: string): number[] {
+  return readdirSync('/proc').filter((name) => /^\d+$/.test(name)).flatMap((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(root) ? [Number(pid)] : [];
+    } catch {
+      return [];
+    }
+  });
+}

@@ -1,0 +1,44 @@
+/**
+ * Ordinary load is not flooding: an app calling the sample hello-world plugin 100,000 times in a row (each call
+ * makes the plugin send a showMessage request of its own, answering the host's request) gets every answer, and
+ * the plugin is never killed or restarted. The limit stays on what a plugin sends unasked (supervisor.test.ts).
+ * Needs `npx tsc -p tsconfig.json` first.
+ */
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { verifyAuditLog } from '../../host/audit.js';
+import { createHost, type Host } from '../../host/index.js';
+
+const CALLS = 100_000;
+let work: string | undefined;
+let host: Host | undefined;
+
+afterEach(async () => {
+  await host?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('sequential load', () => {
+  it(`${CALLS.toLocaleString('en')} sequential app calls to hello-world: all answered, none killed`, async () => {
+    work = mkdtempSync(join(tmpdir(), 'warden-load-'));
+    cpSync(resolve(import.meta.dirname, '../../sample-plugins/hello-world'), join(work, 'plugins', 'hello-world'), { recursive: true });
+    host = createHost({ pluginsDir: join(work, 'plugins'), dataDir: join(work, 'data') });
+    const trouble: string[] = [];
+    for (const event of ['crashed', 'restarted', 'disabled'] as const) host.on(event, (payload) => trouble.push(`${event}: ${JSON.stringify(payload)}`));
+    let messages = 0;
+    host.on('message', () => (messages += 1));
+    await host.start();
+    for (let n = 0; n < CALLS; n += 1) {
+      const answer = await host.executeCommand<string>('hello.sayHello', `#${n}`);
+      if (answer !== `Hello, #${n}!`) throw new Error(`call ${n} answered ${answer}`);
+    }
+    expect(trouble).toEqual([]);
+    expect(messages).toBe(CALLS);
+    expect(host.plugins()[0]).toMatchObject({ state: 'active', restarts: 0 });
+    await host.stop();
+    host = undefined;
+    expect(verifyAuditLog(join(work, 'data', 'audit.log'))).toMatchObject({ ok: true });
+  }, 300_000);
+});
