@@ -5,6 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Decision, Finding, Tier } from '../analyzer/types.js';
+import type { RegistryStatus } from './registry/client.js';
 
 export interface PluginRef {
   pluginId: string;
@@ -30,13 +31,15 @@ export interface HostEvents {
   message: PluginRef & { level: 'info' | 'warning' | 'error'; text: string };
   /** A line the plugin wrote to stdout/stderr or `ctx.log`. */
   log: PluginRef & { stream: string; line: string };
+  /** The registry's state: at start, and after every refresh (successful or not). */
+  registry: RegistryStatus;
 }
 
 export type HostEventName = keyof HostEvents;
 export type HostListener<E extends HostEventName> = (payload: HostEvents[E]) => void;
 
 export const HOST_EVENT_NAMES: readonly HostEventName[] = [
-  'analyzed', 'blocked', 'warned', 'activated', 'deactivated', 'crashed', 'restarted', 'disabled', 'denied', 'message', 'log',
+  'analyzed', 'blocked', 'warned', 'activated', 'deactivated', 'crashed', 'restarted', 'disabled', 'denied', 'message', 'log', 'registry',
 ];
 
 /** An EventEmitter whose `emit`/`on` only accept the events above with their payloads. */

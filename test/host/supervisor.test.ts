@@ -43,6 +43,7 @@ const broker: BrokerCallbacks = {
   subscribe: () => undefined,
   showMessage: (_id, _level, text) => void messages.push(text),
   log: () => undefined,
+  profile: () => ({}),
 };
 
 beforeEach(() => {
