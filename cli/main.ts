@@ -8,8 +8,11 @@ import { createRequire } from 'node:module';
 import { registerAnalyze } from './analyze.js';
 import { registerAudit } from './audit.js';
 import { registerDev } from './dev.js';
+import { registerInstall } from './install.js';
+import { registerPlugins } from './plugins.js';
+import { registerRegistry } from './registry.js';
 import { registerRun } from './run.js';
-import { EXIT, UsageError } from './errors.js';
+import { EXIT, RefusedError, UsageError } from './errors.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -23,6 +26,9 @@ registerAnalyze(program);
 registerRun(program);
 registerDev(program);
 registerAudit(program);
+registerInstall(program);
+registerPlugins(program);
+registerRegistry(program);
 
 try {
   await program.parseAsync(process.argv);
@@ -39,6 +45,10 @@ function exitCodeFor(error: unknown): number {
   if (error instanceof UsageError) {
     process.stderr.write(`warden: ${error.message}\n`);
     return EXIT.usage;
+  }
+  if (error instanceof RefusedError) {
+    process.stderr.write(`warden: ${error.message}\n`);
+    return EXIT.blocked;
   }
   process.stderr.write(`warden: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   return 70;

@@ -12,6 +12,7 @@ import { HOST_EVENT_NAMES, type HostEvents } from '../host/events.js';
 import { sandboxSupport } from '../host/platform.js';
 import { messageOf } from '../host/supervisor.js';
 import { EXIT, UsageError } from './errors.js';
+import { addRegistryOptions, describeStatus, registryConfig, storeFor } from './registry-options.js';
 
 interface RunOptions {
   pluginsDir?: string;
@@ -21,6 +22,11 @@ interface RunOptions {
   once?: boolean;
   json?: boolean;
   inspectPlugin?: string;
+  registry?: string;
+  trustedRoot?: string;
+  expiredGrace?: string;
+  displayName?: string;
+  locale?: string;
 }
 
 export interface CommandCall {
@@ -29,7 +35,7 @@ export interface CommandCall {
 }
 
 export function registerRun(program: Command): void {
-  program
+  const run = program
     .command('run')
     .description('run the extension host: every plugin through the gate, each allowed one in its own sandbox')
     .option('--plugins-dir <dir>', 'folder whose subfolders are installed plugins')
@@ -39,14 +45,19 @@ export function registerRun(program: Command): void {
     .option('--json', 'print every host event as one JSON line')
     .option('--inspect-plugin <id>', "start that plugin's process with the inspector so a debugger can attach")
     .option('--data-dir <dir>', 'plugin data, audit log and analysis cache', '.warden')
+    .option('--display-name <name>', "the user's name, as ctx.user.profile() shares it with plugins")
+    .option('--locale <tag>', "the user's locale (e.g. en-GB), as ctx.user.profile() shares it")
     .action(async (options: RunOptions) => {
       if (options.pluginsDir === undefined && options.dev.length === 0) {
         throw new UsageError('nothing to run: give --plugins-dir DIR and/or --dev PATH');
       }
       const calls = parseExec(options.exec ?? []);
+      const registry = registryConfig(options, options.pluginsDir !== undefined ? storeFor({ pluginsDir: options.pluginsDir }) : undefined);
       const host = createHost({
         dataDir: options.dataDir,
         devPaths: options.dev,
+        ...(registry ? { registry } : {}),
+        profile: { displayName: options.displayName, locale: options.locale },
         ...(options.pluginsDir !== undefined ? { pluginsDir: options.pluginsDir } : {}),
         ...(options.inspectPlugin !== undefined ? { inspectPlugin: options.inspectPlugin } : {}),
       });
@@ -63,6 +74,7 @@ export function registerRun(program: Command): void {
       await untilSignalled();
       await host.stop();
     });
+  addRegistryOptions(run);
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -185,6 +197,10 @@ function plainLine(event: string, payload: Record<string, unknown>): string | un
       return pc.green(`↻ ${id} reloaded in ${String(payload.ms)} ms (${(payload.files as string[]).join(', ')}): ${String(payload.state)}`);
     case 'log':
       return pc.dim(`[${id}] ${String(payload.line)}`);
+    case 'registry': {
+      const status = payload as unknown as HostEvents['registry'];
+      return status.lastError || status.expired ? `${pc.yellow('! registry')} ${describeStatus(status)}` : pc.dim(`◆ ${describeStatus(status)}`);
+    }
     default:
       return undefined;
   }
