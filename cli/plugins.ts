@@ -51,11 +51,11 @@ export function registerPlugins(program: Command): void {
     const records = new Map(store.list().records.map((record) => [record.id, record]));
     const activity = lastActivity(host.auditLogPath);
     const listed = infos.map((info) => listed_(info, records.get(info.id), activity.get(info.id)));
+    if (status) process.stderr.write(`${pc.dim(status)}\n`);
     if (options.json) {
       process.stdout.write(`${JSON.stringify(listed, null, 2)}\n`);
       return;
     }
-    if (status) process.stderr.write(`${pc.dim(status)}\n`);
     if (listed.length === 0) process.stdout.write(`no plugins in ${options.pluginsDir}\n`);
     for (const plugin of listed) process.stdout.write(`${formatListed(plugin)}\n`);
   });

@@ -15,8 +15,8 @@
  */
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Metadata, Root } from '@tufjs/models';
@@ -97,6 +97,8 @@ export class RegistryClient extends EventEmitter<ClientEvents> {
   #view: RegistryView | undefined;
   #bundle: MetadataBundle | undefined;
   #lastError: string | undefined;
+  /** Why the stored metadata was not usable, said with every failed refresh until one succeeds. */
+  #storedProblem: string | undefined;
   #offline = false;
   #running: Promise<RefreshOutcome> | undefined;
   #again = false;
@@ -113,10 +115,8 @@ export class RegistryClient extends EventEmitter<ClientEvents> {
     } catch (error) {
       throw new UsageError(`the registry's trusted root is not valid root metadata: ${messageOf(error)}`);
     }
+    // A folder that is gone (an unmounted share) is an unreachable registry, as a server that is down would be.
     ({ base: this.#base, folder: this.#folder } = location(options.url));
-    if (this.#folder !== undefined && !existsSync(join(this.#folder, METADATA_DIR))) {
-      throw new UsageError(`${options.url} is not a registry folder (no ${METADATA_DIR}/ in it)`);
-    }
     // One state folder per registry and pinned root: two registries never share rollback state.
     const key = createHash('sha256').update(this.#base).update(this.#pinnedText).digest('hex').slice(0, 16);
     this.#stateDir = join(stateRoot, key);
@@ -219,7 +219,8 @@ export class RegistryClient extends EventEmitter<ClientEvents> {
       this.#view = new RegistryView(await verifyBundle(this.#pinned, bundle));
       this.#bundle = bundle;
     } catch (error) {
-      this.#lastError = `the stored registry metadata failed verification and is ignored: ${messageOf(error)}`;
+      this.#storedProblem = `the stored registry metadata failed verification and is ignored (${messageOf(error)})`;
+      this.#lastError = this.#storedProblem;
     }
   }
 
@@ -236,12 +237,14 @@ export class RegistryClient extends EventEmitter<ClientEvents> {
       this.#bundle = bundle;
       this.#view = new RegistryView(verified);
       this.#lastError = undefined;
+      this.#storedProblem = undefined;
       this.#offline = false;
       if (changed) this.emit('updated', this.#view, previous);
       return { ok: true, changed };
     } catch (error) {
       const offline = isUnreachable(error);
-      const outcome = { ok: false as const, offline, reason: offline ? `registry unreachable (${messageOf(error)})` : `registry update refused: ${messageOf(error)}` };
+      const why = offline ? `registry unreachable (${messageOf(error)})` : `registry update refused: ${messageOf(error)}`;
+      const outcome = { ok: false as const, offline, reason: this.#storedProblem ? `${why}; ${this.#storedProblem}` : why };
       this.#lastError = outcome.reason;
       this.#offline = offline;
       this.emit('failed', outcome);
@@ -293,16 +296,4 @@ function isUnreachable(error: unknown): boolean {
   const text = `${messageOf(error)} ${error instanceof Error && error.cause ? messageOf(error.cause) : ''}`;
   if (error instanceof Error && error.name === 'TimeoutError') return true;
   return /fetch failed|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ENETUNREACH|ETIMEDOUT|ECONNRESET|HTTP 5\d\d|not found: /.test(text);
-}
-
-/** A folder registry's pinned root when the user gave none: its first root version, trusted on first use. */
-export function firstUseRoot(url: string): string | undefined {
-  const { folder } = location(url);
-  if (folder === undefined) return undefined;
-  const file = join(folder, METADATA_DIR, '1.root.json');
-  return existsSync(file) && statSync(file).isFile() ? file : undefined;
-}
-
-export function isRegistryPath(value: string): boolean {
-  return /^https?:\/\//.test(value) || value.startsWith('file:') || isAbsolute(value) || existsSync(value);
 }

@@ -15,7 +15,7 @@
  *   staged/     a publisher's role waiting for its publisher's signature
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { type Key, Metadata, MetaFile, MetadataKind, Root, Snapshot, TargetFile, Targets, Timestamp } from '@tufjs/models';
 import writeFileAtomic from 'write-file-atomic';
@@ -444,14 +444,4 @@ export function writeKeyPair(base: string): { privateFile: string; publicFile: s
   writeFileSync(privateFile, pair.privateKeyPem, { mode: 0o600 });
   writeFileSync(publicFile, `${pair.publicKeyHex}\n`);
   return { privateFile, publicFile, keyId: readPublicKey(pair.publicKeyHex).keyID };
-}
-
-/** Names of the registry's own key files (for messages and docs). */
-export function registryKeyNames(): readonly string[] {
-  return REGISTRY_KEYS;
-}
-
-export function listStaged(dir: string): string[] {
-  const staged = join(dir, 'staged');
-  return existsSync(staged) ? readdirSync(staged).filter((name) => name.endsWith('.json')).map((name) => name.replace(/\.json$/, '')) : [];
 }
