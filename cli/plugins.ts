@@ -42,15 +42,23 @@ export function registerPlugins(program: Command): void {
     const registry = registryConfig(options, store);
     const host = createHost({ pluginsDir: store.pluginsDir, dataDir: options.dataDir, startPlugins: false, ...(registry ? { registry: { ...registry, watch: false } } : {}) });
     let status: string | undefined;
+    const refusals = new Map<string, string[]>();
     host.on('registry', (event) => {
       status = describeStatus(event);
     });
+    host.on('blocked', ({ pluginId, reasons }) => refusals.set(pluginId, reasons));
     await host.start();
     const infos = host.plugins();
     await host.stop();
     const records = new Map(store.list().records.map((record) => [record.id, record]));
     const activity = lastActivity(host.auditLogPath);
     const listed = infos.map((info) => listed_(info, records.get(info.id), activity.get(info.id)));
+    // Installed plugins the host could not even load (a file changed, the manifest gone) are listed with the reason.
+    for (const record of records.values()) {
+      if (infos.some((info) => info.id === record.id)) continue;
+      listed.push({ ...unloaded(record), lastActivity: activity.get(record.id) ?? null, reasons: refusals.get(record.id) ?? ['it could not be loaded'] });
+    }
+    listed.sort((a, b) => a.id.localeCompare(b.id));
     if (status) process.stderr.write(`${pc.dim(status)}\n`);
     if (options.json) {
       process.stdout.write(`${JSON.stringify(listed, null, 2)}\n`);
@@ -144,9 +152,17 @@ function listed_(info: PluginInfo, record: InstallRecord | undefined, activity: 
     granted: record ? atomsOf(record.grant) : atomsOf(info.capabilities),
     reasons,
     installed: record !== undefined,
-    source: record ? (record.source.kind === 'registry' ? `registry ${record.source.target}` : `${record.source.kind} ${record.source.path}`) : `folder ${info.root} (not installed: its manifest is its grant)`,
+    source: record ? sourceOf(record) : `folder ${info.root} (not installed: its manifest is its grant)`,
     lastActivity: activity ?? null,
   };
+}
+
+function unloaded(record: InstallRecord): Omit<ListedPlugin, 'lastActivity' | 'reasons'> {
+  return { id: record.id, version: record.version, tier: record.tier, status: 'blocked', granted: atomsOf(record.grant), installed: true, source: sourceOf(record) };
+}
+
+function sourceOf(record: InstallRecord): string {
+  return record.source.kind === 'registry' ? `registry ${record.source.target}` : `${record.source.kind} ${record.source.path}`;
 }
 
 function formatListed(plugin: ListedPlugin): string {

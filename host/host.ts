@@ -235,6 +235,12 @@ class WardenHost implements Host {
 
   /** Runs the gate on one plugin; a plugin the gate cannot read is reported as blocked, not thrown. */
   async #load(location: TrustedLocation): Promise<LoadedPlugin | undefined> {
+    // An installed plugin is checked against its record before anything in it is read, its manifest included.
+    const modified = this.#trust!.integrityProblems(location);
+    if (modified.length > 0) {
+      this.#refuse(location.record!.id, modified);
+      return undefined;
+    }
     let analysis: PluginAnalysis;
     try {
       const { id, version } = identityOf(await loadManifest(location.root));
@@ -284,7 +290,7 @@ class WardenHost implements Host {
     const engines = enginesProblem(analysis.manifest, this.#options.hostVersion ?? WARDEN_VERSION);
     if (engines) reasons.push(engines);
     if (!location.dev) {
-      plugin.trustRefusals = this.#trust!.refusals(trustSubject(plugin));
+      plugin.trustRefusals = this.#trust!.refusals(trustSubject(plugin), { integrity: false });
       reasons.push(...plugin.trustRefusals);
     }
     if (reasons.length > 0) {

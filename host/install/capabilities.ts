@@ -138,12 +138,12 @@ export function dangers(atoms: readonly Atom[]): string[] {
   const anyHost = atoms.includes('network:*');
   const runs = atoms.includes('childProcess');
   const native = atoms.includes('nativeAddons');
-  const broadRead = reads.filter((p) => p === '$home' || p === '/' || sensitivePathReason(homeForm(p)) !== undefined || (p.startsWith('/') && !p.startsWith('/tmp')));
+  // Anything outside its own package and data folder is the user's: readable plus a way out means it can leave.
+  const private_ = reads.filter((p) => p.startsWith('$home') || p.startsWith('/'));
   const found: string[] = [];
-  if (network && broadRead.length > 0) {
-    found.push(`can read ${broadRead.map(place).join(', ')} and reach the network: it could upload your files`);
-  } else if (anyHost && reads.length > 0) {
-    found.push(`can read ${reads.map(place).join(', ')} and send to any server: it could upload those files anywhere`);
+  if (network && private_.length > 0) {
+    const what = private_.map((p) => (p === '$home' ? 'your home folder' : p === '/' ? 'every file on this computer' : `files in ${place(p)}`)).join(', ');
+    found.push(`can read ${what} and reach the network: it could upload your files${anyHost ? ' to any server' : ''}`);
   }
   if (network && secrets.length > 0) found.push(`can read ${secrets.join(', ')} and reach the network: it could send your secrets away`);
   if (runs) found.push(network ? 'can run other programs and reach the network: it could download and run anything' : 'can run other programs with your rights, outside the permission checks that hold the plugin itself');

@@ -21,7 +21,7 @@ import { type BlocklistEntry, describeEntry, manifestRepository } from '../regis
 import type { RegistryClient } from '../registry/client.js';
 import type { RegistryTarget } from '../registry/view.js';
 import { type Atom, atomsOf, beyond, capabilitiesOf, dangers, stillGranted } from './capabilities.js';
-import { copyPlugin } from './integrity.js';
+import { copyPlugin, modifiedFiles } from './integrity.js';
 import type { InstalledPlugins, InstallRecord, InstallSource } from './records.js';
 
 export type InstallSpec = { kind: 'registry'; id: string; range?: string } | { kind: 'file'; path: string } | { kind: 'folder'; path: string };
@@ -161,7 +161,8 @@ export async function planInstall(spec: InstallSpec, context: InstallContext): P
       refusals,
       warnings: analysis.decision.action === 'warn' ? analysis.decision.reasons : [],
       previous,
-      unchanged: previous !== undefined && previous.version === identity.version && sameFiles(previous.files, analysis),
+      unchanged:
+        previous !== undefined && previous.version === identity.version && sameFiles(previous.files, analysis) && modifiedFiles(context.store.folderOf(previous), previous.files).length === 0,
       close,
     };
   } catch (error) {
@@ -170,7 +171,7 @@ export async function planInstall(spec: InstallSpec, context: InstallContext): P
   }
 }
 
-/** The gate's hashes cover every file it reads; the record's every file. Same version and same runnable bytes is "unchanged". */
+/** The gate's hashes cover every file it reads; the record's every file. Same version and same bytes, still intact on disk, is "unchanged". */
 function sameFiles(recorded: Record<string, string>, analysis: PluginAnalysis): boolean {
   return Object.entries(analysis.hashes).every(([file, hash]) => recorded[file] === hash);
 }

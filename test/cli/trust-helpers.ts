@@ -166,3 +166,45 @@ export function alive(pid: number): boolean {
     return false;
   }
 }
+
+/**
+ * A plugin that, as soon as it starts, reads `file` (an absolute path its manifest declares) and says whether it
+ * could: the grant it runs with is then visible from outside. It also asks for a network host, so a user can
+ * grant part of what it asks for.
+ */
+export function readerPlugin(dir: string, file: string, version = '1.0.0'): string {
+  mkdirSync(dir, { recursive: true });
+  const folder = join(file, '..');
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({
+      name: 'reader',
+      publisher: 'tests',
+      version,
+      main: 'index.js',
+      type: 'commonjs',
+      engines: { warden: '^0.1.0' },
+      activationEvents: ['onStartup'],
+      contributes: { commands: [{ command: 'reader.read', title: 'Read the notes' }] },
+      capabilities: { filesystem: { read: [folder] }, network: { hosts: ['notes.example.com'] } },
+    }),
+  );
+  writeFileSync(
+    join(dir, 'index.js'),
+    `const fs = require('fs');
+const FILE = ${JSON.stringify(file)};
+function read() {
+  try {
+    return 'read: ' + fs.readFileSync(FILE, 'utf8').trim();
+  } catch (error) {
+    return 'read: ' + (error.code || error.message);
+  }
+}
+exports.activate = (ctx) => {
+  ctx.window.showMessage(read());
+  ctx.commands.register('reader.read', read);
+};
+`,
+  );
+  return dir;
+}
