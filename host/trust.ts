@@ -86,9 +86,9 @@ export class PluginTrust extends EventEmitter<TrustEvents> {
       });
       const first = registry.refresh();
       await Promise.race([first, new Promise((resolve) => setTimeout(resolve, options.startupRefreshMs ?? 3000).unref())]);
-      registry.startWatching();
+      await registry.startWatching();
     }
-    if (store) trust.#watchRecords(store);
+    if (store) await trust.#watchRecords(store);
     return trust;
   }
 
@@ -152,14 +152,16 @@ export class PluginTrust extends EventEmitter<TrustEvents> {
   }
 
   /** A folder with nothing installed has no records to watch (and gets no state folder from being run). */
-  #watchRecords(store: InstalledPlugins): void {
+  async #watchRecords(store: InstalledPlugins): Promise<void> {
     if (!existsSync(store.recordsDir)) return;
-    this.#watcher = watch(store.recordsDir, { ignoreInitial: true, depth: 0 });
-    this.#watcher.on('all', (_event, path) => {
+    const watcher = watch(store.recordsDir, { ignoreInitial: true, depth: 0 });
+    this.#watcher = watcher;
+    watcher.on('all', (_event, path) => {
       if (!path.endsWith('.json')) return;
       clearTimeout(this.#settle);
       this.#settle = setTimeout(() => this.emit('records'), RECORD_SETTLE_MS);
     });
+    await new Promise<void>((ready) => watcher.once('ready', () => ready()));
   }
 }
 

@@ -163,25 +163,20 @@ export class RegistryClient extends EventEmitter<ClientEvents> {
     return this.#running;
   }
 
-  /** Periodic refreshes, and (for a folder) a refresh when its timestamp changes. */
-  startWatching(): void {
+  /** Periodic refreshes, and (for a folder) a refresh when its timestamp changes; resolves once the watcher sees changes. */
+  async startWatching(): Promise<void> {
     const interval = this.options.refreshIntervalMs ?? DEFAULT_REFRESH_MS;
     this.#timer = setInterval(() => void this.refresh(), interval);
     this.#timer.unref();
-    if (this.#folder !== undefined && this.options.watch !== false) {
-      const metadata = join(this.#folder, METADATA_DIR);
-      this.#watcher = watch(metadata, { ignoreInitial: true, depth: 0 });
-      this.#watcher.on('all', (_event, path) => {
-        if (!path.endsWith('timestamp.json')) return;
-        clearTimeout(this.#settle);
-        this.#settle = setTimeout(() => void this.refresh(), SETTLE_MS);
-      });
-    }
-  }
-
-  /** Resolves once the watcher is ready to report changes (tests and the tour wait for this). */
-  async watching(): Promise<void> {
-    if (this.#watcher) await new Promise<void>((done) => this.#watcher!.once('ready', () => done()));
+    if (this.#folder === undefined || this.options.watch === false) return;
+    const watcher = watch(join(this.#folder, METADATA_DIR), { ignoreInitial: true, depth: 0 });
+    this.#watcher = watcher;
+    watcher.on('all', (_event, path) => {
+      if (!path.endsWith('timestamp.json')) return;
+      clearTimeout(this.#settle);
+      this.#settle = setTimeout(() => void this.refresh(), SETTLE_MS);
+    });
+    await new Promise<void>((ready) => watcher.once('ready', () => ready()));
   }
 
   async close(): Promise<void> {

@@ -157,11 +157,15 @@ export function runHost(work: string, ...args: string[]): Running {
   };
 }
 
-/** True while a process with this pid exists. */
+/** True while a process with this pid runs. A zombie (killed, not yet reaped by whoever adopted it) does not. */
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return false;
   }
