@@ -107,7 +107,8 @@ export function normalizeRepository(value: string | undefined): string | undefin
   let text = value.trim();
   const shortcut = /^(github|gitlab|bitbucket):(.+)$/.exec(text);
   if (shortcut) text = `${shortcut[1] === 'bitbucket' ? 'bitbucket.org' : `${shortcut[1]}.com`}/${shortcut[2]}`;
-  else if (/^[\w.-]+\/[\w.-]+$/.test(text) && !text.includes('.com/')) text = `github.com/${text}`;
+  // npm's `owner/repo` shorthand means GitHub; an owner never has a dot, a host always does.
+  else if (/^[\w-]+\/[\w.-]+$/.test(text)) text = `github.com/${text}`;
   text = text
     .replace(/^git\+/, '')
     .replace(/^[a-z]+:\/\//i, '')
