@@ -29,7 +29,11 @@ function sourceLine(plan: InstallPlan): string {
 /** The screen, as lines (written to stdout: it is what the command is for). */
 export function consentScreen(plan: InstallPlan): string[] {
   const lines: string[] = [];
-  const verb = plan.previous ? `Update ${pc.bold(plan.id)} ${plan.previous.version} → ${plan.version}` : `Install ${pc.bold(plan.id)} ${plan.version}`;
+  const verb = !plan.previous
+    ? `Install ${pc.bold(plan.id)} ${plan.version}`
+    : plan.previous.version === plan.version
+      ? `Reinstall ${pc.bold(plan.id)} ${plan.version} (the installed copy differs from its record, or from these bytes)`
+      : `Update ${pc.bold(plan.id)} ${plan.previous.version} → ${plan.version}`;
   lines.push(verb, `  from       ${sourceLine(plan)}`, `  tier       ${pc.bold(plan.tier)}: ${describeTier(plan.tier, plan.publisher)}`, `  publisher  ${plan.publisher}`);
   if (plan.target?.forced) lines.push(`  ${pc.yellow('!')} the registry admitted it over its policy: ${plan.target.forced.reason}`);
   if (plan.requested.length === 0) {

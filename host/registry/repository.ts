@@ -15,7 +15,7 @@
  *   staged/     a publisher's role waiting for its publisher's signature
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { type Key, Metadata, MetaFile, MetadataKind, Root, Snapshot, TargetFile, Targets, Timestamp } from '@tufjs/models';
 import writeFileAtomic from 'write-file-atomic';
@@ -243,6 +243,7 @@ export class RegistryRepository {
     changes.push([role, metadata]);
     this.#commit(changes, expiry);
     rmSync(stagedFile);
+    if (readdirSync(dirname(stagedFile)).length === 0) rmSync(dirname(stagedFile), { recursive: true });
     return { role, version: metadata.signed.version };
   }
 
