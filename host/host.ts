@@ -367,11 +367,13 @@ class WardenHost implements Host {
    * development plugin is analyzed again.
    */
   async #spawn(plugin: LoadedPlugin): Promise<PluginProcess> {
-    const modified = this.#trust!.integrityProblems(plugin.location);
-    if (modified.length > 0) {
-      plugin.blocked = modified;
-      this.#refuse(plugin.id, modified);
-      throw new Error(`${plugin.id} is blocked: ${modified[0]}`);
+    const stale = plugin.location.dev ? [] : this.#trust!.staleProblems(plugin.tier);
+    const refused = [...this.#trust!.integrityProblems(plugin.location), ...stale];
+    if (refused.length > 0) {
+      plugin.blocked = refused;
+      plugin.trustRefusals = stale; // a later refresh that makes the metadata fresh again lifts these
+      this.#refuse(plugin.id, refused);
+      throw new Error(`${plugin.id} is blocked: ${refused[0]}`);
     }
     const changed = await changedFiles(plugin);
     if (changed.length > 0) {
@@ -427,12 +429,15 @@ class WardenHost implements Host {
 
   /**
    * After a registry refresh (or a failed one): a plugin the blocklist now names is stopped at once — killed,
-   * not asked to deactivate, so it cannot stall — and one no longer named may start again.
+   * not asked to deactivate, so it cannot stall — and one no longer named may start again. (Metadata that went
+   * stale refuses starts — here for plugins not running, in #spawn for lazy ones — and does not stop running ones.)
    */
   async #recheckTrust(): Promise<void> {
     for (const plugin of this.#plugins.values()) {
       if (plugin.location.dev) continue;
-      const refusals = this.#trust!.refusals(trustSubject(plugin), { integrity: false });
+      const state = plugin.supervisor?.state;
+      const running = state === 'starting' || state === 'active' || state === 'restarting';
+      const refusals = this.#trust!.refusals(trustSubject(plugin), { integrity: false, stale: !running });
       if (refusals.join('\n') === plugin.trustRefusals.join('\n')) continue;
       const others = (plugin.blocked ?? []).filter((reason) => !plugin.trustRefusals.includes(reason));
       plugin.trustRefusals = refusals;
@@ -444,7 +449,7 @@ class WardenHost implements Host {
       plugin.blocked = [...others, ...refusals];
       this.#refuse(plugin.id, refusals);
       const supervisor = plugin.supervisor;
-      if (supervisor && supervisor.state !== 'inactive' && supervisor.state !== 'stopped') {
+      if (supervisor && running) {
         // kill() first, then stop(): the exit is then a stop, not a crash to restart from.
         supervisor.kill(refusals[0]);
         await supervisor.stop(refusals[0]);

@@ -110,8 +110,11 @@ export class PluginTrust extends EventEmitter<TrustEvents> {
     return location.record?.grant;
   }
 
-  /** Why it may not start, in words; empty when it may. `integrity` is skipped when the caller just checked. */
-  refusals(subject: TrustSubject, options: { integrity: boolean } = { integrity: true }): string[] {
+  /**
+   * Why it may not start, in words; empty when it may. `integrity` is skipped when the caller just checked;
+   * `stale` is left out for plugins already running (stale metadata refuses starts, it does not stop a plugin).
+   */
+  refusals(subject: TrustSubject, options: { integrity?: boolean; stale?: boolean } = {}): string[] {
     const reasons: string[] = [];
     const { record } = subject.location;
     const view = this.registry?.view;
@@ -124,16 +127,20 @@ export class PluginTrust extends EventEmitter<TrustEvents> {
         }
       }
     }
-    const status = this.registry?.status();
-    if (status && status.expired && !status.inGrace && (subject.tier === 'community' || subject.tier === 'unregistered')) {
-      reasons.push(staleReason(status, subject.tier));
-    }
+    if (options.stale !== false) reasons.push(...this.staleProblems(subject.tier));
     if (record?.awaitingApproval) {
       const asks = record.awaitingApproval.atoms.map(describeAtom).join('; ');
       reasons.push(`version ${record.version} asks for more than you granted (${asks}): approve with warden grant ${subject.id} --all`);
     }
-    if (record && options.integrity) reasons.push(...this.integrityProblems(subject.location));
+    if (record && options.integrity !== false) reasons.push(...this.integrityProblems(subject.location));
     return reasons;
+  }
+
+  /** Community and unregistered plugins do not start on expired registry metadata (outside the grace period). */
+  staleProblems(tier: Tier): string[] {
+    const status = this.registry?.status();
+    if (!status || !status.expired || status.inGrace || (tier !== 'community' && tier !== 'unregistered')) return [];
+    return [staleReason(status, tier)];
   }
 
   /** "modified since install: <file>" for each file that differs from the record. */

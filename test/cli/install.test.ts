@@ -6,7 +6,7 @@
  * SIGKILL at any moment leaving the old version or the new one, whole.
  * Needs `npx tsc -p tsconfig.json` first.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -79,6 +79,25 @@ describe('consent', () => {
 
     expect(warden(work, 'revoke', 'tests.reader', `filesystem.read:${join(notes, '..')}`, ...client()).code).toBe(0);
     expect(warden(work, 'run', ...client(), '--exec', 'reader.read', '--once').stdout).toContain('read: ERR_ACCESS_DENIED');
+  });
+
+  // `script` (util-linux) gives the install a real terminal, so the prompt path runs as a user would meet it.
+  const SCRIPT = spawnSync('script', ['--version']).status === 0;
+  if (!SCRIPT) process.stdout.write('skipping the terminal prompt test: util-linux `script` is not installed\n');
+  it.skipIf(!SCRIPT)('on a terminal it asks: "y" installs with everything listed, anything else installs nothing', () => {
+    const onTerminal = (answer: string) => {
+      const command = [process.execPath, CLI, 'install', 'samples.weather', ...fromRegistry(), ...client()].join(' ');
+      const run = spawnSync('script', ['-qec', command, '/dev/null'], { input: answer, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+      return { code: run.status, output: run.stdout };
+    };
+    const no = onTerminal('n\n');
+    expect(no.output).toMatch(/Install it and allow everything listed above\? \[y\/N\]/);
+    expect(no.output).toMatch(/not installed: you said no/);
+    expect(no.code).toBe(1);
+    expect(existsSync(join(plugins(), '.warden', 'installed', 'samples.weather.json'))).toBe(false);
+    const yes = onTerminal('y\n');
+    expect(yes.code).toBe(0);
+    expect(record('samples.weather')).toMatchObject({ grant: { network: { hosts: ['api.open-meteo.com'] } }, consent: { how: 'prompt' } });
   });
 
   it('list, uninstall and --purge', () => {
