@@ -7,27 +7,18 @@
  * Needs `npx tsc -p tsconfig.json` first.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildRegistry, CLI, type DemoRegistry, list, pack, readerPlugin, SAMPLES, tempDir, warden } from './trust-helpers.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { CLI, type DemoRegistry, list, pack, readerPlugin, registryPerTest, SAMPLES, warden } from './trust-helpers.js';
 
-let base: string;
+/** Each test gets its own copy of the registry and a fresh client (plugins folder and data folder). */
+const copies = registryPerTest('install');
 let built: DemoRegistry;
 let work: string;
 let registry: string;
-
-beforeAll(async () => {
-  base = tempDir('install');
-  built = await buildRegistry(base);
-});
-afterAll(() => rmSync(base, { recursive: true, force: true }));
-
 beforeEach(() => {
-  work = tempDir('install-case');
-  registry = join(work, 'registry');
-  cpSync(built.dir, registry, { recursive: true });
-  return () => rmSync(work, { recursive: true, force: true });
+  ({ built, work, registry } = copies);
 });
 
 const plugins = () => join(work, 'plugins');

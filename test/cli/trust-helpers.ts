@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { create } from 'tar';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const CLI = join(ROOT, 'dist/cli/main.js');
@@ -96,6 +97,32 @@ export async function buildRegistry(work: string, expires?: string): Promise<Dem
   ok(warden(work, 'registry', 'add', dir, tarballs.greeter, '--tier', 'trusted', '--publisher', 'acme', '--publisher-key', join(work, 'keys', 'acme.pub'), ...extra), 'add greeter');
   ok(warden(work, 'registry', 'sign', dir, '--publisher', 'acme', '--key', join(work, 'keys', 'acme.key'), ...extra), 'sign');
   return { dir, tarballs, publisherKey: join(work, 'keys', 'acme.key'), publisherPub: join(work, 'keys', 'acme.pub') };
+}
+
+export interface RegistryCopies {
+  /** The registry built once for the file (its pinned root is the one every copy shares). */
+  readonly built: DemoRegistry;
+  /** This test's own folder, and its own copy of the registry in it. */
+  readonly work: string;
+  readonly registry: string;
+}
+
+/** One registry built per test file, and a fresh copy of it (in a fresh folder) for each test. */
+export function registryPerTest(prefix: string): RegistryCopies {
+  let base = '';
+  const state = { built: undefined as unknown as DemoRegistry, work: '', registry: '' };
+  beforeAll(async () => {
+    base = tempDir(prefix);
+    state.built = await buildRegistry(base);
+  });
+  afterAll(() => rmSync(base, { recursive: true, force: true }));
+  beforeEach(() => {
+    state.work = tempDir(`${prefix}-case`);
+    state.registry = join(state.work, 'registry');
+    cpSync(state.built.dir, state.registry, { recursive: true });
+    return () => rmSync(state.work, { recursive: true, force: true });
+  });
+  return state;
 }
 
 export interface Listed {

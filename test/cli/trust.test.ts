@@ -10,26 +10,16 @@ import { cpSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, writ
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildRegistry, type DemoRegistry, list, pack, SAMPLES, tempDir, warden, wardenAsync } from './trust-helpers.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { type DemoRegistry, list, pack, registryPerTest, SAMPLES, warden, wardenAsync } from './trust-helpers.js';
 
-let base: string;
+/** Each test gets its own copy of the registry and a fresh client (plugins folder and data folder). */
+const copies = registryPerTest('trust');
 let built: DemoRegistry;
 let work: string;
 let registry: string;
-
-beforeAll(async () => {
-  base = tempDir('trust');
-  built = await buildRegistry(base);
-});
-afterAll(() => rmSync(base, { recursive: true, force: true }));
-
-/** Each test gets its own copy of the registry and a fresh client (plugins folder and data folder). */
 beforeEach(() => {
-  work = tempDir('trust-case');
-  registry = join(work, 'registry');
-  cpSync(built.dir, registry, { recursive: true });
-  return () => rmSync(work, { recursive: true, force: true });
+  ({ built, work, registry } = copies);
 });
 
 const pinned = () => ['--trusted-root', join(built.dir, 'metadata', '1.root.json')];
