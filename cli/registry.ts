@@ -42,6 +42,11 @@ function done(text: string): void {
 
 export function registerRegistry(program: Command): void {
   const registry = program.command('registry').description('create and maintain a Warden registry (a TUF repository): review, sign, blocklist');
+  // Bare `warden registry` lists its commands; a misspelt one is named as such.
+  registry.usage('<command> [options]').argument('[command]').action((name: string | undefined) => {
+    if (name !== undefined) throw new UsageError(`unknown command 'registry ${name}' (warden registry lists them)`);
+    registry.outputHelp();
+  });
 
   registry
     .command('init <dir>')
