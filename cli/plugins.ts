@@ -52,7 +52,7 @@ export function registerPlugins(program: Command): void {
     await host.stop();
     const records = new Map(store.list().records.map((record) => [record.id, record]));
     const activity = lastActivity(host.auditLogPath);
-    const listed = infos.map((info) => listed_(info, records.get(info.id), activity.get(info.id)));
+    const listed = infos.map((info) => toListed(info, records.get(info.id), activity.get(info.id)));
     // Installed plugins the host could not even load (a file changed, the manifest gone) are listed with the reason.
     for (const record of records.values()) {
       if (infos.some((info) => info.id === record.id)) continue;
@@ -141,7 +141,7 @@ async function softEntriesToKeep(store: InstalledPlugins, record: InstallRecord,
   return [...(record.keptDespite ?? []), ...entries.map((entry) => ({ pattern: entry.pattern, reason: entry.reason, at }))];
 }
 
-function listed_(info: PluginInfo, record: InstallRecord | undefined, activity: string | undefined): ListedPlugin {
+function toListed(info: PluginInfo, record: InstallRecord | undefined, activity: string | undefined): ListedPlugin {
   const reasons = info.state === 'blocked' && info.lastError ? info.lastError.split('; ') : [];
   const status = record?.awaitingApproval ? 'awaiting-approval' : info.state === 'inactive' ? 'enabled' : info.state;
   return {
