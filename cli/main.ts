@@ -9,9 +9,12 @@ import { registerAnalyze } from './analyze.js';
 import { registerAudit } from './audit.js';
 import { registerDev } from './dev.js';
 import { registerInit } from './init.js';
+import { registerInstall } from './install.js';
+import { registerPlugins } from './plugins.js';
+import { registerRegistry } from './registry.js';
 import { markExecBoundaries, registerRun } from './run.js';
 import { registerSwitches } from './switch.js';
-import { EXIT, UsageError } from './errors.js';
+import { EXIT, RefusedError, UsageError } from './errors.js';
 import { handleBrokenPipes } from './pipe.js';
 import { DataFolderInUse } from '../host/data-lock.js';
 
@@ -32,6 +35,9 @@ registerDev(program);
 registerAudit(program);
 registerInit(program);
 registerSwitches(program);
+registerInstall(program);
+registerPlugins(program);
+registerRegistry(program);
 
 try {
   // A bare `warden` is a request for help, not a mistake.
@@ -52,6 +58,10 @@ function exitCodeFor(error: unknown): number {
   if (error instanceof UsageError || error instanceof DataFolderInUse) {
     process.stderr.write(`warden: ${error.message}\n`);
     return EXIT.usage;
+  }
+  if (error instanceof RefusedError) {
+    process.stderr.write(`warden: ${error.message}\n`);
+    return EXIT.blocked;
   }
   process.stderr.write(`warden: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   return 70;
