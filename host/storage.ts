@@ -2,10 +2,11 @@
  * A plugin's persistent key-value store: one JSON file in its data folder,
  * replaced atomically on every change so a crash never leaves half a store,
  * and capped in size so one plugin cannot fill the disk through the broker.
+ * The plugin can write that folder too, so the file is read and replaced
+ * without following links (safe-files.ts).
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { readRegularFile, replaceFile } from './safe-files.js';
 
 export const STORAGE_FILE = 'storage.json';
 const MAX_KEY_LENGTH = 256;
@@ -72,12 +73,8 @@ export class PluginStorage {
 
   async #load(): Promise<Map<string, unknown>> {
     if (this.#values) return this.#values;
-    let text: string | undefined;
-    try {
-      text = await readFile(this.#file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
+    // Opened without following a link, only if it is a regular file within the quota (the plugin can write this folder).
+    const text = await readRegularFile(this.#file, this.#quotaBytes);
     // The plugin can write its own data folder, so the file may be anything: a damaged store reads as empty.
     let parsed: unknown = {};
     try {
@@ -96,7 +93,7 @@ export class PluginStorage {
     if (bytes > this.#quotaBytes) {
       throw new Error(`storage quota exceeded: the store would hold ${bytes} bytes, the limit is ${this.#quotaBytes}`);
     }
-    await writeFileAtomic(this.#file, text);
+    await replaceFile(this.#file, text);
     this.#values = next;
   }
 }
