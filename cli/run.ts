@@ -8,8 +8,9 @@ import type { Command } from 'commander';
 import pc from 'picocolors';
 import { createHost, type Host } from '../host/index.js';
 import type { Finding } from '../analyzer/types.js';
+import { inert, inertJson } from '../analyzer/inert-text.js';
 import { HOST_EVENT_NAMES, type HostEvents } from '../host/events.js';
-import { sandboxSupport } from '../host/platform.js';
+import { ISOLATION_LEVELS, type IsolationLevel, isIsolationLevel, machineSupport } from '../host/platform.js';
 import { messageOf } from '../host/supervisor.js';
 import { EXIT, UsageError } from './errors.js';
 
@@ -21,6 +22,7 @@ interface RunOptions {
   once?: boolean;
   json?: boolean;
   inspectPlugin?: string;
+  requireIsolation?: string;
 }
 
 export interface CommandCall {
@@ -38,21 +40,24 @@ export function registerRun(program: Command): void {
     .option('--once', 'stop the host and exit after the --exec commands')
     .option('--json', 'print every host event as one JSON line')
     .option('--inspect-plugin <id>', "start that plugin's process with the inspector so a debugger can attach")
+    .option('--require-isolation <level>', `refuse to start any plugin below this isolation level (${[...ISOLATION_LEVELS].reverse().join(', ')})`)
     .option('--data-dir <dir>', 'plugin data, audit log and analysis cache', '.warden')
     .action(async (options: RunOptions) => {
       if (options.pluginsDir === undefined && options.dev.length === 0) {
         throw new UsageError('nothing to run: give --plugins-dir DIR and/or --dev PATH');
       }
       const calls = parseExec(options.exec ?? []);
+      const requireIsolation = isolationLevel(options.requireIsolation);
       const host = createHost({
         dataDir: options.dataDir,
         devPaths: options.dev,
         ...(options.pluginsDir !== undefined ? { pluginsDir: options.pluginsDir } : {}),
         ...(options.inspectPlugin !== undefined ? { inspectPlugin: options.inspectPlugin } : {}),
+        ...(requireIsolation !== undefined ? { requireIsolation } : {}),
       });
       const print = options.json ? printJson : printPlain;
       attachPrinter(host, print);
-      if (!options.json) for (const warning of sandboxSupport().warnings) process.stderr.write(`${pc.yellow('warning:')} ${warning}\n`);
+      if (!options.json) for (const warning of machineSupport().warnings) process.stderr.write(`${pc.yellow('warning:')} ${warning}\n`);
       await host.start();
       const failures = await runCalls(host, calls, print);
       if (options.once) {
@@ -63,6 +68,11 @@ export function registerRun(program: Command): void {
       await untilSignalled();
       await host.stop();
     });
+}
+
+function isolationLevel(value: string | undefined): IsolationLevel | undefined {
+  if (value === undefined || isIsolationLevel(value)) return value;
+  throw new UsageError(`--require-isolation: "${value}" is not an isolation level (${[...ISOLATION_LEVELS].reverse().join(', ')})`);
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -119,7 +129,7 @@ export function attachPrinter(host: Host, print: Printer): void {
 }
 
 export const printJson: Printer = (event, payload) => {
-  process.stdout.write(`${JSON.stringify({ event, time: new Date().toISOString(), ...payload })}\n`);
+  process.stdout.write(`${inertJson({ event, time: new Date().toISOString(), ...payload })}\n`);
 };
 
 /** The findings that decide a refusal, shown with it (the rest are in `warden analyze`). */
@@ -143,48 +153,51 @@ export const printPlain: Printer = (event, payload) => {
   (toStdout ? process.stdout : process.stderr).write(`${line}\n`);
 };
 
+/** Every piece of a payload is printed through `inert` (plugins wrote much of it); only our own colours act on the terminal. */
 function plainLine(event: string, payload: Record<string, unknown>): string | undefined {
-  const id = String(payload.pluginId ?? '');
+  const id = inert(String(payload.pluginId ?? ''));
+  const text = (key: string): string => inert(String(payload[key]));
+  const list = (key: string): string => (payload[key] as unknown[]).map((item) => inert(String(item))).join('; ');
   switch (event) {
     case 'message': {
-      const { level, text } = payload as unknown as HostEvents['message'];
+      const { level } = payload as unknown as HostEvents['message'];
       const prefix = `[${id}]`;
-      return `${level === 'error' ? pc.red(prefix) : level === 'warning' ? pc.yellow(prefix) : pc.cyan(prefix)} ${text}`;
+      return `${level === 'error' ? pc.red(prefix) : level === 'warning' ? pc.yellow(prefix) : pc.cyan(prefix)} ${text('text')}`;
     }
     case 'result':
-      return `${pc.green('✔')} ${String(payload.command)} → ${JSON.stringify(payload.result) ?? 'done'}`;
+      return `${pc.green('✔')} ${text('command')} → ${payload.result === undefined ? 'done' : inertJson(payload.result)}`;
     case 'failed':
-      return `${pc.red('✖')} ${String(payload.command)} failed: ${String(payload.error)}`;
+      return `${pc.red('✖')} ${text('command')} failed: ${text('error')}`;
     case 'analyzed': {
       const { findings, dev } = payload as unknown as HostEvents['analyzed'];
       if (!dev || findings.length === 0) return undefined;
       return [`${pc.bold(id)} (development plugin) — ${findings.length} finding(s):`,
-        ...findings.map((f) => `  ${f.file}:${f.line}:${f.column}  ${f.severity.padEnd(8)}  ${f.message}  ${pc.dim(f.ruleId)}`)].join('\n');
+        ...findings.map((f) => `  ${inert(f.file)}:${f.line}:${f.column}  ${f.severity.padEnd(8)}  ${inert(f.message)}  ${pc.dim(f.ruleId)}`)].join('\n');
     }
     case 'blocked': {
-      const decisive = (lastFindings.get(id) ?? []).filter((f) => DECISIVE.has(f.severity));
-      return [`${pc.red('✖ refused')} ${pc.bold(id)}: ${(payload.reasons as string[]).join('; ')}`,
-        ...decisive.slice(0, SHOWN_FINDINGS).map((f) => `    ${f.severity.padEnd(8)} ${f.message} ${pc.dim(`(${f.file}:${f.line})`)}`),
+      const decisive = (lastFindings.get(String(payload.pluginId)) ?? []).filter((f) => DECISIVE.has(f.severity));
+      return [`${pc.red('✖ refused')} ${pc.bold(id)}: ${list('reasons')}`,
+        ...decisive.slice(0, SHOWN_FINDINGS).map((f) => `    ${f.severity.padEnd(8)} ${inert(f.message)} ${pc.dim(`(${inert(f.file)}:${f.line})`)}`),
         ...(decisive.length > SHOWN_FINDINGS ? [`    … and ${decisive.length - SHOWN_FINDINGS} more (warden analyze shows them all)`] : [])].join('\n');
     }
     case 'warned':
-      return `${pc.yellow('! warning')} ${pc.bold(id)} loads, but: ${(payload.reasons as string[]).join('; ')}`;
+      return `${pc.yellow('! warning')} ${pc.bold(id)} loads, but: ${list('reasons')}`;
     case 'activated':
-      return pc.dim(`▶ ${id} started (pid ${String(payload.pid)}, ${String(payload.ms)} ms, ${String(payload.reason)})`);
+      return pc.dim(`▶ ${id} started (pid ${text('pid')}, ${text('ms')} ms, ${text('reason')}, isolation ${text('isolation')})`);
     case 'deactivated':
-      return pc.dim(`■ ${id} stopped (${String(payload.reason)})`);
+      return pc.dim(`■ ${id} stopped (${text('reason')})`);
     case 'crashed':
-      return `${pc.red('✖ stopped')} ${pc.bold(id)}: ${String(payload.reason)}`;
+      return `${pc.red('✖ stopped')} ${pc.bold(id)}: ${text('reason')}`;
     case 'restarted':
-      return pc.dim(`↻ ${id} restarted (attempt ${String(payload.attempt)}, after ${String(payload.delayMs)} ms)`);
+      return pc.dim(`↻ ${id} restarted (attempt ${text('attempt')}, after ${text('delayMs')} ms)`);
     case 'disabled':
-      return `${pc.red('✖ disabled')} ${pc.bold(id)}: ${String(payload.reason)}`;
+      return `${pc.red('✖ disabled')} ${pc.bold(id)}: ${text('reason')}`;
     case 'denied':
-      return `${pc.magenta('⛔ denied')} ${pc.bold(id)}: ${String(payload.message)}`;
+      return `${pc.magenta('⛔ denied')} ${pc.bold(id)}: ${text('message')}`;
     case 'reloaded':
-      return pc.green(`↻ ${id} reloaded in ${String(payload.ms)} ms (${(payload.files as string[]).join(', ')}): ${String(payload.state)}`);
+      return pc.green(`↻ ${id} reloaded in ${text('ms')} ms (${(payload.files as string[]).map(inert).join(', ')}): ${text('state')}`);
     case 'log':
-      return pc.dim(`[${id}] ${String(payload.line)}`);
+      return pc.dim(`[${id}] ${text('line')}`);
     default:
       return undefined;
   }

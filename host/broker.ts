@@ -9,12 +9,13 @@ import { randomBytes } from 'node:crypto';
 import { ResponseError } from 'vscode-jsonrpc';
 import type { Handlers, HostApi, LogLevel, MessageLevel } from '../api/protocol.js';
 import { ErrorCodes } from '../api/protocol.js';
-import type { AuditLog } from './audit.js';
+import { AUDIT_TEXT, type AuditSink } from './audit-budget.js';
 import { brokeredFetch } from './net-broker.js';
 import type { Denial, Grant } from './permissions.js';
 import { check } from './permissions.js';
 import type { PluginStorage } from './storage.js';
 import { messageOf } from './supervisor.js';
+import { MAX_LINE_CHARS, MAX_MESSAGE_CHARS, RateWindow, cut } from './text-limits.js';
 
 /** What the host does with the calls that are not the broker's own business. */
 export interface BrokerCallbacks {
@@ -29,11 +30,29 @@ export interface BrokerCallbacks {
 export interface BrokerOptions {
   pluginId: string;
   grant: Grant;
-  audit: AuditLog;
+  audit: AuditSink;
   storage: PluginStorage;
   host: BrokerCallbacks;
-  limits: { fetchTimeoutMs: number; fetchMaxBytes: number };
+  /** The command ids its manifest contributes: with ids under its own id, the only ones it may register. */
+  contributedCommands: readonly string[];
+  /**
+   * Who an event name belongs to when it is not under this plugin's id (`<pluginId>.…`): another plugin's id, or
+   * `'app'`; undefined when plugins may emit it. By default the app reserves every such name.
+   */
+  eventOwner?: (name: string) => string | undefined;
+  limits: BrokerLimits;
   onDenied(denial: Denial): void;
+}
+
+export interface BrokerLimits {
+  fetchTimeoutMs: number;
+  fetchMaxBytes: number;
+  /** Calls still being worked on at once; more are refused (each holds host memory until answered). */
+  maxCallsInFlight: number;
+  /** `ctx.window.showMessage` calls passed on per second; the rest are dropped with a note in the log. */
+  messagesPerSecond: number;
+  /** `ctx.log` lines passed on per second, as for stdout. */
+  logLinesPerSecond: number;
 }
 
 const INTERNAL_ERROR = -32603;
@@ -50,11 +69,17 @@ function nextCorrelationId(): string {
   return `${CORRELATION_PREFIX}-${correlationCount.toString(36)}`;
 }
 
-/** Long free text (messages, URLs) is kept to this many characters in the audit log. */
-const AUDIT_TEXT = 200;
-
 export function createBroker(options: BrokerOptions): Handlers<HostApi> {
   const { pluginId, grant, audit, storage, host, limits } = options;
+  const ownPrefix = `${pluginId}.`;
+  const eventOwner = options.eventOwner ?? (() => 'app');
+  let inFlight = 0;
+  const messages = new RateWindow(limits.messagesPerSecond, (dropped) =>
+    host.log(pluginId, 'warn', `[warden] ${dropped} messages dropped (over ${limits.messagesPerSecond} per second)`),
+  );
+  const logLines = new RateWindow(limits.logLinesPerSecond, (dropped) =>
+    host.log(pluginId, 'warn', `[warden] ${dropped} log lines dropped (over ${limits.logLinesPerSecond} per second)`),
+  );
 
   /**
    * Audits the call, runs it, and audits a failure under the same correlation id. The call's entry is on file
@@ -66,16 +91,44 @@ export function createBroker(options: BrokerOptions): Handlers<HostApi> {
     const failed = (error: unknown): never => {
       if (error instanceof ResponseError && error.code === ErrorCodes.denied) throw error;
       const message = messageOf(error);
-      audit.append({ pluginId, correlationId, kind: 'failed', method, error: clip(message) });
+      audit.append({ pluginId, correlationId, kind: 'failed', method, error: message });
       // The plugin gets the reason itself, not the library's "Request … failed with message" wrapping.
       throw new ResponseError(INTERNAL_ERROR, message);
     };
     try {
+      if (inFlight >= limits.maxCallsInFlight) throw new Error(`too many calls in flight: at most ${limits.maxCallsInFlight} may wait for an answer at once`);
       const result = work(correlationId);
-      return result instanceof Promise ? result.catch(failed) : result;
+      if (!(result instanceof Promise)) return result;
+      inFlight += 1;
+      return result.then(
+        (value) => {
+          inFlight -= 1;
+          return value;
+        },
+        (error: unknown) => {
+          inFlight -= 1;
+          return failed(error);
+        },
+      );
     } catch (error) {
       return failed(error);
     }
+  }
+
+  /** Run-time command ids are the manifest's or under the plugin's own id: no plugin can take another's callers. */
+  function ownCommand(value: unknown): string {
+    const command = identifier(value, 'command');
+    if (command.startsWith(ownPrefix) || options.contributedCommands.includes(command)) return command;
+    throw new Error(`the command "${command}" is not ${pluginId}'s to register: register the commands package.json contributes (contributes.commands) or ids that start with "${ownPrefix}"`);
+  }
+
+  /** A plugin emits names under its own id, and others only where the app has not reserved them. */
+  function emittable(value: unknown): string {
+    const name = identifier(value, 'event name');
+    const owner = name.startsWith(ownPrefix) ? undefined : eventOwner(name);
+    if (owner === undefined) return name;
+    const whose = owner === 'app' ? 'reserved by the app' : `${owner}'s`;
+    throw new Error(`the event name "${name}" is ${whose}: a plugin emits event names that start with "${ownPrefix}"`);
   }
 
   function deny(denial: Denial): never {
@@ -84,30 +137,33 @@ export function createBroker(options: BrokerOptions): Handlers<HostApi> {
   }
 
   return {
-    'commands/register': ({ command }) =>
-      audited('commands/register', { command }, () => host.registerCommand(pluginId, identifier(command, 'command'))),
+    'commands/register': ({ command }) => audited('commands/register', { command }, () => host.registerCommand(pluginId, ownCommand(command))),
     'commands/execute': ({ command, args }) =>
       audited('commands/execute', { command }, () =>
         host.executeCommand(pluginId, identifier(command, 'command'), Array.isArray(args) ? args : []),
       ),
     'events/subscribe': ({ name }) => audited('events/subscribe', { name }, () => host.subscribe(pluginId, identifier(name, 'event name'))),
     'events/emit': ({ name, payload }) =>
-      audited('events/emit', { name }, () => host.emitEvent(pluginId, identifier(name, 'event name'), payload ?? null)),
+      audited('events/emit', { name }, () => host.emitEvent(pluginId, emittable(name), payload ?? null)),
     'storage/get': ({ key }) => audited('storage/get', { key }, () => storage.get(key)),
     'storage/set': ({ key, value }) => audited('storage/set', { key }, () => storage.set(key, value)),
     'storage/delete': ({ key }) => audited('storage/delete', { key }, () => storage.delete(key)),
     'storage/keys': () => audited('storage/keys', {}, () => storage.keys()),
     'window/showMessage': (params) => {
       const level = oneOf(params.level, MESSAGE_LEVELS, 'info');
-      const text = String(params.text);
-      return audited('window/showMessage', { level, text: clip(text) }, () => host.showMessage(pluginId, level, text));
+      const text = cut(String(params.text), MAX_MESSAGE_CHARS);
+      return audited('window/showMessage', { level, text }, () => {
+        if (messages.admit()) host.showMessage(pluginId, level, text);
+      });
     },
     'log/write': (params) => {
       const level = oneOf(params.level, LOG_LEVELS, 'info');
-      return audited('log/write', { level }, () => host.log(pluginId, level, String(params.message)));
+      return audited('log/write', { level }, () => {
+        if (logLines.admit()) host.log(pluginId, level, cut(String(params.message), MAX_LINE_CHARS));
+      });
     },
     'net/fetch': (request) =>
-      audited('net/fetch', { url: clip(String(request.url)), httpMethod: request.method ?? 'GET' }, async (correlationId) => {
+      audited('net/fetch', { url: String(request.url), httpMethod: request.method ?? 'GET' }, async (correlationId) => {
         const result = await brokeredFetch(
           request,
           (hostname) => check(grant, { capability: 'network', host: hostname }, { audit, pluginId, correlationId }),
@@ -128,14 +184,11 @@ function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback
   return allowed.includes(value as T) ? (value as T) : fallback;
 }
 
-/** Command and event names reach the host's tables: a hand-written message could send anything. */
+/** Command and event names reach the host's tables and its output: a hand-written message could send anything. */
 function identifier(value: unknown, what: string): string {
   if (typeof value !== 'string' || value === '' || value.length > AUDIT_TEXT) {
     throw new Error(`${what} must be a non-empty string of at most ${AUDIT_TEXT} characters`);
   }
+  if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(value)) throw new Error(`${what} must not contain control or format characters`);
   return value;
-}
-
-function clip(text: string): string {
-  return text.length > AUDIT_TEXT ? `${text.slice(0, AUDIT_TEXT)}…` : text;
 }

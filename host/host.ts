@@ -22,7 +22,9 @@ import type { BrokerCallbacks } from './broker.js';
 import { discoverPlugins, type PluginLocation } from './discovery.js';
 import { HostEventEmitter, type HostEventName, type HostListener } from './events.js';
 import { DEFAULT_LIMITS, processLimits, type HostLimits } from './limits.js';
+import { isolationProblem, requiredIsolation } from './isolation-policy.js';
 import { grantFromManifest, type Grant } from './permissions.js';
+import { type IsolationLevel, machineSupport } from './platform.js';
 import { PluginProcess } from './plugin-process.js';
 import { debuggingLimits, messageOf, Supervisor, type PluginState } from './supervisor.js';
 
@@ -51,6 +53,20 @@ export interface HostOptions {
   inspectPlugin?: string;
   /** The version `engines.warden` ranges are checked against (default: this package's). */
   hostVersion?: string;
+  /** How strongly to isolate plugins: the strongest this machine offers by default. */
+  isolation?: IsolationLevel;
+  /**
+   * Refuse to start a plugin that would run below this level. By default installed community and unregistered
+   * plugins require `namespaces`; development plugins and official or trusted ones nothing.
+   */
+  requireIsolation?: IsolationLevel;
+  /** The Node binary plugins run on (the host's own by default). */
+  nodePath?: string;
+  /**
+   * Event names only the app may emit: exact names, or prefixes ending in `*`. A plugin may always emit names
+   * under its own id (`<pluginId>.…`) and never under another plugin's. Default `['*']`: everything else.
+   */
+  reservedEvents?: string[];
 }
 
 export type PluginStatus = PluginState | 'blocked';
@@ -69,6 +85,8 @@ export interface PluginInfo {
   memory: number | undefined;
   restarts: number;
   lastError: string | undefined;
+  /** The isolation level it runs with (or would, once started). */
+  isolation: IsolationLevel;
 }
 
 export interface Host {
@@ -114,10 +132,18 @@ class WardenHost implements Host {
   #audit: AuditLog | undefined;
   #started = false;
 
+  /** The level every plugin runs with. */
+  readonly #isolation: IsolationLevel;
+
   constructor(options: HostOptions) {
     this.#options = { ...options, dataDir: resolve(options.dataDir) };
     this.#limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.auditLogPath = resolve(options.auditLog ?? join(this.#options.dataDir, 'audit.log'));
+    const support = machineSupport();
+    this.#isolation = options.isolation ?? support.levels[0];
+    if (!support.levels.includes(this.#isolation)) {
+      throw new Error(`isolation "${this.#isolation}" is not available on this machine: ${support.missing[this.#isolation]}`);
+    }
   }
 
   on<E extends HostEventName>(event: E, listener: HostListener<E>): () => void {
@@ -151,14 +177,14 @@ class WardenHost implements Host {
     return this.#supervisor(plugin).executeCommand(command, args, `onCommand:${command}`) as Promise<T>;
   }
 
-  async emitEvent(name: string, payload?: unknown, sender?: string): Promise<void> {
+  async emitEvent(name: string, payload?: unknown, sender = 'app'): Promise<void> {
     const listeners = [...this.#plugins.values()].filter(
       (p) => p.id !== sender && !p.blocked && (p.plan.events.has(name) || p.subscriptions.has(name)),
     );
     await Promise.all(
       listeners.map(async (plugin) => {
         try {
-          await this.#supervisor(plugin).deliverEvent(name, payload, `onEvent:${name}`);
+          await this.#supervisor(plugin).deliverEvent(name, payload, sender, `onEvent:${name}`);
         } catch (error) {
           this.#events.emit('log', { pluginId: plugin.id, stream: 'host', line: `event "${name}" not delivered: ${messageOf(error)}` });
         }
@@ -180,6 +206,7 @@ class WardenHost implements Host {
       memory: p.supervisor?.memory,
       restarts: p.supervisor?.restarts ?? 0,
       lastError: p.blocked ? p.blocked.join('; ') : p.supervisor?.lastError,
+      isolation: this.#isolation,
     }));
   }
 
@@ -256,6 +283,9 @@ class WardenHost implements Host {
     const reasons = analysis.decision.action === 'block' && !location.dev ? [...analysis.decision.reasons] : [];
     const engines = enginesProblem(analysis.manifest, this.#options.hostVersion ?? WARDEN_VERSION);
     if (engines) reasons.push(engines);
+    const required = requiredIsolation({ tier: plugin.tier, dev: location.dev }, this.#options.requireIsolation);
+    const isolation = isolationProblem(required, this.#isolation, machineSupport());
+    if (isolation) reasons.push(isolation);
     if (reasons.length > 0) {
       plugin.blocked = reasons;
       this.#refuse(plugin.id, reasons);
@@ -305,7 +335,7 @@ class WardenHost implements Host {
     if (plugin.supervisor) return plugin.supervisor;
     const limits = this.#options.inspectPlugin === plugin.id ? { ...this.#limits, ...debuggingLimits(this.#limits) } : this.#limits;
     plugin.supervisor = new Supervisor(plugin.id, () => this.#spawn(plugin), limits, {
-      activated: ({ pid, reason, ms }) => this.#lifecycle(plugin, 'activated', { pid, reason, ms }),
+      activated: ({ pid, reason, ms, isolation }) => this.#lifecycle(plugin, 'activated', { pid, reason, ms, isolation }),
       deactivated: (reason) => this.#lifecycle(plugin, 'deactivated', { reason }),
       crashed: (reason, crashes) => this.#lifecycle(plugin, 'crashed', { reason, crashes }),
       restarted: (attempt, delayMs) => this.#lifecycle(plugin, 'restarted', { attempt, delayMs }),
@@ -356,11 +386,22 @@ class WardenHost implements Host {
       audit: this.#audit!,
       host: this.#broker,
       limits: processLimits(this.#limits),
+      isolation: this.#isolation,
+      nodePath: this.#options.nodePath,
+      contributedCommands: [...plugin.plan.commands],
+      eventOwner: (name) => this.#eventOwner(name, plugin.id),
       inspect: this.#options.inspectPlugin === plugin.id,
     });
     process.on('log', (stream: string, line: string) => this.#events.emit('log', { pluginId: plugin.id, stream, line }));
     process.on('denied', (denial: { message: string }) => this.#events.emit('denied', { pluginId: plugin.id, message: denial.message }));
     return process;
+  }
+
+  /** Who `name` belongs to, for a plugin other than `sender` to emit: another plugin (its id), the app, or nobody. */
+  #eventOwner(name: string, sender: string): string | undefined {
+    for (const id of this.#plugins.keys()) if (id !== sender && name.startsWith(`${id}.`)) return id;
+    const reserved = this.#options.reservedEvents ?? ['*'];
+    return reserved.some((pattern) => (pattern.endsWith('*') ? name.startsWith(pattern.slice(0, -1)) : name === pattern)) ? 'app' : undefined;
   }
 
   /** What every plugin's `ctx` reaches through its broker, after the grant check. */

@@ -6,8 +6,9 @@
  * backoff when it dies, and disables it after too many crashes in a window.
  * Every other plugin has its own supervisor, so none of this touches them.
  */
-import { readFile } from 'node:fs/promises';
 import type { PluginProcess } from './plugin-process.js';
+import type { IsolationLevel } from './platform.js';
+import { monitorResources } from './resource-monitor.js';
 
 export interface SupervisorLimits {
   /** Ping interval. A ping still unanswered at the next tick kills the process: a blocked loop dies within 2 × heartbeatMs. */
@@ -16,9 +17,12 @@ export interface SupervisorLimits {
   callTimeoutMs: number;
   /** Spawn + `activate()` must finish within this, or it counts as a crash. */
   activateTimeoutMs: number;
-  /** Resident memory cap, sampled every `rssSampleMs` from /proc/<pid>/status. */
+  /** Resident memory cap for the plugin's processes together, sampled every `rssSampleMs` from /proc (with CPU time and the data folder). */
   memoryMb: number;
   rssSampleMs: number;
+  /** CPU time the plugin may use within any `cpuWindowMs`, as a share of one core; above it, it is stopped like a hung one. */
+  cpuPercent: number;
+  cpuWindowMs: number;
   /** Restart delay after the n-th crash in the window: restartBaseMs × 2^(n−1). */
   restartBaseMs: number;
   /** This many crashes within `crashWindowMs` disable the plugin. */
@@ -33,7 +37,9 @@ export const DEFAULT_SUPERVISOR_LIMITS: SupervisorLimits = {
   callTimeoutMs: 30_000,
   activateTimeoutMs: 10_000,
   memoryMb: 256,
-  rssSampleMs: 1000,
+  rssSampleMs: 250,
+  cpuPercent: 50,
+  cpuWindowMs: 5000,
   restartBaseMs: 500,
   maxCrashes: 3,
   crashWindowMs: 5 * 60_000,
@@ -42,14 +48,14 @@ export const DEFAULT_SUPERVISOR_LIMITS: SupervisorLimits = {
 
 /** A plugin stopped in a debugger must not be judged unresponsive: no heartbeat, no call or activation timeouts. */
 export function debuggingLimits(limits: SupervisorLimits): SupervisorLimits {
-  return { ...limits, heartbeatMs: Infinity, callTimeoutMs: Infinity, activateTimeoutMs: Infinity };
+  return { ...limits, heartbeatMs: Infinity, callTimeoutMs: Infinity, activateTimeoutMs: Infinity, cpuPercent: Infinity };
 }
 
 export type PluginState = 'inactive' | 'starting' | 'active' | 'restarting' | 'disabled' | 'stopped';
 
 /** What the supervisor tells the host; the host turns these into audit entries and events. */
 export interface SupervisorObserver {
-  activated(info: { pid: number | undefined; reason: string; ms: number }): void;
+  activated(info: { pid: number | undefined; reason: string; ms: number; isolation: IsolationLevel | undefined }): void;
   deactivated(reason: string): void;
   crashed(reason: string, crashes: number): void;
   restarted(attempt: number, delayMs: number): void;
@@ -68,7 +74,6 @@ export class Supervisor {
   #restarts = 0;
   #lastError: string | undefined;
   #rss: number | undefined;
-  #monitors: NodeJS.Timeout[] = [];
   #restartTimer: NodeJS.Timeout | undefined;
   /** Ends a pending backoff early (at stop), so callers waiting for the restart are answered. */
   #endBackoff: (() => void) | undefined;
@@ -100,8 +105,8 @@ export class Supervisor {
     return this.#whenActive(reason, (process) => process.executeCommand(command, args), () => `command "${command}"`);
   }
 
-  deliverEvent(name: string, payload: unknown, reason: string): Promise<void> {
-    return this.#whenActive(reason, (process) => process.deliverEvent(name, payload), () => `event "${name}"`);
+  deliverEvent(name: string, payload: unknown, from: string, reason: string): Promise<void> {
+    return this.#whenActive(reason, (process) => process.deliverEvent(name, payload, from), () => `event "${name}"`);
   }
 
   /** Activates first if need be; an active plugin's call goes straight through (this is every call's path). */
@@ -177,7 +182,7 @@ export class Supervisor {
     if (process !== this.#process) throw new Error(`${this.pluginId} was stopped while starting`);
     this.#state = 'active';
     this.#startMonitors(process);
-    this.observer.activated({ pid: process.pid, reason, ms: Math.round(performance.now() - started) });
+    this.observer.activated({ pid: process.pid, reason, ms: Math.round(performance.now() - started), isolation: process.isolation });
   }
 
   #onExit(process: PluginProcess, code: number | null, signal: NodeJS.Signals | null): void {
@@ -232,27 +237,27 @@ export class Supervisor {
         this.#rss ??= usage.rss;
       }, () => undefined);
     }, Number.isFinite(this.limits.heartbeatMs) ? this.limits.heartbeatMs : 60_000);
-    const sample = () => {
-      const pid = process.pid;
-      if (pid === undefined) return;
-      residentBytes(pid).then((rss) => {
-        if (rss === undefined || process !== this.#process) return;
-        this.#rss = rss;
-        const limit = this.limits.memoryMb * 1024 * 1024;
-        if (rss > limit) this.kill(`memory: resident ${Math.round(rss / 1048576)} MB exceeds the limit of ${this.limits.memoryMb} MB`);
-      }, () => undefined);
-    };
-    sample(); // so plugins() shows memory from the start
-    const sampler = setInterval(sample, this.limits.rssSampleMs);
     heartbeat.unref();
-    sampler.unref();
-    this.#monitors = [heartbeat, sampler];
+    const { dataQuotaBytes, dataMaxEntries } = process.options.limits;
+    const stopResources = monitorResources(
+      { pid: () => process.pid, dataDir: process.options.dataDir },
+      { ...this.limits, dataQuotaBytes, dataMaxEntries },
+      {
+        sampled: (usage) => {
+          if (process === this.#process) this.#rss = usage.rss;
+        },
+        exceeded: (reason) => {
+          if (process === this.#process) this.kill(reason);
+        },
+      },
+    );
+    this.#stopMonitors = () => {
+      clearInterval(heartbeat);
+      stopResources();
+    };
   }
 
-  #stopMonitors(): void {
-    for (const timer of this.#monitors) clearInterval(timer);
-    this.#monitors = [];
-  }
+  #stopMonitors = (): void => undefined;
 
   /**
    * `promise`, rejected if it has not settled within `ms`; `what` names it in that error, `failure` maps its own.
@@ -274,17 +279,6 @@ export class Supervisor {
         },
       );
     });
-  }
-}
-
-/** VmRSS from /proc (Linux); undefined elsewhere or once the process is gone. */
-async function residentBytes(pid: number): Promise<number | undefined> {
-  try {
-    const status = await readFile(`/proc/${pid}/status`, 'utf8');
-    const kb = /^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1];
-    return kb === undefined ? undefined : Number(kb) * 1024;
-  } catch {
-    return undefined;
   }
 }
 

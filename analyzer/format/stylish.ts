@@ -8,6 +8,7 @@ import { codeFrameColumns } from '@babel/code-frame';
 import { createColors } from 'picocolors';
 import { SEVERITIES, type Severity } from '../../rules/meta.js';
 import { contextRange } from '../excerpts.js';
+import { inert } from '../inert-text.js';
 import { actionFor, countBySeverity, defaultPolicy, visibleFindings } from '../policy.js';
 import type { Decision, Finding, PluginAnalysis, Policy } from '../types.js';
 
@@ -32,15 +33,15 @@ function pluginSection(analysis: PluginAnalysis, policy: Policy, c: Colors): str
   const visible = visibleFindings(analysis.findings, analysis.tier, policy);
   const hidden = analysis.findings.length - visible.length;
   const { plugin } = analysis;
-  const out = [c.bold(`${analysis.source}`) + c.dim(`  ${plugin.id}@${plugin.version}`)];
+  const out = [c.bold(inert(analysis.source)) + c.dim(`  ${inert(`${plugin.id}@${plugin.version}`)}`)];
   for (const [file, findings] of groupByFile(visible)) {
-    out.push('', c.underline(file));
+    out.push('', c.underline(inert(file)));
     const rows = findings.map((finding) => [
       `${finding.line}:${finding.column}`,
       finding.severity,
-      finding.message,
+      inert(finding.message),
       categoryLabel(finding),
-      finding.ruleId,
+      inert(finding.ruleId),
     ]);
     const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i].length)));
     findings.forEach((finding, index) => {
@@ -53,7 +54,7 @@ function pluginSection(analysis: PluginAnalysis, policy: Policy, c: Colors): str
     });
   }
   out.push('', countLine(visible, hidden, analysis.tier, c), verdictLine(analysis, visible, policy, c));
-  for (const reason of analysis.decision.reasons) out.push(c.dim(`  ${reason}`));
+  for (const reason of analysis.decision.reasons) out.push(c.dim(`  ${inert(reason)}`));
   return out.join('\n');
 }
 
@@ -81,7 +82,7 @@ export function summaryLines(analyses: PluginAnalysis[], options: StylishOptions
 function summaryLine(analysis: PluginAnalysis, policy: Policy, c: Colors): string {
   const visible = visibleFindings(analysis.findings, analysis.tier, policy);
   const action = analysis.decision.action;
-  return `${tone(action, c)(VERB[action].padEnd(7))}  ${analysis.plugin.id}@${analysis.plugin.version}  ${analysis.source}  ${visible.length === 0 ? 'no findings' : severityList(visible)}`;
+  return `${tone(action, c)(VERB[action].padEnd(7))}  ${inert(`${analysis.plugin.id}@${analysis.plugin.version}`)}  ${inert(analysis.source)}  ${visible.length === 0 ? 'no findings' : severityList(visible)}`;
 }
 
 function tone(action: Decision['action'], c: Colors): (text: string) => string {
@@ -105,7 +106,9 @@ function groupByFile(findings: Finding[]): Map<string, Finding[]> {
 const MAX_LINE = 160;
 
 /** The kept lines around a finding as a code frame; a very long (minified) line is shown as a window around the column. */
-function codeFrame(lines: Record<number, string> | undefined, finding: Finding, color: boolean): string | undefined {
+function codeFrame(raw: Record<number, string> | undefined, finding: Finding, color: boolean): string | undefined {
+  // Source lines are the plugin's own text: inert, like everything else it wrote (a control shown as `\x1b` moves later columns by a few).
+  const lines = raw && Object.fromEntries(Object.entries(raw).map(([number, text]) => [number, inert(text)]));
   const line = lines?.[finding.line];
   if (line === undefined) return undefined;
   if (line.length > MAX_LINE) {

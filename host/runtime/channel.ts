@@ -25,6 +25,8 @@ import type { DataCallback, Disposable, Event, Message, MessageReader, MessageWr
 export interface ChannelLimits {
   maxMessageBytes: number;
   maxMessagesPerSecond: number;
+  /** Bytes written to the peer and not yet read by it: a peer that stops reading cannot make this side hold more. */
+  maxQueuedBytes?: number;
 }
 
 const NEWLINE = 0x0a;
@@ -62,7 +64,7 @@ export function lineChannel(
   const outstanding: Outstanding = new Set();
   return {
     reader: new LineMessageReader(stream, limits, outstanding, onViolation),
-    writer: new LineMessageWriter(stream, outstanding, coalesce),
+    writer: new LineMessageWriter(stream, outstanding, coalesce, limits.maxQueuedBytes, onViolation),
   };
 }
 
@@ -182,14 +184,25 @@ export class LineMessageWriter implements MessageWriter {
   #errors = 0;
   /** Lines waiting for the end of this loop turn (coalescing only). */
   #batch = '';
+  readonly #maxQueuedBytes: number;
+  readonly #onOverflow: (reason: string) => void;
+  #overflowed = false;
 
   readonly onError = this.#error.event;
   readonly onClose = this.#close.event;
 
-  constructor(output: Writable, outstanding: Outstanding, coalesce = false) {
+  constructor(
+    output: Writable,
+    outstanding: Outstanding,
+    coalesce = false,
+    maxQueuedBytes = Number.POSITIVE_INFINITY,
+    onOverflow: (reason: string) => void = () => undefined,
+  ) {
     this.#output = output;
     this.#outstanding = outstanding;
     this.#coalesce = coalesce;
+    this.#maxQueuedBytes = maxQueuedBytes;
+    this.#onOverflow = onOverflow;
     output.on('error', (error: Error) => this.#error.fire([error, undefined, ++this.#errors]));
     output.on('close', () => this.#close.fire());
   }
@@ -205,7 +218,17 @@ export class LineMessageWriter implements MessageWriter {
     }
     const id = (message as { id?: unknown }).id;
     if ('method' in message && (typeof id === 'number' || typeof id === 'string')) this.#outstanding.add(id);
+    this.#checkQueue();
     return Promise.resolve();
+  }
+
+  /** What the stream still buffers plus this turn's batch (one byte per character at least) against the bound. */
+  #checkQueue(): void {
+    if (this.#overflowed) return;
+    const queued = this.#output.writableLength + this.#batch.length;
+    if (queued <= this.#maxQueuedBytes) return;
+    this.#overflowed = true;
+    this.#onOverflow(`not reading its channel: more than ${this.#maxQueuedBytes} bytes wait to be read by it`);
   }
 
   readonly #flush = (): void => {

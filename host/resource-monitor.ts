@@ -1,0 +1,232 @@
+/**
+ * Watches what one running plugin uses and says when it goes over a bound:
+ * resident memory and CPU time, read from /proc for the plugin's node process
+ * and everything it started, and the bytes and entries in its data folder.
+ * The kernel holds the hard lines (the launcher's rlimits: data segment, file
+ * size, open files, processes); this catches what they cannot — memory kept
+ * resident, a plugin busy in slices short enough to answer every heartbeat, a
+ * folder filled through many files — and stops the plugin the way a hung one
+ * is stopped.
+ */
+import { type FSWatcher, lstatSync, readFileSync, readdirSync, watch } from 'node:fs';
+import { join } from 'node:path';
+
+export interface ResourceLimits {
+  /** Resident memory of the plugin's processes together. */
+  memoryMb: number;
+  /** CPU time the plugin may use within any `cpuWindowMs`, as a share of one core. */
+  cpuPercent: number;
+  cpuWindowMs: number;
+  /** How often memory and CPU are sampled (the data folder: at most this often, and less for a large folder). */
+  rssSampleMs: number;
+  dataQuotaBytes: number;
+  dataMaxEntries: number;
+}
+
+export interface Usage {
+  rss: number;
+  cpuMs: number;
+}
+
+export interface MonitoredPlugin {
+  /** The node process as the host sees it; undefined once it is gone. */
+  pid(): number | undefined;
+  dataDir: string;
+}
+
+/** USER_HZ: /proc reports CPU time in ticks of 1/100 s on every Linux. */
+const TICK_MS = 10;
+
+/**
+ * Samples `plugin` until the returned function is called; `sampled` gets every reading, `exceeded` the first bound
+ * crossed (once).
+ */
+export function monitorResources(
+  plugin: MonitoredPlugin,
+  limits: ResourceLimits,
+  report: { sampled(usage: Usage): void; exceeded(reason: string): void },
+): () => void {
+  let stopped = false;
+  const exceeded = (reason: string): void => {
+    if (stopped) return;
+    stop();
+    report.exceeded(reason);
+  };
+  const cpu = new CpuBudget(limits);
+  const sample = (): void => {
+    const pid = plugin.pid();
+    if (pid === undefined) return;
+    const usage = processUsage(pid);
+    if (!usage) return;
+    report.sampled(usage);
+    if (usage.rss > limits.memoryMb * 1024 * 1024) {
+      return exceeded(`memory: resident ${Math.round(usage.rss / 1048576)} MB exceeds the limit of ${limits.memoryMb} MB`);
+    }
+    const over = cpu.add(Date.now(), usage.cpuMs);
+    if (over) exceeded(over);
+  };
+  const folder = new DataFolderWatch(plugin.dataDir, limits, exceeded);
+  sample(); // so plugins() shows memory from the start
+  const sampler = setInterval(sample, limits.rssSampleMs);
+  sampler.unref();
+  function stop(): void {
+    if (stopped) return;
+    stopped = true;
+    clearInterval(sampler);
+    folder.close();
+  }
+  return stop;
+}
+
+/** A sliding window of CPU readings: over budget when the time used since the window's start exceeds its share. */
+export class CpuBudget {
+  readonly #readings: { at: number; cpuMs: number }[] = [];
+  readonly #budgetMs: number;
+
+  constructor(private readonly limits: Pick<ResourceLimits, 'cpuPercent' | 'cpuWindowMs'>) {
+    this.#budgetMs = (limits.cpuWindowMs * limits.cpuPercent) / 100;
+  }
+
+  /** Records a reading; returns why the plugin is over budget, if it is. */
+  add(at: number, cpuMs: number): string | undefined {
+    const readings = this.#readings;
+    readings.push({ at, cpuMs });
+    // Keep the newest reading at or before the window's start as the baseline.
+    while (readings.length > 2 && readings[1].at <= at - this.limits.cpuWindowMs) readings.shift();
+    const used = cpuMs - readings[0].cpuMs;
+    if (used <= this.#budgetMs) return undefined;
+    const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+    return `cpu: used ${seconds(used)} of CPU in ${seconds(at - readings[0].at)}, over its budget of ${this.limits.cpuPercent} % of one core over ${seconds(this.limits.cpuWindowMs)}`;
+  }
+}
+
+/** Resident memory and CPU time of `pid` and all its descendants; undefined once it is gone. */
+export function processUsage(pid: number): Usage | undefined {
+  const own = oneProcess(pid);
+  if (!own) return undefined;
+  const usage = { ...own };
+  const pending = childrenOf(pid);
+  for (let guard = 0; pending.length > 0 && guard < 4096; guard++) {
+    const child = pending.pop()!;
+    const theirs = oneProcess(child);
+    if (!theirs) continue;
+    usage.rss += theirs.rss;
+    usage.cpuMs += theirs.cpuMs;
+    pending.push(...childrenOf(child));
+  }
+  return usage;
+}
+
+function oneProcess(pid: number): Usage | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces and parentheses): state is field 3, utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const cpuMs = (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+    const kb = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return { rss: Number(kb ?? 0) * 1024, cpuMs };
+  } catch {
+    return undefined;
+  }
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+    return children === '' ? [] : children.split(' ').map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The data folder's size (allocated blocks, so sparse files count as what they hold) and entry count, measured
+ * every `rssSampleMs` and soon after a file appears or changes at its top (a watch). A large folder is measured
+ * less often, so that at most 5 % of the host's time goes to it; RLIMIT_FSIZE meanwhile keeps each file under the
+ * quota.
+ */
+class DataFolderWatch {
+  #timer: NodeJS.Timeout | undefined;
+  #due = Infinity;
+  #watcher: FSWatcher | undefined;
+  /** A measurement may start no earlier than this (the 5 % budget after the last one). */
+  #earliest = 0;
+  #closed = false;
+
+  constructor(
+    private readonly dir: string,
+    private readonly limits: ResourceLimits,
+    private readonly exceeded: (reason: string) => void,
+  ) {
+    try {
+      this.#watcher = watch(dir, { persistent: false }, () => this.#measureAt(Date.now() + CHANGE_DELAY_MS));
+      this.#watcher.on('error', () => undefined);
+    } catch {
+      // no watch here: the periodic measurement still runs
+    }
+    this.#measure();
+  }
+
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    this.#watcher?.close();
+  }
+
+  /** Measures at `at` (or as soon after as the cost budget allows), unless a measurement is already due sooner. */
+  #measureAt(at: number): void {
+    const when = Math.max(at, this.#earliest);
+    if (this.#closed || when >= this.#due) return;
+    clearTimeout(this.#timer);
+    this.#due = when;
+    this.#timer = setTimeout(() => this.#measure(), when - Date.now());
+    this.#timer.unref();
+  }
+
+  #measure(): void {
+    this.#due = Infinity;
+    const started = performance.now();
+    const usage = folderUsage(this.dir, this.limits.dataMaxEntries);
+    const cost = (performance.now() - started) * 20;
+    this.#earliest = Date.now() + cost;
+    const mb = (bytes: number): string => `${(bytes / 1048576).toFixed(1)} MB`;
+    if (usage.entries > this.limits.dataMaxEntries) {
+      return this.exceeded(`data folder: more than ${this.limits.dataMaxEntries} files and folders in ${this.dir}`);
+    }
+    if (usage.bytes > this.limits.dataQuotaBytes) {
+      return this.exceeded(`data folder over quota: ${this.dir} holds ${mb(usage.bytes)}, the limit is ${mb(this.limits.dataQuotaBytes)}; delete files there to let the plugin run`);
+    }
+    this.#measureAt(Date.now() + Math.max(this.limits.rssSampleMs, cost));
+  }
+}
+
+/** A burst of writes is measured once, just after it starts. */
+const CHANGE_DELAY_MS = 5;
+
+/** Bytes allocated under `dir` and entries in it, never following a link; stops counting past `maxEntries`. */
+export function folderUsage(dir: string, maxEntries: number): { bytes: number; entries: number } {
+  let bytes = 0;
+  let entries = 0;
+  const pending = [dir];
+  while (pending.length > 0 && entries <= maxEntries) {
+    const current = pending.pop()!;
+    let names: string[];
+    try {
+      names = readdirSync(current);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      entries += 1;
+      const path = join(current, name);
+      try {
+        const stat = lstatSync(path);
+        bytes += stat.blocks * 512;
+        if (stat.isDirectory()) pending.push(path);
+      } catch {
+        // removed meanwhile
+      }
+    }
+  }
+  return { bytes, entries };
+}
