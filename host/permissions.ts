@@ -140,7 +140,9 @@ export function launchSpec(grant: Grant, context: LaunchContext): LaunchSpec {
     fileSizeBytes: context.dataQuotaBytes,
     // Worker threads each commit a heap and (Node 24) a code range of their own: they would hit a process-wide limit
     // sized for one isolate, so a plugin granted workers is bounded by RSS sampling alone.
-    ...(context.memoryMb !== undefined && !grant.worker ? { dataBytes: node.idleDataBytes + context.memoryMb * MIB } : {}),
+    // A quarter over memoryMb, so that resident memory crosses memoryMb (and the sampler stops the plugin with that
+    // reason) before the kernel refuses an allocation, which stays the hard line below 2 × memoryMb.
+    ...(context.memoryMb !== undefined && !grant.worker ? { dataBytes: node.idleDataBytes + Math.round(context.memoryMb * 1.25 * MIB) } : {}),
     ...(grant.childProcess ? { processes: context.processes } : {}),
   };
   // An inspected plugin keeps the host's network, or no debugger could attach.

@@ -25,7 +25,13 @@ export interface ResourceLimits {
 
 export interface Usage {
   rss: number;
+  /** CPU time of all threads (utime + stime). */
   cpuMs: number;
+  /**
+   * Time the main thread (where JavaScript runs) was running or waiting to run (/proc/<pid>/schedstat). On a
+   * loaded machine a busy plugin at the lowest priority gets little CPU, but it is still always runnable.
+   */
+  busyMs: number;
 }
 
 export interface MonitoredPlugin {
@@ -62,7 +68,7 @@ export function monitorResources(
     if (usage.rss > limits.memoryMb * 1024 * 1024) {
       return exceeded(`memory: resident ${Math.round(usage.rss / 1048576)} MB exceeds the limit of ${limits.memoryMb} MB`);
     }
-    const over = cpu.add(Date.now(), usage.cpuMs);
+    const over = cpu.add(Date.now(), Math.max(usage.cpuMs, usage.busyMs), usage.cpuMs);
     if (over) exceeded(over);
   };
   const folder = new DataFolderWatch(plugin.dataDir, limits, exceeded);
@@ -78,25 +84,28 @@ export function monitorResources(
   return stop;
 }
 
-/** A sliding window of CPU readings: over budget when the time used since the window's start exceeds its share. */
+/**
+ * A sliding window of readings of the time a plugin was busy (running, or runnable and waiting for a CPU): over
+ * budget when the busy time since the window's start exceeds its share of one core.
+ */
 export class CpuBudget {
-  readonly #readings: { at: number; cpuMs: number }[] = [];
+  readonly #readings: { at: number; busyMs: number; cpuMs: number }[] = [];
   readonly #budgetMs: number;
 
   constructor(private readonly limits: Pick<ResourceLimits, 'cpuPercent' | 'cpuWindowMs'>) {
     this.#budgetMs = (limits.cpuWindowMs * limits.cpuPercent) / 100;
   }
 
-  /** Records a reading; returns why the plugin is over budget, if it is. */
-  add(at: number, cpuMs: number): string | undefined {
+  /** Records a reading (cumulative busy and CPU time); returns why the plugin is over budget, if it is. */
+  add(at: number, busyMs: number, cpuMs = busyMs): string | undefined {
     const readings = this.#readings;
-    readings.push({ at, cpuMs });
+    readings.push({ at, busyMs, cpuMs });
     // Keep the newest reading at or before the window's start as the baseline.
     while (readings.length > 2 && readings[1].at <= at - this.limits.cpuWindowMs) readings.shift();
-    const used = cpuMs - readings[0].cpuMs;
-    if (used <= this.#budgetMs) return undefined;
+    const busy = busyMs - readings[0].busyMs;
+    if (busy <= this.#budgetMs) return undefined;
     const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
-    return `cpu: used ${seconds(used)} of CPU in ${seconds(at - readings[0].at)}, over its budget of ${this.limits.cpuPercent} % of one core over ${seconds(this.limits.cpuWindowMs)}`;
+    return `cpu: busy ${seconds(busy)} in ${seconds(at - readings[0].at)} (${seconds(cpuMs - readings[0].cpuMs)} on a CPU), over its budget of ${this.limits.cpuPercent} % of one core over ${seconds(this.limits.cpuWindowMs)}`;
   }
 }
 
@@ -112,6 +121,7 @@ export function processUsage(pid: number): Usage | undefined {
     if (!theirs) continue;
     usage.rss += theirs.rss;
     usage.cpuMs += theirs.cpuMs;
+    usage.busyMs += theirs.busyMs;
     pending.push(...childrenOf(child));
   }
   return usage;
@@ -124,9 +134,19 @@ function oneProcess(pid: number): Usage | undefined {
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const cpuMs = (Number(fields[11]) + Number(fields[12])) * TICK_MS;
     const kb = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return { rss: Number(kb ?? 0) * 1024, cpuMs };
+    return { rss: Number(kb ?? 0) * 1024, cpuMs, busyMs: mainThreadBusyMs(pid) };
   } catch {
     return undefined;
+  }
+}
+
+/** Nanoseconds on a CPU plus nanoseconds waiting for one, of the main thread; 0 where the kernel does not keep them. */
+function mainThreadBusyMs(pid: number): number {
+  try {
+    const [running, waiting] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ').map(Number);
+    return (running + waiting) / 1e6;
+  } catch {
+    return 0;
   }
 }
 
@@ -140,15 +160,16 @@ function childrenOf(pid: number): number[] {
 }
 
 /**
- * The data folder's size (allocated blocks, so sparse files count as what they hold) and entry count, measured
- * every `rssSampleMs` and soon after a file appears or changes at its top (a watch). A large folder is measured
- * less often, so that at most 5 % of the host's time goes to it; RLIMIT_FSIZE meanwhile keeps each file under the
- * quota.
+ * The data folder's size (allocated blocks, or a file's size where that is more) and entry count, measured
+ * every `rssSampleMs` and soon after a file in it appears or changes (a watch on the folder and on up to
+ * MAX_WATCHED_FOLDERS folders inside it). A large folder is measured less often, so that at most 5 % of the host's
+ * time goes to it; RLIMIT_FSIZE meanwhile keeps each file within the quota. The quota is what the folder may hold:
+ * reaching it stops the plugin.
  */
 class DataFolderWatch {
   #timer: NodeJS.Timeout | undefined;
   #due = Infinity;
-  #watcher: FSWatcher | undefined;
+  readonly #watchers = new Map<string, FSWatcher>();
   /** A measurement may start no earlier than this (the 5 % budget after the last one). */
   #earliest = 0;
   #closed = false;
@@ -158,19 +179,35 @@ class DataFolderWatch {
     private readonly limits: ResourceLimits,
     private readonly exceeded: (reason: string) => void,
   ) {
-    try {
-      this.#watcher = watch(dir, { persistent: false }, () => this.#measureAt(Date.now() + CHANGE_DELAY_MS));
-      this.#watcher.on('error', () => undefined);
-    } catch {
-      // no watch here: the periodic measurement still runs
-    }
     this.#measure();
   }
 
   close(): void {
     this.#closed = true;
     clearTimeout(this.#timer);
-    this.#watcher?.close();
+    for (const watcher of this.#watchers.values()) watcher.close();
+    this.#watchers.clear();
+  }
+
+  /** Watches exactly `folders` (the first MAX_WATCHED_FOLDERS of them). */
+  #watch(folders: string[]): void {
+    const wanted = new Set(folders.slice(0, MAX_WATCHED_FOLDERS));
+    for (const [folder, watcher] of this.#watchers) {
+      if (wanted.has(folder)) continue;
+      watcher.close();
+      this.#watchers.delete(folder);
+    }
+    for (const folder of wanted) {
+      if (this.#watchers.has(folder)) continue;
+      try {
+        // As soon as a change is seen (within the cost budget): a plugin writing at page-cache speed gets ~1 MB further per ms.
+        const watcher = watch(folder, { persistent: false }, () => this.#measureAt(Date.now()));
+        watcher.on('error', () => undefined);
+        this.#watchers.set(folder, watcher);
+      } catch {
+        // gone meanwhile, or no watch here: the periodic measurement still covers it
+      }
+    }
   }
 
   /** Measures at `at` (or as soon after as the cost budget allows), unless a measurement is already due sooner. */
@@ -185,6 +222,7 @@ class DataFolderWatch {
 
   #measure(): void {
     this.#due = Infinity;
+    if (this.#closed) return;
     const started = performance.now();
     const usage = folderUsage(this.dir, this.limits.dataMaxEntries);
     const cost = (performance.now() - started) * 20;
@@ -193,23 +231,24 @@ class DataFolderWatch {
     if (usage.entries > this.limits.dataMaxEntries) {
       return this.exceeded(`data folder: more than ${this.limits.dataMaxEntries} files and folders in ${this.dir}`);
     }
-    if (usage.bytes > this.limits.dataQuotaBytes) {
+    if (usage.bytes >= this.limits.dataQuotaBytes) {
       return this.exceeded(`data folder over quota: ${this.dir} holds ${mb(usage.bytes)}, the limit is ${mb(this.limits.dataQuotaBytes)}; delete files there to let the plugin run`);
     }
+    this.#watch(usage.folders);
     this.#measureAt(Date.now() + Math.max(this.limits.rssSampleMs, cost));
   }
 }
 
-/** A burst of writes is measured once, just after it starts. */
-const CHANGE_DELAY_MS = 5;
+/** Folders (the data folder and those in it) watched for changes; beyond these, the periodic measurement alone. */
+const MAX_WATCHED_FOLDERS = 32;
 
-/** Bytes allocated under `dir` and entries in it, never following a link; stops counting past `maxEntries`. */
-export function folderUsage(dir: string, maxEntries: number): { bytes: number; entries: number } {
+/** Bytes allocated under `dir`, its entries and its folders (itself first), never following a link; stops past `maxEntries`. */
+export function folderUsage(dir: string, maxEntries: number): { bytes: number; entries: number; folders: string[] } {
   let bytes = 0;
   let entries = 0;
-  const pending = [dir];
-  while (pending.length > 0 && entries <= maxEntries) {
-    const current = pending.pop()!;
+  const folders = [dir];
+  for (let next = 0; next < folders.length && entries <= maxEntries; next++) {
+    const current = folders[next];
     let names: string[];
     try {
       names = readdirSync(current);
@@ -221,12 +260,13 @@ export function folderUsage(dir: string, maxEntries: number): { bytes: number; e
       const path = join(current, name);
       try {
         const stat = lstatSync(path);
-        bytes += stat.blocks * 512;
-        if (stat.isDirectory()) pending.push(path);
+        // Blocks for what is on disk, the size for what is still only in the page cache (delayed allocation).
+        bytes += Math.max(stat.blocks * 512, stat.isFile() ? stat.size : 0);
+        if (stat.isDirectory()) folders.push(path);
       } catch {
         // removed meanwhile
       }
     }
   }
-  return { bytes, entries };
+  return { bytes, entries, folders };
 }

@@ -17,12 +17,13 @@ export function cut(text: string, max: number): string {
 
 /**
  * At most `perSecond` items in each one-second window; the rest are dropped, and how many is reported (through
- * `onDropped`) when the next window opens or at `flush()`.
+ * `onDropped`) when the window ends, or at `flush()`.
  */
 export class RateWindow {
   #windowStart = 0;
   #passed = 0;
   #dropped = 0;
+  #report: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly perSecond: number,
@@ -42,11 +43,17 @@ export class RateWindow {
       return true;
     }
     this.#dropped += 1;
+    if (!this.#report) {
+      this.#report = setTimeout(() => this.flush(), this.#windowStart + 1000 - now);
+      this.#report.unref();
+    }
     return false;
   }
 
   /** Reports what was dropped since the last report. */
   flush(): void {
+    clearTimeout(this.#report);
+    this.#report = undefined;
     if (this.#dropped === 0) return;
     const dropped = this.#dropped;
     this.#dropped = 0;

@@ -89,7 +89,7 @@ const NODE_PART = [
   JSON.stringify({ socketPaths: ['/data/p', '/tmp/out'], closeFds: [30, 252], confinedView: true }),
 ];
 
-const RESOURCES = ['/usr/bin/nice', '-n', '19', '--', '/usr/bin/prlimit', '--nofile=256:256', `--fsize=${64 * MIB}:${64 * MIB}`, '--core=0:0', `--data=${304 * MIB}:${304 * MIB}`, '--'];
+const RESOURCES = ['/usr/bin/nice', '-n', '19', '--', '/usr/bin/prlimit', '--nofile=256:256', `--fsize=${64 * MIB}:${64 * MIB}`, '--core=0:0', `--data=${368 * MIB}:${368 * MIB}`, '--'];
 
 describe('isolation strict', () => {
   it('is the whole bwrap argument vector: namespaces, no capabilities, and a root holding only what the grant names', () => {
@@ -203,9 +203,9 @@ describe('every level', () => {
     expect(launchSpec(grant, context()).env).toEqual({ LANG: 'C.UTF-8' });
   });
 
-  it('sets the data-segment limit from memoryMb over what this Node commits idle, except with workers; processes only with childProcess', () => {
+  it('sets the data-segment limit to what this Node commits idle plus 1.25 × memoryMb, except with workers; processes only with childProcess', () => {
     const limit = (spec: ReturnType<typeof launchSpec>, name: string) => spec.argv.find((arg) => arg.startsWith(`--${name}=`));
-    expect(limit(launchSpec(grant, context({ node: node24 })), 'data')).toBe(`--data=${816 * MIB}:${816 * MIB}`);
+    expect(limit(launchSpec(grant, context({ node: node24 })), 'data')).toBe(`--data=${880 * MIB}:${880 * MIB}`);
     expect(limit(launchSpec({ ...grant, worker: true }, context()), 'data')).toBeUndefined();
     expect(limit(launchSpec(grant, context({ memoryMb: undefined })), 'data')).toBeUndefined();
     expect(limit(launchSpec(grant, context()), 'nproc')).toBeUndefined();
