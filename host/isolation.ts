@@ -20,15 +20,14 @@ export interface ResourceBounds {
 }
 
 /**
- * `nice -n 19` (the lowest priority, so a busy plugin yields to everything else) and `prlimit` with the bounds,
- * both exec'ing onwards: they add no process. Core dumps are off, so a crash never writes the plugin's memory to disk.
+ * `prlimit` with the bounds, exec'ing onwards: it adds no process. Core dumps are off, so a crash never writes the
+ * plugin's memory to disk. (The lowest scheduling priority is set once node is up, see launcher.ts: a process started
+ * at nice 19 on a loaded machine takes several times as long to boot.)
  */
 export function resourceWrapper(tools: IsolationTools, bounds: ResourceBounds): string[] {
-  const wrapper = tools.nice ? [tools.nice, '-n', '19', '--'] : [];
-  if (!tools.prlimit) return wrapper;
+  if (!tools.prlimit) return [];
   const limit = (name: string, value: number): string => `--${name}=${value}:${value}`;
   return [
-    ...wrapper,
     tools.prlimit,
     limit('nofile', bounds.openFiles),
     limit('fsize', bounds.fileSizeBytes),

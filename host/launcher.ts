@@ -10,6 +10,7 @@
 import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { setPriority } from 'node:os';
 import { join, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { WARDEN_ROOT } from '../analyzer/warden-package.js';
@@ -74,6 +75,30 @@ export interface Launched {
   spec: LaunchSpec;
   /** The node process's pid as the host sees it (it is 1 or 2 inside its PID namespace); undefined once it has gone. */
   pluginPid(): number | undefined;
+}
+
+/** The lowest scheduling priority. */
+const LOWEST = 19;
+
+/**
+ * Moves every thread of the plugin's node process to the lowest priority, so a busy plugin yields to everything
+ * else. Done once node is up and before any plugin code runs: the threads and processes it starts later inherit it,
+ * and without CAP_SYS_NICE (it has no capabilities) it cannot raise it again.
+ */
+export function lowerPriority(pid: number): void {
+  let threads: string[];
+  try {
+    threads = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    threads = [String(pid)];
+  }
+  for (const thread of threads) {
+    try {
+      setPriority(Number(thread), LOWEST);
+    } catch {
+      // ended meanwhile
+    }
+  }
 }
 
 /** The spec for these options on this machine; throws when the level is not available or a grant leaks through a symlink. */

@@ -34,7 +34,6 @@ export interface IsolationTools {
   unshare?: string;
   setpriv?: string;
   prlimit?: string;
-  nice?: string;
 }
 
 export interface MachineSupport {
@@ -90,8 +89,6 @@ function measureMachine(): MachineSupport {
   if (setpriv && works(setpriv, ['--pdeathsig', 'KILL', 'true'])) tools.setpriv = setpriv;
   const prlimit = linux ? findTool('prlimit') : undefined;
   if (prlimit && works(prlimit, ['--nofile=64:64', 'true'])) tools.prlimit = prlimit;
-  const nice = findTool('nice');
-  if (nice && works(nice, ['-n', '19', 'true'])) tools.nice = nice;
 
   if (!tools.bwrap) {
     missing.strict = !linux

@@ -15,7 +15,7 @@ import { call, serve } from '../api/protocol.js';
 import type { AuditLog } from './audit.js';
 import { AUDIT_TEXT, PluginAuditTrail } from './audit-budget.js';
 import { type BrokerCallbacks, createBroker } from './broker.js';
-import { type LogStream, launch } from './launcher.js';
+import { type LogStream, launch, lowerPriority } from './launcher.js';
 import type { Denial, Grant } from './permissions.js';
 import { type IsolationLevel, machineSupport } from './platform.js';
 import { cut } from './text-limits.js';
@@ -181,6 +181,7 @@ export class PluginProcess extends EventEmitter<PluginProcessEvents> {
     });
     await Promise.race([this.ping(), gone]);
     this.#pluginPid = launched.pluginPid();
+    if (this.#pluginPid !== undefined) lowerPriority(this.#pluginPid);
     audit.append({ pluginId, kind: 'process.start', pid: this.pid ?? null, isolation });
   }
 

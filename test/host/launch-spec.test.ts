@@ -17,7 +17,6 @@ const tools: IsolationTools = {
   unshare: '/usr/bin/unshare',
   setpriv: '/usr/bin/setpriv',
   prlimit: '/usr/bin/prlimit',
-  nice: '/usr/bin/nice',
 };
 
 const MIB = 1024 * 1024;
@@ -89,7 +88,7 @@ const NODE_PART = [
   JSON.stringify({ socketPaths: ['/data/p', '/tmp/out'], closeFds: [30, 252], confinedView: true }),
 ];
 
-const RESOURCES = ['/usr/bin/nice', '-n', '19', '--', '/usr/bin/prlimit', '--nofile=256:256', `--fsize=${64 * MIB}:${64 * MIB}`, '--core=0:0', `--data=${368 * MIB}:${368 * MIB}`, '--'];
+const RESOURCES = ['/usr/bin/prlimit', '--nofile=256:256', `--fsize=${64 * MIB}:${64 * MIB}`, '--core=0:0', `--data=${368 * MIB}:${368 * MIB}`, '--'];
 
 describe('isolation strict', () => {
   it('is the whole bwrap argument vector: namespaces, no capabilities, and a root holding only what the grant names', () => {
