@@ -16,7 +16,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WARDEN_ROOT } from '../../analyzer/warden-package.js';
+import { SMALLEST_ADDON } from '../fixtures/host/harness.js';
 import { LEVELS, NODES, majorOf, skipped, titled } from '../fixtures/host/matrix.js';
 import { type RunAs, USERS, giveTo, removeScratch, scratchFor, startScriptHost } from '../fixtures/host/script-host.js';
 
@@ -59,16 +59,8 @@ afterAll(() => {
   abstract.server.close();
 });
 
-/** The smallest native addon in node_modules: a real `.node` file, granted for reading but not for loading. */
-function findAddon(directory = join(WARDEN_ROOT, 'node_modules'), depth = 0): string[] {
-  if (depth > 3) return [];
-  return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(directory, entry.name);
-    if (entry.isDirectory()) return findAddon(path, depth + 1);
-    return entry.name.endsWith('.node') ? [path] : [];
-  });
-}
-const addonPath = findAddon().sort((a, b) => statSync(a).size - statSync(b).size)[0];
+/** A real `.node` file, granted for reading but not for loading. */
+const addonPath = SMALLEST_ADDON!;
 
 /** A process of the same user that counts the SIGWINCHes it receives: `kill(-1, …)` must not reach it. */
 function sibling(user: RunAs): { count(): Promise<number> } {

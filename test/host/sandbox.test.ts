@@ -4,12 +4,12 @@
  * are grants doing their job, not a blanket deny — and still gets none of what
  * no capability grants. Run `npx tsc -p tsconfig.json` first.
  */
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { type Server, createServer as createHttpServer } from 'node:http';
 import { type AddressInfo, createServer as createTcpServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Started, startFixture } from '../fixtures/host/harness.js';
+import { SMALLEST_ADDON, type Started, startFixture } from '../fixtures/host/harness.js';
 import { LEVELS, skipped, titled } from '../fixtures/host/matrix.js';
 
 const SECRET = 'hunter2-test-secret';
@@ -26,16 +26,7 @@ const httpServer: Server = createHttpServer((_request, response) => {
   response.end('hello from the test server');
 });
 
-/** The smallest native addon shipped in node_modules: a real `.node` file to load. */
-function findAddon(directory = join(process.cwd(), 'node_modules'), depth = 0): string[] {
-  if (depth > 3) return [];
-  return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(directory, entry.name);
-    if (entry.isDirectory()) return findAddon(path, depth + 1);
-    return entry.name.endsWith('.node') ? [path] : [];
-  });
-}
-const addonPath = findAddon().sort((a, b) => statSync(a).size - statSync(b).size)[0];
+const addonPath = SMALLEST_ADDON!;
 
 const port = (server: { address(): unknown }): number => (server.address() as AddressInfo).port;
 
