@@ -110,7 +110,7 @@ export function planLaunch(options: LaunchOptions, inheritedFds: number[] = []):
   if (options.isolation !== 'strict') {
     const links = escapingLinks(options.grant);
     if (links.length > 0) {
-      throw new Error(`refused to start: ${links.slice(0, 3).join('; ')}${links.length > 3 ? `; and ${links.length - 3} more` : ''} (without isolation "strict" the plugin would follow it)`);
+      throw new Error(`${links.slice(0, 3).join('; ')}${links.length > 3 ? `; and ${links.length - 3} more` : ''} (without isolation "strict" the plugin would follow it)`);
     }
   }
   return launchSpec(options.grant, {

@@ -118,20 +118,27 @@ export class PluginProcess extends EventEmitter<PluginProcessEvents> {
     const isolation = this.options.isolation ?? machineSupport().levels[0];
     // Everything the plugin makes the host write to the audit log goes through its own trail: fields cut, growth bounded.
     const audit = new PluginAuditTrail(this.options.audit, limits.auditBytesPerMinute, (reason) => this.#violation(reason));
-    const launched = launch({
-      grant,
-      dataDir,
-      isolation,
-      nodePath: this.options.nodePath,
-      heapMb: limits.heapMb,
-      memoryMb: limits.memoryMb,
-      openFiles: limits.openFiles,
-      dataQuotaBytes: limits.dataQuotaBytes,
-      processes: limits.processes,
-      logLinesPerSecond: limits.logLinesPerSecond,
-      inspect: this.options.inspect,
-      onLine: (stream, line) => this.emit('log', stream, line),
-    });
+    let launched: ReturnType<typeof launch>;
+    try {
+      launched = launch({
+        grant,
+        dataDir,
+        isolation,
+        nodePath: this.options.nodePath,
+        heapMb: limits.heapMb,
+        memoryMb: limits.memoryMb,
+        openFiles: limits.openFiles,
+        dataQuotaBytes: limits.dataQuotaBytes,
+        processes: limits.processes,
+        logLinesPerSecond: limits.logLinesPerSecond,
+        inspect: this.options.inspect,
+        onLine: (stream, line) => this.emit('log', stream, line),
+      });
+    } catch (error) {
+      // A spec that cannot start here (a level this machine lacks, a symlink out of a grant, a command line too long
+      // for the kernel) is refused with its reason; nothing was spawned.
+      throw new Error(`${pluginId}: the plugin process could not start: ${(error as Error).message}`);
+    }
     this.#isolation = isolation;
     const child = launched.child;
     this.#child = child;

@@ -15,7 +15,7 @@ import { type Host, createHost } from '../../host/index.js';
 import type { HostLimits } from '../../host/limits.js';
 import type { IsolationLevel } from '../../host/platform.js';
 import { folderUsage } from '../../host/resource-monitor.js';
-import { FIXTURES } from '../fixtures/host/harness.js';
+import { FIXTURES, startFixture } from '../fixtures/host/harness.js';
 import { LEVELS, NODES, skipped, titled } from '../fixtures/host/matrix.js';
 import { USERS, removeScratch, scratchFor, startScriptHost } from '../fixtures/host/script-host.js';
 
@@ -210,4 +210,17 @@ describe('processes (childProcess granted)', () => {
       }
     });
   }
+});
+
+describe('a grant too large for one command line', () => {
+  it('fails to start with a one-line reason and leaves the host serving', async () => {
+    const huge = Array.from({ length: 40_000 }, (_, i) => `/nonexistent/granted/path/${i}/${'x'.repeat(40)}`);
+    await expect(startFixture('hog', 'main.js', { capabilities: { filesystem: { read: huge } } })).rejects.toThrow(/could not start: spawn E2BIG/);
+    const fine = await startFixture('hog', 'main.js');
+    try {
+      expect(await fine.plugin.executeCommand('hog.ping', [])).toBe('pong');
+    } finally {
+      await fine.cleanup();
+    }
+  });
 });
