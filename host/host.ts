@@ -24,7 +24,7 @@ import { HostEventEmitter, type HostEventName, type HostListener } from './event
 import { DEFAULT_LIMITS, processLimits, type HostLimits } from './limits.js';
 import { isolationProblem, requiredIsolation } from './isolation-policy.js';
 import { grantFromManifest, type Grant } from './permissions.js';
-import { type IsolationLevel, machineSupport } from './platform.js';
+import { type IsolationLevel, isIsolationLevel, machineSupport } from './platform.js';
 import { PluginProcess } from './plugin-process.js';
 import { debuggingLimits, messageOf, Supervisor, type PluginState } from './supervisor.js';
 
@@ -140,6 +140,9 @@ class WardenHost implements Host {
     this.#limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.auditLogPath = resolve(options.auditLog ?? join(this.#options.dataDir, 'audit.log'));
     const support = machineSupport();
+    for (const [option, level] of [['isolation', options.isolation], ['requireIsolation', options.requireIsolation]] as const) {
+      if (level !== undefined && !isIsolationLevel(level)) throw new Error(`${option}: "${level}" is not an isolation level (strict, namespaces, none)`);
+    }
     this.#isolation = options.isolation ?? support.levels[0];
     if (!support.levels.includes(this.#isolation)) {
       throw new Error(`isolation "${this.#isolation}" is not available on this machine: ${support.missing[this.#isolation]}`);

@@ -141,6 +141,11 @@ describe('isolation', () => {
     expect(host.plugins()[0].state).toBe('active');
   });
 
+  it('an isolation level that does not exist is refused when the host is created', () => {
+    expect(() => createHost({ dataDir: join(work, 'data'), requireIsolation: 'paranoid' as never })).toThrow('requireIsolation: "paranoid" is not an isolation level (strict, namespaces, none)');
+    expect(() => createHost({ dataDir: join(work, 'data'), isolation: 'chroot' as never })).toThrow('isolation: "chroot" is not an isolation level');
+  });
+
   it('requireIsolation refuses any plugin below it, and the refusal says what is missing and how to get it', async () => {
     host = createHost({ dataDir: join(work, 'data'), devPaths: [victim()], cache: false, isolation: 'namespaces', requireIsolation: 'strict' });
     await host.start();
