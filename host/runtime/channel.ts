@@ -25,7 +25,10 @@ import type { DataCallback, Disposable, Event, Message, MessageReader, MessageWr
 export interface ChannelLimits {
   maxMessageBytes: number;
   maxMessagesPerSecond: number;
-  /** Bytes written to the peer and not yet read by it: a peer that stops reading cannot make this side hold more. */
+  /**
+   * What this side may hold for the peer, each way: bytes written to it and not yet read by it, and bytes of its
+   * requests not yet answered. A peer that stops reading, or asks faster than it is answered, cannot make it hold more.
+   */
   maxQueuedBytes?: number;
 }
 
@@ -51,6 +54,25 @@ class Emitter<T> {
 /** Ids of the requests this side has sent and not yet seen answered: the only responses the reader accepts. */
 type Outstanding = Set<number | string>;
 
+/** The peer's requests this side has read and not yet answered, with their size. */
+class PendingCalls {
+  readonly #sizes = new Map<number | string, number>();
+  bytes = 0;
+
+  add(id: number | string, size: number): void {
+    this.settle(id);
+    this.#sizes.set(id, size);
+    this.bytes += size;
+  }
+
+  settle(id: number | string): void {
+    const size = this.#sizes.get(id);
+    if (size === undefined) return;
+    this.#sizes.delete(id);
+    this.bytes -= size;
+  }
+}
+
 /**
  * The two ends of one channel over `stream`, sharing the count of outstanding requests.
  * `coalesce`: see LineMessageWriter.
@@ -62,9 +84,10 @@ export function lineChannel(
   coalesce = false,
 ): { reader: LineMessageReader; writer: LineMessageWriter } {
   const outstanding: Outstanding = new Set();
+  const pending = new PendingCalls();
   return {
-    reader: new LineMessageReader(stream, limits, outstanding, onViolation),
-    writer: new LineMessageWriter(stream, outstanding, coalesce, limits.maxQueuedBytes, onViolation),
+    reader: new LineMessageReader(stream, limits, outstanding, onViolation, pending),
+    writer: new LineMessageWriter(stream, outstanding, coalesce, limits.maxQueuedBytes, onViolation, pending),
   };
 }
 
@@ -86,10 +109,13 @@ export class LineMessageReader implements MessageReader {
   /** Never raised: a partial line is simply waited for, within the size limit. */
   readonly onPartialMessage = this.#partial.event;
 
-  constructor(input: Readable, limits: ChannelLimits, outstanding: Outstanding, onViolation: (reason: string) => void) {
+  readonly #unanswered: PendingCalls;
+
+  constructor(input: Readable, limits: ChannelLimits, outstanding: Outstanding, onViolation: (reason: string) => void, unanswered = new PendingCalls()) {
     this.#input = input;
     this.#limits = limits;
     this.#outstanding = outstanding;
+    this.#unanswered = unanswered;
     this.#onViolation = onViolation;
   }
 
@@ -113,12 +139,18 @@ export class LineMessageReader implements MessageReader {
     for (let end = data.indexOf(NEWLINE); end >= 0; end = data.indexOf(NEWLINE, start)) {
       if (end - start > this.#limits.maxMessageBytes) return this.#violate(this.#tooLarge(`${end - start}`));
       const message = parseMessage(data.toString('utf8', start, end));
+      const size = end - start;
       start = end + 1;
       if (typeof message === 'string') return this.#violate(message);
       if (!('method' in message)) {
         if (!this.#outstanding.delete((message as unknown as { id: number | string }).id)) return this.#violate('a response to no request');
       } else if (!this.#withinRate()) {
         return this.#violate(`more than ${this.#limits.maxMessagesPerSecond} messages in one second`);
+      } else if (this.#limits.maxQueuedBytes !== undefined && 'id' in message && (typeof message.id === 'number' || typeof message.id === 'string')) {
+        this.#unanswered.add(message.id, size);
+        if (this.#unanswered.bytes > this.#limits.maxQueuedBytes) {
+          return this.#violate(`more than ${this.#limits.maxQueuedBytes} bytes of its calls wait for an answer`);
+        }
       }
       callback(message);
       if (this.#broken) return;
@@ -187,6 +219,7 @@ export class LineMessageWriter implements MessageWriter {
   readonly #maxQueuedBytes: number;
   readonly #onOverflow: (reason: string) => void;
   #overflowed = false;
+  readonly #unanswered: PendingCalls;
 
   readonly onError = this.#error.event;
   readonly onClose = this.#close.event;
@@ -197,7 +230,9 @@ export class LineMessageWriter implements MessageWriter {
     coalesce = false,
     maxQueuedBytes = Number.POSITIVE_INFINITY,
     onOverflow: (reason: string) => void = () => undefined,
+    unanswered = new PendingCalls(),
   ) {
+    this.#unanswered = unanswered;
     this.#output = output;
     this.#outstanding = outstanding;
     this.#coalesce = coalesce;
@@ -217,7 +252,10 @@ export class LineMessageWriter implements MessageWriter {
       this.#batch += line;
     }
     const id = (message as { id?: unknown }).id;
-    if ('method' in message && (typeof id === 'number' || typeof id === 'string')) this.#outstanding.add(id);
+    if (typeof id === 'number' || typeof id === 'string') {
+      if ('method' in message) this.#outstanding.add(id);
+      else this.#unanswered.settle(id);
+    }
     this.#checkQueue();
     return Promise.resolve();
   }

@@ -193,6 +193,25 @@ describe('answers it never reads', () => {
   });
 });
 
+describe('calls made faster than they are answered', () => {
+  it('a plugin with more than maxQueuedBytes of calls waiting for an answer is stopped', async () => {
+    // Each call rewrites a 2 MiB store and flushes it to disk: the host works through them far slower than they arrive.
+    const run = await startHog({ limits: { storageQuotaBytes: 4 * MIB, maxQueuedBytes: 8 * MIB } });
+    const idleHost = process.memoryUsage().rss;
+    await run.host.executeCommand('hog.manyCalls', { calls: 40, valueKb: 512 }).catch(() => undefined); // it may be stopped before it answers
+    const crash = await firstCrash(run, 10_000);
+    expect(crash.reason).toBe('violation: more than 8388608 bytes of its calls wait for an answer');
+    expect(crash.hostPeak).toBeLessThan(idleHost + 256 * MIB);
+  });
+
+  it('the same calls one after another are fine', async () => {
+    const run = await startHog({ limits: { storageQuotaBytes: 4 * MIB, maxQueuedBytes: 8 * MIB } });
+    for (let i = 0; i < 3; i++) await run.host.executeCommand('hog.manyCalls', { calls: 4, valueKb: 512 });
+    expect(await run.host.executeCommand('hog.ping')).toBe('pong');
+    expect(run.crashes).toEqual([]);
+  });
+});
+
 describe('processes (childProcess granted)', () => {
   for (const user of USERS) {
     const ordinary = { skip: user.uid === 0 ? 'root is exempt from RLIMIT_NPROC: its plugins are bounded by the PID namespace only (documented)' : undefined };
