@@ -102,7 +102,7 @@ export function lowerPriority(pid: number): void {
 }
 
 /** The spec for these options on this machine; throws when the level is not available or a grant leaks through a symlink. */
-export function planLaunch(options: LaunchOptions, inheritedFds: number[] = []): LaunchSpec {
+function planLaunch(options: LaunchOptions, inheritedFds: number[] = []): LaunchSpec {
   const support = machineSupport();
   if (!support.levels.includes(options.isolation)) {
     throw new Error(`isolation "${options.isolation}" is not available on this machine: ${support.missing[options.isolation]}`);

@@ -223,7 +223,7 @@ function followRecording(path: string, symlinks: Map<string, string>): string | 
  * The files the dynamic loader opens to start `binary`, as the paths it opens them by (`ldd`): bwrap must offer
  * exactly these, symlinks included, in a root that holds nothing else. Empty for a static binary.
  */
-export function sharedLibraries(binary: string): string[] {
+function sharedLibraries(binary: string): string[] {
   const ldd = findTool('ldd');
   if (!ldd) return [];
   const result = spawnSync(ldd, [binary], { encoding: 'utf8', env: { PATH: SYSTEM_DIRS.join(':') }, timeout: 10_000 });
