@@ -243,3 +243,43 @@ describe('a grant too large for one command line', () => {
     }
   });
 });
+
+/** The same bounds with the host running as root and as an unprivileged user, on the levels that isolate. */
+describe('every bound, as each user', () => {
+  const crossings: [name: string, command: string, args: unknown, limits: Record<string, number>, reason: RegExp][] = [
+    ['memory', 'hog.memory', 32, {}, /^memory: resident \d+ MB exceeds the limit of 256 MB$/],
+    ['CPU in slices', 'hog.cpuSlices', undefined, {}, /^cpu: busy /],
+    ['the data folder', 'hog.fillData', { files: 4 }, { dataQuotaBytes: 16 * MIB }, /^data folder over quota: /],
+  ];
+  for (const user of USERS) {
+    for (const level of LEVELS.filter((entry) => entry.value !== 'none')) {
+      for (const [name, command, args, limits, reason] of crossings) {
+        it.skipIf(skipped(user, level))(titled(`as ${user.name}, isolation ${level.name}: ${name}`, user, level), async () => {
+          const place = scratchFor(user, 'hog');
+          const host = await startScriptHost({ user, tmp: place.tmp, root: place.root, main: 'main.js', isolation: level.value, limits, supervised: true });
+          try {
+            expect(host.failed).toBeUndefined();
+            await host.call(command, args === undefined ? [] : [args]);
+            for (let waited = 0; host.crashes.length === 0 && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+            expect(host.crashes[0]).toMatch(reason);
+          } finally {
+            await host.close();
+            removeScratch(place.tmp);
+          }
+        });
+      }
+      it.skipIf(skipped(user, level))(titled(`as ${user.name}, isolation ${level.name}: open files`, user, level), async () => {
+        const place = scratchFor(user, 'hog');
+        const host = await startScriptHost({ user, tmp: place.tmp, root: place.root, main: 'main.js', isolation: level.value, limits: { openFiles: 100 } });
+        try {
+          const { result } = await host.call('hog.openFiles', [20_000]);
+          expect(result).toMatchObject({ code: 'EMFILE' });
+          expect(result.opened).toBeLessThan(100);
+        } finally {
+          await host.close();
+          removeScratch(place.tmp);
+        }
+      });
+    }
+  }
+});
