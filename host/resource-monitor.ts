@@ -1,6 +1,6 @@
 /**
  * Watches what one running plugin uses and says when it goes over a bound:
- * resident memory and CPU time, read from /proc for the plugin's node process
+ * resident memory and busy time, read from /proc for the plugin's node process
  * and everything it started, and the bytes and entries in its data folder.
  * The kernel holds the hard lines (the launcher's rlimits: data segment, file
  * size, open files, processes); this catches what they cannot — memory kept
@@ -14,7 +14,7 @@ import { join } from 'node:path';
 export interface ResourceLimits {
   /** Resident memory of the plugin's processes together. */
   memoryMb: number;
-  /** CPU time the plugin may use within any `cpuWindowMs`, as a share of one core. */
+  /** Busy time (on a CPU or waiting for one) the plugin may have within any `cpuWindowMs`, as a share of one core. */
   cpuPercent: number;
   cpuWindowMs: number;
   /** How often memory and CPU are sampled (the data folder: at most this often, and less for a large folder). */

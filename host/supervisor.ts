@@ -20,7 +20,10 @@ export interface SupervisorLimits {
   /** Resident memory cap for the plugin's processes together, sampled every `rssSampleMs` from /proc (with CPU time and the data folder). */
   memoryMb: number;
   rssSampleMs: number;
-  /** CPU time the plugin may use within any `cpuWindowMs`, as a share of one core; above it, it is stopped like a hung one. */
+  /**
+   * Time the plugin may be busy (on a CPU, or runnable and waiting for one) within any `cpuWindowMs`, as a share of
+   * one core; above it, it is stopped like a hung one.
+   */
   cpuPercent: number;
   cpuWindowMs: number;
   /** Restart delay after the n-th crash in the window: restartBaseMs × 2^(n−1). */
