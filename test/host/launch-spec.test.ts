@@ -8,7 +8,7 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Grant, type LaunchContext, launchSpec } from '../../host/permissions.js';
 import { type IsolationTools, type NodeRuntime, systemFiles } from '../../host/platform.js';
 
@@ -220,7 +220,10 @@ describe('every level', () => {
 });
 
 describe('systemFiles', () => {
-  const tmp = mkdtempSync(join(tmpdir(), 'warden-system-files-'));
+  let tmp: string;
+  beforeAll(() => {
+    tmp = mkdtempSync(join(tmpdir(), 'warden-system-files-'));
+  });
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
   it('records every symlink on the way to each file, so the loader finds it by the path it asks for', () => {
