@@ -9,7 +9,6 @@
  */
 import type { Rule } from 'eslint';
 import type { AnyNode } from './utils/ast.js';
-import { unwrap } from './utils/ast.js';
 import { defineRule } from './meta.js';
 import { combineListeners } from './utils/listeners.js';
 import { packageLoadListeners } from './utils/modules.js';
@@ -36,18 +35,16 @@ const GLOBALS = new Map<string, number | undefined>([
   ['XMLHttpRequest', undefined],
 ]);
 
-const rule = defineRule<'module' | 'global' | 'globalPassed'>({
+const rule = defineRule<'module' | 'global'>({
   name: 'no-network',
   description: 'Reports network access: socket/HTTP/DNS modules and their client libraries, fetch, WebSocket and the other network globals.',
   messages: {
     module: "Loads '{{module}}', which talks to the network directly instead of through ctx.net.fetch.",
     global: "Uses '{{name}}' to reach {{target}} directly instead of through ctx.net.fetch.",
-    globalPassed: "Hands '{{name}}' to other code, which can then reach the network with it.",
   },
   findings: {
     module: { category: 'network', severity: 'high', capability: 'network' },
     global: { category: 'network', severity: 'high', capability: 'network' },
-    globalPassed: { category: 'network', severity: 'high', capability: 'network' },
   },
   create(context) {
     const resolver = resolverFor(context);
@@ -55,11 +52,6 @@ const rule = defineRule<'module' | 'global' | 'globalPassed'>({
       const ref = resolver.resolve(node);
       const name = ref && ref.module === undefined ? ref.path.join('.') : undefined;
       return name !== undefined && GLOBALS.has(name) ? name : undefined;
-    };
-    /** `{ fetch }`, `new Client(fetch)`: the function escapes to code the rule does not see call it. */
-    const checkPassed = (value: AnyNode) => {
-      const name = globalName(value);
-      if (name) report(context, rule, { node: value, messageId: 'globalPassed', data: { name } });
     };
     const onCall = (node: AnyNode) => {
       const call = resolver.normalizeCall(node);
@@ -72,19 +64,12 @@ const rule = defineRule<'module' | 'global' | 'globalPassed'>({
         if (host) data.host = host;
         report(context, rule, { node, messageId: 'global', data });
       }
-      for (const arg of node.arguments) if (unwrap(arg) !== call.calleeNode) checkPassed(arg);
     };
     return combineListeners(
       packageLoadListeners(context, PACKAGES, (load, name) =>
         report(context, rule, { node: load.node, messageId: 'module', data: { module: name } }),
       ),
-      {
-        CallExpression: onCall,
-        NewExpression: onCall,
-        Property: (node: AnyNode) => {
-          if (node.parent?.type === 'ObjectExpression') checkPassed(node.value);
-        },
-      } as Rule.RuleListener,
+      { CallExpression: onCall, NewExpression: onCall } as Rule.RuleListener,
     );
   },
 });

@@ -18,6 +18,8 @@ export type Folded = { value: unknown };
 const UNKNOWN = Symbol('unknown');
 const MAX_STRING = 1 << 20;
 const MAX_DEPTH = 60;
+const MAX_POSSIBLE = 64;
+const MAX_POSSIBLE_DEPTH = 8;
 
 type Env = Map<string, unknown>;
 
@@ -177,9 +179,73 @@ export class Folder {
       if (ref.path[0] === 'Infinity') return { value: Infinity };
     }
     const source = this.resolver.destructuredSource(node);
-    let folded = source && this.fold(source.node, env);
-    for (const key of source?.keys ?? []) folded = folded && pick(folded.value, key);
+    if (!source) return this.agreed(this.resolver.parameterArguments(node), env);
+    let folded = this.fold(source.node, env);
+    for (const key of source.keys) folded = folded && pick(folded.value, key);
     return folded;
+  }
+
+  /** The one value every expression folds to (a missing one is `undefined`), or undefined when they differ or one does not fold. */
+  private agreed(nodes: (AnyNode | undefined)[] | undefined, env: Env | undefined): Folded | undefined {
+    if (!nodes?.length) return undefined;
+    let agreed: Folded | undefined;
+    for (const node of nodes) {
+      const folded = node ? this.fold(node, env) : { value: undefined };
+      if (!folded || (agreed && !sameValue(agreed.value, folded.value))) return undefined;
+      agreed = folded;
+    }
+    return agreed;
+  }
+
+  /**
+   * Every value an expression may take, when there are few and each is known:
+   * a choice (`a ? 'x' : 'y'`), a parameter the file's calls fill differently,
+   * a `for…of` variable or an array callback's element over a folded array,
+   * `list[i]` of a folded array, and strings and paths built from those.
+   * Undefined when some possibility is unknown or there are too many.
+   */
+  possibleValues(input: AnyNode, depth = 0): unknown[] | undefined {
+    const folded = this.fold(input);
+    if (folded) return [folded.value];
+    if (depth > MAX_POSSIBLE_DEPTH) return undefined;
+    const node = unwrap(input);
+    const next = (child: AnyNode | undefined) => (child ? this.possibleValues(child, depth + 1) : [undefined]);
+    switch (node.type) {
+      case 'ConditionalExpression':
+        return union(next(node.consequent), next(node.alternate));
+      case 'LogicalExpression':
+        return union(next(node.left), next(node.right));
+      case 'Identifier': {
+        const args = this.resolver.parameterArguments(node);
+        if (args) return args.reduce<unknown[] | undefined>((all, arg) => union(all, next(arg)), []);
+        const iterated = this.resolver.iteratedArray(node);
+        if (iterated) return this.elementsOf(iterated);
+        const alias = this.resolver.aliasedExpression(node);
+        return alias ? next(alias.node) : undefined;
+      }
+      case 'MemberExpression': {
+        // `list[i]` with an unknown index: any element.
+        return node.computed ? this.elementsOf(node.object) : undefined;
+      }
+      case 'BinaryExpression':
+        return node.operator === '+' ? combine([next(node.left), next(node.right)], (parts) => (parts[0] as any) + (parts[1] as any)) : undefined;
+      case 'TemplateLiteral':
+        return combine(node.expressions.map(next), (parts) => node.quasis.map((q: AnyNode, i: number) => q.value.cooked + (i < parts.length ? String(parts[i]) : '')).join(''));
+      case 'CallExpression': {
+        const ref = this.resolver.resolve(node.callee);
+        const name = ref?.module === undefined ? undefined : `${ref.module}:${ref.path.join('.')}`;
+        if (name !== 'path:join' && name !== 'path:resolve' && name !== 'path:posix.join' && name !== 'path:posix.resolve') return undefined;
+        return combine(node.arguments.map(next), (parts) => (parts.every((p) => typeof p === 'string') ? joinPaths(parts as string[]) : undefined));
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /** The elements of an expression that folds to an array (each element itself possibly several values). */
+  private elementsOf(node: AnyNode): unknown[] | undefined {
+    const array = this.fold(node)?.value;
+    return Array.isArray(array) && array.length <= MAX_POSSIBLE ? [...array] : undefined;
   }
 
   private foldBinary(node: AnyNode, env: Env | undefined): Folded | undefined {
@@ -260,7 +326,11 @@ export class Folder {
         return a && a.every((p) => typeof p === 'string') ? { value: joinPaths(a as string[]) } : undefined;
       }
     }
-    if (callee.type !== 'MemberExpression') return undefined;
+    if (callee.type !== 'MemberExpression') {
+      // A function declared here returns what its body returns, when every `return` folds to the same value.
+      const fn = this.resolver.calledFunction(node);
+      return fn && this.agreed(this.resolver.functions.returnedExpressions(fn), env);
+    }
     const method = callee.computed ? this.foldString(callee.property) : plainKeyName(callee.property, false);
     if (method === undefined) return undefined;
     if (method === 'map' && node.arguments.length === 1) return this.foldMap(callee.object, node.arguments[0], env);
@@ -310,6 +380,41 @@ export class Folder {
     }
     return { value: out };
   }
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  try {
+    return JSON.stringify(a) === JSON.stringify(b);
+  } catch {
+    return false;
+  }
+}
+
+/** Both lists of possibilities, without repeats; undefined when either is unknown or together they are too many. */
+function union(a: unknown[] | undefined, b: unknown[] | undefined): unknown[] | undefined {
+  if (!a || !b) return undefined;
+  const out = [...a];
+  for (const value of b) if (!out.some((known) => sameValue(known, value))) out.push(value);
+  return out.length <= MAX_POSSIBLE ? out : undefined;
+}
+
+/** Every combination of the parts' possibilities, built into one value each; undefined past the limit. */
+function combine(parts: (unknown[] | undefined)[], build: (values: unknown[]) => unknown): unknown[] | undefined {
+  let combos: unknown[][] = [[]];
+  for (const part of parts) {
+    if (!part) return undefined;
+    combos = combos.flatMap((combo) => part.map((value) => [...combo, value]));
+    if (combos.length > MAX_POSSIBLE) return undefined;
+  }
+  const out: unknown[] = [];
+  for (const combo of combos) {
+    const value = build(combo);
+    if (value === undefined) return undefined;
+    out.push(value);
+  }
+  return union(out, []);
 }
 
 /** `target[key]` for a folded value: string and array indices and lengths, own properties of folded objects. */

@@ -49,8 +49,6 @@ ruleTester.run('no-network', rule, {
     // A host the manifest does not declare stays high.
     { code: 'fetch("https://api.example.com.evil.example/");', ...inDeclaredPlugin, errors: [global(1, 1, { name: 'fetch', target: "'api.example.com.evil.example'", host: 'api.example.com.evil.example' })] },
     // Handing fetch to other code.
-    { code: 'const client = createClient({ fetch });', errors: [{ messageId: 'globalPassed', line: 1, column: 31, data: { name: 'fetch' } }] },
-    { code: 'new ApolloLink(globalThis.fetch);', errors: [{ messageId: 'globalPassed', line: 1, column: 16 }] },
   ],
 });
 
