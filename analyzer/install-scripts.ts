@@ -4,25 +4,13 @@
  * supply-chain payload (critical).
  */
 import type { RawReport } from '../rules/utils/report.js';
+import { isDangerousCommand } from '../rules/utils/commands.js';
 import { checkReport, keyLocation } from './checks.js';
 
 const LIFECYCLE_SCRIPTS = ['preinstall', 'install', 'postinstall', 'prepare'] as const;
 
-const DANGEROUS = [
-  /\b(curl|wget|fetch|Invoke-WebRequest|iwr|certutil)\b/i,
-  /\bnode\s+(-e|--eval|-p|--print)\b/,
-  /\beval\b/,
-  /\bbase64\b|\batob\b|Buffer\.from/,
-  /\|\s*(ba|z|da)?sh\b/,
-  /\b(bash|sh|zsh)\s+-c\b/,
-  /\bpowershell\b|\bpwsh\b/i,
-  /\/dev\/tcp\/|\bnc\s|\bncat\b/,
-  /https?:\/\//,
-];
-
-export function isDangerousScript(command: string): boolean {
-  return DANGEROUS.some((pattern) => pattern.test(command));
-}
+/** A lifecycle script that downloads, decodes or evaluates code (see rules/utils/commands.ts). */
+export const isDangerousScript = isDangerousCommand;
 
 /** Reports for one package.json's text (already known to parse for the root; bundled ones may not). */
 export function installScriptReports(text: string): RawReport[] {

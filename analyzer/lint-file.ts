@@ -2,7 +2,8 @@
  * Runs the gate's rules on one source file and returns the raw reports they
  * made. A file the parser rejects under its expected source type is tried
  * under the other one; if it still fails, it is an `unanalyzable` report,
- * never an exception.
+ * never an exception — together with whatever a second reading finds (the
+ * other parser, or the file with its offending lines blanked out).
  */
 import { extname } from 'node:path';
 import type { RawReport } from '../rules/utils/report.js';
@@ -29,18 +30,53 @@ export function lintSource(code: string, filename: string, sourceType: SourceTyp
 }
 
 function lintOrReject(code: string, filename: string, sourceType: SourceType, parser: ParserKind): RawReport[] {
-  let first: ParseError;
-  try {
-    return runRules(code, { rules, sourceType, parser, filename });
-  } catch (error) {
-    if (!(error instanceof ParseError)) throw error;
-    first = error;
+  const other: SourceType = sourceType === 'module' ? 'commonjs' : 'module';
+  let first: ParseError | undefined;
+  // The goal the file expects, then the other one (Node itself retries a .js file as a module).
+  for (const type of [sourceType, other]) {
+    try {
+      return runRules(code, { rules, sourceType: type, parser, filename });
+    } catch (error) {
+      if (!(error instanceof ParseError)) throw error;
+      first ??= error;
+    }
   }
-  try {
-    return runRules(code, { rules, sourceType: sourceType === 'module' ? 'commonjs' : 'module', parser, filename });
-  } catch (error) {
-    if (!(error instanceof ParseError)) throw error;
+  // Still unparsable: the gate cannot vouch for the file, but one bad construct must hide nothing else,
+  // so it reads the file with the other parser, then with each offending line blanked out, and reports what that finds.
+  const unanalyzable = checkReport('unanalyzable', 'parseError', { reason: first!.message }, { line: first!.line, column: first!.column, endLine: first!.line, endColumn: first!.column });
+  return [unanalyzable, ...(salvage(code, filename, sourceType, parser) ?? [])];
+}
+
+/** At most this many lines are blanked out while salvaging a file. */
+const MAX_BLANKED_LINES = 20;
+
+/** Reports from the best reading of an unparsable file: another parser, then lines blanked one by one. */
+function salvage(code: string, filename: string, sourceType: SourceType, parser: ParserKind): RawReport[] | undefined {
+  const attempt = (text: string, with_: ParserKind): RawReport[] | ParseError => {
+    try {
+      return runRules(text, { rules, sourceType, parser: with_, filename: with_ === 'typescript' && parser === 'espree' ? `${filename}.tsx` : filename });
+    } catch (error) {
+      if (error instanceof ParseError) return error;
+      throw error;
+    }
+  };
+  const alternative = attempt(code, parser === 'espree' ? 'typescript' : 'espree');
+  if (!(alternative instanceof ParseError)) return alternative;
+  let text = code;
+  for (let blanked = 0; blanked < MAX_BLANKED_LINES; blanked++) {
+    const result = attempt(text, parser);
+    if (!(result instanceof ParseError)) return result;
+    const next = blankLine(text, result.line);
+    if (next === text) return undefined;
+    text = next;
   }
-  const { message, line, column } = first;
-  return [checkReport('unanalyzable', 'parseError', { reason: message }, { line, column, endLine: line, endColumn: column })];
+  return undefined;
+}
+
+/** `text` with line `line` (1-based) replaced by spaces, so every other position stays where it was. */
+function blankLine(text: string, line: number): string {
+  const lines = text.split('\n');
+  if (line < 1 || line > lines.length || lines[line - 1].trim() === '') return text;
+  lines[line - 1] = lines[line - 1].replace(/[^\r]/g, ' ');
+  return lines.join('\n');
 }

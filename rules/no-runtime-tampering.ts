@@ -12,7 +12,7 @@ import { plainKeyName, unwrap } from './utils/ast.js';
 import { combineListeners } from './utils/listeners.js';
 import { moduleLoadListeners, packageName } from './utils/modules.js';
 import { report } from './utils/report.js';
-import { DYNAMIC, resolverFor, type Ref } from './utils/resolve.js';
+import { BROWSER_GLOBAL, DYNAMIC, resolverFor, type Ref } from './utils/resolve.js';
 
 /** `Module` statics and prototype members that decide how every module is found, compiled and cached. */
 const MODULE_INTERNALS = new Set([
@@ -74,7 +74,9 @@ const rule = defineRule({
     const checkWrite = (node: AnyNode, objectNode: AnyNode, key: string) => {
       const object = resolver.resolve(objectNode);
       if (!object) return;
-      const target = { module: object.module, path: [...object.path, key] };
+      // `window.x` is the global's `x` (the name alone is nothing in Node).
+      const base = object.path[0] === BROWSER_GLOBAL ? object.path.slice(1) : object.path;
+      const target = { module: object.module, path: [...base, key] };
       const kind = classify(target);
       if (kind) report(context, rule, { node, messageId: kind, data: { target: describe(target) } });
     };

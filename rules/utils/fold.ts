@@ -8,7 +8,7 @@
  * to strings starting with `~`, so sensitive-path checks see `~/.ssh`.
  */
 import type { AnyNode } from './ast.js';
-import { plainKeyName, unwrap } from './ast.js';
+import { isFunctionNode, plainKeyName, unwrap } from './ast.js';
 import type { Resolver } from './resolve.js';
 
 export const HOME = '~';
@@ -327,13 +327,15 @@ export class Folder {
       }
     }
     if (callee.type !== 'MemberExpression') {
-      // A function declared here returns what its body returns, when every `return` folds to the same value.
       const fn = this.resolver.calledFunction(node);
-      return fn && this.agreed(this.resolver.functions.returnedExpressions(fn), env);
+      return fn && this.foldLocalCall(fn, node.arguments, env);
     }
     const method = callee.computed ? this.foldString(callee.property) : plainKeyName(callee.property, false);
     if (method === undefined) return undefined;
     if (method === 'map' && node.arguments.length === 1) return this.foldMap(callee.object, node.arguments[0], env);
+    if ((method === 'replace' || method === 'replaceAll') && node.arguments.length === 2 && isFunctionNode(unwrap(node.arguments[1]))) {
+      return this.foldReplace(callee.object, node.arguments[0], unwrap(node.arguments[1]), method, env);
+    }
     const receiver = this.fold(callee.object, env);
     if (!receiver) return undefined;
     const a = args();
@@ -357,16 +359,53 @@ export class Folder {
     return out;
   }
 
+  /**
+   * A call of a function declared here: what its body returns with the
+   * parameters bound to this call's folded arguments (`g('72657175697265')` of
+   * a local hex decoder), or, when they do not fold, what every return agrees on.
+   */
+  private foldLocalCall(fn: AnyNode, argNodes: AnyNode[], env: Env | undefined): Folded | undefined {
+    const returned = this.resolver.functions.returnedExpressions(fn);
+    if (!returned?.length) return undefined;
+    const args = fn.params.every((param: AnyNode) => param.type === 'Identifier') ? this.foldArgs(argNodes, env) : undefined;
+    if (!args) return this.agreed(returned, env);
+    const inner: Env = new Map(env);
+    fn.params.forEach((param: AnyNode, i: number) => inner.set(param.name, args[i]));
+    return this.agreed(returned, inner);
+  }
+
+  /** `s.replace(/../g, (m) => String.fromCharCode(parseInt(m, 16)))`: the callback folded for each match. */
+  private foldReplace(receiverNode: AnyNode, patternNode: AnyNode, callback: AnyNode, method: string, env: Env | undefined): Folded | undefined {
+    const receiver = this.fold(receiverNode, env)?.value;
+    const pattern = this.fold(patternNode, env)?.value;
+    const params: AnyNode[] = callback.params;
+    if (typeof receiver !== 'string' || (typeof pattern !== 'string' && !(pattern instanceof RegExp)) || params.some((p) => p.type !== 'Identifier')) return undefined;
+    const body = singleExpression(callback);
+    if (!body) return undefined;
+    let failed = false;
+    let calls = 0;
+    const replacer = (...matchArgs: unknown[]): string => {
+      if (failed || ++calls > 100_000) {
+        failed = true;
+        return '';
+      }
+      const inner: Env = new Map(env);
+      params.forEach((param, i) => inner.set(param.name, matchArgs[i]));
+      const folded = this.fold(body, inner);
+      if (!folded) failed = true;
+      return folded ? String(folded.value) : '';
+    };
+    const value = method === 'replaceAll' ? receiver.replaceAll(pattern as RegExp, replacer) : receiver.replace(pattern as RegExp, replacer);
+    return failed ? undefined : { value };
+  }
+
   /** `[..].map(c => expr)`: folds `expr` once per element with the parameter bound. */
   private foldMap(arrayNode: AnyNode, callback: AnyNode, env: Env | undefined): Folded | undefined {
     if (callback.type !== 'ArrowFunctionExpression' && callback.type !== 'FunctionExpression') return undefined;
     const params: AnyNode[] = callback.params;
     if (params.some((p) => p.type !== 'Identifier')) return undefined;
-    let body: AnyNode = callback.body;
-    if (body.type === 'BlockStatement') {
-      if (body.body.length !== 1 || body.body[0].type !== 'ReturnStatement' || !body.body[0].argument) return undefined;
-      body = body.body[0].argument;
-    }
+    const body = singleExpression(callback);
+    if (!body) return undefined;
     const array = this.fold(arrayNode, env);
     if (!array || !Array.isArray(array.value) || array.value.length > 100_000) return undefined;
     const out: unknown[] = [];
@@ -380,6 +419,13 @@ export class Folder {
     }
     return { value: out };
   }
+}
+
+/** The expression a callback returns when its body is just that: `(c) => expr` or `function (c) { return expr; }`. */
+function singleExpression(callback: AnyNode): AnyNode | undefined {
+  const body: AnyNode = callback.body;
+  if (body.type !== 'BlockStatement') return body;
+  return body.body.length === 1 && body.body[0].type === 'ReturnStatement' ? (body.body[0].argument ?? undefined) : undefined;
 }
 
 function sameValue(a: unknown, b: unknown): boolean {

@@ -43,10 +43,19 @@ export interface NormalizedCall {
 
 /** Path markers: an instance of a module's class, a property descriptor, `import.meta`, CommonJS's top-level `arguments`. */
 const INSTANCE = '%instance';
+/** What a module's function returned. */
+export const RESULT = '%result';
 const DESCRIPTOR = '%descriptor';
 export const IMPORT_META = '%import.meta';
 export const CJS_ARGUMENTS = '%cjs-arguments';
-const GLOBAL_OBJECT_NAMES = new Set(['globalThis', 'global', 'window', 'self', 'frames', 'top', 'parent']);
+const GLOBAL_OBJECT_NAMES = new Set(['globalThis', 'global']);
+/**
+ * The browser's names for the global object. Node defines none of them, so the
+ * name itself holds nothing there (`new Reader(self)` in a web worker hands on
+ * no power); a member read through one is the global's member all the same.
+ */
+const BROWSER_GLOBAL_NAMES = new Set(['window', 'self', 'frames', 'top', 'parent']);
+export const BROWSER_GLOBAL = '%browser';
 export const FUNCTION_CONSTRUCTORS = new Set(['Function', 'AsyncFunction', 'GeneratorFunction', 'AsyncGeneratorFunction']);
 /** Globals that are functions, so `x.constructor` is `Function`. */
 const GLOBAL_FUNCTIONS = new Set([
@@ -352,6 +361,7 @@ export class Resolver {
     switch (binding.kind) {
       case 'global':
         if (binding.name === 'arguments') return this.argumentsRef(node);
+        if (BROWSER_GLOBAL_NAMES.has(binding.name)) return { path: [BROWSER_GLOBAL] };
         return GLOBAL_OBJECT_NAMES.has(binding.name) ? { path: [] } : { path: [binding.name] };
       case 'class':
         return this.resolve(binding.node);
@@ -366,8 +376,30 @@ export class Resolver {
         return base && { module: base.module, path: [...base.path, ...binding.path.map(stepName)] };
       }
       default:
-        return undefined;
+        return this.resolveAgreedWrites(node);
     }
+  }
+
+  /**
+   * A variable written more than once, every time with the same thing:
+   * `var cp = require('child_process')` declared twice in one script.
+   */
+  private resolveAgreedWrites(identifier: AnyNode): Ref | undefined {
+    const variable = findVariable(this.scopeOf(identifier), identifier.name);
+    if (!variable || variable.defs.some((def) => def.type !== 'Variable')) return undefined;
+    let agreed: Ref | undefined;
+    for (const reference of variable.references) {
+      if (!reference.isWrite()) continue;
+      const { writeExpr, identifier: target } = reference as unknown as { writeExpr?: AnyNode | null; identifier: AnyNode };
+      const parent = target.parent;
+      const loop = parent?.parent?.parent;
+      const iterates = (loop?.type === 'ForInStatement' || loop?.type === 'ForOfStatement') && loop.left === parent!.parent;
+      const plain = (parent?.type === 'VariableDeclarator' && parent.id === target && !iterates) || (parent?.type === 'AssignmentExpression' && parent.operator === '=' && parent.left === target);
+      const ref = plain && writeExpr ? this.resolve(writeExpr) : undefined;
+      if (!ref || (agreed && Resolver.nameOf(agreed) !== Resolver.nameOf(ref))) return undefined;
+      agreed = ref;
+    }
+    return agreed;
   }
 
   /** CommonJS's top-level `arguments` are the module wrapper's: `arguments[1]` is `require`. A function's own are unknown. */
@@ -429,6 +461,10 @@ export class Resolver {
     if (callee.type === 'CallExpression' && isReturnThisFactory(callee, this)) return { path: [] };
     // `(function () { return this; })()`: in sloppy code, the global object (in strict code it is undefined).
     if (callee.type === 'FunctionExpression' && returnsOnlyThis(callee.body)) return { path: [] };
+    // What a module's function returns (`http.request(…)`, `spawn(…)`): an object of that module, members unknown.
+    if (call.callee?.module !== undefined && call.callee.module !== DYNAMIC && !call.callee.path.some((step) => step.startsWith('%'))) {
+      return { module: call.callee.module, path: [...call.callee.path, RESULT] };
+    }
     return this.resolveReturned(node);
   }
 
@@ -468,7 +504,9 @@ function stepName(step: PathStep): string {
 export function memberName(node: AnyNode, folder: Folder): string | undefined {
   if (!node.computed) return plainKeyName(node.property, false);
   const key = folder.fold(node.property)?.value;
-  return typeof key === 'string' || typeof key === 'number' ? String(key) : undefined;
+  // A key is converted to a string: `o[['get']]` is `o.get`.
+  const primitive = (value: unknown) => typeof value === 'string' || typeof value === 'number';
+  return primitive(key) || (Array.isArray(key) && key.every(primitive)) ? String(key) : undefined;
 }
 
 function isTopLevel(node: AnyNode): boolean {
@@ -513,6 +551,8 @@ function rewriteOnce(module: string | undefined, path: string[]): Ref | undefine
   if (descriptor >= 0 && path[descriptor + 1] === 'value') return { module, path: [...path.slice(0, descriptor), ...path.slice(descriptor + 2)] };
   if (module === undefined) {
     if (n >= 1 && GLOBAL_OBJECT_NAMES.has(path[0])) return { path: path.slice(1) };
+    if (n >= 1 && BROWSER_GLOBAL_NAMES.has(path[0])) return { path: [BROWSER_GLOBAL, ...path.slice(1)] };
+    if (n >= 2 && path[0] === BROWSER_GLOBAL) return { path: path.slice(1) };
     if (n >= 2 && path[0] === CJS_ARGUMENTS && WRAPPER_ARGUMENTS[path[1]]) return { path: [WRAPPER_ARGUMENTS[path[1]], ...path.slice(2)] };
     if (n >= 2 && path[0] === 'process' && path[1] === 'mainModule') return { path: ['module', ...path.slice(2)] };
     if (n >= 2 && path[0] === 'require' && path[1] === 'main') return { path: ['module', ...path.slice(2)] };
