@@ -1,5 +1,6 @@
 /**
- * Per-file cache of raw lint reports, keyed by what determines them: the
+ * Per-file cache of lint results (raw reports and the loads the module graph
+ * follows), keyed by what determines them: the
  * file's bytes, the rules version, the source type and the analyzer version.
  * Entries are written atomically; one that cannot be read or parsed is
  * treated as a miss (and overwritten), never as an error.
@@ -10,7 +11,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { RULES_VERSION } from '../rules/version.js';
-import type { RawReport } from '../rules/utils/report.js';
+import type { LintResult } from './lint-file.js';
 import { readFile } from './fast-fs.js';
 import type { SourceType } from './files.js';
 import { WARDEN_VERSION } from './warden-package.js';
@@ -34,6 +35,10 @@ export function setKey(fileKeys: Iterable<[path: string, key: string]>): string 
   return hash.digest('hex');
 }
 
+function isLintResult(value: unknown): value is LintResult {
+  return Boolean(value) && Array.isArray((value as LintResult).reports) && Array.isArray((value as LintResult).loads);
+}
+
 export class ReportCache {
   constructor(readonly dir: string) {}
 
@@ -41,24 +46,25 @@ export class ReportCache {
     return join(this.dir, kind, key.slice(0, 2), `${key}.json`);
   }
 
-  async get(key: string): Promise<RawReport[] | undefined> {
-    const reports = await this.read('reports', key);
-    return Array.isArray(reports) ? (reports as RawReport[]) : undefined;
+  async get(key: string): Promise<LintResult | undefined> {
+    const result = await this.read('reports', key);
+    return isLintResult(result) ? result : undefined;
   }
 
   /** Best effort: a cache that cannot be written only costs speed next time. */
-  async set(key: string, reports: RawReport[]): Promise<void> {
-    await this.write('reports', key, reports);
+  async set(key: string, result: LintResult): Promise<void> {
+    await this.write('reports', key, result);
   }
 
-  /** Reports by file path for a set of files stored under `setKey(…)`. */
-  async getSet(key: string): Promise<Record<string, RawReport[]> | undefined> {
-    const reports = await this.read('sets', key);
-    return reports && typeof reports === 'object' && !Array.isArray(reports) ? (reports as Record<string, RawReport[]>) : undefined;
+  /** Results by file path for a set of files stored under `setKey(…)`. */
+  async getSet(key: string): Promise<Record<string, LintResult> | undefined> {
+    const results = await this.read('sets', key);
+    if (!results || typeof results !== 'object' || Array.isArray(results)) return undefined;
+    return Object.values(results).every(isLintResult) ? (results as Record<string, LintResult>) : undefined;
   }
 
-  async setSet(key: string, reports: Record<string, RawReport[]>): Promise<void> {
-    await this.write('sets', key, reports);
+  async setSet(key: string, results: Record<string, LintResult>): Promise<void> {
+    await this.write('sets', key, results);
   }
 
   private async read(kind: 'reports' | 'sets', key: string): Promise<unknown> {

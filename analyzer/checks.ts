@@ -26,15 +26,19 @@ function defineCheck<Id extends string>(name: string, description: string, messa
 export const CHECKS = {
   'install-script': defineCheck(
     'install-script',
-    'package.json lifecycle scripts that npm runs at install (preinstall, install, postinstall, prepare, and node-gyp builds)',
+    'package.json lifecycle scripts that npm runs at install (preinstall, install, postinstall, preprepare, prepare, postprepare, prepublish, and node-gyp builds)',
     {
       script: 'Lifecycle script "{{script}}" runs at install: {{command}}',
       dangerous: 'Lifecycle script "{{script}}" downloads, decodes or evaluates code at install: {{command}}',
+      dangerousEntry: 'Lifecycle script "{{script}}" runs {{entry}} at install, outside any sandbox, and that code does something dangerous: {{command}}',
+      bundledPrepare: 'Lifecycle script "{{script}}" of a bundled dependency, which npm does not run when installing it: {{command}}',
       nodeGyp: 'binding.gyp makes npm run "node-gyp rebuild" at install, compiling native code',
     },
     {
       script: { category: 'install-script', severity: 'high' },
       dangerous: { category: 'install-script', severity: 'critical' },
+      dangerousEntry: { category: 'install-script', severity: 'critical' },
+      bundledPrepare: { category: 'install-script', severity: 'info' },
       nodeGyp: { category: 'install-script', severity: 'high', capability: 'nativeAddons' },
     },
   ),
@@ -63,8 +67,11 @@ export const CHECKS = {
   manifest: defineCheck(
     'manifest',
     'Manifest fields that validate but cannot work as declared',
-    { mainMissing: 'The entry module "{{main}}" is not in the package' },
-    { mainMissing: { category: 'manifest', severity: 'medium' } },
+    {
+      mainMissing: 'The entry module "{{main}}" is not in the package',
+      devDependency: "Loads '{{name}}', which package.json lists only in devDependencies: npm does not install it with the plugin, so the gate does not read it",
+    },
+    { mainMissing: { category: 'manifest', severity: 'medium' }, devDependency: { category: 'manifest', severity: 'medium' } },
   ),
 } satisfies Record<string, Check>;
 

@@ -7,11 +7,21 @@
  */
 import { extname } from 'node:path';
 import type { RawReport } from '../rules/utils/report.js';
-import { JAVASCRIPT_EXTENSIONS } from '../rules/extensions.js';
+import { TYPESCRIPT_EXTENSIONS } from '../rules/extensions.js';
+import { captureLoads, LOAD_RECORDER_NAME, loadRecorder, type LoadRecord } from '../rules/utils/load-records.js';
 import { checkReport } from './checks.js';
-import { rules } from '../rules/all.js';
+import { rules as wardenRules } from '../rules/all.js';
 import type { SourceType } from './files.js';
 import { ParseError, runRules, type ParserKind } from './rule-runner.js';
+
+/** What linting one file gives the gate: the rules' raw reports and the modules the file loads. */
+export interface LintResult {
+  reports: RawReport[];
+  loads: LoadRecord[];
+}
+
+/** Warden's rules and the module-graph recorder, run in one pass. */
+const rules = { ...wardenRules, [LOAD_RECORDER_NAME]: loadRecorder };
 
 /**
  * `filename` is the path relative to the plugin root; rules see it as the file's name.
@@ -19,14 +29,30 @@ import { ParseError, runRules, type ParserKind } from './rule-runner.js';
  * the TypeScript parser on plain JS and the same findings on the bench
  * corpus; TypeScript files get the parser gateConfig names.
  */
-export function lintSource(code: string, filename: string, sourceType: SourceType): RawReport[] {
-  const parser: ParserKind = JAVASCRIPT_EXTENSIONS.has(extname(filename)) ? 'espree' : 'typescript';
-  try {
-    return lintOrReject(code, filename, sourceType, parser);
-  } catch (error) {
-    // A rule that throws (or a stack overflow on absurd nesting) must not let the file pass unread.
-    return [checkReport('unanalyzable', 'failed', { reason: String((error as Error)?.message ?? error).split('\n')[0] })];
-  }
+export function lintSource(code: string, filename: string, sourceType: SourceType): LintResult {
+  // Whatever the extension says, and in any case (`.JS`): TypeScript only for TypeScript files, everything else Node could run is JavaScript.
+  const extension = extname(filename).toLowerCase();
+  const parser: ParserKind = TYPESCRIPT_EXTENSIONS.has(extension) ? 'typescript' : 'espree';
+  const { result: reports, loads } = captureLoads(() => {
+    try {
+      return lintOrReject(code, filename, sourceType, parser);
+    } catch (error) {
+      // A rule that throws (or a stack overflow on absurd nesting) must not let the file pass unread.
+      return [checkReport('unanalyzable', 'failed', { reason: String((error as Error)?.message ?? error).split('\n')[0] })];
+    }
+  });
+  return { reports, loads: dedupe(loads) };
+}
+
+/** A file read twice (a goal that failed, a salvage attempt) records some loads twice. */
+function dedupe(loads: LoadRecord[]): LoadRecord[] {
+  const seen = new Set<string>();
+  return loads.filter((load) => {
+    const key = `${load.specifier}\0${load.prefix}\0${load.line}\0${load.via}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function lintOrReject(code: string, filename: string, sourceType: SourceType, parser: ParserKind): RawReport[] {

@@ -6,12 +6,11 @@
  * (`'./locales/' + lang + '.json'`, `` `./plugins/${name}.js` ``): low.
  * Specifiers that do fold are the module rules' business, not this one's.
  */
-import type { AnyNode } from './utils/ast.js';
-import { unwrap } from './utils/ast.js';
 import { defineRule } from './meta.js';
 import { moduleLoadListeners } from './utils/modules.js';
 import { report } from './utils/report.js';
-import { resolverFor, type Resolver } from './utils/resolve.js';
+import { literalPrefix } from './utils/load-records.js';
+import { resolverFor } from './utils/resolve.js';
 
 const rule = defineRule<'unresolvable' | 'localPrefix'>({
   name: 'no-dynamic-require',
@@ -28,7 +27,7 @@ const rule = defineRule<'unresolvable' | 'localPrefix'>({
     const resolver = resolverFor(context);
     return moduleLoadListeners(context, (load) => {
       if (load.specifier !== undefined) return;
-      const prefix = load.specifierNode && knownPrefix(resolver, load.specifierNode);
+      const prefix = load.specifierNode && literalPrefix(resolver, load.specifierNode);
       if (prefix !== undefined && staysInside(prefix)) {
         report(context, rule, { node: load.node, messageId: 'localPrefix', data: { prefix } });
       } else {
@@ -37,25 +36,6 @@ const rule = defineRule<'unresolvable' | 'localPrefix'>({
     });
   },
 });
-
-/** The literal start of a string built at run time: `'./a/' + x + '.js'` → `./a/`, `` `./p/${x}` `` → `./p/`. */
-function knownPrefix(resolver: Resolver, input: AnyNode): string | undefined {
-  const node = unwrap(input);
-  if (node.type === 'BinaryExpression' && node.operator === '+') {
-    const left = resolver.folder.foldString(node.left);
-    return left ?? knownPrefix(resolver, node.left);
-  }
-  if (node.type === 'TemplateLiteral') {
-    let text = node.quasis[0].value.cooked as string;
-    for (let i = 0; i < node.expressions.length; i++) {
-      const part = resolver.folder.foldString(node.expressions[i]);
-      if (part === undefined) return text;
-      text += part + (node.quasis[i + 1].value.cooked as string);
-    }
-    return text;
-  }
-  return undefined;
-}
 
 /**
  * `./locales/` stays inside the plugin; `../`, `./a/../../`, `/abs/` and bare

@@ -2,7 +2,8 @@
  * `--format stylish`: reads like ESLint's stylish output — findings grouped
  * by file in aligned columns (`line:col  severity  message  category (capability)
  * rule-id`), a code frame under each, a count, and a verdict line naming the
- * tier. Findings the policy hides for the tier are counted, not listed.
+ * tier. Files no entry point reaches are grouped at the end. Findings the
+ * policy hides for the tier are counted, not listed.
  */
 import { codeFrameColumns } from '@babel/code-frame';
 import { createColors } from 'picocolors';
@@ -33,7 +34,12 @@ function pluginSection(analysis: PluginAnalysis, policy: Policy, c: Colors): str
   const hidden = analysis.findings.length - visible.length;
   const { plugin } = analysis;
   const out = [c.bold(`${analysis.source}`) + c.dim(`  ${plugin.id}@${plugin.version}`)];
-  for (const [file, findings] of groupByFile(visible)) {
+  // Files no entry point reaches come last, under their own heading: their findings are already one severity lower.
+  const groups = [...groupByFile(visible)];
+  const reachable = groups.filter(([, findings]) => findings[0].reachable);
+  const unreachable = groups.filter(([, findings]) => !findings[0].reachable);
+  for (const [file, findings] of [...reachable, ...unreachable]) {
+    if (file === unreachable[0]?.[0]) out.push('', c.dim('Not reachable from any entry point (main, exports, bin, lifecycle scripts); each finding is one severity lower:'));
     out.push('', c.underline(file));
     const rows = findings.map((finding) => [
       `${finding.line}:${finding.column}`,

@@ -5,7 +5,7 @@ import { create } from 'tar';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzePlugin, analyzePlugins, formatJson, formatSarif, formatStylish, type PluginAnalysis } from '../../analyzer/index.js';
 import { rules } from '../../rules/index.js';
-import { FIXTURES, REPO, tempDir } from './helpers.js';
+import { FIXTURES, MANIFEST, REPO, tempDir, writePlugin } from './helpers.js';
 
 const MULTITOOL = join(REPO, 'node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool');
 
@@ -22,7 +22,7 @@ describe('json', () => {
     expect(one.schemaVersion).toBe(1);
     expect(Object.keys(one.plugin)).toEqual(['id', 'name', 'publisher', 'version']);
     expect(Object.keys(one.decision)).toEqual(['action', 'reasons']);
-    expect(Object.keys(one.findings[0])).toEqual(['ruleId', 'category', 'severity', 'capability', 'file', 'line', 'column', 'endLine', 'endColumn', 'message']);
+    expect(Object.keys(one.findings[0])).toEqual(['ruleId', 'category', 'severity', 'capability', 'file', 'line', 'column', 'endLine', 'endColumn', 'message', 'reachable']);
     expect(Object.keys(one.stats)).toEqual(['files', 'bytes', 'durationMs', 'cached']);
     expect(one.findings).toHaveLength(stealer.findings.length);
     const several = JSON.parse(formatJson([stealer, clean]));
@@ -37,9 +37,18 @@ describe('stylish', () => {
     expect(text).toMatch(/\nindex\.js\n/);
     expect(text).toMatch(/ {2}8:31 +critical +Passes '~\/\.ssh\/id_rsa'.*filesystem +no-filesystem/);
     expect(text).toMatch(/> +8 \|   const key = fs\.readFileSync\(path\.join\(os\.homedir\(\), '\.ssh', 'id_rsa'\), 'utf8'\);\n +\| +\^{4,}/);
-    expect(text).toMatch(/✖ 8 findings \(4 critical, 3 high, 1 medium\)/);
-    expect(text).toContain('blocked for community: 4 critical, 3 high\n');
-    expect(text).toContain('  4 critical findings block loading for community plugins');
+    expect(text).toMatch(/✖ 9 findings \(6 critical, 2 high, 1 medium\)/);
+    expect(text).toContain('blocked for community: 6 critical, 2 high\n');
+    expect(text).toContain('  6 critical findings block loading for community plugins');
+  });
+
+  it('lists files no entry point reaches last, under their own heading', async () => {
+    const root = writePlugin({ 'package.json': MANIFEST, 'index.js': "require('./used');", 'used.js': "require('child_process');", 'spare.js': "require('net');" });
+    const text = formatStylish([await analyzePlugin(root, { cache: false })], { color: false });
+    const heading = text.indexOf('Not reachable from any entry point');
+    expect(heading).toBeGreaterThan(text.indexOf('\nused.js\n'));
+    expect(text.indexOf('\nspare.js\n')).toBeGreaterThan(heading);
+    expect(text).toMatch(/spare\.js\n +1:1 +medium +Loads 'net'/);
   });
 
   it('colours only when asked, and hides what the tier policy hides', async () => {
@@ -53,7 +62,7 @@ describe('stylish', () => {
 
   it('ends a multi-plugin report with one line per plugin', () => {
     const lines = formatStylish([stealer, clean], { color: false }).trimEnd().split('\n').slice(-2);
-    expect(lines[0]).toMatch(/^blocked +mallory\.stealer@0\.0\.1 +.*stealer +4 critical, 3 high, 1 medium$/);
+    expect(lines[0]).toMatch(/^blocked +mallory\.stealer@0\.0\.1 +.*stealer +6 critical, 2 high, 1 medium$/);
     expect(lines[1]).toMatch(/^allowed +acme\.clean@1\.2\.0 +.*clean +no findings$/);
   });
 });
