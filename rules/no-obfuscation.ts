@@ -95,7 +95,7 @@ const rule = defineRule({
     /** A builtin or installed package (not one of the plugin's own files), as a whole or a part of it (`fs.promises`). */
     const moduleNamed = (node: AnyNode | undefined): string | undefined => {
       const ref = node && resolver.resolve(node);
-      if (ref?.module === undefined || ref.module === DYNAMIC || /^[./]/.test(ref.module) || ref.path.some((step) => step.startsWith('%') || step === DYNAMIC)) return undefined;
+      if (ref?.module === undefined || ref.module === DYNAMIC || /^[./#]/.test(ref.module) || ref.path.some((step) => step.startsWith('%') || step === DYNAMIC)) return undefined;
       return [ref.module, ...ref.path].join('.');
     };
 
