@@ -9,7 +9,11 @@ const decides = (code: string) =>
     const find = (node: any): void => {
       if (!node || typeof node !== 'object') return;
       if (node.type === 'Identifier' && node.name === '$') marked = node;
-      for (const [key, value] of Object.entries(node)) if (key !== 'parent') Array.isArray(value) ? value.forEach(find) : find(value);
+      for (const [key, value] of Object.entries(node)) {
+        if (key === 'parent') continue;
+        if (Array.isArray(value)) value.forEach(find);
+        else find(value);
+      }
     };
     find(context.sourceCode.ast);
     return new ValueUses(resolver, (node) => context.sourceCode.getScope(node as never)).onlyDecides(marked);
