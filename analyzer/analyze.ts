@@ -323,7 +323,7 @@ function loadsUnnamedFrom(plugin: Prepared, files: Iterable<string>): boolean {
 function loadsUnnamed(result: LintResult | undefined): boolean {
   if (!result) return false;
   // A file the gate could not read may load anything.
-  if (result.reports.some((report) => report.ruleId === 'unanalyzable')) return true;
+  if (result.reports.some((report) => report.ruleId === 'unanalyzable' && report.messageId !== 'notJavaScript')) return true;
   if (result.loads.some((load) => load.specifier === undefined && !load.prefix?.startsWith('./'))) return true;
   return result.reports.some((report) => report.ruleId === 'no-capability-escape' && (report.kind.category === 'dynamic-import' || report.kind.category === 'runtime-tampering'));
 }

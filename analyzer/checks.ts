@@ -56,12 +56,14 @@ export const CHECKS = {
       tooLarge: 'The file is {{size}} bytes, beyond the {{limit}} bytes the gate reads, so it cannot vouch for it',
       escapingLink: 'Symlink points outside the plugin ({{target}}); whatever it points at would run unanalyzed',
       failed: 'The gate failed while reading this file, so it cannot vouch for it: {{reason}}',
+      notJavaScript: 'Loaded as code, but not JavaScript, so Node would refuse to run it: {{reason}}',
     },
     {
       parseError: { category: 'unanalyzable', severity: 'critical' },
       tooLarge: { category: 'unanalyzable', severity: 'critical' },
       escapingLink: { category: 'unanalyzable', severity: 'critical' },
       failed: { category: 'unanalyzable', severity: 'critical' },
+      notJavaScript: { category: 'unanalyzable', severity: 'info' },
     },
   ),
   manifest: defineCheck(

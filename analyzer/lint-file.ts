@@ -7,7 +7,7 @@
  */
 import { extname } from 'node:path';
 import type { RawReport } from '../rules/utils/report.js';
-import { TYPESCRIPT_EXTENSIONS } from '../rules/extensions.js';
+import { SOURCE_EXTENSIONS, TYPESCRIPT_EXTENSIONS } from '../rules/extensions.js';
 import { captureLoads, LOAD_RECORDER_NAME, loadRecorder, type LoadRecord } from '../rules/utils/load-records.js';
 import { checkReport } from './checks.js';
 import { rules as wardenRules } from '../rules/all.js';
@@ -67,9 +67,12 @@ function lintOrReject(code: string, filename: string, sourceType: SourceType, pa
       first ??= error;
     }
   }
+  const where = { line: first!.line, column: first!.column, endLine: first!.line, endColumn: first!.column };
+  // A loaded file that is not named as code (`import './style.css'`) and is not JavaScript cannot run: Node refuses it.
+  if (!SOURCE_EXTENSIONS.has(extname(filename).toLowerCase())) return [checkReport('unanalyzable', 'notJavaScript', { reason: first!.message }, where)];
   // Still unparsable: the gate cannot vouch for the file, but one bad construct must hide nothing else,
   // so it reads the file with the other parser, then with each offending line blanked out, and reports what that finds.
-  const unanalyzable = checkReport('unanalyzable', 'parseError', { reason: first!.message }, { line: first!.line, column: first!.column, endLine: first!.line, endColumn: first!.column });
+  const unanalyzable = checkReport('unanalyzable', 'parseError', { reason: first!.message }, where);
   return [unanalyzable, ...(salvage(code, filename, sourceType, parser) ?? [])];
 }
 

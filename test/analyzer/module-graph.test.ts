@@ -90,6 +90,11 @@ describe('the gate reads what would ship and what the entries reach', () => {
     expect(found).toEqual(expect.arrayContaining(['payload.txt:1 no-child-process high', 'bin/tool:2 no-network high', 'extra.CJS:1 no-network high']));
   });
 
+  it('lets a loaded file that is not JavaScript pass as info: Node would refuse to run it', async () => {
+    const root = writePlugin({ 'package.json': MANIFEST, 'index.js': "import './style.css';", 'style.css': '.a { color: red; }' });
+    expect(summary((await analyzePlugin(root, { cache: false })).findings)).toEqual(['style.css:1 unanalyzable info']);
+  });
+
   it('makes what a lifecycle script runs an entry point, critical when it does anything dangerous', async () => {
     const root = writePlugin({
       'package.json': { ...MANIFEST, scripts: { postinstall: 'node scripts/setup.js' } },
