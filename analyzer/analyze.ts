@@ -144,7 +144,7 @@ async function prepare(path: string, cache: ReportCache | undefined, limits: Lim
   try {
     const manifest = await loadManifest(source.root, source.display);
     // An archive ships every entry it holds; a folder ships what npm pack would include.
-    const files = await listFiles(source.root, { everything: isArchivePath(path) });
+    const files = await listFiles(source.root, { everything: isArchivePath(path), cache: cache?.listings });
     const shipped = [...files.sources.map((file) => file.path), ...files.natives.map((file) => file.path), ...files.others];
     const plugin: Prepared = {
       path, started, source, manifest, files, graph: new ModuleGraph(source.root, manifest, shipped), types: new PackageTypes(source.root),

@@ -35,6 +35,8 @@ export function setKey(fileKeys: Iterable<[path: string, key: string]>): string 
   return hash.digest('hex');
 }
 
+type Kind = 'reports' | 'sets' | 'lists';
+
 function isLintResult(value: unknown): value is LintResult {
   return Boolean(value) && Array.isArray((value as LintResult).reports) && Array.isArray((value as LintResult).loads);
 }
@@ -42,7 +44,7 @@ function isLintResult(value: unknown): value is LintResult {
 export class ReportCache {
   constructor(readonly dir: string) {}
 
-  private pathOf(kind: 'reports' | 'sets', key: string): string {
+  private pathOf(kind: Kind, key: string): string {
     return join(this.dir, kind, key.slice(0, 2), `${key}.json`);
   }
 
@@ -67,7 +69,16 @@ export class ReportCache {
     await this.write('sets', key, results);
   }
 
-  private async read(kind: 'reports' | 'sets', key: string): Promise<unknown> {
+  /** What npm pack would ship from a folder, under the key of everything that decides it (files.ts). */
+  readonly listings = {
+    get: async (key: string): Promise<string[] | undefined> => {
+      const files = await this.read('lists', key);
+      return Array.isArray(files) && files.every((file) => typeof file === 'string') ? files : undefined;
+    },
+    set: (key: string, files: string[]): Promise<void> => this.write('lists', key, files),
+  };
+
+  private async read(kind: Kind, key: string): Promise<unknown> {
     try {
       const entry = JSON.parse(await readFile(this.pathOf(kind, key), 'utf8')) as { key?: unknown; reports?: unknown };
       return entry.key === key ? entry.reports : undefined;
@@ -76,7 +87,7 @@ export class ReportCache {
     }
   }
 
-  private async write(kind: 'reports' | 'sets', key: string, reports: unknown): Promise<void> {
+  private async write(kind: Kind, key: string, reports: unknown): Promise<void> {
     try {
       await mkdir(dirname(this.pathOf(kind, key)), { recursive: true });
       await writeFileAtomic(this.pathOf(kind, key), JSON.stringify({ key, reports }));

@@ -9,6 +9,8 @@
  * scripts npm runs. The production dependencies a plugin's code reaches are
  * added by the module graph (module-graph.ts), whatever their extension.
  */
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { open, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { dirname, extname, join, relative, sep } from 'node:path';
 import packlist from 'npm-packlist';
@@ -16,6 +18,9 @@ import { SOURCE_EXTENSIONS } from '../rules/extensions.js';
 import { isInside } from './package-source.js';
 
 export type SourceType = 'module' | 'commonjs';
+
+/** npm-packlist's version: part of the listing key, so an upgrade that changes npm's rules is not served stale answers. */
+const PACKLIST_VERSION = (createRequire(import.meta.url)('npm-packlist/package.json') as { version: string }).version;
 
 export interface SourceFile {
   /** Relative to the plugin root, forward slashes. */
@@ -46,13 +51,20 @@ export interface NativeBinary {
 export interface ListOptions {
   /** Every file under the root (an archive's entries), rather than what npm pack would include. */
   everything?: boolean;
+  /** Where npm-packlist's answer for a folder is kept, under a key of everything that answer depends on. */
+  cache?: ListingCache;
+}
+
+export interface ListingCache {
+  get(key: string): Promise<string[] | undefined>;
+  set(key: string, files: string[]): Promise<void>;
 }
 
 /** The files a plugin ships, classified. */
 export async function listFiles(root: string, options: ListOptions = {}): Promise<PluginFiles> {
   const realRoot = await realpath(root);
   const found: PluginFiles = { sources: [], natives: [], packageManifests: [], gypPackages: [], escapingLinks: [], others: [] };
-  const shipped = options.everything ? await everyFile(realRoot, found.escapingLinks) : await packedFiles(realRoot, found.escapingLinks);
+  const shipped = options.everything ? await everyFile(realRoot, found.escapingLinks) : await packedFiles(realRoot, found.escapingLinks, options.cache);
   const types = new PackageTypes(realRoot);
   for (const path of shipped.sort()) await classify(realRoot, path, types, found);
   for (const file of await installedManifests(realRoot)) {
@@ -80,14 +92,53 @@ async function classify(root: string, path: string, types: PackageTypes, found: 
 }
 
 /** What `npm pack` would include (npm-packlist), plus symlinks that leave the folder (npm skips them; Node would follow them). */
-async function packedFiles(root: string, escapingLinks: string[]): Promise<string[]> {
-  const manifest = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
+async function packedFiles(root: string, escapingLinks: string[], cache: ListingCache | undefined): Promise<string[]> {
+  const text = await readFile(join(root, 'package.json'), 'utf8');
+  const tree = await treeSignature(root, text, escapingLinks);
+  const known = listings.get(tree) ?? (await cache?.get(tree));
+  if (known) {
+    listings.set(tree, known);
+    return known;
+  }
   // npm-packlist reads an Arborist tree; its root node is all a plugin needs (bundled dependencies come from the module graph).
-  const files = await packlist({ path: root, package: manifest, isProjectRoot: true, edgesOut: new Map() });
-  await findEscapingLinks(root, root, escapingLinks);
-  return files.map((file: string) => file.split(sep).join('/'));
+  const files = (await packlist({ path: root, package: JSON.parse(text) as Record<string, unknown>, isProjectRoot: true, edgesOut: new Map() })).map((file) => file.split(sep).join('/'));
+  listings.set(tree, files);
+  await cache?.set(tree, files);
+  return files;
 }
 
+/** npm-packlist's answers in this process, by tree signature: a long-running host lists a plugin at every start. */
+const listings = new Map<string, string[]>();
+
+/**
+ * A key of everything npm-packlist's answer depends on: every path under the
+ * root (but node_modules and .git, which it never ships), the kind of each
+ * entry, the manifest, and the text of every ignore file. Walking the tree is
+ * cheap; matching every path against npm's ignore rules is what costs. The
+ * walk also records symlinks that leave the root.
+ */
+async function treeSignature(root: string, manifest: string, escapingLinks: string[]): Promise<string> {
+  const hash = createHash('sha256').update(PACKLIST_VERSION).update('\0').update(manifest);
+  const walk = async (dir: string): Promise<void> => {
+    const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
+    for (const entry of entries) {
+      if (entry.name === 'node_modules' || entry.name === '.git') continue;
+      const path = join(dir, entry.name);
+      const rel = relative(root, path).split(sep).join('/');
+      hash.update(`\0${entry.isDirectory() ? 'd' : entry.isSymbolicLink() ? 'l' : 'f'}:${rel}`);
+      if (entry.isSymbolicLink()) {
+        const target = await realpath(path).catch(() => undefined);
+        if (target !== undefined && !isInside(root, target)) escapingLinks.push(rel);
+      } else if (entry.isDirectory()) {
+        await walk(path);
+      } else if (entry.name === '.npmignore' || entry.name === '.gitignore') {
+        hash.update(await readFile(path));
+      }
+    }
+  };
+  await walk(root);
+  return hash.digest('hex');
+}
 /** Every file under the root, `.git` and `node_modules` included; symlinks followed while they stay inside. */
 async function everyFile(root: string, escapingLinks: string[]): Promise<string[]> {
   const out: string[] = [];
@@ -114,20 +165,6 @@ async function everyFile(root: string, escapingLinks: string[]): Promise<string[
   };
   await walk(root);
   return out;
-}
-
-/** Symlinks in the plugin's own folders (installed packages are checked where the graph reaches them). */
-async function findEscapingLinks(root: string, dir: string, out: string[]): Promise<void> {
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    if (entry.name === 'node_modules') continue;
-    const path = join(dir, entry.name);
-    if (entry.isSymbolicLink()) {
-      const target = await realpath(path).catch(() => undefined);
-      if (target !== undefined && !isInside(root, target)) out.push(relative(root, path).split(sep).join('/'));
-    } else if (entry.isDirectory()) {
-      await findEscapingLinks(root, path, out);
-    }
-  }
 }
 
 /** package.json and binding.gyp of every package under node_modules, nested ones included: npm runs their lifecycle scripts and builds at install. */
