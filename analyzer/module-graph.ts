@@ -13,6 +13,7 @@ import { isBuiltin } from 'node:module';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import picomatch from 'picomatch';
+import { PLUGIN_ROOT } from '../rules/utils/fold.js';
 import { packageName } from '../rules/utils/modules.js';
 import { isInside } from './package-source.js';
 import type { Manifest } from './types.js';
@@ -65,7 +66,11 @@ export class ModuleGraph {
   }
 
   /** Where `specifier`, loaded from the plugin file `from`, lands. */
-  async resolve(from: string, specifier: string): Promise<Target> {
+  async resolve(from: string, rawSpecifier: string): Promise<Target> {
+    // A path the rules folded from `__dirname` or `import.meta.url` names a file of the plugin itself, from its root.
+    const own = pluginRelative(rawSpecifier);
+    if (own !== undefined) return found(await this.file(own));
+    const specifier = rawSpecifier;
     if (/^[a-z][a-z0-9+.-]*:/i.test(specifier) && !specifier.startsWith('node:')) return { kind: 'outside' };
     if (specifier.startsWith('node:') || isBuiltin(specifier)) return { kind: 'builtin' };
     if (specifier.startsWith('/') || /^[a-z]:[\\/]/i.test(specifier)) return { kind: 'outside' };
@@ -211,6 +216,12 @@ export class ModuleGraph {
     };
     return has('devDependencies') && !['dependencies', 'optionalDependencies', 'peerDependencies', 'bundleDependencies', 'bundledDependencies'].some(has);
   }
+}
+
+/** `/__plugin__/lib/x.js` or `file:///__plugin__/lib/x.js` as `lib/x.js`, relative to the root; undefined for anything else. */
+function pluginRelative(specifier: string): string | undefined {
+  const path = specifier.startsWith('file:') && URL.canParse(specifier) ? decodeURIComponent(new URL(specifier).pathname) : specifier;
+  return path.startsWith(`${PLUGIN_ROOT}/`) ? posix.normalize(path.slice(PLUGIN_ROOT.length + 1)) : undefined;
 }
 
 function found(paths: string[]): Target {

@@ -323,9 +323,9 @@ export function runRules(code: string, options: RunOptions): RawReport[] {
   const sourceCode = new LeanSourceCode(text, ast, scopeManager, visitorKeys);
   const languageOptions = { ecmaVersion: ECMA_VERSION, sourceType, parserOptions: { ecmaFeatures: { jsx: true } } };
   // Code a rule finds evaluated from a constant string is run through this runner too, as a script with espree, the parser gateConfig names for JavaScript.
-  const lintEvaluated = (source: string): RawReport[] | undefined => {
+  const lintEvaluated = (source: string, evaluatedType: 'script' | 'module'): RawReport[] | undefined => {
     try {
-      return runRules(source, { rules, sourceType: 'script', parser: 'espree', filename: 'evaluated.js' });
+      return runRules(source, { rules, sourceType: evaluatedType, parser: 'espree', filename: 'evaluated.js' });
     } catch (error) {
       if (error instanceof ParseError) return undefined;
       throw error;

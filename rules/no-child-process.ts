@@ -60,6 +60,11 @@ const rule = defineRule<MessageId>({
       const callee = call.callee;
       if (callee?.module === undefined || callee.module === DYNAMIC || callee.path.some((step) => step.startsWith('%'))) return;
       const name = packageName(callee.module);
+      // node:test's run() starts a process for each test file it is given.
+      if (name === 'test' && callee.path.length === 1 && callee.path[0] === 'run') {
+        report(context, rule, { node, messageId: 'run', data: { callee: 'test.run', command: 'test files', reason: 'node:test runs each file it is given in a new Node process' } });
+        return;
+      }
       if (PACKAGES.get(name) !== 'childProcess') return;
       const label = [name, ...callee.path].join('.').replace(`.${DYNAMIC}`, '[…]');
       const judged = judgeRun(resolver, name, callee.path, call.args);

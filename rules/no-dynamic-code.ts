@@ -77,6 +77,23 @@ const rule = defineRule({
       }
     };
 
+    /** `import('data:text/javascript,…')`: the decoded module is read like a constant `eval` body, as a module. */
+    const checkDataUrl = (node: AnyNode, url: string) => {
+      const decoded = decodeDataUrl(url);
+      const data = { name: 'import(data:…)' };
+      if (!decoded || decoded.kind === 'other') return;
+      if (decoded.kind === 'wasm') {
+        report(context, rule, { node, messageId: 'webAssembly', data: { name: 'import(data:application/wasm…)' } });
+        return;
+      }
+      const inner = lintEvaluatedCode(decoded.source, false, 'module');
+      if (!inner) {
+        report(context, rule, { node, messageId: 'unanalyzableCode', data });
+        return;
+      }
+      for (const finding of inner) report(context, rule, { node, messageId: 'evaluatedCode', data: { name: data.name, message: finding.message }, inner: finding });
+    };
+
     const checkCall = (node: AnyNode) => {
       const sink = codeSinkOf(context, node);
       if (sink) {
@@ -105,6 +122,7 @@ const rule = defineRule({
       { CallExpression: checkCall, NewExpression: checkCall } as Rule.RuleListener,
       moduleLoadListeners(context, (load) => {
         if (load.specifier === 'vm') report(context, rule, { node: load.node, messageId: 'vmModule' });
+        else if (load.specifier?.startsWith('data:')) checkDataUrl(load.node, load.specifier);
       }),
     );
   },
@@ -112,6 +130,22 @@ const rule = defineRule({
 
 function keyName(property: AnyNode): string | undefined {
   return property.key.type === 'Identifier' ? property.key.name : String(property.key.value);
+}
+
+/** The source a `data:` URL holds, when its media type is JavaScript (or WebAssembly); undefined when it is not a valid data URL. */
+function decodeDataUrl(url: string): { kind: 'code'; source: string } | { kind: 'wasm' } | { kind: 'other' } | undefined {
+  const match = /^data:([^,]*),([\s\S]*)$/i.exec(url);
+  if (!match) return undefined;
+  const [, header, payload] = match;
+  const parts = header.toLowerCase().split(';').map((part) => part.trim());
+  const mime = parts[0] || 'text/plain';
+  if (mime === 'application/wasm') return { kind: 'wasm' };
+  if (!/^(?:text|application)\/(?:javascript|ecmascript|x-javascript)$/.test(mime)) return { kind: 'other' };
+  try {
+    return { kind: 'code', source: parts.includes('base64') ? Buffer.from(payload, 'base64').toString('utf8') : decodeURIComponent(payload) };
+  } catch {
+    return undefined;
+  }
 }
 
 export default rule;

@@ -9,18 +9,21 @@
  */
 import type { Rule } from 'eslint';
 import type { AnyNode } from './utils/ast.js';
-import { unwrap } from './utils/ast.js';
+import { plainKeyName, unwrap } from './utils/ast.js';
 import { defineRule } from './meta.js';
 import { combineListeners } from './utils/listeners.js';
-import { packageLoadListeners, packageName } from './utils/modules.js';
+import { moduleLoadListeners, packageLoadListeners, packageName } from './utils/modules.js';
+import { HOME } from './utils/fold.js';
 import { report } from './utils/report.js';
-import { Resolver, calleeLabel, resolverFor, type Ref } from './utils/resolve.js';
+import { Resolver, calleeLabel, resolverFor, type NormalizedCall, type Ref } from './utils/resolve.js';
 import { sensitivePathReason } from './utils/sensitive-paths.js';
 
 const PACKAGES = new Map(
-  ['fs', 'graceful-fs', 'fs-extra', 'original-fs', 'fs-jetpack', 'jsonfile', 'write-file-atomic', 'rimraf', 'mkdirp', 'make-dir', 'del'].map(
-    (name) => [name, true],
-  ),
+  [
+    'fs', 'graceful-fs', 'fs-extra', 'original-fs', 'fs-jetpack', 'jsonfile', 'write-file-atomic', 'rimraf', 'mkdirp', 'make-dir', 'del',
+    // Databases opened from a file: a browser's cookie or login store is one.
+    'sqlite', 'better-sqlite3', 'sqlite3',
+  ].map((name) => [name, true]),
 );
 /** Functions that only compute paths; the call that receives their result is the one that touches the file. */
 const PATH_BUILDERS = new Set(['path', 'path/posix', 'path/win32', 'os']);
@@ -39,21 +42,39 @@ const VALUE_METHODS = new Set(
     .filter((name) => name !== 'constructor'),
 );
 
-const rule = defineRule<'module' | 'sensitivePath'>({
+const rule = defineRule<'module' | 'sensitivePath' | 'sensitiveLoad' | 'wasiPreopen'>({
   name: 'no-filesystem',
   description: 'Reports file-system access, and as critical any use of credentials, /etc, browser profiles, wallets or .env files.',
   messages: {
     module: "Loads '{{module}}', which reads and writes files.",
     sensitivePath: "Passes '{{path}}' to {{callee}}: {{reason}}, which credential stealers read.",
+    sensitiveLoad: "Loads '{{path}}' as a module ({{via}}): {{reason}}, which credential stealers read.",
+    wasiPreopen: "Gives WebAssembly the host folder '{{path}}' through WASI preopens: {{reason}}.",
   },
   findings: {
     module: { category: 'filesystem', severity: 'high', capability: 'filesystem' },
     sensitivePath: { category: 'filesystem', severity: 'critical', capability: 'filesystem' },
+    sensitiveLoad: { category: 'filesystem', severity: 'critical', capability: 'filesystem' },
+    wasiPreopen: { category: 'filesystem', severity: 'critical', capability: 'filesystem' },
   },
   create(context) {
     const resolver = resolverFor(context);
+    /** `new WASI({ preopens: { '/sandbox': '/' } })`: each host folder handed to WebAssembly. */
+    const checkWasi = (node: AnyNode, call: NormalizedCall) => {
+      const options = call.args?.[0] && unwrap(call.args[0]);
+      const preopens = options?.type === 'ObjectExpression' ? options.properties.find((p: AnyNode) => p.type === 'Property' && plainKeyName(p.key, p.computed) === 'preopens')?.value : undefined;
+      const map = preopens && resolver.folder.fold(preopens)?.value;
+      if (!map || typeof map !== 'object') return;
+      for (const host of Object.values(map as Record<string, unknown>)) {
+        if (typeof host !== 'string') continue;
+        const whole = host === '/' || host === HOME || /^[a-z]:[\\/]?$/i.test(host) ? 'the whole file system or home folder' : undefined;
+        const reason = whole ?? sensitivePathReason(host);
+        if (reason) report(context, rule, { node, messageId: 'wasiPreopen', data: { path: host, reason } });
+      }
+    };
     const onCall = (node: AnyNode) => {
       const call = resolver.normalizeCall(node);
+      if (call.callee?.module === 'wasi' && call.callee.path.join('.') === 'WASI') checkWasi(node, call);
       if (call.callee?.module !== undefined && PATH_BUILDERS.has(call.callee.module)) return;
       const fsCall = isFsFunction(call.callee);
       if (!fsCall && (node.type === 'NewExpression' || isValueMethod(resolver, call.calleeNode))) return;
@@ -69,6 +90,12 @@ const rule = defineRule<'module' | 'sensitivePath'>({
       packageLoadListeners(context, PACKAGES, (load, name) =>
         report(context, rule, { node: load.node, messageId: 'module', data: { module: name } }),
       ),
+      // `import cfg from '/home/u/.docker/config.json' with { type: 'json' }`, `require(join(homedir(), '.aws/credentials.json'))`.
+      moduleLoadListeners(context, (load) => {
+        const path = load.specifier?.startsWith('file:') && URL.canParse(load.specifier) ? decodeURIComponent(new URL(load.specifier).pathname) : load.specifier;
+        const reason = path !== undefined && LOCATED.test(path) ? sensitivePathReason(path) : undefined;
+        if (reason) report(context, rule, { node: load.node, messageId: 'sensitiveLoad', data: { path: path!, via: load.via, reason } });
+      }),
       { CallExpression: onCall, NewExpression: onCall } as Rule.RuleListener,
     );
   },

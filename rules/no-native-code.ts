@@ -14,6 +14,8 @@ import { resolverFor } from './utils/resolve.js';
 
 const PROCESS_BINDINGS = new Set(['binding', '_linkedBinding', 'dlopen']);
 const ADDON_LOADERS = new Set(['bindings', 'node-gyp-build', 'node-pre-gyp', '@mapbox/node-pre-gyp', 'prebuild-install']);
+/** Node's WebAssembly System Interface: compiled code given real files, clocks and arguments of the host. */
+const WASI_MODULES = new Set(['wasi']);
 /** A `.node` file, or a module in node-gyp's output folders (`require('./build/Release/addon')` finds `addon.node`). */
 const ADDON_SPECIFIER = /\.node$|(?:^|\/)build\/(?:release|debug)\//i;
 /** Shared libraries a dynamic loader would pick up (`LD_PRELOAD`, a DLL search path). */
@@ -33,6 +35,7 @@ const rule = defineRule({
     addonFile: "Loads the native addon '{{specifier}}', compiled code that cannot be reviewed as JavaScript.",
     addonLoader: "Loads '{{specifier}}', a package that finds and loads native addons.",
     addonCall: "Calls {{name}} of the native addon '{{specifier}}', compiled code that cannot be reviewed as JavaScript.",
+    wasi: "Loads 'wasi', which runs WebAssembly with access to the host's files, clock and arguments.",
     plantsLibrary: "Writes the native library '{{path}}' with {{callee}}, where a program's dynamic loader can pick it up.",
   },
   findings: {
@@ -40,6 +43,7 @@ const rule = defineRule({
     addonFile: { category: 'native-code', severity: 'high', capability: 'nativeAddons' },
     addonLoader: { category: 'native-code', severity: 'high', capability: 'nativeAddons' },
     addonCall: { category: 'native-code', severity: 'high', capability: 'nativeAddons' },
+    wasi: { category: 'native-code', severity: 'high', capability: 'nativeAddons' },
     plantsLibrary: { category: 'native-code', severity: 'high' },
   },
   create(context) {
@@ -71,7 +75,8 @@ const rule = defineRule({
       moduleLoadListeners(context, (load) => {
         const specifier = load.specifier;
         if (specifier === undefined) return;
-        if (ADDON_SPECIFIER.test(specifier)) report(context, rule, { node: load.node, messageId: 'addonFile', data: { specifier } });
+        if (WASI_MODULES.has(specifier)) report(context, rule, { node: load.node, messageId: 'wasi' });
+        else if (ADDON_SPECIFIER.test(specifier)) report(context, rule, { node: load.node, messageId: 'addonFile', data: { specifier } });
         else if (ADDON_LOADERS.has(packageName(specifier))) report(context, rule, { node: load.node, messageId: 'addonLoader', data: { specifier } });
       }),
     );

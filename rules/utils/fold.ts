@@ -9,9 +9,16 @@
  */
 import type { AnyNode } from './ast.js';
 import { isFunctionNode, plainKeyName, unwrap } from './ast.js';
+import { isAbsolute, posix } from 'node:path';
+import { IMPORT_META } from './markers.js';
 import type { Resolver } from './resolve.js';
 
 export const HOME = '~';
+/**
+ * Where the plugin's own folder stands in folded paths: `path.join(__dirname, 'data.json')`
+ * folds to `/__plugin__/lib/data.json`, and one that climbs out with `..` loses the prefix.
+ */
+export const PLUGIN_ROOT = '/__plugin__';
 export type Folded = { value: unknown };
 
 /** Marks an object property whose value could not be folded. */
@@ -48,6 +55,16 @@ export class Folder {
     if (result && typeof result.value === 'string' && result.value.length > MAX_STRING) result = undefined;
     if (!env) this.memo.set(node, result ?? null);
     return result;
+  }
+
+  /** `import.meta.dirname`, `.filename`, `.url` (and `__dirname`, `__filename`) of this file, under PLUGIN_ROOT. */
+  private ownLocation(part: string): string | undefined {
+    const file = this.resolver.filename;
+    if (!file || isAbsolute(file) || file.startsWith('..')) return undefined;
+    const path = posix.join(PLUGIN_ROOT, file.split('\\').join('/'));
+    if (part === 'filename') return path;
+    if (part === 'dirname') return posix.dirname(path);
+    return part === 'url' ? `file://${path}` : undefined;
   }
 
   foldString(node: AnyNode): string | undefined {
@@ -170,6 +187,10 @@ export class Folder {
   private foldIdentifier(node: AnyNode, env: Env | undefined): Folded | undefined {
     if (env?.has(node.name)) return { value: env.get(node.name) };
     const ref = this.resolver.resolve(node);
+    if (ref?.module === undefined && ref?.path.length === 1 && (ref.path[0] === '__dirname' || ref.path[0] === '__filename')) {
+      const own = this.ownLocation(ref.path[0] === '__dirname' ? 'dirname' : 'filename');
+      if (own !== undefined) return { value: own };
+    }
     // `const { HOME } = process.env`
     const home = homeFolderOf(ref);
     if (home !== undefined) return { value: home };
@@ -281,8 +302,17 @@ export class Folder {
   }
 
   private foldMember(node: AnyNode, env: Env | undefined): Folded | undefined {
-    const home = homeFolderOf(this.resolver.resolve(node));
+    const ref = this.resolver.resolve(node);
+    const home = homeFolderOf(ref);
     if (home !== undefined) return { value: home };
+    const own = ref?.module === undefined && ref?.path[0] === IMPORT_META && ref.path.length === 2 ? this.ownLocation(ref.path[1]) : undefined;
+    if (own !== undefined) return { value: own };
+    // `new URL('./x.js', import.meta.url).href`
+    const url = unwrap(node.object).type === 'NewExpression' ? this.foldUrl(node.object) : undefined;
+    if (url) {
+      const key = plainKeyName(node.property, node.computed);
+      return key !== undefined && URL_PARTS.has(key) ? { value: url[key as 'href'] } : undefined;
+    }
     const object = this.fold(node.object, env);
     if (!object) return undefined;
     const key = node.computed ? this.fold(node.property, env)?.value : plainKeyName(node.property, false);
@@ -305,6 +335,8 @@ export class Folder {
       case 'btoa': { const a = args(); return a && { value: Buffer.from(String(a[0]), 'latin1').toString('base64') }; }
       case 'decodeURIComponent': { const a = args(); return a && { value: decodeURIComponent(String(a[0])) }; }
       case 'decodeURI': { const a = args(); return a && { value: decodeURI(String(a[0])) }; }
+      case 'encodeURIComponent': { const a = args(); return a && { value: encodeURIComponent(String(a[0])) }; }
+      case 'encodeURI': { const a = args(); return a && { value: encodeURI(String(a[0])) }; }
       case 'unescape': { const a = args(); return a && { value: unescape(String(a[0])) }; }
       case 'JSON.parse': { const a = args(); return a && { value: JSON.parse(String(a[0])) }; }
       case 'Array.from': { const a = args(); return a && { value: Array.from(a[0] as Iterable<unknown>) }; }
@@ -318,6 +350,25 @@ export class Folder {
       }
       case 'os:homedir':
         return { value: HOME };
+      case 'url:fileURLToPath': {
+        const url = node.arguments[0] && (this.foldUrl(node.arguments[0]) ?? toUrl(this.foldString(node.arguments[0])));
+        return url?.protocol === 'file:' ? { value: decodeURIComponent(url.pathname) } : undefined;
+      }
+      case 'url:pathToFileURL': {
+        const a = args();
+        return a && typeof a[0] === 'string' && a[0].startsWith('/') ? { value: `file://${a[0]}` } : undefined;
+      }
+      case 'path:dirname':
+      case 'path:posix.dirname':
+      case 'path:basename':
+      case 'path:posix.basename':
+      case 'path:normalize':
+      case 'path:posix.normalize': {
+        const a = args();
+        if (!a || typeof a[0] !== 'string') return undefined;
+        const which = name!.split('.').pop()!.split(':').pop()!;
+        return { value: which === 'dirname' ? posix.dirname(a[0]) : which === 'basename' ? posix.basename(a[0], typeof a[1] === 'string' ? a[1] : undefined) : posix.normalize(a[0]) };
+      }
       case 'path:join':
       case 'path:posix.join':
       case 'path:resolve':
@@ -426,6 +477,12 @@ function singleExpression(callback: AnyNode): AnyNode | undefined {
   const body: AnyNode = callback.body;
   if (body.type !== 'BlockStatement') return body;
   return body.body.length === 1 && body.body[0].type === 'ReturnStatement' ? (body.body[0].argument ?? undefined) : undefined;
+}
+
+const URL_PARTS = new Set(['href', 'pathname', 'protocol', 'host', 'hostname', 'origin', 'search']);
+
+function toUrl(text: string | undefined): URL | undefined {
+  return text !== undefined && URL.canParse(text) ? new URL(text) : undefined;
 }
 
 function sameValue(a: unknown, b: unknown): boolean {

@@ -60,7 +60,8 @@ export function moduleLoadListeners(context: Rule.RuleContext, onLoad: (load: Mo
  * own — otherwise `require(x ? 'child_process' : 'fs')` would hide a module.
  */
 function possibleSpecifiers(resolver: Resolver, node: AnyNode): Pick<ModuleLoad, 'specifier' | 'specifierNode'>[] {
-  const folded = resolver.folder.foldString(node);
+  // A string, or a URL object (`import(new URL('./a.mjs', import.meta.url))`).
+  const folded = resolver.folder.foldString(node) ?? resolver.folder.foldUrl(node)?.href;
   if (folded !== undefined) return [{ specifier: stripNodePrefix(folded), specifierNode: node }];
   const inner = unwrap(node);
   if (inner.type === 'ConditionalExpression') {

@@ -19,6 +19,9 @@ import type { Rule, Scope, SourceCode } from 'eslint';
 import type { AnyNode } from './ast.js';
 import { functionConstructorName, isFunctionNode, plainKeyName, unwrap } from './ast.js';
 import { Folder } from './fold.js';
+import { CJS_ARGUMENTS, IMPORT_META } from './markers.js';
+
+export { CJS_ARGUMENTS, IMPORT_META };
 import { isLiteral, LiteralHolders } from './literals.js';
 import { argumentAt, LocalFunctions } from './local-functions.js';
 import { bindingOf, findVariable, writtenExpressions, type Binding, type PathStep } from './scope.js';
@@ -46,8 +49,6 @@ const INSTANCE = '%instance';
 /** What a module's function returned. */
 export const RESULT = '%result';
 const DESCRIPTOR = '%descriptor';
-export const IMPORT_META = '%import.meta';
-export const CJS_ARGUMENTS = '%cjs-arguments';
 const GLOBAL_OBJECT_NAMES = new Set(['globalThis', 'global']);
 /**
  * The browser's names for the global object. Node defines none of them, so the
@@ -81,7 +82,14 @@ export class Resolver {
   private readonly inProgress = new Set<AnyNode>();
   private readonly bindings = new Map<AnyNode, Binding>();
 
-  constructor(private readonly scopeOf: (node: AnyNode) => Scope.Scope) {
+  /**
+   * `filename` is the file's path as rules see it: relative to the plugin root in the gate, so
+   * `__dirname` and `import.meta.url` fold to paths under PLUGIN_ROOT; absolute (an editor), they do not fold.
+   */
+  constructor(
+    private readonly scopeOf: (node: AnyNode) => Scope.Scope,
+    readonly filename = '',
+  ) {
     this.folder = new Folder(this);
     this.functions = new LocalFunctions(scopeOf);
     this.literals = new LiteralHolders(scopeOf, (key) => {
@@ -604,7 +612,7 @@ export function resolverFor(context: Rule.RuleContext): Resolver {
   const sourceCode = context.sourceCode;
   let resolver = resolvers.get(sourceCode);
   if (!resolver) {
-    resolver = new Resolver((node) => sourceCode.getScope(node as never));
+    resolver = new Resolver((node) => sourceCode.getScope(node as never), context.filename);
     resolvers.set(sourceCode, resolver);
   }
   return resolver;

@@ -76,5 +76,6 @@ tester.run('no-child-process', rule, {
     { code: 'const { promisify } = require("util");\nconst run = promisify(require("child_process").exec);\nrun(`powershell -enc ${payload}`);', ...cjs, errors: [cp(2, 23), run(3, 1)] },
     { code: 'import { execa } from "execa";\nawait execa("python3", ["-c", "print(1)"]);', errors: [cp(1, 1), { ...run(2, 7), data: { callee: 'execa.execa', command: "'python3 -c print(1)'", reason: 'it hands an interpreter code written inline' } }] },
     { code: 'import { execa } from "execa";\nawait execa("node", ["-e", "process.exit(0)"]);', errors: [cp(1, 1), { messageId: 'dangerousRun', line: 2, column: 7 }] },
+    { code: 'import { run } from "node:test";\nrun({ files: ["./t.js"] });', errors: [{ ...run(2, 1), data: { callee: 'test.run', command: 'test files', reason: 'node:test runs each file it is given in a new Node process' } }] },
   ],
 });

@@ -78,6 +78,11 @@ tester.run('no-dynamic-code', rule, {
     { code: 'import { Worker as W } from "node:worker_threads";\nReflect.construct(W, [src, { ["ev" + "al"]: true }]);', errors: [at('evalWorker', 2, 1)] },
     { code: 'WebAssembly.instantiate(bytes); new WebAssembly.Module(buf);', errors: [{ ...at('webAssembly', 1, 1), data: { name: 'instantiate' } }, at('webAssembly', 1, 33)] },
     { code: 'globalThis["WebAssembly"].compile(bytes);', errors: [at('webAssembly', 1, 1)] },
+    // _compile in every spelling, inspector evaluation, data: URL modules.
+    { code: 'module._compile(src, "x.js");\nconst Module = require("module");\nnew Module()._compile(code, "y.js");\nrequire.cache[k]._compile(payload);', ...cjs, errors: [{ ...at('nonConstant', 1, 1), data: { name: 'Module._compile' } }, at('nonConstant', 3, 1), at('nonConstant', 4, 1)] },
+    { code: 'const inspector = require("inspector");\nconst s = new inspector.Session();\ns.post("Runtime.evaluate", { expression: code });', ...cjs, errors: [{ ...at('nonConstant', 3, 1), data: { name: 'inspector Runtime.evaluate' } }] },
+    { code: 'await import("data:text/javascript," + encodeURIComponent("eval(x)"));', errors: [{ ...at('evaluatedCode', 1, 7), data: { name: 'import(data:…)', message: 'eval runs a string that is not a compile-time constant, so what it executes cannot be reviewed.' } }] },
+    { code: 'await import(`data:text/javascript;base64,${btoa("import fs from \'fs\'; eval(fs.readFileSync(0, \'utf8\'))")}`);', errors: [at('evaluatedCode', 1, 7), at('evaluatedCode', 1, 7)] },
     // A constant that is not JavaScript cannot be vouched for.
     { code: 'eval("this is not { javascript");', errors: [at('unanalyzableCode', 1, 1)] },
   ],

@@ -100,5 +100,9 @@ ruleTester.run('no-filesystem', rule, {
       code: 'jsonfile(`~/.config/google-chrome/Default/Local Extension Settings/${"nkbihfbeogaeaoehlefnkodbefgpgknn"}`);',
       errors: [{ messageId: 'sensitivePath', line: 1, column: 10, data: { path: '~/.config/google-chrome/Default/Local Extension Settings/nkbihfbeogaeaoehlefnkodbefgpgknn', reason: 'a cryptocurrency wallet', callee: 'jsonfile' } }],
     },
+    // A sensitive file loaded as a module (JSON with import attributes), a browser database, WASI preopens.
+    { code: 'import os from "node:os";\nconst cfg = await import(os.homedir() + "/.docker/config.json", { with: { type: "json" } });', errors: [{ messageId: 'sensitiveLoad', line: 2, column: 19, data: { path: '~/.docker/config.json', via: 'import()', reason: 'Docker registry credentials' } }] },
+    { code: 'import { DatabaseSync } from "node:sqlite";\nimport os from "node:os";\nnew DatabaseSync(os.homedir() + "/.config/google-chrome/Default/Cookies");', errors: [{ messageId: 'module', line: 1, column: 1 }, { messageId: 'sensitivePath', line: 3, column: 18 }] },
+    { code: 'import { WASI } from "node:wasi";\nnew WASI({ version: "preview1", preopens: { "/sandbox": "/" } });', errors: [{ messageId: 'wasiPreopen', line: 2, column: 1, data: { path: '/', reason: 'the whole file system or home folder' } }] },
   ],
 });

@@ -36,5 +36,6 @@ tester.run('no-native-code', rule, {
     // Planting a shared library where a loader would pick it up, however the path is spelled.
     { code: 'const fs = require("fs");\nfs.writeFileSync("/tmp/.so", data);', ...cjs, errors: [{ ...at('plantsLibrary', 2, 18), data: { path: '/tmp/.so', callee: 'fs.writeFileSync' } }] },
     { code: 'import { copyFile } from "node:fs/promises";\nawait copyFile(src, "C:\\\\Games\\\\" + "version" + ".dll");', errors: [at('plantsLibrary', 2, 21)] },
+    { code: 'import { WASI } from "node:wasi";', errors: [at('wasi', 1, 1)] },
   ],
 });
