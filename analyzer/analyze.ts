@@ -87,7 +87,7 @@ interface Prepared {
   /** Where each file's loads land. */
   edges: Map<string, string[]>;
   /** Files a load names that only a devDependency would provide: they are not installed with the plugin. */
-  devLoads: { file: string; line: number; name: string }[];
+  devLoads: { file: string; line: number; name: string; present: boolean }[];
   /** Where the host and a user start the plugin's code: `main`, `exports`, `bin`. */
   runtimeEntries: string[];
   /** The files each lifecycle script runs with `node`. */
@@ -266,7 +266,7 @@ async function explore(plugin: Prepared, linting: Linting, cache: ReportCache | 
   if (inline.size) await readSources(plugin, inline, cache, limits);
   for (;;) {
     linted += await lintPending(plugin, linting, cache, () => tick('filesDone'));
-    let reached = await followLoads(plugin);
+    let reached = await followLoads(plugin, linting);
     // Nothing new by name: if reachable code loads what the gate cannot name, every installed file it might load is read too.
     if (reached.size === 0 && loadsUnnamedFrom(plugin, reach(plugin, allEntries(plugin)))) {
       reached = await installedSources(plugin);
@@ -284,7 +284,7 @@ async function explore(plugin: Prepared, linting: Linting, cache: ReportCache | 
 }
 
 /** Resolves the loads of every file read so far; returns the code files reached that were not read yet. */
-async function followLoads(plugin: Prepared): Promise<Map<string, SourceType>> {
+async function followLoads(plugin: Prepared, linting: Linting): Promise<Map<string, SourceType>> {
   const reached = new Map<string, SourceType>();
   for (const [file, result] of plugin.results) {
     if (plugin.edges.has(file)) continue;
@@ -293,7 +293,13 @@ async function followLoads(plugin: Prepared): Promise<Map<string, SourceType>> {
       if (load.specifier !== undefined) {
         const target = await plugin.graph.resolve(file, load.specifier);
         if (target.kind === 'files') targets.push(...target.paths);
-        else if (target.kind === 'devDependency') plugin.devLoads.push({ file, line: load.line, name: target.name });
+        else if (target.kind === 'devDependency') plugin.devLoads.push({ file, line: load.line, name: target.name, present: target.present });
+        // `require('#sys')` with `"imports": { "#sys": "child_process" }`: judged as a load of what it stands for.
+        for (const module of await plugin.graph.aliasedModules(file, load.specifier)) {
+          const { reports } = await linting.lint({ code: `require(${JSON.stringify(module)});`, filename: `${file}#imports`, sourceType: 'commonjs' });
+          const at = { line: load.line, column: 1, endLine: load.line, endColumn: 1 };
+          addCheckReports(plugin, file, reports.map((report) => ({ ...report, message: `${report.message} (through the "${load.specifier}" alias in package.json imports)`, loc: at })));
+        }
       } else if (load.prefix?.startsWith('.')) {
         // `require('./locales/' + lang)`: any file under that folder.
         const folder = posix.normalize(posix.join(posix.dirname(file), load.prefix));
@@ -403,7 +409,7 @@ async function runChecks(plugin: Prepared): Promise<void> {
   for (const load of plugin.devLoads) {
     if (!reachable.has(load.file)) continue;
     const at = { line: load.line, column: 1, endLine: load.line, endColumn: 1 };
-    addCheckReports(plugin, load.file, [checkReport('manifest', 'devDependency', { name: load.name }, at)]);
+    addCheckReports(plugin, load.file, [checkReport('manifest', load.present ? 'devDependencyPresent' : 'devDependency', { name: load.name }, at)]);
   }
 }
 

@@ -72,8 +72,13 @@ export const CHECKS = {
     {
       mainMissing: 'The entry module "{{main}}" is not in the package',
       devDependency: "Loads '{{name}}', which package.json lists only in devDependencies: npm does not install it with the plugin, so the gate does not read it",
+      devDependencyPresent: "Loads '{{name}}', which package.json lists only in devDependencies, yet it is installed here: it would run from this folder unread, since the gate never reads devDependencies",
     },
-    { mainMissing: { category: 'manifest', severity: 'medium' }, devDependency: { category: 'manifest', severity: 'medium' } },
+    {
+      mainMissing: { category: 'manifest', severity: 'medium' },
+      devDependency: { category: 'manifest', severity: 'medium' },
+      devDependencyPresent: { category: 'manifest', severity: 'high' },
+    },
   ),
 } satisfies Record<string, Check>;
 

@@ -24,7 +24,7 @@ export type Target =
   | { kind: 'builtin' }
   | { kind: 'missing' }
   /** Only a devDependency of the plugin: npm does not install it with the plugin. */
-  | { kind: 'devDependency'; name: string }
+  | { kind: 'devDependency'; name: string; present: boolean }
   /** A URL or an absolute path: not the plugin's files (the rules judge those). */
   | { kind: 'outside' };
 
@@ -80,6 +80,14 @@ export class ModuleGraph {
     return this.resolvePackage(from, specifier);
   }
 
+  /** The module names a `#…` alias stands for when they are not files of the package (`"#sys": "child_process"`). */
+  async aliasedModules(from: string, specifier: string): Promise<string[]> {
+    if (!specifier.startsWith('#')) return [];
+    const scope = await this.packageScope(posix.dirname(from));
+    const map = scope ? ((await this.packageJson(scope))?.imports as Record<string, unknown> | undefined) : undefined;
+    return (map ? matchMap(map, specifier) : []).filter((target) => !target.startsWith('./'));
+  }
+
   private async resolveImport(dir: string, specifier: string): Promise<Target> {
     const scope = await this.packageScope(dir);
     const map = scope ? ((await this.packageJson(scope))?.imports as Record<string, unknown> | undefined) : undefined;
@@ -99,7 +107,9 @@ export class ModuleGraph {
 
   private async resolvePackage(from: string, specifier: string): Promise<Target> {
     const name = packageName(specifier);
-    if (!from.split('/').includes('node_modules') && this.isDevOnly(name)) return { kind: 'devDependency', name };
+    if (!from.split('/').includes('node_modules') && this.isDevOnly(name)) {
+      return { kind: 'devDependency', name, present: (await this.entry(posix.join('node_modules', name))) === 'directory' };
+    }
     const subpath = specifier.slice(name.length);
     for (let dir = posix.dirname(from); ; dir = posix.dirname(dir)) {
       const base = posix.join(dir, 'node_modules', name);

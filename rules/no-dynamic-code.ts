@@ -12,7 +12,7 @@ import { lintEvaluatedCode } from './utils/embedded.js';
 import { combineListeners } from './utils/listeners.js';
 import { moduleLoadListeners } from './utils/modules.js';
 import { report } from './utils/report.js';
-import { resolverFor } from './utils/resolve.js';
+import { FUNCTION_CONSTRUCTORS, resolverFor } from './utils/resolve.js';
 
 const WASM_COMPILERS = new Set(['compile', 'instantiate', 'Module', 'compileStreaming', 'instantiateStreaming']);
 const FUNCTION_KEYWORDS: Record<string, string> = {
@@ -110,6 +110,21 @@ const rule = defineRule({
       }
     };
 
+    /**
+     * ``Function`return process` `` calls Function with the template's strings: the text becomes code.
+     * Never the plain spelling, so it is indirect whatever the text; a text without substitutions is read as code too.
+     */
+    function checkTaggedTemplate(node: AnyNode) {
+      const tag = resolver.resolve(node.tag);
+      const name = tag?.module === undefined && tag?.path.length === 1 ? tag.path[0] : undefined;
+      if (name === undefined || !(FUNCTION_CONSTRUCTORS.has(name) || name === 'eval')) return;
+      if (name === 'eval') return; // eval of the strings array returns it unchanged
+      report(context, rule, { node, messageId: 'indirect', data: { name } });
+      if (node.quasi.expressions.length) return;
+      const inner = lintEvaluatedCode(node.quasi.quasis.map((quasi: AnyNode) => quasi.value.cooked).join(''), true);
+      for (const finding of inner ?? []) report(context, rule, { node, messageId: 'evaluatedCode', data: { name, message: finding.message }, inner: finding });
+    }
+
     /** True when a Worker's options may turn `eval` on. */
     const evalOption = (options: AnyNode | undefined): boolean => {
       if (!options) return false;
@@ -119,7 +134,7 @@ const rule = defineRule({
     };
 
     return combineListeners(
-      { CallExpression: checkCall, NewExpression: checkCall } as Rule.RuleListener,
+      { CallExpression: checkCall, NewExpression: checkCall, TaggedTemplateExpression: checkTaggedTemplate } as Rule.RuleListener,
       moduleLoadListeners(context, (load) => {
         if (load.specifier === 'vm') report(context, rule, { node: load.node, messageId: 'vmModule' });
         else if (load.specifier?.startsWith('data:')) checkDataUrl(load.node, load.specifier);

@@ -565,6 +565,9 @@ function rewriteOnce(module: string | undefined, path: string[]): Ref | undefine
     if (n >= 2 && path[0] === 'process' && path[1] === 'mainModule') return { path: ['module', ...path.slice(2)] };
     if (n >= 2 && path[0] === 'require' && path[1] === 'main') return { path: ['module', ...path.slice(2)] };
     if (n >= 2 && path[0] === 'module' && path[1] === 'require') return { path: ['require', ...path.slice(2)] };
+    // Any module object's require (`module.parent.require`, `module.children[0].require`, `require.cache[k].require`) is require.
+    const moduleObject = (path[0] === 'module' && n >= 3) || (path[0] === 'require' && path[1] === 'cache' && n >= 4);
+    if (moduleObject && path[n - 1] === 'require' && !path.slice(1, -1).includes('exports')) return { path: ['require'] };
     if (n >= 2 && path[0] === 'module' && path[1] === 'constructor') return { module: 'module', path: path.slice(2) };
     if (n >= 2 && path[0] === 'module' && path[1] === '__proto__') return { module: 'module', path: ['prototype', ...path.slice(2)] };
     if (n >= 2 && path[0] === '%fn' && path[2] === 'constructor') return { path: [path[1], ...path.slice(3)] };

@@ -40,7 +40,7 @@ describe('module resolution', () => {
   });
 
   it('never brings in a devDependency, and leaves builtins and URLs to the rules', async () => {
-    expect(await graph.resolve('index.js', 'only-dev')).toEqual({ kind: 'devDependency', name: 'only-dev' });
+    expect(await graph.resolve('index.js', 'only-dev')).toEqual({ kind: 'devDependency', name: 'only-dev', present: true });
     expect(await graph.resolve('index.js', 'node:fs')).toEqual({ kind: 'builtin' });
     expect(await graph.resolve('index.js', 'data:text/javascript,1')).toEqual({ kind: 'outside' });
     expect(await graph.resolve('index.js', '/etc/passwd')).toEqual({ kind: 'outside' });
@@ -119,9 +119,20 @@ describe('the gate reads what would ship and what the entries reach', () => {
     expect(found).toEqual([
       'assets/blob.bin:1 native-binary medium unreachable',
       'binding.gyp:1 install-script high',
-      'index.js:1 manifest medium',
+      'index.js:1 manifest high',
       'lib/tool:1 native-binary medium unreachable',
     ]);
+  });
+
+  it('judges a #imports alias of a module as a load of that module, and a devDependency that is installed as high', async () => {
+    const root = writePlugin({
+      'package.json': { ...MANIFEST, imports: { '#sys': 'child_process' }, devDependencies: { helper: '*' } },
+      'index.js': "require('#sys').exec('id');\nrequire('helper');",
+      'node_modules/helper/index.js': 'eval(x);',
+    });
+    const found = (await analyzePlugin(root, { cache: false })).findings;
+    expect(found.map((f) => `${f.file}:${f.line} ${f.ruleId} ${f.severity}`)).toEqual(['index.js:1 no-child-process high', 'index.js:2 manifest high']);
+    expect(found[0].message).toContain('through the "#sys" alias');
   });
 
   it('skips ignored files no entry reaches, from the manifest or the caller, but never a reachable one', async () => {

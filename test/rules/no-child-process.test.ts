@@ -77,5 +77,9 @@ tester.run('no-child-process', rule, {
     { code: 'import { execa } from "execa";\nawait execa("python3", ["-c", "print(1)"]);', errors: [cp(1, 1), { ...run(2, 7), data: { callee: 'execa.execa', command: "'python3 -c print(1)'", reason: 'it hands an interpreter code written inline' } }] },
     { code: 'import { execa } from "execa";\nawait execa("node", ["-e", "process.exit(0)"]);', errors: [cp(1, 1), { messageId: 'dangerousRun', line: 2, column: 7 }] },
     { code: 'import { run } from "node:test";\nrun({ files: ["./t.js"] });', errors: [{ ...run(2, 1), data: { callee: 'test.run', command: 'test files', reason: 'node:test runs each file it is given in a new Node process' } }] },
+    // Another module object's require, and specifiers a local helper is called with.
+    { code: 'module.parent.require("child_process");\nrequire.cache[key].require("cluster");', ...cjs, errors: [cp(1, 1), cp(2, 1)] },
+    { code: 'function load(name) { return require(name); }\nload("./a.js");\nload("child_process");', ...cjs, errors: [cp(1, 30)] },
+    { code: 'for (const m of ["fs", "child_process"]) require(m);', ...cjs, errors: [cp(1, 42)] },
   ],
 });

@@ -83,6 +83,8 @@ tester.run('no-dynamic-code', rule, {
     { code: 'const inspector = require("inspector");\nconst s = new inspector.Session();\ns.post("Runtime.evaluate", { expression: code });', ...cjs, errors: [{ ...at('nonConstant', 3, 1), data: { name: 'inspector Runtime.evaluate' } }] },
     { code: 'await import("data:text/javascript," + encodeURIComponent("eval(x)"));', errors: [{ ...at('evaluatedCode', 1, 7), data: { name: 'import(data:…)', message: 'eval runs a string that is not a compile-time constant, so what it executes cannot be reviewed.' } }] },
     { code: 'await import(`data:text/javascript;base64,${btoa("import fs from \'fs\'; eval(fs.readFileSync(0, \'utf8\'))")}`);', errors: [at('evaluatedCode', 1, 7), at('evaluatedCode', 1, 7)] },
+    // A tagged template calls Function with its text.
+    { code: 'Function`return 1`()();\nconst F = Function; F`${body}`;', errors: [at('indirect', 1, 1), at('indirect', 2, 21)] },
     // A constant that is not JavaScript cannot be vouched for.
     { code: 'eval("this is not { javascript");', errors: [at('unanalyzableCode', 1, 1)] },
   ],

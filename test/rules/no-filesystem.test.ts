@@ -104,5 +104,10 @@ ruleTester.run('no-filesystem', rule, {
     { code: 'import os from "node:os";\nconst cfg = await import(os.homedir() + "/.docker/config.json", { with: { type: "json" } });', errors: [{ messageId: 'sensitiveLoad', line: 2, column: 19, data: { path: '~/.docker/config.json', via: 'import()', reason: 'Docker registry credentials' } }] },
     { code: 'import { DatabaseSync } from "node:sqlite";\nimport os from "node:os";\nnew DatabaseSync(os.homedir() + "/.config/google-chrome/Default/Cookies");', errors: [{ messageId: 'module', line: 1, column: 1 }, { messageId: 'sensitivePath', line: 3, column: 18 }] },
     { code: 'import { WASI } from "node:wasi";\nnew WASI({ version: "preview1", preopens: { "/sandbox": "/" } });', errors: [{ messageId: 'wasiPreopen', line: 2, column: 1, data: { path: '/', reason: 'the whole file system or home folder' } }] },
+    // Reads the gate proves stay in the plugin's own folder are only low; one read elsewhere keeps the load high.
+    { code: 'const fs = require("fs");\nconst path = require("path");\nfs.readFileSync(path.join(__dirname, "data.json"));\nfs.existsSync(path.join(__dirname, "cache"));', ...commonjs, filename: 'lib/index.js', options: [{ minSeverity: 'low' }], errors: [{ messageId: 'ownFiles', line: 1, column: 12, data: { module: 'fs' } }] },
+    { code: 'import { readFileSync } from "node:fs";\nreadFileSync(new URL("./a.json", import.meta.url));', filename: 'src/a.mjs', options: [{ minSeverity: 'low' }], errors: [{ messageId: 'ownFiles', line: 1, column: 1 }] },
+    { code: 'const fs = require("fs");\nconst path = require("path");\nfs.readFileSync(path.join(__dirname, "..", "..", "etc", "hosts"));', ...commonjs, filename: 'lib/index.js', errors: [{ messageId: 'module', line: 1, column: 12 }] },
+    { code: 'const fs = require("fs");\nfs.readFileSync(__dirname + "/a");\nfs.writeFileSync(__dirname + "/b", x);', ...commonjs, filename: 'index.js', errors: [{ messageId: 'module', line: 1, column: 12 }] },
   ],
 });
