@@ -60,6 +60,8 @@ export function moduleLoadListeners(context: Rule.RuleContext, onLoad: (load: Mo
  * own — otherwise `require(x ? 'child_process' : 'fs')` would hide a module.
  */
 function possibleSpecifiers(resolver: Resolver, node: AnyNode): Pick<ModuleLoad, 'specifier' | 'specifierNode'>[] {
+  // A number is no specifier: Node throws for it (a browserify bundle's `require(4)` is its own module table).
+  if (typeof resolver.folder.fold(node)?.value === 'number') return [];
   // A string, or a URL object (`import(new URL('./a.mjs', import.meta.url))`).
   const folded = resolver.folder.foldString(node) ?? resolver.folder.foldUrl(node)?.href;
   if (folded !== undefined) return [{ specifier: stripNodePrefix(folded), specifierNode: node }];

@@ -18,6 +18,7 @@
 import type { Rule, Scope, SourceCode } from 'eslint';
 import type { AnyNode } from './ast.js';
 import { functionConstructorName, isFunctionNode, plainKeyName, unwrap } from './ast.js';
+import { isBrowserifyModule, shimsOf, shimValue } from './bundler-shims.js';
 import { Folder } from './fold.js';
 import { CJS_ARGUMENTS, IMPORT_META } from './markers.js';
 
@@ -89,6 +90,8 @@ export class Resolver {
   constructor(
     private readonly scopeOf: (node: AnyNode) => Scope.Scope,
     readonly filename = '',
+    /** For recognising bundler shims (bundler-shims.ts); without it none is recognised. */
+    private readonly sourceCode?: SourceCode,
   ) {
     this.folder = new Folder(this);
     this.functions = new LocalFunctions(scopeOf);
@@ -152,6 +155,16 @@ export class Resolver {
       return value && this.literalOf(value);
     }
     return undefined;
+  }
+
+  /** `__webpack_require__.g`, where webpack's global runtime (recognised as generated) stored the global object. */
+  private isWebpackGlobal(member: AnyNode): boolean {
+    if (!this.sourceCode || member.computed || member.property.name !== 'g' || member.object.type !== 'Identifier') return false;
+    return shimsOf(this.sourceCode).some((shim) => {
+      const assignment = shim.kind === 'webpack-global' ? shim.node.parent : undefined;
+      const target = assignment?.type === 'AssignmentExpression' ? assignment.left : undefined;
+      return target?.type === 'MemberExpression' && target.object.type === 'Identifier' && target.object.name === member.object.name && findVariable(this.scopeOf(member.object), member.object.name) === findVariable(this.scopeOf(target.object), target.object.name);
+    });
   }
 
   /** For `holder.key` on a literal the file keeps to itself, the expression stored under the key. */
@@ -304,6 +317,7 @@ export class Resolver {
       case 'MemberExpression': {
         const stored = this.literalValue(node);
         if (stored) return this.resolve(stored);
+        if (this.isWebpackGlobal(node)) return { path: [] };
         const key = node.computed ? this.folder.fold(node.property)?.value : plainKeyName(node.property, false);
         const name = key === undefined || key === null || typeof key === 'object' ? DYNAMIC : String(key);
         if (name === 'constructor') {
@@ -378,6 +392,8 @@ export class Resolver {
       case 'function':
         return { path: ['%fn', functionConstructorName(binding.node)] };
       case 'parameter':
+        // A browserify module function's first parameter is the bundle's require, which falls back to Node's.
+        if (binding.index === 0 && this.sourceCode && isBrowserifyModule(this.sourceCode, binding.fn)) return { path: ['require'] };
         return this.resolveThenParameter(binding.fn, binding.index) ?? this.resolveParameter(node);
       case 'value': {
         const base = this.resolve(binding.init);
@@ -443,6 +459,8 @@ export class Resolver {
   }
 
   private resolveCallResult(node: AnyNode): Ref | undefined {
+    const shim = this.sourceCode && shimValue(this.sourceCode, node);
+    if (shim) return shim === 'require' ? { path: ['require'] } : { path: [] };
     const loaded = this.requireCall(node);
     if (loaded) return { module: loaded.specifier === undefined ? DYNAMIC : stripNodePrefix(loaded.specifier), path: [] };
     const call = this.normalizeCall(node);
@@ -615,7 +633,7 @@ export function resolverFor(context: Rule.RuleContext): Resolver {
   const sourceCode = context.sourceCode;
   let resolver = resolvers.get(sourceCode);
   if (!resolver) {
-    resolver = new Resolver((node) => sourceCode.getScope(node as never), context.filename);
+    resolver = new Resolver((node) => sourceCode.getScope(node as never), context.filename, sourceCode);
     resolvers.set(sourceCode, resolver);
   }
   return resolver;

@@ -30,6 +30,9 @@ tester.run('no-capability-escape', rule, {
     { code: 'Object.keys(require.cache).length; "binding" in process; Object.hasOwn(globalThis, "Deno"); typeof globalThis[name] === "function";', ...cjs },
     // Writes are the tampering rule's business, not an escape.
     'Object.defineProperty(globalThis, "x", { value: 1 }); globalThis[key] = value;',
+    // Bundler shims in their exact generated shape: esbuild's __require and webpack's global runtime hand on require and the global object by design.
+    { code: 'var __require = ((x) => typeof require !== "undefined" ? require : typeof Proxy !== "undefined" ? new Proxy(x, { get: (a, b) => (typeof require !== "undefined" ? require : a)[b] }) : x)(function(x) { if (typeof require !== "undefined") return require.apply(this, arguments); throw Error(\'Dynamic require of "\' + x + \'" is not supported\'); });\nvar path = __require("path");', ...cjs },
+    { code: 'var __webpack_require__ = {};\n__webpack_require__.g = (function() { if (typeof globalThis === "object") return globalThis; try { return this || new Function("return this")(); } catch (e) { if (typeof window === "object") return window; } })();\nvar g = __webpack_require__.g; g.setTimeout(f, 1);', ...cjs },
     // Node defines no window or self: handing the name on hands on nothing (a web worker's message port).
     'new BrowserMessageReader(self); const w = window; register(w); (typeof window !== "undefined" ? window : {}).x = 1;',
     // Locals and properties named like roots are not roots.
@@ -100,6 +103,8 @@ tester.run('no-capability-escape', rule, {
     { code: 'send(process.report);', errors: [at('escapeEnv', 1, 6)] },
     { code: 'const client = createClient({ fetch });', errors: [at('escapeNetwork', 1, 31, { root: 'fetch', how: 'is stored in an object' })] },
     { code: 'new ApolloLink(globalThis.fetch);', errors: [at('escapeNetwork', 1, 16)] },
+    // What a recognised shim stands for is followed: webpack's global handed on is an escape.
+    { code: 'var __webpack_require__ = {};\n__webpack_require__.g = (function() { if (typeof globalThis === "object") return globalThis; try { return this || new Function("return this")(); } catch (e) { if (typeof window === "object") return window; } })();\nleak(__webpack_require__.g);', ...cjs, errors: [at('escapeCode', 3, 6, { root: 'the global object', how: 'is passed to leak' })] },
     // The global object under its other names.
     { code: 'leak(this);', ...script, errors: [at('escapeCode', 1, 6, { root: 'the global object', how: 'is passed to leak' })] },
     { code: 'leak(Function("return this")());', errors: [at('escapeCode', 1, 6)] },
