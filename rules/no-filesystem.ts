@@ -145,10 +145,15 @@ const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad
       if (!fsCall && (node.type === 'NewExpression' || isValueMethod(resolver, call.calleeNode))) return;
       for (const arg of call.args ?? []) {
         const path = fsCall ? (resolver.folder.foldString(arg) ?? fileUrlPath(resolver, arg) ?? foldPathTail(resolver, arg)) : resolver.folder.foldString(arg);
-        if (path === undefined || (!fsCall && !LOCATED.test(path))) continue;
-        const reason = sensitivePathReason(path);
-        if (reason === undefined) continue;
-        report(context, rule, { node: arg, messageId: 'sensitivePath', data: { path, reason, callee: calleeLabel(context.sourceCode, call) } });
+        // Several paths the argument may be (a loop over a list, a choice, a helper called with each): any sensitive one counts.
+        const candidates = path !== undefined ? [path] : ((resolver.folder.possibleValues(arg) ?? []).filter((value): value is string => typeof value === 'string'));
+        for (const candidate of candidates) {
+          if (!fsCall && !LOCATED.test(candidate)) continue;
+          const reason = sensitivePathReason(candidate);
+          if (reason === undefined) continue;
+          report(context, rule, { node: arg, messageId: 'sensitivePath', data: { path: candidate, reason, callee: calleeLabel(context.sourceCode, call) } });
+          break;
+        }
       }
     };
     return combineListeners(
