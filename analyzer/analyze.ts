@@ -94,6 +94,8 @@ interface Prepared {
   installs: [script: string, files: string[]][];
   /** Code lifecycle scripts hand to `node -e`. */
   inlineScripts: { script: string; code: string }[];
+  /** What the entry points reach, once the graph is complete (runChecks works it out). */
+  reachable?: Set<string>;
 }
 
 export async function analyzePlugin(path: string, options: AnalyzeOptions = {}): Promise<PluginAnalysis> {
@@ -286,8 +288,8 @@ async function explore(plugin: Prepared, linting: Linting, cache: ReportCache | 
 /** Resolves the loads of every file read so far; returns the code files reached that were not read yet. */
 async function followLoads(plugin: Prepared, linting: Linting): Promise<Map<string, SourceType>> {
   const reached = new Map<string, SourceType>();
-  for (const [file, result] of plugin.results) {
-    if (plugin.edges.has(file)) continue;
+  const files = [...plugin.results].filter(([file]) => !plugin.edges.has(file));
+  await forEachConcurrently(files, IO_CONCURRENCY, async ([file, result]) => {
     const targets: string[] = [];
     for (const load of result.loads) {
       if (load.specifier !== undefined) {
@@ -312,7 +314,7 @@ async function followLoads(plugin: Prepared, linting: Linting): Promise<Map<stri
       if (/\.node$/i.test(target) && !plugin.files.natives.some((native) => native.path === target)) plugin.files.natives.push({ path: target, format: 'Node addon' });
       if (isCode(plugin, target)) reached.set(target, await plugin.types.sourceTypeOf(target));
     }
-  }
+  });
   return reached;
 }
 
@@ -415,8 +417,14 @@ async function runChecks(plugin: Prepared): Promise<void> {
 
 /** Files some entry point reaches; all of them when reached code loads what the gate cannot name. */
 function reachableFiles(plugin: Prepared): Set<string> {
+  if (plugin.reachable) return plugin.reachable;
+  plugin.reachable = computeReachable(plugin);
+  return plugin.reachable;
+}
+
+function computeReachable(plugin: Prepared): Set<string> {
   const reachable = reach(plugin, allEntries(plugin));
-  if (graphUnknown(plugin) || loadsUnnamedFrom(plugin, reachable)) return new Set([...plugin.results.keys(), ...plugin.checks.keys(), ...knownFiles(plugin)]);
+  if (graphUnknown(plugin) || loadsUnnamedFrom(plugin, reachable)) return new Set([...plugin.results.keys(), ...plugin.files.escapingLinks, ...knownFiles(plugin)]);
   return reachable;
 }
 

@@ -13,7 +13,6 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { open, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { dirname, extname, join, relative, sep } from 'node:path';
-import packlist from 'npm-packlist';
 import { SOURCE_EXTENSIONS } from '../rules/extensions.js';
 import { isInside } from './package-source.js';
 
@@ -101,6 +100,8 @@ async function packedFiles(root: string, escapingLinks: string[], cache: Listing
     return known;
   }
   // npm-packlist reads an Arborist tree; its root node is all a plugin needs (bundled dependencies come from the module graph).
+  // Loaded only now: a listing served from the cache never loads it and its glob matcher.
+  const { default: packlist } = await import('npm-packlist');
   const files = (await packlist({ path: root, package: JSON.parse(text) as Record<string, unknown>, isProjectRoot: true, edgesOut: new Map() })).map((file) => file.split(sep).join('/'));
   listings.set(tree, files);
   await cache?.set(tree, files);

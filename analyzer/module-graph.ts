@@ -10,7 +10,8 @@
  * through a symlink that leaves the root is reported as such, not followed.
  */
 import { isBuiltin } from 'node:module';
-import { readFile, realpath, stat } from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import picomatch from 'picomatch';
 import { PLUGIN_ROOT } from '../rules/utils/fold.js';
@@ -39,6 +40,7 @@ type Entry = 'file' | 'directory' | 'escaping' | undefined;
 export class ModuleGraph {
   private readonly entries = new Map<string, Promise<Entry>>();
   private readonly manifests = new Map<string, Promise<Record<string, unknown> | undefined>>();
+  private readonly listings = new Map<string, Promise<Map<string, Dirent>>>();
   /** Files reached through a symlink that leaves the plugin root. */
   readonly escapingLinks = new Set<string>();
 
@@ -177,7 +179,30 @@ export class ModuleGraph {
     return entry;
   }
 
+  /** One directory's entries, read once: resolution tries several names in each folder, and most do not exist. */
+  private listing(dir: string): Promise<Map<string, Dirent>> {
+    let listing = this.listings.get(dir);
+    if (!listing) {
+      listing = readdir(join(this.root, dir), { withFileTypes: true }).then(
+        (entries) => new Map(entries.map((entry) => [entry.name, entry])),
+        () => new Map(),
+      );
+      this.listings.set(dir, listing);
+    }
+    return listing;
+  }
+
   private async lookUp(path: string): Promise<Entry> {
+    const dir = posix.dirname(path);
+    // The parent must itself be a real folder inside the root (a symlinked parent is checked the slow way).
+    const parent = dir === '.' ? 'directory' : await this.entry(dir);
+    if (parent === undefined || parent === 'file') return undefined;
+    if (parent === 'directory') {
+      const entry = (await this.listing(dir)).get(posix.basename(path));
+      if (!entry) return undefined;
+      if (entry.isFile()) return 'file';
+      if (entry.isDirectory()) return 'directory';
+    }
     const absolute = join(this.root, path);
     try {
       const info = await stat(absolute);

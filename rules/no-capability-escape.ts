@@ -54,9 +54,10 @@ const rule = defineRule<MessageId>({
     // Two roots can reach the same place (`let g = globalThis; if (x) g = window;`): one finding there.
     const reported = new Set<AnyNode>();
     const check = (node: AnyNode) => {
+      // Names that read no variable (`a.b`'s `b`, `{ b: 1 }`'s key) are never roots: not worth resolving.
+      if (node.type === 'Identifier' && !isReferenceIdentifier(node)) return;
       const ref = resolver.resolve(node);
       if (!capabilityRoot(ref)) return;
-      if (node.type === 'Identifier' && !isReferenceIdentifier(node)) return;
       const escape = confinement.escapeOf(node, ref!);
       if (!escape || reported.has(escape.node)) return;
       reported.add(escape.node);

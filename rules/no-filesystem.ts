@@ -146,7 +146,7 @@ const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad
       for (const arg of call.args ?? []) {
         const path = fsCall ? (resolver.folder.foldString(arg) ?? fileUrlPath(resolver, arg) ?? foldPathTail(resolver, arg)) : resolver.folder.foldString(arg);
         // Several paths the argument may be (a loop over a list, a choice, a helper called with each): any sensitive one counts.
-        const candidates = path !== undefined ? [path] : ((resolver.folder.possibleValues(arg) ?? []).filter((value): value is string => typeof value === 'string'));
+        const candidates = path !== undefined ? [path] : fsCall || isPathShape(arg) ? ((resolver.folder.possibleValues(arg) ?? []).filter((value): value is string => typeof value === 'string')) : [];
         for (const candidate of candidates) {
           if (!fsCall && !LOCATED.test(candidate)) continue;
           const reason = sensitivePathReason(candidate);
@@ -171,6 +171,12 @@ const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad
     );
   },
 });
+
+/** Expressions that build a path from parts (`a + b`, a template, `path.join(…)`): worth listing the values of, outside fs calls. */
+function isPathShape(input: AnyNode): boolean {
+  const node = unwrap(input);
+  return (node.type === 'BinaryExpression' && node.operator === '+') || (node.type === 'TemplateLiteral' && node.expressions.length > 0) || (node.type === 'CallExpression' && node.arguments.length > 1);
+}
 
 function isValueMethod(resolver: Resolver, callee: AnyNode): boolean {
   if (callee.type !== 'MemberExpression') return false;

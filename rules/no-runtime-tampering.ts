@@ -143,6 +143,7 @@ const rule = defineRule({
         },
         MemberExpression: (node: AnyNode) => {
           // Reading Node's compilers table is how a loader hook starts (`const js = require.extensions['.js']`).
+          if (!node.computed && node.property.name !== 'extensions' && node.property.name !== '_extensions') return;
           const ref = resolver.resolve(node);
           const name = Resolver.nameOf(ref);
           if (name !== 'require.extensions' && name !== 'module:_extensions') return;

@@ -45,7 +45,9 @@ const CANONICAL: [ShimKind, string][] = [
 /** Names a shape uses as themselves; every other name is the shape's own and may be renamed. */
 const GLOBALS = new Set(['require', 'Proxy', 'arguments', 'Error', 'globalThis', 'window', 'Function', 'undefined']);
 /** Words whose presence in a file's text is necessary for a shim, so most files are never walked. */
-const MARKERS = ['Dynamic require of', 'MODULE_NOT_FOUND', 'return this'];
+const MARKERS = ['Dynamic require of', 'MODULE_NOT_FOUND', "Function('return this')()", 'Function("return this")()'];
+const MIN_SHIM_LENGTH = 150;
+const MAX_SHIM_LENGTH = 1500;
 const SKIPPED_KEYS = new Set(['parent', 'range', 'loc', 'start', 'end', 'raw', 'comments', 'tokens']);
 
 let fingerprints: Map<string, ShimKind> | undefined;
@@ -118,7 +120,10 @@ function findShims(program: AnyNode): Shim[] {
   const known = canonicalFingerprints();
   const found: Shim[] = [];
   const visit = (node: AnyNode): void => {
-    if (node.type === 'CallExpression') {
+    // Every shape is a function called where it is written, a few hundred characters long.
+    const callee = node.type === 'CallExpression' ? unwrap(node.callee) : undefined;
+    const length = node.range ? node.range[1] - node.range[0] : 0;
+    if ((callee?.type === 'ArrowFunctionExpression' || callee?.type === 'FunctionExpression') && length >= MIN_SHIM_LENGTH && length <= MAX_SHIM_LENGTH) {
       const kind = known.get(fingerprint(node));
       if (kind) {
         found.push({ kind, node });

@@ -82,6 +82,7 @@ export class Resolver {
   private readonly memo = new Map<AnyNode, Ref | null>();
   private readonly inProgress = new Set<AnyNode>();
   private readonly bindings = new Map<AnyNode, Binding>();
+  private readonly calls = new Map<AnyNode, NormalizedCall>();
 
   /**
    * `filename` is the file's path as rules see it: relative to the plugin root in the gate, so
@@ -259,8 +260,17 @@ export class Resolver {
     return binding;
   }
 
-  /** Sees through `f.call(t, a)`, `f.apply(t, [a])`, `Reflect.apply(f, t, [a])`, `Reflect.construct(F, [a])`. */
+  /** Sees through `f.call(t, a)`, `f.apply(t, [a])`, `Reflect.apply(f, t, [a])`, `Reflect.construct(F, [a])`. Worked out once per call: every rule asks. */
   normalizeCall(node: AnyNode): NormalizedCall {
+    let call = this.calls.get(node);
+    if (!call) {
+      call = this.computeCall(node);
+      this.calls.set(node, call);
+    }
+    return call;
+  }
+
+  private computeCall(node: AnyNode): NormalizedCall {
     const isNew = node.type === 'NewExpression';
     let calleeNode = unwrap(node.callee);
     let args: AnyNode[] | undefined = node.arguments;
