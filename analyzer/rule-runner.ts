@@ -239,7 +239,9 @@ function collectListeners(listenerMaps: Rule.RuleListener[]): { enter: Map<strin
       if (!LISTENER_KEY.test(key)) throw new Error(`The gate's rule runner does not support the listener '${key}'`);
       const [type, phase] = key.split(':');
       const table = phase ? exit : enter;
-      table.set(type, [...(table.get(type) ?? []), listener as Listener]);
+      let list = table.get(type);
+      if (!list) table.set(type, (list = []));
+      list.push(listener as Listener);
     }
   }
   return { enter, exit };
