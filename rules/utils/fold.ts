@@ -322,8 +322,12 @@ export class Folder {
 
   private foldCall(node: AnyNode, env: Env | undefined): Folded | undefined {
     const callee = node.callee.type === 'ChainExpression' ? node.callee.expression : node.callee;
-    const args = (): unknown[] | undefined => this.foldArgs(node.arguments, env);
-    const ref = this.resolver.resolve(callee);
+    // `String.fromCharCode.apply(null, codes)`, `atob.call(null, s)`: the function called, with the arguments it gets.
+    const normalized = node.type === 'CallExpression' ? this.resolver.normalizeCall(node) : undefined;
+    const seenThrough = normalized !== undefined && normalized.calleeNode !== unwrap(callee) && normalized.args !== undefined;
+    const argNodes: AnyNode[] = seenThrough ? normalized!.args! : node.arguments;
+    const args = (): unknown[] | undefined => this.foldArgs(argNodes, env);
+    const ref = seenThrough ? normalized!.callee : this.resolver.resolve(callee);
     const name = ref ? (ref.module === undefined ? ref.path.join('.') : `${ref.module}:${ref.path.join('.')}`) : undefined;
     switch (name) {
       case 'String.fromCharCode': { const a = args(); return a && { value: String.fromCharCode(...(a as number[])) }; }

@@ -24,6 +24,8 @@ describe('constant folding', () => {
     expect(fold('[101, 118, 97, 108].map((c) => String.fromCharCode(c)).join("")')).toEqual(value('eval'));
     expect(fold('[1, 2].map(function (x, i) { return x + i; })')).toEqual(value([1, 3]));
     expect(fold('decodeURIComponent("%65val") + unescape("%2B")')).toEqual(value('eval+'));
+    expect(fold('String.fromCharCode.apply(null, [101, 118, 97, 108])')).toEqual(value('eval'));
+    expect(fold('atob.call(null, "ZXZhbA==")')).toEqual(value('eval'));
   });
 
   it('follows const aliases and destructuring across the module', () => {
