@@ -23,6 +23,7 @@ import { climbWrappers, isFunctionNode, isWriteTarget, plainKeyName, TRANSPARENT
 import { capabilityRoot } from './capability-roots.js';
 import { calleeLabel, memberName, Resolver, type Ref } from './resolve.js';
 import { findVariable } from './scope.js';
+import { ValueUses } from './value-uses.js';
 
 export interface Escape {
   /** Where it escapes (the expression handed on). */
@@ -47,17 +48,20 @@ const WRITERS = new Set([
   'Object.preventExtensions', 'Reflect.set', 'Reflect.defineProperty', 'Reflect.deleteProperty', 'Reflect.setPrototypeOf', 'Reflect.preventExtensions',
 ]);
 const TIMERS = new Set(['setTimeout', 'setInterval', 'setImmediate']);
-const COMPARISONS = new Set(['===', '!==', '==', '!=', 'instanceof', 'in']);
 /** Deep enough for real code; a chain longer than this is itself not something the gate follows. */
 const MAX_STEPS = 200;
 
 export class Confinement {
   private steps = 0;
+  /** A value reached with an unknown key that is only tested (`typeof g[k]`, `if (g[k])`) reveals nothing. */
+  private readonly uses: ValueUses;
 
   constructor(
     private readonly resolver: Resolver,
     private readonly sourceCode: SourceCode,
-  ) {}
+  ) {
+    this.uses = new ValueUses(resolver, (node) => sourceCode.getScope(node as never));
+  }
 
   /** Where the root value of `node` escapes, or undefined when every use of it is confined. */
   escapeOf(node: AnyNode, root: Ref): Escape | undefined {
@@ -99,7 +103,7 @@ export class Confinement {
           if (parent.object !== child) return undefined; // used as a computed key
           const key = memberName(parent, this.resolver.folder);
           if (key === undefined) {
-            if (isWriteTarget(parent) || onlyTested(parent)) return undefined;
+            if (isWriteTarget(parent) || this.uses.onlyDecides(parent)) return undefined;
             return escape(parent, `is reached with a key the gate cannot fold (${this.text(parent)})`);
           }
           if (!strict || isWriteTarget(parent)) return undefined;
@@ -272,27 +276,6 @@ export class Confinement {
 
 function sameRef(a: Ref | undefined, b: Ref): boolean {
   return a !== undefined && Resolver.nameOf(a) === Resolver.nameOf(b);
-}
-
-/** A value whose only use is to be tested (`typeof g[k]`, `g[k] === undefined`, `if (g[k])`) reveals nothing. */
-function onlyTested(node: AnyNode): boolean {
-  const { node: value, parent } = climbWrappers(node);
-  if (!parent) return false;
-  switch (parent.type) {
-    case 'UnaryExpression':
-      return parent.operator === 'typeof' || parent.operator === '!' || parent.operator === 'void';
-    case 'BinaryExpression':
-      return COMPARISONS.has(parent.operator);
-    case 'IfStatement':
-    case 'WhileStatement':
-    case 'DoWhileStatement':
-    case 'ForStatement':
-      return parent.test === value;
-    case 'ConditionalExpression':
-      return parent.test === value;
-    default:
-      return false;
-  }
 }
 
 function enclosingFunction(node: AnyNode): AnyNode | undefined {
