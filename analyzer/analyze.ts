@@ -96,6 +96,10 @@ interface Prepared {
   inlineScripts: { script: string; code: string }[];
   /** What the entry points reach, once the graph is complete (runChecks works it out). */
   reachable?: Set<string>;
+  /** Matches the files `--ignore-pattern` and `warden.ignores` name. */
+  ignored: (file: string) => boolean;
+  /** Sources the patterns ignore, not read unless the graph reaches them (or reaches something it cannot name). */
+  deferred: Map<string, SourceType>;
 }
 
 export async function analyzePlugin(path: string, options: AnalyzeOptions = {}): Promise<PluginAnalysis> {
@@ -109,7 +113,7 @@ export async function analyzePlugins(paths: string[], options: AnalyzeOptions = 
   const prepared: Prepared[] = [];
   let linting: Linting | undefined;
   try {
-    for (const path of paths) prepared.push(await prepare(path, cache, limits));
+    for (const path of paths) prepared.push(await prepare(path, cache, limits, options.ignorePatterns ?? []));
     const pending = prepared.flatMap((plugin) => plugin.pending);
     linting = createLinting(
       pending.reduce((sum, task) => sum + task.code.length, 0),
@@ -129,7 +133,7 @@ export async function analyzePlugins(paths: string[], options: AnalyzeOptions = 
     return await Promise.all(
       prepared.map(async (plugin) => {
         await explore(plugin, linting!, cache, limits, tick);
-        const analysis = conclude(plugin, options, options.tier ?? 'community', options.policy ?? defaultPolicy);
+        const analysis = conclude(plugin, options.tier ?? 'community', options.policy ?? defaultPolicy);
         tick('pluginsDone');
         return analysis;
       }),
@@ -140,7 +144,7 @@ export async function analyzePlugins(paths: string[], options: AnalyzeOptions = 
   }
 }
 
-async function prepare(path: string, cache: ReportCache | undefined, limits: Limits): Promise<Prepared> {
+async function prepare(path: string, cache: ReportCache | undefined, limits: Limits, ignorePatterns: string[]): Promise<Prepared> {
   const started = performance.now();
   const source = await openPackage(path, limits);
   try {
@@ -151,12 +155,14 @@ async function prepare(path: string, cache: ReportCache | undefined, limits: Lim
     const plugin: Prepared = {
       path, started, source, manifest, files, graph: new ModuleGraph(source.root, manifest, shipped), types: new PackageTypes(source.root),
       hashes: {}, bytes: 0, cached: 0, results: new Map(), seen: new Set(), checks: new Map(), texts: new Map(), pending: [], fileKeys: new Map(), edges: new Map(), devLoads: [],
-      runtimeEntries: [], installs: [], inlineScripts: [],
+      runtimeEntries: [], installs: [], inlineScripts: [], deferred: new Map(),
+      ignored: ignoreMatcher([...ignorePatterns, ...(manifest.warden?.ignores ?? [])]),
     };
     plugin.runtimeEntries = await plugin.graph.runtimeEntries();
     plugin.installs = await installEntries(plugin);
-    // Every shipped source, and the entry points and `imports` targets whatever their extension.
-    const first = new Map(files.sources.map((file) => [file.path, file.sourceType]));
+    // Every shipped source but the ignored ones, and the entry points and `imports` targets whatever their extension.
+    const first = new Map(files.sources.filter((file) => !plugin.ignored(file.path)).map((file) => [file.path, file.sourceType]));
+    for (const file of files.sources) if (plugin.ignored(file.path)) plugin.deferred.set(file.path, file.sourceType);
     for (const entry of [...plugin.runtimeEntries, ...(await plugin.graph.importTargets()), ...allEntries(plugin)]) {
       if (!first.has(entry) && isCode(plugin, entry)) first.set(entry, await plugin.types.sourceTypeOf(entry));
     }
@@ -271,7 +277,7 @@ async function explore(plugin: Prepared, linting: Linting, cache: ReportCache | 
     let reached = await followLoads(plugin, linting);
     // Nothing new by name: if reachable code loads what the gate cannot name, every installed file it might load is read too.
     if (reached.size === 0 && loadsUnnamedFrom(plugin, reach(plugin, allEntries(plugin)))) {
-      reached = await installedSources(plugin);
+      reached = new Map([...(await installedSources(plugin)), ...plugin.deferred]);
       for (const path of plugin.seen) reached.delete(path);
     }
     if (reached.size === 0) break;
@@ -382,6 +388,8 @@ async function installedSources(plugin: Prepared): Promise<Map<string, SourceTyp
 async function runChecks(plugin: Prepared): Promise<void> {
   const { root } = plugin.source;
   const reachable = reachableFiles(plugin);
+  // An ignored source never read is still hashed: the host can then tell it from a file added after the analysis.
+  for (const path of plugin.deferred.keys()) if (!plugin.seen.has(path)) plugin.hashes[path] = await hashFile(join(root, path));
   // A script's file that does anything high or worse does it at install, before any sandbox exists.
   const dangerous = new Map<string, string>();
   for (const [script, entries] of plugin.installs) {
@@ -461,21 +469,19 @@ async function lintPending(plugin: Prepared, linting: Linting, cache: ReportCach
   return tasks.length;
 }
 
-function conclude(plugin: Prepared, options: AnalyzeOptions, tier: Tier, policy: Policy): PluginAnalysis {
+function conclude(plugin: Prepared, tier: Tier, policy: Policy): PluginAnalysis {
   const reachable = reachableFiles(plugin);
   const atInstall = reach(plugin, plugin.installs.flatMap(([, files]) => files));
-  // A file the patterns ignore and no entry point reaches is not read at all: generated output the author vouches for.
-  const ignores = [...(options.ignorePatterns ?? []), ...(plugin.manifest.warden?.ignores ?? [])];
-  const ignored = ignores.length ? ignoreMatcher(ignores) : () => false;
   const files = new Map<string, RawReport[]>();
   for (const [file, result] of plugin.results) files.set(file, [...result.reports]);
   for (const [file, reports] of plugin.checks) files.set(file, [...(files.get(file) ?? []), ...reports]);
-  const dropped = new Set([...plugin.seen, ...Object.keys(plugin.hashes)].filter((file) => !reachable.has(file) && ignored(file)));
+  // What the patterns ignore and no entry point reaches (a generated binary, a source never read) is not reported.
+  const dropped = new Set([...files.keys()].filter((file) => !reachable.has(file) && plugin.ignored(file)));
   const findings = assess(
     [...files].filter(([file]) => !dropped.has(file)).map(([file, reports]) => ({ file, reports, reachable: reachable.has(file) || isAlwaysRun(plugin, file), atInstall: atInstall.has(file) })),
     plugin.manifest.capabilities,
   );
-  const hashes = Object.fromEntries(Object.entries(plugin.hashes).filter(([file]) => !dropped.has(file)));
+  const hashes = plugin.hashes;
   const sourceLines: PluginAnalysis['sourceLines'] = {};
   for (const [file, text] of plugin.texts) if (!dropped.has(file)) sourceLines[file] = linesAround(text, findings.filter((finding) => finding.file === file));
   return {
@@ -499,6 +505,7 @@ function isAlwaysRun(plugin: Prepared, file: string): boolean {
 
 /** ESLint's pattern rules: relative to the root, `**` for any depth, a trailing `/` for a folder and all it holds. */
 function ignoreMatcher(patterns: string[]): (file: string) => boolean {
+  if (patterns.length === 0) return () => false;
   const matchers = patterns.map((pattern) => picomatch(pattern.endsWith('/') ? `${pattern}**` : pattern, { dot: true }));
   return (file) => matchers.some((matches) => matches(file));
 }

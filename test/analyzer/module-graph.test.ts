@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzePlugin } from '../../analyzer/index.js';
 import { ModuleGraph } from '../../analyzer/module-graph.js';
@@ -145,6 +147,10 @@ describe('the gate reads what would ship and what the entries reach', () => {
     });
     const analysis = await analyzePlugin(root, { cache: false, ignorePatterns: ['**/*.min.js'] });
     expect(summary(analysis.findings)).toEqual(['dist/used.js:1 no-network high']);
-    expect(Object.keys(analysis.hashes).sort()).toEqual(['dist/used.js', 'index.js', 'package.json']);
+    // A load the gate cannot name could reach an ignored file: then it is read after all.
+    writeFileSync(join(root, 'index.js'), "require('./dist/used.js'); require(process.argv[2]);");
+    expect(summary((await analyzePlugin(root, { cache: false })).findings)).toEqual(expect.arrayContaining(['dist/unused.js:1 no-child-process high']));
+    // Not read, but hashed: the host can tell an ignored file from one added later.
+    expect(Object.keys(analysis.hashes).sort()).toEqual(['dist/unused.js', 'dist/used.js', 'index.js', 'package.json', 'vendor/x.min.js']);
   });
 });
