@@ -77,7 +77,8 @@ export async function listFiles(root: string, options: ListOptions = {}): Promis
 /** Adds one shipped file to the list it belongs in. */
 async function classify(root: string, path: string, types: PackageTypes, found: PluginFiles): Promise<void> {
   const name = path.split('/').pop()!;
-  if (SOURCE_EXTENSIONS.has(extname(name).toLowerCase())) {
+  // Type declarations hold no code; one that a load names is read all the same (the graph reaches it).
+  if (SOURCE_EXTENSIONS.has(extname(name).toLowerCase()) && !/\.d\.[cm]?ts$/i.test(name)) {
     found.sources.push({ path, sourceType: await types.sourceTypeOf(path) });
   } else if (name === 'package.json') {
     found.packageManifests.push(path);

@@ -263,11 +263,11 @@ function found(paths: string[]): Target {
   return paths.length ? { kind: 'files', paths } : { kind: 'missing' };
 }
 
-/** Every string inside a manifest field: a target, or the targets of each condition. */
+/** Every string inside a manifest field: a target, or the targets of each condition but `types` (declarations TypeScript reads, never Node). */
 export function leaves(value: unknown): string[] {
   if (typeof value === 'string') return [value];
   if (Array.isArray(value)) return value.flatMap(leaves);
-  if (value && typeof value === 'object') return Object.values(value).flatMap(leaves);
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([condition, target]) => (condition === 'types' ? [] : leaves(target)));
   return [];
 }
 

@@ -19,6 +19,7 @@ describe('listFiles', () => {
       'lib/f.tsx': '',
       'lib/g.jsx': '',
       'lib/H.JS': '',
+      'lib/types.d.ts': 'export declare const x: number;',
       'README.md': '# not code',
       'node_modules/esm-dep/package.json': { name: 'esm-dep', type: 'module' },
       'node_modules/esm-dep/index.js': '',
