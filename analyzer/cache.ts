@@ -1,5 +1,6 @@
 /**
- * Per-file cache of raw lint reports, keyed by what determines them: the
+ * Per-file cache of lint results (raw reports and the loads the module graph
+ * follows), keyed by what determines them: the
  * file's bytes, the rules version, the source type and the analyzer version.
  * Entries are written atomically and sealed (cache-seal.ts: an HMAC under a
  * per-user key); one that cannot be read, parsed or authenticated is treated
@@ -11,8 +12,8 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { RULES_VERSION } from '../rules/version.js';
-import type { RawReport } from '../rules/utils/report.js';
 import { cacheKeyFrom, seal, unseal } from './cache-seal.js';
+import type { LintResult } from './lint-file.js';
 import { readFile } from './fast-fs.js';
 import type { SourceType } from './files.js';
 import { WARDEN_VERSION } from './warden-package.js';
@@ -36,6 +37,12 @@ export function setKey(fileKeys: Iterable<[path: string, key: string]>): string 
   return hash.digest('hex');
 }
 
+type Kind = 'reports' | 'sets' | 'lists';
+
+function isLintResult(value: unknown): value is LintResult {
+  return Boolean(value) && Array.isArray((value as LintResult).reports) && Array.isArray((value as LintResult).loads);
+}
+
 export class ReportCache {
   /** Undefined when the key can be neither read nor created: then nothing is read from or written to the cache. */
   readonly #key: Buffer | undefined;
@@ -47,31 +54,41 @@ export class ReportCache {
     this.#key = cacheKeyFrom(keyFile);
   }
 
-  private pathOf(kind: 'reports' | 'sets', key: string): string {
+  private pathOf(kind: Kind, key: string): string {
     return join(this.dir, kind, key.slice(0, 2), `${key}.json`);
   }
 
-  async get(key: string): Promise<RawReport[] | undefined> {
-    const reports = await this.read('reports', key);
-    return Array.isArray(reports) ? (reports as RawReport[]) : undefined;
+  async get(key: string): Promise<LintResult | undefined> {
+    const result = await this.read('reports', key);
+    return isLintResult(result) ? result : undefined;
   }
 
   /** Best effort: a cache that cannot be written only costs speed next time. */
-  async set(key: string, reports: RawReport[]): Promise<void> {
-    await this.write('reports', key, reports);
+  async set(key: string, result: LintResult): Promise<void> {
+    await this.write('reports', key, result);
   }
 
-  /** Reports by file path for a set of files stored under `setKey(…)`. */
-  async getSet(key: string): Promise<Record<string, RawReport[]> | undefined> {
-    const reports = await this.read('sets', key);
-    return reports && typeof reports === 'object' && !Array.isArray(reports) ? (reports as Record<string, RawReport[]>) : undefined;
+  /** Results by file path for a set of files stored under `setKey(…)`. */
+  async getSet(key: string): Promise<Record<string, LintResult> | undefined> {
+    const results = await this.read('sets', key);
+    if (!results || typeof results !== 'object' || Array.isArray(results)) return undefined;
+    return Object.values(results).every(isLintResult) ? (results as Record<string, LintResult>) : undefined;
   }
 
-  async setSet(key: string, reports: Record<string, RawReport[]>): Promise<void> {
-    await this.write('sets', key, reports);
+  async setSet(key: string, results: Record<string, LintResult>): Promise<void> {
+    await this.write('sets', key, results);
   }
 
-  private async read(kind: 'reports' | 'sets', key: string): Promise<unknown> {
+  /** What npm pack would ship from a folder, under the key of everything that decides it (files.ts). */
+  readonly listings = {
+    get: async (key: string): Promise<string[] | undefined> => {
+      const files = await this.read('lists', key);
+      return Array.isArray(files) && files.every((file) => typeof file === 'string') ? files : undefined;
+    },
+    set: (key: string, files: string[]): Promise<void> => this.write('lists', key, files),
+  };
+
+  private async read(kind: Kind, key: string): Promise<unknown> {
     if (!this.#key) return undefined;
     try {
       const json = unseal(this.#key, await readFile(this.pathOf(kind, key), 'utf8'));
@@ -83,7 +100,7 @@ export class ReportCache {
     }
   }
 
-  private async write(kind: 'reports' | 'sets', key: string, reports: unknown): Promise<void> {
+  private async write(kind: Kind, key: string, reports: unknown): Promise<void> {
     if (!this.#key) return;
     try {
       await mkdir(dirname(this.pathOf(kind, key)), { recursive: true });

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import type { RawReport } from '../rules/utils/report.js';
+import type { LintResult } from './lint-file.js';
 import type { SourceType } from './files.js';
 
 export interface LintTask {
@@ -20,7 +20,7 @@ export interface LintTask {
 }
 
 export interface Linting {
-  lint(task: LintTask): Promise<RawReport[]>;
+  lint(task: LintTask): Promise<LintResult>;
   close(): Promise<void>;
 }
 
@@ -42,7 +42,7 @@ const WORKER_FILE = fileURLToPath(new URL('./lint-worker.js', import.meta.url));
 export function createLinting(pendingBytes: number, pendingFiles: number): Linting {
   const threads = availableParallelism();
   if (pendingBytes < POOL_THRESHOLD_BYTES || pendingFiles < 2 || threads < MIN_POOL_THREADS || !existsSync(WORKER_FILE)) return inProcess;
-  const pool = new Piscina<LintTask, RawReport[]>({
+  const pool = new Piscina<LintTask, LintResult>({
     filename: WORKER_FILE,
     minThreads: threads,
     maxThreads: threads,

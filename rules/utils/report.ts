@@ -7,6 +7,7 @@
  */
 import type { Rule } from 'eslint';
 import type { AnyNode } from './ast.js';
+import { insideShim } from './bundler-shims.js';
 import { declaredCapabilities } from './manifest.js';
 import { severityRank, type FindingKind, type Severity, type WardenRule } from '../meta.js';
 
@@ -46,6 +47,8 @@ export function interpolate(template: string, data: Record<string, string>): str
 }
 
 export function report(context: Rule.RuleContext, rule: WardenRule, descriptor: ReportDescriptor): void {
+  // A bundler's generated shim hands on require or the global object by design; what it stands for is followed instead.
+  if (insideShim(context.sourceCode, descriptor.node)) return;
   const data = descriptor.data ?? {};
   const kind = rule.meta.warden.findings[descriptor.messageId];
   const sink = captures[captures.length - 1];
