@@ -46,7 +46,7 @@ const rule = defineRule<MessageId>({
     escapeLoader: critical('runtime-tampering'),
     escapeNative: critical('native-code'),
     escapeEnv: { category: 'env', severity: 'high' },
-    escapeNetwork: { category: 'network', severity: 'high', capability: 'network' },
+    escapeNetwork: { category: 'network', severity: 'high', capability: 'network', grantable: false },
   },
   create(context) {
     const resolver = resolverFor(context);

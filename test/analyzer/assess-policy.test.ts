@@ -17,10 +17,15 @@ const severityOf = (reports: RawReport[], declared = {}, where: { reachable?: bo
 
 describe('assess', () => {
   it("lowers a declared capability to low and keeps the rule's severity otherwise", () => {
-    const network = raw({ category: 'network', severity: 'high', capability: 'network' }, 1, { host: 'api.example.com' });
-    expect(severityOf([network], { network: { hosts: ['api.example.com'] } })).toEqual(['low']);
-    expect(severityOf([network], { network: { hosts: ['other.example.com'] } })).toEqual(['high']);
-    expect(severityOf([network])).toEqual(['high']);
+    const child = raw({ category: 'child-process', severity: 'high', capability: 'childProcess' });
+    expect(severityOf([child], { childProcess: true })).toEqual(['low']);
+    expect(severityOf([child], { childProcess: false })).toEqual(['high']);
+    const env = raw({ category: 'env', severity: 'high', capability: 'env' }, 1, { variable: 'MUSIC_DIR' });
+    expect(severityOf([env], { env: ['MUSIC_DIR'] })).toEqual(['low']);
+    expect(severityOf([env], { env: ['OTHER'] })).toEqual(['high']);
+    // A use no declaration can grant stays as it is: declared hosts are the broker's, the sandbox has no sockets.
+    const socket = raw({ category: 'network', severity: 'high', capability: 'network', grantable: false }, 1, { host: 'api.example.com' });
+    expect(severityOf([socket], { network: { hosts: ['api.example.com'] } })).toEqual(['high']);
     // A rule that judges a use milder (an environment variable whose name is not secret-looking) is not raised.
     expect(severityOf([raw({ category: 'env', severity: 'medium', capability: 'env' }, 1, { variable: 'TERM_PROGRAM' })])).toEqual(['medium']);
   });
