@@ -6,7 +6,7 @@
  * per tier. Temporary folders are removed whatever happens.
  */
 import { createHash } from 'node:crypto';
-import semver from 'semver';
+import satisfies from 'semver/functions/satisfies.js';
 import { createReadStream, existsSync } from 'node:fs';
 import { readlink } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -87,7 +87,7 @@ export async function analyzePlugins(paths: string[], options: AnalyzeOptions = 
   try {
     for (const path of paths) prepared.push(await prepare(path, cache, limits, options.hostVersion ?? WARDEN_VERSION));
     const pending = prepared.flatMap((plugin) => plugin.pending);
-    linting = createLinting(
+    linting = await createLinting(
       pending.reduce((sum, task) => sum + task.code.length, 0),
       pending.length,
     );
@@ -211,7 +211,7 @@ async function runChecks(plugin: Prepared, hostVersion: string): Promise<void> {
     addReports(plugin, 'package.json', [checkReport('manifest', 'mainMissing', { main: plugin.manifest.main }, keyLocation(text, 'main'))], text);
   }
   const range = plugin.manifest.engines.warden;
-  if (!semver.satisfies(hostVersion, range, { includePrerelease: true })) {
+  if (!satisfies(hostVersion, range, { includePrerelease: true })) {
     const text = await manifestText();
     addReports(plugin, 'package.json', [checkReport('manifest', 'enginesMismatch', { range, version: hostVersion }, keyLocation(text, ['engines', 'warden']))], text);
   }

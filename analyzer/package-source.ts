@@ -11,7 +11,7 @@ import { lstat, mkdtemp, readdir, readlink, realpath, rm, stat } from 'node:fs/p
 import { tmpdir } from 'node:os';
 import { join, posix, relative, sep, isAbsolute } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Parser, extract, type ReadEntry } from 'tar';
+import type { ReadEntry } from 'tar';
 import { UsageError } from '../cli/errors.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
 
@@ -48,7 +48,9 @@ export async function openPackage(path: string, limits: Limits = DEFAULT_LIMITS)
 }
 
 async function openArchive(file: string, limits: Limits): Promise<PackageSource> {
-  await checkEntries(file, limits);
+  // npm's tar is loaded for archives only: a folder never pays for it.
+  const { extract, Parser } = await import('tar');
+  await checkEntries(file, limits, Parser);
   const dir = await mkdtemp(join(tmpdir(), TEMP_PREFIX));
   liveTempDirs.add(dir);
   const close = async () => {
@@ -68,7 +70,7 @@ async function openArchive(file: string, limits: Limits): Promise<PackageSource>
 }
 
 /** Reads every header without writing anything; throws a UsageError naming the first bad entry. */
-async function checkEntries(file: string, limits: Limits): Promise<void> {
+async function checkEntries(file: string, limits: Limits, Parser: typeof import('tar').Parser): Promise<void> {
   let entries = 0;
   let total = 0;
   let refusal: string | undefined;

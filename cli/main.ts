@@ -2,18 +2,28 @@
 /**
  * The `warden` command: a thin layer over analyzer/ and host/. Each
  * subcommand lives in its own module and registers itself on the program.
+ * Only the module of the subcommand being run is loaded (`warden analyze`
+ * never loads the host or the watcher; `--version` loads none): help and an
+ * unknown command load them all, so help lists every command.
  */
 import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
-import { registerAnalyze } from './analyze.js';
-import { registerAudit } from './audit.js';
-import { registerDev } from './dev.js';
-import { registerInit } from './init.js';
-import { markExecBoundaries, registerRun } from './run.js';
-import { registerSwitches } from './switch.js';
 import { EXIT, UsageError } from './errors.js';
 import { handleBrokenPipes } from './pipe.js';
 import { DataFolderInUse } from '../host/data-lock.js';
+
+type Register = (program: Command) => void;
+
+/** Each subcommand's module, in the order help lists them; `enable` and `disable` share one. */
+const SUBCOMMANDS: Record<string, () => Promise<Register>> = {
+  analyze: async () => (await import('./analyze.js')).registerAnalyze,
+  run: async () => (await import('./run.js')).registerRun,
+  dev: async () => (await import('./dev.js')).registerDev,
+  audit: async () => (await import('./audit.js')).registerAudit,
+  init: async () => (await import('./init.js')).registerInit,
+  enable: async () => (await import('./switch.js')).registerSwitches,
+};
+SUBCOMMANDS.disable = SUBCOMMANDS.enable;
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -26,17 +36,13 @@ const program = new Command('warden')
 
 handleBrokenPipes();
 
-registerAnalyze(program);
-registerRun(program);
-registerDev(program);
-registerAudit(program);
-registerInit(program);
-registerSwitches(program);
-
 try {
+  const name = process.argv[2];
+  const wanted = name !== undefined && Object.hasOwn(SUBCOMMANDS, name) ? [SUBCOMMANDS[name]] : isVersionFlag(name) ? [] : Object.values(SUBCOMMANDS);
+  for (const register of new Set(wanted)) (await register())(program);
   // A bare `warden` is a request for help, not a mistake.
   if (process.argv.length <= 2) program.outputHelp();
-  else await program.parseAsync(markExecBoundaries(process.argv));
+  else await program.parseAsync(name === 'run' ? (await import('./run.js')).markExecBoundaries(process.argv) : process.argv);
 } catch (error) {
   process.exitCode = exitCodeFor(error);
 }
@@ -55,4 +61,8 @@ function exitCodeFor(error: unknown): number {
   }
   process.stderr.write(`warden: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   return 70;
+}
+
+function isVersionFlag(arg: string | undefined): boolean {
+  return arg === '--version' || arg === '-V';
 }
