@@ -8,12 +8,12 @@
 import { createHash } from 'node:crypto';
 import satisfies from 'semver/functions/satisfies.js';
 import { createReadStream, existsSync } from 'node:fs';
-import { readlink } from 'node:fs/promises';
+import { readlink, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { RawReport } from '../rules/utils/report.js';
 import { assess } from './assess.js';
-import { cacheKey, defaultCacheDir, ReportCache, setKey } from './cache.js';
+import { currentStamp, defaultCacheDir, PluginCache, pluginLocator, statStamp, type FileEntry, type PluginRecord } from './cache.js';
 import { prepareCacheDir } from './cache-dir.js';
 import { checkReport, keyLocation } from './checks.js';
 import { readFile, stat } from './fast-fs.js';
@@ -49,7 +49,8 @@ export interface Progress {
 interface PendingLint {
   file: SourceFile;
   code: string;
-  key: string;
+  /** What the cache will hold for the file once linted (its reports added then). */
+  entry: Omit<FileEntry, 'reports'>;
 }
 
 /** One plugin between reading and assessing. */
@@ -66,9 +67,9 @@ interface Prepared {
   /** Text of files that have reports, for code frames. */
   texts: Map<string, string>;
   pending: PendingLint[];
-  /** Cache key of each linted source; with `lintReports`, what the plugin's cache set holds. */
-  fileKeys: Map<string, string>;
-  lintReports: Map<string, RawReport[]>;
+  /** The plugin's cache record as read; `entries` becomes the new one (sources whose reports can be cached). */
+  record: PluginRecord | undefined;
+  entries: Map<string, FileEntry>;
 }
 
 export async function analyzePlugin(path: string, options: AnalyzeOptions = {}): Promise<PluginAnalysis> {
@@ -80,7 +81,7 @@ export async function analyzePlugins(paths: string[], options: AnalyzeOptions = 
   const cacheDir = options.cacheDir ?? defaultCacheDir();
   // A cache that cannot be written only costs speed (the CLI refuses an unusable --cache-dir before this).
   const usable = options.cache !== false && (await prepareCacheDir(cacheDir).then(() => true, () => false));
-  const cache = usable ? new ReportCache(cacheDir) : undefined;
+  const cache = usable ? new PluginCache(cacheDir) : undefined;
   const limits = options.limits ?? DEFAULT_LIMITS;
   const prepared: Prepared[] = [];
   let linting: Linting | undefined;
@@ -116,16 +117,17 @@ export async function analyzePlugins(paths: string[], options: AnalyzeOptions = 
   }
 }
 
-async function prepare(path: string, cache: ReportCache | undefined, limits: Limits, hostVersion: string): Promise<Prepared> {
+async function prepare(path: string, cache: PluginCache | undefined, limits: Limits, hostVersion: string): Promise<Prepared> {
   const started = performance.now();
   const source = await openPackage(path, limits);
   try {
     const manifest = await loadManifest(source.root, source.display);
     const files = await listFiles(source.root);
+    const record = cache && (await cache.read(source.archive ? pluginLocator('archive', await realpath(path)) : pluginLocator('folder', source.root)));
     const plugin: Prepared = {
-      path, started, source, manifest, files, hashes: {}, bytes: 0, cached: 0, reports: new Map(), texts: new Map(), pending: [], fileKeys: new Map(), lintReports: new Map(),
+      path, started, source, manifest, files, hashes: {}, bytes: 0, cached: 0, reports: new Map(), texts: new Map(), pending: [], record, entries: new Map(),
     };
-    await readSources(plugin, cache, limits);
+    await readSources(plugin, limits);
     await runChecks(plugin, hostVersion);
     return plugin;
   } catch (error) {
@@ -151,39 +153,53 @@ async function forEachConcurrently<T>(items: T[], limit: number, fn: (item: T) =
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-async function readSources(plugin: Prepared, cache: ReportCache | undefined, limits: Limits): Promise<void> {
+/**
+ * Reads, hashes and looks up each source in the plugin's cache record. A
+ * file whose stat stamp matches its entry is served without being read
+ * (only read for its code frames if it has reports); the stamp is only ever
+ * recorded for folders, never for an archive's fresh extraction. Any other
+ * file is read and hashed: the same hash is served, a new one is linted.
+ */
+async function readSources(plugin: Prepared, limits: Limits): Promise<void> {
+  const { record } = plugin;
   // Without a cache every file is linted: the linter loads while the files are read.
-  if (!cache) preloadLinter();
-  const toLint: PendingLint[] = [];
+  if (!record) preloadLinter();
+  const stamped = !plugin.source.archive;
   await forEachConcurrently(plugin.files.sources, IO_CONCURRENCY, async (file) => {
     const absolute = join(plugin.source.root, file.path);
-    const { size } = await stat(absolute);
+    // Stat before reading: an edit after the stat makes the recorded stamp stale, never the hash.
+    const statedAt = Date.now();
+    const stats = await stat(absolute, { bigint: true });
+    const size = Number(stats.size);
     plugin.bytes += size;
     if (size > limits.maxLintBytes) {
       plugin.hashes[file.path] = await hashFile(absolute);
       addReports(plugin, file.path, [checkReport('unanalyzable', 'tooLarge', { size: String(size), limit: String(limits.maxLintBytes) })]);
       return;
     }
+    const known = record?.files[file.path]?.sourceType === file.sourceType ? record.files[file.path] : undefined;
+    if (stamped && known?.stamp !== undefined && known.stamp === currentStamp(stats)) {
+      const text = known.reports.length > 0 ? await readFile(absolute, 'utf8') : undefined;
+      serveFromCache(plugin, file.path, known, text);
+      return;
+    }
     const bytes = await readFile(absolute);
-    const hash = sha256(bytes);
-    plugin.hashes[file.path] = hash;
-    const key = cacheKey(hash, file.sourceType);
-    plugin.fileKeys.set(file.path, key);
-    toLint.push({ file, code: bytes.toString('utf8'), key });
-  });
-  // An unchanged plugin is served by one read; otherwise each unchanged file by its own.
-  const whole = await cache?.getSet(setKey(plugin.fileKeys));
-  await forEachConcurrently(toLint, IO_CONCURRENCY, async (task) => {
-    const cached = whole?.[task.file.path] ?? (await cache?.get(task.key));
-    if (cached) {
-      plugin.cached++;
-      plugin.lintReports.set(task.file.path, cached);
-      addReports(plugin, task.file.path, cached, task.code);
+    const entry = { sourceType: file.sourceType, hash: sha256(bytes), ...(stamped ? { stamp: statStamp(stats, statedAt) } : {}) };
+    plugin.hashes[file.path] = entry.hash;
+    if (known?.hash === entry.hash) {
+      serveFromCache(plugin, file.path, { ...entry, reports: known.reports }, bytes.toString('utf8'));
     } else {
       preloadLinter();
-      plugin.pending.push(task);
+      plugin.pending.push({ file, code: bytes.toString('utf8'), entry });
     }
   });
+}
+
+function serveFromCache(plugin: Prepared, path: string, entry: FileEntry, text: string | undefined): void {
+  plugin.cached++;
+  plugin.hashes[path] = entry.hash;
+  plugin.entries.set(path, entry);
+  addReports(plugin, path, entry.reports, text);
 }
 
 /** The analyzer's own checks: lifecycle scripts, native binaries, escaping symlinks, the entry module, the Warden version. */
@@ -224,16 +240,15 @@ async function hashAndRead(plugin: Prepared, relative: string): Promise<string> 
   return bytes.toString('utf8');
 }
 
-async function lintPending(plugin: Prepared, linting: Linting, cache: ReportCache | undefined, fileDone: () => void): Promise<void> {
+async function lintPending(plugin: Prepared, linting: Linting, cache: PluginCache | undefined, fileDone: () => void): Promise<void> {
   // Largest first, so one big file does not start last and leave the other cores idle.
   const tasks = plugin.pending.sort((a, b) => b.code.length - a.code.length);
   plugin.pending = [];
   await Promise.all(
-    tasks.map(async ({ file, code, key }) => {
+    tasks.map(async ({ file, code, entry }) => {
       const reports = await linting.lint({ code, filename: file.path, sourceType: file.sourceType }).then(
-        async (reports) => {
-          await cache?.set(key, reports);
-          plugin.lintReports.set(file.path, reports);
+        (reports) => {
+          plugin.entries.set(file.path, { ...entry, reports });
           return reports;
         },
         // A worker that dies on a file (out of memory, a crash) makes that file unanalyzable, not the run; not cached.
@@ -243,10 +258,22 @@ async function lintPending(plugin: Prepared, linting: Linting, cache: ReportCach
       fileDone();
     }),
   );
-  // Only when every source has cacheable reports (a file a worker failed on is linted again next time).
-  if (cache && tasks.length > 0 && plugin.lintReports.size === plugin.fileKeys.size) {
-    await cache.setSet(setKey(plugin.fileKeys), Object.fromEntries(plugin.lintReports));
+  if (cache && plugin.record) await updateRecord(cache, plugin.record, plugin);
+}
+
+/**
+ * Writes the plugin's record when it changed: new or changed files, files
+ * gone, stamps gained. A file a worker failed on, or one too large to lint,
+ * has no entry and is read again next time. A warm run writes nothing.
+ */
+async function updateRecord(cache: PluginCache, old: PluginRecord, plugin: Prepared): Promise<void> {
+  const files: Record<string, FileEntry> = {};
+  for (const { path } of plugin.files.sources) {
+    const entry = plugin.entries.get(path);
+    if (entry) files[path] = entry;
   }
+  const record: PluginRecord = { ...old, files };
+  if (JSON.stringify(record.files) !== JSON.stringify(old.files)) await cache.write(record);
 }
 
 function conclude(plugin: Prepared, tier: Tier, policy: Policy): PluginAnalysis {

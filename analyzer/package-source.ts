@@ -20,6 +20,8 @@ export interface PackageSource {
   root: string;
   /** How to name the input in messages: the path as the user gave it. */
   display: string;
+  /** The files are a fresh extraction of an archive (new inodes and times every run), not a folder of the user's. */
+  archive: boolean;
   /** Removes whatever was extracted; a no-op for folders. */
   close(): Promise<void>;
 }
@@ -42,7 +44,7 @@ export async function openPackage(path: string, limits: Limits = DEFAULT_LIMITS)
   const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
     throw new UsageError(`cannot read ${path}: ${error.code === 'ENOENT' ? 'no such file or folder' : (error.code ?? error.message)}`);
   });
-  if (info.isDirectory()) return { root: await realpath(path), display: path, close: async () => undefined };
+  if (info.isDirectory()) return { root: await realpath(path), display: path, archive: false, close: async () => undefined };
   if (!isArchivePath(path)) throw new UsageError(`cannot analyze ${path}: expected a plugin folder or an npm pack .tgz`);
   return openArchive(path, limits);
 }
@@ -61,7 +63,7 @@ async function openArchive(file: string, limits: Limits): Promise<PackageSource>
     await extract({ file, cwd: dir, strict: true, preserveOwner: false, noMtime: true, onwarn: () => undefined });
     const root = await packageRoot(dir);
     await checkLinksOnDisk(dir, root, file);
-    return { root, display: file, close };
+    return { root, display: file, archive: true, close };
   } catch (error) {
     await close();
     if (error instanceof UsageError) throw error;
