@@ -3,7 +3,7 @@
  * call goes over JSON-RPC to the host, which checks it against the plugin's
  * grant and writes it to the audit log.
  */
-import type { FetchRequest, LogLevel, MessageLevel } from './protocol.js';
+import type { FetchRequest, LogLevel, MessageLevel, UserProfile } from './protocol.js';
 
 export interface Disposable {
   dispose(): void | Promise<void>;
@@ -41,6 +41,10 @@ export interface PluginContext {
   };
   readonly net: {
     fetch(url: string, init?: Omit<FetchRequest, 'url'>): Promise<FetchResult>;
+  };
+  readonly user: {
+    /** Only what the app chose to share (display name, locale); fields it did not share are absent. */
+    profile(): Promise<UserProfile>;
   };
   readonly config: Readonly<Record<string, unknown>>;
   readonly log: Record<LogLevel, (...parts: unknown[]) => void>;

@@ -28,6 +28,13 @@ export interface FetchResponse {
   bodyBase64: string;
 }
 
+/** What the app shares about its user with every plugin: never paths or tokens. */
+export interface UserProfile {
+  displayName?: string;
+  /** A BCP 47 language tag, e.g. `en-GB`. */
+  locale?: string;
+}
+
 export interface ActivateParams {
   pluginId: string;
   /** Absolute path of the entry module. */
@@ -49,6 +56,7 @@ export interface HostApi {
   'window/showMessage': { params: { level: MessageLevel; text: string }; result: void };
   'net/fetch': { params: FetchRequest; result: FetchResponse };
   'log/write': { params: { level: LogLevel; message: string }; result: void };
+  'user/profile': { params: Record<string, never>; result: UserProfile };
 }
 
 /** Host → plugin. */

@@ -7,4 +7,9 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
+/** Refused by policy or by the user's missing consent (a blocklisted plugin, a review that blocks): exit 1, one line. */
+export class RefusedError extends Error {
+  override readonly name = 'RefusedError';
+}
+
 export const EXIT = { ok: 0, blocked: 1, usage: 2 } as const;

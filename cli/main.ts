@@ -8,22 +8,32 @@
  */
 import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
-import { EXIT, UsageError } from './errors.js';
+import { EXIT, RefusedError, UsageError } from './errors.js';
 import { handleBrokenPipes } from './pipe.js';
-import { DataFolderInUse } from '../host/data-lock.js';
 
 type Register = (program: Command) => void;
 
-/** Each subcommand's module, in the order help lists them; `enable` and `disable` share one. */
+const switches = async () => (await import('./switch.js')).registerSwitches;
+const install = async () => (await import('./install.js')).registerInstall;
+const plugins = async () => (await import('./plugins.js')).registerPlugins;
+
+/** Each subcommand's module, in the order help lists them; a module that registers several commands is named by each. */
 const SUBCOMMANDS: Record<string, () => Promise<Register>> = {
   analyze: async () => (await import('./analyze.js')).registerAnalyze,
   run: async () => (await import('./run.js')).registerRun,
   dev: async () => (await import('./dev.js')).registerDev,
   audit: async () => (await import('./audit.js')).registerAudit,
   init: async () => (await import('./init.js')).registerInit,
-  enable: async () => (await import('./switch.js')).registerSwitches,
+  enable: switches,
+  disable: switches,
+  install,
+  update: install,
+  list: plugins,
+  uninstall: plugins,
+  grant: plugins,
+  revoke: plugins,
+  registry: async () => (await import('./registry.js')).registerRegistry,
 };
-SUBCOMMANDS.disable = SUBCOMMANDS.enable;
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -44,10 +54,10 @@ try {
   if (process.argv.length <= 2) program.outputHelp();
   else await program.parseAsync(name === 'run' ? (await import('./run.js')).markExecBoundaries(process.argv) : process.argv);
 } catch (error) {
-  process.exitCode = exitCodeFor(error);
+  process.exitCode = await exitCodeFor(error);
 }
 
-function exitCodeFor(error: unknown): number {
+async function exitCodeFor(error: unknown): Promise<number> {
   if (error instanceof CommanderError) {
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) return EXIT.ok;
     // `warden analyze` without a path and the like: commander has printed the command's help on stderr.
@@ -55,9 +65,15 @@ function exitCodeFor(error: unknown): number {
     process.stderr.write(`warden: ${error.message.replace(/^error: /, '')}\n`);
     return EXIT.usage;
   }
+  // Loaded here, not at start: the lock's module brings node:net, which only the commands that take the lock need.
+  const { DataFolderInUse } = await import('../host/data-lock.js');
   if (error instanceof UsageError || error instanceof DataFolderInUse) {
     process.stderr.write(`warden: ${error.message}\n`);
     return EXIT.usage;
+  }
+  if (error instanceof RefusedError) {
+    process.stderr.write(`warden: ${error.message}\n`);
+    return EXIT.blocked;
   }
   process.stderr.write(`warden: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   return 70;

@@ -16,6 +16,7 @@ import { addColorOptions } from './color.js';
 import { runDataDir } from './data-dir.js';
 import { EXIT, UsageError } from './errors.js';
 import { onBrokenPipe } from './pipe.js';
+import { addRegistryOptions, describeStatus, registryConfig, storeFor } from './registry-options.js';
 
 interface RunOptions {
   pluginsDir?: string;
@@ -25,6 +26,11 @@ interface RunOptions {
   once?: boolean;
   json?: boolean;
   inspectPlugin?: string;
+  registry?: string;
+  trustedRoot?: string;
+  expiredGrace?: string;
+  displayName?: string;
+  locale?: string;
 }
 
 export function registerRun(program: Command): void {
@@ -38,14 +44,19 @@ export function registerRun(program: Command): void {
     .option('--json', 'print every host event as one JSON line')
     .option('--inspect-plugin <id>', "start that plugin's process with the inspector so a debugger can attach")
     .option('--data-dir <dir>', 'plugin data, audit log and analysis cache (default: .warden, or outside a --dev plugin\'s folder)')
+    .option('--display-name <name>', "the user's name, as ctx.user.profile() shares it with plugins")
+    .option('--locale <tag>', "the user's locale (e.g. en-GB), as ctx.user.profile() shares it")
     .action(async (options: RunOptions) => {
       if (options.pluginsDir === undefined && options.dev.length === 0) {
         throw new UsageError('nothing to run: give --plugins-dir DIR and/or --dev PATH');
       }
       const calls = parseExec(options.exec ?? []);
+      const registry = registryConfig(options, options.pluginsDir !== undefined ? storeFor({ pluginsDir: options.pluginsDir }) : undefined);
       const host = createHost({
         dataDir: runDataDir(options.dataDir, options.dev),
         devPaths: options.dev,
+        ...(registry ? { registry } : {}),
+        profile: { displayName: options.displayName, locale: options.locale },
         ...(options.pluginsDir !== undefined ? { pluginsDir: options.pluginsDir } : {}),
         ...(options.inspectPlugin !== undefined ? { inspectPlugin: options.inspectPlugin } : {}),
       });
@@ -68,6 +79,7 @@ export function registerRun(program: Command): void {
       await stop();
     });
   addColorOptions(run);
+  addRegistryOptions(run);
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -211,6 +223,10 @@ function plainLine(event: string, payload: Record<string, unknown>): string | un
       return `${pc.yellow('! storage')} ${pc.bold(id)}: ${String(payload.reason)}; moved aside to ${String(payload.file)}, the store starts empty`;
     case 'audit-repaired':
       return `${pc.yellow('! audit log')}: ${String(payload.message)}`;
+    case 'registry': {
+      const status = payload as unknown as HostEvents['registry'];
+      return status.lastError || status.expired ? `${pc.yellow('! registry')} ${describeStatus(status)}` : pc.dim(`◆ ${describeStatus(status)}`);
+    }
     default:
       return undefined;
   }

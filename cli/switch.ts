@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { AuditLog } from '../host/audit.js';
-import { sendControl, type ControlRequest } from '../host/control.js';
+import { sendControl, type SwitchRequest } from '../host/control.js';
 import { lockDataFolder } from '../host/data-lock.js';
 import { DISABLED_BY_HAND, PluginSwitches } from '../host/plugin-switches.js';
 import { UsageError } from './errors.js';
@@ -35,7 +35,7 @@ export function registerSwitches(program: Command): void {
         if (!PLUGIN_ID.test(pluginId)) throw new UsageError(`not a plugin id (publisher.name): ${pluginId}`);
         const dataDir = resolve(options.dataDir);
         if (!existsSync(dataDir)) throw new UsageError(`no data folder at ${options.dataDir} (pass --data-dir DIR)`);
-        const request: ControlRequest = { command, pluginId };
+        const request: SwitchRequest = { command, pluginId };
         const reply = await sendControl(dataDir, request);
         if (reply && !reply.ok) throw new UsageError(reply.error);
         const message = reply?.ok ? `${reply.message} (by the host running on ${options.dataDir})` : await switchOffline(dataDir, request);
@@ -45,7 +45,7 @@ export function registerSwitches(program: Command): void {
 }
 
 /** No host holds the folder: take the lock and record the switch for the next host to read. */
-async function switchOffline(dataDir: string, { command, pluginId }: ControlRequest): Promise<string> {
+async function switchOffline(dataDir: string, { command, pluginId }: SwitchRequest): Promise<string> {
   const lock = await lockDataFolder(dataDir);
   try {
     const switches = PluginSwitches.read(dataDir);

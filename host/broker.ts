@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ResponseError } from 'vscode-jsonrpc';
-import type { Handlers, HostApi, LogLevel, MessageLevel } from '../api/protocol.js';
+import type { Handlers, HostApi, LogLevel, MessageLevel, UserProfile } from '../api/protocol.js';
 import { ErrorCodes } from '../api/protocol.js';
 import type { AuditLog } from './audit.js';
 import { brokeredFetch } from './net-broker.js';
@@ -24,6 +24,8 @@ export interface BrokerCallbacks {
   subscribe(pluginId: string, name: string): void;
   showMessage(pluginId: string, level: MessageLevel, text: string): void;
   log(pluginId: string, level: LogLevel, message: string): void;
+  /** The fields of its user's profile the app shares. */
+  profile(pluginId: string): UserProfile;
 }
 
 export interface BrokerOptions {
@@ -106,6 +108,7 @@ export function createBroker(options: BrokerOptions): Handlers<HostApi> {
       const level = oneOf(params.level, LOG_LEVELS, 'info');
       return audited('log/write', { level }, () => host.log(pluginId, level, String(params.message)));
     },
+    'user/profile': () => audited('user/profile', {}, () => host.profile(pluginId)),
     'net/fetch': (request) =>
       audited('net/fetch', { url: clip(String(request.url)), httpMethod: request.method ?? 'GET' }, async (correlationId) => {
         const result = await brokeredFetch(

@@ -1,7 +1,8 @@
 /**
  * The running host's control door: `warden enable ID` / `warden disable ID`
  * on a data folder a host holds reach that host through its lock's socket
- * (data-lock.ts) and are carried out by `host.enable()` / `host.disable()`.
+ * (data-lock.ts) and are carried out by `host.enable()` / `host.disable()`;
+ * `warden list` asks it for its plugins instead of loading them a second time.
  * One JSON line each way. A request must carry the token from the lock
  * record, which only the folder's owner can read: an abstract socket has no
  * file permissions, so other local users could connect but cannot command.
@@ -10,15 +11,29 @@ import { timingSafeEqual } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { LOCK_RECORD, readRecord, socketName } from './data-lock.js';
+import type { PluginInfo } from './host.js';
 
-export interface ControlRequest {
+/** Turn a plugin on or off by hand. */
+export interface SwitchRequest {
   command: 'enable' | 'disable';
   pluginId: string;
 }
 
-export type ControlReply = { ok: true; message: string } | { ok: false; error: string };
+/** Every plugin the running host has, as `host.plugins()` gives them (what `warden list` shows while a host runs). */
+export interface PluginsRequest {
+  command: 'plugins';
+}
 
-export type ControlHandler = (request: ControlRequest) => Promise<string>;
+export type ControlRequest = SwitchRequest | PluginsRequest;
+
+export interface ControlAnswer {
+  message: string;
+  plugins?: PluginInfo[];
+}
+
+export type ControlReply = ({ ok: true } & ControlAnswer) | { ok: false; error: string };
+
+export type ControlHandler = (request: ControlRequest) => Promise<ControlAnswer>;
 
 /** A request is one short line; anything longer is not one. */
 const MAX_REQUEST_BYTES = 4096;
@@ -42,7 +57,7 @@ export function answerControl(socket: Socket, token: string, handler: ControlHan
     const request = parseRequest(received.slice(0, newline), token);
     if (typeof request === 'string') return reply({ ok: false, error: request });
     handler(request).then(
-      (message) => reply({ ok: true, message }),
+      (answer) => reply({ ok: true, ...answer }),
       (error: unknown) => reply({ ok: false, error: error instanceof Error ? error.message : String(error) }),
     );
   });
@@ -58,6 +73,7 @@ function parseRequest(line: string, token: string): ControlRequest | string {
   const given = Buffer.from(typeof value?.token === 'string' ? value.token : '');
   const expected = Buffer.from(token);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'not authorised: the token is not the one in the lock record';
+  if (value.command === 'plugins') return { command: 'plugins' };
   if ((value.command !== 'enable' && value.command !== 'disable') || typeof value.pluginId !== 'string') return 'not a request';
   return { command: value.command, pluginId: value.pluginId };
 }

@@ -5,6 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Decision, Finding, Tier } from '../analyzer/types.js';
+import type { RegistryStatus } from './registry/client.js';
 
 export interface PluginRef {
   pluginId: string;
@@ -38,6 +39,8 @@ export interface HostEvents {
   'storage-corrupt': PluginRef & { file: string; reason: string };
   /** What the audit log's open found and recorded about the log itself (`pluginId` is 'warden'). */
   'audit-repaired': PluginRef & { kind: string; message: string };
+  /** The registry's state: at start, and after every refresh (successful or not). */
+  registry: RegistryStatus;
 }
 
 export type HostEventName = keyof HostEvents;
@@ -45,7 +48,7 @@ export type HostListener<E extends HostEventName> = (payload: HostEvents[E]) => 
 
 export const HOST_EVENT_NAMES: readonly HostEventName[] = [
   'analyzed', 'blocked', 'warned', 'activated', 'deactivated', 'crashed', 'restarted', 'disabled', 'enabled', 'denied', 'message', 'log',
-  'start-failed', 'storage-corrupt', 'audit-repaired',
+  'start-failed', 'storage-corrupt', 'audit-repaired', 'registry',
 ];
 
 /** An EventEmitter whose `emit`/`on` only accept the events above with their payloads. */

@@ -18,17 +18,20 @@ import type { DeclaredCapabilities } from '../rules/utils/manifest.js';
 import { activationPlan, type ActivationPlan } from './activation.js';
 import { AuditLog } from './audit.js';
 import { HOST_ENTRY } from './audit-chain.js';
-import { answerControl, type ControlRequest } from './control.js';
+import { answerControl, type ControlAnswer, type ControlRequest } from './control.js';
 import { lockDataFolder, type DataFolderLock } from './data-lock.js';
 import type { BrokerCallbacks } from './broker.js';
-import { discoverPlugins, type PluginLocation } from './discovery.js';
+import { discoverPlugins } from './discovery.js';
 import { HostEventEmitter, type HostEventName, type HostListener } from './events.js';
 import { DEFAULT_LIMITS, processLimits, type HostLimits } from './limits.js';
 import { grantFromManifest, type Grant } from './permissions.js';
 import { PluginProcess } from './plugin-process.js';
 import { DISABLED_BY_HAND, PluginSwitches } from './plugin-switches.js';
 import { removeInterruptedWrites } from './storage.js';
+import { shareableProfile } from './profile.js';
+import type { RegistryOptions } from './registry/client.js';
 import { debuggingLimits, messageOf, Supervisor, type PluginState } from './supervisor.js';
+import { PluginTrust, type TrustedLocation } from './trust.js';
 
 export interface HostOptions {
   /** Folder whose subfolders are installed plugins. */
@@ -39,9 +42,18 @@ export interface HostOptions {
   devPaths?: string[];
   /** Tier × severity table; the analyzer's default when absent. */
   policy?: Policy;
-  /** No registry exists yet: every plugin is `unregistered` unless this says otherwise. */
+  /**
+   * The registry tiers and the blocklist come from (a TUF repository; see docs/registry.md). Installed plugins get
+   * the tier of the registry target their exact bytes are; anything else is `unregistered`.
+   */
+  registry?: RegistryOptions;
+  /** The tier of a plugin the registry says nothing about (default `unregistered`). */
   tierOf?: (pluginId: string) => Tier;
-  /** What the user allowed a plugin; by default what its manifest declares. */
+  /** What `ctx.user.profile()` tells plugins; only `displayName` and `locale` are ever passed on. */
+  profile?: { displayName?: string; locale?: string };
+  /** false: judge every plugin (gate, trust, integrity) but start none, not even `onStartup` ones (`warden list`). */
+  startPlugins?: boolean;
+  /** What the user allowed a plugin; by default its install record's consent, or (not installed) its manifest's declaration. */
   grantFor?: (plugin: { id: string; root: string; dataDir: string; capabilities: DeclaredCapabilities | undefined }) => Grant;
   /** `ctx.config` for a plugin. */
   configFor?: (pluginId: string) => Record<string, unknown>;
@@ -102,13 +114,15 @@ export interface Host {
 
 interface LoadedPlugin {
   id: string;
-  location: PluginLocation;
+  location: TrustedLocation;
   dataDir: string;
   tier: Tier;
   analysis: PluginAnalysis;
   plan: ActivationPlan;
   /** Why it may not run; undefined when it may. */
   blocked: string[] | undefined;
+  /** The part of `blocked` the trust layer gave (blocklist, stale metadata, approval), re-checked on every registry change. */
+  trustRefusals: string[];
   supervisor: Supervisor | undefined;
   /** Events it subscribed to at run time (`ctx.events.on`). */
   subscriptions: Set<string>;
@@ -130,6 +144,7 @@ class WardenHost implements Host {
   #lock: DataFolderLock | undefined;
   /** Plugins disabled by hand, from the data folder; read at start. */
   #switches: PluginSwitches | undefined;
+  #trust: PluginTrust | undefined;
   #started = false;
 
   constructor(options: HostOptions) {
@@ -159,15 +174,25 @@ class WardenHost implements Host {
     }
     for (const { kind, message } of this.#audit.repairs) this.#events.emit('audit-repaired', { pluginId: HOST_ENTRY, kind, message });
     if (this.#switches.damaged) this.#audit.tryAppend({ pluginId: HOST_ENTRY, kind: 'switches.corrupt', ...this.#switches.damaged });
-    const loaded = await Promise.all(locations.map((location) => this.#load(location)));
+    const trust = await PluginTrust.open({ pluginsDir: this.#options.pluginsDir, dataDir: this.#options.dataDir, registry: this.#options.registry, audit: this.#audit });
+    this.#trust = trust;
+    trust.on('registry', (status) => {
+      this.#events.emit('registry', status);
+      void this.#recheckTrust();
+    });
+    if (trust.registry) this.#events.emit('registry', trust.registry.status());
+    trust.on('records', () => void this.#syncInstalled());
+    const loaded = await Promise.all([...locations, ...trust.installedLocations()].map((location) => this.#load(location)));
     for (const plugin of loaded) if (plugin) this.#admit(plugin);
     // Writes a killed host left unfinished: under the lock, no store in the folder is being written now.
     for (const plugin of this.#plugins.values()) removeInterruptedWrites(plugin.dataDir);
+    if (this.#options.startPlugins === false) return;
     const startups = [...this.#plugins.values()].filter((p) => !p.blocked && !this.#switches?.disabled(p.id) && p.plan.onStartup);
     await Promise.all(startups.map((p) => this.#activate(p, 'onStartup').catch(() => undefined)));
   }
 
   async stop(): Promise<void> {
+    await this.#trust?.close();
     await Promise.all([...this.#plugins.values()].map((p) => p.supervisor?.stop()));
     this.#audit?.close();
     this.#audit = undefined;
@@ -246,10 +271,12 @@ class WardenHost implements Host {
   }
 
   /** `warden enable/disable` on the folder this host holds. */
-  async #control({ command, pluginId }: ControlRequest): Promise<string> {
+  async #control(request: ControlRequest): Promise<ControlAnswer> {
+    if (request.command === 'plugins') return { message: `${this.#plugins.size} plugins`, plugins: this.plugins() };
+    const { command, pluginId } = request;
     const changed = await (command === 'enable' ? this.enable(pluginId) : this.disable(pluginId));
-    if (!changed) return `${pluginId} was already ${command}d`;
-    return command === 'enable' ? `${pluginId} enabled` : `${pluginId} disabled: it stays off, across host restarts, until \`warden enable ${pluginId}\``;
+    if (!changed) return { message: `${pluginId} was already ${command}d` };
+    return { message: command === 'enable' ? `${pluginId} enabled` : `${pluginId} disabled: it stays off, across host restarts, until \`warden enable ${pluginId}\`` };
   }
 
   #known(pluginId: string): LoadedPlugin {
@@ -294,11 +321,18 @@ class WardenHost implements Host {
   }
 
   /** Runs the gate on one plugin; a plugin the gate cannot read is reported as blocked, not thrown. */
-  async #load(location: PluginLocation): Promise<LoadedPlugin | undefined> {
+  async #load(location: TrustedLocation): Promise<LoadedPlugin | undefined> {
+    // An installed plugin is checked against its record before anything in it is read, its manifest included.
+    const modified = this.#trust!.integrityProblems(location);
+    if (modified.length > 0) {
+      this.#refuse(location.record!.id, modified);
+      return undefined;
+    }
     let analysis: PluginAnalysis;
     try {
-      const { id } = identityOf(await loadManifest(location.root));
-      analysis = await this.#analyze(location.root, this.#options.tierOf?.(id) ?? 'unregistered');
+      const { id, version } = identityOf(await loadManifest(location.root));
+      const tier = this.#trust!.tierFor(location, id, version) ?? this.#options.tierOf?.(id) ?? 'unregistered';
+      analysis = await this.#analyze(location.root, tier);
     } catch (error) {
       this.#refuse(location.root, [messageOf(error)]);
       return undefined;
@@ -312,6 +346,7 @@ class WardenHost implements Host {
       analysis,
       plan: activationPlan(analysis.manifest),
       blocked: undefined,
+      trustRefusals: [],
       supervisor: undefined,
       subscriptions: new Set(),
     };
@@ -341,6 +376,10 @@ class WardenHost implements Host {
     for (const command of plugin.plan.commands) if (!this.#commands.has(command)) this.#commands.set(command, plugin.id);
     // What no tier loads (no entry module, an engines.warden range this host is not in) refuses a dev plugin too.
     const reasons = analysis.decision.action !== 'block' ? [] : location.dev ? unloadableReasons(analysis.findings) : [...analysis.decision.reasons];
+    if (!location.dev) {
+      plugin.trustRefusals = this.#trust!.refusals(trustSubject(plugin), { integrity: false });
+      reasons.push(...plugin.trustRefusals);
+    }
     if (reasons.length > 0) {
       plugin.blocked = reasons;
       this.#refuse(plugin.id, reasons);
@@ -418,6 +457,14 @@ class WardenHost implements Host {
    * development plugin is analyzed again.
    */
   async #spawn(plugin: LoadedPlugin): Promise<PluginProcess> {
+    const stale = plugin.location.dev ? [] : this.#trust!.staleProblems(plugin.tier);
+    const refused = [...this.#trust!.integrityProblems(plugin.location), ...stale];
+    if (refused.length > 0) {
+      plugin.blocked = refused;
+      plugin.trustRefusals = stale; // a later refresh that makes the metadata fresh again lifts these
+      this.#refuse(plugin.id, refused);
+      throw new Error(`${plugin.id} is blocked: ${refused[0]}`);
+    }
     const changed = await changedFiles(plugin);
     if (changed.length > 0) {
       if (!plugin.location.dev) {
@@ -432,8 +479,10 @@ class WardenHost implements Host {
     mkdirSync(plugin.dataDir, { recursive: true });
     const { manifest } = plugin.analysis;
     const grantInput = { id: plugin.id, root: plugin.location.root, dataDir: plugin.dataDir, capabilities: manifest.capabilities };
+    // An installed plugin gets what its user consented to, never simply what its manifest declares.
+    const consented = this.#trust!.grantFor(plugin.location) ?? manifest.capabilities;
     const grant = this.#options.grantFor?.(grantInput)
-      ?? grantFromManifest(manifest.capabilities, { pluginRoot: plugin.location.root, dataDir: plugin.dataDir, home: homedir() });
+      ?? grantFromManifest(consented, { pluginRoot: plugin.location.root, dataDir: plugin.dataDir, home: homedir() });
     const process = new PluginProcess({
       pluginId: plugin.id,
       root: plugin.location.root,
@@ -469,7 +518,66 @@ class WardenHost implements Host {
     },
     showMessage: (pluginId, level, text) => this.#events.emit('message', { pluginId, level, text }),
     log: (pluginId, level, message) => this.#events.emit('log', { pluginId, stream: level, line: message }),
+    profile: () => shareableProfile(this.#options.profile),
   };
+
+  /**
+   * After a registry refresh (or a failed one): a plugin the blocklist now names is stopped at once — killed,
+   * not asked to deactivate, so it cannot stall — and one no longer named may start again. (Metadata that went
+   * stale refuses starts — here for plugins not running, in #spawn for lazy ones — and does not stop running ones.)
+   */
+  async #recheckTrust(): Promise<void> {
+    for (const plugin of this.#plugins.values()) {
+      if (plugin.location.dev) continue;
+      const state = plugin.supervisor?.state;
+      const running = state === 'starting' || state === 'active' || state === 'restarting';
+      const refusals = this.#trust!.refusals(trustSubject(plugin), { integrity: false, stale: !running });
+      if (refusals.join('\n') === plugin.trustRefusals.join('\n')) continue;
+      const others = (plugin.blocked ?? []).filter((reason) => !plugin.trustRefusals.includes(reason));
+      plugin.trustRefusals = refusals;
+      if (refusals.length === 0) {
+        plugin.blocked = others.length > 0 ? others : undefined;
+        if (!plugin.blocked && plugin.supervisor?.state === 'stopped') plugin.supervisor = undefined;
+        continue;
+      }
+      plugin.blocked = [...others, ...refusals];
+      this.#refuse(plugin.id, refusals);
+      const supervisor = plugin.supervisor;
+      if (supervisor && running) {
+        // kill() first, then stop(): the exit is then a stop, not a crash to restart from.
+        supervisor.kill(refusals[0]);
+        await supervisor.stop(refusals[0]);
+      }
+    }
+  }
+
+  /** Install records changed under a running host (grant, revoke, update, uninstall, install): follow them. */
+  async #syncInstalled(): Promise<void> {
+    const current = new Map(this.#trust!.installedLocations().map((location) => [location.record!.id, location]));
+    for (const plugin of [...this.#plugins.values()]) {
+      if (!plugin.location.record) continue;
+      const location = current.get(plugin.id);
+      current.delete(plugin.id);
+      if (!location) {
+        await plugin.supervisor?.stop('uninstalled');
+        this.#plugins.delete(plugin.id);
+        for (const [command, owner] of this.#commands) if (owner === plugin.id) this.#commands.delete(command);
+        this.#audit?.append({ pluginId: plugin.id, kind: 'uninstalled' });
+      } else if (JSON.stringify(location.record) !== JSON.stringify(plugin.location.record)) {
+        plugin.location = location;
+        await this.reload(plugin.id);
+      }
+    }
+    for (const location of current.values()) {
+      const plugin = await this.#load(location);
+      if (plugin) this.#admit(plugin);
+    }
+  }
+}
+
+function trustSubject(plugin: LoadedPlugin) {
+  const { manifest, plugin: identity } = plugin.analysis;
+  return { id: plugin.id, version: identity.version, publisher: identity.publisher, manifest, tier: plugin.tier, location: plugin.location };
 }
 
 /** Files the gate hashed whose bytes differ now or that are gone, and runnable files it never saw. */

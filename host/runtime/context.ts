@@ -83,6 +83,9 @@ export function createPluginSide(connection: MessageConnection, params: Activate
     net: {
       fetch: async (url, init = {}) => toFetchResult(await host('net/fetch', { ...init, url: String(url) })),
     },
+    user: {
+      profile: () => host('user/profile', {}),
+    },
     config: Object.freeze({ ...params.config }),
     log: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
     subscriptions,

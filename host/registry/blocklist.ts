@@ -1,0 +1,126 @@
+/**
+ * The registry's blocklist: a signed target (`blocklist.json`), so it is as
+ * fresh and as rollback-proof as the rest of the metadata. Each entry names
+ * what it blocks with one pattern:
+ *
+ *   acme.hello, acme.*                 plugin ids (globs)
+ *   publisher:shady                    every plugin of a publisher
+ *   repo:github.com/evil-org/*         repository URL globs (a whole organisation)
+ *
+ * optionally narrowed to a semver range, with a reason, a link, and `soft`
+ * (a user may keep the plugin, with consent that is recorded).
+ */
+import picomatch from 'picomatch';
+import semver from 'semver';
+import { UsageError } from '../../cli/errors.js';
+import type { Manifest } from '../../analyzer/types.js';
+import { isPublisherId } from './layout.js';
+
+export interface BlocklistEntry {
+  pattern: string;
+  range?: string;
+  soft?: boolean;
+  reason: string;
+  link?: string;
+  /** When the reviewer added it (ISO). */
+  added?: string;
+}
+
+export interface Blocklist {
+  entries: BlocklistEntry[];
+}
+
+export const EMPTY_BLOCKLIST: Blocklist = { entries: [] };
+
+/** What a blocklist is matched against: identity and version, and every repository URL known for the plugin. */
+export interface BlockSubject {
+  id: string;
+  publisher: string;
+  version: string;
+  repositories: string[];
+}
+
+type Matcher = (subject: BlockSubject) => boolean;
+
+/** Checks a pattern's syntax; throws a UsageError naming what is wrong. */
+export function compilePattern(pattern: string): Matcher {
+  if (pattern.startsWith('publisher:')) {
+    const publisher = pattern.slice('publisher:'.length);
+    if (!isPublisherId(publisher)) throw new UsageError(`blocklist pattern ${JSON.stringify(pattern)}: "${publisher}" is not a publisher id`);
+    return (subject) => subject.publisher === publisher;
+  }
+  if (pattern.startsWith('repo:')) {
+    const glob = normalizeRepository(pattern.slice('repo:'.length));
+    if (!glob || !glob.includes('/')) throw new UsageError(`blocklist pattern ${JSON.stringify(pattern)}: expected repo:<host>/<owner>/… (e.g. repo:github.com/evil-org/*)`);
+    const matches = picomatch(glob, { nocase: true, dot: true });
+    return (subject) => subject.repositories.some((url) => matches(url));
+  }
+  if (pattern === '' || /\s/.test(pattern)) throw new UsageError(`blocklist pattern ${JSON.stringify(pattern)}: expected a plugin id, publisher:<id> or repo:<url glob>`);
+  const matches = picomatch(pattern, { dot: true });
+  return (subject) => matches(subject.id);
+}
+
+export function validateEntry(entry: BlocklistEntry): void {
+  compilePattern(entry.pattern);
+  if (entry.range !== undefined && !semver.validRange(entry.range)) throw new UsageError(`--range ${JSON.stringify(entry.range)} is not a semver range`);
+  if (!entry.reason.trim()) throw new UsageError('a blocklist entry needs a reason (--reason TEXT)');
+}
+
+/** Every entry that applies to the subject, hard ones first. */
+export function matchBlocklist(blocklist: Blocklist, subject: BlockSubject): BlocklistEntry[] {
+  const hits = blocklist.entries.filter((entry) => {
+    try {
+      if (!compilePattern(entry.pattern)(subject)) return false;
+    } catch {
+      return false; // an entry this version cannot read matches nothing; the registry's tooling validates what it writes
+    }
+    return entry.range === undefined || semver.satisfies(subject.version, entry.range, { includePrerelease: true });
+  });
+  return hits.sort((a, b) => Number(a.soft === true) - Number(b.soft === true));
+}
+
+/** A blocklist target's bytes, read leniently: unknown fields are ignored, malformed entries dropped. */
+export function parseBlocklist(text: string): Blocklist {
+  const data = JSON.parse(text) as { entries?: unknown };
+  const entries = Array.isArray(data.entries) ? data.entries : [];
+  return {
+    entries: entries.filter(
+      (entry): entry is BlocklistEntry =>
+        typeof entry === 'object' && entry !== null && typeof (entry as BlocklistEntry).pattern === 'string' && typeof (entry as BlocklistEntry).reason === 'string',
+    ),
+  };
+}
+
+/** One sentence for a user: what blocked it, why, and where to read more. */
+export function describeEntry(entry: BlocklistEntry): string {
+  const range = entry.range ? ` (versions ${entry.range})` : '';
+  const link = entry.link ? ` — ${entry.link}` : '';
+  return `blocklisted by the registry${range}: ${entry.reason}${link}`;
+}
+
+/**
+ * A repository as `host/owner/repo`, lower-case, whatever spelling npm allows:
+ * `github:org/repo`, `org/repo`, `git+https://…/repo.git`, `git@host:org/repo.git`, `{ url }`.
+ */
+export function normalizeRepository(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  let text = value.trim();
+  const shortcut = /^(github|gitlab|bitbucket):(.+)$/.exec(text);
+  if (shortcut) text = `${shortcut[1] === 'bitbucket' ? 'bitbucket.org' : `${shortcut[1]}.com`}/${shortcut[2]}`;
+  // npm's `owner/repo` shorthand means GitHub; an owner never has a dot, a host always does.
+  else if (/^[\w-]+\/[\w.-]+$/.test(text)) text = `github.com/${text}`;
+  text = text
+    .replace(/^git\+/, '')
+    .replace(/^[a-z]+:\/\//i, '')
+    .replace(/^[^@/]+@([^:/]+):/, '$1/') // scp-like ssh: git@github.com:org/repo
+    .replace(/^[^@/]+@/, '') // user@ in a URL
+    .replace(/[?#].*$/, '')
+    .replace(/\.git$/, '')
+    .replace(/\/+$/, '');
+  return text.toLowerCase();
+}
+
+export function manifestRepository(manifest: Pick<Manifest, 'repository'>): string | undefined {
+  const { repository } = manifest;
+  return normalizeRepository(typeof repository === 'string' ? repository : repository?.url);
+}

@@ -1,0 +1,148 @@
+/**
+ * The registry metadata a client keeps, and its verification. After each
+ * refresh (tuf-js's full client workflow: root rotation, rollback and freeze
+ * protection) the metadata it accepted is stored as one bundle, written
+ * atomically, so a refresh that fails half-way never leaves a mix. Every
+ * time the bundle is read it is verified again from the pinned root: each
+ * root version signed by the one before, every role signed by the keys its
+ * delegator lists, every file matching the length, hash and version its
+ * parent recorded. Expiry is the one check left out here: it is reported
+ * (`expires`), so the host can keep official and trusted plugins running on
+ * metadata that has gone stale and refuse the rest (see client.ts).
+ */
+import { Readable } from 'node:stream';
+import { Metadata, MetadataKind, type MetaFile, type Root, type Snapshot, type Targets, type Timestamp } from '@tufjs/models';
+import { BLOCKLIST_TARGET, TOP_LEVEL_TARGETS } from './layout.js';
+
+export interface MetadataBundle {
+  schemaVersion: 1;
+  /** When the refresh that produced this bundle finished (ISO). */
+  verifiedAt: string;
+  /** Root versions after the pinned one, oldest first. */
+  roots: string[];
+  timestamp: string;
+  snapshot: string;
+  /** Every targets role reachable from the top level, by name (top level is `targets`). */
+  roles: Record<string, string>;
+  blocklist: string;
+}
+
+export interface VerifiedMetadata {
+  root: Metadata<Root>;
+  timestamp: Metadata<Timestamp>;
+  snapshot: Metadata<Snapshot>;
+  roles: Map<string, Metadata<Targets>>;
+  /** Delegations whose signature checked out: `parent>child`. Lookups follow only these. */
+  edges: Set<string>;
+  blocklistText: string;
+  /** The earliest expiry of any role in use. */
+  expires: Date;
+  verifiedAt: Date;
+}
+
+/** Where the bytes of a delegated role come from: the stored bundle, or the registry during a refresh. */
+export type RoleSource = (role: string, meta: MetaFile) => Promise<Buffer | undefined>;
+
+/** Delegation depth beyond which roles are not followed (tuf-js's maxDelegations default). */
+const MAX_ROLES = 32;
+
+function parse<K extends MetadataKind>(kind: K, text: string | Buffer): Metadata<any> {
+  return Metadata.fromJSON(kind as MetadataKind.Targets, JSON.parse(text.toString()));
+}
+
+/** Checks `bytes` against what the parent recorded (length, hashes, version) and the signature against `signer`'s keys. */
+function checkChild<T extends Snapshot | Targets>(
+  kind: MetadataKind,
+  name: string,
+  bytes: Buffer,
+  meta: MetaFile,
+  signer: Metadata<Root | Targets>,
+): Metadata<T> {
+  meta.verify(bytes);
+  const metadata = parse(kind, bytes) as Metadata<T>;
+  if (metadata.signed.type !== kind) throw new Error(`${name}.json is not ${kind} metadata`);
+  if (metadata.signed.version !== meta.version) {
+    throw new Error(`${name}.json is version ${metadata.signed.version}, but its parent lists version ${meta.version}`);
+  }
+  signer.verifyDelegate(name, metadata);
+  return metadata;
+}
+
+/** Verifies the root chain and everything below it; throws on the first thing that does not hold. */
+export async function verifyMetadata(pinnedRoot: Metadata<Root>, bundle: Omit<MetadataBundle, 'roles'>, roleSource: RoleSource): Promise<VerifiedMetadata & { roleTexts: Record<string, string> }> {
+  let root = pinnedRoot;
+  const roots = bundle.roots.map((text) => parse(MetadataKind.Root, text) as Metadata<Root>).sort((a, b) => a.signed.version - b.signed.version);
+  for (const next of roots) {
+    if (next.signed.version <= root.signed.version) continue;
+    if (next.signed.version !== root.signed.version + 1) throw new Error(`root version ${next.signed.version} does not follow ${root.signed.version}`);
+    root.verifyDelegate(MetadataKind.Root, next);
+    next.verifyDelegate(MetadataKind.Root, next);
+    root = next;
+  }
+  const timestamp = parse(MetadataKind.Timestamp, bundle.timestamp) as Metadata<Timestamp>;
+  root.verifyDelegate(MetadataKind.Timestamp, timestamp);
+  const snapshot = checkChild<Snapshot>(MetadataKind.Snapshot, 'snapshot', Buffer.from(bundle.snapshot), timestamp.signed.snapshotMeta, root);
+
+  const roles = new Map<string, Metadata<Targets>>();
+  const roleTexts: Record<string, string> = {};
+  const edges = new Set<string>();
+  const load = async (name: string, delegator: Metadata<Root | Targets>): Promise<Metadata<Targets> | undefined> => {
+    const meta = snapshot.signed.meta[`${name}.json`];
+    if (!meta) return undefined; // delegated but not published yet (a publisher's role waiting for its signature)
+    const bytes = await roleSource(name, meta);
+    if (!bytes) throw new Error(`${name}.json is missing`);
+    const role = checkChild<Targets>(MetadataKind.Targets, name, bytes, meta, delegator);
+    roleTexts[name] = bytes.toString('utf8');
+    return role;
+  };
+  const top = await load(TOP_LEVEL_TARGETS, root);
+  if (!top) throw new Error('the snapshot does not list targets.json');
+  roles.set(TOP_LEVEL_TARGETS, top);
+  const queue: string[] = [TOP_LEVEL_TARGETS];
+  while (queue.length > 0 && roles.size <= MAX_ROLES) {
+    const parentName = queue.shift()!;
+    const parent = roles.get(parentName)!;
+    for (const child of Object.keys(parent.signed.delegations?.roles ?? {})) {
+      const existing = roles.get(child);
+      if (existing) {
+        // Delegated twice: it must satisfy this delegator's keys as well.
+        parent.verifyDelegate(child, existing);
+      } else {
+        const loaded = await load(child, parent);
+        if (!loaded) continue;
+        roles.set(child, loaded);
+        queue.push(child);
+      }
+      edges.add(`${parentName}>${child}`);
+    }
+  }
+
+  const blocklistTarget = top.signed.targets[BLOCKLIST_TARGET];
+  if (!blocklistTarget) throw new Error('the top-level targets list no blocklist.json');
+  await blocklistTarget.verify(Readable.from([Buffer.from(bundle.blocklist)]));
+
+  const expiries = [root, timestamp, snapshot, ...roles.values()].map((m) => Date.parse(m.signed.expires));
+  return {
+    root,
+    timestamp,
+    snapshot,
+    roles,
+    edges,
+    blocklistText: bundle.blocklist,
+    expires: new Date(Math.min(...expiries)),
+    verifiedAt: new Date(bundle.verifiedAt),
+    roleTexts,
+  };
+}
+
+/** The stored bundle, verified: its roles come from the bundle itself. */
+export function verifyBundle(pinnedRoot: Metadata<Root>, bundle: MetadataBundle): Promise<VerifiedMetadata> {
+  return verifyMetadata(pinnedRoot, bundle, async (role) => (role in bundle.roles ? Buffer.from(bundle.roles[role]) : undefined));
+}
+
+export function parseRoot(text: string): Metadata<Root> {
+  const root = parse(MetadataKind.Root, text) as Metadata<Root>;
+  if (root.signed.type !== MetadataKind.Root) throw new Error('not root metadata');
+  root.verifyDelegate(MetadataKind.Root, root);
+  return root;
+}
