@@ -12,7 +12,7 @@ import { UsageError } from '../cli/errors.js';
 import validateManifest from './generated/manifest-validator.js';
 import type { Manifest, PluginIdentity } from './types.js';
 
-// Compiled from the schema at build time (scripts/compile-validators.js): no schema compilation at start.
+// Compiled from the schema at build time (scripts/compile-validators.mjs): no schema compilation at start.
 const validate = validateManifest as unknown as ValidateFunction<Manifest>;
 
 /** `display` is how messages name the package folder (the path the user typed). */

@@ -22,7 +22,7 @@ export const defaultPolicy: Policy = {
 const ACTIONS: PolicyAction[] = ['block', 'warn', 'show', 'hidden'];
 
 type PolicyFile = { tiers?: Partial<Record<Tier, Partial<Record<Severity, PolicyAction>>>> };
-/** analyzer/policy.schema.json, compiled at build time (scripts/compile-validators.js). */
+/** analyzer/policy.schema.json, compiled at build time (scripts/compile-validators.mjs). */
 const validatePolicy = validatePolicyFile as unknown as ValidateFunction<PolicyFile>;
 
 /** The default policy with the file's cells laid over it. */

@@ -5,7 +5,7 @@
  * a plugin in the OS temporary folder, outside any git work tree: oxlint
  * skips what a .gitignore names). Two views, in one run:
  *
- * Whole processes (what a user feels: `node dist/cli/main.js …` spawned,
+ * Whole processes (what a user feels: `node dist/bin/warden.js …` spawned,
  * node start-up and module loading included), interleaved rounds with the
  * order rotated each round, medians compared:
  *   Warden cold    `warden analyze` with an empty cache folder (the cache write included)
@@ -40,7 +40,7 @@ const SELF = fileURLToPath(import.meta.url);
 const REPO = join(dirname(SELF), '..');
 const CORPUS = join(tmpdir(), 'warden-bench-corpus');
 const SOURCES = ['node_modules/eslint/lib', 'node_modules/@typescript-eslint/typescript-estree/dist'];
-const CLI = join(REPO, 'dist/cli/main.js');
+const CLI = join(REPO, 'dist/bin/warden.js');
 const ESLINT_CLI = join(REPO, 'node_modules/eslint/bin/eslint.js');
 const OXLINT_CLI = join(REPO, 'node_modules/oxlint/bin/oxlint');
 const GNU_TIME = ['/usr/bin/time', '/bin/time'].find((path) => existsSync(path));

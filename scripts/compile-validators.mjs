@@ -31,7 +31,7 @@ export default function compileValidators() {
     const code = standaloneCode(ajv, ajv.compile(schema)).replace(/^"use strict";/, '');
     // ajv's ES module output still require()s its small runtime helpers (ucs2length for maxLength).
     const requires = code.includes('require(') ? ["import { createRequire } from 'node:module';", 'const require = createRequire(import.meta.url);'] : [];
-    const header = [`// Generated from ${schemaFile} by scripts/compile-validators.js (npm run build): do not edit.`, '// @ts-nocheck'];
+    const header = [`// Generated from ${schemaFile} by scripts/compile-validators.mjs (npm run build): do not edit.`, '// @ts-nocheck'];
     writeFileSync(join(OUT, output), [...header, ...requires, code, ''].join('\n'));
   }
 }
