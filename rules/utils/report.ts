@@ -50,7 +50,7 @@ export function report(context: Rule.RuleContext, rule: WardenRule, descriptor: 
   const kind = rule.meta.warden.findings[descriptor.messageId];
   const sink = captures[captures.length - 1];
   if (sink) {
-    const loc = descriptor.node.loc!;
+    const loc = descriptor.node.loc ?? locOfRange(context.sourceCode, descriptor.node.range!);
     sink.push({
       ruleId: context.id.replace(/^warden\//, ''),
       messageId: descriptor.messageId,
@@ -66,6 +66,15 @@ export function report(context: Rule.RuleContext, rule: WardenRule, descriptor: 
   const weighed = descriptor.inner ?? { kind, data };
   if (severityRank(editorSeverity(context, weighed.kind, weighed.data)) > severityRank(minSeverity(context))) return;
   context.report({ node: descriptor.node as never, messageId: descriptor.messageId, data });
+}
+
+/**
+ * The gate's parser gives nodes a `range` but no `loc` (one object fewer per
+ * position, for every node of every file): the place of a reported node is
+ * worked out from its range, as ESLint's own `loc` would give it.
+ */
+function locOfRange(sourceCode: Rule.RuleContext['sourceCode'], [start, end]: [number, number]): NonNullable<AnyNode['loc']> {
+  return { start: sourceCode.getLocFromIndex(start), end: sourceCode.getLocFromIndex(end) };
 }
 
 function minSeverity(context: Rule.RuleContext): Severity {
