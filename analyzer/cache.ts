@@ -122,7 +122,9 @@ export class PluginCache {
       // Loaded on the first write: a warm run writes nothing.
       const { default: writeFileAtomic } = await import('write-file-atomic');
       await mkdir(join(this.dir, 'plugins'), { recursive: true });
-      await writeFileAtomic(this.pathOf(record.locator), seal(this.#key, JSON.stringify(record)));
+      // Atomic (a reader sees the old record or the new one) but not fsynced: a record lost or cut short by a crash
+      // fails its seal and is a miss, so durability would only cost every cold run a flush of the disk.
+      await writeFileAtomic(this.pathOf(record.locator), seal(this.#key, JSON.stringify(record)), { fsync: false });
     } catch {
       // ignored on purpose
     }
