@@ -19,6 +19,12 @@ export interface FetchResult {
   bytes(): Uint8Array;
 }
 
+/** Who sent an event, as the host vouches: set by the host, never by the sender. */
+export interface EventOrigin {
+  name: string;
+  from: string;
+}
+
 export interface PluginContext {
   readonly pluginId: string;
   readonly dataDir: string;
@@ -27,7 +33,9 @@ export interface PluginContext {
     execute<T = unknown>(command: string, ...args: unknown[]): Promise<T>;
   };
   readonly events: {
-    on(name: string, listener: (payload: unknown) => void): Disposable;
+    /** `event.from` is who emitted it: a plugin's id, or `'app'` for the application itself. */
+    on(name: string, listener: (payload: unknown, event: EventOrigin) => void): Disposable;
+    /** Emits `name`, which must start with this plugin's id and a dot unless the app opens other names to plugins. */
     emit(name: string, payload?: unknown): Promise<void>;
   };
   readonly storage: {

@@ -64,7 +64,8 @@ export interface PluginApi {
   'plugin/activate': { params: ActivateParams; result: void };
   'plugin/deactivate': { params: Record<string, never>; result: void };
   'plugin/executeCommand': { params: { command: string; args: unknown[] }; result: unknown };
-  'plugin/deliverEvent': { params: { name: string; payload: unknown }; result: void };
+  /** `from`: the plugin id that emitted it, or `'app'` for the embedding application. */
+  'plugin/deliverEvent': { params: { name: string; payload: unknown; from: string }; result: void };
   /** Heartbeat: answered from the plugin's event loop, so a blocked loop misses it. */
   'plugin/ping': { params: Record<string, never>; result: { heapUsed: number; rss: number } };
 }

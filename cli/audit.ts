@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import pc from 'picocolors';
+import { inert, inertJson } from '../analyzer/inert-text.js';
 import { readAuditLog, verifyAuditLog, type AuditEntry } from '../host/audit.js';
 import { addColorOptions } from './color.js';
 import { EXIT, UsageError } from './errors.js';
@@ -42,17 +43,18 @@ export function registerAudit(program: Command): void {
         return;
       }
       const entries = readAuditLog(options.log).filter((e) => options.plugin === undefined || e.pluginId === options.plugin);
-      for (const entry of entries) process.stdout.write(`${options.json ? JSON.stringify(entry) : formatEntry(entry)}\n`);
+      for (const entry of entries) process.stdout.write(`${options.json ? inertJson(entry) : formatEntry(entry)}\n`);
     });
   addColorOptions(audit);
 }
 
+/** One line per entry, whatever a plugin put in its fields: every value goes through `inert`. */
 function formatEntry(entry: AuditEntry): string {
   const details = Object.entries(entry)
     .filter(([key]) => !ENVELOPE.has(key))
-    .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+    .map(([key, value]) => `${inert(key)}=${typeof value === 'string' ? inert(value) : inertJson(value)}`)
     .join(' ');
   // In full: ids share a per-host prefix, so any shortening makes every row look the same.
-  const correlation = entry.correlationId ? pc.dim(` ${String(entry.correlationId)}`) : '';
-  return `${pc.dim(`#${entry.seq} ${entry.time}`)} ${pc.bold(entry.pluginId)} ${entry.kind}${correlation} ${details}`;
+  const correlation = entry.correlationId ? pc.dim(` ${inert(String(entry.correlationId))}`) : '';
+  return `${pc.dim(`#${inert(String(entry.seq))} ${inert(String(entry.time))}`)} ${pc.bold(inert(String(entry.pluginId)))} ${inert(String(entry.kind))}${correlation} ${details}`;
 }

@@ -7,9 +7,10 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { createHost, type Host } from '../host/index.js';
+import { inert, inertJson } from '../analyzer/inert-text.js';
 import { HOST_EVENT_NAMES, type HostEvents } from '../host/events.js';
 import { debuggerUrl, inspectionSandbox } from '../host/inspection.js';
-import { sandboxSupport } from '../host/platform.js';
+import { ISOLATION_LEVELS, type IsolationLevel, isIsolationLevel, machineSupport } from '../host/platform.js';
 import { messageOf } from '../host/supervisor.js';
 import { callOf, type CommandCall } from './call-syntax.js';
 import { addColorOptions } from './color.js';
@@ -31,6 +32,7 @@ interface RunOptions {
   expiredGrace?: string;
   displayName?: string;
   locale?: string;
+  requireIsolation?: string;
 }
 
 export function registerRun(program: Command): void {
@@ -43,6 +45,7 @@ export function registerRun(program: Command): void {
     .option('--once', 'stop the host and exit after the --exec commands')
     .option('--json', 'print every host event as one JSON line')
     .option('--inspect-plugin <id>', "start that plugin's process with the inspector so a debugger can attach")
+    .option('--require-isolation <level>', `refuse to start any plugin below this isolation level (${[...ISOLATION_LEVELS].reverse().join(', ')})`)
     .option('--data-dir <dir>', 'plugin data, audit log and analysis cache (default: .warden, or outside a --dev plugin\'s folder)')
     .option('--display-name <name>', "the user's name, as ctx.user.profile() shares it with plugins")
     .option('--locale <tag>', "the user's locale (e.g. en-GB), as ctx.user.profile() shares it")
@@ -52,6 +55,7 @@ export function registerRun(program: Command): void {
       }
       const calls = parseExec(options.exec ?? []);
       const registry = registryConfig(options, options.pluginsDir !== undefined ? storeFor({ pluginsDir: options.pluginsDir }) : undefined);
+      const requireIsolation = isolationLevel(options.requireIsolation);
       const host = createHost({
         dataDir: runDataDir(options.dataDir, options.dev),
         devPaths: options.dev,
@@ -59,10 +63,11 @@ export function registerRun(program: Command): void {
         profile: { displayName: options.displayName, locale: options.locale },
         ...(options.pluginsDir !== undefined ? { pluginsDir: options.pluginsDir } : {}),
         ...(options.inspectPlugin !== undefined ? { inspectPlugin: options.inspectPlugin } : {}),
+        ...(requireIsolation !== undefined ? { requireIsolation } : {}),
       });
       const print = options.json ? printJson : printPlain;
       attachPrinter(host, print);
-      if (!options.json) for (const warning of sandboxSupport().warnings) process.stderr.write(`${pc.yellow('warning:')} ${warning}\n`);
+      if (!options.json) for (const warning of machineSupport().warnings) process.stderr.write(`${pc.yellow('warning:')} ${warning}\n`);
       // One stop, whoever asks first (--once, a signal, a closed pipe): a second caller waits for the first.
       let stopping: Promise<void> | undefined;
       const stop = () => (stopping ??= host.stop());
@@ -80,6 +85,11 @@ export function registerRun(program: Command): void {
     });
   addColorOptions(run);
   addRegistryOptions(run);
+}
+
+function isolationLevel(value: string | undefined): IsolationLevel | undefined {
+  if (value === undefined || isIsolationLevel(value)) return value;
+  throw new UsageError(`--require-isolation: "${value}" is not an isolation level (${[...ISOLATION_LEVELS].reverse().join(', ')})`);
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -125,7 +135,7 @@ async function inspect(host: Host, pluginId: string, print: Printer): Promise<vo
     return;
   }
   inspected.add(pluginId);
-  print('inspecting', { pluginId, sandbox: inspectionSandbox() });
+  print('inspecting', { pluginId, sandbox: inspectionSandbox(plugin.isolation) });
   await host.activate(pluginId).catch((error: unknown) => print('failed', { command: `--inspect-plugin ${pluginId}`, error: messageOf(error) }));
 }
 
@@ -151,7 +161,7 @@ export function attachPrinter(host: Host, print: Printer): void {
 }
 
 export const printJson: Printer = (event, payload) => {
-  process.stdout.write(`${JSON.stringify({ event, time: new Date().toISOString(), ...payload })}\n`);
+  process.stdout.write(`${inertJson({ event, time: new Date().toISOString(), ...payload })}\n`);
 };
 
 /** Development plugins: their log lines are printed (an author wants them); an installed plugin's go to --json and the host's 'log' event only. */
@@ -172,60 +182,62 @@ export const printPlain: Printer = (event, payload) => {
   (toStdout ? process.stdout : process.stderr).write(`${line}\n`);
 };
 
+/** Every piece of a payload is printed through `inert` (plugins wrote much of it); only our own colours act on the terminal. */
 function plainLine(event: string, payload: Record<string, unknown>): string | undefined {
-  const id = String(payload.pluginId ?? '');
+  const id = inert(String(payload.pluginId ?? ''));
+  const text = (key: string): string => inert(String(payload[key]));
   switch (event) {
     case 'message': {
-      const { level, text } = payload as unknown as HostEvents['message'];
+      const { level } = payload as unknown as HostEvents['message'];
       const prefix = `[${id}]`;
-      return `${level === 'error' ? pc.red(prefix) : level === 'warning' ? pc.yellow(prefix) : pc.cyan(prefix)} ${text}`;
+      return `${level === 'error' ? pc.red(prefix) : level === 'warning' ? pc.yellow(prefix) : pc.cyan(prefix)} ${text('text')}`;
     }
     case 'result':
-      return `${pc.green('✔')} ${String(payload.command)} → ${JSON.stringify(payload.result) ?? 'done'}`;
+      return `${pc.green('✔')} ${text('command')} → ${payload.result === undefined ? 'done' : inertJson(payload.result)}`;
     case 'failed':
-      return `${pc.red('✖')} ${String(payload.command)} failed: ${String(payload.error)}`;
+      return `${pc.red('✖')} ${text('command')} failed: ${text('error')}`;
     case 'analyzed': {
       const { findings, dev } = payload as unknown as HostEvents['analyzed'];
       if (!dev || findings.length === 0) return undefined;
       return [`${pc.bold(id)} (development plugin) — ${findings.length} finding(s):`,
-        ...findings.map((f) => `  ${f.file}:${f.line}:${f.column}  ${f.severity.padEnd(8)}  ${f.message}  ${pc.dim(f.ruleId)}`)].join('\n');
+        ...findings.map((f) => `  ${inert(f.file)}:${f.line}:${f.column}  ${f.severity.padEnd(8)}  ${inert(f.message)}  ${pc.dim(f.ruleId)}`)].join('\n');
     }
     case 'blocked':
       return reasonLines(`${pc.red('✖ refused')} ${pc.bold(id)}`, payload.reasons as string[]);
     case 'warned':
       return reasonLines(`${pc.yellow('! warning')} ${pc.bold(id)} loads, but`, payload.reasons as string[]);
     case 'activated':
-      return pc.dim(`▶ ${id} started (pid ${String(payload.pid)}, ${String(payload.ms)} ms, ${String(payload.reason)})`);
+      return pc.dim(`▶ ${id} started (pid ${text('pid')}, ${text('ms')} ms, ${text('reason')}, isolation ${text('isolation')})`);
     case 'deactivated':
-      return pc.dim(`■ ${id} stopped (${String(payload.reason)})`);
+      return pc.dim(`■ ${id} stopped (${text('reason')})`);
     case 'crashed':
-      return `${pc.red('✖ stopped')} ${pc.bold(id)}: ${String(payload.reason)}`;
+      return `${pc.red('✖ stopped')} ${pc.bold(id)}: ${text('reason')}`;
     case 'restarted':
-      return pc.dim(`↻ ${id} restarted (attempt ${String(payload.attempt)}, after ${String(payload.delayMs)} ms)`);
+      return pc.dim(`↻ ${id} restarted (attempt ${text('attempt')}, after ${text('delayMs')} ms)`);
     case 'disabled':
-      return `${pc.red('✖ disabled')} ${pc.bold(id)}: ${String(payload.reason)}`;
+      return `${pc.red('✖ disabled')} ${pc.bold(id)}: ${text('reason')}`;
     case 'enabled':
-      return `${pc.green('✔ enabled')} ${pc.bold(id)} (was: ${String(payload.was)})`;
+      return `${pc.green('✔ enabled')} ${pc.bold(id)} (was: ${text('was')})`;
     case 'start-failed':
-      return `${pc.yellow('! not started')} ${pc.bold(id)}: ${String(payload.reason)}; trying again in ${String(payload.retryInMs)} ms`;
+      return `${pc.yellow('! not started')} ${pc.bold(id)}: ${text('reason')}; trying again in ${text('retryInMs')} ms`;
     case 'denied':
-      return `${pc.magenta('⛔ denied')} ${pc.bold(id)}: ${String(payload.message)}`;
+      return `${pc.magenta('⛔ denied')} ${pc.bold(id)}: ${text('message')}`;
     case 'reloaded':
-      return pc.green(`↻ ${id} reloaded in ${String(payload.ms)} ms (${(payload.files as string[]).join(', ')}): ${String(payload.state)}`);
+      return pc.green(`↻ ${id} reloaded in ${text('ms')} ms (${(payload.files as string[]).map(inert).join(', ')}): ${text('state')}`);
     case 'log': {
       const url = inspected.has(id) ? debuggerUrl(String(payload.line)) : undefined;
-      if (url) return `${pc.yellow('⏸ waiting for a debugger')} ${pc.bold(id)}: ${pc.bold(url)}\n    attach with chrome://inspect, VS Code's "Attach", or: node inspect ${url}`;
-      return pc.dim(`[${id}] ${String(payload.line)}`);
+      if (url) return `${pc.yellow('⏸ waiting for a debugger')} ${pc.bold(id)}: ${pc.bold(inert(url))}\n    attach with chrome://inspect, VS Code's "Attach", or: node inspect ${inert(url)}`;
+      return pc.dim(`[${id}] ${text('line')}`);
     }
     case 'inspecting':
       return [`${pc.yellow('! inspecting')} ${pc.bold(id)}: while it is debugged the sandbox is weaker:`, ...(payload.sandbox as string[]).map((line) => `    ${line}`)].join('\n');
     case 'storage-corrupt':
-      return `${pc.yellow('! storage')} ${pc.bold(id)}: ${String(payload.reason)}; moved aside to ${String(payload.file)}, the store starts empty`;
+      return `${pc.yellow('! storage')} ${pc.bold(id)}: ${text('reason')}; moved aside to ${text('file')}, the store starts empty`;
     case 'audit-repaired':
-      return `${pc.yellow('! audit log')}: ${String(payload.message)}`;
+      return `${pc.yellow('! audit log')}: ${text('message')}`;
     case 'registry': {
       const status = payload as unknown as HostEvents['registry'];
-      return status.lastError || status.expired ? `${pc.yellow('! registry')} ${describeStatus(status)}` : pc.dim(`◆ ${describeStatus(status)}`);
+      return status.lastError || status.expired ? `${pc.yellow('! registry')} ${inert(describeStatus(status))}` : pc.dim(`◆ ${inert(describeStatus(status))}`);
     }
     default:
       return undefined;
@@ -234,7 +246,7 @@ function plainLine(event: string, payload: Record<string, unknown>): string | un
 
 /** The first reason beside the verdict, each other one on a line of its own: each names the findings it rests on. */
 function reasonLines(verdict: string, reasons: string[]): string {
-  const [first = '', ...rest] = reasons;
+  const [first = '', ...rest] = reasons.map(inert);
   return [`${verdict}: ${first}`, ...rest.map((reason) => `    ${reason}`)].join('\n');
 }
 

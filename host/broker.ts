@@ -9,12 +9,13 @@ import { randomBytes } from 'node:crypto';
 import { ResponseError } from 'vscode-jsonrpc';
 import type { Handlers, HostApi, LogLevel, MessageLevel, UserProfile } from '../api/protocol.js';
 import { ErrorCodes } from '../api/protocol.js';
-import type { AuditLog } from './audit.js';
+import { AUDIT_TEXT, type AuditSink } from './audit-budget.js';
 import { brokeredFetch } from './net-broker.js';
 import type { Denial, Grant } from './permissions.js';
 import { check } from './permissions.js';
 import type { PluginStorage } from './storage.js';
 import { messageOf } from './supervisor.js';
+import { MAX_LINE_CHARS, MAX_MESSAGE_CHARS, RateWindow, cut } from './text-limits.js';
 
 /** What the host does with the calls that are not the broker's own business. */
 export interface BrokerCallbacks {
@@ -31,11 +32,31 @@ export interface BrokerCallbacks {
 export interface BrokerOptions {
   pluginId: string;
   grant: Grant;
-  audit: AuditLog;
+  audit: AuditSink;
   storage: PluginStorage;
   host: BrokerCallbacks;
-  limits: { fetchTimeoutMs: number; fetchMaxBytes: number };
+  /** The command ids its manifest contributes: with ids under its own id, the only ones it may register. */
+  contributedCommands: readonly string[];
+  /**
+   * Who an event name belongs to when it is not under this plugin's id (`<pluginId>.…`): another plugin's id, or
+   * `'app'`; undefined when plugins may emit it. By default the app reserves every such name.
+   */
+  eventOwner?: (name: string) => string | undefined;
+  limits: BrokerLimits;
   onDenied(denial: Denial): void;
+  /** Whether a call's params came in on an answer's allowance (the channel's `Outstanding.isAnswer`). */
+  isAnswer?: (params: object) => boolean;
+}
+
+export interface BrokerLimits {
+  fetchTimeoutMs: number;
+  fetchMaxBytes: number;
+  /** Calls still being worked on at once; more are refused (each holds host memory until answered). */
+  maxCallsInFlight: number;
+  /** `ctx.window.showMessage` calls passed on per second; the rest are dropped with a note in the log. */
+  messagesPerSecond: number;
+  /** `ctx.log` lines passed on per second, as for stdout. */
+  logLinesPerSecond: number;
 }
 
 const INTERNAL_ERROR = -32603;
@@ -52,32 +73,69 @@ function nextCorrelationId(): string {
   return `${CORRELATION_PREFIX}-${correlationCount.toString(36)}`;
 }
 
-/** Long free text (messages, URLs) is kept to this many characters in the audit log. */
-const AUDIT_TEXT = 200;
-
 export function createBroker(options: BrokerOptions): Handlers<HostApi> {
   const { pluginId, grant, audit, storage, host, limits } = options;
+  const ownPrefix = `${pluginId}.`;
+  const eventOwner = options.eventOwner ?? (() => 'app');
+  // What a plugin does in answer to the host's own requests (the showMessage each command makes) is paced by the
+  // host, so no per-plugin rate applies to it; the channel grants and bounds that allowance (see Outstanding).
+  const isAnswer = options.isAnswer ?? (() => false);
+  let inFlight = 0;
+  const messages = new RateWindow(limits.messagesPerSecond, (dropped) =>
+    host.log(pluginId, 'warn', `[warden] ${dropped} messages dropped (over ${limits.messagesPerSecond} per second)`),
+  );
+  const logLines = new RateWindow(limits.logLinesPerSecond, (dropped) =>
+    host.log(pluginId, 'warn', `[warden] ${dropped} log lines dropped (over ${limits.logLinesPerSecond} per second)`),
+  );
 
   /**
    * Audits the call, runs it, and audits a failure under the same correlation id. The call's entry is on file
    * before the work starts; work that finishes synchronously is answered without a detour through a promise.
    */
-  function audited<T>(method: string, details: Record<string, unknown>, work: (correlationId: string) => T | Promise<T>): T | Promise<T> {
+  function audited<T>(call: object, method: string, details: Record<string, unknown>, work: (correlationId: string) => T | Promise<T>): T | Promise<T> {
     const correlationId = nextCorrelationId();
-    audit.append({ pluginId, correlationId, kind: 'call', method, ...details });
+    audit.append({ pluginId, correlationId, kind: 'call', method, ...details }, { metered: !isAnswer(call) });
     const failed = (error: unknown): never => {
       if (error instanceof ResponseError && error.code === ErrorCodes.denied) throw error;
       const message = messageOf(error);
-      audit.tryAppend({ pluginId, correlationId, kind: 'failed', method, error: clip(message) });
+      audit.tryAppend({ pluginId, correlationId, kind: 'failed', method, error: message });
       // The plugin gets the reason itself, not the library's "Request … failed with message" wrapping.
       throw new ResponseError(INTERNAL_ERROR, message);
     };
     try {
+      if (inFlight >= limits.maxCallsInFlight) throw new Error(`too many calls in flight: at most ${limits.maxCallsInFlight} may wait for an answer at once`);
       const result = work(correlationId);
-      return result instanceof Promise ? result.catch(failed) : result;
+      if (!(result instanceof Promise)) return result;
+      inFlight += 1;
+      return result.then(
+        (value) => {
+          inFlight -= 1;
+          return value;
+        },
+        (error: unknown) => {
+          inFlight -= 1;
+          return failed(error);
+        },
+      );
     } catch (error) {
       return failed(error);
     }
+  }
+
+  /** Run-time command ids are the manifest's or under the plugin's own id: no plugin can take another's callers. */
+  function ownCommand(value: unknown): string {
+    const command = identifier(value, 'command');
+    if (command.startsWith(ownPrefix) || options.contributedCommands.includes(command)) return command;
+    throw new Error(`the command "${command}" is not ${pluginId}'s to register: register the commands package.json contributes (contributes.commands) or ids that start with "${ownPrefix}"`);
+  }
+
+  /** A plugin emits names under its own id, and others only where the app has not reserved them. */
+  function emittable(value: unknown): string {
+    const name = identifier(value, 'event name');
+    const owner = name.startsWith(ownPrefix) ? undefined : eventOwner(name);
+    if (owner === undefined) return name;
+    const whose = owner === 'app' ? 'reserved by the app' : `${owner}'s`;
+    throw new Error(`the event name "${name}" is ${whose}: a plugin emits event names that start with "${ownPrefix}"`);
   }
 
   function deny(denial: Denial): never {
@@ -86,31 +144,34 @@ export function createBroker(options: BrokerOptions): Handlers<HostApi> {
   }
 
   return {
-    'commands/register': ({ command }) =>
-      audited('commands/register', { command }, () => host.registerCommand(pluginId, identifier(command, 'command'))),
-    'commands/execute': ({ command, args }) =>
-      audited('commands/execute', { command }, () =>
-        host.executeCommand(pluginId, identifier(command, 'command'), Array.isArray(args) ? args : []),
+    'commands/register': (call) => audited(call, 'commands/register', { command: call.command }, () => host.registerCommand(pluginId, ownCommand(call.command))),
+    'commands/execute': (call) =>
+      audited(call, 'commands/execute', { command: call.command }, () =>
+        host.executeCommand(pluginId, identifier(call.command, 'command'), Array.isArray(call.args) ? call.args : []),
       ),
-    'events/subscribe': ({ name }) => audited('events/subscribe', { name }, () => host.subscribe(pluginId, identifier(name, 'event name'))),
-    'events/emit': ({ name, payload }) =>
-      audited('events/emit', { name }, () => host.emitEvent(pluginId, identifier(name, 'event name'), payload ?? null)),
-    'storage/get': ({ key }) => audited('storage/get', { key }, () => storage.get(key)),
-    'storage/set': ({ key, value }) => audited('storage/set', { key }, () => storage.set(key, value)),
-    'storage/delete': ({ key }) => audited('storage/delete', { key }, () => storage.delete(key)),
-    'storage/keys': () => audited('storage/keys', {}, () => storage.keys()),
-    'window/showMessage': (params) => {
-      const level = oneOf(params.level, MESSAGE_LEVELS, 'info');
-      const text = String(params.text);
-      return audited('window/showMessage', { level, text: clip(text) }, () => host.showMessage(pluginId, level, text));
+    'events/subscribe': (call) => audited(call, 'events/subscribe', { name: call.name }, () => host.subscribe(pluginId, identifier(call.name, 'event name'))),
+    'events/emit': (call) =>
+      audited(call, 'events/emit', { name: call.name }, () => host.emitEvent(pluginId, emittable(call.name), call.payload ?? null)),
+    'storage/get': (call) => audited(call, 'storage/get', { key: call.key }, () => storage.get(call.key)),
+    'storage/set': (call) => audited(call, 'storage/set', { key: call.key }, () => storage.set(call.key, call.value)),
+    'storage/delete': (call) => audited(call, 'storage/delete', { key: call.key }, () => storage.delete(call.key)),
+    'storage/keys': (call) => audited(call, 'storage/keys', {}, () => storage.keys()),
+    'window/showMessage': (call) => {
+      const level = oneOf(call.level, MESSAGE_LEVELS, 'info');
+      const text = cut(String(call.text), MAX_MESSAGE_CHARS);
+      return audited(call, 'window/showMessage', { level, text }, () => {
+        if (isAnswer(call) || messages.admit()) host.showMessage(pluginId, level, text);
+      });
     },
-    'log/write': (params) => {
-      const level = oneOf(params.level, LOG_LEVELS, 'info');
-      return audited('log/write', { level }, () => host.log(pluginId, level, String(params.message)));
+    'log/write': (call) => {
+      const level = oneOf(call.level, LOG_LEVELS, 'info');
+      return audited(call, 'log/write', { level }, () => {
+        if (isAnswer(call) || logLines.admit()) host.log(pluginId, level, cut(String(call.message), MAX_LINE_CHARS));
+      });
     },
-    'user/profile': () => audited('user/profile', {}, () => host.profile(pluginId)),
+    'user/profile': (call) => audited(call, 'user/profile', {}, () => host.profile(pluginId)),
     'net/fetch': (request) =>
-      audited('net/fetch', { url: clip(String(request.url)), httpMethod: request.method ?? 'GET' }, async (correlationId) => {
+      audited(request, 'net/fetch', { url: String(request.url), httpMethod: request.method ?? 'GET' }, async (correlationId) => {
         const result = await brokeredFetch(
           request,
           (hostname) => check(grant, { capability: 'network', host: hostname }, { audit, pluginId, correlationId }),
@@ -131,14 +192,11 @@ function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback
   return allowed.includes(value as T) ? (value as T) : fallback;
 }
 
-/** Command and event names reach the host's tables: a hand-written message could send anything. */
+/** Command and event names reach the host's tables and its output: a hand-written message could send anything. */
 function identifier(value: unknown, what: string): string {
   if (typeof value !== 'string' || value === '' || value.length > AUDIT_TEXT) {
     throw new Error(`${what} must be a non-empty string of at most ${AUDIT_TEXT} characters`);
   }
+  if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(value)) throw new Error(`${what} must not contain control or format characters`);
   return value;
-}
-
-function clip(text: string): string {
-  return text.length > AUDIT_TEXT ? `${text.slice(0, AUDIT_TEXT)}…` : text;
 }

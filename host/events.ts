@@ -5,6 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Decision, Finding, Tier } from '../analyzer/types.js';
+import type { IsolationLevel } from './platform.js';
 import type { RegistryStatus } from './registry/client.js';
 
 export interface PluginRef {
@@ -18,7 +19,8 @@ export interface HostEvents {
   blocked: PluginRef & { reasons: string[] };
   /** Loaded after showing these warnings. */
   warned: PluginRef & { reasons: string[] };
-  activated: PluginRef & { pid: number | undefined; reason: string; ms: number };
+  /** `isolation`: the level it runs with (strict, namespaces, none). */
+  activated: PluginRef & { pid: number | undefined; reason: string; ms: number; isolation: IsolationLevel | undefined };
   deactivated: PluginRef & { reason: string };
   /** The process died or was killed (`reason` says which and why). */
   crashed: PluginRef & { reason: string; crashes: number };

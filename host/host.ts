@@ -24,7 +24,9 @@ import type { BrokerCallbacks } from './broker.js';
 import { discoverPlugins } from './discovery.js';
 import { HostEventEmitter, type HostEventName, type HostListener } from './events.js';
 import { DEFAULT_LIMITS, processLimits, type HostLimits } from './limits.js';
+import { isolationProblem, requiredIsolation } from './isolation-policy.js';
 import { grantFromManifest, type Grant } from './permissions.js';
+import { type IsolationLevel, isIsolationLevel, machineSupport } from './platform.js';
 import { PluginProcess } from './plugin-process.js';
 import { DISABLED_BY_HAND, PluginSwitches } from './plugin-switches.js';
 import { removeInterruptedWrites } from './storage.js';
@@ -67,6 +69,20 @@ export interface HostOptions {
   inspectPlugin?: string;
   /** The version `engines.warden` ranges are checked against (default: this package's). */
   hostVersion?: string;
+  /** How strongly to isolate plugins: the strongest this machine offers by default. */
+  isolation?: IsolationLevel;
+  /**
+   * Refuse to start a plugin that would run below this level. By default installed community and unregistered
+   * plugins require `namespaces`; development plugins and official or trusted ones nothing.
+   */
+  requireIsolation?: IsolationLevel;
+  /** The Node binary plugins run on (the host's own by default). */
+  nodePath?: string;
+  /**
+   * Event names only the app may emit: exact names, or prefixes ending in `*`. A plugin may always emit names
+   * under its own id (`<pluginId>.…`) and never under another plugin's. Default `['*']`: everything else.
+   */
+  reservedEvents?: string[];
 }
 
 export type PluginStatus = PluginState | 'blocked';
@@ -85,6 +101,8 @@ export interface PluginInfo {
   memory: number | undefined;
   restarts: number;
   lastError: string | undefined;
+  /** The isolation level it runs with (or would, once started). */
+  isolation: IsolationLevel;
 }
 
 export interface Host {
@@ -147,10 +165,21 @@ class WardenHost implements Host {
   #trust: PluginTrust | undefined;
   #started = false;
 
+  /** The level every plugin runs with. */
+  readonly #isolation: IsolationLevel;
+
   constructor(options: HostOptions) {
     this.#options = { ...options, dataDir: resolve(options.dataDir) };
     this.#limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.auditLogPath = resolve(options.auditLog ?? join(this.#options.dataDir, 'audit.log'));
+    const support = machineSupport();
+    for (const [option, level] of [['isolation', options.isolation], ['requireIsolation', options.requireIsolation]] as const) {
+      if (level !== undefined && !isIsolationLevel(level)) throw new Error(`${option}: "${level}" is not an isolation level (strict, namespaces, none)`);
+    }
+    this.#isolation = options.isolation ?? support.levels[0];
+    if (!support.levels.includes(this.#isolation)) {
+      throw new Error(`isolation "${this.#isolation}" is not available on this machine: ${support.missing[this.#isolation]}`);
+    }
   }
 
   on<E extends HostEventName>(event: E, listener: HostListener<E>): () => void {
@@ -212,14 +241,14 @@ class WardenHost implements Host {
     return this.#supervisor(plugin).executeCommand(command, args, `onCommand:${command}`) as Promise<T>;
   }
 
-  async emitEvent(name: string, payload?: unknown, sender?: string): Promise<void> {
+  async emitEvent(name: string, payload?: unknown, sender = 'app'): Promise<void> {
     const listeners = [...this.#plugins.values()].filter(
       (p) => p.id !== sender && !p.blocked && !this.#switches?.disabled(p.id) && (p.plan.events.has(name) || p.subscriptions.has(name)),
     );
     await Promise.all(
       listeners.map(async (plugin) => {
         try {
-          await this.#supervisor(plugin).deliverEvent(name, payload, `onEvent:${name}`);
+          await this.#supervisor(plugin).deliverEvent(name, payload, sender, `onEvent:${name}`);
         } catch (error) {
           this.#events.emit('log', { pluginId: plugin.id, stream: 'host', line: `event "${name}" not delivered: ${messageOf(error)}` });
         }
@@ -241,6 +270,7 @@ class WardenHost implements Host {
       memory: p.supervisor?.memory,
       restarts: p.supervisor?.restarts ?? 0,
       lastError: p.blocked ? p.blocked.join('; ') : (this.#disabledByHand(p.id) ?? p.supervisor?.lastError),
+      isolation: this.#isolation,
     }));
   }
 
@@ -380,6 +410,9 @@ class WardenHost implements Host {
       plugin.trustRefusals = this.#trust!.refusals(trustSubject(plugin), { integrity: false });
       reasons.push(...plugin.trustRefusals);
     }
+    const required = requiredIsolation({ tier: plugin.tier, dev: location.dev }, this.#options.requireIsolation);
+    const isolation = isolationProblem(required, this.#isolation, machineSupport());
+    if (isolation) reasons.push(isolation);
     if (reasons.length > 0) {
       plugin.blocked = reasons;
       this.#refuse(plugin.id, reasons);
@@ -431,7 +464,7 @@ class WardenHost implements Host {
     if (plugin.supervisor) return plugin.supervisor;
     const limits = this.#options.inspectPlugin === plugin.id ? { ...this.#limits, ...debuggingLimits(this.#limits) } : this.#limits;
     plugin.supervisor = new Supervisor(plugin.id, () => this.#spawn(plugin), limits, {
-      activated: ({ pid, reason, ms }) => this.#lifecycle(plugin, 'activated', { pid, reason, ms }),
+      activated: ({ pid, reason, ms, isolation }) => this.#lifecycle(plugin, 'activated', { pid, reason, ms, isolation }),
       deactivated: (reason) => this.#lifecycle(plugin, 'deactivated', { reason }),
       crashed: (reason, crashes) => this.#lifecycle(plugin, 'crashed', { reason, crashes }),
       restarted: (attempt, delayMs) => this.#lifecycle(plugin, 'restarted', { attempt, delayMs }),
@@ -493,6 +526,10 @@ class WardenHost implements Host {
       audit: this.#audit!,
       host: this.#broker,
       limits: processLimits(this.#limits),
+      isolation: this.#isolation,
+      nodePath: this.#options.nodePath,
+      contributedCommands: [...plugin.plan.commands],
+      eventOwner: (name) => this.#eventOwner(name, plugin.id),
       inspect: this.#options.inspectPlugin === plugin.id,
     });
     process.on('log', (stream: string, line: string) => this.#events.emit('log', { pluginId: plugin.id, stream, line }));
@@ -502,6 +539,13 @@ class WardenHost implements Host {
       this.#events.emit('log', { pluginId: plugin.id, stream: 'host', line: `storage: ${reason}; moved aside to ${file}, the store starts empty` });
     });
     return process;
+  }
+
+  /** Who `name` belongs to, for a plugin other than `sender` to emit: another plugin (its id), the app, or nobody. */
+  #eventOwner(name: string, sender: string): string | undefined {
+    for (const id of this.#plugins.keys()) if (id !== sender && name.startsWith(`${id}.`)) return id;
+    const reserved = this.#options.reservedEvents ?? ['*'];
+    return reserved.some((pattern) => (pattern.endsWith('*') ? name.startsWith(pattern.slice(0, -1)) : name === pattern)) ? 'app' : undefined;
   }
 
   /** What every plugin's `ctx` reaches through its broker, after the grant check. */

@@ -13,6 +13,7 @@ export { DEFAULT_LIMITS } from './limits.js';
 export type { HostLimits } from './limits.js';
 export type { PluginLimits } from './plugin-process.js';
 export type { SupervisorLimits } from './supervisor.js';
+export type { IsolationLevel } from './platform.js';
 export { grantFromManifest } from './permissions.js';
 export type { Grant } from './permissions.js';
 export { verifyAuditLog } from './audit.js';

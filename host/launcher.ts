@@ -1,33 +1,42 @@
 /**
- * Starts one plugin process: `[setpriv --pdeathsig KILL] [unshare -rn -p
- * --fork --kill-child] node <permission flags> --max-old-space-size=<heapMb>
- * bootstrap.js`, working in its data folder with the filtered environment. fd 3 is the JSON-RPC
- * channel (a plain pipe; see runtime/channel.ts for why not Node's `ipc`); stdout and
- * stderr are captured line by line into the plugin's log, rate-limited.
+ * Starts one plugin process: the launch spec (permissions.ts) is the whole
+ * command line — resource wrapper, isolation wrapper, node with its
+ * permission flags, the runtime — and this is the one place it is spawned,
+ * working in the plugin's data folder with the filtered environment. fd 3 is
+ * the JSON-RPC channel (a plain pipe; see runtime/channel.ts for why not
+ * Node's `ipc`); stdout and stderr are captured line by line into the
+ * plugin's log, rate-limited.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { setPriority } from 'node:os';
 import { join, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { WARDEN_ROOT } from '../analyzer/warden-package.js';
-import { type Grant, launchSpec } from './permissions.js';
-import { PID_NAMESPACE, sandboxSupport } from './platform.js';
+import { escapingLinks } from './grant-links.js';
+import { type Grant, type LaunchSpec, canonical, launchSpec } from './permissions.js';
+import { type IsolationLevel, machineSupport, nodeRuntime } from './platform.js';
+import { MAX_LINE_CHARS, RateWindow, cut } from './text-limits.js';
 
 export type LogStream = 'stdout' | 'stderr';
 
 export interface LaunchOptions {
   grant: Grant;
   dataDir: string;
+  isolation: IsolationLevel;
+  /** The Node binary the plugin runs on (the host's own by default). */
+  nodePath?: string;
   heapMb: number;
+  memoryMb?: number;
+  openFiles: number;
+  dataQuotaBytes: number;
+  processes: number;
   logLinesPerSecond: number;
   onLine(stream: LogStream, line: string): void;
   /** Start with the inspector waiting for a debugger (the network namespace is then skipped so it can attach). */
   inspect?: boolean;
 }
-
-/** Longer lines are cut: a plugin cannot make the host buffer an endless line. */
-const MAX_LINE_CHARS = 8192;
 
 /** The package root (holding package.json), whether this file runs from source or from dist/. */
 const BOOTSTRAP = join(WARDEN_ROOT, 'dist', 'host', 'runtime', 'bootstrap.js');
@@ -40,11 +49,15 @@ const BOOTSTRAP = join(WARDEN_ROOT, 'dist', 'host', 'runtime', 'bootstrap.js');
  */
 const JSONRPC_MAIN = createRequire(import.meta.url).resolve('vscode-jsonrpc/node');
 
+let runtimeRead: string[] | undefined;
+
 /** What the runtime must be able to read under the permission model: its own code, the protocol, vscode-jsonrpc. */
 function runtimeReadPaths(): string[] {
+  if (runtimeRead) return runtimeRead;
   const marker = `${sep}node_modules${sep}vscode-jsonrpc${sep}`;
   const jsonrpcRoot = JSONRPC_MAIN.slice(0, JSONRPC_MAIN.lastIndexOf(marker) + marker.length - 1);
-  return [join(WARDEN_ROOT, 'dist', 'host', 'runtime'), join(WARDEN_ROOT, 'dist', 'api'), join(WARDEN_ROOT, 'package.json'), jsonrpcRoot];
+  runtimeRead = [join(WARDEN_ROOT, 'dist', 'host', 'runtime'), join(WARDEN_ROOT, 'dist', 'api'), join(WARDEN_ROOT, 'package.json'), jsonrpcRoot].map(canonical);
+  return runtimeRead;
 }
 
 let warned = false;
@@ -53,89 +66,152 @@ let warned = false;
 function warnOnce(): void {
   if (warned) return;
   warned = true;
-  for (const warning of sandboxSupport().warnings) process.emitWarning(warning, 'WardenSandboxWarning');
+  for (const warning of machineSupport().warnings) process.emitWarning(warning, 'WardenSandboxWarning');
 }
 
 export interface Launched {
-  /** The process the host spawned: `setpriv`/`unshare` exec into node, except that `unshare --fork` stays as node's parent. */
+  /** The process the host spawned (the first wrapper; they exec onwards until unshare or bwrap fork). */
   child: ChildProcess;
-  /** The node process's pid as the host sees it (it is 1 inside its PID namespace); undefined once it has gone. */
+  spec: LaunchSpec;
+  /** The node process's pid as the host sees it (it is 1 or 2 inside its PID namespace); undefined once it has gone. */
   pluginPid(): number | undefined;
+}
+
+/** The lowest scheduling priority. */
+const LOWEST = 19;
+
+/**
+ * Moves every thread of the plugin's node process to the lowest priority, so a busy plugin yields to everything
+ * else. Done once node is up and before any plugin code runs: the threads and processes it starts later inherit it,
+ * and without CAP_SYS_NICE (it has no capabilities) it cannot raise it again.
+ */
+export function lowerPriority(pid: number): void {
+  let threads: string[];
+  try {
+    threads = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    threads = [String(pid)];
+  }
+  for (const thread of threads) {
+    try {
+      setPriority(Number(thread), LOWEST);
+    } catch {
+      // ended meanwhile
+    }
+  }
+}
+
+/** The spec for these options on this machine; throws when the level is not available or a grant leaks through a symlink. */
+function planLaunch(options: LaunchOptions, inheritedFds: number[] = []): LaunchSpec {
+  const support = machineSupport();
+  if (!support.levels.includes(options.isolation)) {
+    throw new Error(`isolation "${options.isolation}" is not available on this machine: ${support.missing[options.isolation]}`);
+  }
+  if (options.isolation !== 'strict') {
+    const links = escapingLinks(options.grant);
+    if (links.length > 0) {
+      throw new Error(`${links.slice(0, 3).join('; ')}${links.length > 3 ? `; and ${links.length - 3} more` : ''} (without isolation "strict" the plugin would follow it)`);
+    }
+  }
+  return launchSpec(options.grant, {
+    level: options.isolation,
+    tools: support.tools,
+    node: nodeRuntime(options.nodePath),
+    runtimeRead: runtimeReadPaths(),
+    bootstrap: [BOOTSTRAP, JSONRPC_MAIN],
+    dataDir: options.dataDir,
+    heapMb: options.heapMb,
+    memoryMb: options.memoryMb,
+    openFiles: options.openFiles,
+    dataQuotaBytes: options.dataQuotaBytes,
+    processes: options.processes,
+    inheritedFds,
+    inspect: options.inspect,
+  });
 }
 
 export function launch(options: LaunchOptions): Launched {
   warnOnce();
-  const support = sandboxSupport();
-  const spec = launchSpec(options.grant, runtimeReadPaths());
-  // Node 20's permission model disables the inspector outright (measured: --inspect-brk fails with
-  // ERR_ACCESS_DENIED, --inspect never listens); newer Nodes can allow it explicitly.
-  const inspectorAllowed = support.supportsFlag('--allow-inspector');
-  const permissionModel = !options.inspect || inspectorAllowed;
-  if (!permissionModel) {
-    const warning = `inspecting: this Node (${process.version}) cannot run the inspector under the permission model, so this process runs WITHOUT filesystem, process, worker and addon restrictions (env filtering and the broker's checks still apply)`;
+  const inherited = inheritedFds();
+  const spec = planLaunch(options, inherited);
+  for (const warning of spec.warnings) {
     options.onLine('stderr', `[warden] ${warning}`);
     process.emitWarning(warning, 'WardenSandboxWarning');
   }
-  const node = [process.execPath, ...(permissionModel ? spec.nodeFlags : []), `--max-old-space-size=${options.heapMb}`];
-  if (options.inspect) node.push(...(inspectorAllowed ? ['--allow-inspector'] : []), '--inspect-brk=0');
-  node.push(BOOTSTRAP, JSONRPC_MAIN);
-  // The host's death kills setpriv's successor (unshare, or node itself) by the parent-death signal, which
-  // survives unshare's move into a user namespace; unshare's own death kills node by --kill-child.
-  // An inspected process keeps the host's network namespace, or no debugger could attach.
-  const unshare = support.unshare;
-  const pidNamespace = unshare?.pidNamespace === true;
-  const wrappers = [
-    ...(support.setpriv ? [support.setpriv, '--pdeathsig', 'KILL'] : []),
-    ...(unshare ? [unshare.path, options.inspect ? '-r' : '-rn', ...(pidNamespace ? PID_NAMESPACE : [])] : []),
-  ];
-  const [command, ...args] = [...wrappers, ...node];
-  const child = spawn(command, args, {
-    cwd: options.dataDir,
-    env: spec.env,
-    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-    // A session and process group of its own: `process.kill(0, …)` signals the caller's process group,
-    // and that reaches across PID namespaces (measured: a plugin signalled its host this way).
-    detached: true,
-  });
+  // Inherited descriptors are covered with /dev/null in the child (the runtime then closes them): whatever the
+  // embedding app left open without close-on-exec never reaches the plugin.
+  const devNull = inherited.length > 0 ? openSync('/dev/null', 'r') : -1;
+  const stdio: StdioOptions = ['ignore', 'pipe', 'pipe', 'pipe'];
+  for (const fd of inherited) {
+    while (stdio.length < fd) stdio.push('ignore');
+    stdio[fd] = devNull;
+  }
+  const [command, ...args] = spec.argv;
+  let child: ChildProcess;
+  try {
+    child = spawn(command, args, {
+      cwd: spec.cwd,
+      env: spec.env,
+      stdio,
+      // A session and process group of its own: `process.kill(0, …)` signals the caller's process group,
+      // and that reaches across PID namespaces (measured: a plugin signalled its host this way).
+      detached: true,
+    });
+  } finally {
+    if (devNull >= 0) closeSync(devNull);
+  }
   captureLines(child.stdout as Readable, 'stdout', options);
   captureLines(child.stderr as Readable, 'stderr', options);
-  return { child, pluginPid: () => (pidNamespace ? forkedChild(child.pid) : child.pid) };
+  return { child, spec, pluginPid: () => descendant(child.pid, spec.nodeDepth) };
 }
 
-/** The one child `unshare --fork` started, read from /proc. */
-function forkedChild(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
+/**
+ * The host's descriptors above the channel's that a child would inherit (no close-on-exec), read from /proc:
+ * empty where there is no /proc.
+ */
+function inheritedFds(): number[] {
+  let names: string[];
   try {
-    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
-    return children === '' ? undefined : Number(children.split(' ')[0]);
+    names = readdirSync('/proc/self/fd');
   } catch {
-    return undefined;
+    return [];
   }
+  return names.map(Number).filter((fd) => fd > 3 && !closeOnExec(fd));
+}
+
+const O_CLOEXEC = 0o2000000;
+
+function closeOnExec(fd: number): boolean {
+  try {
+    const flags = /^flags:\s+([0-7]+)/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))?.[1];
+    return flags === undefined || (parseInt(flags, 8) & O_CLOEXEC) !== 0;
+  } catch {
+    return true; // closed meanwhile (the directory listing's own fd, for one)
+  }
+}
+
+/** The process `depth` generations below `pid`, following the first child each time (read from /proc). */
+function descendant(pid: number | undefined, depth: number): number | undefined {
+  let current = pid;
+  for (let level = 0; level < depth && current !== undefined; level++) {
+    try {
+      const children = readFileSync(`/proc/${current}/task/${current}/children`, 'utf8').trim();
+      current = children === '' ? undefined : Number(children.split(' ')[0]);
+    } catch {
+      current = undefined;
+    }
+  }
+  return current;
 }
 
 /** Splits a stream into lines and passes at most `logLinesPerSecond` on; the rest become one "N lines dropped" note. */
 function captureLines(stream: Readable, name: LogStream, options: LaunchOptions): void {
   let partial = '';
-  let windowStart = 0;
-  let passed = 0;
-  let dropped = 0;
-  const reportDropped = (): void => {
-    if (dropped > 0) options.onLine(name, `[warden] ${dropped} lines dropped (over ${options.logLinesPerSecond} lines per second)`);
-  };
+  const window = new RateWindow(options.logLinesPerSecond, (dropped) =>
+    options.onLine(name, `[warden] ${dropped} lines dropped (over ${options.logLinesPerSecond} lines per second)`),
+  );
   const emit = (line: string): void => {
-    const now = Date.now();
-    if (now - windowStart >= 1000) {
-      reportDropped();
-      windowStart = now;
-      passed = 0;
-      dropped = 0;
-    }
-    if (passed < options.logLinesPerSecond) {
-      passed += 1;
-      options.onLine(name, line.length > MAX_LINE_CHARS ? `${line.slice(0, MAX_LINE_CHARS)}…` : line);
-    } else {
-      dropped += 1;
-    }
+    if (window.admit()) options.onLine(name, cut(line, MAX_LINE_CHARS));
   };
   stream.on('error', () => undefined);
   stream.setEncoding('utf8');
@@ -150,6 +226,6 @@ function captureLines(stream: Readable, name: LogStream, options: LaunchOptions)
   });
   stream.on('end', () => {
     if (partial !== '') emit(partial);
-    reportDropped();
+    window.flush();
   });
 }

@@ -12,13 +12,28 @@ export const DEFAULT_LIMITS: HostLimits = {
   heapMb: 128,
   maxMessageBytes: 4 * 1024 * 1024,
   maxMessagesPerSecond: 5000,
+  maxQueuedBytes: 32 * 1024 * 1024,
+  maxCallsInFlight: 256,
   fetchTimeoutMs: 10_000,
   fetchMaxBytes: 8 * 1024 * 1024,
   storageQuotaBytes: 4 * 1024 * 1024,
+  dataQuotaBytes: 64 * 1024 * 1024,
+  dataMaxEntries: 10_000,
+  openFiles: 256,
+  processes: 128,
   logLinesPerSecond: 100,
+  messagesPerSecond: 20,
+  auditBytesPerMinute: 32 * 1024 * 1024,
 };
 
+/** The bounds the plugin's process enforces itself (the rest are the supervisor's); memoryMb sets its data-segment limit. */
 export function processLimits(limits: HostLimits): PluginLimits {
-  const { heapMb, maxMessageBytes, maxMessagesPerSecond, fetchTimeoutMs, fetchMaxBytes, storageQuotaBytes, logLinesPerSecond } = limits;
-  return { heapMb, maxMessageBytes, maxMessagesPerSecond, fetchTimeoutMs, fetchMaxBytes, storageQuotaBytes, logLinesPerSecond };
+  const {
+    heapMb, memoryMb, maxMessageBytes, maxMessagesPerSecond, maxQueuedBytes, maxCallsInFlight, fetchTimeoutMs, fetchMaxBytes,
+    storageQuotaBytes, dataQuotaBytes, dataMaxEntries, openFiles, processes, logLinesPerSecond, messagesPerSecond, auditBytesPerMinute,
+  } = limits;
+  return {
+    heapMb, memoryMb, maxMessageBytes, maxMessagesPerSecond, maxQueuedBytes, maxCallsInFlight, fetchTimeoutMs, fetchMaxBytes,
+    storageQuotaBytes, dataQuotaBytes, dataMaxEntries, openFiles, processes, logLinesPerSecond, messagesPerSecond, auditBytesPerMinute,
+  };
 }

@@ -11,8 +11,10 @@ import { realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { DeclaredCapabilities } from '../rules/utils/manifest.js';
 import { hostMatches } from '../rules/utils/manifest.js';
-import type { AuditLog } from './audit.js';
-import { sandboxSupport } from './platform.js';
+import type { AuditSink } from './audit-budget.js';
+import { bareWrapper, bwrapWrapper, namespacesWrapper, type ResourceBounds, resourceWrapper } from './isolation.js';
+import type { IsolationLevel, IsolationTools, NodeRuntime } from './platform.js';
+import type { RuntimeGuard } from './runtime/guard.js';
 
 /** Everything a plugin process may do, with every path absolute and expanded. */
 export interface Grant {
@@ -57,7 +59,7 @@ function expandPath(path: string, { pluginRoot, dataDir, home }: GrantContext): 
  * name its target; for a path that does not exist yet, its nearest existing
  * ancestor is resolved.
  */
-function canonical(path: string): string {
+export function canonical(path: string): string {
   try {
     return realpathSync(path);
   } catch {
@@ -70,38 +72,132 @@ function unique<T>(values: T[]): T[] {
   return [...new Set(values)];
 }
 
+/** What the launch spec is built from besides the grant: the machine's facts and the plugin's bounds, as data. */
+export interface LaunchContext {
+  level: IsolationLevel;
+  tools: IsolationTools;
+  /** The Node the plugin runs on: its own flags decide the permission flags. */
+  node: NodeRuntime;
+  /** What the Warden runtime itself must read (its code, the protocol, vscode-jsonrpc), as real paths. */
+  runtimeRead: string[];
+  /** The runtime's entry module and its arguments; the runtime guard's settings are appended. */
+  bootstrap: string[];
+  dataDir: string;
+  heapMb: number;
+  /** Resident memory the supervisor allows (the data-segment limit is set from it); undefined for none. */
+  memoryMb: number | undefined;
+  /** RLIMIT_NOFILE. */
+  openFiles: number;
+  /** The data folder's quota: also RLIMIT_FSIZE and the size of a strict sandbox's /tmp. */
+  dataQuotaBytes: number;
+  /** RLIMIT_NPROC when `childProcess` is granted. */
+  processes: number;
+  /** Host file descriptors without close-on-exec that the child inherits; the launcher covers them, the runtime closes them. */
+  inheritedFds: number[];
+  inspect?: boolean;
+  hostEnv?: NodeJS.ProcessEnv;
+}
+
 export interface LaunchSpec {
-  /** Node flags enforcing the grant (permission model, fs grants, opt-ins). */
-  nodeFlags: string[];
+  level: IsolationLevel;
+  /** The whole command line: `argv[0]` is spawned, then the isolation and resource wrappers, node, its flags and the entry. */
+  argv: string[];
   /** The plugin's whole environment: the granted variables the host has, nothing else. */
   env: Record<string, string>;
-  /** Run in namespaces of its own (`unshare`: no network at all, no view of other processes), when this machine can. */
-  isolateNetwork: boolean;
+  cwd: string;
+  /** Node flags enforcing the grant (permission model, fs grants, opt-ins, heap cap). */
+  nodeFlags: string[];
+  permissionModel: boolean;
+  /** Processes between the spawned one and node: wrappers exec onwards, but `unshare --fork` stays (1), and bwrap keeps itself and a pid-1 reaper (2). */
+  nodeDepth: number;
+  /** What the runtime guard receives: where unix sockets may be used (the write grants), which inherited fds to close. */
+  guard: RuntimeGuard;
+  /** What this launch cannot enforce, in plain words (an inspected Node without --allow-inspector). */
+  warnings: string[];
 }
 
 /**
- * How to start a process holding `grant`. `runtimeRead` are the files the
- * Warden runtime itself needs readable (bootstrap, protocol, vscode-jsonrpc).
+ * How to start a process holding `grant`: a pure function of the grant and `context`, so each isolation level can be
+ * printed, diffed and tested as data.
  */
-export function launchSpec(grant: Grant, runtimeRead: string[] = [], hostEnv: NodeJS.ProcessEnv = process.env): LaunchSpec {
-  const support = sandboxSupport();
-  // Node 20 reads `--allow-fs-read=/a,/b` as one path: one flag per path.
-  const nodeFlags = [
-    support.permissionFlag,
-    ...unique([...runtimeRead.map(canonical), ...grant.fsRead]).map((path) => `--allow-fs-read=${path}`),
+export function launchSpec(grant: Grant, context: LaunchContext): LaunchSpec {
+  const { node, level, tools } = context;
+  const warnings: string[] = [];
+  // Node 20 and 22 cannot run the inspector under the permission model (measured: --inspect-brk fails with
+  // ERR_ACCESS_DENIED, --inspect never listens); Node 24 can allow it explicitly.
+  const inspectorAllowed = node.flags.has('--allow-inspector');
+  const permissionModel = !context.inspect || inspectorAllowed;
+  if (!permissionModel) {
+    warnings.push(`inspecting: this Node (${node.version}) cannot run the inspector under the permission model, so this process runs WITHOUT filesystem, process, worker and addon restrictions (env filtering, the namespaces and the broker's checks still apply)`);
+  }
+  const nodeFlags = permissionModel ? permissionFlags(grant, context) : [];
+  nodeFlags.push(`--max-old-space-size=${context.heapMb}`);
+  if (context.inspect) nodeFlags.push(...(inspectorAllowed ? ['--allow-inspector'] : []), '--inspect-brk=0');
+
+  const guard: RuntimeGuard = { socketPaths: grant.fsWrite, closeFds: context.inheritedFds, confinedView: level === 'strict' };
+  const bounds: ResourceBounds = {
+    openFiles: context.openFiles,
+    fileSizeBytes: context.dataQuotaBytes,
+    // Worker threads each commit a heap and (Node 24) a code range of their own: they would hit a process-wide limit
+    // sized for one isolate, so a plugin granted workers is bounded by RSS sampling alone.
+    // A quarter over memoryMb, so that resident memory crosses memoryMb (and the sampler stops the plugin with that
+    // reason) before the kernel refuses an allocation, which stays the hard line below 2 × memoryMb.
+    ...(context.memoryMb !== undefined && !grant.worker ? { dataBytes: node.idleDataBytes + Math.round(context.memoryMb * 1.25 * MIB) } : {}),
+    ...(grant.childProcess ? { processes: context.processes } : {}),
+  };
+  // An inspected plugin keeps the host's network, or no debugger could attach.
+  const network = !context.inspect;
+  const isolation =
+    level === 'strict'
+      ? bwrapWrapper(tools, {
+          system: node.system,
+          readOnly: unique([...context.runtimeRead, ...grant.fsRead]),
+          readWrite: grant.fsWrite,
+          tmpBytes: context.dataQuotaBytes,
+          cwd: context.dataDir,
+          network,
+        })
+      : level === 'namespaces'
+        ? namespacesWrapper(tools, { network })
+        : bareWrapper(tools);
+  const argv = [...resourceWrapper(tools, bounds), ...isolation, node.path, ...nodeFlags, ...context.bootstrap, JSON.stringify(guard)];
+  return {
+    level,
+    argv,
+    env: grantedEnv(grant, context.hostEnv ?? process.env),
+    cwd: context.dataDir,
+    nodeFlags,
+    permissionModel,
+    nodeDepth: level === 'strict' ? 2 : level === 'namespaces' ? 1 : 0,
+    guard,
+    warnings,
+  };
+}
+
+const MIB = 1024 * 1024;
+
+function permissionFlags(grant: Grant, { node, runtimeRead }: LaunchContext): string[] {
+  // Node 20 reads `--allow-fs-read=/a,/b` as one path: one flag per path, which every version accepts.
+  const flags = [
+    node.permissionFlag,
+    ...unique([...runtimeRead, ...grant.fsRead]).map((path) => `--allow-fs-read=${path}`),
     ...grant.fsWrite.map((path) => `--allow-fs-write=${path}`),
   ];
-  if (grant.childProcess) nodeFlags.push('--allow-child-process');
-  if (grant.worker) nodeFlags.push('--allow-worker');
-  if (grant.nativeAddons && support.supportsFlag('--allow-addons')) nodeFlags.push('--allow-addons');
-  // The host knows the model is experimental; the plugin's log need not repeat it on every start.
-  if (support.supportsFlag('--disable-warning')) nodeFlags.push('--disable-warning=ExperimentalWarning');
+  if (grant.childProcess) flags.push('--allow-child-process');
+  if (grant.worker) flags.push('--allow-worker');
+  if (grant.nativeAddons && node.flags.has('--allow-addons')) flags.push('--allow-addons');
+  // The host knows the model is experimental on Node 20 and 22; the plugin's log need not repeat it on every start.
+  if (node.flags.has('--disable-warning')) flags.push('--disable-warning=ExperimentalWarning');
+  return flags;
+}
+
+function grantedEnv(grant: Grant, hostEnv: NodeJS.ProcessEnv): Record<string, string> {
   const env: Record<string, string> = {};
   for (const variable of grant.env) {
     const value = hostEnv[variable];
     if (value !== undefined) env[variable] = value;
   }
-  return { nodeFlags, env, isolateNetwork: support.unshare !== undefined };
+  return env;
 }
 
 /** One thing a plugin asks the host for. */
@@ -123,7 +219,7 @@ export type CheckResult = { allowed: true } | Denial;
 
 /** Where a denial is recorded: the audit log, under the plugin and the call it belongs to. */
 export interface AuditTrail {
-  audit: AuditLog;
+  audit: AuditSink;
   pluginId: string;
   correlationId: string;
 }
@@ -158,8 +254,7 @@ function denialMessage(grant: Grant, request: AccessRequest): string | undefined
         : `environment variable "${request.variable}" denied: add it to capabilities.env in package.json`;
     case 'filesystem': {
       const target = resolve(request.path);
-      const granted = request.access === 'read' ? grant.fsRead : grant.fsWrite;
-      return granted.some((root) => target === root || target.startsWith(root.endsWith('/') ? root : `${root}/`))
+      return within(target, request.access === 'read' ? grant.fsRead : grant.fsWrite)
         ? undefined
         : `filesystem ${request.access} of "${target}" denied: add it to capabilities.filesystem.${request.access} in package.json`;
     }
@@ -168,4 +263,9 @@ function denialMessage(grant: Grant, request: AccessRequest): string | undefined
         ? undefined
         : `${request.capability} denied: set capabilities.${request.capability} to true in package.json`;
   }
+}
+
+/** Whether `path` (absolute, normalized) is one of `roots` or inside one. */
+export function within(path: string, roots: readonly string[]): boolean {
+  return roots.some((root) => path === root || path.startsWith(root.endsWith('/') ? root : `${root}/`));
 }

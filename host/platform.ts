@@ -1,66 +1,256 @@
 /**
- * What this machine can enforce, measured once per host process: which
- * spelling of the Node permission flag exists, whether `unshare` can give a
- * plugin its own network namespace (no network at all) and PID namespace (it
- * cannot see or signal any process outside, the host included), and whether
- * `setpriv --pdeathsig` (die with the host) works.
- * Where isolation is missing the host says so once, plainly, and carries on
- * with what it has.
+ * What this machine can enforce, measured once per host process, and what a
+ * given Node binary accepts. Nothing here decides anything: the launch spec
+ * (permissions.ts) is built from these facts, so it stays a pure function that
+ * tests can feed any machine's facts.
+ *
+ * Isolation levels, strongest first:
+ *  - `strict`: bubblewrap, with new user, PID, network, IPC and UTS namespaces and a filesystem holding only
+ *    what the grant names (bwrap must work here);
+ *  - `namespaces`: `unshare` with user, network, PID (own /proc), IPC and UTS namespaces, and `setpriv
+ *    --pdeathsig`; the permission model alone guards files;
+ *  - `none`: the Node permission model and the broker only.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, lstatSync, readlinkSync, realpathSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 
-export interface SandboxSupport {
-  /** `--permission` where Node has it, else Node 20's `--experimental-permission`. */
-  permissionFlag: '--permission' | '--experimental-permission';
-  /** Flags this Node accepts, to avoid passing one it would reject. */
-  supportsFlag(flag: string): boolean;
-  /** `unshare` when `unshare -rn` works here, and whether it can add a PID namespace (`-p --fork --kill-child`). */
-  unshare: { path: string; pidNamespace: boolean } | undefined;
-  /** Absolute path of `setpriv` when `setpriv --pdeathsig KILL` works here, else undefined. */
-  setpriv: string | undefined;
+export type IsolationLevel = 'strict' | 'namespaces' | 'none';
+
+/** Weakest first: a level's index is its strength. */
+export const ISOLATION_LEVELS: readonly IsolationLevel[] = ['none', 'namespaces', 'strict'];
+
+export function isolationRank(level: IsolationLevel): number {
+  return ISOLATION_LEVELS.indexOf(level);
+}
+
+export function isIsolationLevel(value: unknown): value is IsolationLevel {
+  return ISOLATION_LEVELS.includes(value as IsolationLevel);
+}
+
+/** The programs the launch spec wraps a plugin in; each is present only when it was found and works here. */
+export interface IsolationTools {
+  bwrap?: { path: string; disableUserns: boolean };
+  unshare?: string;
+  setpriv?: string;
+  prlimit?: string;
+}
+
+export interface MachineSupport {
+  tools: IsolationTools;
+  /** The levels this machine can run, strongest first (`none` is always there). */
+  levels: IsolationLevel[];
+  /** Why each level that is missing is missing, and how to get it. */
+  missing: Partial<Record<IsolationLevel, string>>;
   /** Plain-language reasons isolation is weaker than designed; empty when complete. */
   warnings: string[];
 }
 
-/** A PID namespace whose init is the plugin; `--kill-child` takes the plugin down with the `unshare` process. */
-export const PID_NAMESPACE = ['-p', '--fork', '--kill-child=SIGKILL'];
+/** How `unshare` isolates a plugin: inside, the plugin is `nobody` (no capabilities once it execs node). */
+export const UNSHARE_NAMESPACES = [
+  '--map-user=65534',
+  '--map-group=65534',
+  '--net',
+  '--pid',
+  '--ipc',
+  '--uts',
+  '--fork',
+  '--mount-proc',
+  '--kill-child=SIGKILL',
+];
 
-let measured: SandboxSupport | undefined;
+/** The namespaces bwrap creates for a plugin. */
+export const BWRAP_NAMESPACES = ['--unshare-user', '--unshare-pid', '--unshare-net', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try'];
 
-export function sandboxSupport(): SandboxSupport {
-  measured ??= measure();
+const SYSTEM_DIRS = ['/usr/bin', '/bin', '/usr/sbin', '/sbin', '/usr/local/bin'];
+
+let measured: MachineSupport | undefined;
+
+export function machineSupport(): MachineSupport {
+  measured ??= measureMachine();
   return measured;
 }
 
-function measure(): SandboxSupport {
-  const flags = process.allowedNodeEnvironmentFlags;
-  const warnings: string[] = [];
-  const unsharePath = probe(['/usr/bin/unshare', '/bin/unshare'], ['-rn', 'true']);
-  const unshare = unsharePath ? { path: unsharePath, pidNamespace: probe([unsharePath], [...PID_NAMESPACE, 'true']) !== undefined } : undefined;
-  if (unshare && !unshare.pidNamespace) {
-    warnings.push('plugins can send signals to the host and other processes of this user: `unshare -p` does not work on this machine');
+function measureMachine(): MachineSupport {
+  const tools: IsolationTools = {};
+  const missing: MachineSupport['missing'] = {};
+  const linux = process.platform === 'linux';
+  const bwrap = linux ? findTool('bwrap') : undefined;
+  if (bwrap) {
+    const base = [...BWRAP_NAMESPACES, '--die-with-parent', '--new-session', '--ro-bind', '/', '/', '--proc', '/proc', '--dev', '/dev'];
+    // --disable-userns needs bwrap 0.8 and a kernel that lets it cap nested user namespaces; without it the plugin could
+    // still make namespaces of its own, which gives it nothing outside the sandbox.
+    if (works(bwrap, [...base, '--disable-userns', 'true'])) tools.bwrap = { path: bwrap, disableUserns: true };
+    else if (works(bwrap, [...base, 'true'])) tools.bwrap = { path: bwrap, disableUserns: false };
   }
-  if (!unshare) {
+  const unshare = linux ? findTool('unshare') : undefined;
+  if (unshare && works(unshare, [...UNSHARE_NAMESPACES, 'true'])) tools.unshare = unshare;
+  const setpriv = linux ? findTool('setpriv') : undefined;
+  if (setpriv && works(setpriv, ['--pdeathsig', 'KILL', 'true'])) tools.setpriv = setpriv;
+  const prlimit = linux ? findTool('prlimit') : undefined;
+  if (prlimit && works(prlimit, ['--nofile=64:64', 'true'])) tools.prlimit = prlimit;
+
+  if (!tools.bwrap) {
+    missing.strict = !linux
+      ? `bubblewrap exists only on Linux, not on ${process.platform}`
+      : bwrap
+        ? `bubblewrap (${bwrap}) cannot create its namespaces here (user namespaces disabled? see /proc/sys/kernel/unprivileged_userns_clone and /proc/sys/user/max_user_namespaces)`
+        : 'bubblewrap is not installed (apt install bubblewrap, dnf install bubblewrap, pacman -S bubblewrap)';
+  }
+  if (!tools.unshare || !tools.setpriv) {
+    missing.namespaces = !linux
+      ? `namespaces exist only on Linux, not on ${process.platform}`
+      : !tools.unshare
+        ? `\`unshare ${UNSHARE_NAMESPACES.join(' ')}\` does not work here (user namespaces disabled, or util-linux older than 2.36)`
+        : '`setpriv --pdeathsig` (util-linux) does not work here';
+  }
+  const levels = [...ISOLATION_LEVELS].reverse().filter((level) => level === 'none' || missing[level] === undefined);
+  const warnings: string[] = [];
+  if (levels[0] === 'none') {
     warnings.push(
-      process.platform === 'linux'
-        ? 'plugins can reach the network and signal other processes directly: `unshare -rn` does not work on this machine (user namespaces disabled?); only ctx.net.fetch is brokered'
-        : `plugins can reach the network and signal other processes directly: namespaces do not exist on ${process.platform}; only ctx.net.fetch is brokered`,
+      `plugins run with isolation "none": they can reach the network, unix sockets and other processes of this user directly; only ctx calls are brokered (${missing.namespaces})`,
+    );
+  } else if (levels[0] === 'namespaces') {
+    warnings.push(
+      `plugins run with isolation "namespaces": files are guarded by the Node permission model alone, so symlinks and path probes behave as outside (for "strict": ${missing.strict})`,
     );
   }
-  const setpriv = probe(['/usr/bin/setpriv', '/bin/setpriv'], ['--pdeathsig', 'KILL', 'true']);
+  if (linux && !tools.prlimit) warnings.push('prlimit (util-linux) is missing: open files, file size, processes and memory are not limited by the kernel, only sampled');
+  return { tools, levels, missing, warnings };
+}
+
+/** What one Node binary is and accepts: the plugin runs on it, so its own flags count, not the host's. */
+export interface NodeRuntime {
+  /** The binary's real path (bwrap binds it there). */
+  path: string;
+  version: string;
+  major: number;
+  /** `--permission` where this Node has it, else Node 20's `--experimental-permission`. */
+  permissionFlag: '--permission' | '--experimental-permission';
+  /** Flags this Node accepts, to avoid passing one it would reject. */
+  flags: ReadonlySet<string>;
+  /**
+   * Private writable memory an idle process of this Node has committed (VmData): the floor of its data-segment
+   * limit. Node 24 commits a ~510 MB code range at start, Node 20 and 22 about 48 MB in all.
+   */
+  idleDataBytes: number;
+  /** The binary, its libraries and the loader's cache as a bwrap root must hold them (Linux; measured on first use). */
+  readonly system: SystemFiles;
+}
+
+/** Files at their real paths, and the symlinks through which the loader asks for them (`/lib64` → `usr/lib64`). */
+export interface SystemFiles {
+  files: string[];
+  symlinks: { path: string; target: string }[];
+}
+
+const runtimes = new Map<string, NodeRuntime>();
+
+/** Facts about the Node at `path` (the host's own by default), measured once by running it. */
+export function nodeRuntime(path: string = process.execPath): NodeRuntime {
+  let runtime = runtimes.get(path);
+  if (!runtime) {
+    runtime = measureNode(path);
+    runtimes.set(path, runtime);
+  }
+  return runtime;
+}
+
+const NODE_FACTS = `process.stdout.write(JSON.stringify({ version: process.version, flags: [...process.allowedNodeEnvironmentFlags],
+  data: /^VmData:\\s+(\\d+)/m.exec(require('fs').readFileSync('/proc/self/status', 'utf8'))?.[1] }))`;
+
+function measureNode(path: string): NodeRuntime {
+  const real = realpathSync(path);
+  const result = spawnSync(real, ['-e', NODE_FACTS], { encoding: 'utf8', env: {}, timeout: 10_000 });
+  if (result.status !== 0) throw new Error(`${path} does not run as Node.js: ${(result.stderr || String(result.error ?? '')).trim().split('\n')[0]}`);
+  const facts = JSON.parse(result.stdout) as { version: string; flags: string[]; data?: string };
+  const flags = new Set(facts.flags);
+  let system: SystemFiles | undefined;
   return {
+    path: real,
+    version: facts.version,
+    major: Number(/^v(\d+)/.exec(facts.version)?.[1]),
     permissionFlag: flags.has('--permission') ? '--permission' : '--experimental-permission',
-    supportsFlag: (flag) => flags.has(flag),
-    unshare,
-    setpriv,
-    warnings,
+    flags,
+    idleDataBytes: Number(facts.data ?? 0) * 1024,
+    get system() {
+      system ??= systemFiles([real, ...sharedLibraries(real), ...(existsSync(LOADER_CACHE) ? [LOADER_CACHE] : [])]);
+      return system;
+    },
   };
 }
 
-function probe(candidates: string[], args: string[]): string | undefined {
-  const path = candidates.find((candidate) => existsSync(candidate));
-  if (!path) return undefined;
-  const result = spawnSync(path, args, { stdio: 'ignore', timeout: 5000 });
-  return result.status === 0 ? path : undefined;
+/** The loader's cache: with it, libraries resolve inside the sandbox exactly as `ldd` resolved them outside. */
+const LOADER_CACHE = '/etc/ld.so.cache';
+
+/** `paths` as real files, with every symlink met on the way to each (a path that cannot be followed is left out). */
+export function systemFiles(paths: string[]): SystemFiles {
+  const files = new Set<string>();
+  const symlinks = new Map<string, string>();
+  for (const path of paths) {
+    const real = followRecording(path, symlinks);
+    if (real) files.add(real);
+  }
+  return { files: [...files], symlinks: [...symlinks].map(([path, target]) => ({ path, target })) };
+}
+
+/** Walks `path` one component at a time from `/`, recording each symlink it passes through; returns the real path. */
+function followRecording(path: string, symlinks: Map<string, string>): string | undefined {
+  const pending = path.split('/').filter(Boolean);
+  let resolved = '/';
+  for (let hops = 0; pending.length > 0; ) {
+    const next = join(resolved, pending.shift()!);
+    let stat;
+    try {
+      stat = lstatSync(next);
+    } catch {
+      return undefined;
+    }
+    if (!stat.isSymbolicLink()) {
+      resolved = next;
+      continue;
+    }
+    if (++hops > 40) return undefined;
+    const target = readlinkSync(next);
+    symlinks.set(next, target);
+    pending.unshift(...(isAbsolute(target) ? target : join(resolved, target)).split('/').filter(Boolean));
+    resolved = '/';
+  }
+  return resolved;
+}
+
+/**
+ * The files the dynamic loader opens to start `binary`, as the paths it opens them by (`ldd`): bwrap must offer
+ * exactly these, symlinks included, in a root that holds nothing else. Empty for a static binary.
+ */
+function sharedLibraries(binary: string): string[] {
+  const ldd = findTool('ldd');
+  if (!ldd) return [];
+  const result = spawnSync(ldd, [binary], { encoding: 'utf8', env: { PATH: SYSTEM_DIRS.join(':') }, timeout: 10_000 });
+  if (result.status !== 0) return [];
+  const libraries: string[] = [];
+  for (const line of result.stdout.split('\n')) {
+    // "libc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x…)" or "/lib64/ld-linux-x86-64.so.2 (0x…)"
+    const path = /(?:=>\s*)?(\/\S+)\s+\(0x[0-9a-f]+\)/.exec(line)?.[1];
+    if (path) libraries.push(path);
+  }
+  return libraries;
+}
+
+function findTool(name: string): string | undefined {
+  for (const dir of SYSTEM_DIRS) {
+    const path = join(dir, name);
+    try {
+      accessSync(path, constants.X_OK);
+      return path;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+function works(path: string, args: string[]): boolean {
+  const result = spawnSync(path, args, { stdio: 'ignore', timeout: 5000, env: { PATH: SYSTEM_DIRS.join(':') } });
+  return result.status === 0;
 }

@@ -13,9 +13,12 @@ import { type MessageConnection, ResponseError, createMessageConnection } from '
 import type { Params, PluginApi, Result } from '../api/protocol.js';
 import { call, serve } from '../api/protocol.js';
 import type { AuditLog } from './audit.js';
+import { AUDIT_TEXT, PluginAuditTrail } from './audit-budget.js';
 import { type BrokerCallbacks, createBroker } from './broker.js';
-import { type LogStream, launch } from './launcher.js';
+import { type LogStream, launch, lowerPriority } from './launcher.js';
 import type { Denial, Grant } from './permissions.js';
+import { type IsolationLevel, machineSupport } from './platform.js';
+import { cut } from './text-limits.js';
 import { type LineMessageWriter, lineChannel } from './runtime/channel.js';
 import { PluginStorage } from './storage.js';
 
@@ -24,15 +27,33 @@ export type { BrokerCallbacks } from './broker.js';
 export interface PluginLimits {
   /** V8 heap cap (`--max-old-space-size`). */
   heapMb: number;
+  /** Resident memory the supervisor allows; when set, the kernel's data-segment limit (RLIMIT_DATA) is derived from it. */
+  memoryMb?: number;
   /** One JSON-RPC message from the plugin larger than this is a violation. */
   maxMessageBytes: number;
   /** More messages per second than this from the plugin is a violation (flooding). */
   maxMessagesPerSecond: number;
+  /** Bytes the host has written to the plugin's channel and the plugin has not read: more is a violation. */
+  maxQueuedBytes: number;
+  /** The plugin's calls the host works on at once; more are refused. */
+  maxCallsInFlight: number;
   fetchTimeoutMs: number;
   fetchMaxBytes: number;
   storageQuotaBytes: number;
-  /** stdout/stderr lines kept per second; the rest are dropped with a note. */
+  /** Everything in the data folder together (RLIMIT_FSIZE caps each file at this too); over it the plugin is stopped. */
+  dataQuotaBytes: number;
+  /** Files and folders in the data folder. */
+  dataMaxEntries: number;
+  /** RLIMIT_NOFILE. */
+  openFiles: number;
+  /** RLIMIT_NPROC (processes and threads) when `childProcess` is granted. */
+  processes: number;
+  /** stdout/stderr and `ctx.log` lines kept per second; the rest are dropped with a note. */
   logLinesPerSecond: number;
+  /** `ctx.window.showMessage` calls shown per second; the rest are dropped with a note. */
+  messagesPerSecond: number;
+  /** Audit log bytes the plugin's calls may add per minute; more is a violation. */
+  auditBytesPerMinute: number;
 }
 
 export interface PluginProcessOptions {
@@ -46,6 +67,14 @@ export interface PluginProcessOptions {
   audit: AuditLog;
   host: BrokerCallbacks;
   limits: PluginLimits;
+  /** How strongly to isolate it; the strongest this machine has by default. */
+  isolation?: IsolationLevel;
+  /** The Node binary it runs on (the host's own by default). */
+  nodePath?: string;
+  /** The command ids its manifest contributes (the only ones, with ids under its own, it may register). */
+  contributedCommands?: readonly string[];
+  /** Who an event name not under its id belongs to (see BrokerOptions.eventOwner). */
+  eventOwner?: (name: string) => string | undefined;
   inspect?: boolean;
 }
 
@@ -66,6 +95,7 @@ export class PluginProcess extends EventEmitter<PluginProcessEvents> {
   #writer: LineMessageWriter | undefined;
   #exited: Promise<void> | undefined;
   #killReason: string | undefined;
+  #isolation: IsolationLevel | undefined;
 
   constructor(options: PluginProcessOptions) {
     super();
@@ -77,19 +107,41 @@ export class PluginProcess extends EventEmitter<PluginProcessEvents> {
     return this.#pluginPid ?? this.#child?.pid;
   }
 
+  /** The isolation level it runs with (once started). */
+  get isolation(): IsolationLevel | undefined {
+    return this.#isolation;
+  }
+
   /** Spawns the process; resolves once it has answered a first ping over the channel. */
   async start(): Promise<void> {
     if (this.#child) throw new Error(`${this.options.pluginId}: already started`);
-    const { pluginId, dataDir, grant, limits, audit } = this.options;
+    const { pluginId, dataDir, grant, limits } = this.options;
     mkdirSync(dataDir, { recursive: true });
-    const launched = launch({
-      grant,
-      dataDir,
-      heapMb: limits.heapMb,
-      logLinesPerSecond: limits.logLinesPerSecond,
-      inspect: this.options.inspect,
-      onLine: (stream, line) => this.emit('log', stream, line),
-    });
+    const isolation = this.options.isolation ?? machineSupport().levels[0];
+    // Everything the plugin makes the host write to the audit log goes through its own trail: fields cut, growth bounded.
+    const audit = new PluginAuditTrail(this.options.audit, limits.auditBytesPerMinute, (reason) => this.#violation(reason));
+    let launched: ReturnType<typeof launch>;
+    try {
+      launched = launch({
+        grant,
+        dataDir,
+        isolation,
+        nodePath: this.options.nodePath,
+        heapMb: limits.heapMb,
+        memoryMb: limits.memoryMb,
+        openFiles: limits.openFiles,
+        dataQuotaBytes: limits.dataQuotaBytes,
+        processes: limits.processes,
+        logLinesPerSecond: limits.logLinesPerSecond,
+        inspect: this.options.inspect,
+        onLine: (stream, line) => this.emit('log', stream, line),
+      });
+    } catch (error) {
+      // A spec that cannot start here (a level this machine lacks, a symlink out of a grant, a command line too long
+      // for the kernel) is refused with its reason; nothing was spawned.
+      throw new Error(`${pluginId}: the plugin process could not start: ${(error as Error).message}`);
+    }
+    this.#isolation = isolation;
     const child = launched.child;
     this.#child = child;
     // A failed spawn (EAGAIN, ENOMEM) emits 'error' and never 'exit': both end the process's life here, once.
@@ -112,7 +164,7 @@ export class PluginProcess extends EventEmitter<PluginProcessEvents> {
 
     const channel = child.stdio[3] as Readable & Writable;
     channel.on('error', () => undefined);
-    const { reader, writer } = lineChannel(channel, limits, (reason) => this.#violation(reason), true);
+    const { reader, writer, outstanding } = lineChannel(channel, limits, (reason) => this.#violation(reason), true);
     this.#writer = writer;
     const connection = createMessageConnection(reader, writer);
     connection.onError(() => undefined);
@@ -127,8 +179,11 @@ export class PluginProcess extends EventEmitter<PluginProcessEvents> {
           this.emit('storage-corrupt', file, reason);
         }),
         host: this.options.host,
+        contributedCommands: this.options.contributedCommands ?? [],
+        ...(this.options.eventOwner ? { eventOwner: this.options.eventOwner } : {}),
         limits,
         onDenied: (denial) => this.emit('denied', denial),
+        isAnswer: (params) => outstanding.isAnswer(params),
       }),
     );
     connection.listen();
@@ -139,7 +194,8 @@ export class PluginProcess extends EventEmitter<PluginProcessEvents> {
     });
     await Promise.race([this.ping(), gone]);
     this.#pluginPid = launched.pluginPid();
-    audit.append({ pluginId, kind: 'process.start', pid: this.pid ?? null });
+    if (this.#pluginPid !== undefined) lowerPriority(this.#pluginPid);
+    audit.append({ pluginId, kind: 'process.start', pid: this.pid ?? null, isolation });
   }
 
   /** Loads the plugin and runs its `activate(ctx)`; rejects with the plugin's own error message. */
@@ -149,7 +205,7 @@ export class PluginProcess extends EventEmitter<PluginProcessEvents> {
       await this.#call('plugin/activate', { pluginId, main, dataDir, config });
       audit.append({ pluginId, kind: 'activated' });
     } catch (error) {
-      audit.tryAppend({ pluginId, kind: 'activate.failed', error: (error as Error).message });
+      audit.tryAppend({ pluginId, kind: 'activate.failed', error: cut((error as Error).message, AUDIT_TEXT) });
       throw error;
     }
   }
@@ -158,8 +214,9 @@ export class PluginProcess extends EventEmitter<PluginProcessEvents> {
     return this.#call('plugin/executeCommand', { command, args });
   }
 
-  deliverEvent(name: string, payload: unknown): Promise<void> {
-    return this.#call('plugin/deliverEvent', { name, payload });
+  /** `from`: the emitting plugin's id, or `'app'`. */
+  deliverEvent(name: string, payload: unknown, from: string): Promise<void> {
+    return this.#call('plugin/deliverEvent', { name, payload, from });
   }
 
   ping(): Promise<{ heapUsed: number; rss: number }> {

@@ -5,12 +5,15 @@
  * A change resolves only once it is durable: the new file is fsynced before
  * it is renamed over the old one, and the folder after (so the rename itself
  * survives a power cut). A store that cannot be read is moved aside, never
- * overwritten, and reported.
+ * overwritten, and reported. The plugin can write that folder too, so the
+ * file is read without following links (safe-files.ts) and replaced through
+ * a temporary file that must be new (durable-file.ts).
  */
 import { readdirSync, unlinkSync } from 'node:fs';
-import { readFile, rename } from 'node:fs/promises';
+import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isUnfinishedWrite, replaceFileDurably } from './durable-file.js';
+import { readRegularFile } from './safe-files.js';
 
 export const STORAGE_FILE = 'storage.json';
 const MAX_KEY_LENGTH = 256;
@@ -97,12 +100,8 @@ export class PluginStorage {
 
   async #load(): Promise<Map<string, unknown>> {
     if (this.#values) return this.#values;
-    let text: string | undefined;
-    try {
-      text = await readFile(this.#file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
+    // Opened without following a link, only if it is a regular file within the quota (the plugin can write this folder).
+    const text = await readRegularFile(this.#file, this.#quotaBytes);
     const record = text === undefined ? {} : asStore(text);
     if (typeof record === 'string') {
       // The plugin can write its own data folder, and disks fail: whatever the bytes are, they are kept, and said.
@@ -141,7 +140,6 @@ function asStore(text: string): Record<string, unknown> | string {
   }
   return parsed as Record<string, unknown>;
 }
-
 
 function checkKey(key: string): string {
   if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_LENGTH) {

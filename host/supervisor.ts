@@ -6,8 +6,9 @@
  * backoff when it dies, and disables it after too many crashes in a window.
  * Every other plugin has its own supervisor, so none of this touches them.
  */
-import { readFile } from 'node:fs/promises';
 import type { PluginProcess } from './plugin-process.js';
+import type { IsolationLevel } from './platform.js';
+import { monitorResources } from './resource-monitor.js';
 
 export interface SupervisorLimits {
   /** Ping interval. A ping still unanswered at the next tick kills the process: a blocked loop dies within 2 × heartbeatMs. */
@@ -16,9 +17,15 @@ export interface SupervisorLimits {
   callTimeoutMs: number;
   /** Spawn + `activate()` must finish within this, or it counts as a crash. */
   activateTimeoutMs: number;
-  /** Resident memory cap, sampled every `rssSampleMs` from /proc/<pid>/status. */
+  /** Resident memory cap for the plugin's processes together, sampled every `rssSampleMs` from /proc (with CPU time and the data folder). */
   memoryMb: number;
   rssSampleMs: number;
+  /**
+   * Time the plugin may be busy (on a CPU, or runnable and waiting for one) within any `cpuWindowMs`, as a share of
+   * one core; above it, it is stopped like a hung one.
+   */
+  cpuPercent: number;
+  cpuWindowMs: number;
   /** Restart delay after the n-th crash in the window: restartBaseMs × 2^(n−1). */
   restartBaseMs: number;
   /** This many crashes within `crashWindowMs` disable the plugin. */
@@ -33,7 +40,9 @@ export const DEFAULT_SUPERVISOR_LIMITS: SupervisorLimits = {
   callTimeoutMs: 30_000,
   activateTimeoutMs: 10_000,
   memoryMb: 256,
-  rssSampleMs: 1000,
+  rssSampleMs: 250,
+  cpuPercent: 50,
+  cpuWindowMs: 5000,
   restartBaseMs: 500,
   maxCrashes: 3,
   crashWindowMs: 5 * 60_000,
@@ -42,14 +51,14 @@ export const DEFAULT_SUPERVISOR_LIMITS: SupervisorLimits = {
 
 /** A plugin stopped in a debugger must not be judged unresponsive: no heartbeat, no call or activation timeouts. */
 export function debuggingLimits(limits: SupervisorLimits): SupervisorLimits {
-  return { ...limits, heartbeatMs: Infinity, callTimeoutMs: Infinity, activateTimeoutMs: Infinity };
+  return { ...limits, heartbeatMs: Infinity, callTimeoutMs: Infinity, activateTimeoutMs: Infinity, cpuPercent: Infinity };
 }
 
 export type PluginState = 'inactive' | 'starting' | 'active' | 'restarting' | 'disabled' | 'stopped';
 
 /** What the supervisor tells the host; the host turns these into audit entries and events. */
 export interface SupervisorObserver {
-  activated(info: { pid: number | undefined; reason: string; ms: number }): void;
+  activated(info: { pid: number | undefined; reason: string; ms: number; isolation: IsolationLevel | undefined }): void;
   deactivated(reason: string): void;
   crashed(reason: string, crashes: number): void;
   restarted(attempt: number, delayMs: number): void;
@@ -82,7 +91,13 @@ export class Supervisor {
   #restarts = 0;
   #lastError: string | undefined;
   #rss: number | undefined;
-  #monitors: NodeJS.Timeout[] = [];
+  /**
+   * Whether a command or event the host asked of the plugin was sent or settled since the resource monitor last
+   * asked: the CPU of such an interval is spent answering the host, paced by the app (as the channel's flood limit
+   * exempts what the plugin sends in answer), not the plugin's own. One call that never settles excuses nothing past
+   * the interval it was sent in, so a hog hiding in a pending command is still over its budget within seconds.
+   */
+  #answeredHost = false;
   #restartTimer: NodeJS.Timeout | undefined;
   /** Ends a pending backoff early (at stop), so callers waiting for the restart are answered. */
   #endBackoff: (() => void) | undefined;
@@ -121,8 +136,8 @@ export class Supervisor {
     return this.#whenActive(reason, (process) => process.executeCommand(command, args), () => `command "${command}"`);
   }
 
-  deliverEvent(name: string, payload: unknown, reason: string): Promise<void> {
-    return this.#whenActive(reason, (process) => process.deliverEvent(name, payload), () => `event "${name}"`);
+  deliverEvent(name: string, payload: unknown, from: string, reason: string): Promise<void> {
+    return this.#whenActive(reason, (process) => process.deliverEvent(name, payload, from), () => `event "${name}"`);
   }
 
   /** Activates first if need be; an active plugin's call goes straight through (this is every call's path). */
@@ -137,8 +152,13 @@ export class Supervisor {
     if (this.#state !== 'active' || !process) {
       return Promise.reject(new Error(`${this.pluginId} is not running (${this.#lastError ?? this.#state})`));
     }
-    return this.#withTimeout(work(process), what, this.limits.callTimeoutMs, (error) =>
-      process === this.#process ? error : new Error(`${this.pluginId} was stopped during ${what()}: ${this.#lastError ?? 'it exited'}`),
+    this.#answeredHost = true;
+    return this.#withTimeout(
+      work(process),
+      what,
+      this.limits.callTimeoutMs,
+      (error) => (process === this.#process ? error : new Error(`${this.pluginId} was stopped during ${what()}: ${this.#lastError ?? 'it exited'}`)),
+      () => void (this.#answeredHost = true),
     );
   }
 
@@ -203,7 +223,7 @@ export class Supervisor {
     this.#environmentFailures = 0;
     this.#state = 'active';
     this.#startMonitors(process);
-    this.observer.activated({ pid: process.pid, reason, ms: Math.round(performance.now() - started) });
+    this.observer.activated({ pid: process.pid, reason, ms: Math.round(performance.now() - started), isolation: process.isolation });
   }
 
   #onExit(process: PluginProcess, code: number | null, signal: NodeJS.Signals | null): void {
@@ -283,59 +303,72 @@ export class Supervisor {
         this.#rss ??= usage.rss;
       }, () => undefined);
     }, Number.isFinite(this.limits.heartbeatMs) ? this.limits.heartbeatMs : 60_000);
-    const sample = () => {
-      const pid = process.pid;
-      if (pid === undefined) return;
-      residentBytes(pid).then((rss) => {
-        if (rss === undefined || process !== this.#process) return;
-        this.#rss = rss;
-        const limit = this.limits.memoryMb * 1024 * 1024;
-        if (rss > limit) this.kill(`memory: resident ${Math.round(rss / 1048576)} MB exceeds the limit of ${this.limits.memoryMb} MB`);
-      }, () => undefined);
-    };
-    sample(); // so plugins() shows memory from the start
-    const sampler = setInterval(sample, this.limits.rssSampleMs);
     heartbeat.unref();
-    sampler.unref();
-    this.#monitors = [heartbeat, sampler];
+    const { dataQuotaBytes, dataMaxEntries } = process.options.limits;
+    const stopResources = monitorResources(
+      {
+        pid: () => process.pid,
+        dataDir: process.options.dataDir,
+        answeredHost: () => {
+          const answered = this.#answeredHost;
+          this.#answeredHost = false;
+          return answered;
+        },
+      },
+      { ...this.limits, dataQuotaBytes, dataMaxEntries },
+      {
+        sampled: (usage) => {
+          if (process === this.#process) this.#rss = usage.rss;
+        },
+        exceeded: (reason) => {
+          if (process === this.#process) this.kill(reason);
+        },
+      },
+    );
+    this.#stopMonitors = () => {
+      clearInterval(heartbeat);
+      stopResources();
+    };
   }
 
-  #stopMonitors(): void {
-    for (const timer of this.#monitors) clearInterval(timer);
-    this.#monitors = [];
-  }
+  #stopMonitors = (): void => undefined;
 
   /**
    * `promise`, rejected if it has not settled within `ms`; `what` names it in that error, `failure` maps its own.
    * Hand-rolled rather than async/await and Promise.race(...).finally(...): this is on every call's path, and this
    * way it costs one promise and one timer.
    */
-  #withTimeout<T>(promise: Promise<T>, what: () => string, ms: number, failure = (error: unknown): unknown => error): Promise<T> {
-    if (!Number.isFinite(ms)) return promise.catch((error: unknown) => Promise.reject(failure(error)));
+  #withTimeout<T>(promise: Promise<T>, what: () => string, ms: number, failure = (error: unknown): unknown => error, settled = (): void => undefined): Promise<T> {
+    if (!Number.isFinite(ms)) {
+      return promise.then(
+        (value) => {
+          settled();
+          return value;
+        },
+        (error: unknown) => {
+          settled();
+          return Promise.reject(failure(error));
+        },
+      );
+    }
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.pluginId}: ${what()} did not answer within ${ms} ms`)), ms);
+      const timer = setTimeout(() => {
+        settled();
+        reject(new Error(`${this.pluginId}: ${what()} did not answer within ${ms} ms`));
+      }, ms);
       promise.then(
         (value) => {
           clearTimeout(timer);
+          settled();
           resolve(value);
         },
         (error: unknown) => {
           clearTimeout(timer);
+          settled();
           reject(failure(error));
         },
       );
     });
-  }
-}
-
-/** VmRSS from /proc (Linux); undefined elsewhere or once the process is gone. */
-async function residentBytes(pid: number): Promise<number | undefined> {
-  try {
-    const status = await readFile(`/proc/${pid}/status`, 'utf8');
-    const kb = /^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1];
-    return kb === undefined ? undefined : Number(kb) * 1024;
-  } catch {
-    return undefined;
   }
 }
 

@@ -7,14 +7,17 @@
  */
 import { codeFrameColumns } from '@babel/code-frame';
 import { contextRange } from '../excerpts.js';
+import { inert } from '../inert-text.js';
 import type { Finding } from '../types.js';
 
 export const DEFAULT_FRAME_WIDTH = 160;
 const ELLIPSIS = '…';
 const MINIFIED_LINE = 1000;
 
-export function codeFrame(lines: Record<number, string> | undefined, finding: Finding, options: { color: boolean; width?: number }): string | undefined {
-  if (lines?.[finding.line] === undefined) return undefined;
+export function codeFrame(raw: Record<number, string> | undefined, finding: Finding, options: { color: boolean; width?: number }): string | undefined {
+  if (raw?.[finding.line] === undefined) return undefined;
+  // Source lines are the plugin's own text: inert, like everything else it wrote (a control shown as `\x1b` moves later columns by a few).
+  const lines: Record<number, string> = Object.fromEntries(Object.entries(raw).map(([number, text]) => [number, inert(text)]));
   const { first, last } = contextRange(lines, finding);
   // Room for the source after the gutter (`> 123 | `) and an ellipsis at either end.
   const room = options.width === undefined ? DEFAULT_FRAME_WIDTH : Math.max(20, options.width - (5 + String(last).length) - 2 * ELLIPSIS.length);

@@ -11,6 +11,7 @@
  */
 import { createColors } from 'picocolors';
 import type { Severity } from '../../rules/meta.js';
+import { inert } from '../inert-text.js';
 import { actionOf, countBySeverity, defaultPolicy, visibleFindings } from '../policy.js';
 import type { Decision, Finding, PluginAnalysis, Policy } from '../types.js';
 import { codeFrame } from './code-frame.js';
@@ -33,7 +34,7 @@ type Colors = ReturnType<typeof createColors>;
  * here: the one place where it is made safe for a terminal.
  */
 function pluginText(text: string): string {
-  return text;
+  return inert(text);
 }
 
 export function formatStylish(analyses: PluginAnalysis[], options: StylishOptions): string {
@@ -123,7 +124,8 @@ function fileRows(findings: Finding[], lines: Record<number, string> | undefined
     const next = rows[index + 1]?.finding;
     if (next && sameLocation(finding, next)) return;
     const frame = codeFrame(lines, finding, { color: c.isColorSupported, width: options.width === undefined ? undefined : options.width - 4 });
-    if (frame) out.push(indent(pluginText(frame), 4));
+    // The frame's source lines were made inert before framing: the frame's own colours and line breaks stay.
+    if (frame) out.push(indent(frame, 4));
   });
   return out;
 }

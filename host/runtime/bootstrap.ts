@@ -15,11 +15,12 @@ import type { ActivateParams, Handlers, PluginApi } from '../../api/protocol.js'
 import { serve } from '../../api/protocol.js';
 import { lineChannel } from './channel.js';
 import { type PluginSide, createPluginSide } from './context.js';
+import { type RuntimeGuard, installGuard } from './guard.js';
 
-// The launcher passes vscode-jsonrpc's resolved entry (see launcher.ts for why it is required by path).
-const { ResponseError, createMessageConnection } = createRequire(import.meta.url)(
-  process.argv[2],
-) as typeof Jsonrpc;
+// The launcher passes vscode-jsonrpc's resolved entry (see launcher.ts for why it is required by path), then the guard's settings.
+const [jsonrpcMain, guardSettings] = process.argv.slice(2);
+installGuard(JSON.parse(guardSettings) as RuntimeGuard);
+const { ResponseError, createMessageConnection } = createRequire(import.meta.url)(jsonrpcMain) as typeof Jsonrpc;
 
 const CHANNEL_FD = 3;
 const INTERNAL_ERROR = -32603;
@@ -88,7 +89,7 @@ const handlers: Handlers<PluginApi> = {
     }
   }),
   'plugin/executeCommand': plainErrors(async ({ command, args }) => active().side.executeCommand(command, args ?? [])),
-  'plugin/deliverEvent': plainErrors(async ({ name, payload }) => active().side.deliverEvent(name, payload)),
+  'plugin/deliverEvent': plainErrors(async ({ name, payload, from }) => active().side.deliverEvent(name, payload, String(from))),
   'plugin/ping': () => {
     const { heapUsed, rss } = process.memoryUsage();
     return { heapUsed, rss };

@@ -26,6 +26,11 @@ import type { DataCallback, Disposable, Event, Message, MessageReader, MessageWr
 export interface ChannelLimits {
   maxMessageBytes: number;
   maxMessagesPerSecond: number;
+  /**
+   * What this side may hold for the peer, each way: bytes written to it and not yet read by it, and bytes of its
+   * requests not yet answered. A peer that stops reading, or asks faster than it is answered, cannot make it hold more.
+   */
+  maxQueuedBytes?: number;
 }
 
 const NEWLINE = 0x0a;
@@ -61,6 +66,8 @@ const ANSWER_ALLOWANCE = 32;
  */
 export class Outstanding extends Set<number | string> {
   #credit = 0;
+  /** The params of messages that came in on that credit, so the broker's own per-plugin rates skip them too. */
+  readonly #answers = new WeakSet<object>();
 
   sent(id: number | string): void {
     this.add(id);
@@ -74,11 +81,37 @@ export class Outstanding extends Set<number | string> {
     return true;
   }
 
-  /** Takes one unit of credit if there is one: the message is an answer's, not metered. */
-  spend(): boolean {
+  /** Takes one unit of credit for `message` if there is one: it is an answer's, not metered. */
+  spend(message: object): boolean {
     if (this.#credit === 0) return false;
     this.#credit -= 1;
+    const { params } = message as { params?: unknown };
+    if (typeof params === 'object' && params !== null) this.#answers.add(params);
     return true;
+  }
+
+  /** Whether `params` (as the JSON-RPC library hands them to a handler) belong to a message that came in on credit. */
+  isAnswer(params: object): boolean {
+    return this.#answers.has(params);
+  }
+}
+
+/** The peer's requests this side has read and not yet answered, with their size. */
+class PendingCalls {
+  readonly #sizes = new Map<number | string, number>();
+  bytes = 0;
+
+  add(id: number | string, size: number): void {
+    this.settle(id);
+    this.#sizes.set(id, size);
+    this.bytes += size;
+  }
+
+  settle(id: number | string): void {
+    const size = this.#sizes.get(id);
+    if (size === undefined) return;
+    this.#sizes.delete(id);
+    this.bytes -= size;
   }
 }
 
@@ -91,11 +124,13 @@ export function lineChannel(
   limits: ChannelLimits,
   onViolation: (reason: string) => void,
   coalesce = false,
-): { reader: LineMessageReader; writer: LineMessageWriter } {
+): { reader: LineMessageReader; writer: LineMessageWriter; outstanding: Outstanding } {
   const outstanding = new Outstanding();
+  const pending = new PendingCalls();
   return {
-    reader: new LineMessageReader(stream, limits, outstanding, onViolation),
-    writer: new LineMessageWriter(stream, outstanding, coalesce),
+    reader: new LineMessageReader(stream, limits, outstanding, onViolation, pending),
+    writer: new LineMessageWriter(stream, outstanding, coalesce, limits.maxQueuedBytes, onViolation, pending),
+    outstanding,
   };
 }
 
@@ -117,10 +152,13 @@ export class LineMessageReader implements MessageReader {
   /** Never raised: a partial line is simply waited for, within the size limit. */
   readonly onPartialMessage = this.#partial.event;
 
-  constructor(input: Readable, limits: ChannelLimits, outstanding: Outstanding, onViolation: (reason: string) => void) {
+  readonly #unanswered: PendingCalls;
+
+  constructor(input: Readable, limits: ChannelLimits, outstanding: Outstanding, onViolation: (reason: string) => void, unanswered = new PendingCalls()) {
     this.#input = input;
     this.#limits = limits;
     this.#outstanding = outstanding;
+    this.#unanswered = unanswered;
     this.#onViolation = onViolation;
   }
 
@@ -144,12 +182,18 @@ export class LineMessageReader implements MessageReader {
     for (let end = data.indexOf(NEWLINE); end >= 0; end = data.indexOf(NEWLINE, start)) {
       if (end - start > this.#limits.maxMessageBytes) return this.#violate(this.#tooLarge(`${end - start}`));
       const message = parseMessage(data.toString('utf8', start, end));
+      const size = end - start;
       start = end + 1;
       if (typeof message === 'string') return this.#violate(message);
       if (!('method' in message)) {
         if (!this.#outstanding.answered((message as unknown as { id: number | string }).id)) return this.#violate('a response to no request');
-      } else if (!this.#outstanding.spend() && !this.#withinRate()) {
+      } else if (!this.#outstanding.spend(message) && !this.#withinRate()) {
         return this.#violate(`more than ${this.#limits.maxMessagesPerSecond} messages in one second`);
+      } else if (this.#limits.maxQueuedBytes !== undefined && 'id' in message && (typeof message.id === 'number' || typeof message.id === 'string')) {
+        this.#unanswered.add(message.id, size);
+        if (this.#unanswered.bytes > this.#limits.maxQueuedBytes) {
+          return this.#violate(`more than ${this.#limits.maxQueuedBytes} bytes of its calls wait for an answer`);
+        }
       }
       callback(message);
       if (this.#broken) return;
@@ -215,14 +259,28 @@ export class LineMessageWriter implements MessageWriter {
   #errors = 0;
   /** Lines waiting for the end of this loop turn (coalescing only). */
   #batch = '';
+  readonly #maxQueuedBytes: number;
+  readonly #onOverflow: (reason: string) => void;
+  #overflowed = false;
+  readonly #unanswered: PendingCalls;
 
   readonly onError = this.#error.event;
   readonly onClose = this.#close.event;
 
-  constructor(output: Writable, outstanding: Outstanding, coalesce = false) {
+  constructor(
+    output: Writable,
+    outstanding: Outstanding,
+    coalesce = false,
+    maxQueuedBytes = Number.POSITIVE_INFINITY,
+    onOverflow: (reason: string) => void = () => undefined,
+    unanswered = new PendingCalls(),
+  ) {
+    this.#unanswered = unanswered;
     this.#output = output;
     this.#outstanding = outstanding;
     this.#coalesce = coalesce;
+    this.#maxQueuedBytes = maxQueuedBytes;
+    this.#onOverflow = onOverflow;
     output.on('error', (error: Error) => this.#error.fire([error, undefined, ++this.#errors]));
     output.on('close', () => this.#close.fire());
   }
@@ -237,8 +295,21 @@ export class LineMessageWriter implements MessageWriter {
       this.#batch += line;
     }
     const id = (message as { id?: unknown }).id;
-    if ('method' in message && (typeof id === 'number' || typeof id === 'string')) this.#outstanding.sent(id);
+    if (typeof id === 'number' || typeof id === 'string') {
+      if ('method' in message) this.#outstanding.sent(id);
+      else this.#unanswered.settle(id);
+    }
+    this.#checkQueue();
     return Promise.resolve();
+  }
+
+  /** What the stream still buffers plus this turn's batch (one byte per character at least) against the bound. */
+  #checkQueue(): void {
+    if (this.#overflowed) return;
+    const queued = this.#output.writableLength + this.#batch.length;
+    if (queued <= this.#maxQueuedBytes) return;
+    this.#overflowed = true;
+    this.#onOverflow(`not reading its channel: more than ${this.#maxQueuedBytes} bytes wait to be read by it`);
   }
 
   readonly #flush = (): void => {

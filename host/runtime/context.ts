@@ -4,14 +4,14 @@
  * subscriptions) the host's calls into this process are dispatched to.
  */
 import type { MessageConnection } from 'vscode-jsonrpc';
-import type { Disposable, FetchResult, PluginContext } from '../../api/context.js';
+import type { Disposable, EventOrigin, FetchResult, PluginContext } from '../../api/context.js';
 import type { ActivateParams, FetchResponse, HostApi, LogLevel, Params, Result } from '../../api/protocol.js';
 import { ErrorCodes, call } from '../../api/protocol.js';
 
 export interface PluginSide {
   ctx: PluginContext;
   executeCommand(command: string, args: unknown[]): Promise<unknown>;
-  deliverEvent(name: string, payload: unknown): void;
+  deliverEvent(name: string, payload: unknown, from: string): void;
   /** Disposes `ctx.subscriptions` in reverse order; one failing disposable does not stop the rest. */
   disposeSubscriptions(): Promise<void>;
 }
@@ -23,7 +23,7 @@ class DeniedError extends Error {
 
 export function createPluginSide(connection: MessageConnection, params: ActivateParams): PluginSide {
   const commands = new Map<string, (...args: any[]) => unknown>();
-  const listeners = new Map<string, Set<(payload: unknown) => void>>();
+  const listeners = new Map<string, Set<(payload: unknown, event: EventOrigin) => void>>();
   const subscriptions: Disposable[] = [];
 
   const host = async <M extends keyof HostApi & string>(method: M, methodParams: Params<HostApi, M>): Promise<Result<HostApi, M>> => {
@@ -98,10 +98,11 @@ export function createPluginSide(connection: MessageConnection, params: Activate
       if (!handler) throw new Error(`command "${command}" is not registered by ${params.pluginId}`);
       return handler(...args);
     },
-    deliverEvent(name, payload) {
+    deliverEvent(name, payload, from) {
+      const origin: EventOrigin = Object.freeze({ name, from });
       for (const listener of listeners.get(name) ?? []) {
         try {
-          listener(payload);
+          listener(payload, origin);
         } catch (error) {
           log('error')(`listener for ${name} threw: ${(error as Error)?.message ?? error}`);
         }

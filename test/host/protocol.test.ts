@@ -32,9 +32,9 @@ describe('an ES module plugin using ctx', () => {
     expect(run.seen.messages).toEqual(['warning:careful']);
     expect(await run.plugin.executeCommand('ctx.callHost', [21])).toBe(42);
     await run.plugin.executeCommand('ctx.emit', [{ n: 1 }]);
-    expect(run.seen.events).toEqual(['from-plugin:{"n":1}']);
-    await run.plugin.deliverEvent('tick', 1);
-    await run.plugin.deliverEvent('tick', 2);
+    expect(run.seen.events).toEqual(['warden-tests.ctx-user.saved:{"n":1}']);
+    await run.plugin.deliverEvent('tick', 1, 'app');
+    await run.plugin.deliverEvent('tick', 2, 'app');
     expect(await run.plugin.executeCommand('ctx.ticks', [])).toEqual([1, 2]);
     expect(await run.plugin.executeCommand('ctx.config', [])).toEqual({ greeting: 'hi' });
     expect(run.seen.logs).toContain('info:activated {"module":"esm"}');

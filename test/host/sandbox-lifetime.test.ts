@@ -2,22 +2,16 @@
  * A plugin never outlives its host, even when the host is SIGKILLed and gets
  * no chance to clean up: an idle plugin sees its channel close and exits; a
  * plugin whose event loop is blocked (so it cannot notice) is killed by the
- * parent-death signal the launcher sets. Run `npx tsc -p tsconfig.json` first.
+ * parent-death signal; and a grandchild it started in a session of its own
+ * dies with the PID namespace. On every isolation level (the grandchild only
+ * where there is a PID namespace), as root and as an unprivileged user.
+ * Run `npx tsc -p tsconfig.json` first.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import { sandboxSupport } from '../../host/platform.js';
-import { FIXTURES } from '../fixtures/host/harness.js';
-
-let tmp: string;
-beforeEach(() => {
-  tmp = mkdtempSync(join(tmpdir(), 'warden-lifetime-'));
-});
-afterEach(() => rmSync(tmp, { recursive: true, force: true }));
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { machineSupport } from '../../host/platform.js';
+import { LEVELS, skipped, titled } from '../fixtures/host/matrix.js';
+import { USERS, removeScratch, scratchFor, startScriptHost } from '../fixtures/host/script-host.js';
 
 /** Alive means running or sleeping; a zombie waiting for a reaper has already died. */
 function alive(pid: number): boolean {
@@ -28,30 +22,59 @@ function alive(pid: number): boolean {
   }
 }
 
-async function firstLine(stream: NodeJS.ReadableStream): Promise<string> {
-  for await (const line of createInterface({ input: stream })) return line;
-  throw new Error('the host exited before reporting its plugin');
+/** Every process below `pid`, as the host sees them. */
+function descendants(pid: number): number[] {
+  let children: number[] = [];
+  try {
+    const text = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+    children = text === '' ? [] : text.split(' ').map(Number);
+  } catch {
+    return [];
+  }
+  return children.flatMap((child) => [child, ...descendants(child)]);
 }
 
-async function killHostAndWatch(fixture: string, main: string, command?: string): Promise<{ pluginPid: number; stillAlive: boolean }> {
-  const host = spawn(process.execPath, [join(FIXTURES, 'host-script.mjs'), tmp, fixture, main, ...(command ? [command] : [])], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const { pluginPid } = JSON.parse(await firstLine(host.stdout)) as { pluginPid: number };
-  expect(alive(pluginPid)).toBe(true);
-  host.kill('SIGKILL');
+async function gone(pids: number[]): Promise<boolean> {
   // Death is asynchronous: give it up to five seconds, polling.
-  for (let waited = 0; waited < 5000 && alive(pluginPid); waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
-  return { pluginPid, stillAlive: alive(pluginPid) };
+  for (let waited = 0; waited < 5000 && pids.some(alive); waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+  return !pids.some(alive);
 }
 
-it('an idle plugin exits when its host is SIGKILLed', async () => {
-  const { stillAlive } = await killHostAndWatch('ctx-user', 'main.mjs');
-  expect(stillAlive).toBe(false);
-});
+const noSetpriv = { skip: machineSupport().tools.setpriv ? undefined : 'setpriv --pdeathsig does not work here' };
 
-it.runIf(sandboxSupport().setpriv !== undefined)('a plugin with a blocked event loop is killed when its host is SIGKILLed', async () => {
-  const { pluginPid, stillAlive } = await killHostAndWatch('spinner', 'main.js', 'spinner.spin');
-  if (stillAlive) process.kill(pluginPid, 'SIGKILL');
-  expect(stillAlive).toBe(false);
-});
+for (const user of USERS) {
+  describe.each(LEVELS)(`as ${user.name}, isolation $name`, (level) => {
+    async function killHostAndWatch(fixture: string, command?: { name: string; wait: boolean }, capabilities = {}): Promise<boolean> {
+      const place = scratchFor(user, fixture);
+      const host = await startScriptHost({ user, tmp: place.tmp, root: place.root, main: 'main.js', isolation: level.value, capabilities });
+      try {
+        expect(host.failed).toBeUndefined();
+        const pluginPid = host.ready!.pluginPid;
+        if (command?.wait === false) await host.start(command.name);
+        else if (command) expect((await host.call(command.name)).error).toBeUndefined();
+        const watched = [pluginPid, ...descendants(pluginPid)];
+        expect(watched.every(alive)).toBe(true);
+        host.child.kill('SIGKILL');
+        const dead = await gone(watched);
+        for (const pid of watched.filter(alive)) process.kill(pid, 'SIGKILL');
+        return dead;
+      } finally {
+        await host.close();
+        removeScratch(place.tmp);
+      }
+    }
+
+    it.skipIf(skipped(user, level))(titled('an idle plugin exits when its host is SIGKILLed', user, level), async () => {
+      expect(await killHostAndWatch('attacker')).toBe(true);
+    });
+
+    it.skipIf(skipped(user, level, noSetpriv))(titled('a plugin with a blocked event loop is killed when its host is SIGKILLed', user, level, noSetpriv), async () => {
+      expect(await killHostAndWatch('spinner', { name: 'spinner.spin', wait: false })).toBe(true);
+    });
+
+    const pidNamespace = { skip: level.value === 'none' ? 'isolation none has no PID namespace: a detached grandchild outlives the host (documented)' : undefined };
+    it.skipIf(skipped(user, level, pidNamespace))(titled('a grandchild in a session of its own dies with the host', user, level, pidNamespace), async () => {
+      expect(await killHostAndWatch('attacker', { name: 'attacker.leaveGrandchild', wait: true }, { childProcess: true })).toBe(true);
+    });
+  });
+}

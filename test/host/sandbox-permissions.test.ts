@@ -1,15 +1,14 @@
 /**
- * The permission chokepoint on its own: how a declaration becomes a grant,
- * how a grant becomes process flags and an environment, and what the
- * host-side check says when it denies (and that it audits the denial).
+ * The permission chokepoint on its own: how a declaration becomes a grant
+ * and what the host-side check says when it denies (and that it audits the
+ * denial). How a grant becomes a launch spec is in launch-spec.test.ts.
  */
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AuditLog, readAuditLog } from '../../host/audit.js';
-import { type Grant, check, grantFromManifest, launchSpec } from '../../host/permissions.js';
-import { sandboxSupport } from '../../host/platform.js';
+import { type Grant, check, grantFromManifest } from '../../host/permissions.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'warden-permissions-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -42,29 +41,6 @@ describe('grantFromManifest', () => {
     expect(grant.fsWrite).toEqual([folders.dataDir, join(folders.dataDir, 'cache'), join(folders.home, 'out')]);
     expect(grant.childProcess).toBe(true);
     expect(grant.worker).toBe(false);
-  });
-});
-
-describe('launchSpec', () => {
-  const grant: Grant = { ...nothing, fsRead: ['/a', '/b'], fsWrite: ['/w'], env: ['LANG', 'ABSENT'], worker: true };
-
-  it('repeats the read flag once per path (Node 20 reads a comma list as one path) and opts in only to what is granted', () => {
-    const { nodeFlags } = launchSpec(grant, ['/runtime']);
-    expect(nodeFlags[0]).toBe(sandboxSupport().permissionFlag);
-    expect(nodeFlags.filter((flag) => flag.startsWith('--allow-fs-read='))).toEqual(['--allow-fs-read=/runtime', '--allow-fs-read=/a', '--allow-fs-read=/b']);
-    expect(nodeFlags.filter((flag) => flag.startsWith('--allow-fs-write='))).toEqual(['--allow-fs-write=/w']);
-    expect(nodeFlags).toContain('--allow-worker');
-    expect(nodeFlags).not.toContain('--allow-child-process');
-    expect(nodeFlags).not.toContain('--allow-addons');
-  });
-
-  it('passes only the granted variables the host has, nothing else', () => {
-    const { env } = launchSpec(grant, [], { LANG: 'C.UTF-8', PATH: '/usr/bin', HOME: '/root', AWS_SECRET_ACCESS_KEY: 'x' });
-    expect(env).toEqual({ LANG: 'C.UTF-8' });
-  });
-
-  it('asks for a network namespace exactly when this machine can make one', () => {
-    expect(launchSpec(grant).isolateNetwork).toBe(sandboxSupport().unshare !== undefined);
   });
 });
 

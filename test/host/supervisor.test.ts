@@ -12,7 +12,7 @@ import { AuditLog, verifyAuditLog } from '../../host/audit.js';
 import type { BrokerCallbacks } from '../../host/broker.js';
 import { DEFAULT_LIMITS, processLimits, type HostLimits } from '../../host/limits.js';
 import { grantFromManifest } from '../../host/permissions.js';
-import { PluginProcess } from '../../host/plugin-process.js';
+import { type PluginLimits, PluginProcess } from '../../host/plugin-process.js';
 import { Supervisor } from '../../host/supervisor.js';
 import { mountSmallDisk } from '../fixtures/host/tmpfs.js';
 
@@ -75,7 +75,7 @@ function plugin(name: string, commands: Record<string, string>, activateExtra = 
   return root;
 }
 
-function supervise(name: string, root: string, limits: HostLimits = LIMITS): { supervisor: Supervisor; events: Observed[] } {
+function supervise(name: string, root: string, limits: HostLimits = LIMITS, processOverrides: Partial<PluginLimits> = {}): { supervisor: Supervisor; events: Observed[] } {
   const events: Observed[] = [];
   const dataDir = join(work, 'data', name);
   const supervisor = new Supervisor(
@@ -90,7 +90,7 @@ function supervise(name: string, root: string, limits: HostLimits = LIMITS): { s
         config: {},
         audit,
         host: broker,
-        limits: processLimits(limits),
+        limits: { ...processLimits(limits), ...processOverrides },
       }),
     limits,
     {
@@ -156,7 +156,8 @@ describe('supervisor', () => {
   it('kills a plugin whose resident memory passes memoryMb (sampled every rssSampleMs)', async () => {
     const healthy = await healthyNeighbour();
     const leak = `() => { const kept = []; setInterval(() => kept.push(Buffer.alloc(8 * 1024 * 1024, 1)), 20); return 'leaking'; }`;
-    const { supervisor, events } = supervise('leak', plugin('leak', { leak }));
+    // Without the kernel's data-segment limit (set from memoryMb at launch), so the sampler is what stops it.
+    const { supervisor, events } = supervise('leak', plugin('leak', { leak }), LIMITS, { memoryMb: undefined });
     expect(await supervisor.executeCommand('leak', [], 'test')).toBe('leaking');
     const crashed = eventWithin(events, 'crashed', 4 * LIMITS.rssSampleMs + SLACK_MS);
     expect(await answersDuring(healthy, crashed)).toBeGreaterThan(0);

@@ -1,0 +1,91 @@
+/**
+ * The audit log as one plugin's process writes to it: every text field cut to
+ * a length (a refused call with a 4 MiB key must not put 4 MiB on disk), and
+ * the bytes the plugin makes the log grow held to a budget per minute, so a
+ * plugin that floods calls is stopped long before it fills the disk. Entries
+ * are still written in full order to the one shared log. Entries of calls the
+ * plugin made in answer to the host's own requests are clipped but not metered:
+ * an app that calls a plugin 100,000 times makes the log grow, not the plugin.
+ */
+import type { AuditLog, AuditRecord } from './audit.js';
+
+/** What the broker and the permission check write through. */
+export interface AuditSink {
+  /** `metered: false` for an entry about what the plugin did in answer to the host (paced by the host, not the plugin). */
+  append(record: AuditRecord, options?: { metered: boolean }): unknown;
+  tryAppend(record: AuditRecord): unknown;
+}
+
+/** Text kept per field (messages, keys, URLs, errors). */
+export const AUDIT_TEXT = 200;
+/** An entry's fixed part: seq, time, ids, kind, the two hashes and the JSON around them. */
+const ENTRY_OVERHEAD = 230;
+
+export class PluginAuditTrail implements AuditSink {
+  #tokens: number;
+  #refilled = Date.now();
+  #exceeded = false;
+
+  constructor(
+    private readonly audit: AuditLog,
+    private readonly bytesPerMinute: number,
+    private readonly onExceeded: (reason: string) => void,
+  ) {
+    this.#tokens = bytesPerMinute;
+  }
+
+  append(record: AuditRecord, options = { metered: true }): unknown {
+    const { clipped, size } = clipRecord(record);
+    const entry = this.audit.append(clipped);
+    if (options.metered) this.#spend(size);
+    return entry;
+  }
+
+  /** As `append`, for entries whose loss must not fail what they record (the log counts what it could not write). */
+  tryAppend(record: AuditRecord): unknown {
+    const { clipped, size } = clipRecord(record);
+    const entry = this.audit.tryAppend(clipped);
+    this.#spend(size);
+    return entry;
+  }
+
+  /** A token bucket holding one minute's budget, refilled continuously. */
+  #spend(bytes: number): void {
+    if (!Number.isFinite(this.bytesPerMinute)) return;
+    const now = Date.now();
+    this.#tokens = Math.min(this.bytesPerMinute, this.#tokens + ((now - this.#refilled) * this.bytesPerMinute) / 60_000);
+    this.#refilled = now;
+    this.#tokens -= bytes;
+    if (this.#tokens < 0 && !this.#exceeded) {
+      this.#exceeded = true;
+      this.onExceeded(`audit log: its calls wrote more than ${Math.round(this.bytesPerMinute / 1024)} KiB of audit entries within a minute`);
+    }
+  }
+}
+
+/** The record with every field clipped, and about how many bytes its entry takes in the log. */
+function clipRecord(record: AuditRecord): { clipped: AuditRecord; size: number } {
+  let size = ENTRY_OVERHEAD;
+  const clipped: AuditRecord = { pluginId: record.pluginId, kind: record.kind };
+  for (const key in record) {
+    const value = clip(record[key], 0);
+    clipped[key] = value;
+    size += key.length + (typeof value === 'string' ? value.length : typeof value === 'object' && value !== null ? JSON.stringify(value).length : 16);
+  }
+  return { clipped, size };
+}
+
+/** Strings cut to AUDIT_TEXT characters, also inside objects and arrays (three levels deep, then summarized). */
+function clip(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return value.length > AUDIT_TEXT ? `${value.slice(0, AUDIT_TEXT)}…` : value;
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= 3) return '…';
+  if (Array.isArray(value)) return value.slice(0, 20).map((item) => clip(item, depth + 1));
+  const out: Record<string, unknown> = {};
+  let keys = 0;
+  for (const key in value) {
+    if (++keys > 20) break;
+    out[clip(key, depth + 1) as string] = clip((value as Record<string, unknown>)[key], depth + 1);
+  }
+  return out;
+}

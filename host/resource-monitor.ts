@@ -1,0 +1,286 @@
+/**
+ * Watches what one running plugin uses and says when it goes over a bound:
+ * resident memory and busy time, read from /proc for the plugin's node process
+ * and everything it started, and the bytes and entries in its data folder.
+ * The kernel holds the hard lines (the launcher's rlimits: data segment, file
+ * size, open files, processes); this catches what they cannot — memory kept
+ * resident, a plugin busy in slices short enough to answer every heartbeat, a
+ * folder filled through many files — and stops the plugin the way a hung one
+ * is stopped.
+ */
+import { type FSWatcher, lstatSync, readFileSync, readdirSync, watch } from 'node:fs';
+import { join } from 'node:path';
+
+export interface ResourceLimits {
+  /** Resident memory of the plugin's processes together. */
+  memoryMb: number;
+  /** Busy time (on a CPU or waiting for one) the plugin may have within any `cpuWindowMs`, as a share of one core. */
+  cpuPercent: number;
+  cpuWindowMs: number;
+  /** How often memory and CPU are sampled (the data folder: at most this often, and less for a large folder). */
+  rssSampleMs: number;
+  dataQuotaBytes: number;
+  dataMaxEntries: number;
+}
+
+export interface Usage {
+  rss: number;
+  /** CPU time of all threads (utime + stime). */
+  cpuMs: number;
+  /**
+   * Time the main thread (where JavaScript runs) was running or waiting to run (/proc/<pid>/schedstat). On a
+   * loaded machine a busy plugin at the lowest priority gets little CPU, but it is still always runnable.
+   */
+  busyMs: number;
+}
+
+export interface MonitoredPlugin {
+  /** The node process as the host sees it; undefined once it is gone. */
+  pid(): number | undefined;
+  dataDir: string;
+  /**
+   * Whether a host request to the plugin was sent or answered since the last call. The busy time of such a sampling
+   * interval is not the plugin's own: an app that calls a plugin flat out keeps it busy.
+   */
+  answeredHost?(): boolean;
+}
+
+/** USER_HZ: /proc reports CPU time in ticks of 1/100 s on every Linux. */
+const TICK_MS = 10;
+
+/**
+ * Samples `plugin` until the returned function is called; `sampled` gets every reading, `exceeded` the first bound
+ * crossed (once).
+ */
+export function monitorResources(
+  plugin: MonitoredPlugin,
+  limits: ResourceLimits,
+  report: { sampled(usage: Usage): void; exceeded(reason: string): void },
+): () => void {
+  let stopped = false;
+  const exceeded = (reason: string): void => {
+    if (stopped) return;
+    stop();
+    report.exceeded(reason);
+  };
+  const cpu = new CpuBudget(limits);
+  // Cumulative readings at the last sample, and the part of them spent answering the host.
+  let last = { busyMs: 0, cpuMs: 0 };
+  const excused = { busyMs: 0, cpuMs: 0 };
+  const sample = (): void => {
+    const pid = plugin.pid();
+    if (pid === undefined) return;
+    const usage = processUsage(pid);
+    if (!usage) return;
+    report.sampled(usage);
+    if (usage.rss > limits.memoryMb * 1024 * 1024) {
+      return exceeded(`memory: resident ${Math.round(usage.rss / 1048576)} MB exceeds the limit of ${limits.memoryMb} MB`);
+    }
+    const busyMs = Math.max(usage.cpuMs, usage.busyMs);
+    if (plugin.answeredHost?.()) {
+      excused.busyMs += busyMs - last.busyMs;
+      excused.cpuMs += usage.cpuMs - last.cpuMs;
+    }
+    last = { busyMs, cpuMs: usage.cpuMs };
+    const over = cpu.add(Date.now(), busyMs - excused.busyMs, usage.cpuMs - excused.cpuMs);
+    if (over) exceeded(over);
+  };
+  const folder = new DataFolderWatch(plugin.dataDir, limits, exceeded);
+  sample(); // so plugins() shows memory from the start
+  const sampler = setInterval(sample, limits.rssSampleMs);
+  sampler.unref();
+  function stop(): void {
+    if (stopped) return;
+    stopped = true;
+    clearInterval(sampler);
+    folder.close();
+  }
+  return stop;
+}
+
+/**
+ * A sliding window of readings of the time a plugin was busy (running, or runnable and waiting for a CPU): over
+ * budget when the busy time since the window's start exceeds its share of one core.
+ */
+export class CpuBudget {
+  readonly #readings: { at: number; busyMs: number; cpuMs: number }[] = [];
+  readonly #budgetMs: number;
+
+  constructor(private readonly limits: Pick<ResourceLimits, 'cpuPercent' | 'cpuWindowMs'>) {
+    this.#budgetMs = (limits.cpuWindowMs * limits.cpuPercent) / 100;
+  }
+
+  /** Records a reading (cumulative busy and CPU time); returns why the plugin is over budget, if it is. */
+  add(at: number, busyMs: number, cpuMs = busyMs): string | undefined {
+    const readings = this.#readings;
+    readings.push({ at, busyMs, cpuMs });
+    // Keep the newest reading at or before the window's start as the baseline.
+    while (readings.length > 2 && readings[1].at <= at - this.limits.cpuWindowMs) readings.shift();
+    const busy = busyMs - readings[0].busyMs;
+    if (busy <= this.#budgetMs) return undefined;
+    const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+    return `cpu: busy ${seconds(busy)} in ${seconds(at - readings[0].at)} (${seconds(cpuMs - readings[0].cpuMs)} on a CPU), over its budget of ${this.limits.cpuPercent} % of one core over ${seconds(this.limits.cpuWindowMs)}`;
+  }
+}
+
+/** Resident memory and CPU time of `pid` and all its descendants; undefined once it is gone. */
+export function processUsage(pid: number): Usage | undefined {
+  const own = oneProcess(pid);
+  if (!own) return undefined;
+  const usage = { ...own };
+  const pending = childrenOf(pid);
+  for (let guard = 0; pending.length > 0 && guard < 4096; guard++) {
+    const child = pending.pop()!;
+    const theirs = oneProcess(child);
+    if (!theirs) continue;
+    usage.rss += theirs.rss;
+    usage.cpuMs += theirs.cpuMs;
+    usage.busyMs += theirs.busyMs;
+    pending.push(...childrenOf(child));
+  }
+  return usage;
+}
+
+function oneProcess(pid: number): Usage | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces and parentheses): state is field 3, utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const cpuMs = (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+    const kb = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return { rss: Number(kb ?? 0) * 1024, cpuMs, busyMs: mainThreadBusyMs(pid) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Nanoseconds on a CPU plus nanoseconds waiting for one, of the main thread; 0 where the kernel does not keep them. */
+function mainThreadBusyMs(pid: number): number {
+  try {
+    const [running, waiting] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ').map(Number);
+    return (running + waiting) / 1e6;
+  } catch {
+    return 0;
+  }
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+    return children === '' ? [] : children.split(' ').map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The data folder's size (allocated blocks, or a file's size where that is more) and entry count, measured
+ * every `rssSampleMs` and soon after a file in it appears or changes (a watch on the folder and on up to
+ * MAX_WATCHED_FOLDERS folders inside it). A large folder is measured less often, so that at most 5 % of the host's
+ * time goes to it; RLIMIT_FSIZE meanwhile keeps each file within the quota. The quota is what the folder may hold:
+ * reaching it stops the plugin.
+ */
+class DataFolderWatch {
+  #timer: NodeJS.Timeout | undefined;
+  #due = Infinity;
+  readonly #watchers = new Map<string, FSWatcher>();
+  /** A measurement may start no earlier than this (the 5 % budget after the last one). */
+  #earliest = 0;
+  #closed = false;
+
+  constructor(
+    private readonly dir: string,
+    private readonly limits: ResourceLimits,
+    private readonly exceeded: (reason: string) => void,
+  ) {
+    this.#measure();
+  }
+
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    for (const watcher of this.#watchers.values()) watcher.close();
+    this.#watchers.clear();
+  }
+
+  /** Watches exactly `folders` (the first MAX_WATCHED_FOLDERS of them). */
+  #watch(folders: string[]): void {
+    const wanted = new Set(folders.slice(0, MAX_WATCHED_FOLDERS));
+    for (const [folder, watcher] of this.#watchers) {
+      if (wanted.has(folder)) continue;
+      watcher.close();
+      this.#watchers.delete(folder);
+    }
+    for (const folder of wanted) {
+      if (this.#watchers.has(folder)) continue;
+      try {
+        // As soon as a change is seen (within the cost budget): a plugin writing at page-cache speed gets ~1 MB further per ms.
+        const watcher = watch(folder, { persistent: false }, () => this.#measureAt(Date.now()));
+        watcher.on('error', () => undefined);
+        this.#watchers.set(folder, watcher);
+      } catch {
+        // gone meanwhile, or no watch here: the periodic measurement still covers it
+      }
+    }
+  }
+
+  /** Measures at `at` (or as soon after as the cost budget allows), unless a measurement is already due sooner. */
+  #measureAt(at: number): void {
+    const when = Math.max(at, this.#earliest);
+    if (this.#closed || when >= this.#due) return;
+    clearTimeout(this.#timer);
+    this.#due = when;
+    this.#timer = setTimeout(() => this.#measure(), when - Date.now());
+    this.#timer.unref();
+  }
+
+  #measure(): void {
+    this.#due = Infinity;
+    if (this.#closed) return;
+    const started = performance.now();
+    const usage = folderUsage(this.dir, this.limits.dataMaxEntries);
+    const cost = (performance.now() - started) * 20;
+    this.#earliest = Date.now() + cost;
+    const mb = (bytes: number): string => `${(bytes / 1048576).toFixed(1)} MB`;
+    if (usage.entries > this.limits.dataMaxEntries) {
+      return this.exceeded(`data folder: more than ${this.limits.dataMaxEntries} files and folders in ${this.dir}`);
+    }
+    if (usage.bytes >= this.limits.dataQuotaBytes) {
+      return this.exceeded(`data folder over quota: ${this.dir} holds ${mb(usage.bytes)}, the limit is ${mb(this.limits.dataQuotaBytes)}; delete files there to let the plugin run`);
+    }
+    this.#watch(usage.folders);
+    this.#measureAt(Date.now() + Math.max(this.limits.rssSampleMs, cost));
+  }
+}
+
+/** Folders (the data folder and those in it) watched for changes; beyond these, the periodic measurement alone. */
+const MAX_WATCHED_FOLDERS = 32;
+
+/** Bytes allocated under `dir`, its entries and its folders (itself first), never following a link; stops past `maxEntries`. */
+export function folderUsage(dir: string, maxEntries: number): { bytes: number; entries: number; folders: string[] } {
+  let bytes = 0;
+  let entries = 0;
+  const folders = [dir];
+  for (let next = 0; next < folders.length && entries <= maxEntries; next++) {
+    const current = folders[next];
+    let names: string[];
+    try {
+      names = readdirSync(current);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      entries += 1;
+      const path = join(current, name);
+      try {
+        const stat = lstatSync(path);
+        // Blocks for what is on disk, the size for what is still only in the page cache (delayed allocation).
+        bytes += Math.max(stat.blocks * 512, stat.isFile() ? stat.size : 0);
+        if (stat.isDirectory()) folders.push(path);
+      } catch {
+        // removed meanwhile
+      }
+    }
+  }
+  return { bytes, entries, folders };
+}
