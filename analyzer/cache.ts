@@ -74,11 +74,12 @@ export const RACY_WINDOW_MS = 2000;
  * change times to the nanosecond. An edit that keeps size and mtime (the
  * `touch -r` or `utimes` trick) still moves ctime, which only the kernel
  * sets. `undefined` when the file changed less than RACY_WINDOW_MS before
- * `statedAt` (the wall clock just before the stat): then only its hash can
- * vouch for it.
+ * `statedAt` (the wall clock just before the stat), or when the file system
+ * keeps no change time: then only its hash can vouch for it.
  */
 export function statStamp(stats: BigIntStats, statedAt: number): string | undefined {
-  if (Number(stats.ctimeNs / 1_000_000n) > statedAt - RACY_WINDOW_MS) return undefined;
+  // A file system that keeps no change time (it reads as 0) cannot tell an edit from no edit.
+  if (stats.ctimeNs === 0n || Number(stats.ctimeNs / 1_000_000n) > statedAt - RACY_WINDOW_MS) return undefined;
   return currentStamp(stats);
 }
 

@@ -124,6 +124,8 @@ describe('stat stamps: a file served without being read', () => {
     expect(statStamp(stats, changedAt + 10)).toBeUndefined();
     expect(statStamp(stats, changedAt + RACY_WINDOW_MS - 1)).toBeUndefined();
     expect(statStamp(stats, changedAt + RACY_WINDOW_MS + 1)).toBe(currentStamp(stats));
+    // A file system without change times (ctime reads as 0) never gets a stamp.
+    expect(statStamp({ ...stats, ctimeNs: 0n } as typeof stats, changedAt + RACY_WINDOW_MS + 1)).toBeUndefined();
   });
 
   it('catches an edit that keeps the size and puts the modification time back (ctime moves)', async () => {
