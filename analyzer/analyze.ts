@@ -1,28 +1,36 @@
 /**
  * The gate's pipeline for one or many plugins: open the package, validate
- * the manifest, list what can run, reuse cached reports, lint the rest
- * (through one shared worker pool when the work is big enough), add the
- * analyzer's own checks, assess against the declared capabilities, decide
- * per tier. Temporary folders are removed whatever happens.
+ * the manifest, list what it ships, read and lint its code (reusing cached
+ * results, through one shared worker pool when the work is big enough),
+ * follow the module graph from the entry points into whatever else Node
+ * could run — a production dependency's files, a file of any extension that
+ * is loaded — until nothing new is reached, mark what no entry point reaches,
+ * add the analyzer's own checks, assess, decide per tier. Temporary folders
+ * are removed whatever happens.
  */
 import { createHash } from 'node:crypto';
 import satisfies from 'semver/functions/satisfies.js';
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
-import { readlink, realpath } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, realpath } from 'node:fs/promises';
+import { readlink } from 'node:fs/promises';
+import { join, posix } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import picomatch from 'picomatch';
+import { SOURCE_EXTENSIONS } from '../rules/extensions.js';
 import type { RawReport } from '../rules/utils/report.js';
 import { assess } from './assess.js';
-import { currentStamp, defaultCacheDir, PluginCache, pluginLocator, statStamp, type FileEntry, type PluginRecord } from './cache.js';
+import { currentStamp, defaultCacheDir, PluginCache, pluginLocator, recordListing, statStamp, type FileEntry, type PluginRecord } from './cache.js';
 import { prepareCacheDir } from './cache-dir.js';
 import { checkReport, keyLocation } from './checks.js';
 import { readFile, stat } from './fast-fs.js';
 import { linesAround } from './excerpts.js';
-import { listFiles, type PluginFiles, type SourceFile } from './files.js';
-import { installScriptReports } from './install-scripts.js';
+import { listFiles, PackageTypes, type PluginFiles, type SourceType } from './files.js';
+import { installScriptReports, scriptEntries } from './install-scripts.js';
+import type { LintResult } from './lint-file.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
 import { identityOf, loadManifest } from './manifest.js';
-import { isInside, openPackage, type PackageSource } from './package-source.js';
+import { ModuleGraph } from './module-graph.js';
+import { isArchivePath, isInside, openPackage, type PackageSource } from './package-source.js';
 import { decide, defaultPolicy } from './policy.js';
 import { createLinting, preloadLinter, type Linting } from './pool.js';
 import type { Manifest, PluginAnalysis, Policy, Tier } from './types.js';
@@ -37,6 +45,8 @@ export interface AnalyzeOptions {
   limits?: Limits;
   /** The Warden version `engines.warden` must include (default: this package's). */
   hostVersion?: string;
+  /** ESLint-style patterns (relative to each plugin's root) of files the gate need not read unless an entry point reaches them. */
+  ignorePatterns?: string[];
 }
 
 export interface Progress {
@@ -47,10 +57,11 @@ export interface Progress {
 }
 
 interface PendingLint {
-  file: SourceFile;
+  path: string;
+  sourceType: SourceType;
   code: string;
-  /** What the cache will hold for the file once linted (its reports added then). */
-  entry: Omit<FileEntry, 'reports'>;
+  /** What the cache will hold for the file once linted (its result added then). */
+  entry: Omit<FileEntry, 'result'>;
 }
 
 /** One plugin between reading and assessing. */
@@ -60,18 +71,43 @@ interface Prepared {
   source: PackageSource;
   manifest: Manifest;
   files: PluginFiles;
+  graph: ModuleGraph;
+  types: PackageTypes;
   hashes: Record<string, string>;
   bytes: number;
   cached: number;
-  reports: Map<string, RawReport[]>;
+  /** Every file read as code, and what linting it gave. */
+  results: Map<string, LintResult>;
+  /** Files queued or read as code, so none is read twice. */
+  seen: Set<string>;
+  /** Reports of the analyzer's own checks, by file. */
+  checks: Map<string, RawReport[]>;
   /** Text of files that have reports, for code frames. */
   texts: Map<string, string>;
   pending: PendingLint[];
-  /** The plugin's cache record as read; `entries` becomes the new one (sources whose reports can be cached). */
+  /** The plugin's cache record as read; `entries` becomes the new one (files whose results can be cached). */
   record: PluginRecord | undefined;
   entries: Map<string, FileEntry>;
-  /** Some entry differs from the record's (new reports, a new stamp). */
-  entriesChanged: boolean;
+  /** Some entry differs from the record's (a new result, a new stamp), or the listing does. */
+  recordChanged: boolean;
+  /** Where each file's loads land. */
+  edges: Map<string, string[]>;
+  /** Files a load names that only a devDependency would provide: they are not installed with the plugin. */
+  devLoads: { file: string; line: number; name: string; present: boolean }[];
+  /** Where the host and a user start the plugin's code: `main`, `exports`, `bin`. */
+  runtimeEntries: string[];
+  /** The files each lifecycle script runs with `node`. */
+  installs: [script: string, files: string[]][];
+  /** Code lifecycle scripts hand to `node -e`. */
+  inlineScripts: { script: string; code: string }[];
+  /** What the entry points reach, once the graph is complete (runChecks works it out). */
+  reachable?: Set<string>;
+  /** Matches the files `--ignore-pattern` and `warden.ignores` name. */
+  ignored: (file: string) => boolean;
+  /** The Warden version `engines.warden` must include. */
+  hostVersion: string;
+  /** Sources the patterns ignore, not read unless the graph reaches them (or reaches something it cannot name). */
+  deferred: Map<string, SourceType>;
 }
 
 export async function analyzePlugin(path: string, options: AnalyzeOptions = {}): Promise<PluginAnalysis> {
@@ -88,7 +124,7 @@ export async function analyzePlugins(paths: string[], options: AnalyzeOptions = 
   const prepared: Prepared[] = [];
   let linting: Linting | undefined;
   try {
-    for (const path of paths) prepared.push(await prepare(path, cache, limits, options.hostVersion ?? WARDEN_VERSION));
+    for (const path of paths) prepared.push(await prepare(path, cache, limits, options.ignorePatterns ?? [], options.hostVersion ?? WARDEN_VERSION));
     const pending = prepared.flatMap((plugin) => plugin.pending);
     linting = await createLinting(
       pending.reduce((sum, task) => sum + task.code.length, 0),
@@ -101,13 +137,13 @@ export async function analyzePlugins(paths: string[], options: AnalyzeOptions = 
       pluginsTotal: prepared.length,
     };
     onProgress?.({ ...progress });
-    const tick = (field: 'filesDone' | 'pluginsDone') => {
-      progress[field]++;
+    const tick = (field: 'filesDone' | 'pluginsDone' | 'filesTotal', by = 1) => {
+      progress[field] += by;
       onProgress?.({ ...progress });
     };
     return await Promise.all(
       prepared.map(async (plugin) => {
-        await lintPending(plugin, linting!, cache, () => tick('filesDone'));
+        await explore(plugin, linting!, cache, limits, tick);
         const analysis = conclude(plugin, options.tier ?? 'community', options.policy ?? defaultPolicy);
         tick('pluginsDone');
         return analysis;
@@ -119,18 +155,32 @@ export async function analyzePlugins(paths: string[], options: AnalyzeOptions = 
   }
 }
 
-async function prepare(path: string, cache: PluginCache | undefined, limits: Limits, hostVersion: string): Promise<Prepared> {
+async function prepare(path: string, cache: PluginCache | undefined, limits: Limits, ignorePatterns: string[], hostVersion: string): Promise<Prepared> {
   const started = performance.now();
   const source = await openPackage(path, limits);
   try {
     const manifest = await loadManifest(source.root, source.display);
-    const files = await listFiles(source.root);
     const record = cache && (await cache.read(source.archive ? pluginLocator('archive', await realpath(path)) : pluginLocator('folder', source.root)));
+    let listingChanged = false;
+    // An archive ships every entry it holds; a folder ships what npm pack would include.
+    const files = await listFiles(source.root, { everything: isArchivePath(path), cache: record && recordListing(record, () => (listingChanged = true)) });
+    const shipped = [...files.sources.map((file) => file.path), ...files.natives.map((file) => file.path), ...files.others];
     const plugin: Prepared = {
-      path, started, source, manifest, files, hashes: {}, bytes: 0, cached: 0, reports: new Map(), texts: new Map(), pending: [], record, entries: new Map(), entriesChanged: false,
+      path, started, source, manifest, files, graph: new ModuleGraph(source.root, manifest, shipped), types: new PackageTypes(source.root),
+      hashes: {}, bytes: 0, cached: 0, results: new Map(), seen: new Set(), checks: new Map(), texts: new Map(), pending: [], record, entries: new Map(), recordChanged: listingChanged, edges: new Map(), devLoads: [],
+      runtimeEntries: [], installs: [], inlineScripts: [], deferred: new Map(),
+      ignored: ignoreMatcher([...ignorePatterns, ...(manifest.warden?.ignores ?? [])]),
+      hostVersion,
     };
-    await readSources(plugin, limits);
-    await runChecks(plugin, hostVersion);
+    plugin.runtimeEntries = await plugin.graph.runtimeEntries();
+    plugin.installs = await installEntries(plugin);
+    // Every shipped source but the ignored ones, and the entry points and `imports` targets whatever their extension.
+    const first = new Map(files.sources.filter((file) => !plugin.ignored(file.path)).map((file) => [file.path, file.sourceType]));
+    for (const file of files.sources) if (plugin.ignored(file.path)) plugin.deferred.set(file.path, file.sourceType);
+    for (const entry of [...plugin.runtimeEntries, ...(await plugin.graph.importTargets()), ...allEntries(plugin)]) {
+      if (!first.has(entry) && isCode(plugin, entry)) first.set(entry, await plugin.types.sourceTypeOf(entry));
+    }
+    await readSources(plugin, first, limits);
     return plugin;
   } catch (error) {
     await source.close();
@@ -138,54 +188,101 @@ async function prepare(path: string, cache: PluginCache | undefined, limits: Lim
   }
 }
 
-function addReports(plugin: Prepared, file: string, reports: RawReport[], text?: string): void {
+/** Read as code: anything Node could run, which is everything but JSON, addons and other binaries. */
+function isCode(plugin: Prepared, path: string): boolean {
+  return !/\.json$/i.test(path) && !/\.node$/i.test(path) && !plugin.files.natives.some((native) => native.path === path);
+}
+
+/** The files each lifecycle script of the plugin runs with `node`; code it gives inline is kept for `explore`, which reads it. */
+async function installEntries(plugin: Prepared): Promise<[string, string[]][]> {
+  const text = await readFile(join(plugin.source.root, 'package.json'), 'utf8');
+  const out: [string, string[]][] = [];
+  for (const [script, entries] of scriptEntries(text)) {
+    out.push([script, await plugin.graph.scriptFiles(entries.files)]);
+    if (entries.code.length) plugin.inlineScripts.push(...entries.code.map((code) => ({ script, code })));
+  }
+  return out;
+}
+
+/** Inline `node -e` code of a lifecycle script is run from the plugin root: what it loads are install entry points too. */
+async function readInlineScripts(plugin: Prepared, linting: Linting): Promise<Map<string, SourceType>> {
+  const reached = new Map<string, SourceType>();
+  for (const { script, code } of plugin.inlineScripts) {
+    const { loads } = await linting.lint({ code, filename: `package.json#${script}`, sourceType: 'commonjs' });
+    const entry = plugin.installs.find(([name]) => name === script)!;
+    for (const load of loads) {
+      const target = load.specifier === undefined ? undefined : await plugin.graph.resolve('package.json', load.specifier);
+      if (target?.kind !== 'files') continue;
+      entry[1].push(...target.paths);
+      for (const path of target.paths) if (!plugin.seen.has(path) && isCode(plugin, path)) reached.set(path, await plugin.types.sourceTypeOf(path));
+    }
+  }
+  return reached;
+}
+
+function addCheckReports(plugin: Prepared, file: string, reports: RawReport[], text?: string): void {
   if (reports.length === 0) return;
-  plugin.reports.set(file, [...(plugin.reports.get(file) ?? []), ...reports]);
+  plugin.checks.set(file, [...(plugin.checks.get(file) ?? []), ...reports]);
   if (text !== undefined) plugin.texts.set(file, text);
 }
 
+/** Resolves loads this many at a time: most wait on the file system. */
+const IO_CONCURRENCY = 32;
+
+async function forEachConcurrently<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
 /**
- * Reads, hashes and looks up each source in the plugin's cache record. A
+ * Reads new code files and looks each up in the plugin's cache record. A
  * file whose stat stamp matches its entry is served without being read
  * (only read for its code frames if it has reports); the stamp is only ever
  * recorded for folders, never for an archive's fresh extraction. Any other
- * file is read and hashed: the same hash is served, a new one is linted.
+ * file is read and hashed: the same hash is served, a new one is queued for
+ * linting.
  *
  * Synchronous on purpose: a warm run is hundreds of stats, which cost 5 to
  * 10 times as much through the thread pool (bench corpus: ~1–3 ms in all
  * against ~12–17 ms), and the event loop is held far longer by linting.
  */
-async function readSources(plugin: Prepared, limits: Limits): Promise<void> {
+async function readSources(plugin: Prepared, files: Map<string, SourceType>, limits: Limits): Promise<void> {
   const { record } = plugin;
   // Without a cache every file is linted: the linter loads while the files are read.
   if (!record) preloadLinter();
   const stamped = !plugin.source.archive;
-  for (const file of plugin.files.sources) {
-    const absolute = join(plugin.source.root, file.path);
+  for (const [path, sourceType] of files) {
+    if (plugin.seen.has(path)) continue;
+    plugin.seen.add(path);
+    const absolute = join(plugin.source.root, path);
     // Stat before reading: an edit after the stat makes the recorded stamp stale, never the hash.
     const statedAt = Date.now();
     const stats = statSync(absolute, { bigint: true });
     const size = Number(stats.size);
     plugin.bytes += size;
     if (size > limits.maxLintBytes) {
-      plugin.hashes[file.path] = await hashFile(absolute);
-      addReports(plugin, file.path, [checkReport('unanalyzable', 'tooLarge', { size: String(size), limit: String(limits.maxLintBytes) })]);
+      plugin.hashes[path] = await hashFile(absolute);
+      const report = checkReport('unanalyzable', 'tooLarge', { size: String(size), limit: String(limits.maxLintBytes) });
+      plugin.results.set(path, { reports: [report], loads: [] });
       continue;
     }
-    const known = record?.files[file.path]?.sourceType === file.sourceType ? record.files[file.path] : undefined;
+    const known = record?.files[path]?.sourceType === sourceType ? record.files[path] : undefined;
     if (stamped && known?.stamp !== undefined && known.stamp === currentStamp(stats)) {
-      serveFromCache(plugin, file.path, known, known.reports.length > 0 ? readFileSync(absolute, 'utf8') : undefined);
+      serveFromCache(plugin, path, known, known.result.reports.length > 0 ? readFileSync(absolute, 'utf8') : undefined);
       continue;
     }
     const bytes = readFileSync(absolute);
-    const entry = { sourceType: file.sourceType, hash: sha256(bytes), ...(stamped ? { stamp: statStamp(stats, statedAt) } : {}) };
-    plugin.hashes[file.path] = entry.hash;
+    const entry = { sourceType, hash: sha256(bytes), ...(stamped ? { stamp: statStamp(stats, statedAt) } : {}) };
+    plugin.hashes[path] = entry.hash;
     if (known?.hash === entry.hash) {
-      if (entry.stamp !== known.stamp) plugin.entriesChanged = true;
-      serveFromCache(plugin, file.path, { ...entry, reports: known.reports }, bytes.toString('utf8'));
+      if (entry.stamp !== known.stamp) plugin.recordChanged = true;
+      serveFromCache(plugin, path, { ...entry, result: known.result }, bytes.toString('utf8'));
     } else {
       preloadLinter();
-      plugin.pending.push({ file, code: bytes.toString('utf8'), entry });
+      plugin.pending.push({ path, sourceType, code: bytes.toString('utf8'), entry });
     }
   }
 }
@@ -194,38 +291,194 @@ function serveFromCache(plugin: Prepared, path: string, entry: FileEntry, text: 
   plugin.cached++;
   plugin.hashes[path] = entry.hash;
   plugin.entries.set(path, entry);
-  addReports(plugin, path, entry.reports, text);
+  plugin.results.set(path, entry.result);
+  if (entry.result.reports.length > 0 && text !== undefined) plugin.texts.set(path, text);
 }
 
-/** The analyzer's own checks: lifecycle scripts, native binaries, escaping symlinks, the entry module, the Warden version. */
-async function runChecks(plugin: Prepared, hostVersion: string): Promise<void> {
+/**
+ * Writes the plugin's record when it changed: new or changed files, files
+ * gone, stamps gained, a new listing. A file a worker failed on, or one too
+ * large to lint, has no entry and is read again next time. A warm run writes
+ * nothing.
+ */
+async function updateRecord(cache: PluginCache, old: PluginRecord, plugin: Prepared): Promise<void> {
+  // Every entry served as the record had it, and no file of the record gone: nothing to write.
+  if (!plugin.recordChanged && plugin.entries.size === Object.keys(old.files).length) return;
+  await cache.write({ ...old, files: Object.fromEntries(plugin.entries) });
+}
+
+type Tick = (field: 'filesDone' | 'pluginsDone' | 'filesTotal', by?: number) => void;
+
+/** Lints what is queued, follows every load to the files it reaches, and reads those, until nothing new is reached. */
+async function explore(plugin: Prepared, linting: Linting, cache: PluginCache | undefined, limits: Limits, tick: Tick): Promise<void> {
+  const inline = await readInlineScripts(plugin, linting);
+  if (inline.size) await readSources(plugin, inline, limits);
+  for (;;) {
+    await lintPending(plugin, linting, () => tick('filesDone'));
+    let reached = await followLoads(plugin, linting);
+    // Nothing new by name: if reachable code loads what the gate cannot name, every installed file it might load is read too.
+    if (reached.size === 0 && loadsUnnamedFrom(plugin, reach(plugin, allEntries(plugin)))) {
+      reached = new Map([...(await installedSources(plugin)), ...plugin.deferred]);
+      for (const path of plugin.seen) reached.delete(path);
+    }
+    if (reached.size === 0) break;
+    const before = plugin.pending.length;
+    await readSources(plugin, reached, limits);
+    tick('filesTotal', plugin.pending.length - before);
+  }
+  if (cache && plugin.record) await updateRecord(cache, plugin.record, plugin);
+  await runChecks(plugin);
+}
+
+/** Resolves the loads of every file read so far; returns the code files reached that were not read yet. */
+async function followLoads(plugin: Prepared, linting: Linting): Promise<Map<string, SourceType>> {
+  const reached = new Map<string, SourceType>();
+  const files = [...plugin.results].filter(([file]) => !plugin.edges.has(file));
+  await forEachConcurrently(files, IO_CONCURRENCY, async ([file, result]) => {
+    const targets: string[] = [];
+    for (const load of result.loads) {
+      if (load.specifier !== undefined) {
+        const target = await plugin.graph.resolve(file, load.specifier);
+        if (target.kind === 'files') targets.push(...target.paths);
+        else if (target.kind === 'devDependency') plugin.devLoads.push({ file, line: load.line, name: target.name, present: target.present });
+        // `require('#sys')` with `"imports": { "#sys": "child_process" }`: judged as a load of what it stands for.
+        for (const module of await plugin.graph.aliasedModules(file, load.specifier)) {
+          const { reports } = await linting.lint({ code: `require(${JSON.stringify(module)});`, filename: `${file}#imports`, sourceType: 'commonjs' });
+          const at = { line: load.line, column: 1, endLine: load.line, endColumn: 1 };
+          addCheckReports(plugin, file, reports.map((report) => ({ ...report, message: `${report.message} (through the "${load.specifier}" alias in package.json imports)`, loc: at })));
+        }
+      } else if (load.prefix?.startsWith('.')) {
+        // `require('./locales/' + lang)`: any file under that folder.
+        const folder = posix.normalize(posix.join(posix.dirname(file), load.prefix));
+        targets.push(...knownFiles(plugin).filter((path) => path.startsWith(folder) && !path.startsWith('..')));
+      }
+    }
+    plugin.edges.set(file, [...new Set(targets)]);
+    for (const target of targets) {
+      if (plugin.seen.has(target) || reached.has(target)) continue;
+      if (/\.node$/i.test(target) && !plugin.files.natives.some((native) => native.path === target)) plugin.files.natives.push({ path: target, format: 'Node addon' });
+      if (isCode(plugin, target)) reached.set(target, await plugin.types.sourceTypeOf(target));
+    }
+  });
+  return reached;
+}
+
+function knownFiles(plugin: Prepared): string[] {
+  return [...plugin.seen, ...plugin.files.others, ...plugin.files.natives.map((native) => native.path)];
+}
+
+/** Some of these files loads what the gate cannot name (`require(x)`, `require` handed on): then anything installed may run. */
+function loadsUnnamedFrom(plugin: Prepared, files: Iterable<string>): boolean {
+  for (const file of files) if (loadsUnnamed(plugin.results.get(file))) return true;
+  return false;
+}
+
+function loadsUnnamed(result: LintResult | undefined): boolean {
+  if (!result) return false;
+  // A file the gate could not read may load anything.
+  if (result.reports.some((report) => report.ruleId === 'unanalyzable' && report.messageId !== 'notJavaScript')) return true;
+  if (result.loads.some((load) => load.specifier === undefined && !load.prefix?.startsWith('./'))) return true;
+  return result.reports.some((report) => report.ruleId === 'no-capability-escape' && (report.kind.category === 'dynamic-import' || report.kind.category === 'runtime-tampering'));
+}
+
+function allEntries(plugin: Prepared): string[] {
+  return [...plugin.runtimeEntries, ...plugin.installs.flatMap(([, files]) => files)];
+}
+
+/** Without an entry point the graph proves nothing about what runs, so nothing counts as unreachable. */
+function graphUnknown(plugin: Prepared): boolean {
+  return plugin.runtimeEntries.length === 0;
+}
+
+/** Every file from the given entries on, following the graph's edges. */
+function reach(plugin: Prepared, entries: string[]): Set<string> {
+  const seen = new Set<string>();
+  const queue = [...entries];
+  while (queue.length) {
+    const file = queue.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    queue.push(...(plugin.edges.get(file) ?? []));
+  }
+  return seen;
+}
+
+/** Source files of every installed package the graph has reached, when an unnamed load could load any of them. */
+async function installedSources(plugin: Prepared): Promise<Map<string, SourceType>> {
+  const packages = new Set<string>();
+  for (const file of plugin.seen) {
+    const parts = file.split('/');
+    const at = parts.lastIndexOf('node_modules');
+    if (at >= 0) packages.add(parts.slice(0, at + (parts[at + 1]?.startsWith('@') ? 3 : 2)).join('/'));
+  }
+  const out = new Map<string, SourceType>();
+  const walk = async (dir: string): Promise<void> => {
+    for (const entry of await readdir(join(plugin.source.root, dir), { withFileTypes: true }).catch(() => [])) {
+      const path = posix.join(dir, entry.name);
+      if (entry.isDirectory() && entry.name !== 'node_modules') await walk(path);
+      else if (entry.isFile() && SOURCE_EXTENSIONS.has(posix.extname(entry.name).toLowerCase())) out.set(path, await plugin.types.sourceTypeOf(path));
+    }
+  };
+  for (const dir of packages) await walk(dir);
+  return out;
+}
+
+/** The analyzer's own checks: lifecycle scripts, native binaries, escaping symlinks, the entry module, the Warden version, devDependency loads. */
+async function runChecks(plugin: Prepared): Promise<void> {
   const { root } = plugin.source;
+  const reachable = reachableFiles(plugin);
+  // An ignored source never read is still hashed: the host can then tell it from a file added after the analysis.
+  for (const path of plugin.deferred.keys()) if (!plugin.seen.has(path)) plugin.hashes[path] = await hashFile(join(root, path));
+  // A script's file that does anything high or worse does it at install, before any sandbox exists.
+  const dangerous = new Map<string, string>();
+  for (const [script, entries] of plugin.installs) {
+    const bad = [...reach(plugin, entries)].find((file) => plugin.results.get(file)?.reports.some((report) => report.kind.severity === 'critical' || report.kind.severity === 'high'));
+    if (bad) dangerous.set(script, bad);
+  }
   for (const manifestPath of plugin.files.packageManifests) {
     const text = await hashAndRead(plugin, manifestPath);
-    addReports(plugin, manifestPath, installScriptReports(text), text);
+    addCheckReports(plugin, manifestPath, installScriptReports(text, { bundled: manifestPath !== 'package.json', dangerousEntries: dangerous }), text);
   }
   for (const gyp of plugin.files.gypPackages) {
-    addReports(plugin, gyp, [checkReport('install-script', 'nodeGyp', {})], await hashAndRead(plugin, gyp));
+    addCheckReports(plugin, gyp, [checkReport('install-script', 'nodeGyp', {})], await hashAndRead(plugin, gyp));
   }
   for (const native of plugin.files.natives) {
     plugin.hashes[native.path] = await hashFile(join(root, native.path));
     plugin.bytes += (await stat(join(root, native.path))).size;
-    addReports(plugin, native.path, [checkReport('native-binary', 'binary', { format: native.format })]);
+    addCheckReports(plugin, native.path, [checkReport('native-binary', 'binary', { format: native.format })]);
   }
-  for (const link of plugin.files.escapingLinks) {
-    addReports(plugin, link, [checkReport('unanalyzable', 'escapingLink', { target: await readlink(join(root, link)) })]);
+  for (const link of [...plugin.files.escapingLinks, ...plugin.graph.escapingLinks]) {
+    addCheckReports(plugin, link, [checkReport('unanalyzable', 'escapingLink', { target: await readlink(join(root, link)).catch(() => 'outside the plugin') })]);
   }
   const manifestText = () => readFile(join(root, 'package.json'), 'utf8');
   const main = join(root, plugin.manifest.main);
   if (!isInside(root, main) || !existsSync(main)) {
     const text = await manifestText();
-    addReports(plugin, 'package.json', [checkReport('manifest', 'mainMissing', { main: plugin.manifest.main }, keyLocation(text, 'main'))], text);
+    addCheckReports(plugin, 'package.json', [checkReport('manifest', 'mainMissing', { main: plugin.manifest.main }, keyLocation(text, 'main'))], text);
   }
   const range = plugin.manifest.engines.warden;
-  if (!satisfies(hostVersion, range, { includePrerelease: true })) {
+  if (!satisfies(plugin.hostVersion, range, { includePrerelease: true })) {
     const text = await manifestText();
-    addReports(plugin, 'package.json', [checkReport('manifest', 'enginesMismatch', { range, version: hostVersion }, keyLocation(text, ['engines', 'warden']))], text);
+    addCheckReports(plugin, 'package.json', [checkReport('manifest', 'enginesMismatch', { range, version: plugin.hostVersion }, keyLocation(text, ['engines', 'warden']))], text);
   }
+  for (const load of plugin.devLoads) {
+    if (!reachable.has(load.file)) continue;
+    const at = { line: load.line, column: 1, endLine: load.line, endColumn: 1 };
+    addCheckReports(plugin, load.file, [checkReport('dev-dependency', load.present ? 'devDependencyPresent' : 'devDependency', { name: load.name }, at)]);
+  }
+}
+
+/** Files some entry point reaches; all of them when reached code loads what the gate cannot name. */
+function reachableFiles(plugin: Prepared): Set<string> {
+  if (plugin.reachable) return plugin.reachable;
+  plugin.reachable = computeReachable(plugin);
+  return plugin.reachable;
+}
+
+function computeReachable(plugin: Prepared): Set<string> {
+  const reachable = reach(plugin, allEntries(plugin));
+  if (graphUnknown(plugin) || loadsUnnamedFrom(plugin, reachable)) return new Set([...plugin.results.keys(), ...plugin.files.escapingLinks, ...knownFiles(plugin)]);
+  return reachable;
 }
 
 async function hashAndRead(plugin: Prepared, relative: string): Promise<string> {
@@ -235,64 +488,68 @@ async function hashAndRead(plugin: Prepared, relative: string): Promise<string> 
   return bytes.toString('utf8');
 }
 
-async function lintPending(plugin: Prepared, linting: Linting, cache: PluginCache | undefined, fileDone: () => void): Promise<void> {
+/** Lints what is queued. */
+async function lintPending(plugin: Prepared, linting: Linting, fileDone: () => void): Promise<void> {
   // Largest first, so one big file does not start last and leave the other cores idle.
   const tasks = plugin.pending.sort((a, b) => b.code.length - a.code.length);
   plugin.pending = [];
   await Promise.all(
-    tasks.map(async ({ file, code, entry }) => {
-      const reports = await linting.lint({ code, filename: file.path, sourceType: file.sourceType }).then(
-        (reports) => {
-          plugin.entries.set(file.path, { ...entry, reports });
-          plugin.entriesChanged = true;
-          return reports;
+    tasks.map(async ({ path, code, entry, sourceType }) => {
+      const result = await linting.lint({ code, filename: path, sourceType }).then(
+        (result) => {
+          plugin.entries.set(path, { ...entry, result });
+          plugin.recordChanged = true;
+          return result;
         },
         // A worker that dies on a file (out of memory, a crash) makes that file unanalyzable, not the run; not cached.
-        (error: Error) => [checkReport('unanalyzable', 'failed', { reason: error.message.split('\n')[0] })],
+        (error: Error) => ({ reports: [checkReport('unanalyzable', 'failed', { reason: error.message.split('\n')[0] })], loads: [] }),
       );
-      addReports(plugin, file.path, reports, code);
+      plugin.results.set(path, result);
+      if (result.reports.length) plugin.texts.set(path, code);
       fileDone();
     }),
   );
-  if (cache && plugin.record) await updateRecord(cache, plugin.record, plugin);
-}
-
-/**
- * Writes the plugin's record when it changed: new or changed files, files
- * gone, stamps gained. A file a worker failed on, or one too large to lint,
- * has no entry and is read again next time. A warm run writes nothing.
- */
-async function updateRecord(cache: PluginCache, old: PluginRecord, plugin: Prepared): Promise<void> {
-  // Every entry served as the record had it, and no file of the record gone: nothing to write.
-  if (!plugin.entriesChanged && plugin.entries.size === Object.keys(old.files).length) return;
-  const files: Record<string, FileEntry> = {};
-  for (const { path } of plugin.files.sources) {
-    const entry = plugin.entries.get(path);
-    if (entry) files[path] = entry;
-  }
-  await cache.write({ ...old, files });
 }
 
 function conclude(plugin: Prepared, tier: Tier, policy: Policy): PluginAnalysis {
+  const reachable = reachableFiles(plugin);
+  const atInstall = reach(plugin, plugin.installs.flatMap(([, files]) => files));
+  const files = new Map<string, RawReport[]>();
+  for (const [file, result] of plugin.results) files.set(file, [...result.reports]);
+  for (const [file, reports] of plugin.checks) files.set(file, [...(files.get(file) ?? []), ...reports]);
+  // What the patterns ignore and no entry point reaches (a generated binary, a source never read) is not reported.
+  const dropped = new Set([...files.keys()].filter((file) => !reachable.has(file) && plugin.ignored(file)));
   const findings = assess(
-    [...plugin.reports].map(([file, reports]) => ({ file, reports })),
+    [...files].filter(([file]) => !dropped.has(file)).map(([file, reports]) => ({ file, reports, reachable: reachable.has(file) || isAlwaysRun(plugin, file), atInstall: atInstall.has(file) })),
     plugin.manifest.capabilities,
   );
+  const hashes = plugin.hashes;
   const sourceLines: PluginAnalysis['sourceLines'] = {};
-  for (const [file, text] of plugin.texts) sourceLines[file] = linesAround(text, findings.filter((finding) => finding.file === file));
-  const files = plugin.files.sources.length + plugin.files.natives.length + plugin.files.packageManifests.length + plugin.files.gypPackages.length;
+  for (const [file, text] of plugin.texts) if (!dropped.has(file)) sourceLines[file] = linesAround(text, findings.filter((finding) => finding.file === file));
   return {
     schemaVersion: 1,
     plugin: identityOf(plugin.manifest),
     tier,
     decision: decide(findings, tier, policy),
     findings,
-    stats: { files, bytes: plugin.bytes, durationMs: Math.round(performance.now() - plugin.started), cached: plugin.cached },
+    stats: { files: Object.keys(hashes).length, bytes: plugin.bytes, durationMs: Math.round(performance.now() - plugin.started), cached: plugin.cached },
     manifest: plugin.manifest,
-    hashes: plugin.hashes,
+    hashes,
     source: plugin.path,
     sourceLines,
   };
+}
+
+/** Manifests and build files act at install whatever the graph says; a load that leads out of the plugin was made. */
+function isAlwaysRun(plugin: Prepared, file: string): boolean {
+  return plugin.files.packageManifests.includes(file) || plugin.files.gypPackages.includes(file) || plugin.graph.escapingLinks.has(file);
+}
+
+/** ESLint's pattern rules: relative to the root, `**` for any depth, a trailing `/` for a folder and all it holds. */
+function ignoreMatcher(patterns: string[]): (file: string) => boolean {
+  if (patterns.length === 0) return () => false;
+  const matchers = patterns.map((pattern) => picomatch(pattern.endsWith('/') ? `${pattern}**` : pattern, { dot: true }));
+  return (file) => matchers.some((matches) => matches(file));
 }
 
 function sha256(bytes: Buffer): string {

@@ -1,9 +1,11 @@
 /**
- * The analysis cache: one record per plugin, holding for each of its source
- * files the content hash, the source type and the raw lint reports the rules
- * made on those bytes. A warm run reads one file, however many sources the
- * plugin has; a file whose hash (or, where safe, whose stat stamp) matches
- * its entry is served from it, any other is linted again.
+ * The analysis cache: one record per plugin, holding for each file read as
+ * code its content hash, source type and lint result (the rules' raw reports
+ * and the loads the module graph follows), and npm-packlist's answer for the
+ * folder under the key of everything it depends on (files.ts). A warm run
+ * reads one file, however many the plugin has; a file whose hash (or, where
+ * safe, whose stat stamp) matches its entry is served from it, any other is
+ * linted again.
  *
  * Records are sealed (cache-seal.ts: an HMAC under a per-user key) and
  * written atomically; one that cannot be read, parsed or authenticated, or
@@ -17,10 +19,10 @@ import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { RULES_VERSION } from '../rules/version.js';
-import type { RawReport } from '../rules/utils/report.js';
 import { cacheKeyFrom, seal, unseal } from './cache-seal.js';
 import { readFile } from './fast-fs.js';
-import type { SourceType } from './files.js';
+import type { ListingCache, SourceType } from './files.js';
+import type { LintResult } from './lint-file.js';
 import { WARDEN_VERSION } from './warden-package.js';
 
 export function defaultCacheDir(): string {
@@ -35,7 +37,7 @@ export interface FileEntry {
   hash: string;
   /** Where present, a file whose stat gives the same stamp has these bytes without being read (see statStamp). */
   stamp?: string;
-  reports: RawReport[];
+  result: LintResult;
 }
 
 export interface PluginRecord {
@@ -43,11 +45,14 @@ export interface PluginRecord {
   locator: string;
   /** The rules and Warden versions whose reports these are. */
   version: string;
-  /** By path relative to the plugin root, in the order the files were listed. */
+  /** By path relative to the plugin root, in the order the files were read. */
   files: Record<string, FileEntry>;
+  /** What npm pack would ship from the folder, and the key (files.ts's tree signature) it answers for. */
+  listing?: { key: string; files: string[] };
 }
 
-const VERSION = `${RULES_VERSION} ${WARDEN_VERSION}`;
+/** The record's layout, the rules' and Warden's versions: a record written under any other is a miss. */
+const VERSION = `plugin-record-2 ${RULES_VERSION} ${WARDEN_VERSION}`;
 
 /**
  * The record's name for a plugin: its folder (real path), or for a tarball
@@ -59,6 +64,17 @@ export function pluginLocator(kind: 'folder' | 'archive', realPath: string): str
 
 export function emptyRecord(locator: string): PluginRecord {
   return { locator, version: VERSION, files: {} };
+}
+
+/** The record's listing as files.ts asks for it; `changed` is called when a new answer is kept, to be written with the record. */
+export function recordListing(record: PluginRecord, changed: () => void): ListingCache {
+  return {
+    get: async (key) => (record.listing?.key === key ? record.listing.files : undefined),
+    set: async (key, files) => {
+      record.listing = { key, files };
+      changed();
+    },
+  };
 }
 
 /**

@@ -26,15 +26,19 @@ function defineCheck<Id extends string>(name: string, description: string, messa
 export const CHECKS = {
   'install-script': defineCheck(
     'install-script',
-    'package.json lifecycle scripts that npm runs at install (preinstall, install, postinstall, prepare, and node-gyp builds)',
+    'package.json lifecycle scripts that npm runs at install (preinstall, install, postinstall, preprepare, prepare, postprepare, prepublish, and node-gyp builds)',
     {
       script: 'Lifecycle script "{{script}}" runs at install: {{command}}',
       dangerous: 'Lifecycle script "{{script}}" downloads, decodes or evaluates code at install: {{command}}',
+      dangerousEntry: 'Lifecycle script "{{script}}" runs {{entry}} at install, outside any sandbox, and that code does something dangerous: {{command}}',
+      bundledPrepare: 'Lifecycle script "{{script}}" of a bundled dependency, which npm does not run when installing it: {{command}}',
       nodeGyp: 'binding.gyp makes npm run "node-gyp rebuild" at install, compiling native code',
     },
     {
       script: { category: 'install-script', severity: 'high' },
       dangerous: { category: 'install-script', severity: 'critical' },
+      dangerousEntry: { category: 'install-script', severity: 'critical' },
+      bundledPrepare: { category: 'install-script', severity: 'info' },
       nodeGyp: { category: 'install-script', severity: 'high', capability: 'nativeAddons' },
     },
   ),
@@ -52,12 +56,14 @@ export const CHECKS = {
       tooLarge: 'The file is {{size}} bytes, beyond the {{limit}} bytes the gate reads, so it cannot vouch for it',
       escapingLink: 'Symlink points outside the plugin ({{target}}); whatever it points at would run unanalyzed',
       failed: 'The gate failed while reading this file, so it cannot vouch for it: {{reason}}',
+      notJavaScript: 'Loaded as code, but not JavaScript, so Node would refuse to run it: {{reason}}',
     },
     {
       parseError: { category: 'unanalyzable', severity: 'critical' },
       tooLarge: { category: 'unanalyzable', severity: 'critical' },
       escapingLink: { category: 'unanalyzable', severity: 'critical' },
       failed: { category: 'unanalyzable', severity: 'critical' },
+      notJavaScript: { category: 'unanalyzable', severity: 'info' },
     },
   ),
   manifest: defineCheck(
@@ -70,6 +76,18 @@ export const CHECKS = {
     {
       mainMissing: { category: 'manifest', severity: 'critical' },
       enginesMismatch: { category: 'manifest', severity: 'critical' },
+    },
+  ),
+  'dev-dependency': defineCheck(
+    'dev-dependency',
+    'Loads of packages package.json lists only in devDependencies: npm does not install them with the plugin',
+    {
+      devDependency: "Loads '{{name}}', which package.json lists only in devDependencies: npm does not install it with the plugin, so the gate does not read it",
+      devDependencyPresent: "Loads '{{name}}', which package.json lists only in devDependencies, yet it is installed here: it would run from this folder unread, since the gate never reads devDependencies",
+    },
+    {
+      devDependency: { category: 'manifest', severity: 'medium' },
+      devDependencyPresent: { category: 'manifest', severity: 'high' },
     },
   ),
 } satisfies Record<string, Check>;

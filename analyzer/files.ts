@@ -1,16 +1,25 @@
 /**
- * Everything in a plugin that can run: JS/TS sources (bundled node_modules
- * included), native binaries (by extension or magic bytes), and the
- * package.json files whose lifecycle scripts npm runs. Symlinks are followed
- * only while they stay inside the plugin root; one that leaves it is recorded,
- * because whatever it points at would run unseen.
+ * What a plugin ships, as the gate reads it. For a folder that is what
+ * `npm pack` would include — npm's own npm-packlist decides, so `files`,
+ * `.npmignore` and npm's always-included and never-included names mean here
+ * what they mean to npm — and for an archive it is every entry in it. Each
+ * file is classified: JavaScript and TypeScript sources (by extension, in
+ * any case), native binaries (ELF, Mach-O, PE, `.node`) and any other binary
+ * that is not a known image or font, and the manifests whose lifecycle
+ * scripts npm runs. The production dependencies a plugin's code reaches are
+ * added by the module graph (module-graph.ts), whatever their extension.
  */
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { open, readdir, readFile, realpath, stat } from 'node:fs/promises';
-import { extname, join, relative, sep } from 'node:path';
+import { dirname, extname, join, relative, sep } from 'node:path';
 import { SOURCE_EXTENSIONS } from '../rules/extensions.js';
 import { isInside } from './package-source.js';
 
 export type SourceType = 'module' | 'commonjs';
+
+/** npm-packlist's version: part of the listing key, so an upgrade that changes npm's rules is not served stale answers. */
+const PACKLIST_VERSION = (createRequire(import.meta.url)('npm-packlist/package.json') as { version: string }).version;
 
 export interface SourceFile {
   /** Relative to the plugin root, forward slashes. */
@@ -20,110 +29,217 @@ export interface SourceFile {
 
 export interface PluginFiles {
   sources: SourceFile[];
-  /** Shipped native binaries. */
+  /** Shipped native binaries, and binaries of no known image or font format. */
   natives: NativeBinary[];
-  /** package.json of the plugin and of every bundled package (npm runs their install scripts). */
+  /** package.json of the plugin and of every installed package (npm runs their lifecycle scripts). */
   packageManifests: string[];
-  /** Bundled packages with a binding.gyp: npm runs `node-gyp rebuild` for them at install. */
+  /** binding.gyp files, of the plugin or an installed package: npm runs `node-gyp rebuild` for them at install. */
   gypPackages: string[];
   /** Symlinks that point outside the plugin root, not followed. */
   escapingLinks: string[];
+  /** Every other shipped file, by path (data the graph may still find loaded as code). */
+  others: string[];
 }
 
 export interface NativeBinary {
   path: string;
-  /** `ELF`, `Mach-O`, `PE`, or `Node addon` for a `.node` file of no known format. */
+  /** `ELF`, `Mach-O`, `PE`, `Node addon` for a `.node` file, `WebAssembly`, or `binary data`. */
   format: string;
 }
 
-export async function listFiles(root: string): Promise<PluginFiles> {
-  const found: PluginFiles = { sources: [], natives: [], packageManifests: [], gypPackages: [], escapingLinks: [] };
-  await walk(root, await realpath(root), 'commonjs', found, new Set());
-  for (const list of [found.packageManifests, found.gypPackages, found.escapingLinks]) list.sort();
-  for (const list of [found.sources, found.natives]) list.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+export interface ListOptions {
+  /** Every file under the root (an archive's entries), rather than what npm pack would include. */
+  everything?: boolean;
+  /** Where npm-packlist's answer for a folder is kept, under a key of everything that answer depends on. */
+  cache?: ListingCache;
+}
+
+export interface ListingCache {
+  get(key: string): Promise<string[] | undefined>;
+  set(key: string, files: string[]): Promise<void>;
+}
+
+/** The files a plugin ships, classified. */
+export async function listFiles(root: string, options: ListOptions = {}): Promise<PluginFiles> {
+  const realRoot = await realpath(root);
+  const found: PluginFiles = { sources: [], natives: [], packageManifests: [], gypPackages: [], escapingLinks: [], others: [] };
+  const shipped = options.everything ? await everyFile(realRoot, found.escapingLinks) : await packedFiles(realRoot, found.escapingLinks, options.cache);
+  const types = new PackageTypes(realRoot);
+  for (const path of shipped.sort()) await classify(realRoot, path, types, found);
+  for (const file of await installedManifests(realRoot)) {
+    const list = file.endsWith('binding.gyp') ? found.gypPackages : found.packageManifests;
+    if (!list.includes(file)) list.push(file);
+  }
+  for (const list of [found.packageManifests, found.gypPackages, found.escapingLinks, found.others]) list.sort();
   return found;
 }
 
-async function walk(dir: string, root: string, inheritedType: SourceType, found: PluginFiles, visited: Set<string>): Promise<void> {
-  const real = await realpath(dir);
-  if (visited.has(real)) return;
-  visited.add(real);
-  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
-  const rel = (name: string) => relative(root, join(dir, name)).split(sep).join('/');
-  const names = new Set(entries.map((entry) => entry.name));
-  const type = names.has('package.json') ? await packageType(join(dir, 'package.json'), inheritedType) : inheritedType;
-  if (names.has('package.json') && isPackageFolder(root, dir)) {
-    found.packageManifests.push(rel('package.json'));
-    if (names.has('binding.gyp') && dir !== root) found.gypPackages.push(rel('binding.gyp'));
+/** Adds one shipped file to the list it belongs in. */
+async function classify(root: string, path: string, types: PackageTypes, found: PluginFiles): Promise<void> {
+  const name = path.split('/').pop()!;
+  // Type declarations hold no code; one that a load names is read all the same (the graph reaches it).
+  if (SOURCE_EXTENSIONS.has(extname(name).toLowerCase()) && !/\.d\.[cm]?ts$/i.test(name)) {
+    found.sources.push({ path, sourceType: await types.sourceTypeOf(path) });
+  } else if (name === 'package.json') {
+    found.packageManifests.push(path);
+  } else if (name === 'binding.gyp') {
+    found.gypPackages.push(path);
+  } else {
+    const format = binaryFormat(await head(join(root, path))) ?? (extname(name).toLowerCase() === '.node' ? 'Node addon' : undefined);
+    if (format) found.natives.push({ path, format });
+    else found.others.push(path);
   }
-  for (const entry of entries) {
-    if (entry.name === '.git') continue;
-    const path = join(dir, entry.name);
-    let isDirectory = entry.isDirectory();
-    if (entry.isSymbolicLink()) {
-      const target = await realpath(path).catch(() => undefined);
-      if (target === undefined) continue; // dangling: nothing can run from it
-      if (!isInside(root, target)) {
-        found.escapingLinks.push(rel(entry.name));
+}
+
+/** What `npm pack` would include (npm-packlist), plus symlinks that leave the folder (npm skips them; Node would follow them). */
+async function packedFiles(root: string, escapingLinks: string[], cache: ListingCache | undefined): Promise<string[]> {
+  const text = await readFile(join(root, 'package.json'), 'utf8');
+  const tree = await treeSignature(root, text, escapingLinks);
+  const known = listings.get(tree) ?? (await cache?.get(tree));
+  if (known) {
+    listings.set(tree, known);
+    return known;
+  }
+  // npm-packlist reads an Arborist tree; its root node is all a plugin needs (bundled dependencies come from the module graph).
+  // Loaded only now: a listing served from the cache never loads it and its glob matcher.
+  const { default: packlist } = await import('npm-packlist');
+  const files = (await packlist({ path: root, package: JSON.parse(text) as Record<string, unknown>, isProjectRoot: true, edgesOut: new Map() })).map((file) => file.split(sep).join('/'));
+  listings.set(tree, files);
+  await cache?.set(tree, files);
+  return files;
+}
+
+/** npm-packlist's answers in this process, by tree signature: a long-running host lists a plugin at every start. */
+const listings = new Map<string, string[]>();
+
+/**
+ * A key of everything npm-packlist's answer depends on: every path under the
+ * root (but node_modules and .git, which it never ships), the kind of each
+ * entry, the manifest, and the text of every ignore file. Walking the tree is
+ * cheap; matching every path against npm's ignore rules is what costs. The
+ * walk also records symlinks that leave the root.
+ */
+async function treeSignature(root: string, manifest: string, escapingLinks: string[]): Promise<string> {
+  const hash = createHash('sha256').update(PACKLIST_VERSION).update('\0').update(manifest);
+  const walk = async (dir: string): Promise<void> => {
+    const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
+    for (const entry of entries) {
+      if (entry.name === 'node_modules' || entry.name === '.git') continue;
+      const path = join(dir, entry.name);
+      const rel = relative(root, path).split(sep).join('/');
+      hash.update(`\0${entry.isDirectory() ? 'd' : entry.isSymbolicLink() ? 'l' : 'f'}:${rel}`);
+      if (entry.isSymbolicLink()) {
+        const target = await realpath(path).catch(() => undefined);
+        if (target !== undefined && !isInside(root, target)) escapingLinks.push(rel);
+      } else if (entry.isDirectory()) {
+        await walk(path);
+      } else if (entry.name === '.npmignore' || entry.name === '.gitignore') {
+        hash.update(await readFile(path));
+      }
+    }
+  };
+  await walk(root);
+  return hash.digest('hex');
+}
+/** Every file under the root, `.git` and `node_modules` included; symlinks followed while they stay inside. */
+async function everyFile(root: string, escapingLinks: string[]): Promise<string[]> {
+  const out: string[] = [];
+  const visited = new Set<string>();
+  const walk = async (dir: string): Promise<void> => {
+    const real = await realpath(dir);
+    if (visited.has(real)) return;
+    visited.add(real);
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      const rel = relative(root, path).split(sep).join('/');
+      if (entry.isSymbolicLink()) {
+        const target = await realpath(path).catch(() => undefined);
+        if (target === undefined) continue; // dangling: nothing can run from it
+        if (!isInside(root, target)) escapingLinks.push(rel);
+        else if ((await stat(target)).isDirectory()) await walk(path);
+        else out.push(rel);
+      } else if (entry.isDirectory()) {
+        await walk(path);
+      } else if (entry.isFile()) {
+        out.push(rel);
+      }
+    }
+  };
+  await walk(root);
+  return out;
+}
+
+/** package.json and binding.gyp of every package under node_modules, nested ones included: npm runs their lifecycle scripts and builds at install. */
+async function installedManifests(root: string): Promise<string[]> {
+  const out: string[] = [];
+  const visitModules = async (dir: string): Promise<void> => {
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
+      const path = join(dir, entry.name);
+      if (entry.name.startsWith('@')) {
+        await visitModules(path);
         continue;
       }
-      isDirectory = (await stat(target)).isDirectory();
-    } else if (!entry.isFile() && !isDirectory) {
-      continue;
+      for (const name of ['package.json', 'binding.gyp']) {
+        const file = join(path, name);
+        if (await readFile(file).then(() => true, () => false)) out.push(relative(root, file).split(sep).join('/'));
+      }
+      await visitModules(join(path, 'node_modules'));
     }
-    if (isDirectory) {
-      await walk(path, root, type, found, visited);
-    } else if (SOURCE_EXTENSIONS.has(extname(entry.name))) {
-      found.sources.push({ path: rel(entry.name), sourceType: sourceTypeFor(entry.name, type) });
-    } else {
-      const format = (await nativeFormat(path)) ?? (extname(entry.name) === '.node' ? 'Node addon' : undefined);
-      if (format) found.natives.push({ path: rel(entry.name), format });
+  };
+  await visitModules(join(root, 'node_modules'));
+  return out;
+}
+
+/** The nearest package.json "type" decides `.js`; TypeScript is written as modules. */
+export class PackageTypes {
+  private readonly byDirectory = new Map<string, Promise<SourceType>>();
+
+  constructor(private readonly root: string) {}
+
+  async sourceTypeOf(path: string): Promise<SourceType> {
+    switch (extname(path).toLowerCase()) {
+      case '.mjs':
+      case '.mts':
+      case '.ts':
+      case '.tsx':
+        return 'module';
+      case '.cjs':
+      case '.cts':
+        return 'commonjs';
+      default:
+        return this.typeOfDirectory(dirname(path));
     }
   }
-}
 
-/** The plugin root and `node_modules/<name>` or `node_modules/@scope/<name>` folders: packages npm installs. */
-function isPackageFolder(root: string, dir: string): boolean {
-  const parts = relative(root, dir).split(sep);
-  if (parts[0] === '') return true;
-  const last = parts.length - 1;
-  return (parts[last - 1] === 'node_modules' && !parts[last].startsWith('@')) || (parts[last - 2] === 'node_modules' && parts[last - 1].startsWith('@'));
-}
-
-async function packageType(manifest: string, inherited: SourceType): Promise<SourceType> {
-  try {
-    const { type } = JSON.parse(await readFile(manifest, 'utf8')) as { type?: unknown };
-    return type === 'module' ? 'module' : 'commonjs';
-  } catch {
-    return inherited;
-  }
-}
-
-/** By extension first; `.js`/`.jsx` follow the nearest package.json "type"; TypeScript is written as modules. */
-function sourceTypeFor(name: string, packageType: SourceType): SourceType {
-  switch (extname(name)) {
-    case '.mjs':
-    case '.mts':
-    case '.ts':
-    case '.tsx':
-      return 'module';
-    case '.cjs':
-    case '.cts':
-      return 'commonjs';
-    default:
-      return packageType;
+  private typeOfDirectory(dir: string): Promise<SourceType> {
+    let type = this.byDirectory.get(dir);
+    if (!type) {
+      type = readFile(join(this.root, dir, 'package.json'), 'utf8').then(
+        (text) => {
+          try {
+            return (JSON.parse(text) as { type?: unknown }).type === 'module' ? 'module' : 'commonjs';
+          } catch {
+            return 'commonjs';
+          }
+        },
+        () => (dir === '.' || dir === '' ? 'commonjs' : this.typeOfDirectory(dirname(dir))),
+      );
+      this.byDirectory.set(dir, type);
+    }
+    return type;
   }
 }
 
 const HEAD_BYTES = 4096;
 
-/** ELF, Mach-O (thin and fat), or a PE image (`MZ` with a `PE\0\0` header where e_lfanew says). */
-async function nativeFormat(path: string): Promise<string | undefined> {
+async function head(path: string): Promise<Buffer> {
   const handle = await open(path, 'r');
   try {
-    const head = Buffer.alloc(HEAD_BYTES);
-    const { bytesRead } = await handle.read(head, 0, HEAD_BYTES, 0);
-    return formatOfHead(head.subarray(0, bytesRead));
+    const buffer = Buffer.alloc(HEAD_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
+    return buffer.subarray(0, bytesRead);
   } finally {
     await handle.close();
   }
@@ -132,6 +248,7 @@ async function nativeFormat(path: string): Promise<string | undefined> {
 const MACH_O = new Set([0xfeedface, 0xfeedfacf, 0xcefaedfe, 0xcffaedfe]);
 const FAT_MACH_O = new Set([0xcafebabe, 0xcafebabf]);
 
+/** ELF, Mach-O (thin and fat), or a PE image (`MZ` with a `PE\0\0` header where e_lfanew says). */
 export function formatOfHead(head: Buffer): string | undefined {
   if (head.length < 4) return undefined;
   const magic = head.readUInt32BE(0);
@@ -144,4 +261,34 @@ export function formatOfHead(head: Buffer): string | undefined {
     if (peOffset + 4 <= head.length && head.readUInt32BE(peOffset) === 0x50450000) return 'PE';
   }
   return undefined;
+}
+
+/** Signatures of image and font formats: binary data a plugin ships for display, never runs. */
+const MEDIA_SIGNATURES: [offset: number, bytes: string][] = [
+  [0, '89504e47'], // PNG
+  [0, 'ffd8ff'], // JPEG
+  [0, '47494638'], // GIF
+  [0, '424d'], // BMP
+  [0, '00000100'], // ICO
+  [0, '00000200'], // CUR
+  [0, '49492a00'], // TIFF, little-endian
+  [0, '4d4d002a'], // TIFF, big-endian
+  [8, '57454250'], // WebP (after RIFF....)
+  [4, '66747970'], // ISO media: AVIF, HEIC
+  [0, '774f4646'], // WOFF
+  [0, '774f4632'], // WOFF2
+  [0, '00010000'], // TrueType
+  [0, '4f54544f'], // OpenType
+  [0, '74746366'], // TrueType collection
+  [34, '4c50'], // Embedded OpenType
+];
+
+/** The native format of a file's first bytes, `WebAssembly`, or `binary data` for any other binary but an image or a font. */
+export function binaryFormat(head: Buffer): string | undefined {
+  const native = formatOfHead(head);
+  if (native) return native;
+  if (!head.includes(0)) return undefined; // text
+  if (head.subarray(0, 4).toString('hex') === '0061736d') return 'WebAssembly';
+  const isMedia = MEDIA_SIGNATURES.some(([offset, bytes]) => head.subarray(offset, offset + bytes.length / 2).toString('hex') === bytes);
+  return isMedia ? undefined : 'binary data';
 }

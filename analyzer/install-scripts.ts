@@ -1,44 +1,110 @@
 /**
- * Lifecycle scripts npm runs at install. Any of them is worth a reviewer's
- * look (high); one that fetches, decodes or evaluates code is the classic
- * supply-chain payload (critical).
+ * Lifecycle scripts npm runs at install, outside any sandbox. Any of them is
+ * worth a reviewer's look (high); one that fetches, decodes or evaluates
+ * code, or runs a file that does something dangerous, is the classic
+ * supply-chain payload (critical). `prepare` and its siblings of a bundled
+ * dependency never run on install: info. The files a script runs with
+ * `node` are entry points of the module graph, read like any other code.
  */
+import { isDangerousCommand } from '../rules/utils/commands.js';
 import type { RawReport } from '../rules/utils/report.js';
 import { checkReport, keyLocation } from './checks.js';
 
-const LIFECYCLE_SCRIPTS = ['preinstall', 'install', 'postinstall', 'prepare'] as const;
+/** Every script name npm runs around an install, in the order it runs them. */
+export const LIFECYCLE_SCRIPTS = ['preinstall', 'install', 'postinstall', 'preprepare', 'prepare', 'postprepare', 'prepublish'] as const;
+/** Scripts npm runs for the package being developed or packed, not when it is installed as a dependency. */
+const PREPARE_SCRIPTS = new Set(['preprepare', 'prepare', 'postprepare', 'prepublish']);
+/** `node` flags that take the next word as their value (`node -r hook.js main.js` runs main.js). */
+const FLAGS_WITH_VALUE = new Set(['-r', '--require', '--import', '--loader', '--experimental-loader', '-C', '--conditions', '--input-type']);
+const MAX_SCRIPT_DEPTH = 5;
 
-const DANGEROUS = [
-  /\b(curl|wget|fetch|Invoke-WebRequest|iwr|certutil)\b/i,
-  /\bnode\s+(-e|--eval|-p|--print)\b/,
-  /\beval\b/,
-  /\bbase64\b|\batob\b|Buffer\.from/,
-  /\|\s*(ba|z|da)?sh\b/,
-  /\b(bash|sh|zsh)\s+-c\b/,
-  /\bpowershell\b|\bpwsh\b/i,
-  /\/dev\/tcp\/|\bnc\s|\bncat\b/,
-  /https?:\/\//,
-];
-
-export function isDangerousScript(command: string): boolean {
-  return DANGEROUS.some((pattern) => pattern.test(command));
+export interface ScriptFacts {
+  /** True for a bundled dependency's package.json. */
+  bundled: boolean;
+  /** Files a script runs with `node` that do something dangerous, by script name. */
+  dangerousEntries?: ReadonlyMap<string, string>;
 }
 
-/** Reports for one package.json's text (already known to parse for the root; bundled ones may not). */
-export function installScriptReports(text: string): RawReport[] {
+function scriptsOf(text: string): Record<string, string> | undefined {
   let scripts: unknown;
   try {
     scripts = (JSON.parse(text) as { scripts?: unknown }).scripts;
   } catch {
-    return [];
+    return undefined;
   }
-  if (!scripts || typeof scripts !== 'object') return [];
+  if (!scripts || typeof scripts !== 'object') return undefined;
+  return Object.fromEntries(Object.entries(scripts).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+}
+
+/** Reports for one package.json's text (already known to parse for the root; bundled ones may not). */
+export function installScriptReports(text: string, facts: ScriptFacts = { bundled: false }): RawReport[] {
+  const scripts = scriptsOf(text);
+  if (!scripts) return [];
   const reports: RawReport[] = [];
   for (const script of LIFECYCLE_SCRIPTS) {
-    const command = (scripts as Record<string, unknown>)[script];
-    if (typeof command !== 'string') continue;
-    const messageId = isDangerousScript(command) ? 'dangerous' : 'script';
-    reports.push(checkReport('install-script', messageId, { script, command }, keyLocation(text, script)));
+    const command = scripts[script];
+    if (command === undefined) continue;
+    const where = keyLocation(text, script);
+    const entry = facts.dangerousEntries?.get(script);
+    if (facts.bundled && PREPARE_SCRIPTS.has(script)) reports.push(checkReport('install-script', 'bundledPrepare', { script, command }, where));
+    else if (isDangerousCommand(command)) reports.push(checkReport('install-script', 'dangerous', { script, command }, where));
+    else if (entry) reports.push(checkReport('install-script', 'dangerousEntry', { script, command, entry }, where));
+    else reports.push(checkReport('install-script', 'script', { script, command }, where));
   }
   return reports;
+}
+
+/** What a lifecycle script hands to `node`: files to run, and code given inline (`node -e "require('./x')"`). */
+export interface ScriptEntries {
+  files: string[];
+  code: string[];
+}
+
+/**
+ * What each lifecycle script runs with `node` (`node scripts/setup.js`,
+ * `node -r x ./a.js`, `node -e '…'`), following `npm run other` into the script it names.
+ */
+export function scriptEntries(text: string): Map<string, ScriptEntries> {
+  const scripts = scriptsOf(text) ?? {};
+  const out = new Map<string, ScriptEntries>();
+  for (const script of LIFECYCLE_SCRIPTS) {
+    if (scripts[script] === undefined) continue;
+    const entries: ScriptEntries = { files: [], code: [] };
+    nodeTargets(scripts[script], scripts, 0, entries);
+    if (entries.files.length || entries.code.length) out.set(script, entries);
+  }
+  return out;
+}
+
+function nodeTargets(command: string, scripts: Record<string, string>, depth: number, out: ScriptEntries): void {
+  if (depth > MAX_SCRIPT_DEPTH) return;
+  for (const segment of command.split(/&&|\|\||;|\|/)) {
+    const words = (segment.match(/"(?:[^"\\]|\\.)*"|'[^']*'|\S+/g) ?? []).map(unquote).filter((word) => !/^[A-Za-z_]\w*=/.test(word));
+    const [program, ...args] = words;
+    if (program === undefined) continue;
+    if (/^(node|nodejs|node\.exe)$/.test(program.split(/[\\/]/).pop()!)) {
+      for (let i = 0; i < args.length; i++) {
+        if (args[i] === '-e' || args[i] === '--eval' || args[i] === '-p' || args[i] === '--print') {
+          if (args[i + 1] !== undefined) out.code.push(args[i + 1]);
+          break;
+        }
+        if (FLAGS_WITH_VALUE.has(args[i])) i++;
+        else if (!args[i].startsWith('-')) {
+          out.files.push(args[i]);
+          break;
+        }
+      }
+    } else if ((program === 'npm' || program === 'pnpm') && (args[0] === 'run' || args[0] === 'run-script') && scripts[args[1]] !== undefined) {
+      nodeTargets(scripts[args[1]], scripts, depth + 1, out);
+    } else if (program === 'yarn' && scripts[args[0] === 'run' ? args[1] : args[0]] !== undefined) {
+      nodeTargets(scripts[args[0] === 'run' ? args[1] : args[0]], scripts, depth + 1, out);
+    }
+  }
+}
+
+/** A shell word without its quotes (a double-quoted word keeps its escaped quotes as quotes). */
+function unquote(word: string): string {
+  if (word.startsWith('"') && word.endsWith('"')) return word.slice(1, -1).replace(/\\(["\\$`])/g, '$1');
+  if (word.startsWith("'") && word.endsWith("'")) return word.slice(1, -1);
+  return word;
 }

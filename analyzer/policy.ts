@@ -59,7 +59,8 @@ export function actionFor(policy: Policy, tier: Tier, severity: Severity): Polic
  * whatever a policy says, because the host refuses such a plugin anyway.
  */
 export function isUnloadable(finding: Finding): boolean {
-  return finding.category === 'manifest';
+  // The `manifest` check's findings: a missing entry module, an engines.warden range this host is not in.
+  return finding.ruleId === 'manifest';
 }
 
 /** What the policy does with this one finding for the tier. */

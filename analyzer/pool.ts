@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { RawReport } from '../rules/utils/report.js';
+import type { LintResult } from './lint-file.js';
 import type { SourceType } from './files.js';
 
 export interface LintTask {
@@ -19,7 +19,7 @@ export interface LintTask {
 }
 
 export interface Linting {
-  lint(task: LintTask): Promise<RawReport[]>;
+  lint(task: LintTask): Promise<LintResult>;
   close(): Promise<void>;
 }
 
@@ -43,7 +43,7 @@ export async function createLinting(pendingBytes: number, pendingFiles: number):
   if (pendingBytes < POOL_THRESHOLD_BYTES || pendingFiles < 2 || threads < MIN_POOL_THREADS || !existsSync(WORKER_FILE)) return inProcess;
   // Loaded only when a pool starts: most runs lint in this thread or not at all.
   const { Piscina } = await import('piscina');
-  const pool = new Piscina<LintTask, RawReport[]>({
+  const pool = new Piscina<LintTask, LintResult>({
     filename: WORKER_FILE,
     minThreads: threads,
     maxThreads: threads,

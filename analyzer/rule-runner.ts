@@ -268,7 +268,9 @@ function collectListeners(listenerMaps: Rule.RuleListener[]): { enter: Map<strin
       if (!LISTENER_KEY.test(key)) throw new Error(`The gate's rule runner does not support the listener '${key}'`);
       const [type, phase] = key.split(':');
       const table = phase ? exit : enter;
-      table.set(type, [...(table.get(type) ?? []), listener as Listener]);
+      let list = table.get(type);
+      if (!list) table.set(type, (list = []));
+      list.push(listener as Listener);
     }
   }
   return { enter, exit };
@@ -352,9 +354,9 @@ export function runRules(code: string, options: RunOptions): RawReport[] {
   const sourceCode = new LeanSourceCode(text, ast, scopeManager, visitorKeys);
   const languageOptions = { ecmaVersion: ECMA_VERSION, sourceType, parserOptions: { ecmaFeatures: { jsx: true } } };
   // Code a rule finds evaluated from a constant string is run through this runner too, as a script with espree, the parser gateConfig names for JavaScript.
-  const lintEvaluated = (source: string): RawReport[] | undefined => {
+  const lintEvaluated = (source: string, evaluatedType: 'script' | 'module'): RawReport[] | undefined => {
     try {
-      return runRules(source, { rules, sourceType: 'script', parser: 'espree', filename: 'evaluated.js' });
+      return runRules(source, { rules, sourceType: evaluatedType, parser: 'espree', filename: 'evaluated.js' });
     } catch (error) {
       if (error instanceof ParseError) return undefined;
       throw error;

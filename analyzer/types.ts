@@ -23,6 +23,8 @@ export interface Finding {
   endLine: number;
   endColumn: number;
   message: string;
+  /** False when no entry point can load the file and the module graph has no load it cannot resolve; the severity is then one lower. */
+  reachable: boolean;
 }
 
 /** What the policy does with a finding of a given severity for a given tier. */
@@ -55,6 +57,7 @@ export interface Manifest {
   capabilities?: DeclaredCapabilities;
   repository?: string | { type?: string; url: string };
   scripts?: Record<string, string>;
+  warden?: { ignores?: string[] };
   [field: string]: unknown;
 }
 

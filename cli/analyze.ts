@@ -24,6 +24,7 @@ interface AnalyzeFlags {
   cacheDir?: string;
   quiet?: boolean;
   maxWarnings?: number;
+  ignorePattern: string[];
 }
 
 export function registerAnalyze(program: Command): void {
@@ -39,6 +40,7 @@ export function registerAnalyze(program: Command): void {
     .option('--max-warnings <n>', 'exit 1 when more findings than this need a warning', parseCount)
     .option('--no-cache', 'analyze every file afresh, neither reading nor writing the cache')
     .option('--cache-dir <dir>', 'where cached per-file results live (default: $XDG_CACHE_HOME/warden or ~/.cache/warden)')
+    .option('--ignore-pattern <pattern>', 'ESLint-style pattern of generated files not to read unless an entry point reaches them (repeatable)', (pattern: string, all: string[]) => [...all, pattern], [] as string[])
     .action(async (paths: string[], flags: AnalyzeFlags) => {
       process.exitCode = await analyze(paths, flags);
     });
@@ -70,7 +72,7 @@ async function analyze(paths: string[], flags: AnalyzeFlags): Promise<number> {
   const bar = paths.length > 1 && process.stderr.isTTY ? progressBar() : undefined;
   let analyses;
   try {
-    analyses = await analyzePlugins(paths, { tier: flags.tier, policy, cache: flags.cache, cacheDir: flags.cacheDir }, bar?.update);
+    analyses = await analyzePlugins(paths, { tier: flags.tier, policy, cache: flags.cache, cacheDir: flags.cacheDir, ignorePatterns: flags.ignorePattern }, bar?.update);
   } finally {
     bar?.clear();
   }

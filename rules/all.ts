@@ -5,6 +5,7 @@
  * need for a JavaScript-only plugin.
  */
 import type { WardenRule } from './meta.js';
+import noCapabilityEscape from './no-capability-escape.js';
 import noChildProcess from './no-child-process.js';
 import noDynamicCode from './no-dynamic-code.js';
 import noDynamicRequire from './no-dynamic-require.js';
@@ -27,4 +28,5 @@ export const rules: Record<string, WardenRule> = {
   'no-runtime-tampering': noRuntimeTampering,
   'no-obfuscation': noObfuscation,
   'no-eslint-disable': noEslintDisable,
+  'no-capability-escape': noCapabilityEscape,
 };

@@ -4,4 +4,5 @@
  * it without loading TypeScript.
  */
 export const JAVASCRIPT_EXTENSIONS: ReadonlySet<string> = new Set(['.js', '.cjs', '.mjs', '.jsx']);
-export const SOURCE_EXTENSIONS: ReadonlySet<string> = new Set([...JAVASCRIPT_EXTENSIONS, '.ts', '.cts', '.mts', '.tsx']);
+export const TYPESCRIPT_EXTENSIONS: ReadonlySet<string> = new Set(['.ts', '.cts', '.mts', '.tsx']);
+export const SOURCE_EXTENSIONS: ReadonlySet<string> = new Set([...JAVASCRIPT_EXTENSIONS, ...TYPESCRIPT_EXTENSIONS]);

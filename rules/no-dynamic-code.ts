@@ -4,15 +4,15 @@
  * a compile-time constant is linted as code instead, so its findings are the
  * findings of what it runs (and `Function('return this')()` stays quiet).
  */
-import type { Rule, Scope } from 'eslint';
+import type { Rule } from 'eslint';
 import { defineRule } from './meta.js';
-import { TRANSPARENT, unwrap, type AnyNode } from './utils/ast.js';
+import type { AnyNode } from './utils/ast.js';
 import { codeSinkOf, type CodeSink } from './utils/code-sinks.js';
 import { lintEvaluatedCode } from './utils/embedded.js';
 import { combineListeners } from './utils/listeners.js';
 import { moduleLoadListeners } from './utils/modules.js';
 import { report } from './utils/report.js';
-import { DYNAMIC, Resolver, resolverFor } from './utils/resolve.js';
+import { FUNCTION_CONSTRUCTORS, resolverFor } from './utils/resolve.js';
 
 const WASM_COMPILERS = new Set(['compile', 'instantiate', 'Module', 'compileStreaming', 'instantiateStreaming']);
 const FUNCTION_KEYWORDS: Record<string, string> = {
@@ -21,7 +21,6 @@ const FUNCTION_KEYWORDS: Record<string, string> = {
   GeneratorFunction: 'function*',
   AsyncGeneratorFunction: 'async function*',
 };
-const MAX_SHOWN = 60;
 
 const rule = defineRule({
   name: 'no-dynamic-code',
@@ -30,26 +29,21 @@ const rule = defineRule({
     nonConstant: '{{name}} runs a string that is not a compile-time constant, so what it executes cannot be reviewed.',
     indirect:
       '{{name}} is reached indirectly (alias, computed key, global object, constructor chain, .call/.apply or Reflect); hiding code evaluation is critical whatever the code.',
-    unresolvable:
-      'Calls a member of the global object whose name cannot be worked out ({{expression}}); it may be eval or Function.',
     evaluatedCode: 'Code run by {{name}}: {{message}}',
     unanalyzableCode: '{{name}} runs a constant string that Warden cannot parse or that nests too deeply, so it cannot vouch for it.',
     vmModule: "Loads the 'vm' module, which compiles and runs code at run time.",
     webAssembly: 'WebAssembly.{{name}} compiles WebAssembly bytes into native code at run time.',
     evalWorker: 'Starts a Worker with eval: true, which runs a string as code in a new thread.',
-    evalReference: 'Uses {{name}} itself as a value, so whatever calls it later runs strings as code.',
   },
   findings: {
     nonConstant: { category: 'dynamic-code', severity: 'critical' },
     indirect: { category: 'dynamic-code', severity: 'critical' },
-    unresolvable: { category: 'dynamic-code', severity: 'critical' },
     // The gate takes the category and severity of the inner finding instead.
     evaluatedCode: { category: 'dynamic-code', severity: 'high' },
     unanalyzableCode: { category: 'dynamic-code', severity: 'high' },
     vmModule: { category: 'dynamic-code', severity: 'high' },
     webAssembly: { category: 'dynamic-code', severity: 'high' },
     evalWorker: { category: 'dynamic-code', severity: 'critical' },
-    evalReference: { category: 'dynamic-code', severity: 'critical' },
   },
   create(context) {
     const resolver = resolverFor(context);
@@ -83,6 +77,23 @@ const rule = defineRule({
       }
     };
 
+    /** `import('data:text/javascript,…')`: the decoded module is read like a constant `eval` body, as a module. */
+    const checkDataUrl = (node: AnyNode, url: string) => {
+      const decoded = decodeDataUrl(url);
+      const data = { name: 'import(data:…)' };
+      if (!decoded || decoded.kind === 'other') return;
+      if (decoded.kind === 'wasm') {
+        report(context, rule, { node, messageId: 'webAssembly', data: { name: 'import(data:application/wasm…)' } });
+        return;
+      }
+      const inner = lintEvaluatedCode(decoded.source, false, 'module');
+      if (!inner) {
+        report(context, rule, { node, messageId: 'unanalyzableCode', data });
+        return;
+      }
+      for (const finding of inner) report(context, rule, { node, messageId: 'evaluatedCode', data: { name: data.name, message: finding.message }, inner: finding });
+    };
+
     const checkCall = (node: AnyNode) => {
       const sink = codeSinkOf(context, node);
       if (sink) {
@@ -91,58 +102,28 @@ const rule = defineRule({
       }
       const call = resolver.normalizeCall(node);
       const callee = call.callee;
-      if (callee && callee.module === undefined) {
-        if (callee.path[0] === DYNAMIC) {
-          report(context, rule, { node, messageId: 'unresolvable', data: { expression: shown(context, call.calleeNode) } });
-        } else if (callee.path.length === 2 && callee.path[0] === 'WebAssembly' && WASM_COMPILERS.has(callee.path[1])) {
-          report(context, rule, { node, messageId: 'webAssembly', data: { name: callee.path[1] } });
-        }
+      if (callee?.module === undefined && callee?.path.length === 2 && callee.path[0] === 'WebAssembly' && WASM_COMPILERS.has(callee.path[1])) {
+        report(context, rule, { node, messageId: 'webAssembly', data: { name: callee.path[1] } });
       }
       if (call.isNew && callee?.module === 'worker_threads' && callee.path.join('.') === 'Worker' && evalOption(call.args?.[1])) {
         report(context, rule, { node, messageId: 'evalWorker' });
       }
     };
 
-    /** `eval` used as a value (`[code].map(eval)`, `[eval][0](code)`, `obj.run = eval`): its calls cannot be followed. */
-    const checkEvalValue = (node: AnyNode) => {
-      const ref = resolver.resolve(node);
-      if (!ref || ref.module !== undefined || ref.path.length !== 1 || ref.path[0] !== 'eval') return;
-      // Only reads: a property name (`x.eval`, `{ eval: 1 }`) or a binding's own name is no use of eval.
-      if (node.type === 'Identifier' && !isRead(context, node)) return;
-      let child = node;
-      let parent = node.parent;
-      while (parent && (TRANSPARENT.has(parent.type) || (parent.type === 'SequenceExpression' && parent.expressions.at(-1) === child))) {
-        child = parent;
-        parent = parent.parent;
-      }
-      if (!parent || followedUse(parent, child)) return;
-      report(context, rule, { node, messageId: 'evalReference', data: { name: 'eval' } });
-    };
-
-    const isEvalAlias = (target: AnyNode) => target.type === 'Identifier' && Resolver.nameOf(resolver.resolve(target)) === 'eval';
-
-    /** Uses whose calls the resolver follows: called, a member's object (`eval.call`), `typeof`, a single-write alias. */
-    const followedUse = (parent: AnyNode, child: AnyNode): boolean => {
-      switch (parent.type) {
-        case 'CallExpression':
-        case 'NewExpression':
-          return parent.callee === child || resolver.normalizeCall(parent).calleeNode === unwrap(child);
-        case 'MemberExpression':
-          return parent.object === child;
-        case 'UnaryExpression':
-          return parent.operator === 'typeof';
-        case 'TSTypeQuery':
-        case 'TSQualifiedName':
-          // `typeof eval` in a type: erased, never run.
-          return true;
-        case 'VariableDeclarator':
-          return parent.init === child && isEvalAlias(parent.id);
-        case 'AssignmentExpression':
-          return parent.right === child && isEvalAlias(parent.left);
-        default:
-          return false;
-      }
-    };
+    /**
+     * ``Function`return process` `` calls Function with the template's strings: the text becomes code.
+     * Never the plain spelling, so it is indirect whatever the text; a text without substitutions is read as code too.
+     */
+    function checkTaggedTemplate(node: AnyNode) {
+      const tag = resolver.resolve(node.tag);
+      const name = tag?.module === undefined && tag?.path.length === 1 ? tag.path[0] : undefined;
+      if (name === undefined || !(FUNCTION_CONSTRUCTORS.has(name) || name === 'eval')) return;
+      if (name === 'eval') return; // eval of the strings array returns it unchanged
+      report(context, rule, { node, messageId: 'indirect', data: { name } });
+      if (node.quasi.expressions.length) return;
+      const inner = lintEvaluatedCode(node.quasi.quasis.map((quasi: AnyNode) => quasi.value.cooked).join(''), true);
+      for (const finding of inner ?? []) report(context, rule, { node, messageId: 'evaluatedCode', data: { name, message: finding.message }, inner: finding });
+    }
 
     /** True when a Worker's options may turn `eval` on. */
     const evalOption = (options: AnyNode | undefined): boolean => {
@@ -153,30 +134,33 @@ const rule = defineRule({
     };
 
     return combineListeners(
-      { CallExpression: checkCall, NewExpression: checkCall, Identifier: checkEvalValue, MemberExpression: checkEvalValue } as Rule.RuleListener,
+      { CallExpression: checkCall, NewExpression: checkCall, TaggedTemplateExpression: checkTaggedTemplate } as Rule.RuleListener,
       moduleLoadListeners(context, (load) => {
         if (load.specifier === 'vm') report(context, rule, { node: load.node, messageId: 'vmModule' });
+        else if (load.specifier?.startsWith('data:')) checkDataUrl(load.node, load.specifier);
       }),
     );
   },
 });
 
-/** False for a binding's own name (`const e = eval`'s `e`), which is written, not read. */
-function isRead(context: Rule.RuleContext, identifier: AnyNode): boolean {
-  for (let scope: Scope.Scope | null = context.sourceCode.getScope(identifier as never); scope; scope = scope.upper) {
-    const reference = scope.references.find((candidate) => candidate.identifier === (identifier as never));
-    if (reference) return reference.isRead();
-  }
-  return false;
-}
-
 function keyName(property: AnyNode): string | undefined {
   return property.key.type === 'Identifier' ? property.key.name : String(property.key.value);
 }
 
-function shown(context: Rule.RuleContext, node: AnyNode): string {
-  const text = context.sourceCode.getText(node as never);
-  return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}…` : text;
+/** The source a `data:` URL holds, when its media type is JavaScript (or WebAssembly); undefined when it is not a valid data URL. */
+function decodeDataUrl(url: string): { kind: 'code'; source: string } | { kind: 'wasm' } | { kind: 'other' } | undefined {
+  const match = /^data:([^,]*),([\s\S]*)$/i.exec(url);
+  if (!match) return undefined;
+  const [, header, payload] = match;
+  const parts = header.toLowerCase().split(';').map((part) => part.trim());
+  const mime = parts[0] || 'text/plain';
+  if (mime === 'application/wasm') return { kind: 'wasm' };
+  if (!/^(?:text|application)\/(?:javascript|ecmascript|x-javascript)$/.test(mime)) return { kind: 'other' };
+  try {
+    return { kind: 'code', source: parts.includes('base64') ? Buffer.from(payload, 'base64').toString('utf8') : decodeURIComponent(payload) };
+  } catch {
+    return undefined;
+  }
 }
 
 export default rule;

@@ -6,29 +6,40 @@
  * (`'./locales/' + lang + '.json'`, `` `./plugins/${name}.js` ``): low.
  * Specifiers that do fold are the module rules' business, not this one's.
  */
-import type { AnyNode } from './utils/ast.js';
-import { unwrap } from './utils/ast.js';
+import { posix } from 'node:path';
 import { defineRule } from './meta.js';
+import { PLUGIN_ROOT } from './utils/fold.js';
 import { moduleLoadListeners } from './utils/modules.js';
 import { report } from './utils/report.js';
-import { resolverFor, type Resolver } from './utils/resolve.js';
+import { literalPrefix } from './utils/load-records.js';
+import { resolverFor } from './utils/resolve.js';
 
-const rule = defineRule<'unresolvable' | 'localPrefix'>({
+const rule = defineRule<'unresolvable' | 'localPrefix' | 'outside' | 'blobUrl'>({
   name: 'no-dynamic-require',
   description: 'Reports require/import() of module names that cannot be known before run time.',
   messages: {
     unresolvable: 'Loads a module whose name is only known at run time ({{via}}), so it could be any module.',
     localPrefix: "Loads a module chosen at run time from inside the plugin ('{{prefix}}…').",
+    outside: "Loads '{{specifier}}', code from outside the plugin ({{where}}) that the gate has not read.",
+    blobUrl: "Loads the blob: URL '{{specifier}}', code made at run time that the gate cannot read.",
   },
   findings: {
     unresolvable: { category: 'dynamic-import', severity: 'critical' },
     localPrefix: { category: 'dynamic-import', severity: 'low' },
+    outside: { category: 'dynamic-import', severity: 'critical' },
+    blobUrl: { category: 'dynamic-import', severity: 'critical' },
   },
   create(context) {
     const resolver = resolverFor(context);
     return moduleLoadListeners(context, (load) => {
-      if (load.specifier !== undefined) return;
-      const prefix = load.specifierNode && knownPrefix(resolver, load.specifierNode);
+      if (load.specifier !== undefined) {
+        const specifier = load.specifier;
+        if (/^blob:/i.test(specifier)) report(context, rule, { node: load.node, messageId: 'blobUrl', data: { specifier: shorten(specifier) } });
+        const where = outsideOf(specifier);
+        if (where) report(context, rule, { node: load.node, messageId: 'outside', data: { specifier: shorten(specifier), where } });
+        return;
+      }
+      const prefix = load.specifierNode && literalPrefix(resolver, load.specifierNode);
       if (prefix !== undefined && staysInside(prefix)) {
         report(context, rule, { node: load.node, messageId: 'localPrefix', data: { prefix } });
       } else {
@@ -38,23 +49,19 @@ const rule = defineRule<'unresolvable' | 'localPrefix'>({
   },
 });
 
-/** The literal start of a string built at run time: `'./a/' + x + '.js'` → `./a/`, `` `./p/${x}` `` → `./p/`. */
-function knownPrefix(resolver: Resolver, input: AnyNode): string | undefined {
-  const node = unwrap(input);
-  if (node.type === 'BinaryExpression' && node.operator === '+') {
-    const left = resolver.folder.foldString(node.left);
-    return left ?? knownPrefix(resolver, node.left);
-  }
-  if (node.type === 'TemplateLiteral') {
-    let text = node.quasis[0].value.cooked as string;
-    for (let i = 0; i < node.expressions.length; i++) {
-      const part = resolver.folder.foldString(node.expressions[i]);
-      if (part === undefined) return text;
-      text += part + (node.quasis[i + 1].value.cooked as string);
-    }
-    return text;
-  }
-  return undefined;
+/** Why a folded specifier names code outside the plugin: an absolute path or `file:` URL not under its root, a network URL. */
+function outsideOf(specifier: string): string | undefined {
+  if (/^https?:/i.test(specifier)) return 'a network address';
+  let path: string | undefined;
+  if (/^file:/i.test(specifier)) path = URL.canParse(specifier) ? decodeURIComponent(new URL(specifier).pathname) : specifier;
+  else if (/^(?:\/|[a-z]:[\\/]|\\\\)/i.test(specifier)) path = specifier;
+  if (path === undefined) return undefined;
+  const normal = posix.normalize(path.replace(/\\/g, '/'));
+  return normal.startsWith(`${PLUGIN_ROOT}/`) ? undefined : 'an absolute path';
+}
+
+function shorten(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }
 
 /**

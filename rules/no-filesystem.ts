@@ -9,18 +9,22 @@
  */
 import type { Rule } from 'eslint';
 import type { AnyNode } from './utils/ast.js';
-import { unwrap } from './utils/ast.js';
+import { climbWrappers, plainKeyName, unwrap } from './utils/ast.js';
 import { defineRule } from './meta.js';
 import { combineListeners } from './utils/listeners.js';
-import { packageLoadListeners, packageName } from './utils/modules.js';
+import { moduleLoadListeners, packageLoadListeners, packageName } from './utils/modules.js';
+import { HOME, PLUGIN_ROOT } from './utils/fold.js';
+import { findVariable } from './utils/scope.js';
 import { report } from './utils/report.js';
-import { Resolver, calleeLabel, resolverFor, type Ref } from './utils/resolve.js';
+import { Resolver, calleeLabel, memberName, resolverFor, type NormalizedCall, type Ref } from './utils/resolve.js';
 import { sensitivePathReason } from './utils/sensitive-paths.js';
 
 const PACKAGES = new Map(
-  ['fs', 'graceful-fs', 'fs-extra', 'original-fs', 'fs-jetpack', 'jsonfile', 'write-file-atomic', 'rimraf', 'mkdirp', 'make-dir', 'del'].map(
-    (name) => [name, true],
-  ),
+  [
+    'fs', 'graceful-fs', 'fs-extra', 'original-fs', 'fs-jetpack', 'jsonfile', 'write-file-atomic', 'rimraf', 'mkdirp', 'make-dir', 'del',
+    // Databases opened from a file: a browser's cookie or login store is one.
+    'sqlite', 'better-sqlite3', 'sqlite3',
+  ].map((name) => [name, true]),
 );
 /** Functions that only compute paths; the call that receives their result is the one that touches the file. */
 const PATH_BUILDERS = new Set(['path', 'path/posix', 'path/win32', 'os']);
@@ -39,40 +43,140 @@ const VALUE_METHODS = new Set(
     .filter((name) => name !== 'constructor'),
 );
 
-const rule = defineRule<'module' | 'sensitivePath'>({
+/** fs functions that only read (or test for) the file their first argument names. */
+const READERS = new Set([
+  'readFile', 'readFileSync', 'existsSync', 'exists', 'stat', 'statSync', 'lstat', 'lstatSync', 'readdir', 'readdirSync',
+  'access', 'accessSync', 'createReadStream', 'realpath', 'realpathSync', 'opendir', 'opendirSync', 'readJson', 'readJsonSync',
+]);
+/** Modules whose whole use can be proven to read the plugin's own files. */
+const READER_MODULES = new Set(['fs', 'fs/promises', 'graceful-fs', 'fs-extra', 'jsonfile']);
+
+const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad' | 'wasiPreopen'>({
   name: 'no-filesystem',
   description: 'Reports file-system access, and as critical any use of credentials, /etc, browser profiles, wallets or .env files.',
   messages: {
     module: "Loads '{{module}}', which reads and writes files.",
+    ownFiles: "Loads '{{module}}' only to read the plugin's own files, which its sandbox can read anyway.",
     sensitivePath: "Passes '{{path}}' to {{callee}}: {{reason}}, which credential stealers read.",
+    sensitiveLoad: "Loads '{{path}}' as a module ({{via}}): {{reason}}, which credential stealers read.",
+    wasiPreopen: "Gives WebAssembly the host folder '{{path}}' through WASI preopens: {{reason}}.",
   },
   findings: {
     module: { category: 'filesystem', severity: 'high', capability: 'filesystem' },
+    ownFiles: { category: 'filesystem', severity: 'low', capability: 'filesystem' },
     sensitivePath: { category: 'filesystem', severity: 'critical', capability: 'filesystem' },
+    sensitiveLoad: { category: 'filesystem', severity: 'critical', capability: 'filesystem' },
+    wasiPreopen: { category: 'filesystem', severity: 'critical', capability: 'filesystem' },
   },
   create(context) {
     const resolver = resolverFor(context);
+    /** `new WASI({ preopens: { '/sandbox': '/' } })`: each host folder handed to WebAssembly. */
+    const checkWasi = (node: AnyNode, call: NormalizedCall) => {
+      const options = call.args?.[0] && unwrap(call.args[0]);
+      const preopens = options?.type === 'ObjectExpression' ? options.properties.find((p: AnyNode) => p.type === 'Property' && plainKeyName(p.key, p.computed) === 'preopens')?.value : undefined;
+      const map = preopens && resolver.folder.fold(preopens)?.value;
+      if (!map || typeof map !== 'object') return;
+      for (const host of Object.values(map as Record<string, unknown>)) {
+        if (typeof host !== 'string') continue;
+        const whole = host === '/' || host === HOME || /^[a-z]:[\\/]?$/i.test(host) ? 'the whole file system or home folder' : undefined;
+        const reason = whole ?? sensitivePathReason(host);
+        if (reason) report(context, rule, { node, messageId: 'wasiPreopen', data: { path: host, reason } });
+      }
+    };
+    /** A path the gate folded under the plugin's own folder (from `__dirname`, `import.meta.url`), not climbing out. */
+    const isOwnPath = (node: AnyNode | undefined): boolean => {
+      if (!node) return false;
+      const url = resolver.folder.foldUrl(node);
+      const path = url?.protocol === 'file:' ? decodeURIComponent(url.pathname) : resolver.folder.foldString(node);
+      return path !== undefined && (path === PLUGIN_ROOT || path.startsWith(`${PLUGIN_ROOT}/`));
+    };
+
+    /** The call `node` (an fs function, named `name`) is, if it reads one of the plugin's own files. */
+    const ownRead = (node: AnyNode, name: string | undefined): boolean => {
+      const { node: callee, parent: call } = climbWrappers(node);
+      return name !== undefined && READERS.has(name) && call?.type === 'CallExpression' && call.callee === callee && isOwnPath(call.arguments[0]);
+    };
+
+    /** An fs module value whose every use reads one of the plugin's own files (`fs.readFileSync(join(__dirname, 'a.json'))`). */
+    const valueReadsOwnFiles = (node: AnyNode, depth = 0): boolean => {
+      const { node: value, parent } = climbWrappers(node);
+      if (!parent || depth > 2) return false;
+      if (parent.type === 'MemberExpression' && parent.object === value) {
+        const key = memberName(parent, resolver.folder);
+        return key === 'promises' ? valueReadsOwnFiles(parent, depth + 1) : ownRead(parent, key);
+      }
+      if (parent.type === 'VariableDeclarator' && parent.init === value) return bindingReadsOwnFiles(parent.id, depth);
+      return false;
+    };
+
+    /** Each name a declaration binds the module (or its functions) to is only used to read own files. */
+    const bindingReadsOwnFiles = (pattern: AnyNode, depth: number): boolean => {
+      const uses = (identifier: AnyNode, check: (reference: AnyNode) => boolean) => {
+        const variable = findVariable(context.sourceCode.getScope(identifier as never), identifier.name);
+        const reads = variable?.references.filter((reference) => reference.isRead()) ?? [];
+        return reads.length > 0 && reads.every((reference) => check(reference.identifier as unknown as AnyNode));
+      };
+      if (pattern.type === 'Identifier') return uses(pattern, (reference) => valueReadsOwnFiles(reference, depth + 1));
+      if (pattern.type !== 'ObjectPattern') return false;
+      return pattern.properties.every((property: AnyNode) => {
+        const key = property.type === 'Property' ? (property.computed ? resolver.folder.foldString(property.key) : plainKeyName(property.key, false)) : undefined;
+        return property.value?.type === 'Identifier' && uses(property.value, (reference) => ownRead(reference, key));
+      });
+    };
+
+    const readsOnlyOwnFiles = (loadNode: AnyNode): boolean => {
+      if (loadNode.type === 'ImportDeclaration') {
+        return loadNode.specifiers.length > 0 && loadNode.specifiers.every((specifier: AnyNode) => {
+          const name = specifier.type === 'ImportSpecifier' ? plainKeyName(specifier.imported, false) : undefined;
+          const variable = findVariable(context.sourceCode.getScope(specifier.local as never), specifier.local.name);
+          const reads = variable?.references.filter((reference) => reference.isRead()) ?? [];
+          const check = (reference: AnyNode) => (specifier.type === 'ImportSpecifier' ? ownRead(reference, name) : valueReadsOwnFiles(reference));
+          return reads.length > 0 && reads.every((reference) => check(reference.identifier as unknown as AnyNode));
+        });
+      }
+      return loadNode.type === 'CallExpression' && valueReadsOwnFiles(loadNode);
+    };
+
     const onCall = (node: AnyNode) => {
       const call = resolver.normalizeCall(node);
+      if (call.callee?.module === 'wasi' && call.callee.path.join('.') === 'WASI') checkWasi(node, call);
       if (call.callee?.module !== undefined && PATH_BUILDERS.has(call.callee.module)) return;
       const fsCall = isFsFunction(call.callee);
       if (!fsCall && (node.type === 'NewExpression' || isValueMethod(resolver, call.calleeNode))) return;
       for (const arg of call.args ?? []) {
         const path = fsCall ? (resolver.folder.foldString(arg) ?? fileUrlPath(resolver, arg) ?? foldPathTail(resolver, arg)) : resolver.folder.foldString(arg);
-        if (path === undefined || (!fsCall && !LOCATED.test(path))) continue;
-        const reason = sensitivePathReason(path);
-        if (reason === undefined) continue;
-        report(context, rule, { node: arg, messageId: 'sensitivePath', data: { path, reason, callee: calleeLabel(context.sourceCode, call) } });
+        // Several paths the argument may be (a loop over a list, a choice, a helper called with each): any sensitive one counts.
+        const candidates = path !== undefined ? [path] : fsCall || isPathShape(arg) ? ((resolver.folder.possibleValues(arg) ?? []).filter((value): value is string => typeof value === 'string')) : [];
+        for (const candidate of candidates) {
+          if (!fsCall && !LOCATED.test(candidate)) continue;
+          const reason = sensitivePathReason(candidate);
+          if (reason === undefined) continue;
+          report(context, rule, { node: arg, messageId: 'sensitivePath', data: { path: candidate, reason, callee: calleeLabel(context.sourceCode, call) } });
+          break;
+        }
       }
     };
     return combineListeners(
-      packageLoadListeners(context, PACKAGES, (load, name) =>
-        report(context, rule, { node: load.node, messageId: 'module', data: { module: name } }),
-      ),
+      packageLoadListeners(context, PACKAGES, (load, name) => {
+        const own = READER_MODULES.has(load.specifier ?? '') && readsOnlyOwnFiles(load.node);
+        report(context, rule, { node: load.node, messageId: own ? 'ownFiles' : 'module', data: { module: name } });
+      }),
+      // `import cfg from '/home/u/.docker/config.json' with { type: 'json' }`, `require(join(homedir(), '.aws/credentials.json'))`.
+      moduleLoadListeners(context, (load) => {
+        const path = load.specifier?.startsWith('file:') && URL.canParse(load.specifier) ? decodeURIComponent(new URL(load.specifier).pathname) : load.specifier;
+        const reason = path !== undefined && LOCATED.test(path) ? sensitivePathReason(path) : undefined;
+        if (reason) report(context, rule, { node: load.node, messageId: 'sensitiveLoad', data: { path: path!, via: load.via, reason } });
+      }),
       { CallExpression: onCall, NewExpression: onCall } as Rule.RuleListener,
     );
   },
 });
+
+/** Expressions that build a path from parts (`a + b`, a template, `path.join(…)`): worth listing the values of, outside fs calls. */
+function isPathShape(input: AnyNode): boolean {
+  const node = unwrap(input);
+  return (node.type === 'BinaryExpression' && node.operator === '+') || (node.type === 'TemplateLiteral' && node.expressions.length > 0) || (node.type === 'CallExpression' && node.arguments.length > 1);
+}
 
 function isValueMethod(resolver: Resolver, callee: AnyNode): boolean {
   if (callee.type !== 'MemberExpression') return false;

@@ -14,6 +14,18 @@ import { resolverFor } from './utils/resolve.js';
 
 const PROCESS_BINDINGS = new Set(['binding', '_linkedBinding', 'dlopen']);
 const ADDON_LOADERS = new Set(['bindings', 'node-gyp-build', 'node-pre-gyp', '@mapbox/node-pre-gyp', 'prebuild-install']);
+/** Node's WebAssembly System Interface: compiled code given real files, clocks and arguments of the host. */
+const WASI_MODULES = new Set(['wasi']);
+/** A `.node` file, or a module in node-gyp's output folders (`require('./build/Release/addon')` finds `addon.node`). */
+const ADDON_SPECIFIER = /\.node$|(?:^|\/)build\/(?:release|debug)\//i;
+/** Shared libraries a dynamic loader would pick up (`LD_PRELOAD`, a DLL search path). */
+const NATIVE_LIBRARY = /(?:^|\/)(?:[^/]*\.(?:so(?:\.\d+)*|dll|dylib|node)|\.so)$/i;
+/** fs functions that create or overwrite the file named by their first argument (the second, for copies and renames). */
+const FILE_WRITERS: Record<string, number> = {
+  writeFile: 0, writeFileSync: 0, appendFile: 0, appendFileSync: 0, createWriteStream: 0, open: 0, openSync: 0,
+  copyFile: 1, copyFileSync: 1, cp: 1, cpSync: 1, rename: 1, renameSync: 1, symlink: 1, symlinkSync: 1, link: 1, linkSync: 1,
+};
+const FS_MODULES = new Set(['fs', 'fs/promises', 'graceful-fs', 'fs-extra']);
 
 const rule = defineRule({
   name: 'no-native-code',
@@ -22,25 +34,49 @@ const rule = defineRule({
     processBinding: 'process.{{name}}() loads native code directly, outside the module system and its checks.',
     addonFile: "Loads the native addon '{{specifier}}', compiled code that cannot be reviewed as JavaScript.",
     addonLoader: "Loads '{{specifier}}', a package that finds and loads native addons.",
+    addonCall: "Calls {{name}} of the native addon '{{specifier}}', compiled code that cannot be reviewed as JavaScript.",
+    wasi: "Loads 'wasi', which runs WebAssembly with access to the host's files, clock and arguments.",
+    plantsLibrary: "Writes the native library '{{path}}' with {{callee}}, where a program's dynamic loader can pick it up.",
   },
   findings: {
     processBinding: { category: 'native-code', severity: 'critical' },
     addonFile: { category: 'native-code', severity: 'high', capability: 'nativeAddons' },
     addonLoader: { category: 'native-code', severity: 'high', capability: 'nativeAddons' },
+    addonCall: { category: 'native-code', severity: 'high', capability: 'nativeAddons' },
+    wasi: { category: 'native-code', severity: 'high', capability: 'nativeAddons' },
+    plantsLibrary: { category: 'native-code', severity: 'high' },
   },
   create(context) {
     const resolver = resolverFor(context);
     const checkCall = (node: AnyNode) => {
-      const callee = resolver.normalizeCall(node).callee;
-      if (!callee || callee.module !== undefined || callee.path.length !== 2 || callee.path[0] !== 'process') return;
-      if (PROCESS_BINDINGS.has(callee.path[1])) report(context, rule, { node, messageId: 'processBinding', data: { name: callee.path[1] } });
+      const call = resolver.normalizeCall(node);
+      const callee = call.callee;
+      if (!callee) return;
+      if (callee.module === undefined) {
+        if (callee.path.length === 2 && callee.path[0] === 'process' && PROCESS_BINDINGS.has(callee.path[1])) {
+          report(context, rule, { node, messageId: 'processBinding', data: { name: callee.path[1] } });
+        }
+        return;
+      }
+      // Each call into an addon is where its native code runs.
+      if (ADDON_SPECIFIER.test(callee.module) && callee.path.length > 0 && !callee.path.some((step) => step.startsWith('%'))) {
+        report(context, rule, { node, messageId: 'addonCall', data: { name: callee.path.join('.'), specifier: callee.module } });
+        return;
+      }
+      const index = FS_MODULES.has(callee.module) && callee.path.length === 1 ? FILE_WRITERS[callee.path[0]] : undefined;
+      const target = index === undefined ? undefined : call.args?.[index];
+      const path = target && resolver.folder.foldString(target);
+      if (path !== undefined && NATIVE_LIBRARY.test(path)) {
+        report(context, rule, { node: target!, messageId: 'plantsLibrary', data: { path, callee: `${callee.module}.${callee.path[0]}` } });
+      }
     };
     return combineListeners(
       { CallExpression: checkCall } as Rule.RuleListener,
       moduleLoadListeners(context, (load) => {
         const specifier = load.specifier;
         if (specifier === undefined) return;
-        if (/\.node$/i.test(specifier)) report(context, rule, { node: load.node, messageId: 'addonFile', data: { specifier } });
+        if (WASI_MODULES.has(specifier)) report(context, rule, { node: load.node, messageId: 'wasi' });
+        else if (ADDON_SPECIFIER.test(specifier)) report(context, rule, { node: load.node, messageId: 'addonFile', data: { specifier } });
         else if (ADDON_LOADERS.has(packageName(specifier))) report(context, rule, { node: load.node, messageId: 'addonLoader', data: { specifier } });
       }),
     );

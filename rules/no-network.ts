@@ -12,9 +12,9 @@ import type { AnyNode } from './utils/ast.js';
 import { unwrap } from './utils/ast.js';
 import { defineRule } from './meta.js';
 import { combineListeners } from './utils/listeners.js';
-import { packageLoadListeners } from './utils/modules.js';
+import { packageLoadListeners, packageName } from './utils/modules.js';
 import { report } from './utils/report.js';
-import { resolverFor } from './utils/resolve.js';
+import { DYNAMIC, RESULT, resolverFor, type Resolver } from './utils/resolve.js';
 
 const PACKAGES = new Map(
   [
@@ -36,18 +36,23 @@ const GLOBALS = new Map<string, number | undefined>([
   ['XMLHttpRequest', undefined],
 ]);
 
-const rule = defineRule<'module' | 'global' | 'globalPassed'>({
+/** Pure helpers of network modules: they compute, they do not connect. */
+const OFFLINE = new Set(['net.isIP', 'net.isIPv4', 'net.isIPv6', 'http.validateHeaderName', 'http.validateHeaderValue']);
+/** Methods of what a network call returned (a request, a socket) that send data. */
+const SENDERS = new Set(['write', 'end', 'send', 'connect']);
+
+const rule = defineRule<'module' | 'global' | 'call'>({
   name: 'no-network',
   description: 'Reports network access: socket/HTTP/DNS modules and their client libraries, fetch, WebSocket and the other network globals.',
   messages: {
     module: "Loads '{{module}}', which talks to the network directly instead of through ctx.net.fetch.",
     global: "Uses '{{name}}' to reach {{target}} directly instead of through ctx.net.fetch.",
-    globalPassed: "Hands '{{name}}' to other code, which can then reach the network with it.",
+    call: "Calls {{name}}, which reaches {{target}} directly instead of through ctx.net.fetch.",
   },
   findings: {
     module: { category: 'network', severity: 'high', capability: 'network' },
     global: { category: 'network', severity: 'high', capability: 'network' },
-    globalPassed: { category: 'network', severity: 'high', capability: 'network' },
+    call: { category: 'network', severity: 'high', capability: 'network' },
   },
   create(context) {
     const resolver = resolverFor(context);
@@ -56,37 +61,50 @@ const rule = defineRule<'module' | 'global' | 'globalPassed'>({
       const name = ref && ref.module === undefined ? ref.path.join('.') : undefined;
       return name !== undefined && GLOBALS.has(name) ? name : undefined;
     };
-    /** `{ fetch }`, `new Client(fetch)`: the function escapes to code the rule does not see call it. */
-    const checkPassed = (value: AnyNode) => {
-      const name = globalName(value);
-      if (name) report(context, rule, { node: value, messageId: 'globalPassed', data: { name } });
-    };
+    const target = (host: string | undefined): Record<string, string> => (host ? { target: `'${host}'`, host } : { target: 'an address not known before run time' });
     const onCall = (node: AnyNode) => {
       const call = resolver.normalizeCall(node);
       const name = call.callee ? globalName(call.calleeNode) : undefined;
       if (name) {
         const index = GLOBALS.get(name);
         const address = index === undefined ? undefined : call.args?.[index];
-        const host = (address && resolver.folder.foldUrl(address)?.hostname) || undefined;
-        const data: Record<string, string> = { name, target: host ? `'${host}'` : 'an address not known before run time' };
-        if (host) data.host = host;
-        report(context, rule, { node, messageId: 'global', data });
+        report(context, rule, { node, messageId: 'global', data: { name, ...target(address && hostOf(resolver, address)) } });
+        return;
       }
-      for (const arg of node.arguments) if (unwrap(arg) !== call.calleeNode) checkPassed(arg);
+      // Each call of a network module's functions (and each send on what they return) is where data leaves.
+      const callee = call.callee;
+      if (callee?.module === undefined || callee.module === DYNAMIC || !PACKAGES.has(packageName(callee.module))) return;
+      const marker = callee.path.findIndex((step) => step.startsWith('%'));
+      if (marker >= 0 && !(callee.path[marker] === RESULT && SENDERS.has(callee.path[callee.path.length - 1]))) return;
+      const label = [packageName(callee.module), ...callee.path.filter((step) => !step.startsWith('%'))].join('.').replace(`.${DYNAMIC}`, '[…]');
+      if (OFFLINE.has(label)) return;
+      const address = marker < 0 ? call.args?.[0] : undefined;
+      report(context, rule, { node, messageId: 'call', data: { name: label, ...target(address && hostOf(resolver, address)) } });
     };
     return combineListeners(
       packageLoadListeners(context, PACKAGES, (load, name) =>
         report(context, rule, { node: load.node, messageId: 'module', data: { module: name } }),
       ),
-      {
-        CallExpression: onCall,
-        NewExpression: onCall,
-        Property: (node: AnyNode) => {
-          if (node.parent?.type === 'ObjectExpression') checkPassed(node.value);
-        },
-      } as Rule.RuleListener,
+      { CallExpression: onCall, NewExpression: onCall } as Rule.RuleListener,
     );
   },
 });
+
+/** The host an address argument names: a URL (string, template, `new URL`) or request options with `hostname`/`host`. */
+function hostOf(resolver: Resolver, address: AnyNode): string | undefined {
+  const url = resolver.folder.foldUrl(address);
+  if (url) return url.hostname || undefined;
+  const node = unwrap(address);
+  const options = node.type === 'Identifier' ? resolver.aliasedExpression(node)?.node : node;
+  if (!options || unwrap(options).type !== 'ObjectExpression') return undefined;
+  for (const property of unwrap(options).properties) {
+    if (property.type !== 'Property' || property.computed) continue;
+    const key = property.key.name ?? property.key.value;
+    if (key !== 'hostname' && key !== 'host') continue;
+    const host = resolver.folder.foldString(property.value);
+    if (host) return host.replace(/:\d+$/, '');
+  }
+  return undefined;
+}
 
 export default rule;

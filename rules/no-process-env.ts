@@ -1,24 +1,33 @@
 /**
  * Environment variables. A single read names its variable in `data.variable`,
- * so a manifest's `capabilities.env` can cover it: well-known harmless ones
- * (`NODE_ENV`, `DEBUG`…) are info, every other name is high (secret-looking
- * names get a sharper message). Whatever exposes the whole environment —
- * spreading, enumerating, serialising, passing or returning `process.env`, a
- * rest element in a destructuring — is high and cannot be covered by a
- * declaration. Every road to `process.env` the resolver knows counts:
- * `globalThis.process.env`, aliases, `const { env } = process`,
- * `import { env } from 'node:process'`, `require('process').env`.
+ * so a manifest's `capabilities.env` can cover it. What the read reveals
+ * decides the rest: a harmless name on a short list (`NODE_ENV`, `CI`,
+ * `TERM`…) or a value that only decides a condition (`if (env.X)`,
+ * `'X' in env`, a list of names tested with `some`) is info; a
+ * secret-looking name whose value goes anywhere else is high, any other name
+ * medium. Names without values (`Object.keys(process.env)`, those of a
+ * literal prefix as `debug` reads them) are medium; whatever exposes the
+ * values of the whole environment — spreading, serialising, passing or
+ * returning `process.env`, a rest element — is high and no declaration covers
+ * it. Every road to `process.env` the resolver knows counts.
  */
 import type { Rule } from 'eslint';
 import type { AnyNode } from './utils/ast.js';
 import { isFunctionNode, isWriteTarget, plainKeyName, unwrap } from './utils/ast.js';
 import { defineRule } from './meta.js';
 import { report } from './utils/report.js';
-import { DYNAMIC, calleeLabel, resolverFor, type NormalizedCall, type Ref } from './utils/resolve.js';
+import { DYNAMIC, Resolver, calleeLabel, resolverFor, type NormalizedCall, type Ref } from './utils/resolve.js';
+import { ValueUses } from './utils/value-uses.js';
 
-type MessageId = 'harmlessRead' | 'secretRead' | 'read' | 'harmlessWrite' | 'write' | 'dynamicRead' | 'dump';
+type MessageId = 'harmlessRead' | 'testedRead' | 'secretRead' | 'read' | 'harmlessWrite' | 'write' | 'dynamicRead' | 'prefixRead' | 'names' | 'dump';
 
-const HARMLESS = new Set(['NODE_ENV', 'NODE_DEBUG', 'DEBUG', 'TZ', 'CI', 'NO_COLOR', 'FORCE_COLOR', 'TERM', 'COLORTERM', 'LANG', 'LC_ALL']);
+/** Variables whose value says how to behave, never who the user is or what they can reach (docs/rules.md lists them). */
+const HARMLESS = new Set([
+  'NODE_ENV', 'NODE_DEBUG', 'DEBUG', 'TZ', 'CI', 'NO_COLOR', 'FORCE_COLOR', 'TERM', 'COLORTERM', 'TERM_PROGRAM', 'TERM_PROGRAM_VERSION',
+  'COLUMNS', 'LINES', 'LANG', 'LANGUAGE', 'LC_ALL', 'LC_CTYPE', 'LC_MESSAGES',
+]);
+/** Calls that list only the names of the environment's variables. */
+const NAME_LISTS = new Set(['Object.keys', 'Object.getOwnPropertyNames', 'Reflect.ownKeys']);
 const SECRET_LOOKING =
   /TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|KEY|CREDENTIAL|AUTH|COOKIE|SESSION|PRIVATE|CERT|SALT|DSN|DATABASE_URL|^(?:AWS|AZURE|GCP|GOOGLE|NPM|GITHUB|GH|GITLAB|SLACK|STRIPE|OPENAI|ANTHROPIC)_/i;
 /** Calls that read or test one variable by name rather than expose the object: `Reflect.get(process.env, 'X')`. */
@@ -33,36 +42,63 @@ const rule = defineRule<MessageId>({
   description: 'Reports reads of environment variables, and as high any access to the whole environment.',
   messages: {
     harmlessRead: "Reads the environment variable '{{variable}}'.",
+    testedRead: "Tests the environment variable '{{variable}}'; its value only decides a condition, so nothing of it leaves.",
     secretRead: "Reads the environment variable '{{variable}}', which looks like a secret; the manifest must declare it in capabilities.env.",
-    read: "Reads the environment variable '{{variable}}'; the manifest must declare it in capabilities.env.",
+    read: "Reads the environment variable '{{variable}}'; the manifest should declare it in capabilities.env.",
     harmlessWrite: "Sets the environment variable '{{variable}}'.",
     write: "Changes the environment variable '{{variable}}' for everything else in the process.",
     dynamicRead: 'Reads an environment variable whose name is only known at run time.',
+    prefixRead: "Reads the environment variables whose names start with '{{prefix}}'.",
+    names: 'Lists the names of all environment variables ({{how}}), not their values.',
     dump: 'Exposes the whole environment ({{how}}), every secret in it included.',
   },
   findings: {
     harmlessRead: { ...env, severity: 'info' },
+    testedRead: { ...env, severity: 'info' },
     secretRead: { ...env, severity: 'high' },
-    read: { ...env, severity: 'high' },
+    read: { ...env, severity: 'medium' },
     harmlessWrite: { ...env, severity: 'info' },
     write: { ...env, severity: 'high' },
     dynamicRead: { ...env, severity: 'high' },
+    prefixRead: { ...env, severity: 'medium' },
+    names: { category: 'env', severity: 'medium' },
     dump: { ...env, severity: 'high' },
   },
   create(context) {
     const resolver = resolverFor(context);
     const isEnv = (node: AnyNode | null | undefined) => Boolean(node) && isEnvObject(resolver.resolve(node!));
 
-    const reportVariable = (node: AnyNode, variable: string | undefined, write = false) => {
-      if (variable === undefined || variable === DYNAMIC) {
-        report(context, rule, { node, messageId: 'dynamicRead' });
+    const uses = new ValueUses(resolver, (node) => context.sourceCode.getScope(node as never));
+
+    /**
+     * One variable read, tested or written at `node`. `value` is where the value goes (absent for a test
+     * such as `'X' in env`); `keyNode` is the name's expression when it does not fold.
+     */
+    const reportVariable = (node: AnyNode, variable: string | undefined, how: { write?: boolean; value?: AnyNode | 'tested'; binding?: AnyNode; keyNode?: AnyNode } = {}) => {
+      const tested = how.value === 'tested' || (how.binding ? uses.variableOnlyDecides(how.binding) : how.value !== undefined && uses.onlyDecides(how.value));
+      if (how.write) {
+        const name = variable === undefined || variable === DYNAMIC ? '…' : variable;
+        report(context, rule, { node, messageId: HARMLESS.has(name) ? 'harmlessWrite' : 'write', data: { variable: name } });
         return;
       }
-      const messageId: MessageId = HARMLESS.has(variable)
-        ? write ? 'harmlessWrite' : 'harmlessRead'
-        : write ? 'write' : SECRET_LOOKING.test(variable) ? 'secretRead' : 'read';
+      if (variable === undefined || variable === DYNAMIC) {
+        const prefix = how.keyNode && filteredPrefix(how.keyNode);
+        if (tested) report(context, rule, { node, messageId: 'testedRead', data: { variable: '…' } });
+        else if (prefix !== undefined) report(context, rule, { node, messageId: 'prefixRead', data: { prefix } });
+        else report(context, rule, { node, messageId: 'dynamicRead' });
+        return;
+      }
+      const messageId: MessageId = HARMLESS.has(variable) ? 'harmlessRead' : tested ? 'testedRead' : SECRET_LOOKING.test(variable) ? 'secretRead' : 'read';
       report(context, rule, { node, messageId, data: { variable } });
     };
+
+    /** `process.env[key]` where `key` walks `Object.keys(process.env).filter((k) => /^debug_/i.test(k))`: the literal prefix. */
+    const filteredPrefix = (keyNode: AnyNode): string | undefined => {
+      const key = unwrap(keyNode);
+      const list = key.type === 'Identifier' ? resolver.iteratedArray(key) : undefined;
+      return list && prefixOfFilter(resolver, unwrap(list), isEnv);
+    };
+
     const dumpIfEnv = (node: AnyNode | null | undefined, how: string) => {
       if (node && node.type !== 'SpreadElement' && isEnv(node)) report(context, rule, { node, messageId: 'dump', data: { how } });
     };
@@ -78,7 +114,8 @@ const rule = defineRule<MessageId>({
           continue;
         }
         const key = property.computed ? resolver.folder.foldString(property.key) : plainKeyName(property.key, false);
-        if (isEnvObject(source)) reportVariable(property, key);
+        const target = property.value.type === 'AssignmentPattern' ? property.value.left : property.value;
+        if (isEnvObject(source)) reportVariable(property, key, target.type === 'Identifier' ? { binding: target } : {});
         else walkPattern(property.value, { module: source.module, path: [...source.path, key ?? DYNAMIC] });
       }
     };
@@ -97,7 +134,14 @@ const rule = defineRule<MessageId>({
       const call = resolver.normalizeCall(node);
       const keyed = keyedAccess(node, call);
       if (keyed && isEnv(keyed[0])) {
-        reportVariable(node, keyed[1] && resolver.folder.foldString(keyed[1]));
+        // `Reflect.get` hands on the value; the others only answer whether the variable is set.
+        const reads = Resolver.nameOf(call.callee) === 'Reflect.get';
+        reportVariable(node, keyed[1] && resolver.folder.foldString(keyed[1]), { value: reads ? node : 'tested', keyNode: keyed[1] });
+        return;
+      }
+      const name = Resolver.nameOf(call.callee);
+      if (name !== undefined && NAME_LISTS.has(name) && isEnv(call.args?.[0])) {
+        report(context, rule, { node, messageId: 'names', data: { how: name } });
         return;
       }
       for (const arg of node.arguments) dumpIfEnv(arg, `passed to ${calleeLabel(context.sourceCode, call)}`);
@@ -110,7 +154,7 @@ const rule = defineRule<MessageId>({
         const variable = ref.path[ref.path.length - 1];
         // `process.env.hasOwnProperty(…)` is a method of the object, not a variable.
         if (variable in Object.prototype) return;
-        reportVariable(node, variable, isWriteTarget(node));
+        reportVariable(node, variable, { write: isWriteTarget(node), value: node, keyNode: node.computed ? node.property : undefined });
       },
       VariableDeclarator(node: AnyNode) {
         if (node.init) walkPattern(node.id, resolver.resolve(node.init));
@@ -124,12 +168,14 @@ const rule = defineRule<MessageId>({
       },
       BinaryExpression(node: AnyNode) {
         // `'TOKEN' in process.env` tells whether the variable is set.
-        if (node.operator === 'in' && isEnv(node.right)) reportVariable(node, resolver.folder.foldString(node.left));
+        if (node.operator === 'in' && isEnv(node.right)) reportVariable(node, resolver.folder.foldString(node.left), { value: 'tested' });
       },
       CallExpression: onCall,
       NewExpression: onCall,
       SpreadElement: (node: AnyNode) => dumpIfEnv(node.argument, 'spread'),
-      ForInStatement: (node: AnyNode) => dumpIfEnv(node.right, 'enumerated with for…in'),
+      ForInStatement: (node: AnyNode) => {
+        if (isEnv(node.right)) report(context, rule, { node: node.right, messageId: 'names', data: { how: 'for…in' } });
+      },
       WithStatement: (node: AnyNode) => dumpIfEnv(node.object, 'opened with with'),
       ReturnStatement: (node: AnyNode) => dumpIfEnv(node.argument, 'returned'),
       ArrowFunctionExpression: (node: AnyNode) => node.expression && dumpIfEnv(node.body, 'returned'),
@@ -145,6 +191,30 @@ const rule = defineRule<MessageId>({
 /** The resolver maps `import { env } from 'process'` and `require('process').env` to the global `process.env`. */
 function isEnvObject(ref: Ref | undefined): boolean {
   return ref?.module === undefined && ref?.path.length === 2 && ref.path[0] === 'process' && ref.path[1] === 'env';
+}
+
+/**
+ * `Object.keys(env).filter((k) => /^debug_/i.test(k))` or `.filter((k) => k.startsWith('APP_'))`:
+ * the names of a literal prefix, as the `debug` package reads its options.
+ */
+function prefixOfFilter(resolver: Resolver, list: AnyNode, isEnv: (node: AnyNode) => boolean): string | undefined {
+  const callee = list.type === 'CallExpression' ? unwrap(list.callee) : undefined;
+  if (callee?.type !== 'MemberExpression' || plainKeyName(callee.property, callee.computed) !== 'filter') return undefined;
+  const source = unwrap(callee.object);
+  const names = source.type === 'CallExpression' ? Resolver.nameOf(resolver.resolve(source.callee)) : undefined;
+  if (names === undefined || !NAME_LISTS.has(names) || !source.arguments[0] || !isEnv(source.arguments[0])) return undefined;
+  const callback = unwrap(list.arguments[0] ?? { type: 'none' });
+  if (callback.type !== 'ArrowFunctionExpression' && callback.type !== 'FunctionExpression') return undefined;
+  let body: AnyNode = callback.body;
+  if (body.type === 'BlockStatement') body = body.body.length === 1 && body.body[0].type === 'ReturnStatement' ? body.body[0].argument : undefined;
+  if (body?.type !== 'CallExpression' || unwrap(body.callee).type !== 'MemberExpression') return undefined;
+  const test = unwrap(body.callee);
+  const method = plainKeyName(test.property, test.computed);
+  if (method === 'test' && test.object.type === 'Literal' && test.object.regex?.pattern.startsWith('^')) {
+    const literal = /^\^([\w-]+)/.exec(test.object.regex.pattern);
+    return literal?.[1];
+  }
+  return method === 'startsWith' ? resolver.folder.foldString(body.arguments[0]) : undefined;
 }
 
 /** The receiver of `Object.prototype.hasOwnProperty.call(process.env, 'X')`. */

@@ -6,13 +6,14 @@
  * `trace_events`).
  */
 import type { Rule } from 'eslint';
+import { builtinModules } from 'node:module';
 import { defineRule } from './meta.js';
 import type { AnyNode } from './utils/ast.js';
-import { plainKeyName, unwrap } from './utils/ast.js';
+import { isWriteTarget, plainKeyName, unwrap } from './utils/ast.js';
 import { combineListeners } from './utils/listeners.js';
 import { moduleLoadListeners, packageName } from './utils/modules.js';
 import { report } from './utils/report.js';
-import { DYNAMIC, resolverFor, type Ref } from './utils/resolve.js';
+import { BROWSER_GLOBAL, DYNAMIC, Resolver, resolverFor, type Ref } from './utils/resolve.js';
 
 /** `Module` statics and prototype members that decide how every module is found, compiled and cached. */
 const MODULE_INTERNALS = new Set([
@@ -36,6 +37,8 @@ const INTRINSICS = new Set([
 /** Intrinsic members meant to be configured: V8's stack depth knob changes no behaviour other code relies on. */
 const CONFIGURABLE = new Set(['Error.stackTraceLimit']);
 const PROCESS_MODULES = new Set(['module', 'inspector', 'v8', 'repl', 'trace_events']);
+/** Node's built-in modules, without `node:`: their exports are shared by every module of the process. */
+const BUILTINS = new Set(builtinModules.map((name) => name.replace(/^node:/, '')));
 /**
  * Calls that write to their first argument, and which property they write: the
  * one their second argument names (`KEY_ARGUMENT`), any (`DYNAMIC`), or the prototype.
@@ -59,12 +62,26 @@ const rule = defineRule({
   description: 'Disallow changing the module loader, built-in prototypes and global intrinsics, and loading process-internals modules.',
   messages: {
     moduleLoader: "Changes {{target}}, part of Node's module loader, so it can intercept or rewrite every module loaded after it.",
+    loaderRead: "Reads {{target}}, Node's table of module compilers, to call or wrap how every module is loaded.",
+    loaderHook: 'Registers module loader hooks ({{target}}), which can rewrite every module loaded after them.',
     intrinsic: 'Changes the built-in {{target}}, which all other code in the process relies on.',
+    builtinExport: "Changes {{target}}, an export of a Node built-in module that every other module using it shares.",
+    processMethod: 'Replaces {{target}}, a method of process that other code and Node itself call.',
+    pollution: 'Writes through {{target}} with a key chosen at run time, which can change Object.prototype for every object (prototype pollution).',
+    polyfill: 'Adds {{target}} to a built-in only where it is missing (a polyfill).',
+    debugger: '{{target}} makes a Node process open its inspector, through which anyone on the port can run code in it.',
     processModule: "Loads the '{{module}}' module, which can inspect or alter the running Node process.",
   },
   findings: {
     moduleLoader: { category: 'runtime-tampering', severity: 'critical' },
+    loaderRead: { category: 'runtime-tampering', severity: 'critical' },
+    loaderHook: { category: 'runtime-tampering', severity: 'critical' },
     intrinsic: { category: 'runtime-tampering', severity: 'high' },
+    builtinExport: { category: 'runtime-tampering', severity: 'high' },
+    processMethod: { category: 'runtime-tampering', severity: 'high' },
+    pollution: { category: 'runtime-tampering', severity: 'high' },
+    polyfill: { category: 'runtime-tampering', severity: 'low' },
+    debugger: { category: 'runtime-tampering', severity: 'critical' },
     processModule: { category: 'runtime-tampering', severity: 'high' },
   },
   create(context) {
@@ -74,9 +91,43 @@ const rule = defineRule({
     const checkWrite = (node: AnyNode, objectNode: AnyNode, key: string) => {
       const object = resolver.resolve(objectNode);
       if (!object) return;
-      const target = { module: object.module, path: [...object.path, key] };
+      // `window.x` is the global's `x` (the name alone is nothing in Node).
+      const base = object.path[0] === BROWSER_GLOBAL ? object.path.slice(1) : object.path;
+      const target = { module: object.module, path: [...base, key] };
       const kind = classify(target);
-      if (kind) report(context, rule, { node, messageId: kind, data: { target: describe(target) } });
+      if (!kind) return;
+      // `if (!Array.prototype.findLast) Array.prototype.findLast = …`: filling a gap, not replacing what others use.
+      const messageId = kind === 'intrinsic' && key !== DYNAMIC && guardedByAbsence(node, target) ? 'polyfill' : kind;
+      report(context, rule, { node, messageId, data: { target: describe(target) } });
+    };
+
+    /** True when `node` only runs where the written member is missing. */
+    const guardedByAbsence = (node: AnyNode, target: Ref): boolean => {
+      const same = (candidate: AnyNode) => candidate.type === 'MemberExpression' && Resolver.nameOf(resolver.resolve(candidate)) === Resolver.nameOf(target);
+      if (node.type === 'AssignmentExpression' && ['||=', '??='].includes(node.operator)) return true;
+      // `X.p = X.p || function () {}`
+      if (node.type === 'AssignmentExpression' && node.right.type === 'LogicalExpression' && node.right.operator !== '&&' && same(unwrap(node.right.left))) return true;
+      for (let child = node, parent = node.parent; parent; child = parent, parent = parent.parent) {
+        if ((parent.type === 'IfStatement' || parent.type === 'ConditionalExpression') && parent.test !== child && testsAbsence(parent.test, parent.consequent === child || parent.consequent?.body?.includes?.(child), same)) return true;
+        if (parent.type === 'LogicalExpression' && parent.right === child && parent.operator === '||' && same(unwrap(parent.left))) return true;
+        if (parent.type === 'Program' || parent.type.startsWith('Function') || parent.type === 'ArrowFunctionExpression') break;
+      }
+      return false;
+    };
+
+    /** `__proto__` or `constructor.prototype` reached on an unknown object and written with a key chosen at run time. */
+    const checkPollution = (node: AnyNode, targetNode: AnyNode) => {
+      const member = unwrap(targetNode);
+      if (member.type !== 'MemberExpression' || memberKey(member) !== DYNAMIC) return;
+      const holder = unwrap(member.object);
+      if (holder.type !== 'MemberExpression') return;
+      const through = memberKey(holder);
+      const viaConstructor = through === 'prototype' && unwrap(holder.object).type === 'MemberExpression' && memberKey(unwrap(holder.object)) === 'constructor';
+      if (through !== '__proto__' && !viaConstructor) return;
+      // A known intrinsic (`({}).__proto__[k]`) is judged as a write to it above.
+      const known = resolver.resolve(holder);
+      if (known && classify({ module: known.module, path: [...known.path, DYNAMIC] })) return;
+      report(context, rule, { node, messageId: 'pollution', data: { target: context.sourceCode.getText(holder as never).slice(0, 60) } });
     };
 
     const checkMemberWrite = (node: AnyNode, targetNode: AnyNode) => {
@@ -86,7 +137,21 @@ const rule = defineRule({
 
     return combineListeners(
       {
-        AssignmentExpression: (node: AnyNode) => checkMemberWrite(node, node.left),
+        AssignmentExpression: (node: AnyNode) => {
+          checkMemberWrite(node, node.left);
+          checkPollution(node, node.left);
+        },
+        MemberExpression: (node: AnyNode) => {
+          // Reading Node's compilers table is how a loader hook starts (`const js = require.extensions['.js']`).
+          if (!node.computed && node.property.name !== 'extensions' && node.property.name !== '_extensions') return;
+          const ref = resolver.resolve(node);
+          const name = Resolver.nameOf(ref);
+          if (name !== 'require.extensions' && name !== 'module:_extensions') return;
+          const parent = node.parent;
+          if (parent?.type === 'MemberExpression' && parent.object === node && isWriteTarget(parent)) return;
+          if (isWriteTarget(node)) return;
+          report(context, rule, { node, messageId: 'loaderRead', data: { target: describe(ref!) } });
+        },
         UpdateExpression: (node: AnyNode) => checkMemberWrite(node, node.argument),
         UnaryExpression: (node: AnyNode) => {
           if (node.operator === 'delete') checkMemberWrite(node, node.argument);
@@ -97,6 +162,16 @@ const rule = defineRule({
           const callee = unwrap(call.calleeNode);
           if (callee.type === 'MemberExpression' && LEGACY_DEFINERS.has(memberKey(callee))) {
             checkWrite(node, callee.object, keyOf(call.args?.[0]));
+            return;
+          }
+          const called = Resolver.nameOf(call.callee);
+          if (called === 'module:register' || called === 'module:registerHooks') {
+            report(context, rule, { node, messageId: 'loaderHook', data: { target: called.replace('module:', 'module.') } });
+            return;
+          }
+          // SIGUSR1 starts the inspector of the process it is sent to; _debugProcess does so directly.
+          if ((called === 'process.kill' && call.args?.[1] && resolver.folder.foldString(call.args[1]) === 'SIGUSR1') || called === 'process._debugProcess') {
+            report(context, rule, { node, messageId: 'debugger', data: { target: called === 'process.kill' ? "process.kill(…, 'SIGUSR1')" : 'process._debugProcess()' } });
             return;
           }
           const name = call.callee?.module === undefined ? call.callee?.path.join('.') : undefined;
@@ -118,19 +193,45 @@ const rule = defineRule({
   },
 });
 
-/** What a written path is: part of the module loader, an intrinsic, or neither. */
-function classify(target: Ref): 'moduleLoader' | 'intrinsic' | undefined {
+/** What a written path is: part of the module loader, an intrinsic, a built-in module's export, a process method, or none of them. */
+function classify(target: Ref): 'moduleLoader' | 'intrinsic' | 'builtinExport' | 'processMethod' | undefined {
   const [first, second] = target.path;
   if (target.module === 'module') return MODULE_INTERNALS.has(first) ? 'moduleLoader' : undefined;
-  if (target.module !== undefined) return undefined;
+  if (target.module !== undefined) {
+    // `crypto.createHash = …`, `require('events').prototype.emit = …`; what a module's function returned is its own.
+    return BUILTINS.has(target.module) && first !== undefined && !target.path.some((step) => step.startsWith('%')) ? 'builtinExport' : undefined;
+  }
+  if (first === 'process' && target.path.length === 2 && typeof (process as unknown as Record<string, unknown>)[second] === 'function') return 'processMethod';
   // `require` here is also what `Module._load` and `Module.prototype.require` normalise to.
   if (first === 'require') return second === undefined || REQUIRE_INTERNALS.has(second) ? 'moduleLoader' : undefined;
   return INTRINSICS.has(first) && !CONFIGURABLE.has(target.path.join('.')) ? 'intrinsic' : undefined;
 }
 
+/** Whether `test` holds where the written member is missing: `!X.p`, `typeof X.p === 'undefined'`, `X.p == null`, `!('p' in X)`. */
+function testsAbsence(test: AnyNode, inConsequent: boolean, same: (node: AnyNode) => boolean): boolean {
+  const node = unwrap(test);
+  if (node.type === 'UnaryExpression' && node.operator === '!') return inConsequent ? isPresence(unwrap(node.argument), same) : false;
+  if (node.type === 'BinaryExpression') {
+    const [a, b] = [unwrap(node.left), unwrap(node.right)];
+    const typeofTarget = (x: AnyNode) => x.type === 'UnaryExpression' && x.operator === 'typeof' && same(unwrap(x.argument));
+    const missing = (x: AnyNode) => (x.type === 'Literal' && (x.value === 'undefined' || x.value === null)) || (x.type === 'Identifier' && x.name === 'undefined');
+    const checks = (typeofTarget(a) || same(a)) && (missing(b) || (b.type === 'Literal' && typeof b.value === 'string'));
+    if (!checks) return false;
+    const equal = node.operator === '===' || node.operator === '==';
+    return b.type === 'Literal' && typeof b.value === 'string' && b.value !== 'undefined' ? !equal === inConsequent : equal === inConsequent;
+  }
+  if (node.type === 'LogicalExpression') return testsAbsence(node.left, inConsequent, same) || testsAbsence(node.right, inConsequent, same);
+  return !inConsequent && isPresence(node, same);
+}
+
+function isPresence(node: AnyNode, same: (node: AnyNode) => boolean): boolean {
+  return same(node) || (node.type === 'BinaryExpression' && node.operator === 'in');
+}
+
 /** `Object.prototype.x`, `require.cache[…]`, `require.extensions[".css"]`. */
 function describe(target: Ref): string {
   const [first, ...rest] = target.path;
+  if (target.module !== undefined && target.module !== 'module') return target.path.reduce((text, key) => text + step(key), target.module);
   let text = target.module === 'module' ? `Module${step(first)}` : first;
   for (const key of rest) text += step(key);
   return text;

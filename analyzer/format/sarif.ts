@@ -3,7 +3,7 @@
  * `tool.driver.rules` describes every Warden rule and the analyzer's own
  * checks from their metadata (the same source the docs use); each finding is
  * one result with its region, a level mapped from its severity, and its
- * category, capability and severity as properties.
+ * category, capability, severity and reachability as properties.
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -31,7 +31,7 @@ function ruleDescriptor([id, meta]: [string, WardenRuleMeta]) {
     // SARIF wants `name` to differ from the opaque `id`, and omitted where it would not.
     ...(name.toLowerCase() === id.toLowerCase() ? {} : { name }),
     shortDescription: { text: description },
-    fullDescription: { text: `${description} A capability the manifest declares is reported as low; undeclared use is at least high.` },
+    fullDescription: { text: `${description} A capability the manifest declares is reported as low; a file no entry point reaches is one severity lower.` },
     help: { text: `${description}\nWhat it reports:\n${reports.join('\n')}\nSee ${meta.docs.url}`, markdown: `${description}\n\n**What it reports:**\n\n${reports.join('\n')}\n\n[Documentation](${meta.docs.url})` },
     helpUri: meta.docs.url,
     defaultConfiguration: { level: levelOf(worst) },
@@ -75,7 +75,7 @@ function result(finding: Finding, lines: Record<number, string> | undefined, ind
         },
       },
     ],
-    properties: { category: finding.category, capability: finding.capability, severity: finding.severity },
+    properties: { category: finding.category, capability: finding.capability, severity: finding.severity, reachable: finding.reachable },
   };
 }
 

@@ -6,8 +6,8 @@
  * width (the terminal's), messages wrap inside their column and rule ids are
  * never broken; on a terminal too narrow for columns each finding is a
  * header line with its message below. Several plugins end with one aligned
- * line each and a totals line. Findings the policy hides for the tier are
- * counted, not listed.
+ * line each and a totals line. Files no entry point reaches are grouped at
+ * the end. Findings the policy hides for the tier are counted, not listed.
  */
 import { createColors } from 'picocolors';
 import type { Severity } from '../../rules/meta.js';
@@ -65,7 +65,14 @@ function pluginSection(analysis: PluginAnalysis, options: StylishOptions, c: Col
   const id = pluginText(`${plugin.id}@${plugin.version}`);
   const oneLine = source.length + 2 + id.length <= (options.width ?? Infinity);
   const out = [c.bold(source) + (oneLine ? c.dim(`  ${id}`) : `\n${c.dim(id)}`)];
-  for (const [file, findings] of groupBy(listed, (finding) => finding.file)) {
+  // Files no entry point reaches come last, under their own heading: their findings are already one severity lower.
+  const groups = [...groupBy(listed, (finding) => finding.file)];
+  const reachable = groups.filter(([, findings]) => findings[0].reachable !== false);
+  const unreachable = groups.filter(([, findings]) => findings[0].reachable === false);
+  for (const [file, findings] of [...reachable, ...unreachable]) {
+    if (file === unreachable[0]?.[0]) {
+      out.push('', c.dim(hangingWrap('Not reachable from any entry point (main, exports, bin, lifecycle scripts); each finding is one severity lower:', options.width, 0, 2)));
+    }
     out.push('', c.underline(pluginText(file)), ...fileRows(findings, analysis.sourceLines[file], options, c));
   }
   const notes = [

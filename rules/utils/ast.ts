@@ -31,6 +31,13 @@ export function unwrap(node: AnyNode): AnyNode {
   }
 }
 
+/** `start` and its parent once value-preserving wrappers (`(x)`, `x!`, `x as T`, `a?.b`) are climbed past. */
+export function climbWrappers(start: AnyNode): { node: AnyNode; parent: AnyNode | null | undefined } {
+  let node = start;
+  while (node.parent && TRANSPARENT.has(node.parent.type)) node = node.parent;
+  return { node, parent: node.parent };
+}
+
 /** The name of a non-computed property key or member property, if any. */
 export function plainKeyName(node: AnyNode, computed: boolean): string | undefined {
   if (computed) return undefined;
@@ -69,5 +76,61 @@ export function isWriteTarget(node: AnyNode): boolean {
   if (parent.type === 'AssignmentExpression') return parent.left === child;
   if (parent.type === 'UpdateExpression') return true;
   if (parent.type === 'UnaryExpression') return parent.operator === 'delete';
+  return false;
+}
+
+/** Node types that bind names rather than read them: inside these an identifier is a target, not a use. */
+const PATTERNS = new Set(['ObjectPattern', 'ArrayPattern', 'RestElement']);
+
+/**
+ * True when an identifier reads a variable: not a property name, a declared
+ * name, a parameter, a label, a write target or part of a type annotation.
+ */
+export function isReferenceIdentifier(node: AnyNode): boolean {
+  let child = node;
+  let parent = node.parent;
+  while (parent) {
+    switch (parent.type) {
+      case 'MemberExpression':
+        return parent.object === child || parent.computed;
+      case 'Property':
+        if (PATTERNS.has(parent.parent?.type ?? '')) return parent.key === child && parent.computed;
+        return parent.value === child || (parent.key === child && parent.computed);
+      case 'MethodDefinition':
+      case 'PropertyDefinition':
+      case 'AccessorProperty':
+        return parent.value === child || (parent.key === child && parent.computed);
+      case 'VariableDeclarator':
+        return parent.init === child;
+      case 'AssignmentPattern':
+        if (parent.left === child) return false;
+        return true;
+      case 'AssignmentExpression':
+        return parent.right === child;
+      case 'UpdateExpression':
+      case 'LabeledStatement':
+      case 'BreakStatement':
+      case 'ContinueStatement':
+      case 'ImportSpecifier':
+      case 'ImportDefaultSpecifier':
+      case 'ImportNamespaceSpecifier':
+      case 'MetaProperty':
+        return false;
+      case 'ExportSpecifier':
+        return parent.local === child && parent.parent?.source == null;
+      case 'ClassDeclaration':
+      case 'ClassExpression':
+        return parent.superClass === child;
+      default:
+        if (isFunctionNode(parent)) return parent.body === child; // an arrow's expression body, not its name or a parameter
+        if (PATTERNS.has(parent.type)) {
+          child = parent;
+          parent = parent.parent;
+          continue;
+        }
+        // Type annotations name types, not values; value-preserving TypeScript wrappers are uses.
+        return !(parent.type.startsWith('TS') && !TRANSPARENT.has(parent.type));
+    }
+  }
   return false;
 }

@@ -65,12 +65,34 @@ export function codeSinkOf(context: Rule.RuleContext, node: AnyNode): CodeSink |
     const code = args?.[args.length - 1];
     return { name: 'Function', kind: 'function', call, code, params: args?.slice(0, -1) ?? [], asFunctionBody: true, direct: false };
   }
+  // `module._compile(src, file)`, `new Module()._compile`, `require.cache[k]._compile`, `Module.prototype._compile.call(…)`.
+  if (callee.path[callee.path.length - 1] === '_compile' && (callee.module === 'module' || (callee.module === undefined && (callee.path[0] === 'module' || callee.path[0] === 'require')))) {
+    return { name: 'Module._compile', kind: 'vm', call, code: args?.[0], params: [], asFunctionBody: true, direct: args === node.arguments };
+  }
+  // An inspector session asked to evaluate an expression in this process.
+  if ((callee.module === 'inspector' || callee.module === 'inspector/promises') && callee.path[callee.path.length - 1] === 'post') {
+    const method = args?.[0] && resolverFor(context).folder.foldString(args[0]);
+    if (method === undefined || !INSPECTOR_EVALUATORS.has(method)) return undefined;
+    const code = args?.[1] ? expressionOf(args[1]) : undefined;
+    return { name: `inspector ${method}`, kind: 'vm', call, code, params: [], asFunctionBody: method === 'Runtime.callFunctionOn', direct: Boolean(code) };
+  }
   if (callee.module === 'vm' && callee.path.length === 1 && VM_COMPILERS.has(callee.path[0])) {
     const name = `vm.${callee.path[0]}`;
     const asFunctionBody = callee.path[0] === 'compileFunction';
     return { name, kind: 'vm', call, code: args?.[0], params: [], asFunctionBody, direct: args === node.arguments };
   }
   return undefined;
+}
+
+/** Inspector protocol methods that run code given as a string in the inspected process. */
+const INSPECTOR_EVALUATORS = new Set(['Runtime.evaluate', 'Runtime.compileScript', 'Runtime.callFunctionOn', 'Debugger.evaluateOnCallFrame']);
+
+/** The `expression` (or `functionDeclaration`) of an inspector method's parameters; the whole object when it cannot be seen into. */
+function expressionOf(params: AnyNode): AnyNode | undefined {
+  const node = unwrap(params);
+  if (node.type !== 'ObjectExpression') return node;
+  const property = node.properties.find((p: AnyNode) => p.type === 'Property' && !p.computed && ['expression', 'functionDeclaration'].includes(p.key.name ?? p.key.value));
+  return property?.value ?? node;
 }
 
 /** `eval(…)` written as the bare identifier of the real global, not `(0, eval)`, `e`, `window.eval`. */

@@ -8,16 +8,25 @@
  * to strings starting with `~`, so sensitive-path checks see `~/.ssh`.
  */
 import type { AnyNode } from './ast.js';
-import { plainKeyName, unwrap } from './ast.js';
+import { isFunctionNode, plainKeyName, unwrap } from './ast.js';
+import { isAbsolute, posix } from 'node:path';
+import { IMPORT_META } from './markers.js';
 import type { Resolver } from './resolve.js';
 
 export const HOME = '~';
+/**
+ * Where the plugin's own folder stands in folded paths: `path.join(__dirname, 'data.json')`
+ * folds to `/__plugin__/lib/data.json`, and one that climbs out with `..` loses the prefix.
+ */
+export const PLUGIN_ROOT = '/__plugin__';
 export type Folded = { value: unknown };
 
 /** Marks an object property whose value could not be folded. */
 const UNKNOWN = Symbol('unknown');
 const MAX_STRING = 1 << 20;
 const MAX_DEPTH = 60;
+const MAX_POSSIBLE = 64;
+const MAX_POSSIBLE_DEPTH = 8;
 
 type Env = Map<string, unknown>;
 
@@ -46,6 +55,16 @@ export class Folder {
     if (result && typeof result.value === 'string' && result.value.length > MAX_STRING) result = undefined;
     if (!env) this.memo.set(node, result ?? null);
     return result;
+  }
+
+  /** `import.meta.dirname`, `.filename`, `.url` (and `__dirname`, `__filename`) of this file, under PLUGIN_ROOT. */
+  private ownLocation(part: string): string | undefined {
+    const file = this.resolver.filename;
+    if (!file || isAbsolute(file) || file.startsWith('..')) return undefined;
+    const path = posix.join(PLUGIN_ROOT, file.split('\\').join('/'));
+    if (part === 'filename') return path;
+    if (part === 'dirname') return posix.dirname(path);
+    return part === 'url' ? `file://${path}` : undefined;
   }
 
   foldString(node: AnyNode): string | undefined {
@@ -168,6 +187,10 @@ export class Folder {
   private foldIdentifier(node: AnyNode, env: Env | undefined): Folded | undefined {
     if (env?.has(node.name)) return { value: env.get(node.name) };
     const ref = this.resolver.resolve(node);
+    if (ref?.module === undefined && ref?.path.length === 1 && (ref.path[0] === '__dirname' || ref.path[0] === '__filename')) {
+      const own = this.ownLocation(ref.path[0] === '__dirname' ? 'dirname' : 'filename');
+      if (own !== undefined) return { value: own };
+    }
     // `const { HOME } = process.env`
     const home = homeFolderOf(ref);
     if (home !== undefined) return { value: home };
@@ -177,9 +200,73 @@ export class Folder {
       if (ref.path[0] === 'Infinity') return { value: Infinity };
     }
     const source = this.resolver.destructuredSource(node);
-    let folded = source && this.fold(source.node, env);
-    for (const key of source?.keys ?? []) folded = folded && pick(folded.value, key);
+    if (!source) return this.agreed(this.resolver.parameterArguments(node), env);
+    let folded = this.fold(source.node, env);
+    for (const key of source.keys) folded = folded && pick(folded.value, key);
     return folded;
+  }
+
+  /** The one value every expression folds to (a missing one is `undefined`), or undefined when they differ or one does not fold. */
+  private agreed(nodes: (AnyNode | undefined)[] | undefined, env: Env | undefined): Folded | undefined {
+    if (!nodes?.length) return undefined;
+    let agreed: Folded | undefined;
+    for (const node of nodes) {
+      const folded = node ? this.fold(node, env) : { value: undefined };
+      if (!folded || (agreed && !sameValue(agreed.value, folded.value))) return undefined;
+      agreed = folded;
+    }
+    return agreed;
+  }
+
+  /**
+   * Every value an expression may take, when there are few and each is known:
+   * a choice (`a ? 'x' : 'y'`), a parameter the file's calls fill differently,
+   * a `for…of` variable or an array callback's element over a folded array,
+   * `list[i]` of a folded array, and strings and paths built from those.
+   * Undefined when some possibility is unknown or there are too many.
+   */
+  possibleValues(input: AnyNode, depth = 0): unknown[] | undefined {
+    const folded = this.fold(input);
+    if (folded) return [folded.value];
+    if (depth > MAX_POSSIBLE_DEPTH) return undefined;
+    const node = unwrap(input);
+    const next = (child: AnyNode | undefined) => (child ? this.possibleValues(child, depth + 1) : [undefined]);
+    switch (node.type) {
+      case 'ConditionalExpression':
+        return union(next(node.consequent), next(node.alternate));
+      case 'LogicalExpression':
+        return union(next(node.left), next(node.right));
+      case 'Identifier': {
+        const args = this.resolver.parameterArguments(node);
+        if (args) return args.reduce<unknown[] | undefined>((all, arg) => union(all, next(arg)), []);
+        const iterated = this.resolver.iteratedArray(node);
+        if (iterated) return this.elementsOf(iterated);
+        const alias = this.resolver.aliasedExpression(node);
+        return alias ? next(alias.node) : undefined;
+      }
+      case 'MemberExpression': {
+        // `list[i]` with an unknown index: any element.
+        return node.computed ? this.elementsOf(node.object) : undefined;
+      }
+      case 'BinaryExpression':
+        return node.operator === '+' ? combine([next(node.left), next(node.right)], (parts) => (parts[0] as any) + (parts[1] as any)) : undefined;
+      case 'TemplateLiteral':
+        return combine(node.expressions.map(next), (parts) => node.quasis.map((q: AnyNode, i: number) => q.value.cooked + (i < parts.length ? String(parts[i]) : '')).join(''));
+      case 'CallExpression': {
+        const ref = this.resolver.resolve(node.callee);
+        const name = ref?.module === undefined ? undefined : `${ref.module}:${ref.path.join('.')}`;
+        if (name !== 'path:join' && name !== 'path:resolve' && name !== 'path:posix.join' && name !== 'path:posix.resolve') return undefined;
+        return combine(node.arguments.map(next), (parts) => (parts.every((p) => typeof p === 'string') ? joinPaths(parts as string[]) : undefined));
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /** The elements of an expression that folds to an array (each element itself possibly several values). */
+  private elementsOf(node: AnyNode): unknown[] | undefined {
+    const array = this.fold(node)?.value;
+    return Array.isArray(array) && array.length <= MAX_POSSIBLE ? [...array] : undefined;
   }
 
   private foldBinary(node: AnyNode, env: Env | undefined): Folded | undefined {
@@ -215,8 +302,17 @@ export class Folder {
   }
 
   private foldMember(node: AnyNode, env: Env | undefined): Folded | undefined {
-    const home = homeFolderOf(this.resolver.resolve(node));
+    const ref = this.resolver.resolve(node);
+    const home = homeFolderOf(ref);
     if (home !== undefined) return { value: home };
+    const own = ref?.module === undefined && ref?.path[0] === IMPORT_META && ref.path.length === 2 ? this.ownLocation(ref.path[1]) : undefined;
+    if (own !== undefined) return { value: own };
+    // `new URL('./x.js', import.meta.url).href`
+    const url = unwrap(node.object).type === 'NewExpression' ? this.foldUrl(node.object) : undefined;
+    if (url) {
+      const key = plainKeyName(node.property, node.computed);
+      return key !== undefined && URL_PARTS.has(key) ? { value: url[key as 'href'] } : undefined;
+    }
     const object = this.fold(node.object, env);
     if (!object) return undefined;
     const key = node.computed ? this.fold(node.property, env)?.value : plainKeyName(node.property, false);
@@ -226,8 +322,12 @@ export class Folder {
 
   private foldCall(node: AnyNode, env: Env | undefined): Folded | undefined {
     const callee = node.callee.type === 'ChainExpression' ? node.callee.expression : node.callee;
-    const args = (): unknown[] | undefined => this.foldArgs(node.arguments, env);
-    const ref = this.resolver.resolve(callee);
+    // `String.fromCharCode.apply(null, codes)`, `atob.call(null, s)`: the function called, with the arguments it gets.
+    const normalized = node.type === 'CallExpression' ? this.resolver.normalizeCall(node) : undefined;
+    const seenThrough = normalized !== undefined && normalized.calleeNode !== unwrap(callee) && normalized.args !== undefined;
+    const argNodes: AnyNode[] = seenThrough ? normalized!.args! : node.arguments;
+    const args = (): unknown[] | undefined => this.foldArgs(argNodes, env);
+    const ref = seenThrough ? normalized!.callee : this.resolver.resolve(callee);
     const name = ref ? (ref.module === undefined ? ref.path.join('.') : `${ref.module}:${ref.path.join('.')}`) : undefined;
     switch (name) {
       case 'String.fromCharCode': { const a = args(); return a && { value: String.fromCharCode(...(a as number[])) }; }
@@ -239,6 +339,8 @@ export class Folder {
       case 'btoa': { const a = args(); return a && { value: Buffer.from(String(a[0]), 'latin1').toString('base64') }; }
       case 'decodeURIComponent': { const a = args(); return a && { value: decodeURIComponent(String(a[0])) }; }
       case 'decodeURI': { const a = args(); return a && { value: decodeURI(String(a[0])) }; }
+      case 'encodeURIComponent': { const a = args(); return a && { value: encodeURIComponent(String(a[0])) }; }
+      case 'encodeURI': { const a = args(); return a && { value: encodeURI(String(a[0])) }; }
       case 'unescape': { const a = args(); return a && { value: unescape(String(a[0])) }; }
       case 'JSON.parse': { const a = args(); return a && { value: JSON.parse(String(a[0])) }; }
       case 'Array.from': { const a = args(); return a && { value: Array.from(a[0] as Iterable<unknown>) }; }
@@ -252,6 +354,25 @@ export class Folder {
       }
       case 'os:homedir':
         return { value: HOME };
+      case 'url:fileURLToPath': {
+        const url = node.arguments[0] && (this.foldUrl(node.arguments[0]) ?? toUrl(this.foldString(node.arguments[0])));
+        return url?.protocol === 'file:' ? { value: decodeURIComponent(url.pathname) } : undefined;
+      }
+      case 'url:pathToFileURL': {
+        const a = args();
+        return a && typeof a[0] === 'string' && a[0].startsWith('/') ? { value: `file://${a[0]}` } : undefined;
+      }
+      case 'path:dirname':
+      case 'path:posix.dirname':
+      case 'path:basename':
+      case 'path:posix.basename':
+      case 'path:normalize':
+      case 'path:posix.normalize': {
+        const a = args();
+        if (!a || typeof a[0] !== 'string') return undefined;
+        const which = name!.split('.').pop()!.split(':').pop()!;
+        return { value: which === 'dirname' ? posix.dirname(a[0]) : which === 'basename' ? posix.basename(a[0], typeof a[1] === 'string' ? a[1] : undefined) : posix.normalize(a[0]) };
+      }
       case 'path:join':
       case 'path:posix.join':
       case 'path:resolve':
@@ -260,10 +381,16 @@ export class Folder {
         return a && a.every((p) => typeof p === 'string') ? { value: joinPaths(a as string[]) } : undefined;
       }
     }
-    if (callee.type !== 'MemberExpression') return undefined;
+    if (callee.type !== 'MemberExpression') {
+      const fn = this.resolver.calledFunction(node);
+      return fn && this.foldLocalCall(fn, node.arguments, env);
+    }
     const method = callee.computed ? this.foldString(callee.property) : plainKeyName(callee.property, false);
     if (method === undefined) return undefined;
     if (method === 'map' && node.arguments.length === 1) return this.foldMap(callee.object, node.arguments[0], env);
+    if ((method === 'replace' || method === 'replaceAll') && node.arguments.length === 2 && isFunctionNode(unwrap(node.arguments[1]))) {
+      return this.foldReplace(callee.object, node.arguments[0], unwrap(node.arguments[1]), method, env);
+    }
     const receiver = this.fold(callee.object, env);
     if (!receiver) return undefined;
     const a = args();
@@ -287,16 +414,53 @@ export class Folder {
     return out;
   }
 
+  /**
+   * A call of a function declared here: what its body returns with the
+   * parameters bound to this call's folded arguments (`g('72657175697265')` of
+   * a local hex decoder), or, when they do not fold, what every return agrees on.
+   */
+  private foldLocalCall(fn: AnyNode, argNodes: AnyNode[], env: Env | undefined): Folded | undefined {
+    const returned = this.resolver.functions.returnedExpressions(fn);
+    if (!returned?.length) return undefined;
+    const args = fn.params.every((param: AnyNode) => param.type === 'Identifier') ? this.foldArgs(argNodes, env) : undefined;
+    if (!args) return this.agreed(returned, env);
+    const inner: Env = new Map(env);
+    fn.params.forEach((param: AnyNode, i: number) => inner.set(param.name, args[i]));
+    return this.agreed(returned, inner);
+  }
+
+  /** `s.replace(/../g, (m) => String.fromCharCode(parseInt(m, 16)))`: the callback folded for each match. */
+  private foldReplace(receiverNode: AnyNode, patternNode: AnyNode, callback: AnyNode, method: string, env: Env | undefined): Folded | undefined {
+    const receiver = this.fold(receiverNode, env)?.value;
+    const pattern = this.fold(patternNode, env)?.value;
+    const params: AnyNode[] = callback.params;
+    if (typeof receiver !== 'string' || (typeof pattern !== 'string' && !(pattern instanceof RegExp)) || params.some((p) => p.type !== 'Identifier')) return undefined;
+    const body = singleExpression(callback);
+    if (!body) return undefined;
+    let failed = false;
+    let calls = 0;
+    const replacer = (...matchArgs: unknown[]): string => {
+      if (failed || ++calls > 100_000) {
+        failed = true;
+        return '';
+      }
+      const inner: Env = new Map(env);
+      params.forEach((param, i) => inner.set(param.name, matchArgs[i]));
+      const folded = this.fold(body, inner);
+      if (!folded) failed = true;
+      return folded ? String(folded.value) : '';
+    };
+    const value = method === 'replaceAll' ? receiver.replaceAll(pattern as RegExp, replacer) : receiver.replace(pattern as RegExp, replacer);
+    return failed ? undefined : { value };
+  }
+
   /** `[..].map(c => expr)`: folds `expr` once per element with the parameter bound. */
   private foldMap(arrayNode: AnyNode, callback: AnyNode, env: Env | undefined): Folded | undefined {
     if (callback.type !== 'ArrowFunctionExpression' && callback.type !== 'FunctionExpression') return undefined;
     const params: AnyNode[] = callback.params;
     if (params.some((p) => p.type !== 'Identifier')) return undefined;
-    let body: AnyNode = callback.body;
-    if (body.type === 'BlockStatement') {
-      if (body.body.length !== 1 || body.body[0].type !== 'ReturnStatement' || !body.body[0].argument) return undefined;
-      body = body.body[0].argument;
-    }
+    const body = singleExpression(callback);
+    if (!body) return undefined;
     const array = this.fold(arrayNode, env);
     if (!array || !Array.isArray(array.value) || array.value.length > 100_000) return undefined;
     const out: unknown[] = [];
@@ -310,6 +474,54 @@ export class Folder {
     }
     return { value: out };
   }
+}
+
+/** The expression a callback returns when its body is just that: `(c) => expr` or `function (c) { return expr; }`. */
+function singleExpression(callback: AnyNode): AnyNode | undefined {
+  const body: AnyNode = callback.body;
+  if (body.type !== 'BlockStatement') return body;
+  return body.body.length === 1 && body.body[0].type === 'ReturnStatement' ? (body.body[0].argument ?? undefined) : undefined;
+}
+
+const URL_PARTS = new Set(['href', 'pathname', 'protocol', 'host', 'hostname', 'origin', 'search']);
+
+function toUrl(text: string | undefined): URL | undefined {
+  return text !== undefined && URL.canParse(text) ? new URL(text) : undefined;
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  try {
+    return JSON.stringify(a) === JSON.stringify(b);
+  } catch {
+    return false;
+  }
+}
+
+/** Both lists of possibilities, without repeats; undefined when either is unknown or together they are too many. */
+function union(a: unknown[] | undefined, b: unknown[] | undefined): unknown[] | undefined {
+  if (!a || !b) return undefined;
+  const out = [...a];
+  for (const value of b) if (!out.some((known) => sameValue(known, value))) out.push(value);
+  return out.length <= MAX_POSSIBLE ? out : undefined;
+}
+
+/** Every combination of the parts' possibilities, built into one value each; undefined past the limit. */
+function combine(parts: (unknown[] | undefined)[], build: (values: unknown[]) => unknown): unknown[] | undefined {
+  let combos: unknown[][] = [[]];
+  for (const part of parts) {
+    if (!part) return undefined;
+    combos = combos.flatMap((combo) => part.map((value) => [...combo, value]));
+    if (combos.length > MAX_POSSIBLE) return undefined;
+  }
+  const out: unknown[] = [];
+  for (const combo of combos) {
+    const value = build(combo);
+    if (value === undefined) return undefined;
+    out.push(value);
+  }
+  return union(out, []);
 }
 
 /** `target[key]` for a folded value: string and array indices and lengths, own properties of folded objects. */

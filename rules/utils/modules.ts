@@ -60,8 +60,16 @@ export function moduleLoadListeners(context: Rule.RuleContext, onLoad: (load: Mo
  * own — otherwise `require(x ? 'child_process' : 'fs')` would hide a module.
  */
 function possibleSpecifiers(resolver: Resolver, node: AnyNode): Pick<ModuleLoad, 'specifier' | 'specifierNode'>[] {
-  const folded = resolver.folder.foldString(node);
+  // A number is no specifier: Node throws for it (a browserify bundle's `require(4)` is its own module table).
+  if (typeof resolver.folder.fold(node)?.value === 'number') return [];
+  // A string, or a URL object (`import(new URL('./a.mjs', import.meta.url))`).
+  const folded = resolver.folder.foldString(node) ?? resolver.folder.foldUrl(node)?.href;
   if (folded !== undefined) return [{ specifier: stripNodePrefix(folded), specifierNode: node }];
+  // A parameter the file's calls fill with names, a loop over a list of names: each is a load of its own.
+  const possible = resolver.folder.possibleValues(node);
+  if (possible?.length && possible.every((value) => typeof value === 'string')) {
+    return (possible as string[]).map((specifier) => ({ specifier: stripNodePrefix(specifier), specifierNode: node }));
+  }
   const inner = unwrap(node);
   if (inner.type === 'ConditionalExpression') {
     return [...possibleSpecifiers(resolver, inner.consequent), ...possibleSpecifiers(resolver, inner.alternate)];

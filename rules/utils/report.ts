@@ -7,6 +7,7 @@
  */
 import type { Rule } from 'eslint';
 import type { AnyNode } from './ast.js';
+import { insideShim } from './bundler-shims.js';
 import { declaredCapabilities } from './manifest.js';
 import { severityRank, type FindingKind, type Severity, type WardenRule } from '../meta.js';
 
@@ -46,11 +47,13 @@ export function interpolate(template: string, data: Record<string, string>): str
 }
 
 export function report(context: Rule.RuleContext, rule: WardenRule, descriptor: ReportDescriptor): void {
+  // A bundler's generated shim hands on require or the global object by design; what it stands for is followed instead.
+  if (insideShim(context.sourceCode, descriptor.node)) return;
   const data = descriptor.data ?? {};
   const kind = rule.meta.warden.findings[descriptor.messageId];
   const sink = captures[captures.length - 1];
   if (sink) {
-    const loc = descriptor.node.loc ?? locOfRange(context.sourceCode, descriptor.node.range!);
+    const loc = locOf(context, descriptor.node);
     sink.push({
       ruleId: context.id.replace(/^warden\//, ''),
       messageId: descriptor.messageId,
@@ -69,12 +72,14 @@ export function report(context: Rule.RuleContext, rule: WardenRule, descriptor: 
 }
 
 /**
- * The gate's parser gives nodes a `range` but no `loc` (one object fewer per
- * position, for every node of every file): the place of a reported node is
- * worked out from its range, as ESLint's own `loc` would give it.
+ * Where a node is. The gate's parser gives JavaScript nodes a `range` but no
+ * `loc` (one object fewer per position, for every node of every file): then
+ * the place is worked out from the range, as ESLint's own `loc` would give it.
  */
-function locOfRange(sourceCode: Rule.RuleContext['sourceCode'], [start, end]: [number, number]): NonNullable<AnyNode['loc']> {
-  return { start: sourceCode.getLocFromIndex(start), end: sourceCode.getLocFromIndex(end) };
+export function locOf(context: Rule.RuleContext, node: AnyNode): NonNullable<AnyNode['loc']> {
+  if (node.loc) return node.loc;
+  const [start, end] = node.range!;
+  return { start: context.sourceCode.getLocFromIndex(start), end: context.sourceCode.getLocFromIndex(end) };
 }
 
 function minSeverity(context: Rule.RuleContext): Severity {

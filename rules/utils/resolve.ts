@@ -18,8 +18,14 @@
 import type { Rule, Scope, SourceCode } from 'eslint';
 import type { AnyNode } from './ast.js';
 import { functionConstructorName, isFunctionNode, plainKeyName, unwrap } from './ast.js';
+import { isBrowserifyModule, shimsOf, shimValue } from './bundler-shims.js';
 import { Folder } from './fold.js';
-import { bindingOf, writtenExpressions, type Binding, type PathStep } from './scope.js';
+import { CJS_ARGUMENTS, IMPORT_META } from './markers.js';
+
+export { CJS_ARGUMENTS, IMPORT_META };
+import { isLiteral, LiteralHolders } from './literals.js';
+import { argumentAt, LocalFunctions } from './local-functions.js';
+import { bindingOf, findVariable, writtenExpressions, type Binding, type PathStep } from './scope.js';
 
 export const DYNAMIC = '*';
 
@@ -39,7 +45,19 @@ export interface NormalizedCall {
   isNew: boolean;
 }
 
-const GLOBAL_OBJECT_NAMES = new Set(['globalThis', 'global', 'window', 'self', 'frames', 'top', 'parent']);
+/** Path markers: an instance of a module's class, a property descriptor, `import.meta`, CommonJS's top-level `arguments`. */
+const INSTANCE = '%instance';
+/** What a module's function returned. */
+export const RESULT = '%result';
+const DESCRIPTOR = '%descriptor';
+const GLOBAL_OBJECT_NAMES = new Set(['globalThis', 'global']);
+/**
+ * The browser's names for the global object. Node defines none of them, so the
+ * name itself holds nothing there (`new Reader(self)` in a web worker hands on
+ * no power); a member read through one is the global's member all the same.
+ */
+const BROWSER_GLOBAL_NAMES = new Set(['window', 'self', 'frames', 'top', 'parent']);
+export const BROWSER_GLOBAL = '%browser';
 export const FUNCTION_CONSTRUCTORS = new Set(['Function', 'AsyncFunction', 'GeneratorFunction', 'AsyncGeneratorFunction']);
 /** Globals that are functions, so `x.constructor` is `Function`. */
 const GLOBAL_FUNCTIONS = new Set([
@@ -48,19 +66,115 @@ const GLOBAL_FUNCTIONS = new Set([
   'setInterval', 'setImmediate', 'fetch', 'atob', 'btoa', 'escape', 'unescape', 'decodeURI', 'decodeURIComponent',
   'encodeURI', 'encodeURIComponent', 'Buffer', 'queueMicrotask', 'structuredClone',
 ]);
+/** Array methods whose callback gets each element as its first parameter. */
+const ITERATION_METHODS = new Set(['forEach', 'map', 'filter', 'some', 'every', 'find', 'findIndex', 'findLast', 'findLastIndex', 'flatMap']);
+/** The CommonJS wrapper's parameters, by position: `(exports, require, module, __filename, __dirname)`. */
+const WRAPPER_ARGUMENTS: Record<string, string> = { '0': 'exports', '1': 'require', '2': 'module', '3': '__filename', '4': '__dirname' };
 /** `process.getBuiltinModule` (Node 20.16+) loads a built-in module without `require`. */
 const REQUIRE_LIKE = new Set(['require', 'module.require', 'require.main.require', 'process.getBuiltinModule']);
 const MAX_DEPTH = 40;
 
 export class Resolver {
   readonly folder: Folder;
+  readonly functions: LocalFunctions;
+  readonly literals: LiteralHolders;
   // A Map, not a WeakMap: a resolver lives for one file, and weak maps of every node cost the GC dearly.
   private readonly memo = new Map<AnyNode, Ref | null>();
   private readonly inProgress = new Set<AnyNode>();
   private readonly bindings = new Map<AnyNode, Binding>();
+  private readonly calls = new Map<AnyNode, NormalizedCall>();
 
-  constructor(private readonly scopeOf: (node: AnyNode) => Scope.Scope) {
+  /**
+   * `filename` is the file's path as rules see it: relative to the plugin root in the gate, so
+   * `__dirname` and `import.meta.url` fold to paths under PLUGIN_ROOT; absolute (an editor), they do not fold.
+   */
+  constructor(
+    private readonly scopeOf: (node: AnyNode) => Scope.Scope,
+    readonly filename = '',
+    /** For recognising bundler shims (bundler-shims.ts); without it none is recognised. */
+    private readonly sourceCode?: SourceCode,
+  ) {
     this.folder = new Folder(this);
+    this.functions = new LocalFunctions(scopeOf);
+    this.literals = new LiteralHolders(scopeOf, (key) => {
+      const value = this.folder.fold(key)?.value;
+      return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+    });
+  }
+
+  /** The ref of `ref[key]`, normalised as resolution would (`module` + `constructor` is the Module class). */
+  static member(ref: Ref, key: string): Ref {
+    return normalize({ module: ref.module, path: [...ref.path, key] });
+  }
+
+  /** The function a call runs when it is declared in this file and never reassigned: `f(…)` of a local `f`, or an immediately invoked expression. */
+  calledFunction(call: AnyNode): AnyNode | undefined {
+    const callee = unwrap(call.callee);
+    if (isFunctionNode(callee)) return callee;
+    if (callee.type !== 'Identifier') return undefined;
+    const fn = this.declaredFunction(callee);
+    return fn && !findVariable(this.scopeOf(callee), callee.name)?.references.some((ref) => ref.isWrite() && !(ref as { init?: boolean }).init) ? fn : undefined;
+  }
+
+  /**
+   * What every call site passes for a parameter of a function whose calls the
+   * file all sees; undefined for any other parameter, or when a spread hides it.
+   * (A call that forwards the parameter to itself, as recursion does, passes nothing new.)
+   */
+  parameterArguments(identifier: AnyNode): (AnyNode | undefined)[] | undefined {
+    const binding = this.bindingOf(identifier);
+    if (binding.kind !== 'parameter') return undefined;
+    const sites = this.functions.callSites(binding.fn);
+    if (!sites || sites.length === 0) return undefined;
+    const out: (AnyNode | undefined)[] = [];
+    for (const site of sites) {
+      const argument = argumentAt(site, binding.index);
+      if (!argument.known) return undefined;
+      if (argument.node && this.isSameParameter(argument.node, binding)) continue;
+      out.push(argument.node);
+    }
+    return out.length ? out : undefined;
+  }
+
+  private isSameParameter(node: AnyNode, binding: Binding & { kind: 'parameter' }): boolean {
+    const inner = unwrap(node);
+    if (inner.type !== 'Identifier') return false;
+    const other = this.bindingOf(inner);
+    return other.kind === 'parameter' && other.fn === binding.fn && other.index === binding.index;
+  }
+
+  /** The object or array literal an expression certainly denotes and the file keeps to itself (see literals.ts). */
+  literalOf(input: AnyNode): AnyNode | undefined {
+    const node = unwrap(input);
+    if (isLiteral(node)) return this.literals.isConfined(node) ? node : undefined;
+    if (node.type === 'Identifier') {
+      const alias = this.aliasedExpression(node);
+      return alias && isLiteral(unwrap(alias.node)) ? this.literalOf(alias.node) : undefined;
+    }
+    if (node.type === 'MemberExpression') {
+      const value = this.literalValue(node);
+      return value && this.literalOf(value);
+    }
+    return undefined;
+  }
+
+  /** `__webpack_require__.g`, where webpack's global runtime (recognised as generated) stored the global object. */
+  private isWebpackGlobal(member: AnyNode): boolean {
+    if (!this.sourceCode || member.computed || member.property.name !== 'g' || member.object.type !== 'Identifier') return false;
+    return shimsOf(this.sourceCode).some((shim) => {
+      const assignment = shim.kind === 'webpack-global' ? shim.node.parent : undefined;
+      const target = assignment?.type === 'AssignmentExpression' ? assignment.left : undefined;
+      return target?.type === 'MemberExpression' && target.object.type === 'Identifier' && target.object.name === member.object.name && findVariable(this.scopeOf(member.object), member.object.name) === findVariable(this.scopeOf(target.object), target.object.name);
+    });
+  }
+
+  /** For `holder.key` on a literal the file keeps to itself, the expression stored under the key. */
+  private literalValue(member: AnyNode): AnyNode | undefined {
+    const object = unwrap(member.object);
+    if (object.type !== 'Identifier' && object.type !== 'MemberExpression' && !isLiteral(object)) return undefined;
+    const literal = this.literalOf(object);
+    const key = literal && memberName(member, this.folder);
+    return key === undefined ? undefined : this.literals.propertyValue(literal!, key);
   }
 
   resolve(input: AnyNode): Ref | undefined {
@@ -102,6 +216,27 @@ export class Resolver {
     return { node: binding.init, keys: binding.path.map(stepName) };
   }
 
+  /**
+   * The array an identifier walks through: `for (const x of list)` (x never
+   * reassigned) or the element parameter of `list.forEach((x) => …)` and its siblings.
+   */
+  iteratedArray(identifier: AnyNode): AnyNode | undefined {
+    const binding = this.bindingOf(identifier);
+    if (binding.kind === 'parameter') {
+      const call = binding.fn.parent;
+      const callee = call?.type === 'CallExpression' && call.arguments[0] === binding.fn ? unwrap(call.callee) : undefined;
+      if (callee?.type !== 'MemberExpression') return undefined;
+      const method = memberName(callee, this.folder);
+      const elementIndex = method === 'reduce' || method === 'reduceRight' ? 1 : method && ITERATION_METHODS.has(method) ? 0 : -1;
+      return binding.index === elementIndex ? callee.object : undefined;
+    }
+    const variable = findVariable(this.scopeOf(identifier), identifier.name);
+    const declaration = variable?.defs.length === 1 ? (variable.defs[0] as unknown as { parent: AnyNode | null }).parent : undefined;
+    const loop = declaration?.parent;
+    if (loop?.type !== 'ForOfStatement' || loop.left !== declaration) return undefined;
+    return variable!.references.filter((ref) => ref.isWrite()).length === 1 ? loop.right : undefined;
+  }
+
   /** Every expression the file writes to the variable an identifier names (see `writtenExpressions`). */
   writtenExpressions(identifier: AnyNode): AnyNode[] {
     return writtenExpressions(identifier, this.scopeOf);
@@ -125,8 +260,17 @@ export class Resolver {
     return binding;
   }
 
-  /** Sees through `f.call(t, a)`, `f.apply(t, [a])`, `Reflect.apply(f, t, [a])`, `Reflect.construct(F, [a])`. */
+  /** Sees through `f.call(t, a)`, `f.apply(t, [a])`, `Reflect.apply(f, t, [a])`, `Reflect.construct(F, [a])`. Worked out once per call: every rule asks. */
   normalizeCall(node: AnyNode): NormalizedCall {
+    let call = this.calls.get(node);
+    if (!call) {
+      call = this.computeCall(node);
+      this.calls.set(node, call);
+    }
+    return call;
+  }
+
+  private computeCall(node: AnyNode): NormalizedCall {
     const isNew = node.type === 'NewExpression';
     let calleeNode = unwrap(node.callee);
     let args: AnyNode[] | undefined = node.arguments;
@@ -181,6 +325,9 @@ export class Resolver {
         // Top-level `this` in a script is the global object; in CommonJS it is `exports`.
         return isTopLevel(node) && this.scopeOf(node).type === 'global' ? { path: [] } : undefined;
       case 'MemberExpression': {
+        const stored = this.literalValue(node);
+        if (stored) return this.resolve(stored);
+        if (this.isWebpackGlobal(node)) return { path: [] };
         const key = node.computed ? this.folder.fold(node.property)?.value : plainKeyName(node.property, false);
         const name = key === undefined || key === null || typeof key === 'object' ? DYNAMIC : String(key);
         if (name === 'constructor') {
@@ -215,12 +362,24 @@ export class Resolver {
       }
       case 'CallExpression':
         return this.resolveCallResult(node);
-      case 'NewExpression':
-        return undefined;
+      case 'NewExpression': {
+        // An instance of a module's class (`new Module()`, `new inspector.Session()`); instances of globals stay unknown.
+        const callee = this.resolve(node.callee);
+        return callee?.module !== undefined ? { module: callee.module, path: [...callee.path, INSTANCE] } : undefined;
+      }
+      case 'MetaProperty':
+        return node.meta.name === 'import' && node.property.name === 'meta' ? { path: [IMPORT_META] } : undefined;
+      case 'ClassExpression':
+      case 'ClassDeclaration': {
+        // `class extends Function {}` constructs functions from strings just as Function does.
+        const base = node.superClass ? this.resolve(node.superClass) : undefined;
+        return base?.module === undefined && base?.path.length === 1 && FUNCTION_CONSTRUCTORS.has(base.path[0]) ? base : undefined;
+      }
       case 'AssignmentExpression':
         return node.operator === '=' ? this.resolve(node.right) : undefined;
       case 'LogicalExpression':
-        return this.resolve(node.left) ?? this.resolve(node.right);
+        // `a && b` is `b` unless `a` is falsy, and nothing falsy grants anything; `a || b` and `a ?? b` may be either.
+        return node.operator === '&&' ? this.resolve(node.right) : (this.resolve(node.left) ?? this.resolve(node.right));
       case 'ConditionalExpression':
         // `typeof fetch === 'function' ? fetch : polyfill`: either branch may be what runs.
         return this.resolve(node.consequent) ?? this.resolve(node.alternate);
@@ -233,20 +392,70 @@ export class Resolver {
     const binding = this.bindingOf(node);
     switch (binding.kind) {
       case 'global':
+        if (binding.name === 'arguments') return this.argumentsRef(node);
+        if (BROWSER_GLOBAL_NAMES.has(binding.name)) return { path: [BROWSER_GLOBAL] };
         return GLOBAL_OBJECT_NAMES.has(binding.name) ? { path: [] } : { path: [binding.name] };
+      case 'class':
+        return this.resolve(binding.node);
       case 'import':
         return { module: stripNodePrefix(binding.source), path: binding.imported ? [binding.imported] : [] };
       case 'function':
         return { path: ['%fn', functionConstructorName(binding.node)] };
       case 'parameter':
-        return this.resolveThenParameter(binding.fn, binding.index);
+        // A browserify module function's first parameter is the bundle's require, which falls back to Node's.
+        if (binding.index === 0 && this.sourceCode && isBrowserifyModule(this.sourceCode, binding.fn)) return { path: ['require'] };
+        return this.resolveThenParameter(binding.fn, binding.index) ?? this.resolveParameter(node);
       case 'value': {
         const base = this.resolve(binding.init);
         return base && { module: base.module, path: [...base.path, ...binding.path.map(stepName)] };
       }
       default:
-        return undefined;
+        return this.resolveAgreedWrites(node);
     }
+  }
+
+  /**
+   * A variable written more than once, every time with the same thing:
+   * `var cp = require('child_process')` declared twice in one script.
+   */
+  private resolveAgreedWrites(identifier: AnyNode): Ref | undefined {
+    const variable = findVariable(this.scopeOf(identifier), identifier.name);
+    if (!variable || variable.defs.some((def) => def.type !== 'Variable')) return undefined;
+    let agreed: Ref | undefined;
+    for (const reference of variable.references) {
+      if (!reference.isWrite()) continue;
+      const { writeExpr, identifier: target } = reference as unknown as { writeExpr?: AnyNode | null; identifier: AnyNode };
+      const parent = target.parent;
+      const loop = parent?.parent?.parent;
+      const iterates = (loop?.type === 'ForInStatement' || loop?.type === 'ForOfStatement') && loop.left === parent!.parent;
+      const plain = (parent?.type === 'VariableDeclarator' && parent.id === target && !iterates) || (parent?.type === 'AssignmentExpression' && parent.operator === '=' && parent.left === target);
+      const ref = plain && writeExpr ? this.resolve(writeExpr) : undefined;
+      if (!ref || (agreed && Resolver.nameOf(agreed) !== Resolver.nameOf(ref))) return undefined;
+      agreed = ref;
+    }
+    return agreed;
+  }
+
+  /** CommonJS's top-level `arguments` are the module wrapper's: `arguments[1]` is `require`. A function's own are unknown. */
+  private argumentsRef(node: AnyNode): Ref | undefined {
+    // Only CommonJS has `arguments` outside a function; elsewhere at top level it throws, so it is never anything else.
+    for (let current = node.parent; current; current = current.parent) {
+      if (isFunctionNode(current) && current.type !== 'ArrowFunctionExpression') return undefined;
+    }
+    return { path: [CJS_ARGUMENTS] };
+  }
+
+  /** A parameter every call site fills with the same thing (see `parameterArguments`). */
+  private resolveParameter(identifier: AnyNode): Ref | undefined {
+    const args = this.parameterArguments(identifier);
+    if (!args) return undefined;
+    let agreed: Ref | undefined;
+    for (const arg of args) {
+      const ref = arg && this.resolve(arg);
+      if (!ref || (agreed && Resolver.nameOf(agreed) !== Resolver.nameOf(ref))) return undefined;
+      agreed = ref;
+    }
+    return agreed;
   }
 
   /** `import('vm').then((vm) => …)`: the callback's first parameter is the module. */
@@ -260,6 +469,8 @@ export class Resolver {
   }
 
   private resolveCallResult(node: AnyNode): Ref | undefined {
+    const shim = this.sourceCode && shimValue(this.sourceCode, node);
+    if (shim) return shim === 'require' ? { path: ['require'] } : { path: [] };
     const loaded = this.requireCall(node);
     if (loaded) return { module: loaded.specifier === undefined ? DYNAMIC : stripNodePrefix(loaded.specifier), path: [] };
     const call = this.normalizeCall(node);
@@ -269,11 +480,14 @@ export class Resolver {
       const target = call.args?.[0] && this.resolve(call.args[0]);
       return target && { module: target.module, path: [...target.path, '__proto__'] };
     }
-    if (name === 'Reflect.get' && call.args && call.args.length >= 2) {
+    if ((name === 'Reflect.get' || name === 'Object.getOwnPropertyDescriptor' || name === 'Reflect.getOwnPropertyDescriptor') && call.args && call.args.length >= 2) {
       const target = this.resolve(call.args[0]);
-      const key = this.folder.foldString(call.args[1]);
-      return target && { module: target.module, path: [...target.path, key ?? DYNAMIC] };
+      const key = this.folder.foldString(call.args[1]) ?? DYNAMIC;
+      // A descriptor's `value` is the property itself.
+      return target && { module: target.module, path: [...target.path, key, ...(name === 'Reflect.get' ? [] : [DESCRIPTOR])] };
     }
+    // `promisify(exec)` runs `exec`.
+    if (name === 'util:promisify' && call.args?.[0]) return this.resolve(call.args[0]);
     if (name === 'Function' || name === 'AsyncFunction') {
       // `Function('return this')()` is the classic way to reach the global object.
       return undefined;
@@ -283,7 +497,26 @@ export class Resolver {
     if (callee.type === 'CallExpression' && isReturnThisFactory(callee, this)) return { path: [] };
     // `(function () { return this; })()`: in sloppy code, the global object (in strict code it is undefined).
     if (callee.type === 'FunctionExpression' && returnsOnlyThis(callee.body)) return { path: [] };
-    return undefined;
+    // What a module's function returns (`http.request(…)`, `spawn(…)`): an object of that module, members unknown.
+    if (call.callee?.module !== undefined && call.callee.module !== DYNAMIC && !call.callee.path.some((step) => step.startsWith('%'))) {
+      return { module: call.callee.module, path: [...call.callee.path, RESULT] };
+    }
+    return this.resolveReturned(node);
+  }
+
+  /** A call of a function declared here yields what its body returns, when every `return` agrees. */
+  private resolveReturned(call: AnyNode): Ref | undefined {
+    const fn = this.calledFunction(call);
+    const returned = fn && this.functions.returnedExpressions(fn);
+    if (!returned?.length) return undefined;
+    let agreed: Ref | undefined;
+    for (const expression of returned) {
+      const ref = this.resolve(expression);
+      if (!ref || (agreed && Resolver.nameOf(agreed) !== Resolver.nameOf(ref))) return undefined;
+      agreed = ref;
+    }
+    // An async function's result is a promise of it (a returned promise is not wrapped twice).
+    return fn!.async && agreed && agreed.path[0] !== '%promise' ? { module: agreed.module, path: ['%promise', ...agreed.path] } : agreed;
   }
 }
 
@@ -303,8 +536,13 @@ function stepName(step: PathStep): string {
   return 'key' in step ? step.key : DYNAMIC;
 }
 
-function memberName(node: AnyNode, folder: Folder): string | undefined {
-  return node.computed ? folder.foldString(node.property) : plainKeyName(node.property, false);
+/** A member's key when it is known: an identifier, or a computed key that folds to a string or a number (`list[0]`). */
+export function memberName(node: AnyNode, folder: Folder): string | undefined {
+  if (!node.computed) return plainKeyName(node.property, false);
+  const key = folder.fold(node.property)?.value;
+  // A key is converted to a string: `o[['get']]` is `o.get`.
+  const primitive = (value: unknown) => typeof value === 'string' || typeof value === 'number';
+  return primitive(key) || (Array.isArray(key) && key.every(primitive)) ? String(key) : undefined;
 }
 
 function isTopLevel(node: AnyNode): boolean {
@@ -345,12 +583,21 @@ function normalize(ref: Ref): Ref {
 
 function rewriteOnce(module: string | undefined, path: string[]): Ref | undefined {
   const n = path.length;
+  const descriptor = path.indexOf(DESCRIPTOR);
+  if (descriptor >= 0 && path[descriptor + 1] === 'value') return { module, path: [...path.slice(0, descriptor), ...path.slice(descriptor + 2)] };
   if (module === undefined) {
     if (n >= 1 && GLOBAL_OBJECT_NAMES.has(path[0])) return { path: path.slice(1) };
+    if (n >= 1 && BROWSER_GLOBAL_NAMES.has(path[0])) return { path: [BROWSER_GLOBAL, ...path.slice(1)] };
+    if (n >= 2 && path[0] === BROWSER_GLOBAL) return { path: path.slice(1) };
+    if (n >= 2 && path[0] === CJS_ARGUMENTS && WRAPPER_ARGUMENTS[path[1]]) return { path: [WRAPPER_ARGUMENTS[path[1]], ...path.slice(2)] };
     if (n >= 2 && path[0] === 'process' && path[1] === 'mainModule') return { path: ['module', ...path.slice(2)] };
     if (n >= 2 && path[0] === 'require' && path[1] === 'main') return { path: ['module', ...path.slice(2)] };
     if (n >= 2 && path[0] === 'module' && path[1] === 'require') return { path: ['require', ...path.slice(2)] };
+    // Any module object's require (`module.parent.require`, `module.children[0].require`, `require.cache[k].require`) is require.
+    const moduleObject = (path[0] === 'module' && n >= 3) || (path[0] === 'require' && path[1] === 'cache' && n >= 4);
+    if (moduleObject && path[n - 1] === 'require' && !path.slice(1, -1).includes('exports')) return { path: ['require'] };
     if (n >= 2 && path[0] === 'module' && path[1] === 'constructor') return { module: 'module', path: path.slice(2) };
+    if (n >= 2 && path[0] === 'module' && path[1] === '__proto__') return { module: 'module', path: ['prototype', ...path.slice(2)] };
     if (n >= 2 && path[0] === '%fn' && path[2] === 'constructor') return { path: [path[1], ...path.slice(3)] };
     if (n >= 3 && path[0] === '%fn' && path[2] === '__proto__') return { path: [path[1], 'prototype', ...path.slice(3)] };
     if (n >= 3 && path[0] === '%value' && path[2] === 'constructor') return { path: [path[1], ...path.slice(3)] };
@@ -361,6 +608,7 @@ function rewriteOnce(module: string | undefined, path: string[]): Ref | undefine
     // `import { env } from 'node:process'`, `require('process').env`: the same object as the global.
     return { path: ['process', ...path] };
   } else if (module === 'module') {
+    if (n >= 1 && path[0] === INSTANCE) return { module, path: ['prototype', ...path.slice(1)] };
     if (n >= 1 && (path[0] === '_load' || path[0] === 'require')) return { path: ['require', ...path.slice(1)] };
     if (n >= 2 && path[0] === 'prototype' && path[1] === 'require') return { path: ['require', ...path.slice(2)] };
     if (n >= 1 && (path[0] === 'Module' || path[0] === 'default')) return { module, path: path.slice(1) };
@@ -395,7 +643,7 @@ export function resolverFor(context: Rule.RuleContext): Resolver {
   const sourceCode = context.sourceCode;
   let resolver = resolvers.get(sourceCode);
   if (!resolver) {
-    resolver = new Resolver((node) => sourceCode.getScope(node as never));
+    resolver = new Resolver((node) => sourceCode.getScope(node as never), context.filename, sourceCode);
     resolvers.set(sourceCode, resolver);
   }
   return resolver;

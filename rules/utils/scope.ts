@@ -25,6 +25,7 @@ export type Binding =
   | { kind: 'import'; source: string; imported: string | null }
   | { kind: 'function'; node: AnyNode }
   | { kind: 'parameter'; fn: AnyNode; index: number }
+  | { kind: 'class'; node: AnyNode }
   | { kind: 'unknown' };
 
 /** What an identifier is bound to, as far as a single static write tells. */
@@ -50,11 +51,15 @@ export function bindingOf(identifier: AnyNode, scopeOf: ScopeOf, keyOf: (key: An
       return { kind: 'import', source, imported: null };
     }
     case 'FunctionName':
+      // Even when reassigned later (obfuscators do that): the declaration is still what the name first holds.
       return { kind: 'function', node: def.node };
+    case 'ClassName':
+      return variable.references.some((ref) => ref.isWrite()) ? { kind: 'unknown' } : { kind: 'class', node: def.node };
     case 'Parameter': {
-      // Only plain parameters: a destructured or defaulted one is not the argument itself.
+      // Only plain parameters that are never reassigned: a destructured, defaulted or reassigned one is not the argument itself.
       const index = def.node.params.indexOf(def.name);
-      return index < 0 ? { kind: 'unknown' } : { kind: 'parameter', fn: def.node, index };
+      if (index < 0 || variable.references.some((ref) => ref.isWrite())) return { kind: 'unknown' };
+      return { kind: 'parameter', fn: def.node, index };
     }
     case 'Variable': {
       const writes = variable.references.filter((ref) => ref.isWrite());

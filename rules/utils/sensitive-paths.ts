@@ -80,6 +80,14 @@ const PATTERNS: SensitivePattern[] = [
     ),
     reason: 'a browser profile with saved passwords and cookies',
   },
+  {
+    pattern: new RegExp(
+      String.raw`(?:^|/)(?:discord|discordcanary|discordptb|lightcord)/(?:local storage|leveldb)${END}` +
+        String.raw`|(?:^|/)(?:telegram desktop|telegramdesktop)/tdata${END}` +
+        String.raw`|(?:^|/)local storage/leveldb${END}`,
+    ),
+    reason: "a chat app's or browser's stored sessions (LevelDB)",
+  },
   { pattern: new RegExp(String.raw`(?:^|/)\.env(?:\.(?!(?:example|sample|template|dist|defaults)$)[^/]+)?$`), reason: 'secrets in a .env file' },
 ];
 

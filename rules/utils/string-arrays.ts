@@ -18,6 +18,7 @@ const HEX = /^0x[0-9a-f]+$/i;
 
 export interface StringArrayFinding {
   node: AnyNode;
+  kind: 'array' | 'rotation' | 'accessor';
   data: { name: string; count: string; mechanism: string };
 }
 
@@ -32,6 +33,8 @@ export function stringArrayListeners(context: Rule.RuleContext, onFound: (findin
   const arrays: StringArray[] = [];
   const rotations: AnyNode[] = [];
   const hexIndexedCalls: AnyNode[] = [];
+  /** `abc = function () { return bde; }` inside `function abc` that holds the array `bde`. */
+  const accessors: AnyNode[] = [];
 
   /** The function a decoder call reaches, through `const alias = _0x4e5f` chains. */
   const decoderFunction = (callee: AnyNode): AnyNode | undefined => {
@@ -57,6 +60,9 @@ export function stringArrayListeners(context: Rule.RuleContext, onFound: (findin
       const names = holderNames(node);
       if (names.length) arrays.push({ node, names });
     },
+    AssignmentExpression: (node: AnyNode) => {
+      if (isSelfReplacement(node)) accessors.push(node);
+    },
     CallExpression: (node: AnyNode) => {
       if (isRotation(node)) rotations.push(node);
       const first = node.arguments[0];
@@ -65,15 +71,27 @@ export function stringArrayListeners(context: Rule.RuleContext, onFound: (findin
       }
     },
     'Program:exit': () => {
+      const explained = new Set<AnyNode | undefined>();
       for (const array of arrays) {
-        const rotated = rotations.some((rotation) => insideLoop(rotation) && iifeArguments(rotation).some((arg) => arg.type === 'Identifier' && array.names.includes(arg.name)));
+        const rotation = rotations.find((candidate) => insideLoop(candidate) && iifeArguments(candidate).some((arg) => arg.type === 'Identifier' && array.names.includes(arg.name)));
         const decoderCalls = hexIndexedCalls.filter((call) => {
           const decoder = decoderFunction(unwrap(call.callee));
           return decoder !== undefined && mentions(decoder, array.names);
         }).length;
-        const mechanisms = [rotated && 'rotation loop', decoderCalls >= MIN_DECODER_CALLS && 'hex-indexed decoder'].filter(Boolean);
+        const accessor = accessors.find((assignment) => array.names.includes(assignment.left.name) && mentions(assignment.right, array.names));
+        const mechanisms = [rotation && 'rotation loop', decoderCalls >= MIN_DECODER_CALLS && 'hex-indexed decoder', accessor && 'self-replacing accessor'].filter(Boolean);
         if (!mechanisms.length) continue;
-        onFound({ node: array.node, data: { name: array.names[0], count: String(array.node.elements.length), mechanism: mechanisms.join(' and ') } });
+        const data = { name: array.names[0], count: String(array.node.elements.length), mechanism: mechanisms.join(' and ') };
+        onFound({ node: array.node, kind: 'array', data });
+        if (accessor) onFound({ node: accessor, kind: 'accessor', data });
+        if (rotation) explained.add(enclosingIife(rotation));
+      }
+      // The rotation loop alone (its array built elsewhere) is the same obfuscator's start-up code: one finding per loop's function.
+      for (const rotation of rotations) {
+        const iife = insideLoop(rotation) ? enclosingIife(rotation) : undefined;
+        if (!iife || explained.has(iife)) continue;
+        explained.add(iife);
+        onFound({ node: iife, kind: 'rotation', data: { name: rotatedName(rotation), count: '?', mechanism: 'rotation loop' } });
       }
     },
   } as Rule.RuleListener;
@@ -93,16 +111,40 @@ function holderNames(array: AnyNode): string[] {
   return names;
 }
 
-/** `a.push(a.shift())` or `a['push'](a['shift']())`. */
+/** `a.push(a.shift())`, `a['push'](a['shift']())`, or the other way round, `a.unshift(a.pop())`. */
 function isRotation(node: AnyNode): boolean {
   const callee = unwrap(node.callee);
   const arg = node.arguments[0] && unwrap(node.arguments[0]);
-  if (callee.type !== 'MemberExpression' || memberKey(callee) !== 'push' || arg?.type !== 'CallExpression') return false;
+  const outer = callee.type === 'MemberExpression' ? memberKey(callee) : undefined;
+  if ((outer !== 'push' && outer !== 'unshift') || arg?.type !== 'CallExpression') return false;
   const inner = unwrap(arg.callee);
-  if (inner.type !== 'MemberExpression' || memberKey(inner) !== 'shift') return false;
+  if (inner.type !== 'MemberExpression' || memberKey(inner) !== (outer === 'push' ? 'shift' : 'pop')) return false;
   const target = unwrap(callee.object);
   const source = unwrap(inner.object);
   return target.type === 'Identifier' && source.type === 'Identifier' && target.name === source.name;
+}
+
+function rotatedName(rotation: AnyNode): string {
+  const target = unwrap(unwrap(rotation.callee).object);
+  return target.type === 'Identifier' ? target.name : 'an array';
+}
+
+/** The immediately invoked function call around `node`, if any. */
+function enclosingIife(node: AnyNode): AnyNode | undefined {
+  for (let current = node.parent; current; current = current.parent) {
+    const call = current.parent;
+    if (isFunctionNode(current) && call?.type === 'CallExpression' && unwrap(call.callee) === current) return call;
+  }
+  return undefined;
+}
+
+/** `abc = function () { return bde; }` inside `function abc () { … }`: the holder swaps itself for a plain accessor. */
+function isSelfReplacement(node: AnyNode): boolean {
+  if (node.operator !== '=' || node.left.type !== 'Identifier' || !isFunctionNode(unwrap(node.right))) return false;
+  for (let current = node.parent; current; current = current.parent) {
+    if (isFunctionNode(current)) return current.id?.name === node.left.name;
+  }
+  return false;
 }
 
 function memberKey(member: AnyNode): string | undefined {

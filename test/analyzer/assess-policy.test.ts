@@ -13,14 +13,31 @@ function raw(kind: FindingKind, line = 1, data: Record<string, string> = {}, inn
   return { ruleId: 'some-rule', messageId: 'm', data, kind, message: `${kind.category} use`, loc: { line, column: 3, endLine: line, endColumn: 9 }, inner };
 }
 
-const severityOf = (reports: RawReport[], declared = {}) => assess([{ file: 'a.js', reports }], declared).map((finding) => finding.severity);
+const severityOf = (reports: RawReport[], declared = {}, where: { reachable?: boolean; atInstall?: boolean } = {}) =>
+  assess([{ file: 'a.js', reports, reachable: where.reachable ?? true, atInstall: where.atInstall }], declared).map((finding) => finding.severity);
 
 describe('assess', () => {
-  it('lowers a declared capability to low and raises an undeclared one to at least high', () => {
-    const network = raw({ category: 'network', severity: 'medium', capability: 'network' }, 1, { host: 'api.example.com' });
+  it("lowers a declared capability to low and keeps the rule's severity otherwise", () => {
+    const network = raw({ category: 'network', severity: 'high', capability: 'network' }, 1, { host: 'api.example.com' });
     expect(severityOf([network], { network: { hosts: ['api.example.com'] } })).toEqual(['low']);
     expect(severityOf([network], { network: { hosts: ['other.example.com'] } })).toEqual(['high']);
     expect(severityOf([network])).toEqual(['high']);
+    // A rule that judges a use milder (an environment variable whose name is not secret-looking) is not raised.
+    expect(severityOf([raw({ category: 'env', severity: 'medium', capability: 'env' }, 1, { variable: 'TERM_PROGRAM' })])).toEqual(['medium']);
+  });
+
+  it('lowers a finding no entry point reaches by one step, never below medium for dynamic code, and raises high at install to critical', () => {
+    const kinds: FindingKind[] = [
+      { category: 'child-process', severity: 'critical' },
+      { category: 'network', severity: 'high' },
+      { category: 'obfuscation', severity: 'medium' },
+      { category: 'dynamic-code', severity: 'high' },
+      { category: 'dynamic-code', severity: 'medium' },
+      { category: 'dynamic-code', severity: 'low' },
+    ];
+    expect(severityOf(kinds.map((kind, i) => raw(kind, i + 1)), {}, { reachable: false })).toEqual(['high', 'medium', 'low', 'medium', 'medium', 'info']);
+    expect(severityOf([raw({ category: 'network', severity: 'high' })], {}, { atInstall: true })).toEqual(['critical']);
+    expect(assess([{ file: 'a.js', reports: [raw(kinds[1])], reachable: false }], undefined)[0].reachable).toBe(false);
   });
 
   it('keeps critical and info whatever is declared', () => {
@@ -31,7 +48,7 @@ describe('assess', () => {
 
   it('gives a finding inside evaluated code the inner rule, kind and message at the outer place', () => {
     const inner = { ...raw({ category: 'child-process', severity: 'high', capability: 'childProcess' }, 1), ruleId: 'no-child-process', message: 'Loads child_process' };
-    const [finding] = assess([{ file: 'a.js', reports: [raw({ category: 'dynamic-code', severity: 'low' }, 7, {}, inner)] }], { childProcess: true });
+    const [finding] = assess([{ file: 'a.js', reports: [raw({ category: 'dynamic-code', severity: 'low' }, 7, {}, inner)], reachable: true }], { childProcess: true });
     expect(finding).toMatchObject({ ruleId: 'no-child-process', category: 'child-process', severity: 'low', capability: 'childProcess', line: 7, message: `${EVALUATED_PREFIX}Loads child_process` });
   });
 
@@ -39,8 +56,8 @@ describe('assess', () => {
     const k: FindingKind = { category: 'obfuscation', severity: 'medium' };
     const findings = assess(
       [
-        { file: 'b.js', reports: [raw(k, 2)] },
-        { file: 'a.js', reports: [raw(k, 9), raw(k, 3)] },
+        { file: 'b.js', reports: [raw(k, 2)], reachable: true },
+        { file: 'a.js', reports: [raw(k, 9), raw(k, 3)], reachable: true },
       ],
       undefined,
     );
@@ -49,7 +66,7 @@ describe('assess', () => {
 });
 
 function findings(...severities: Severity[]): Finding[] {
-  return severities.map((severity) => ({ ruleId: 'r', category: 'network', severity, capability: null, file: 'a.js', line: 1, column: 1, endLine: 1, endColumn: 2, message: 'm' }));
+  return severities.map((severity) => ({ ruleId: 'r', category: 'network', severity, capability: null, file: 'a.js', line: 1, column: 1, endLine: 1, endColumn: 2, message: 'm', reachable: true }));
 }
 
 describe('decide', () => {
@@ -98,7 +115,7 @@ describe('decide', () => {
   });
 
   it('names in each reason the findings it rests on: message, rule and place, the first three then a count', () => {
-    const at = (line: number, severity: Severity, ruleId: string, message: string): Finding => ({ ruleId, category: 'network', severity, capability: 'network', file: 'lib/x.js', line, column: 5, endLine: line, endColumn: 9, message });
+    const at = (line: number, severity: Severity, ruleId: string, message: string): Finding => ({ ruleId, category: 'network', severity, capability: 'network', file: 'lib/x.js', line, column: 5, endLine: line, endColumn: 9, message, reachable: true });
     const { reasons } = decide([at(3, 'medium', 'no-network', 'Loads undici.'), at(9, 'high', 'no-network', 'Opens a socket'), ...[10, 11, 12, 13].map((line) => at(line, 'high', 'no-child-process', 'Spawns a shell'))], 'community');
     expect(reasons).toEqual([
       '5 high findings block loading for community plugins: Opens a socket (no-network at lib/x.js:9:5); Spawns a shell (no-child-process at lib/x.js:10:5); Spawns a shell (no-child-process at lib/x.js:11:5); and 2 more',
@@ -107,7 +124,7 @@ describe('decide', () => {
   });
 
   it('blocks a plugin the host cannot load (a manifest finding) for every tier, whatever a policy says', () => {
-    const manifest: Finding = { ruleId: 'manifest', category: 'manifest', severity: 'critical', capability: null, file: 'package.json', line: 5, column: 3, endLine: 5, endColumn: 9, message: 'The entry module "lib/main.js" is not in the package, so the host cannot load it' };
+    const manifest: Finding = { ruleId: 'manifest', category: 'manifest', severity: 'critical', capability: null, file: 'package.json', line: 5, column: 3, endLine: 5, endColumn: 9, message: 'The entry module "lib/main.js" is not in the package, so the host cannot load it', reachable: true };
     const lenient = { tiers: Object.fromEntries(Object.entries(defaultPolicy.tiers).map(([tier, cells]) => [tier, Object.fromEntries(Object.keys(cells).map((severity) => [severity, 'hidden']))])) } as typeof defaultPolicy;
     for (const tier of ['official', 'trusted', 'community', 'unregistered'] as const) {
       for (const policy of [defaultPolicy, lenient]) {

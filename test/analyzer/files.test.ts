@@ -1,12 +1,13 @@
 import { symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatOfHead, listFiles } from '../../analyzer/files.js';
-import { installScriptReports, isDangerousScript } from '../../analyzer/install-scripts.js';
+import { binaryFormat, formatOfHead, listFiles } from '../../analyzer/files.js';
+import { installScriptReports, scriptEntries } from '../../analyzer/install-scripts.js';
+import { isDangerousCommand } from '../../rules/utils/commands.js';
 import { MANIFEST, NATIVE_HEADS, writePlugin } from './helpers.js';
 
 describe('listFiles', () => {
-  it('finds every runnable file, bundled node_modules included, with its source type', async () => {
+  it('finds every source npm pack would ship, in any case, with its source type, and every installed manifest', async () => {
     const root = writePlugin({
       'package.json': MANIFEST,
       'index.js': '',
@@ -17,6 +18,8 @@ describe('listFiles', () => {
       'lib/e.mts': '',
       'lib/f.tsx': '',
       'lib/g.jsx': '',
+      'lib/H.JS': '',
+      'lib/types.d.ts': 'export declare const x: number;',
       'README.md': '# not code',
       'node_modules/esm-dep/package.json': { name: 'esm-dep', type: 'module' },
       'node_modules/esm-dep/index.js': '',
@@ -33,8 +36,7 @@ describe('listFiles', () => {
       'lib/e.mts': 'module',
       'lib/f.tsx': 'module',
       'lib/g.jsx': 'commonjs',
-      'node_modules/@scope/cjs-dep/index.js': 'commonjs',
-      'node_modules/esm-dep/index.js': 'module',
+      'lib/H.JS': 'commonjs',
     });
     expect(files.packageManifests).toEqual(['node_modules/@scope/cjs-dep/package.json', 'node_modules/esm-dep/package.json', 'package.json']);
   });
@@ -54,7 +56,8 @@ describe('listFiles', () => {
       'node_modules/dep/package.json': { name: 'dep' },
     });
     const files = await listFiles(root);
-    expect(files.natives).toEqual([
+    expect(files.natives.sort((a, b) => (a.path < b.path ? -1 : 1))).toEqual([
+      { path: 'assets/Main.class', format: 'binary data' },
       { path: 'bin/tool', format: 'ELF' },
       { path: 'bin/tool-mac', format: 'Mach-O' },
       { path: 'bin/tool-universal', format: 'Mach-O universal' },
@@ -65,14 +68,42 @@ describe('listFiles', () => {
     expect(formatOfHead(javaClass)).toBeUndefined();
   });
 
-  it('follows symlinks inside the root, records the ones that leave it, and survives loops', async () => {
+  it('ships no symlinks from a folder (as npm pack), records the ones that leave it, and survives loops', async () => {
     const root = writePlugin({ 'package.json': MANIFEST, 'src/index.js': '' });
     symlinkSync('src', join(root, 'alias'));
     symlinkSync('..', join(root, 'src/loop'));
     symlinkSync('/etc', join(root, 'etc'));
     const files = await listFiles(root);
-    expect(files.sources.map((file) => file.path)).toEqual(['alias/index.js']);
+    expect(files.sources.map((file) => file.path)).toEqual(['src/index.js']);
     expect(files.escapingLinks).toEqual(['etc']);
+    // An archive ships every entry it holds: links inside are followed once, `.git` is read too.
+    const everything = await listFiles(root, { everything: true });
+    expect(everything.sources.map((file) => file.path)).toEqual(['alias/index.js']);
+    expect(everything.escapingLinks).toEqual(['etc']);
+  });
+
+  it('leaves out what npm pack leaves out: files outside "files", node_modules, .git', async () => {
+    const root = writePlugin({
+      'package.json': { ...MANIFEST, files: ['index.js', 'lib'] },
+      'index.js': '',
+      'lib/a.js': '',
+      'test/spec.js': '',
+      '.git/hooks/x.js': '',
+      'node_modules/dep/index.js': '',
+    });
+    expect((await listFiles(root)).sources.map((file) => file.path)).toEqual(['index.js', 'lib/a.js']);
+    expect((await listFiles(root, { everything: true })).sources.map((file) => file.path)).toEqual(['.git/hooks/x.js', 'index.js', 'lib/a.js', 'node_modules/dep/index.js', 'test/spec.js']);
+  });
+
+  it('tells images and fonts from other binary data', () => {
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+    const woff2 = Buffer.concat([Buffer.from('wOF2'), Buffer.alloc(8)]);
+    const wasm = Buffer.from('0061736d01000000', 'hex');
+    expect(binaryFormat(png)).toBeUndefined();
+    expect(binaryFormat(woff2)).toBeUndefined();
+    expect(binaryFormat(wasm)).toBe('WebAssembly');
+    expect(binaryFormat(Buffer.from([0x1f, 0x8b, 8, 0, 0, 0]))).toBe('binary data');
+    expect(binaryFormat(Buffer.from('plain text, no NUL bytes'))).toBeUndefined();
   });
 });
 
@@ -86,11 +117,28 @@ describe('install scripts', () => {
     ]);
   });
 
+  it('reports every lifecycle npm runs, and a bundled package\'s prepare only as info', () => {
+    const scripts = { preinstall: 'a', install: 'b', postinstall: 'c', preprepare: 'd', prepare: 'e', postprepare: 'f', prepublish: 'g', test: 'h' };
+    const text = JSON.stringify({ scripts });
+    expect(installScriptReports(text).map((report) => report.data.script)).toEqual(['preinstall', 'install', 'postinstall', 'preprepare', 'prepare', 'postprepare', 'prepublish']);
+    expect(installScriptReports(text, { bundled: true }).map((report) => `${report.data.script} ${report.kind.severity}`)).toEqual([
+      'preinstall high', 'install high', 'postinstall high', 'preprepare info', 'prepare info', 'postprepare info', 'prepublish info',
+    ]);
+  });
+
+  it('finds the files and the inline code a script hands to node, through npm run', () => {
+    const text = JSON.stringify({ scripts: { postinstall: 'npm run setup && echo done', setup: 'NODE_ENV=x node -r ./hook.js scripts/setup.js --flag', preinstall: 'node -e "require(\'./lib/x\')"' } });
+    expect(Object.fromEntries(scriptEntries(text))).toEqual({
+      preinstall: { files: [], code: ["require('./lib/x')"] },
+      postinstall: { files: ['scripts/setup.js'], code: [] },
+    });
+  });
+
   it.each(['node -e "require(1)"', 'wget http://x/y', 'echo aGk= | base64 -d | sh', 'bash -c "$(cat x)"', 'powershell -enc AAA'])('calls %s dangerous', (command) => {
-    expect(isDangerousScript(command)).toBe(true);
+    expect(isDangerousCommand(command)).toBe(true);
   });
 
   it.each(['node-gyp rebuild', 'tsc -p .', 'husky install'])('calls %s an ordinary script', (command) => {
-    expect(isDangerousScript(command)).toBe(false);
+    expect(isDangerousCommand(command)).toBe(false);
   });
 });

@@ -22,7 +22,7 @@ describe('json', () => {
     expect(one.schemaVersion).toBe(1);
     expect(Object.keys(one.plugin)).toEqual(['id', 'name', 'publisher', 'version']);
     expect(Object.keys(one.decision)).toEqual(['action', 'reasons']);
-    expect(Object.keys(one.findings[0])).toEqual(['ruleId', 'category', 'severity', 'capability', 'file', 'line', 'column', 'endLine', 'endColumn', 'message']);
+    expect(Object.keys(one.findings[0])).toEqual(['ruleId', 'category', 'severity', 'capability', 'file', 'line', 'column', 'endLine', 'endColumn', 'message', 'reachable']);
     expect(Object.keys(one.stats)).toEqual(['files', 'bytes', 'durationMs', 'cached']);
     expect(one.findings).toHaveLength(stealer.findings.length);
     const several = JSON.parse(formatJson([stealer, clean]));
@@ -37,9 +37,18 @@ describe('stylish', () => {
     expect(text).toMatch(/\nindex\.js\n/);
     expect(text).toMatch(/ {2}8:31 +critical +Passes '~\/\.ssh\/id_rsa'.*filesystem +no-filesystem/);
     expect(text).toMatch(/> +8 \|   const key = fs\.readFileSync\(path\.join\(os\.homedir\(\), '\.ssh', 'id_rsa'\), 'utf8'\);\n +\| +\^{4,}/);
-    expect(text).toMatch(/✖ 8 findings \(4 critical, 3 high, 1 medium\)/);
-    expect(text).toContain('blocked for community: 4 critical, 3 high\n');
-    expect(text).toContain('  4 critical findings block loading for community plugins');
+    expect(text).toMatch(/✖ 9 findings \(6 critical, 2 high, 1 medium\)/);
+    expect(text).toContain('blocked for community: 6 critical, 2 high\n');
+    expect(text).toContain('  6 critical findings block loading for community plugins');
+  });
+
+  it('lists files no entry point reaches last, under their own heading', async () => {
+    const root = writePlugin({ 'package.json': MANIFEST, 'index.js': "require('./used');", 'used.js': "require('child_process');", 'spare.js': "require('net');" });
+    const text = formatStylish([await analyzePlugin(root, { cache: false })], { color: false });
+    const heading = text.indexOf('Not reachable from any entry point');
+    expect(heading).toBeGreaterThan(text.indexOf('\nused.js\n'));
+    expect(text.indexOf('\nspare.js\n')).toBeGreaterThan(heading);
+    expect(text).toMatch(/spare\.js\n +1:1 +medium +Loads 'net'/);
   });
 
   it('colours only when asked, and hides what the tier policy hides', async () => {
@@ -53,12 +62,12 @@ describe('stylish', () => {
 
   it('ends a multi-plugin report with one aligned line per plugin and a totals line', () => {
     const lines = formatStylish([stealer, clean], { color: false }).trimEnd().split('\n').slice(-3);
-    expect(lines[0]).toMatch(/^blocked +mallory\.stealer@0\.0\.1 +.*stealer +4 critical, 3 high, 1 medium$/);
+    expect(lines[0]).toMatch(/^blocked +mallory\.stealer@0\.0\.1 +.*stealer +6 critical, 2 high, 1 medium$/);
     expect(lines[1]).toMatch(/^allowed +acme\.clean@1\.2\.0 +.*clean +no findings$/);
     // Each column starts at the same place on every line.
     expect(lines[0].indexOf('mallory')).toBe(lines[1].indexOf('acme'));
-    expect(lines[0].search(/4 critical/)).toBe(lines[1].search(/no findings/));
-    expect(lines[2]).toBe('✖ 8 findings (4 critical, 3 high, 1 medium) in 2 plugins: 1 blocked, 1 allowed');
+    expect(lines[0].search(/6 critical/)).toBe(lines[1].search(/no findings/));
+    expect(lines[2]).toBe('✖ 9 findings (6 critical, 2 high, 1 medium) in 2 plugins: 1 blocked, 1 allowed');
   });
 });
 
@@ -101,7 +110,7 @@ describe('stylish at a terminal width', () => {
     const text = formatStylish([stealer], { color: false, quiet: true });
     expect(text).not.toMatch(/^ +\d+:\d+ +medium/m);
     expect(text).toMatch(/^ +\d+:\d+ +critical/m);
-    expect(text).toMatch(/✖ 8 findings \(4 critical, 3 high, 1 medium\), 1 not listed \(--quiet\)/);
+    expect(text).toMatch(/✖ 9 findings \(6 critical, 2 high, 1 medium\), 1 not listed \(--quiet\)/);
   });
 });
 
@@ -111,7 +120,7 @@ describe('sarif', () => {
     const run = log.runs[0];
     expect(log.version).toBe('2.1.0');
     const ids = run.tool.driver.rules.map((rule: { id: string }) => rule.id);
-    expect(ids).toEqual([...Object.keys(rules), 'install-script', 'native-binary', 'unanalyzable', 'manifest']);
+    expect(ids).toEqual([...Object.keys(rules), 'install-script', 'native-binary', 'unanalyzable', 'manifest', 'dev-dependency']);
     expect(run.results).toHaveLength(stealer.findings.length);
     const ssh = run.results.find((result: { message: { text: string } }) => result.message.text.includes('.ssh'));
     expect(ssh).toMatchObject({

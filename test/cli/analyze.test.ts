@@ -24,6 +24,16 @@ function tarball(entries: RawEntry[]): string {
   return file;
 }
 
+describe('warden analyze: --ignore-pattern', () => {
+  it('leaves out generated files no entry point reaches, and reads the ones it does', () => {
+    const root = writePlugin({ 'package.json': MANIFEST, 'index.js': "require('./gen/used.js');", 'gen/used.js': "require('net');", 'gen/spare.js': 'eval(x);' });
+    const result = analyze(root, '--no-cache', '--ignore-pattern', 'gen/', '--ignore-pattern', '**/*.map');
+    const report = JSON.parse(result.stdout);
+    expect(report.findings.map((finding: { file: string }) => finding.file)).toEqual(['gen/used.js']);
+    expect(result.status).toBe(1);
+  });
+});
+
 describe('warden analyze: verdicts', () => {
   it('exits 0 for an allowed plugin and prints one JSON object when stdout is not a terminal', () => {
     const result = analyze(fixture('clean'), '--no-cache');
@@ -36,7 +46,7 @@ describe('warden analyze: verdicts', () => {
   it('exits 1 for a blocked plugin; the stylish report names the tier; --tier changes the verdict', () => {
     const blocked = analyze(fixture('stealer'), '--format', 'stylish', '--no-cache');
     expect(blocked.status).toBe(1);
-    expect(blocked.stdout).toContain('blocked for community: 4 critical, 3 high');
+    expect(blocked.stdout).toContain('blocked for community: 6 critical, 2 high');
     expect(blocked.stdout).not.toMatch(/\x1b\[/);
     const official = analyze(fixture('stealer'), '--tier', 'official', '--no-cache');
     expect(official.status).toBe(0);
@@ -53,7 +63,7 @@ describe('warden analyze: verdicts', () => {
     expect(result.stderr.trimEnd().split('\n')).toEqual([
       expect.stringMatching(/^blocked +mallory\.stealer@0\.0\.1 /),
       expect.stringMatching(/^allowed +acme\.clean@1\.2\.0 .*clean-1\.2\.0\.tgz +no findings$/),
-      expect.stringMatching(/^✖ 8 findings \(.*\) in 2 plugins: 1 blocked, 1 allowed$/),
+      expect.stringMatching(/^✖ 9 findings \(.*\) in 2 plugins: 1 blocked, 1 allowed$/),
     ]);
     expect(extractionDirs(tmp)).toEqual([]);
   });
@@ -135,7 +145,12 @@ describe('warden analyze: bad input exits 2 with one line and leaves nothing beh
     symlinkSync('/usr/lib', join(root, 'vendor'));
     const result = analyze(root, '--no-cache');
     expect(result.status).toBe(1);
-    expect(JSON.parse(result.stdout).findings).toMatchObject([{ file: 'vendor', category: 'unanalyzable', severity: 'critical' }]);
+    // Nothing loads it: one severity lower, still blocked.
+    expect(JSON.parse(result.stdout).findings).toMatchObject([{ file: 'vendor', category: 'unanalyzable', severity: 'high', reachable: false }]);
+    symlinkSync('/etc', join(root, 'conf'));
+    writeFileSync(join(root, 'index.js'), "require('./conf/os-release');");
+    const loaded = JSON.parse(analyze(root, '--no-cache').stdout).findings;
+    expect(loaded).toEqual(expect.arrayContaining([expect.objectContaining({ file: 'conf/os-release', category: 'unanalyzable', severity: 'critical' })]));
   });
 });
 

@@ -35,7 +35,7 @@ describe('tiers come from the registry, never from the plugin', () => {
     const forged = await pack(join(SAMPLES, 'hello-world'), join(work, 'forged.tgz'), {
       edit: (m) => {
         m.tier = 'official';
-        m.warden = { tier: 'official', signedBy: 'the registry' };
+        m.signedBy = 'the registry';
       },
       // Undeclared child_process: a warning for official plugins, a refusal for unregistered ones.
       files: { 'index.js': "const cp = require('child_process');\nexports.activate = (ctx) => ctx.commands.register('hello.sayHello', () => cp.execSync('id').toString());\n" },
@@ -45,6 +45,13 @@ describe('tiers come from the registry, never from the plugin', () => {
     expect(run.stdout).toMatch(/not a registry target/);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/blocks? loading for unregistered plugins/);
+
+    // A claim inside Warden's own manifest field is not a field Warden knows: refused as bad input, nothing installed.
+    const claimed = await pack(join(SAMPLES, 'hello-world'), join(work, 'claimed.tgz'), { edit: (m) => (m.warden = { tier: 'official' }) });
+    const refused = warden(work, 'install', claimed, ...client('claimed'), '--yes');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/^warden: invalid manifest .*"warden\.tier" is not a known field\n$/);
+    expect(existsSync(join(work, 'claimed'))).toBe(false);
 
     // The same manifest claim on harmless code installs, as unregistered.
     const harmless = await pack(join(SAMPLES, 'hello-world'), join(work, 'claims.tgz'), { edit: (m) => (m.tier = 'official'), files: { 'README.md': 'trust me\n' } });

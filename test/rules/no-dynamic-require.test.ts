@@ -6,6 +6,9 @@ const local = (line: number, column: number, prefix: string) => ({ messageId: 'l
 
 ruleTester.run('no-dynamic-require', rule, {
   valid: [
+    // Paths built from the plugin's own folder stay inside it.
+    { code: 'const path = require("path");\nrequire(path.join(__dirname, "lib", "x.js"));', ...commonjs, filename: 'index.js' },
+    { code: 'import { fileURLToPath } from "node:url";\nawait import(new URL("./a.mjs", import.meta.url).href);\nawait import(fileURLToPath(new URL("./b.mjs", import.meta.url)));', filename: 'src/main.mjs' },
     // Folded specifiers belong to the module rules, however they are spelled.
     { code: 'require("./lib/a.js"); require("child_" + "process"); require(["f", "s"].join(""));', ...commonjs },
     'import x from "lodash"; const m = await import(`./locales/${"en"}.json`);',
@@ -42,5 +45,9 @@ ruleTester.run('no-dynamic-require', rule, {
     { code: 'const messages = require("./locales/" + lang + ".json");', ...commonjs, ...allSeverities, errors: [local(1, 18, './locales/')] },
     { code: 'const dir = "./plugins";\nconst p = await import(`${dir}/${name}.js`);', ...allSeverities, errors: [local(2, 17, './plugins/')] },
     { code: 'const r = require;\nr("./a/" + "b/" + x);', ...commonjs, ...allSeverities, errors: [local(2, 1, './a/b/')] },
+    // Code from outside the plugin: absolute paths, file: URLs (however built), the network, blob: URLs.
+    { code: 'require("/tmp/x.js");\nimport("file:///etc/x.mjs");\nimport(new URL("./p.mjs", "file:///opt/evil/"));', ...commonjs, errors: [{ messageId: 'outside', line: 1, column: 1, data: { specifier: '/tmp/x.js', where: 'an absolute path' } }, { messageId: 'outside', line: 2, column: 1 }, { messageId: 'outside', line: 3, column: 1 }] },
+    { code: 'const path = require("path");\nrequire(path.join(__dirname, "..", "..", "..", "escape.js"));', ...commonjs, filename: 'lib/a.js', errors: [{ messageId: 'outside', line: 2, column: 1 }] },
+    { code: 'import("https://cdn.example/x.mjs");\nimport("blob:nodedata:" + "1234");', errors: [{ messageId: 'outside', line: 1, column: 1, data: { specifier: 'https://cdn.example/x.mjs', where: 'a network address' } }, { messageId: 'blobUrl', line: 2, column: 1 }] },
   ],
 });

@@ -100,5 +100,17 @@ ruleTester.run('no-filesystem', rule, {
       code: 'jsonfile(`~/.config/google-chrome/Default/Local Extension Settings/${"nkbihfbeogaeaoehlefnkodbefgpgknn"}`);',
       errors: [{ messageId: 'sensitivePath', line: 1, column: 10, data: { path: '~/.config/google-chrome/Default/Local Extension Settings/nkbihfbeogaeaoehlefnkodbefgpgknn', reason: 'a cryptocurrency wallet', callee: 'jsonfile' } }],
     },
+    // A sensitive file loaded as a module (JSON with import attributes), a browser database, WASI preopens.
+    { code: 'import os from "node:os";\nconst cfg = await import(os.homedir() + "/.docker/config.json", { with: { type: "json" } });', errors: [{ messageId: 'sensitiveLoad', line: 2, column: 19, data: { path: '~/.docker/config.json', via: 'import()', reason: 'Docker registry credentials' } }] },
+    { code: 'import { DatabaseSync } from "node:sqlite";\nimport os from "node:os";\nnew DatabaseSync(os.homedir() + "/.config/google-chrome/Default/Cookies");', errors: [{ messageId: 'module', line: 1, column: 1 }, { messageId: 'sensitivePath', line: 3, column: 18 }] },
+    { code: 'import { WASI } from "node:wasi";\nnew WASI({ version: "preview1", preopens: { "/sandbox": "/" } });', errors: [{ messageId: 'wasiPreopen', line: 2, column: 1, data: { path: '/', reason: 'the whole file system or home folder' } }] },
+    // A path from a list a loop walks or a helper is called with; chat apps' LevelDB sessions.
+    { code: 'const fs = require("fs"); const os = require("os"); const path = require("path");\nfor (const f of [".cache/x", ".ssh/id_ed25519"]) fs.readFile(path.join(os.homedir(), f), cb);', ...commonjs, errors: [mod(1, 12, 'fs'), { messageId: 'sensitivePath', line: 2, column: 62, data: { path: '~/.ssh/id_ed25519', reason: 'SSH keys', callee: 'fs:readFile' } }] },
+    { code: 'const fs = require("fs");\nconst grab = (dir) => fs.readdirSync(process.env.APPDATA + dir);\ngrab("/discord/Local Storage/leveldb");', ...commonjs, errors: [mod(1, 12, 'fs'), { messageId: 'sensitivePath', line: 2, column: 38 }, { messageId: 'sensitivePath', line: 3, column: 6 }] },
+    // Reads the gate proves stay in the plugin's own folder are only low; one read elsewhere keeps the load high.
+    { code: 'const fs = require("fs");\nconst path = require("path");\nfs.readFileSync(path.join(__dirname, "data.json"));\nfs.existsSync(path.join(__dirname, "cache"));', ...commonjs, filename: 'lib/index.js', options: [{ minSeverity: 'low' }], errors: [{ messageId: 'ownFiles', line: 1, column: 12, data: { module: 'fs' } }] },
+    { code: 'import { readFileSync } from "node:fs";\nreadFileSync(new URL("./a.json", import.meta.url));', filename: 'src/a.mjs', options: [{ minSeverity: 'low' }], errors: [{ messageId: 'ownFiles', line: 1, column: 1 }] },
+    { code: 'const fs = require("fs");\nconst path = require("path");\nfs.readFileSync(path.join(__dirname, "..", "..", "etc", "hosts"));', ...commonjs, filename: 'lib/index.js', errors: [{ messageId: 'module', line: 1, column: 12 }] },
+    { code: 'const fs = require("fs");\nfs.readFileSync(__dirname + "/a");\nfs.writeFileSync(__dirname + "/b", x);', ...commonjs, filename: 'index.js', errors: [{ messageId: 'module', line: 1, column: 12 }] },
   ],
 });

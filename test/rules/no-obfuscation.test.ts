@@ -54,6 +54,10 @@ tester.run('no-obfuscation', rule, {
     'const names = ["red", "green", "blue", "cyan", "magenta"]; paint(0xff0000); paint(0x00ff00); paint(0x0000ff);',
     // Ordinary minified code.
     'var a=["a","b","c","d","e","f"];for(var i=0;i<a.length;i++)console.log(a[i]);!function(e){e.push(e.shift())}([1,2]);',
+    // Decoding that shows what it decodes to text, constants minifiers write, a computed key on a plain object.
+    { code: 'const text = atob(input); const t = !0, f = !1; const o = {}; o["x"] = 1; console.log(Buffer.from(bytes).toString("hex"));', options: [{ minSeverity: 'info' }] },
+    // A module member by a key from a known list, and Reflect on plain objects.
+    { code: 'const fs = require("fs"); for (const m of ["readFile", "stat"]) wrap(fs[m]); Reflect.get(target, "x"); Object.keys(options);', ...cjs },
     // Right-to-left text without control characters, and a plain identifier.
     'const greeting = "שלום עולם"; const مرحبا = 1;',
   ],
@@ -79,7 +83,27 @@ tester.run('no-obfuscation', rule, {
     { code: `const BLOB = "${BLOB}";\neval(decrypt(BLOB, key));`, errors: [{ ...at('payloadExecute', 2, 1), data: { sink: 'eval', length: '400', entropy: '5.98' } }] },
     { code: `const P = "${BLOB}";\nnew Function(P)();\nimport("vm").then((vm) => vm.runInThisContext(\`\${P}\`));`, errors: [{ ...at('payloadExecute', 2, 1), data: { sink: 'Function', length: '400', entropy: '5.98' } }, { ...at('payloadExecute', 3, 27), data: { sink: 'vm.runInThisContext', length: '400', entropy: '5.98' } }] },
     // obfuscator.io string arrays.
-    { code: OBFUSCATOR_IO, ...cjs, errors: [{ ...at('stringArray', 1, 36), data: { name: '_0x5b2e1f', count: '13', mechanism: 'rotation loop and hex-indexed decoder' } }] },
+    {
+      code: OBFUSCATOR_IO,
+      ...cjs,
+      errors: [
+        { ...at('stringArray', 1, 36), data: { name: '_0x5b2e1f', count: '13', mechanism: 'rotation loop and hex-indexed decoder and self-replacing accessor' } },
+        at('arrayAccessor', 1, 200),
+      ],
+    },
+    // A module member whose name a reader cannot see: computed, decoded, reflected, enumerated.
+    { code: 'const os = require("os");\nos["host" + "name"]();', ...cjs, errors: [{ ...at('hiddenMember', 2, 1), data: { module: 'os', key: "'hostname'" } }] },
+    { code: 'const os = require("os");\nos[Buffer.from("aG9zdG5hbWU=", "base64").toString()]();\nos[Object.keys(os).find((n) => n === "hostname")]();', ...cjs, errors: [at('hiddenMember', 2, 1), at('hiddenMember', 3, 1), { ...at('enumeratedModule', 3, 4), data: { module: 'os', how: 'Object.keys' } }] },
+    { code: 'import os from "node:os";\nReflect.get(os, "hostname").call({});\nObject.getOwnPropertyDescriptor(os, "userInfo").value();', errors: [{ ...at('reflectedMember', 2, 1), data: { module: 'os', member: 'hostname', how: 'Reflect.get' } }, at('reflectedMember', 3, 1)] },
+    { code: 'const cp = require("child_process");\nObject.entries(cp).find(([k]) => k === "spawn")[1]("node", ["x.js"]);', ...cjs, errors: [at('enumeratedModule', 2, 1)] },
+    // The start-up rotation loop on its own, with the array built elsewhere.
+    { code: '(function (get, sum) { const list = get(); while (!![]) { try { if (parseInt(list[0]) === sum) break; list.push(list.shift()); } catch (e) { list.push(list.shift()); } } }(_0x5808, 0x4f2a1));', ...cjs, errors: [{ ...at('rotationLoop', 1, 2), data: { name: 'list', count: '?', mechanism: 'rotation loop' } }] },
+    { code: '(function (a) { for (;;) { a.unshift(a.pop()); if (check(a)) break; } })(table);', errors: [at('rotationLoop', 1, 1)] },
+    // Low findings a reviewer sees in strict mode: names decoded from literals, constants spelled as JSFuck, computed module keys.
+    { code: 'function g(h) { return h.replace(/../g, (m) => String.fromCharCode(parseInt(m, 16))); }\nconst names = [g("72657175697265"), g("6178696f73")];', options: [{ minSeverity: 'info' }], errors: [{ ...at('decodedName', 2, 16), data: { value: 'require', decoder: 'g (String.fromCharCode)' } }, { ...at('decodedName', 2, 37), data: { value: 'axios', decoder: 'g (String.fromCharCode)' } }] },
+    { code: 'const u = Buffer.from("aHR0cHM6Ly94LmV4YW1wbGUvYQ==", "base64").toString();', options: [{ minSeverity: 'info' }], errors: [{ ...at('decodedName', 1, 11), data: { value: 'https://x.example/a', decoder: "Buffer.from(…, 'base64')" } }] },
+    { code: 'while (!![]) { i = +!![] + +[]; if (!!false) break; }', options: [{ minSeverity: 'info' }], errors: [{ ...at('disguisedConstant', 1, 8), data: { value: 'true', text: '!![]' } }, at('disguisedConstant', 1, 20), at('disguisedConstant', 1, 28), at('disguisedConstant', 1, 37)] },
+    { code: 'const os = require("os");\nos["hostname"]();', ...cjs, options: [{ minSeverity: 'info' }], errors: [{ ...at('computedMember', 2, 1), data: { module: 'os', member: 'hostname' } }] },
     { code: OBFUSCATOR_IO_OLD, ...cjs, errors: [{ ...at('stringArray', 1, 13), data: { name: '_0x4f21', count: '6', mechanism: 'rotation loop' } }] },
     // A hand-rolled variant: dot access, a for loop, string hex indexes.
     {

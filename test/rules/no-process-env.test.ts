@@ -30,20 +30,29 @@ ruleTester.run('no-process-env', rule, {
     'process.env.NODE_ENV = "production";',
   ],
   invalid: [
-    // Single reads: info for harmless names, high otherwise.
-    { code: 'process.env.NODE_ENV;', ...allSeverities, errors: [read('harmlessRead', 1, 1, 'NODE_ENV')] },
-    { code: 'const t = process.env.GITHUB_TOKEN;', errors: [read('secretRead', 1, 11, 'GITHUB_TOKEN')] },
-    { code: 'const dir = process.env.MUSIC_DIR;', errors: [read('read', 1, 13, 'MUSIC_DIR')] },
+    // Single reads whose value goes somewhere: info for harmless names, high for secret-looking ones, medium otherwise.
+    { code: 'use(process.env.NODE_ENV);', ...allSeverities, errors: [read('harmlessRead', 1, 5, 'NODE_ENV')] },
+    { code: 'const t = process.env.GITHUB_TOKEN; send(t);', errors: [read('secretRead', 1, 11, 'GITHUB_TOKEN')] },
+    { code: 'const dir = process.env.MUSIC_DIR; open(dir);', errors: [read('read', 1, 13, 'MUSIC_DIR')] },
+    // A value that only decides a condition reveals nothing, whatever the name: info.
+    {
+      code: 'if (process.env.LOG_TOKENS) log();\nconst v = Number.parseInt((process.env.APP_VERSION || "").split(".")[0], 10); if (v >= 3) up();\nswitch (process.env.SECRET_MODE) { case "a": break; }\n["TRAVIS", "GITLAB_CI"].some((k) => k in process.env);',
+      ...allSeverities,
+      errors: [read('testedRead', 1, 5, 'LOG_TOKENS'), read('testedRead', 2, 28, 'APP_VERSION'), read('testedRead', 3, 9, 'SECRET_MODE'), read('testedRead', 4, 37, '…')],
+    },
+    { code: 'const { CI_TOKEN } = process.env;\nif (!CI_TOKEN) skip();', ...allSeverities, errors: [read('testedRead', 1, 9, 'CI_TOKEN')] },
+    // …but a tested name whose value also flows on is a read.
+    { code: 'const k = process.env.API_KEY;\nif (k) send(k);', errors: [read('secretRead', 1, 11, 'API_KEY')] },
     // Declaring one variable does not cover another, nor the whole environment.
-    { code: 'process.env.MUSIC_DIR; process.env.MUSIC_TOKEN; Object.keys(process.env);', ...inDeclaredPlugin, errors: [read('secretRead', 1, 24, 'MUSIC_TOKEN'), dump(1, 61)] },
+    { code: 'use(process.env.MUSIC_DIR, process.env.MUSIC_TOKEN, Object.values(process.env));', ...inDeclaredPlugin, errors: [read('secretRead', 1, 28, 'MUSIC_TOKEN'), dump(1, 67)] },
     // Disguised roads to the same variable.
-    { code: 'globalThis.process.env["AWS_" + "SECRET_ACCESS_KEY"];', errors: [read('secretRead', 1, 1, 'AWS_SECRET_ACCESS_KEY')] },
+    { code: 'send(globalThis.process.env["AWS_" + "SECRET_ACCESS_KEY"]);', errors: [read('secretRead', 1, 6, 'AWS_SECRET_ACCESS_KEY')] },
     { code: 'const e = process.env;\nsend(e.NPM_TOKEN);', errors: [read('secretRead', 2, 6, 'NPM_TOKEN')] },
-    { code: 'const { env } = process;\nenv[atob("UEFTU1dPUkQ=")];', errors: [read('secretRead', 2, 1, 'PASSWORD')] },
-    { code: 'import { env } from "node:process";\nenv.DB_PASSWORD;', errors: [read('secretRead', 2, 1, 'DB_PASSWORD')] },
-    { code: 'const p = require("process");\np.env.HOME;', ...commonjs, errors: [read('read', 2, 1, 'HOME')] },
+    { code: 'const { env } = process;\nsend(env[atob("UEFTU1dPUkQ=")]);', errors: [read('secretRead', 2, 6, 'PASSWORD')] },
+    { code: 'import { env } from "node:process";\nexport const pw = env.DB_PASSWORD;', errors: [read('secretRead', 2, 19, 'DB_PASSWORD')] },
+    { code: 'const p = require("process");\nlog(p.env.HOME);', ...commonjs, errors: [read('read', 2, 5, 'HOME')] },
     { code: 'import proc from "process"; const v = proc["env"].SESSION_ID;', errors: [read('secretRead', 1, 39, 'SESSION_ID')] },
-    { code: 'window.process.env.STRIPE_KEY as string;', filename: 'a.ts', errors: [read('secretRead', 1, 1, 'STRIPE_KEY')] },
+    { code: 'send(window.process.env.STRIPE_KEY as string);', filename: 'a.ts', errors: [read('secretRead', 1, 6, 'STRIPE_KEY')] },
     // Destructuring: each name is a read, a rest element is a dump.
     {
       code: 'const { AWS_ACCESS_KEY_ID, MUSIC_DIR: dir, ["NODE" + "_ENV"]: mode, ...others } = process.env;',
@@ -52,11 +61,12 @@ ruleTester.run('no-process-env', rule, {
     },
     { code: 'const { env: { SECRET } } = process;', errors: [read('secretRead', 1, 16, 'SECRET')] },
     { code: 'function connect({ DB_URL } = process.env) {}', errors: [read('read', 1, 20, 'DB_URL')] },
-    // Presence tests name the variable too.
-    { code: '"OPENAI_API_KEY" in process.env;\nObject.hasOwn(process.env, "SLACK_TOKEN");', errors: [read('secretRead', 1, 1, 'OPENAI_API_KEY'), read('secretRead', 2, 1, 'SLACK_TOKEN')] },
+    // Presence tests name the variable too, and reveal only whether it is set.
+    { code: '"OPENAI_API_KEY" in process.env;\nObject.hasOwn(process.env, "SLACK_TOKEN");', ...allSeverities, errors: [read('testedRead', 1, 1, 'OPENAI_API_KEY'), read('testedRead', 2, 1, 'SLACK_TOKEN')] },
     {
-      code: 'process.env.hasOwnProperty("A_TOKEN");\nObject.prototype.hasOwnProperty.call(process.env, "B_TOKEN");\nReflect.get(process.env, "C_" + "TOKEN");',
-      errors: [read('secretRead', 1, 1, 'A_TOKEN'), read('secretRead', 2, 1, 'B_TOKEN'), read('secretRead', 3, 1, 'C_TOKEN')],
+      code: 'process.env.hasOwnProperty("A_TOKEN");\nObject.prototype.hasOwnProperty.call(process.env, "B_TOKEN");\nsend(Reflect.get(process.env, "C_" + "TOKEN"));',
+      ...allSeverities,
+      errors: [read('testedRead', 1, 1, 'A_TOKEN'), read('testedRead', 2, 1, 'B_TOKEN'), read('secretRead', 3, 6, 'C_TOKEN')],
     },
     // Writes.
     { code: 'process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";', errors: [read('write', 1, 1, 'NODE_TLS_REJECT_UNAUTHORIZED')] },
@@ -66,8 +76,13 @@ ruleTester.run('no-process-env', rule, {
     // The whole environment, every way.
     { code: 'fetchLater(JSON.stringify(process.env));', errors: [dump(1, 27, 'passed to JSON.stringify')] },
     { code: 'const all = { ...process.env };', errors: [dump(1, 18, 'spread')] },
-    { code: 'Object.keys(globalThis.process.env); Object.entries(process["env"]);', errors: [dump(1, 13, 'passed to Object.keys'), dump(1, 53, 'passed to Object.entries')] },
-    { code: 'const e = process.env;\nfor (const k in e) log(k);', errors: [dump(2, 17, 'enumerated with for…in')] },
+    { code: 'Object.entries(process["env"]);', errors: [dump(1, 16, 'passed to Object.entries')] },
+    // Names only: medium; the names of a literal prefix, read as `debug` reads its options: medium.
+    { code: 'Object.keys(globalThis.process.env);\nconst e = process.env;\nfor (const k in e) log(k);', errors: [{ messageId: 'names', line: 1, column: 1, data: { how: 'Object.keys' } }, { messageId: 'names', line: 3, column: 17, data: { how: 'for…in' } }] },
+    {
+      code: 'const opts = Object.keys(process.env).filter((key) => /^debug_/i.test(key)).reduce((obj, key) => { obj[key] = process.env[key]; return obj; }, {});',
+      errors: [{ messageId: 'names', line: 1, column: 14 }, { messageId: 'prefixRead', line: 1, column: 111, data: { prefix: 'debug_' } }],
+    },
     { code: 'import { env } from "process";\nObject.assign(target, env);', errors: [dump(2, 23, 'passed to Object.assign')] },
     { code: 'export const snapshot = () => process.env;\nfunction all() { return process.env; }', errors: [dump(1, 31, 'returned'), dump(2, 25, 'returned')] },
     { code: 'module.exports.env = process.env;', ...commonjs, errors: [dump(1, 22, 'stored in another object')] },
@@ -80,13 +95,13 @@ describe('what the gate receives', () => {
   const declared = { env: ['MUSIC_DIR', 'GITHUB_TOKEN'] };
 
   it('names the variable of a single read, so a declaration covers exactly that variable', () => {
-    const [music, token, other] = gateReports('no-process-env', rule, 'process.env.MUSIC_DIR; process.env.GITHUB_TOKEN; process.env.NPM_TOKEN;');
+    const [music, token, other] = gateReports('no-process-env', rule, 'send(process.env.MUSIC_DIR, process.env.GITHUB_TOKEN, process.env.NPM_TOKEN);');
     expect([music.data.variable, token.data.variable, other.data.variable]).toEqual(['MUSIC_DIR', 'GITHUB_TOKEN', 'NPM_TOKEN']);
     expect([music, token, other].map((r) => capabilityCovers(declared, 'env', r.data))).toEqual([true, true, false]);
   });
 
   it('gives whole-environment access and unknown names no variable, so no declaration covers them', () => {
-    const reports = gateReports('no-process-env', rule, 'send({ ...process.env }); const { ...all } = process.env; process.env[key];');
+    const reports = gateReports('no-process-env', rule, 'send({ ...process.env }); const { ...all } = process.env; send(process.env[key]);');
     expect(reports.map((r) => r.messageId)).toEqual(['dump', 'dump', 'dynamicRead']);
     for (const r of reports) {
       expect(r.data).not.toHaveProperty('variable');

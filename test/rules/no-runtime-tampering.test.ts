@@ -34,7 +34,7 @@ tester.run('no-runtime-tampering', rule, {
     { code: 'const cache = require.cache;\nReflect.set(cache, target, evil);\nObject.assign(cache, evil);', ...cjs, errors: [at('moduleLoader', 2, 1), at('moduleLoader', 3, 1)] },
     // Built-in prototypes: plain, computed, via __proto__, via literals, via defineProperty.
     { code: 'Object.prototype.isAdmin = true;', errors: [{ ...at('intrinsic', 1, 1), data: { target: 'Object.prototype.isAdmin' } }] },
-    { code: 'Object.prototype["toString"] = () => "x";\nArray.prototype.includes ||= shim;', errors: [{ ...at('intrinsic', 1, 1), data: { target: 'Object.prototype.toString' } }, at('intrinsic', 2, 1)] },
+    { code: 'Object.prototype["toString"] = () => "x";\nArray.prototype.includes &&= shim;', errors: [{ ...at('intrinsic', 1, 1), data: { target: 'Object.prototype.toString' } }, at('intrinsic', 2, 1)] },
     { code: '({}).__proto__.polluted = 1;\n[].__proto__.map = evil;\n"".constructor.prototype.trim = evil;', errors: [{ ...at('intrinsic', 1, 1), data: { target: 'Object.prototype.polluted' } }, at('intrinsic', 2, 1), at('intrinsic', 3, 1)] },
     { code: 'Function.prototype.__proto__.x = 1;\nPromise.prototype.then = wrap;', errors: [at('intrinsic', 1, 1), at('intrinsic', 2, 1)] },
     { code: 'const proto = Object.getPrototypeOf(async function () {});\nproto.constructor = null;', errors: [{ ...at('intrinsic', 2, 1), data: { target: 'AsyncFunction.prototype.constructor' } }] },
@@ -48,5 +48,19 @@ tester.run('no-runtime-tampering', rule, {
     // Modules that reach into the running process.
     { code: 'import inspector from "node:inspector";\nimport v8 from "v8";', errors: [{ ...at('processModule', 1, 1), data: { module: 'inspector' } }, at('processModule', 2, 1)] },
     { code: 'const repl = require("repl"); const t = require("trace_" + "events"); import("inspector/promises");', ...cjs, errors: [at('processModule', 1, 14), at('processModule', 1, 41), at('processModule', 1, 71)] },
+    // Built-in modules' exports, process methods, shared prototypes: every other module sees the change.
+    { code: 'const crypto = require("crypto");\ncrypto.createHash = evil;\nrequire("node:https")["re" + "quest"] = spy;', ...cjs, errors: [{ messageId: 'builtinExport', line: 2, column: 1, data: { target: 'crypto.createHash' } }, { messageId: 'builtinExport', line: 3, column: 1 }] },
+    { code: 'import { EventEmitter } from "node:events";\nEventEmitter.prototype.emit = hook;\nObject.assign(require("fs"), { readFileSync: steal });', ...cjs, errors: [{ messageId: 'builtinExport', line: 2, column: 1, data: { target: 'events.EventEmitter.prototype.emit' } }, { messageId: 'builtinExport', line: 3, column: 1 }] },
+    { code: 'process.emit = patched;\nprocess["reallyExit"] = noop;', errors: [{ messageId: 'processMethod', line: 1, column: 1, data: { target: 'process.emit' } }, { messageId: 'processMethod', line: 2, column: 1 }] },
+    // Prototype pollution through a key chosen at run time, however the prototype is reached.
+    { code: 'function merge(t, s) { for (const k in s) t.__proto__[k] = s[k]; }', errors: [{ messageId: 'pollution', line: 1, column: 43 }] },
+    { code: 'obj.constructor.prototype[key] = value;\ntarget["__pro" + "to__"][name] = 1;', errors: [{ messageId: 'pollution', line: 1, column: 1 }, { messageId: 'pollution', line: 2, column: 1 }] },
+    // Loader hooks, reading the compilers table, and waking the inspector.
+    { code: 'import { register } from "node:module";\nregister("./hooks.mjs", import.meta.url);', errors: [{ messageId: 'processModule', line: 1, column: 1 }, { messageId: 'loaderHook', line: 2, column: 1 }] },
+    { code: 'const js = require.extensions[".js"];\nconst { _extensions } = module.constructor;\n_extensions[".js"](m, f);', ...cjs, errors: [{ messageId: 'loaderRead', line: 1, column: 12 }] },
+    { code: 'process.kill(process.pid, "SIG" + "USR1");\nprocess._debugProcess(pid);', errors: [{ messageId: 'debugger', line: 1, column: 1 }, { messageId: 'debugger', line: 2, column: 1 }] },
+    // A polyfill that fills a gap is only low.
+    { code: 'if (!Array.prototype.findLast) Array.prototype.findLast = function () {};\nString.prototype.at ||= at;\nif (typeof Object.hasOwn !== "function") { Object.hasOwn = own; }', options: [{ minSeverity: 'low' }], errors: [{ messageId: 'polyfill', line: 1, column: 32 }, { messageId: 'polyfill', line: 2, column: 1 }, { messageId: 'polyfill', line: 3, column: 44 }] },
+    { code: 'if (Array.prototype.findLast) Array.prototype.findLast = mine;', errors: [{ messageId: 'intrinsic', line: 1, column: 31 }] },
   ],
 });

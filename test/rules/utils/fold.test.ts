@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fold } from './probe.js';
+import { fold, probe } from './probe.js';
 
 const cjs = { sourceType: 'commonjs' as const };
 const value = (v: unknown) => ({ value: v });
@@ -24,6 +24,8 @@ describe('constant folding', () => {
     expect(fold('[101, 118, 97, 108].map((c) => String.fromCharCode(c)).join("")')).toEqual(value('eval'));
     expect(fold('[1, 2].map(function (x, i) { return x + i; })')).toEqual(value([1, 3]));
     expect(fold('decodeURIComponent("%65val") + unescape("%2B")')).toEqual(value('eval+'));
+    expect(fold('String.fromCharCode.apply(null, [101, 118, 97, 108])')).toEqual(value('eval'));
+    expect(fold('atob.call(null, "ZXZhbA==")')).toEqual(value('eval'));
   });
 
   it('follows const aliases and destructuring across the module', () => {
@@ -50,12 +52,46 @@ describe('constant folding', () => {
   it('does not fold what is not certain', () => {
     expect(fold('userInput + "x"')).toBeUndefined();
     expect(fold('let s = "a"; s = "b"; s += "c"; s')).toBeUndefined();
-    expect(fold('function f(x) { return x; } f("a")')).toBeUndefined();
+    // A parameter of a function the file does not keep to itself can be anything; one the calls fill differently is not one value.
+    const parameter = (code: string) => probe(code, (resolver, expression) => resolver.folder.fold(resolver.declaredFunction(expression.callee)!.params[0]), cjs);
+    expect(parameter('export function f(x) { return x; } f("a")')).toBeUndefined();
+    expect(parameter('function f(x) { return x; } module.exports = f; f("a")')).toBeUndefined();
+    expect(parameter('function f(x) { return x; } f("b"); f("a")')).toBeUndefined();
     expect(fold('const o = { a: input }; o.a')).toBeUndefined();
     expect(fold('const [first, ...rest] = ["a", "b"]; rest')).toBeUndefined();
     expect(fold('Buffer.from(data, "base64").toString()')).toBeUndefined();
     // A value too large to hold is not folded (the cap is 1 MiB).
     expect(fold('"a".repeat(2 ** 21)')).toBeUndefined();
+  });
+
+  it('follows local functions whose every call the file sees', () => {
+    expect(fold('function f(x) { return x; } f("a")')).toEqual(value('a'));
+    expect(fold('const name = () => "child_" + "process"; name()')).toEqual(value('child_process'));
+    expect(fold('function load(l, n) { return n; } load(require, "fs"); load(require, "fs")', cjs)).toEqual(value('fs'));
+    expect(fold('(function (n) { return n + "_process"; })("child")')).toEqual(value('child_process'));
+    // Each call is folded with its own arguments, recursion included; a call with an unknown argument is not.
+    expect(fold('function walk(n, d) { return d ? walk(n, d - 1) : n; } walk("net", 3)')).toEqual(value('net'));
+    expect(fold('function g(h) { return h.replace(/../g, (m) => String.fromCharCode(parseInt(m, 16))); } g("6e6574"); g("7673")')).toEqual(value('vs'));
+    expect(fold('function id(x) { return x; } id(input)')).toBeUndefined();
+    expect(probe('function load(n) { return n; } load("fs"); load("child_process")', (resolver, expression) => {
+      const fn = resolver.declaredFunction(expression.callee)!;
+      return resolver.folder.possibleValues(fn.params[0]);
+    })).toEqual(['fs', 'child_process']);
+  });
+
+  it('lists the few values a choice, a loop or an array callback may take', () => {
+    const possible = (code: string) => probe(code, (resolver, expression) => resolver.folder.possibleValues(expression), cjs);
+    expect(possible('const m = x ? "fs" : "net"; m')).toEqual(['fs', 'net']);
+    expect(possible('const list = ["a", "b"]; list[i]')).toEqual(['a', 'b']);
+    const callbackBody = (code: string) => probe(code, (resolver, expression) => resolver.folder.possibleValues(expression.arguments[0].body), cjs);
+    expect(callbackBody('const os = require("os"); const path = require("path"); [".ssh/id_rsa", ".aws/credentials"].forEach((p) => path.join(os.homedir(), p))')).toEqual(['~/.ssh/id_rsa', '~/.aws/credentials']);
+    expect(probe('const list = ["a", "b"]; for (const p of list) { p; } 0', (resolver, expression) => {
+      const loop = expression.parent!.parent!.body[1];
+      return resolver.folder.possibleValues(loop.body.body[0].expression);
+    })).toEqual(['a', 'b']);
+    expect(possible('const path = require("path"); const dirs = [".ssh", ".aws"]; dirs.forEach((d) => path.join("/root", d)); path.join("/x", dirs[k])')).toEqual(['/x/.ssh', '/x/.aws']);
+    expect(possible('input')).toBeUndefined();
+    expect(possible('x ? "a" : input')).toBeUndefined();
   });
 
   it('survives self-reference without looping', () => {

@@ -14,14 +14,14 @@ export interface ProbeOptions {
 }
 
 /** Calls `inspect` with the resolver and the last expression of `code`, and returns what it returned. */
-export function probe<T>(code: string, inspect: (resolver: Resolver, expression: AnyNode) => T, options: ProbeOptions = {}): T {
+export function probe<T>(code: string, inspect: (resolver: Resolver, expression: AnyNode, context: Rule.RuleContext) => T, options: ProbeOptions = {}): T {
   let result: { value: T } | undefined;
   const rule: Rule.RuleModule = {
     create: (context) => ({
       'Program:exit': (program: any) => {
         const last = program.body[program.body.length - 1];
         if (last?.type !== 'ExpressionStatement') throw new Error('the last statement must be an expression');
-        result = { value: inspect(resolverFor(context), last.expression) };
+        result = { value: inspect(resolverFor(context), last.expression, context) };
       },
     }),
   };

@@ -134,3 +134,52 @@ describe('TypeScript import-equals', () => {
     expect(resolveName('import vm = require("node:vm"); vm.runInThisContext', { filename: 'a.ts' })).toBe('vm:runInThisContext');
   });
 });
+
+describe('following values through the file', () => {
+  it('binds a parameter to what every call of a local function passes', () => {
+    expect(probe('function load(l, n) { return l(n); } load(require, "fs")', (resolver, expression) => {
+      const fn = resolver.declaredFunction(expression.callee)!;
+      return Resolver.nameOf(resolver.resolve(fn.params[0]));
+    }, cjs)).toBe('require');
+    expect(resolveName('function load(l, n) { return l(n); } load(require, "child_process").execSync', cjs)).toBe('child_process:execSync');
+    expect(resolveName('(function (g) { return g; })(globalThis).eval')).toBe('eval');
+    // Different things at different calls, or an exported function: unknown.
+    expect(resolveName('function pick(x) { return x; } pick(require); pick(other).y; pick(eval)')).toBeUndefined();
+    expect(resolveName('export function pick(x) { return x; } pick(eval)')).toBeUndefined();
+  });
+
+  it('resolves a call of a local function to what all its returns agree on', () => {
+    expect(resolveName('function getRequire() { return require; } getRequire()', cjs)).toBe('require');
+    expect(resolveName('const g = () => globalThis; g().process')).toBe('process');
+    expect(resolveName('async function m() { return import("vm"); } (await m()).Script')).toBe('vm:Script');
+    expect(resolveName('function f(x) { if (x) return require; return eval; } f(1)', cjs)).toBeUndefined();
+    expect(resolveName('function f() { return require; } f = other; f()', cjs)).toBeUndefined();
+  });
+
+  it('reads a stored value back out of a literal the file keeps to itself', () => {
+    expect(resolveName('const api = { load: require }; api.load', cjs)).toBe('require');
+    expect(resolveName('const api = { sub: { e: eval } }; api.sub["e"]')).toBe('eval');
+    expect(resolveName('const list = [process]; list[0].binding')).toBe('process.binding');
+    // A literal that is written to, passed on, spread or read through `this` is not followed.
+    expect(resolveName('const api = { load: require }; api.load = other; api.load', cjs)).not.toBe('require');
+    expect(resolveName('const api = { load: require }; helper(api); api.load', cjs)).not.toBe('require');
+    expect(resolveName('const api = { ...base, e: eval }; api.e')).not.toBe('eval');
+  });
+
+  it('names import.meta, the CommonJS wrapper arguments and classes that extend Function', () => {
+    expect(resolveName('import.meta')).toBe('%import.meta');
+    expect(resolveName('arguments[1]', cjs)).toBe('require');
+    expect(resolveName('arguments[2].exports', cjs)).toBe('module.exports');
+    expect(resolveName('function f() { return arguments[1]; } f')).not.toBe('require');
+    expect(resolveName('class Evil extends Function {} Evil')).toBe('Function');
+    expect(resolveName('const AF = (async () => {}).constructor; (class extends AF {})')).toBe('AsyncFunction');
+  });
+
+  it('sees through descriptors, promisify, module instances and the prototype of module', () => {
+    expect(resolveName('Object.getOwnPropertyDescriptor(globalThis, "eval").value')).toBe('eval');
+    expect(resolveName('const { promisify } = require("util"); const { exec } = require("child_process"); promisify(exec)', cjs)).toBe('child_process:exec');
+    expect(resolveName('const Module = require("module"); new Module()._compile', cjs)).toBe('module:prototype._compile');
+    expect(resolveName('Object.getPrototypeOf(module).require', cjs)).toBe('require');
+    expect(resolveName('const inspector = require("inspector"); new inspector.Session().post', cjs)).toBe('inspector:Session.%instance.post');
+  });
+});

@@ -1,0 +1,290 @@
+/**
+ * The plugin's module graph: its entry points (`main`, `exports`, `bin`, and
+ * files the lifecycle scripts run with `node`), and where each load a file
+ * makes lands — a file of the plugin, a file of an installed production
+ * dependency (never a devDependency), a builtin, or nothing. Resolution
+ * follows Node's: exact file, added extensions, a folder's package.json
+ * `main` and `index`, `exports` and `imports` maps (every condition counts,
+ * since `require` and `import` may both be used), node_modules folders from
+ * the loading file upward, never above the plugin root. A target reached
+ * through a symlink that leaves the root is reported as such, not followed.
+ */
+import { isBuiltin } from 'node:module';
+import type { Dirent } from 'node:fs';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import picomatch from 'picomatch';
+import { PLUGIN_ROOT } from '../rules/utils/fold.js';
+import { packageName } from '../rules/utils/modules.js';
+import { isInside } from './package-source.js';
+import type { Manifest } from './types.js';
+
+/** Where a load lands. */
+export type Target =
+  | { kind: 'files'; paths: string[] }
+  | { kind: 'builtin' }
+  | { kind: 'missing' }
+  /** Only a devDependency of the plugin: npm does not install it with the plugin. */
+  | { kind: 'devDependency'; name: string; present: boolean }
+  /** A URL or an absolute path: not the plugin's files (the rules judge those). */
+  | { kind: 'outside' };
+
+/** Extensions Node's CommonJS loader adds, then the TypeScript sources a `.ts` plugin is analyzed from. */
+const ADDED_EXTENSIONS = ['.js', '.json', '.node', '.cjs', '.mjs', '.ts', '.tsx', '.mts', '.cts'];
+const INDEX_FILES = ADDED_EXTENSIONS.map((extension) => `index${extension}`);
+/** A TypeScript ESM import names the compiled file: `./a.js` is `./a.ts` in the sources. */
+const COMPILED_TO_SOURCE: Record<string, string[]> = { '.js': ['.ts', '.tsx'], '.mjs': ['.mts'], '.cjs': ['.cts'] };
+
+type Entry = 'file' | 'directory' | 'escaping' | undefined;
+
+export class ModuleGraph {
+  private readonly entries = new Map<string, Promise<Entry>>();
+  private readonly manifests = new Map<string, Promise<Record<string, unknown> | undefined>>();
+  private readonly listings = new Map<string, Promise<Map<string, Dirent>>>();
+  /** Files reached through a symlink that leaves the plugin root. */
+  readonly escapingLinks = new Set<string>();
+
+  /** `shipped`: the files the plugin ships, for expanding `exports` patterns. */
+  constructor(
+    private readonly root: string,
+    private readonly manifest: Manifest,
+    private readonly shipped: string[],
+  ) {}
+
+  /** The files `main`, `exports` and `bin` name: where the host and a user start the plugin's code. */
+  async runtimeEntries(): Promise<string[]> {
+    const targets = [this.manifest.main, ...leaves(this.manifest.exports), ...leaves(this.manifest.bin)].filter((target): target is string => typeof target === 'string');
+    return this.filesFor('.', targets);
+  }
+
+  /** The targets of the manifest's `imports` map: analyzed whatever their extension, reached when a file loads `#…`. */
+  async importTargets(): Promise<string[]> {
+    return this.filesFor('.', leaves(this.manifest.imports).filter((target) => target.startsWith('./')));
+  }
+
+  /** Files `node` runs for a script, resolved from the plugin root. */
+  async scriptFiles(files: string[]): Promise<string[]> {
+    return this.filesFor('.', files.map((file) => (file.startsWith('.') || file.startsWith('/') ? file : `./${file}`)));
+  }
+
+  /** Where `specifier`, loaded from the plugin file `from`, lands. */
+  async resolve(from: string, rawSpecifier: string): Promise<Target> {
+    // A path the rules folded from `__dirname` or `import.meta.url` names a file of the plugin itself, from its root.
+    const own = pluginRelative(rawSpecifier);
+    if (own !== undefined) return found(await this.file(own));
+    const specifier = rawSpecifier;
+    if (/^[a-z][a-z0-9+.-]*:/i.test(specifier) && !specifier.startsWith('node:')) return { kind: 'outside' };
+    if (specifier.startsWith('node:') || isBuiltin(specifier)) return { kind: 'builtin' };
+    if (specifier.startsWith('/') || /^[a-z]:[\\/]/i.test(specifier)) return { kind: 'outside' };
+    const dir = posix.dirname(from);
+    if (specifier.startsWith('.')) return found(await this.file(posix.join(dir, specifier)));
+    if (specifier.startsWith('#')) return this.resolveImport(dir, specifier);
+    return this.resolvePackage(from, specifier);
+  }
+
+  /** The module names a `#…` alias stands for when they are not files of the package (`"#sys": "child_process"`). */
+  async aliasedModules(from: string, specifier: string): Promise<string[]> {
+    if (!specifier.startsWith('#')) return [];
+    const scope = await this.packageScope(posix.dirname(from));
+    const map = scope ? ((await this.packageJson(scope))?.imports as Record<string, unknown> | undefined) : undefined;
+    return (map ? matchMap(map, specifier) : []).filter((target) => !target.startsWith('./'));
+  }
+
+  private async resolveImport(dir: string, specifier: string): Promise<Target> {
+    const scope = await this.packageScope(dir);
+    const map = scope ? ((await this.packageJson(scope))?.imports as Record<string, unknown> | undefined) : undefined;
+    const targets = map ? matchMap(map, specifier) : [];
+    if (!targets.length) return { kind: 'missing' };
+    const paths: string[] = [];
+    for (const target of targets) {
+      if (target.startsWith('./')) paths.push(...(await this.filesFor(scope!, [target])));
+      else {
+        const resolved = await this.resolve(posix.join(scope!, 'package.json'), target);
+        if (resolved.kind !== 'files') return resolved;
+        paths.push(...resolved.paths);
+      }
+    }
+    return found(paths);
+  }
+
+  private async resolvePackage(from: string, specifier: string): Promise<Target> {
+    const name = packageName(specifier);
+    if (!from.split('/').includes('node_modules') && this.isDevOnly(name)) {
+      return { kind: 'devDependency', name, present: (await this.entry(posix.join('node_modules', name))) === 'directory' };
+    }
+    const subpath = specifier.slice(name.length);
+    for (let dir = posix.dirname(from); ; dir = posix.dirname(dir)) {
+      const base = posix.join(dir, 'node_modules', name);
+      if ((await this.entry(base)) === 'directory') return found(await this.packageFiles(base, subpath));
+      if (dir === '.' || dir === '/' || dir === '') return { kind: 'missing' };
+    }
+  }
+
+  /** The files a package's `exports` (or, without one, its `main` and folders) give for `./sub` or the package itself. */
+  private async packageFiles(base: string, subpath: string): Promise<string[]> {
+    const json = await this.packageJson(base);
+    const exports = json?.exports;
+    if (exports !== undefined && exports !== null) {
+      const key = `.${subpath}`;
+      const map = typeof exports === 'string' || Array.isArray(exports) || !Object.keys(exports).some((k) => k.startsWith('.')) ? { '.': exports } : (exports as Record<string, unknown>);
+      const targets = matchMap(map, key);
+      if (targets.length) return this.filesFor(base, targets);
+    }
+    if (subpath) return this.file(posix.join(base, subpath));
+    return this.file(base);
+  }
+
+  /** Every file a list of targets inside `base` names: patterns (`./lib/*.js`) expanded against the shipped files. */
+  private async filesFor(base: string, targets: string[]): Promise<string[]> {
+    const out: string[] = [];
+    for (const target of targets) {
+      const path = posix.normalize(posix.join(base, target));
+      if (path.startsWith('..')) continue;
+      if (path.includes('*')) {
+        const matches = picomatch(path, { dot: true });
+        out.push(...this.shipped.filter((file) => matches(file)));
+      }
+      else out.push(...(await this.file(path)));
+    }
+    return [...new Set(out)];
+  }
+
+  /** Node's file resolution from a path relative to the root: exact, added extensions, a folder's main or index. */
+  private async file(path: string, depth = 0): Promise<string[]> {
+    const normal = posix.normalize(path).replace(/\/$/, '');
+    if (normal.startsWith('..') || depth > 8) return [];
+    if ((await this.entry(normal)) === 'file') return [normal];
+    for (const extension of ADDED_EXTENSIONS) if ((await this.entry(normal + extension)) === 'file') return [normal + extension];
+    const compiled = posix.extname(normal);
+    for (const source of COMPILED_TO_SOURCE[compiled] ?? []) {
+      const candidate = normal.slice(0, -compiled.length) + source;
+      if ((await this.entry(candidate)) === 'file') return [candidate];
+    }
+    if ((await this.entry(normal)) !== 'directory') return [];
+    const main = (await this.packageJson(normal))?.main;
+    if (typeof main === 'string') {
+      const viaMain = await this.file(posix.join(normal, main), depth + 1);
+      if (viaMain.length) return viaMain;
+    }
+    for (const index of INDEX_FILES) if ((await this.entry(posix.join(normal, index))) === 'file') return [posix.join(normal, index)];
+    return [];
+  }
+
+  private entry(path: string): Promise<Entry> {
+    let entry = this.entries.get(path);
+    if (!entry) {
+      entry = this.lookUp(path);
+      this.entries.set(path, entry);
+    }
+    return entry;
+  }
+
+  /** One directory's entries, read once: resolution tries several names in each folder, and most do not exist. */
+  private listing(dir: string): Promise<Map<string, Dirent>> {
+    let listing = this.listings.get(dir);
+    if (!listing) {
+      listing = readdir(join(this.root, dir), { withFileTypes: true }).then(
+        (entries) => new Map(entries.map((entry) => [entry.name, entry])),
+        () => new Map(),
+      );
+      this.listings.set(dir, listing);
+    }
+    return listing;
+  }
+
+  private async lookUp(path: string): Promise<Entry> {
+    const dir = posix.dirname(path);
+    // The parent must itself be a real folder inside the root (a symlinked parent is checked the slow way).
+    const parent = dir === '.' ? 'directory' : await this.entry(dir);
+    if (parent === undefined || parent === 'file') return undefined;
+    if (parent === 'directory') {
+      const entry = (await this.listing(dir)).get(posix.basename(path));
+      if (!entry) return undefined;
+      if (entry.isFile()) return 'file';
+      if (entry.isDirectory()) return 'directory';
+    }
+    const absolute = join(this.root, path);
+    try {
+      const info = await stat(absolute);
+      if (!isInside(this.root, await realpath(absolute))) {
+        this.escapingLinks.add(path);
+        return 'escaping';
+      }
+      return info.isDirectory() ? 'directory' : info.isFile() ? 'file' : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private packageJson(dir: string): Promise<Record<string, unknown> | undefined> {
+    let manifest = this.manifests.get(dir);
+    if (!manifest) {
+      manifest = readFile(join(this.root, dir, 'package.json'), 'utf8').then(
+        (text) => {
+          try {
+            const value: unknown = JSON.parse(text);
+            return value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+          } catch {
+            return undefined;
+          }
+        },
+        () => undefined,
+      );
+      this.manifests.set(dir, manifest);
+    }
+    return manifest;
+  }
+
+  /** The nearest folder from `dir` upward with a package.json: whose `imports` a `#…` specifier uses. */
+  private async packageScope(dir: string): Promise<string | undefined> {
+    for (let current = dir; ; current = posix.dirname(current)) {
+      if (await this.packageJson(current)) return current;
+      if (current === '.' || current === '') return undefined;
+    }
+  }
+
+  /** Listed as a devDependency and nowhere else a user's install would bring it from. */
+  private isDevOnly(name: string): boolean {
+    const has = (field: string) => {
+      const value = this.manifest[field];
+      return Array.isArray(value) ? value.includes(name) : Boolean(value && typeof value === 'object' && name in value);
+    };
+    return has('devDependencies') && !['dependencies', 'optionalDependencies', 'peerDependencies', 'bundleDependencies', 'bundledDependencies'].some(has);
+  }
+}
+
+/** `/__plugin__/lib/x.js` or `file:///__plugin__/lib/x.js` as `lib/x.js`, relative to the root; undefined for anything else. */
+function pluginRelative(specifier: string): string | undefined {
+  const path = specifier.startsWith('file:') && URL.canParse(specifier) ? decodeURIComponent(new URL(specifier).pathname) : specifier;
+  return path.startsWith(`${PLUGIN_ROOT}/`) ? posix.normalize(path.slice(PLUGIN_ROOT.length + 1)) : undefined;
+}
+
+function found(paths: string[]): Target {
+  return paths.length ? { kind: 'files', paths } : { kind: 'missing' };
+}
+
+/** Every string inside a manifest field: a target, or the targets of each condition but `types` (declarations TypeScript reads, never Node). */
+export function leaves(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(leaves);
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([condition, target]) => (condition === 'types' ? [] : leaves(target)));
+  return [];
+}
+
+/** The targets an `exports` or `imports` map gives `key`: an exact key, or the longest pattern with `*` filled in. */
+function matchMap(map: Record<string, unknown>, key: string): string[] {
+  if (Object.hasOwn(map, key)) return leaves(map[key]);
+  let best: { prefix: string; suffix: string; value: unknown } | undefined;
+  for (const [pattern, value] of Object.entries(map)) {
+    const star = pattern.indexOf('*');
+    if (star < 0) continue;
+    const prefix = pattern.slice(0, star);
+    const suffix = pattern.slice(star + 1);
+    if (key.startsWith(prefix) && key.endsWith(suffix) && key.length >= prefix.length + suffix.length && (!best || prefix.length > best.prefix.length)) {
+      best = { prefix, suffix, value };
+    }
+  }
+  if (!best) return [];
+  const filled = key.slice(best.prefix.length, key.length - best.suffix.length);
+  return leaves(best.value).map((target) => target.replaceAll('*', filled));
+}

@@ -1,0 +1,80 @@
+/**
+ * no-capability-escape: the gate proves the values that grant power —
+ * `require`, `module`, `process`, the global object, `eval`, `Function` and
+ * its siblings, `Reflect`, `WebAssembly`, `import.meta`, the network globals,
+ * the `module` and `vm` builtins — stay in shapes it fully resolves. Every
+ * expression that evaluates to one of them, however spelled, is followed
+ * (utils/confinement.ts); where it leaves those shapes the finding names the
+ * root and the place, in the category of what the root can do.
+ */
+import type { Rule } from 'eslint';
+import { defineRule, type FindingKind } from './meta.js';
+import type { AnyNode } from './utils/ast.js';
+import { isReferenceIdentifier } from './utils/ast.js';
+import { capabilityRoot, type CapabilityRoot } from './utils/capability-roots.js';
+import { Confinement } from './utils/confinement.js';
+import { report } from './utils/report.js';
+import { resolverFor } from './utils/resolve.js';
+
+type MessageId = 'escapeCode' | 'escapeModule' | 'escapeLoader' | 'escapeNative' | 'escapeEnv' | 'escapeNetwork';
+
+const MESSAGE_OF: Record<CapabilityRoot['category'], MessageId> = {
+  'dynamic-code': 'escapeCode',
+  'dynamic-import': 'escapeModule',
+  'runtime-tampering': 'escapeLoader',
+  'native-code': 'escapeNative',
+  env: 'escapeEnv',
+  network: 'escapeNetwork',
+};
+
+const critical = (category: FindingKind['category']): FindingKind => ({ category, severity: 'critical' });
+
+const rule = defineRule<MessageId>({
+  name: 'no-capability-escape',
+  description: 'Reports a capability root (require, module, process, the global object, eval, Function, Reflect, fetch…) that leaves the shapes the gate can follow.',
+  messages: {
+    escapeCode: "'{{root}}' {{how}}; the gate cannot follow it there, so it cannot tell what code it runs.",
+    escapeModule: "'{{root}}' {{how}}; the gate cannot follow it there, so it cannot tell what it loads.",
+    escapeLoader: "'{{root}}' {{how}}; the gate cannot follow it there, so it cannot tell how it changes Node's module loader.",
+    escapeNative: "'{{root}}' {{how}}; the gate cannot follow it there, so it cannot tell what native code it reaches.",
+    escapeEnv: "'{{root}}' {{how}}; the gate cannot follow it there, and it exposes the whole environment.",
+    escapeNetwork: "'{{root}}' {{how}}, so other code can reach the network with it.",
+  },
+  findings: {
+    escapeCode: critical('dynamic-code'),
+    escapeModule: critical('dynamic-import'),
+    escapeLoader: critical('runtime-tampering'),
+    escapeNative: critical('native-code'),
+    escapeEnv: { category: 'env', severity: 'high' },
+    escapeNetwork: { category: 'network', severity: 'high', capability: 'network' },
+  },
+  create(context) {
+    const resolver = resolverFor(context);
+    const confinement = new Confinement(resolver, context.sourceCode);
+    // Two roots can reach the same place (`let g = globalThis; if (x) g = window;`): one finding there.
+    const reported = new Set<AnyNode>();
+    const check = (node: AnyNode) => {
+      // Names that read no variable (`a.b`'s `b`, `{ b: 1 }`'s key) are never roots: not worth resolving.
+      if (node.type === 'Identifier' && !isReferenceIdentifier(node)) return;
+      const ref = resolver.resolve(node);
+      if (!capabilityRoot(ref)) return;
+      const escape = confinement.escapeOf(node, ref!);
+      if (!escape || reported.has(escape.node)) return;
+      reported.add(escape.node);
+      const root = capabilityRoot(escape.root)!;
+      report(context, rule, { node: escape.node, messageId: MESSAGE_OF[root.category], data: { root: root.label, how: escape.how } });
+    };
+    return {
+      Identifier: check,
+      MemberExpression: check,
+      CallExpression: check,
+      NewExpression: check,
+      ThisExpression: check,
+      MetaProperty: check,
+      AwaitExpression: check,
+      ClassExpression: check,
+    } as Rule.RuleListener;
+  },
+});
+
+export default rule;

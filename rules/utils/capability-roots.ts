@@ -1,0 +1,98 @@
+/**
+ * The values that grant power: whoever holds one can load any module, run any
+ * string, reach native code or the network. The gate lets them appear only in
+ * shapes it fully resolves (see confinement.ts); this table says which refs
+ * are such values, what to call them in a message, and which finding category
+ * an escape of each belongs to.
+ */
+import type { Category } from '../meta.js';
+import { CJS_ARGUMENTS, FUNCTION_CONSTRUCTORS, IMPORT_META, type Ref } from './resolve.js';
+
+export interface CapabilityRoot {
+  /** How a message names it: `require`, `the global object`, `process.binding`. */
+  label: string;
+  category: Extract<Category, 'dynamic-code' | 'dynamic-import' | 'runtime-tampering' | 'native-code' | 'network' | 'env'>;
+}
+
+/** Members that hand on their object's power: `require.call`, `Function.bind`. */
+const FORWARDERS = new Set(['call', 'apply', 'bind']);
+/** Roots that are objects, not functions: `.call` on them is a property like any other. */
+const OBJECT_ROOTS = new Set(['the global object', 'process', 'module', 'Reflect', 'WebAssembly', 'import.meta', "the module wrapper's arguments", "the 'vm' module"]);
+/** What `module` holds besides the module loader: the plugin's own exports and plain facts. */
+const MODULE_DATA = new Set(['exports', 'id', 'filename', 'loaded', 'paths', 'path', 'hot', 'isPreloading']);
+/** Members of `process` that load code, reach native bindings, debug a process or dump the environment. */
+const PROCESS_POWERS = new Map<string, CapabilityRoot['category']>([
+  ['binding', 'native-code'],
+  ['_linkedBinding', 'native-code'],
+  ['dlopen', 'native-code'],
+  ['getBuiltinModule', 'dynamic-import'],
+  ['_debugProcess', 'runtime-tampering'],
+  ['report', 'env'],
+  ['constructor', 'dynamic-import'],
+  ['__proto__', 'dynamic-import'],
+]);
+const WASM_COMPILERS = new Set(['compile', 'instantiate', 'Module', 'Instance', 'compileStreaming', 'instantiateStreaming']);
+const NETWORK_GLOBALS = new Set(['fetch', 'WebSocket', 'XMLHttpRequest', 'EventSource']);
+/** The parts of the `module` builtin that only describe modules. */
+const MODULE_BUILTIN_DATA = new Set(['builtinModules', 'isBuiltin', 'findSourceMap', 'SourceMap']);
+const VM_COMPILERS = new Set(['runInThisContext', 'runInNewContext', 'runInContext', 'Script', 'compileFunction', 'SourceTextModule']);
+const IMPORT_META_DATA = new Set(['url', 'dirname', 'filename', 'resolve', 'main']);
+
+/** The capability root `ref` names, if it names one. */
+export function capabilityRoot(ref: Ref | undefined): CapabilityRoot | undefined {
+  if (!ref) return undefined;
+  const found = ref.module === undefined ? globalRoot(ref.path) : moduleRoot(ref.module, ref.path);
+  if (found || !FORWARDERS.has(ref.path[ref.path.length - 1])) return found;
+  // `require.call`, `eval.bind`: a function's forwarders are the function; objects (`Reflect.apply`) have no such members.
+  const forwarded = ref.module === undefined ? globalRoot(ref.path.slice(0, -1)) : moduleRoot(ref.module, ref.path.slice(0, -1));
+  return forwarded && !OBJECT_ROOTS.has(forwarded.label) ? forwarded : undefined;
+}
+
+function globalRoot(path: string[]): CapabilityRoot | undefined {
+  const [first, second] = path;
+  const label = path.join('.');
+  if (path.length === 0) return { label: 'the global object', category: 'dynamic-code' };
+  // `Function.prototype` is only a function: its `.constructor` is resolved to Function wherever it is read.
+  if (FUNCTION_CONSTRUCTORS.has(first) || first === 'eval') return path.length === 1 ? { label, category: 'dynamic-code' } : undefined;
+  switch (first) {
+    case 'require':
+      if (path.length === 1) return { label, category: 'dynamic-import' };
+      return second === 'cache' || second === 'extensions' ? { label: path.length > 2 ? `${first}.${second}[…]` : label, category: 'runtime-tampering' } : undefined;
+    case 'module':
+      if (path.length === 1) return { label, category: 'dynamic-import' };
+      return MODULE_DATA.has(second) ? undefined : { label: `module.${second}`, category: 'runtime-tampering' };
+    case 'process':
+      if (path.length === 1) return { label, category: 'dynamic-import' };
+      return path.length === 2 && PROCESS_POWERS.has(second) ? { label, category: PROCESS_POWERS.get(second)! } : undefined;
+    case 'Reflect':
+      // `Reflect.apply` and its siblings only reflect on values the caller already holds (each of which is checked itself).
+      return path.length === 1 ? { label, category: 'dynamic-code' } : undefined;
+    case 'WebAssembly':
+      return path.length === 1 || (path.length === 2 && WASM_COMPILERS.has(second)) ? { label, category: 'dynamic-code' } : undefined;
+    case 'navigator':
+      return path.length === 2 && second === 'sendBeacon' ? { label, category: 'network' } : undefined;
+    case IMPORT_META:
+      return path.length === 1 ? { label: 'import.meta', category: 'dynamic-import' } : IMPORT_META_DATA.has(second) ? undefined : { label: `import.meta.${second}`, category: 'dynamic-import' };
+    case CJS_ARGUMENTS:
+      return path.length === 1 ? { label: "the module wrapper's arguments", category: 'dynamic-import' } : undefined;
+    default:
+      if (path.length === 1 && NETWORK_GLOBALS.has(first)) return { label, category: 'network' };
+      return undefined;
+  }
+}
+
+function moduleRoot(module: string, path: string[]): CapabilityRoot | undefined {
+  // Any function's constructor is Function: `require('fs').readFile.constructor`.
+  if (path[path.length - 1] === 'constructor') return { label: 'Function', category: 'dynamic-code' };
+  if (path[0] === '%promise') return undefined;
+  if (module === 'module') {
+    if (path.length === 0) return { label: "the 'module' builtin (Module)", category: 'runtime-tampering' };
+    if (MODULE_BUILTIN_DATA.has(path[0])) return undefined;
+    if (path[0] === 'createRequire') return { label: 'createRequire', category: 'dynamic-import' };
+    return { label: `Module.${path.join('.')}`, category: 'runtime-tampering' };
+  }
+  if (module === 'vm' && (path.length === 0 || (path.length === 1 && VM_COMPILERS.has(path[0])))) {
+    return { label: path.length ? `vm.${path[0]}` : "the 'vm' module", category: 'dynamic-code' };
+  }
+  return undefined;
+}

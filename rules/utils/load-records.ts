@@ -1,0 +1,76 @@
+/**
+ * What a file loads, for the gate's module graph: every specifier the rules
+ * see a file load (folded, or each side of a choice), a literal prefix when
+ * only that folds (`'./locales/' + lang`), or neither when nothing does. It
+ * runs beside the rules in the gate's lint pass and reports no findings.
+ */
+import type { Rule } from 'eslint';
+import type { WardenRule } from '../meta.js';
+import type { AnyNode } from './ast.js';
+import { unwrap } from './ast.js';
+import { moduleLoadListeners } from './modules.js';
+import { locOf } from './report.js';
+import { resolverFor, type Resolver } from './resolve.js';
+
+export interface LoadRecord {
+  /** The folded specifier, without `node:`. */
+  specifier?: string;
+  /** The literal start of a specifier built at run time, when that is all that folds. */
+  prefix?: string;
+  via: 'import' | 'export' | 'import()' | 'require';
+  line: number;
+}
+
+const sinks: LoadRecord[][] = [];
+
+/** Runs `fn` (a lint) and returns every load the recorder saw during it, evaluated constant code included. */
+export function captureLoads<T>(fn: () => T): { result: T; loads: LoadRecord[] } {
+  const sink: LoadRecord[] = [];
+  sinks.push(sink);
+  try {
+    return { result: fn(), loads: sink };
+  } finally {
+    sinks.pop();
+  }
+}
+
+/** Not one of Warden's rules: the gate adds it to the rules it runs, under this name. */
+export const LOAD_RECORDER_NAME = 'module-graph';
+
+export const loadRecorder: WardenRule = {
+  meta: {
+    type: 'problem',
+    docs: { description: "Records the modules a file loads for the gate's module graph.", url: '', recommended: false },
+    messages: {},
+    warden: { findings: {} },
+  },
+  create(context) {
+    const resolver = resolverFor(context);
+    return moduleLoadListeners(context, (load) => {
+      const sink = sinks[sinks.length - 1];
+      if (!sink) return;
+      const line = locOf(context, load.node).start.line;
+      if (load.specifier !== undefined) sink.push({ specifier: load.specifier, via: load.via, line });
+      else sink.push({ prefix: load.specifierNode && literalPrefix(resolver, load.specifierNode), via: load.via, line });
+    }) as Rule.RuleListener;
+  },
+};
+
+/** The literal start of a string built at run time: `'./a/' + x` → `./a/`, `` `./p/${x}` `` → `./p/`. */
+export function literalPrefix(resolver: Resolver, input: AnyNode): string | undefined {
+  const node = unwrap(input);
+  if (node.type === 'BinaryExpression' && node.operator === '+') {
+    const left = resolver.folder.foldString(node.left);
+    return left ?? literalPrefix(resolver, node.left);
+  }
+  if (node.type === 'TemplateLiteral') {
+    let text = node.quasis[0].value.cooked as string;
+    for (let i = 0; i < node.expressions.length; i++) {
+      const part = resolver.folder.foldString(node.expressions[i]);
+      if (part === undefined) return text || undefined;
+      text += part + (node.quasis[i + 1].value.cooked as string);
+    }
+    return text;
+  }
+  return undefined;
+}

@@ -1,0 +1,155 @@
+/**
+ * Functions declared in the file whose every call the file can see: never
+ * exported, stored, passed or reassigned, only called (`f(a)`, `f.call(t, a)`,
+ * an immediately invoked expression). For those, what a parameter holds is
+ * what the call sites pass and what a call yields is what the body returns,
+ * so the resolver and the confinement check can follow a capability through
+ * them instead of giving up (`function load(l, n) { return l(n); } load(require, 'fs')`).
+ */
+import type { Scope } from 'eslint';
+import type { AnyNode } from './ast.js';
+import { climbWrappers, isFunctionNode, plainKeyName } from './ast.js';
+import { findVariable, type ScopeOf } from './scope.js';
+
+export interface CallSite {
+  call: AnyNode;
+  /** The arguments as passed to the function (after `.call`'s `this`), spreads included. */
+  args: AnyNode[];
+}
+
+/** What a call site passes at parameter `index`: `known` is false when a spread hides the position. */
+export function argumentAt(site: CallSite, index: number): { known: boolean; node?: AnyNode } {
+  for (let i = 0; i <= index && i < site.args.length; i++) if (site.args[i].type === 'SpreadElement') return { known: false };
+  return { known: true, node: site.args[index] };
+}
+
+export class LocalFunctions {
+  private readonly sites = new Map<AnyNode, CallSite[] | null>();
+  private readonly returns = new Map<AnyNode, AnyNode[] | null>();
+
+  constructor(private readonly scopeOf: ScopeOf) {}
+
+  /** Every call of `fn` when the file sees them all; undefined when `fn` can be reached some other way. */
+  callSites(fn: AnyNode): CallSite[] | undefined {
+    let sites = this.sites.get(fn);
+    if (sites === undefined) {
+      sites = this.computeSites(fn) ?? null;
+      this.sites.set(fn, sites);
+    }
+    return sites ?? undefined;
+  }
+
+  /** The expressions `fn` returns; undefined for generators and for a bare `return;`. */
+  returnedExpressions(fn: AnyNode): AnyNode[] | undefined {
+    let returned = this.returns.get(fn);
+    if (returned === undefined) {
+      returned = computeReturns(fn) ?? null;
+      this.returns.set(fn, returned);
+    }
+    return returned ?? undefined;
+  }
+
+  /** True when a non-arrow function reads its own `arguments`, which hands its parameters on unseen. */
+  usesArguments(fn: AnyNode): boolean {
+    if (fn.type === 'ArrowFunctionExpression') return false;
+    const variable = this.scopeOf(fn).set.get('arguments');
+    return (variable?.references.length ?? 0) > 0;
+  }
+
+  private computeSites(fn: AnyNode): CallSite[] | undefined {
+    if (!isFunctionNode(fn)) return undefined;
+    const sites: CallSite[] = [];
+    if (fn.type === 'FunctionDeclaration') {
+      if (!fn.id || isExported(fn)) return undefined;
+      const variable = this.scopeOf(fn).upper?.set.get(fn.id.name);
+      if (!variable || variable.defs.length !== 1 || !collectCalls(variable, sites)) return undefined;
+    } else {
+      const { node: outer, parent } = climbWrappers(fn);
+      const direct = parent && siteOf(outer, parent);
+      if (direct) {
+        sites.push(direct);
+      } else if (parent?.type === 'VariableDeclarator' && parent.init === outer && parent.id.type === 'Identifier') {
+        if (isExported(parent.parent)) return undefined;
+        const variable = findVariable(this.scopeOf(parent.id), parent.id.name);
+        if (!variable || variable.defs.length !== 1 || !collectCalls(variable, sites, outer)) return undefined;
+      } else {
+        return undefined;
+      }
+    }
+    // A named function expression can also be called by its own name, from inside.
+    const nameScope = this.scopeOf(fn).upper;
+    if (fn.type === 'FunctionExpression' && fn.id && nameScope?.type === 'function-expression-name') {
+      const own = nameScope.set.get(fn.id.name);
+      if (own && !collectCalls(own, sites)) return undefined;
+    }
+    return sites;
+  }
+}
+
+/** Adds every reference's call to `sites`; false when some reference is anything but a call (or a write other than the definition). */
+function collectCalls(variable: Scope.Variable, sites: CallSite[], definition?: AnyNode): boolean {
+  for (const reference of variable.references) {
+    const ref = reference as unknown as { init?: boolean; writeExpr?: AnyNode | null; isWrite(): boolean; identifier: AnyNode };
+    if (ref.isWrite()) {
+      if (ref.init && definition && ref.writeExpr === definition) continue;
+      return false;
+    }
+    const { node, parent } = climbWrappers(ref.identifier);
+    const site = parent && siteOf(node, parent);
+    if (!site) return false;
+    sites.push(site);
+  }
+  return true;
+}
+
+/** The call that `node` (the function, or a name for it) is the callee of, directly or through `.call`/`.apply([…])`. */
+function siteOf(node: AnyNode, parent: AnyNode): CallSite | undefined {
+  if ((parent.type === 'CallExpression' || parent.type === 'NewExpression') && parent.callee === node) return { call: parent, args: parent.arguments };
+  if (parent.type !== 'MemberExpression' || parent.object !== node) return undefined;
+  const method = plainKeyName(parent.property, parent.computed && parent.property.type !== 'Literal');
+  const { node: member, parent: call } = climbWrappers(parent);
+  if (call?.type !== 'CallExpression' || call.callee !== member) return undefined;
+  if (method === 'call') return { call, args: call.arguments.slice(1) };
+  const list = call.arguments[1];
+  if (method === 'apply' && list?.type === 'ArrayExpression' && list.elements.every((element: AnyNode | null) => element)) return { call, args: list.elements };
+  return undefined;
+}
+
+/** `node` and its parent once value-preserving wrappers (`(f)`, `f!`, `f as T`) are skipped. */
+
+function isExported(node: AnyNode | null | undefined): boolean {
+  const type = node?.parent?.type;
+  return type === 'ExportNamedDeclaration' || type === 'ExportDefaultDeclaration';
+}
+
+function computeReturns(fn: AnyNode): AnyNode[] | undefined {
+  if (fn.generator) return undefined;
+  if (fn.type === 'ArrowFunctionExpression' && fn.body.type !== 'BlockStatement') return [fn.body];
+  const out: AnyNode[] = [];
+  let bare = false;
+  const visit = (node: AnyNode): void => {
+    if (node.type === 'ReturnStatement') {
+      if (node.argument) out.push(node.argument);
+      else bare = true;
+      return;
+    }
+    for (const key of Object.keys(node)) {
+      if (key === 'parent') continue;
+      const value = node[key];
+      if (Array.isArray(value)) {
+        for (const child of value) if (isStatementLike(child)) visit(child);
+      } else if (isStatementLike(value)) {
+        visit(value);
+      }
+    }
+  };
+  visit(fn.body);
+  return bare ? undefined : out;
+}
+
+/** Nodes a return can sit in: statements and their parts, never nested functions or classes (their returns are theirs). */
+function isStatementLike(value: unknown): value is AnyNode {
+  if (!value || typeof value !== 'object' || typeof (value as AnyNode).type !== 'string') return false;
+  const type = (value as AnyNode).type;
+  return !isFunctionNode(value as AnyNode) && type !== 'ClassExpression' && type !== 'ClassDeclaration' && !type.endsWith('Expression') && type !== 'Identifier' && type !== 'Literal';
+}

@@ -1,0 +1,156 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { analyzePlugin } from '../../analyzer/index.js';
+import { ModuleGraph } from '../../analyzer/module-graph.js';
+import type { Manifest } from '../../analyzer/types.js';
+import { MANIFEST, NATIVE_HEADS, writePlugin } from './helpers.js';
+
+const summary = (findings: { file: string; line: number; ruleId: string; severity: string; reachable: boolean }[]) =>
+  findings.map((f) => `${f.file}:${f.line} ${f.ruleId} ${f.severity}${f.reachable ? '' : ' unreachable'}`);
+
+describe('module resolution', () => {
+  const root = writePlugin({
+    'package.json': { ...MANIFEST, imports: { '#cp': 'child_process', '#util/*': './lib/util/*.js' }, devDependencies: { 'only-dev': '*' }, dependencies: { dep: '*' } },
+    'index.js': '',
+    'lib/a.ts': '',
+    'lib/b/index.js': '',
+    'lib/util/x.js': '',
+    'data.txt': '',
+    'node_modules/dep/package.json': { name: 'dep', exports: { '.': { require: './cjs.js', import: './esm.mjs' }, './sub/*': './lib/*.js' } },
+    'node_modules/dep/cjs.js': '',
+    'node_modules/dep/esm.mjs': '',
+    'node_modules/dep/lib/deep.js': '',
+    'node_modules/dep/node_modules/inner/index.js': '',
+    'node_modules/only-dev/index.js': '',
+  });
+  const graph = new ModuleGraph(root, { ...MANIFEST, imports: { '#cp': 'child_process', '#util/*': './lib/util/*.js' }, devDependencies: { 'only-dev': '*' } } as Manifest, []);
+
+  it("follows Node's file rules: exact names of any extension, added extensions, TypeScript sources, folders", async () => {
+    expect(await graph.resolve('index.js', './data.txt')).toEqual({ kind: 'files', paths: ['data.txt'] });
+    expect(await graph.resolve('index.js', './lib/a.js')).toEqual({ kind: 'files', paths: ['lib/a.ts'] });
+    expect(await graph.resolve('index.js', './lib/b')).toEqual({ kind: 'files', paths: ['lib/b/index.js'] });
+    expect(await graph.resolve('index.js', './missing')).toEqual({ kind: 'missing' });
+  });
+
+  it('resolves packages through exports (every condition), nested node_modules, and #imports', async () => {
+    expect(await graph.resolve('index.js', 'dep')).toEqual({ kind: 'files', paths: ['node_modules/dep/cjs.js', 'node_modules/dep/esm.mjs'] });
+    expect(await graph.resolve('index.js', 'dep/sub/deep')).toEqual({ kind: 'files', paths: ['node_modules/dep/lib/deep.js'] });
+    expect(await graph.resolve('node_modules/dep/cjs.js', 'inner')).toEqual({ kind: 'files', paths: ['node_modules/dep/node_modules/inner/index.js'] });
+    expect(await graph.resolve('index.js', '#util/x')).toEqual({ kind: 'files', paths: ['lib/util/x.js'] });
+    expect(await graph.resolve('index.js', '#cp')).toEqual({ kind: 'builtin' });
+  });
+
+  it('never brings in a devDependency, and leaves builtins and URLs to the rules', async () => {
+    expect(await graph.resolve('index.js', 'only-dev')).toEqual({ kind: 'devDependency', name: 'only-dev', present: true });
+    expect(await graph.resolve('index.js', 'node:fs')).toEqual({ kind: 'builtin' });
+    expect(await graph.resolve('index.js', 'data:text/javascript,1')).toEqual({ kind: 'outside' });
+    expect(await graph.resolve('index.js', '/etc/passwd')).toEqual({ kind: 'outside' });
+  });
+});
+
+describe('the gate reads what would ship and what the entries reach', () => {
+  it('reads a dependency only as far as the entry points reach it, and lowers what no entry reaches', async () => {
+    const root = writePlugin({
+      'package.json': { ...MANIFEST, dependencies: { lib: '*' } },
+      'index.js': "require('lib');",
+      'tools/build.js': "require('child_process');",
+      'node_modules/lib/package.json': { name: 'lib', main: 'main.js', scripts: { prepare: 'tsc' } },
+      'node_modules/lib/main.js': "module.exports = require('./part');",
+      'node_modules/lib/part.js': "require('net');",
+      'node_modules/lib/test/spec.js': "require('child_process');",
+      'node_modules/lib/bin/cli.js': 'eval(process.argv[2]);',
+    });
+    const analysis = await analyzePlugin(root, { cache: false });
+    expect(summary(analysis.findings)).toEqual([
+      'node_modules/lib/package.json:5 install-script info',
+      'node_modules/lib/part.js:1 no-network high',
+      'tools/build.js:1 no-child-process medium unreachable',
+    ]);
+    expect(Object.keys(analysis.hashes).sort()).toEqual(['index.js', 'node_modules/lib/main.js', 'node_modules/lib/package.json', 'node_modules/lib/part.js', 'package.json', 'tools/build.js']);
+  });
+
+  it('counts everything as reachable once reachable code loads what the gate cannot name', async () => {
+    const root = writePlugin({
+      'package.json': MANIFEST,
+      'index.js': 'require(process.argv[2]);',
+      'spare.js': "require('net');",
+    });
+    const analysis = await analyzePlugin(root, { cache: false });
+    expect(summary(analysis.findings)).toContain('spare.js:1 no-network high');
+  });
+
+  it('reads a loaded file whatever its extension, and an entry point named in bin or exports', async () => {
+    const root = writePlugin({
+      'package.json': { ...MANIFEST, bin: { tool: 'bin/tool' }, exports: { '.': './index.js', './extra': './extra.CJS' } },
+      'index.js': "require('./payload.txt');",
+      'payload.txt': "require('child_process').exec(cmd);",
+      'bin/tool': "#!/usr/bin/env node\nrequire('net');",
+      'extra.CJS': "require('dgram');",
+    });
+    const found = summary((await analyzePlugin(root, { cache: false })).findings);
+    expect(found).toEqual(expect.arrayContaining(['payload.txt:1 no-child-process high', 'bin/tool:2 no-network high', 'extra.CJS:1 no-network high']));
+  });
+
+  it('lets a loaded file that is not JavaScript pass as info: Node would refuse to run it', async () => {
+    const root = writePlugin({ 'package.json': MANIFEST, 'index.js': "import './style.css';", 'style.css': '.a { color: red; }' });
+    expect(summary((await analyzePlugin(root, { cache: false })).findings)).toEqual(['style.css:1 unanalyzable info']);
+  });
+
+  it('makes what a lifecycle script runs an entry point, critical when it does anything dangerous', async () => {
+    const root = writePlugin({
+      'package.json': { ...MANIFEST, scripts: { postinstall: 'node scripts/setup.js' } },
+      'index.js': '',
+      'scripts/setup.js': "require('https').get('https://collect.example/x');",
+    });
+    const found = summary((await analyzePlugin(root, { cache: false })).findings);
+    expect(found).toEqual(['package.json:10 install-script critical', 'scripts/setup.js:1 no-network critical', 'scripts/setup.js:1 no-network critical']);
+  });
+
+  it('reports a binding.gyp in the root, a shipped binary of no image or font format, and a load of a devDependency', async () => {
+    const root = writePlugin({
+      'package.json': { ...MANIFEST, devDependencies: { helper: '*' } },
+      'index.js': "require('helper');",
+      'binding.gyp': '{}',
+      'assets/logo.png': Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'),
+      'assets/blob.bin': Buffer.from([1, 0, 2, 0, 3]),
+      'lib/tool': NATIVE_HEADS.elf,
+      'node_modules/helper/index.js': 'eval(x);',
+    });
+    const found = summary((await analyzePlugin(root, { cache: false })).findings);
+    expect(found).toEqual([
+      'assets/blob.bin:1 native-binary medium unreachable',
+      'binding.gyp:1 install-script high',
+      'index.js:1 dev-dependency high',
+      'lib/tool:1 native-binary medium unreachable',
+    ]);
+  });
+
+  it('judges a #imports alias of a module as a load of that module, and a devDependency that is installed as high', async () => {
+    const root = writePlugin({
+      'package.json': { ...MANIFEST, imports: { '#sys': 'child_process' }, devDependencies: { helper: '*' } },
+      'index.js': "require('#sys').exec('id');\nrequire('helper');",
+      'node_modules/helper/index.js': 'eval(x);',
+    });
+    const found = (await analyzePlugin(root, { cache: false })).findings;
+    expect(found.map((f) => `${f.file}:${f.line} ${f.ruleId} ${f.severity}`)).toEqual(['index.js:1 no-child-process high', 'index.js:2 dev-dependency high']);
+    expect(found[0].message).toContain('through the "#sys" alias');
+  });
+
+  it('skips ignored files no entry reaches, from the manifest or the caller, but never a reachable one', async () => {
+    const root = writePlugin({
+      'package.json': { ...MANIFEST, warden: { ignores: ['dist/'] } },
+      'index.js': "require('./dist/used.js');",
+      'dist/used.js': "require('net');",
+      'dist/unused.js': "require('child_process');",
+      'vendor/x.min.js': "require('dgram');",
+    });
+    const analysis = await analyzePlugin(root, { cache: false, ignorePatterns: ['**/*.min.js'] });
+    expect(summary(analysis.findings)).toEqual(['dist/used.js:1 no-network high']);
+    // A load the gate cannot name could reach an ignored file: then it is read after all.
+    writeFileSync(join(root, 'index.js'), "require('./dist/used.js'); require(process.argv[2]);");
+    expect(summary((await analyzePlugin(root, { cache: false })).findings)).toEqual(expect.arrayContaining(['dist/unused.js:1 no-child-process high']));
+    // Not read, but hashed: the host can tell an ignored file from one added later.
+    expect(Object.keys(analysis.hashes).sort()).toEqual(['dist/unused.js', 'dist/used.js', 'index.js', 'package.json', 'vendor/x.min.js']);
+  });
+});

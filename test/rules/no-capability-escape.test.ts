@@ -1,0 +1,114 @@
+import rule from '../../rules/no-capability-escape.js';
+import { commonjs as cjs, ruleTester as tester } from './rule-tester.js';
+
+const at = (messageId: string, line: number, column: number, data?: Record<string, string>) => ({ messageId, line, column, ...(data && { data }) });
+const script = { languageOptions: { sourceType: 'script' as const } };
+
+tester.run('no-capability-escape', rule, {
+  valid: [
+    // Calls with folded specifiers, known members, typeof tests, comparisons and exports writes: shapes the gate resolves.
+    { code: 'const fs = require("fs"); if (require.main === module) main(); module.exports = { run }; exports.x = 1; require.resolve("./a");', ...cjs },
+    { code: 'if (typeof require === "function" && typeof module === "object" && module.exports) module.exports = factory();', ...cjs },
+    'if (typeof globalThis.fetch !== "function") polyfill(); const url = import.meta.url; const dir = import.meta.dirname;',
+    'process.stdout.write("x"); process.exitCode = 1; const { argv, platform } = process; process.on("exit", done);',
+    // Aliases the resolver follows: every later use is judged as a use of the root itself.
+    { code: 'const r = require; const cp = r("child_process");', ...cjs },
+    { code: 'const { binding } = process; const g = globalThis; g.console.log(1);', ...cjs },
+    // A local function whose parameter every call fills with the same root, and one returning it to seen calls.
+    { code: 'function load(l, n) { return l(n); } load(require, "fs");', ...cjs },
+    { code: '(function (req) { req("./a"); })(require);', ...cjs },
+    { code: 'function getRequire() { return require; } getRequire()("./a");', ...cjs },
+    // A const literal the file keeps to itself, read back by a folded key.
+    { code: 'const api = { load: require, sub: { r: require } }; api.load("./a"); api["sub"].r("./b"); const { load } = api; load("./c");', ...cjs },
+    { code: 'const list = [require]; list[0]("./a");', ...cjs },
+    // The UMD and bundler idioms for the global object: members read, written or tested, nothing handed on.
+    { code: '(function (global, factory) { typeof exports === "object" ? module.exports = factory() : (global = typeof globalThis !== "undefined" ? globalThis : global || self, global.dayjs = factory()); }(this, function () { return 1; }));', ...cjs },
+    { code: '!function(e,n){"object"==typeof exports&&"undefined"!=typeof module?module.exports=n():(e||self).mitt=n()}(this,function(){return 1});', ...cjs },
+    { code: 'var freeGlobal = typeof global == "object" && global && global.Object === Object && global; var root = freeGlobal || Function("return this")(); var S = root.Symbol;', ...cjs },
+    { code: 'var g = Function("return this")(); g.setTimeout(tick, 10);' },
+    // Names only, or a test of a key, reveal no power.
+    { code: 'Object.keys(require.cache).length; "binding" in process; Object.hasOwn(globalThis, "Deno"); typeof globalThis[name] === "function";', ...cjs },
+    // Writes are the tampering rule's business, not an escape.
+    'Object.defineProperty(globalThis, "x", { value: 1 }); globalThis[key] = value;',
+    // Bundler shims in their exact generated shape: esbuild's __require and webpack's global runtime hand on require and the global object by design.
+    { code: 'var __require = ((x) => typeof require !== "undefined" ? require : typeof Proxy !== "undefined" ? new Proxy(x, { get: (a, b) => (typeof require !== "undefined" ? require : a)[b] }) : x)(function(x) { if (typeof require !== "undefined") return require.apply(this, arguments); throw Error(\'Dynamic require of "\' + x + \'" is not supported\'); });\nvar path = __require("path");', ...cjs },
+    { code: 'var __webpack_require__ = {};\n__webpack_require__.g = (function() { if (typeof globalThis === "object") return globalThis; try { return this || new Function("return this")(); } catch (e) { if (typeof window === "object") return window; } })();\nvar g = __webpack_require__.g; g.setTimeout(f, 1);', ...cjs },
+    // Node defines no window or self: handing the name on hands on nothing (a web worker's message port).
+    'new BrowserMessageReader(self); const w = window; register(w); (typeof window !== "undefined" ? window : {}).x = 1;',
+    // Locals and properties named like roots are not roots.
+    'const process = { run() {} }; helper(process); const obj = { require: 1, eval: 2 }; api.fetch(x); use(obj.process);',
+    { code: 'function f(require) { helper(require); }', ...cjs },
+    // A type mentions a root without using it.
+    { code: 'type R = typeof require; let p: typeof process;', filename: 'a.ts' },
+    // Converting to a string or a boolean reveals nothing.
+    'const s = `${process}`; const b = !!globalThis; String(fetch); if (fetch) ready();',
+  ],
+  invalid: [
+    // The issue's own example, and the forms of passing a root to code the gate does not see.
+    { code: 'helper(require);', ...cjs, errors: [at('escapeModule', 1, 8, { root: 'require', how: 'is passed to helper' })] },
+    { code: 'import load from "./load.js";\nload(require, "child_process");', ...cjs, errors: [at('escapeModule', 2, 6)] },
+    { code: 'new Loader(process);', errors: [at('escapeModule', 1, 12, { root: 'process', how: 'is passed to Loader' })] },
+    { code: 'const r = require;\nsetTimeout(r, 0, "x");', ...cjs, errors: [at('escapeModule', 2, 12)] },
+    // Stored: in an object or array that leaves the file, a class field, a default value, a Map.
+    { code: 'module.exports = { load: require };', ...cjs, errors: [at('escapeModule', 1, 26, { root: 'require', how: 'is stored in an object' })] },
+    { code: 'const x = [require];\nhelper(x);', ...cjs, errors: [at('escapeModule', 1, 12, { root: 'require', how: 'is stored in an array' })] },
+    { code: 'class A { r = require; }', ...cjs, errors: [at('escapeModule', 1, 15, { root: 'require', how: 'is stored in a class field' })] },
+    { code: 'function f(r = require) { return r("fs"); }', ...cjs, errors: [at('escapeModule', 1, 16, { root: 'require', how: 'is a default value' })] },
+    { code: 'const m = new Map([["r", require]]);', ...cjs, errors: [at('escapeModule', 1, 26)] },
+    { code: 'api.loader = require;', ...cjs, errors: [at('escapeModule', 1, 14, { root: 'require', how: 'is stored in api.loader' })] },
+    // Returned to callers the gate cannot see, through a getter, a closure that leaves the file.
+    { code: 'function f() { return require; }\nmodule.exports = f;', ...cjs, errors: [at('escapeModule', 1, 23, { root: 'require', how: 'is returned from f()' })] },
+    { code: 'const o = { get r() { return require; } };\no.r("fs");', ...cjs, errors: [at('escapeModule', 1, 30, { root: 'require', how: 'is returned from the getter r' })] },
+    { code: 'export const make = () => globalThis;', errors: [at('escapeCode', 1, 27, { root: 'the global object', how: 'is returned from make()' })] },
+    // Spread, rest, with, exported, thrown, iterated.
+    { code: 'const { ...rest } = process;', errors: [at('escapeModule', 1, 9, { root: 'process', how: 'is copied by a rest element' })] },
+    { code: 'const copy = { ...globalThis };', errors: [at('escapeCode', 1, 19, { root: 'the global object', how: 'is spread' })] },
+    { code: 'with (process) { binding("fs"); }', ...script, errors: [at('escapeModule', 1, 7, { root: 'process', how: 'is opened with with' })] },
+    { code: 'export default process;', errors: [at('escapeModule', 1, 16, { root: 'process', how: 'is exported' })] },
+    { code: 'const p = process;\nexport { p };', errors: [at('escapeModule', 2, 10)] },
+    { code: 'throw require;', ...cjs, errors: [at('escapeModule', 1, 7)] },
+    // Reached with a key that does not fold, or through reflection that hands everything over.
+    { code: 'process[k]("x");', errors: [at('escapeModule', 1, 1, { root: 'process', how: 'is reached with a key the gate cannot fold (process[k])' })] },
+    { code: 'function call(k) { return globalThis[k]("x"); }', errors: [at('escapeCode', 1, 27)] },
+    { code: 'module.exports = (k, v) => global[k](v);', ...cjs, errors: [at('escapeCode', 1, 28)] },
+    { code: 'const f = Reflect.get(globalThis, name);\nf(1);', errors: [at('escapeCode', 1, 23, { root: 'the global object', how: 'is read through Reflect.get with a key the gate cannot fold' })] },
+    { code: 'Object.values(process);', errors: [at('escapeModule', 1, 15, { root: 'process', how: 'is passed to Object.values' })] },
+    { code: 'Object.entries(globalThis).find(([k]) => k === "eval")[1]("x");', errors: [at('escapeCode', 1, 16)] },
+    { code: 'Object.getOwnPropertyDescriptors(module);', ...cjs, errors: [at('escapeModule', 1, 34)] },
+    { code: 'require.cache[Object.keys(require.cache)[0]].require("child_process");', ...cjs, errors: [at('escapeLoader', 1, 1)] },
+    // A variable the resolver cannot pin down: a call through it cannot be judged.
+    { code: 'let r = require;\nif (x) r = other;\nr("fs");', ...cjs, errors: [at('escapeModule', 3, 1, { root: 'require', how: 'is called through r, which the gate cannot follow' })] },
+    { code: 'let g = globalThis;\nif (x) g = other;\ng.eval("1");', errors: [at('escapeCode', 3, 1, { root: 'eval', how: 'is called through g, which the gate cannot follow' })] },
+    { code: 'function load(l, n) { return l(n); }\nload(require, "fs");\nload(other, "x");', ...cjs, errors: [at('escapeModule', 1, 30)] },
+    { code: 'function load(l) { return l; }\nmodule.exports = load(require);', ...cjs, errors: [at('escapeModule', 2, 18, { root: 'require', how: 'is exported' })] },
+    { code: 'function load(l) { other(l); }\nload(require);', ...cjs, errors: [at('escapeModule', 1, 26, { root: 'require', how: 'is passed to other' })] },
+    { code: 'function run(f) { arguments[0]("x"); }\nrun(eval);', errors: [at('escapeCode', 2, 5, { root: 'eval', how: 'is passed to run, which reads its own arguments' })] },
+    // eval and Function as values (their later calls cannot be followed).
+    { code: '[code].map(eval);', errors: [at('escapeCode', 1, 12, { root: 'eval', how: 'is passed to [code].map' })] },
+    { code: 'const fns = [eval];\nfns.forEach((f) => f(code));', errors: [at('escapeCode', 1, 14)] },
+    { code: 'const e = eval;\nlines.forEach(e);', errors: [at('escapeCode', 2, 15)] },
+    { code: 'export default (ok) => (ok ? eval : null);', errors: [at('escapeCode', 1, 25)] },
+    { code: 'const F = (function () {}).constructor;\nregister(F);', errors: [at('escapeCode', 2, 10, { root: 'Function', how: 'is passed to register' })] },
+    { code: 'helper(Object.getPrototypeOf(async function () {}).constructor);', errors: [at('escapeCode', 1, 8, { root: 'AsyncFunction', how: 'is passed to helper' })] },
+    { code: 'const Evil = class extends Function {};\nuse(Evil);', errors: [at('escapeCode', 2, 5)] },
+    // The module loader and its parts, however reached.
+    { code: 'hook(module.constructor);', ...cjs, errors: [at('escapeLoader', 1, 6, { root: "the 'module' builtin (Module)", how: 'is passed to hook' })] },
+    { code: 'use(Object.getPrototypeOf(module));', ...cjs, errors: [at('escapeLoader', 1, 5)] },
+    { code: 'use(module.parent);', ...cjs, errors: [at('escapeLoader', 1, 5, { root: 'module.parent', how: 'is passed to use' })] },
+    { code: 'const { createRequire } = require("module");\nfactory(createRequire);', ...cjs, errors: [at('escapeModule', 2, 9)] },
+    { code: 'plugins.push(arguments[1]);', ...cjs, errors: [at('escapeModule', 1, 14, { root: 'require', how: 'is passed to plugins.push' })] },
+    { code: 'expose(import.meta);', errors: [at('escapeModule', 1, 8, { root: 'import.meta', how: 'is passed to expose' })] },
+    // Native bindings, the environment report and the network globals.
+    { code: 'const b = process.binding;\nrun(b);', errors: [at('escapeNative', 2, 5, { root: 'process.binding', how: 'is passed to run' })] },
+    { code: 'send(process.report);', errors: [at('escapeEnv', 1, 6)] },
+    { code: 'const client = createClient({ fetch });', errors: [at('escapeNetwork', 1, 31, { root: 'fetch', how: 'is stored in an object' })] },
+    { code: 'new ApolloLink(globalThis.fetch);', errors: [at('escapeNetwork', 1, 16)] },
+    // What a recognised shim stands for is followed: webpack's global handed on is an escape.
+    { code: 'var __webpack_require__ = {};\n__webpack_require__.g = (function() { if (typeof globalThis === "object") return globalThis; try { return this || new Function("return this")(); } catch (e) { if (typeof window === "object") return window; } })();\nleak(__webpack_require__.g);', ...cjs, errors: [at('escapeCode', 3, 6, { root: 'the global object', how: 'is passed to leak' })] },
+    // The global object under its other names.
+    { code: 'leak(this);', ...script, errors: [at('escapeCode', 1, 6, { root: 'the global object', how: 'is passed to leak' })] },
+    { code: 'leak(Function("return this")());', errors: [at('escapeCode', 1, 6)] },
+    { code: 'leak(Reflect);', errors: [at('escapeCode', 1, 6, { root: 'Reflect', how: 'is passed to leak' })] },
+    { code: 'const vm = require("vm");\nwrap(vm.runInThisContext);', ...cjs, errors: [at('escapeCode', 2, 6, { root: 'vm.runInThisContext', how: 'is passed to wrap' })] },
+  ],
+});
