@@ -1,21 +1,28 @@
 /**
- * Per-file cache of lint results (raw reports and the loads the module graph
- * follows), keyed by what determines them: the
- * file's bytes, the rules version, the source type and the analyzer version.
- * Entries are written atomically and sealed (cache-seal.ts: an HMAC under a
- * per-user key); one that cannot be read, parsed or authenticated is treated
- * as a miss (and overwritten), never as an error, and never as a verdict.
+ * The analysis cache: one record per plugin, holding for each file read as
+ * code its content hash, source type and lint result (the rules' raw reports
+ * and the loads the module graph follows), and npm-packlist's answer for the
+ * folder under the key of everything it depends on (files.ts). A warm run
+ * reads one file, however many the plugin has; a file whose hash (or, where
+ * safe, whose stat stamp) matches its entry is served from it, any other is
+ * linted again.
+ *
+ * Records are sealed (cache-seal.ts: an HMAC under a per-user key) and
+ * written atomically; one that cannot be read, parsed or authenticated, or
+ * that was written by another version of the rules or of Warden, or for
+ * another plugin, is treated as empty (and overwritten), never as an error,
+ * and never as a verdict.
  */
 import { createHash } from 'node:crypto';
+import type { BigIntStats } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { join } from 'node:path';
 import { RULES_VERSION } from '../rules/version.js';
 import { cacheKeyFrom, seal, unseal } from './cache-seal.js';
-import type { LintResult } from './lint-file.js';
 import { readFile } from './fast-fs.js';
-import type { SourceType } from './files.js';
+import type { ListingCache, SourceType } from './files.js';
+import type { LintResult } from './lint-file.js';
 import { WARDEN_VERSION } from './warden-package.js';
 
 export function defaultCacheDir(): string {
@@ -23,27 +30,81 @@ export function defaultCacheDir(): string {
   return join(base, 'warden');
 }
 
-export function cacheKey(contentHash: string, sourceType: SourceType): string {
-  return createHash('sha256').update(`${contentHash}\0${RULES_VERSION}\0${sourceType}\0${WARDEN_VERSION}`).digest('hex');
+/** What the cache knows of one source file. */
+export interface FileEntry {
+  sourceType: SourceType;
+  /** sha256 of the file's bytes: the truth the entry answers for. */
+  hash: string;
+  /** Where present, a file whose stat gives the same stamp has these bytes without being read (see statStamp). */
+  stamp?: string;
+  result: LintResult;
+}
+
+export interface PluginRecord {
+  /** Which plugin the record is for (pluginLocator), so a record copied under another plugin's name is refused. */
+  locator: string;
+  /** The rules and Warden versions whose reports these are. */
+  version: string;
+  /** By path relative to the plugin root, in the order the files were read. */
+  files: Record<string, FileEntry>;
+  /** What npm pack would ship from the folder, and the key (files.ts's tree signature) it answers for. */
+  listing?: { key: string; files: string[] };
+}
+
+/** The record's layout, the rules' and Warden's versions: a record written under any other is a miss. */
+const VERSION = `plugin-record-2 ${RULES_VERSION} ${WARDEN_VERSION}`;
+
+/**
+ * The record's name for a plugin: its folder (real path), or for a tarball
+ * the archive file, whose contents are extracted afresh every run.
+ */
+export function pluginLocator(kind: 'folder' | 'archive', realPath: string): string {
+  return createHash('sha256').update(`${kind}\0${realPath}`).digest('hex');
+}
+
+export function emptyRecord(locator: string): PluginRecord {
+  return { locator, version: VERSION, files: {} };
+}
+
+/** The record's listing as files.ts asks for it; `changed` is called when a new answer is kept, to be written with the record. */
+export function recordListing(record: PluginRecord, changed: () => void): ListingCache {
+  return {
+    get: async (key) => (record.listing?.key === key ? record.listing.files : undefined),
+    set: async (key, files) => {
+      record.listing = { key, files };
+      changed();
+    },
+  };
 }
 
 /**
- * The key of a whole set of files (a plugin's sources): one entry serves an
- * unchanged plugin in a single read instead of one per file.
+ * A file changed within the file system's timestamp granularity of the
+ * moment it was stat'ed can keep every stat field through a second edit
+ * (one-second stamps on ext3 and HFS+, a few milliseconds on others): such
+ * a file gets no stamp, and is read again next time.
  */
-export function setKey(fileKeys: Iterable<[path: string, key: string]>): string {
-  const hash = createHash('sha256');
-  for (const [path, key] of [...fileKeys].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) hash.update(`${path}\0${key}\n`);
-  return hash.digest('hex');
+export const RACY_WINDOW_MS = 2000;
+
+/**
+ * The stamp of a file's stat: device, inode, size, and modification and
+ * change times to the nanosecond. An edit that keeps size and mtime (the
+ * `touch -r` or `utimes` trick) still moves ctime, which only the kernel
+ * sets. `undefined` when the file changed less than RACY_WINDOW_MS before
+ * `statedAt` (the wall clock just before the stat), or when the file system
+ * keeps no change time: then only its hash can vouch for it.
+ */
+export function statStamp(stats: BigIntStats, statedAt: number): string | undefined {
+  // A file system that keeps no change time (it reads as 0) cannot tell an edit from no edit.
+  if (stats.ctimeNs === 0n || Number(stats.ctimeNs / 1_000_000n) > statedAt - RACY_WINDOW_MS) return undefined;
+  return currentStamp(stats);
 }
 
-type Kind = 'reports' | 'sets' | 'lists';
-
-function isLintResult(value: unknown): value is LintResult {
-  return Boolean(value) && Array.isArray((value as LintResult).reports) && Array.isArray((value as LintResult).loads);
+/** The stamp a file's stat gives now, compared with a recorded one. */
+export function currentStamp(stats: BigIntStats): string {
+  return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`;
 }
 
-export class ReportCache {
+export class PluginCache {
   /** Undefined when the key can be neither read nor created: then nothing is read from or written to the cache. */
   readonly #key: Buffer | undefined;
 
@@ -54,57 +115,33 @@ export class ReportCache {
     this.#key = cacheKeyFrom(keyFile);
   }
 
-  private pathOf(kind: Kind, key: string): string {
-    return join(this.dir, kind, key.slice(0, 2), `${key}.json`);
+  private pathOf(locator: string): string {
+    return join(this.dir, 'plugins', `${locator}.json`);
   }
 
-  async get(key: string): Promise<LintResult | undefined> {
-    const result = await this.read('reports', key);
-    return isLintResult(result) ? result : undefined;
+  /** The plugin's record, or an empty one when there is none it can trust. */
+  async read(locator: string): Promise<PluginRecord> {
+    if (!this.#key) return emptyRecord(locator);
+    try {
+      const json = unseal(this.#key, await readFile(this.pathOf(locator), 'utf8'));
+      const record = json === undefined ? undefined : (JSON.parse(json) as Partial<PluginRecord>);
+      if (record?.locator === locator && record.version === VERSION && record.files && typeof record.files === 'object') return record as PluginRecord;
+    } catch {
+      // missing, unreadable or not JSON: a miss
+    }
+    return emptyRecord(locator);
   }
 
   /** Best effort: a cache that cannot be written only costs speed next time. */
-  async set(key: string, result: LintResult): Promise<void> {
-    await this.write('reports', key, result);
-  }
-
-  /** Results by file path for a set of files stored under `setKey(…)`. */
-  async getSet(key: string): Promise<Record<string, LintResult> | undefined> {
-    const results = await this.read('sets', key);
-    if (!results || typeof results !== 'object' || Array.isArray(results)) return undefined;
-    return Object.values(results).every(isLintResult) ? (results as Record<string, LintResult>) : undefined;
-  }
-
-  async setSet(key: string, results: Record<string, LintResult>): Promise<void> {
-    await this.write('sets', key, results);
-  }
-
-  /** What npm pack would ship from a folder, under the key of everything that decides it (files.ts). */
-  readonly listings = {
-    get: async (key: string): Promise<string[] | undefined> => {
-      const files = await this.read('lists', key);
-      return Array.isArray(files) && files.every((file) => typeof file === 'string') ? files : undefined;
-    },
-    set: (key: string, files: string[]): Promise<void> => this.write('lists', key, files),
-  };
-
-  private async read(kind: Kind, key: string): Promise<unknown> {
-    if (!this.#key) return undefined;
-    try {
-      const json = unseal(this.#key, await readFile(this.pathOf(kind, key), 'utf8'));
-      if (json === undefined) return undefined;
-      const entry = JSON.parse(json) as { key?: unknown; reports?: unknown };
-      return entry.key === key ? entry.reports : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-
-  private async write(kind: Kind, key: string, reports: unknown): Promise<void> {
+  async write(record: PluginRecord): Promise<void> {
     if (!this.#key) return;
     try {
-      await mkdir(dirname(this.pathOf(kind, key)), { recursive: true });
-      await writeFileAtomic(this.pathOf(kind, key), seal(this.#key, JSON.stringify({ key, reports })));
+      // Loaded on the first write: a warm run writes nothing.
+      const { default: writeFileAtomic } = await import('write-file-atomic');
+      await mkdir(join(this.dir, 'plugins'), { recursive: true });
+      // Atomic (a reader sees the old record or the new one) but not fsynced: a record lost or cut short by a crash
+      // fails its seal and is a miss, so durability would only cost every cold run a flush of the disk.
+      await writeFileAtomic(this.pathOf(record.locator), seal(this.#key, JSON.stringify(record)), { fsync: false });
     } catch {
       // ignored on purpose
     }

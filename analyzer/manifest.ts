@@ -5,15 +5,15 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
-import semver from 'semver';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+import validSemver from 'semver/functions/valid.js';
+import validRange from 'semver/ranges/valid.js';
 import { UsageError } from '../cli/errors.js';
+import validateManifest from './generated/manifest-validator.js';
 import type { Manifest, PluginIdentity } from './types.js';
-import { readShippedJson } from './warden-package.js';
 
-// The schema is ours and fixed, so it is not checked against the 2020-12 meta-schema on every start
-// (compiling that costs ~80 ms of each CLI run); test/analyzer/manifest.test.ts checks it once.
-const validate = new Ajv2020({ allErrors: false, strict: true, validateSchema: false }).compile<Manifest>(readShippedJson('analyzer/manifest.schema.json') as object);
+// Compiled from the schema at build time (scripts/compile-validators.mjs): no schema compilation at start.
+const validate = validateManifest as unknown as ValidateFunction<Manifest>;
 
 /** `display` is how messages name the package folder (the path the user typed). */
 export async function loadManifest(root: string, display = root): Promise<Manifest> {
@@ -28,8 +28,8 @@ export async function loadManifest(root: string, display = root): Promise<Manife
     throw new UsageError(`invalid manifest ${where}: not valid JSON (${(error as Error).message})`);
   }
   if (!validate(data)) throw new UsageError(`invalid manifest ${where}: ${explain(validate.errors![0])}`);
-  if (!semver.valid(data.version)) throw new UsageError(`invalid manifest ${where}: "version" must be a semantic version, not ${JSON.stringify(data.version)}`);
-  if (!semver.validRange(data.engines.warden)) throw new UsageError(`invalid manifest ${where}: "engines.warden" must be a semver range, not ${JSON.stringify(data.engines.warden)}`);
+  if (!validSemver(data.version)) throw new UsageError(`invalid manifest ${where}: "version" must be a semantic version, not ${JSON.stringify(data.version)}`);
+  if (!validRange(data.engines.warden)) throw new UsageError(`invalid manifest ${where}: "engines.warden" must be a semver range, not ${JSON.stringify(data.engines.warden)}`);
   return data;
 }
 

@@ -11,7 +11,7 @@ import { lstat, mkdtemp, readdir, readlink, realpath, rm, stat } from 'node:fs/p
 import { tmpdir } from 'node:os';
 import { join, posix, relative, sep, isAbsolute } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Parser, extract, type ReadEntry } from 'tar';
+import type { ReadEntry } from 'tar';
 import { UsageError } from '../cli/errors.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
 
@@ -20,6 +20,8 @@ export interface PackageSource {
   root: string;
   /** How to name the input in messages: the path as the user gave it. */
   display: string;
+  /** The files are a fresh extraction of an archive (new inodes and times every run), not a folder of the user's. */
+  archive: boolean;
   /** Removes whatever was extracted; a no-op for folders. */
   close(): Promise<void>;
 }
@@ -42,13 +44,15 @@ export async function openPackage(path: string, limits: Limits = DEFAULT_LIMITS)
   const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
     throw new UsageError(`cannot read ${path}: ${error.code === 'ENOENT' ? 'no such file or folder' : (error.code ?? error.message)}`);
   });
-  if (info.isDirectory()) return { root: await realpath(path), display: path, close: async () => undefined };
+  if (info.isDirectory()) return { root: await realpath(path), display: path, archive: false, close: async () => undefined };
   if (!isArchivePath(path)) throw new UsageError(`cannot analyze ${path}: expected a plugin folder or an npm pack .tgz`);
   return openArchive(path, limits);
 }
 
 async function openArchive(file: string, limits: Limits): Promise<PackageSource> {
-  await checkEntries(file, limits);
+  // npm's tar is loaded for archives only: a folder never pays for it.
+  const { extract, Parser } = await import('tar');
+  await checkEntries(file, limits, Parser);
   const dir = await mkdtemp(join(tmpdir(), TEMP_PREFIX));
   liveTempDirs.add(dir);
   const close = async () => {
@@ -59,7 +63,7 @@ async function openArchive(file: string, limits: Limits): Promise<PackageSource>
     await extract({ file, cwd: dir, strict: true, preserveOwner: false, noMtime: true, onwarn: () => undefined });
     const root = await packageRoot(dir);
     await checkLinksOnDisk(dir, root, file);
-    return { root, display: file, close };
+    return { root, display: file, archive: true, close };
   } catch (error) {
     await close();
     if (error instanceof UsageError) throw error;
@@ -68,7 +72,7 @@ async function openArchive(file: string, limits: Limits): Promise<PackageSource>
 }
 
 /** Reads every header without writing anything; throws a UsageError naming the first bad entry. */
-async function checkEntries(file: string, limits: Limits): Promise<void> {
+async function checkEntries(file: string, limits: Limits, Parser: typeof import('tar').Parser): Promise<void> {
   let entries = 0;
   let total = 0;
   let refusal: string | undefined;

@@ -4,9 +4,10 @@
  * reasons a person can read.
  */
 import { readFile } from 'node:fs/promises';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { SEVERITIES, type Severity } from '../rules/meta.js';
 import { UsageError } from '../cli/errors.js';
+import validatePolicyFile from './generated/policy-validator.js';
 import { TIERS, type Decision, type Finding, type Policy, type PolicyAction, type Tier } from './types.js';
 
 export const defaultPolicy: Policy = {
@@ -20,23 +21,9 @@ export const defaultPolicy: Policy = {
 
 const ACTIONS: PolicyAction[] = ['block', 'warn', 'show', 'hidden'];
 
-const policySchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    $schema: { type: 'string' },
-    tiers: {
-      type: 'object',
-      additionalProperties: false,
-      properties: Object.fromEntries(
-        TIERS.map((tier) => [tier, { type: 'object', additionalProperties: false, properties: Object.fromEntries(SEVERITIES.map((s) => [s, { enum: ACTIONS }])) }]),
-      ),
-    },
-  },
-};
-
 type PolicyFile = { tiers?: Partial<Record<Tier, Partial<Record<Severity, PolicyAction>>>> };
-const validatePolicy = new Ajv2020({ strict: true }).compile<PolicyFile>(policySchema);
+/** analyzer/policy.schema.json, compiled at build time (scripts/compile-validators.mjs). */
+const validatePolicy = validatePolicyFile as unknown as ValidateFunction<PolicyFile>;
 
 /** The default policy with the file's cells laid over it. */
 export async function loadPolicy(file: string): Promise<Policy> {

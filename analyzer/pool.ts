@@ -8,7 +8,6 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Piscina } from 'piscina';
 import type { LintResult } from './lint-file.js';
 import type { SourceType } from './files.js';
 
@@ -39,9 +38,11 @@ const WORKER_YOUNG_MB = 96;
 /** The compiled worker module; absent when running from TypeScript sources (tests), where linting stays in-process. */
 const WORKER_FILE = fileURLToPath(new URL('./lint-worker.js', import.meta.url));
 
-export function createLinting(pendingBytes: number, pendingFiles: number): Linting {
+export async function createLinting(pendingBytes: number, pendingFiles: number): Promise<Linting> {
   const threads = availableParallelism();
   if (pendingBytes < POOL_THRESHOLD_BYTES || pendingFiles < 2 || threads < MIN_POOL_THREADS || !existsSync(WORKER_FILE)) return inProcess;
+  // Loaded only when a pool starts: most runs lint in this thread or not at all.
+  const { Piscina } = await import('piscina');
   const pool = new Piscina<LintTask, LintResult>({
     filename: WORKER_FILE,
     minThreads: threads,

@@ -19,7 +19,7 @@ import { join, resolve } from 'node:path';
 import { create } from 'tar';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const CLI = join(ROOT, 'dist/cli/main.js');
+const CLI = join(ROOT, 'dist/bin/warden.js');
 const { RegistryRepository } = await import('../dist/host/registry/repository.js');
 const { RegistryClient } = await import('../dist/host/registry/client.js');
 const { InstalledPlugins } = await import('../dist/host/install/records.js');

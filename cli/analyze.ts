@@ -6,10 +6,12 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import { analyzePlugins, format, FORMATS, loadPolicy, summaryLines, TIERS, type Format, type PluginAnalysis, type Policy, type Progress, type Tier } from '../analyzer/index.js';
+import { analyzePlugins, type Progress } from '../analyzer/analyze.js';
 import { prepareCacheDir } from '../analyzer/cache-dir.js';
+import { format, FORMATS, type Format } from '../analyzer/format/index.js';
 import { removeTempDirsSync } from '../analyzer/package-source.js';
-import { actionOf, defaultPolicy } from '../analyzer/policy.js';
+import { actionOf, defaultPolicy, loadPolicy } from '../analyzer/policy.js';
+import { TIERS, type PluginAnalysis, type Policy, type Tier } from '../analyzer/types.js';
 import { addColorOptions, colorFor } from './color.js';
 import { EXIT, UsageError } from './errors.js';
 
@@ -88,6 +90,7 @@ async function analyze(paths: string[], flags: AnalyzeFlags): Promise<number> {
   }
   if (paths.length > 1 && formatName !== 'stylish') {
     // The stylish report ends with these lines; other formats keep stdout clean and put them on stderr.
+    const { summaryLines } = await import('../analyzer/format/stylish.js');
     process.stderr.write(`${summaryLines(analyses, { color: colorFor(process.stderr), policy, width: process.stderr.columns })}\n`);
   }
   const blocked = analyses.some((analysis) => analysis.decision.action === 'block');

@@ -12,7 +12,7 @@ import type { Command } from 'commander';
 import ms from 'ms';
 import pc from 'picocolors';
 import { InstalledPlugins } from '../host/install/records.js';
-import { RegistryClient, type RegistryOptions, type RegistryStatus } from '../host/registry/client.js';
+import type { RegistryClient, RegistryOptions, RegistryStatus } from '../host/registry/client.js';
 import { METADATA_DIR } from '../host/registry/layout.js';
 import { ago } from '../host/trust.js';
 import { UsageError } from './errors.js';
@@ -82,6 +82,8 @@ export function registryConfig(options: RegistryFlags, store: InstalledPlugins |
 /** Opens and refreshes the registry for a one-shot command; a failed refresh is a warning when stored metadata remains. */
 export async function openRegistry(config: RegistryOptions | undefined, dataDir: string): Promise<RegistryClient | undefined> {
   if (!config) return undefined;
+  // The registry client (tuf-js) is loaded only when there is a registry to open.
+  const { RegistryClient } = await import('../host/registry/client.js');
   const client = await RegistryClient.open({ ...config, watch: false }, join(dataDir, 'registry'));
   const outcome = await client.refresh();
   if (!outcome.ok) process.stderr.write(`${pc.yellow('warning:')} ${describeStatus(client.status())}\n`);

@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { analyzePlugin, hashFiles } from '../analyzer/index.js';
+import { analyzePlugin, hashFiles } from '../analyzer/analyze.js';
 import { listFiles } from '../analyzer/files.js';
 import { identityOf, loadManifest } from '../analyzer/manifest.js';
 import { defaultPolicy, unloadableReasons, visibleFindings } from '../analyzer/policy.js';

@@ -11,7 +11,7 @@
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { watch, type FSWatcher } from 'chokidar';
+import type { FSWatcher } from 'chokidar';
 import type { Manifest, Tier } from '../analyzer/types.js';
 import type { DeclaredCapabilities } from '../rules/utils/manifest.js';
 import type { AuditLog } from './audit.js';
@@ -20,7 +20,7 @@ import { describeAtom } from './install/capabilities.js';
 import { modifiedFiles } from './install/integrity.js';
 import { type InstallRecord, InstalledPlugins } from './install/records.js';
 import { describeEntry, manifestRepository } from './registry/blocklist.js';
-import { RegistryClient, type RegistryOptions, type RegistryStatus } from './registry/client.js';
+import type { RegistryClient, RegistryOptions, RegistryStatus } from './registry/client.js';
 
 /** An installed plugin's location carries its record. */
 export interface TrustedLocation extends PluginLocation {
@@ -72,7 +72,8 @@ export class PluginTrust extends EventEmitter<TrustEvents> {
 
   /** Opens the registry (stored metadata first, then a refresh bounded by `startupRefreshMs`) and starts watching. */
   static async open(options: TrustOptions): Promise<PluginTrust> {
-    const registry = options.registry ? await RegistryClient.open(options.registry, join(options.dataDir, 'registry')) : undefined;
+    // The registry client (tuf-js) and the watcher are loaded only when there is a registry, or records, to follow.
+    const registry = options.registry ? await (await import('./registry/client.js')).RegistryClient.open(options.registry, join(options.dataDir, 'registry')) : undefined;
     const store = options.pluginsDir !== undefined ? new InstalledPlugins(resolve(options.pluginsDir)) : undefined;
     const trust = new PluginTrust(registry, store, options.audit);
     if (registry) {
@@ -161,6 +162,7 @@ export class PluginTrust extends EventEmitter<TrustEvents> {
   /** A folder with nothing installed has no records to watch (and gets no state folder from being run). */
   async #watchRecords(store: InstalledPlugins): Promise<void> {
     if (!existsSync(store.recordsDir)) return;
+    const { watch } = await import('chokidar');
     const watcher = watch(store.recordsDir, { ignoreInitial: true, depth: 0 });
     this.#watcher = watcher;
     watcher.on('all', (_event, path) => {

@@ -17,7 +17,7 @@ const PUBLISHER = join(REGISTRY, 'demo-publisher', 'acme');
 const EXPIRES = ['--expires', '50y'];
 
 function warden(...args) {
-  const run = spawnSync(process.execPath, [join(ROOT, 'dist/cli/main.js'), ...args], { stdio: 'inherit' });
+  const run = spawnSync(process.execPath, [join(ROOT, 'dist/bin/warden.js'), ...args], { stdio: 'inherit' });
   if (run.status !== 0) throw new Error(`warden ${args.join(' ')} exited ${run.status}`);
 }
 

@@ -10,7 +10,7 @@ import { join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const CLI = join(ROOT, 'dist/cli/main.js');
+const CLI = join(ROOT, 'dist/bin/warden.js');
 const DEMO = join(ROOT, '.warden', 'demo-trust');
 const REGISTRY = join(DEMO, 'registry');
 const PLUGINS = join(DEMO, 'plugins');

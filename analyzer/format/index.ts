@@ -1,14 +1,9 @@
-/** The report formats `warden analyze --format` offers. */
+/**
+ * The report formats `warden analyze --format` offers. Each formatter is
+ * loaded when it is asked for: a JSON report never loads the code frames
+ * of the stylish one, nor the HTML page.
+ */
 import type { PluginAnalysis, Policy } from '../types.js';
-import { formatHtml } from './html.js';
-import { formatJson } from './json.js';
-import { formatSarif } from './sarif.js';
-import { formatStylish } from './stylish.js';
-
-export { formatHtml } from './html.js';
-export { formatJson, toReport } from './json.js';
-export { formatSarif } from './sarif.js';
-export { formatStylish, summaryLines } from './stylish.js';
 
 export const FORMATS = ['stylish', 'json', 'sarif', 'html'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -23,8 +18,8 @@ export interface FormatOptions {
 }
 
 export async function format(name: Format, analyses: PluginAnalysis[], options: FormatOptions): Promise<string> {
-  if (name === 'json') return formatJson(analyses);
-  if (name === 'sarif') return formatSarif(analyses);
-  if (name === 'html') return formatHtml(analyses, options);
-  return formatStylish(analyses, options);
+  if (name === 'json') return (await import('./json.js')).formatJson(analyses);
+  if (name === 'sarif') return (await import('./sarif.js')).formatSarif(analyses);
+  if (name === 'html') return (await import('./html.js')).formatHtml(analyses, options);
+  return (await import('./stylish.js')).formatStylish(analyses, options);
 }

@@ -88,6 +88,8 @@ function sha256File(path: string): { sha256: string; length: number } {
 /** Everything the consent screen shows, and whether installing is possible at all. Writes nothing in the plugins folder. */
 export async function planInstall(spec: InstallSpec, context: InstallContext): Promise<InstallPlan> {
   const view = context.registry?.view;
+  // Whatever a killed install left in the store goes first, whether or not this one ends up copying anything.
+  context.store.collectGarbage();
   const temp = mkdtempSync(join(tmpdir(), 'warden-install-'));
   let opened: PackageSource | undefined;
   const close = async () => {
@@ -190,7 +192,6 @@ export interface Consent {
 export function commitInstall(plan: InstallPlan, consent: Consent, store: InstalledPlugins): InstallRecord {
   if (plan.refusals.length > 0) throw new RefusedError(`${plan.id}: ${plan.refusals[0]}`);
   if (plan.softBlocks.length > 0 && !consent.keepDespiteBlocks) throw new RefusedError(`${plan.id}: ${describeEntry(plan.softBlocks[0])} (install anyway with --accept-blocked)`);
-  store.collectGarbage();
   const folder = store.newFolder(plan.id, plan.version);
   const dir = store.folderOf({ folder });
   let files: Record<string, string>;

@@ -9,6 +9,7 @@ import type { WardenRule } from '../meta.js';
 import type { AnyNode } from './ast.js';
 import { unwrap } from './ast.js';
 import { moduleLoadListeners } from './modules.js';
+import { locOf } from './report.js';
 import { resolverFor, type Resolver } from './resolve.js';
 
 export interface LoadRecord {
@@ -48,7 +49,7 @@ export const loadRecorder: WardenRule = {
     return moduleLoadListeners(context, (load) => {
       const sink = sinks[sinks.length - 1];
       if (!sink) return;
-      const line = load.node.loc?.start.line ?? 1;
+      const line = locOf(context, load.node).start.line;
       if (load.specifier !== undefined) sink.push({ specifier: load.specifier, via: load.via, line });
       else sink.push({ prefix: load.specifierNode && literalPrefix(resolver, load.specifierNode), via: load.via, line });
     }) as Rule.RuleListener;

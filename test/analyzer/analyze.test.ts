@@ -1,7 +1,7 @@
-import { readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { analyzePlugin, analyzePlugins, hashFiles } from '../../analyzer/index.js';
 import { FIXTURES, MANIFEST, NATIVE_HEADS, tempDir, writePlugin } from './helpers.js';
 
@@ -82,6 +82,9 @@ describe('analyzePlugin', () => {
 });
 
 describe('cache', () => {
+  /** The cache's record files: one per plugin. */
+  const records = (cacheDir: string) => readdirSync(join(cacheDir, 'plugins')).map((name) => join(cacheDir, 'plugins', name));
+
   it('serves unchanged files from the cache with the same findings, and re-reads a changed one', async () => {
     const cacheDir = tempDir();
     const root = writePlugin({ 'package.json': MANIFEST, 'index.js': "require('child_process');\n", 'other.js': 'module.exports = 1;\n' });
@@ -90,38 +93,63 @@ describe('cache', () => {
     const warm = await analyzePlugin(root, { cacheDir });
     expect(warm.stats.cached).toBe(2);
     expect(warm.findings).toEqual(cold.findings);
+    expect(warm.hashes).toEqual(cold.hashes);
     writeFileSync(join(root, 'other.js'), "require('net');\n");
     const changed = await analyzePlugin(root, { cacheDir });
     expect(changed.stats.cached).toBe(1);
     expect(changed.findings.map((f) => f.file)).toEqual(['index.js', 'other.js']);
   });
 
-  it('serves an unchanged plugin from its one whole-set entry, and a changed one file by file', async () => {
+  it('keeps one record per plugin, which a warm run reads and does not write', async () => {
+    // Files written long before the runs (as the clock says), so the stat stamps are recorded at once (see cache.test.ts).
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + 60_000);
+    onTestFinished(() => void vi.useRealTimers());
     const cacheDir = tempDir();
-    const root = writePlugin({ 'package.json': MANIFEST, 'index.js': "require('child_process');\n", 'other.js': 'module.exports = 1;\n' });
-    const cold = await analyzePlugin(root, { cacheDir });
-    // Without the per-file entries, only the set can serve the warm run.
-    rmSync(join(cacheDir, 'reports'), { recursive: true });
-    const warm = await analyzePlugin(root, { cacheDir });
-    expect(warm.stats.cached).toBe(2);
-    expect(warm.findings).toEqual(cold.findings);
-    writeFileSync(join(root, 'other.js'), "require('net');\n");
+    const root = writePlugin({ 'package.json': MANIFEST, 'index.js': "require('child_process');\n", 'a.js': '1;\n', 'b.js': '2;\n' });
+    const other = writePlugin({ 'package.json': MANIFEST, 'index.js': '3;\n' });
+    await analyzePlugins([root, other], { cacheDir });
+    const [first, second] = records(cacheDir);
+    expect(records(cacheDir)).toHaveLength(2);
+    const written = statSync(first, { bigint: true }).mtimeNs;
+    expect((await analyzePlugin(root, { cacheDir })).stats.cached).toBe(3);
+    expect((await analyzePlugin(other, { cacheDir })).stats.cached).toBe(1);
+    expect(statSync(first, { bigint: true }).mtimeNs).toBe(written);
+    expect(records(cacheDir)).toEqual([first, second]);
+  });
+
+  it('forgets files that are gone and lints new ones', async () => {
+    const cacheDir = tempDir();
+    const root = writePlugin({ 'package.json': MANIFEST, 'index.js': '1;\n', 'gone.js': "require('net');\n" });
+    await analyzePlugin(root, { cacheDir });
+    rmSync(join(root, 'gone.js'));
+    writeFileSync(join(root, 'new.js'), "require('child_process');\n");
+    const after = await analyzePlugin(root, { cacheDir });
+    expect(after.stats.cached).toBe(1);
+    // new.js is loaded by nothing, so its finding is judged as unreachable code's (issue 12's module graph).
+    expect(summary(after.findings)).toEqual(['new.js:1 no-child-process medium']);
+    const [record] = records(cacheDir);
+    expect(Object.keys(JSON.parse(readFileSync(record, 'utf8').slice(65)).files)).toEqual(['index.js', 'new.js']);
+  });
+
+  it('does not serve a file whose source type changed (the same bytes mean other code as a module)', async () => {
+    const cacheDir = tempDir();
+    const root = writePlugin({ 'package.json': MANIFEST, 'index.js': 'const x = 1;\n' });
+    await analyzePlugin(root, { cacheDir });
+    writeFileSync(join(root, 'package.json'), JSON.stringify({ ...MANIFEST, type: 'module' }));
     expect((await analyzePlugin(root, { cacheDir })).stats.cached).toBe(0);
   });
 
-  it('ignores a corrupt entry and bypasses the cache entirely with cache: false', async () => {
+  it('ignores a corrupt record and bypasses the cache entirely with cache: false', async () => {
     const cacheDir = tempDir();
     const root = writePlugin({ 'package.json': MANIFEST, 'index.js': "require('child_process');\n" });
     const first = await analyzePlugin(root, { cacheDir });
-    const entries = readdirSync(join(cacheDir, 'reports'), { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
-    expect(entries).toHaveLength(1);
-    // The plugin's whole-set entry too, or it would serve the file without reading the corrupt one.
-    const sets = readdirSync(join(cacheDir, 'sets'), { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
-    expect(sets).toHaveLength(1);
-    for (const entry of [...entries, ...sets]) writeFileSync(join(entry.parentPath, entry.name), '{ truncated');
+    expect(records(cacheDir)).toHaveLength(1);
+    writeFileSync(records(cacheDir)[0], '{ truncated');
     const afterCorruption = await analyzePlugin(root, { cacheDir });
     expect(afterCorruption.stats.cached).toBe(0);
     expect(afterCorruption.findings).toEqual(first.findings);
+    expect((await analyzePlugin(root, { cacheDir })).stats.cached).toBe(1); // rewritten whole
     const bypass = tempDir();
     await analyzePlugin(root, { cache: false, cacheDir: bypass });
     expect(readdirSync(bypass)).toEqual([]);

@@ -1,12 +1,13 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { assess, EVALUATED_PREFIX } from '../../analyzer/assess.js';
 import { decide, defaultPolicy, loadPolicy } from '../../analyzer/policy.js';
-import type { Finding } from '../../analyzer/types.js';
-import type { FindingKind, Severity } from '../../rules/meta.js';
+import { TIERS, type Finding } from '../../analyzer/types.js';
+import { SEVERITIES, type FindingKind, type Severity } from '../../rules/meta.js';
 import type { RawReport } from '../../rules/utils/report.js';
-import { tempDir } from './helpers.js';
+import { REPO, tempDir } from './helpers.js';
 
 function raw(kind: FindingKind, line = 1, data: Record<string, string> = {}, inner?: RawReport): RawReport {
   return { ruleId: 'some-rule', messageId: 'm', data, kind, message: `${kind.category} use`, loc: { line, column: 3, endLine: line, endColumn: 9 }, inner };
@@ -106,6 +107,16 @@ describe('decide', () => {
     expect((await bad('{"tiers":{"communty":{}}}')).message).toBe(`invalid policy ${join(dir, 'bad.json')}: "tiers" has unknown key "communty"`);
     expect((await bad('{oops')).message).toMatch(/^invalid policy .*bad.json: not valid JSON/);
     expect(await loadPolicy(join(dir, 'missing.json')).then(() => 'accepted', (e: Error) => e.name)).toBe('UsageError');
+  });
+
+  it('ships a policy schema, valid draft 2020-12, whose cells are exactly the tiers and severities the code knows', () => {
+    const schema = JSON.parse(readFileSync(join(REPO, 'analyzer/policy.schema.json'), 'utf8'));
+    expect(new Ajv2020({ strict: true }).validateSchema(schema)).toBe(true);
+    expect(Object.keys(schema.properties.tiers.properties)).toEqual([...TIERS]);
+    expect(Object.keys(schema.$defs.severities.properties)).toEqual([...SEVERITIES]);
+    expect(schema.$defs.action.enum).toEqual(['block', 'warn', 'show', 'hidden']);
+    // The compiled validator is the schema's: every cell of the default table passes it, one unknown action fails it.
+    expect(Object.values(defaultPolicy.tiers).flatMap((cells) => Object.values(cells)).every((action) => schema.$defs.action.enum.includes(action))).toBe(true);
   });
 
   it('names in each reason the findings it rests on: message, rule and place, the first three then a count', () => {

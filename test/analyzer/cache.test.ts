@@ -1,13 +1,16 @@
 /**
- * The analysis cache cannot change a verdict: entries are sealed with an HMAC under a per-user key, and a
+ * The analysis cache cannot change a verdict: records are sealed with an HMAC under a per-user key, and a
  * forged one — written as the cache's own format, sealed with another key, or a genuine seal over edited
- * reports, or a genuine entry moved under another file's name — is a miss, so the stealer stays blocked.
+ * reports, or a genuine record moved under another plugin's name — is a miss, so the stealer stays blocked.
+ * A file is served without being read only under a stat stamp no edit can keep.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { create as createTarball } from 'tar';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { analyzePlugin } from '../../analyzer/index.js';
+import { currentStamp, RACY_WINDOW_MS, statStamp } from '../../analyzer/cache.js';
 import { cacheKeyFrom, defaultCacheKeyFile, seal, unseal } from '../../analyzer/cache-seal.js';
 import { FIXTURES, MANIFEST, tempDir, writePlugin } from './helpers.js';
 
@@ -20,18 +23,29 @@ function entries(cacheDir: string): string[] {
     .map((entry) => join(entry.parentPath, entry.name));
 }
 
-/** Rewrites every entry as `forge` makes it from the entry's cache key and its genuine bytes. */
-function forgeAll(cacheDir: string, forge: (key: string, genuine: string, file: string) => string): void {
-  for (const file of entries(cacheDir)) {
-    const genuine = readFileSync(file, 'utf8');
-    const key = file.slice(file.lastIndexOf('/') + 1, -'.json'.length);
-    writeFileSync(file, forge(key, genuine, file));
-  }
+/** Rewrites every record as `forge` makes it from its genuine bytes. */
+function forgeAll(cacheDir: string, forge: (genuine: string) => string): void {
+  for (const file of entries(cacheDir)) writeFileSync(file, forge(readFileSync(file, 'utf8')));
 }
 
-/** "No findings", in the shape of the entry kind that `file` holds. */
-function clean(key: string, file: string): string {
-  return JSON.stringify({ key, reports: file.includes('/sets/') ? { 'index.js': [], 'lib/payload.js': [] } : [] });
+/** The genuine record with every file's reports emptied: "no findings", in the cache's own format. */
+function clean(genuine: string): string {
+  const record = JSON.parse(genuine.slice(65)) as { files: Record<string, { reports: unknown[] }> };
+  for (const entry of Object.values(record.files)) entry.reports = [];
+  return JSON.stringify(record);
+}
+
+/** The one record of a cache folder, unsealed. */
+function recordOf(cacheDir: string): { files: Record<string, { hash: string; stamp?: string }> } {
+  const [file] = entries(cacheDir);
+  return JSON.parse(readFileSync(file, 'utf8').slice(65));
+}
+
+/** Pretends the files were written long before the run, so their stat stamps are recorded (see RACY_WINDOW_MS). */
+function clockAhead(): void {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(Date.now() + 60_000);
+  onTestFinished(() => void vi.useRealTimers());
 }
 
 describe('cache authentication', () => {
@@ -47,22 +61,22 @@ describe('cache authentication', () => {
 
   it('unseals only what the same key sealed, byte for byte', () => {
     const key = randomBytes(32);
-    const sealed = seal(key, '{"key":"k","reports":[]}');
-    expect(unseal(key, sealed)).toBe('{"key":"k","reports":[]}');
+    const sealed = seal(key, '{"locator":"k","files":{}}');
+    expect(unseal(key, sealed)).toBe('{"locator":"k","files":{}}');
     expect(unseal(randomBytes(32), sealed)).toBeUndefined();
-    expect(unseal(key, sealed.replace('[]', '[ ]'))).toBeUndefined();
-    expect(unseal(key, `${'0'.repeat(64)}\n{"key":"k","reports":[]}`)).toBeUndefined();
-    expect(unseal(key, '{"key":"k","reports":[]}')).toBeUndefined();
+    expect(unseal(key, sealed.replace('{}', '{ }'))).toBeUndefined();
+    expect(unseal(key, `${'0'.repeat(64)}\n{"locator":"k","files":{}}`)).toBeUndefined();
+    expect(unseal(key, '{"locator":"k","files":{}}')).toBeUndefined();
     expect(unseal(key, `${'zz'.repeat(32)}\n{}`)).toBeUndefined();
     expect(unseal(key, '')).toBeUndefined();
   });
 
   for (const [attack, forge] of [
-    ['unsealed entries in the cache format (the poisoning the issue reported)', (key: string, _genuine: string, file: string) => clean(key, file)],
-    ['entries sealed with another key (another user, machine or CI cache)', (key: string, _genuine: string, file: string) => seal(randomBytes(32), clean(key, file))],
-    ['the genuine seal over edited reports', (key: string, genuine: string, file: string) => `${genuine.slice(0, 65)}${clean(key, file)}`],
-    ['a seal computed with an empty key', (key: string, _genuine: string, file: string) => {
-      const json = clean(key, file);
+    ['unsealed records in the cache format (the poisoning the issue reported)', (genuine: string) => clean(genuine)],
+    ['records sealed with another key (another user, machine or CI cache)', (genuine: string) => seal(randomBytes(32), clean(genuine))],
+    ['the genuine seal over edited reports', (genuine: string) => `${genuine.slice(0, 65)}${clean(genuine)}`],
+    ['a seal computed with an empty key', (genuine: string) => {
+      const json = clean(genuine);
       return `${createHmac('sha256', Buffer.alloc(0)).update(json).digest('hex')}\n${json}`;
     }],
   ] as const) {
@@ -79,15 +93,15 @@ describe('cache authentication', () => {
     });
   }
 
-  it('a genuine entry of a clean file moved under the name of a dangerous one is a miss', async () => {
+  it('a genuine record of a clean plugin moved under the name of a dangerous one is a miss', async () => {
     const cacheDir = tempDir();
     const cleanRoot = writePlugin({ 'package.json': MANIFEST, 'index.js': 'module.exports = 1;\n' });
     await analyzePlugin(cleanRoot, { cacheDir });
-    const cleanEntry = entries(cacheDir).find((file) => file.includes('/reports/'))!;
+    const [cleanRecord] = entries(cacheDir);
     const dangerous = writePlugin({ 'package.json': MANIFEST, 'index.js': "require('child_process').exec(process.argv[2]);\n" });
     const cold = await analyzePlugin(dangerous, { cacheDir });
     expect(cold.decision.action).toBe('block');
-    for (const file of entries(cacheDir)) if (file !== cleanEntry) writeFileSync(file, readFileSync(cleanEntry));
+    for (const file of entries(cacheDir)) if (file !== cleanRecord) writeFileSync(file, readFileSync(cleanRecord));
     const warm = await analyzePlugin(dangerous, { cacheDir });
     expect(warm.stats.cached).toBe(0);
     expect(warm.decision.action).toBe('block');
@@ -98,5 +112,71 @@ describe('cache authentication', () => {
     await analyzePlugin(fixture('stealer'), { cacheDir });
     expect(existsSync(cacheDir)).toBe(true);
     expect((await analyzePlugin(fixture('stealer'), { cacheDir })).stats.cached).toBeGreaterThan(0);
+  });
+});
+
+describe('stat stamps: a file served without being read', () => {
+  it('stamps a file only when it last changed outside the racy window before the stat', () => {
+    const file = join(tempDir(), 'a.js');
+    writeFileSync(file, '1;\n');
+    const stats = statSync(file, { bigint: true });
+    const changedAt = Number(stats.ctimeNs / 1_000_000n);
+    expect(statStamp(stats, changedAt + 10)).toBeUndefined();
+    expect(statStamp(stats, changedAt + RACY_WINDOW_MS - 1)).toBeUndefined();
+    expect(statStamp(stats, changedAt + RACY_WINDOW_MS + 1)).toBe(currentStamp(stats));
+    // A file system without change times (ctime reads as 0) never gets a stamp.
+    expect(statStamp({ ...stats, ctimeNs: 0n } as typeof stats, changedAt + RACY_WINDOW_MS + 1)).toBeUndefined();
+  });
+
+  it('catches an edit that keeps the size and puts the modification time back (ctime moves)', async () => {
+    clockAhead();
+    const cacheDir = tempDir();
+    const root = writePlugin({ 'package.json': MANIFEST, 'index.js': 'module.exports = 1;\n' });
+    const index = join(root, 'index.js');
+    utimesSync(index, 1_000_000_000, 1_000_000_000);
+    const before = statSync(index, { bigint: true });
+    expect((await analyzePlugin(root, { cacheDir })).findings).toEqual([]);
+    expect((await analyzePlugin(root, { cacheDir })).stats.cached).toBe(1);
+    writeFileSync(index, "require('net');    \n"); // the same 20 bytes
+    utimesSync(index, 1_000_000_000, 1_000_000_000);
+    const after = statSync(index, { bigint: true });
+    expect([after.size, after.mtimeNs, after.ino]).toEqual([before.size, before.mtimeNs, before.ino]);
+    const edited = await analyzePlugin(root, { cacheDir });
+    expect(edited.stats.cached).toBe(0);
+    expect(edited.findings.map((f) => f.ruleId)).toEqual(['no-network']);
+  });
+
+  it('catches a file replaced by another of the same size and times (a new inode)', async () => {
+    clockAhead();
+    const cacheDir = tempDir();
+    const root = writePlugin({ 'package.json': MANIFEST, 'index.js': 'module.exports = 1;\n', 'spare.js': "require('net');    \n" });
+    await analyzePlugin(root, { cacheDir });
+    writeFileSync(join(root, 'index.js'), readFileSync(join(root, 'spare.js')));
+    const replaced = await analyzePlugin(root, { cacheDir });
+    expect(replaced.findings.map((f) => `${f.file} ${f.ruleId}`)).toEqual(['index.js no-network', 'spare.js no-network']);
+  });
+
+  it('records no stamp for a file changed just before the run: only its hash vouches for it then', async () => {
+    const cacheDir = tempDir();
+    const root = writePlugin({ 'package.json': MANIFEST, 'index.js': "require('net');\n" });
+    await analyzePlugin(root, { cacheDir });
+    expect(recordOf(cacheDir).files['index.js'].stamp).toBeUndefined();
+    clockAhead();
+    expect((await analyzePlugin(root, { cacheDir })).stats.cached).toBe(1); // served by its hash, and now stamped
+    expect(recordOf(cacheDir).files['index.js'].stamp).toBe(currentStamp(statSync(join(root, 'index.js'), { bigint: true })));
+  });
+
+  it('never stamps the files of an archive, extracted afresh every run, and serves them by hash', async () => {
+    clockAhead();
+    const cacheDir = tempDir();
+    const root = writePlugin({ 'package.json': MANIFEST, 'index.js': "require('net');\n" });
+    const tarball = join(tempDir(), 'plugin.tgz');
+    await createTarball({ gzip: true, file: tarball, cwd: root, prefix: 'package' }, ['package.json', 'index.js']);
+    await analyzePlugin(tarball, { cacheDir });
+    expect(recordOf(cacheDir).files['index.js']).toMatchObject({ hash: expect.any(String) });
+    expect(recordOf(cacheDir).files['index.js'].stamp).toBeUndefined();
+    const again = await analyzePlugin(tarball, { cacheDir });
+    expect(again.stats.cached).toBe(1);
+    expect(again.findings.map((f) => f.ruleId)).toEqual(['no-network']);
   });
 });

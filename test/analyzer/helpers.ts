@@ -12,7 +12,7 @@ import { afterAll } from 'vitest';
 import { TEMP_PREFIX } from '../../analyzer/package-source.js';
 
 export const REPO = resolve(import.meta.dirname, '../..');
-export const CLI = join(REPO, 'dist/cli/main.js');
+export const CLI = join(REPO, 'dist/bin/warden.js');
 export const FIXTURES = join(REPO, 'test/fixtures');
 
 const created: string[] = [];

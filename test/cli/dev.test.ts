@@ -25,7 +25,7 @@ it('re-analyzes and restarts the plugin on a change, printing findings like a li
   // The plugin says which version runs as soon as it is activated.
   writeFileSync(join(root, 'index.js'), source.replace('exports.activate = function activate(ctx) {', "exports.activate = function activate(ctx) {\n  ctx.window.showMessage('v1');"));
 
-  const child = spawn(process.execPath, [join(ROOT, 'dist/cli/main.js'), 'dev', root, '--json', '--data-dir', join(work, 'data')], { cwd: work });
+  const child = spawn(process.execPath, [join(ROOT, 'dist/bin/warden.js'), 'dev', root, '--json', '--data-dir', join(work, 'data')], { cwd: work });
   const events: { event: string; text?: string; ms?: number; findings?: unknown[] }[] = [];
   const waiters: { test: (e: (typeof events)[number]) => boolean; resolve: () => void }[] = [];
   createInterface({ input: child.stdout }).on('line', (line) => {
@@ -65,7 +65,7 @@ it('bad input: a missing folder or a broken manifest is one line, exit 2, nothin
   mkdirSync(join(work, 'broken'));
   writeFileSync(join(work, 'broken', 'package.json'), '{ "name": ');
   for (const [path, message] of [['missing', /not a plugin folder \(no package.json\): missing/], ['broken', /invalid manifest broken\/package.json: not valid JSON/]] as const) {
-    const result = spawnSync(process.execPath, [join(ROOT, 'dist/cli/main.js'), 'dev', path], { cwd: work, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, [join(ROOT, 'dist/bin/warden.js'), 'dev', path], { cwd: work, encoding: 'utf8' });
     expect(result.status).toBe(2);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(message);
@@ -75,7 +75,7 @@ it('bad input: a missing folder or a broken manifest is one line, exit 2, nothin
 
 /** `warden dev` with --json, its events collected, and a way to wait for one. */
 function startDev(args: string[], env: NodeJS.ProcessEnv = {}, cwd = work) {
-  const child = spawn(process.execPath, [join(ROOT, 'dist/cli/main.js'), 'dev', ...args, '--json'], { cwd, env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, [join(ROOT, 'dist/bin/warden.js'), 'dev', ...args, '--json'], { cwd, env: { ...process.env, ...env } });
   const events: { event: string; [key: string]: unknown }[] = [];
   const waiters: { test: (e: (typeof events)[number]) => boolean; resolve: () => void }[] = [];
   createInterface({ input: child.stdout }).on('line', (line) => {
@@ -164,7 +164,7 @@ it('prints findings again only when they change', async () => {
   cpSync(join(ROOT, 'sample-plugins', 'hello-world'), root, { recursive: true });
   const source = readFileSync(join(root, 'index.js'), 'utf8').replace("exports.activate = function activate(ctx) {", "exports.activate = function activate(ctx) {\n  ctx.window.showMessage(Object.keys(process.env).join(','));");
   writeFileSync(join(root, 'index.js'), source);
-  const child = spawn(process.execPath, [join(ROOT, 'dist/cli/main.js'), 'dev', root, '--data-dir', join(work, 'data')], { cwd: work, env: { ...process.env, NO_COLOR: '1' } });
+  const child = spawn(process.execPath, [join(ROOT, 'dist/bin/warden.js'), 'dev', root, '--data-dir', join(work, 'data')], { cwd: work, env: { ...process.env, NO_COLOR: '1' } });
   let stderr = '';
   let stdout = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

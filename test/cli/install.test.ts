@@ -219,6 +219,20 @@ describe('integrity at load', () => {
 });
 
 describe('atomic install', () => {
+  it('what a killed install left in the store is removed by the next install, even one that finds nothing to change', async () => {
+    const v1 = await pack(join(SAMPLES, 'hello-world'), join(work, 'hello-1.tgz'));
+    expect(warden(work, 'install', v1, ...client(), '--yes').code).toBe(0);
+    // A partial copy named as a dead install process names its folder.
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+    const leftover = join(plugins(), '.warden', 'store', `samples.hello-world@1.0.0-${dead}-0badc0de`);
+    mkdirSync(join(leftover, 'assets'), { recursive: true });
+    writeFileSync(join(leftover, 'assets', 'half.txt'), 'half');
+    const again = warden(work, 'install', v1, ...client(), '--yes');
+    expect(again.code).toBe(0);
+    expect(existsSync(leftover)).toBe(false);
+    expect(storeFolders()).toHaveLength(1);
+  });
+
   it('kill -9 at any moment (10 rounds) leaves the old version or the new one, whole', async () => {
     const big = 'x'.repeat(64 * 1024);
     const files = Object.fromEntries(Array.from({ length: 16 }, (_, n) => [`assets/part-${n}.txt`, `${n}\n${big}\n`]));

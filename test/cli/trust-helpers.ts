@@ -1,6 +1,6 @@
 /**
  * What the trust tests share: a temporary workspace, the real `warden` CLI
- * (dist/cli/main.js, spawned), tarballs packed from the sample plugins the
+ * (dist/bin/warden.js, spawned), tarballs packed from the sample plugins the
  * way `npm pack` lays them out, and a registry built with `warden registry`
  * itself: samples.hello-world official, samples.weather community, and
  * acme.greeter trusted (signed with a key from `warden registry keygen`).
@@ -15,7 +15,7 @@ import { create } from 'tar';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
-export const CLI = join(ROOT, 'dist/cli/main.js');
+export const CLI = join(ROOT, 'dist/bin/warden.js');
 export const SAMPLES = join(ROOT, 'sample-plugins');
 
 export interface Run {

@@ -35,7 +35,7 @@ function install(cwd: string, packages: string[], dev: boolean): string | undefi
 }
 
 beforeAll(() => {
-  if (!existsSync(join(REPO, 'dist/cli/main.js'))) {
+  if (!existsSync(join(REPO, 'dist/bin/warden.js'))) {
     unavailable = 'dist/ is not built (npm run build)';
     return;
   }
