@@ -11,6 +11,7 @@ import { defineRule } from './meta.js';
 import type { AnyNode } from './utils/ast.js';
 import { isWriteTarget, plainKeyName, unwrap } from './utils/ast.js';
 import { combineListeners } from './utils/listeners.js';
+import { loadsModuleBuiltinOrdinarily } from './utils/module-builtin.js';
 import { moduleLoadListeners, packageName } from './utils/modules.js';
 import { report } from './utils/report.js';
 import { BROWSER_GLOBAL, DYNAMIC, Resolver, resolverFor, type Ref } from './utils/resolve.js';
@@ -182,7 +183,10 @@ const rule = defineRule({
       } as Rule.RuleListener,
       moduleLoadListeners(context, (load) => {
         const name = load.specifier === undefined ? undefined : packageName(load.specifier);
-        if (name && PROCESS_MODULES.has(name)) report(context, rule, { node: load.node, messageId: 'processModule', data: { module: name } });
+        if (!name || !PROCESS_MODULES.has(name)) return;
+        // `createRequire(import.meta.url)` and `builtinModules` reach nothing of the loader: each created require is judged where it is called.
+        if (name === 'module' && loadsModuleBuiltinOrdinarily(context, load.node)) return;
+        report(context, rule, { node: load.node, messageId: 'processModule', data: { module: name } });
       }),
     );
 

@@ -20,9 +20,15 @@ tester.run('no-runtime-tampering', rule, {
     'Error.stackTraceLimit = 50;',
     // The words in strings and comments.
     'const s = "Object.prototype.x = 1"; // require.cache = {}',
+    // The module builtin used only to make a require for this file or to list builtins reaches nothing of the loader.
+    { code: 'import { createRequire, builtinModules } from "node:module";\nconst require = createRequire(import.meta.url);\nrequire("./data.json");', filename: 'index.mjs' },
+    { code: 'const Module = require("module");\nconst r = Module.createRequire(__filename);\nconst { isBuiltin } = require("node:module");\nrequire("module").builtinModules.includes("fs");', ...cjs },
   ],
   invalid: [
     // The module loader, however Module was reached.
+    // Any other member of it is the loader itself.
+    { code: 'const { createRequire, _load } = require("module");', ...cjs, errors: [at('processModule', 1, 34)] },
+    { code: 'import * as m from "module";\nconst r = m.createRequire(import.meta.url);\nm._resolveFilename("x");', errors: [at('processModule', 1, 1)] },
     { code: 'const Module = require("module");\nModule._load = function () {};', ...cjs, errors: [at('processModule', 1, 16), { ...at('moduleLoader', 2, 1), data: { target: 'Module._load' } }] },
     { code: 'module.constructor._resolveFilename = (r) => r;', ...cjs, errors: [{ ...at('moduleLoader', 1, 1), data: { target: 'Module._resolveFilename' } }] },
     { code: 'const M = module.constructor;\nconst key = "_com" + "pile";\nM[key] = wrap(M[key]);', ...cjs, errors: [{ ...at('moduleLoader', 3, 1), data: { target: 'Module._compile' } }] },
