@@ -51,6 +51,7 @@ tester.run('no-capability-escape', rule, {
     // `arguments.callee` is only the function itself (recursion); a module's `this` is undefined.
     { code: 'function f(n) { return n ? arguments.callee(n - 1) : 0; } f(3); send(arguments.length);', ...cjs },
     'function go() { send(this); } go();',
+    'import("node:fs").then(run); import("vm").then((vm) => vm.runInThisContext("1"));',
   ],
   invalid: [
     // The issue's own example, and the forms of passing a root to code the gate does not see.
@@ -130,6 +131,9 @@ tester.run('no-capability-escape', rule, {
     { code: 'const g = Function("return globalThis")();\nhand(g);', ...cjs, errors: [at('escapeCode', 2, 6, { root: 'the global object', how: 'is passed to hand' })] },
     // A key built by coercions folds: the global object's eval read with it is followed, one that does not fold is an escape.
     { code: 'const e = globalThis[(!![]+[])[!+[]+!+[]+!+[]]+"v"+(![]+[])[+!+[]]+(![]+[])[!+[]+!+[]]];\nsend(e);', ...cjs, errors: [at('escapeCode', 2, 6, { root: 'eval', how: 'is passed to send' })] },
+    // A promise of a root hands it to what `then` is given; a callback the walk follows is judged by its parameter.
+    { code: 'import("node:process").then(send);', errors: [at('escapeModule', 1, 29, { root: 'process', how: 'is handed to send by then()' })] },
+    { code: 'import("vm").then((vm) => keep(vm));', errors: [at('escapeCode', 1, 32, { root: "the 'vm' module", how: 'is passed to keep' })] },
     // The global object under its other names.
     { code: 'leak(this);', ...script, errors: [at('escapeCode', 1, 6, { root: 'the global object', how: 'is passed to leak' })] },
     { code: 'leak(Function("return this")());', errors: [at('escapeCode', 1, 6)] },
