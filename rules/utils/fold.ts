@@ -138,8 +138,9 @@ export class Folder {
         for (const prop of node.properties) {
           if (prop.type !== 'Property' || prop.kind !== 'init') return undefined;
           const key = prop.computed ? this.foldString(prop.key) : plainKeyName(prop.key, false);
-          if (key === undefined) return undefined;
-          out[key] = this.fold(prop.value, env)?.value ?? UNKNOWN;
+          // A plain `__proto__:` sets the literal's prototype, which a folded value cannot hold; `['__proto__']:` is an own key.
+          if (key === undefined || (key === '__proto__' && !prop.computed && !prop.shorthand)) return undefined;
+          Object.defineProperty(out, key, { value: this.fold(prop.value, env)?.value ?? UNKNOWN, enumerable: true, writable: true, configurable: true });
         }
         return { value: out };
       }
