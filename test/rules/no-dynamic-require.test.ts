@@ -25,12 +25,8 @@ ruleTester.run('no-dynamic-require', rule, {
     { code: 'require("../shared/util.js"); require(`../locales/${"en"}.json`);', ...commonjs, filename: 'lib/a.js' },
     { code: 'require("../other-dep/index.js");', ...commonjs, filename: 'node_modules/dep/index.js' },
     // A require made for this very file is an ordinary require.
-    { code: 'import { createRequire } from "node:module";
-const require = createRequire(import.meta.url);
-const data = require("./data.json");', filename: 'index.mjs' },
-    { code: 'const { createRequire } = require("module");
-createRequire(__filename)("./package.json");
-require("module").createRequire(require("path").join(__dirname, "x.js"));', ...commonjs, filename: 'lib/a.js' },
+    { code: 'import { createRequire } from "node:module";\nconst require = createRequire(import.meta.url);\nconst data = require("./data.json");', filename: 'index.mjs' },
+    { code: 'const { createRequire } = require("module");\ncreateRequire(__filename)("./package.json");\nrequire("module").createRequire(require("path").join(__dirname, "x.js"));', ...commonjs, filename: 'lib/a.js' },
   ],
   invalid: [
     { code: 'const m = require(name);', ...commonjs, errors: [critical(1, 11, 'require')] },
@@ -46,10 +42,11 @@ require("module").createRequire(require("path").join(__dirname, "x.js"));', ...c
     { code: 'require(useNative ? "./native.js" : name);', ...commonjs, errors: [critical(1, 1)] },
     // No argument that can be read: spread, missing.
     { code: 'require(...parts);\nrequire.apply(null, args);', ...commonjs, errors: [critical(1, 1), critical(2, 1)] },
-    // Prefixes that do not stay inside the plugin are as unknown as no prefix.
-    { code: 'require("../" + name);', ...commonjs, errors: [critical(1, 1)] },
-    { code: 'require(`./a/../../${name}`);', ...commonjs, errors: [critical(1, 1)] },
-    { code: 'require("/usr/lib/" + name);', ...commonjs, errors: [critical(1, 1)] },
+    // Prefixes that leave the plugin's folder say so; in an editor (an absolute file name) the folder is unknown, and so is the load.
+    { code: 'require("../" + name);', ...commonjs, errors: [{ messageId: 'climbsOut', line: 1, column: 1, data: { specifier: '../…' } }] },
+    { code: 'require(`./a/../../${name}`);', ...commonjs, errors: [{ messageId: 'climbsOut', line: 1, column: 1 }] },
+    { code: 'require("/usr/lib/" + name);', ...commonjs, errors: [{ messageId: 'climbsOut', line: 1, column: 1, data: { specifier: '/usr/lib/…' } }] },
+    { code: 'require("../" + name);', ...commonjs, filename: '/home/author/plugin/index.js', errors: [critical(1, 1)] },
     { code: 'import(`@scope/plugin-${name}`);', errors: [critical(1, 1, 'import()')] },
     // A literal relative prefix that stays inside: low.
     { code: 'const messages = require("./locales/" + lang + ".json");', ...commonjs, ...allSeverities, errors: [local(1, 18, './locales/')] },
