@@ -17,7 +17,7 @@
  */
 import type { Rule, Scope, SourceCode } from 'eslint';
 import type { AnyNode } from './ast.js';
-import { functionConstructorName, isFunctionNode, plainKeyName, unwrap } from './ast.js';
+import { climbWrappers, functionConstructorName, isFunctionNode, plainKeyName, unwrap } from './ast.js';
 import { isBrowserifyModule, shimsOf, shimValue } from './bundler-shims.js';
 import { Folder } from './fold.js';
 import { CJS_ARGUMENTS, IMPORT_META } from './markers.js';
@@ -473,8 +473,37 @@ export class Resolver {
     if (!fn) return this.sourceType !== 'commonjs' && this.scopeOf(node).type === 'global' ? { path: [] } : undefined;
     if (this.scopeOf(fn).isStrict || fn.parent?.type === 'MethodDefinition' || fn.parent?.type === 'Property') return undefined;
     const sites = this.functions.callSites(fn);
-    if (!sites?.length) return undefined;
+    if (!sites?.length) return this.calledUnbound(fn) ? { path: [] } : undefined;
     return sites.every((site) => this.bindsGlobalThis(site.call, fn!)) ? { path: [] } : undefined;
+  }
+
+  /**
+   * A function expression whose one use, where it is written, leaves `this` unbound:
+   * `(0, function () {})()`, `fn.apply(undefined)`, `fn.bind()()`, `Reflect.apply(fn, null, [])`,
+   * or a callback of an array method given no `thisArg` (`[0].map(function () { return this; })`).
+   */
+  private calledUnbound(fn: AnyNode): boolean {
+    let { node, parent } = climbWrappers(fn);
+    while (parent?.type === 'SequenceExpression' && parent.expressions[parent.expressions.length - 1] === node) ({ node, parent } = climbWrappers(parent));
+    if (!parent) return false;
+    if (parent.type === 'CallExpression' && parent.callee === node) return true;
+    if (parent.type === 'MemberExpression' && parent.object === node) {
+      const method = memberName(parent, this.folder);
+      const { node: member, parent: call } = climbWrappers(parent);
+      if (call?.type !== 'CallExpression' || call.callee !== member) return false;
+      if (method === 'call' || method === 'apply') return isNullish(call.arguments[0]);
+      // `fn.bind()` binds nothing; its result called plainly runs with the global `this`.
+      const outer = climbWrappers(call).parent;
+      return method === 'bind' && isNullish(call.arguments[0]) && outer?.type === 'CallExpression' && outer.callee === climbWrappers(call).node;
+    }
+    if (parent.type !== 'CallExpression') return false;
+    const index = parent.arguments.indexOf(node);
+    const callee = unwrap(parent.callee);
+    if (index === 0 && Resolver.nameOf(this.resolve(callee)) === 'Reflect.apply') return isNullish(parent.arguments[1]);
+    const method = callee.type === 'MemberExpression' ? memberName(callee, this.folder) : undefined;
+    const receiver = callee.type === 'MemberExpression' ? unwrap(callee.object) : undefined;
+    // Only a literal array is certainly an Array (another object's `map` may bind `this`).
+    return index === 0 && method !== undefined && ITERATION_METHODS.has(method) && receiver?.type === 'ArrayExpression' && parent.arguments.length < 2;
   }
 
   /** True when a call leaves a sloppy function's `this` unbound (so it is the global object) or binds it to the global object. */
@@ -486,12 +515,8 @@ export class Resolver {
     const method = memberName(callee, this.folder);
     if ((method !== 'call' && method !== 'apply') || (unwrap(callee.object) !== fn && unwrap(callee.object).type !== 'Identifier')) return false;
     const bound = call.arguments[0];
-    if (!bound) return true;
-    const value = unwrap(bound);
-    if (value.type === 'Literal' && value.value === null) return true;
-    if (value.type === 'UnaryExpression' && value.operator === 'void') return true;
-    if (value.type === 'Identifier' && value.name === 'undefined') return true;
-    const ref = this.resolve(value);
+    if (isNullish(bound)) return true;
+    const ref = this.resolve(bound);
     return ref !== undefined && ref.module === undefined && ref.path.length === 0;
   }
 
@@ -613,6 +638,13 @@ export function memberName(node: AnyNode, folder: Folder): string | undefined {
   // A key is converted to a string: `o[['get']]` is `o.get`.
   const primitive = (value: unknown) => typeof value === 'string' || typeof value === 'number';
   return primitive(key) || (Array.isArray(key) && key.every(primitive)) ? String(key) : undefined;
+}
+
+/** No argument, `null`, `undefined` or `void …`: what leaves a sloppy function's `this` the global object. */
+function isNullish(argument: AnyNode | undefined): boolean {
+  if (!argument) return true;
+  const value = unwrap(argument);
+  return (value.type === 'Literal' && value.value === null) || (value.type === 'UnaryExpression' && value.operator === 'void') || (value.type === 'Identifier' && value.name === 'undefined');
 }
 
 function isCallable(ref: Ref): boolean {

@@ -51,6 +51,8 @@ tester.run('no-capability-escape', rule, {
     // `arguments.callee` is only the function itself (recursion); a module's `this` is undefined.
     { code: 'function f(n) { return n ? arguments.callee(n - 1) : 0; } f(3); send(arguments.length);', ...cjs },
     'function go() { send(this); } go();',
+    // An array callback given a thisArg, another object's forEach (which may bind this), a bound function.
+    { code: '[1, 2].forEach(function (x) { log(this, x); }, acc); items.forEach(function () { log(this); }); const f = function () { log(this); }.bind(ctx); f();', ...cjs },
     'import("node:fs").then(run); import("vm").then((vm) => vm.runInThisContext("1"));',
   ],
   invalid: [
@@ -120,6 +122,10 @@ tester.run('no-capability-escape', rule, {
     { code: '(function () { var root = this; hand(root); })();', ...cjs, errors: [at('escapeCode', 1, 38)] },
     { code: 'const grab = function () { return this; };\nstore.g = grab();', ...cjs, errors: [at('escapeCode', 2, 11, { root: 'the global object', how: 'is stored in store.g' })] },
     { code: 'function go() { const self = (() => this)(); out.push(self); }\ngo.call(null);', ...cjs, errors: [at('escapeCode', 1, 55, { root: 'the global object', how: 'is passed to out.push' })] },
+    // A function expression whose one use leaves `this` unbound: a comma call, a nullish apply, a bare bind, an array callback without thisArg.
+    { code: 'const G = (0, function () { return this; })();\nsend(G);', ...cjs, errors: [at('escapeCode', 1, 36, { root: 'the global object', how: 'is returned from a function' }), at('escapeCode', 2, 6)] },
+    { code: 'const G = (function () { return this; }).apply(undefined);', ...cjs, errors: [at('escapeCode', 1, 33, { root: 'the global object', how: 'is returned from a function' })] },
+    { code: '[1, 2].forEach(function (x) { log(this, x); });', ...cjs, errors: [at('escapeCode', 1, 35, { root: 'the global object', how: 'is passed to log' })] },
     // `arguments.callee.caller`: the calling function (the module wrapper, whose arguments hold require).
     { code: 'function h() { var c = arguments.callee.caller; send(c); }\nh();', ...cjs, errors: [at('escapeModule', 1, 54, { root: 'the calling function (arguments.callee.caller)', how: 'is passed to send' })] },
     { code: 'function h() { keep(arguments.callee.caller.arguments); }\nh();', ...cjs, errors: [at('escapeModule', 1, 21, { root: "the module wrapper's arguments", how: 'is passed to keep' })] },
