@@ -10,8 +10,11 @@
 import * as espree from 'espree';
 import type { AnyNode } from './ast.js';
 
-/** A global path (`['process', 'env']`; `[]` is the global object), or undefined when the code is not just a name. */
-export function evaluatedPath(source: string, asFunctionBody: boolean): string[] | undefined {
+/**
+ * A global path (`['process', 'env']`; `[]` is the global object), or undefined when the code is not just a name.
+ * `this` is the global object in a Function body and in code run in the global scope (indirect eval, `vm.runInThisContext`).
+ */
+export function evaluatedPath(source: string, asFunctionBody: boolean, inGlobalScope = asFunctionBody): string[] | undefined {
   if (source.length > 2000) return undefined;
   let program: AnyNode;
   try {
@@ -31,7 +34,7 @@ export function evaluatedPath(source: string, asFunctionBody: boolean): string[]
     if (expression.body.body.some((statement: AnyNode) => statement.directive === 'use strict') && containsThis(body[0].argument)) return undefined;
     expression = body[0].argument;
   }
-  return pathOf(expression, asFunctionBody);
+  return pathOf(expression, inGlobalScope);
 }
 
 function pathOf(node: AnyNode, thisIsGlobal: boolean): string[] | undefined {

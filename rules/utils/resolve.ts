@@ -17,7 +17,7 @@
  */
 import type { Rule, Scope, SourceCode } from 'eslint';
 import type { AnyNode } from './ast.js';
-import { climbWrappers, functionConstructorName, isFunctionNode, plainKeyName, unwrap } from './ast.js';
+import { climbWrappers, functionConstructorName, isFunctionNode, plainKeyName, TRANSPARENT, unwrap } from './ast.js';
 import { isBrowserifyModule, shimsOf, shimValue } from './bundler-shims.js';
 import { Folder } from './fold.js';
 import { CJS_ARGUMENTS, IMPORT_META } from './markers.js';
@@ -570,7 +570,11 @@ export class Resolver {
     // `eval('pro' + 'cess')`, `vm.runInThisContext('require')`: a constant that is only a name evaluates to what it names.
     if ((name === 'eval' || name === 'vm:runInThisContext') && call.args?.[0]) {
       const source = this.folder.foldString(call.args[0]);
-      const path = source === undefined ? undefined : evaluatedPath(source, false);
+      // Only `eval(…)` written as such runs in the caller's scope; `(0, eval)(…)` and vm run in the global one.
+      let callee = node.callee;
+      while (TRANSPARENT.has(callee.type)) callee = callee.expression;
+      const direct = name === 'eval' && callee.type === 'Identifier' && callee.name === 'eval';
+      const path = source === undefined ? undefined : evaluatedPath(source, false, !direct);
       if (path) return { path };
     }
     const callee = unwrap(node.callee);

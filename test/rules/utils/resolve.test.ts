@@ -196,6 +196,9 @@ describe('following values through the file', () => {
     expect(resolveName('new Function("return require")()', cjs)).toBe('require');
     expect(resolveName('[].filter.constructor("return process")()', cjs)).toBe('process');
     expect(resolveName('Function("return this")().eval')).toBe('eval');
+    // Indirect eval runs in the global scope, where `this` is the global object; a direct one sees the caller's (CommonJS: exports).
+    expect(resolveName('(0, eval)("this").process', cjs)).toBe('process');
+    expect(resolveName('eval("this").process', cjs)).toBeUndefined();
     // Code that does more than name, or asks for strict mode, is linted as code instead.
     expect(resolveName('eval("require(\'fs\')")', cjs)).toBeUndefined();
     expect(resolveName('Function("\'use strict\'; return this")().eval')).toBeUndefined();
