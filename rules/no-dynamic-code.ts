@@ -14,7 +14,7 @@ import { lintEvaluatedCode } from './utils/embedded.js';
 import { combineListeners } from './utils/listeners.js';
 import { moduleLoadListeners } from './utils/modules.js';
 import { report } from './utils/report.js';
-import { FUNCTION_CONSTRUCTORS, resolverFor } from './utils/resolve.js';
+import { FUNCTION_CONSTRUCTORS, Resolver, resolverFor, type Ref } from './utils/resolve.js';
 
 const WASM_COMPILERS = new Set(['compile', 'instantiate', 'Module', 'compileStreaming', 'instantiateStreaming']);
 const FUNCTION_KEYWORDS: Record<string, string> = {
@@ -91,10 +91,14 @@ const rule = defineRule({
      * object alone is the bundlers' `Function('return this')()` idiom, followed like any root.
      */
     const checkEvaluatedRoot = (node: AnyNode, sink: CodeSink): boolean => {
-      if (sink.params.length || !sink.code || (sink.kind === 'vm' && sink.name !== 'vm.runInThisContext')) return false;
+      if (!sink.code || (sink.kind === 'vm' && sink.name !== 'vm.runInThisContext' && sink.name !== 'vm.Script')) return false;
       const code = resolver.folder.foldString(sink.code);
-      const path = code === undefined ? undefined : evaluatedPath(code, sink.kind === 'function');
-      const root = path && path.length > 0 ? capabilityRoot({ path }) : undefined;
+      const params = new Set(sink.params.map((param) => resolver.folder.foldString(param) ?? '').join(',').split(',').map((name) => name.trim()));
+      const path = code === undefined ? undefined : evaluatedPath(code, sink.kind === 'function', sink.kind !== 'eval');
+      if (path && params.has(path[0])) return false;
+      // `process.mainModule` is `module`: the path is normalised as the resolver would.
+      const ref = path?.reduce<Ref>((holder, key) => Resolver.member(holder, key), { path: [] });
+      const root = ref && ref.path.length > 0 ? capabilityRoot(ref) : undefined;
       if (root) report(context, rule, { node, messageId: 'evaluatesToRoot', data: { name: sink.name, code: code!.trim().slice(0, 60), root: `'${root.label}'` } });
       return path !== undefined && sink.kind === 'function';
     };

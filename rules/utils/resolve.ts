@@ -579,11 +579,14 @@ export class Resolver {
     }
     const callee = unwrap(node.callee);
     if (callee.type === 'MemberExpression' && memberName(callee, this.folder) === 'bind') return this.resolve(callee.object);
-    // `Function('return this')()`, `new Function('return process')()`, `[].map.constructor('return require')()`.
-    if (callee.type === 'CallExpression' || callee.type === 'NewExpression') {
-      const path = this.factoryResult(callee);
-      if (path) return { path };
-    }
+    // `Function('return this')()`, `new Function('return process')()`, `[].map.constructor('return require')()`,
+    // also run through `.call()`, `.apply(null)`, `Reflect.apply(…)` or a variable holding the built function.
+    const built = this.builtFunction(node);
+    const builtPath = built && this.factoryResult(built);
+    if (builtPath) return { path: builtPath };
+    // `new vm.Script('process').runInThisContext()`.
+    const scriptPath = this.scriptResult(callee);
+    if (scriptPath) return { path: scriptPath };
     // What a module's function returns (`http.request(…)`, `spawn(…)`): an object of that module, members unknown.
     if (call.callee?.module !== undefined && call.callee.module !== DYNAMIC && !call.callee.path.some((step) => step.startsWith('%'))) {
       return { module: call.callee.module, path: [...call.callee.path, RESULT] };
@@ -596,9 +599,31 @@ export class Resolver {
     const call = this.normalizeCall(factory);
     const callee = call.callee;
     const constructs = callee?.module === undefined && callee !== undefined && (Resolver.nameOf(callee) === 'Function' || (callee.path.length >= 2 && callee.path[callee.path.length - 1] === 'constructor'));
-    if (!constructs || call.args?.length !== 1) return undefined;
-    const body = this.folder.foldString(call.args[0]);
-    return body === undefined ? undefined : evaluatedPath(body, true);
+    if (!constructs || !call.args?.length) return undefined;
+    const pieces = call.args.map((arg) => this.folder.foldString(arg));
+    if (pieces.includes(undefined)) return undefined;
+    const body = pieces.pop()!;
+    // A parameter named like the global it returns (`Function('process', 'return process')`) returns the argument instead.
+    const params = new Set(pieces.join(',').split(',').map((name) => name.trim()));
+    const path = evaluatedPath(body, true);
+    return path && !params.has(path[0]) ? path : undefined;
+  }
+
+  /** The Function-constructor call whose function `call` runs: `F(…)()`, `F(…).call()`, `Reflect.apply(F(…), …)`, `const f = F(…); f()`. */
+  private builtFunction(call: AnyNode): AnyNode | undefined {
+    let callee = this.normalizeCall(call).calleeNode;
+    if (callee.type === 'MemberExpression' && ['call', 'apply'].includes(memberName(callee, this.folder) ?? '')) callee = unwrap(callee.object);
+    if (callee.type === 'Identifier') callee = unwrap(this.aliasedExpression(callee)?.node ?? callee);
+    return callee.type === 'CallExpression' || callee.type === 'NewExpression' ? callee : undefined;
+  }
+
+  /** `new vm.Script(source).runInThisContext()` evaluates `source` in the global scope. */
+  private scriptResult(callee: AnyNode): string[] | undefined {
+    if (callee.type !== 'MemberExpression' || memberName(callee, this.folder) !== 'runInThisContext') return undefined;
+    const script = unwrap(callee.object);
+    if (script.type !== 'NewExpression' || Resolver.nameOf(this.resolve(script.callee)) !== 'vm:Script' || !script.arguments[0]) return undefined;
+    const source = this.folder.foldString(script.arguments[0]);
+    return source === undefined ? undefined : evaluatedPath(source, false, true);
   }
 
   /** A call of a function declared here yields what its body returns, when every `return` agrees. */

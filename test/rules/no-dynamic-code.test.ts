@@ -21,6 +21,8 @@ tester.run('no-dynamic-code', rule, {
     { code: 'function eval(s) { return s; } eval(userInput);', ...script },
     'const Function = (body) => body; Function(userInput); new Function(userInput);',
     // Constant code that names nothing that grants power: a number, a harmless global, a member of one, the global object (bundlers' idiom).
+    // A parameter named like the global it returns returns the argument.
+    'const id = Function("process", "return process"); id(1);',
     'eval("Math"); const max = Function("return Math.max")(); const g = Function("return this")(); new Function("return globalThis")();',
     // The bundler idiom for the global object, and constants that evaluate to harmless code.
     'var g = Function("return this")(); var h = new Function("return this")();',
@@ -53,6 +55,8 @@ tester.run('no-dynamic-code', rule, {
     { code: 'const p = eval("pro" + "cess");', errors: [{ ...at('evaluatesToRoot', 1, 11), data: { name: 'eval', code: 'process', root: "'process'" } }] },
     { code: 'const k = ["re", "quire"].join("");\nnew Function(`return ${k}`)();', errors: [{ ...at('evaluatesToRoot', 2, 1), data: { name: 'Function', code: 'return require', root: "'require'" } }] },
     { code: 'const b = Function("return this.process.binding")();', errors: [{ ...at('evaluatesToRoot', 1, 11), data: { name: 'Function', code: 'return this.process.binding', root: "'process.binding'" } }] },
+    { code: 'const m = Function("return process.mainModule")();', errors: [{ ...at('evaluatesToRoot', 1, 11), data: { name: 'Function', code: 'return process.mainModule', root: "'module'" } }] },
+    { code: 'const f = Function("", "return pro" + "cess");', errors: [{ ...at('evaluatesToRoot', 1, 11), data: { name: 'Function', code: 'return process', root: "'process'" } }] },
     { code: 'import vm from "node:vm"; vm.runInThisContext("globalThis.process");', errors: [at('vmModule', 1, 1), { ...at('evaluatesToRoot', 1, 27), data: { name: 'vm.runInThisContext', code: 'globalThis.process', root: "'process'" } }] },
     // Indirect eval: comma, alias, global object with folded keys, .call/.apply, Reflect.
     { code: '(0, eval)("1");', errors: [{ ...at('indirect', 1, 1), data: { name: 'eval' } }] },

@@ -196,13 +196,20 @@ describe('following values through the file', () => {
     expect(resolveName('new Function("return require")()', cjs)).toBe('require');
     expect(resolveName('[].filter.constructor("return process")()', cjs)).toBe('process');
     expect(resolveName('Function("return this")().eval')).toBe('eval');
+    // The built function run another way: .call(), .apply(null), Reflect.apply, a variable; a parameter list; vm.Script.
+    expect(resolveName('Function("return process").call()', cjs)).toBe('process');
+    expect(resolveName('Reflect.apply(Function("return process"), null, [])', cjs)).toBe('process');
+    expect(resolveName('const f = new Function("", "return require"); f()', cjs)).toBe('require');
+    expect(resolveName('const vm = require("vm"); new vm.Script("globalThis.process").runInThisContext()', cjs)).toBe('process');
+    expect(resolveName('Function("process", "return process")(fake)', cjs)).toBeUndefined();
     // Indirect eval runs in the global scope, where `this` is the global object; a direct one sees the caller's (CommonJS: exports).
     expect(resolveName('(0, eval)("this").process', cjs)).toBe('process');
     expect(resolveName('eval("this").process', cjs)).toBeUndefined();
     // Code that does more than name, or asks for strict mode, is linted as code instead.
     expect(resolveName('eval("require(\'fs\')")', cjs)).toBeUndefined();
     expect(resolveName('Function("\'use strict\'; return this")().eval')).toBeUndefined();
-    expect(resolveName('Function("a", "return process")()', cjs)).toBeUndefined();
+    // A parameter list that does not shadow the name changes nothing.
+    expect(resolveName('Function("a", "return process")()', cjs)).toBe('process');
   });
 
   it('names import.meta, the CommonJS wrapper arguments and classes that extend Function', () => {
