@@ -131,9 +131,12 @@ const rule = defineRule({
      */
     const checkPollution = (node: AnyNode, targetNode: AnyNode) => {
       const member = unwrap(targetNode);
-      if (member.type !== 'MemberExpression') return;
-      const dynamic = memberKey(member) === DYNAMIC;
-      const holder = unwrap(member.object);
+      if (member.type === 'MemberExpression') checkPrototypeWrite(node, member.object, memberKey(member) === DYNAMIC, member);
+    };
+
+    /** A write into `holderNode` (by a key chosen at run time when `dynamic`), when it is a prototype reached from an unknown object. */
+    const checkPrototypeWrite = (node: AnyNode, holderNode: AnyNode, dynamic: boolean, written: AnyNode) => {
+      const holder = unwrap(holderNode);
       const reflected = holder.type === 'CallExpression' && PROTOTYPE_READS.has(Resolver.nameOf(resolver.normalizeCall(holder).callee) ?? '');
       if (holder.type !== 'MemberExpression' && !reflected) return;
       const through = reflected ? undefined : memberKey(holder);
@@ -142,7 +145,7 @@ const rule = defineRule({
       // A known intrinsic (`({}).__proto__[k]`) is judged as a write to it above.
       const known = resolver.resolve(holder);
       if (known && classify({ module: known.module, path: [...known.path, DYNAMIC] })) return;
-      const target = context.sourceCode.getText((dynamic ? holder : member) as never).slice(0, 60);
+      const target = context.sourceCode.getText((dynamic ? holder : written) as never).slice(0, 60);
       report(context, rule, { node, messageId: dynamic ? 'pollution' : 'prototypeWrite', data: { target } });
     };
 
@@ -195,7 +198,10 @@ const rule = defineRule({
           const name = call.callee?.module === undefined ? call.callee?.path.join('.') : undefined;
           if (name === undefined || !(name in WRITERS) || !call.args?.[0]) return;
           const written = WRITERS[name];
-          checkWrite(node, call.args[0], written === KEY_ARGUMENT ? keyOf(call.args[1]) : written);
+          const key = written === KEY_ARGUMENT ? keyOf(call.args[1]) : written;
+          checkWrite(node, call.args[0], key);
+          // `Object.assign(obj.__proto__, payload)`, `Object.defineProperty(Object.getPrototypeOf(o), k, …)`.
+          if (written !== '__proto__') checkPrototypeWrite(node, call.args[0], key === DYNAMIC, call.args[0]);
         },
       } as Rule.RuleListener,
       moduleLoadListeners(context, (load) => {

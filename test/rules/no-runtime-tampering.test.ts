@@ -71,6 +71,8 @@ tester.run('no-runtime-tampering', rule, {
     // A prototype reached from an object and written: by any key through a reflected prototype, by a fixed key through __proto__ or constructor.prototype.
     { code: 'Object.getPrototypeOf(user)[key] = value;\nReflect.getPrototypeOf(obj)[name] = 1;', errors: [{ messageId: 'pollution', line: 1, column: 1 }, { messageId: 'pollution', line: 2, column: 1 }] },
     { code: 'obj.__proto__.isAdmin = true;\nconst k = "__pro" + "to__";\ntarget[k].polluted = 1;\nreq.body["constructor"]["prototype"].role = "admin";', errors: [{ messageId: 'prototypeWrite', line: 1, column: 1, data: { target: 'obj.__proto__.isAdmin' } }, { messageId: 'prototypeWrite', line: 3, column: 1 }, { messageId: 'prototypeWrite', line: 4, column: 1 }] },
+    // The same prototypes written by the reflective writers.
+    { code: 'Object.assign(obj.__proto__, payload);\nObject.defineProperty(Object.getPrototypeOf(o), name, { value: 1 });\nReflect.set(o.constructor.prototype, "isAdmin", true);', errors: [{ messageId: 'pollution', line: 1, column: 1 }, { messageId: 'pollution', line: 2, column: 1 }, { messageId: 'prototypeWrite', line: 3, column: 1 }] },
     // Prototype pollution through a key chosen at run time, however the prototype is reached.
     { code: 'function merge(t, s) { for (const k in s) t.__proto__[k] = s[k]; }', errors: [{ messageId: 'pollution', line: 1, column: 43 }] },
     { code: 'obj.constructor.prototype[key] = value;\ntarget["__pro" + "to__"][name] = 1;', errors: [{ messageId: 'pollution', line: 1, column: 1 }, { messageId: 'pollution', line: 2, column: 1 }] },
