@@ -27,6 +27,23 @@ describe('analyzePlugin', () => {
     const direct = await analyzePlugin(root, { cache: false });
     expect(direct.findings.map((f) => `${f.line} ${f.category} ${f.severity}`)).toEqual(['1 network high', '1 network high', '2 network high']);
     expect(direct.decision.action).toBe('block');
+    // Every raw network road stays high with the host declared: sockets, TLS, UDP, requests, agents, undici, WebSocket.
+    const sockets = writePlugin({
+      'package.json': { ...MANIFEST, capabilities: { network: { hosts: ['api.example.com'] } } },
+      'index.js': [
+        "require('net').connect(443, 'api.example.com');",
+        "require('tls').connect({ host: 'api.example.com', port: 443 });",
+        "require('dgram').createSocket('udp4');",
+        "require('http').request('http://api.example.com/');",
+        "new (require('https').Agent)({ keepAlive: true });",
+        "require('undici').request('https://api.example.com/');",
+        "new WebSocket('wss://api.example.com/');",
+      ].join('\n'),
+    });
+    const raw = await analyzePlugin(sockets, { cache: false });
+    const lines = new Set(raw.findings.filter((f) => f.category === 'network' && f.severity === 'high').map((f) => f.line));
+    expect([...lines].sort()).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(raw.findings.filter((f) => f.category === 'network' && f.severity === 'low')).toEqual([]);
   });
 
   it('blocks the disguised stealer, with its install script, and reads through evaluated base64', async () => {
