@@ -1,7 +1,7 @@
 /**
  * Raw reports + the manifest's declared capabilities + the module graph →
  * findings with the design's severities: a capability used and declared is
- * `low`, otherwise the rule's severity stands. A file no entry point can
+ * `low` (unless no declaration can grant that use: raw network), otherwise the rule's severity stands. A file no entry point can
  * reach (and no unresolved load might) is one severity lower, never below
  * `medium` for dynamic code; a file a lifecycle script runs is run at install,
  * outside the sandbox, so what is high there is critical. A report from code
@@ -9,7 +9,7 @@
  * place the string is evaluated.
  */
 import { SEVERITIES, severityRank, type Severity } from '../rules/meta.js';
-import { capabilityCovers, type DeclaredCapabilities } from '../rules/utils/manifest.js';
+import { declarationCovers, type DeclaredCapabilities } from '../rules/utils/manifest.js';
 import type { RawReport } from '../rules/utils/report.js';
 import type { Finding } from './types.js';
 
@@ -34,7 +34,7 @@ function toFinding({ file, reachable, atInstall }: FileReports, outer: RawReport
   while (source.inner) source = source.inner;
   const { kind } = source;
   const capability = kind.capability ?? null;
-  let severity = capability && capabilityCovers(declared, capability, source.data) ? declaredSeverity(kind.severity) : kind.severity;
+  let severity = declarationCovers(declared, kind, source.data) ? declaredSeverity(kind.severity) : kind.severity;
   if (atInstall && severity === 'high') severity = 'critical';
   else if (!reachable) severity = lowered(severity, kind.category);
   return {

@@ -26,7 +26,7 @@ function defineCheck<Id extends string>(name: string, description: string, messa
 export const CHECKS = {
   'install-script': defineCheck(
     'install-script',
-    'package.json lifecycle scripts that npm runs at install (preinstall, install, postinstall, preprepare, prepare, postprepare, prepublish, and node-gyp builds)',
+    'package.json lifecycle scripts that npm runs at install (preinstall, install, postinstall, preprepare, prepare, postprepare, prepublish, dependencies and its pre/post, prepack, postpack, and node-gyp builds)',
     {
       script: 'Lifecycle script "{{script}}" runs at install: {{command}}',
       dangerous: 'Lifecycle script "{{script}}" downloads, decodes or evaluates code at install: {{command}}',

@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { open, readdir, readFile, realpath, stat } from 'node:fs/promises';
-import { dirname, extname, join, relative, sep } from 'node:path';
+import { dirname, extname, join, posix, relative, sep } from 'node:path';
 import { SOURCE_EXTENSIONS } from '../rules/extensions.js';
 import { isInside } from './package-source.js';
 
@@ -31,9 +31,9 @@ export interface PluginFiles {
   sources: SourceFile[];
   /** Shipped native binaries, and binaries of no known image or font format. */
   natives: NativeBinary[];
-  /** package.json of the plugin and of every installed package (npm runs their lifecycle scripts). */
+  /** package.json of the plugin and of every production dependency npm installs with it (npm runs their lifecycle scripts). */
   packageManifests: string[];
-  /** binding.gyp files, of the plugin or an installed package: npm runs `node-gyp rebuild` for them at install. */
+  /** binding.gyp files, of the plugin or such a dependency: npm runs `node-gyp rebuild` for them at install. */
   gypPackages: string[];
   /** Symlinks that point outside the plugin root, not followed. */
   escapingLinks: string[];
@@ -169,27 +169,64 @@ async function everyFile(root: string, escapingLinks: string[]): Promise<string[
   return out;
 }
 
-/** package.json and binding.gyp of every package under node_modules, nested ones included: npm runs their lifecycle scripts and builds at install. */
+/** The fields naming packages npm installs with a package: never devDependencies (npm 7+ installs peers too). */
+const INSTALLED_FIELDS = ['dependencies', 'optionalDependencies', 'peerDependencies', 'bundleDependencies', 'bundledDependencies'];
+
+/**
+ * package.json and binding.gyp of every production dependency npm installs
+ * with the plugin, transitively, found as Node would find it (the package's
+ * own node_modules, then each folder's above it): npm runs their lifecycle
+ * scripts and builds at install, whether or not the plugin's code loads them.
+ * A devDependency, or anything else that merely sits in node_modules, npm
+ * does not install with the plugin: nothing of it is read.
+ */
 async function installedManifests(root: string): Promise<string[]> {
   const out: string[] = [];
-  const visitModules = async (dir: string): Promise<void> => {
-    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-    for (const entry of entries) {
-      if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
-      const path = join(dir, entry.name);
-      if (entry.name.startsWith('@')) {
-        await visitModules(path);
-        continue;
-      }
-      for (const name of ['package.json', 'binding.gyp']) {
-        const file = join(path, name);
-        if (await readFile(file).then(() => true, () => false)) out.push(relative(root, file).split(sep).join('/'));
-      }
-      await visitModules(join(path, 'node_modules'));
+  const visited = new Set<string>();
+  const visit = async (dir: string, manifest: Record<string, unknown> | undefined): Promise<void> => {
+    for (const name of dependencyNames(manifest)) {
+      const found = await locatePackage(root, dir, name);
+      if (!found || visited.has(found.dir)) continue;
+      visited.add(found.dir);
+      out.push(posix.join(found.dir, 'package.json'));
+      if (await readFile(join(root, found.dir, 'binding.gyp')).then(() => true, () => false)) out.push(posix.join(found.dir, 'binding.gyp'));
+      await visit(found.dir, found.manifest);
     }
   };
-  await visitModules(join(root, 'node_modules'));
+  await visit('.', await readManifest(root, '.'));
   return out;
+}
+
+/** Every package name a manifest's installed fields list (`bundleDependencies: true` bundles every dependency). */
+function dependencyNames(manifest: Record<string, unknown> | undefined): string[] {
+  const names = new Set<string>();
+  for (const field of INSTALLED_FIELDS) {
+    const value = manifest?.[field];
+    if (Array.isArray(value)) for (const name of value) if (typeof name === 'string') names.add(name);
+    if (value && typeof value === 'object' && !Array.isArray(value)) for (const name of Object.keys(value)) names.add(name);
+  }
+  return [...names].filter((name) => /^(?:@[^/\\.][^/\\]*\/)?[^/\\.][^/\\]*$/.test(name));
+}
+
+/** Where Node would find package `name` from the package folder `dir` (relative to the root), never above the root. */
+async function locatePackage(root: string, dir: string, name: string): Promise<{ dir: string; manifest: Record<string, unknown> } | undefined> {
+  for (let current = dir; ; current = posix.dirname(current)) {
+    if (posix.basename(current) !== 'node_modules') {
+      const candidate = posix.join(current, 'node_modules', name);
+      const manifest = await readManifest(root, candidate);
+      if (manifest) return { dir: candidate, manifest };
+    }
+    if (current === '.' || current === '/' || current === '') return undefined;
+  }
+}
+
+async function readManifest(root: string, dir: string): Promise<Record<string, unknown> | undefined> {
+  try {
+    const value: unknown = JSON.parse(await readFile(join(root, dir, 'package.json'), 'utf8'));
+    return value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The nearest package.json "type" decides `.js`; TypeScript is written as modules. */

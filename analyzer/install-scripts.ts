@@ -10,10 +10,19 @@ import { isDangerousCommand } from '../rules/utils/commands.js';
 import type { RawReport } from '../rules/utils/report.js';
 import { checkReport, keyLocation } from './checks.js';
 
-/** Every script name npm runs around an install, in the order it runs them. */
-export const LIFECYCLE_SCRIPTS = ['preinstall', 'install', 'postinstall', 'preprepare', 'prepare', 'postprepare', 'prepublish'] as const;
-/** Scripts npm runs for the package being developed or packed, not when it is installed as a dependency. */
-const PREPARE_SCRIPTS = new Set(['preprepare', 'prepare', 'postprepare', 'prepublish']);
+/**
+ * Every script name npm runs around an install (npm's scripts.md, "Life Cycle
+ * Operation Order", npm 11): `npm install`/`npm ci` run the install and
+ * prepare scripts; npm 8+ runs `dependencies` (with its pre/post, as arborist's
+ * reify does) after any change to node_modules; a git dependency is packed
+ * before it is installed, which runs `prepack` and `postpack`.
+ */
+export const LIFECYCLE_SCRIPTS = [
+  'preinstall', 'install', 'postinstall', 'preprepare', 'prepare', 'postprepare', 'prepublish',
+  'predependencies', 'dependencies', 'postdependencies', 'prepack', 'postpack',
+] as const;
+/** Scripts npm runs only for the project itself (developed, packed, installed from git), never for a dependency installed from a registry. */
+const PREPARE_SCRIPTS = new Set(['preprepare', 'prepare', 'postprepare', 'prepublish', 'predependencies', 'dependencies', 'postdependencies', 'prepack', 'postpack']);
 /** `node` flags that take the next word as their value (`node -r hook.js main.js` runs main.js). */
 const FLAGS_WITH_VALUE = new Set(['-r', '--require', '--import', '--loader', '--experimental-loader', '-C', '--conditions', '--input-type']);
 const MAX_SCRIPT_DEPTH = 5;

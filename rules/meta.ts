@@ -35,6 +35,11 @@ export interface FindingKind {
   severity: Severity;
   /** Set when the finding is a use of a capability a manifest can declare. */
   capability?: Capability;
+  /**
+   * False when no declaration can grant this use, so declaring the capability does not lower it: a plugin's
+   * sandbox has no sockets, and declaring network hosts authorizes the host's broker (`ctx.net.fetch`), not a socket.
+   */
+  grantable?: false;
 }
 
 export interface WardenRuleMeta extends Rule.RuleMetaData {

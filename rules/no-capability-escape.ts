@@ -10,11 +10,11 @@
 import type { Rule } from 'eslint';
 import { defineRule, type FindingKind } from './meta.js';
 import type { AnyNode } from './utils/ast.js';
-import { isReferenceIdentifier } from './utils/ast.js';
+import { isFunctionNode, isReferenceIdentifier, unwrap } from './utils/ast.js';
 import { capabilityRoot, type CapabilityRoot } from './utils/capability-roots.js';
 import { Confinement } from './utils/confinement.js';
 import { report } from './utils/report.js';
-import { resolverFor } from './utils/resolve.js';
+import { memberName, resolverFor, type Ref } from './utils/resolve.js';
 
 type MessageId = 'escapeCode' | 'escapeModule' | 'escapeLoader' | 'escapeNative' | 'escapeEnv' | 'escapeNetwork';
 
@@ -46,7 +46,7 @@ const rule = defineRule<MessageId>({
     escapeLoader: critical('runtime-tampering'),
     escapeNative: critical('native-code'),
     escapeEnv: { category: 'env', severity: 'high' },
-    escapeNetwork: { category: 'network', severity: 'high', capability: 'network' },
+    escapeNetwork: { category: 'network', severity: 'high', capability: 'network', grantable: false },
   },
   create(context) {
     const resolver = resolverFor(context);
@@ -64,10 +64,22 @@ const rule = defineRule<MessageId>({
       const root = capabilityRoot(escape.root)!;
       report(context, rule, { node: escape.node, messageId: MESSAGE_OF[root.category], data: { root: root.label, how: escape.how } });
     };
+    /** `import('process').then(send)`: a promise of a root hands the root to whatever `then` is given, unless it is a function the walk follows. */
+    const checkThen = (node: AnyNode) => {
+      check(node);
+      const callee = unwrap(node.callee);
+      const handler = node.arguments[0];
+      if (callee.type !== 'MemberExpression' || memberName(callee, resolver.folder) !== 'then' || !handler || isFunctionNode(unwrap(handler))) return;
+      const promised = resolver.resolve(callee.object);
+      const root = promised && capabilityRoot(withoutPromise(promised));
+      if (!root || reported.has(handler)) return;
+      reported.add(handler);
+      report(context, rule, { node: handler, messageId: MESSAGE_OF[root.category], data: { root: root.label, how: `is handed to ${context.sourceCode.getText(handler as never).slice(0, 40)} by then()` } });
+    };
     return {
       Identifier: check,
       MemberExpression: check,
-      CallExpression: check,
+      CallExpression: checkThen,
       NewExpression: check,
       ThisExpression: check,
       MetaProperty: check,
@@ -76,5 +88,11 @@ const rule = defineRule<MessageId>({
     } as Rule.RuleListener;
   },
 });
+
+/** The ref a promise resolves to: `import('vm')` is `vm`, an async function's `%promise.require` is `require`. */
+function withoutPromise(ref: Ref): Ref | undefined {
+  const at = ref.path.indexOf('%promise');
+  return at === 0 || at === ref.path.length - 1 ? { module: ref.module, path: ref.path.filter((_, i) => i !== at) } : undefined;
+}
 
 export default rule;

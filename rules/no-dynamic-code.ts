@@ -7,12 +7,14 @@
 import type { Rule } from 'eslint';
 import { defineRule } from './meta.js';
 import type { AnyNode } from './utils/ast.js';
-import { codeSinkOf, type CodeSink } from './utils/code-sinks.js';
+import { capabilityRoot } from './utils/capability-roots.js';
+import { codeSinkOf, stringTimerOf, type CodeSink } from './utils/code-sinks.js';
+import { evaluatedPath } from './utils/evaluated-values.js';
 import { lintEvaluatedCode } from './utils/embedded.js';
 import { combineListeners } from './utils/listeners.js';
 import { moduleLoadListeners } from './utils/modules.js';
 import { report } from './utils/report.js';
-import { FUNCTION_CONSTRUCTORS, resolverFor } from './utils/resolve.js';
+import { FUNCTION_CONSTRUCTORS, Resolver, resolverFor, type Ref } from './utils/resolve.js';
 
 const WASM_COMPILERS = new Set(['compile', 'instantiate', 'Module', 'compileStreaming', 'instantiateStreaming']);
 const FUNCTION_KEYWORDS: Record<string, string> = {
@@ -24,12 +26,14 @@ const FUNCTION_KEYWORDS: Record<string, string> = {
 
 const rule = defineRule({
   name: 'no-dynamic-code',
-  description: 'Disallow turning strings into code (eval, Function, string timers, vm, eval workers, WebAssembly).',
+  description: 'Disallow turning strings into code (eval, Function, vm, Module._compile, eval workers, WebAssembly).',
   messages: {
     nonConstant: '{{name}} runs a string that is not a compile-time constant, so what it executes cannot be reviewed.',
     indirect:
       '{{name}} is reached indirectly (alias, computed key, global object, constructor chain, .call/.apply or Reflect); hiding code evaluation is critical whatever the code.',
     evaluatedCode: 'Code run by {{name}}: {{message}}',
+    evaluatesToRoot: "{{name}} evaluates '{{code}}' to reach {{root}} without naming it in the file.",
+    stringTimer: '{{name}} is given a string instead of a function: a browser would run it as code, Node refuses it (ERR_INVALID_ARG_TYPE).',
     unanalyzableCode: '{{name}} runs a constant string that Warden cannot parse or that nests too deeply, so it cannot vouch for it.',
     vmModule: "Loads the 'vm' module, which compiles and runs code at run time.",
     webAssembly: 'WebAssembly.{{name}} compiles WebAssembly bytes into native code at run time.',
@@ -40,6 +44,8 @@ const rule = defineRule({
     indirect: { category: 'dynamic-code', severity: 'critical' },
     // The gate takes the category and severity of the inner finding instead.
     evaluatedCode: { category: 'dynamic-code', severity: 'high' },
+    evaluatesToRoot: { category: 'dynamic-code', severity: 'critical' },
+    stringTimer: { category: 'dynamic-code', severity: 'info' },
     unanalyzableCode: { category: 'dynamic-code', severity: 'high' },
     vmModule: { category: 'dynamic-code', severity: 'high' },
     webAssembly: { category: 'dynamic-code', severity: 'high' },
@@ -67,6 +73,8 @@ const rule = defineRule({
       if ((sink.kind === 'eval' || sink.kind === 'function') && !sink.direct) report(context, rule, { node, messageId: 'indirect', data });
       else if (source === null) report(context, rule, { node, messageId: 'nonConstant', data });
       if (typeof source !== 'string') return;
+      // A Function body that only returns a name is followed as that value in this file instead (`Function('return this')()`).
+      if (checkEvaluatedRoot(node, sink)) return;
       const inner = lintEvaluatedCode(source, sink.asFunctionBody && sink.kind !== 'function');
       if (!inner) {
         report(context, rule, { node, messageId: 'unanalyzableCode', data });
@@ -75,6 +83,24 @@ const rule = defineRule({
       for (const finding of inner) {
         report(context, rule, { node, messageId: 'evaluatedCode', data: { name: sink.name, message: finding.message }, inner: finding });
       }
+    };
+
+    /**
+     * `eval('pro' + 'cess')`, `Function('return require')`: code that only names a capability
+     * root hands it over unnamed (the resolver follows the result as that root). The global
+     * object alone is the bundlers' `Function('return this')()` idiom, followed like any root.
+     */
+    const checkEvaluatedRoot = (node: AnyNode, sink: CodeSink): boolean => {
+      if (!sink.code || (sink.kind === 'vm' && sink.name !== 'vm.runInThisContext' && sink.name !== 'vm.Script')) return false;
+      const code = resolver.folder.foldString(sink.code);
+      const params = new Set(sink.params.map((param) => resolver.folder.foldString(param) ?? '').join(',').split(',').map((name) => name.trim()));
+      const path = code === undefined ? undefined : evaluatedPath(code, sink.kind === 'function', sink.kind !== 'eval');
+      if (path && params.has(path[0])) return false;
+      // `process.mainModule` is `module`: the path is normalised as the resolver would.
+      const ref = path?.reduce<Ref>((holder, key) => Resolver.member(holder, key), { path: [] });
+      const root = ref && ref.path.length > 0 ? capabilityRoot(ref) : undefined;
+      if (root) report(context, rule, { node, messageId: 'evaluatesToRoot', data: { name: sink.name, code: code!.trim().slice(0, 60), root: `'${root.label}'` } });
+      return path !== undefined && sink.kind === 'function';
     };
 
     /** `import('data:text/javascript,…')`: the decoded module is read like a constant `eval` body, as a module. */
@@ -100,6 +126,8 @@ const rule = defineRule({
         checkSink(node, sink);
         return;
       }
+      const timer = stringTimerOf(context, node);
+      if (timer) report(context, rule, { node, messageId: 'stringTimer', data: { name: timer } });
       const call = resolver.normalizeCall(node);
       const callee = call.callee;
       if (callee?.module === undefined && callee?.path.length === 2 && callee.path[0] === 'WebAssembly' && WASM_COMPILERS.has(callee.path[1])) {

@@ -4,8 +4,9 @@
  * `XMLHttpRequest`, `EventSource`, `navigator.sendBeacon`) reached any way
  * the resolver follows (`globalThis.fetch`, `window['fe'+'tch']`, aliases,
  * `.call`/`Reflect.apply`). When the address folds to a literal URL its
- * hostname goes in `data.host`, so the gate can compare it with the hosts the
- * manifest declares.
+ * hostname goes in `data.host` and the message. No declaration lowers these:
+ * a declared host is one the host's broker (`ctx.net.fetch`) may reach, and
+ * the sandbox gives the plugin no socket of its own.
  */
 import type { Rule } from 'eslint';
 import type { AnyNode } from './utils/ast.js';
@@ -49,10 +50,11 @@ const rule = defineRule<'module' | 'global' | 'call'>({
     global: "Uses '{{name}}' to reach {{target}} directly instead of through ctx.net.fetch.",
     call: "Calls {{name}}, which reaches {{target}} directly instead of through ctx.net.fetch.",
   },
+  // The sandbox has no sockets: declaring a host lets the plugin use it through ctx.net.fetch, never directly.
   findings: {
-    module: { category: 'network', severity: 'high', capability: 'network' },
-    global: { category: 'network', severity: 'high', capability: 'network' },
-    call: { category: 'network', severity: 'high', capability: 'network' },
+    module: { category: 'network', severity: 'high', capability: 'network', grantable: false },
+    global: { category: 'network', severity: 'high', capability: 'network', grantable: false },
+    call: { category: 'network', severity: 'high', capability: 'network', grantable: false },
   },
   create(context) {
     const resolver = resolverFor(context);

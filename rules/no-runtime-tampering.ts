@@ -11,7 +11,9 @@ import { defineRule } from './meta.js';
 import type { AnyNode } from './utils/ast.js';
 import { isWriteTarget, plainKeyName, unwrap } from './utils/ast.js';
 import { combineListeners } from './utils/listeners.js';
+import { loadsModuleBuiltinOrdinarily } from './utils/module-builtin.js';
 import { moduleLoadListeners, packageName } from './utils/modules.js';
+import { PollutionHelpers } from './utils/pollution.js';
 import { report } from './utils/report.js';
 import { BROWSER_GLOBAL, DYNAMIC, Resolver, resolverFor, type Ref } from './utils/resolve.js';
 
@@ -54,6 +56,7 @@ const WRITERS: Record<string, string> = {
   'Object.setPrototypeOf': '__proto__',
   'Reflect.setPrototypeOf': '__proto__',
 };
+const PROTOTYPE_READS = new Set(['Object.getPrototypeOf', 'Reflect.getPrototypeOf']);
 /** Legacy accessors every object inherits: `Object.prototype.__defineGetter__('x', f)` writes `x`. */
 const LEGACY_DEFINERS = new Set(['__defineGetter__', '__defineSetter__']);
 
@@ -68,6 +71,8 @@ const rule = defineRule({
     builtinExport: "Changes {{target}}, an export of a Node built-in module that every other module using it shares.",
     processMethod: 'Replaces {{target}}, a method of process that other code and Node itself call.',
     pollution: 'Writes through {{target}} with a key chosen at run time, which can change Object.prototype for every object (prototype pollution).',
+    prototypeWrite: 'Writes {{target}}, a prototype reached from an object, which changes every object that shares it (prototype pollution).',
+    pollutingCall: "Calls {{helper}} with the key '{{key}}', which a merge or path-set writes into Object.prototype for every object (prototype pollution).",
     polyfill: 'Adds {{target}} to a built-in only where it is missing (a polyfill).',
     debugger: '{{target}} makes a Node process open its inspector, through which anyone on the port can run code in it.',
     processModule: "Loads the '{{module}}' module, which can inspect or alter the running Node process.",
@@ -80,12 +85,15 @@ const rule = defineRule({
     builtinExport: { category: 'runtime-tampering', severity: 'high' },
     processMethod: { category: 'runtime-tampering', severity: 'high' },
     pollution: { category: 'runtime-tampering', severity: 'high' },
+    prototypeWrite: { category: 'runtime-tampering', severity: 'high' },
+    pollutingCall: { category: 'runtime-tampering', severity: 'high' },
     polyfill: { category: 'runtime-tampering', severity: 'low' },
     debugger: { category: 'runtime-tampering', severity: 'critical' },
     processModule: { category: 'runtime-tampering', severity: 'high' },
   },
   create(context) {
     const resolver = resolverFor(context);
+    const pollutionHelpers = new PollutionHelpers(resolver);
 
     /** Judges a write to `key` (DYNAMIC: unknown or any key) of the object `objectNode`. */
     const checkWrite = (node: AnyNode, objectNode: AnyNode, key: string) => {
@@ -115,19 +123,30 @@ const rule = defineRule({
       return false;
     };
 
-    /** `__proto__` or `constructor.prototype` reached on an unknown object and written with a key chosen at run time. */
+    /**
+     * A prototype reached from an unknown object — `x.__proto__`, `x.constructor.prototype`,
+     * `Object.getPrototypeOf(x)` — and written: with a key chosen at run time it is
+     * pollution by whatever key arrives; through `__proto__` or `constructor.prototype`
+     * with a fixed key it is a write into whatever prototype `x` has (Object.prototype for a plain object).
+     */
     const checkPollution = (node: AnyNode, targetNode: AnyNode) => {
       const member = unwrap(targetNode);
-      if (member.type !== 'MemberExpression' || memberKey(member) !== DYNAMIC) return;
-      const holder = unwrap(member.object);
-      if (holder.type !== 'MemberExpression') return;
-      const through = memberKey(holder);
+      if (member.type === 'MemberExpression') checkPrototypeWrite(node, member.object, memberKey(member) === DYNAMIC, member);
+    };
+
+    /** A write into `holderNode` (by a key chosen at run time when `dynamic`), when it is a prototype reached from an unknown object. */
+    const checkPrototypeWrite = (node: AnyNode, holderNode: AnyNode, dynamic: boolean, written: AnyNode) => {
+      const holder = unwrap(holderNode);
+      const reflected = holder.type === 'CallExpression' && PROTOTYPE_READS.has(Resolver.nameOf(resolver.normalizeCall(holder).callee) ?? '');
+      if (holder.type !== 'MemberExpression' && !reflected) return;
+      const through = reflected ? undefined : memberKey(holder);
       const viaConstructor = through === 'prototype' && unwrap(holder.object).type === 'MemberExpression' && memberKey(unwrap(holder.object)) === 'constructor';
-      if (through !== '__proto__' && !viaConstructor) return;
+      if (through !== '__proto__' && !viaConstructor && !(reflected && dynamic)) return;
       // A known intrinsic (`({}).__proto__[k]`) is judged as a write to it above.
       const known = resolver.resolve(holder);
       if (known && classify({ module: known.module, path: [...known.path, DYNAMIC] })) return;
-      report(context, rule, { node, messageId: 'pollution', data: { target: context.sourceCode.getText(holder as never).slice(0, 60) } });
+      const target = context.sourceCode.getText((dynamic ? holder : written) as never).slice(0, 60);
+      report(context, rule, { node, messageId: dynamic ? 'pollution' : 'prototypeWrite', data: { target } });
     };
 
     const checkMemberWrite = (node: AnyNode, targetNode: AnyNode) => {
@@ -157,6 +176,8 @@ const rule = defineRule({
           if (node.operator === 'delete') checkMemberWrite(node, node.argument);
         },
         CallExpression: (node: AnyNode) => {
+          const polluting = pollutionHelpers.pollutingKey(node);
+          if (polluting) report(context, rule, { node, messageId: 'pollutingCall', data: polluting });
           const call = resolver.normalizeCall(node);
           const keyOf = (keyNode: AnyNode | undefined) => (keyNode && resolver.folder.foldString(keyNode)) ?? DYNAMIC;
           const callee = unwrap(call.calleeNode);
@@ -177,12 +198,18 @@ const rule = defineRule({
           const name = call.callee?.module === undefined ? call.callee?.path.join('.') : undefined;
           if (name === undefined || !(name in WRITERS) || !call.args?.[0]) return;
           const written = WRITERS[name];
-          checkWrite(node, call.args[0], written === KEY_ARGUMENT ? keyOf(call.args[1]) : written);
+          const key = written === KEY_ARGUMENT ? keyOf(call.args[1]) : written;
+          checkWrite(node, call.args[0], key);
+          // `Object.assign(obj.__proto__, payload)`, `Object.defineProperty(Object.getPrototypeOf(o), k, …)`.
+          if (written !== '__proto__') checkPrototypeWrite(node, call.args[0], key === DYNAMIC, call.args[0]);
         },
       } as Rule.RuleListener,
       moduleLoadListeners(context, (load) => {
         const name = load.specifier === undefined ? undefined : packageName(load.specifier);
-        if (name && PROCESS_MODULES.has(name)) report(context, rule, { node: load.node, messageId: 'processModule', data: { module: name } });
+        if (!name || !PROCESS_MODULES.has(name)) return;
+        // `createRequire(import.meta.url)` and `builtinModules` reach nothing of the loader: each created require is judged where it is called.
+        if (name === 'module' && loadsModuleBuiltinOrdinarily(context, load.node)) return;
+        report(context, rule, { node: load.node, messageId: 'processModule', data: { module: name } });
       }),
     );
 

@@ -6,7 +6,7 @@
  * an escape of each belongs to.
  */
 import type { Category } from '../meta.js';
-import { CJS_ARGUMENTS, FUNCTION_CONSTRUCTORS, IMPORT_META, type Ref } from './resolve.js';
+import { CALLER, CJS_ARGUMENTS, FUNCTION_CONSTRUCTORS, IMPORT_META, type Ref } from './resolve.js';
 
 export interface CapabilityRoot {
   /** How a message names it: `require`, `the global object`, `process.binding`. */
@@ -17,7 +17,7 @@ export interface CapabilityRoot {
 /** Members that hand on their object's power: `require.call`, `Function.bind`. */
 const FORWARDERS = new Set(['call', 'apply', 'bind']);
 /** Roots that are objects, not functions: `.call` on them is a property like any other. */
-const OBJECT_ROOTS = new Set(['the global object', 'process', 'module', 'Reflect', 'WebAssembly', 'import.meta', "the module wrapper's arguments", "the 'vm' module"]);
+const OBJECT_ROOTS = new Set(['the calling function (arguments.callee.caller)', 'the global object', 'process', 'module', 'Reflect', 'WebAssembly', 'import.meta', "the module wrapper's arguments", "the 'vm' module"]);
 /** What `module` holds besides the module loader: the plugin's own exports and plain facts. */
 const MODULE_DATA = new Set(['exports', 'id', 'filename', 'loaded', 'paths', 'path', 'hot', 'isPreloading']);
 /** Members of `process` that load code, reach native bindings, debug a process or dump the environment. */
@@ -75,6 +75,9 @@ function globalRoot(path: string[]): CapabilityRoot | undefined {
       return path.length === 1 ? { label: 'import.meta', category: 'dynamic-import' } : IMPORT_META_DATA.has(second) ? undefined : { label: `import.meta.${second}`, category: 'dynamic-import' };
     case CJS_ARGUMENTS:
       return path.length === 1 ? { label: "the module wrapper's arguments", category: 'dynamic-import' } : undefined;
+    case CALLER:
+      // `arguments.callee.caller`: the calling function, and through its `arguments` whatever it was given (the wrapper's `require`).
+      return path.length === 1 ? { label: "the calling function (arguments.callee.caller)", category: 'dynamic-import' } : undefined;
     default:
       if (path.length === 1 && NETWORK_GLOBALS.has(first)) return { label, category: 'network' };
       return undefined;

@@ -1,6 +1,6 @@
 /**
  * Where a string becomes code: `eval`, the `Function` constructors,
- * string timers and `vm`'s compilers. Shared by the rule that judges the
+ * `vm`'s compilers, `Module._compile` and inspector evaluations. Shared by the rule that judges the
  * evaluation itself (no-dynamic-code) and the one that judges what flows into
  * it (no-obfuscation), so both agree on what a sink is.
  */
@@ -13,7 +13,7 @@ import { findVariable } from './scope.js';
 const TIMERS = new Set(['setTimeout', 'setInterval', 'setImmediate']);
 /** `vm` members that compile source text (`measureMemory` and friends do not). */
 const VM_COMPILERS = new Set(['runInThisContext', 'runInNewContext', 'runInContext', 'Script', 'compileFunction', 'SourceTextModule']);
-/** Calls whose result is a string, so passing it to a timer passes code. */
+/** Calls whose result is a string, so passing it to a timer passes no callback. */
 const STRING_RESULTS = new Set([
   'toString', 'join', 'replace', 'replaceAll', 'concat', 'slice', 'substring', 'substr', 'trim', 'toLowerCase',
   'toUpperCase', 'repeat', 'padStart', 'padEnd', 'fromCharCode', 'fromCodePoint', 'atob', 'btoa', 'decodeURIComponent',
@@ -24,7 +24,7 @@ const MAX_STRING_DEPTH = 8;
 export interface CodeSink {
   /** `eval`, `Function`, `setTimeout`, `vm.runInThisContext`… */
   name: string;
-  kind: 'eval' | 'function' | 'timer' | 'vm';
+  kind: 'eval' | 'function' | 'vm';
   call: NormalizedCall;
   /** The source-text argument; undefined when the arguments cannot be known (`eval.apply(null, args)`). */
   code: AnyNode | undefined;
@@ -40,6 +40,19 @@ export interface CodeSink {
   direct: boolean;
 }
 
+/**
+ * A timer given a string (`setTimeout('code', n)`): browsers evaluate it, but
+ * Node throws ERR_INVALID_ARG_TYPE for a non-function callback (checked on
+ * Node 20, 22 and 24), so in a plugin it runs nothing and is no code sink.
+ */
+export function stringTimerOf(context: Rule.RuleContext, node: AnyNode): string | undefined {
+  const resolver = resolverFor(context);
+  const { callee, args } = resolver.normalizeCall(node);
+  const global = callee?.module === undefined || callee.module === 'timers';
+  const name = global && callee?.path.length === 1 ? callee.path[0] : undefined;
+  return name !== undefined && TIMERS.has(name) && args?.[0] && looksLikeString(resolver, args[0], 0) ? name : undefined;
+}
+
 /** The code sink `node` (a call or `new`) calls, if any. */
 export function codeSinkOf(context: Rule.RuleContext, node: AnyNode): CodeSink | undefined {
   const call = resolverFor(context).normalizeCall(node);
@@ -53,11 +66,6 @@ export function codeSinkOf(context: Rule.RuleContext, node: AnyNode): CodeSink |
     if (FUNCTION_CONSTRUCTORS.has(name)) {
       const code = args?.[args.length - 1];
       return { name, kind: 'function', call, code, params: args?.slice(0, -1) ?? [], asFunctionBody: true, direct };
-    }
-    if (TIMERS.has(name)) {
-      const first = args?.[0];
-      if (!first || !looksLikeString(resolverFor(context), first, 0)) return undefined;
-      return { name, kind: 'timer', call, code: first, params: [], asFunctionBody: false, direct };
     }
   }
   if (callee.path.length >= 2 && callee.path[callee.path.length - 1] === 'constructor') {
@@ -104,7 +112,7 @@ function isPlainGlobal(context: Rule.RuleContext, node: AnyNode, name: string): 
   return !variable || variable.defs.length === 0;
 }
 
-/** True when an expression evidently yields a string (so a timer given it evaluates code). */
+/** True when an expression evidently yields a string (so a timer given it gets no callback). */
 export function looksLikeString(resolver: Resolver, input: AnyNode, depth: number): boolean {
   if (depth > MAX_STRING_DEPTH) return false;
   const node = unwrap(input);

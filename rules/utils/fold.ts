@@ -27,6 +27,8 @@ const MAX_STRING = 1 << 20;
 const MAX_DEPTH = 60;
 const MAX_POSSIBLE = 64;
 const MAX_POSSIBLE_DEPTH = 8;
+/** Computations one file may spend folding: coercion-built code (JSFuck) is huge, and each node is folded once. */
+const MAX_WORK = 1_000_000;
 
 type Env = Map<string, unknown>;
 
@@ -34,6 +36,7 @@ export class Folder {
   // A Map, not a WeakMap: a folder lives for one file (with its resolver), and weak maps of every node cost the GC dearly.
   private readonly memo = new Map<AnyNode, Folded | null>();
   private depth = 0;
+  private work = 0;
 
   constructor(private readonly resolver: Resolver) {}
 
@@ -42,7 +45,7 @@ export class Folder {
       const cached = this.memo.get(node);
       if (cached !== undefined) return cached ?? undefined;
     }
-    if (this.depth > MAX_DEPTH) return undefined;
+    if (this.depth > MAX_DEPTH || ++this.work > MAX_WORK) return undefined;
     this.depth++;
     let result: Folded | undefined;
     try {
@@ -135,8 +138,9 @@ export class Folder {
         for (const prop of node.properties) {
           if (prop.type !== 'Property' || prop.kind !== 'init') return undefined;
           const key = prop.computed ? this.foldString(prop.key) : plainKeyName(prop.key, false);
-          if (key === undefined) return undefined;
-          out[key] = this.fold(prop.value, env)?.value ?? UNKNOWN;
+          // A plain `__proto__:` sets the literal's prototype, which a folded value cannot hold; `['__proto__']:` is an own key.
+          if (key === undefined || (key === '__proto__' && !prop.computed && !prop.shorthand)) return undefined;
+          Object.defineProperty(out, key, { value: this.fold(prop.value, env)?.value ?? UNKNOWN, enumerable: true, writable: true, configurable: true });
         }
         return { value: out };
       }
@@ -270,6 +274,7 @@ export class Folder {
   }
 
   private foldBinary(node: AnyNode, env: Env | undefined): Folded | undefined {
+    if (node.operator === '+') return this.foldSum(node, env);
     const left = this.fold(node.left, env);
     if (!left) return undefined;
     const right = this.fold(node.right, env);
@@ -301,6 +306,27 @@ export class Folder {
     }
   }
 
+  /**
+   * `a + b + c + …` folded left to right without recursing down the chain: a
+   * chain thousands of terms long (coercion-built code) stays within the depth cap.
+   */
+  private foldSum(node: AnyNode, env: Env | undefined): Folded | undefined {
+    const terms: AnyNode[] = [];
+    let left: AnyNode = node;
+    while (left.type === 'BinaryExpression' && left.operator === '+' && (left === node || !this.memo.has(left))) {
+      terms.push(left.right);
+      left = left.left;
+    }
+    terms.push(left);
+    let sum = this.fold(terms[terms.length - 1], env);
+    for (let i = terms.length - 2; sum && i >= 0; i--) {
+      const term = this.fold(terms[i], env);
+      sum = term && { value: (sum.value as any) + (term.value as any) };
+      if (sum && typeof sum.value === 'string' && sum.value.length > MAX_STRING) return undefined;
+    }
+    return sum;
+  }
+
   private foldMember(node: AnyNode, env: Env | undefined): Folded | undefined {
     const ref = this.resolver.resolve(node);
     const home = homeFolderOf(ref);
@@ -315,9 +341,10 @@ export class Folder {
     }
     const object = this.fold(node.object, env);
     if (!object) return undefined;
-    const key = node.computed ? this.fold(node.property, env)?.value : plainKeyName(node.property, false);
-    if (key === undefined || key === null) return undefined;
-    return pick(object.value, key);
+    const key = node.computed ? this.fold(node.property, env) : { value: plainKeyName(node.property, false) };
+    if (!key || (!node.computed && key.value === undefined)) return undefined;
+    // A key is converted to a string (`[][[]]` is `[]['']`); what a literal written right here lacks, it certainly lacks.
+    return pick(object.value, propertyKey(key.value), isFreshValue(node.object));
   }
 
   private foldCall(node: AnyNode, env: Env | undefined): Folded | undefined {
@@ -525,19 +552,57 @@ function combine(parts: (unknown[] | undefined)[], build: (values: unknown[]) =>
 }
 
 /** `target[key]` for a folded value: string and array indices and lengths, own properties of folded objects. */
-function pick(target: any, key: unknown): Folded | undefined {
+function pick(target: any, key: string, fresh = false): Folded | undefined {
   if (target === null || target === undefined) return undefined;
+  if (target instanceof NativeFunction) return key === 'name' ? { value: target.name } : undefined;
+  const primitive = typeof target === 'string' || typeof target === 'number' || typeof target === 'boolean';
+  // Only a primitive or a literal written right here certainly lacks what it does not show: a variable's object may gain members later.
+  const exact = primitive || fresh;
   if (typeof target === 'string' || Array.isArray(target)) {
     if (key === 'length') return { value: target.length };
     const index = Number(key);
-    if (Number.isInteger(index)) return index in Object(target) ? { value: target[index] } : undefined;
-    return undefined;
+    if (key !== '' && Number.isInteger(index) && index >= 0) return index in Object(target) ? { value: target[index] } : exact ? { value: undefined } : undefined;
+    return exact ? inherited(target, key) : undefined;
   }
-  if (typeof target === 'object' && Object.prototype.hasOwnProperty.call(target, String(key))) {
-    const value = target[String(key)];
+  if (typeof target === 'object' && Object.prototype.hasOwnProperty.call(target, key)) {
+    const value = target[key];
     return value === UNKNOWN ? undefined : { value };
   }
-  return undefined;
+  return exact && (primitive || isPlainObject(target)) ? inherited(target, key) : undefined;
+}
+
+/**
+ * What a value inherits under `key`: a built-in method stands for itself
+ * (its text is `function at() { [native code] }`, which coercion-built strings
+ * take letters from); a name nothing defines is `undefined`.
+ */
+function inherited(target: unknown, key: string): Folded | undefined {
+  const member = (Object(target) as Record<string, unknown>)[key];
+  if (member === undefined) return key === '__proto__' ? undefined : { value: undefined };
+  return typeof member === 'function' ? { value: new NativeFunction(member.name) } : undefined;
+}
+
+/** A built-in function as a folded value: only its name and its text, never the function itself. */
+class NativeFunction {
+  constructor(readonly name: string) {}
+  toString(): string {
+    return `function ${this.name}() { [native code] }`;
+  }
+}
+
+function isPlainObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+}
+
+/** How JavaScript turns a folded key into a property name. */
+function propertyKey(key: unknown): string {
+  return typeof key === 'symbol' ? '' : String(key);
+}
+
+/** An array, object or primitive literal written at the member itself (`[][[]]`, `({}).x`, `'ab'[5]`), not one reached through a variable. */
+function isFreshValue(node: AnyNode): boolean {
+  const inner = unwrap(node);
+  return inner.type === 'ArrayExpression' || inner.type === 'ObjectExpression' || inner.type === 'Literal' || inner.type === 'TemplateLiteral' || inner.type === 'BinaryExpression' || inner.type === 'UnaryExpression';
 }
 
 const STRING_METHODS = new Set([

@@ -10,7 +10,8 @@ import type { AnyNode } from './ast.js';
 import { unwrap } from './ast.js';
 import { moduleLoadListeners } from './modules.js';
 import { locOf } from './report.js';
-import { resolverFor, type Resolver } from './resolve.js';
+import { posix } from 'node:path';
+import { memberName, Resolver, resolverFor } from './resolve.js';
 
 export interface LoadRecord {
   /** The folded specifier, without `node:`. */
@@ -56,21 +57,58 @@ export const loadRecorder: WardenRule = {
   },
 };
 
-/** The literal start of a string built at run time: `'./a/' + x` → `./a/`, `` `./p/${x}` `` → `./p/`. */
-export function literalPrefix(resolver: Resolver, input: AnyNode): string | undefined {
+/**
+ * The literal start of a string built at run time: `'./a/' + x` → `./a/`,
+ * `` `./p/${x}` `` → `./p/`, `path.join(__dirname, '..', x)` → the folded
+ * folder and a `/`, `'../'.repeat(n) + x` → `../` (a piece repeated an
+ * unknown number of times is taken once: it is there to climb).
+ */
+export function literalPrefix(resolver: Resolver, input: AnyNode, depth = 0): string | undefined {
+  if (depth > MAX_PREFIX_DEPTH) return undefined;
   const node = unwrap(input);
+  const whole = resolver.folder.foldString(node);
+  if (whole !== undefined) return whole;
   if (node.type === 'BinaryExpression' && node.operator === '+') {
     const left = resolver.folder.foldString(node.left);
-    return left ?? literalPrefix(resolver, node.left);
+    if (left === undefined) return literalPrefix(resolver, node.left, depth + 1);
+    return left + (literalPrefix(resolver, node.right, depth + 1) ?? '');
   }
   if (node.type === 'TemplateLiteral') {
     let text = node.quasis[0].value.cooked as string;
     for (let i = 0; i < node.expressions.length; i++) {
-      const part = resolver.folder.foldString(node.expressions[i]);
+      const part = resolver.folder.foldString(node.expressions[i]) ?? literalPrefix(resolver, node.expressions[i], depth + 1);
       if (part === undefined) return text || undefined;
-      text += part + (node.quasis[i + 1].value.cooked as string);
+      text += part;
+      // Only a piece that folded whole lets the text after it count.
+      if (resolver.folder.foldString(node.expressions[i]) === undefined) return text;
+      text += node.quasis[i + 1].value.cooked as string;
     }
     return text;
   }
+  if (node.type === 'Identifier') {
+    const alias = resolver.aliasedExpression(node);
+    return alias && literalPrefix(resolver, alias.node, depth + 1);
+  }
+  if (node.type === 'CallExpression') return callPrefix(resolver, node);
   return undefined;
+}
+
+const MAX_PREFIX_DEPTH = 8;
+const PATH_JOINS = new Set(['path:join', 'path:resolve', 'path:posix.join', 'path:posix.resolve']);
+
+/** `'../'.repeat(n)` and `path.join(a, b, x)`: the pieces that fold, in order. */
+function callPrefix(resolver: Resolver, node: AnyNode): string | undefined {
+  const callee = unwrap(node.callee);
+  if (callee.type === 'MemberExpression' && memberName(callee, resolver.folder) === 'repeat') return resolver.folder.foldString(callee.object);
+  if (!PATH_JOINS.has(Resolver.nameOf(resolver.resolve(callee)) ?? '')) return undefined;
+  const parts: string[] = [];
+  for (const argument of node.arguments) {
+    const part = resolver.folder.foldString(argument);
+    if (part === undefined) break;
+    parts.push(part);
+  }
+  // The folded parts are whole segments: the unknown rest starts a new one.
+  if (!parts.length) return undefined;
+  const joined = posix.join(...parts);
+  return joined.endsWith('/') ? joined : `${joined}/`;
 }

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Capability } from '../meta.js';
+import type { Capability, FindingKind } from '../meta.js';
 
 export interface DeclaredCapabilities {
   network?: { hosts?: string[] };
@@ -37,6 +37,11 @@ export function capabilityCovers(declared: DeclaredCapabilities | undefined, cap
   }
 }
 
+/** True when a declaration lowers a finding of `kind`: it uses a capability the manifest declares, and one a declaration can grant. */
+export function declarationCovers(declared: DeclaredCapabilities | undefined, kind: FindingKind, data: Record<string, string> = {}): boolean {
+  return kind.capability !== undefined && kind.grantable !== false && capabilityCovers(declared, kind.capability, data);
+}
+
 /** `*.cdn.example.com` matches any subdomain; anything else matches exactly. */
 export function hostMatches(pattern: string, host: string): boolean {
   const p = pattern.toLowerCase();
@@ -63,7 +68,7 @@ function nearestDeclaration(directory: string): DeclaredCapabilities | undefined
   return result;
 }
 
-export function declaredCapabilities(filename: string): { covers(capability: Capability, data: Record<string, string>): boolean } {
+export function declaredCapabilities(filename: string): { covers(kind: FindingKind, data: Record<string, string>): boolean } {
   const declared = nearestDeclaration(dirname(filename));
-  return { covers: (capability, data) => capabilityCovers(declared, capability, data) };
+  return { covers: (kind, data) => declarationCovers(declared, kind, data) };
 }

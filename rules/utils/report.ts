@@ -89,5 +89,5 @@ function minSeverity(context: Rule.RuleContext): Severity {
 /** In the editor, a capability the author's manifest declares is only `low`, as in the gate. */
 function editorSeverity(context: Rule.RuleContext, kind: FindingKind, data: Record<string, string>): Severity {
   if (!kind.capability || severityRank(kind.severity) === 0) return kind.severity;
-  return declaredCapabilities(context.filename).covers(kind.capability, data) ? 'low' : kind.severity;
+  return declaredCapabilities(context.filename).covers(kind, data) ? 'low' : kind.severity;
 }

@@ -17,10 +17,11 @@
  */
 import type { Rule, Scope, SourceCode } from 'eslint';
 import type { AnyNode } from './ast.js';
-import { functionConstructorName, isFunctionNode, plainKeyName, unwrap } from './ast.js';
+import { climbWrappers, functionConstructorName, isFunctionNode, plainKeyName, TRANSPARENT, unwrap } from './ast.js';
 import { isBrowserifyModule, shimsOf, shimValue } from './bundler-shims.js';
 import { Folder } from './fold.js';
 import { CJS_ARGUMENTS, IMPORT_META } from './markers.js';
+import { evaluatedPath } from './evaluated-values.js';
 
 export { CJS_ARGUMENTS, IMPORT_META };
 import { isLiteral, LiteralHolders } from './literals.js';
@@ -51,6 +52,9 @@ const INSTANCE = '%instance';
 export const RESULT = '%result';
 const DESCRIPTOR = '%descriptor';
 const GLOBAL_OBJECT_NAMES = new Set(['globalThis', 'global']);
+/** A sloppy function's own `arguments`; `%caller` is the function that called it (`arguments.callee.caller`). */
+const FUNCTION_ARGUMENTS = '%arguments';
+export const CALLER = '%caller';
 /**
  * The browser's names for the global object. Node defines none of them, so the
  * name itself holds nothing there (`new Reader(self)` in a web worker hands on
@@ -93,6 +97,8 @@ export class Resolver {
     readonly filename = '',
     /** For recognising bundler shims (bundler-shims.ts); without it none is recognised. */
     private readonly sourceCode?: SourceCode,
+    /** 'commonjs' when the file runs in Node's module wrapper, where top-level `this` is `exports` whatever the scope analysis says. */
+    private readonly sourceType?: string,
   ) {
     this.folder = new Folder(this);
     this.functions = new LocalFunctions(scopeOf);
@@ -322,8 +328,7 @@ export class Resolver {
       case 'Identifier':
         return this.resolveIdentifier(node);
       case 'ThisExpression':
-        // Top-level `this` in a script is the global object; in CommonJS it is `exports`.
-        return isTopLevel(node) && this.scopeOf(node).type === 'global' ? { path: [] } : undefined;
+        return this.resolveThis(node);
       case 'MemberExpression': {
         const stored = this.literalValue(node);
         if (stored) return this.resolve(stored);
@@ -436,13 +441,83 @@ export class Resolver {
     return agreed;
   }
 
-  /** CommonJS's top-level `arguments` are the module wrapper's: `arguments[1]` is `require`. A function's own are unknown. */
+  /**
+   * CommonJS's top-level `arguments` are the module wrapper's: `arguments[1]` is `require`.
+   * A sloppy function's own are `%arguments`, whose `callee` is the function and whose
+   * `callee.caller` the function that called it (the module wrapper, for a function called at top level).
+   */
   private argumentsRef(node: AnyNode): Ref | undefined {
     // Only CommonJS has `arguments` outside a function; elsewhere at top level it throws, so it is never anything else.
     for (let current = node.parent; current; current = current.parent) {
-      if (isFunctionNode(current) && current.type !== 'ArrowFunctionExpression') return undefined;
+      if (isFunctionNode(current) && current.type !== 'ArrowFunctionExpression') return this.scopeOf(node).isStrict ? undefined : { path: [FUNCTION_ARGUMENTS] };
     }
     return { path: [CJS_ARGUMENTS] };
+  }
+
+  /**
+   * `this` is the global object at the top level of a script, and in a sloppy-mode
+   * function every call of which the file sees and calls it plainly (`f()`, an
+   * immediately invoked expression, `f.call(null)`), where `this` is not bound to
+   * anything else. In CommonJS top-level `this` is `exports`; in a module or strict
+   * code it is undefined.
+   */
+  private resolveThis(node: AnyNode): Ref | undefined {
+    let fn: AnyNode | undefined;
+    for (let current = node.parent; current; current = current.parent) {
+      if (current.type === 'PropertyDefinition' || current.type === 'StaticBlock' || current.type === 'AccessorProperty') return undefined;
+      if (isFunctionNode(current) && current.type !== 'ArrowFunctionExpression') {
+        fn = current;
+        break;
+      }
+    }
+    if (!fn) return this.sourceType !== 'commonjs' && this.scopeOf(node).type === 'global' ? { path: [] } : undefined;
+    if (this.scopeOf(fn).isStrict || fn.parent?.type === 'MethodDefinition' || fn.parent?.type === 'Property') return undefined;
+    const sites = this.functions.callSites(fn);
+    if (!sites?.length) return this.calledUnbound(fn) ? { path: [] } : undefined;
+    return sites.every((site) => this.bindsGlobalThis(site.call, fn!)) ? { path: [] } : undefined;
+  }
+
+  /**
+   * A function expression whose one use, where it is written, leaves `this` unbound:
+   * `(0, function () {})()`, `fn.apply(undefined)`, `fn.bind()()`, `Reflect.apply(fn, null, [])`,
+   * or a callback of an array method given no `thisArg` (`[0].map(function () { return this; })`).
+   */
+  private calledUnbound(fn: AnyNode): boolean {
+    let { node, parent } = climbWrappers(fn);
+    while (parent?.type === 'SequenceExpression' && parent.expressions[parent.expressions.length - 1] === node) ({ node, parent } = climbWrappers(parent));
+    if (!parent) return false;
+    if (parent.type === 'CallExpression' && parent.callee === node) return true;
+    if (parent.type === 'MemberExpression' && parent.object === node) {
+      const method = memberName(parent, this.folder);
+      const { node: member, parent: call } = climbWrappers(parent);
+      if (call?.type !== 'CallExpression' || call.callee !== member) return false;
+      if (method === 'call' || method === 'apply') return isNullish(call.arguments[0]);
+      // `fn.bind()` binds nothing; its result called plainly runs with the global `this`.
+      const outer = climbWrappers(call).parent;
+      return method === 'bind' && isNullish(call.arguments[0]) && outer?.type === 'CallExpression' && outer.callee === climbWrappers(call).node;
+    }
+    if (parent.type !== 'CallExpression') return false;
+    const index = parent.arguments.indexOf(node);
+    const callee = unwrap(parent.callee);
+    if (index === 0 && Resolver.nameOf(this.resolve(callee)) === 'Reflect.apply') return isNullish(parent.arguments[1]);
+    const method = callee.type === 'MemberExpression' ? memberName(callee, this.folder) : undefined;
+    const receiver = callee.type === 'MemberExpression' ? unwrap(callee.object) : undefined;
+    // Only a literal array is certainly an Array (another object's `map` may bind `this`).
+    return index === 0 && method !== undefined && ITERATION_METHODS.has(method) && receiver?.type === 'ArrayExpression' && parent.arguments.length < 2;
+  }
+
+  /** True when a call leaves a sloppy function's `this` unbound (so it is the global object) or binds it to the global object. */
+  private bindsGlobalThis(call: AnyNode, fn: AnyNode): boolean {
+    if (call.type !== 'CallExpression') return false;
+    const callee = unwrap(call.callee);
+    if (callee.type !== 'MemberExpression') return true;
+    // `f.call(t, …)` / `f.apply(t, […])`: the function's own name is the member's object.
+    const method = memberName(callee, this.folder);
+    if ((method !== 'call' && method !== 'apply') || (unwrap(callee.object) !== fn && unwrap(callee.object).type !== 'Identifier')) return false;
+    const bound = call.arguments[0];
+    if (isNullish(bound)) return true;
+    const ref = this.resolve(bound);
+    return ref !== undefined && ref.module === undefined && ref.path.length === 0;
   }
 
   /** A parameter every call site fills with the same thing (see `parameterArguments`). */
@@ -492,11 +567,26 @@ export class Resolver {
       // `Function('return this')()` is the classic way to reach the global object.
       return undefined;
     }
+    // `eval('pro' + 'cess')`, `vm.runInThisContext('require')`: a constant that is only a name evaluates to what it names.
+    if ((name === 'eval' || name === 'vm:runInThisContext') && call.args?.[0]) {
+      const source = this.folder.foldString(call.args[0]);
+      // Only `eval(…)` written as such runs in the caller's scope; `(0, eval)(…)` and vm run in the global one.
+      let callee = node.callee;
+      while (TRANSPARENT.has(callee.type)) callee = callee.expression;
+      const direct = name === 'eval' && callee.type === 'Identifier' && callee.name === 'eval';
+      const path = source === undefined ? undefined : evaluatedPath(source, false, !direct);
+      if (path) return { path };
+    }
     const callee = unwrap(node.callee);
     if (callee.type === 'MemberExpression' && memberName(callee, this.folder) === 'bind') return this.resolve(callee.object);
-    if (callee.type === 'CallExpression' && isReturnThisFactory(callee, this)) return { path: [] };
-    // `(function () { return this; })()`: in sloppy code, the global object (in strict code it is undefined).
-    if (callee.type === 'FunctionExpression' && returnsOnlyThis(callee.body)) return { path: [] };
+    // `Function('return this')()`, `new Function('return process')()`, `[].map.constructor('return require')()`,
+    // also run through `.call()`, `.apply(null)`, `Reflect.apply(…)` or a variable holding the built function.
+    const built = this.builtFunction(node);
+    const builtPath = built && this.factoryResult(built);
+    if (builtPath) return { path: builtPath };
+    // `new vm.Script('process').runInThisContext()`.
+    const scriptPath = this.scriptResult(callee);
+    if (scriptPath) return { path: scriptPath };
     // What a module's function returns (`http.request(…)`, `spawn(…)`): an object of that module, members unknown.
     if (call.callee?.module !== undefined && call.callee.module !== DYNAMIC && !call.callee.path.some((step) => step.startsWith('%'))) {
       return { module: call.callee.module, path: [...call.callee.path, RESULT] };
@@ -504,9 +594,43 @@ export class Resolver {
     return this.resolveReturned(node);
   }
 
+  /** What the function a Function-constructor call builds returns when called, if its constant body only returns a name. */
+  private factoryResult(factory: AnyNode): string[] | undefined {
+    const call = this.normalizeCall(factory);
+    const callee = call.callee;
+    const constructs = callee?.module === undefined && callee !== undefined && (Resolver.nameOf(callee) === 'Function' || (callee.path.length >= 2 && callee.path[callee.path.length - 1] === 'constructor'));
+    if (!constructs || !call.args?.length) return undefined;
+    const pieces = call.args.map((arg) => this.folder.foldString(arg));
+    if (pieces.includes(undefined)) return undefined;
+    const body = pieces.pop()!;
+    // A parameter named like the global it returns (`Function('process', 'return process')`) returns the argument instead.
+    const params = new Set(pieces.join(',').split(',').map((name) => name.trim()));
+    const path = evaluatedPath(body, true);
+    return path && !params.has(path[0]) ? path : undefined;
+  }
+
+  /** The Function-constructor call whose function `call` runs: `F(…)()`, `F(…).call()`, `Reflect.apply(F(…), …)`, `const f = F(…); f()`. */
+  private builtFunction(call: AnyNode): AnyNode | undefined {
+    let callee = this.normalizeCall(call).calleeNode;
+    if (callee.type === 'MemberExpression' && ['call', 'apply'].includes(memberName(callee, this.folder) ?? '')) callee = unwrap(callee.object);
+    if (callee.type === 'Identifier') callee = unwrap(this.aliasedExpression(callee)?.node ?? callee);
+    return callee.type === 'CallExpression' || callee.type === 'NewExpression' ? callee : undefined;
+  }
+
+  /** `new vm.Script(source).runInThisContext()` evaluates `source` in the global scope. */
+  private scriptResult(callee: AnyNode): string[] | undefined {
+    if (callee.type !== 'MemberExpression' || memberName(callee, this.folder) !== 'runInThisContext') return undefined;
+    const script = unwrap(callee.object);
+    if (script.type !== 'NewExpression' || Resolver.nameOf(this.resolve(script.callee)) !== 'vm:Script' || !script.arguments[0]) return undefined;
+    const source = this.folder.foldString(script.arguments[0]);
+    return source === undefined ? undefined : evaluatedPath(source, false, true);
+  }
+
   /** A call of a function declared here yields what its body returns, when every `return` agrees. */
   private resolveReturned(call: AnyNode): Ref | undefined {
-    const fn = this.calledFunction(call);
+    // `f.call(t, …)` runs `f` as well.
+    const seenThrough = this.normalizeCall(call).calleeNode;
+    const fn = this.calledFunction(call) ?? (seenThrough !== unwrap(call.callee) ? this.calledFunction({ ...call, callee: seenThrough }) : undefined);
     const returned = fn && this.functions.returnedExpressions(fn);
     if (!returned?.length) return undefined;
     let agreed: Ref | undefined;
@@ -545,26 +669,15 @@ export function memberName(node: AnyNode, folder: Folder): string | undefined {
   return primitive(key) || (Array.isArray(key) && key.every(primitive)) ? String(key) : undefined;
 }
 
-function isTopLevel(node: AnyNode): boolean {
-  for (let p = node.parent; p; p = p.parent) if (isFunctionNode(p)) return false;
-  return true;
+/** No argument, `null`, `undefined` or `void …`: what leaves a sloppy function's `this` the global object. */
+function isNullish(argument: AnyNode | undefined): boolean {
+  if (!argument) return true;
+  const value = unwrap(argument);
+  return (value.type === 'Literal' && value.value === null) || (value.type === 'UnaryExpression' && value.operator === 'void') || (value.type === 'Identifier' && value.name === 'undefined');
 }
 
 function isCallable(ref: Ref): boolean {
   return ref.path.length > 0 || ref.module !== undefined;
-}
-
-function returnsOnlyThis(body: AnyNode): boolean {
-  const statement = body.body?.length === 1 ? body.body[0] : undefined;
-  return statement?.type === 'ReturnStatement' && statement.argument?.type === 'ThisExpression';
-}
-
-/** `Function('return this')` — calling its result yields the global object. */
-function isReturnThisFactory(node: AnyNode, resolver: Resolver): boolean {
-  const name = Resolver.nameOf(resolver.resolve(node.callee));
-  if (name !== 'Function') return false;
-  const body = node.arguments.length ? resolver.folder.foldString(node.arguments[node.arguments.length - 1]) : undefined;
-  return body !== undefined && /^\s*return\s+this\s*;?\s*$/.test(body);
 }
 
 export function stripNodePrefix(specifier: string): string {
@@ -590,6 +703,7 @@ function rewriteOnce(module: string | undefined, path: string[]): Ref | undefine
     if (n >= 1 && BROWSER_GLOBAL_NAMES.has(path[0])) return { path: [BROWSER_GLOBAL, ...path.slice(1)] };
     if (n >= 2 && path[0] === BROWSER_GLOBAL) return { path: path.slice(1) };
     if (n >= 2 && path[0] === CJS_ARGUMENTS && WRAPPER_ARGUMENTS[path[1]]) return { path: [WRAPPER_ARGUMENTS[path[1]], ...path.slice(2)] };
+    if (n >= 2 && (path[0] === CJS_ARGUMENTS || path[0] === FUNCTION_ARGUMENTS) && path[1] === 'callee') return { path: ['%fn', 'Function', ...path.slice(2)] };
     if (n >= 2 && path[0] === 'process' && path[1] === 'mainModule') return { path: ['module', ...path.slice(2)] };
     if (n >= 2 && path[0] === 'require' && path[1] === 'main') return { path: ['module', ...path.slice(2)] };
     if (n >= 2 && path[0] === 'module' && path[1] === 'require') return { path: ['require', ...path.slice(2)] };
@@ -599,6 +713,10 @@ function rewriteOnce(module: string | undefined, path: string[]): Ref | undefine
     if (n >= 2 && path[0] === 'module' && path[1] === 'constructor') return { module: 'module', path: path.slice(2) };
     if (n >= 2 && path[0] === 'module' && path[1] === '__proto__') return { module: 'module', path: ['prototype', ...path.slice(2)] };
     if (n >= 2 && path[0] === '%fn' && path[2] === 'constructor') return { path: [path[1], ...path.slice(3)] };
+    // `arguments.callee` is the function itself; any function's `caller` (sloppy mode) the one that called it, whose `arguments` are the wrapper's when it is the module.
+    if (n >= 3 && path[0] === '%fn' && path[2] === 'caller') return { path: [CALLER, ...path.slice(3)] };
+    if (n >= 2 && path[0] === CALLER && path[1] === 'caller') return { path: [CALLER, ...path.slice(2)] };
+    if (n >= 2 && path[0] === CALLER && path[1] === 'arguments') return { path: [CJS_ARGUMENTS, ...path.slice(2)] };
     if (n >= 3 && path[0] === '%fn' && path[2] === '__proto__') return { path: [path[1], 'prototype', ...path.slice(3)] };
     if (n >= 3 && path[0] === '%value' && path[2] === 'constructor') return { path: [path[1], ...path.slice(3)] };
     if (n >= 3 && path[0] === '%value' && path[2] === '__proto__') return { path: [path[1], 'prototype', ...path.slice(3)] };
@@ -643,7 +761,7 @@ export function resolverFor(context: Rule.RuleContext): Resolver {
   const sourceCode = context.sourceCode;
   let resolver = resolvers.get(sourceCode);
   if (!resolver) {
-    resolver = new Resolver((node) => sourceCode.getScope(node as never), context.filename, sourceCode);
+    resolver = new Resolver((node) => sourceCode.getScope(node as never), context.filename, sourceCode, context.languageOptions?.sourceType);
     resolvers.set(sourceCode, resolver);
   }
   return resolver;

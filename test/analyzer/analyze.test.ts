@@ -16,13 +16,34 @@ describe('analyzePlugin', () => {
     expect(analysis.plugin).toEqual({ id: 'acme.clean', name: 'clean', publisher: 'acme', version: '1.2.0' });
   });
 
-  it('shows declared capabilities as low', async () => {
+  it('shows declared capabilities as low, but never a socket: a declared host is granted to ctx.net.fetch only', async () => {
     const analysis = await analyzePlugin(fixture('declared'), { cache: false });
-    expect(analysis.findings.map((f) => [f.category, f.severity])).toEqual([
-      ['filesystem', 'low'],
-      ['network', 'low'],
-    ]);
+    expect(analysis.findings.map((f) => [f.category, f.severity])).toEqual([['filesystem', 'low']]);
     expect(analysis.decision.action).toBe('allow');
+    const root = writePlugin({
+      'package.json': { ...MANIFEST, capabilities: { network: { hosts: ['api.example.com'] } } },
+      'index.js': "require('https').get('https://api.example.com/x');\nfetch('https://api.example.com/y');\nexports.activate = (ctx) => ctx.net.fetch('https://api.example.com/z');",
+    });
+    const direct = await analyzePlugin(root, { cache: false });
+    expect(direct.findings.map((f) => `${f.line} ${f.category} ${f.severity}`)).toEqual(['1 network high', '1 network high', '2 network high']);
+    expect(direct.decision.action).toBe('block');
+    // Every raw network road stays high with the host declared: sockets, TLS, UDP, requests, agents, undici, WebSocket.
+    const sockets = writePlugin({
+      'package.json': { ...MANIFEST, capabilities: { network: { hosts: ['api.example.com'] } } },
+      'index.js': [
+        "require('net').connect(443, 'api.example.com');",
+        "require('tls').connect({ host: 'api.example.com', port: 443 });",
+        "require('dgram').createSocket('udp4');",
+        "require('http').request('http://api.example.com/');",
+        "new (require('https').Agent)({ keepAlive: true });",
+        "require('undici').request('https://api.example.com/');",
+        "new WebSocket('wss://api.example.com/');",
+      ].join('\n'),
+    });
+    const raw = await analyzePlugin(sockets, { cache: false });
+    const lines = new Set(raw.findings.filter((f) => f.category === 'network' && f.severity === 'high').map((f) => f.line));
+    expect([...lines].sort()).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(raw.findings.filter((f) => f.category === 'network' && f.severity === 'low')).toEqual([]);
   });
 
   it('blocks the disguised stealer, with its install script, and reads through evaluated base64', async () => {

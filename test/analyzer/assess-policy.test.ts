@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
+import { rules } from '../../rules/all.js';
 import { assess, EVALUATED_PREFIX } from '../../analyzer/assess.js';
 import { decide, defaultPolicy, loadPolicy } from '../../analyzer/policy.js';
 import { TIERS, type Finding } from '../../analyzer/types.js';
@@ -18,10 +19,19 @@ const severityOf = (reports: RawReport[], declared = {}, where: { reachable?: bo
 
 describe('assess', () => {
   it("lowers a declared capability to low and keeps the rule's severity otherwise", () => {
-    const network = raw({ category: 'network', severity: 'high', capability: 'network' }, 1, { host: 'api.example.com' });
-    expect(severityOf([network], { network: { hosts: ['api.example.com'] } })).toEqual(['low']);
-    expect(severityOf([network], { network: { hosts: ['other.example.com'] } })).toEqual(['high']);
-    expect(severityOf([network])).toEqual(['high']);
+    const child = raw({ category: 'child-process', severity: 'high', capability: 'childProcess' });
+    expect(severityOf([child], { childProcess: true })).toEqual(['low']);
+    expect(severityOf([child], { childProcess: false })).toEqual(['high']);
+    const env = raw({ category: 'env', severity: 'high', capability: 'env' }, 1, { variable: 'MUSIC_DIR' });
+    expect(severityOf([env], { env: ['MUSIC_DIR'] })).toEqual(['low']);
+    expect(severityOf([env], { env: ['OTHER'] })).toEqual(['high']);
+    // A use no declaration can grant stays as it is: declared hosts are the broker's, the sandbox has no sockets.
+    const socket = raw({ category: 'network', severity: 'high', capability: 'network', grantable: false }, 1, { host: 'api.example.com' });
+    expect(severityOf([socket], { network: { hosts: ['api.example.com'] } })).toEqual(['high']);
+    // And every network finding any rule can make is such a use.
+    const networkKinds = Object.values(rules).flatMap((rule) => Object.values(rule.meta.warden.findings)).filter((kind) => kind.category === 'network');
+    expect(networkKinds.length).toBeGreaterThan(3);
+    expect(networkKinds.filter((kind) => kind.grantable !== false)).toEqual([]);
     // A rule that judges a use milder (an environment variable whose name is not secret-looking) is not raised.
     expect(severityOf([raw({ category: 'env', severity: 'medium', capability: 'env' }, 1, { variable: 'TERM_PROGRAM' })])).toEqual(['medium']);
   });

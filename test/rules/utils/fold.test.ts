@@ -28,6 +28,32 @@ describe('constant folding', () => {
     expect(fold('atob.call(null, "ZXZhbA==")')).toEqual(value('eval'));
   });
 
+  it('evaluates coercion-built (JSFuck) strings, numbers and keys as JavaScript does', () => {
+    expect(fold('([]+{})[1]')).toEqual(value('o'));
+    expect(fold('(![]+[])[+[]]')).toEqual(value('f'));
+    expect(fold('+[]')).toEqual(value(0));
+    expect(fold('!+[]+!+[]')).toEqual(value(2));
+    expect(fold('[][[]]+[]')).toEqual(value('undefined'));
+    expect(fold('(+[![]]+[])')).toEqual(value('NaN'));
+    // A built-in method's text gives letters; only its name and text are folded, never the function.
+    expect(fold('([]["at"]+[])[3]')).toEqual(value('c'));
+    expect(fold('[][(![]+[])[+[]]+(![]+[])[!+[]+!+[]]+(![]+[])[+!+[]]+(!![]+[])[+[]]]+[]')).toEqual(value('function flat() { [native code] }'));
+    const e = '(!![]+[])[!+[]+!+[]+!+[]]';
+    const a = '(![]+[])[+!+[]]';
+    const l = '(![]+[])[!+[]+!+[]]';
+    expect(fold(`${e}+"v"+${a}+${l}`)).toEqual(value('eval'));
+    // `'false'[true]` is undefined, as in JavaScript (JSFuck writes 1 as `+!+[]`).
+    expect(fold('(![]+[])[!+[]]')).toEqual(value(undefined));
+    // A chain of thousands of terms is folded without running out of depth.
+    expect(fold(Array.from({ length: 400 }, () => '(!![]+[])[+[]]').join('+') + '+""')).toEqual(value('t'.repeat(400)));
+  });
+
+  it('does not take what a variable\'s object lacks as missing (it may gain members later)', () => {
+    expect(fold('const o = {}; o.x')).toBeUndefined();
+    expect(fold('const list = []; list[0] + "x"')).toBeUndefined();
+    expect(fold('"abc".foo')).toEqual(value(undefined));
+  });
+
   it('follows const aliases and destructuring across the module', () => {
     expect(fold('const a = "ev"; const b = a + "al"; b')).toEqual(value('eval'));
     expect(fold('let e; e = "child_process"; e')).toEqual(value('child_process'));

@@ -166,6 +166,52 @@ describe('following values through the file', () => {
     expect(resolveName('const api = { ...base, e: eval }; api.e')).not.toBe('eval');
   });
 
+  it("resolves a sloppy function's `this` to the global object only when every call leaves it unbound", () => {
+    expect(resolveName('function g() { return this; } g().process', cjs)).toBe('process');
+    expect(resolveName('function g() { return this; } g.call(null).eval', cjs)).toBe('eval');
+    expect(resolveName('const g = function () { return (() => this)(); }; g()["req" + "uire"]', cjs)).toBe('require');
+    // Strict code, a module, a method, a constructor, an exported function, a call binding another `this`.
+    expect(resolveName('"use strict"; function g() { return this; } g().process', cjs)).toBeUndefined();
+    expect(resolveName('function g() { return this; } g().process')).toBeUndefined();
+    expect(resolveName('const o = { g() { return this; } }; o.g().process', cjs)).toBeUndefined();
+    expect(resolveName('function g() { return this; } new g(); g().process', cjs)).toBeUndefined();
+    expect(resolveName('function g() { return this; } exports.g = g; g().process', cjs)).toBeUndefined();
+    expect(resolveName('function g() { return this; } g.call(obj).process', cjs)).toBeUndefined();
+    // CommonJS top-level `this` is `exports`.
+    expect(resolveName('this.process', cjs)).toBeUndefined();
+    expect(resolveName('this.process', script)).toBe('process');
+  });
+
+  it('reaches the module wrapper through arguments.callee.caller', () => {
+    expect(resolveName('function h() { return arguments.callee.caller.arguments[1]; } h()', cjs)).toBe('require');
+    expect(resolveName('function h() { return arguments.callee.caller; } h()', cjs)).toBe('%caller');
+    expect(resolveName('function h() { return h.caller.caller.arguments[2].exports; } h()', cjs)).toBe('module.exports');
+    expect(resolveName('function h() { "use strict"; return arguments.callee; } h()', cjs)).toBeUndefined();
+  });
+
+  it('resolves constant code that only names something to what it names', () => {
+    expect(resolveName('eval("require")', cjs)).toBe('require');
+    expect(resolveName('eval("glob" + "alThis.pro" + "cess").env', cjs)).toBe('process.env');
+    expect(resolveName('Function("return process")()', cjs)).toBe('process');
+    expect(resolveName('new Function("return require")()', cjs)).toBe('require');
+    expect(resolveName('[].filter.constructor("return process")()', cjs)).toBe('process');
+    expect(resolveName('Function("return this")().eval')).toBe('eval');
+    // The built function run another way: .call(), .apply(null), Reflect.apply, a variable; a parameter list; vm.Script.
+    expect(resolveName('Function("return process").call()', cjs)).toBe('process');
+    expect(resolveName('Reflect.apply(Function("return process"), null, [])', cjs)).toBe('process');
+    expect(resolveName('const f = new Function("", "return require"); f()', cjs)).toBe('require');
+    expect(resolveName('const vm = require("vm"); new vm.Script("globalThis.process").runInThisContext()', cjs)).toBe('process');
+    expect(resolveName('Function("process", "return process")(fake)', cjs)).toBeUndefined();
+    // Indirect eval runs in the global scope, where `this` is the global object; a direct one sees the caller's (CommonJS: exports).
+    expect(resolveName('(0, eval)("this").process', cjs)).toBe('process');
+    expect(resolveName('eval("this").process', cjs)).toBeUndefined();
+    // Code that does more than name, or asks for strict mode, is linted as code instead.
+    expect(resolveName('eval("require(\'fs\')")', cjs)).toBeUndefined();
+    expect(resolveName('Function("\'use strict\'; return this")().eval')).toBeUndefined();
+    // A parameter list that does not shadow the name changes nothing.
+    expect(resolveName('Function("a", "return process")()', cjs)).toBe('process');
+  });
+
   it('names import.meta, the CommonJS wrapper arguments and classes that extend Function', () => {
     expect(resolveName('import.meta')).toBe('%import.meta');
     expect(resolveName('arguments[1]', cjs)).toBe('require');
