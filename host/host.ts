@@ -26,7 +26,7 @@ import { HostEventEmitter, type HostEventName, type HostListener } from './event
 import { DEFAULT_LIMITS, processLimits, type HostLimits } from './limits.js';
 import { isolationProblem, requiredIsolation } from './isolation-policy.js';
 import { grantFromManifest, type Grant } from './permissions.js';
-import { type IsolationLevel, isIsolationLevel, machineSupport } from './platform.js';
+import { type IsolationLevel, isIsolationLevel, machineSupport, rememberProbesIn } from './platform.js';
 import { PluginProcess } from './plugin-process.js';
 import { DISABLED_BY_HAND, PluginSwitches } from './plugin-switches.js';
 import { removeInterruptedWrites } from './storage.js';
@@ -172,6 +172,8 @@ class WardenHost implements Host {
     this.#options = { ...options, dataDir: resolve(options.dataDir) };
     this.#limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.auditLogPath = resolve(options.auditLog ?? join(this.#options.dataDir, 'audit.log'));
+    // The probes' answers are kept beside the analysis cache: a second start on this folder spawns none of them.
+    rememberProbesIn(this.#options.dataDir);
     const support = machineSupport();
     for (const [option, level] of [['isolation', options.isolation], ['requireIsolation', options.requireIsolation]] as const) {
       if (level !== undefined && !isIsolationLevel(level)) throw new Error(`${option}: "${level}" is not an isolation level (strict, namespaces, none)`);
