@@ -68,12 +68,17 @@ const SYSTEM_DIRS = ['/usr/bin', '/bin', '/usr/sbin', '/sbin', '/usr/local/bin']
 let measured: MachineSupport | undefined;
 let memory: ProbeMemory | undefined;
 
+const memories = new Map<string, ProbeMemory>();
+
 /**
  * Keeps the probes' answers in `dataDir` (probe-memory.ts says which and for how long), so the next host start on
- * this folder skips them. The first folder named in a process is the one used.
+ * this folder skips them; the folder named last is the one probes made from now on are kept in. Answers are written
+ * once the returned memory is opened.
  */
-export function rememberProbesIn(dataDir: string): void {
-  memory ??= new ProbeMemory(dataDir);
+export function rememberProbesIn(dataDir: string): ProbeMemory {
+  memory = memories.get(dataDir) ?? new ProbeMemory(dataDir);
+  memories.set(dataDir, memory);
+  return memory;
 }
 
 /** `measure()`, or its remembered answer; `keep` says which answers are safe to reuse. */

@@ -18,7 +18,9 @@
  * so whoever can write the data folder but cannot read the user's key cannot
  * change an answer (a memory limit's floor, the files a bwrap root holds); a
  * file that cannot be read, parsed or authenticated is ignored and the probes
- * run.
+ * run. New answers are written only once `open()` is called — the host calls
+ * it when it holds the data folder's lock — so a host refused at the lock
+ * leaves the folder as it was.
  */
 import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { release } from 'node:os';
@@ -45,6 +47,8 @@ export class ProbeMemory {
   readonly #key: Buffer | undefined;
   #answers: Record<string, Remembered> | undefined;
   #machine: string | undefined;
+  #writable = false;
+  #unsaved = false;
 
   constructor(dataDir: string) {
     this.#file = join(dataDir, FILE_NAME);
@@ -94,11 +98,23 @@ export class ProbeMemory {
     return this.#answers;
   }
 
-  /** Written whole under a new name, then renamed into place; a failure only costs the next start its probes. */
+  /** From now on new answers are written to the folder (those found before are written now). */
+  open(): void {
+    this.#writable = true;
+    if (this.#unsaved) this.#save();
+  }
+
   #write(probe: string, remembered: Remembered): void {
+    this.#answers = { ...this.#read(), [probe]: remembered };
+    this.#unsaved = true;
+    if (this.#writable) this.#save();
+  }
+
+  /** Written whole under a new name, then renamed into place; a failure only costs the next start its probes. */
+  #save(): void {
+    this.#unsaved = false;
     if (!this.#key) return;
-    const answers = { ...this.#read(), [probe]: remembered };
-    this.#answers = answers;
+    const answers = this.#answers;
     const temporary = `${this.#file}.tmp-${process.pid}`;
     try {
       writeFileSync(temporary, seal(this.#key, JSON.stringify(answers)), { mode: 0o600, flag: 'wx' });
