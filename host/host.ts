@@ -26,7 +26,8 @@ import { HostEventEmitter, type HostEventName, type HostListener } from './event
 import { DEFAULT_LIMITS, processLimits, type HostLimits } from './limits.js';
 import { isolationProblem, requiredIsolation } from './isolation-policy.js';
 import { grantFromManifest, type Grant } from './permissions.js';
-import { type IsolationLevel, isIsolationLevel, machineSupport } from './platform.js';
+import { type IsolationLevel, isIsolationLevel, machineSupport, rememberProbesIn } from './platform.js';
+import type { ProbeMemory } from './probe-memory.js';
 import { PluginProcess } from './plugin-process.js';
 import { DISABLED_BY_HAND, PluginSwitches } from './plugin-switches.js';
 import { removeInterruptedWrites } from './storage.js';
@@ -167,11 +168,15 @@ class WardenHost implements Host {
 
   /** The level every plugin runs with. */
   readonly #isolation: IsolationLevel;
+  /** Written to only once this host holds the folder's lock. */
+  readonly #probes: ProbeMemory;
 
   constructor(options: HostOptions) {
     this.#options = { ...options, dataDir: resolve(options.dataDir) };
     this.#limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.auditLogPath = resolve(options.auditLog ?? join(this.#options.dataDir, 'audit.log'));
+    // The probes' answers are kept beside the analysis cache: a second start on this folder spawns none of them.
+    this.#probes = rememberProbesIn(this.#options.dataDir);
     const support = machineSupport();
     for (const [option, level] of [['isolation', options.isolation], ['requireIsolation', options.requireIsolation]] as const) {
       if (level !== undefined && !isIsolationLevel(level)) throw new Error(`${option}: "${level}" is not an isolation level (strict, namespaces, none)`);
@@ -194,6 +199,7 @@ class WardenHost implements Host {
     mkdirSync(this.#options.dataDir, { recursive: true });
     // Before anything in the folder is read or written: a second host is refused with the folder as it was.
     this.#lock = await lockDataFolder(this.#options.dataDir, (socket, token) => answerControl(socket, token, (request) => this.#control(request)));
+    this.#probes.open();
     try {
       this.#audit = new AuditLog(this.auditLogPath);
       this.#switches = PluginSwitches.read(this.#options.dataDir);

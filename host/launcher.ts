@@ -9,9 +9,8 @@
  */
 import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, readdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { setPriority } from 'node:os';
-import { join, sep } from 'node:path';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { WARDEN_ROOT } from '../analyzer/warden-package.js';
 import { escapingLinks } from './grant-links.js';
@@ -38,25 +37,19 @@ export interface LaunchOptions {
   inspect?: boolean;
 }
 
-/** The package root (holding package.json), whether this file runs from source or from dist/. */
-const BOOTSTRAP = join(WARDEN_ROOT, 'dist', 'host', 'runtime', 'bootstrap.js');
-
 /**
- * vscode-jsonrpc's Node entry, resolved here once. The runtime is handed
- * this absolute path and `require`s it directly: resolving the package's
- * `exports` map, or importing it as ESM (which runs the CommonJS export
- * scanner), costs each plugin process ~6-8 MB of RSS and tens of milliseconds.
+ * The plugin runtime: bootstrap.ts bundled with everything it loads (vscode-jsonrpc included) into one CommonJS
+ * file by `npm run build` (scripts/bundle-cli.mjs), so a plugin process reads and compiles one file instead of
+ * resolving and loading some thirty modules (measured in scripts/bundle-cli.mjs).
  */
-const JSONRPC_MAIN = createRequire(import.meta.url).resolve('vscode-jsonrpc/node');
+const RUNTIME_DIR = join(WARDEN_ROOT, 'dist', 'host', 'runtime');
+const RUNTIME = join(RUNTIME_DIR, 'plugin-runtime.cjs');
 
 let runtimeRead: string[] | undefined;
 
-/** What the runtime must be able to read under the permission model: its own code, the protocol, vscode-jsonrpc. */
+/** What the runtime must be able to read under the permission model: its own code, and the package's manifest. */
 function runtimeReadPaths(): string[] {
-  if (runtimeRead) return runtimeRead;
-  const marker = `${sep}node_modules${sep}vscode-jsonrpc${sep}`;
-  const jsonrpcRoot = JSONRPC_MAIN.slice(0, JSONRPC_MAIN.lastIndexOf(marker) + marker.length - 1);
-  runtimeRead = [join(WARDEN_ROOT, 'dist', 'host', 'runtime'), join(WARDEN_ROOT, 'dist', 'api'), join(WARDEN_ROOT, 'package.json'), jsonrpcRoot].map(canonical);
+  runtimeRead ??= [RUNTIME_DIR, join(WARDEN_ROOT, 'package.json')].map(canonical);
   return runtimeRead;
 }
 
@@ -118,7 +111,7 @@ function planLaunch(options: LaunchOptions, inheritedFds: number[] = []): Launch
     tools: support.tools,
     node: nodeRuntime(options.nodePath),
     runtimeRead: runtimeReadPaths(),
-    bootstrap: [BOOTSTRAP, JSONRPC_MAIN],
+    bootstrap: [RUNTIME],
     dataDir: options.dataDir,
     heapMb: options.heapMb,
     memoryMb: options.memoryMb,

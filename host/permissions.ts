@@ -78,7 +78,7 @@ export interface LaunchContext {
   tools: IsolationTools;
   /** The Node the plugin runs on: its own flags decide the permission flags. */
   node: NodeRuntime;
-  /** What the Warden runtime itself must read (its code, the protocol, vscode-jsonrpc), as real paths. */
+  /** What the Warden runtime itself must read (its code), as real paths. */
   runtimeRead: string[];
   /** The runtime's entry module and its arguments; the runtime guard's settings are appended. */
   bootstrap: string[];

@@ -14,6 +14,7 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, lstatSync, readlinkSync, realpathSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
+import { ProbeMemory } from './probe-memory.js';
 
 export type IsolationLevel = 'strict' | 'namespaces' | 'none';
 
@@ -65,6 +66,25 @@ export const BWRAP_NAMESPACES = ['--unshare-user', '--unshare-pid', '--unshare-n
 const SYSTEM_DIRS = ['/usr/bin', '/bin', '/usr/sbin', '/sbin', '/usr/local/bin'];
 
 let measured: MachineSupport | undefined;
+let memory: ProbeMemory | undefined;
+
+const memories = new Map<string, ProbeMemory>();
+
+/**
+ * Keeps the probes' answers in `dataDir` (probe-memory.ts says which and for how long), so the next host start on
+ * this folder skips them; the folder named last is the one probes made from now on are kept in. Answers are written
+ * once the returned memory is opened.
+ */
+export function rememberProbesIn(dataDir: string): ProbeMemory {
+  memory = memories.get(dataDir) ?? new ProbeMemory(dataDir);
+  memories.set(dataDir, memory);
+  return memory;
+}
+
+/** `measure()`, or its remembered answer; `keep` says which answers are safe to reuse. */
+function probe<T>(name: string, files: string[], measure: () => T, keep: (answer: T) => boolean): T {
+  return memory ? memory.answer(name, files, measure, keep) : measure();
+}
 
 export function machineSupport(): MachineSupport {
   measured ??= measureMachine();
@@ -77,18 +97,21 @@ function measureMachine(): MachineSupport {
   const linux = process.platform === 'linux';
   const bwrap = linux ? findTool('bwrap') : undefined;
   if (bwrap) {
-    const base = [...BWRAP_NAMESPACES, '--die-with-parent', '--new-session', '--ro-bind', '/', '/', '--proc', '/proc', '--dev', '/dev'];
-    // --disable-userns needs bwrap 0.8 and a kernel that lets it cap nested user namespaces; without it the plugin could
-    // still make namespaces of its own, which gives it nothing outside the sandbox.
-    if (works(bwrap, [...base, '--disable-userns', 'true'])) tools.bwrap = { path: bwrap, disableUserns: true };
-    else if (works(bwrap, [...base, 'true'])) tools.bwrap = { path: bwrap, disableUserns: false };
+    // Kept only with --disable-userns working: a weaker answer is probed again, in case the machine now allows more.
+    const answer = probe('bwrap', [bwrap], () => probeBwrap(bwrap), (found) => found?.disableUserns === true);
+    if (answer) tools.bwrap = { path: bwrap, disableUserns: answer.disableUserns };
   }
-  const unshare = linux ? findTool('unshare') : undefined;
-  if (unshare && works(unshare, [...UNSHARE_NAMESPACES, 'true'])) tools.unshare = unshare;
-  const setpriv = linux ? findTool('setpriv') : undefined;
-  if (setpriv && works(setpriv, ['--pdeathsig', 'KILL', 'true'])) tools.setpriv = setpriv;
-  const prlimit = linux ? findTool('prlimit') : undefined;
-  if (prlimit && works(prlimit, ['--nofile=64:64', 'true'])) tools.prlimit = prlimit;
+  // A tool that works is remembered; one that does not is probed again at every start.
+  const working = (name: string, args: string[]) => {
+    const path = linux ? findTool(name) : undefined;
+    return path && probe(name, [path], () => works(path, args), (ok) => ok) ? path : undefined;
+  };
+  const unshare = working('unshare', [...UNSHARE_NAMESPACES, 'true']);
+  if (unshare) tools.unshare = unshare;
+  const setpriv = working('setpriv', ['--pdeathsig', 'KILL', 'true']);
+  if (setpriv) tools.setpriv = setpriv;
+  const prlimit = working('prlimit', ['--nofile=64:64', 'true']);
+  if (prlimit) tools.prlimit = prlimit;
 
   if (!tools.bwrap) {
     missing.strict = !linux
@@ -117,6 +140,16 @@ function measureMachine(): MachineSupport {
   }
   if (linux && !tools.prlimit) warnings.push('prlimit (util-linux) is missing: open files, file size, processes and memory are not limited by the kernel, only sampled');
   return { tools, levels, missing, warnings };
+}
+
+/** Whether bwrap can make the namespaces a plugin gets here, and cap nested user namespaces too; undefined when it cannot. */
+function probeBwrap(bwrap: string): { disableUserns: boolean } | undefined {
+  const base = [...BWRAP_NAMESPACES, '--die-with-parent', '--new-session', '--ro-bind', '/', '/', '--proc', '/proc', '--dev', '/dev'];
+  // --disable-userns needs bwrap 0.8 and a kernel that lets it cap nested user namespaces; without it the plugin could
+  // still make namespaces of its own, which gives it nothing outside the sandbox.
+  if (works(bwrap, [...base, '--disable-userns', 'true'])) return { disableUserns: true };
+  if (works(bwrap, [...base, 'true'])) return { disableUserns: false };
+  return undefined;
 }
 
 /** What one Node binary is and accepts: the plugin runs on it, so its own flags count, not the host's. */
@@ -159,11 +192,16 @@ export function nodeRuntime(path: string = process.execPath): NodeRuntime {
 const NODE_FACTS = `process.stdout.write(JSON.stringify({ version: process.version, flags: [...process.allowedNodeEnvironmentFlags],
   data: /^VmData:\\s+(\\d+)/m.exec(require('fs').readFileSync('/proc/self/status', 'utf8'))?.[1] }))`;
 
+interface NodeFacts {
+  version: string;
+  flags: string[];
+  data?: string;
+}
+
 function measureNode(path: string): NodeRuntime {
   const real = realpathSync(path);
-  const result = spawnSync(real, ['-e', NODE_FACTS], { encoding: 'utf8', env: {}, timeout: 10_000 });
-  if (result.status !== 0) throw new Error(`${path} does not run as Node.js: ${(result.stderr || String(result.error ?? '')).trim().split('\n')[0]}`);
-  const facts = JSON.parse(result.stdout) as { version: string; flags: string[]; data?: string };
+  // Facts of the binary alone (it runs with an empty environment), so they hold while the binary is unchanged.
+  const facts = probe(`node ${real}`, [real], () => nodeFacts(path, real), () => true);
   const flags = new Set(facts.flags);
   let system: SystemFiles | undefined;
   return {
@@ -174,10 +212,24 @@ function measureNode(path: string): NodeRuntime {
     flags,
     idleDataBytes: Number(facts.data ?? 0) * 1024,
     get system() {
-      system ??= systemFiles([real, ...sharedLibraries(real), ...(existsSync(LOADER_CACHE) ? [LOADER_CACHE] : [])]);
+      system ??= systemFiles([real, ...libraries(real), ...(existsSync(LOADER_CACHE) ? [LOADER_CACHE] : [])]);
       return system;
     },
   };
+}
+
+function nodeFacts(path: string, real: string): NodeFacts {
+  const result = spawnSync(real, ['-e', NODE_FACTS], { encoding: 'utf8', env: {}, timeout: 10_000 });
+  if (result.status !== 0) throw new Error(`${path} does not run as Node.js: ${(result.stderr || String(result.error ?? '')).trim().split('\n')[0]}`);
+  return JSON.parse(result.stdout) as NodeFacts;
+}
+
+/** The binary's libraries as the loader finds them: they change with the binary or the loader's cache. */
+function libraries(binary: string): string[] {
+  const ldd = findTool('ldd');
+  if (!ldd) return [];
+  const files = [binary, ldd, ...(existsSync(LOADER_CACHE) ? [LOADER_CACHE] : [])];
+  return probe(`ldd ${binary}`, files, () => sharedLibraries(ldd, binary), (found) => found !== undefined) ?? [];
 }
 
 /** The loader's cache: with it, libraries resolve inside the sandbox exactly as `ldd` resolved them outside. */
@@ -221,13 +273,12 @@ function followRecording(path: string, symlinks: Map<string, string>): string | 
 
 /**
  * The files the dynamic loader opens to start `binary`, as the paths it opens them by (`ldd`): bwrap must offer
- * exactly these, symlinks included, in a root that holds nothing else. Empty for a static binary.
+ * exactly these, symlinks included, in a root that holds nothing else. Undefined when ldd fails, as it does for a
+ * static binary (which needs none).
  */
-function sharedLibraries(binary: string): string[] {
-  const ldd = findTool('ldd');
-  if (!ldd) return [];
+function sharedLibraries(ldd: string, binary: string): string[] | undefined {
   const result = spawnSync(ldd, [binary], { encoding: 'utf8', env: { PATH: SYSTEM_DIRS.join(':') }, timeout: 10_000 });
-  if (result.status !== 0) return [];
+  if (result.status !== 0) return undefined;
   const libraries: string[] = [];
   for (const line of result.stdout.split('\n')) {
     // "libc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x…)" or "/lib64/ld-linux-x86-64.so.2 (0x…)"

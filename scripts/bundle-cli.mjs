@@ -13,8 +13,13 @@
  * find files next to their own code through `__dirname`/`__filename`
  * (piscina starts its worker script that way; write-file-atomic names its
  * temporary files after itself). The library entry points
- * (`warden`, `warden/analyzer`, …) and the plugin runtime, which runs in
- * each plugin's own sandboxed process, stay tsc's output.
+ * (`warden`, `warden/analyzer`, …) stay tsc's output.
+ *
+ * The plugin runtime, which starts in every plugin process, is bundled too,
+ * into one CommonJS file with vscode-jsonrpc inside
+ * (dist/host/runtime/plugin-runtime.cjs, which the launcher starts): one
+ * file read and compiled instead of the runtime's ES modules, the protocol
+ * and vscode-jsonrpc's CommonJS modules.
  */
 import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -38,5 +43,16 @@ await build({
   external: ['typescript', '@typescript-eslint/parser', 'eslint', 'piscina', 'write-file-atomic'],
   // Bundled CommonJS dependencies require() Node's built-in modules, which an ES module must provide itself.
   banner: { js: "import { createRequire as createRequireForBundle } from 'node:module';\nconst require = createRequireForBundle(import.meta.url);" },
+  logLevel: 'warning',
+});
+
+await build({
+  absWorkingDir: REPO,
+  entryPoints: ['dist/host/runtime/bootstrap.js'],
+  outfile: 'dist/host/runtime/plugin-runtime.cjs',
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20.19',
   logLevel: 'warning',
 });

@@ -5,22 +5,18 @@
  * plugin never outlives its host (the launcher's parent-death signal covers
  * a plugin whose event loop is blocked when that happens).
  */
+import './armed-guard.js';
 import { createRequire } from 'node:module';
 import { Socket } from 'node:net';
 import { extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type * as Jsonrpc from 'vscode-jsonrpc/node';
+import { ResponseError, createMessageConnection } from 'vscode-jsonrpc/node';
 import type { PluginModule } from '../../api/context.js';
 import type { ActivateParams, Handlers, PluginApi } from '../../api/protocol.js';
 import { serve } from '../../api/protocol.js';
 import { lineChannel } from './channel.js';
 import { type PluginSide, createPluginSide } from './context.js';
-import { type RuntimeGuard, installGuard } from './guard.js';
 
-// The launcher passes vscode-jsonrpc's resolved entry (see launcher.ts for why it is required by path), then the guard's settings.
-const [jsonrpcMain, guardSettings] = process.argv.slice(2);
-installGuard(JSON.parse(guardSettings) as RuntimeGuard);
-const { ResponseError, createMessageConnection } = createRequire(import.meta.url)(jsonrpcMain) as typeof Jsonrpc;
 
 const CHANNEL_FD = 3;
 const INTERNAL_ERROR = -32603;
