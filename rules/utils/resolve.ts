@@ -87,6 +87,9 @@ export class Resolver {
   private readonly inProgress = new Set<AnyNode>();
   private readonly bindings = new Map<AnyNode, Binding>();
   private readonly calls = new Map<AnyNode, NormalizedCall>();
+  // Whether a variable is ever assigned after its declaration, asked once per variable: a file calls
+  // its functions thousands of times, and scanning every reference on every call was quadratic.
+  private readonly reassigned = new Map<Scope.Variable, boolean>();
 
   /**
    * `filename` is the file's path as rules see it: relative to the plugin root in the gate, so
@@ -119,7 +122,18 @@ export class Resolver {
     if (isFunctionNode(callee)) return callee;
     if (callee.type !== 'Identifier') return undefined;
     const fn = this.declaredFunction(callee);
-    return fn && !findVariable(this.scopeOf(callee), callee.name)?.references.some((ref) => ref.isWrite() && !(ref as { init?: boolean }).init) ? fn : undefined;
+    if (!fn) return undefined;
+    const variable = findVariable(this.scopeOf(callee), callee.name);
+    return variable && this.isReassigned(variable) ? undefined : fn;
+  }
+
+  private isReassigned(variable: Scope.Variable): boolean {
+    let known = this.reassigned.get(variable);
+    if (known === undefined) {
+      known = variable.references.some((ref) => ref.isWrite() && !(ref as { init?: boolean }).init);
+      this.reassigned.set(variable, known);
+    }
+    return known;
   }
 
   /**
