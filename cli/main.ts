@@ -67,7 +67,9 @@ async function exitCodeFor(error: unknown): Promise<number> {
   }
   // Loaded here, not at start: the lock's module brings node:net, which only the commands that take the lock need.
   const { DataFolderInUse } = await import('../host/data-lock.js');
-  if (error instanceof UsageError || error instanceof DataFolderInUse) {
+  const { DataFileError } = await import('../host/safe-files.js');
+  // A data file or folder that cannot be used as it is (a link, a full or read-only disk): the user's to fix.
+  if (error instanceof UsageError || error instanceof DataFolderInUse || error instanceof DataFileError) {
     process.stderr.write(`warden: ${error.message}\n`);
     return EXIT.usage;
   }
