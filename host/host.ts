@@ -5,7 +5,7 @@
  * to the plugin that provides them, events to the plugins that listen, and
  * every lifecycle change lands in the audit log and on `host.on()`.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { analyzePlugin, hashFiles } from '../analyzer/analyze.js';
@@ -21,7 +21,7 @@ import { HOST_ENTRY } from './audit-chain.js';
 import { answerControl, type ControlAnswer, type ControlRequest } from './control.js';
 import { lockDataFolder, type DataFolderLock } from './data-lock.js';
 import type { BrokerCallbacks } from './broker.js';
-import { discoverPlugins } from './discovery.js';
+import { discoverPlugins, type PluginLocation } from './discovery.js';
 import { HostEventEmitter, type HostEventName, type HostListener } from './events.js';
 import { DEFAULT_LIMITS, processLimits, type HostLimits } from './limits.js';
 import { isolationProblem, requiredIsolation } from './isolation-policy.js';
@@ -29,6 +29,7 @@ import { grantFromManifest, type Grant } from './permissions.js';
 import { type IsolationLevel, isIsolationLevel, machineSupport } from './platform.js';
 import { PluginProcess } from './plugin-process.js';
 import { DISABLED_BY_HAND, PluginSwitches } from './plugin-switches.js';
+import { makeDataFolder } from './safe-files.js';
 import { removeInterruptedWrites } from './storage.js';
 import { shareableProfile } from './profile.js';
 import type { RegistryOptions } from './registry/client.js';
@@ -191,19 +192,25 @@ class WardenHost implements Host {
     this.#started = true;
     // Bad paths are refused before anything is created on disk.
     const locations = discoverPlugins(this.#options.pluginsDir, this.#options.devPaths ?? []);
-    mkdirSync(this.#options.dataDir, { recursive: true });
+    makeDataFolder(this.#options.dataDir);
     // Before anything in the folder is read or written: a second host is refused with the folder as it was.
     this.#lock = await lockDataFolder(this.#options.dataDir, (socket, token) => answerControl(socket, token, (request) => this.#control(request)));
     try {
-      this.#audit = new AuditLog(this.auditLogPath);
-      this.#switches = PluginSwitches.read(this.#options.dataDir);
+      await this.#startLocked(locations);
     } catch (error) {
-      await this.#releaseLock();
+      // Whatever failed, nothing of this start is left running, and the folder is free for the next try.
+      await this.stop().catch(() => undefined);
       throw error;
     }
-    for (const { kind, message } of this.#audit.repairs) this.#events.emit('audit-repaired', { pluginId: HOST_ENTRY, kind, message });
-    if (this.#switches.damaged) this.#audit.tryAppend({ pluginId: HOST_ENTRY, kind: 'switches.corrupt', ...this.#switches.damaged });
-    const trust = await PluginTrust.open({ pluginsDir: this.#options.pluginsDir, dataDir: this.#options.dataDir, registry: this.#options.registry, audit: this.#audit });
+  }
+
+  async #startLocked(locations: PluginLocation[]): Promise<void> {
+    const audit = new AuditLog(this.auditLogPath);
+    this.#audit = audit;
+    this.#switches = PluginSwitches.read(this.#options.dataDir);
+    for (const { kind, message } of audit.repairs) this.#events.emit('audit-repaired', { pluginId: HOST_ENTRY, kind, message });
+    if (this.#switches.damaged) audit.tryAppend({ pluginId: HOST_ENTRY, kind: 'switches.corrupt', ...this.#switches.damaged });
+    const trust = await PluginTrust.open({ pluginsDir: this.#options.pluginsDir, dataDir: this.#options.dataDir, registry: this.#options.registry, audit });
     this.#trust = trust;
     trust.on('registry', (status) => {
       this.#events.emit('registry', status);
@@ -214,7 +221,11 @@ class WardenHost implements Host {
     const loaded = await Promise.all([...locations, ...trust.installedLocations()].map((location) => this.#load(location)));
     for (const plugin of loaded) if (plugin) this.#admit(plugin);
     // Writes a killed host left unfinished: under the lock, no store in the folder is being written now.
-    for (const plugin of this.#plugins.values()) removeInterruptedWrites(plugin.dataDir);
+    for (const plugin of this.#plugins.values()) {
+      for (const { name, reason } of removeInterruptedWrites(plugin.dataDir).left) {
+        audit.tryAppend({ pluginId: plugin.id, kind: 'storage.leftover', file: join(plugin.dataDir, name), reason });
+      }
+    }
     if (this.#options.startPlugins === false) return;
     const startups = [...this.#plugins.values()].filter((p) => !p.blocked && !this.#switches?.disabled(p.id) && p.plan.onStartup);
     await Promise.all(startups.map((p) => this.#activate(p, 'onStartup').catch(() => undefined)));
@@ -509,7 +520,7 @@ class WardenHost implements Host {
       plugin.analysis = await this.#analyze(plugin.location.root, plugin.tier);
       this.#emitAnalyzed(plugin);
     }
-    mkdirSync(plugin.dataDir, { recursive: true });
+    makeDataFolder(plugin.dataDir);
     const { manifest } = plugin.analysis;
     const grantInput = { id: plugin.id, root: plugin.location.root, dataDir: plugin.dataDir, capabilities: manifest.capabilities };
     // An installed plugin gets what its user consented to, never simply what its manifest declares.

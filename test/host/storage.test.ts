@@ -90,10 +90,18 @@ describe('PluginStorage', () => {
     for (const name of names) writeFileSync(join(dataDir, name), 'x');
     mkdirSync(join(dataDir, 'sub'));
     symlinkSync('/etc/hostname', join(dataDir, 'storage.json.tmp-9-9')); // a link is removed, never followed
-    expect(removeInterruptedWrites(dataDir).sort()).toEqual(['storage.json.3735928559', 'storage.json.tmp-123-4', 'storage.json.tmp-9-9']);
+    expect(removeInterruptedWrites(dataDir).removed.sort()).toEqual(['storage.json.3735928559', 'storage.json.tmp-123-4', 'storage.json.tmp-9-9']);
     expect(readdirSync(dataDir).sort()).toEqual([...names.filter((n) => !['storage.json.tmp-123-4', 'storage.json.3735928559'].includes(n)), 'sub'].sort());
     expect(readFileSync('/etc/hostname', 'utf8').length).toBeGreaterThan(0);
-    expect(removeInterruptedWrites(join(dataDir, 'missing'))).toEqual([]);
+    expect(removeInterruptedWrites(join(dataDir, 'missing'))).toEqual({ removed: [], left: [] });
+  });
+
+  it('leaves a folder planted under a temporary file\'s name, and names it, instead of failing', () => {
+    mkdirSync(join(dataDir, 'storage.json.tmp-1-1'));
+    writeFileSync(join(dataDir, 'storage.json.tmp-1-1', 'inside'), 'x');
+    writeFileSync(join(dataDir, 'storage.json.tmp-2-2'), 'x');
+    expect(removeInterruptedWrites(dataDir)).toEqual({ removed: ['storage.json.tmp-2-2'], left: [{ name: 'storage.json.tmp-1-1', reason: 'not a file the host wrote' }] });
+    expect(readFileSync(join(dataDir, 'storage.json.tmp-1-1', 'inside'), 'utf8')).toBe('x');
   });
 
   it.skipIf(typeof disk === 'string')('on a full disk (a real tmpfs) a write fails and the store on disk keeps its old value whole, with no temporary file left', async () => {
