@@ -5,7 +5,7 @@
  * Needs `npm run build` first; the namespace and mount cases skip, saying why, where they cannot run.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -177,5 +177,19 @@ describe.skipIf(otherUser)('two users on a group-shared folder', () => {
     } finally {
       await lock.release();
     }
+  });
+
+  it('`sudo warden disable` on a user\'s folder leaves its files the user\'s, and the user\'s host starts', () => {
+    const uid = Number(tester.stdout);
+    const gid = Number(spawnSync('id', ['-g', 'tester'], { encoding: 'utf8' }).stdout);
+    chmodSync(work, 0o755);
+    chownSync(dataDir, uid, gid);
+    cpSync(join(ROOT, 'test/fixtures/host/counter'), join(work, 'plugins', 'counter'), { recursive: true });
+    const disabled = warden(work, 'disable', 'warden-tests.counter', '--data-dir', dataDir);
+    expect(disabled.code).toBe(0);
+    for (const name of readdirSync(dataDir)) expect(statSync(join(dataDir, name)).uid, name).toBe(uid);
+    const run = spawnSync('setpriv', ['--reuid=tester', '--regid=tester', '--clear-groups', process.execPath, CLI, 'run', '--plugins-dir', 'plugins', '--data-dir', 'data', '--once'], { cwd: work, encoding: 'utf8' });
+    expect(run.stderr).not.toMatch(/error|EACCES/);
+    expect(run.status).toBe(0);
   });
 });
