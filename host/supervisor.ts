@@ -126,7 +126,7 @@ export class Supervisor {
     if (this.#state === 'stopped') return Promise.reject(new Error(`${this.pluginId} is stopped`));
     // Waiting for the machine to recover: callers are answered at once, not made to spawn a process each.
     if (this.#retryAt !== undefined) {
-      return Promise.reject(new Error(`${this.pluginId} ${this.#lastError}; trying again in ${Math.max(0, this.#retryAt - Date.now())} ms`));
+      return Promise.reject(new Error(`${this.pluginId} ${this.#lastError}; trying again in ${Math.max(0, this.#retryAt - performance.now())} ms`));
     }
     this.#ready ??= this.#launch(reason);
     return this.#ready;
@@ -233,7 +233,7 @@ export class Supervisor {
     this.#ready = undefined;
     const reason = this.#killReason ?? exitReason(code, signal, this.#stderrTail);
     this.#lastError = reason;
-    const now = Date.now();
+    const now = performance.now();
     this.#crashTimes = [...this.#crashTimes.filter((t) => now - t < this.limits.crashWindowMs), now];
     const crashes = this.#crashTimes.length;
     this.observer.crashed(reason, crashes);
@@ -259,7 +259,7 @@ export class Supervisor {
     this.#state = 'restarting';
     this.#ready = undefined;
     this.#lastError = `could not start: ${messageOf(error)}`;
-    this.#retryAt = Date.now() + delayMs;
+    this.#retryAt = performance.now() + delayMs;
     this.observer.startFailed(this.#lastError, delayMs);
     this.#restartTimer = setTimeout(() => {
       this.#retryAt = undefined;

@@ -207,7 +207,7 @@ export class LineMessageReader implements MessageReader {
   }
 
   #withinRate(): boolean {
-    const now = Date.now();
+    const now = performance.now();
     if (now - this.#windowStart >= 1000) {
       this.#windowStart = now;
       this.#windowCount = 0;
