@@ -68,8 +68,10 @@ async function exitCodeFor(error: unknown): Promise<number> {
   // Loaded here, not at start: the lock's module brings node:net, which only the commands that take the lock need.
   const { DataFolderInUse } = await import('../host/data-lock.js');
   const { DataFileError } = await import('../host/safe-files.js');
-  // A data file or folder that cannot be used as it is (a link, a full or read-only disk): the user's to fix.
-  if (error instanceof UsageError || error instanceof DataFolderInUse || error instanceof DataFileError) {
+  const { CacheKeyError } = await import('../analyzer/cache-seal.js');
+  // A data file or folder that cannot be used as it is (a link, a full or read-only disk, a cache key others can
+  // read): the user's to fix.
+  if (error instanceof UsageError || error instanceof DataFolderInUse || error instanceof DataFileError || error instanceof CacheKeyError) {
     process.stderr.write(`warden: ${error.message}\n`);
     return EXIT.usage;
   }
