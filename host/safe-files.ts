@@ -222,6 +222,8 @@ export function makeDataFolder(dir: string, mode?: number): void {
   try {
     makeFolders(dir, mode);
   } catch (error) {
+    // ENOENT from mkdir when the folder above exists: a place that cannot hold folders (/proc, /sys).
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new DataFileError(`${dir} cannot be made there (ENOENT)`, 'ENOENT');
     throw fileProblem(dir, error);
   }
 }

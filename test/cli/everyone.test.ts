@@ -93,6 +93,18 @@ describe('a reader that goes away', () => {
   });
 });
 
+describe('folders that cannot be made', () => {
+  // Node's recursive mkdir spins forever on these (each mkdir says ENOENT for a parent that exists).
+  it('`run --data-dir`, `dev --data-dir` and `init` under /proc exit 2 with one line instead of hanging', () => {
+    for (const args of [['run', '--plugins-dir', 'plugins', '--data-dir', '/proc/nope', '--once'], ['dev', join(REPO, 'sample-plugins', 'hello-world'), '--data-dir', '/proc/nope'], ['init', '/proc/x']]) {
+      const result = warden(args);
+      expect(result.code, args[0]).toBe(2);
+      expect(result.stderr, args[0]).toMatch(/^warden: .*\/proc\/(nope|x).*\(ENOENT\).*\n$/m);
+      expect(result.stderr, args[0]).not.toMatch(/\n    at /);
+    }
+  });
+});
+
 describe('--exec', () => {
   it('takes arguments that are not JSON as strings, one call per --exec', () => {
     const run = warden(['run', '--plugins-dir', 'plugins', '--data-dir', 'exec-data', '--exec', 'hello.sayHello', 'Ada', '--exec', 'hello.sayHello', '["Bob"]', '--exec', 'hello.sayHello', 'notes.list', '--once']);
