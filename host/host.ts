@@ -165,6 +165,9 @@ class WardenHost implements Host {
   #switches: PluginSwitches | undefined;
   #trust: PluginTrust | undefined;
   #started = false;
+  #markAdmitted: () => void = () => undefined;
+  /** Settles once start() has loaded and admitted every plugin (or failed): control requests wait for it (they name plugins). */
+  readonly #admitted: Promise<void> = new Promise((resolve) => (this.#markAdmitted = resolve));
 
   /** The level every plugin runs with. */
   readonly #isolation: IsolationLevel;
@@ -199,6 +202,7 @@ class WardenHost implements Host {
       await this.#startLocked(locations);
     } catch (error) {
       // Whatever failed, nothing of this start is left running, and the folder is free for the next try.
+      this.#markAdmitted();
       await this.stop().catch(() => undefined);
       throw error;
     }
@@ -220,6 +224,7 @@ class WardenHost implements Host {
     trust.on('records', () => void this.#syncInstalled());
     const loaded = await Promise.all([...locations, ...trust.installedLocations()].map((location) => this.#load(location)));
     for (const plugin of loaded) if (plugin) this.#admit(plugin);
+    this.#markAdmitted();
     // Writes a killed host left unfinished: under the lock, no store in the folder is being written now.
     for (const plugin of this.#plugins.values()) {
       for (const { name, reason } of removeInterruptedWrites(plugin.dataDir).left) {
@@ -313,6 +318,7 @@ class WardenHost implements Host {
 
   /** `warden enable/disable` on the folder this host holds. */
   async #control(request: ControlRequest): Promise<ControlAnswer> {
+    await this.#admitted; // `warden disable ID` while the host still analyzes: ID is about to be known
     if (request.command === 'plugins') return { message: `${this.#plugins.size} plugins`, plugins: this.plugins() };
     const { command, pluginId } = request;
     const changed = await (command === 'enable' ? this.enable(pluginId) : this.disable(pluginId));
