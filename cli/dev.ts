@@ -157,12 +157,20 @@ function commandPrompt(host: Host, print: Printer, enqueue: (work: () => Promise
     prompt: '> ',
     completer: (line: string) => [commands().filter((command) => command.startsWith(line.trim())), line.trim()],
   });
+  let lines = 0;
   if (interactive) {
     process.stderr.write(pc.dim(`Type a command to run it, e.g. ${commands()[0] ?? 'my.command'} "Ada" (arguments are JSON, or else strings); help lists them.\n`));
     prompt.on('SIGINT', stop);
     prompt.on('close', stop);
+  } else {
+    // Piped calls (`printf 'a.b\n' | warden dev .`) are a script: at its end, dev stops once they have run. A stdin
+    // that ends without giving any (/dev/null, a background job's) is no script: dev goes on watching.
+    prompt.on('close', () => {
+      if (lines > 0) void enqueue(async () => stop());
+    });
   }
   prompt.on('line', (line) => {
+    lines += 1;
     const text = line.trim();
     if (text === '') return prompt.prompt();
     if (text === 'help') {

@@ -197,3 +197,18 @@ it('prints findings again only when they change', async () => {
     expect(await exited).toBe(0);
   }
 });
+
+it('runs piped calls as a script: when stdin ends after them, dev stops once they have run (exit 0)', () => {
+  const root = join(work, 'hello');
+  cpSync(join(ROOT, 'sample-plugins', 'hello-world'), root, { recursive: true });
+  const run = spawnSync(process.execPath, [join(ROOT, 'dist/bin/warden.js'), 'dev', root, '--json', '--data-dir', join(work, 'data')], {
+    cwd: work,
+    input: 'hello.sayHello "Ada"\nhello.sayHello Bob\n',
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  expect(run.signal).toBeNull(); // not killed by the timeout: it ended by itself
+  expect(run.status).toBe(0);
+  const results = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { event: string; result?: unknown }).filter((e) => e.event === 'result');
+  expect(results.map((e) => e.result)).toEqual(['Hello, Ada!', 'Hello, Bob!']);
+});
