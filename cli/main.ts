@@ -8,6 +8,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
+import { settleColorChoice } from './color.js';
 import { EXIT, RefusedError, UsageError } from './errors.js';
 import { handleBrokenPipes } from './pipe.js';
 
@@ -45,6 +46,8 @@ const program = new Command('warden')
   .configureOutput({ outputError: () => undefined });
 
 handleBrokenPipes();
+// Before any subcommand's module loads picocolors, which reads the environment and flags once, at load.
+settleColorChoice();
 
 try {
   const name = process.argv[2];

@@ -150,6 +150,17 @@ describe('colours', () => {
     expect(warden(['audit', '--color'], {}).stdout).toMatch(/\x1b\[/);
   });
 
+  it('FORCE_COLOR=0 or false turns them off, and the last of --color / --no-color wins, for picocolors\' output too', () => {
+    expect(stylish({ FORCE_COLOR: '0' })).not.toMatch(/\x1b\[/);
+    expect(stylish({ FORCE_COLOR: 'false' })).not.toMatch(/\x1b\[/);
+    expect(stylish({}, '--no-color', '--color')).toMatch(/\x1b\[/);
+    expect(stylish({}, '--color', '--no-color')).not.toMatch(/\x1b\[/);
+    // `warden run` colours through picocolors directly, which reads the environment itself.
+    const run = (env: NodeJS.ProcessEnv, ...flags: string[]) => warden(['run', '--plugins-dir', 'plugins', '--data-dir', 'colour-data', '--exec', 'hello.sayHello', '--once', ...flags], env);
+    expect(run({ FORCE_COLOR: '0', CI: '1' }).stdout).not.toMatch(/\x1b\[/);
+    expect(run({ FORCE_COLOR: '0' }, '--no-color', '--color').stdout).toMatch(/\x1b\[/);
+  });
+
   it('paints critical and high differently', () => {
     const text = stylish({ FORCE_COLOR: '1' });
     const before = (word: string) => new RegExp(`((?:\\x1b\\[[0-9;]*m)+)${word}\\x1b`).exec(text)?.[1];
