@@ -293,6 +293,7 @@ class WardenHost implements Host {
   async disable(pluginId: string): Promise<boolean> {
     const plugin = this.#known(pluginId);
     const switches = this.#running().switches;
+    if (plugin.blocked) throw new Error(`${pluginId} is blocked, so it does not run and there is nothing to disable: ${plugin.blocked.join('; ')}`);
     if (switches.disabled(pluginId)) return false;
     this.#audit!.append({ pluginId, kind: 'disabled', reason: DISABLED_BY_HAND, by: 'user' }); // on file before it is done
     await switches.disable(pluginId, DISABLED_BY_HAND);
@@ -305,14 +306,16 @@ class WardenHost implements Host {
   async enable(pluginId: string): Promise<boolean> {
     const plugin = this.#known(pluginId);
     const switches = this.#running().switches;
-    if (plugin.blocked) throw new Error(`${pluginId} is blocked, and enabling does not override the gate: ${plugin.blocked.join('; ')}`);
+    // A hand switch on a blocked plugin (set while no host ran) is cleared, or it would outlive the block; the gate's
+    // verdict stands either way.
+    if (plugin.blocked && !switches.disabled(pluginId)) throw new Error(`${pluginId} is blocked, and enabling does not override the gate: ${plugin.blocked.join('; ')}`);
     const was = this.#disabledByHand(pluginId) ?? (plugin.supervisor?.state === 'disabled' ? plugin.supervisor.lastError : undefined);
     if (was === undefined) return false;
     this.#audit!.append({ pluginId, kind: 'enabled', was, by: 'user' });
     await switches.enable(pluginId);
     plugin.supervisor = undefined; // a fresh supervisor: the crash count starts over
     this.#events.emit('enabled', { pluginId, was });
-    if (plugin.plan.onStartup) await this.#activate(plugin, 'enabled').catch(() => undefined);
+    if (plugin.plan.onStartup && !plugin.blocked) await this.#activate(plugin, 'enabled').catch(() => undefined);
     return true;
   }
 
@@ -323,6 +326,8 @@ class WardenHost implements Host {
     const { command, pluginId } = request;
     const changed = await (command === 'enable' ? this.enable(pluginId) : this.disable(pluginId));
     if (!changed) return { message: `${pluginId} was already ${command}d` };
+    const blocked = this.#plugins.get(pluginId)?.blocked;
+    if (blocked) return { message: `${pluginId}'s switch is cleared, but it stays blocked by the gate: ${blocked.join('; ')}` };
     return { message: command === 'enable' ? `${pluginId} enabled` : `${pluginId} disabled: it stays off, across host restarts, until \`warden enable ${pluginId}\`` };
   }
 

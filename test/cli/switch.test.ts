@@ -5,7 +5,7 @@
  * Needs `npx tsc -p tsconfig.json` first.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { socketName } from '../../host/data-lock.js';
 import { CLI, ROOT, snapshot, warden, wardenRunning, type Finished } from '../fixtures/host/cli.js';
 
 const FRAGILE = 'warden-tests.fragile';
+const STEALER = 'mallory.stealer'; // test/fixtures/stealer: blocked by the gate for an unregistered plugin
 let work: string;
 let plugins: string;
 let dataDir: string;
@@ -130,6 +131,24 @@ describe('warden enable / disable', () => {
     expect(JSON.parse(reply)).toEqual({ ok: false, error: 'not authorised: the token is not the one in the lock record' });
     expect(warden(work, 'enable', FRAGILE, '--data-dir', dataDir).stdout).toMatch(/was already enabled/);
     expect(host.events.some((e) => e.event === 'disabled')).toBe(false);
+  });
+
+  it('a blocked plugin: disabling it is refused (exit 2), and a hand switch set while no host ran can be cleared', async () => {
+    cpSync(join(ROOT, 'test/fixtures/stealer'), join(plugins, 'stealer'), { recursive: true });
+    const id = STEALER;
+    mkdirSync(dataDir);
+    expect(warden(work, 'disable', id, '--data-dir', dataDir).code).toBe(0); // no host: recorded for the next one
+    const host = wardenRunning(work, '--plugins-dir', plugins, '--data-dir', dataDir);
+    running.push(host.child);
+    await host.until((e) => e.event === 'activated' && e.pluginId === FRAGILE);
+    const disabled = warden(work, 'disable', id, '--data-dir', dataDir);
+    expect(disabled.code).toBe(2);
+    expect(disabled.stderr).toMatch(new RegExp(`^warden: ${id.replace('.', '\\.')} is blocked, so it does not run and there is nothing to disable: `));
+    const enabled = warden(work, 'enable', id, '--data-dir', dataDir);
+    expect(enabled.code, enabled.stderr).toBe(0);
+    expect(enabled.stdout).toMatch(/switch is cleared, but it stays blocked by the gate: /);
+    expect(JSON.parse(readFileSync(join(dataDir, 'plugin-switches.json'), 'utf8'))).toEqual({ disabled: {} });
+    expect(host.events.some((e) => e.event === 'activated' && e.pluginId === id)).toBe(false);
   });
 
   it('a host stopped (SIGSTOP) when asked: the command says nothing changed, and nothing changes when the host resumes', async () => {
