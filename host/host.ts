@@ -28,7 +28,7 @@ import { isolationProblem, requiredIsolation } from './isolation-policy.js';
 import { grantFromManifest, type Grant } from './permissions.js';
 import { type IsolationLevel, isIsolationLevel, machineSupport } from './platform.js';
 import { PluginProcess } from './plugin-process.js';
-import { DISABLED_BY_HAND, PluginSwitches } from './plugin-switches.js';
+import { DISABLED_BY_HAND, PluginSwitches, SWITCHES_FILE } from './plugin-switches.js';
 import { makeDataFolder } from './safe-files.js';
 import { removeInterruptedWrites } from './storage.js';
 import { shareableProfile } from './profile.js';
@@ -211,6 +211,8 @@ class WardenHost implements Host {
   async #startLocked(locations: PluginLocation[]): Promise<void> {
     const audit = new AuditLog(this.auditLogPath);
     this.#audit = audit;
+    // A `warden disable` killed mid-write left its temporary file: under the lock, nothing writes the switches now.
+    removeInterruptedWrites(this.#options.dataDir, SWITCHES_FILE);
     this.#switches = PluginSwitches.read(this.#options.dataDir);
     for (const { kind, message } of audit.repairs) this.#events.emit('audit-repaired', { pluginId: HOST_ENTRY, kind, message });
     if (this.#switches.damaged) audit.tryAppend({ pluginId: HOST_ENTRY, kind: 'switches.corrupt', ...this.#switches.damaged });

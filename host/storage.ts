@@ -29,16 +29,16 @@ export interface InterruptedWrites {
 }
 
 /**
- * Removes the temporary files of writes a killed host never finished (the store itself is intact: they are renamed
- * over it only when complete). Run at host start, before any store in the folder is opened. The plugin can write the
+ * Removes the temporary files of replacements of `file` (the store, by default) a killed host never finished (the
+ * file itself is intact: they are renamed over it only when complete). Run at host start, before any store in the folder is opened. The plugin can write the
  * folder, so an entry that is not a file or a link (which unlink removes, never following it) is left and named, and
  * one that cannot be removed is too: neither stops the host.
  */
-export function removeInterruptedWrites(dataDir: string): InterruptedWrites {
+export function removeInterruptedWrites(dataDir: string, file = STORAGE_FILE): InterruptedWrites {
   const found: InterruptedWrites = { removed: [], left: [] };
   let entries: Dirent[];
   try {
-    entries = readdirSync(dataDir, { withFileTypes: true }).filter((entry) => isUnfinishedWrite(STORAGE_FILE, entry.name));
+    entries = readdirSync(dataDir, { withFileTypes: true }).filter((entry) => isUnfinishedWrite(file, entry.name));
   } catch {
     return found; // no data folder yet
   }

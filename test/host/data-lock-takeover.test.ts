@@ -154,6 +154,15 @@ describe('a start that fails after the lock was taken', () => {
     await retry.stop();
   });
 
+  it('removes the temporary file a killed `warden disable` left beside plugin-switches.json', async () => {
+    writeFileSync(join(dataDir, 'plugin-switches.json.tmp-123-1'), '{"disabled":{');
+    mkdirSync(join(work, 'plugins'));
+    const host = createHost({ pluginsDir: join(work, 'plugins'), dataDir });
+    await host.start();
+    await host.stop();
+    expect(readdirSync(dataDir).filter((name) => name.startsWith('plugin-switches'))).toEqual([]);
+  });
+
   it('a folder a plugin planted under a store\'s temporary name is left and recorded, and the host starts', () => {
     cpSync(join(ROOT, 'test/fixtures/host/counter'), join(work, 'plugins', 'counter'), { recursive: true });
     const store = join(dataDir, 'plugins', 'warden-tests.counter');
