@@ -14,10 +14,10 @@
  * one. A head that is missing, damaged or ahead of the log is recorded in the
  * log as found, never silently replaced (`warden audit --verify` then fails).
  */
-import { closeSync, fstatSync, ftruncateSync, readSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, readSync, writeSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { checkLine, decodeHead, encodeHead, GENESIS, HEAD_BYTES, headPath, HOST_ENTRY, isChecked, MAX_HEAD_BYTES, sealLine, type Head } from './audit-chain.js';
-import { DataFileError, fileProblem, makeDataFolder, openRegularFileSync, readRegularFileSync, writeNewFileSync } from './safe-files.js';
+import { DataFileError, fileProblem, makeDataFolder, moveAsideSync, openRegularFileSync, readRegularFileSync, writeNewFileSync } from './safe-files.js';
 
 export { headPath } from './audit-chain.js';
 export { auditEntries, readAuditLog, verifyAuditLog, type Verification } from './audit-verify.js';
@@ -259,7 +259,7 @@ export class AuditLog {
       // A link, a FIFO, a folder, a huge or unreadable file where the head should be: kept for whoever looks, under
       // another name, so a fresh head can be created (never written through a link).
       try {
-        renameSync(file, `${file}.unusable-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+        moveAsideSync(file, 'unusable');
       } catch (failed) {
         throw fileProblem(file, failed);
       }

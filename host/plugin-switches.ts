@@ -6,10 +6,9 @@
  * Written durably (durable-file.ts); a damaged file is moved aside and read as
  * "none disabled", and the caller is told.
  */
-import { renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { replaceFileDurably } from './durable-file.js';
-import { readRegularFileSync } from './safe-files.js';
+import { moveAsideSync, readRegularFileSync } from './safe-files.js';
 
 export const SWITCHES_FILE = 'plugin-switches.json';
 /** A switch is a plugin id, a time and a reason: a megabyte is tens of thousands of them. */
@@ -43,8 +42,7 @@ export class PluginSwitches {
     if (bytes === undefined) return new PluginSwitches(file, new Map());
     const disabled = parse(bytes.toString('utf8'));
     if (disabled) return new PluginSwitches(file, disabled);
-    const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-    renameSync(file, aside);
+    const aside = moveAsideSync(file, 'corrupt');
     return new PluginSwitches(file, new Map(), { file: aside, reason: `${SWITCHES_FILE} is not a record of disabled plugins` });
   }
 

@@ -24,7 +24,7 @@
  * makes the host replace the link's target, and opens its temporary without
  * O_EXCL.)
  */
-import { closeSync, constants, fchownSync, fstatSync, lstatSync, openSync, readSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, constants, fchownSync, fstatSync, linkSync, lstatSync, openSync, readSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { makeFolders } from '../analyzer/folders.js';
@@ -215,6 +215,30 @@ export function writeNewFileSync(path: string, data: Buffer | string, mode = 0o6
     throw fileProblem(path, error);
   }
   closeSync(fd);
+}
+
+/**
+ * Moves `file` aside to `<file>.<what>-<time>[-n]`, a name nobody has taken: an earlier move in the same millisecond,
+ * or after the clock stepped back, keeps its own evidence. Linked to the new name first (fails if it exists), then
+ * unlinked; a folder, which cannot be linked, is renamed onto a name just seen free. Returns the new name.
+ */
+export function moveAsideSync(file: string, what: string): string {
+  const stem = `${file}.${what}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  for (let n = 1; ; n += 1) {
+    const aside = n === 1 ? stem : `${stem}-${n}`;
+    try {
+      linkSync(file, aside);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') continue;
+      if (code !== 'EPERM' && code !== 'EISDIR') throw error;
+      if (lstatSync(aside, { throwIfNoEntry: false })) continue;
+      renameSync(file, aside);
+      return aside;
+    }
+    unlinkSync(file);
+    return aside;
+  }
 }
 
 /** Makes a folder the host needs and those missing above it (never hanging on a /proc path); throws a DataFileError. */

@@ -10,10 +10,9 @@
  * a temporary file that must be new (durable-file.ts).
  */
 import { type Dirent, readdirSync, unlinkSync } from 'node:fs';
-import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isUnfinishedWrite, replaceFileDurably } from './durable-file.js';
-import { readRegularFile } from './safe-files.js';
+import { moveAsideSync, readRegularFile } from './safe-files.js';
 
 export const STORAGE_FILE = 'storage.json';
 const MAX_KEY_LENGTH = 256;
@@ -126,8 +125,7 @@ export class PluginStorage {
     const record = text === undefined ? {} : asStore(text);
     if (typeof record === 'string') {
       // The plugin can write its own data folder, and disks fail: whatever the bytes are, they are kept, and said.
-      const aside = `${this.#file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-      await rename(this.#file, aside);
+      const aside = moveAsideSync(this.#file, 'corrupt');
       this.#onCorrupt(aside, `${STORAGE_FILE} ${record}`);
       this.#values = new Map();
       return this.#values;

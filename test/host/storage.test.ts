@@ -6,7 +6,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { PluginStorage, removeInterruptedWrites, STORAGE_FILE } from '../../host/storage.js';
 import { mountSmallDisk } from '../fixtures/host/tmpfs.js';
 
@@ -83,6 +83,19 @@ describe('PluginStorage', () => {
       expect(readFileSync(join(dir, aside[0]!), 'utf8')).toBe(bytes);
       expect(JSON.parse(readFileSync(join(dir, STORAGE_FILE), 'utf8'))).toEqual({ fresh: 1 });
     }
+  });
+
+  it('keeps every damaged store it moves aside, even two in one millisecond or after the clock stepped back', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    onTestFinished(() => void vi.useRealTimers());
+    vi.setSystemTime(new Date('2026-01-01T00:00:00.000Z'));
+    for (const bytes of ['first damage', 'second damage', 'third damage']) {
+      writeFileSync(join(dataDir, STORAGE_FILE), bytes);
+      expect(await new PluginStorage(dataDir, 1024).get('k')).toEqual({ found: false });
+    }
+    const aside = readdirSync(dataDir).filter((name) => name.startsWith(`${STORAGE_FILE}.corrupt-`)).sort();
+    expect(aside).toEqual(['storage.json.corrupt-2026-01-01T00-00-00-000Z', 'storage.json.corrupt-2026-01-01T00-00-00-000Z-2', 'storage.json.corrupt-2026-01-01T00-00-00-000Z-3']);
+    expect(aside.map((name) => readFileSync(join(dataDir, name), 'utf8')).sort()).toEqual(['first damage', 'second damage', 'third damage']);
   });
 
   it('removes the temporary files of unfinished writes and nothing else', () => {
