@@ -126,7 +126,7 @@ export class Supervisor {
     if (this.#state === 'stopped') return Promise.reject(new Error(`${this.pluginId} is stopped`));
     // Waiting for the machine to recover: callers are answered at once, not made to spawn a process each.
     if (this.#retryAt !== undefined) {
-      return Promise.reject(new Error(`${this.pluginId} ${this.#lastError}; trying again in ${Math.max(0, this.#retryAt - performance.now())} ms`));
+      return Promise.reject(new Error(`${this.pluginId} ${this.#lastError}; trying again in ${Math.max(0, Math.round(this.#retryAt - performance.now()))} ms`));
     }
     this.#ready ??= this.#launch(reason);
     return this.#ready;
