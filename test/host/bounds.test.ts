@@ -142,3 +142,31 @@ describe('meters on a monotonic clock: a wall clock stepped back an hour (NTP, a
     expect(reasons).toEqual([]);
   });
 });
+
+describe('the answer allowance', () => {
+  const message = () => ({ jsonrpc: '2.0', method: 'window/showMessage', params: {} });
+
+  it('outlives its answer briefly: a message a handler sends on the turn after it returned is still its answer', () => {
+    vi.useFakeTimers();
+    const outstanding = new Outstanding();
+    outstanding.sent(1);
+    expect(outstanding.answered(1)).toBe(true);
+    vi.advanceTimersByTime(10);
+    expect(outstanding.spend(message())).toBe(true);
+  });
+
+  it('is bounded: 32 messages for the last answered request only (answers in a row do not pool), none once the grace has passed', () => {
+    vi.useFakeTimers();
+    const outstanding = new Outstanding();
+    for (let id = 1; id <= 100; id += 1) {
+      outstanding.sent(id);
+      outstanding.answered(id);
+    }
+    const spent = Array.from({ length: 100 }, () => outstanding.spend(message())).filter(Boolean).length;
+    expect(spent).toBe(32);
+    outstanding.sent(2);
+    outstanding.answered(2);
+    vi.advanceTimersByTime(1000);
+    expect(outstanding.spend(message())).toBe(false);
+  });
+});
