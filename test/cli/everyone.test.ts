@@ -199,4 +199,11 @@ describe('--inspect-plugin', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/warden: --inspect-plugin: no plugin "nope\.nope" \(loaded: samples\.hello-world, samples\.notes\)/);
   });
+
+  it('a refused plugin cannot be inspected: with --once that is a failure, exit 1', () => {
+    cpSync(join(FIXTURES, 'stealer'), join(work, 'refused-plugins', 'stealer'), { recursive: true });
+    const run = warden(['run', '--plugins-dir', 'refused-plugins', '--data-dir', 'inspect-refused', '--inspect-plugin', 'mallory.stealer', '--once']);
+    expect(run.stderr).toMatch(/✖ --inspect-plugin mallory\.stealer failed: it is refused/);
+    expect(run.code).toBe(1);
+  });
 });
