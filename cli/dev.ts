@@ -186,6 +186,13 @@ function commandPrompt(host: Host, print: Printer, enqueue: (work: () => Promise
     }
     const { command, args } = call;
     void enqueue(async () => {
+      // After a failure dev waits for the next change rather than restarting (the host has the plugin disabled): say so.
+      const plugin = host.plugins()[0];
+      if (plugin?.state === 'disabled') {
+        print('failed', { command, error: `${plugin.id} is waiting for the next change you save (it failed: ${plugin.lastError?.replace(/^disabled after \d+ crash(es)? in \d+ s; last: /, '') ?? 'unknown'})` });
+        prompt.prompt();
+        return;
+      }
       try {
         print('result', { command, result: await host.executeCommand(command, ...args) });
       } catch (error) {

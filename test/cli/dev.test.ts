@@ -115,6 +115,12 @@ this is not JavaScript
     expect(dev.events.filter((e) => e.event === 'crashed')).toHaveLength(1);
     expect(dev.events.some((e) => e.event === 'restarted' || e.event === 'disabled')).toBe(false);
     expect(String(dev.events.find((e) => e.event === 'waiting')?.reason)).toMatch(/SyntaxError|activate failed/);
+    // A call meanwhile says it waits, not that the supervisor disabled it after crashes.
+    dev.child.stdin.write('hello.sayHello Ada\n');
+    await dev.next((e) => e.event === 'failed');
+    const failed = String(dev.events.find((e) => e.event === 'failed')?.error);
+    expect(failed).toMatch(/^samples\.hello-world is waiting for the next change you save \(it failed: /);
+    expect(failed).not.toMatch(/disabled after/);
     const seen = dev.events.length;
     writeFileSync(join(root, 'index.js'), good.replace("exports.activate = function activate(ctx) {", "exports.activate = function activate(ctx) {\n  ctx.window.showMessage('fixed');"));
     await dev.next((e) => e.event === 'activated', seen);
