@@ -233,6 +233,8 @@ function plainLine(event: string, payload: Record<string, unknown>): string | un
     case 'reloaded':
       return pc.green(`↻ ${id} reloaded in ${text('ms')} ms (${(payload.files as string[]).map(inert).join(', ')}): ${text('state')}`);
     case 'log': {
+      // The launch's own note on an inspected plugin: the `! inspecting` lines above already said what is off.
+      if (inspected.has(id) && String(payload.line).startsWith('[warden] inspecting: ')) return undefined;
       const url = inspected.has(id) ? debuggerUrl(String(payload.line)) : undefined;
       if (url) return `${pc.yellow('⏸ waiting for a debugger')} ${pc.bold(id)}: ${pc.bold(inert(url))}\n    attach with chrome://inspect, VS Code's "Attach", or: node inspect ${inert(url)}`;
       return pc.dim(`[${id}] ${text('line')}`);
