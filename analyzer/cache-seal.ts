@@ -86,13 +86,13 @@ function readKey(file: string): Buffer | 'missing' {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return 'missing';
-    return refuse(`cannot be read (${code ?? String(error)}): fix its owner and mode (chmod 600), or delete it to have a new one made`);
+    return refuse(`cannot be read (${code ?? String(error)}): if it is another user's (HOME or XDG_CONFIG_HOME naming theirs, as sudo -u may leave it), point them at your own; if it is yours, chmod 600 it`);
   }
   try {
     const stat = fstatSync(fd);
     if (!stat.isFile()) refuse(`is not a regular file (${stat.isDirectory() ? 'a folder' : stat.isFIFO() ? 'a FIFO' : 'a special file'}): delete it to have a new one made`);
     const uid = process.geteuid?.();
-    if (uid !== undefined && stat.uid !== uid) refuse(`belongs to uid ${stat.uid}, not this user (uid ${uid}): whoever owns it can seal a verdict; delete it to have a new one made`);
+    if (uid !== undefined && stat.uid !== uid) refuse(`belongs to uid ${stat.uid}, not this user (uid ${uid}): whoever owns it can seal a verdict; point HOME or XDG_CONFIG_HOME at your own folder (a new key is made there)`);
     if ((stat.mode & 0o077) !== 0) {
       refuse(`has mode ${(stat.mode & 0o777).toString(8).padStart(4, '0')}: others can read or change it, and whoever reads it can seal a verdict; delete it to have a new one made (chmod 600 alone keeps a key others may have copied)`);
     }

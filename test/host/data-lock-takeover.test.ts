@@ -197,7 +197,10 @@ describe.skipIf(otherUser)('two users on a group-shared folder', () => {
     const disabled = warden(work, 'disable', 'warden-tests.counter', '--data-dir', dataDir);
     expect(disabled.code).toBe(0);
     for (const name of readdirSync(dataDir)) expect(statSync(join(dataDir, name)).uid, name).toBe(uid);
-    const run = spawnSync('setpriv', ['--reuid=tester', '--regid=tester', '--clear-groups', process.execPath, CLI, 'run', '--plugins-dir', 'plugins', '--data-dir', 'data', '--once'], { cwd: work, encoding: 'utf8' });
+    const home = join(work, 'tester-home'); // the user's own: root's HOME holds root's cache key, which tester may not use
+    mkdirSync(home);
+    chownSync(home, uid, gid);
+    const run = spawnSync('setpriv', ['--reuid=tester', '--regid=tester', '--clear-groups', process.execPath, CLI, 'run', '--plugins-dir', 'plugins', '--data-dir', 'data', '--once'], { cwd: work, encoding: 'utf8', env: { ...process.env, HOME: home, XDG_CONFIG_HOME: '' } });
     expect(run.stderr).not.toMatch(/error|EACCES/);
     expect(run.status).toBe(0);
   });
