@@ -84,17 +84,24 @@ describe.skipIf(netNamespace)('hosts in different network namespaces starting in
       const folder = join(work, `race-${round}`);
       mkdirSync(folder);
       const at = String(Date.now() + 300);
-      const racers = [
-        [process.execPath, LOCK_AT, LOCK_MODULE, folder, at, '600'],
-        ['unshare', '-rn', process.execPath, LOCK_AT, LOCK_MODULE, folder, at, '600'],
-        ['unshare', '-rn', process.execPath, LOCK_AT, LOCK_MODULE, folder, at, '600'],
-      ].map(([command, ...args]) => new Promise<string>((resolve) => {
-        const child = spawn(command!, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+      const children = [
+        [process.execPath, LOCK_AT, LOCK_MODULE, folder, at],
+        ['unshare', '-rn', process.execPath, LOCK_AT, LOCK_MODULE, folder, at],
+        ['unshare', '-rn', process.execPath, LOCK_AT, LOCK_MODULE, folder, at],
+      ].map(([command, ...args]) => spawn(command!, args, { stdio: ['pipe', 'pipe', 'inherit'] }));
+      // Each answers, then holds what it got until every one has answered: a late racer cannot take a released lock.
+      const racers = children.map((child) => new Promise<string>((resolve) => {
         let out = '';
-        child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+        child.stdout!.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          if (out.includes('\n')) resolve(out.trim());
+        });
         child.on('exit', () => resolve(out.trim()));
       }));
+      const exits = children.map((child) => new Promise((resolve) => child.on('exit', resolve)));
       const answers = await Promise.all(racers);
+      for (const child of children) child.stdin!.end();
+      await Promise.all(exits);
       expect(answers.filter((answer) => answer === 'got'), `round ${round}: ${answers.join(', ')}`).toHaveLength(1);
       expect(readdirSync(folder)).toEqual([]); // no record, no temporary file left
     }
