@@ -5,6 +5,9 @@
  * (`"Ada"`, `3`, `{"a":1}`, `true`); anything else is taken as the string it
  * is (`Ada`). A lone JSON array is the whole argument list (`'["Ada", 3]'`,
  * the original `--exec` form), so one array argument is written `'[[1, 2]]'`.
+ * An argument that starts with `--` is written as a JSON string (`'"--x"'`),
+ * so it is never taken for an option. A number JSON cannot carry (`1e400`)
+ * is refused rather than sent as null.
  */
 import { UsageError } from './errors.js';
 
@@ -15,16 +18,26 @@ export interface CommandCall {
 
 export function callOf(command: string, values: readonly string[], where: string): CommandCall {
   if (command === '' || isJson(command)) throw new UsageError(`${where}: ${command || '(nothing)'} is not a command id (give the command first, then its arguments)`);
-  const args = values.map(argumentOf);
+  const args = values.map((value) => argumentOf(value, where));
   return { command, args: args.length === 1 && Array.isArray(args[0]) && isJson(values[0]) ? args[0] : args };
 }
 
-function argumentOf(value: string): unknown {
+function argumentOf(value: string, where: string): unknown {
+  let parsed: unknown;
   try {
-    return JSON.parse(value) as unknown;
+    parsed = JSON.parse(value) as unknown;
   } catch {
     return value;
   }
+  // JSON.parse reads 1e400 as Infinity, which the channel's JSON sends as null: the plugin would get another value.
+  if (holdsNonFinite(parsed)) throw new UsageError(`${where}: ${value} holds a number too large for JSON (it would arrive as null); quote it ('"${value}"') to pass it as a string`);
+  return parsed;
+}
+
+function holdsNonFinite(value: unknown): boolean {
+  if (typeof value === 'number') return !Number.isFinite(value);
+  if (value !== null && typeof value === 'object') return Object.values(value).some(holdsNonFinite);
+  return false;
 }
 
 function isJson(value: string): boolean {

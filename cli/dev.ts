@@ -157,12 +157,20 @@ function commandPrompt(host: Host, print: Printer, enqueue: (work: () => Promise
     prompt: '> ',
     completer: (line: string) => [commands().filter((command) => command.startsWith(line.trim())), line.trim()],
   });
+  let lines = 0;
   if (interactive) {
     process.stderr.write(pc.dim(`Type a command to run it, e.g. ${commands()[0] ?? 'my.command'} "Ada" (arguments are JSON, or else strings); help lists them.\n`));
     prompt.on('SIGINT', stop);
     prompt.on('close', stop);
+  } else {
+    // Piped calls (`printf 'a.b\n' | warden dev .`) are a script: at its end, dev stops once they have run. A stdin
+    // that ends without giving any (/dev/null, a background job's) is no script: dev goes on watching.
+    prompt.on('close', () => {
+      if (lines > 0) void enqueue(async () => stop());
+    });
   }
   prompt.on('line', (line) => {
+    lines += 1;
     const text = line.trim();
     if (text === '') return prompt.prompt();
     if (text === 'help') {
@@ -178,6 +186,13 @@ function commandPrompt(host: Host, print: Printer, enqueue: (work: () => Promise
     }
     const { command, args } = call;
     void enqueue(async () => {
+      // After a failure dev waits for the next change rather than restarting (the host has the plugin disabled): say so.
+      const plugin = host.plugins()[0];
+      if (plugin?.state === 'disabled') {
+        print('failed', { command, error: `${plugin.id} is waiting for the next change you save (it failed: ${plugin.lastError?.replace(/^disabled after \d+ crash(es)? in \d+ s; last: /, '') ?? 'unknown'})` });
+        prompt.prompt();
+        return;
+      }
       try {
         print('result', { command, result: await host.executeCommand(command, ...args) });
       } catch (error) {

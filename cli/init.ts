@@ -7,10 +7,11 @@
  * `warden/testing` under node's test runner. It never overwrites a file: if
  * one it would write exists, it says which and changes nothing.
  */
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { WARDEN_VERSION } from '../analyzer/warden-package.js';
+import { makeFolders } from '../analyzer/folders.js';
 import { UsageError } from './errors.js';
 
 interface InitOptions {
@@ -67,7 +68,11 @@ function init(dir: string, options: InitOptions): void {
       lint: existing.scripts?.lint ?? 'eslint .',
     },
   };
-  mkdirSync(join(root, 'test'), { recursive: true });
+  try {
+    makeFolders(join(root, 'test'));
+  } catch (error) {
+    throw new UsageError(`init: cannot make ${dir} (${(error as NodeJS.ErrnoException).code ?? String(error)}); nothing was changed`);
+  }
   for (const [file, text] of Object.entries(files)) writeFileSync(join(root, file), text);
   writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
 

@@ -8,6 +8,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
+import { settleColorChoice } from './color.js';
 import { EXIT, RefusedError, UsageError } from './errors.js';
 import { handleBrokenPipes } from './pipe.js';
 
@@ -45,6 +46,8 @@ const program = new Command('warden')
   .configureOutput({ outputError: () => undefined });
 
 handleBrokenPipes();
+// Before any subcommand's module loads picocolors, which reads the environment and flags once, at load.
+settleColorChoice();
 
 try {
   const name = process.argv[2];
@@ -67,7 +70,11 @@ async function exitCodeFor(error: unknown): Promise<number> {
   }
   // Loaded here, not at start: the lock's module brings node:net, which only the commands that take the lock need.
   const { DataFolderInUse } = await import('../host/data-lock.js');
-  if (error instanceof UsageError || error instanceof DataFolderInUse) {
+  const { DataFileError } = await import('../host/safe-files.js');
+  const { CacheKeyError } = await import('../analyzer/cache-seal.js');
+  // A data file or folder that cannot be used as it is (a link, a full or read-only disk, a cache key others can
+  // read): the user's to fix.
+  if (error instanceof UsageError || error instanceof DataFolderInUse || error instanceof DataFileError || error instanceof CacheKeyError) {
     process.stderr.write(`warden: ${error.message}\n`);
     return EXIT.usage;
   }

@@ -1,9 +1,12 @@
 /**
  * A reader that goes away (`warden audit | head`, `warden run --json | head`)
- * ends the command quietly: a write to a closed pipe (EPIPE) or a SIGPIPE
+ * ends the command quietly: a write to its closed stdout or stderr (EPIPE)
  * runs the command's own clean-up and exits with the status a process killed
  * by SIGPIPE has (141), as `git log | head` does, never with a stack trace.
- * Node ignores SIGPIPE by default; listening for it makes it end us instead.
+ * Only those two streams: SIGPIPE itself stays ignored (Node's default), since
+ * a host also writes to its plugins' channels, and a write to a plugin that
+ * just died raises SIGPIPE too; that is the plugin's crash, handled by its
+ * supervisor as an EPIPE on its channel, never the CLI's end.
  */
 const SIGPIPE_STATUS = 128 + 13;
 
@@ -38,5 +41,4 @@ export function handleBrokenPipes(): void {
       throw error;
     });
   }
-  process.on('SIGPIPE', () => void endQuietly());
 }

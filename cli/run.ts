@@ -73,8 +73,8 @@ export function registerRun(program: Command): void {
       const stop = () => (stopping ??= host.stop());
       onBrokenPipe(stop);
       await host.start();
-      if (options.inspectPlugin !== undefined) await inspect(host, options.inspectPlugin, print);
-      const failures = await runCalls(host, calls, print);
+      const inspectFailed = options.inspectPlugin !== undefined && !(await inspect(host, options.inspectPlugin, print));
+      const failures = (inspectFailed ? 1 : 0) + (await runCalls(host, calls, print));
       if (options.once) {
         await stop();
         process.exitCode = failures > 0 ? EXIT.blocked : EXIT.ok;
@@ -123,8 +123,10 @@ function parseExec(values: string[]): CommandCall[] {
 /**
  * Starts the inspected plugin now (it waits for a debugger before its first
  * line), says where to attach and what the sandbox still does meanwhile.
+ * False when it could not be started (refused, or its start failed): a
+ * failure, as a failed --exec is, for --once's exit status.
  */
-async function inspect(host: Host, pluginId: string, print: Printer): Promise<void> {
+async function inspect(host: Host, pluginId: string, print: Printer): Promise<boolean> {
   const plugin = host.plugins().find((p) => p.id === pluginId);
   if (!plugin) {
     await host.stop();
@@ -132,11 +134,17 @@ async function inspect(host: Host, pluginId: string, print: Printer): Promise<vo
   }
   if (plugin.state === 'blocked') {
     print('failed', { command: `--inspect-plugin ${pluginId}`, error: `it is refused: ${plugin.lastError ?? ''}` });
-    return;
+    return false;
   }
   inspected.add(pluginId);
   print('inspecting', { pluginId, sandbox: inspectionSandbox(plugin.isolation) });
-  await host.activate(pluginId).catch((error: unknown) => print('failed', { command: `--inspect-plugin ${pluginId}`, error: messageOf(error) }));
+  return host.activate(pluginId).then(
+    () => true,
+    (error: unknown) => {
+      print('failed', { command: `--inspect-plugin ${pluginId}`, error: messageOf(error) });
+      return false;
+    },
+  );
 }
 
 type Printer = (event: string, payload: Record<string, unknown>) => void;
@@ -225,6 +233,8 @@ function plainLine(event: string, payload: Record<string, unknown>): string | un
     case 'reloaded':
       return pc.green(`↻ ${id} reloaded in ${text('ms')} ms (${(payload.files as string[]).map(inert).join(', ')}): ${text('state')}`);
     case 'log': {
+      // The launch's own note on an inspected plugin: the `! inspecting` lines above already said what is off.
+      if (inspected.has(id) && String(payload.line).startsWith('[warden] inspecting: ')) return undefined;
       const url = inspected.has(id) ? debuggerUrl(String(payload.line)) : undefined;
       if (url) return `${pc.yellow('⏸ waiting for a debugger')} ${pc.bold(id)}: ${pc.bold(inert(url))}\n    attach with chrome://inspect, VS Code's "Attach", or: node inspect ${inert(url)}`;
       return pc.dim(`[${id}] ${text('line')}`);

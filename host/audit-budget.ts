@@ -23,7 +23,7 @@ const ENTRY_OVERHEAD = 230;
 
 export class PluginAuditTrail implements AuditSink {
   #tokens: number;
-  #refilled = Date.now();
+  #refilled = performance.now();
   #exceeded = false;
 
   constructor(
@@ -52,7 +52,7 @@ export class PluginAuditTrail implements AuditSink {
   /** A token bucket holding one minute's budget, refilled continuously. */
   #spend(bytes: number): void {
     if (!Number.isFinite(this.bytesPerMinute)) return;
-    const now = Date.now();
+    const now = performance.now();
     this.#tokens = Math.min(this.bytesPerMinute, this.#tokens + ((now - this.#refilled) * this.bytesPerMinute) / 60_000);
     this.#refilled = now;
     this.#tokens -= bytes;

@@ -25,6 +25,8 @@ export interface Head {
 
 /** The head's record: its JSON padded with spaces, so each rewrite is one same-sized write at offset 0. */
 export const HEAD_BYTES = 128;
+/** The most of a head file anyone reads: older and edited heads may be longer than a record, never a document. */
+export const MAX_HEAD_BYTES = 4096;
 
 export function headPath(logPath: string): string {
   return `${logPath}.head`;

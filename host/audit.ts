@@ -14,12 +14,13 @@
  * one. A head that is missing, damaged or ahead of the log is recorded in the
  * log as found, never silently replaced (`warden audit --verify` then fails).
  */
-import { closeSync, constants, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, readSync, writeSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { checkLine, decodeHead, encodeHead, GENESIS, HEAD_BYTES, headPath, HOST_ENTRY, isChecked, sealLine, type Head } from './audit-chain.js';
+import { checkLine, decodeHead, encodeHead, GENESIS, HEAD_BYTES, headPath, HOST_ENTRY, isChecked, MAX_HEAD_BYTES, sealLine, type Head } from './audit-chain.js';
+import { DataFileError, fileProblem, makeDataFolder, moveAsideSync, openRegularFileSync, readRegularFileSync, writeNewFileSync } from './safe-files.js';
 
 export { headPath } from './audit-chain.js';
-export { readAuditLog, verifyAuditLog, type Verification } from './audit-verify.js';
+export { auditEntries, readAuditLog, verifyAuditLog, type Verification } from './audit-verify.js';
 
 export interface AuditRecord {
   pluginId: string;
@@ -79,15 +80,26 @@ export class AuditLog {
   /** Entries `tryAppend` could not write, recorded as one entry as soon as writing works again. */
   #lost: { entries: number; reason: string } | undefined;
 
+  /**
+   * Opens (or creates) the log: never through a symlink and only as a regular file. Throws a DataFileError (one line)
+   * when it cannot be used as it is: a link or a FIFO at its name, a read-only disk, a torn tail with no room to
+   * move it aside (then the log is left as it was).
+   */
   constructor(path: string) {
     this.path = path;
-    mkdirSync(dirname(path), { recursive: true });
-    this.#fd = openSync(path, 'a+');
-    this.#size = fstatSync(this.#fd).size;
-    const last = this.#recoverTail();
-    this.#head = { seq: last?.seq ?? 0, hash: last?.hash ?? GENESIS, size: this.#size };
-    this.#checkHead();
-    for (const repair of this.repairs) this.append({ pluginId: HOST_ENTRY, kind: repair.kind, message: repair.message });
+    makeDataFolder(dirname(path));
+    // Mode 0666 less the umask, as a shell's `>>` would create it: a folder shared through a group stays shared.
+    this.#fd = openRegularFileSync(path, { append: true, create: true, mode: 0o666 })!.fd;
+    try {
+      this.#size = fstatSync(this.#fd).size;
+      const last = this.#recoverTail();
+      this.#head = { seq: last?.seq ?? 0, hash: last?.hash ?? GENESIS, size: this.#size };
+      this.#checkHead();
+      for (const repair of this.repairs) this.append({ pluginId: HOST_ENTRY, kind: repair.kind, message: repair.message });
+    } catch (error) {
+      closeSync(this.#fd);
+      throw fileProblem(path, error);
+    }
     // A fresh log gets its head at once, so a log with entries and no head only ever means a deleted head.
     if (this.repairs.length > 0 || this.#size === 0) this.#writeHeadQuietly();
   }
@@ -180,7 +192,7 @@ export class AuditLog {
   }
 
   #reopen(): void {
-    this.#fd = openSync(this.path, 'a');
+    this.#fd = openRegularFileSync(this.path, { append: true, create: true, mode: 0o666 })!.fd;
     this.#size = fstatSync(this.#fd).size;
   }
 
@@ -204,16 +216,13 @@ export class AuditLog {
   }
 
   #moveAside(torn: Buffer, keep: number): void {
-    const time = new Date().toISOString().replace(/[:.]/g, '-');
-    let file = `${this.path}.torn-${time}`;
-    for (let n = 2; ; n += 1) {
-      try {
-        writeFileSync(file, torn, { flag: 'wx', mode: 0o600 });
-        break;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        file = `${this.path}.torn-${time}-${n}`;
-      }
+    let file: string;
+    try {
+      file = this.#writeAside(torn, 'torn');
+    } catch (error) {
+      // Never cut what could not be kept: the host does not start, and the log is as it was.
+      const problem = fileProblem(this.path, error);
+      throw new DataFileError(`${this.path} ends in ${torn.length} bytes of a torn write, to be moved aside before the log is used: ${problem.message}`, problem.code);
     }
     // Copied first, cut second: a crash in between leaves the tail in both places, never in neither.
     ftruncateSync(this.#fd, keep);
@@ -225,17 +234,44 @@ export class AuditLog {
     });
   }
 
+  /** Writes `bytes` to a new `<log>.<what>-<time>[-n]` (all of it, or nothing is left); returns its name. */
+  #writeAside(bytes: Buffer, what: string): string {
+    const stem = `${this.path}.${what}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    for (let n = 1; ; n += 1) {
+      const file = n === 1 ? stem : `${stem}-${n}`;
+      try {
+        writeNewFileSync(file, bytes);
+        return file;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+    }
+  }
+
   /** Compares the head with the log as recovered; any disagreement is recorded as a repair, never papered over. */
   #checkHead(): void {
-    let text: string;
+    const file = headPath(this.path);
+    let text: string | undefined;
     try {
-      text = readFileSync(headPath(this.path), 'utf8');
+      text = readRegularFileSync(file, MAX_HEAD_BYTES)?.toString('utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      if (!(error instanceof DataFileError) || !UNUSABLE_HEAD.has(error.code)) throw error;
+      // A link, a FIFO, a folder, a huge or unreadable file where the head should be: kept for whoever looks, under
+      // another name, so a fresh head can be created (never written through a link).
+      try {
+        moveAsideSync(file, 'unusable');
+      } catch (failed) {
+        throw fileProblem(file, failed);
+      }
+      this.repairs.push({ kind: 'audit.head-mismatch', message: `the head record could not be used (${error.message}); moved aside` });
+      return;
+    }
+    // An empty head is one whose first write failed (a full disk): no head was ever recorded.
+    if (text === undefined || text === '') {
       if (this.#size > 0) {
         this.repairs.push({
           kind: 'audit.head-missing',
-          message: `the head record ${basename(headPath(this.path))} was missing for a log of ${this.#size} bytes (deleted?): whole entries cut from the end before this one would not have been detected`,
+          message: `the head record ${basename(file)} was missing for a log of ${this.#size} bytes (deleted?): whole entries cut from the end before this one would not have been detected`,
         });
       }
       return;
@@ -279,7 +315,8 @@ export class AuditLog {
     this.#headDirty = false;
     try {
       const fresh = this.#headFd < 0;
-      if (fresh) this.#headFd = openSync(headPath(this.path), constants.O_RDWR | constants.O_CREAT, 0o644);
+      // Never through a link, only into a regular file: one planted since open is refused (the head then lags).
+      if (fresh) this.#headFd = openRegularFileSync(headPath(this.path), { create: true, mode: 0o666 })!.fd;
       writeSync(this.#headFd, encodeHead(this.#head), 0);
       // A head file from before fixed-size records (or an edited one) may be longer: cut what the record did not overwrite.
       if (fresh && fstatSync(this.#headFd).size > HEAD_BYTES) ftruncateSync(this.#headFd, HEAD_BYTES);
@@ -288,6 +325,9 @@ export class AuditLog {
     }
   }
 }
+
+/** Why a head cannot be read as a file (safe-files.ts codes): moved aside and recorded, not fatal. */
+const UNUSABLE_HEAD = new Set<string | undefined>(['ELOOP', 'EFTYPE', 'EFBIG', 'EACCES', 'EPERM']);
 
 /**
  * The last entry in `buffer` (a log's tail; `whole` when it starts at the log's first byte) and the end of its

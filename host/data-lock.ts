@@ -21,12 +21,15 @@
  * carries a fresh token that a client must present.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, lstatSync, readFileSync, readlinkSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { fileProblem, readRegularFileSync, writeNewFileSync } from './safe-files.js';
 
 export const LOCK_RECORD = 'host.lock';
+/** A record is a line of a few hundred bytes; anything much longer is not one. */
+const MAX_RECORD_BYTES = 4096;
 
 export interface LockHolder {
   pid: number;
@@ -38,6 +41,12 @@ export interface LockHolder {
   bootId?: string;
   /** What a control client presents (control.ts); only the record's owner can read it. */
   token?: string;
+  /** The holder's PID namespace (`pid:[…]`): its pid means a process only within it. */
+  pidNamespace?: string;
+  /** Its network namespace: abstract socket names are per network namespace. */
+  netNamespace?: string;
+  /** The abstract socket it holds, without the leading NUL. */
+  lockName?: string;
 }
 
 /** A second host on a data folder: the message is the one line the CLI prints. */
@@ -68,33 +77,96 @@ export async function lockDataFolder(dataDir: string, onConnection?: OnControlCo
   const recordPath = join(dataDir, LOCK_RECORD);
   const token = randomBytes(16).toString('hex');
   const answer = onConnection ? (socket: Socket) => onConnection(socket, token) : (socket: Socket) => socket.destroy();
-  const server = process.platform === 'linux' ? await bindAbstract(socketName(dataDir), answer) : null;
-  if (server === undefined) throw new DataFolderInUse(dataDir, liveHolder(recordPath));
-  const other = liveHolder(recordPath);
-  if (other && other.pid !== process.pid) {
+  const lockName = process.platform === 'linux' ? socketName(dataDir) : undefined;
+  const server = lockName === undefined ? null : await bindAbstract(lockName, answer);
+  if (server === undefined) throw new DataFolderInUse(dataDir, readRecord(recordPath));
+  const self: LockHolder = { ...ownRecord(lockName), token };
+  try {
+    claimRecord(dataDir, recordPath, self);
+  } catch (error) {
     await closeServer(server);
-    throw new DataFolderInUse(dataDir, other);
+    throw error;
   }
-  const self = { ...ownRecord(), token };
-  const temporary = `${recordPath}.${process.pid}`;
-  writeFileSync(temporary, `${JSON.stringify(self)}\n`, { mode: 0o600 });
-  renameSync(temporary, recordPath);
   let released = false;
   return {
     async release() {
       if (released) return;
       released = true;
-      if (readRecord(recordPath)?.pid === self.pid) unlinkSync(recordPath);
+      if (readRecord(recordPath)?.token === token) unlinkSync(recordPath);
       await closeServer(server);
     },
   };
 }
 
-/** The abstract socket name of a data folder: `\0warden-host:<uid>:<dev>:<inode>` (shown by `ss -xlp`). */
+/**
+ * Puts `self` at `recordPath` only where no live holder's record is: the socket covers hosts in this network
+ * namespace, the record those in another, and between two such hosts no read-then-replace may decide it (both would
+ * read "free" and both replace). So the record is created with link(2), which fails when one exists; a stale one is
+ * first renamed aside, and removed only if it is the very file judged stale (same inode): one another host linked in
+ * between is put back, and this host refused. Written whole to a new temporary file first (all of it or nothing is
+ * left: a full or read-only disk is one DataFileError), removed again whatever happens.
+ */
+function claimRecord(dataDir: string, recordPath: string, self: LockHolder): void {
+  const temporary = `${recordPath}.${process.pid}`;
+  removeQuietly(temporary); // left by a killed host that had this pid
+  try {
+    writeNewFileSync(temporary, `${JSON.stringify(self)}\n`, 0o600);
+  } catch (error) {
+    throw fileProblem(recordPath, { code: (error as NodeJS.ErrnoException).code }); // named as the user knows it
+  }
+  try {
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      try {
+        linkSync(temporary, recordPath);
+        return;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw fileProblem(recordPath, error);
+      }
+      const found = readRecordFile(recordPath);
+      if (found === undefined) continue; // released meanwhile
+      if (found.holder && isAlive(found.holder, self)) throw new DataFolderInUse(dataDir, found.holder);
+      const aside = `${recordPath}.stale-${process.pid}`;
+      try {
+        renameSync(recordPath, aside);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw fileProblem(recordPath, error);
+      }
+      const moved = lstatSync(aside).ino;
+      if (moved !== found.ino) {
+        // Another host's record, linked after the stale one was read: it holds the folder. Its record goes back.
+        const holder = readRecordFile(aside)?.holder;
+        try {
+          linkSync(aside, recordPath);
+        } catch {
+          // a third host linked its own meanwhile: that record stands
+        }
+        removeQuietly(aside);
+        throw new DataFolderInUse(dataDir, holder);
+      }
+      removeQuietly(aside);
+    }
+    throw new DataFolderInUse(dataDir, readRecord(recordPath));
+  } finally {
+    removeQuietly(temporary);
+  }
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // not there: nothing to remove
+  }
+}
+
+/**
+ * The abstract socket name of a data folder: `\0warden-host:<dev>:<inode>` (shown by `ss -xlp`). Not per user: two
+ * users sharing a folder through a group are two hosts on one folder, and the second must be refused.
+ */
 export function socketName(dataDir: string): string {
   const { dev, ino } = statSync(dataDir);
-  const uid = process.getuid?.() ?? 0;
-  return `\0warden-host:${uid}:${dev}:${ino}`;
+  return `\0warden-host:${dev}:${ino}`;
 }
 
 /** The listening server, or undefined when another process holds the name. */
@@ -113,44 +185,86 @@ function closeServer(server: Server | null): Promise<void> {
   return new Promise((resolve) => (server ? server.close(() => resolve()) : resolve()));
 }
 
-function ownRecord(): LockHolder {
+function ownRecord(lockName: string | undefined): LockHolder {
   const startTime = processStartTime(process.pid);
   const bootId = currentBootId();
+  const { pidNamespace, netNamespace } = ownNamespaces();
   return {
     pid: process.pid,
     since: new Date().toISOString(),
     hostname: hostname(),
     ...(startTime !== undefined ? { startTime } : {}),
     ...(bootId !== undefined ? { bootId } : {}),
+    ...(pidNamespace !== undefined ? { pidNamespace } : {}),
+    ...(netNamespace !== undefined ? { netNamespace } : {}),
+    ...(lockName !== undefined ? { lockName: lockName.slice(1) } : {}),
   };
+}
+
+/** The record's holder and the file's inode; undefined when there is none. A record that cannot be read names no holder. */
+function readRecordFile(path: string): { holder: LockHolder | undefined; ino: number } | undefined {
+  let ino: number;
+  try {
+    ino = lstatSync(path).ino;
+  } catch {
+    return undefined;
+  }
+  return { holder: readRecord(path), ino };
 }
 
 export function readRecord(path: string): LockHolder | undefined {
   try {
-    const record = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockHolder> | null;
+    // Never through a link or from a FIFO, never more than a record: the folder may be shared with others.
+    const bytes = readRegularFileSync(path, MAX_RECORD_BYTES);
+    const record = bytes === undefined ? undefined : (JSON.parse(bytes.toString('utf8')) as Partial<LockHolder> | null);
     if (!record || !Number.isInteger(record.pid) || typeof record.since !== 'string' || typeof record.hostname !== 'string') return undefined;
     return record as LockHolder;
   } catch {
-    return undefined; // missing, or torn by a crash mid-write: no holder can be named from it
+    return undefined; // missing, torn by a crash mid-write, not a file, or not readable by this user: no holder can be named from it
   }
 }
 
 /**
- * The record's holder if it is alive. A holder on another machine (a shared folder) cannot be checked from
- * here and is taken as alive; on this machine the pid must exist in this boot with the start time it recorded.
+ * Whether the record's holder may be alive, judged from `self` (this host, which now holds the folder's socket).
+ * Same boot id means the same kernel, whatever the host name says (a container gets a new one at each start,
+ * `unshare -u` sets any): there a holder is dead if it would hold the very socket this host just bound (same network
+ * namespace, same name), or if its pid, in this PID namespace, is gone or now another process (start time). A holder
+ * in another PID namespace of this kernel and another network namespace cannot be checked, nor one on another
+ * machine (another boot id and host name: a shared folder): those are taken as alive. The same host name with
+ * another boot id is this machine before a reboot: dead.
  */
-function liveHolder(recordPath: string): LockHolder | undefined {
-  const record = readRecord(recordPath);
-  if (!record) return undefined;
-  if (record.hostname !== hostname()) return record;
-  if (record.bootId !== undefined && record.bootId !== currentBootId()) return undefined;
-  if (record.startTime !== undefined) return processStartTime(record.pid) === record.startTime ? record : undefined;
+function isAlive(record: LockHolder, self: LockHolder): boolean {
+  if (record.bootId !== undefined && self.bootId !== undefined) {
+    if (record.bootId !== self.bootId) return record.hostname !== self.hostname;
+    if (self.lockName !== undefined && record.lockName === self.lockName && record.netNamespace === self.netNamespace) return false;
+    if (record.pidNamespace !== undefined && record.pidNamespace !== self.pidNamespace) return true;
+    return pidAlive(record);
+  }
+  if (record.hostname !== self.hostname) return true;
+  return pidAlive(record);
+}
+
+/** Whether the record's pid is a live process of this PID namespace, the one that took the lock (same start time). */
+function pidAlive(record: LockHolder): boolean {
+  if (record.startTime !== undefined) return processStartTime(record.pid) === record.startTime;
   try {
     process.kill(record.pid, 0);
-    return record;
+    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM' ? record : undefined;
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** This process's PID and network namespaces as the kernel names them (`pid:[4026531836]`), where /proc shows them. */
+function ownNamespaces(): { pidNamespace?: string; netNamespace?: string } {
+  const read = (kind: string) => {
+    try {
+      return readlinkSync(`/proc/self/ns/${kind}`);
+    } catch {
+      return undefined;
+    }
+  };
+  return { pidNamespace: read('pid'), netNamespace: read('net') };
 }
 
 /** Field 22 of /proc/<pid>/stat; the command name before it may hold spaces and parentheses, so count from the last ')'. */

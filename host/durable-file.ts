@@ -13,6 +13,7 @@
  */
 import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { folderOwner } from './safe-files.js';
 
 let writes = 0;
 
@@ -33,6 +34,9 @@ export async function replaceFileDurably(file: string, text: string): Promise<vo
   const temporary = temporaryName(file);
   const handle = await open(temporary, 'wx', 0o600);
   try {
+    // Root replacing a file in a user's folder (`sudo warden disable`) leaves it the user's, or their host cannot read it.
+    const owner = folderOwner(file);
+    if (owner) await handle.chown(owner.uid, owner.gid);
     await handle.writeFile(text);
     await handle.sync();
   } catch (error) {

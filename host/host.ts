@@ -5,7 +5,7 @@
  * to the plugin that provides them, events to the plugins that listen, and
  * every lifecycle change lands in the audit log and on `host.on()`.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { analyzePlugin, hashFiles } from '../analyzer/analyze.js';
@@ -21,7 +21,7 @@ import { HOST_ENTRY } from './audit-chain.js';
 import { answerControl, type ControlAnswer, type ControlRequest } from './control.js';
 import { lockDataFolder, type DataFolderLock } from './data-lock.js';
 import type { BrokerCallbacks } from './broker.js';
-import { discoverPlugins } from './discovery.js';
+import { discoverPlugins, type PluginLocation } from './discovery.js';
 import { HostEventEmitter, type HostEventName, type HostListener } from './events.js';
 import { DEFAULT_LIMITS, processLimits, type HostLimits } from './limits.js';
 import { isolationProblem, requiredIsolation } from './isolation-policy.js';
@@ -29,7 +29,8 @@ import { grantFromManifest, type Grant } from './permissions.js';
 import { type IsolationLevel, isIsolationLevel, machineSupport, rememberProbesIn } from './platform.js';
 import type { ProbeMemory } from './probe-memory.js';
 import { PluginProcess } from './plugin-process.js';
-import { DISABLED_BY_HAND, PluginSwitches } from './plugin-switches.js';
+import { DISABLED_BY_HAND, PluginSwitches, SWITCHES_FILE } from './plugin-switches.js';
+import { makeDataFolder } from './safe-files.js';
 import { removeInterruptedWrites } from './storage.js';
 import { shareableProfile } from './profile.js';
 import type { RegistryOptions } from './registry/client.js';
@@ -165,6 +166,9 @@ class WardenHost implements Host {
   #switches: PluginSwitches | undefined;
   #trust: PluginTrust | undefined;
   #started = false;
+  #markAdmitted: () => void = () => undefined;
+  /** Settles once start() has loaded and admitted every plugin (or failed): control requests wait for it (they name plugins). */
+  readonly #admitted: Promise<void> = new Promise((resolve) => (this.#markAdmitted = resolve));
 
   /** The level every plugin runs with. */
   readonly #isolation: IsolationLevel;
@@ -196,20 +200,29 @@ class WardenHost implements Host {
     this.#started = true;
     // Bad paths are refused before anything is created on disk.
     const locations = discoverPlugins(this.#options.pluginsDir, this.#options.devPaths ?? []);
-    mkdirSync(this.#options.dataDir, { recursive: true });
+    makeDataFolder(this.#options.dataDir);
     // Before anything in the folder is read or written: a second host is refused with the folder as it was.
     this.#lock = await lockDataFolder(this.#options.dataDir, (socket, token) => answerControl(socket, token, (request) => this.#control(request)));
     this.#probes.open();
     try {
-      this.#audit = new AuditLog(this.auditLogPath);
-      this.#switches = PluginSwitches.read(this.#options.dataDir);
+      await this.#startLocked(locations);
     } catch (error) {
-      await this.#releaseLock();
+      // Whatever failed, nothing of this start is left running, and the folder is free for the next try.
+      this.#markAdmitted();
+      await this.stop().catch(() => undefined);
       throw error;
     }
-    for (const { kind, message } of this.#audit.repairs) this.#events.emit('audit-repaired', { pluginId: HOST_ENTRY, kind, message });
-    if (this.#switches.damaged) this.#audit.tryAppend({ pluginId: HOST_ENTRY, kind: 'switches.corrupt', ...this.#switches.damaged });
-    const trust = await PluginTrust.open({ pluginsDir: this.#options.pluginsDir, dataDir: this.#options.dataDir, registry: this.#options.registry, audit: this.#audit });
+  }
+
+  async #startLocked(locations: PluginLocation[]): Promise<void> {
+    const audit = new AuditLog(this.auditLogPath);
+    this.#audit = audit;
+    // A `warden disable` killed mid-write left its temporary file: under the lock, nothing writes the switches now.
+    removeInterruptedWrites(this.#options.dataDir, SWITCHES_FILE);
+    this.#switches = PluginSwitches.read(this.#options.dataDir);
+    for (const { kind, message } of audit.repairs) this.#events.emit('audit-repaired', { pluginId: HOST_ENTRY, kind, message });
+    if (this.#switches.damaged) audit.tryAppend({ pluginId: HOST_ENTRY, kind: 'switches.corrupt', ...this.#switches.damaged });
+    const trust = await PluginTrust.open({ pluginsDir: this.#options.pluginsDir, dataDir: this.#options.dataDir, registry: this.#options.registry, audit });
     this.#trust = trust;
     trust.on('registry', (status) => {
       this.#events.emit('registry', status);
@@ -219,8 +232,13 @@ class WardenHost implements Host {
     trust.on('records', () => void this.#syncInstalled());
     const loaded = await Promise.all([...locations, ...trust.installedLocations()].map((location) => this.#load(location)));
     for (const plugin of loaded) if (plugin) this.#admit(plugin);
+    this.#markAdmitted();
     // Writes a killed host left unfinished: under the lock, no store in the folder is being written now.
-    for (const plugin of this.#plugins.values()) removeInterruptedWrites(plugin.dataDir);
+    for (const plugin of this.#plugins.values()) {
+      for (const { name, reason } of removeInterruptedWrites(plugin.dataDir).left) {
+        audit.tryAppend({ pluginId: plugin.id, kind: 'storage.leftover', file: join(plugin.dataDir, name), reason });
+      }
+    }
     if (this.#options.startPlugins === false) return;
     const startups = [...this.#plugins.values()].filter((p) => !p.blocked && !this.#switches?.disabled(p.id) && p.plan.onStartup);
     await Promise.all(startups.map((p) => this.#activate(p, 'onStartup').catch(() => undefined)));
@@ -283,6 +301,7 @@ class WardenHost implements Host {
   async disable(pluginId: string): Promise<boolean> {
     const plugin = this.#known(pluginId);
     const switches = this.#running().switches;
+    if (plugin.blocked) throw new Error(`${pluginId} is blocked, so it does not run and there is nothing to disable: ${plugin.blocked.join('; ')}`);
     if (switches.disabled(pluginId)) return false;
     this.#audit!.append({ pluginId, kind: 'disabled', reason: DISABLED_BY_HAND, by: 'user' }); // on file before it is done
     await switches.disable(pluginId, DISABLED_BY_HAND);
@@ -295,23 +314,28 @@ class WardenHost implements Host {
   async enable(pluginId: string): Promise<boolean> {
     const plugin = this.#known(pluginId);
     const switches = this.#running().switches;
-    if (plugin.blocked) throw new Error(`${pluginId} is blocked, and enabling does not override the gate: ${plugin.blocked.join('; ')}`);
+    // A hand switch on a blocked plugin (set while no host ran) is cleared, or it would outlive the block; the gate's
+    // verdict stands either way.
+    if (plugin.blocked && !switches.disabled(pluginId)) throw new Error(`${pluginId} is blocked, and enabling does not override the gate: ${plugin.blocked.join('; ')}`);
     const was = this.#disabledByHand(pluginId) ?? (plugin.supervisor?.state === 'disabled' ? plugin.supervisor.lastError : undefined);
     if (was === undefined) return false;
     this.#audit!.append({ pluginId, kind: 'enabled', was, by: 'user' });
     await switches.enable(pluginId);
     plugin.supervisor = undefined; // a fresh supervisor: the crash count starts over
     this.#events.emit('enabled', { pluginId, was });
-    if (plugin.plan.onStartup) await this.#activate(plugin, 'enabled').catch(() => undefined);
+    if (plugin.plan.onStartup && !plugin.blocked) await this.#activate(plugin, 'enabled').catch(() => undefined);
     return true;
   }
 
   /** `warden enable/disable` on the folder this host holds. */
   async #control(request: ControlRequest): Promise<ControlAnswer> {
+    await this.#admitted; // `warden disable ID` while the host still analyzes: ID is about to be known
     if (request.command === 'plugins') return { message: `${this.#plugins.size} plugins`, plugins: this.plugins() };
     const { command, pluginId } = request;
     const changed = await (command === 'enable' ? this.enable(pluginId) : this.disable(pluginId));
     if (!changed) return { message: `${pluginId} was already ${command}d` };
+    const blocked = this.#plugins.get(pluginId)?.blocked;
+    if (blocked) return { message: `${pluginId}'s switch is cleared, but it stays blocked by the gate: ${blocked.join('; ')}` };
     return { message: command === 'enable' ? `${pluginId} enabled` : `${pluginId} disabled: it stays off, across host restarts, until \`warden enable ${pluginId}\`` };
   }
 
@@ -515,7 +539,7 @@ class WardenHost implements Host {
       plugin.analysis = await this.#analyze(plugin.location.root, plugin.tier);
       this.#emitAnalyzed(plugin);
     }
-    mkdirSync(plugin.dataDir, { recursive: true });
+    makeDataFolder(plugin.dataDir);
     const { manifest } = plugin.analysis;
     const grantInput = { id: plugin.id, root: plugin.location.root, dataDir: plugin.dataDir, capabilities: manifest.capabilities };
     // An installed plugin gets what its user consented to, never simply what its manifest declares.

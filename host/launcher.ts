@@ -127,10 +127,8 @@ export function launch(options: LaunchOptions): Launched {
   warnOnce();
   const inherited = inheritedFds();
   const spec = planLaunch(options, inherited);
-  for (const warning of spec.warnings) {
-    options.onLine('stderr', `[warden] ${warning}`);
-    process.emitWarning(warning, 'WardenSandboxWarning');
-  }
+  // Said once, as a line of that plugin's (the host's 'log' event): a process warning besides repeated it.
+  for (const warning of spec.warnings) options.onLine('stderr', `[warden] ${warning}`);
   // Inherited descriptors are covered with /dev/null in the child (the runtime then closes them): whatever the
   // embedding app left open without close-on-exec never reaches the plugin.
   const devNull = inherited.length > 0 ? openSync('/dev/null', 'r') : -1;

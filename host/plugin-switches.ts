@@ -6,11 +6,13 @@
  * Written durably (durable-file.ts); a damaged file is moved aside and read as
  * "none disabled", and the caller is told.
  */
-import { readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { replaceFileDurably } from './durable-file.js';
+import { moveAsideSync, readRegularFileSync } from './safe-files.js';
 
 export const SWITCHES_FILE = 'plugin-switches.json';
+/** A switch is a plugin id, a time and a reason: a megabyte is tens of thousands of them. */
+const MAX_SWITCHES_BYTES = 1024 * 1024;
 /** The reason recorded for a plugin turned off by `warden disable` / `host.disable()`. */
 export const DISABLED_BY_HAND = 'disabled by hand';
 
@@ -34,17 +36,13 @@ export class PluginSwitches {
 
   static read(dataDir: string): PluginSwitches {
     const file = join(dataDir, SWITCHES_FILE);
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new PluginSwitches(file, new Map());
-      throw error;
-    }
-    const disabled = parse(text);
+    // Never through a link or from a FIFO, never more than a list of switches can be; one that cannot be read is a
+    // DataFileError naming it (an unreadable file: its owner and mode), for the user to fix.
+    const bytes = readRegularFileSync(file, MAX_SWITCHES_BYTES);
+    if (bytes === undefined) return new PluginSwitches(file, new Map());
+    const disabled = parse(bytes.toString('utf8'));
     if (disabled) return new PluginSwitches(file, disabled);
-    const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-    renameSync(file, aside);
+    const aside = moveAsideSync(file, 'corrupt');
     return new PluginSwitches(file, new Map(), { file: aside, reason: `${SWITCHES_FILE} is not a record of disabled plugins` });
   }
 

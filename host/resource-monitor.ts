@@ -82,7 +82,7 @@ export function monitorResources(
       excused.cpuMs += usage.cpuMs - last.cpuMs;
     }
     last = { busyMs, cpuMs: usage.cpuMs };
-    const over = cpu.add(Date.now(), busyMs - excused.busyMs, usage.cpuMs - excused.cpuMs);
+    const over = cpu.add(performance.now(), busyMs - excused.busyMs, usage.cpuMs - excused.cpuMs);
     if (over) exceeded(over);
   };
   const folder = new DataFolderWatch(plugin.dataDir, limits, exceeded);
@@ -215,7 +215,7 @@ class DataFolderWatch {
       if (this.#watchers.has(folder)) continue;
       try {
         // As soon as a change is seen (within the cost budget): a plugin writing at page-cache speed gets ~1 MB further per ms.
-        const watcher = watch(folder, { persistent: false }, () => this.#measureAt(Date.now()));
+        const watcher = watch(folder, { persistent: false }, () => this.#measureAt(performance.now()));
         watcher.on('error', () => undefined);
         this.#watchers.set(folder, watcher);
       } catch {
@@ -230,7 +230,7 @@ class DataFolderWatch {
     if (this.#closed || when >= this.#due) return;
     clearTimeout(this.#timer);
     this.#due = when;
-    this.#timer = setTimeout(() => this.#measure(), when - Date.now());
+    this.#timer = setTimeout(() => this.#measure(), when - performance.now());
     this.#timer.unref();
   }
 
@@ -240,7 +240,7 @@ class DataFolderWatch {
     const started = performance.now();
     const usage = folderUsage(this.dir, this.limits.dataMaxEntries);
     const cost = (performance.now() - started) * 20;
-    this.#earliest = Date.now() + cost;
+    this.#earliest = performance.now() + cost;
     const mb = (bytes: number): string => `${(bytes / 1048576).toFixed(1)} MB`;
     if (usage.entries > this.limits.dataMaxEntries) {
       return this.exceeded(`data folder: more than ${this.limits.dataMaxEntries} files and folders in ${this.dir}`);
@@ -249,7 +249,7 @@ class DataFolderWatch {
       return this.exceeded(`data folder over quota: ${this.dir} holds ${mb(usage.bytes)}, the limit is ${mb(this.limits.dataQuotaBytes)}; delete files there to let the plugin run`);
     }
     this.#watch(usage.folders);
-    this.#measureAt(Date.now() + Math.max(this.limits.rssSampleMs, cost));
+    this.#measureAt(performance.now() + Math.max(this.limits.rssSampleMs, cost));
   }
 }
 

@@ -9,11 +9,10 @@
  * file is read without following links (safe-files.ts) and replaced through
  * a temporary file that must be new (durable-file.ts).
  */
-import { readdirSync, unlinkSync } from 'node:fs';
-import { rename } from 'node:fs/promises';
+import { type Dirent, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { isUnfinishedWrite, replaceFileDurably } from './durable-file.js';
-import { readRegularFile } from './safe-files.js';
+import { moveAsideSync, readRegularFile } from './safe-files.js';
 
 export const STORAGE_FILE = 'storage.json';
 const MAX_KEY_LENGTH = 256;
@@ -21,19 +20,40 @@ const MAX_KEY_LENGTH = 256;
 /** Called when the store on disk was damaged and has been moved aside to `file`. */
 export type OnCorruptStore = (file: string, reason: string) => void;
 
+/** What `removeInterruptedWrites` found: the temporary files it removed, and entries under such names it left alone. */
+export interface InterruptedWrites {
+  removed: string[];
+  /** A folder, FIFO or other entry under a temporary file's name (the plugin put it there): never a host's write. */
+  left: { name: string; reason: string }[];
+}
+
 /**
- * Removes the temporary files of writes a killed host never finished (the store itself is intact: they are renamed
- * over it only when complete). Run at host start, before any store in the folder is opened. Returns their names.
+ * Removes the temporary files of replacements of `file` (the store, by default) a killed host never finished (the
+ * file itself is intact: they are renamed over it only when complete). Run at host start, before any store in the folder is opened. The plugin can write the
+ * folder, so an entry that is not a file or a link (which unlink removes, never following it) is left and named, and
+ * one that cannot be removed is too: neither stops the host.
  */
-export function removeInterruptedWrites(dataDir: string): string[] {
-  let names: string[];
+export function removeInterruptedWrites(dataDir: string, file = STORAGE_FILE): InterruptedWrites {
+  const found: InterruptedWrites = { removed: [], left: [] };
+  let entries: Dirent[];
   try {
-    names = readdirSync(dataDir).filter((name) => isUnfinishedWrite(STORAGE_FILE, name));
+    entries = readdirSync(dataDir, { withFileTypes: true }).filter((entry) => isUnfinishedWrite(file, entry.name));
   } catch {
-    return []; // no data folder yet
+    return found; // no data folder yet
   }
-  for (const name of names) unlinkSync(join(dataDir, name));
-  return names;
+  for (const entry of entries) {
+    if (!entry.isFile() && !entry.isSymbolicLink()) {
+      found.left.push({ name: entry.name, reason: 'not a file the host wrote' });
+      continue;
+    }
+    try {
+      unlinkSync(join(dataDir, entry.name));
+      found.removed.push(entry.name);
+    } catch (error) {
+      found.left.push({ name: entry.name, reason: `cannot be removed (${(error as NodeJS.ErrnoException).code ?? String(error)})` });
+    }
+  }
+  return found;
 }
 
 export class PluginStorage {
@@ -105,8 +125,7 @@ export class PluginStorage {
     const record = text === undefined ? {} : asStore(text);
     if (typeof record === 'string') {
       // The plugin can write its own data folder, and disks fail: whatever the bytes are, they are kept, and said.
-      const aside = `${this.#file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-      await rename(this.#file, aside);
+      const aside = moveAsideSync(this.#file, 'corrupt');
       this.#onCorrupt(aside, `${STORAGE_FILE} ${record}`);
       this.#values = new Map();
       return this.#values;

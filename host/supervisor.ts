@@ -6,6 +6,7 @@
  * backoff when it dies, and disables it after too many crashes in a window.
  * Every other plugin has its own supervisor, so none of this touches them.
  */
+import { constants } from 'node:os';
 import type { PluginProcess } from './plugin-process.js';
 import type { IsolationLevel } from './platform.js';
 import { monitorResources } from './resource-monitor.js';
@@ -126,7 +127,7 @@ export class Supervisor {
     if (this.#state === 'stopped') return Promise.reject(new Error(`${this.pluginId} is stopped`));
     // Waiting for the machine to recover: callers are answered at once, not made to spawn a process each.
     if (this.#retryAt !== undefined) {
-      return Promise.reject(new Error(`${this.pluginId} ${this.#lastError}; trying again in ${Math.max(0, this.#retryAt - Date.now())} ms`));
+      return Promise.reject(new Error(`${this.pluginId} ${this.#lastError}; trying again in ${Math.max(0, Math.round(this.#retryAt - performance.now()))} ms`));
     }
     this.#ready ??= this.#launch(reason);
     return this.#ready;
@@ -231,9 +232,9 @@ export class Supervisor {
     this.#stopMonitors();
     this.#process = undefined;
     this.#ready = undefined;
-    const reason = this.#killReason ?? exitReason(code, signal, this.#stderrTail);
+    const reason = this.#killReason ?? exitReason(code, signal, this.#stderrTail, process.isolation !== undefined && process.isolation !== 'none');
     this.#lastError = reason;
-    const now = Date.now();
+    const now = performance.now();
     this.#crashTimes = [...this.#crashTimes.filter((t) => now - t < this.limits.crashWindowMs), now];
     const crashes = this.#crashTimes.length;
     this.observer.crashed(reason, crashes);
@@ -259,7 +260,7 @@ export class Supervisor {
     this.#state = 'restarting';
     this.#ready = undefined;
     this.#lastError = `could not start: ${messageOf(error)}`;
-    this.#retryAt = Date.now() + delayMs;
+    this.#retryAt = performance.now() + delayMs;
     this.observer.startFailed(this.#lastError, delayMs);
     this.#restartTimer = setTimeout(() => {
       this.#retryAt = undefined;
@@ -374,12 +375,22 @@ export class Supervisor {
 
 const STDERR_TAIL = 20;
 
-function exitReason(code: number | null, signal: NodeJS.Signals | null, stderrTail: string[]): string {
+/**
+ * Why a plugin process ended. `wrapped`: it ran under a sandbox that forks it into a PID namespace (bwrap, unshare),
+ * which reports a child killed by signal N as exit 128 + N, as a shell does: that is said as the kill it was (the
+ * OOM killer's SIGKILL is exit 137), not as an ordinary exit.
+ */
+function exitReason(code: number | null, signal: NodeJS.Signals | null, stderrTail: string[], wrapped: boolean): string {
   if (stderrTail.some((line) => /heap limit|heap out of memory/i.test(line))) return 'out of memory: reached its heap cap';
-  const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
+  const forwarded = wrapped && code !== null && code > 128 ? signalName(code - 128) : undefined;
+  const how = signal ? `killed by ${signal}` : forwarded ? `killed by ${forwarded} (exit ${code} from its sandbox)` : `exited with code ${code}`;
   // An uncaught exception prints "Error: message" among its last lines.
   const error = stderrTail.find((line) => /^(Uncaught )?\w*(Error|Exception)\b/.test(line.trim()));
   return error ? `${how}: ${error.trim().slice(0, 200)}` : how;
+}
+
+function signalName(number: number): string | undefined {
+  return Object.entries(constants.signals).find(([, value]) => value === number)?.[0];
 }
 
 export function messageOf(error: unknown): string {

@@ -32,7 +32,7 @@ export class RateWindow {
 
   /** Whether one more item may pass now. */
   admit(): boolean {
-    const now = Date.now();
+    const now = performance.now();
     if (now - this.#windowStart >= 1000) {
       this.flush();
       this.#windowStart = now;

@@ -79,7 +79,7 @@ function pluginSection(analysis: PluginAnalysis, options: StylishOptions, c: Col
     listed.length < visible.length ? `${visible.length - listed.length} not listed (--quiet)` : '',
     analysis.findings.length > visible.length ? `${analysis.findings.length - visible.length} hidden by the ${analysis.tier} policy` : '',
   ].filter(Boolean);
-  out.push('', countLine(visible, notes, c), verdictLine(analysis, visible, policy, c));
+  out.push('', countLine(visible, notes, c, options.width), verdictLine(analysis, visible, policy, c, options.width));
   for (const reason of analysis.decision.reasons) out.push(c.dim(hangingWrap(pluginText(reason), options.width, 2, 4)));
   return out.join('\n');
 }
@@ -141,19 +141,24 @@ function sameLocation(a: Finding, b: Finding): boolean {
   return a.line === b.line && a.column === b.column && a.endLine === b.endLine && a.endColumn === b.endColumn;
 }
 
-function countLine(visible: Finding[], notes: string[], c: Colors): string {
+function countLine(visible: Finding[], notes: string[], c: Colors, width: number | undefined): string {
   const suffix = notes.map((note) => `, ${note}`).join('');
-  if (visible.length === 0) return c.green(`✔ no findings${suffix}`);
-  return c.bold(`✖ ${plural(visible.length, 'finding')} (${severityList(visible)})${suffix}`);
+  if (visible.length === 0) return paintedWrap(`✔ no findings${suffix}`, width, 2, c.green);
+  return paintedWrap(`✖ ${plural(visible.length, 'finding')} (${severityList(visible)})${suffix}`, width, 2, c.bold);
 }
 
 /** `blocked for community: 2 critical, 1 high` */
-function verdictLine(analysis: PluginAnalysis, visible: Finding[], policy: Policy, c: Colors): string {
+function verdictLine(analysis: PluginAnalysis, visible: Finding[], policy: Policy, c: Colors, width: number | undefined): string {
   // Name what decided: the findings whose action is the verdict's (block or warn), or everything shown when allowed.
   const action = analysis.decision.action;
   const named = action === 'allow' ? visible : visible.filter((finding) => actionOf(policy, analysis.tier, finding) === action);
   const verdict = `${VERB[action]} for ${analysis.tier}: ${named.length === 0 ? 'no findings' : severityList(named)}`;
-  return c.bold(tone(action, c)(verdict));
+  return paintedWrap(verdict, width, 2, (line) => c.bold(tone(action, c)(line)));
+}
+
+/** `text` wrapped to `width` (continuation lines indented by `hang`), each line painted on its own. */
+function paintedWrap(text: string, width: number | undefined, hang: number, paintLine: (line: string) => string): string {
+  return hangingWrap(text, width, 0, hang).split('\n').map(paintLine).join('\n');
 }
 
 /** One aligned line per plugin (verdict, id, path, counts), then the totals. */
@@ -168,20 +173,24 @@ export function summaryLines(analyses: PluginAnalysis[], options: StylishOptions
       visible,
     };
   });
-  const widths = [0, 1, 2].map((i) => Math.max(...rows.map((row) => visibleLength(row.cells[i]))));
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => visibleLength(row.cells[i]))));
+  const tableWidth = widths.reduce((sum, width) => sum + width, 0) + 6;
+  const width = options.width;
+  // Aligned columns where they fit; else each plugin stacked (verdict and id, then its path and counts), wrapped.
   const lines = rows.map(({ action, cells }) => {
     const [verdict, id, source, counts] = cells;
-    return `${tone(action, c)(verdict.padEnd(widths[0]))}  ${id.padEnd(widths[1])}  ${source.padEnd(widths[2])}  ${counts}`;
+    if (width === undefined || tableWidth <= width) return `${tone(action, c)(verdict.padEnd(widths[0]))}  ${id.padEnd(widths[1])}  ${source.padEnd(widths[2])}  ${counts}`;
+    return [`${tone(action, c)(verdict)} ${hangingWrap(id, width - verdict.length - 1, 0, 2).replace(/\n/g, `\n${' '.repeat(verdict.length + 1)}`)}`, hangingWrap(source, width, 2, 4), hangingWrap(counts, width, 2, 4)].join('\n');
   });
-  return [...lines, totalsLine(rows.map((row) => row.action), rows.flatMap((row) => row.visible), c)].join('\n');
+  return [...lines, totalsLine(rows.map((row) => row.action), rows.flatMap((row) => row.visible), c, width)].join('\n');
 }
 
 /** `✖ 9 findings in 3 plugins (4 critical, 5 high): 1 blocked, 1 warned, 1 allowed` */
-function totalsLine(actions: Decision['action'][], findings: Finding[], c: Colors): string {
+function totalsLine(actions: Decision['action'][], findings: Finding[], c: Colors, width: number | undefined): string {
   const verdicts = (['block', 'warn', 'allow'] as const).filter((action) => actions.includes(action)).map((action) => `${actions.filter((a) => a === action).length} ${VERB[action]}`);
   const counts = findings.length === 0 ? 'no findings' : `${plural(findings.length, 'finding')} (${severityList(findings)})`;
   const worst = actions.includes('block') ? 'block' : actions.includes('warn') ? 'warn' : 'allow';
-  return c.bold(tone(worst, c)(`${worst === 'allow' ? '✔' : '✖'} ${counts} in ${plural(actions.length, 'plugin')}: ${verdicts.join(', ')}`));
+  return paintedWrap(`${worst === 'allow' ? '✔' : '✖'} ${counts} in ${plural(actions.length, 'plugin')}: ${verdicts.join(', ')}`, width, 2, (line) => c.bold(tone(worst, c)(line)));
 }
 
 function tone(action: Decision['action'], c: Colors): (text: string) => string {

@@ -57,6 +57,12 @@ class Emitter<T> {
  * while it runs (a command that shows a message, reads and writes its store), paced by how often it is called.
  */
 const ANSWER_ALLOWANCE = 32;
+/**
+ * How long the last answered request's allowance outlives its answer: a handler that returns and then shows a message
+ * on the next turn (`setImmediate`, a promise settling later) still sends it in answer to that call. Only the last
+ * answer's, and only this long: answers in a row never pool their allowances into credit for a burst.
+ */
+const ANSWER_GRACE_MS = 250;
 
 /**
  * The requests this side has sent and not yet seen answered (the only responses the reader accepts), and the
@@ -66,6 +72,8 @@ const ANSWER_ALLOWANCE = 32;
  */
 export class Outstanding extends Set<number | string> {
   #credit = 0;
+  /** When the last request was answered (monotonic ms). */
+  #lastAnswer = -Infinity;
   /** The params of messages that came in on that credit, so the broker's own per-plugin rates skip them too. */
   readonly #answers = new WeakSet<object>();
 
@@ -74,15 +82,24 @@ export class Outstanding extends Set<number | string> {
     this.#credit += ANSWER_ALLOWANCE;
   }
 
-  /** Whether `id` was outstanding; it is not any more. */
+  /** Whether `id` was outstanding; it is not any more (its allowance lasts ANSWER_GRACE_MS longer). */
   answered(id: number | string): boolean {
     if (!this.delete(id)) return false;
-    this.#credit = Math.min(this.#credit, ANSWER_ALLOWANCE * this.size);
+    this.#lastAnswer = performance.now();
+    this.#capCredit();
     return true;
+  }
+
+  /** The credit never exceeds the allowance of the requests outstanding, and of the last one answered, for the grace. */
+  #capCredit(): void {
+    const lingering = performance.now() - this.#lastAnswer < ANSWER_GRACE_MS ? 1 : 0;
+    this.#credit = Math.min(this.#credit, ANSWER_ALLOWANCE * (this.size + lingering));
   }
 
   /** Takes one unit of credit for `message` if there is one: it is an answer's, not metered. */
   spend(message: object): boolean {
+    if (this.#credit === 0) return false;
+    this.#capCredit();
     if (this.#credit === 0) return false;
     this.#credit -= 1;
     const { params } = message as { params?: unknown };
@@ -207,7 +224,7 @@ export class LineMessageReader implements MessageReader {
   }
 
   #withinRate(): boolean {
-    const now = Date.now();
+    const now = performance.now();
     if (now - this.#windowStart >= 1000) {
       this.#windowStart = now;
       this.#windowCount = 0;

@@ -5,14 +5,15 @@
  * A file is served without being read only under a stat stamp no edit can keep.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { create as createTarball } from 'tar';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { analyzePlugin } from '../../analyzer/index.js';
 import { currentStamp, RACY_WINDOW_MS, statStamp } from '../../analyzer/cache.js';
-import { cacheKeyFrom, defaultCacheKeyFile, seal, unseal } from '../../analyzer/cache-seal.js';
-import { FIXTURES, MANIFEST, tempDir, writePlugin } from './helpers.js';
+import { CacheKeyError, cacheKeyFrom, defaultCacheKeyFile, seal, unseal } from '../../analyzer/cache-seal.js';
+import { CLI, FIXTURES, MANIFEST, tempDir, writePlugin } from './helpers.js';
 
 const fixture = (name: string) => join(FIXTURES, name);
 
@@ -57,6 +58,49 @@ describe('cache authentication', () => {
     expect(readdirSync(join(file, '..'))).toEqual(['cache.key']); // no temporary file left beside it
     expect(cacheKeyFrom(file)).toBe(key);
     expect(defaultCacheKeyFile()).toMatch(/warden\/cache\.key$/);
+  });
+
+  it('refuses a key file others could read or change, or that is not this user\'s, a regular file or a key, in one line', () => {
+    const dir = tempDir();
+    const key = (name: string, text = randomBytes(32).toString('hex'), mode = 0o600) => {
+      const file = join(dir, name);
+      writeFileSync(file, text, { mode });
+      chmodSync(file, mode);
+      return file;
+    };
+    expect(() => cacheKeyFrom(key('world-readable', undefined, 0o644))).toThrow(/^the analysis cache key .*world-readable has mode 0644: others can read or change it/);
+    expect(() => cacheKeyFrom(key('group-writable', undefined, 0o620))).toThrow(/has mode 0620/);
+    expect(() => cacheKeyFrom(key('garbage', 'not a key'))).toThrow(/is not a key \(32 bytes in hex\)/);
+    expect(() => cacheKeyFrom(key('short', 'ab'.repeat(16)))).toThrow(/is not a key/);
+    mkdirSync(join(dir, 'folder'));
+    expect(() => cacheKeyFrom(join(dir, 'folder'))).toThrow(/is not a regular file \(a folder\)/);
+    // A FIFO would block a plain open until a writer came: refused at once instead.
+    expect(spawnSync('mkfifo', [join(dir, 'fifo')]).status).toBe(0);
+    expect(() => cacheKeyFrom(join(dir, 'fifo'))).toThrow(CacheKeyError);
+    expect(() => cacheKeyFrom(join(dir, 'fifo'))).toThrow(/is not a regular file \(a FIFO\)/);
+    // A link to a good key (a dotfiles manager's) is used.
+    const good = key('good');
+    symlinkSync(good, join(dir, 'linked'));
+    expect(cacheKeyFrom(join(dir, 'linked'))).toEqual(Buffer.from(readFileSync(good, 'utf8'), 'hex'));
+  });
+
+  it.skipIf(process.geteuid?.() !== 0)('refuses a key another user owns (needs root to make one)', () => {
+    const file = join(tempDir(), 'theirs');
+    writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
+    chownSync(file, 12345, 12345);
+    expect(() => cacheKeyFrom(file)).toThrow(/belongs to uid 12345, not this user/);
+  });
+
+  it('`warden analyze` with a key left 0644 exits 2 with one line, and writes no cache', () => {
+    const config = tempDir();
+    mkdirSync(join(config, 'warden'));
+    writeFileSync(join(config, 'warden', 'cache.key'), randomBytes(32).toString('hex'), { mode: 0o644 });
+    chmodSync(join(config, 'warden', 'cache.key'), 0o644);
+    const cacheDir = join(tempDir(), 'cache');
+    const run = spawnSync(process.execPath, [CLI, 'analyze', fixture('stealer'), '--cache-dir', cacheDir], { encoding: 'utf8', env: { ...process.env, XDG_CONFIG_HOME: config } });
+    expect(run.stderr).toMatch(/^warden: the analysis cache key .*cache\.key has mode 0644: [^\n]*\n$/);
+    expect(run.status).toBe(2);
+    expect(existsSync(join(cacheDir, 'plugins'))).toBe(false);
   });
 
   it('unseals only what the same key sealed, byte for byte', () => {

@@ -3,7 +3,7 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { create } from 'tar';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { analyzePlugin, analyzePlugins, formatJson, formatSarif, formatStylish, type PluginAnalysis } from '../../analyzer/index.js';
+import { analyzePlugin, analyzePlugins, formatJson, formatSarif, formatStylish, summaryLines, type PluginAnalysis } from '../../analyzer/index.js';
 import { rules } from '../../rules/index.js';
 import { FIXTURES, MANIFEST, REPO, tempDir, writePlugin } from './helpers.js';
 
@@ -89,6 +89,15 @@ describe('stylish at a terminal width', () => {
       }
     });
   }
+
+  it('fits the verdict line and the batch summary in 40–80 columns, stacking each plugin where its row cannot fit', () => {
+    for (const width of [40, 50, 60, 70, 80]) {
+      const text = formatStylish([stealer, clean, stealer, clean], { color: false, width });
+      expect(text.split('\n').filter((line) => line.length > width), `width ${width}`).toEqual([]);
+      const summary = summaryLines([stealer, clean], { color: false, width }).replace(/\s+/g, ' ');
+      for (const part of [stealer.plugin.id, clean.plugin.id, stealer.source, '2 plugins: 1 blocked, 1 allowed']) expect(summary, `width ${width}`).toContain(part);
+    }
+  });
 
   it('stacks each finding (header line, message under it) on a terminal too narrow for columns', () => {
     const text = formatStylish([stealer], { color: false, width: 44 });

@@ -21,4 +21,16 @@ describe('call syntax (--exec and the warden dev prompt)', () => {
     expect(() => splitWords('x.y "open')).toThrow('unfinished string in: x.y "open');
     expect(() => splitWords('x.y {"a": 1')).toThrow(/unfinished bracket/);
   });
+
+  it('refuses a number JSON cannot carry, wherever it is, instead of sending null; quoted, it is a string', () => {
+    for (const value of ['1e400', '-1e400', '[1, 1e999]', '{"a": {"b": 1e400}}']) {
+      expect(() => callOf('x.y', [value], '--exec'), value).toThrow(`--exec: ${value} holds a number too large for JSON (it would arrive as null)`);
+    }
+    expect(callOf('x.y', ['"1e400"'], '--exec')).toEqual({ command: 'x.y', args: ['1e400'] });
+    expect(callOf('x.y', ['1e300'], '--exec')).toEqual({ command: 'x.y', args: [1e300] });
+  });
+
+  it('passes an argument that starts with -- as a JSON string', () => {
+    expect(callOf('x.y', ['"--force"'], '--exec')).toEqual({ command: 'x.y', args: ['--force'] });
+  });
 });

@@ -115,6 +115,12 @@ this is not JavaScript
     expect(dev.events.filter((e) => e.event === 'crashed')).toHaveLength(1);
     expect(dev.events.some((e) => e.event === 'restarted' || e.event === 'disabled')).toBe(false);
     expect(String(dev.events.find((e) => e.event === 'waiting')?.reason)).toMatch(/SyntaxError|activate failed/);
+    // A call meanwhile says it waits, not that the supervisor disabled it after crashes.
+    dev.child.stdin.write('hello.sayHello Ada\n');
+    await dev.next((e) => e.event === 'failed');
+    const failed = String(dev.events.find((e) => e.event === 'failed')?.error);
+    expect(failed).toMatch(/^samples\.hello-world is waiting for the next change you save \(it failed: /);
+    expect(failed).not.toMatch(/disabled after/);
     const seen = dev.events.length;
     writeFileSync(join(root, 'index.js'), good.replace("exports.activate = function activate(ctx) {", "exports.activate = function activate(ctx) {\n  ctx.window.showMessage('fixed');"));
     await dev.next((e) => e.event === 'activated', seen);
@@ -196,4 +202,19 @@ it('prints findings again only when they change', async () => {
     child.kill('SIGINT');
     expect(await exited).toBe(0);
   }
+});
+
+it('runs piped calls as a script: when stdin ends after them, dev stops once they have run (exit 0)', () => {
+  const root = join(work, 'hello');
+  cpSync(join(ROOT, 'sample-plugins', 'hello-world'), root, { recursive: true });
+  const run = spawnSync(process.execPath, [join(ROOT, 'dist/bin/warden.js'), 'dev', root, '--json', '--data-dir', join(work, 'data')], {
+    cwd: work,
+    input: 'hello.sayHello "Ada"\nhello.sayHello Bob\n',
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  expect(run.signal).toBeNull(); // not killed by the timeout: it ended by itself
+  expect(run.status).toBe(0);
+  const results = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { event: string; result?: unknown }).filter((e) => e.event === 'result');
+  expect(results.map((e) => e.result)).toEqual(['Hello, Ada!', 'Hello, Bob!']);
 });

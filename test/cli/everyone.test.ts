@@ -72,18 +72,36 @@ describe('a reader that goes away', () => {
     expect(log.match(/"kind":"[a-z.]+"/g)).toContain('"kind":"deactivated"');
   });
 
-  it('SIGPIPE ends a running host quietly instead of being ignored', async () => {
+  it('SIGPIPE alone does not end a running host: a plugin dying mid-write raises it, and that is not the reader leaving', async () => {
     // A running plugin keeps the host up (an idle host exiting by itself is issue 9's "warden run staying up").
     const child = spawn(process.execPath, [CLI, 'run', '--plugins-dir', 'plugins', '--data-dir', 'sigpipe-data', '--json', '--exec', 'hello.sayHello'], { cwd: work });
     let stderr = '';
+    let stdout = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const lines = createInterface({ input: child.stdout });
     const exited = new Promise<number | null>((done) => child.on('exit', (exitCode) => done(exitCode)));
-    await new Promise<void>((done) => lines.on('line', (line) => line.includes('"event":"result"') && done()));
+    await new Promise<void>((done) => lines.on('line', (line) => ((stdout += `${line}\n`), line.includes('"event":"result"') && done())));
     child.kill('SIGPIPE');
+    // The host still answers its control socket after the signal: the disable is done by it, and it goes on.
+    const disabled = warden(['disable', 'samples.hello-world', '--data-dir', 'sigpipe-data']);
+    expect(disabled.stdout).toMatch(/by the host running on sigpipe-data/);
+    child.kill('SIGTERM');
     const code = await exited;
     expect(stderr).toBe('');
-    expect(code).toBe(141);
+    expect(code).toBe(0);
+    expect(stdout).toContain('"event":"disabled"');
+  });
+});
+
+describe('folders that cannot be made', () => {
+  // Node's recursive mkdir spins forever on these (each mkdir says ENOENT for a parent that exists).
+  it('`run --data-dir`, `dev --data-dir` and `init` under /proc exit 2 with one line instead of hanging', () => {
+    for (const args of [['run', '--plugins-dir', 'plugins', '--data-dir', '/proc/nope', '--once'], ['dev', join(REPO, 'sample-plugins', 'hello-world'), '--data-dir', '/proc/nope'], ['init', '/proc/x']]) {
+      const result = warden(args);
+      expect(result.code, args[0]).toBe(2);
+      expect(result.stderr, args[0]).toMatch(/^warden: .*\/proc\/(nope|x).*\(ENOENT\).*\n$/m);
+      expect(result.stderr, args[0]).not.toMatch(/\n    at /);
+    }
   });
 });
 
@@ -132,6 +150,17 @@ describe('colours', () => {
     expect(warden(['audit', '--color'], {}).stdout).toMatch(/\x1b\[/);
   });
 
+  it('FORCE_COLOR=0 or false turns them off, and the last of --color / --no-color wins, for picocolors\' output too', () => {
+    expect(stylish({ FORCE_COLOR: '0' })).not.toMatch(/\x1b\[/);
+    expect(stylish({ FORCE_COLOR: 'false' })).not.toMatch(/\x1b\[/);
+    expect(stylish({}, '--no-color', '--color')).toMatch(/\x1b\[/);
+    expect(stylish({}, '--color', '--no-color')).not.toMatch(/\x1b\[/);
+    // `warden run` colours through picocolors directly, which reads the environment itself.
+    const run = (env: NodeJS.ProcessEnv, ...flags: string[]) => warden(['run', '--plugins-dir', 'plugins', '--data-dir', 'colour-data', '--exec', 'hello.sayHello', '--once', ...flags], env);
+    expect(run({ FORCE_COLOR: '0', CI: '1' }).stdout).not.toMatch(/\x1b\[/);
+    expect(run({ FORCE_COLOR: '0' }, '--no-color', '--color').stdout).toMatch(/\x1b\[/);
+  });
+
   it('paints critical and high differently', () => {
     const text = stylish({ FORCE_COLOR: '1' });
     const before = (word: string) => new RegExp(`((?:\\x1b\\[[0-9;]*m)+)${word}\\x1b`).exec(text)?.[1];
@@ -158,6 +187,8 @@ describe('--inspect-plugin', () => {
       });
       expect(stderr).toMatch(/! inspecting samples\.hello-world: while it is debugged the sandbox is weaker/);
       expect(stderr).toMatch(/permission model (stays on|is OFF)/);
+      // Said once: not again as the plugin's log line or as a process warning.
+      expect(stderr.match(/permission model/g)).toHaveLength(1);
       expect(stderr).toMatch(/off: heartbeat and call timeouts/);
     } finally {
       child.kill('SIGTERM');
@@ -169,5 +200,12 @@ describe('--inspect-plugin', () => {
     const run = warden(['run', '--plugins-dir', 'plugins', '--data-dir', 'inspect-data', '--inspect-plugin', 'nope.nope']);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/warden: --inspect-plugin: no plugin "nope\.nope" \(loaded: samples\.hello-world, samples\.notes\)/);
+  });
+
+  it('a refused plugin cannot be inspected: with --once that is a failure, exit 1', () => {
+    cpSync(join(FIXTURES, 'stealer'), join(work, 'refused-plugins', 'stealer'), { recursive: true });
+    const run = warden(['run', '--plugins-dir', 'refused-plugins', '--data-dir', 'inspect-refused', '--inspect-plugin', 'mallory.stealer', '--once']);
+    expect(run.stderr).toMatch(/✖ --inspect-plugin mallory\.stealer failed: it is refused/);
+    expect(run.code).toBe(1);
   });
 });

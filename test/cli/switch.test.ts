@@ -4,17 +4,18 @@
  * off across host restarts; every switch is in the audit log; bad input is one line, exit 2, nothing changed.
  * Needs `npx tsc -p tsconfig.json` first.
  */
-import type { ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readAuditLog, verifyAuditLog } from '../../host/audit.js';
 import { socketName } from '../../host/data-lock.js';
-import { ROOT, snapshot, warden, wardenRunning } from '../fixtures/host/cli.js';
+import { CLI, ROOT, snapshot, warden, wardenRunning, type Finished } from '../fixtures/host/cli.js';
 
 const FRAGILE = 'warden-tests.fragile';
+const STEALER = 'mallory.stealer'; // test/fixtures/stealer: blocked by the gate for an unregistered plugin
 let work: string;
 let plugins: string;
 let dataDir: string;
@@ -31,6 +32,18 @@ afterEach(() => {
   for (const child of running.splice(0)) child.kill('SIGKILL');
   rmSync(work, { recursive: true, force: true });
 });
+
+/** `warden …args` run without blocking this process (whose test host must keep reading its events). */
+function wardenAsync(cwd: string, ...args: string[]): Promise<Finished> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 function switches() {
   return readAuditLog(join(dataDir, 'audit.log')).filter((e) => (e.kind === 'enabled' || e.kind === 'disabled') && e.by === 'user').map((e) => [e.kind, e.pluginId]);
@@ -118,5 +131,42 @@ describe('warden enable / disable', () => {
     expect(JSON.parse(reply)).toEqual({ ok: false, error: 'not authorised: the token is not the one in the lock record' });
     expect(warden(work, 'enable', FRAGILE, '--data-dir', dataDir).stdout).toMatch(/was already enabled/);
     expect(host.events.some((e) => e.event === 'disabled')).toBe(false);
+  });
+
+  it('a blocked plugin: disabling it is refused (exit 2), and a hand switch set while no host ran can be cleared', async () => {
+    cpSync(join(ROOT, 'test/fixtures/stealer'), join(plugins, 'stealer'), { recursive: true });
+    const id = STEALER;
+    mkdirSync(dataDir);
+    expect(warden(work, 'disable', id, '--data-dir', dataDir).code).toBe(0); // no host: recorded for the next one
+    const host = wardenRunning(work, '--plugins-dir', plugins, '--data-dir', dataDir);
+    running.push(host.child);
+    await host.until((e) => e.event === 'activated' && e.pluginId === FRAGILE);
+    const disabled = warden(work, 'disable', id, '--data-dir', dataDir);
+    expect(disabled.code).toBe(2);
+    expect(disabled.stderr).toMatch(new RegExp(`^warden: ${id.replace('.', '\\.')} is blocked, so it does not run and there is nothing to disable: `));
+    const enabled = warden(work, 'enable', id, '--data-dir', dataDir);
+    expect(enabled.code, enabled.stderr).toBe(0);
+    expect(enabled.stdout).toMatch(/switch is cleared, but it stays blocked by the gate: /);
+    expect(JSON.parse(readFileSync(join(dataDir, 'plugin-switches.json'), 'utf8'))).toEqual({ disabled: {} });
+    expect(host.events.some((e) => e.event === 'activated' && e.pluginId === id)).toBe(false);
+  });
+
+  it('a host stopped (SIGSTOP) when asked: the command says nothing changed, and nothing changes when the host resumes', async () => {
+    const host = wardenRunning(work, '--plugins-dir', plugins, '--data-dir', dataDir);
+    running.push(host.child);
+    await host.until((e) => e.event === 'activated' && e.pluginId === FRAGILE);
+    host.child.kill('SIGSTOP');
+    let disabled;
+    try {
+      disabled = await wardenAsync(work, 'disable', FRAGILE, '--data-dir', dataDir);
+    } finally {
+      host.child.kill('SIGCONT');
+    }
+    expect(disabled.code).toBe(2);
+    expect(disabled.stderr).toBe(`warden: the host running on ${dataDir} (pid ${host.child.pid}) did not take the request within 5 s (stopped or busy); nothing was changed\n`);
+    // Resumed, the host reads the request and refuses it (past its deadline): it still answers, and the plugin is on.
+    expect(warden(work, 'enable', FRAGILE, '--data-dir', dataDir).stdout).toMatch(/was already enabled/);
+    expect(host.events.some((e) => e.event === 'disabled')).toBe(false);
+    expect(switches()).toEqual([]);
   });
 });

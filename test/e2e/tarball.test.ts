@@ -108,6 +108,8 @@ describe('from the npm pack tarball', () => {
     console.log(`an embedding app's node_modules: ${(folderBytes(join(dir, 'node_modules')) / 1048576).toFixed(1)} MB`);
 
     cpSync(join(REPO, 'sample-plugins/hello-world'), join(dir, 'plugins/hello-world'), { recursive: true });
+    // A declaration file never runs: shipping one does not need the TypeScript peers (the plugin still loads).
+    writeFileSync(join(dir, 'plugins/hello-world/index.d.ts'), 'export declare function activate(ctx: unknown): void;\n');
     mkdirSync(join(dir, 'ts-plugin/src'), { recursive: true });
     writeFileSync(join(dir, 'ts-plugin/package.json'), JSON.stringify({ name: 'ts', publisher: 'acme', version: '1.0.0', main: 'src/index.ts', engines: { warden: '^0.1.0' } }));
     writeFileSync(join(dir, 'ts-plugin/src/index.ts'), 'export function activate(ctx: unknown): void {}\n');

@@ -7,12 +7,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { AuditLog, readAuditLog } from '../../host/audit.js';
 import { PluginAuditTrail } from '../../host/audit-budget.js';
 import { CpuBudget } from '../../host/resource-monitor.js';
-import { LineMessageWriter, Outstanding } from '../../host/runtime/channel.js';
+import { LineMessageReader, LineMessageWriter, Outstanding } from '../../host/runtime/channel.js';
 import { RateWindow, cut } from '../../host/text-limits.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'warden-bounds-'));
@@ -96,5 +96,77 @@ describe('LineMessageWriter', () => {
     const big = { jsonrpc: '2.0' as const, id: 1, result: 'x'.repeat(40_000) };
     for (let i = 0; i < 10; i++) void writer.write(big);
     expect(overflows).toEqual(['not reading its channel: more than 100000 bytes wait to be read by it']);
+  });
+});
+
+describe('meters on a monotonic clock: a wall clock stepped back an hour (NTP, a restored VM) changes nothing', () => {
+  const stepBack = () => vi.setSystemTime(Date.now() - 3_600_000); // moves Date only, as `date -s` would
+
+  it('RateWindow opens a new window a second later', () => {
+    vi.useFakeTimers();
+    const window = new RateWindow(2, () => undefined);
+    expect([window.admit(), window.admit(), window.admit()]).toEqual([true, true, false]);
+    stepBack();
+    vi.advanceTimersByTime(1000);
+    expect(window.admit()).toBe(true);
+  });
+
+  it('the channel\'s flood meter counts per second of elapsed time, not of the wall clock', () => {
+    vi.useFakeTimers();
+    const input = new PassThrough();
+    const violations: string[] = [];
+    const reader = new LineMessageReader(input, { maxMessageBytes: 1024, maxMessagesPerSecond: 3 }, new Outstanding(), (reason) => violations.push(reason));
+    reader.listen(() => undefined);
+    const notification = `${JSON.stringify({ jsonrpc: '2.0', method: 'log/write', params: {} })}\n`;
+    for (let second = 0; second < 5; second += 1) {
+      input.write(notification.repeat(3));
+      stepBack();
+      vi.advanceTimersByTime(1000);
+    }
+    expect(violations).toEqual([]);
+    input.write(notification.repeat(4));
+    expect(violations).toEqual(['more than 3 messages in one second']);
+  });
+
+  it('the audit budget refills with elapsed time', () => {
+    vi.useFakeTimers();
+    const audit = new AuditLog(join(tmp, 'clock-budget.log'));
+    const reasons: string[] = [];
+    const trail = new PluginAuditTrail(audit, 4096, (reason) => reasons.push(reason));
+    for (let minute = 0; minute < 3; minute += 1) {
+      for (let i = 0; i < 10; i++) trail.append({ pluginId: 'p', kind: 'call', method: 'log/write' });
+      stepBack();
+      vi.advanceTimersByTime(60_000);
+    }
+    audit.close();
+    expect(reasons).toEqual([]);
+  });
+});
+
+describe('the answer allowance', () => {
+  const message = () => ({ jsonrpc: '2.0', method: 'window/showMessage', params: {} });
+
+  it('outlives its answer briefly: a message a handler sends on the turn after it returned is still its answer', () => {
+    vi.useFakeTimers();
+    const outstanding = new Outstanding();
+    outstanding.sent(1);
+    expect(outstanding.answered(1)).toBe(true);
+    vi.advanceTimersByTime(10);
+    expect(outstanding.spend(message())).toBe(true);
+  });
+
+  it('is bounded: 32 messages for the last answered request only (answers in a row do not pool), none once the grace has passed', () => {
+    vi.useFakeTimers();
+    const outstanding = new Outstanding();
+    for (let id = 1; id <= 100; id += 1) {
+      outstanding.sent(id);
+      outstanding.answered(id);
+    }
+    const spent = Array.from({ length: 100 }, () => outstanding.spend(message())).filter(Boolean).length;
+    expect(spent).toBe(32);
+    outstanding.sent(2);
+    outstanding.answered(2);
+    vi.advanceTimersByTime(1000);
+    expect(outstanding.spend(message())).toBe(false);
   });
 });

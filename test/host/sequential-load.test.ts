@@ -12,6 +12,8 @@ import { verifyAuditLog } from '../../host/audit.js';
 import { createHost, type Host } from '../../host/index.js';
 
 const CALLS = 100_000;
+/** The review saw the plugin killed for flooding after ~7,600 such calls. */
+const DEFERRED_CALLS = 30_000;
 let work: string | undefined;
 let host: Host | undefined;
 
@@ -40,5 +42,22 @@ describe('sequential load', () => {
     await host.stop();
     host = undefined;
     expect(verifyAuditLog(join(work, 'data', 'audit.log'))).toMatchObject({ ok: true });
+  }, 300_000);
+
+  it(`${DEFERRED_CALLS.toLocaleString('en')} sequential calls to a command that shows its message on the turn after it answers: none killed, none dropped`, async () => {
+    work = mkdtempSync(join(tmpdir(), 'warden-load-'));
+    cpSync(resolve(import.meta.dirname, '../fixtures/host/deferred-message'), join(work, 'plugins', 'deferred-message'), { recursive: true });
+    host = createHost({ pluginsDir: join(work, 'plugins'), dataDir: join(work, 'data') });
+    const trouble: string[] = [];
+    for (const event of ['crashed', 'restarted', 'disabled'] as const) host.on(event, (payload) => trouble.push(`${event}: ${JSON.stringify(payload)}`));
+    let messages = 0;
+    host.on('message', () => (messages += 1));
+    await host.start();
+    for (let n = 0; n < DEFERRED_CALLS; n += 1) {
+      if ((await host.executeCommand<number>('deferred.fire', n)) !== n) throw new Error(`call ${n} answered wrong`);
+    }
+    await expect.poll(() => messages, { timeout: 10_000 }).toBe(DEFERRED_CALLS);
+    expect(trouble).toEqual([]);
+    expect(host.plugins()[0]).toMatchObject({ state: 'active', restarts: 0 });
   }, 300_000);
 });

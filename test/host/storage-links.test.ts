@@ -36,7 +36,7 @@ it('a storage.json that is a symlink to a private file is neither read nor repla
 
 it('a FIFO in its place is refused at once, without waiting for a writer', async () => {
   execFileSync('mkfifo', [join(data, STORAGE_FILE)]);
-  await expect(new PluginStorage(data, 1024).get('k')).rejects.toThrow(/is not a regular file/);
+  await expect(new PluginStorage(data, 1024).get('k')).rejects.toThrow(/is a FIFO, not a regular file/);
 });
 
 it('a store the plugin blew up past the quota is refused, not read into the host', async () => {

@@ -6,7 +6,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { PluginStorage, removeInterruptedWrites, STORAGE_FILE } from '../../host/storage.js';
 import { mountSmallDisk } from '../fixtures/host/tmpfs.js';
 
@@ -85,15 +85,36 @@ describe('PluginStorage', () => {
     }
   });
 
+  it('keeps every damaged store it moves aside, even two in one millisecond or after the clock stepped back', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    onTestFinished(() => void vi.useRealTimers());
+    vi.setSystemTime(new Date('2026-01-01T00:00:00.000Z'));
+    for (const bytes of ['first damage', 'second damage', 'third damage']) {
+      writeFileSync(join(dataDir, STORAGE_FILE), bytes);
+      expect(await new PluginStorage(dataDir, 1024).get('k')).toEqual({ found: false });
+    }
+    const aside = readdirSync(dataDir).filter((name) => name.startsWith(`${STORAGE_FILE}.corrupt-`)).sort();
+    expect(aside).toEqual(['storage.json.corrupt-2026-01-01T00-00-00-000Z', 'storage.json.corrupt-2026-01-01T00-00-00-000Z-2', 'storage.json.corrupt-2026-01-01T00-00-00-000Z-3']);
+    expect(aside.map((name) => readFileSync(join(dataDir, name), 'utf8')).sort()).toEqual(['first damage', 'second damage', 'third damage']);
+  });
+
   it('removes the temporary files of unfinished writes and nothing else', () => {
     const names = [STORAGE_FILE, 'storage.json.tmp-123-4', 'storage.json.3735928559', 'storage.json.corrupt-2026-01-01T00-00-00-000Z', 'storage.json.bak', 'notes.json.tmp-1-1', 'storage.json.tmp-x-1'];
     for (const name of names) writeFileSync(join(dataDir, name), 'x');
     mkdirSync(join(dataDir, 'sub'));
     symlinkSync('/etc/hostname', join(dataDir, 'storage.json.tmp-9-9')); // a link is removed, never followed
-    expect(removeInterruptedWrites(dataDir).sort()).toEqual(['storage.json.3735928559', 'storage.json.tmp-123-4', 'storage.json.tmp-9-9']);
+    expect(removeInterruptedWrites(dataDir).removed.sort()).toEqual(['storage.json.3735928559', 'storage.json.tmp-123-4', 'storage.json.tmp-9-9']);
     expect(readdirSync(dataDir).sort()).toEqual([...names.filter((n) => !['storage.json.tmp-123-4', 'storage.json.3735928559'].includes(n)), 'sub'].sort());
     expect(readFileSync('/etc/hostname', 'utf8').length).toBeGreaterThan(0);
-    expect(removeInterruptedWrites(join(dataDir, 'missing'))).toEqual([]);
+    expect(removeInterruptedWrites(join(dataDir, 'missing'))).toEqual({ removed: [], left: [] });
+  });
+
+  it('leaves a folder planted under a temporary file\'s name, and names it, instead of failing', () => {
+    mkdirSync(join(dataDir, 'storage.json.tmp-1-1'));
+    writeFileSync(join(dataDir, 'storage.json.tmp-1-1', 'inside'), 'x');
+    writeFileSync(join(dataDir, 'storage.json.tmp-2-2'), 'x');
+    expect(removeInterruptedWrites(dataDir)).toEqual({ removed: ['storage.json.tmp-2-2'], left: [{ name: 'storage.json.tmp-1-1', reason: 'not a file the host wrote' }] });
+    expect(readFileSync(join(dataDir, 'storage.json.tmp-1-1', 'inside'), 'utf8')).toBe('x');
   });
 
   it.skipIf(typeof disk === 'string')('on a full disk (a real tmpfs) a write fails and the store on disk keeps its old value whole, with no temporary file left', async () => {

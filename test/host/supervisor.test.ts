@@ -253,6 +253,17 @@ describe('supervisor', () => {
     expect((await eventWithin(events, 'crashed', SLACK_MS)).detail).toMatch(/violation: more than 300 messages in one second/);
   });
 
+  it('a plugin SIGKILLed inside its sandbox (as the OOM killer does) is reported killed, not as an exit code', async () => {
+    const root = plugin('oomed', { ok: "() => 'fine'" });
+    const { supervisor, events } = supervise('oomed', root);
+    expect(await supervisor.executeCommand('ok', [], 'test')).toBe('fine');
+    // The plugin's own node process, below whatever sandbox wrappers (bwrap, unshare, setpriv) forked it.
+    const inner = pluginProcessesOf(root).filter((pid) => /(^|\/)node$/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0]!));
+    expect(inner).toHaveLength(1);
+    process.kill(inner[0]!, 'SIGKILL');
+    expect((await eventWithin(events, 'crashed', SLACK_MS)).detail).toMatch(/^killed by SIGKILL\b/);
+  });
+
   it.skipIf(typeof disk === 'string')('a restart that fails because the disk is full (a real tmpfs) stops cleanly and is retried with backoff until there is room', async () => {
     if (typeof disk === 'string') return;
     audit.close();
