@@ -25,7 +25,7 @@
 import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';
-import { cacheKeyFrom, seal, unseal } from '../analyzer/cache-seal.js';
+import { CacheKeyError, cacheKeyFrom, seal, unseal } from '../analyzer/cache-seal.js';
 
 const FILE_NAME = 'platform-probes.json';
 /** A larger file is not this one's: it is ignored. */
@@ -52,7 +52,7 @@ export class ProbeMemory {
 
   constructor(dataDir: string) {
     this.#file = join(dataDir, FILE_NAME);
-    this.#key = cacheKeyFrom();
+    this.#key = usableKey();
   }
 
   /**
@@ -141,6 +141,16 @@ function readSmall(path: string): string | undefined {
     return readFileSync(path, 'utf8').trim();
   } catch {
     return undefined;
+  }
+}
+
+/** The user's key, or none when it is refused: the host then probes every time, and the analysis says why. */
+function usableKey(): Buffer | undefined {
+  try {
+    return cacheKeyFrom();
+  } catch (error) {
+    if (error instanceof CacheKeyError) return undefined;
+    throw error;
   }
 }
 
