@@ -19,10 +19,12 @@ declare namespace WebAssembly {
     static exports(module: Module): ModuleExportDescriptor[];
   }
   class Instance {
+    constructor(module: Module, imports: Record<string, unknown>);
     readonly exports: Record<string, unknown>;
   }
   class Memory {
     readonly buffer: ArrayBuffer;
+    grow(pages: number): number;
   }
   class RuntimeError extends Error {}
   function compile(bytes: BufferSource): Promise<Module>;

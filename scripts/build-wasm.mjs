@@ -6,7 +6,7 @@
  * files are not committed. A module newer than its sources is left as it is.
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import asc from 'assemblyscript/asc';
 
@@ -15,7 +15,7 @@ const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** Compiles the AssemblyScript project in `dir` (its asconfig.json); throws with the compiler's own output on failure. */
 export async function buildWasm(dir) {
   const stderr = [];
-  const { error } = await asc.main(['--config', 'asconfig.json', '--baseDir', dir], {
+  const { error } = await asc.main(['--config', 'asconfig.json', '--baseDir', resolve(dir)], {
     stdout: { write: () => true },
     stderr: { write: (text) => stderr.push(String(text)) },
   });

@@ -156,9 +156,12 @@ export class WasmPlugin extends EventEmitter<PluginProcessEvents> {
             this.#settle(message.id, message.error === undefined ? { output: message.output, memoryBytes: message.memoryBytes } : new Error(message.error));
             return;
           case 'trapped': {
-            const full = this.#memoryBytes + WASM_PAGE_BYTES > maxPages * WASM_PAGE_BYTES;
-            this.#killReason ??= full ? `memory: reached its cap of ${limits.wasmMemoryMb} MB (${message.reason})` : message.reason;
-            this.#settle(message.id, new Error(this.#killReason));
+            // The call is answered once the worker has ended (below), so the supervisor has seen the crash by then.
+            // A module whose memory cannot grow traps when it next asks for more: near the cap, that is why.
+            const capBytes = maxPages * WASM_PAGE_BYTES;
+            const full = message.memoryBytes > capBytes * 0.75;
+            const inUse = (message.memoryBytes / MIB).toFixed(1);
+            this.#killReason ??= full ? `memory: ${message.reason} with ${inUse} MB of its ${limits.wasmMemoryMb} MB cap in use` : message.reason;
             return;
           }
         }
@@ -171,9 +174,9 @@ export class WasmPlugin extends EventEmitter<PluginProcessEvents> {
     this.#exited = new Promise((resolve) => {
       worker.once('exit', (code) => {
         const reason = this.#killReason ?? failure;
-        for (const id of [...this.#pending.keys()]) this.#settle(id, new Error(`${pluginId}: its worker ended${reason ? `: ${reason}` : ''}`));
         audit.tryAppend({ pluginId, kind: 'worker.exit', code, ...(reason ? { reason } : {}) });
         this.emit('exit', code, null);
+        for (const id of [...this.#pending.keys()]) this.#settle(id, new Error(`${pluginId}: its worker ended${reason ? `: ${reason}` : ''}`));
         resolve();
       });
     });

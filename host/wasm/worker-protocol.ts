@@ -29,7 +29,7 @@ export type WorkerMessage =
   | { type: 'failed'; error: string }
   | { type: 'answer'; id: number; output?: string | null; error?: string; memoryBytes: number }
   /** The module trapped (or went over a bound): the answer to the call, then this worker ends. */
-  | { type: 'trapped'; id: number; reason: string }
+  | { type: 'trapped'; id: number; reason: string; memoryBytes: number }
   | { type: 'host'; name: string; params: string };
 
 export const ANSWER_HEADER_BYTES = 8;

@@ -105,7 +105,7 @@ port.on('message', (request: WorkerRequest) => {
         port.postMessage({ type: 'answer', id: request.id, error: message.replace(/^Plugin-originated error: /, ''), memoryBytes: memoryBytes() } satisfies WorkerMessage);
         return;
       }
-      port.postMessage({ type: 'trapped', id: request.id, reason: error instanceof OverBound ? message : `trapped: ${message}` } satisfies WorkerMessage);
+      port.postMessage({ type: 'trapped', id: request.id, reason: error instanceof OverBound ? message : `trapped: ${message}`, memoryBytes: memoryBytes() } satisfies WorkerMessage);
       process.exit(1);
     },
   );
