@@ -14,6 +14,7 @@
 import type { Capability } from '../rules/meta.js';
 import type { RawReport } from '../rules/utils/report.js';
 import { checkReport } from './checks.js';
+import { importRanges } from './wasm-sections.js';
 import type { Manifest } from './types.js';
 
 /** The namespace Extism's PDKs import host functions from (Rust `#[host_fn]`, Go `//go:wasmimport`, AssemblyScript `@external`). */
@@ -112,7 +113,8 @@ export function readWasmModule(bytes: Uint8Array, manifest: Pick<Manifest, 'cont
     const reason = (error as Error).message.replace(/^WebAssembly\.Module\(\): /, '');
     return { reports: [checkReport('unanalyzable', 'invalidWasm', { reason })], exports: undefined };
   }
-  const reports = WebAssembly.Module.imports(module).flatMap((entry) => importReports(entry));
+  const ranges = importRanges(bytes);
+  const reports = WebAssembly.Module.imports(module).flatMap((entry, index) => importReports(entry, ranges[index]));
   const exports = WebAssembly.Module.exports(module).filter((entry) => entry.kind === 'function').map((entry) => entry.name);
   for (const { command } of manifest.contributes?.commands ?? []) {
     const name = commandExport(command);
@@ -133,10 +135,15 @@ export function importKind({ module, name, kind }: WebAssembly.ModuleImportDescr
   return 'unknown';
 }
 
-function importReports(entry: WebAssembly.ModuleImportDescriptor): RawReport[] {
+/**
+ * A binary has no lines: a WASM finding is on line 1 with 1-based byte columns, the import entry's range in the
+ * module (what SARIF's byte regions and a hex viewer want), and its symbol is the import's name.
+ */
+function importReports(entry: WebAssembly.ModuleImportDescriptor, range: { start: number; end: number } | undefined): RawReport[] {
   const symbol = importName(entry.module, entry.name);
+  const loc = range ? { line: 1, column: range.start + 1, endLine: 1, endColumn: range.end + 1 } : undefined;
   const report = (messageId: string, capability?: Capability): RawReport[] => [
-    withSymbol(checkReport('wasm-import', messageId, { import: symbol, kind: entry.kind, capability: capability ?? '' }), symbol),
+    withSymbol(checkReport('wasm-import', messageId, { import: symbol, kind: entry.kind, capability: capability ?? '' }, loc), symbol),
   ];
   switch (importKind(entry)) {
     case 'warden': {

@@ -4,12 +4,14 @@
  * from dist/ (after `npm run build`).
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzePlugin, formatSarif, formatStylish } from '../../analyzer/index.js';
 import { labModule, moduleImporting } from '../fixtures/wasm/modules.js';
-import { CLI, MANIFEST, REPO, writePlugin } from './helpers.js';
+import { CLI, MANIFEST, REPO, tempDir, writePlugin } from './helpers.js';
+
+const MULTITOOL = join(REPO, 'node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool');
 
 const WASM_MANIFEST = { ...MANIFEST, name: 'lab', main: 'lab.wasm' };
 const SAMPLE = join(REPO, 'sample-plugins/hello-wasm');
@@ -71,13 +73,16 @@ describe('the WASM gate', () => {
 
   it('shows WASI file, clock and random imports as info, and a filesystem declaration does not raise them', async () => {
     const module = moduleImporting([['wasi_snapshot_preview1', 'path_open'], ['wasi_snapshot_preview1', 'clock_time_get'], ['wasi_snapshot_preview1', 'random_get']]);
-    const analysis = await analyzePlugin(wasmPlugin(module), { cache: false, tier: 'community' });
-    expect(analysis.findings.map((finding) => [finding.symbol, finding.severity, finding.category])).toEqual([
-      ['wasi_snapshot_preview1::clock_time_get', 'info', 'native-code'],
+    const expected = [
       ['wasi_snapshot_preview1::path_open', 'info', 'filesystem'],
+      ['wasi_snapshot_preview1::clock_time_get', 'info', 'native-code'],
       ['wasi_snapshot_preview1::random_get', 'info', 'native-code'],
-    ]);
-    expect(analysis.decision.action).toBe('allow');
+    ];
+    for (const manifest of [{}, { capabilities: { filesystem: { write: ['$home/Music'] } } }]) {
+      const analysis = await analyzePlugin(wasmPlugin(module, manifest), { cache: false, tier: 'community' });
+      expect(analysis.findings.map((finding) => [finding.symbol, finding.severity, finding.category])).toEqual(expected);
+      expect(analysis.decision.action).toBe('allow');
+    }
   });
 
   it('finds a module that does not validate unanalyzable, and a text file named .wasm too', async () => {
@@ -98,12 +103,29 @@ describe('the WASM gate', () => {
     expect(analysis.decision.action).toBe('block');
   });
 
-  it('gives the import as the location in SARIF (a logical location, no region) and stylish', async () => {
+  it("locates a finding at its import: the entry's bytes, a SARIF byte region and logical location, the name in stylish", async () => {
     const analysis = await analyzePlugin(wasmPlugin(lab), { cache: false, tier: 'community' });
-    const result = JSON.parse(await formatSarif([analysis])).runs[0].results[0];
-    expect(result.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: 'lab.wasm', uriBaseId: 'PLUGINROOT' } });
+    const [finding] = analysis.findings;
+    // Line 1, 1-based byte columns: the import entry itself (its module name, field name, kind and type index).
+    const entry = lab.subarray(finding.column - 1, finding.endColumn - 1);
+    expect(entry.includes(Buffer.from('extism:host/user'))).toBe(true);
+    expect(entry.subarray(entry.indexOf('net_fetch') + 'net_fetch'.length)[0]).toBe(0x00); // kind: function
+    const sarif = await formatSarif([analysis]);
+    const result = JSON.parse(sarif).runs[0].results[0];
+    expect(result.locations[0].physicalLocation).toEqual({
+      artifactLocation: { uri: 'lab.wasm', uriBaseId: 'PLUGINROOT' },
+      region: { byteOffset: finding.column - 1, byteLength: finding.endColumn - finding.column },
+    });
     expect(result.locations[0].logicalLocations).toEqual([{ name: 'extism:host/user::net_fetch', fullyQualifiedName: 'lab.wasm#extism:host/user::net_fetch', kind: 'function' }]);
     expect(formatStylish([analysis], { color: false })).toMatch(/\n {2}extism:host\/user::net_fetch +high +Imports extism:host\/user::net_fetch/);
+    if (existsSync(MULTITOOL)) {
+      const file = join(tempDir(), 'wasm.sarif');
+      writeFileSync(file, sarif);
+      const validation = spawnSync(MULTITOOL, ['validate', file], { encoding: 'utf8' });
+      expect(validation.stdout).not.toMatch(/\b(warning|error) SARIF/);
+    } else {
+      console.warn(`SARIF validator not installed (${MULTITOOL}): the WASM SARIF output is not validated`);
+    }
   });
 
   it('makes an import name holding terminal escapes inert in stylish output', async () => {
