@@ -57,7 +57,9 @@ if (setup.extismHttp) {
     if ('error' in answer) throw new Error(answer.error);
     const response = answer.result as { status: number; bodyBase64: string };
     httpStatus = response.status;
-    return context.store(Buffer.from(response.bodyBase64, 'base64'));
+    // A copy with a buffer of its own: Extism stores a Uint8Array's whole underlying buffer, and a small Buffer is a
+    // slice of Node's shared pool (measured: the module then read other bytes of the pool, the host's HTTP parser's).
+    return context.store(new Uint8Array(Buffer.from(response.bodyBase64, 'base64')));
   };
   kernel.http_status_code = () => httpStatus;
 }

@@ -15,7 +15,7 @@ import { labModule, moduleImporting } from '../fixtures/wasm/modules.js';
 
 const SAMPLES = resolve(import.meta.dirname, '../../sample-plugins');
 const LIMITS = { heartbeatMs: 300, restartBaseMs: 50, callTimeoutMs: 10_000, wasmMemoryMb: 8 };
-const COMMANDS = ['echo', 'remember', 'fetch', 'spin', 'grow', 'flood', 'trap'].map((name) => ({ command: `lab.${name}`, title: name }));
+const COMMANDS = ['echo', 'remember', 'fetch', 'http', 'spin', 'grow', 'flood', 'trap'].map((name) => ({ command: `lab.${name}`, title: name }));
 
 let lab: Buffer;
 let work: string;
@@ -88,7 +88,7 @@ describe('a WASM plugin in the host', () => {
     host.on('blocked', (event) => blocked.push(event));
     await host.start();
     expect(host.plugins()[0].state).toBe('blocked');
-    expect(blocked[0].reasons.join(' ')).toMatch(/high finding.*extism:host\/user::net_fetch/);
+    expect(blocked[0].reasons.join(' ')).toMatch(/high findings block.*extism:host\/user::net_fetch/);
     await expect(host.executeCommand('lab.echo', 1)).rejects.toThrow(/test\.lab is blocked/);
     await host.stop();
 
@@ -123,6 +123,33 @@ describe('a WASM plugin in the host', () => {
       await host.stop();
       const entries = readAuditLog(host.auditLogPath).filter((entry) => entry.pluginId === 'test.lab');
       expect(entries.some((entry) => entry.kind === 'denied' && entry.capability === 'network')).toBe(true);
+    } finally {
+      server.close();
+    }
+  });
+
+  it("makes Extism's own HTTP request through the broker: allowed for a granted host, denied and unsent otherwise", async () => {
+    const paths: string[] = [];
+    const server: Server = createServer((request, response) => {
+      paths.push(request.url ?? '');
+      response.statusCode = 201;
+      response.end('from the server');
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    try {
+      const { port } = server.address() as AddressInfo;
+      labPlugin('lab', { capabilities: { network: { hosts: ['127.0.0.1'] } } });
+      host = createHost({ devPaths: [join(work, 'lab')], dataDir: join(work, 'data'), limits: LIMITS });
+      await host.start();
+      expect(await host.executeCommand('lab.http', `http://127.0.0.1:${port}/allowed`)).toEqual({ status: 201, body: 'from the server' });
+      await expect(host.executeCommand('lab.http', `http://localhost:${port}/denied`)).rejects.toThrow(/net\.fetch to "localhost" denied/);
+      expect(paths).toEqual(['/allowed']);
+      // A denial fails the call, not the plugin.
+      expect(await host.executeCommand('lab.echo', 'after')).toEqual(['after']);
+      await host.stop();
+      const calls = readAuditLog(host.auditLogPath).filter((entry) => entry.pluginId === 'test.lab' && entry.method === 'net/fetch');
+      expect(calls.map((entry) => entry.kind)).toEqual(['call', 'result', 'call']);
+      expect(readAuditLog(host.auditLogPath).some((entry) => entry.kind === 'denied' && entry.pluginId === 'test.lab')).toBe(true);
     } finally {
       server.close();
     }
