@@ -82,6 +82,18 @@ export const CHECKS = {
       commandExportMissing: { category: 'manifest', severity: 'critical' },
     },
   ),
+  'dev-dependency': defineCheck(
+    'dev-dependency',
+    'Loads of packages package.json lists only in devDependencies: npm does not install them with the plugin',
+    {
+      devDependency: "Loads '{{name}}', which package.json lists only in devDependencies: npm does not install it with the plugin, so the gate does not read it",
+      devDependencyPresent: "Loads '{{name}}', which package.json lists only in devDependencies, yet it is installed here: it would run from this folder unread, since the gate never reads devDependencies",
+    },
+    {
+      devDependency: { category: 'manifest', severity: 'medium' },
+      devDependencyPresent: { category: 'manifest', severity: 'high' },
+    },
+  ),
   'wasm-import': defineCheck(
     'wasm-import',
     "A WebAssembly plugin's imports: the whole of what the module can ask the host for, each mapped to the capability it uses",
@@ -102,18 +114,6 @@ export const CHECKS = {
       wasiEnvironment: { category: 'env', severity: 'info' },
       wasiProcess: { category: 'native-code', severity: 'info' },
       unknownImport: { category: 'native-code', severity: 'critical' },
-    },
-  ),
-  'dev-dependency': defineCheck(
-    'dev-dependency',
-    'Loads of packages package.json lists only in devDependencies: npm does not install them with the plugin',
-    {
-      devDependency: "Loads '{{name}}', which package.json lists only in devDependencies: npm does not install it with the plugin, so the gate does not read it",
-      devDependencyPresent: "Loads '{{name}}', which package.json lists only in devDependencies, yet it is installed here: it would run from this folder unread, since the gate never reads devDependencies",
-    },
-    {
-      devDependency: { category: 'manifest', severity: 'medium' },
-      devDependencyPresent: { category: 'manifest', severity: 'high' },
     },
   ),
 } satisfies Record<string, Check>;

@@ -47,8 +47,6 @@ interface Pending {
 
 export class WasmPlugin extends EventEmitter<PluginProcessEvents> {
   readonly options: WasmPluginOptions;
-  /** Where it runs: a worker thread of the host (never a process of its own, so it has no pid). */
-  readonly runsIn = 'worker' as const;
   #worker: Worker | undefined;
   #exports = new Set<string>();
   #pending = new Map<number, Pending>();
@@ -63,6 +61,7 @@ export class WasmPlugin extends EventEmitter<PluginProcessEvents> {
     this.options = options;
   }
 
+  /** A worker thread of the host has no pid of its own. */
   get pid(): undefined {
     return undefined;
   }
