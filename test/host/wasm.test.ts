@@ -3,7 +3,8 @@
  * by the broker (grant check, audit log), and the supervisor's rules for a module that loops, grows, or traps. The
  * lab module is compiled from AssemblyScript (test/fixtures/wasm/lab). Needs `npm run build` (the worker runs from dist/).
  */
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,7 @@ import { createHost, type Host, type HostEvents } from '../../host/index.js';
 import { labModule, moduleImporting } from '../fixtures/wasm/modules.js';
 
 const SAMPLES = resolve(import.meta.dirname, '../../sample-plugins');
+const CLI = resolve(import.meta.dirname, '../../dist/bin/warden.js');
 const LIMITS = { heartbeatMs: 300, restartBaseMs: 50, callTimeoutMs: 10_000, wasmMemoryMb: 8 };
 const COMMANDS = ['echo', 'recall', 'remember', 'fetch', 'http', 'spin', 'grow', 'flood', 'trap'].map((name) => ({ command: `lab.${name}`, title: name }));
 
@@ -217,6 +219,27 @@ describe('a WASM plugin in the host', () => {
     expect(host.plugins().find((plugin) => plugin.id === 'test.lab')?.state).toBe('disabled');
     await expect(host.executeCommand('lab.echo', 1)).rejects.toThrow(/disabled after 3 crashes/);
     expect(await host.executeCommand('hello-wasm.vowels', 'still fine')).toBe(3);
+  });
+
+  it('refuses a module changed after the gate read it, and an installed one changed after install', async () => {
+    const plugins = samples('hello-wasm');
+    host = createHost({ pluginsDir: plugins, dataDir: join(work, 'data'), limits: LIMITS });
+    await host.start();
+    appendFileSync(join(plugins, 'hello-wasm/build/plugin.wasm'), Buffer.from([0]));
+    await expect(host.executeCommand('hello-wasm.vowels', 'a')).rejects.toThrow(/files changed since the gate read them: build\/plugin\.wasm/);
+    await host.stop();
+    host = undefined;
+
+    const store = ['--plugins-dir', join(work, 'installed'), '--data-dir', join(work, 'data-installed')];
+    const install = spawnSync(process.execPath, [CLI, 'install', join(SAMPLES, 'hello-wasm'), ...store, '--yes'], { encoding: 'utf8' });
+    expect(install.status, install.stderr).toBe(0);
+    const run = (): ReturnType<typeof spawnSync> => spawnSync(process.execPath, [CLI, 'run', ...store, '--exec', 'hello-wasm.greet', 'Ada', '--once'], { encoding: 'utf8' });
+    expect(run().stdout).toContain('Hello from WebAssembly, Ada! (visit 1)');
+    const module = readdirSync(join(work, 'installed'), { recursive: true, encoding: 'utf8' }).find((path) => path.endsWith('plugin.wasm'))!;
+    chmodSync(join(work, 'installed', module), 0o644);
+    appendFileSync(join(work, 'installed', module), Buffer.from([0]));
+    const tampered = run();
+    expect(String(tampered.stdout) + String(tampered.stderr)).toMatch(/refused warden-samples\.hello-wasm: modified since install: build\/plugin\.wasm/);
   });
 
   it('refuses a WASM plugin when the app requires process isolation, saying why', async () => {
