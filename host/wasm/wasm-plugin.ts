@@ -11,10 +11,8 @@
  */
 import { EventEmitter } from 'node:events';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { commandExport, importKind, WARDEN_NAMESPACE } from '../../analyzer/wasm-imports.js';
-import { WARDEN_ROOT } from '../../analyzer/warden-package.js';
 import { AUDIT_TEXT, PluginAuditTrail } from '../audit-budget.js';
 import { createBroker } from '../broker.js';
 import { canonical } from '../permissions.js';
@@ -24,6 +22,7 @@ import { messageOf } from '../supervisor.js';
 import { cut } from '../text-limits.js';
 import { answerHostCall } from './host-functions.js';
 import { WASM_PAGE_BYTES, capMemory } from './memory-cap.js';
+import { startWorker } from './spare-worker.js';
 import { ANSWER_HEADER_BYTES, type WorkerMessage, type WorkerRequest, type WorkerSetup } from './worker-protocol.js';
 
 export interface WasmLimits {
@@ -37,7 +36,6 @@ export type WasmPluginOptions = Omit<PluginProcessOptions, 'isolation' | 'nodePa
   limits: PluginProcessOptions['limits'] & WasmLimits;
 };
 
-const WORKER = join(WARDEN_ROOT, 'dist', 'host', 'wasm', 'worker.js');
 const MIB = 1024 * 1024;
 
 interface Pending {
@@ -122,15 +120,8 @@ export class WasmPlugin extends EventEmitter<PluginProcessEvents> {
       limits,
       onDenied: (denial) => this.emit('denied', denial),
     });
-    const worker = new Worker(WORKER, {
-      workerData: setup,
-      // The worker's process.env would be a copy of the host's: it gets none (node:wasi is given no environment either).
-      env: {},
-      // Its JavaScript is Warden's and Extism's; the module's memory is outside this heap and capped above.
-      resourceLimits: { maxOldGenerationSizeMb: limits.heapMb, maxYoungGenerationSizeMb: 4 },
-      // Nothing the module does reaches the worker's stdout or stderr (WASI output goes nowhere; logging is a host
-      // function), so they are not piped: piping them costs each start a stream pair (measured: tens of ms).
-    });
+    const worker = startWorker({ maxOldGenerationSizeMb: limits.heapMb, maxYoungGenerationSizeMb: 4 });
+    worker.postMessage(setup);
     this.#worker = worker;
     let failure: string | undefined;
     const ready = new Promise<void>((resolve, reject) => {

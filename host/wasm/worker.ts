@@ -4,11 +4,12 @@
  * module imports it, preopening only granted folders). A host function call
  * is synchronous for the module, so it is passed to the host thread and this
  * thread waits on a shared buffer for the answer (the module is blocked
- * anyway; the host thread, where the broker lives, is not). Commands arrive as
+ * anyway; the host thread, where the broker lives, is not). Its setup is the
+ * first message it gets; then commands arrive as
  * messages; a ping is answered from this thread's event loop, so a module
  * stuck in a loop misses it like a blocked plugin process does.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import type { CallContext, Plugin } from '@extism/extism';
 import type { HostAnswer } from './host-functions.js';
 import { ANSWER_HEADER_BYTES, type WorkerMessage, type WorkerRequest, type WorkerSetup } from './worker-protocol.js';
@@ -17,7 +18,10 @@ import { ANSWER_HEADER_BYTES, type WorkerMessage, type WorkerRequest, type Worke
 // node:wasi warns that it is experimental when Extism loads it; the host documents that once, not per plugin.
 process.removeAllListeners('warning');
 const port = parentPort!;
-const setup = workerData as WorkerSetup;
+// Extism loads before the setup arrives: a spare worker (spare-worker.ts) waits with it loaded.
+const extism = import('@extism/extism');
+extism.catch(() => undefined); // reported when the setup awaits it
+const setup = await new Promise<WorkerSetup>((resolve) => port.once('message', resolve));
 const flag = new Int32Array(setup.shared, 0, 1);
 const header = new DataView(setup.shared, 0, ANSWER_HEADER_BYTES);
 let allocLeft = setup.allocBytesPerCall;
@@ -64,6 +68,8 @@ if (setup.extismHttp) {
   kernel.http_status_code = () => httpStatus;
 }
 
+const refuseFetch = (): Promise<Response> => Promise.reject(new Error('a WASM plugin makes HTTP requests through the host (net_fetch, http_request)'));
+
 const log = (level: string) => (...parts: unknown[]) => void hostCall('log_write', JSON.stringify({ level, message: parts.map(String).join(' ') }));
 const logger = { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error'), log: log('info') } as unknown as Console;
 
@@ -72,19 +78,21 @@ let memory: WebAssembly.Memory | undefined;
 const memoryBytes = (): number => memory?.buffer.byteLength ?? 0;
 
 try {
-  const { default: createPlugin } = await import('@extism/extism');
-  plugin = await createPlugin(
-    { wasm: [{ module: setup.module }], config: setup.config },
-    {
-      useWasi: setup.wasi,
-      allowedPaths: setup.preopens,
-      allowedHosts: [],
-      enableWasiOutput: false,
-      runInWorker: false,
-      logger,
-      functions: { 'extism:host/user': warden, 'extism:host/env': kernel },
-    },
-  );
+  const { default: createPlugin } = await extism;
+  // The module itself as the manifest, and a fetch of our own: Extism then never touches the global fetch or Response,
+  // whose first use loads Node's HTTP client (measured: 40–100 ms of every activation). Its HTTP goes through the
+  // broker (http_request above), never through a fetch.
+  plugin = await createPlugin(setup.module, {
+    config: setup.config,
+    fetch: refuseFetch,
+    useWasi: setup.wasi,
+    allowedPaths: setup.preopens,
+    allowedHosts: [],
+    enableWasiOutput: false,
+    runInWorker: false,
+    logger,
+    functions: { 'extism:host/user': warden, 'extism:host/env': kernel },
+  });
   memory = (await plugin.getInstance()).exports.memory as WebAssembly.Memory | undefined;
   port.postMessage({ type: 'ready', memoryBytes: memoryBytes() } satisfies WorkerMessage);
 } catch (error) {
