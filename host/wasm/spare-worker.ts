@@ -42,6 +42,8 @@ function boot(resourceLimits: ResourceLimits): Worker {
   const worker = new Worker(WORKER, {
     // The worker's process.env would be a copy of the host's: it gets none (node:wasi is given no environment either).
     env: {},
+    // Nor the host's Node flags: the app's own (`--input-type`, measured: the worker then fails to start) are not Warden's.
+    execArgv: [],
     // Its JavaScript is Warden's and Extism's; a module's memory is outside this heap and capped in the module.
     resourceLimits,
     // Nothing a module does reaches the worker's stdout or stderr (WASI output goes nowhere; logging is a host

@@ -164,7 +164,7 @@ export class WasmPlugin extends EventEmitter<PluginProcessEvents> {
         resolve();
       });
     });
-    await Promise.race([ready, this.#exited.then(() => Promise.reject(new Error(`${pluginId}: its worker ended while starting${failure ? `: ${failure}` : ''}`)))]);
+    await Promise.race([ready, this.#exited.then(() => Promise.reject(new Error(`${pluginId}: its worker ended while starting${(failure ?? this.#killReason) ? `: ${failure ?? this.#killReason}` : ''}`)))]);
     audit.append({ pluginId, kind: 'worker.start', memoryBytes: this.#memoryBytes, wasi, preopens: Object.keys(setup.preopens) });
   }
 

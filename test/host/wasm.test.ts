@@ -242,6 +242,20 @@ describe('a WASM plugin in the host', () => {
     expect(String(tampered.stdout) + String(tampered.stderr)).toMatch(/refused warden-samples\.hello-wasm: modified since install: build\/plugin\.wasm/);
   });
 
+  it('leaves no thread behind: an app that stops the host exits on its own, spare worker and all', () => {
+    const script = [
+      `const { createHost } = await import(${JSON.stringify(resolve(import.meta.dirname, '../../dist/host/index.js'))});`,
+      `const host = createHost({ pluginsDir: ${JSON.stringify(samples('hello-wasm'))}, dataDir: ${JSON.stringify(join(work, 'data'))} });`,
+      'await host.start();',
+      "console.log(await host.executeCommand('hello-wasm.vowels', 'exit'));",
+      'await host.stop();',
+    ].join('\n');
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+    expect(run.signal, 'the process was still running after 20 s').toBeNull();
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout.trim()).toBe('2');
+  });
+
   it('refuses a WASM plugin when the app requires process isolation, saying why', async () => {
     host = createHost({ pluginsDir: samples('hello-wasm'), dataDir: join(work, 'data'), requireIsolation: 'namespaces', limits: LIMITS });
     await host.start();
