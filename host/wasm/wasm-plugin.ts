@@ -15,7 +15,7 @@ import type { Worker } from 'node:worker_threads';
 import { commandExport, importKind, WARDEN_NAMESPACE } from '../../analyzer/wasm-imports.js';
 import { AUDIT_TEXT, PluginAuditTrail } from '../audit-budget.js';
 import { createBroker } from '../broker.js';
-import { canonical } from '../permissions.js';
+import { canonical, type Grant } from '../permissions.js';
 import type { PluginProcessEvents, PluginProcessOptions } from '../plugin-process.js';
 import { PluginStorage } from '../storage.js';
 import { messageOf } from '../supervisor.js';
@@ -37,6 +37,15 @@ export type WasmPluginOptions = Omit<PluginProcessOptions, 'isolation' | 'nodePa
 };
 
 const MIB = 1024 * 1024;
+
+/**
+ * The folders WASI may open (guest path → host path): none unless the grant has filesystem paths beyond the plugin's
+ * own folders, and then only those it may write, since node:wasi cannot open a folder read-only.
+ */
+export function wasiPreopens(grant: Pick<Grant, 'fsWrite'>, own: { dataDir: string; root: string }): Record<string, string> {
+  const ownFolders = new Set([canonical(own.dataDir), canonical(own.root)]);
+  return Object.fromEntries(grant.fsWrite.filter((path) => !ownFolders.has(path)).map((path) => [path, path]));
+}
 
 interface Pending {
   resolve(value: { output: string | null | undefined; memoryBytes: number }): void;
@@ -92,15 +101,12 @@ export class WasmPlugin extends EventEmitter<PluginProcessEvents> {
     if (unknown.length > 0) throw new Error(`${pluginId}: the module imports what the host does not provide: ${unknown.slice(0, 5).join(', ')}`);
     this.#exports = new Set(WebAssembly.Module.exports(module).filter((entry) => entry.kind === 'function').map((entry) => entry.name));
     const wasi = imports.some((entry) => importKind(entry) === 'wasi');
-    // A filesystem grant beyond the plugin's own folders is preopened, and only folders it may write (node:wasi cannot open read-only).
-    const own = new Set([canonical(dataDir), canonical(this.options.root)]);
-    const preopens = Object.fromEntries(grant.fsWrite.filter((path) => !own.has(path)).map((path) => [path, path]));
     const shared = new SharedArrayBuffer(ANSWER_HEADER_BYTES + limits.maxMessageBytes);
     const setup: WorkerSetup = {
       module,
       config: Object.fromEntries(Object.entries(this.options.config).map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)])),
       wasi,
-      preopens: wasi ? preopens : {},
+      preopens: wasi ? wasiPreopens(grant, { dataDir, root: this.options.root }) : {},
       wardenFunctions: imports.filter((entry) => entry.module === WARDEN_NAMESPACE && importKind(entry) === 'warden').map((entry) => entry.name),
       extismHttp: imports.some((entry) => importKind(entry) === 'extism-http'),
       shared,
