@@ -173,6 +173,17 @@ describe('a WASM plugin in the host', () => {
     await expect(host.executeCommand('odd.run')).rejects.toThrow(/imports what the host does not provide: env::system/);
   });
 
+  it('links WASI for a module that imports it (it could not be instantiated otherwise), with nothing preopened', async () => {
+    const module = moduleImporting([['wasi_snapshot_preview1', 'random_get'], ['wasi_snapshot_preview1', 'environ_get']], { memory: true });
+    labPlugin('wasi', { contributes: { commands: [{ command: 'wasi.run', title: 'Run' }] } }, module);
+    host = createHost({ devPaths: [join(work, 'wasi')], dataDir: join(work, 'data'), limits: LIMITS });
+    await host.start();
+    expect(await host.executeCommand('wasi.run')).toBeUndefined();
+    await host.stop();
+    const start = readAuditLog(host.auditLogPath).find((entry) => entry.pluginId === 'test.lab' && entry.kind === 'worker.start');
+    expect(start).toMatchObject({ wasi: true, preopens: [] });
+  });
+
   it('stops a module that loops forever; the host and the other plugins keep answering, and it restarts', async () => {
     labPlugin('plugins/lab');
     cpSync(join(SAMPLES, 'hello-wasm'), join(work, 'plugins', 'hello-wasm'), { recursive: true });
