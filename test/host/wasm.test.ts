@@ -17,7 +17,7 @@ import { labModule, moduleImporting } from '../fixtures/wasm/modules.js';
 const SAMPLES = resolve(import.meta.dirname, '../../sample-plugins');
 const CLI = resolve(import.meta.dirname, '../../dist/bin/warden.js');
 const LIMITS = { heartbeatMs: 300, restartBaseMs: 50, callTimeoutMs: 10_000, wasmMemoryMb: 8 };
-const COMMANDS = ['echo', 'recall', 'remember', 'fetch', 'http', 'spin', 'grow', 'flood', 'trap'].map((name) => ({ command: `lab.${name}`, title: name }));
+const COMMANDS = ['echo', 'recall', 'setting', 'remember', 'fetch', 'http', 'spin', 'grow', 'flood', 'trap'].map((name) => ({ command: `lab.${name}`, title: name }));
 
 let lab: Buffer;
 let work: string;
@@ -85,11 +85,15 @@ describe('a WASM plugin in the host', () => {
 
   it('runs the activate export with the config, and on_event for the events it listens to', async () => {
     labPlugin('lab', { activationEvents: ['onEvent:app.tick'] });
-    host = createHost({ devPaths: [join(work, 'lab')], dataDir: join(work, 'data'), configFor: () => ({ greeting: 'hi' }), limits: LIMITS });
+    host = createHost({ devPaths: [join(work, 'lab')], dataDir: join(work, 'data'), configFor: () => ({ greeting: 'hi', limits: { n: 2 } }), limits: LIMITS });
     await host.start();
     await host.emitEvent('app.tick', { n: 1 });
     expect(await host.executeCommand('lab.recall', 'event')).toEqual({ result: { found: true, value: { name: 'app.tick', payload: { n: 1 }, from: 'app' } } });
-    expect(await host.executeCommand('lab.recall', 'activated')).toEqual({ result: { found: true, value: { pluginId: 'test.lab', config: { greeting: 'hi' } } } });
+    expect(await host.executeCommand('lab.recall', 'activated')).toEqual({ result: { found: true, value: { pluginId: 'test.lab', config: { greeting: 'hi', limits: { n: 2 } } } } });
+    // The same config through Extism's config_get: text as it is, anything else as JSON text.
+    expect(await host.executeCommand('lab.setting', 'greeting')).toBe('hi');
+    expect(await host.executeCommand('lab.setting', 'limits')).toBe('{"n":2}');
+    expect(await host.executeCommand('lab.setting', 'missing')).toBeNull();
   });
 
   it('refuses at load a module importing a capability it did not declare, and loads it once declared', async () => {
