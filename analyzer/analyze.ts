@@ -35,6 +35,7 @@ import { decide, defaultPolicy } from './policy.js';
 import { createLinting, preloadLinter, type Linting } from './pool.js';
 import type { Manifest, PluginAnalysis, Policy, Tier } from './types.js';
 import { WARDEN_VERSION } from './warden-package.js';
+import { isWasmMain, readWasmModule } from './wasm-imports.js';
 
 export interface AnalyzeOptions {
   tier?: Tier;
@@ -190,7 +191,12 @@ async function prepare(path: string, cache: PluginCache | undefined, limits: Lim
 
 /** Read as code: anything Node could run, which is everything but JSON, addons and other binaries. */
 function isCode(plugin: Prepared, path: string): boolean {
-  return !/\.json$/i.test(path) && !/\.node$/i.test(path) && !plugin.files.natives.some((native) => native.path === path);
+  return !/\.json$/i.test(path) && !/\.node$/i.test(path) && path !== wasmEntry(plugin) && !plugin.files.natives.some((native) => native.path === path);
+}
+
+/** The entry module of a WebAssembly plugin (read as a module: its imports, not its bytes, are what it can do); undefined for JavaScript. */
+function wasmEntry(plugin: Prepared): string | undefined {
+  return isWasmMain(plugin.manifest.main) ? posix.normalize(plugin.manifest.main.replaceAll('\\', '/')) : undefined;
 }
 
 /** The files each lifecycle script of the plugin runs with `node`; code it gives inline is kept for `explore`, which reads it. */
@@ -442,7 +448,9 @@ async function runChecks(plugin: Prepared): Promise<void> {
   for (const gyp of plugin.files.gypPackages) {
     addCheckReports(plugin, gyp, [checkReport('install-script', 'nodeGyp', {})], await hashAndRead(plugin, gyp));
   }
+  const wasm = wasmEntry(plugin);
   for (const native of plugin.files.natives) {
+    if (native.path === wasm) continue;
     plugin.hashes[native.path] = await hashFile(join(root, native.path));
     plugin.bytes += (await stat(join(root, native.path))).size;
     addCheckReports(plugin, native.path, [checkReport('native-binary', 'binary', { format: native.format })]);
@@ -452,6 +460,12 @@ async function runChecks(plugin: Prepared): Promise<void> {
   }
   const manifestText = () => readFile(join(root, 'package.json'), 'utf8');
   const main = join(root, plugin.manifest.main);
+  if (wasm !== undefined && isInside(root, main) && existsSync(main)) {
+    const bytes = await readFile(main);
+    plugin.hashes[wasm] = sha256(bytes);
+    plugin.bytes += bytes.length;
+    addCheckReports(plugin, wasm, readWasmModule(bytes, plugin.manifest).reports);
+  }
   if (!isInside(root, main) || !existsSync(main)) {
     const text = await manifestText();
     addCheckReports(plugin, 'package.json', [checkReport('manifest', 'mainMissing', { main: plugin.manifest.main }, keyLocation(text, 'main'))], text);

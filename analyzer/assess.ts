@@ -45,6 +45,7 @@ function toFinding({ file, reachable, atInstall }: FileReports, outer: RawReport
     file,
     ...outer.loc,
     message: source === outer ? outer.message : EVALUATED_PREFIX + source.message,
+    ...(outer.symbol === undefined ? {} : { symbol: outer.symbol }),
     reachable,
   };
 }
@@ -62,5 +63,5 @@ function lowered(severity: Severity, category: string): Severity {
 
 function byLocation(a: Finding, b: Finding): number {
   if (a.file !== b.file) return a.file < b.file ? -1 : 1;
-  return a.line - b.line || a.column - b.column || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0);
+  return a.line - b.line || a.column - b.column || (a.symbol ?? '').localeCompare(b.symbol ?? '') || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0);
 }

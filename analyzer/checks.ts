@@ -57,6 +57,7 @@ export const CHECKS = {
       escapingLink: 'Symlink points outside the plugin ({{target}}); whatever it points at would run unanalyzed',
       failed: 'The gate failed while reading this file, so it cannot vouch for it: {{reason}}',
       notJavaScript: 'Loaded as code, but not JavaScript, so Node would refuse to run it: {{reason}}',
+      invalidWasm: 'The WebAssembly module does not validate, so the gate cannot vouch for it: {{reason}}',
     },
     {
       parseError: { category: 'unanalyzable', severity: 'critical' },
@@ -64,6 +65,7 @@ export const CHECKS = {
       escapingLink: { category: 'unanalyzable', severity: 'critical' },
       failed: { category: 'unanalyzable', severity: 'critical' },
       notJavaScript: { category: 'unanalyzable', severity: 'info' },
+      invalidWasm: { category: 'unanalyzable', severity: 'critical' },
     },
   ),
   manifest: defineCheck(
@@ -72,10 +74,12 @@ export const CHECKS = {
     {
       mainMissing: 'The entry module "{{main}}" is not in the package, so the host cannot load it',
       enginesMismatch: 'It requires Warden {{range}} (engines.warden in package.json) but this is Warden {{version}}, so the host refuses to load it',
+      commandExportMissing: 'The command "{{command}}" has no exported function "{{export}}" in the WebAssembly module, so the host cannot run it',
     },
     {
       mainMissing: { category: 'manifest', severity: 'critical' },
       enginesMismatch: { category: 'manifest', severity: 'critical' },
+      commandExportMissing: { category: 'manifest', severity: 'critical' },
     },
   ),
   'dev-dependency': defineCheck(
@@ -88,6 +92,28 @@ export const CHECKS = {
     {
       devDependency: { category: 'manifest', severity: 'medium' },
       devDependencyPresent: { category: 'manifest', severity: 'high' },
+    },
+  ),
+  'wasm-import': defineCheck(
+    'wasm-import',
+    "A WebAssembly plugin's imports: the whole of what the module can ask the host for, each mapped to the capability it uses",
+    {
+      network: 'Imports {{import}}, a request the host makes for it through the broker (the network capability)',
+      wasiFilesystem: 'Imports the WASI file function {{import}}: it reaches only the folders a filesystem grant preopens (none without one)',
+      wasiClock: 'Imports the WASI clock function {{import}}: the module can read the time',
+      wasiRandom: 'Imports {{import}}: the module can read random bytes',
+      wasiEnvironment: 'Imports {{import}}: the host gives a WASM plugin no arguments and no environment variables',
+      wasiProcess: 'Imports the WASI process function {{import}}: it can end or yield only its own call',
+      unknownImport: 'Imports {{import}} ({{kind}}), which is neither a Warden or Extism host function nor WASI: the host cannot link it, and the gate cannot say what power it asks for',
+    },
+    {
+      network: { category: 'network', severity: 'high', capability: 'network' },
+      wasiFilesystem: { category: 'filesystem', severity: 'info', capability: 'filesystem' },
+      wasiClock: { category: 'native-code', severity: 'info' },
+      wasiRandom: { category: 'native-code', severity: 'info' },
+      wasiEnvironment: { category: 'env', severity: 'info' },
+      wasiProcess: { category: 'native-code', severity: 'info' },
+      unknownImport: { category: 'native-code', severity: 'critical' },
     },
   ),
 } satisfies Record<string, Check>;

@@ -89,7 +89,7 @@ const NAMED_PER_REASON = 3;
 
 /** `Loads 'fs', which reads and writes files (no-filesystem at index.js:4:12)` */
 export function describeFinding(finding: Finding): string {
-  return `${finding.message.replace(/\.$/, '')} (${finding.ruleId} at ${finding.file}:${finding.line}:${finding.column})`;
+  return `${finding.message.replace(/\.$/, '')} (${finding.ruleId} at ${finding.file}:${finding.symbol ?? `${finding.line}:${finding.column}`})`;
 }
 
 /** `<what>: <finding>; <finding>; and 2 more`: a reason names the findings it rests on. */

@@ -23,6 +23,8 @@ export interface Finding {
   endLine: number;
   endColumn: number;
   message: string;
+  /** For a WebAssembly module, which has no lines: the import or export the finding is about (`module::name`). */
+  symbol?: string;
   /** False when no entry point can load the file and the module graph has no load it cannot resolve; the severity is then one lower. */
   reachable: boolean;
 }

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const BENCHES = ['analyzer.js', 'host.js', 'storage.js', 'trust.js'];
+const BENCHES = ['analyzer.js', 'host.js', 'wasm.js', 'storage.js', 'trust.js'];
 
 let failed = false;
 for (const bench of BENCHES) {

@@ -32,6 +32,8 @@ export interface ListedPlugin {
   reasons: string[];
   installed: boolean;
   source: string;
+  /** `process` (JavaScript, a sandboxed process of its own) or `worker` (WebAssembly, a worker thread of the host); absent when it could not be loaded. */
+  runsIn?: 'process' | 'worker';
   lastActivity: string | null;
 }
 
@@ -144,6 +146,7 @@ function toListed(info: PluginInfo, record: InstallRecord | undefined, activity:
     reasons,
     installed: record !== undefined,
     source: record ? sourceOf(record) : `folder ${info.root} (not installed: its manifest is its grant)`,
+    runsIn: info.runsIn,
     lastActivity: activity ?? null,
   };
 }
@@ -158,7 +161,8 @@ function sourceOf(record: InstallRecord): string {
 
 function formatListed(plugin: ListedPlugin): string {
   const status = plugin.status === 'enabled' ? pc.green(plugin.status) : plugin.status === 'blocked' ? pc.red(plugin.status) : pc.yellow(plugin.status);
-  const lines = [`${pc.bold(plugin.id)} ${plugin.version}  ${plugin.tier}  ${status}  ${pc.dim(plugin.lastActivity ? `last active ${plugin.lastActivity}` : 'never run')}`];
+  const where = plugin.runsIn === 'worker' ? '  WebAssembly, in a worker of the host' : '';
+  const lines = [`${pc.bold(plugin.id)} ${plugin.version}  ${plugin.tier}  ${status}${where}  ${pc.dim(plugin.lastActivity ? `last active ${plugin.lastActivity}` : 'never run')}`];
   lines.push(`  may: ${plugin.granted.length > 0 ? plugin.granted.map(describeAtom).join('; ') : 'nothing beyond its own data'}`);
   for (const reason of plugin.reasons) lines.push(`  ${pc.red('✖')} ${reason}`);
   if (!plugin.installed) lines.push(pc.dim(`  ${plugin.source}`));

@@ -208,14 +208,15 @@ function plainLine(event: string, payload: Record<string, unknown>): string | un
       const { findings, dev } = payload as unknown as HostEvents['analyzed'];
       if (!dev || findings.length === 0) return undefined;
       return [`${pc.bold(id)} (development plugin) — ${findings.length} finding(s):`,
-        ...findings.map((f) => `  ${inert(f.file)}:${f.line}:${f.column}  ${f.severity.padEnd(8)}  ${inert(f.message)}  ${pc.dim(f.ruleId)}`)].join('\n');
+        ...findings.map((f) => `  ${inert(f.file)}:${f.symbol === undefined ? `${f.line}:${f.column}` : inert(f.symbol)}  ${f.severity.padEnd(8)}  ${inert(f.message)}  ${pc.dim(f.ruleId)}`)].join('\n');
     }
     case 'blocked':
       return reasonLines(`${pc.red('✖ refused')} ${pc.bold(id)}`, payload.reasons as string[]);
     case 'warned':
       return reasonLines(`${pc.yellow('! warning')} ${pc.bold(id)} loads, but`, payload.reasons as string[]);
     case 'activated':
-      return pc.dim(`▶ ${id} started (pid ${text('pid')}, ${text('ms')} ms, ${text('reason')}, isolation ${text('isolation')})`);
+      // A WASM plugin runs in a worker of the host: no pid, no isolation level of its own.
+      return pc.dim(`▶ ${id} started (${payload.pid === undefined ? 'WebAssembly, in a worker of the host' : `pid ${text('pid')}`}, ${text('ms')} ms, ${text('reason')}${payload.pid === undefined ? '' : `, isolation ${text('isolation')}`})`);
     case 'deactivated':
       return pc.dim(`■ ${id} stopped (${text('reason')})`);
     case 'crashed':

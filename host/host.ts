@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { analyzePlugin, hashFiles } from '../analyzer/analyze.js';
 import { listFiles } from '../analyzer/files.js';
 import { identityOf, loadManifest } from '../analyzer/manifest.js';
+import { isWasmMain } from '../analyzer/wasm-imports.js';
 import { defaultPolicy, unloadableReasons, visibleFindings } from '../analyzer/policy.js';
 import type { PluginAnalysis, Policy, Tier } from '../analyzer/types.js';
 import { WARDEN_VERSION } from '../analyzer/warden-package.js';
@@ -24,7 +25,7 @@ import type { BrokerCallbacks } from './broker.js';
 import { discoverPlugins, type PluginLocation } from './discovery.js';
 import { HostEventEmitter, type HostEventName, type HostListener } from './events.js';
 import { DEFAULT_LIMITS, processLimits, type HostLimits } from './limits.js';
-import { isolationProblem, requiredIsolation } from './isolation-policy.js';
+import { isolationProblem, requiredIsolation, wasmIsolationProblem } from './isolation-policy.js';
 import { grantFromManifest, type Grant } from './permissions.js';
 import { type IsolationLevel, isIsolationLevel, machineSupport, rememberProbesIn } from './platform.js';
 import type { ProbeMemory } from './probe-memory.js';
@@ -34,7 +35,9 @@ import { makeDataFolder } from './safe-files.js';
 import { removeInterruptedWrites } from './storage.js';
 import { shareableProfile } from './profile.js';
 import type { RegistryOptions } from './registry/client.js';
-import { debuggingLimits, messageOf, Supervisor, type PluginState } from './supervisor.js';
+import { debuggingLimits, messageOf, Supervisor, type PluginState, type SupervisedPlugin } from './supervisor.js';
+import { stopSpareWorker } from './wasm/spare-worker.js';
+import { WasmPlugin } from './wasm/wasm-plugin.js';
 import { PluginTrust, type TrustedLocation } from './trust.js';
 
 export interface HostOptions {
@@ -103,8 +106,10 @@ export interface PluginInfo {
   memory: number | undefined;
   restarts: number;
   lastError: string | undefined;
-  /** The isolation level it runs with (or would, once started). */
+  /** The isolation level a process plugin runs with (or would, once started); a WASM plugin's worker has none of its own. */
   isolation: IsolationLevel;
+  /** Where it runs: a sandboxed process of its own (JavaScript), or a worker thread of the host (WebAssembly). */
+  runsIn: 'process' | 'worker';
 }
 
 export interface Host {
@@ -247,6 +252,7 @@ class WardenHost implements Host {
   async stop(): Promise<void> {
     await this.#trust?.close();
     await Promise.all([...this.#plugins.values()].map((p) => p.supervisor?.stop()));
+    await stopSpareWorker();
     this.#audit?.close();
     this.#audit = undefined;
     await this.#releaseLock();
@@ -295,6 +301,7 @@ class WardenHost implements Host {
       restarts: p.supervisor?.restarts ?? 0,
       lastError: p.blocked ? p.blocked.join('; ') : (this.#disabledByHand(p.id) ?? p.supervisor?.lastError),
       isolation: this.#isolation,
+      runsIn: isWasmMain(p.analysis.manifest.main) ? 'worker' : 'process',
     }));
   }
 
@@ -441,7 +448,9 @@ class WardenHost implements Host {
       reasons.push(...plugin.trustRefusals);
     }
     const required = requiredIsolation({ tier: plugin.tier, dev: location.dev }, this.#options.requireIsolation);
-    const isolation = isolationProblem(required, this.#isolation, machineSupport());
+    const isolation = isWasmMain(analysis.manifest.main)
+      ? wasmIsolationProblem(this.#options.requireIsolation)
+      : isolationProblem(required, this.#isolation, machineSupport());
     if (isolation) reasons.push(isolation);
     if (reasons.length > 0) {
       plugin.blocked = reasons;
@@ -519,7 +528,7 @@ class WardenHost implements Host {
    * those the gate read: an installed plugin that changed is refused, a
    * development plugin is analyzed again.
    */
-  async #spawn(plugin: LoadedPlugin): Promise<PluginProcess> {
+  async #spawn(plugin: LoadedPlugin): Promise<SupervisedPlugin> {
     const stale = plugin.location.dev ? [] : this.#trust!.staleProblems(plugin.tier);
     const refused = [...this.#trust!.integrityProblems(plugin.location), ...stale];
     if (refused.length > 0) {
@@ -546,7 +555,7 @@ class WardenHost implements Host {
     const consented = this.#trust!.grantFor(plugin.location) ?? manifest.capabilities;
     const grant = this.#options.grantFor?.(grantInput)
       ?? grantFromManifest(consented, { pluginRoot: plugin.location.root, dataDir: plugin.dataDir, home: homedir() });
-    const process = new PluginProcess({
+    const common = {
       pluginId: plugin.id,
       root: plugin.location.root,
       main: resolve(plugin.location.root, manifest.main),
@@ -555,13 +564,19 @@ class WardenHost implements Host {
       config: this.#options.configFor?.(plugin.id) ?? {},
       audit: this.#audit!,
       host: this.#broker,
-      limits: processLimits(this.#limits),
-      isolation: this.#isolation,
-      nodePath: this.#options.nodePath,
       contributedCommands: [...plugin.plan.commands],
-      eventOwner: (name) => this.#eventOwner(name, plugin.id),
-      inspect: this.#options.inspectPlugin === plugin.id,
-    });
+      eventOwner: (name: string) => this.#eventOwner(name, plugin.id),
+    };
+    // A WebAssembly module runs in a worker of the host (its sandbox is WebAssembly's); JavaScript in a process of its own.
+    const process = isWasmMain(manifest.main)
+      ? new WasmPlugin({ ...common, limits: { ...processLimits(this.#limits), wasmMemoryMb: this.#limits.wasmMemoryMb, wasmAllocMbPerCall: this.#limits.wasmAllocMbPerCall } })
+      : new PluginProcess({
+          ...common,
+          limits: processLimits(this.#limits),
+          isolation: this.#isolation,
+          nodePath: this.#options.nodePath,
+          inspect: this.#options.inspectPlugin === plugin.id,
+        });
     process.on('log', (stream: string, line: string) => this.#events.emit('log', { pluginId: plugin.id, stream, line }));
     process.on('denied', (denial: { message: string }) => this.#events.emit('denied', { pluginId: plugin.id, message: denial.message }));
     process.on('storage-corrupt', (file: string, reason: string) => {

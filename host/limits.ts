@@ -4,8 +4,9 @@
  */
 import type { PluginLimits } from './plugin-process.js';
 import { DEFAULT_SUPERVISOR_LIMITS, type SupervisorLimits } from './supervisor.js';
+import type { WasmLimits } from './wasm/wasm-plugin.js';
 
-export type HostLimits = SupervisorLimits & PluginLimits;
+export type HostLimits = SupervisorLimits & PluginLimits & WasmLimits;
 
 export const DEFAULT_LIMITS: HostLimits = {
   ...DEFAULT_SUPERVISOR_LIMITS,
@@ -24,6 +25,8 @@ export const DEFAULT_LIMITS: HostLimits = {
   logLinesPerSecond: 100,
   messagesPerSecond: 20,
   auditBytesPerMinute: 32 * 1024 * 1024,
+  wasmMemoryMb: 64,
+  wasmAllocMbPerCall: 16,
 };
 
 /** The bounds the plugin's process enforces itself (the rest are the supervisor's); memoryMb sets its data-segment limit. */

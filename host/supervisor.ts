@@ -7,7 +7,7 @@
  * Every other plugin has its own supervisor, so none of this touches them.
  */
 import { constants } from 'node:os';
-import type { PluginProcess } from './plugin-process.js';
+import type { PluginProcess, PluginProcessEvents } from './plugin-process.js';
 import type { IsolationLevel } from './platform.js';
 import { monitorResources } from './resource-monitor.js';
 
@@ -55,6 +55,20 @@ export function debuggingLimits(limits: SupervisorLimits): SupervisorLimits {
   return { ...limits, heartbeatMs: Infinity, callTimeoutMs: Infinity, activateTimeoutMs: Infinity, cpuPercent: Infinity };
 }
 
+/**
+ * What a supervisor runs: a plugin process (plugin-process.ts) or a WASM plugin's worker thread (wasm/wasm-plugin.ts).
+ * Either one ends in an `exit`, and the same rules restart or disable it.
+ */
+export type SupervisedPlugin = Pick<PluginProcess, 'start' | 'activate' | 'executeCommand' | 'deliverEvent' | 'ping' | 'stop' | 'kill'> & {
+  on<E extends keyof PluginProcessEvents>(event: E, listener: (...args: PluginProcessEvents[E]) => void): unknown;
+  /** The process to sample in /proc; undefined for a worker thread. */
+  readonly pid: number | undefined;
+  readonly isolation: IsolationLevel | undefined;
+  /** Why it ended, when it knows better than its exit code (a WASM module's trap or bound). */
+  readonly exitReason?: string;
+  readonly options: { dataDir: string; limits: { dataQuotaBytes: number; dataMaxEntries: number } };
+};
+
 export type PluginState = 'inactive' | 'starting' | 'active' | 'restarting' | 'disabled' | 'stopped';
 
 /** What the supervisor tells the host; the host turns these into audit entries and events. */
@@ -82,7 +96,7 @@ function isEnvironmental(error: unknown): boolean {
 
 export class Supervisor {
   #state: PluginState = 'inactive';
-  #process: PluginProcess | undefined;
+  #process: SupervisedPlugin | undefined;
   #ready: Promise<void> | undefined;
   /** Why we killed the current process, so its exit is reported with the cause rather than "SIGKILL". */
   #killReason: string | undefined;
@@ -109,7 +123,7 @@ export class Supervisor {
   constructor(
     readonly pluginId: string,
     /** Builds the process for one run (the host re-checks file hashes here, so restarts are checked too). */
-    private readonly spawn: () => Promise<PluginProcess>,
+    private readonly spawn: () => Promise<SupervisedPlugin>,
     private readonly limits: SupervisorLimits,
     private readonly observer: SupervisorObserver,
   ) {}
@@ -142,13 +156,13 @@ export class Supervisor {
   }
 
   /** Activates first if need be; an active plugin's call goes straight through (this is every call's path). */
-  #whenActive<T>(reason: string, work: (process: PluginProcess) => Promise<T>, what: () => string): Promise<T> {
+  #whenActive<T>(reason: string, work: (process: SupervisedPlugin) => Promise<T>, what: () => string): Promise<T> {
     if (this.#state === 'active') return this.#call(work, what);
     return this.activate(reason).then(() => this.#call(work, what));
   }
 
   /** One call with its timeout; if the process dies meanwhile, the caller learns why rather than "connection disposed". */
-  #call<T>(work: (process: PluginProcess) => Promise<T>, what: () => string): Promise<T> {
+  #call<T>(work: (process: SupervisedPlugin) => Promise<T>, what: () => string): Promise<T> {
     const process = this.#process;
     if (this.#state !== 'active' || !process) {
       return Promise.reject(new Error(`${this.pluginId} is not running (${this.#lastError ?? this.#state})`));
@@ -191,7 +205,7 @@ export class Supervisor {
     this.#state = 'starting';
     this.#killReason = undefined;
     this.#stderrTail = [];
-    let process: PluginProcess;
+    let process: SupervisedPlugin;
     try {
       process = await this.spawn();
     } catch (error) {
@@ -227,12 +241,12 @@ export class Supervisor {
     this.observer.activated({ pid: process.pid, reason, ms: Math.round(performance.now() - started), isolation: process.isolation });
   }
 
-  #onExit(process: PluginProcess, code: number | null, signal: NodeJS.Signals | null): void {
+  #onExit(process: SupervisedPlugin, code: number | null, signal: NodeJS.Signals | null): void {
     if (process !== this.#process) return; // an old process, already accounted for, or a stop
     this.#stopMonitors();
     this.#process = undefined;
     this.#ready = undefined;
-    const reason = this.#killReason ?? exitReason(code, signal, this.#stderrTail, process.isolation !== undefined && process.isolation !== 'none');
+    const reason = this.#killReason ?? process.exitReason ?? exitReason(code, signal, this.#stderrTail, process.isolation !== undefined && process.isolation !== 'none');
     this.#lastError = reason;
     const now = performance.now();
     this.#crashTimes = [...this.#crashTimes.filter((t) => now - t < this.limits.crashWindowMs), now];
@@ -248,7 +262,7 @@ export class Supervisor {
   }
 
   /** A run the host could not set up (its start could not be recorded, say): its process goes, not counted as a crash. */
-  #discard(process: PluginProcess, error: unknown): void {
+  #discard(process: SupervisedPlugin, error: unknown): void {
     this.#process = undefined; // so its exit is not taken for a crash
     process.kill(`could not start: ${messageOf(error)}`);
     this.#retryLater(error);
@@ -290,7 +304,7 @@ export class Supervisor {
     this.#ready = ready;
   }
 
-  #startMonitors(process: PluginProcess): void {
+  #startMonitors(process: SupervisedPlugin): void {
     let pingOutstanding = false;
     const heartbeat = setInterval(() => {
       if (!Number.isFinite(this.limits.heartbeatMs)) return;

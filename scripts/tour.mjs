@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: the whole story on the sample plugins, offline, in well under a minute.
-//   1. the host: plugins working, the stealer refused by the gate, sneaky denied at run time, runaway stopped;
+//   1. the host: plugins working, the stealer refused by the gate, sneaky denied at run time, runaway stopped,
+//      and a WebAssembly plugin (built from AssemblyScript by npm run build) answering from a worker of the host;
 //   2. trust: tiers from the demo registry, an install with its consent screen answered by flags, the
 //      blocklist refusing a plugin, a tampered file refused, and a blocklist update stopping a running plugin.
 // Each step's exit code is checked, so the tour is also a smoke test: it fails loudly if a step misbehaves.
@@ -34,7 +35,10 @@ const client = ['--plugins-dir', PLUGINS, '--data-dir', DATA];
 heading('1. the host: the gate, the sandbox, the supervisor');
 warden(1, 'run', '--plugins-dir', 'sample-plugins', '--data-dir', '.warden/demo', '--display-name', 'Ada', '--locale', 'fr-FR',
   '--exec', 'hello.sayHello', '["Ada"]', '--exec', 'notes.add', '"try Warden"', '--exec', 'notes.list', '--exec', 'indexer.index',
-  '--exec', 'weather.now', '--exec', 'greeter.greet', '--exec', 'sneaky.sync', '--exec', 'runaway.spin', '--exec', 'hello.sayHello', '--once');
+  '--exec', 'weather.now', '--exec', 'greeter.greet', '--exec', 'hello-wasm.greet', '"Ada"', '--exec', 'hello-wasm.vowels', '"WebAssembly"',
+  '--exec', 'sneaky.sync', '--exec', 'runaway.spin', '--exec', 'hello.sayHello', '--once');
+process.stdout.write('\nThe WebAssembly plugin\'s import section is its whole capability list: the gate reads it exactly.\n');
+warden(0, 'analyze', 'sample-plugins/hello-wasm', '--format', 'stylish', '--tier', 'community');
 
 heading('2. trust: tiers from a signed registry');
 rmSync(DEMO, { recursive: true, force: true });

@@ -8,7 +8,7 @@ export function toReport(analysis: PluginAnalysis): AnalysisReport {
     plugin: { id: plugin.id, name: plugin.name, publisher: plugin.publisher, version: plugin.version },
     tier,
     decision: { action: decision.action, reasons: [...decision.reasons] },
-    findings: findings.map(({ ruleId, category, severity, capability, file, line, column, endLine, endColumn, message, reachable }) => ({
+    findings: findings.map(({ ruleId, category, severity, capability, file, line, column, endLine, endColumn, message, symbol, reachable }) => ({
       ruleId,
       category,
       severity,
@@ -19,6 +19,7 @@ export function toReport(analysis: PluginAnalysis): AnalysisReport {
       endLine,
       endColumn,
       message,
+      ...(symbol === undefined ? {} : { symbol }),
       reachable,
     })),
     stats: { files: stats.files, bytes: stats.bytes, durationMs: stats.durationMs, cached: stats.cached },

@@ -71,8 +71,10 @@ function result(finding: Finding, lines: Record<number, string> | undefined, ind
       {
         physicalLocation: {
           artifactLocation: { uri: uriOf(finding.file), uriBaseId: 'PLUGINROOT' },
-          ...regions(finding, lines),
+          // A WebAssembly module has no lines: its finding's columns are the import entry's bytes (1-based).
+          ...(finding.symbol === undefined ? regions(finding, lines) : { region: { byteOffset: finding.column - 1, byteLength: finding.endColumn - finding.column } }),
         },
+        ...(finding.symbol === undefined ? {} : { logicalLocations: [{ name: finding.symbol, fullyQualifiedName: `${finding.file}#${finding.symbol}`, kind: 'function' }] }),
       },
     ],
     properties: { category: finding.category, capability: finding.capability, severity: finding.severity, reachable: finding.reachable },

@@ -96,7 +96,8 @@ function fileRows(findings: Finding[], lines: Record<number, string> | undefined
   const lineWidth = Math.max(...findings.map((f) => String(f.line).length));
   const rows: Row[] = findings.map((finding) => ({
     finding,
-    where: `${String(finding.line).padStart(lineWidth)}:${finding.column}`,
+    // A WebAssembly finding is located by its import (`module::name`): a module has no lines.
+    where: finding.symbol === undefined ? `${String(finding.line).padStart(lineWidth)}:${finding.column}` : pluginText(finding.symbol),
     message: pluginText(finding.message.replace(/\.$/, '')),
     label: categoryLabel(finding),
   }));
@@ -138,7 +139,7 @@ function fileRows(findings: Finding[], lines: Record<number, string> | undefined
 }
 
 function sameLocation(a: Finding, b: Finding): boolean {
-  return a.line === b.line && a.column === b.column && a.endLine === b.endLine && a.endColumn === b.endColumn;
+  return a.symbol === b.symbol && a.line === b.line && a.column === b.column && a.endLine === b.endLine && a.endColumn === b.endColumn;
 }
 
 function countLine(visible: Finding[], notes: string[], c: Colors, width: number | undefined): string {

@@ -18,6 +18,8 @@ export interface RawReport {
   kind: FindingKind;
   message: string;
   loc: { line: number; column: number; endLine: number; endColumn: number };
+  /** Where a finding without lines is (a WebAssembly import, `module::name`). */
+  symbol?: string;
   /** For findings inside evaluated constant code: the inner finding, already adjusted. */
   inner?: RawReport;
 }

@@ -1,0 +1,44 @@
+/** The memory cap written into a module's memory section: the engine itself then refuses to grow past it. */
+import { describe, expect, it } from 'vitest';
+import { capMemory, WASM_PAGE_BYTES } from '../../host/wasm/memory-cap.js';
+import { labModule, moduleImporting } from '../fixtures/wasm/modules.js';
+
+/** A module defining one memory with these limits, exporting it as "memory". */
+function withMemory(initial: number, maximum?: number): Buffer {
+  const limits = maximum === undefined ? [0x00, initial] : [0x01, initial, maximum];
+  const memory = [5, limits.length + 1, 1, ...limits];
+  const exports = [7, 10, 1, 6, ...Buffer.from('memory'), 0x02, 0];
+  return Buffer.from([0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...memory, ...exports]);
+}
+
+function memoryOf(bytes: Uint8Array): WebAssembly.Memory {
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}) as unknown as { exports: { memory: WebAssembly.Memory } };
+  return instance.exports.memory;
+}
+
+describe('capMemory', () => {
+  it('gives a memory without a maximum the cap as its maximum: growing past it fails', () => {
+    const memory = memoryOf(capMemory(withMemory(1), 4));
+    expect(memory.grow(3)).toBe(1);
+    expect(() => memory.grow(1)).toThrow(RangeError);
+    expect(memory.buffer.byteLength).toBe(4 * WASM_PAGE_BYTES);
+  });
+
+  it('keeps a smaller declared maximum and lowers a larger one', () => {
+    expect(() => memoryOf(capMemory(withMemory(1, 2), 4)).grow(2)).toThrow(RangeError);
+    const lowered = memoryOf(capMemory(withMemory(1, 100), 4));
+    expect(() => lowered.grow(4)).toThrow(RangeError);
+  });
+
+  it('refuses a module whose memory starts above the cap', () => {
+    expect(() => capMemory(withMemory(10), 4)).toThrow(/starts at 10 pages .* above the cap of 4 pages/);
+  });
+
+  it('changes nothing but the memory limits of a real module, and leaves one without memory as it was', async () => {
+    const lab = await labModule();
+    const capped = capMemory(lab, 16);
+    expect(WebAssembly.Module.exports(new WebAssembly.Module(capped))).toEqual(WebAssembly.Module.exports(new WebAssembly.Module(lab)));
+    const plain = moduleImporting([]);
+    expect(Buffer.from(capMemory(plain, 16))).toEqual(plain);
+  });
+});
