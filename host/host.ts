@@ -22,10 +22,11 @@ import { answerControl, type ControlAnswer, type ControlRequest } from './contro
 import { lockDataFolder, type DataFolderLock } from './data-lock.js';
 import type { BrokerCallbacks } from './broker.js';
 import { discoverPlugins } from './discovery.js';
+import { STATE_DIR } from './install/records.js';
 import { HostEventEmitter, type HostEventName, type HostListener } from './events.js';
 import { DEFAULT_LIMITS, processLimits, type HostLimits } from './limits.js';
 import { isolationProblem, requiredIsolation } from './isolation-policy.js';
-import { grantFromManifest, type Grant } from './permissions.js';
+import { GrantRefused, grantFromManifest, type Grant } from './permissions.js';
 import { type IsolationLevel, isIsolationLevel, machineSupport } from './platform.js';
 import { PluginProcess } from './plugin-process.js';
 import { DISABLED_BY_HAND, PluginSwitches } from './plugin-switches.js';
@@ -514,8 +515,7 @@ class WardenHost implements Host {
     const grantInput = { id: plugin.id, root: plugin.location.root, dataDir: plugin.dataDir, capabilities: manifest.capabilities };
     // An installed plugin gets what its user consented to, never simply what its manifest declares.
     const consented = this.#trust!.grantFor(plugin.location) ?? manifest.capabilities;
-    const grant = this.#options.grantFor?.(grantInput)
-      ?? grantFromManifest(consented, { pluginRoot: plugin.location.root, dataDir: plugin.dataDir, home: homedir() });
+    const grant = this.#options.grantFor?.(grantInput) ?? this.#grantOf(plugin, consented);
     const process = new PluginProcess({
       pluginId: plugin.id,
       root: plugin.location.root,
@@ -539,6 +539,25 @@ class WardenHost implements Host {
       this.#events.emit('log', { pluginId: plugin.id, stream: 'host', line: `storage: ${reason}; moved aside to ${file}, the store starts empty` });
     });
     return process;
+  }
+
+  /** The grant a declaration gives `plugin`; a declaration reaching past its base or into the host's state refuses it. */
+  #grantOf(plugin: LoadedPlugin, declared: DeclaredCapabilities | undefined): Grant {
+    const hostState = [
+      this.#options.dataDir,
+      this.auditLogPath,
+      `${this.auditLogPath}.head`,
+      this.#options.cacheDir ?? join(this.#options.dataDir, 'cache'),
+      ...(this.#options.pluginsDir ? [join(this.#options.pluginsDir, STATE_DIR)] : []),
+    ];
+    try {
+      return grantFromManifest(declared, { pluginRoot: plugin.location.root, dataDir: plugin.dataDir, home: homedir(), hostState });
+    } catch (error) {
+      if (!(error instanceof GrantRefused)) throw error;
+      plugin.blocked = [error.message];
+      this.#refuse(plugin.id, plugin.blocked);
+      throw new Error(`${plugin.id} is blocked: ${error.message}`);
+    }
   }
 
   /** Who `name` belongs to, for a plugin other than `sender` to emit: another plugin (its id), the app, or nobody. */
