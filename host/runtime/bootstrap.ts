@@ -19,13 +19,12 @@ import { type RuntimeGuard, installGuard } from './guard.js';
 
 // The launcher passes vscode-jsonrpc's resolved entry (see launcher.ts for why it is required by path), then the guard's settings.
 const [jsonrpcMain, guardSettings] = process.argv.slice(2);
-installGuard(JSON.parse(guardSettings) as RuntimeGuard);
-const { ResponseError, createMessageConnection } = createRequire(import.meta.url)(jsonrpcMain) as typeof Jsonrpc;
-
 const CHANNEL_FD = 3;
 const INTERNAL_ERROR = -32603;
 
 const channel = new Socket({ fd: CHANNEL_FD, readable: true, writable: true });
+installGuard(JSON.parse(guardSettings) as RuntimeGuard, channel);
+const { ResponseError, createMessageConnection } = createRequire(import.meta.url)(jsonrpcMain) as typeof Jsonrpc;
 channel.on('close', () => process.exit(0));
 channel.on('error', () => process.exit(0));
 // The host is trusted not to attack its plugins; a broken channel still ends the process rather than confusing it.
