@@ -38,8 +38,13 @@ export interface BrokerOptions {
   /** The command ids its manifest contributes: with ids under its own id, the only ones it may register. */
   contributedCommands: readonly string[];
   /**
-   * Who an event name belongs to when it is not under this plugin's id (`<pluginId>.…`): another plugin's id, or
-   * `'app'`; undefined when plugins may emit it. By default the app reserves every such name.
+   * Who a command id belongs to, when the host knows better than this plugin's own manifest: its contributor, the
+   * plugin that registered it, or the plugin with the longest id that prefixes it (see name-owner.ts).
+   */
+  commandOwner?: (command: string) => string | undefined;
+  /**
+   * Who an event name belongs to when it is not this plugin's to emit: another plugin's id (the longest that prefixes
+   * it), or `'app'`; undefined when this plugin may emit it. By default the app reserves every name not under its id.
    */
   eventOwner?: (name: string) => string | undefined;
   limits: BrokerLimits;
@@ -76,7 +81,9 @@ function nextCorrelationId(): string {
 export function createBroker(options: BrokerOptions): Handlers<HostApi> {
   const { pluginId, grant, audit, storage, host, limits } = options;
   const ownPrefix = `${pluginId}.`;
-  const eventOwner = options.eventOwner ?? (() => 'app');
+  const eventOwner = options.eventOwner ?? ((name: string) => (name.startsWith(ownPrefix) ? undefined : 'app'));
+  const commandOwner =
+    options.commandOwner ?? ((command: string) => (command.startsWith(ownPrefix) || options.contributedCommands.includes(command) ? pluginId : undefined));
   // What a plugin does in answer to the host's own requests (the showMessage each command makes) is paced by the
   // host, so no per-plugin rate applies to it; the channel grants and bounds that allowance (see Outstanding).
   const isAnswer = options.isAnswer ?? (() => false);
@@ -125,14 +132,16 @@ export function createBroker(options: BrokerOptions): Handlers<HostApi> {
   /** Run-time command ids are the manifest's or under the plugin's own id: no plugin can take another's callers. */
   function ownCommand(value: unknown): string {
     const command = identifier(value, 'command');
-    if (command.startsWith(ownPrefix) || options.contributedCommands.includes(command)) return command;
-    throw new Error(`the command "${command}" is not ${pluginId}'s to register: register the commands package.json contributes (contributes.commands) or ids that start with "${ownPrefix}"`);
+    const owner = commandOwner(command);
+    if (owner === pluginId) return command;
+    const whose = owner === undefined ? '' : ` (it is ${owner}'s)`;
+    throw new Error(`the command "${command}" is not ${pluginId}'s to register${whose}: register the commands package.json contributes (contributes.commands) or ids that start with "${ownPrefix}"`);
   }
 
-  /** A plugin emits names under its own id, and others only where the app has not reserved them. */
+  /** A plugin emits names under its own id (unless a plugin with a longer id owns them), and others only where the app has not reserved them. */
   function emittable(value: unknown): string {
     const name = identifier(value, 'event name');
-    const owner = name.startsWith(ownPrefix) ? undefined : eventOwner(name);
+    const owner = eventOwner(name);
     if (owner === undefined) return name;
     const whose = owner === 'app' ? 'reserved by the app' : `${owner}'s`;
     throw new Error(`the event name "${name}" is ${whose}: a plugin emits event names that start with "${ownPrefix}"`);

@@ -22,6 +22,7 @@ import { answerControl, type ControlAnswer, type ControlRequest } from './contro
 import { lockDataFolder, type DataFolderLock } from './data-lock.js';
 import type { BrokerCallbacks } from './broker.js';
 import { discoverPlugins } from './discovery.js';
+import { nameOwner } from './name-owner.js';
 import { STATE_DIR } from './install/records.js';
 import { HostEventEmitter, type HostEventName, type HostListener } from './events.js';
 import { DEFAULT_LIMITS, processLimits, type HostLimits } from './limits.js';
@@ -159,6 +160,8 @@ class WardenHost implements Host {
   readonly #plugins = new Map<string, LoadedPlugin>();
   /** command id → plugin id: contributed, named in `onCommand:`, or registered at run time. */
   readonly #commands = new Map<string, string>();
+  /** Command id → the one plugin whose manifest contributes it. */
+  readonly #contributors = new Map<string, string>();
   #audit: AuditLog | undefined;
   #lock: DataFolderLock | undefined;
   /** Plugins disabled by hand, from the data folder; read at start. */
@@ -213,7 +216,8 @@ class WardenHost implements Host {
     if (trust.registry) this.#events.emit('registry', trust.registry.status());
     trust.on('records', () => void this.#syncInstalled());
     const loaded = await Promise.all([...locations, ...trust.installedLocations()].map((location) => this.#load(location)));
-    for (const plugin of loaded) if (plugin) this.#admit(plugin);
+    const ids = loaded.flatMap((plugin) => (plugin ? [plugin.id] : []));
+    for (const plugin of loaded) if (plugin) this.#admit(plugin, ids);
     // Writes a killed host left unfinished: under the lock, no store in the folder is being written now.
     for (const plugin of this.#plugins.values()) removeInterruptedWrites(plugin.dataDir);
     if (this.#options.startPlugins === false) return;
@@ -340,7 +344,7 @@ class WardenHost implements Host {
     await plugin.supervisor?.stop('reloading');
     plugin.supervisor = undefined;
     plugin.subscriptions.clear();
-    for (const [command, owner] of this.#commands) if (owner === pluginId) this.#commands.delete(command);
+    this.#forgetCommands(pluginId);
     const fresh = await this.#load(plugin.location);
     if (!fresh) {
       plugin.blocked = ['its manifest can no longer be read (see the message above)'];
@@ -393,8 +397,8 @@ class WardenHost implements Host {
     });
   }
 
-  /** Applies the verdict, the engines check and command ownership; announces the outcome. */
-  #admit(plugin: LoadedPlugin): void {
+  /** Applies the verdict, the engines check and command ownership (`ids`: every plugin loaded with it); announces the outcome. */
+  #admit(plugin: LoadedPlugin, ids?: readonly string[]): void {
     const { analysis, location } = plugin;
     const existing = this.#plugins.get(plugin.id);
     if (existing) {
@@ -404,9 +408,9 @@ class WardenHost implements Host {
     this.#emitAnalyzed(plugin);
     this.#plugins.set(plugin.id, plugin);
     // A blocked plugin keeps its commands, so calling one says why it cannot run.
-    for (const command of plugin.plan.commands) if (!this.#commands.has(command)) this.#commands.set(command, plugin.id);
+    const reasons = this.#claimCommands(plugin, ids ?? [...this.#plugins.keys(), plugin.id]);
     // What no tier loads (no entry module, an engines.warden range this host is not in) refuses a dev plugin too.
-    const reasons = analysis.decision.action !== 'block' ? [] : location.dev ? unloadableReasons(analysis.findings) : [...analysis.decision.reasons];
+    reasons.push(...(analysis.decision.action !== 'block' ? [] : location.dev ? unloadableReasons(analysis.findings) : analysis.decision.reasons));
     if (!location.dev) {
       plugin.trustRefusals = this.#trust!.refusals(trustSubject(plugin), { integrity: false });
       reasons.push(...plugin.trustRefusals);
@@ -424,6 +428,52 @@ class WardenHost implements Host {
       this.#audit!.tryAppend({ pluginId: plugin.id, kind: 'warned', reasons: warnings });
       this.#events.emit('warned', { pluginId: plugin.id, reasons: warnings });
     }
+  }
+
+  /**
+   * Binds the commands `plugin` contributes to it, and says why those it cannot have are refused: an id under another
+   * plugin's id is that plugin's (the longest id, as for events), and an id two plugins contribute has no
+   * contributor — both are refused, so neither can take the other's callers by loading or starting first.
+   * `onCommand:` names it does not contribute only bind ids nobody contributes or owns by name.
+   */
+  #claimCommands(plugin: LoadedPlugin, ids: readonly string[]): string[] {
+    const reasons: string[] = [];
+    const contributed = new Set((plugin.analysis.manifest.contributes?.commands ?? []).map((entry) => entry.command));
+    for (const command of contributed) {
+      const byName = nameOwner(command, ids);
+      const other = this.#contributors.get(command);
+      if (byName !== undefined && byName !== plugin.id) {
+        reasons.push(`it contributes the command "${command}", which is under ${byName}'s id`);
+      } else if (other !== undefined && other !== plugin.id) {
+        const reason = `the command "${command}" is contributed by both ${other} and ${plugin.id}: a command has one contributor, so neither runs it`;
+        reasons.push(reason);
+        this.#blockOther(other, reason);
+      } else {
+        this.#contributors.set(command, plugin.id);
+        this.#commands.set(command, plugin.id);
+      }
+    }
+    for (const command of plugin.plan.commands) {
+      if (contributed.has(command) || this.#commands.has(command) || this.#contributors.has(command)) continue;
+      const byName = nameOwner(command, ids);
+      if (byName === undefined || byName === plugin.id) this.#commands.set(command, plugin.id);
+    }
+    return reasons;
+  }
+
+  /** Refuses an already loaded plugin (stopping it if it runs), for a reason found while admitting another. */
+  #blockOther(pluginId: string, reason: string): void {
+    const other = this.#plugins.get(pluginId);
+    if (!other) return;
+    other.blocked = [...(other.blocked ?? []), reason];
+    this.#refuse(pluginId, [reason]);
+    void other.supervisor?.stop('blocked');
+  }
+
+  /** Unbinds every command of a plugin that is reloaded or gone. */
+  #forgetCommands(pluginId: string): void {
+    for (const [command, owner] of this.#commands) if (owner === pluginId) this.#commands.delete(command);
+    for (const [command, owner] of this.#contributors) if (owner === pluginId) this.#contributors.delete(command);
   }
 
   #emitAnalyzed(plugin: LoadedPlugin): void {
@@ -530,6 +580,7 @@ class WardenHost implements Host {
       nodePath: this.#options.nodePath,
       contributedCommands: [...plugin.plan.commands],
       eventOwner: (name) => this.#eventOwner(name, plugin.id),
+      commandOwner: (command) => this.#commandOwner(command),
       inspect: this.#options.inspectPlugin === plugin.id,
     });
     process.on('log', (stream: string, line: string) => this.#events.emit('log', { pluginId: plugin.id, stream, line }));
@@ -560,19 +611,25 @@ class WardenHost implements Host {
     }
   }
 
-  /** Who `name` belongs to, for a plugin other than `sender` to emit: another plugin (its id), the app, or nobody. */
+  /** Who `name` belongs to, when `sender` may not emit it: another plugin (the longest id prefixing it), the app; undefined when it may. */
   #eventOwner(name: string, sender: string): string | undefined {
-    for (const id of this.#plugins.keys()) if (id !== sender && name.startsWith(`${id}.`)) return id;
+    const owner = nameOwner(name, this.#plugins.keys());
+    if (owner !== undefined) return owner === sender ? undefined : owner;
     const reserved = this.#options.reservedEvents ?? ['*'];
     return reserved.some((pattern) => (pattern.endsWith('*') ? name.startsWith(pattern.slice(0, -1)) : name === pattern)) ? 'app' : undefined;
+  }
+
+  /** Who a command id belongs to: the plugin it is bound to (contributed, hinted or registered), else the longest id prefixing it. */
+  #commandOwner(command: string): string | undefined {
+    return this.#commands.get(command) ?? nameOwner(command, this.#plugins.keys());
   }
 
   /** What every plugin's `ctx` reaches through its broker, after the grant check. */
   readonly #broker: BrokerCallbacks = {
     executeCommand: (_pluginId, command, args) => this.executeCommand(command, ...args),
     registerCommand: (pluginId, command) => {
-      const owner = this.#commands.get(command);
-      if (owner !== undefined && owner !== pluginId) throw new Error(`the command "${command}" belongs to ${owner}`);
+      const owner = this.#commandOwner(command);
+      if (owner !== pluginId) throw new Error(`the command "${command}" belongs to ${owner ?? 'no plugin'}`);
       this.#commands.set(command, pluginId);
     },
     emitEvent: (pluginId, name, payload) => this.emitEvent(name, payload, pluginId),
@@ -624,7 +681,7 @@ class WardenHost implements Host {
       if (!location) {
         await plugin.supervisor?.stop('uninstalled');
         this.#plugins.delete(plugin.id);
-        for (const [command, owner] of this.#commands) if (owner === plugin.id) this.#commands.delete(command);
+        this.#forgetCommands(plugin.id);
         this.#audit?.append({ pluginId: plugin.id, kind: 'uninstalled' });
       } else if (JSON.stringify(location.record) !== JSON.stringify(plugin.location.record)) {
         plugin.location = location;

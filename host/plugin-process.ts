@@ -75,6 +75,8 @@ export interface PluginProcessOptions {
   contributedCommands?: readonly string[];
   /** Who an event name not under its id belongs to (see BrokerOptions.eventOwner). */
   eventOwner?: (name: string) => string | undefined;
+  /** Who a command id belongs to (see BrokerOptions.commandOwner). */
+  commandOwner?: (command: string) => string | undefined;
   inspect?: boolean;
 }
 
@@ -181,6 +183,7 @@ export class PluginProcess extends EventEmitter<PluginProcessEvents> {
         host: this.options.host,
         contributedCommands: this.options.contributedCommands ?? [],
         ...(this.options.eventOwner ? { eventOwner: this.options.eventOwner } : {}),
+        ...(this.options.commandOwner ? { commandOwner: this.options.commandOwner } : {}),
         limits,
         onDenied: (denial) => this.emit('denied', denial),
         isAnswer: (params) => outstanding.isAnswer(params),
