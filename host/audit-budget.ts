@@ -4,15 +4,14 @@
  * the bytes the plugin makes the log grow held to a budget per minute, so a
  * plugin that floods calls is stopped long before it fills the disk. Entries
  * are still written in full order to the one shared log. Entries of calls the
- * plugin made in answer to the host's own requests are clipped but not metered:
- * an app that calls a plugin 100,000 times makes the log grow, not the plugin.
+ * plugin made in answer to the app's requests are metered too: a plugin must not
+ * be able to make its calls look like answers and write the disk full.
  */
 import type { AuditLog, AuditRecord } from './audit.js';
 
 /** What the broker and the permission check write through. */
 export interface AuditSink {
-  /** `metered: false` for an entry about what the plugin did in answer to the host (paced by the host, not the plugin). */
-  append(record: AuditRecord, options?: { metered: boolean }): unknown;
+  append(record: AuditRecord): unknown;
   tryAppend(record: AuditRecord): unknown;
 }
 
@@ -34,10 +33,10 @@ export class PluginAuditTrail implements AuditSink {
     this.#tokens = bytesPerMinute;
   }
 
-  append(record: AuditRecord, options = { metered: true }): unknown {
+  append(record: AuditRecord): unknown {
     const { clipped, size } = clipRecord(record);
     const entry = this.audit.append(clipped);
-    if (options.metered) this.#spend(size);
+    this.#spend(size);
     return entry;
   }
 

@@ -239,11 +239,16 @@ class WardenHost implements Host {
   }
 
   async executeCommand<T = unknown>(command: string, ...args: unknown[]): Promise<T> {
+    return this.#execute(command, args, 'app') as Promise<T>;
+  }
+
+  /** `caller`: the app, or the plugin whose ctx.commands.execute this is; a plugin running its own command earns no answer credit. */
+  async #execute(command: string, args: unknown[], caller: string): Promise<unknown> {
     const owner = this.#commands.get(command);
     const plugin = owner === undefined ? undefined : this.#plugins.get(owner);
     if (!plugin) throw new Error(`no plugin provides the command "${command}"`);
     if (plugin.blocked) throw new Error(`${plugin.id} is blocked: ${plugin.blocked.join('; ')}`);
-    return this.#supervisor(plugin).executeCommand(command, args, `onCommand:${command}`) as Promise<T>;
+    return this.#supervisor(plugin).executeCommand(command, args, `onCommand:${command}`, plugin.id !== caller);
   }
 
   async emitEvent(name: string, payload?: unknown, sender = 'app'): Promise<void> {
@@ -626,7 +631,7 @@ class WardenHost implements Host {
 
   /** What every plugin's `ctx` reaches through its broker, after the grant check. */
   readonly #broker: BrokerCallbacks = {
-    executeCommand: (_pluginId, command, args) => this.executeCommand(command, ...args),
+    executeCommand: (pluginId, command, args) => this.#execute(command, args, pluginId),
     registerCommand: (pluginId, command) => {
       const owner = this.#commandOwner(command);
       if (owner !== pluginId) throw new Error(`the command "${command}" belongs to ${owner ?? 'no plugin'}`);

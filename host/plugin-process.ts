@@ -19,7 +19,7 @@ import { type LogStream, launch, lowerPriority } from './launcher.js';
 import type { Denial, Grant } from './permissions.js';
 import { type IsolationLevel, machineSupport } from './platform.js';
 import { cut } from './text-limits.js';
-import { type LineMessageWriter, lineChannel } from './runtime/channel.js';
+import { type LineMessageWriter, type Outstanding, lineChannel } from './runtime/channel.js';
 import { PluginStorage } from './storage.js';
 
 export type { BrokerCallbacks } from './broker.js';
@@ -95,6 +95,7 @@ export class PluginProcess extends EventEmitter<PluginProcessEvents> {
   #pluginPid: number | undefined;
   #connection: MessageConnection | undefined;
   #writer: LineMessageWriter | undefined;
+  #outstanding: Outstanding | undefined;
   #exited: Promise<void> | undefined;
   #killReason: string | undefined;
   #isolation: IsolationLevel | undefined;
@@ -168,6 +169,7 @@ export class PluginProcess extends EventEmitter<PluginProcessEvents> {
     channel.on('error', () => undefined);
     const { reader, writer, outstanding } = lineChannel(channel, limits, (reason) => this.#violation(reason), true);
     this.#writer = writer;
+    this.#outstanding = outstanding;
     const connection = createMessageConnection(reader, writer);
     connection.onError(() => undefined);
     serve(
@@ -213,8 +215,11 @@ export class PluginProcess extends EventEmitter<PluginProcessEvents> {
     }
   }
 
-  executeCommand(command: string, args: unknown[]): Promise<unknown> {
-    return this.#call('plugin/executeCommand', { command, args });
+  /** `credited`: whether the plugin did not cause this call itself (see Outstanding.withoutCredit). */
+  executeCommand(command: string, args: unknown[], credited = true): Promise<unknown> {
+    const params = { command, args };
+    if (!credited) this.#outstanding?.withoutCredit(params);
+    return this.#call('plugin/executeCommand', params);
   }
 
   /** `from`: the emitting plugin's id, or `'app'`. */

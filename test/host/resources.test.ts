@@ -122,6 +122,13 @@ describe('CPU', () => {
     expect(crash.reason).toMatch(/^cpu: busy /);
   });
 
+  it('a hog that calls its own command through the host between slices is stopped within 10 s: a call it caused excuses nothing', async () => {
+    const run = await startHog();
+    expect(await run.host.executeCommand('hog.cpuSelfExcused')).toBe('busy');
+    const crash = await firstCrash(run, 10_000);
+    expect(crash.reason).toMatch(/^cpu: busy /);
+  });
+
   it('a plugin the app keeps busy with call after call is not stopped: that time is spent answering the host', async () => {
     const run = await startHog();
     const until = Date.now() + 8000;
@@ -129,6 +136,8 @@ describe('CPU', () => {
     while (Date.now() < until) {
       expect(await run.host.executeCommand('hog.work')).toBe('done');
       calls += 1;
+      // Well over its own 50 % of a core, within what answering the app may excuse (EXCUSE_SHARE): not every moment.
+      if (calls % 2 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
     }
     expect(run.crashes).toEqual([]);
     expect(calls).toBeGreaterThan(100);
@@ -184,6 +193,26 @@ describe('floods through ctx', () => {
     expect(Math.max(...lines.map((line) => line.length))).toBeLessThanOrEqual(8193);
     expect(run.logs.some((line) => /^\[warden\] \d+ messages dropped \(over 20 per second\)$/.test(line))).toBe(true);
     expect(run.logs.some((line) => /^\[warden\] \d+ log lines dropped \(over 100 per second\)$/.test(line))).toBe(true);
+  });
+
+  it('messages shown inside its own command, run through the host, earn no allowance: they are held to its rate', async () => {
+    const run = await startHog({ limits: { maxMessagesPerSecond: 100_000 } });
+    const started = Date.now();
+    const rounds = (await run.host.executeCommand('hog.selfFlood', { ms: 2000, chars: 1900 })) as number;
+    const windows = Math.ceil((Date.now() - started) / 1000) + 1;
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    // 30 messages a round, 120 at a time: before, every one of them was passed on (over 10,000), unmetered by the
+    // broker's rate. Now: 20 a second over the windows it spans, plus the app's one call's allowance (32).
+    expect(rounds).toBeGreaterThan(10);
+    expect(run.messages.length).toBeLessThanOrEqual(20 * windows + 32);
+    expect(run.logs.some((line) => /^\[warden\] \d+ messages dropped \(over 20 per second\)$/.test(line))).toBe(true);
+  });
+
+  it('the same flood under the default channel limit is a violation: the plugin is stopped', async () => {
+    const run = await startHog();
+    await run.host.executeCommand('hog.selfFlood', { ms: 2000, chars: 1900 }).catch(() => undefined);
+    expect(run.crashes.some((reason) => /^violation: more than \d+ messages in one second/.test(reason))).toBe(true);
+    expect(run.messages.length).toBeLessThanOrEqual(20 * 4 + 32);
   });
 
   it('refused calls with huge keys add only clipped entries to the audit log', async () => {
