@@ -8,7 +8,7 @@
  * folder filled through many files — and stops the plugin the way a hung one
  * is stopped.
  */
-import { type FSWatcher, lstatSync, readFileSync, readdirSync, watch } from 'node:fs';
+import { type FSWatcher, lstatSync, readFileSync, readdirSync, readlinkSync, realpathSync, statSync, watch } from 'node:fs';
 import { join } from 'node:path';
 
 export interface ResourceLimits {
@@ -83,7 +83,10 @@ export function monitorResources(
     const over = cpu.add(Date.now(), busyMs, usage.cpuMs, excusedMs);
     if (over) exceeded(over);
   };
-  const folder = new DataFolderWatch(plugin.dataDir, limits, exceeded);
+  const folder = new DataFolderWatch(plugin.dataDir, limits, exceeded, () => {
+    const pid = plugin.pid();
+    return pid === undefined ? [] : processTree(pid);
+  });
   sample(); // so plugins() shows memory from the start
   const sampler = setInterval(sample, limits.rssSampleMs);
   sampler.unref();
@@ -136,17 +139,21 @@ export function processUsage(pid: number): Usage | undefined {
   const own = oneProcess(pid);
   if (!own) return undefined;
   const usage = { ...own };
-  const pending = childrenOf(pid);
-  for (let guard = 0; pending.length > 0 && guard < 4096; guard++) {
-    const child = pending.pop()!;
+  for (const child of processTree(pid).slice(1)) {
     const theirs = oneProcess(child);
     if (!theirs) continue;
     usage.rss += theirs.rss;
     usage.cpuMs += theirs.cpuMs;
     usage.busyMs += theirs.busyMs;
-    pending.push(...childrenOf(child));
   }
   return usage;
+}
+
+/** `pid` and every process below it (at most 4096). */
+function processTree(pid: number): number[] {
+  const tree = [pid];
+  for (let next = 0; next < tree.length && tree.length < 4096; next++) tree.push(...childrenOf(tree[next]));
+  return tree;
 }
 
 function oneProcess(pid: number): Usage | undefined {
@@ -200,6 +207,8 @@ class DataFolderWatch {
     private readonly dir: string,
     private readonly limits: ResourceLimits,
     private readonly exceeded: (reason: string) => void,
+    /** The plugin's processes, whose open files the folder's size includes. */
+    private readonly pids: () => number[] = () => [],
   ) {
     this.#measure();
   }
@@ -247,6 +256,7 @@ class DataFolderWatch {
     if (this.#closed) return;
     const started = performance.now();
     const usage = folderUsage(this.dir, this.limits.dataMaxEntries);
+    usage.bytes += deletedOpenFiles(this.pids(), this.dir);
     const cost = (performance.now() - started) * 20;
     this.#earliest = Date.now() + cost;
     const mb = (bytes: number): string => `${(bytes / 1048576).toFixed(1)} MB`;
@@ -259,6 +269,45 @@ class DataFolderWatch {
     this.#watch(usage.folders);
     this.#measureAt(Date.now() + Math.max(this.limits.rssSampleMs, cost));
   }
+}
+
+/**
+ * Bytes of the regular files under `dir` that `pids` hold open after they were deleted: they fill the disk as much
+ * as any file but no listing of the folder shows them (`/proc/<pid>/fd/N` links to "<path> (deleted)"; stat of that
+ * link is fstat of the open file). Each file counted once; a process whose fds the host may not read adds nothing.
+ */
+export function deletedOpenFiles(pids: readonly number[], dir: string): number {
+  let root: string;
+  try {
+    root = realpathSync(dir);
+  } catch {
+    return 0;
+  }
+  const counted = new Set<string>();
+  let bytes = 0;
+  for (const pid of pids) {
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      const link = `/proc/${pid}/fd/${fd}`;
+      try {
+        const target = readlinkSync(link);
+        if (!target.endsWith(' (deleted)') || !(target.startsWith(`${root}/`))) continue;
+        const stat = statSync(link);
+        const key = `${stat.dev}:${stat.ino}`;
+        if (!stat.isFile() || counted.has(key)) continue;
+        counted.add(key);
+        bytes += Math.max(stat.blocks * 512, stat.size);
+      } catch {
+        // closed meanwhile
+      }
+    }
+  }
+  return bytes;
 }
 
 /** Folders (the data folder and those in it) watched for changes; beyond these, the periodic measurement alone. */

@@ -150,6 +150,7 @@ describe('data folder', () => {
     ['one file', { files: 1 }],
     ['many files at once', { files: 8 }],
     ['files in nested folders', { files: 4, nested: true }],
+    ['files it deleted and holds open', { files: 4, unlinked: true }],
   ] as const) {
     it(`a plugin writing straight into its data folder (${name}) is stopped at its quota`, async () => {
       const run = await startHog({ limits: { dataQuotaBytes: quota } });
@@ -299,6 +300,7 @@ describe('every bound, as each user', () => {
     ['memory', 'hog.memory', 32, {}, /^memory: resident \d+ MB exceeds the limit of 256 MB$/],
     ['CPU in slices', 'hog.cpuSlices', undefined, {}, /^cpu: busy /],
     ['the data folder', 'hog.fillData', { files: 4 }, { dataQuotaBytes: 16 * MIB }, /^data folder over quota: /],
+    ['the data folder, through deleted files held open', 'hog.fillData', { files: 4, unlinked: true }, { dataQuotaBytes: 16 * MIB }, /^data folder over quota: /],
   ];
   for (const user of USERS) {
     for (const level of LEVELS.filter((entry) => entry.value !== 'none')) {
