@@ -15,6 +15,24 @@ export interface AuditSink {
   tryAppend(record: AuditRecord): unknown;
 }
 
+/**
+ * What one plugin's entries have added to the log over the host's life, across all its processes (restarts do not
+ * reset it), and the most they may: a plugin within its per-minute budget could otherwise still grow the log forever.
+ */
+export class AuditAllowance {
+  spent = 0;
+  constructor(readonly totalBytes: number) {}
+
+  get exhausted(): boolean {
+    return this.spent > this.totalBytes;
+  }
+
+  /** Why the plugin may write no more, in one line. */
+  get reason(): string {
+    return `audit log: its entries added more than ${Math.round(this.totalBytes / 1048576)} MiB over this host's life (auditBytesTotal)`;
+  }
+}
+
 /** Text kept per field (messages, keys, URLs, errors). */
 export const AUDIT_TEXT = 200;
 /** An entry's fixed part: seq, time, ids, kind, the two hashes and the JSON around them. */
@@ -29,6 +47,7 @@ export class PluginAuditTrail implements AuditSink {
     private readonly audit: AuditLog,
     private readonly bytesPerMinute: number,
     private readonly onExceeded: (reason: string) => void,
+    private readonly lifetime = new AuditAllowance(Number.POSITIVE_INFINITY),
   ) {
     this.#tokens = bytesPerMinute;
   }
@@ -48,8 +67,13 @@ export class PluginAuditTrail implements AuditSink {
     return entry;
   }
 
-  /** A token bucket holding one minute's budget, refilled continuously. */
+  /** A token bucket holding one minute's budget, refilled continuously; and the lifetime total. */
   #spend(bytes: number): void {
+    this.lifetime.spent += bytes;
+    if (this.lifetime.exhausted && !this.#exceeded) {
+      this.#exceeded = true;
+      this.onExceeded(this.lifetime.reason);
+    }
     if (!Number.isFinite(this.bytesPerMinute)) return;
     const now = Date.now();
     this.#tokens = Math.min(this.bytesPerMinute, this.#tokens + ((now - this.#refilled) * this.bytesPerMinute) / 60_000);

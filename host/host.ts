@@ -17,6 +17,7 @@ import { WARDEN_VERSION } from '../analyzer/warden-package.js';
 import type { DeclaredCapabilities } from '../rules/utils/manifest.js';
 import { activationPlan, type ActivationPlan } from './activation.js';
 import { AuditLog } from './audit.js';
+import { AuditAllowance } from './audit-budget.js';
 import { HOST_ENTRY } from './audit-chain.js';
 import { answerControl, type ControlAnswer, type ControlRequest } from './control.js';
 import { lockDataFolder, type DataFolderLock } from './data-lock.js';
@@ -160,6 +161,8 @@ class WardenHost implements Host {
   readonly #plugins = new Map<string, LoadedPlugin>();
   /** command id → plugin id: contributed, named in `onCommand:`, or registered at run time. */
   readonly #commands = new Map<string, string>();
+  /** What each plugin's entries have added to the audit log over this host's life (reloads and restarts included). */
+  readonly #auditAllowances = new Map<string, AuditAllowance>();
   /** Command id → the one plugin whose manifest contributes it. */
   readonly #contributors = new Map<string, string>();
   #audit: AuditLog | undefined;
@@ -565,6 +568,12 @@ class WardenHost implements Host {
       plugin.analysis = await this.#analyze(plugin.location.root, plugin.tier);
       this.#emitAnalyzed(plugin);
     }
+    const allowance = this.#auditAllowance(plugin.id);
+    if (allowance.exhausted) {
+      plugin.blocked = [allowance.reason];
+      this.#refuse(plugin.id, plugin.blocked);
+      throw new Error(`${plugin.id} is blocked: ${allowance.reason}`);
+    }
     mkdirSync(plugin.dataDir, { recursive: true });
     const { manifest } = plugin.analysis;
     const grantInput = { id: plugin.id, root: plugin.location.root, dataDir: plugin.dataDir, capabilities: manifest.capabilities };
@@ -586,6 +595,7 @@ class WardenHost implements Host {
       contributedCommands: [...plugin.plan.commands],
       eventOwner: (name) => this.#eventOwner(name, plugin.id),
       commandOwner: (command) => this.#commandOwner(command),
+      auditAllowance: allowance,
       inspect: this.#options.inspectPlugin === plugin.id,
     });
     process.on('log', (stream: string, line: string) => this.#events.emit('log', { pluginId: plugin.id, stream, line }));
@@ -622,6 +632,12 @@ class WardenHost implements Host {
     if (owner !== undefined) return owner === sender ? undefined : owner;
     const reserved = this.#options.reservedEvents ?? ['*'];
     return reserved.some((pattern) => (pattern.endsWith('*') ? name.startsWith(pattern.slice(0, -1)) : name === pattern)) ? 'app' : undefined;
+  }
+
+  #auditAllowance(pluginId: string): AuditAllowance {
+    let allowance = this.#auditAllowances.get(pluginId);
+    if (!allowance) this.#auditAllowances.set(pluginId, (allowance = new AuditAllowance(this.#limits.auditBytesTotal)));
+    return allowance;
   }
 
   /** Who a command id belongs to: the plugin it is bound to (contributed, hinted or registered), else the longest id prefixing it. */

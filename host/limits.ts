@@ -24,6 +24,7 @@ export const DEFAULT_LIMITS: HostLimits = {
   logLinesPerSecond: 100,
   messagesPerSecond: 20,
   auditBytesPerMinute: 32 * 1024 * 1024,
+  auditBytesTotal: 512 * 1024 * 1024,
 };
 
 /** The bounds the plugin's process enforces itself (the rest are the supervisor's); memoryMb sets its data-segment limit. */
@@ -31,9 +32,11 @@ export function processLimits(limits: HostLimits): PluginLimits {
   const {
     heapMb, memoryMb, maxMessageBytes, maxMessagesPerSecond, maxQueuedBytes, maxCallsInFlight, fetchTimeoutMs, fetchMaxBytes,
     storageQuotaBytes, dataQuotaBytes, dataMaxEntries, openFiles, processes, logLinesPerSecond, messagesPerSecond, auditBytesPerMinute,
+    auditBytesTotal,
   } = limits;
   return {
     heapMb, memoryMb, maxMessageBytes, maxMessagesPerSecond, maxQueuedBytes, maxCallsInFlight, fetchTimeoutMs, fetchMaxBytes,
     storageQuotaBytes, dataQuotaBytes, dataMaxEntries, openFiles, processes, logLinesPerSecond, messagesPerSecond, auditBytesPerMinute,
+    auditBytesTotal,
   };
 }

@@ -13,7 +13,7 @@ import { type MessageConnection, ResponseError, createMessageConnection } from '
 import type { Params, PluginApi, Result } from '../api/protocol.js';
 import { call, serve } from '../api/protocol.js';
 import type { AuditLog } from './audit.js';
-import { AUDIT_TEXT, PluginAuditTrail } from './audit-budget.js';
+import { AUDIT_TEXT, AuditAllowance, PluginAuditTrail } from './audit-budget.js';
 import { type BrokerCallbacks, createBroker } from './broker.js';
 import { type LogStream, launch, lowerPriority } from './launcher.js';
 import type { Denial, Grant } from './permissions.js';
@@ -54,6 +54,8 @@ export interface PluginLimits {
   messagesPerSecond: number;
   /** Audit log bytes the plugin's calls may add per minute; more is a violation. */
   auditBytesPerMinute: number;
+  /** Audit log bytes the plugin may add over the host's life (see AuditAllowance); more stops it for good. */
+  auditBytesTotal: number;
 }
 
 export interface PluginProcessOptions {
@@ -77,6 +79,8 @@ export interface PluginProcessOptions {
   eventOwner?: (name: string) => string | undefined;
   /** Who a command id belongs to (see BrokerOptions.commandOwner). */
   commandOwner?: (command: string) => string | undefined;
+  /** What this plugin's entries have added over the host's life, shared by its processes (one of its own by default). */
+  auditAllowance?: AuditAllowance;
   inspect?: boolean;
 }
 
@@ -122,7 +126,8 @@ export class PluginProcess extends EventEmitter<PluginProcessEvents> {
     mkdirSync(dataDir, { recursive: true });
     const isolation = this.options.isolation ?? machineSupport().levels[0];
     // Everything the plugin makes the host write to the audit log goes through its own trail: fields cut, growth bounded.
-    const audit = new PluginAuditTrail(this.options.audit, limits.auditBytesPerMinute, (reason) => this.#violation(reason));
+    const lifetime = this.options.auditAllowance ?? new AuditAllowance(limits.auditBytesTotal);
+    const audit = new PluginAuditTrail(this.options.audit, limits.auditBytesPerMinute, (reason) => this.#violation(reason), lifetime);
     let launched: ReturnType<typeof launch>;
     try {
       launched = launch({

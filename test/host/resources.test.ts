@@ -230,6 +230,17 @@ describe('floods through ctx', () => {
     const crash = await firstCrash(run, 10_000);
     expect(crash.reason).toBe('violation: audit log: its calls wrote more than 256 KiB of audit entries within a minute');
   });
+
+  it("a plugin within its per-minute budget is stopped for good once its entries pass auditBytesTotal over the host's life", async () => {
+    const run = await startHog({ limits: { auditBytesPerMinute: 64 * MIB, auditBytesTotal: MIB } });
+    const before = statSync(run.host.auditLogPath).size;
+    await run.host.executeCommand('hog.flood', { what: 'log', ms: 8000, chars: 10, perTick: 20 });
+    const crash = await firstCrash(run, 10_000);
+    expect(crash.reason).toBe("violation: audit log: its entries added more than 1 MiB over this host's life (auditBytesTotal)");
+    // Not started again: a restart would only add more.
+    await expect(run.host.executeCommand('hog.ping')).rejects.toThrow(/blocked: audit log: its entries added more than 1 MiB/);
+    expect(statSync(run.host.auditLogPath).size - before).toBeLessThan(2 * MIB);
+  });
 });
 
 describe('answers it never reads', () => {
