@@ -29,8 +29,12 @@ export function inert(text: string): string {
 
 /**
  * JSON for a terminal: `JSON.stringify` escapes C0 controls but leaves C1 controls, separators and bidi marks raw;
- * here they are `\u` escapes too, so the line is still the same JSON value and inert when printed.
+ * here they are `\u` escapes too, so the line is still the same JSON value and inert when printed (`indent` as
+ * JSON.stringify's).
  */
-export function inertJson(value: unknown): string {
-  return (JSON.stringify(value) ?? 'undefined').replace(UNSAFE, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
+export function inertJson(value: unknown, indent?: number): string {
+  // JSON.stringify escapes a newline inside a string, so a raw one in its output is the indentation's own.
+  return (JSON.stringify(value, null, indent) ?? 'undefined').replace(UNSAFE, (character) =>
+    character === '\n' && indent !== undefined ? character : `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }

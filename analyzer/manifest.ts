@@ -45,6 +45,9 @@ function explain(error: ErrorObject): string {
     .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
     .reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part), '');
   const join = (name: string) => (field ? `${field}.${name}` : name);
+  // The schema's shared definitions say what they mean better than their regular expressions do.
+  if (error.schemaPath === '#/$defs/text/pattern') return `"${field}" must not contain control characters, line separators or bidi marks`;
+  if (error.keyword === 'not') return `"${field}" must not contain a ".." segment: name the folder it means`;
   switch (error.keyword) {
     case 'required':
       return `"${join(String(error.params.missingProperty))}" is required`;

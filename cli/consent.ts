@@ -8,6 +8,7 @@
  */
 import { createInterface } from 'node:readline/promises';
 import pc from 'picocolors';
+import { inert } from '../analyzer/inert-text.js';
 import { type Atom, beyond, describeAtom, describeTier, parseGrants } from '../host/install/capabilities.js';
 import type { Consent, InstallPlan } from '../host/install/installer.js';
 import { describeEntry } from '../host/registry/blocklist.js';
@@ -21,41 +22,46 @@ export interface ConsentFlags {
 
 function sourceLine(plan: InstallPlan): string {
   const { source } = plan;
-  if (source.kind === 'registry') return `the registry ${source.registry} (${source.target}, sha256 ${source.sha256.slice(0, 12)}…)`;
-  if (source.kind === 'file') return `${source.path} (sha256 ${source.sha256.slice(0, 12)}…${plan.target ? `, matches the registry's ${plan.target.path}` : ', not a registry target'})`;
-  return `the folder ${source.path}`;
+  if (source.kind === 'registry') return `the registry ${inert(source.registry)} (${inert(source.target)}, sha256 ${source.sha256.slice(0, 12)}…)`;
+  if (source.kind === 'file') return `${inert(source.path)} (sha256 ${source.sha256.slice(0, 12)}…${plan.target ? `, matches the registry's ${inert(plan.target.path)}` : ', not a registry target'})`;
+  return `the folder ${inert(source.path)}`;
 }
 
-/** The screen, as lines (written to stdout: it is what the command is for). */
+/**
+ * The screen, as lines (written to stdout: it is what the command is for). Everything the plugin, its manifest or a
+ * registry supplied goes through `inert` before our own colours are added, so no text can redraw the screen.
+ */
 export function consentScreen(plan: InstallPlan): string[] {
   const lines: string[] = [];
+  const id = pc.bold(inert(plan.id));
+  const version = inert(plan.version);
   const verb = !plan.previous
-    ? `Install ${pc.bold(plan.id)} ${plan.version}`
+    ? `Install ${id} ${version}`
     : plan.previous.version === plan.version
-      ? `Reinstall ${pc.bold(plan.id)} ${plan.version} (the installed copy differs from its record, or from these bytes)`
-      : `Update ${pc.bold(plan.id)} ${plan.previous.version} → ${plan.version}`;
-  lines.push(verb, `  from       ${sourceLine(plan)}`, `  tier       ${pc.bold(plan.tier)}: ${describeTier(plan.tier, plan.publisher)}`, `  publisher  ${plan.publisher}`);
-  if (plan.target?.forced) lines.push(`  ${pc.yellow('!')} the registry admitted it over its policy: ${plan.target.forced.reason}`);
+      ? `Reinstall ${id} ${version} (the installed copy differs from its record, or from these bytes)`
+      : `Update ${id} ${inert(plan.previous.version)} → ${version}`;
+  lines.push(verb, `  from       ${sourceLine(plan)}`, `  tier       ${pc.bold(plan.tier)}: ${inert(describeTier(plan.tier, plan.publisher))}`, `  publisher  ${inert(plan.publisher)}`);
+  if (plan.target?.forced) lines.push(`  ${pc.yellow('!')} the registry admitted it over its policy: ${inert(plan.target.forced.reason)}`);
   if (plan.requested.length === 0) {
     lines.push('  It asks for no capabilities: it can keep its own data and talk to the app, nothing more.');
   } else {
     lines.push('  It asks to:');
     for (const atom of plan.requested) {
       const kept = plan.alreadyGranted.includes(atom) ? pc.dim(' (granted before)') : plan.previous ? pc.yellow(' (new)') : '';
-      lines.push(`    • ${describeAtom(atom)}${kept}  ${pc.dim(atom)}`);
+      lines.push(`    • ${inert(describeAtom(atom))}${kept}  ${pc.dim(inert(atom))}`);
     }
   }
   if (plan.dangers.length > 0) {
     lines.push('  Be aware:');
-    for (const danger of plan.dangers) lines.push(`    ${pc.yellow('!')} ${danger}`);
+    for (const danger of plan.dangers) lines.push(`    ${pc.yellow('!')} ${inert(danger)}`);
   }
-  for (const entry of plan.softBlocks) lines.push(`  ${pc.yellow('!')} ${describeEntry(entry)}`);
+  for (const entry of plan.softBlocks) lines.push(`  ${pc.yellow('!')} ${inert(describeEntry(entry))}`);
   if (plan.findings.length > 0) {
     lines.push(`  The review found (shown for ${plan.tier} plugins):`);
-    for (const f of plan.findings.slice(0, 10)) lines.push(`    ${f.severity.padEnd(8)} ${f.message} ${pc.dim(`(${f.file}:${f.line})`)}`);
+    for (const f of plan.findings.slice(0, 10)) lines.push(`    ${f.severity.padEnd(8)} ${inert(f.message)} ${pc.dim(`(${inert(f.file)}:${f.line})`)}`);
     if (plan.findings.length > 10) lines.push(`    … and ${plan.findings.length - 10} more (warden analyze shows them all)`);
   }
-  for (const warning of plan.warnings) lines.push(`  ${pc.yellow('!')} ${warning}`);
+  for (const warning of plan.warnings) lines.push(`  ${pc.yellow('!')} ${inert(warning)}`);
   return lines;
 }
 
@@ -82,6 +88,6 @@ export async function askConsent(plan: InstallPlan, flags: ConsentFlags): Promis
     if (answer !== 'y' && answer !== 'yes') throw new RefusedError('not installed: you said no');
     return { granted: plan.requested, how: 'prompt', keepDespiteBlocks: true };
   }
-  const caps = fresh.length > 0 ? ` (${fresh.join(' ')})` : '';
+  const caps = fresh.length > 0 ? ` (${inert(fresh.join(' '))})` : '';
   throw new RefusedError(`consent needed: run again with --yes to allow everything listed, or --grant <capability>… for part of it${caps}`);
 }

@@ -8,6 +8,7 @@ import { closeSync, existsSync, openSync, readFileSync, readSync, rmSync, statSy
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import pc from 'picocolors';
+import { inert, inertJson } from '../analyzer/inert-text.js';
 import { sendControl } from '../host/control.js';
 import { createHost } from '../host/index.js';
 import { type Atom, atomsOf, beyond, capabilitiesOf, describeAtom, parseGrants } from '../host/install/capabilities.js';
@@ -54,7 +55,7 @@ export function registerPlugins(program: Command): void {
     listed.sort((a, b) => a.id.localeCompare(b.id));
     if (status) process.stderr.write(`${pc.dim(status)}\n`);
     if (options.json) {
-      process.stdout.write(`${JSON.stringify(listed, null, 2)}\n`);
+      process.stdout.write(`${inertJson(listed, 2)}\n`);
       return;
     }
     if (listed.length === 0) process.stdout.write(`no plugins in ${options.pluginsDir}\n`);
@@ -159,13 +160,15 @@ function sourceOf(record: InstallRecord): string {
   return record.source.kind === 'registry' ? `registry ${record.source.target}` : `${record.source.kind} ${record.source.path}`;
 }
 
+/** One plugin's lines; what its manifest, record or the audit log supplied is printed through `inert`. */
 function formatListed(plugin: ListedPlugin): string {
-  const status = plugin.status === 'enabled' ? pc.green(plugin.status) : plugin.status === 'blocked' ? pc.red(plugin.status) : pc.yellow(plugin.status);
+  const text = inert(plugin.status);
+  const status = plugin.status === 'enabled' ? pc.green(text) : plugin.status === 'blocked' ? pc.red(text) : pc.yellow(text);
   const where = plugin.runsIn === 'worker' ? '  WebAssembly, in a worker of the host' : '';
-  const lines = [`${pc.bold(plugin.id)} ${plugin.version}  ${plugin.tier}  ${status}${where}  ${pc.dim(plugin.lastActivity ? `last active ${plugin.lastActivity}` : 'never run')}`];
-  lines.push(`  may: ${plugin.granted.length > 0 ? plugin.granted.map(describeAtom).join('; ') : 'nothing beyond its own data'}`);
-  for (const reason of plugin.reasons) lines.push(`  ${pc.red('✖')} ${reason}`);
-  if (!plugin.installed) lines.push(pc.dim(`  ${plugin.source}`));
+  const lines = [`${pc.bold(inert(plugin.id))} ${inert(plugin.version)}  ${inert(plugin.tier)}  ${status}${where}  ${pc.dim(plugin.lastActivity ? `last active ${inert(plugin.lastActivity)}` : 'never run')}`];
+  lines.push(`  may: ${plugin.granted.length > 0 ? inert(plugin.granted.map(describeAtom).join('; ')) : 'nothing beyond its own data'}`);
+  for (const reason of plugin.reasons) lines.push(`  ${pc.red('✖')} ${inert(reason)}`);
+  if (!plugin.installed) lines.push(pc.dim(`  ${inert(plugin.source)}`));
   return lines.join('\n');
 }
 

@@ -4,16 +4,33 @@
  * the bytes the plugin makes the log grow held to a budget per minute, so a
  * plugin that floods calls is stopped long before it fills the disk. Entries
  * are still written in full order to the one shared log. Entries of calls the
- * plugin made in answer to the host's own requests are clipped but not metered:
- * an app that calls a plugin 100,000 times makes the log grow, not the plugin.
+ * plugin made in answer to the app's requests are metered too: a plugin must not
+ * be able to make its calls look like answers and write the disk full.
  */
 import type { AuditLog, AuditRecord } from './audit.js';
 
 /** What the broker and the permission check write through. */
 export interface AuditSink {
-  /** `metered: false` for an entry about what the plugin did in answer to the host (paced by the host, not the plugin). */
-  append(record: AuditRecord, options?: { metered: boolean }): unknown;
+  append(record: AuditRecord): unknown;
   tryAppend(record: AuditRecord): unknown;
+}
+
+/**
+ * What one plugin's entries have added to the log over the host's life, across all its processes (restarts do not
+ * reset it), and the most they may: a plugin within its per-minute budget could otherwise still grow the log forever.
+ */
+export class AuditAllowance {
+  spent = 0;
+  constructor(readonly totalBytes: number) {}
+
+  get exhausted(): boolean {
+    return this.spent > this.totalBytes;
+  }
+
+  /** Why the plugin may write no more, in one line. */
+  get reason(): string {
+    return `audit log: its entries added more than ${Math.round(this.totalBytes / 1048576)} MiB over this host's life (auditBytesTotal)`;
+  }
 }
 
 /** Text kept per field (messages, keys, URLs, errors). */
@@ -30,14 +47,15 @@ export class PluginAuditTrail implements AuditSink {
     private readonly audit: AuditLog,
     private readonly bytesPerMinute: number,
     private readonly onExceeded: (reason: string) => void,
+    private readonly lifetime = new AuditAllowance(Number.POSITIVE_INFINITY),
   ) {
     this.#tokens = bytesPerMinute;
   }
 
-  append(record: AuditRecord, options = { metered: true }): unknown {
+  append(record: AuditRecord): unknown {
     const { clipped, size } = clipRecord(record);
     const entry = this.audit.append(clipped);
-    if (options.metered) this.#spend(size);
+    this.#spend(size);
     return entry;
   }
 
@@ -49,8 +67,13 @@ export class PluginAuditTrail implements AuditSink {
     return entry;
   }
 
-  /** A token bucket holding one minute's budget, refilled continuously. */
+  /** A token bucket holding one minute's budget, refilled continuously; and the lifetime total. */
   #spend(bytes: number): void {
+    this.lifetime.spent += bytes;
+    if (this.lifetime.exhausted && !this.#exceeded) {
+      this.#exceeded = true;
+      this.onExceeded(this.lifetime.reason);
+    }
     if (!Number.isFinite(this.bytesPerMinute)) return;
     const now = performance.now();
     this.#tokens = Math.min(this.bytesPerMinute, this.#tokens + ((now - this.#refilled) * this.bytesPerMinute) / 60_000);

@@ -38,8 +38,13 @@ export interface BrokerOptions {
   /** The command ids its manifest contributes: with ids under its own id, the only ones it may register. */
   contributedCommands: readonly string[];
   /**
-   * Who an event name belongs to when it is not under this plugin's id (`<pluginId>.…`): another plugin's id, or
-   * `'app'`; undefined when plugins may emit it. By default the app reserves every such name.
+   * Who a command id belongs to, when the host knows better than this plugin's own manifest: its contributor, the
+   * plugin that registered it, or the plugin with the longest id that prefixes it (see name-owner.ts).
+   */
+  commandOwner?: (command: string) => string | undefined;
+  /**
+   * Who an event name belongs to when it is not this plugin's to emit: another plugin's id (the longest that prefixes
+   * it), or `'app'`; undefined when this plugin may emit it. By default the app reserves every name not under its id.
    */
   eventOwner?: (name: string) => string | undefined;
   limits: BrokerLimits;
@@ -76,9 +81,12 @@ function nextCorrelationId(): string {
 export function createBroker(options: BrokerOptions): Handlers<HostApi> {
   const { pluginId, grant, audit, storage, host, limits } = options;
   const ownPrefix = `${pluginId}.`;
-  const eventOwner = options.eventOwner ?? (() => 'app');
-  // What a plugin does in answer to the host's own requests (the showMessage each command makes) is paced by the
-  // host, so no per-plugin rate applies to it; the channel grants and bounds that allowance (see Outstanding).
+  const eventOwner = options.eventOwner ?? ((name: string) => (name.startsWith(ownPrefix) ? undefined : 'app'));
+  const commandOwner =
+    options.commandOwner ?? ((command: string) => (command.startsWith(ownPrefix) || options.contributedCommands.includes(command) ? pluginId : undefined));
+  // What a plugin does in answer to the app's requests (the showMessage each command makes) is paced by the app, so
+  // the plugin's own rates do not apply to it (the channel grants and bounds that allowance, see Outstanding); a
+  // hard ceiling ANSWER_CEILING times higher still does, and its audit entries count against its budget all the same.
   const isAnswer = options.isAnswer ?? (() => false);
   let inFlight = 0;
   const messages = new RateWindow(limits.messagesPerSecond, (dropped) =>
@@ -87,14 +95,20 @@ export function createBroker(options: BrokerOptions): Handlers<HostApi> {
   const logLines = new RateWindow(limits.logLinesPerSecond, (dropped) =>
     host.log(pluginId, 'warn', `[warden] ${dropped} log lines dropped (over ${limits.logLinesPerSecond} per second)`),
   );
+  const answerMessages = new RateWindow(limits.messagesPerSecond * ANSWER_CEILING, (dropped) =>
+    host.log(pluginId, 'warn', `[warden] ${dropped} messages dropped (over ${limits.messagesPerSecond * ANSWER_CEILING} per second, answers included)`),
+  );
+  const answerLines = new RateWindow(limits.logLinesPerSecond * ANSWER_CEILING, (dropped) =>
+    host.log(pluginId, 'warn', `[warden] ${dropped} log lines dropped (over ${limits.logLinesPerSecond * ANSWER_CEILING} per second, answers included)`),
+  );
 
   /**
    * Audits the call, runs it, and audits a failure under the same correlation id. The call's entry is on file
    * before the work starts; work that finishes synchronously is answered without a detour through a promise.
    */
-  function audited<T>(call: object, method: string, details: Record<string, unknown>, work: (correlationId: string) => T | Promise<T>): T | Promise<T> {
+  function audited<T>(method: string, details: Record<string, unknown>, work: (correlationId: string) => T | Promise<T>): T | Promise<T> {
     const correlationId = nextCorrelationId();
-    audit.append({ pluginId, correlationId, kind: 'call', method, ...details }, { metered: !isAnswer(call) });
+    audit.append({ pluginId, correlationId, kind: 'call', method, ...details });
     const failed = (error: unknown): never => {
       if (error instanceof ResponseError && error.code === ErrorCodes.denied) throw error;
       const message = messageOf(error);
@@ -125,14 +139,16 @@ export function createBroker(options: BrokerOptions): Handlers<HostApi> {
   /** Run-time command ids are the manifest's or under the plugin's own id: no plugin can take another's callers. */
   function ownCommand(value: unknown): string {
     const command = identifier(value, 'command');
-    if (command.startsWith(ownPrefix) || options.contributedCommands.includes(command)) return command;
-    throw new Error(`the command "${command}" is not ${pluginId}'s to register: register the commands package.json contributes (contributes.commands) or ids that start with "${ownPrefix}"`);
+    const owner = commandOwner(command);
+    if (owner === pluginId) return command;
+    const whose = owner === undefined ? '' : ` (it is ${owner}'s)`;
+    throw new Error(`the command "${command}" is not ${pluginId}'s to register${whose}: register the commands package.json contributes (contributes.commands) or ids that start with "${ownPrefix}"`);
   }
 
-  /** A plugin emits names under its own id, and others only where the app has not reserved them. */
+  /** A plugin emits names under its own id (unless a plugin with a longer id owns them), and others only where the app has not reserved them. */
   function emittable(value: unknown): string {
     const name = identifier(value, 'event name');
-    const owner = name.startsWith(ownPrefix) ? undefined : eventOwner(name);
+    const owner = eventOwner(name);
     if (owner === undefined) return name;
     const whose = owner === 'app' ? 'reserved by the app' : `${owner}'s`;
     throw new Error(`the event name "${name}" is ${whose}: a plugin emits event names that start with "${ownPrefix}"`);
@@ -144,34 +160,34 @@ export function createBroker(options: BrokerOptions): Handlers<HostApi> {
   }
 
   return {
-    'commands/register': (call) => audited(call, 'commands/register', { command: call.command }, () => host.registerCommand(pluginId, ownCommand(call.command))),
+    'commands/register': (call) => audited('commands/register', { command: call.command }, () => host.registerCommand(pluginId, ownCommand(call.command))),
     'commands/execute': (call) =>
-      audited(call, 'commands/execute', { command: call.command }, () =>
+      audited('commands/execute', { command: call.command }, () =>
         host.executeCommand(pluginId, identifier(call.command, 'command'), Array.isArray(call.args) ? call.args : []),
       ),
-    'events/subscribe': (call) => audited(call, 'events/subscribe', { name: call.name }, () => host.subscribe(pluginId, identifier(call.name, 'event name'))),
+    'events/subscribe': (call) => audited('events/subscribe', { name: call.name }, () => host.subscribe(pluginId, identifier(call.name, 'event name'))),
     'events/emit': (call) =>
-      audited(call, 'events/emit', { name: call.name }, () => host.emitEvent(pluginId, emittable(call.name), call.payload ?? null)),
-    'storage/get': (call) => audited(call, 'storage/get', { key: call.key }, () => storage.get(call.key)),
-    'storage/set': (call) => audited(call, 'storage/set', { key: call.key }, () => storage.set(call.key, call.value)),
-    'storage/delete': (call) => audited(call, 'storage/delete', { key: call.key }, () => storage.delete(call.key)),
-    'storage/keys': (call) => audited(call, 'storage/keys', {}, () => storage.keys()),
+      audited('events/emit', { name: call.name }, () => host.emitEvent(pluginId, emittable(call.name), call.payload ?? null)),
+    'storage/get': (call) => audited('storage/get', { key: call.key }, () => storage.get(call.key)),
+    'storage/set': (call) => audited('storage/set', { key: call.key }, () => storage.set(call.key, call.value)),
+    'storage/delete': (call) => audited('storage/delete', { key: call.key }, () => storage.delete(call.key)),
+    'storage/keys': () => audited('storage/keys', {}, () => storage.keys()),
     'window/showMessage': (call) => {
       const level = oneOf(call.level, MESSAGE_LEVELS, 'info');
       const text = cut(String(call.text), MAX_MESSAGE_CHARS);
-      return audited(call, 'window/showMessage', { level, text }, () => {
-        if (isAnswer(call) || messages.admit()) host.showMessage(pluginId, level, text);
+      return audited('window/showMessage', { level, text }, () => {
+        if ((isAnswer(call) ? answerMessages : messages).admit()) host.showMessage(pluginId, level, text);
       });
     },
     'log/write': (call) => {
       const level = oneOf(call.level, LOG_LEVELS, 'info');
-      return audited(call, 'log/write', { level }, () => {
-        if (isAnswer(call) || logLines.admit()) host.log(pluginId, level, cut(String(call.message), MAX_LINE_CHARS));
+      return audited('log/write', { level }, () => {
+        if ((isAnswer(call) ? answerLines : logLines).admit()) host.log(pluginId, level, cut(String(call.message), MAX_LINE_CHARS));
       });
     },
-    'user/profile': (call) => audited(call, 'user/profile', {}, () => host.profile(pluginId)),
+    'user/profile': () => audited('user/profile', {}, () => host.profile(pluginId)),
     'net/fetch': (request) =>
-      audited(request, 'net/fetch', { url: String(request.url), httpMethod: request.method ?? 'GET' }, async (correlationId) => {
+      audited('net/fetch', { url: String(request.url), httpMethod: request.method ?? 'GET' }, async (correlationId) => {
         const result = await brokeredFetch(
           request,
           (hostname) => check(grant, { capability: 'network', host: hostname }, { audit, pluginId, correlationId }),
@@ -183,6 +199,9 @@ export function createBroker(options: BrokerOptions): Handlers<HostApi> {
       }),
   };
 }
+
+/** How much faster than its own rates a plugin may show messages and log lines in answer to the app's calls. */
+const ANSWER_CEILING = 50;
 
 const MESSAGE_LEVELS: readonly MessageLevel[] = ['info', 'warning', 'error'];
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];

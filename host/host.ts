@@ -18,15 +18,18 @@ import { WARDEN_VERSION } from '../analyzer/warden-package.js';
 import type { DeclaredCapabilities } from '../rules/utils/manifest.js';
 import { activationPlan, type ActivationPlan } from './activation.js';
 import { AuditLog } from './audit.js';
+import { AuditAllowance } from './audit-budget.js';
 import { HOST_ENTRY } from './audit-chain.js';
 import { answerControl, type ControlAnswer, type ControlRequest } from './control.js';
 import { lockDataFolder, type DataFolderLock } from './data-lock.js';
 import type { BrokerCallbacks } from './broker.js';
 import { discoverPlugins, type PluginLocation } from './discovery.js';
+import { nameOwner } from './name-owner.js';
+import { STATE_DIR } from './install/records.js';
 import { HostEventEmitter, type HostEventName, type HostListener } from './events.js';
 import { DEFAULT_LIMITS, processLimits, type HostLimits } from './limits.js';
 import { isolationProblem, requiredIsolation, wasmIsolationProblem } from './isolation-policy.js';
-import { grantFromManifest, type Grant } from './permissions.js';
+import { GrantRefused, grantFromManifest, type Grant } from './permissions.js';
 import { type IsolationLevel, isIsolationLevel, machineSupport, rememberProbesIn } from './platform.js';
 import type { ProbeMemory } from './probe-memory.js';
 import { PluginProcess } from './plugin-process.js';
@@ -165,6 +168,10 @@ class WardenHost implements Host {
   readonly #plugins = new Map<string, LoadedPlugin>();
   /** command id → plugin id: contributed, named in `onCommand:`, or registered at run time. */
   readonly #commands = new Map<string, string>();
+  /** What each plugin's entries have added to the audit log over this host's life (reloads and restarts included). */
+  readonly #auditAllowances = new Map<string, AuditAllowance>();
+  /** Command id → the one plugin whose manifest contributes it. */
+  readonly #contributors = new Map<string, string>();
   #audit: AuditLog | undefined;
   #lock: DataFolderLock | undefined;
   /** Plugins disabled by hand, from the data folder; read at start. */
@@ -236,7 +243,8 @@ class WardenHost implements Host {
     if (trust.registry) this.#events.emit('registry', trust.registry.status());
     trust.on('records', () => void this.#syncInstalled());
     const loaded = await Promise.all([...locations, ...trust.installedLocations()].map((location) => this.#load(location)));
-    for (const plugin of loaded) if (plugin) this.#admit(plugin);
+    const ids = loaded.flatMap((plugin) => (plugin ? [plugin.id] : []));
+    for (const plugin of loaded) if (plugin) this.#admit(plugin, ids);
     this.#markAdmitted();
     // Writes a killed host left unfinished: under the lock, no store in the folder is being written now.
     for (const plugin of this.#plugins.values()) {
@@ -264,11 +272,16 @@ class WardenHost implements Host {
   }
 
   async executeCommand<T = unknown>(command: string, ...args: unknown[]): Promise<T> {
+    return this.#execute(command, args, 'app') as Promise<T>;
+  }
+
+  /** `caller`: the app, or the plugin whose ctx.commands.execute this is; a plugin running its own command earns no answer credit. */
+  async #execute(command: string, args: unknown[], caller: string): Promise<unknown> {
     const owner = this.#commands.get(command);
     const plugin = owner === undefined ? undefined : this.#plugins.get(owner);
     if (!plugin) throw new Error(`no plugin provides the command "${command}"`);
     if (plugin.blocked) throw new Error(`${plugin.id} is blocked: ${plugin.blocked.join('; ')}`);
-    return this.#supervisor(plugin).executeCommand(command, args, `onCommand:${command}`) as Promise<T>;
+    return this.#supervisor(plugin).executeCommand(command, args, `onCommand:${command}`, plugin.id !== caller);
   }
 
   async emitEvent(name: string, payload?: unknown, sender = 'app'): Promise<void> {
@@ -376,7 +389,7 @@ class WardenHost implements Host {
     await plugin.supervisor?.stop('reloading');
     plugin.supervisor = undefined;
     plugin.subscriptions.clear();
-    for (const [command, owner] of this.#commands) if (owner === pluginId) this.#commands.delete(command);
+    this.#forgetCommands(pluginId);
     const fresh = await this.#load(plugin.location);
     if (!fresh) {
       plugin.blocked = ['its manifest can no longer be read (see the message above)'];
@@ -429,8 +442,8 @@ class WardenHost implements Host {
     });
   }
 
-  /** Applies the verdict, the engines check and command ownership; announces the outcome. */
-  #admit(plugin: LoadedPlugin): void {
+  /** Applies the verdict, the engines check and command ownership (`ids`: every plugin loaded with it); announces the outcome. */
+  #admit(plugin: LoadedPlugin, ids?: readonly string[]): void {
     const { analysis, location } = plugin;
     const existing = this.#plugins.get(plugin.id);
     if (existing) {
@@ -440,9 +453,9 @@ class WardenHost implements Host {
     this.#emitAnalyzed(plugin);
     this.#plugins.set(plugin.id, plugin);
     // A blocked plugin keeps its commands, so calling one says why it cannot run.
-    for (const command of plugin.plan.commands) if (!this.#commands.has(command)) this.#commands.set(command, plugin.id);
+    const reasons = this.#claimCommands(plugin, ids ?? [...this.#plugins.keys(), plugin.id]);
     // What no tier loads (no entry module, an engines.warden range this host is not in) refuses a dev plugin too.
-    const reasons = analysis.decision.action !== 'block' ? [] : location.dev ? unloadableReasons(analysis.findings) : [...analysis.decision.reasons];
+    reasons.push(...(analysis.decision.action !== 'block' ? [] : location.dev ? unloadableReasons(analysis.findings) : analysis.decision.reasons));
     if (!location.dev) {
       plugin.trustRefusals = this.#trust!.refusals(trustSubject(plugin), { integrity: false });
       reasons.push(...plugin.trustRefusals);
@@ -462,6 +475,52 @@ class WardenHost implements Host {
       this.#audit!.tryAppend({ pluginId: plugin.id, kind: 'warned', reasons: warnings });
       this.#events.emit('warned', { pluginId: plugin.id, reasons: warnings });
     }
+  }
+
+  /**
+   * Binds the commands `plugin` contributes to it, and says why those it cannot have are refused: an id under another
+   * plugin's id is that plugin's (the longest id, as for events), and an id two plugins contribute has no
+   * contributor — both are refused, so neither can take the other's callers by loading or starting first.
+   * `onCommand:` names it does not contribute only bind ids nobody contributes or owns by name.
+   */
+  #claimCommands(plugin: LoadedPlugin, ids: readonly string[]): string[] {
+    const reasons: string[] = [];
+    const contributed = new Set((plugin.analysis.manifest.contributes?.commands ?? []).map((entry) => entry.command));
+    for (const command of contributed) {
+      const byName = nameOwner(command, ids);
+      const other = this.#contributors.get(command);
+      if (byName !== undefined && byName !== plugin.id) {
+        reasons.push(`it contributes the command "${command}", which is under ${byName}'s id`);
+      } else if (other !== undefined && other !== plugin.id) {
+        const reason = `the command "${command}" is contributed by both ${other} and ${plugin.id}: a command has one contributor, so neither runs it`;
+        reasons.push(reason);
+        this.#blockOther(other, reason);
+      } else {
+        this.#contributors.set(command, plugin.id);
+        this.#commands.set(command, plugin.id);
+      }
+    }
+    for (const command of plugin.plan.commands) {
+      if (contributed.has(command) || this.#commands.has(command) || this.#contributors.has(command)) continue;
+      const byName = nameOwner(command, ids);
+      if (byName === undefined || byName === plugin.id) this.#commands.set(command, plugin.id);
+    }
+    return reasons;
+  }
+
+  /** Refuses an already loaded plugin (stopping it if it runs), for a reason found while admitting another. */
+  #blockOther(pluginId: string, reason: string): void {
+    const other = this.#plugins.get(pluginId);
+    if (!other) return;
+    other.blocked = [...(other.blocked ?? []), reason];
+    this.#refuse(pluginId, [reason]);
+    void other.supervisor?.stop('blocked');
+  }
+
+  /** Unbinds every command of a plugin that is reloaded or gone. */
+  #forgetCommands(pluginId: string): void {
+    for (const [command, owner] of this.#commands) if (owner === pluginId) this.#commands.delete(command);
+    for (const [command, owner] of this.#contributors) if (owner === pluginId) this.#contributors.delete(command);
   }
 
   #emitAnalyzed(plugin: LoadedPlugin): void {
@@ -548,13 +607,18 @@ class WardenHost implements Host {
       plugin.analysis = await this.#analyze(plugin.location.root, plugin.tier);
       this.#emitAnalyzed(plugin);
     }
+    const allowance = this.#auditAllowance(plugin.id);
+    if (allowance.exhausted) {
+      plugin.blocked = [allowance.reason];
+      this.#refuse(plugin.id, plugin.blocked);
+      throw new Error(`${plugin.id} is blocked: ${allowance.reason}`);
+    }
     makeDataFolder(plugin.dataDir);
     const { manifest } = plugin.analysis;
     const grantInput = { id: plugin.id, root: plugin.location.root, dataDir: plugin.dataDir, capabilities: manifest.capabilities };
     // An installed plugin gets what its user consented to, never simply what its manifest declares.
     const consented = this.#trust!.grantFor(plugin.location) ?? manifest.capabilities;
-    const grant = this.#options.grantFor?.(grantInput)
-      ?? grantFromManifest(consented, { pluginRoot: plugin.location.root, dataDir: plugin.dataDir, home: homedir() });
+    const grant = this.#options.grantFor?.(grantInput) ?? this.#grantOf(plugin, consented);
     const common = {
       pluginId: plugin.id,
       root: plugin.location.root,
@@ -566,6 +630,8 @@ class WardenHost implements Host {
       host: this.#broker,
       contributedCommands: [...plugin.plan.commands],
       eventOwner: (name: string) => this.#eventOwner(name, plugin.id),
+      commandOwner: (command: string) => this.#commandOwner(command),
+      auditAllowance: allowance,
     };
     // A WebAssembly module runs in a worker of the host (its sandbox is WebAssembly's); JavaScript in a process of its own.
     const process = isWasmMain(manifest.main)
@@ -586,19 +652,50 @@ class WardenHost implements Host {
     return process;
   }
 
-  /** Who `name` belongs to, for a plugin other than `sender` to emit: another plugin (its id), the app, or nobody. */
+  /** The grant a declaration gives `plugin`; a declaration reaching past its base or into the host's state refuses it. */
+  #grantOf(plugin: LoadedPlugin, declared: DeclaredCapabilities | undefined): Grant {
+    const hostState = [
+      this.#options.dataDir,
+      this.auditLogPath,
+      `${this.auditLogPath}.head`,
+      this.#options.cacheDir ?? join(this.#options.dataDir, 'cache'),
+      ...(this.#options.pluginsDir ? [join(this.#options.pluginsDir, STATE_DIR)] : []),
+    ];
+    try {
+      return grantFromManifest(declared, { pluginRoot: plugin.location.root, dataDir: plugin.dataDir, home: homedir(), hostState });
+    } catch (error) {
+      if (!(error instanceof GrantRefused)) throw error;
+      plugin.blocked = [error.message];
+      this.#refuse(plugin.id, plugin.blocked);
+      throw new Error(`${plugin.id} is blocked: ${error.message}`);
+    }
+  }
+
+  /** Who `name` belongs to, when `sender` may not emit it: another plugin (the longest id prefixing it), the app; undefined when it may. */
   #eventOwner(name: string, sender: string): string | undefined {
-    for (const id of this.#plugins.keys()) if (id !== sender && name.startsWith(`${id}.`)) return id;
+    const owner = nameOwner(name, this.#plugins.keys());
+    if (owner !== undefined) return owner === sender ? undefined : owner;
     const reserved = this.#options.reservedEvents ?? ['*'];
     return reserved.some((pattern) => (pattern.endsWith('*') ? name.startsWith(pattern.slice(0, -1)) : name === pattern)) ? 'app' : undefined;
   }
 
+  #auditAllowance(pluginId: string): AuditAllowance {
+    let allowance = this.#auditAllowances.get(pluginId);
+    if (!allowance) this.#auditAllowances.set(pluginId, (allowance = new AuditAllowance(this.#limits.auditBytesTotal)));
+    return allowance;
+  }
+
+  /** Who a command id belongs to: the plugin it is bound to (contributed, hinted or registered), else the longest id prefixing it. */
+  #commandOwner(command: string): string | undefined {
+    return this.#commands.get(command) ?? nameOwner(command, this.#plugins.keys());
+  }
+
   /** What every plugin's `ctx` reaches through its broker, after the grant check. */
   readonly #broker: BrokerCallbacks = {
-    executeCommand: (_pluginId, command, args) => this.executeCommand(command, ...args),
+    executeCommand: (pluginId, command, args) => this.#execute(command, args, pluginId),
     registerCommand: (pluginId, command) => {
-      const owner = this.#commands.get(command);
-      if (owner !== undefined && owner !== pluginId) throw new Error(`the command "${command}" belongs to ${owner}`);
+      const owner = this.#commandOwner(command);
+      if (owner !== pluginId) throw new Error(`the command "${command}" belongs to ${owner ?? 'no plugin'}`);
       this.#commands.set(command, pluginId);
     },
     emitEvent: (pluginId, name, payload) => this.emitEvent(name, payload, pluginId),
@@ -650,7 +747,7 @@ class WardenHost implements Host {
       if (!location) {
         await plugin.supervisor?.stop('uninstalled');
         this.#plugins.delete(plugin.id);
-        for (const [command, owner] of this.#commands) if (owner === plugin.id) this.#commands.delete(command);
+        this.#forgetCommands(plugin.id);
         this.#audit?.append({ pluginId: plugin.id, kind: 'uninstalled' });
       } else if (JSON.stringify(location.record) !== JSON.stringify(plugin.location.record)) {
         plugin.location = location;

@@ -25,6 +25,7 @@ export const DEFAULT_LIMITS: HostLimits = {
   logLinesPerSecond: 100,
   messagesPerSecond: 20,
   auditBytesPerMinute: 32 * 1024 * 1024,
+  auditBytesTotal: 512 * 1024 * 1024,
   wasmMemoryMb: 64,
   wasmAllocMbPerCall: 16,
 };
@@ -34,9 +35,11 @@ export function processLimits(limits: HostLimits): PluginLimits {
   const {
     heapMb, memoryMb, maxMessageBytes, maxMessagesPerSecond, maxQueuedBytes, maxCallsInFlight, fetchTimeoutMs, fetchMaxBytes,
     storageQuotaBytes, dataQuotaBytes, dataMaxEntries, openFiles, processes, logLinesPerSecond, messagesPerSecond, auditBytesPerMinute,
+    auditBytesTotal,
   } = limits;
   return {
     heapMb, memoryMb, maxMessageBytes, maxMessagesPerSecond, maxQueuedBytes, maxCallsInFlight, fetchTimeoutMs, fetchMaxBytes,
     storageQuotaBytes, dataQuotaBytes, dataMaxEntries, openFiles, processes, logLinesPerSecond, messagesPerSecond, auditBytesPerMinute,
+    auditBytesTotal,
   };
 }

@@ -9,6 +9,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { inert } from '../analyzer/inert-text.js';
 import type { DeclaredCapabilities } from '../rules/utils/manifest.js';
 import { hostMatches } from '../rules/utils/manifest.js';
 import type { AuditSink } from './audit-budget.js';
@@ -31,15 +32,26 @@ export interface GrantContext {
   pluginRoot: string;
   dataDir: string;
   home: string;
+  /**
+   * What the host keeps its own state in (its data folder with host.lock, audit.log, the switches and every
+   * plugin's data folder; the plugins folder's `.warden` with the store and the install records): no declaration
+   * may reach into it, and no write grant may contain it. The plugin's own data folder (and, to read, its own
+   * package, which an installed plugin has inside the store) are the exceptions.
+   */
+  hostState?: readonly string[];
 }
+
+/** A declaration the host will not turn into a grant: the plugin is refused with this one line. */
+export class GrantRefused extends Error {}
 
 /** The grant a declaration asks for: `$data` and `$home` expanded, `$data` always read+write, the plugin's own folder readable. */
 export function grantFromManifest(capabilities: DeclaredCapabilities | undefined, context: GrantContext): Grant {
-  const expand = (path: string): string => canonical(expandPath(path, context));
   const declared = capabilities ?? {};
+  const dataDir = canonical(context.dataDir);
+  const granted = (access: 'read' | 'write') => (declared.filesystem?.[access] ?? []).map((path) => grantedPath(path, access, context));
   return {
-    fsRead: unique([context.pluginRoot, '$data', ...(declared.filesystem?.read ?? [])].map(expand)),
-    fsWrite: unique(['$data', ...(declared.filesystem?.write ?? [])].map(expand)),
+    fsRead: unique([context.pluginRoot, dataDir, ...granted('read')].map(canonical)),
+    fsWrite: unique([dataDir, ...granted('write')]),
     networkHosts: unique(declared.network?.hosts ?? []),
     env: unique(declared.env ?? []),
     childProcess: declared.childProcess === true,
@@ -48,10 +60,42 @@ export function grantFromManifest(capabilities: DeclaredCapabilities | undefined
   };
 }
 
-function expandPath(path: string, { pluginRoot, dataDir, home }: GrantContext): string {
-  const expanded = path.replace(/^\$data(?=\/|$)/, dataDir).replace(/^\$home(?=\/|$)/, home);
+/**
+ * Where a declared path leads, or a refusal. A path starting with `$data` or `$home`, or a relative one (inside
+ * the plugin's package), must stay inside that base once resolved: `cache/../../..` or `$data/../..` are not
+ * "its own package" or "its own data" whatever the text says. The plugin ships its package and writes its data
+ * folder, so there the real path (symlinks followed) must stay inside too; a symlink in the user's home is the
+ * user's. Then nothing may overlap the host's own state.
+ */
+function grantedPath(path: string, access: 'read' | 'write', context: GrantContext): string {
+  const { base, what, expanded } = expandPath(path, context);
+  const refuse = (why: string): never => {
+    throw new GrantRefused(`invalid manifest: capabilities.filesystem.${access} "${inert(path)}" ${why}`);
+  };
+  if (base !== undefined && !within(expanded, [resolve(base)])) refuse(`resolves to ${inert(expanded)}, outside ${what}`);
+  const real = canonical(expanded);
+  if (base !== undefined && what !== 'your home folder' && !within(real, [canonical(base)])) refuse(`leads through a symlink to ${inert(real)}, outside ${what}`);
+  const state = hostStateOverlap(real, access, context);
+  if (state !== undefined) refuse(`overlaps the host's own state (${inert(state)}): no plugin is granted that`);
+  return real;
+}
+
+function expandPath(path: string, { pluginRoot, dataDir, home }: GrantContext): { base: string | undefined; what: string; expanded: string } {
+  if (/^\$data(?=\/|$)/.test(path)) return { base: dataDir, what: 'its data folder', expanded: resolve(dataDir, `.${path.slice('$data'.length)}`) };
+  if (/^\$home(?=\/|$)/.test(path)) return { base: home, what: 'your home folder', expanded: resolve(home, `.${path.slice('$home'.length)}`) };
   // A relative declaration means a path inside the plugin's own package.
-  return isAbsolute(expanded) ? resolve(expanded) : resolve(pluginRoot, expanded);
+  if (!isAbsolute(path)) return { base: pluginRoot, what: 'its own package', expanded: resolve(pluginRoot, path) };
+  return { base: undefined, what: '', expanded: resolve(path) };
+}
+
+/** The host state `path` reaches into (or, for a write, contains), if any. */
+function hostStateOverlap(path: string, access: 'read' | 'write', context: GrantContext): string | undefined {
+  const own = [canonical(context.dataDir), ...(access === 'read' ? [canonical(context.pluginRoot)] : [])];
+  for (const state of (context.hostState ?? []).map(canonical)) {
+    if (within(path, [state]) && !within(path, own)) return state;
+    if (access === 'write' && within(state, [path])) return state;
+  }
+  return undefined;
 }
 
 /**

@@ -13,13 +13,13 @@ import { type MessageConnection, ResponseError, createMessageConnection } from '
 import type { Params, PluginApi, Result } from '../api/protocol.js';
 import { call, serve } from '../api/protocol.js';
 import type { AuditLog } from './audit.js';
-import { AUDIT_TEXT, PluginAuditTrail } from './audit-budget.js';
+import { AUDIT_TEXT, AuditAllowance, PluginAuditTrail } from './audit-budget.js';
 import { type BrokerCallbacks, createBroker } from './broker.js';
 import { type LogStream, launch, lowerPriority } from './launcher.js';
 import type { Denial, Grant } from './permissions.js';
 import { type IsolationLevel, machineSupport } from './platform.js';
 import { cut } from './text-limits.js';
-import { type LineMessageWriter, lineChannel } from './runtime/channel.js';
+import { type LineMessageWriter, type Outstanding, lineChannel } from './runtime/channel.js';
 import { PluginStorage } from './storage.js';
 
 export type { BrokerCallbacks } from './broker.js';
@@ -54,6 +54,8 @@ export interface PluginLimits {
   messagesPerSecond: number;
   /** Audit log bytes the plugin's calls may add per minute; more is a violation. */
   auditBytesPerMinute: number;
+  /** Audit log bytes the plugin may add over the host's life (see AuditAllowance); more stops it for good. */
+  auditBytesTotal: number;
 }
 
 export interface PluginProcessOptions {
@@ -75,6 +77,10 @@ export interface PluginProcessOptions {
   contributedCommands?: readonly string[];
   /** Who an event name not under its id belongs to (see BrokerOptions.eventOwner). */
   eventOwner?: (name: string) => string | undefined;
+  /** Who a command id belongs to (see BrokerOptions.commandOwner). */
+  commandOwner?: (command: string) => string | undefined;
+  /** What this plugin's entries have added over the host's life, shared by its processes (one of its own by default). */
+  auditAllowance?: AuditAllowance;
   inspect?: boolean;
 }
 
@@ -93,6 +99,7 @@ export class PluginProcess extends EventEmitter<PluginProcessEvents> {
   #pluginPid: number | undefined;
   #connection: MessageConnection | undefined;
   #writer: LineMessageWriter | undefined;
+  #outstanding: Outstanding | undefined;
   #exited: Promise<void> | undefined;
   #killReason: string | undefined;
   #isolation: IsolationLevel | undefined;
@@ -119,7 +126,8 @@ export class PluginProcess extends EventEmitter<PluginProcessEvents> {
     mkdirSync(dataDir, { recursive: true });
     const isolation = this.options.isolation ?? machineSupport().levels[0];
     // Everything the plugin makes the host write to the audit log goes through its own trail: fields cut, growth bounded.
-    const audit = new PluginAuditTrail(this.options.audit, limits.auditBytesPerMinute, (reason) => this.#violation(reason));
+    const lifetime = this.options.auditAllowance ?? new AuditAllowance(limits.auditBytesTotal);
+    const audit = new PluginAuditTrail(this.options.audit, limits.auditBytesPerMinute, (reason) => this.#violation(reason), lifetime);
     let launched: ReturnType<typeof launch>;
     try {
       launched = launch({
@@ -166,6 +174,7 @@ export class PluginProcess extends EventEmitter<PluginProcessEvents> {
     channel.on('error', () => undefined);
     const { reader, writer, outstanding } = lineChannel(channel, limits, (reason) => this.#violation(reason), true);
     this.#writer = writer;
+    this.#outstanding = outstanding;
     const connection = createMessageConnection(reader, writer);
     connection.onError(() => undefined);
     serve(
@@ -181,6 +190,7 @@ export class PluginProcess extends EventEmitter<PluginProcessEvents> {
         host: this.options.host,
         contributedCommands: this.options.contributedCommands ?? [],
         ...(this.options.eventOwner ? { eventOwner: this.options.eventOwner } : {}),
+        ...(this.options.commandOwner ? { commandOwner: this.options.commandOwner } : {}),
         limits,
         onDenied: (denial) => this.emit('denied', denial),
         isAnswer: (params) => outstanding.isAnswer(params),
@@ -210,8 +220,11 @@ export class PluginProcess extends EventEmitter<PluginProcessEvents> {
     }
   }
 
-  executeCommand(command: string, args: unknown[]): Promise<unknown> {
-    return this.#call('plugin/executeCommand', { command, args });
+  /** `credited`: whether the plugin did not cause this call itself (see Outstanding.withoutCredit). */
+  executeCommand(command: string, args: unknown[], credited = true): Promise<unknown> {
+    const params = { command, args };
+    if (!credited) this.#outstanding?.withoutCredit(params);
+    return this.#call('plugin/executeCommand', params);
   }
 
   /** `from`: the emitting plugin's id, or `'app'`. */

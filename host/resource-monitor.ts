@@ -8,7 +8,7 @@
  * folder filled through many files — and stops the plugin the way a hung one
  * is stopped.
  */
-import { type FSWatcher, lstatSync, readFileSync, readdirSync, watch } from 'node:fs';
+import { type FSWatcher, lstatSync, readFileSync, readdirSync, readlinkSync, realpathSync, statSync, watch } from 'node:fs';
 import { join } from 'node:path';
 
 export interface ResourceLimits {
@@ -39,8 +39,9 @@ export interface MonitoredPlugin {
   pid(): number | undefined;
   dataDir: string;
   /**
-   * Whether a host request to the plugin was sent or answered since the last call. The busy time of such a sampling
-   * interval is not the plugin's own: an app that calls a plugin flat out keeps it busy.
+   * Whether a request of the app's (not one the plugin caused) was sent or answered since the last call. The busy time
+   * of such a sampling interval is not the plugin's own: an app that calls a plugin flat out keeps it busy. Such
+   * excuses cover at most EXCUSE_SHARE of any window (CpuBudget).
    */
   answeredHost?(): boolean;
 }
@@ -64,9 +65,9 @@ export function monitorResources(
     report.exceeded(reason);
   };
   const cpu = new CpuBudget(limits);
-  // Cumulative readings at the last sample, and the part of them spent answering the host.
-  let last = { busyMs: 0, cpuMs: 0 };
-  const excused = { busyMs: 0, cpuMs: 0 };
+  // The cumulative busy time at the last sample, and the part of it spent answering the app.
+  let lastBusyMs = 0;
+  let excusedMs = 0;
   const sample = (): void => {
     const pid = plugin.pid();
     if (pid === undefined) return;
@@ -77,15 +78,15 @@ export function monitorResources(
       return exceeded(`memory: resident ${Math.round(usage.rss / 1048576)} MB exceeds the limit of ${limits.memoryMb} MB`);
     }
     const busyMs = Math.max(usage.cpuMs, usage.busyMs);
-    if (plugin.answeredHost?.()) {
-      excused.busyMs += busyMs - last.busyMs;
-      excused.cpuMs += usage.cpuMs - last.cpuMs;
-    }
-    last = { busyMs, cpuMs: usage.cpuMs };
-    const over = cpu.add(performance.now(), busyMs - excused.busyMs, usage.cpuMs - excused.cpuMs);
+    if (plugin.answeredHost?.()) excusedMs += busyMs - lastBusyMs;
+    lastBusyMs = busyMs;
+    const over = cpu.add(performance.now(), busyMs, usage.cpuMs, excusedMs);
     if (over) exceeded(over);
   };
-  const folder = new DataFolderWatch(plugin.dataDir, limits, exceeded);
+  const folder = new DataFolderWatch(plugin.dataDir, limits, exceeded, () => {
+    const pid = plugin.pid();
+    return pid === undefined ? [] : processTree(pid);
+  });
   sample(); // so plugins() shows memory from the start
   const sampler = setInterval(sample, limits.rssSampleMs);
   sampler.unref();
@@ -99,27 +100,37 @@ export function monitorResources(
 }
 
 /**
+ * The most of a window that time spent answering the app can excuse: past it, that time counts as the plugin's own.
+ * Below 1 − cpuPercent, so a plugin busy all the time is over budget whatever it answers (with the default 50 %, a
+ * plugin the app keeps busy 95 % of the time is still within it, one busy all the time is not).
+ */
+export const EXCUSE_SHARE = 0.45;
+
+/**
  * A sliding window of readings of the time a plugin was busy (running, or runnable and waiting for a CPU): over
- * budget when the busy time since the window's start exceeds its share of one core.
+ * budget when the busy time since the window's start, less what answering the app excuses (at most EXCUSE_SHARE of
+ * the window), exceeds its share of one core.
  */
 export class CpuBudget {
-  readonly #readings: { at: number; busyMs: number; cpuMs: number }[] = [];
+  readonly #readings: { at: number; busyMs: number; cpuMs: number; excusedMs: number }[] = [];
   readonly #budgetMs: number;
 
   constructor(private readonly limits: Pick<ResourceLimits, 'cpuPercent' | 'cpuWindowMs'>) {
     this.#budgetMs = (limits.cpuWindowMs * limits.cpuPercent) / 100;
   }
 
-  /** Records a reading (cumulative busy and CPU time); returns why the plugin is over budget, if it is. */
-  add(at: number, busyMs: number, cpuMs = busyMs): string | undefined {
+  /** Records a reading (cumulative busy, CPU and excused time); returns why the plugin is over budget, if it is. */
+  add(at: number, busyMs: number, cpuMs = busyMs, excusedMs = 0): string | undefined {
     const readings = this.#readings;
-    readings.push({ at, busyMs, cpuMs });
+    readings.push({ at, busyMs, cpuMs, excusedMs });
     // Keep the newest reading at or before the window's start as the baseline.
     while (readings.length > 2 && readings[1].at <= at - this.limits.cpuWindowMs) readings.shift();
-    const busy = busyMs - readings[0].busyMs;
+    const base = readings[0];
+    const excused = Math.min(excusedMs - base.excusedMs, EXCUSE_SHARE * this.limits.cpuWindowMs);
+    const busy = busyMs - base.busyMs - excused;
     if (busy <= this.#budgetMs) return undefined;
     const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
-    return `cpu: busy ${seconds(busy)} in ${seconds(at - readings[0].at)} (${seconds(cpuMs - readings[0].cpuMs)} on a CPU), over its budget of ${this.limits.cpuPercent} % of one core over ${seconds(this.limits.cpuWindowMs)}`;
+    return `cpu: busy ${seconds(busy)} in ${seconds(at - base.at)} (${seconds(cpuMs - base.cpuMs)} on a CPU), over its budget of ${this.limits.cpuPercent} % of one core over ${seconds(this.limits.cpuWindowMs)}`;
   }
 }
 
@@ -128,17 +139,21 @@ export function processUsage(pid: number): Usage | undefined {
   const own = oneProcess(pid);
   if (!own) return undefined;
   const usage = { ...own };
-  const pending = childrenOf(pid);
-  for (let guard = 0; pending.length > 0 && guard < 4096; guard++) {
-    const child = pending.pop()!;
+  for (const child of processTree(pid).slice(1)) {
     const theirs = oneProcess(child);
     if (!theirs) continue;
     usage.rss += theirs.rss;
     usage.cpuMs += theirs.cpuMs;
     usage.busyMs += theirs.busyMs;
-    pending.push(...childrenOf(child));
   }
   return usage;
+}
+
+/** `pid` and every process below it (at most 4096). */
+function processTree(pid: number): number[] {
+  const tree = [pid];
+  for (let next = 0; next < tree.length && tree.length < 4096; next++) tree.push(...childrenOf(tree[next]));
+  return tree;
 }
 
 function oneProcess(pid: number): Usage | undefined {
@@ -192,6 +207,8 @@ class DataFolderWatch {
     private readonly dir: string,
     private readonly limits: ResourceLimits,
     private readonly exceeded: (reason: string) => void,
+    /** The plugin's processes, whose open files the folder's size includes. */
+    private readonly pids: () => number[] = () => [],
   ) {
     this.#measure();
   }
@@ -239,6 +256,7 @@ class DataFolderWatch {
     if (this.#closed) return;
     const started = performance.now();
     const usage = folderUsage(this.dir, this.limits.dataMaxEntries);
+    usage.bytes += deletedOpenFiles(this.pids(), this.dir);
     const cost = (performance.now() - started) * 20;
     this.#earliest = performance.now() + cost;
     const mb = (bytes: number): string => `${(bytes / 1048576).toFixed(1)} MB`;
@@ -251,6 +269,45 @@ class DataFolderWatch {
     this.#watch(usage.folders);
     this.#measureAt(performance.now() + Math.max(this.limits.rssSampleMs, cost));
   }
+}
+
+/**
+ * Bytes of the regular files under `dir` that `pids` hold open after they were deleted: they fill the disk as much
+ * as any file but no listing of the folder shows them (`/proc/<pid>/fd/N` links to "<path> (deleted)"; stat of that
+ * link is fstat of the open file). Each file counted once; a process whose fds the host may not read adds nothing.
+ */
+export function deletedOpenFiles(pids: readonly number[], dir: string): number {
+  let root: string;
+  try {
+    root = realpathSync(dir);
+  } catch {
+    return 0;
+  }
+  const counted = new Set<string>();
+  let bytes = 0;
+  for (const pid of pids) {
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      const link = `/proc/${pid}/fd/${fd}`;
+      try {
+        const target = readlinkSync(link);
+        if (!target.endsWith(' (deleted)') || !(target.startsWith(`${root}/`))) continue;
+        const stat = statSync(link);
+        const key = `${stat.dev}:${stat.ino}`;
+        if (!stat.isFile() || counted.has(key)) continue;
+        counted.add(key);
+        bytes += Math.max(stat.blocks * 512, stat.size);
+      } catch {
+        // closed meanwhile
+      }
+    }
+  }
+  return bytes;
 }
 
 /** Folders (the data folder and those in it) watched for changes; beyond these, the periodic measurement alone. */

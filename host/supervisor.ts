@@ -107,10 +107,11 @@ export class Supervisor {
   #lastError: string | undefined;
   #rss: number | undefined;
   /**
-   * Whether a command or event the host asked of the plugin was sent or settled since the resource monitor last
-   * asked: the CPU of such an interval is spent answering the host, paced by the app (as the channel's flood limit
-   * exempts what the plugin sends in answer), not the plugin's own. One call that never settles excuses nothing past
-   * the interval it was sent in, so a hog hiding in a pending command is still over its budget within seconds.
+   * Whether a command or event the host asked of the plugin, and that the plugin did not cause itself, was sent or
+   * settled since the resource monitor last asked: the CPU of such an interval is spent answering the app (as the
+   * channel's flood limit exempts what the plugin sends in answer), not the plugin's own. A plugin calling its own
+   * commands through the host excuses nothing. One call that never settles excuses nothing past the interval it was
+   * sent in, and the monitor caps what excuses can cover (resource-monitor.ts), so a hog is still stopped.
    */
   #answeredHost = false;
   #restartTimer: NodeJS.Timeout | undefined;
@@ -147,33 +148,35 @@ export class Supervisor {
     return this.#ready;
   }
 
-  executeCommand(command: string, args: unknown[], reason: string): Promise<unknown> {
-    return this.#whenActive(reason, (process) => process.executeCommand(command, args), () => `command "${command}"`);
+  /** `credited`: false when the plugin caused this call itself (it ran its own command through the host). */
+  executeCommand(command: string, args: unknown[], reason: string, credited = true): Promise<unknown> {
+    return this.#whenActive(reason, (process) => process.executeCommand(command, args, credited), () => `command "${command}"`, credited);
   }
 
+  /** Events never reach their sender, so their delivery is always the host's request. */
   deliverEvent(name: string, payload: unknown, from: string, reason: string): Promise<void> {
-    return this.#whenActive(reason, (process) => process.deliverEvent(name, payload, from), () => `event "${name}"`);
+    return this.#whenActive(reason, (process) => process.deliverEvent(name, payload, from), () => `event "${name}"`, true);
   }
 
   /** Activates first if need be; an active plugin's call goes straight through (this is every call's path). */
-  #whenActive<T>(reason: string, work: (process: SupervisedPlugin) => Promise<T>, what: () => string): Promise<T> {
-    if (this.#state === 'active') return this.#call(work, what);
-    return this.activate(reason).then(() => this.#call(work, what));
+  #whenActive<T>(reason: string, work: (process: SupervisedPlugin) => Promise<T>, what: () => string, credited: boolean): Promise<T> {
+    if (this.#state === 'active') return this.#call(work, what, credited);
+    return this.activate(reason).then(() => this.#call(work, what, credited));
   }
 
   /** One call with its timeout; if the process dies meanwhile, the caller learns why rather than "connection disposed". */
-  #call<T>(work: (process: SupervisedPlugin) => Promise<T>, what: () => string): Promise<T> {
+  #call<T>(work: (process: SupervisedPlugin) => Promise<T>, what: () => string, credited: boolean): Promise<T> {
     const process = this.#process;
     if (this.#state !== 'active' || !process) {
       return Promise.reject(new Error(`${this.pluginId} is not running (${this.#lastError ?? this.#state})`));
     }
-    this.#answeredHost = true;
+    if (credited) this.#answeredHost = true;
     return this.#withTimeout(
       work(process),
       what,
       this.limits.callTimeoutMs,
       (error) => (process === this.#process ? error : new Error(`${this.pluginId} was stopped during ${what()}: ${this.#lastError ?? 'it exited'}`)),
-      () => void (this.#answeredHost = true),
+      () => void (credited && (this.#answeredHost = true)),
     );
   }
 

@@ -7,6 +7,7 @@
  * up to more than their parts are called out ("can read your home folder and
  * reach the network: it could upload your files").
  */
+import { posix } from 'node:path';
 import { UsageError } from '../../cli/errors.js';
 import type { DeclaredCapabilities } from '../../rules/utils/manifest.js';
 import { hostMatches } from '../../rules/utils/manifest.js';
@@ -16,9 +17,13 @@ export type Atom = string;
 
 const FLAGS = ['childProcess', 'worker', 'nativeAddons'] as const;
 
-/** `$data` is the plugin's own folder, always granted: never asked for, never shown. */
+/**
+ * `$data` is the plugin's own folder, always granted: never asked for, never shown. Judged on the normalized path,
+ * so `$data/..` (which the manifest schema refuses anyway) is not "its own data".
+ */
 function isOwnData(path: string): boolean {
-  return path === '$data' || path.startsWith('$data/');
+  const normal = posix.normalize(path);
+  return normal === '$data' || normal.startsWith('$data/');
 }
 
 export function atomsOf(declared: DeclaredCapabilities | undefined): Atom[] {
@@ -84,11 +89,17 @@ export function stillGranted(requested: readonly Atom[], granted: readonly Atom[
   return requested.filter((atom) => granted.some((g) => covers(g, atom)));
 }
 
-function place(path: string): string {
+/** Where a declared path leads, as the person deciding reads it: normalized, so the words match what is granted. */
+function place(declared: string): string {
+  // The manifest schema and the grant both refuse `..`; a screen that met one anyway says so rather than guess.
+  if (/(^|\/)\.\.(\/|$)/.test(declared)) return `${declared} (climbs out with "..": the host refuses it)`;
+  const path = posix.normalize(declared).replace(/(.)\/$/, '$1');
   if (path === '$home') return 'your home folder';
   if (path.startsWith('$home/')) return `~/${path.slice('$home/'.length)}`;
+  if (path === '$data' || path.startsWith('$data/')) return `its own data folder (${path})`;
   if (path === '/') return 'the whole computer';
   if (path.startsWith('/')) return path;
+  if (path === '.') return 'its own package';
   return `its own package (${path})`;
 }
 

@@ -5,9 +5,8 @@
  * plugin never outlives its host (the launcher's parent-death signal covers
  * a plugin whose event loop is blocked when that happens).
  */
-import './armed-guard.js';
+import { channel } from './armed-guard.js';
 import { createRequire } from 'node:module';
-import { Socket } from 'node:net';
 import { extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ResponseError, createMessageConnection } from 'vscode-jsonrpc/node';
@@ -17,11 +16,8 @@ import { serve } from '../../api/protocol.js';
 import { lineChannel } from './channel.js';
 import { type PluginSide, createPluginSide } from './context.js';
 
-
-const CHANNEL_FD = 3;
 const INTERNAL_ERROR = -32603;
 
-const channel = new Socket({ fd: CHANNEL_FD, readable: true, writable: true });
 channel.on('close', () => process.exit(0));
 channel.on('error', () => process.exit(0));
 // The host is trusted not to attack its plugins; a broken channel still ends the process rather than confusing it.

@@ -68,32 +68,45 @@ const ANSWER_GRACE_MS = 250;
  * The requests this side has sent and not yet seen answered (the only responses the reader accepts), and the
  * unmetered messages they have earned the peer. The flood limit is on what the peer starts on its own: an app
  * calling a plugin 100,000 times in a row must not get it killed for the `showMessage` each call makes. The credit
- * never exceeds ANSWER_ALLOWANCE per request still outstanding, so a peer cannot save it up for a burst later.
+ * never exceeds ANSWER_ALLOWANCE per credited request still outstanding, so a peer cannot save it up for a burst
+ * later; and a request the peer caused itself (a plugin running its own command through the host) earns nothing,
+ * or calling itself would buy it unmetered messages.
  */
 export class Outstanding extends Set<number | string> {
   #credit = 0;
-  /** When the last request was answered (monotonic ms). */
+  /** When the last credited request was answered (monotonic ms). */
   #lastAnswer = -Infinity;
+  /** The outstanding requests that earned credit. */
+  readonly #credited = new Set<number | string>();
+  /** The params of requests about to be sent that earn no credit (see `withoutCredit`). */
+  readonly #uncredited = new WeakSet<object>();
   /** The params of messages that came in on that credit, so the broker's own per-plugin rates skip them too. */
   readonly #answers = new WeakSet<object>();
 
-  sent(id: number | string): void {
+  /** Marks the params of a request about to be sent as one the peer caused: it earns no credit. */
+  withoutCredit(params: object): void {
+    this.#uncredited.add(params);
+  }
+
+  sent(id: number | string, params?: unknown): void {
     this.add(id);
+    if (typeof params === 'object' && params !== null && this.#uncredited.has(params)) return;
+    this.#credited.add(id);
     this.#credit += ANSWER_ALLOWANCE;
   }
 
   /** Whether `id` was outstanding; it is not any more (its allowance lasts ANSWER_GRACE_MS longer). */
   answered(id: number | string): boolean {
     if (!this.delete(id)) return false;
-    this.#lastAnswer = performance.now();
+    if (this.#credited.delete(id)) this.#lastAnswer = performance.now();
     this.#capCredit();
     return true;
   }
 
-  /** The credit never exceeds the allowance of the requests outstanding, and of the last one answered, for the grace. */
+  /** The credit never exceeds the allowance of the credited requests outstanding, and of the last one answered, for the grace. */
   #capCredit(): void {
     const lingering = performance.now() - this.#lastAnswer < ANSWER_GRACE_MS ? 1 : 0;
-    this.#credit = Math.min(this.#credit, ANSWER_ALLOWANCE * (this.size + lingering));
+    this.#credit = Math.min(this.#credit, ANSWER_ALLOWANCE * (this.#credited.size + lingering));
   }
 
   /** Takes one unit of credit for `message` if there is one: it is an answer's, not metered. */
@@ -313,7 +326,7 @@ export class LineMessageWriter implements MessageWriter {
     }
     const id = (message as { id?: unknown }).id;
     if (typeof id === 'number' || typeof id === 'string') {
-      if ('method' in message) this.#outstanding.sent(id);
+      if ('method' in message) this.#outstanding.sent(id, (message as { params?: unknown }).params);
       else this.#unanswered.settle(id);
     }
     this.#checkQueue();

@@ -29,6 +29,7 @@
 import { closeSync, fstatSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import net from 'node:net';
+import { constants } from 'node:os';
 import { resolve, sep } from 'node:path';
 import v8 from 'node:v8';
 
@@ -41,9 +42,10 @@ export interface RuntimeGuard {
   confinedView: boolean;
 }
 
-export function installGuard(guard: RuntimeGuard): void {
+/** `channel` is the runtime's socket on fd 3: its pipe handle is how the guard reaches every pipe handle's methods. */
+export function installGuard(guard: RuntimeGuard, channel: net.Socket): void {
   closeCovered(guard.closeFds);
-  guardUnixSockets(guard.socketPaths);
+  guardUnixSockets(guard.socketPaths, channel);
   guardProcessSwitches(guard.confinedView);
   // `import { setFlagsFromString } from 'node:v8'` reads a copy made when the module was first imported (this file
   // did): bring every such copy up to date with the replaced functions.
@@ -100,48 +102,77 @@ class UnixSocketDenied extends Denied {
   }
 }
 
-function guardUnixSockets(socketPaths: string[]): void {
+/**
+ * Two layers. The lowest one a plugin can reach is the pipe handle (`pipe_wrap`'s `Pipe`): every unix socket, by
+ * whatever JavaScript route (net.connect, createConnection, Socket#connect on any stream object, http's socketPath,
+ * server.listen, or a `Pipe` a plugin constructs itself from a handle's constructor), ends in its `connect(req,
+ * address)` or `bind(address)`, which take the address as a string primitive: checked there, nothing can change it
+ * between the check and the use. Above it, `Socket#connect` and `Server#_listen2` refuse the same paths with a clear
+ * message, on a snapshot: the arguments are normalized by net's own function, the options copied once (a getter is
+ * read once), and net is handed that copy, so what it connects to is what was checked.
+ */
+function guardUnixSockets(socketPaths: string[], channel: net.Socket): void {
   const roots = socketPaths.map((root) => (root.endsWith(sep) ? root : root + sep));
   const allowed = (path: string): boolean => {
     if (path.startsWith('\0')) return false; // abstract: no file, no grant can name it
     const target = resolve(path);
     return roots.some((root) => target === root.slice(0, -1) || target.startsWith(root));
   };
+  guardPipeHandles(channel, allowed);
 
-  const connect = net.Socket.prototype.connect;
+  const normalizeArgs = (net as unknown as { _normalizeArgs: (args: unknown[]) => [unknown, unknown] })._normalizeArgs;
+  // The mark net puts on arguments it already normalized (net.connect hands those to Socket#connect).
+  const NORMALIZED = Object.getOwnPropertySymbols(normalizeArgs([]))[0]!;
+  const connect = net.Socket.prototype.connect as (...a: unknown[]) => net.Socket;
   freeze(net.Socket.prototype, 'connect', function guardedConnect(this: net.Socket, ...args: unknown[]) {
-    const path = connectPath(args);
-    if (path !== undefined && !allowed(path)) {
+    const first = args[0] as Record<PropertyKey, unknown> | undefined;
+    const [options, callback] = Array.isArray(first) && first[NORMALIZED] ? [first[0], first[1]] : normalizeArgs(args);
+    const snapshot = copyOf(options);
+    const { path } = snapshot;
+    if (typeof path === 'string' && path !== '' && !allowed(path)) {
       process.nextTick(() => this.destroy(new UnixSocketDenied(path)));
       return this;
     }
-    return (connect as (...a: unknown[]) => net.Socket).apply(this, args);
+    return connect.call(this, Object.assign([snapshot, callback], { [NORMALIZED]: true }));
   });
 
   // Every listen() ends in `server._listen2(address, port, addressType, backlog, fd)` (looked up on the server), and
   // a pipe is what it makes when port and addressType are both -1 and no fd is given: guarding it guards them all.
-  const listen2 = (net.Server.prototype as unknown as Record<string, (...a: unknown[]) => unknown>)._listen2;
+  const listen2 = (net.Server.prototype as unknown as Record<string, (...a: unknown[]) => unknown>)._listen2!;
   freeze(net.Server.prototype, '_listen2', function guardedListen2(this: net.Server, ...args: unknown[]) {
-    const [address, port, addressType, , fd] = args;
+    const [address, port, addressType, backlog, fd] = args;
     const pipe = port === -1 && addressType === -1 && !(typeof fd === 'number' && fd >= 0);
-    if (pipe && !allowed(String(address))) {
-      process.nextTick(() => this.emit('error', new UnixSocketDenied(String(address))));
+    const path = String(address);
+    if (pipe && !allowed(path)) {
+      process.nextTick(() => this.emit('error', new UnixSocketDenied(path)));
       return undefined;
     }
-    return listen2.apply(this, args);
+    // The string checked is the one used: an address object's toString is not asked twice.
+    return listen2.call(this, pipe ? path : address, port, addressType, backlog, fd);
   });
 }
 
-/** The socket path `Socket#connect` would use, if it would use one (its argument forms, as Node normalizes them). */
-function connectPath(args: unknown[]): string | undefined {
-  // net.connect() passes its normalized arguments as one array.
-  const first = Array.isArray(args[0]) ? (args[0] as unknown[])[0] : args[0];
-  if (typeof first === 'string') return Number(first) >= 0 ? undefined : first;
-  if (first !== null && typeof first === 'object') {
-    const { path } = first as { path?: unknown };
-    if (path !== undefined && path !== null && path !== '') return String(path);
-  }
-  return undefined;
+/** The options as net will read them, each property read once (own and inherited, as net's own reads see them). */
+function copyOf(options: unknown): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  if (options === null || typeof options !== 'object') return copy;
+  for (const key in options) copy[key] = (options as Record<string, unknown>)[key];
+  return copy;
+}
+
+/** Refuses a pipe handle's connect and bind outside the grants with libuv's EACCES (net reports `connect EACCES <path>`). */
+function guardPipeHandles(channel: net.Socket, allowed: (path: string) => boolean): void {
+  const handle = (channel as unknown as { _handle?: object | null })._handle;
+  const pipe = handle ? (Object.getPrototypeOf(handle) as Record<string, (...a: unknown[]) => unknown>) : undefined;
+  if (!pipe || typeof pipe.connect !== 'function' || typeof pipe.bind !== 'function') throw new Error('the runtime guard found no pipe handle on its channel');
+  const EACCES = -constants.errno.EACCES;
+  const { connect, bind } = pipe;
+  freeze(pipe, 'connect', function guardedPipeConnect(this: object, request: unknown, address: unknown, ...rest: unknown[]) {
+    return typeof address === 'string' && allowed(address) ? connect.call(this, request, address, ...rest) : EACCES;
+  });
+  freeze(pipe, 'bind', function guardedPipeBind(this: object, address: unknown, ...rest: unknown[]) {
+    return typeof address === 'string' && allowed(address) ? bind.call(this, address, ...rest) : EACCES;
+  });
 }
 
 function freeze(target: object, key: string, value: (...args: any[]) => unknown): void {

@@ -13,7 +13,7 @@ import { EventEmitter } from 'node:events';
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { Worker } from 'node:worker_threads';
 import { commandExport, importKind, WARDEN_NAMESPACE } from '../../analyzer/wasm-imports.js';
-import { AUDIT_TEXT, PluginAuditTrail } from '../audit-budget.js';
+import { AUDIT_TEXT, AuditAllowance, PluginAuditTrail } from '../audit-budget.js';
 import { createBroker } from '../broker.js';
 import { canonical, type Grant } from '../permissions.js';
 import type { PluginProcessEvents, PluginProcessOptions } from '../plugin-process.js';
@@ -87,7 +87,8 @@ export class WasmPlugin extends EventEmitter<PluginProcessEvents> {
     if (this.#worker) throw new Error(`${this.options.pluginId}: already started`);
     const { pluginId, main, dataDir, grant, limits } = this.options;
     mkdirSync(dataDir, { recursive: true });
-    const audit = new PluginAuditTrail(this.options.audit, limits.auditBytesPerMinute, (reason) => this.#violation(reason));
+    const lifetime = this.options.auditAllowance ?? new AuditAllowance(limits.auditBytesTotal);
+    const audit = new PluginAuditTrail(this.options.audit, limits.auditBytesPerMinute, (reason) => this.#violation(reason), lifetime);
     const maxPages = Math.max(1, Math.floor((limits.wasmMemoryMb * MIB) / WASM_PAGE_BYTES));
     let module: WebAssembly.Module;
     try {
@@ -123,6 +124,7 @@ export class WasmPlugin extends EventEmitter<PluginProcessEvents> {
       host: this.options.host,
       contributedCommands: this.options.contributedCommands ?? [],
       ...(this.options.eventOwner ? { eventOwner: this.options.eventOwner } : {}),
+      ...(this.options.commandOwner ? { commandOwner: this.options.commandOwner } : {}),
       limits,
       onDenied: (denial) => this.emit('denied', denial),
     });

@@ -56,6 +56,29 @@ describe('loadManifest', () => {
     expect(await problem({ ...MANIFEST, engines: { warden: 'soon' } })).toBe('invalid manifest sample/package.json: "engines.warden" must be a semver range, not "soon"');
   });
 
+  it('refuses control characters, line separators and bidi marks in every string it shows, and ".." in paths', async () => {
+    const spoof = '\u001b[2K\r    • keep its own settings';
+    const cases: [Record<string, unknown>, string][] = [
+      [{ capabilities: { filesystem: { read: [`$home/.ssh/${spoof}`] } } }, 'capabilities.filesystem.read[0]'],
+      [{ description: `fine\u009b2Kforged` }, 'description'],
+      [{ displayName: 'a\u202egnp.exe' }, 'displayName'],
+      [{ contributes: { commands: [{ command: 'x.run', title: `Run\n✔ done` }] } }, 'contributes.commands[0].title'],
+      [{ contributes: { commands: [{ command: 'x.\u2028run', title: 'Run' }] } }, 'contributes.commands[0].command'],
+      [{ repository: 'https://x.example/\u0007' }, 'repository'],
+    ];
+    for (const [fields, field] of cases) {
+      expect(await problem({ ...MANIFEST, ...fields })).toBe(`invalid manifest sample/package.json: "${field}" must not contain control characters, line separators or bidi marks`);
+    }
+    for (const path of ['cache/../../..', '$data/..', '$home/x/../../y', '..', '/etc/../root']) {
+      expect(await problem({ ...MANIFEST, capabilities: { filesystem: { write: [path] } } })).toBe(
+        'invalid manifest sample/package.json: "capabilities.filesystem.write[0]" must not contain a ".." segment: name the folder it means',
+      );
+    }
+    // Look-alikes stay valid: dots inside a name, printable text in any script, a tab-free description.
+    const benign = { ...MANIFEST, description: 'Zählt Wörter — 単語を数える', capabilities: { filesystem: { read: ['cache..old', '$data/.x', './a/'] } } };
+    await expect(loadManifest(writePlugin({ 'package.json': JSON.stringify(benign) }), 'sample')).resolves.toMatchObject({ description: benign.description });
+  });
+
   it('reports invalid JSON and a missing package.json in one line', async () => {
     expect(await problem('{ "name": ')).toMatch(/^invalid manifest sample\/package.json: not valid JSON \(.+\)$/);
     const error = await loadManifest(writePlugin({ 'index.js': '' }), 'sample').catch((e: Error) => e);

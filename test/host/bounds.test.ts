@@ -39,10 +39,39 @@ describe('CpuBudget', () => {
     }
   });
 
+  it('excuses time spent answering the app only up to EXCUSE_SHARE of the window: a plugin busy all the time is still over', () => {
+    const cpu = budget();
+    cpu.add(0, 0, 0, 0);
+    // 4.7 s busy in 5 s, 4 s of it answering the app: 2.25 s excused at most, so 2.45 s its own, within budget.
+    expect(cpu.add(5000, 4700, 4700, 4000)).toBeUndefined();
+    const hog = budget();
+    hog.add(0, 0, 0, 0);
+    // Busy every millisecond, and every sample "answered the app": only 2.25 s of it is excused.
+    expect(hog.add(5000, 5000, 5000, 5000)).toBe('cpu: busy 2.8 s in 5.0 s (5.0 s on a CPU), over its budget of 50 % of one core over 5.0 s');
+  });
+
   it('counts time spent waiting to run: a plugin starved by a loaded machine is still busy', () => {
     const cpu = budget();
     cpu.add(0, 0, 0);
     expect(cpu.add(3000, 3000, 600)).toMatch(/^cpu: busy 3\.0 s in 3\.0 s \(0\.6 s on a CPU\)/);
+  });
+});
+
+describe('Outstanding', () => {
+  it('credits answers only to requests the peer did not cause, and never more than 32 per credited request outstanding', () => {
+    const outstanding = new Outstanding();
+    const caused = { command: 'own.command', args: [] };
+    outstanding.withoutCredit(caused);
+    outstanding.sent(1, caused);
+    expect(outstanding.spend({ method: 'window/showMessage', params: {} })).toBe(false);
+    outstanding.sent(2, { command: 'app.command', args: [] });
+    const spent = Array.from({ length: 40 }, () => outstanding.spend({ method: 'window/showMessage', params: {} })).filter(Boolean).length;
+    expect(spent).toBe(32);
+    expect(outstanding.answered(2)).toBe(true);
+    outstanding.sent(3, { command: 'app.command', args: [] });
+    expect(outstanding.answered(1)).toBe(true);
+    // Credit left over from request 2 is not kept past it: only request 3's 32.
+    expect(Array.from({ length: 40 }, () => outstanding.spend({ method: 'log/write', params: {} })).filter(Boolean).length).toBe(32);
   });
 });
 

@@ -7,7 +7,7 @@
  * each runs with, and a plugin whose required level is above it is refused.
  * Needs `npx tsc -p tsconfig.json` first.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -81,8 +81,80 @@ describe('commands', () => {
     expect(result.stolen).toBeNull();
     expect(await h.executeCommand('test.attacker.own')).toBe('mine');
     await expect(h.executeCommand('nobodys.command')).rejects.toThrow('no plugin provides the command "nobodys.command"');
-    expect(logs).toContain(`test.attacker: registering victim.unlock failed: the command "victim.unlock" is not test.attacker's to register: register the commands package.json contributes (contributes.commands) or ids that start with "test.attacker."`);
+    expect(logs).toContain(`test.attacker: registering victim.unlock failed: the command "victim.unlock" is not test.attacker's to register (it is test.victim's): register the commands package.json contributes (contributes.commands) or ids that start with "test.attacker."`);
     expect(logs.some((line) => line.includes('registering nobodys.command failed'))).toBe(true);
+  });
+});
+
+describe('who owns a name', () => {
+  /** tools (test.tools) and tools.sync (test.tools.sync): the first id prefixes every name of the second. */
+  async function prefixed(): Promise<{ host: Host; logs: string[] }> {
+    const sync = plugin('tools.sync', { activationEvents: ['onStartup'], contributes: { commands: [{ command: 'sync.start', title: 'Start' }] } }, `
+      const heard = [];
+      ctx.commands.register('sync.start', () => 'started');
+      ctx.commands.register('test.tools.sync.unlock', (password) => 'unlocked by tools.sync');
+      ctx.commands.register('test.tools.sync.heard', () => heard);
+      ctx.events.on('test.tools.sync.done', (payload, event) => heard.push({ payload, from: event.from }));
+    `);
+    const tools = plugin('tools', { activationEvents: ['onStartup'], contributes: { commands: [{ command: 'tools.hello', title: 'Hello' }] } }, `
+      const attempt = async (f) => { try { await f(); return 'done'; } catch (error) { return error.message; } };
+      ctx.commands.register('tools.hello', async () => ({
+        emitTheirs: await attempt(() => ctx.events.emit('test.tools.sync.done', { forged: true })),
+        emitOwn: await attempt(() => ctx.events.emit('test.tools.ready', {})),
+      }));
+      ctx.commands.register('test.tools.sync.unlock', (password) => { globalThis.stolen = password; return 'ATTACKER got ' + password; });
+      ctx.commands.register('test.tools.own', () => 'mine');
+    `);
+    const logs: string[] = [];
+    // The shorter id loads and starts first: it must still not reach the longer one's names.
+    host = createHost({ dataDir: join(work, 'data'), devPaths: [tools, sync], cache: false });
+    host.on('log', ({ pluginId, line }) => logs.push(`${pluginId}: ${line}`));
+    await host.start();
+    return { host, logs };
+  }
+
+  it("a name under a longer plugin id is that plugin's: the shorter id cannot register its commands or emit its events", async () => {
+    const { host: h, logs } = await prefixed();
+    const result = await h.executeCommand<Record<string, string>>('tools.hello');
+    expect(await h.executeCommand('test.tools.sync.unlock', 'hunter2')).toBe('unlocked by tools.sync');
+    expect(logs.some((line) => line.includes(`test.tools: registering test.tools.sync.unlock failed: the command "test.tools.sync.unlock" is not test.tools's to register (it is test.tools.sync's)`))).toBe(true);
+    expect(result.emitTheirs).toBe('the event name "test.tools.sync.done" is test.tools.sync\'s: a plugin emits event names that start with "test.tools."');
+    expect(await h.executeCommand('test.tools.sync.heard')).toEqual([]);
+    // Its own names, under its own id and no longer one, still work.
+    expect(result.emitOwn).toBe('done');
+    expect(await h.executeCommand('test.tools.own')).toBe('mine');
+  });
+
+  it('a command id two plugins contribute has no contributor: both are refused, and the caller reaches neither', async () => {
+    const calls = join(work, 'calls');
+    mkdirSync(calls);
+    const record = (who: string) => `require('fs').writeFileSync(${JSON.stringify(join(calls, ''))} + '${who}', String(arg)); return '${who}';`;
+    const helper = plugin('helper', { activationEvents: ['onStartup'], contributes: { commands: [{ command: 'sync.start', title: 'Start' }] } }, `ctx.commands.register('sync.start', (arg) => { ${record('helper')} });`);
+    const sync = plugin('sync', { activationEvents: ['onStartup'], contributes: { commands: [{ command: 'sync.start', title: 'Start' }, { command: 'sync.stop', title: 'Stop' }] } }, `
+      ctx.commands.register('sync.start', (arg) => { ${record('sync')} });
+      ctx.commands.register('sync.stop', () => 'stopped');`);
+    const blocked: string[] = [];
+    host = createHost({ dataDir: join(work, 'data'), devPaths: [helper, sync], cache: false, grantFor: ({ root, dataDir }) => ({ fsRead: [root, dataDir], fsWrite: [dataDir, calls], networkHosts: [], env: [], childProcess: false, worker: false, nativeAddons: false }) });
+    host.on('blocked', ({ pluginId, reasons }) => blocked.push(`${pluginId}: ${reasons.join('; ')}`));
+    await host.start();
+    const reason = 'the command "sync.start" is contributed by both test.helper and test.sync: a command has one contributor, so neither runs it';
+    expect(blocked).toEqual([`test.helper: ${reason}`, `test.sync: ${reason}`]);
+    await expect(host.executeCommand('sync.start', 'secret-arg')).rejects.toThrow(reason);
+    expect(readdirSync(calls)).toEqual([]);
+    expect(host.plugins().filter((p) => p.state === 'active')).toEqual([]);
+  });
+
+  it('distinct contributions stay bound to their contributors; an onCommand: naming another plugin\'s command does not let a plugin register it', async () => {
+    const squatter = plugin('squatter', { activationEvents: ['onCommand:victim.unlock', 'onStartup'], contributes: { commands: [{ command: 'squat.go', title: 'Go' }] } }, `
+      ctx.commands.register('squat.go', () => 'went');
+      ctx.commands.register('victim.unlock', (password) => 'SQUATTER got ' + password);`);
+    const logs: string[] = [];
+    host = createHost({ dataDir: join(work, 'data'), devPaths: [squatter, victim()], cache: false });
+    host.on('log', ({ pluginId, line }) => logs.push(`${pluginId}: ${line}`));
+    await host.start();
+    expect(await host.executeCommand('victim.unlock', 'pw')).toBe('unlocked with 2 characters');
+    expect(await host.executeCommand('squat.go')).toBe('went');
+    expect(logs.some((line) => line.startsWith('test.squatter: registering victim.unlock failed: the command "victim.unlock" is not test.squatter\'s to register (it is test.victim\'s)'))).toBe(true);
   });
 });
 

@@ -122,6 +122,13 @@ describe('CPU', () => {
     expect(crash.reason).toMatch(/^cpu: busy /);
   });
 
+  it('a hog that calls its own command through the host between slices is stopped within 10 s: a call it caused excuses nothing', async () => {
+    const run = await startHog();
+    expect(await run.host.executeCommand('hog.cpuSelfExcused')).toBe('busy');
+    const crash = await firstCrash(run, 10_000);
+    expect(crash.reason).toMatch(/^cpu: busy /);
+  });
+
   it('a plugin the app keeps busy with call after call is not stopped: that time is spent answering the host', async () => {
     const run = await startHog();
     const until = Date.now() + 8000;
@@ -129,6 +136,8 @@ describe('CPU', () => {
     while (Date.now() < until) {
       expect(await run.host.executeCommand('hog.work')).toBe('done');
       calls += 1;
+      // Well over its own 50 % of a core, within what answering the app may excuse (EXCUSE_SHARE): not every moment.
+      if (calls % 2 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
     }
     expect(run.crashes).toEqual([]);
     expect(calls).toBeGreaterThan(100);
@@ -141,6 +150,7 @@ describe('data folder', () => {
     ['one file', { files: 1 }],
     ['many files at once', { files: 8 }],
     ['files in nested folders', { files: 4, nested: true }],
+    ['files it deleted and holds open', { files: 4, unlinked: true }],
   ] as const) {
     it(`a plugin writing straight into its data folder (${name}) is stopped at its quota`, async () => {
       const run = await startHog({ limits: { dataQuotaBytes: quota } });
@@ -186,6 +196,27 @@ describe('floods through ctx', () => {
     expect(run.logs.some((line) => /^\[warden\] \d+ log lines dropped \(over 100 per second\)$/.test(line))).toBe(true);
   });
 
+  it('messages shown inside its own command, run through the host, earn no allowance: they are held to its rate', async () => {
+    const run = await startHog({ limits: { maxMessagesPerSecond: 100_000 } });
+    const started = Date.now();
+    const rounds = (await run.host.executeCommand('hog.selfFlood', { ms: 2000, chars: 1900 })) as number;
+    // The rate window starts at the first message, not on a second boundary: a span of n seconds touches n + 1.
+    const windows = Math.ceil((Date.now() - started) / 1000) + 2;
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    // 30 messages a round, 120 at a time: before, every one of them was passed on (over 10,000), unmetered by the
+    // broker's rate. Now: 20 a second over the windows it spans, plus the app's one call's allowance (32).
+    expect(rounds).toBeGreaterThan(10);
+    expect(run.messages.length).toBeLessThanOrEqual(20 * windows + 32);
+    expect(run.logs.some((line) => /^\[warden\] \d+ messages dropped \(over 20 per second\)$/.test(line))).toBe(true);
+  });
+
+  it('the same flood under the default channel limit is a violation: the plugin is stopped', async () => {
+    const run = await startHog();
+    await run.host.executeCommand('hog.selfFlood', { ms: 2000, chars: 1900 }).catch(() => undefined);
+    expect(run.crashes.some((reason) => /^violation: more than \d+ messages in one second/.test(reason))).toBe(true);
+    expect(run.messages.length).toBeLessThanOrEqual(20 * 4 + 32);
+  });
+
   it('refused calls with huge keys add only clipped entries to the audit log', async () => {
     const run = await startHog();
     const before = statSync(run.host.auditLogPath).size;
@@ -199,6 +230,17 @@ describe('floods through ctx', () => {
     await run.host.executeCommand('hog.flood', { what: 'log', ms: 5000, chars: 10, perTick: 20 });
     const crash = await firstCrash(run, 10_000);
     expect(crash.reason).toBe('violation: audit log: its calls wrote more than 256 KiB of audit entries within a minute');
+  });
+
+  it("a plugin within its per-minute budget is stopped for good once its entries pass auditBytesTotal over the host's life", async () => {
+    const run = await startHog({ limits: { auditBytesPerMinute: 64 * MIB, auditBytesTotal: MIB } });
+    const before = statSync(run.host.auditLogPath).size;
+    await run.host.executeCommand('hog.flood', { what: 'log', ms: 8000, chars: 10, perTick: 20 });
+    const crash = await firstCrash(run, 10_000);
+    expect(crash.reason).toBe("violation: audit log: its entries added more than 1 MiB over this host's life (auditBytesTotal)");
+    // Not started again: a restart would only add more.
+    await expect(run.host.executeCommand('hog.ping')).rejects.toThrow(/blocked: audit log: its entries added more than 1 MiB/);
+    expect(statSync(run.host.auditLogPath).size - before).toBeLessThan(2 * MIB);
   });
 });
 
@@ -270,6 +312,7 @@ describe('every bound, as each user', () => {
     ['memory', 'hog.memory', 32, {}, /^memory: resident \d+ MB exceeds the limit of 256 MB$/],
     ['CPU in slices', 'hog.cpuSlices', undefined, {}, /^cpu: busy /],
     ['the data folder', 'hog.fillData', { files: 4 }, { dataQuotaBytes: 16 * MIB }, /^data folder over quota: /],
+    ['the data folder, through deleted files held open', 'hog.fillData', { files: 4, unlinked: true }, { dataQuotaBytes: 16 * MIB }, /^data folder over quota: /],
   ];
   for (const user of USERS) {
     for (const level of LEVELS.filter((entry) => entry.value !== 'none')) {

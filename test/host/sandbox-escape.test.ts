@@ -210,10 +210,21 @@ describe('a plugin with no capabilities tries every escape', () => {
               expect(r.resolveSecret.ok).toBe(false);
             }
             // Unix sockets: only inside the write grants (the data folder), never abstract.
-            for (const key of ['unixConnect', 'unixConnectString', 'unixHttp', 'unixListen', 'unixListenOptions', 'unixListen2', 'abstractConnect']) {
+            // Also when net's argument forms hide the path (an array carrying .path, an inherited .path), a getter
+            // answers differently at each read, or the plugin binds a pipe handle it made itself.
+            for (const key of ['unixConnect', 'unixConnectString', 'unixHttp', 'unixListen', 'unixListenOptions', 'unixListen2', 'abstractConnect',
+              'unixConnectArray', 'abstractConnectArray', 'unixConnectGetter', 'unixConnectInherited', 'unixConnectCreate']) {
               expect(r[key], key).toMatchObject(denied);
             }
+            expect(r.unixConnectGetterLate.ok, 'a getter that names the socket only when read again').toBe(false);
+            expect(r.rawPipeBind).toMatchObject({ ok: false, code: 'EACCES' });
             expect(r.unixListenData).toEqual({ ok: true, value: 'listening' });
+            expect(r.ownSocketArray).toEqual({ ok: true, value: 'connected' });
+            expect(r.ownSocketGetter).toEqual({ ok: true, value: 'connected' });
+            // Last: it spends the plugin's stderr.
+            const stderr = await host.call('attacker.reconnectStderr', [place.unixSocket]);
+            expect(stderr.result).toMatchObject(denied);
+            expect(place.unix.connections, 'connections from the reconnected stderr').toBe(0);
             // Inherited descriptors are closed before the plugin runs.
             expect(r.inheritedRead).toMatchObject({ ok: false, code: 'EBADF' });
             expect(r.inheritedWrite).toMatchObject({ ok: false, code: 'EBADF' });

@@ -44,6 +44,36 @@ describe('grantFromManifest', () => {
   });
 });
 
+describe('grantFromManifest refuses what leaves its base or reaches the host state (whatever the manifest schema let through)', () => {
+  const hostState = [join(tmp, 'host-data'), join(tmp, 'plugins', '.warden')];
+  const context = { ...folders, dataDir: join(tmp, 'host-data', 'plugins', 'atk.x'), hostState };
+  const refusal = (declared: object): string => {
+    try {
+      grantFromManifest(declared, context);
+      return 'granted';
+    } catch (error) {
+      return (error as Error).message;
+    }
+  };
+
+  it('refuses ".." that climbs out of the package, the data folder or the home folder, naming where it leads', () => {
+    expect(refusal({ filesystem: { write: ['cache/../../..'] } })).toBe(`invalid manifest: capabilities.filesystem.write "cache/../../.." resolves to ${join(tmp, "..")}, outside its own package`);
+    expect(refusal({ filesystem: { read: ['$data/../..'] } })).toMatch(/"\$data\/\.\.\/\.\." resolves to .*host-data, outside its data folder$/);
+    expect(refusal({ filesystem: { read: ['$home/../plugin'] } })).toMatch(/outside your home folder$/);
+  });
+
+  it("refuses any grant inside the host state and any write grant containing it; the plugin's own data folder is not host state", () => {
+    expect(refusal({ filesystem: { read: [join(tmp, 'plugins', '.warden', 'installed')] } })).toMatch(/overlaps the host's own state/);
+    expect(refusal({ filesystem: { read: [join(tmp, 'host-data', 'plugins', 'atk.other')] } })).toMatch(/overlaps the host's own state/);
+    expect(refusal({ filesystem: { write: [tmp] } })).toMatch(/overlaps the host's own state \(.*host-data\)/);
+    expect(refusal({ filesystem: { read: ['$data/cache', 'cache..d'], write: ['$data', '$data/sub', join(tmp, 'elsewhere')] } })).toBe('granted');
+  });
+
+  it('refuses control characters in a path it names, escaped', () => {
+    expect(refusal({ filesystem: { read: ['$data/../\x1b[2K'] } })).toContain('"$data/../\\x1b[2K"');
+  });
+});
+
 describe('check', () => {
   const grant: Grant = {
     ...nothing,
