@@ -28,7 +28,10 @@ export interface MetadataBundle {
 }
 
 export interface VerifiedMetadata {
+  /** The newest root version. */
   root: Metadata<Root>;
+  /** Every root version from the pinned one to `root`, oldest first. */
+  rootChain: Metadata<Root>[];
   timestamp: Metadata<Timestamp>;
   snapshot: Metadata<Snapshot>;
   roles: Map<string, Metadata<Targets>>;
@@ -71,6 +74,7 @@ function checkChild<T extends Snapshot | Targets>(
 /** Verifies the root chain and everything below it; throws on the first thing that does not hold. */
 export async function verifyMetadata(pinnedRoot: Metadata<Root>, bundle: Omit<MetadataBundle, 'roles'>, roleSource: RoleSource): Promise<VerifiedMetadata & { roleTexts: Record<string, string> }> {
   let root = pinnedRoot;
+  const rootChain = [pinnedRoot];
   const roots = bundle.roots.map((text) => parse(MetadataKind.Root, text) as Metadata<Root>).sort((a, b) => a.signed.version - b.signed.version);
   for (const next of roots) {
     if (next.signed.version <= root.signed.version) continue;
@@ -78,6 +82,7 @@ export async function verifyMetadata(pinnedRoot: Metadata<Root>, bundle: Omit<Me
     root.verifyDelegate(MetadataKind.Root, next);
     next.verifyDelegate(MetadataKind.Root, next);
     root = next;
+    rootChain.push(next);
   }
   const timestamp = parse(MetadataKind.Timestamp, bundle.timestamp) as Metadata<Timestamp>;
   root.verifyDelegate(MetadataKind.Timestamp, timestamp);
@@ -124,6 +129,7 @@ export async function verifyMetadata(pinnedRoot: Metadata<Root>, bundle: Omit<Me
   const expiries = [root, timestamp, snapshot, ...roles.values()].map((m) => Date.parse(m.signed.expires));
   return {
     root,
+    rootChain,
     timestamp,
     snapshot,
     roles,
@@ -133,6 +139,37 @@ export async function verifyMetadata(pinnedRoot: Metadata<Root>, bundle: Omit<Me
     verifiedAt: new Date(bundle.verifiedAt),
     roleTexts,
   };
+}
+
+/**
+ * Refuses metadata that goes back on what the client accepted before: every
+ * root version it holds must be the very root accepted under that number (a
+ * root key rotated away cannot sign a second "version 2"), and no version of
+ * the timestamp, the snapshot or any targets role may go down. tuf-js checks
+ * the top-level roles against its own stored copies; this holds for the
+ * whole bundle, delegated roles included, whatever tuf-js's folder holds.
+ */
+export function assertNoRollback(previous: VerifiedMetadata, next: VerifiedMetadata): void {
+  const accepted = new Map(previous.rootChain.map((root) => [root.signed.version, root]));
+  const newest = previous.root.signed.version;
+  if (next.root.signed.version < newest) throw new Error(`root version ${next.root.signed.version} is older than the accepted version ${newest}`);
+  for (const root of next.rootChain) {
+    const known = accepted.get(root.signed.version);
+    if (known && !sameSigned(known, root)) throw new Error(`root version ${root.signed.version} differs from the root version ${root.signed.version} already accepted`);
+  }
+  const notBelow = (what: string, had: number, got: number) => {
+    if (got < had) throw new Error(`${what} version ${got} is older than the accepted version ${had}`);
+  };
+  notBelow('timestamp', previous.timestamp.signed.version, next.timestamp.signed.version);
+  notBelow('snapshot', previous.snapshot.signed.version, next.snapshot.signed.version);
+  for (const [name, role] of next.roles) {
+    const had = previous.roles.get(name);
+    if (had) notBelow(name, had.signed.version, role.signed.version);
+  }
+}
+
+function sameSigned(a: Metadata<Root>, b: Metadata<Root>): boolean {
+  return JSON.stringify(a.signed.toJSON()) === JSON.stringify(b.signed.toJSON());
 }
 
 /** The stored bundle, verified: its roles come from the bundle itself. */

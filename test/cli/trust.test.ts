@@ -6,11 +6,14 @@
  * used and its age said; the same client works over http.
  * Needs `npx tsc -p tsconfig.json` first.
  */
+import { createHash } from 'node:crypto';
 import { cpSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { Metadata, MetadataKind, MetaFile, Timestamp } from '@tufjs/models';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { readSigningKey } from '../../host/registry/keys.js';
 import { type DemoRegistry, list, pack, registryPerTest, SAMPLES, warden, wardenAsync } from './trust-helpers.js';
 
 /** Each test gets its own copy of the registry and a fresh client (plugins folder and data folder). */
@@ -146,6 +149,13 @@ describe('metadata the client refuses', () => {
     const [greeter] = JSON.parse(rolledBack.stdout);
     expect(greeter.status).toBe('blocked');
     expect(greeter.reasons.join()).toMatch(/sends keystrokes away/);
+
+    // Even with tuf-js's own copies gone, the client's verified bundle is the floor: no role version goes down.
+    const state = join(work, 'client', 'data', 'registry');
+    for (const key of readdirSync(state)) rmSync(join(state, key, 'tuf'), { recursive: true, force: true });
+    const forgotten = warden(work, 'list', '--json', ...client());
+    expect(forgotten.stderr).toMatch(/registry update refused: .*version \d+ is older than the accepted version/);
+    expect(JSON.parse(forgotten.stdout)[0].status).toBe('blocked');
   });
 
   it('expired timestamp: community and unregistered plugins refuse to start, official ones run; a grace period lets them', async () => {
@@ -188,6 +198,57 @@ describe('rotation, offline and http', () => {
     const offline = warden(work, 'list', '--json', ...client());
     expect(offline.stderr).toMatch(/registry unreachable .*using metadata verified \d+ s ago/);
     expect(JSON.parse(offline.stdout)[0].tier).toBe('community');
+  });
+
+  it('after a rotation, a key rotated away signs nothing: neither a second root version 2 nor a timestamp behind a withheld root', async () => {
+    expect(warden(work, 'install', 'samples.weather', '--registry', registry, ...pinned(), ...client(), '--yes').code).toBe(0);
+    const oldSnapshot = JSON.parse(readFileSync(join(registry, 'metadata', 'timestamp.json'), 'utf8')).signed.meta['snapshot.json'].version as number;
+    const oldKeys = join(work, 'old-keys');
+    cpSync(join(registry, 'keys'), oldKeys, { recursive: true }); // the keys that leaked
+    expect(warden(work, 'registry', 'block', registry, 'samples.weather', '--reason', 'steals tokens').code).toBe(0);
+    expect(warden(work, 'registry', 'rotate-key', registry, 'root').code).toBe(0);
+    expect(warden(work, 'registry', 'rotate-key', registry, 'timestamp').code).toBe(0);
+    const followed = list(work, ...client());
+    expect(followed[0].status).toBe('blocked');
+
+    // An attacker holding the old root key serves its own registry where the real one was, with a root "version 2"
+    // of its own keys signed by that old key (the pinned 1.root.json still names it), and versions above the real ones.
+    const evil = join(work, 'evil');
+    expect(warden(work, 'registry', 'init', evil).code).toBe(0);
+    expect(warden(work, 'registry', 'add', evil, built.tarballs.weather, '--tier', 'official').code).toBe(0);
+    for (let i = 0; i < 6; i++) expect(warden(work, 'registry', 'refresh', evil).code).toBe(0);
+    const forged = Metadata.fromJSON(MetadataKind.Root, JSON.parse(readFileSync(join(evil, 'metadata', '1.root.json'), 'utf8')));
+    forged.signed.version = 2;
+    forged.signatures = {};
+    forged.sign(readSigningKey(join(oldKeys, 'root.key')).signer);
+    forged.sign(readSigningKey(join(evil, 'keys', 'root.key')).signer);
+    writeFileSync(join(evil, 'metadata', '2.root.json'), JSON.stringify(forged.toJSON()));
+    cpSync(join(built.dir, 'metadata', '1.root.json'), join(evil, 'metadata', '1.root.json'));
+    renameSync(registry, `${registry}-real`);
+    renameSync(evil, registry);
+    const attacked = warden(work, 'list', '--json', ...client());
+    expect(attacked.stderr).toMatch(/registry update refused/);
+    const [weather] = JSON.parse(attacked.stdout);
+    expect([weather.tier, weather.status]).toEqual(['community', 'blocked']);
+    rmSync(registry, { recursive: true });
+    renameSync(`${registry}-real`, registry);
+
+    // The real registry with its new roots withheld, and a timestamp signed by the old timestamp key pointing back at
+    // the snapshot from before the block.
+    for (const file of readdirSync(join(registry, 'metadata')).filter((f) => /^[2-9]\.root\.json$/.test(f))) rmSync(join(registry, 'metadata', file));
+    const snapshotBytes = readFileSync(join(registry, 'metadata', `${oldSnapshot}.snapshot.json`));
+    const timestamp = new Metadata(
+      new Timestamp({
+        version: 1000,
+        expires: new Date(Date.now() + 86_400_000).toISOString().replace(/\.\d+Z$/, 'Z'),
+        snapshotMeta: new MetaFile({ version: oldSnapshot, length: snapshotBytes.length, hashes: { sha256: createHash('sha256').update(snapshotBytes).digest('hex') } }),
+      }),
+    );
+    timestamp.sign(readSigningKey(join(oldKeys, 'timestamp.key')).signer);
+    writeFileSync(join(registry, 'metadata', 'timestamp.json'), JSON.stringify(timestamp.toJSON()));
+    const withheld = warden(work, 'list', '--json', ...client());
+    expect(withheld.stderr).toMatch(/registry update refused: .*timestamp was signed by 0\/1 keys/);
+    expect(JSON.parse(withheld.stdout)[0].status).toBe('blocked');
   });
 
   describe('over http', () => {
