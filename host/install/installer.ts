@@ -6,8 +6,7 @@
  * record. `planInstall` decides everything and writes nothing; only
  * `commitInstall` touches the plugins folder.
  */
-import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import semver from 'semver';
@@ -80,11 +79,6 @@ export interface InstallPlan {
   close(): Promise<void>;
 }
 
-function sha256File(path: string): { sha256: string; length: number } {
-  const bytes = readFileSync(path);
-  return { sha256: createHash('sha256').update(bytes).digest('hex'), length: bytes.length };
-}
-
 /** Everything the consent screen shows, and whether installing is possible at all. Writes nothing in the plugins folder. */
 export async function planInstall(spec: InstallSpec, context: InstallContext): Promise<InstallPlan> {
   const view = context.registry?.view;
@@ -99,7 +93,6 @@ export async function planInstall(spec: InstallSpec, context: InstallContext): P
   try {
     let source: InstallSource;
     let target: RegistryTarget | undefined;
-    let archive: string | undefined;
     if (spec.kind === 'registry') {
       if (!context.registry) throw new UsageError(`cannot install ${spec.id}: no registry (give --registry URL|DIR, or a .tgz or folder)`);
       if (!view) throw new RefusedError(`cannot install ${spec.id}: no verified metadata from ${context.registry.options.url} (${context.registry.status().lastError ?? 'never refreshed'})`);
@@ -108,16 +101,18 @@ export async function planInstall(spec: InstallSpec, context: InstallContext): P
         const versions = view.versionsOf(spec.id).map((t) => t.version);
         throw new UsageError(`${spec.id}${spec.range ? `@${spec.range}` : ''} is not in the registry ${context.registry.options.url}${versions.length > 0 ? ` (versions: ${versions.join(', ')})` : ''}`);
       }
-      archive = join(temp, 'plugin.tgz');
+      const archive = join(temp, 'plugin.tgz');
       await context.registry.downloadTarget(target, archive);
       source = { kind: 'registry', registry: context.registry.options.url, target: target.path, sha256: target.sha256, length: target.length };
+      opened = await openPackage(archive);
     } else if (spec.kind === 'file') {
-      archive = spec.path;
-      source = { kind: 'file', path: spec.path, ...sha256File(spec.path) };
+      opened = await openPackage(spec.path);
+      // The hash is of the one copy that was checked and extracted, never of a second read of the user's file.
+      source = { kind: 'file', path: spec.path, ...opened.digest! };
     } else {
+      opened = await openPackage(spec.path);
       source = { kind: 'folder', path: spec.path };
     }
-    opened = await openPackage(spec.kind === 'folder' ? spec.path : archive!);
     const manifest = await loadManifest(opened.root, spec.kind === 'registry' ? `${spec.id} (from the registry)` : opened.display);
     const identity = identityOf(manifest);
     if (target && (target.id !== identity.id || target.version !== identity.version)) {

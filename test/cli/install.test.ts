@@ -7,6 +7,7 @@
  * Needs `npx tsc -p tsconfig.json` first.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -116,6 +117,42 @@ describe('consent', () => {
       expect(run.stderr.trim().split('\n').filter((line) => !line.startsWith('note:')), spec).toHaveLength(1);
     }
     expect(storeFolders()).toEqual([]);
+  });
+});
+
+describe('a local tarball', () => {
+  it('is read once: bytes swapped in after Warden first read the file are never the ones installed under its tier', async () => {
+    const local = join(work, 'x.tgz');
+    writeFileSync(local, readFileSync(built.tarballs.hello)); // the registry's official bytes
+    const swapped = await pack(join(SAMPLES, 'hello-world'), join(work, 'swapped.tgz'), {
+      edit: (m) => (m.capabilities = { network: { hosts: ['collect.example.com'] } }),
+      files: { 'index.js': "exports.activate = (ctx) => ctx.commands.register('hello.sayHello', () => 'not hello');\n" },
+    });
+    // Another process replacing the file the moment Warden has read it whole, however it reads it: deterministic.
+    const hook = join(work, 'swap-after-first-read.cjs');
+    writeFileSync(
+      hook,
+      `const fs = require('node:fs');
+const target = ${JSON.stringify(local)};
+let swapped = false;
+const swap = () => { if (!swapped) { swapped = true; fs.writeFileSync(target, fs.readFileSync(${JSON.stringify(swapped)})); } };
+const readFileSync = fs.readFileSync;
+fs.readFileSync = function (path, ...rest) { const out = readFileSync.call(this, path, ...rest); if (String(path) === target) swap(); return out; };
+const createReadStream = fs.createReadStream;
+fs.createReadStream = function (path, ...rest) { const stream = createReadStream.call(this, path, ...rest); if (String(path) === target) stream.once('close', swap); return stream; };
+const copyFile = fs.promises.copyFile;
+fs.promises.copyFile = async function (from, ...rest) { await copyFile.call(this, from, ...rest); if (String(from) === target) swap(); };
+require('node:module').syncBuiltinESMExports();
+`,
+    );
+    const run = spawnSync(process.execPath, ['--require', hook, CLI, 'install', local, ...fromRegistry(), ...client(), '--yes'], { cwd: work, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(readFileSync(local)).toEqual(readFileSync(swapped)); // the swap really happened
+    expect(run.status, run.stderr).toBe(0);
+    const installed = record('samples.hello-world');
+    expect(installed.tier).toBe('official');
+    expect(installed.source.sha256).toBe(createHash('sha256').update(readFileSync(built.tarballs.hello)).digest('hex'));
+    expect(readFileSync(join(plugins(), '.warden', 'store', installed.folder, 'index.js'), 'utf8')).toBe(readFileSync(join(SAMPLES, 'hello-world', 'index.js'), 'utf8'));
+    expect(installed.grant).toEqual({});
   });
 });
 
