@@ -56,6 +56,8 @@ export interface RegistryStatus {
   lastError: string | undefined;
   /** The last refresh could not reach the registry. */
   offline: boolean;
+  /** Delegated roles the view in use leaves out because they failed verification, each with why. */
+  ignoredRoles: readonly string[];
 }
 
 export type RefreshOutcome = { ok: true; changed: boolean } | { ok: false; offline: boolean; reason: string };
@@ -146,6 +148,7 @@ export class RegistryClient extends EventEmitter<ClientEvents> {
       inGrace: view !== undefined && expired && now - view.expires.getTime() <= (this.options.expiryGraceMs ?? 0),
       lastError: this.#lastError,
       offline: this.#offline,
+      ignoredRoles: view?.ignoredRoles ?? [],
     };
   }
 

@@ -37,6 +37,8 @@ export interface VerifiedMetadata {
   roles: Map<string, Metadata<Targets>>;
   /** Delegations whose signature checked out: `parent>child`. Lookups follow only these. */
   edges: Set<string>;
+  /** Delegated roles left out because they failed verification, each with why. */
+  ignoredRoles: string[];
   blocklistText: string;
   /** The earliest expiry of any role in use. */
   expires: Date;
@@ -45,9 +47,6 @@ export interface VerifiedMetadata {
 
 /** Where the bytes of a delegated role come from: the stored bundle, or the registry during a refresh. */
 export type RoleSource = (role: string, meta: MetaFile) => Promise<Buffer | undefined>;
-
-/** Delegation depth beyond which roles are not followed (tuf-js's maxDelegations default). */
-const MAX_ROLES = 32;
 
 function parse<K extends MetadataKind>(kind: K, text: string | Buffer): Metadata<any> {
   return Metadata.fromJSON(kind as MetadataKind.Targets, JSON.parse(text.toString()));
@@ -91,34 +90,29 @@ export async function verifyMetadata(pinnedRoot: Metadata<Root>, bundle: Omit<Me
   const roles = new Map<string, Metadata<Targets>>();
   const roleTexts: Record<string, string> = {};
   const edges = new Set<string>();
-  const load = async (name: string, delegator: Metadata<Root | Targets>): Promise<Metadata<Targets> | undefined> => {
-    const meta = snapshot.signed.meta[`${name}.json`];
-    if (!meta) return undefined; // delegated but not published yet (a publisher's role waiting for its signature)
-    const bytes = await roleSource(name, meta);
-    if (!bytes) throw new Error(`${name}.json is missing`);
-    const role = checkChild<Targets>(MetadataKind.Targets, name, bytes, meta, delegator);
-    roleTexts[name] = bytes.toString('utf8');
-    return role;
-  };
-  const top = await load(TOP_LEVEL_TARGETS, root);
-  if (!top) throw new Error('the snapshot does not list targets.json');
+  const ignoredRoles: string[] = [];
+  const topMeta = snapshot.signed.meta[`${TOP_LEVEL_TARGETS}.json`];
+  if (!topMeta) throw new Error('the snapshot does not list targets.json');
+  const topBytes = await roleSource(TOP_LEVEL_TARGETS, topMeta);
+  if (!topBytes) throw new Error('targets.json is missing');
+  const top = checkChild<Targets>(MetadataKind.Targets, TOP_LEVEL_TARGETS, topBytes, topMeta, root);
   roles.set(TOP_LEVEL_TARGETS, top);
-  const queue: string[] = [TOP_LEVEL_TARGETS];
-  while (queue.length > 0 && roles.size <= MAX_ROLES) {
-    const parentName = queue.shift()!;
-    const parent = roles.get(parentName)!;
-    for (const child of Object.keys(parent.signed.delegations?.roles ?? {})) {
-      const existing = roles.get(child);
-      if (existing) {
-        // Delegated twice: it must satisfy this delegator's keys as well.
-        parent.verifyDelegate(child, existing);
-      } else {
-        const loaded = await load(child, parent);
-        if (!loaded) continue;
-        roles.set(child, loaded);
-        queue.push(child);
-      }
-      edges.add(`${parentName}>${child}`);
+  roleTexts[TOP_LEVEL_TARGETS] = topBytes.toString('utf8');
+  // Warden's roles are one level deep: the registry's top-level targets delegate to community and to each
+  // publisher. A delegation inside a delegated role (a publisher's own) is never followed, and a delegated role
+  // that fails verification is left out (its plugins get no tier) rather than failing the refresh: one
+  // publisher's role can never keep the blocklist from every client.
+  for (const child of Object.keys(top.signed.delegations?.roles ?? {})) {
+    const meta = snapshot.signed.meta[`${child}.json`];
+    if (!meta) continue; // delegated but not published yet (a publisher's role waiting for its signature)
+    const bytes = await roleSource(child, meta);
+    try {
+      if (!bytes) throw new Error(`${child}.json is missing`);
+      roles.set(child, checkChild<Targets>(MetadataKind.Targets, child, bytes, meta, top));
+      roleTexts[child] = bytes.toString('utf8');
+      edges.add(`${TOP_LEVEL_TARGETS}>${child}`);
+    } catch (error) {
+      ignoredRoles.push(`${child}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 
@@ -134,6 +128,7 @@ export async function verifyMetadata(pinnedRoot: Metadata<Root>, bundle: Omit<Me
     snapshot,
     roles,
     edges,
+    ignoredRoles,
     blocklistText: bundle.blocklist,
     expires: new Date(Math.min(...expiries)),
     verifiedAt: new Date(bundle.verifiedAt),

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { Metadata, MetadataKind, MetaFile, Timestamp } from '@tufjs/models';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { readSigningKey } from '../../host/registry/keys.js';
-import { type DemoRegistry, list, pack, registryPerTest, SAMPLES, warden, wardenAsync } from './trust-helpers.js';
+import { type DemoRegistry, type Listed, list, pack, registryPerTest, SAMPLES, warden, wardenAsync } from './trust-helpers.js';
 
 /** Each test gets its own copy of the registry and a fresh client (plugins folder and data folder). */
 const copies = registryPerTest('trust');
@@ -130,6 +130,49 @@ describe('metadata the client refuses', () => {
     expect(listed.stderr).toMatch(/stored registry metadata failed verification/);
     // Neither the edited copy nor the tampered registry is believed: no verified view, so nothing is community.
     expect(JSON.parse(listed.stdout)[0].tier).toBe('unregistered');
+  });
+
+  it('a publisher role cannot freeze the blocklist: its own delegations are ignored, and a role that fails verification only loses its tier', () => {
+    for (const id of ['samples.weather', 'acme.greeter']) expect(warden(work, 'install', id, '--registry', registry, ...pinned(), ...client(), '--yes').code, id).toBe(0);
+    // acme publishes (around the tooling, which refuses it) a role of its own that delegates to the registry's "community".
+    const publish = (edit: (role: Metadata<any>) => void) => {
+      const snapshotFile = join(registry, 'metadata', `${JSON.parse(readFileSync(join(registry, 'metadata', 'timestamp.json'), 'utf8')).signed.meta['snapshot.json'].version}.snapshot.json`);
+      const snapshot = JSON.parse(readFileSync(snapshotFile, 'utf8'));
+      const version = snapshot.signed.meta['publisher.acme.json'].version as number;
+      const role = Metadata.fromJSON(MetadataKind.Targets, JSON.parse(readFileSync(join(registry, 'metadata', `${version}.publisher.acme.json`), 'utf8')));
+      role.signed.version = version + 1;
+      role.signatures = {};
+      edit(role);
+      writeFileSync(join(registry, 'metadata', `${version + 1}.publisher.acme.json`), JSON.stringify(role.toJSON()));
+      snapshot.signed.meta['publisher.acme.json'] = { version: version + 1 };
+      writeFileSync(snapshotFile, JSON.stringify(snapshot)); // what `registry refresh` re-reads, then re-signs
+      expect(warden(work, 'registry', 'refresh', registry).code).toBe(0);
+    };
+    const acme = readSigningKey(built.publisherKey);
+    publish((role) => {
+      const json = role.toJSON() as any;
+      json.signed.delegations = { keys: { [acme.key.keyID]: acme.key.toJSON() }, roles: [{ name: 'community', keyids: [acme.key.keyID], threshold: 1, paths: ['plugins/acme/*/*'], terminating: false }] };
+      Object.assign(role, Metadata.fromJSON(MetadataKind.Targets, json));
+      role.sign(acme.signer);
+    });
+    expect(warden(work, 'registry', 'block', registry, 'samples.weather', '--reason', 'mines coins').code).toBe(0);
+    const delegating = warden(work, 'list', '--json', ...client());
+    expect(delegating.stderr).not.toMatch(/refused/);
+    expect(JSON.parse(delegating.stdout).map((p: Listed) => [p.id, p.tier, p.status])).toEqual([
+      ['acme.greeter', 'trusted', 'enabled'],
+      ['samples.weather', 'community', 'blocked'],
+    ]);
+
+    // A role whose signature does not hold (signed by a key the registry does not list for acme): acme's plugins lose their tier, nothing else does.
+    expect(warden(work, 'registry', 'keygen', join(work, 'not-acme')).code).toBe(0);
+    publish((role) => role.sign(readSigningKey(join(work, 'not-acme.key')).signer));
+    expect(warden(work, 'registry', 'unblock', registry, 'samples.weather').code).toBe(0);
+    const broken = warden(work, 'list', '--json', ...client());
+    expect(broken.stderr).toMatch(/role publisher\.acme: publisher\.acme was signed by 0\/1 keys: its plugins get no tier/);
+    expect(JSON.parse(broken.stdout).map((p: Listed) => [p.id, p.tier, p.status])).toEqual([
+      ['acme.greeter', 'unregistered', expect.any(String)],
+      ['samples.weather', 'community', 'enabled'],
+    ]);
   });
 
   it('rollback: an older, validly signed blocklist is refused and the newer one keeps blocking', () => {
