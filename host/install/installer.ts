@@ -33,10 +33,10 @@ export function parseSpec(spec: string): InstallSpec {
     throw new UsageError(`cannot install ${spec}: expected a plugin id, an npm pack .tgz, or a plugin folder`);
   }
   if (isArchivePath(spec) || (spec.includes('/') && !spec.includes('@'))) throw new UsageError(`cannot install ${spec}: no such file or folder`);
-  const at = spec.indexOf('@', 1);
-  const id = at === -1 ? spec : spec.slice(0, at);
-  const range = at === -1 ? undefined : spec.slice(at + 1);
-  if (!/^[a-z0-9][a-z0-9-]*\.\S+$/.test(id)) throw new UsageError(`cannot install ${spec}: a plugin id is publisher.name (e.g. samples.hello-world)`);
+  // publisher.name, where the name may be scoped (`publisher.@scope/name`): the range's `@` comes after the name.
+  const parts = /^([a-z0-9][a-z0-9-]*\.(?:@[^@/\s]+\/)?[^@/\s]+)(?:@(.*))?$/.exec(spec);
+  if (!parts) throw new UsageError(`cannot install ${spec}: a plugin id is publisher.name (e.g. samples.hello-world)`);
+  const [, id, range] = parts;
   if (range !== undefined && !semver.validRange(range)) throw new UsageError(`cannot install ${spec}: "${range}" is not a semver range`);
   return { kind: 'registry', id, ...(range !== undefined ? { range } : {}) };
 }

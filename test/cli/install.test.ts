@@ -158,7 +158,8 @@ require('node:module').syncBuiltinESMExports();
 
 describe('the blocklist at install', () => {
   it('by repository glob: a whole organisation, however its URL is spelled; a look-alike organisation is not caught', async () => {
-    const spellings = ['https://github.com/evil-org/stealer', 'git+https://github.com/Evil-Org/miner.git', 'github:evil-org/clipper', 'evil-org/keylogger', 'git@github.com:evil-org/spy.git'];
+    const spellings = ['https://github.com/evil-org/stealer', 'git+https://github.com/Evil-Org/miner.git', 'github:evil-org/clipper', 'evil-org/keylogger', 'git@github.com:evil-org/spy.git',
+      'ssh://git@github.com:22/evil-org/tunnel.git', 'https://github.com:443/evil-org/porter', 'https://www.github.com/evil-org/alias'];
     const tarballs = await Promise.all(
       spellings.map((repository, n) => pack(join(SAMPLES, 'hello-world'), join(work, `evil-${n}.tgz`), { edit: (m) => Object.assign(m, { name: `evil-${n}`, repository }) })),
     );
@@ -171,6 +172,18 @@ describe('the blocklist at install', () => {
     }
     expect(warden(work, 'install', lookalike, ...fromRegistry(), ...client(), '--yes').code).toBe(0);
     expect(list(work, ...client()).map((p) => p.id)).toEqual(['samples.fine']);
+  });
+
+  it('a scoped plugin installs by id, and an id glob blocks it: a star spans the scope\'s slash', async () => {
+    const scoped = await pack(join(SAMPLES, 'hello-world'), join(work, 'scoped.tgz'), { edit: (m) => (m.name = '@x/tool') });
+    expect(warden(work, 'registry', 'add', registry, scoped, '--tier', 'community').code).toBe(0);
+    const run = warden(work, 'install', 'samples.@x/tool@^1', ...fromRegistry(), ...client(), '--yes');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/installed samples\.@x\/tool 1\.0\.0 \(community\)/);
+    expect(warden(work, 'registry', 'block', registry, 'samples.*', '--reason', 'the whole publisher is compromised').code).toBe(0);
+    const [listed] = list(work, ...client());
+    expect([listed.id, listed.status]).toEqual(['samples.@x/tool', 'blocked']);
+    expect(listed.reasons.join()).toMatch(/the whole publisher is compromised/);
   });
 
   it('by version range: blocked versions are refused, others install; a soft entry needs --accept-blocked, recorded', async () => {
