@@ -16,7 +16,7 @@ import { openPackage, isArchivePath, type PackageSource } from '../../analyzer/p
 import { defaultPolicy, visibleFindings } from '../../analyzer/policy.js';
 import type { Finding, PluginAnalysis, Policy, Tier } from '../../analyzer/types.js';
 import { RefusedError, UsageError } from '../../cli/errors.js';
-import { type BlocklistEntry, describeEntry, manifestRepository } from '../registry/blocklist.js';
+import { type BlocklistEntry, describeEntry, keptEntry, manifestRepository } from '../registry/blocklist.js';
 import type { RegistryClient } from '../registry/client.js';
 import type { RegistryTarget } from '../registry/view.js';
 import { type Atom, atomsOf, beyond, capabilitiesOf, dangers, stillGranted } from './capabilities.js';
@@ -215,7 +215,7 @@ export function commitInstall(plan: InstallPlan, consent: Consent, store: Instal
     grant: capabilitiesOf(granted),
     consent: { at: now, how: consent.how },
     ...(pending.length > 0 ? { awaitingApproval: { atoms: pending, since: now } } : {}),
-    ...(plan.softBlocks.length > 0 ? { keptDespite: plan.softBlocks.map((entry) => ({ pattern: entry.pattern, reason: entry.reason, at: now })) } : {}),
+    ...(plan.softBlocks.length > 0 ? { keptDespite: plan.softBlocks.map((entry) => keptEntry(entry, now)) } : {}),
   };
   store.commit(record);
   return record;

@@ -99,6 +99,27 @@ export function parseBlocklist(text: string): Blocklist {
   };
 }
 
+/** A soft entry a user chose to keep a plugin despite, as it was shown to them, and when. */
+export interface KeptEntry {
+  pattern: string;
+  range?: string;
+  reason: string;
+  added?: string;
+  at: string;
+}
+
+export function keptEntry(entry: BlocklistEntry, at: string): KeptEntry {
+  return { pattern: entry.pattern, ...(entry.range !== undefined ? { range: entry.range } : {}), reason: entry.reason, ...(entry.added !== undefined ? { added: entry.added } : {}), at };
+}
+
+/**
+ * Consent covers the very entry it was given for: the same pattern with another reason, range or date is a
+ * new entry, and is asked about again.
+ */
+export function isKept(kept: readonly KeptEntry[] | undefined, entry: BlocklistEntry): boolean {
+  return (kept ?? []).some((k) => k.pattern === entry.pattern && k.range === entry.range && k.reason === entry.reason && k.added === entry.added);
+}
+
 /** One sentence for a user: what blocked it, why, and where to read more. */
 export function describeEntry(entry: BlocklistEntry): string {
   const range = entry.range ? ` (versions ${entry.range})` : '';

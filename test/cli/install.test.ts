@@ -207,6 +207,29 @@ describe('the blocklist at install', () => {
     const ran = warden(work, 'run', ...client(), '--exec', 'hello.sayHello', '--once');
     expect(ran.stdout).toContain('Hello, world!');
   });
+
+  it('consent to keep despite a soft entry covers that entry only: a new reason or range under the same pattern is asked about again', () => {
+    expect(warden(work, 'install', 'samples.weather', ...fromRegistry(), ...client(), '--yes').code).toBe(0);
+    const status = () => list(work, ...client())[0];
+    expect(warden(work, 'registry', 'block', registry, 'samples.weather', '--soft', '--reason', 'unmaintained').code).toBe(0);
+    expect(status().status).toBe('blocked');
+    expect(warden(work, 'grant', 'samples.weather', '--keep-blocked', ...client()).code).toBe(0);
+    expect(status().status).toBe('enabled');
+
+    // The same pattern, another range and a far worse reason: not what the user agreed to.
+    expect(warden(work, 'registry', 'block', registry, 'samples.weather', '--soft', '--range', '>=0.0.0', '--reason', 'now sends your files away').code).toBe(0);
+    const asked = status();
+    expect(asked.status).toBe('blocked');
+    expect(asked.reasons.join()).toMatch(/now sends your files away .*--keep-blocked/);
+    expect(asked.reasons.join()).not.toMatch(/unmaintained/);
+    expect(warden(work, 'grant', 'samples.weather', '--keep-blocked', ...client()).code).toBe(0);
+    expect(status().status).toBe('enabled');
+
+    // The same pattern and range, re-issued with a new reason: asked again too.
+    expect(warden(work, 'registry', 'block', registry, 'samples.weather', '--soft', '--reason', 'abandoned, and its domain was bought by someone else').code).toBe(0);
+    expect(status().reasons.join()).toMatch(/domain was bought/);
+    expect(record('samples.weather').keptDespite.map((k: { reason: string }) => k.reason)).toEqual(['unmaintained', 'now sends your files away']);
+  });
 });
 
 describe('update', () => {
