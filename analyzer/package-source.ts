@@ -160,7 +160,9 @@ async function checkLinksOnDisk(dir: string, root: string, file: string): Promis
     const path = join(dir, entry.name);
     if (entry.isSymbolicLink()) {
       const target = await realpath(path).catch(() => undefined);
-      if (target !== undefined && !isInside(root, target)) {
+      // A link to nothing (or a loop) is no file a plugin can use, and nothing to copy at install.
+      if (target === undefined) throw new UsageError(`refused archive ${file}: symlink ${JSON.stringify(relative(root, path))} points to nothing (${await readlink(path)})`);
+      if (!isInside(root, target)) {
         throw new UsageError(`refused archive ${file}: symlink ${JSON.stringify(relative(root, path))} points outside the package (${await readlink(path)})`);
       }
     } else if (entry.isDirectory()) {

@@ -5,7 +5,7 @@
  * plain file) refuses the plugin.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, realpathSync, writeSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { UsageError } from '../../cli/errors.js';
 import { isInside } from '../../analyzer/package-source.js';
@@ -41,7 +41,7 @@ export function copyPlugin(source: string, dest: string): Record<string, string>
   const hashes: Record<string, string> = {};
   for (const { path } of walk(source)) {
     const from = join(source, path);
-    const target = realpathSync(from);
+    const target = realTarget(from, path);
     if (!isInside(realSource, target)) throw new UsageError(`cannot install: ${path} links outside the plugin (${target})`);
     if (!lstatSync(target).isFile()) throw new UsageError(`cannot install: ${path} is not a plain file`);
     const bytes = readFileSync(target);
@@ -57,6 +57,17 @@ export function copyPlugin(source: string, dest: string): Record<string, string>
     hashes[path] = sha256(bytes);
   }
   return hashes;
+}
+
+/** Where a link really lands; a link to nothing is the user's problem, said in one line. */
+function realTarget(from: string, path: string): string {
+  try {
+    return realpathSync(from);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ELOOP') throw new UsageError(`cannot install: ${path} is a link to nothing (${readlinkSync(from)})`);
+    throw error;
+  }
 }
 
 /** Files that differ from the record: changed, added, removed, or no longer plain files. Empty when intact. */

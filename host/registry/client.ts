@@ -23,7 +23,7 @@ import { watch, type FSWatcher } from 'chokidar';
 import type { Metadata, Root } from '@tufjs/models';
 import { Updater } from 'tuf-js';
 import writeFileAtomic from 'write-file-atomic';
-import { UsageError } from '../../cli/errors.js';
+import { RefusedError, UsageError } from '../../cli/errors.js';
 import { RegistryFetcher } from './fetcher.js';
 import { BLOCKLIST_TARGET, METADATA_DIR, TARGETS_DIR, TOP_LEVEL_TARGETS } from './layout.js';
 import { assertNoRollback, type MetadataBundle, parseRoot, verifyBundle, verifyMetadata, type VerifiedMetadata } from './verified.js';
@@ -194,7 +194,14 @@ export class RegistryClient extends EventEmitter<ClientEvents> {
   /** Downloads a target through tuf-js, which checks its length and hashes; `dest` is written only when they match. */
   async downloadTarget(target: RegistryTarget, dest: string): Promise<void> {
     const updater = this.#updater(new RegistryFetcher(this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS));
-    await updater.downloadTarget(target.file, dest, `${this.#base}/${TARGETS_DIR}/`);
+    try {
+      await updater.downloadTarget(target.file, dest, `${this.#base}/${TARGETS_DIR}/`);
+    } catch (error) {
+      const why = messageOf(error);
+      if (isUnreachable(error)) throw new UsageError(`cannot download ${target.path} from ${this.options.url}: ${why}`);
+      // Bytes other than the signed ones (another length, another hash): the registry's mirror is not to be believed.
+      throw new RefusedError(`the registry's ${target.path} does not match its signed metadata (${why}): refusing it`);
+    }
   }
 
   #updater(fetcher: RegistryFetcher): Updater {

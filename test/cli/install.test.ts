@@ -8,8 +8,9 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { create } from 'tar';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CLI, type DemoRegistry, list, pack, readerPlugin, registryPerTest, SAMPLES, warden } from './trust-helpers.js';
 
@@ -153,6 +154,45 @@ require('node:module').syncBuiltinESMExports();
     expect(installed.source.sha256).toBe(createHash('sha256').update(readFileSync(built.tarballs.hello)).digest('hex'));
     expect(readFileSync(join(plugins(), '.warden', 'store', installed.folder, 'index.js'), 'utf8')).toBe(readFileSync(join(SAMPLES, 'hello-world', 'index.js'), 'utf8'));
     expect(installed.grant).toEqual({});
+  });
+});
+
+describe('what a tarball or the registry gets wrong', () => {
+  /** The CLI with a temporary folder of the test's own, so what it leaves there is seen (and nobody else's is). */
+  function installWithOwnTemp(...args: string[]): { code: number | null; stderr: string; leftInTemp: string[] } {
+    const temp = join(work, 'tmp');
+    mkdirSync(temp, { recursive: true });
+    const run = spawnSync(process.execPath, [CLI, 'install', ...args, ...client(), '--yes'], { cwd: work, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', TMPDIR: temp } });
+    return { code: run.status, stderr: run.stderr, leftInTemp: readdirSync(temp) };
+  }
+
+  it('a link to nothing, in a tarball or a folder, and a registry tarball of another length: one line, no trace, nothing left', async () => {
+    const staging = join(work, 'dangling');
+    cpSync(join(SAMPLES, 'hello-world'), join(staging, 'package'), { recursive: true });
+    symlinkSync('nope/../..', join(staging, 'package', 'up'));
+    const tarball = join(work, 'dangling.tgz');
+    await create({ gzip: true, file: tarball, cwd: staging, portable: true }, ['package']);
+    const archived = installWithOwnTemp(tarball);
+    expect(archived.code).toBe(2);
+    expect(archived.stderr).toMatch(/^warden: refused archive .*dangling\.tgz: symlink "up" points to nothing \(nope\/\.\.\/\.\.\)\n$/);
+    expect(archived.leftInTemp).toEqual([]);
+    expect(storeFolders()).toEqual([]);
+
+    const folder = installWithOwnTemp(join(staging, 'package'));
+    expect(folder.code).toBe(2);
+    expect(folder.stderr.trim().split('\n')).toHaveLength(1);
+    expect(folder.stderr).toMatch(/up is a link to nothing|points to nothing/);
+    expect(folder.stderr).not.toMatch(/\n\s+at /);
+    expect(storeFolders()).toEqual([]);
+
+    // The mirror serves other bytes (another length) under a signed target's name.
+    const served = readdirSync(join(registry, 'targets', 'plugins', 'samples', 'weather'))[0];
+    writeFileSync(join(registry, 'targets', 'plugins', 'samples', 'weather', served), readFileSync(built.tarballs.hello));
+    const mismatched = installWithOwnTemp('samples.weather', ...fromRegistry());
+    expect(mismatched.code).toBe(1);
+    expect(mismatched.stderr).toMatch(/^warden: the registry's plugins\/samples\/weather\/0\.3\.0\.tgz does not match its signed metadata \(.*\): refusing it\n$/);
+    expect(mismatched.leftInTemp).toEqual([]);
+    expect(storeFolders()).toEqual([]);
   });
 });
 
