@@ -10,15 +10,15 @@
  * The temporary folder is removed by `close()`, and at once on any failure.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, rmSync } from 'node:fs';
-import { lstat, mkdir, mkdtemp, readdir, readlink, realpath, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { lstat, mkdir, readdir, readlink, realpath, stat } from 'node:fs/promises';
 import { join, posix, relative, sep, isAbsolute } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadEntry } from 'tar';
 import { UsageError } from '../cli/errors.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
+import { makeTempDir, removeTempDir } from './temp-dirs.js';
 
 export interface PackageSource {
   /** The plugin root: the folder, or the archive's `package/` folder. */
@@ -34,14 +34,6 @@ export interface PackageSource {
 }
 
 export const TEMP_PREFIX = 'warden-extract-';
-
-const liveTempDirs = new Set<string>();
-
-/** For a signal handler: removes every extraction folder still open, synchronously, before the process exits. */
-export function removeTempDirsSync(): void {
-  for (const dir of liveTempDirs) rmSync(dir, { recursive: true, force: true });
-  liveTempDirs.clear();
-}
 
 export function isArchivePath(path: string): boolean {
   return /\.(tgz|tar\.gz|tar)$/i.test(path);
@@ -59,12 +51,8 @@ export async function openPackage(path: string, limits: Limits = DEFAULT_LIMITS)
 async function openArchive(file: string, limits: Limits): Promise<PackageSource> {
   // npm's tar is loaded for archives only: a folder never pays for it.
   const { extract, Parser } = await import('tar');
-  const dir = await mkdtemp(join(tmpdir(), TEMP_PREFIX));
-  liveTempDirs.add(dir);
-  const close = async () => {
-    await rm(dir, { recursive: true, force: true });
-    liveTempDirs.delete(dir);
-  };
+  const dir = await makeTempDir(TEMP_PREFIX);
+  const close = () => removeTempDir(dir);
   try {
     const copy = join(dir, 'archive');
     const digest = await copyOnce(file, copy, archiveByteLimit(limits));

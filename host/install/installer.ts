@@ -6,14 +6,14 @@
  * record. `planInstall` decides everything and writes nothing; only
  * `commitInstall` touches the plugins folder.
  */
-import { closeSync, existsSync, fsyncSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, existsSync, fsyncSync, openSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import semver from 'semver';
 import { analyzePlugin } from '../../analyzer/analyze.js';
 import { loadManifest, identityOf } from '../../analyzer/manifest.js';
 import { openPackage, isArchivePath, type PackageSource } from '../../analyzer/package-source.js';
 import { defaultPolicy, visibleFindings } from '../../analyzer/policy.js';
+import { makeTempDirSync, removeTempDir } from '../../analyzer/temp-dirs.js';
 import type { Finding, PluginAnalysis, Policy, Tier } from '../../analyzer/types.js';
 import { RefusedError, UsageError } from '../../cli/errors.js';
 import { type BlocklistEntry, describeEntry, keptEntry, manifestRepository } from '../registry/blocklist.js';
@@ -84,11 +84,11 @@ export async function planInstall(spec: InstallSpec, context: InstallContext): P
   const view = context.registry?.view;
   // Whatever a killed install left in the store goes first, whether or not this one ends up copying anything.
   context.store.collectGarbage();
-  const temp = mkdtempSync(join(tmpdir(), 'warden-install-'));
+  const temp = makeTempDirSync('warden-install-');
   let opened: PackageSource | undefined;
   const close = async () => {
     await opened?.close();
-    rmSync(temp, { recursive: true, force: true });
+    await removeTempDir(temp);
   };
   try {
     let source: InstallSource;

@@ -196,6 +196,32 @@ describe('what a tarball or the registry gets wrong', () => {
   });
 });
 
+describe('interrupted', () => {
+  it('SIGTERM or SIGINT while installing leaves no temporary folder behind', async () => {
+    const files = Object.fromEntries(Array.from({ length: 400 }, (_, n) => [`data/f${n}.js`, `exports.n = ${n};\n`.repeat(200)]));
+    const tarball = await pack(join(SAMPLES, 'hello-world'), join(work, 'big.tgz'), { files });
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      const temp = join(work, `tmp-${signal}`);
+      mkdirSync(temp);
+      const child = spawn(process.execPath, [CLI, 'install', tarball, ...client(), '--yes'], { cwd: work, env: { ...process.env, NO_COLOR: '1', TMPDIR: temp }, stdio: 'ignore' });
+      let done = false;
+      const exited = new Promise<number | null>((resolve) =>
+        child.once('exit', (code) => {
+          done = true;
+          resolve(code);
+        }),
+      );
+      // Signalled once the extraction has files in it, whatever the machine's speed.
+      const extracted = () => readdirSync(temp).some((dir) => dir.startsWith('warden-extract-') && existsSync(join(temp, dir, 'files', 'package', 'package.json')));
+      while (!extracted() && !done) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(done, 'the install finished before it could be interrupted').toBe(false);
+      child.kill(signal);
+      expect(await exited, signal).toBe(signal === 'SIGTERM' ? 143 : 130);
+      expect(readdirSync(temp), signal).toEqual([]);
+    }
+  });
+});
+
 describe('the blocklist at install', () => {
   it('by repository glob: a whole organisation, however its URL is spelled; a look-alike organisation is not caught', async () => {
     const spellings = ['https://github.com/evil-org/stealer', 'git+https://github.com/Evil-Org/miner.git', 'github:evil-org/clipper', 'evil-org/keylogger', 'git@github.com:evil-org/spy.git',
