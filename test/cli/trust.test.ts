@@ -135,25 +135,24 @@ describe('metadata the client refuses', () => {
   it('a publisher role cannot freeze the blocklist: its own delegations are ignored, and a role that fails verification only loses its tier', () => {
     for (const id of ['samples.weather', 'acme.greeter']) expect(warden(work, 'install', id, '--registry', registry, ...pinned(), ...client(), '--yes').code, id).toBe(0);
     // acme publishes (around the tooling, which refuses it) a role of its own that delegates to the registry's "community".
-    const publish = (edit: (role: Metadata<any>) => void) => {
+    const publish = (signer: ReturnType<typeof readSigningKey>['signer'], edit: (signed: Record<string, any>) => void = () => undefined) => {
       const snapshotFile = join(registry, 'metadata', `${JSON.parse(readFileSync(join(registry, 'metadata', 'timestamp.json'), 'utf8')).signed.meta['snapshot.json'].version}.snapshot.json`);
       const snapshot = JSON.parse(readFileSync(snapshotFile, 'utf8'));
       const version = snapshot.signed.meta['publisher.acme.json'].version as number;
-      const role = Metadata.fromJSON(MetadataKind.Targets, JSON.parse(readFileSync(join(registry, 'metadata', `${version}.publisher.acme.json`), 'utf8')));
-      role.signed.version = version + 1;
-      role.signatures = {};
-      edit(role);
+      const json = JSON.parse(readFileSync(join(registry, 'metadata', `${version}.publisher.acme.json`), 'utf8'));
+      json.signed.version = version + 1;
+      json.signatures = [];
+      edit(json.signed);
+      const role = Metadata.fromJSON(MetadataKind.Targets, json);
+      role.sign(signer);
       writeFileSync(join(registry, 'metadata', `${version + 1}.publisher.acme.json`), JSON.stringify(role.toJSON()));
       snapshot.signed.meta['publisher.acme.json'] = { version: version + 1 };
       writeFileSync(snapshotFile, JSON.stringify(snapshot)); // what `registry refresh` re-reads, then re-signs
       expect(warden(work, 'registry', 'refresh', registry).code).toBe(0);
     };
     const acme = readSigningKey(built.publisherKey);
-    publish((role) => {
-      const json = role.toJSON() as any;
-      json.signed.delegations = { keys: { [acme.key.keyID]: acme.key.toJSON() }, roles: [{ name: 'community', keyids: [acme.key.keyID], threshold: 1, paths: ['plugins/acme/*/*'], terminating: false }] };
-      Object.assign(role, Metadata.fromJSON(MetadataKind.Targets, json));
-      role.sign(acme.signer);
+    publish(acme.signer, (signed) => {
+      signed.delegations = { keys: { [acme.key.keyID]: acme.key.toJSON() }, roles: [{ name: 'community', keyids: [acme.key.keyID], threshold: 1, paths: ['plugins/acme/*/*'], terminating: false }] };
     });
     expect(warden(work, 'registry', 'block', registry, 'samples.weather', '--reason', 'mines coins').code).toBe(0);
     const delegating = warden(work, 'list', '--json', ...client());
@@ -165,7 +164,7 @@ describe('metadata the client refuses', () => {
 
     // A role whose signature does not hold (signed by a key the registry does not list for acme): acme's plugins lose their tier, nothing else does.
     expect(warden(work, 'registry', 'keygen', join(work, 'not-acme')).code).toBe(0);
-    publish((role) => role.sign(readSigningKey(join(work, 'not-acme.key')).signer));
+    publish(readSigningKey(join(work, 'not-acme.key')).signer);
     expect(warden(work, 'registry', 'unblock', registry, 'samples.weather').code).toBe(0);
     const broken = warden(work, 'list', '--json', ...client());
     expect(broken.stderr).toMatch(/role publisher\.acme: publisher\.acme was signed by 0\/1 keys: its plugins get no tier/);
@@ -260,9 +259,10 @@ describe('rotation, offline and http', () => {
     expect(warden(work, 'registry', 'init', evil).code).toBe(0);
     expect(warden(work, 'registry', 'add', evil, built.tarballs.weather, '--tier', 'official').code).toBe(0);
     for (let i = 0; i < 6; i++) expect(warden(work, 'registry', 'refresh', evil).code).toBe(0);
-    const forged = Metadata.fromJSON(MetadataKind.Root, JSON.parse(readFileSync(join(evil, 'metadata', '1.root.json'), 'utf8')));
-    forged.signed.version = 2;
-    forged.signatures = {};
+    const evilRoot = JSON.parse(readFileSync(join(evil, 'metadata', '1.root.json'), 'utf8'));
+    evilRoot.signed.version = 2;
+    evilRoot.signatures = [];
+    const forged = Metadata.fromJSON(MetadataKind.Root, evilRoot);
     forged.sign(readSigningKey(join(oldKeys, 'root.key')).signer);
     forged.sign(readSigningKey(join(evil, 'keys', 'root.key')).signer);
     writeFileSync(join(evil, 'metadata', '2.root.json'), JSON.stringify(forged.toJSON()));
@@ -283,6 +283,7 @@ describe('rotation, offline and http', () => {
     const timestamp = new Metadata(
       new Timestamp({
         version: 1000,
+        specVersion: '1.0.31',
         expires: new Date(Date.now() + 86_400_000).toISOString().replace(/\.\d+Z$/, 'Z'),
         snapshotMeta: new MetaFile({ version: oldSnapshot, length: snapshotBytes.length, hashes: { sha256: createHash('sha256').update(snapshotBytes).digest('hex') } }),
       }),
