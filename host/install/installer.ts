@@ -20,7 +20,7 @@ import { type BlocklistEntry, describeEntry, keptEntry, manifestRepository } fro
 import type { RegistryClient } from '../registry/client.js';
 import type { RegistryTarget } from '../registry/view.js';
 import { type Atom, atomsOf, beyond, capabilitiesOf, dangers, stillGranted } from './capabilities.js';
-import { copyPlugin, modifiedFiles } from './integrity.js';
+import { copyableFiles, copyPlugin, modifiedFiles } from './integrity.js';
 import type { InstalledPlugins, InstallRecord, InstallSource } from './records.js';
 
 export type InstallSpec = { kind: 'registry'; id: string; range?: string } | { kind: 'file'; path: string } | { kind: 'folder'; path: string };
@@ -113,6 +113,7 @@ export async function planInstall(spec: InstallSpec, context: InstallContext): P
       opened = await openPackage(spec.path);
       source = { kind: 'folder', path: spec.path };
     }
+    copyableFiles(opened.root); // what could not be copied is refused now, before the store is touched
     const manifest = await loadManifest(opened.root, spec.kind === 'registry' ? `${spec.id} (from the registry)` : opened.display);
     const identity = identityOf(manifest);
     if (target && (target.id !== identity.id || target.version !== identity.version)) {

@@ -37,13 +37,8 @@ function sha256(bytes: Buffer): string {
  * names it is written.
  */
 export function copyPlugin(source: string, dest: string): Record<string, string> {
-  const realSource = realpathSync(source);
   const hashes: Record<string, string> = {};
-  for (const { path } of walk(source)) {
-    const from = join(source, path);
-    const target = realTarget(from, path);
-    if (!isInside(realSource, target)) throw new UsageError(`cannot install: ${path} links outside the plugin (${target})`);
-    if (!lstatSync(target).isFile()) throw new UsageError(`cannot install: ${path} is not a plain file`);
+  for (const { path, target } of copyableFiles(source)) {
     const bytes = readFileSync(target);
     const to = join(dest, path);
     mkdirSync(dirname(to), { recursive: true });
@@ -57,6 +52,21 @@ export function copyPlugin(source: string, dest: string): Record<string, string>
     hashes[path] = sha256(bytes);
   }
   return hashes;
+}
+
+/**
+ * Every file `copyPlugin` would copy, with the plain file each path really is; throws a UsageError for the first
+ * that cannot be copied (a link to nothing or to outside the plugin, a link to a folder, a device), so an install
+ * can refuse before it writes anything.
+ */
+export function copyableFiles(source: string): { path: string; target: string }[] {
+  const realSource = realpathSync(source);
+  return walk(source).map(({ path }) => {
+    const target = realTarget(join(source, path), path);
+    if (!isInside(realSource, target)) throw new UsageError(`cannot install: ${path} links outside the plugin (${target})`);
+    if (!lstatSync(target).isFile()) throw new UsageError(`cannot install: ${path} is not a plain file`);
+    return { path, target };
+  });
 }
 
 /** Where a link really lands; a link to nothing is the user's problem, said in one line. */

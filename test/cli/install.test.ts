@@ -8,7 +8,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { create } from 'tar';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -181,9 +181,15 @@ describe('what a tarball or the registry gets wrong', () => {
     const folder = installWithOwnTemp(join(staging, 'package'));
     expect(folder.code).toBe(2);
     expect(folder.stderr.trim().split('\n')).toHaveLength(1);
-    expect(folder.stderr).toMatch(/up is a link to nothing|points to nothing/);
-    expect(folder.stderr).not.toMatch(/\n\s+at /);
-    expect(storeFolders()).toEqual([]);
+    expect(folder.stderr).toMatch(/^warden: cannot install: up is a link to nothing \(nope\/\.\.\/\.\.\)\n$/);
+    // A link to a folder is no plain file either: refused before the store is touched.
+    rmSync(join(staging, 'package', 'up'));
+    symlinkSync('.', join(staging, 'package', 'here'));
+    const linked = installWithOwnTemp(join(staging, 'package'));
+    expect(linked.code).toBe(2);
+    expect(linked.stderr).toMatch(/^warden: cannot install: here is not a plain file\n$/);
+    expect(linked.leftInTemp).toEqual([]);
+    expect(existsSync(join(plugins(), '.warden', 'store'))).toBe(false);
 
     // The mirror serves other bytes (another length) under a signed target's name.
     const served = readdirSync(join(registry, 'targets', 'plugins', 'samples', 'weather'))[0];
