@@ -1,19 +1,24 @@
 /**
  * Where a plugin's files come from: a folder as it is, or an `npm pack`
- * tarball extracted into a private temporary folder. An archive is read twice:
- * first every header is checked (paths, link targets, entry types, counts and
+ * tarball extracted into a private temporary folder. The user's archive is
+ * read exactly once, into a copy in that folder; the copy is what gets hashed
+ * (`digest`), checked and extracted, so bytes swapped in the user's file
+ * meanwhile are never the ones vouched for. The copy is read twice: first
+ * every header is checked (paths, link targets, entry types, counts and
  * sizes) and one bad entry refuses the whole archive before anything is
  * written; then it is extracted and every link is checked again on disk.
  * The temporary folder is removed by `close()`, and at once on any failure.
  */
-import { createReadStream, rmSync } from 'node:fs';
-import { lstat, mkdtemp, readdir, readlink, realpath, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { lstat, mkdir, readdir, readlink, realpath, stat } from 'node:fs/promises';
 import { join, posix, relative, sep, isAbsolute } from 'node:path';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadEntry } from 'tar';
 import { UsageError } from '../cli/errors.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
+import { makeTempDir, removeTempDir } from './temp-dirs.js';
 
 export interface PackageSource {
   /** The plugin root: the folder, or the archive's `package/` folder. */
@@ -22,19 +27,13 @@ export interface PackageSource {
   display: string;
   /** The files are a fresh extraction of an archive (new inodes and times every run), not a folder of the user's. */
   archive: boolean;
+  /** For an archive: the sha256 and length of the very bytes that were checked and extracted. */
+  digest?: { sha256: string; length: number };
   /** Removes whatever was extracted; a no-op for folders. */
   close(): Promise<void>;
 }
 
 export const TEMP_PREFIX = 'warden-extract-';
-
-const liveTempDirs = new Set<string>();
-
-/** For a signal handler: removes every extraction folder still open, synchronously, before the process exits. */
-export function removeTempDirsSync(): void {
-  for (const dir of liveTempDirs) rmSync(dir, { recursive: true, force: true });
-  liveTempDirs.clear();
-}
 
 export function isArchivePath(path: string): boolean {
   return /\.(tgz|tar\.gz|tar)$/i.test(path);
@@ -52,18 +51,18 @@ export async function openPackage(path: string, limits: Limits = DEFAULT_LIMITS)
 async function openArchive(file: string, limits: Limits): Promise<PackageSource> {
   // npm's tar is loaded for archives only: a folder never pays for it.
   const { extract, Parser } = await import('tar');
-  await checkEntries(file, limits, Parser);
-  const dir = await mkdtemp(join(tmpdir(), TEMP_PREFIX));
-  liveTempDirs.add(dir);
-  const close = async () => {
-    await rm(dir, { recursive: true, force: true });
-    liveTempDirs.delete(dir);
-  };
+  const dir = await makeTempDir(TEMP_PREFIX);
+  const close = () => removeTempDir(dir);
   try {
-    await extract({ file, cwd: dir, strict: true, preserveOwner: false, noMtime: true, onwarn: () => undefined });
-    const root = await packageRoot(dir);
-    await checkLinksOnDisk(dir, root, file);
-    return { root, display: file, archive: true, close };
+    const copy = join(dir, 'archive');
+    const digest = await copyOnce(file, copy, archiveByteLimit(limits));
+    await checkEntries(copy, file, limits, Parser);
+    const files = join(dir, 'files');
+    await mkdir(files);
+    await extract({ file: copy, cwd: files, strict: true, preserveOwner: false, noMtime: true, onwarn: () => undefined });
+    const root = await packageRoot(files);
+    await checkLinksOnDisk(files, root, file);
+    return { root, display: file, archive: true, digest, close };
   } catch (error) {
     await close();
     if (error instanceof UsageError) throw error;
@@ -71,8 +70,29 @@ async function openArchive(file: string, limits: Limits): Promise<PackageSource>
   }
 }
 
-/** Reads every header without writing anything; throws a UsageError naming the first bad entry. */
-async function checkEntries(file: string, limits: Limits, Parser: typeof import('tar').Parser): Promise<void> {
+/** An archive holding entries within the limits: their bytes, a 512-byte header and up to 511 bytes of padding each, the end blocks. */
+function archiveByteLimit(limits: Limits): number {
+  return limits.maxTotalBytes + limits.maxEntries * 1024 + 10_240;
+}
+
+/** Copies `file` to `copy` in one read, hashing the bytes on the way; refuses a file larger than any archive within the limits. */
+async function copyOnce(file: string, copy: string, maxBytes: number): Promise<{ sha256: string; length: number }> {
+  const hash = createHash('sha256');
+  let length = 0;
+  const count = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      length += chunk.length;
+      if (length > maxBytes) return done(new UsageError(`refused archive ${file}: larger than ${maxBytes} bytes`));
+      hash.update(chunk);
+      done(null, chunk);
+    },
+  });
+  await pipeline(createReadStream(file), count, createWriteStream(copy, { flags: 'wx', mode: 0o600 }));
+  return { sha256: hash.digest('hex'), length };
+}
+
+/** Reads every header of `file` without writing anything; throws a UsageError naming the first bad entry (as `display`). */
+async function checkEntries(archive: string, file: string, limits: Limits, Parser: typeof import('tar').Parser): Promise<void> {
   let entries = 0;
   let total = 0;
   let refusal: string | undefined;
@@ -87,7 +107,7 @@ async function checkEntries(file: string, limits: Limits, Parser: typeof import(
     },
   });
   try {
-    await pipeline(createReadStream(file), parser);
+    await pipeline(createReadStream(archive), parser);
   } catch (error) {
     if (refusal) throw new UsageError(`refused archive ${file}: ${refusal}`);
     throw new UsageError(`corrupt archive ${file}: ${describe(error)}`);
@@ -128,7 +148,9 @@ async function checkLinksOnDisk(dir: string, root: string, file: string): Promis
     const path = join(dir, entry.name);
     if (entry.isSymbolicLink()) {
       const target = await realpath(path).catch(() => undefined);
-      if (target !== undefined && !isInside(root, target)) {
+      // A link to nothing (or a loop) is no file a plugin can use, and nothing to copy at install.
+      if (target === undefined) throw new UsageError(`refused archive ${file}: symlink ${JSON.stringify(relative(root, path))} points to nothing (${await readlink(path)})`);
+      if (!isInside(root, target)) {
         throw new UsageError(`refused archive ${file}: symlink ${JSON.stringify(relative(root, path))} points outside the package (${await readlink(path)})`);
       }
     } else if (entry.isDirectory()) {

@@ -9,7 +9,7 @@ import { Command, Option } from 'commander';
 import { analyzePlugins, type Progress } from '../analyzer/analyze.js';
 import { prepareCacheDir } from '../analyzer/cache-dir.js';
 import { format, FORMATS, type Format } from '../analyzer/format/index.js';
-import { removeTempDirsSync } from '../analyzer/package-source.js';
+import { removeTempDirsOnSignal } from '../analyzer/temp-dirs.js';
 import { actionOf, defaultPolicy, loadPolicy } from '../analyzer/policy.js';
 import { TIERS, type PluginAnalysis, type Policy, type Tier } from '../analyzer/types.js';
 import { addColorOptions, colorFor } from './color.js';
@@ -54,12 +54,7 @@ function parseCount(value: string): number {
 
 async function analyze(paths: string[], flags: AnalyzeFlags): Promise<number> {
   // Interrupted mid-way, still leave nothing behind.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      removeTempDirsSync();
-      process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
-    });
-  }
+  removeTempDirsOnSignal();
   const policy = flags.policy ? await loadPolicy(flags.policy) : undefined;
   if (flags.cache && flags.cacheDir !== undefined) {
     await prepareCacheDir(flags.cacheDir).catch((error: NodeJS.ErrnoException) => {

@@ -8,6 +8,7 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { loadPolicy } from '../analyzer/policy.js';
+import { removeTempDirsOnSignal } from '../analyzer/temp-dirs.js';
 import type { Policy } from '../analyzer/types.js';
 import { describeAtom } from '../host/install/capabilities.js';
 import { commitInstall, type InstallContext, type InstallPlan, type InstallSpec, parseSpec, planInstall } from '../host/install/installer.js';
@@ -29,6 +30,7 @@ export function registerInstall(program: Command): void {
     .option('--accept-blocked', 'install despite a soft blocklist entry (recorded)')
     .option('--policy <file>', 'tier × severity policy file');
   addRegistryOptions(addPluginsOptions(install)).action(async (spec: string, options: InstallOptions) => {
+    removeTempDirsOnSignal();
     const context = await installContext(options);
     const plan = await planInstall(parseSpec(spec), context);
     try {
@@ -44,6 +46,7 @@ export function registerInstall(program: Command): void {
     .option('-y, --yes', 'approve what new versions ask for beyond their grant')
     .option('--policy <file>', 'tier × severity policy file');
   addRegistryOptions(addPluginsOptions(update)).action(async (id: string | undefined, options: InstallOptions) => {
+    removeTempDirsOnSignal();
     const context = await installContext(options);
     const { records } = context.store.list();
     const chosen = id === undefined ? records.filter((r) => r.source.kind === 'registry') : records.filter((r) => r.id === id);

@@ -15,6 +15,7 @@ import { type Atom, atomsOf, beyond, capabilitiesOf, describeAtom, parseGrants }
 import type { InstalledPlugins, InstallRecord } from '../host/install/records.js';
 import type { PluginInfo } from '../host/host.js';
 import type { Manifest } from '../analyzer/types.js';
+import { isKept, keptEntry, manifestRepository } from '../host/registry/blocklist.js';
 import { addPluginsOptions, addRegistryOptions, describeStatus, openRegistry, registryConfig, storeFor, type TrustCliOptions } from './registry-options.js';
 import { UsageError } from './errors.js';
 
@@ -129,10 +130,10 @@ async function softEntriesToKeep(store: InstalledPlugins, record: InstallRecord,
   const view = registry?.view;
   if (!view) throw new UsageError('--keep-blocked needs the registry whose blocklist names it (give --registry)');
   const manifest = installedManifest(store, record);
-  const entries = view.blocked({ id: record.id, publisher: manifest.publisher, version: record.version, repositories: [] }).filter((entry) => entry.soft);
+  const entries = view.blocked({ id: record.id, publisher: manifest.publisher, version: record.version, repositories: [manifestRepository(manifest)] }).filter((entry) => entry.soft);
   if (entries.length === 0) throw new UsageError(`no soft blocklist entry names ${record.id}`);
   const at = new Date().toISOString();
-  return [...(record.keptDespite ?? []), ...entries.map((entry) => ({ pattern: entry.pattern, reason: entry.reason, at }))];
+  return [...(record.keptDespite ?? []), ...entries.filter((entry) => !isKept(record.keptDespite, entry)).map((entry) => keptEntry(entry, at))];
 }
 
 function toListed(info: PluginInfo, record: InstallRecord | undefined, activity: string | undefined): ListedPlugin {

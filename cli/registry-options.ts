@@ -86,7 +86,7 @@ export async function openRegistry(config: RegistryOptions | undefined, dataDir:
   const { RegistryClient } = await import('../host/registry/client.js');
   const client = await RegistryClient.open({ ...config, watch: false }, join(dataDir, 'registry'));
   const outcome = await client.refresh();
-  if (!outcome.ok) process.stderr.write(`${pc.yellow('warning:')} ${describeStatus(client.status())}\n`);
+  if (!outcome.ok || client.status().ignoredRoles.length > 0) process.stderr.write(`${pc.yellow('warning:')} ${describeStatus(client.status())}\n`);
   return client;
 }
 
@@ -94,7 +94,8 @@ export async function openRegistry(config: RegistryOptions | undefined, dataDir:
 export function describeStatus(status: RegistryStatus, now = Date.now()): string {
   const verified = status.verifiedAt ? `using metadata verified ${ago(status.verifiedAt, now)}` : 'no verified metadata yet';
   const expiry = status.expires ? (status.expired ? `, expired ${ago(status.expires, now)}${status.inGrace ? ' (within the grace period)' : ''}` : '') : '';
-  return status.lastError ? `${status.lastError}; ${verified}${expiry}` : `registry ${status.url}: ${verified}${expiry}`;
+  const ignored = status.ignoredRoles.map((role) => `; role ${role}: its plugins get no tier`).join('');
+  return status.lastError ? `${status.lastError}; ${verified}${expiry}${ignored}` : `registry ${status.url}: ${verified}${expiry}${ignored}`;
 }
 
 export function storeFor(options: { pluginsDir: string }): InstalledPlugins {

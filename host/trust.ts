@@ -19,7 +19,7 @@ import type { PluginLocation } from './discovery.js';
 import { describeAtom } from './install/capabilities.js';
 import { modifiedFiles } from './install/integrity.js';
 import { type InstallRecord, InstalledPlugins } from './install/records.js';
-import { describeEntry, manifestRepository } from './registry/blocklist.js';
+import { describeEntry, isKept, manifestRepository } from './registry/blocklist.js';
 import type { RegistryClient, RegistryOptions, RegistryStatus } from './registry/client.js';
 
 /** An installed plugin's location carries its record. */
@@ -123,7 +123,7 @@ export class PluginTrust extends EventEmitter<TrustEvents> {
       const entries = view.blocked({ id: subject.id, publisher: subject.publisher, version: subject.version, repositories: [manifestRepository(subject.manifest)] });
       for (const entry of entries) {
         if (!entry.soft) reasons.push(describeEntry(entry));
-        else if (!record?.keptDespite?.some((kept) => kept.pattern === entry.pattern)) {
+        else if (!isKept(record?.keptDespite, entry)) {
           reasons.push(`${describeEntry(entry)} (you may keep it: warden grant ${subject.id} --keep-blocked)`);
         }
       }

@@ -6,22 +6,21 @@
  * record. `planInstall` decides everything and writes nothing; only
  * `commitInstall` touches the plugins folder.
  */
-import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, existsSync, fsyncSync, openSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import semver from 'semver';
 import { analyzePlugin } from '../../analyzer/analyze.js';
 import { loadManifest, identityOf } from '../../analyzer/manifest.js';
 import { openPackage, isArchivePath, type PackageSource } from '../../analyzer/package-source.js';
 import { defaultPolicy, visibleFindings } from '../../analyzer/policy.js';
+import { makeTempDirSync, removeTempDir } from '../../analyzer/temp-dirs.js';
 import type { Finding, PluginAnalysis, Policy, Tier } from '../../analyzer/types.js';
 import { RefusedError, UsageError } from '../../cli/errors.js';
-import { type BlocklistEntry, describeEntry, manifestRepository } from '../registry/blocklist.js';
+import { type BlocklistEntry, describeEntry, keptEntry, manifestRepository } from '../registry/blocklist.js';
 import type { RegistryClient } from '../registry/client.js';
 import type { RegistryTarget } from '../registry/view.js';
 import { type Atom, atomsOf, beyond, capabilitiesOf, dangers, stillGranted } from './capabilities.js';
-import { copyPlugin, modifiedFiles } from './integrity.js';
+import { copyableFiles, copyPlugin, modifiedFiles } from './integrity.js';
 import type { InstalledPlugins, InstallRecord, InstallSource } from './records.js';
 
 export type InstallSpec = { kind: 'registry'; id: string; range?: string } | { kind: 'file'; path: string } | { kind: 'folder'; path: string };
@@ -34,10 +33,10 @@ export function parseSpec(spec: string): InstallSpec {
     throw new UsageError(`cannot install ${spec}: expected a plugin id, an npm pack .tgz, or a plugin folder`);
   }
   if (isArchivePath(spec) || (spec.includes('/') && !spec.includes('@'))) throw new UsageError(`cannot install ${spec}: no such file or folder`);
-  const at = spec.indexOf('@', 1);
-  const id = at === -1 ? spec : spec.slice(0, at);
-  const range = at === -1 ? undefined : spec.slice(at + 1);
-  if (!/^[a-z0-9][a-z0-9-]*\.\S+$/.test(id)) throw new UsageError(`cannot install ${spec}: a plugin id is publisher.name (e.g. samples.hello-world)`);
+  // publisher.name, where the name may be scoped (`publisher.@scope/name`): the range's `@` comes after the name.
+  const parts = /^([a-z0-9][a-z0-9-]*\.(?:@[^@/\s]+\/)?[^@/\s]+)(?:@(.*))?$/.exec(spec);
+  if (!parts) throw new UsageError(`cannot install ${spec}: a plugin id is publisher.name (e.g. samples.hello-world)`);
+  const [, id, range] = parts;
   if (range !== undefined && !semver.validRange(range)) throw new UsageError(`cannot install ${spec}: "${range}" is not a semver range`);
   return { kind: 'registry', id, ...(range !== undefined ? { range } : {}) };
 }
@@ -80,26 +79,20 @@ export interface InstallPlan {
   close(): Promise<void>;
 }
 
-function sha256File(path: string): { sha256: string; length: number } {
-  const bytes = readFileSync(path);
-  return { sha256: createHash('sha256').update(bytes).digest('hex'), length: bytes.length };
-}
-
 /** Everything the consent screen shows, and whether installing is possible at all. Writes nothing in the plugins folder. */
 export async function planInstall(spec: InstallSpec, context: InstallContext): Promise<InstallPlan> {
   const view = context.registry?.view;
   // Whatever a killed install left in the store goes first, whether or not this one ends up copying anything.
   context.store.collectGarbage();
-  const temp = mkdtempSync(join(tmpdir(), 'warden-install-'));
+  const temp = makeTempDirSync('warden-install-');
   let opened: PackageSource | undefined;
   const close = async () => {
     await opened?.close();
-    rmSync(temp, { recursive: true, force: true });
+    await removeTempDir(temp);
   };
   try {
     let source: InstallSource;
     let target: RegistryTarget | undefined;
-    let archive: string | undefined;
     if (spec.kind === 'registry') {
       if (!context.registry) throw new UsageError(`cannot install ${spec.id}: no registry (give --registry URL|DIR, or a .tgz or folder)`);
       if (!view) throw new RefusedError(`cannot install ${spec.id}: no verified metadata from ${context.registry.options.url} (${context.registry.status().lastError ?? 'never refreshed'})`);
@@ -108,16 +101,19 @@ export async function planInstall(spec: InstallSpec, context: InstallContext): P
         const versions = view.versionsOf(spec.id).map((t) => t.version);
         throw new UsageError(`${spec.id}${spec.range ? `@${spec.range}` : ''} is not in the registry ${context.registry.options.url}${versions.length > 0 ? ` (versions: ${versions.join(', ')})` : ''}`);
       }
-      archive = join(temp, 'plugin.tgz');
+      const archive = join(temp, 'plugin.tgz');
       await context.registry.downloadTarget(target, archive);
       source = { kind: 'registry', registry: context.registry.options.url, target: target.path, sha256: target.sha256, length: target.length };
+      opened = await openPackage(archive);
     } else if (spec.kind === 'file') {
-      archive = spec.path;
-      source = { kind: 'file', path: spec.path, ...sha256File(spec.path) };
+      opened = await openPackage(spec.path);
+      // The hash is of the one copy that was checked and extracted, never of a second read of the user's file.
+      source = { kind: 'file', path: spec.path, ...opened.digest! };
     } else {
+      opened = await openPackage(spec.path);
       source = { kind: 'folder', path: spec.path };
     }
-    opened = await openPackage(spec.kind === 'folder' ? spec.path : archive!);
+    copyableFiles(opened.root); // what could not be copied is refused now, before the store is touched
     const manifest = await loadManifest(opened.root, spec.kind === 'registry' ? `${spec.id} (from the registry)` : opened.display);
     const identity = identityOf(manifest);
     if (target && (target.id !== identity.id || target.version !== identity.version)) {
@@ -220,7 +216,7 @@ export function commitInstall(plan: InstallPlan, consent: Consent, store: Instal
     grant: capabilitiesOf(granted),
     consent: { at: now, how: consent.how },
     ...(pending.length > 0 ? { awaitingApproval: { atoms: pending, since: now } } : {}),
-    ...(plan.softBlocks.length > 0 ? { keptDespite: plan.softBlocks.map((entry) => ({ pattern: entry.pattern, reason: entry.reason, at: now })) } : {}),
+    ...(plan.softBlocks.length > 0 ? { keptDespite: plan.softBlocks.map((entry) => keptEntry(entry, now)) } : {}),
   };
   store.commit(record);
   return record;

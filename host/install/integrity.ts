@@ -5,7 +5,7 @@
  * plain file) refuses the plugin.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, realpathSync, writeSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { UsageError } from '../../cli/errors.js';
 import { isInside } from '../../analyzer/package-source.js';
@@ -37,13 +37,8 @@ function sha256(bytes: Buffer): string {
  * names it is written.
  */
 export function copyPlugin(source: string, dest: string): Record<string, string> {
-  const realSource = realpathSync(source);
   const hashes: Record<string, string> = {};
-  for (const { path } of walk(source)) {
-    const from = join(source, path);
-    const target = realpathSync(from);
-    if (!isInside(realSource, target)) throw new UsageError(`cannot install: ${path} links outside the plugin (${target})`);
-    if (!lstatSync(target).isFile()) throw new UsageError(`cannot install: ${path} is not a plain file`);
+  for (const { path, target } of copyableFiles(source)) {
     const bytes = readFileSync(target);
     const to = join(dest, path);
     mkdirSync(dirname(to), { recursive: true });
@@ -57,6 +52,32 @@ export function copyPlugin(source: string, dest: string): Record<string, string>
     hashes[path] = sha256(bytes);
   }
   return hashes;
+}
+
+/**
+ * Every file `copyPlugin` would copy, with the plain file each path really is; throws a UsageError for the first
+ * that cannot be copied (a link to nothing or to outside the plugin, a link to a folder, a device), so an install
+ * can refuse before it writes anything.
+ */
+export function copyableFiles(source: string): { path: string; target: string }[] {
+  const realSource = realpathSync(source);
+  return walk(source).map(({ path }) => {
+    const target = realTarget(join(source, path), path);
+    if (!isInside(realSource, target)) throw new UsageError(`cannot install: ${path} links outside the plugin (${target})`);
+    if (!lstatSync(target).isFile()) throw new UsageError(`cannot install: ${path} is not a plain file`);
+    return { path, target };
+  });
+}
+
+/** Where a link really lands; a link to nothing is the user's problem, said in one line. */
+function realTarget(from: string, path: string): string {
+  try {
+    return realpathSync(from);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ELOOP') throw new UsageError(`cannot install: ${path} is a link to nothing (${readlinkSync(from)})`);
+    throw error;
+  }
 }
 
 /** Files that differ from the record: changed, added, removed, or no longer plain files. Empty when intact. */

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { Tier } from '../../analyzer/types.js';
 import type { DeclaredCapabilities } from '../../rules/utils/manifest.js';
+import type { KeptEntry } from '../registry/blocklist.js';
 
 export const STATE_DIR = '.warden';
 
@@ -43,7 +44,7 @@ export interface InstallRecord {
   /** An update that asks for more than was granted waits here, not started, until the user approves. */
   awaitingApproval?: { atoms: string[]; since: string };
   /** Soft blocklist entries the user chose to keep it despite. */
-  keptDespite?: { pattern: string; reason: string; at: string }[];
+  keptDespite?: KeptEntry[];
 }
 
 /** The registry a plugins folder installs from, remembered so later commands need not repeat it. */

@@ -56,8 +56,16 @@ export function compilePattern(pattern: string): Matcher {
     return (subject) => subject.repositories.some((url) => matches(url));
   }
   if (pattern === '' || /\s/.test(pattern)) throw new UsageError(`blocklist pattern ${JSON.stringify(pattern)}: expected a plugin id, publisher:<id> or repo:<url glob>`);
-  const matches = picomatch(pattern, { dot: true });
-  return (subject) => matches(subject.id);
+  // An id is one name, not a path: a `*` spans the `/` of a scoped name (`shady.*` blocks `shady.@x/tool`).
+  const matches = picomatch(asOneSegment(pattern), { dot: true });
+  return (subject) => matches(asOneSegment(subject.id));
+}
+
+/** A character no id or pattern holds, standing in for `/` so that picomatch reads the whole id as one path segment. */
+const ID_SLASH = '\u0000';
+
+function asOneSegment(text: string): string {
+  return text.split('/').join(ID_SLASH);
 }
 
 export function validateEntry(entry: BlocklistEntry): void {
@@ -91,6 +99,27 @@ export function parseBlocklist(text: string): Blocklist {
   };
 }
 
+/** A soft entry a user chose to keep a plugin despite, as it was shown to them, and when. */
+export interface KeptEntry {
+  pattern: string;
+  range?: string;
+  reason: string;
+  added?: string;
+  at: string;
+}
+
+export function keptEntry(entry: BlocklistEntry, at: string): KeptEntry {
+  return { pattern: entry.pattern, ...(entry.range !== undefined ? { range: entry.range } : {}), reason: entry.reason, ...(entry.added !== undefined ? { added: entry.added } : {}), at };
+}
+
+/**
+ * Consent covers the very entry it was given for: the same pattern with another reason, range or date is a
+ * new entry, and is asked about again.
+ */
+export function isKept(kept: readonly KeptEntry[] | undefined, entry: BlocklistEntry): boolean {
+  return (kept ?? []).some((k) => k.pattern === entry.pattern && k.range === entry.range && k.reason === entry.reason && k.added === entry.added);
+}
+
 /** One sentence for a user: what blocked it, why, and where to read more. */
 export function describeEntry(entry: BlocklistEntry): string {
   const range = entry.range ? ` (versions ${entry.range})` : '';
@@ -101,6 +130,9 @@ export function describeEntry(entry: BlocklistEntry): string {
 /**
  * A repository as `host/owner/repo`, lower-case, whatever spelling npm allows:
  * `github:org/repo`, `org/repo`, `git+https://…/repo.git`, `git@host:org/repo.git`, `{ url }`.
+ * What does not name another repository is dropped, so a glob cannot be
+ * side-stepped by spelling: the scheme, user, port (`:22`, `:443`), `www.`,
+ * a trailing dot on the host, percent-escapes, doubled slashes, `.git`.
  */
 export function normalizeRepository(value: string | undefined): string | undefined {
   if (!value) return undefined;
@@ -109,15 +141,33 @@ export function normalizeRepository(value: string | undefined): string | undefin
   if (shortcut) text = `${shortcut[1] === 'bitbucket' ? 'bitbucket.org' : `${shortcut[1]}.com`}/${shortcut[2]}`;
   // npm's `owner/repo` shorthand means GitHub; an owner never has a dot, a host always does.
   else if (/^[\w-]+\/[\w.-]+$/.test(text)) text = `github.com/${text}`;
-  text = text
-    .replace(/^git\+/, '')
-    .replace(/^[a-z]+:\/\//i, '')
-    .replace(/^[^@/]+@([^:/]+):/, '$1/') // scp-like ssh: git@github.com:org/repo
-    .replace(/^[^@/]+@/, '') // user@ in a URL
-    .replace(/[?#].*$/, '')
-    .replace(/\.git$/, '')
-    .replace(/\/+$/, '');
-  return text.toLowerCase();
+  text = text.replace(/^git\+/, '');
+  // scp-like ssh (`git@github.com:org/repo`, no scheme): the part after the colon is a path, not a port.
+  const scp = /^(?:[^@/:]+@)?([^/:]+):(?!\d+(?:\/|$))(?!\/\/)(.*)$/.exec(text);
+  if (scp && !/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) text = `ssh://${scp[1]}/${scp[2]}`;
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) text = `https://${text}`;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return value.trim().toLowerCase();
+  }
+  const host = url.hostname.toLowerCase().replace(/\.$/, '').replace(/^www\./, '');
+  const path = url.pathname
+    .split('/')
+    .filter((segment) => segment !== '')
+    .map(decodeSegment)
+    .join('/')
+    .replace(/\.git$/, '');
+  return (path ? `${host}/${path}` : host).toLowerCase();
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 export function manifestRepository(manifest: Pick<Manifest, 'repository'>): string | undefined {

@@ -1,7 +1,8 @@
 /**
  * The registry client: keeps a verified view of one registry up to date.
  *
- * A refresh is tuf-js's client workflow (the pinned root, every newer root
+ * A refresh is tuf-js's client workflow (from the newest root this client
+ * accepted, the pinned one at first: every newer root
  * version, timestamp, snapshot, top-level targets: signatures, rollback and
  * freeze protection) followed by the delegated roles and the blocklist,
  * checked the same way (verified.ts). What it accepted is stored as one
@@ -22,10 +23,10 @@ import { watch, type FSWatcher } from 'chokidar';
 import type { Metadata, Root } from '@tufjs/models';
 import { Updater } from 'tuf-js';
 import writeFileAtomic from 'write-file-atomic';
-import { UsageError } from '../../cli/errors.js';
+import { RefusedError, UsageError } from '../../cli/errors.js';
 import { RegistryFetcher } from './fetcher.js';
 import { BLOCKLIST_TARGET, METADATA_DIR, TARGETS_DIR, TOP_LEVEL_TARGETS } from './layout.js';
-import { type MetadataBundle, parseRoot, verifyBundle, verifyMetadata, type VerifiedMetadata } from './verified.js';
+import { assertNoRollback, type MetadataBundle, parseRoot, verifyBundle, verifyMetadata, type VerifiedMetadata } from './verified.js';
 import { type RegistryTarget, RegistryView } from './view.js';
 
 export interface RegistryOptions {
@@ -55,6 +56,8 @@ export interface RegistryStatus {
   lastError: string | undefined;
   /** The last refresh could not reach the registry. */
   offline: boolean;
+  /** Delegated roles the view in use leaves out because they failed verification, each with why. */
+  ignoredRoles: readonly string[];
 }
 
 export type RefreshOutcome = { ok: true; changed: boolean } | { ok: false; offline: boolean; reason: string };
@@ -96,6 +99,7 @@ export class RegistryClient extends EventEmitter<ClientEvents> {
   readonly #folder: string | undefined;
   #view: RegistryView | undefined;
   #bundle: MetadataBundle | undefined;
+  #verified: VerifiedMetadata | undefined;
   #lastError: string | undefined;
   /** Why the stored metadata was not usable, said with every failed refresh until one succeeds. */
   #storedProblem: string | undefined;
@@ -144,6 +148,7 @@ export class RegistryClient extends EventEmitter<ClientEvents> {
       inGrace: view !== undefined && expired && now - view.expires.getTime() <= (this.options.expiryGraceMs ?? 0),
       lastError: this.#lastError,
       offline: this.#offline,
+      ignoredRoles: view?.ignoredRoles ?? [],
     };
   }
 
@@ -189,14 +194,23 @@ export class RegistryClient extends EventEmitter<ClientEvents> {
   /** Downloads a target through tuf-js, which checks its length and hashes; `dest` is written only when they match. */
   async downloadTarget(target: RegistryTarget, dest: string): Promise<void> {
     const updater = this.#updater(new RegistryFetcher(this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS));
-    await updater.downloadTarget(target.file, dest, `${this.#base}/${TARGETS_DIR}/`);
+    try {
+      await updater.downloadTarget(target.file, dest, `${this.#base}/${TARGETS_DIR}/`);
+    } catch (error) {
+      const why = messageOf(error);
+      if (isUnreachable(error)) throw new UsageError(`cannot download ${target.path} from ${this.options.url}: ${why}`);
+      // Bytes other than the signed ones (another length, another hash): the registry's mirror is not to be believed.
+      throw new RefusedError(`the registry's ${target.path} does not match its signed metadata (${why}): refusing it`);
+    }
   }
 
   #updater(fetcher: RegistryFetcher): Updater {
     const tufDir = join(this.#stateDir, 'tuf');
     mkdirSync(join(tufDir, 'targets'), { recursive: true });
-    // Seeded from the pinned root every time, so the chain of root versions is fetched (and stored) from it.
-    writeFileAtomic.sync(join(tufDir, 'root.json'), this.#pinnedText);
+    // Seeded from the newest root this client accepted (the pinned one only before its first refresh), so a root
+    // key rotated away can never start a chain again, and a withheld new root cannot bring back the old keys.
+    const accepted = this.#bundle?.roots.at(-1) ?? this.#pinnedText;
+    writeFileAtomic.sync(join(tufDir, 'root.json'), accepted);
     return new Updater({
       metadataDir: tufDir,
       metadataBaseUrl: `${this.#base}/${METADATA_DIR}/`,
@@ -211,7 +225,8 @@ export class RegistryClient extends EventEmitter<ClientEvents> {
     if (!existsSync(file)) return;
     try {
       const bundle = JSON.parse(readFileSync(file, 'utf8')) as MetadataBundle;
-      this.#view = new RegistryView(await verifyBundle(this.#pinned, bundle));
+      this.#verified = await verifyBundle(this.#pinned, bundle);
+      this.#view = new RegistryView(this.#verified);
       this.#bundle = bundle;
     } catch (error) {
       this.#storedProblem = `the stored registry metadata failed verification and is ignored (${messageOf(error)})`;
@@ -225,11 +240,13 @@ export class RegistryClient extends EventEmitter<ClientEvents> {
       const updater = this.#updater(fetcher);
       await updater.refresh();
       const { bundle, verified } = await this.#collect(updater, fetcher);
+      if (this.#verified) assertNoRollback(this.#verified, verified);
       const previous = this.#view;
       const changed = previous === undefined || previous.version !== verified.timestamp.signed.version;
       if (verified.expires.getTime() <= Date.now()) throw new Error(`registry metadata expired at ${verified.expires.toISOString()}`);
       writeFileAtomic.sync(join(this.#stateDir, 'verified.json'), JSON.stringify(bundle));
       this.#bundle = bundle;
+      this.#verified = verified;
       this.#view = new RegistryView(verified);
       this.#lastError = undefined;
       this.#storedProblem = undefined;
@@ -252,7 +269,11 @@ export class RegistryClient extends EventEmitter<ClientEvents> {
     const tufDir = join(this.#stateDir, 'tuf');
     const read = (name: string) => readFileSync(join(tufDir, `${name}.json`), 'utf8');
     const previous = this.#bundle;
-    const roots = [...fetcher.roots].sort(([a], [b]) => a - b).map(([, bytes]) => bytes.toString('utf8'));
+    // The chain accepted before, extended by what this refresh fetched (a fetched version that differs replaces its
+    // namesake here, so assertNoRollback refuses it).
+    const chain = new Map<number, string>((previous?.roots ?? []).map((text) => [rootVersion(text), text]));
+    for (const [version, bytes] of fetcher.roots) chain.set(version, bytes.toString('utf8'));
+    const roots = [...chain].sort(([a], [b]) => a - b).map(([, text]) => text);
     const partial = { schemaVersion: 1 as const, verifiedAt: new Date().toISOString(), roots, timestamp: read('timestamp'), snapshot: read('snapshot'), blocklist: '' };
     const topText = read(TOP_LEVEL_TARGETS);
     const roleSource = async (role: string, meta: { version: number; length?: number }): Promise<Buffer> => {
@@ -276,6 +297,10 @@ export class RegistryClient extends EventEmitter<ClientEvents> {
     await updater.downloadTarget(info, dest);
     return readFileSync(dest, 'utf8');
   }
+}
+
+function rootVersion(text: string): number {
+  return (JSON.parse(text) as { signed: { version: number } }).signed.version;
 }
 
 function sha256(text: string): string {

@@ -231,6 +231,7 @@ export class RegistryRepository {
     }
     const role = publisherRole(publisher);
     const metadata = Metadata.fromJSON(MetadataKind.Targets, staged.metadata as never);
+    refuseBeyondPublisher(metadata.signed, publisher);
     metadata.sign(key.signer);
     const changes: [string, Metadata<Targets>][] = [];
     const top = this.#role(TOP_LEVEL_TARGETS);
@@ -422,6 +423,22 @@ function nextVersion(current: Metadata<Targets>, expiresMs: number, change: (jso
 }
 
 /** Sets (or replaces) one delegation; publishers' come before the community's, so their terminating claims are seen first. */
+/** A publisher's role lists its own plugins and nothing else: no delegations, no target outside its folder. */
+function refuseBeyondPublisher(role: Targets, publisher: string): void {
+  const delegated = Object.keys(role.delegations?.roles ?? {});
+  if (delegated.length > 0 || Object.keys(role.delegations?.keys ?? {}).length > 0) {
+    throw new UsageError(`the staged role for ${publisher} delegates${delegated.length > 0 ? ` to ${delegated.join(', ')}` : ''}: a publisher's role may not delegate; nothing was signed`);
+  }
+  // The delegation the top level gives this publisher, matched the way clients match it.
+  const name = publisherRole(publisher);
+  const own = Targets.fromJSON({
+    ...role.toJSON(),
+    delegations: { keys: {}, roles: [{ name, keyids: [], threshold: 1, terminating: true, paths: publisherPaths(publisher) }] },
+  }).delegations!;
+  const outside = Object.keys(role.targets).find((path) => ![...own.rolesForTarget(path)].some((r) => r.role === name));
+  if (outside !== undefined) throw new UsageError(`the staged role for ${publisher} lists ${outside}, outside ${publisherPaths(publisher).join(', ')}; nothing was signed`);
+}
+
 function delegate(json: Record<string, any>, role: string, key: Key, paths: string[]): void {
   const delegations = (json.delegations ??= { keys: {}, roles: [] }) as { keys: Record<string, unknown>; roles: { name: string; keyids: string[] }[] };
   const previous = delegations.roles.find((r) => r.name === role);

@@ -42,6 +42,8 @@ export class RegistryView {
   readonly version: number;
   readonly expires: Date;
   readonly verifiedAt: Date;
+  /** Delegated roles left out because they failed verification, each with why: their plugins have no tier. */
+  readonly ignoredRoles: readonly string[];
   readonly #metadata: VerifiedMetadata;
   readonly #byHash = new Map<string, RegistryTarget[]>();
   readonly #byId = new Map<string, RegistryTarget[]>();
@@ -52,6 +54,7 @@ export class RegistryView {
     this.version = metadata.timestamp.signed.version;
     this.expires = metadata.expires;
     this.verifiedAt = metadata.verifiedAt;
+    this.ignoredRoles = metadata.ignoredRoles;
     const seen = new Set<string>();
     for (const role of metadata.roles.values()) {
       for (const path of Object.keys(role.signed.targets)) {

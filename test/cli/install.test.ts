@@ -7,8 +7,10 @@
  * Needs `npx tsc -p tsconfig.json` first.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { create } from 'tar';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CLI, type DemoRegistry, list, pack, readerPlugin, registryPerTest, SAMPLES, warden } from './trust-helpers.js';
 
@@ -119,9 +121,117 @@ describe('consent', () => {
   });
 });
 
+describe('a local tarball', () => {
+  it('is read once: bytes swapped in after Warden first read the file are never the ones installed under its tier', async () => {
+    const local = join(work, 'x.tgz');
+    writeFileSync(local, readFileSync(built.tarballs.hello)); // the registry's official bytes
+    const swapped = await pack(join(SAMPLES, 'hello-world'), join(work, 'swapped.tgz'), {
+      edit: (m) => (m.capabilities = { network: { hosts: ['collect.example.com'] } }),
+      files: { 'index.js': "exports.activate = (ctx) => ctx.commands.register('hello.sayHello', () => 'not hello');\n" },
+    });
+    // Another process replacing the file the moment Warden has read it whole, however it reads it: deterministic.
+    const hook = join(work, 'swap-after-first-read.cjs');
+    writeFileSync(
+      hook,
+      `const fs = require('node:fs');
+const target = ${JSON.stringify(local)};
+let swapped = false;
+const swap = () => { if (!swapped) { swapped = true; fs.writeFileSync(target, fs.readFileSync(${JSON.stringify(swapped)})); } };
+const readFileSync = fs.readFileSync;
+fs.readFileSync = function (path, ...rest) { const out = readFileSync.call(this, path, ...rest); if (String(path) === target) swap(); return out; };
+const createReadStream = fs.createReadStream;
+fs.createReadStream = function (path, ...rest) { const stream = createReadStream.call(this, path, ...rest); if (String(path) === target) stream.once('close', swap); return stream; };
+const copyFile = fs.promises.copyFile;
+fs.promises.copyFile = async function (from, ...rest) { await copyFile.call(this, from, ...rest); if (String(from) === target) swap(); };
+require('node:module').syncBuiltinESMExports();
+`,
+    );
+    const run = spawnSync(process.execPath, ['--require', hook, CLI, 'install', local, ...fromRegistry(), ...client(), '--yes'], { cwd: work, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(readFileSync(local)).toEqual(readFileSync(swapped)); // the swap really happened
+    expect(run.status, run.stderr).toBe(0);
+    const installed = record('samples.hello-world');
+    expect(installed.tier).toBe('official');
+    expect(installed.source.sha256).toBe(createHash('sha256').update(readFileSync(built.tarballs.hello)).digest('hex'));
+    expect(readFileSync(join(plugins(), '.warden', 'store', installed.folder, 'index.js'), 'utf8')).toBe(readFileSync(join(SAMPLES, 'hello-world', 'index.js'), 'utf8'));
+    expect(installed.grant).toEqual({});
+  });
+});
+
+describe('what a tarball or the registry gets wrong', () => {
+  /** The CLI with a temporary folder of the test's own, so what it leaves there is seen (and nobody else's is). */
+  function installWithOwnTemp(...args: string[]): { code: number | null; stderr: string; leftInTemp: string[] } {
+    const temp = join(work, 'tmp');
+    mkdirSync(temp, { recursive: true });
+    const run = spawnSync(process.execPath, [CLI, 'install', ...args, ...client(), '--yes'], { cwd: work, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', TMPDIR: temp } });
+    return { code: run.status, stderr: run.stderr, leftInTemp: readdirSync(temp) };
+  }
+
+  it('a link to nothing, in a tarball or a folder, and a registry tarball of another length: one line, no trace, nothing left', async () => {
+    const staging = join(work, 'dangling');
+    cpSync(join(SAMPLES, 'hello-world'), join(staging, 'package'), { recursive: true });
+    symlinkSync('nope/../..', join(staging, 'package', 'up'));
+    const tarball = join(work, 'dangling.tgz');
+    await create({ gzip: true, file: tarball, cwd: staging, portable: true }, ['package']);
+    const archived = installWithOwnTemp(tarball);
+    expect(archived.code).toBe(2);
+    expect(archived.stderr).toMatch(/^warden: refused archive .*dangling\.tgz: symlink "up" points to nothing \(nope\/\.\.\/\.\.\)\n$/);
+    expect(archived.leftInTemp).toEqual([]);
+    expect(storeFolders()).toEqual([]);
+
+    const folder = installWithOwnTemp(join(staging, 'package'));
+    expect(folder.code).toBe(2);
+    expect(folder.stderr.trim().split('\n')).toHaveLength(1);
+    expect(folder.stderr).toMatch(/^warden: cannot install: up is a link to nothing \(nope\/\.\.\/\.\.\)\n$/);
+    // A link to a folder is no plain file either: refused before the store is touched.
+    rmSync(join(staging, 'package', 'up'));
+    symlinkSync('.', join(staging, 'package', 'here'));
+    const linked = installWithOwnTemp(join(staging, 'package'));
+    expect(linked.code).toBe(2);
+    expect(linked.stderr).toMatch(/^warden: cannot install: here is not a plain file\n$/);
+    expect(linked.leftInTemp).toEqual([]);
+    expect(existsSync(join(plugins(), '.warden', 'store'))).toBe(false);
+
+    // The mirror serves other bytes (another length) under a signed target's name.
+    const served = readdirSync(join(registry, 'targets', 'plugins', 'samples', 'weather'))[0];
+    writeFileSync(join(registry, 'targets', 'plugins', 'samples', 'weather', served), readFileSync(built.tarballs.hello));
+    const mismatched = installWithOwnTemp('samples.weather', ...fromRegistry());
+    expect(mismatched.code).toBe(1);
+    expect(mismatched.stderr).toMatch(/^warden: the registry's plugins\/samples\/weather\/0\.3\.0\.tgz does not match its signed metadata \(.*\): refusing it\n$/);
+    expect(mismatched.leftInTemp).toEqual([]);
+    expect(storeFolders()).toEqual([]);
+  });
+});
+
+describe('interrupted', () => {
+  it('SIGTERM or SIGINT while installing leaves no temporary folder behind', async () => {
+    const files = Object.fromEntries(Array.from({ length: 400 }, (_, n) => [`data/f${n}.js`, `exports.n = ${n};\n`.repeat(200)]));
+    const tarball = await pack(join(SAMPLES, 'hello-world'), join(work, 'big.tgz'), { files });
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      const temp = join(work, `tmp-${signal}`);
+      mkdirSync(temp);
+      const child = spawn(process.execPath, [CLI, 'install', tarball, ...client(), '--yes'], { cwd: work, env: { ...process.env, NO_COLOR: '1', TMPDIR: temp }, stdio: 'ignore' });
+      let done = false;
+      const exited = new Promise<number | null>((resolve) =>
+        child.once('exit', (code) => {
+          done = true;
+          resolve(code);
+        }),
+      );
+      // Signalled once the extraction has files in it, whatever the machine's speed.
+      const extracted = () => readdirSync(temp).some((dir) => dir.startsWith('warden-extract-') && existsSync(join(temp, dir, 'files', 'package', 'package.json')));
+      while (!extracted() && !done) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(done, 'the install finished before it could be interrupted').toBe(false);
+      child.kill(signal);
+      expect(await exited, signal).toBe(signal === 'SIGTERM' ? 143 : 130);
+      expect(readdirSync(temp), signal).toEqual([]);
+    }
+  });
+});
+
 describe('the blocklist at install', () => {
   it('by repository glob: a whole organisation, however its URL is spelled; a look-alike organisation is not caught', async () => {
-    const spellings = ['https://github.com/evil-org/stealer', 'git+https://github.com/Evil-Org/miner.git', 'github:evil-org/clipper', 'evil-org/keylogger', 'git@github.com:evil-org/spy.git'];
+    const spellings = ['https://github.com/evil-org/stealer', 'git+https://github.com/Evil-Org/miner.git', 'github:evil-org/clipper', 'evil-org/keylogger', 'git@github.com:evil-org/spy.git',
+      'ssh://git@github.com:22/evil-org/tunnel.git', 'https://github.com:443/evil-org/porter', 'https://www.github.com/evil-org/alias'];
     const tarballs = await Promise.all(
       spellings.map((repository, n) => pack(join(SAMPLES, 'hello-world'), join(work, `evil-${n}.tgz`), { edit: (m) => Object.assign(m, { name: `evil-${n}`, repository }) })),
     );
@@ -134,6 +244,18 @@ describe('the blocklist at install', () => {
     }
     expect(warden(work, 'install', lookalike, ...fromRegistry(), ...client(), '--yes').code).toBe(0);
     expect(list(work, ...client()).map((p) => p.id)).toEqual(['samples.fine']);
+  });
+
+  it('a scoped plugin installs by id, and an id glob blocks it: a star spans the scope\'s slash', async () => {
+    const scoped = await pack(join(SAMPLES, 'hello-world'), join(work, 'scoped.tgz'), { edit: (m) => (m.name = '@x/tool') });
+    expect(warden(work, 'registry', 'add', registry, scoped, '--tier', 'community').code).toBe(0);
+    const run = warden(work, 'install', 'samples.@x/tool@^1', ...fromRegistry(), ...client(), '--yes');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/installed samples\.@x\/tool 1\.0\.0 \(community\)/);
+    expect(warden(work, 'registry', 'block', registry, 'samples.*', '--reason', 'the whole publisher is compromised').code).toBe(0);
+    const [listed] = list(work, ...client());
+    expect([listed.id, listed.status]).toEqual(['samples.@x/tool', 'blocked']);
+    expect(listed.reasons.join()).toMatch(/the whole publisher is compromised/);
   });
 
   it('by version range: blocked versions are refused, others install; a soft entry needs --accept-blocked, recorded', async () => {
@@ -156,6 +278,29 @@ describe('the blocklist at install', () => {
     expect(record('samples.hello-world').keptDespite).toEqual([expect.objectContaining({ pattern: 'samples.*', reason: 'unmaintained' })]);
     const ran = warden(work, 'run', ...client(), '--exec', 'hello.sayHello', '--once');
     expect(ran.stdout).toContain('Hello, world!');
+  });
+
+  it('consent to keep despite a soft entry covers that entry only: a new reason or range under the same pattern is asked about again', () => {
+    expect(warden(work, 'install', 'samples.weather', ...fromRegistry(), ...client(), '--yes').code).toBe(0);
+    const status = () => list(work, ...client())[0];
+    expect(warden(work, 'registry', 'block', registry, 'samples.weather', '--soft', '--reason', 'unmaintained').code).toBe(0);
+    expect(status().status).toBe('blocked');
+    expect(warden(work, 'grant', 'samples.weather', '--keep-blocked', ...client()).code).toBe(0);
+    expect(status().status).toBe('enabled');
+
+    // The same pattern, another range and a far worse reason: not what the user agreed to.
+    expect(warden(work, 'registry', 'block', registry, 'samples.weather', '--soft', '--range', '>=0.0.0', '--reason', 'now sends your files away').code).toBe(0);
+    const asked = status();
+    expect(asked.status).toBe('blocked');
+    expect(asked.reasons.join()).toMatch(/now sends your files away .*--keep-blocked/);
+    expect(asked.reasons.join()).not.toMatch(/unmaintained/);
+    expect(warden(work, 'grant', 'samples.weather', '--keep-blocked', ...client()).code).toBe(0);
+    expect(status().status).toBe('enabled');
+
+    // The same pattern and range, re-issued with a new reason: asked again too.
+    expect(warden(work, 'registry', 'block', registry, 'samples.weather', '--soft', '--reason', 'abandoned, and its domain was bought by someone else').code).toBe(0);
+    expect(status().reasons.join()).toMatch(/domain was bought/);
+    expect(record('samples.weather').keptDespite.map((k: { reason: string }) => k.reason)).toEqual(['unmaintained', 'now sends your files away']);
   });
 });
 

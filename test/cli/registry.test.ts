@@ -4,7 +4,7 @@
  * signed, and a publisher's role is published only with its publisher's
  * signature. Needs `npx tsc -p tsconfig.json` first.
  */
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRegistry, type DemoRegistry, pack, SAMPLES, tempDir, warden } from './trust-helpers.js';
@@ -91,6 +91,30 @@ describe('warden registry', () => {
     const notTheirs = warden(work, 'registry', 'add', registry.dir, registry.tarballs.hello, '--tier', 'trusted', '--publisher', 'acme', '--publisher-key', registry.publisherPub);
     expect(notTheirs.code).toBe(2);
     expect(notTheirs.stderr).toMatch(/published by samples, not acme/);
+  });
+
+  it('signs a staged publisher role only as a list of that publisher\'s own plugins: no delegation, no target outside its folder', async () => {
+    const stagedFile = join(registry.dir, 'staged', 'publisher.acme.json');
+    const edits: [string, (signed: Record<string, any>) => void, RegExp][] = [
+      ['a delegation to an existing role', (signed) => (signed.delegations = { keys: {}, roles: [{ name: 'community', keyids: [], threshold: 1, terminating: false, paths: ['plugins/acme/*/*'] }] }), /may not delegate/],
+      ['a delegation under a new name', (signed) => (signed.delegations = { keys: {}, roles: [{ name: 'acme-helpers', keyids: [], threshold: 1, terminating: false, paths: ['plugins/acme/*/*'] }] }), /may not delegate/],
+      ['another publisher\'s plugin', (signed) => (signed.targets['plugins/samples/hello-world/9.0.0.tgz'] = { length: 1, hashes: { sha256: '0'.repeat(64) } }), /lists plugins\/samples\/hello-world\/9\.0\.0\.tgz, outside plugins\/acme/],
+      ['a path deeper than a plugin', (signed) => (signed.targets['plugins/acme/greeter/x/1.0.0.tgz'] = { length: 1, hashes: { sha256: '0'.repeat(64) } }), /outside plugins\/acme/],
+    ];
+    for (const [n, [what, edit, message]] of edits.entries()) {
+      const tarball = await pack(join(SAMPLES, 'greeter'), join(work, 'tgz', `greeter-2.0.${n}.tgz`), { edit: (m) => (m.version = `2.0.${n}`) });
+      expect(warden(work, 'registry', 'add', registry.dir, tarball, '--tier', 'trusted', '--publisher', 'acme', '--publisher-key', registry.publisherPub).code, what).toBe(0);
+      const staged = JSON.parse(readFileSync(stagedFile, 'utf8'));
+      edit(staged.metadata.signed);
+      writeFileSync(stagedFile, JSON.stringify(staged));
+      const before = readdirSync(join(registry.dir, 'metadata')).sort();
+      const signed = warden(work, 'registry', 'sign', registry.dir, '--publisher', 'acme', '--key', registry.publisherKey);
+      expect(signed.code, what).toBe(2);
+      expect(signed.stderr, what).toMatch(message);
+      expect(signed.stderr.trim().split('\n'), what).toHaveLength(1);
+      expect(readdirSync(join(registry.dir, 'metadata')).sort(), what).toEqual(before);
+      rmSync(stagedFile);
+    }
   });
 
   it('keeps versions immutable: the same version with other bytes is refused', async () => {

@@ -6,12 +6,15 @@
  * used and its age said; the same client works over http.
  * Needs `npx tsc -p tsconfig.json` first.
  */
+import { createHash } from 'node:crypto';
 import { cpSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { Metadata, MetadataKind, MetaFile, Timestamp } from '@tufjs/models';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { type DemoRegistry, list, pack, registryPerTest, SAMPLES, warden, wardenAsync } from './trust-helpers.js';
+import { readSigningKey } from '../../host/registry/keys.js';
+import { type DemoRegistry, type Listed, list, pack, registryPerTest, SAMPLES, warden, wardenAsync } from './trust-helpers.js';
 
 /** Each test gets its own copy of the registry and a fresh client (plugins folder and data folder). */
 const copies = registryPerTest('trust');
@@ -129,6 +132,48 @@ describe('metadata the client refuses', () => {
     expect(JSON.parse(listed.stdout)[0].tier).toBe('unregistered');
   });
 
+  it('a publisher role cannot freeze the blocklist: its own delegations are ignored, and a role that fails verification only loses its tier', () => {
+    for (const id of ['samples.weather', 'acme.greeter']) expect(warden(work, 'install', id, '--registry', registry, ...pinned(), ...client(), '--yes').code, id).toBe(0);
+    // acme publishes (around the tooling, which refuses it) a role of its own that delegates to the registry's "community".
+    const publish = (signer: ReturnType<typeof readSigningKey>['signer'], edit: (signed: Record<string, any>) => void = () => undefined) => {
+      const snapshotFile = join(registry, 'metadata', `${JSON.parse(readFileSync(join(registry, 'metadata', 'timestamp.json'), 'utf8')).signed.meta['snapshot.json'].version}.snapshot.json`);
+      const snapshot = JSON.parse(readFileSync(snapshotFile, 'utf8'));
+      const version = snapshot.signed.meta['publisher.acme.json'].version as number;
+      const json = JSON.parse(readFileSync(join(registry, 'metadata', `${version}.publisher.acme.json`), 'utf8'));
+      json.signed.version = version + 1;
+      json.signatures = [];
+      edit(json.signed);
+      const role = Metadata.fromJSON(MetadataKind.Targets, json);
+      role.sign(signer);
+      writeFileSync(join(registry, 'metadata', `${version + 1}.publisher.acme.json`), JSON.stringify(role.toJSON()));
+      snapshot.signed.meta['publisher.acme.json'] = { version: version + 1 };
+      writeFileSync(snapshotFile, JSON.stringify(snapshot)); // what `registry refresh` re-reads, then re-signs
+      expect(warden(work, 'registry', 'refresh', registry).code).toBe(0);
+    };
+    const acme = readSigningKey(built.publisherKey);
+    publish(acme.signer, (signed) => {
+      signed.delegations = { keys: { [acme.key.keyID]: acme.key.toJSON() }, roles: [{ name: 'community', keyids: [acme.key.keyID], threshold: 1, paths: ['plugins/acme/*/*'], terminating: false }] };
+    });
+    expect(warden(work, 'registry', 'block', registry, 'samples.weather', '--reason', 'mines coins').code).toBe(0);
+    const delegating = warden(work, 'list', '--json', ...client());
+    expect(delegating.stderr).not.toMatch(/refused/);
+    expect(JSON.parse(delegating.stdout).map((p: Listed) => [p.id, p.tier, p.status])).toEqual([
+      ['acme.greeter', 'trusted', 'enabled'],
+      ['samples.weather', 'community', 'blocked'],
+    ]);
+
+    // A role whose signature does not hold (signed by a key the registry does not list for acme): acme's plugins lose their tier, nothing else does.
+    expect(warden(work, 'registry', 'keygen', join(work, 'not-acme')).code).toBe(0);
+    publish(readSigningKey(join(work, 'not-acme.key')).signer);
+    expect(warden(work, 'registry', 'unblock', registry, 'samples.weather').code).toBe(0);
+    const broken = warden(work, 'list', '--json', ...client());
+    expect(broken.stderr).toMatch(/role publisher\.acme: publisher\.acme was signed by 0\/1 keys: its plugins get no tier/);
+    expect(JSON.parse(broken.stdout).map((p: Listed) => [p.id, p.tier, p.status])).toEqual([
+      ['acme.greeter', 'unregistered', expect.any(String)],
+      ['samples.weather', 'community', 'enabled'],
+    ]);
+  });
+
   it('rollback: an older, validly signed blocklist is refused and the newer one keeps blocking', () => {
     expect(warden(work, 'install', 'acme.greeter', '--registry', registry, ...pinned(), ...client(), '--yes').code).toBe(0);
     const older = join(work, 'registry-before-block');
@@ -146,6 +191,13 @@ describe('metadata the client refuses', () => {
     const [greeter] = JSON.parse(rolledBack.stdout);
     expect(greeter.status).toBe('blocked');
     expect(greeter.reasons.join()).toMatch(/sends keystrokes away/);
+
+    // Even with tuf-js's own copies gone, the client's verified bundle is the floor: no role version goes down.
+    const state = join(work, 'client', 'data', 'registry');
+    for (const key of readdirSync(state)) rmSync(join(state, key, 'tuf'), { recursive: true, force: true });
+    const forgotten = warden(work, 'list', '--json', ...client());
+    expect(forgotten.stderr).toMatch(/registry update refused: .*version \d+ is older than the accepted version/);
+    expect(JSON.parse(forgotten.stdout)[0].status).toBe('blocked');
   });
 
   it('expired timestamp: community and unregistered plugins refuse to start, official ones run; a grace period lets them', async () => {
@@ -188,6 +240,59 @@ describe('rotation, offline and http', () => {
     const offline = warden(work, 'list', '--json', ...client());
     expect(offline.stderr).toMatch(/registry unreachable .*using metadata verified \d+ s ago/);
     expect(JSON.parse(offline.stdout)[0].tier).toBe('community');
+  });
+
+  it('after a rotation, a key rotated away signs nothing: neither a second root version 2 nor a timestamp behind a withheld root', async () => {
+    expect(warden(work, 'install', 'samples.weather', '--registry', registry, ...pinned(), ...client(), '--yes').code).toBe(0);
+    const oldSnapshot = JSON.parse(readFileSync(join(registry, 'metadata', 'timestamp.json'), 'utf8')).signed.meta['snapshot.json'].version as number;
+    const oldKeys = join(work, 'old-keys');
+    cpSync(join(registry, 'keys'), oldKeys, { recursive: true }); // the keys that leaked
+    expect(warden(work, 'registry', 'block', registry, 'samples.weather', '--reason', 'steals tokens').code).toBe(0);
+    expect(warden(work, 'registry', 'rotate-key', registry, 'root').code).toBe(0);
+    expect(warden(work, 'registry', 'rotate-key', registry, 'timestamp').code).toBe(0);
+    const followed = list(work, ...client());
+    expect(followed[0].status).toBe('blocked');
+
+    // An attacker holding the old root key serves its own registry where the real one was, with a root "version 2"
+    // of its own keys signed by that old key (the pinned 1.root.json still names it), and versions above the real ones.
+    const evil = join(work, 'evil');
+    expect(warden(work, 'registry', 'init', evil).code).toBe(0);
+    expect(warden(work, 'registry', 'add', evil, built.tarballs.weather, '--tier', 'official').code).toBe(0);
+    for (let i = 0; i < 6; i++) expect(warden(work, 'registry', 'refresh', evil).code).toBe(0);
+    const evilRoot = JSON.parse(readFileSync(join(evil, 'metadata', '1.root.json'), 'utf8'));
+    evilRoot.signed.version = 2;
+    evilRoot.signatures = [];
+    const forged = Metadata.fromJSON(MetadataKind.Root, evilRoot);
+    forged.sign(readSigningKey(join(oldKeys, 'root.key')).signer);
+    forged.sign(readSigningKey(join(evil, 'keys', 'root.key')).signer);
+    writeFileSync(join(evil, 'metadata', '2.root.json'), JSON.stringify(forged.toJSON()));
+    cpSync(join(built.dir, 'metadata', '1.root.json'), join(evil, 'metadata', '1.root.json'));
+    renameSync(registry, `${registry}-real`);
+    renameSync(evil, registry);
+    const attacked = warden(work, 'list', '--json', ...client());
+    expect(attacked.stderr).toMatch(/registry update refused/);
+    const [weather] = JSON.parse(attacked.stdout);
+    expect([weather.tier, weather.status]).toEqual(['community', 'blocked']);
+    rmSync(registry, { recursive: true });
+    renameSync(`${registry}-real`, registry);
+
+    // The real registry with its new roots withheld, and a timestamp signed by the old timestamp key pointing back at
+    // the snapshot from before the block.
+    for (const file of readdirSync(join(registry, 'metadata')).filter((f) => /^[2-9]\.root\.json$/.test(f))) rmSync(join(registry, 'metadata', file));
+    const snapshotBytes = readFileSync(join(registry, 'metadata', `${oldSnapshot}.snapshot.json`));
+    const timestamp = new Metadata(
+      new Timestamp({
+        version: 1000,
+        specVersion: '1.0.31',
+        expires: new Date(Date.now() + 86_400_000).toISOString().replace(/\.\d+Z$/, 'Z'),
+        snapshotMeta: new MetaFile({ version: oldSnapshot, length: snapshotBytes.length, hashes: { sha256: createHash('sha256').update(snapshotBytes).digest('hex') } }),
+      }),
+    );
+    timestamp.sign(readSigningKey(join(oldKeys, 'timestamp.key')).signer);
+    writeFileSync(join(registry, 'metadata', 'timestamp.json'), JSON.stringify(timestamp.toJSON()));
+    const withheld = warden(work, 'list', '--json', ...client());
+    expect(withheld.stderr).toMatch(/registry update refused: .*timestamp was signed by 0\/1 keys/);
+    expect(JSON.parse(withheld.stdout)[0].status).toBe('blocked');
   });
 
   describe('over http', () => {

@@ -25,12 +25,29 @@ describe('repository URLs', () => {
       'evil-org/miner',
       'https://github.com/evil-org/miner/',
       'https://github.com/evil-org/miner#readme',
+      // Spellings that name the same repository with a port, a host alias or an escape.
+      'ssh://git@github.com:22/evil-org/miner.git',
+      'git+ssh://git@github.com:22/evil-org/miner.git',
+      'https://github.com:443/evil-org/miner',
+      'http://github.com:80/evil-org/miner',
+      'https://github.com:8443/evil-org/miner',
+      'https://www.github.com/evil-org/miner',
+      'https://WWW.GitHub.com./evil-org/miner',
+      'https://github.com//evil-org//miner.git',
+      'https://github.com/%65vil-org/miner',
+      'https://user:secret@github.com/evil-org/miner',
+      'git://github.com/evil-org/miner.git',
+      'www.github.com/evil-org/miner',
     ]) {
       expect(normalizeRepository(spelling), spelling).toBe('github.com/evil-org/miner');
     }
     expect(normalizeRepository('gitlab:evil-org/miner')).toBe('gitlab.com/evil-org/miner');
     expect(normalizeRepository('https://git.example.org/team/tool.git')).toBe('git.example.org/team/tool');
     expect(normalizeRepository('example.org/tool')).toBe('example.org/tool');
+    // Look-alikes stay apart.
+    expect(normalizeRepository('https://github.com.evil.net/evil-org/miner')).toBe('github.com.evil.net/evil-org/miner');
+    expect(normalizeRepository('https://wwwgithub.com/evil-org/miner')).toBe('wwwgithub.com/evil-org/miner');
+    expect(normalizeRepository('https://github.com/evil-org-x/miner')).toBe('github.com/evil-org-x/miner');
   });
 });
 
@@ -48,6 +65,14 @@ describe('patterns', () => {
     expect(compilePattern('evil.miner')(subject())).toBe(true);
     expect(compilePattern('evil.*')(subject())).toBe(true);
     expect(compilePattern('evil.*')(subject({ id: 'evilcorp.miner' }))).toBe(false);
+    // An id is one name: a star spans the slash of a scoped name, wherever the star stands.
+    expect(compilePattern('evil.*')(subject({ id: 'evil.@x/miner' }))).toBe(true);
+    expect(compilePattern('evil.@x/*')(subject({ id: 'evil.@x/miner' }))).toBe(true);
+    expect(compilePattern('evil.@x/*')(subject({ id: 'evil.@y/miner' }))).toBe(false);
+    expect(compilePattern('*.miner')(subject({ id: 'evil.@x/miner' }))).toBe(false);
+    expect(compilePattern('*miner')(subject({ id: 'evil.@x/miner' }))).toBe(true);
+    expect(compilePattern('evil.@x/miner')(subject({ id: 'evil.@x/miner' }))).toBe(true);
+    expect(compilePattern('evil.*')(subject({ id: 'evilcorp.@x/miner' }))).toBe(false);
     expect(compilePattern('publisher:evil')(subject())).toBe(true);
     expect(compilePattern('publisher:evil')(subject({ publisher: 'evil-twin' }))).toBe(false);
   });
