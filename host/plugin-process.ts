@@ -14,7 +14,7 @@ import type { Params, PluginApi, Result } from '../api/protocol.js';
 import { call, serve } from '../api/protocol.js';
 import type { AuditLog } from './audit.js';
 import { AUDIT_TEXT, AuditAllowance, PluginAuditTrail } from './audit-budget.js';
-import { type BrokerCallbacks, createBroker } from './broker.js';
+import { type BrokerCallbacks, type BrokerLimits, createBroker } from './broker.js';
 import { type LogStream, launch, lowerPriority } from './launcher.js';
 import type { Denial, Grant } from './permissions.js';
 import { type IsolationLevel, machineSupport } from './platform.js';
@@ -91,6 +91,36 @@ export interface PluginProcessEvents {
   denied: [denial: Denial];
   /** Its store on disk was damaged: moved aside to `file`; it starts empty. */
   'storage-corrupt': [file: string, reason: string];
+}
+
+/**
+ * The broker answering one plugin's host calls. A plugin process and a WebAssembly worker get the same one, so every
+ * ctx call meets the same grant checks, audit entries and rates whichever way the plugin runs.
+ */
+export function pluginBroker(
+  options: Pick<PluginProcessOptions, 'pluginId' | 'grant' | 'dataDir' | 'host' | 'contributedCommands' | 'eventOwner' | 'commandOwner'>,
+  limits: BrokerLimits & { storageQuotaBytes: number },
+  audit: PluginAuditTrail,
+  plugin: EventEmitter<PluginProcessEvents>,
+  isAnswer?: (params: object) => boolean,
+): ReturnType<typeof createBroker> {
+  const { pluginId } = options;
+  return createBroker({
+    pluginId,
+    grant: options.grant,
+    audit,
+    storage: new PluginStorage(options.dataDir, limits.storageQuotaBytes, (file, reason) => {
+      audit.tryAppend({ pluginId, kind: 'storage.corrupt', file, reason });
+      plugin.emit('storage-corrupt', file, reason);
+    }),
+    host: options.host,
+    contributedCommands: options.contributedCommands ?? [],
+    ...(options.eventOwner ? { eventOwner: options.eventOwner } : {}),
+    ...(options.commandOwner ? { commandOwner: options.commandOwner } : {}),
+    limits,
+    onDenied: (denial) => plugin.emit('denied', denial),
+    ...(isAnswer ? { isAnswer } : {}),
+  });
 }
 
 export class PluginProcess extends EventEmitter<PluginProcessEvents> {
@@ -177,25 +207,7 @@ export class PluginProcess extends EventEmitter<PluginProcessEvents> {
     this.#outstanding = outstanding;
     const connection = createMessageConnection(reader, writer);
     connection.onError(() => undefined);
-    serve(
-      connection,
-      createBroker({
-        pluginId,
-        grant,
-        audit,
-        storage: new PluginStorage(dataDir, limits.storageQuotaBytes, (file, reason) => {
-          audit.tryAppend({ pluginId, kind: 'storage.corrupt', file, reason });
-          this.emit('storage-corrupt', file, reason);
-        }),
-        host: this.options.host,
-        contributedCommands: this.options.contributedCommands ?? [],
-        ...(this.options.eventOwner ? { eventOwner: this.options.eventOwner } : {}),
-        ...(this.options.commandOwner ? { commandOwner: this.options.commandOwner } : {}),
-        limits,
-        onDenied: (denial) => this.emit('denied', denial),
-        isAnswer: (params) => outstanding.isAnswer(params),
-      }),
-    );
+    serve(connection, pluginBroker(this.options, limits, audit, this, (params) => outstanding.isAnswer(params)));
     connection.listen();
     this.#connection = connection;
 

@@ -16,8 +16,7 @@ import { commandExport, importKind, WARDEN_NAMESPACE } from '../../analyzer/wasm
 import { AUDIT_TEXT, AuditAllowance, PluginAuditTrail } from '../audit-budget.js';
 import { createBroker } from '../broker.js';
 import { canonical, type Grant } from '../permissions.js';
-import type { PluginProcessEvents, PluginProcessOptions } from '../plugin-process.js';
-import { PluginStorage } from '../storage.js';
+import { type PluginProcessEvents, type PluginProcessOptions, pluginBroker } from '../plugin-process.js';
 import { messageOf } from '../supervisor.js';
 import { cut } from '../text-limits.js';
 import { answerHostCall } from './host-functions.js';
@@ -113,21 +112,7 @@ export class WasmPlugin extends EventEmitter<PluginProcessEvents> {
       shared,
       allocBytesPerCall: limits.wasmAllocMbPerCall * MIB,
     };
-    const broker = createBroker({
-      pluginId,
-      grant,
-      audit,
-      storage: new PluginStorage(dataDir, limits.storageQuotaBytes, (file, reason) => {
-        audit.tryAppend({ pluginId, kind: 'storage.corrupt', file, reason });
-        this.emit('storage-corrupt', file, reason);
-      }),
-      host: this.options.host,
-      contributedCommands: this.options.contributedCommands ?? [],
-      ...(this.options.eventOwner ? { eventOwner: this.options.eventOwner } : {}),
-      ...(this.options.commandOwner ? { commandOwner: this.options.commandOwner } : {}),
-      limits,
-      onDenied: (denial) => this.emit('denied', denial),
-    });
+    const broker = pluginBroker(this.options, limits, audit, this);
     const worker = startWorker({ maxOldGenerationSizeMb: limits.heapMb, maxYoungGenerationSizeMb: 4 });
     worker.postMessage(setup);
     this.#worker = worker;
