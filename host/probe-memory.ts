@@ -22,10 +22,11 @@
  * it when it holds the data folder's lock — so a host refused at the lock
  * leaves the folder as it was.
  */
-import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';
 import { CacheKeyError, cacheKeyFrom, seal, unseal } from '../analyzer/cache-seal.js';
+import { readRegularFileSync, writeNewFileSync } from './safe-files.js';
 
 const FILE_NAME = 'platform-probes.json';
 /** A larger file is not this one's: it is ignored. */
@@ -117,7 +118,7 @@ export class ProbeMemory {
     const answers = this.#answers;
     const temporary = `${this.#file}.tmp-${process.pid}`;
     try {
-      writeFileSync(temporary, seal(this.#key, JSON.stringify(answers)), { mode: 0o600, flag: 'wx' });
+      writeNewFileSync(temporary, seal(this.#key, JSON.stringify(answers)));
       renameSync(temporary, this.#file);
     } catch {
       try {
@@ -156,22 +157,10 @@ function usableKey(): Buffer | undefined {
 
 /** The file's unsealed JSON; undefined when it is missing, not a regular file, too large or not sealed with `key`. */
 function readSealed(file: string, key: Buffer): string | undefined {
-  let fd: number;
   try {
-    // No link followed, no FIFO waited on.
-    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    const bytes = readRegularFileSync(file, MAX_BYTES);
+    return bytes && unseal(key, bytes.toString('utf8'));
   } catch {
     return undefined;
-  }
-  try {
-    const stats = fstatSync(fd);
-    if (!stats.isFile() || stats.size > MAX_BYTES) return undefined;
-    const buffer = Buffer.alloc(stats.size);
-    const read = readSync(fd, buffer, 0, buffer.length, 0);
-    return unseal(key, buffer.toString('utf8', 0, read));
-  } catch {
-    return undefined;
-  } finally {
-    closeSync(fd);
   }
 }
