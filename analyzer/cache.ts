@@ -14,13 +14,12 @@
  * and never as a verdict.
  */
 import { createHash } from 'node:crypto';
-import type { BigIntStats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, type BigIntStats } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { RULES_VERSION } from '../rules/version.js';
 import { cacheKeyFrom, seal, unseal } from './cache-seal.js';
-import { readFile } from './fast-fs.js';
 import type { ListingCache, SourceType } from './files.js';
 import type { LintResult } from './lint-file.js';
 import { WARDEN_VERSION } from './warden-package.js';
@@ -123,7 +122,8 @@ export class PluginCache {
   async read(locator: string): Promise<PluginRecord> {
     if (!this.#key) return emptyRecord(locator);
     try {
-      const json = unseal(this.#key, await readFile(this.pathOf(locator), 'utf8'));
+      const text = readRecordText(this.pathOf(locator));
+      const json = text === undefined ? undefined : unseal(this.#key, text);
       const record = json === undefined ? undefined : (JSON.parse(json) as Partial<PluginRecord>);
       if (record?.locator === locator && record.version === VERSION && record.files && typeof record.files === 'object') return record as PluginRecord;
     } catch {
@@ -145,5 +145,18 @@ export class PluginCache {
     } catch {
       // ignored on purpose
     }
+  }
+}
+
+/**
+ * A record's text, read only from a regular file: never through a link, never waiting on a FIFO someone planted
+ * under a record's name (its name is computable, and the cache may sit in a folder others can write).
+ */
+function readRecordText(path: string): string | undefined {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  try {
+    return fstatSync(fd).isFile() ? readFileSync(fd, 'utf8') : undefined;
+  } finally {
+    closeSync(fd);
   }
 }

@@ -6,7 +6,7 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { create as createTarball } from 'tar';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
@@ -149,6 +149,21 @@ describe('cache authentication', () => {
     const warm = await analyzePlugin(dangerous, { cacheDir });
     expect(warm.stats.cached).toBe(0);
     expect(warm.decision.action).toBe('block');
+  });
+
+  it('a FIFO or a link planted under a record\'s name is a miss, read without waiting on it', async () => {
+    const cacheDir = tempDir();
+    await analyzePlugin(fixture('stealer'), { cacheDir });
+    const [record] = entries(cacheDir);
+    const genuine = join(tempDir(), 'genuine.json');
+    writeFileSync(genuine, readFileSync(record));
+    for (const plant of [() => symlinkSync(genuine, record), () => expect(spawnSync('mkfifo', [record]).status).toBe(0)]) {
+      rmSync(record);
+      plant();
+      const again = await analyzePlugin(fixture('stealer'), { cacheDir });
+      expect(again.stats.cached).toBe(0);
+      expect(again.decision.action).toBe('block');
+    }
   });
 
   it('a genuine sealed entry still serves a warm run', async () => {
