@@ -21,7 +21,7 @@
  * carries a fresh token that a client must present.
  */
 import { randomBytes } from 'node:crypto';
-import { linkSync, lstatSync, readFileSync, readlinkSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { accessSync, constants, linkSync, lstatSync, readFileSync, readlinkSync, renameSync, statSync, unlinkSync, type Stats } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -55,11 +55,15 @@ export class DataFolderInUse extends Error {
   constructor(
     readonly dataDir: string,
     readonly holder: LockHolder | undefined,
+    /** The holder's record exists but this user may not read it (another user's host on a shared folder). */
+    unreadableRecord = false,
   ) {
     super(
       holder
         ? `data folder ${dataDir} is in use by pid ${holder.pid}${holder.hostname === hostname() ? '' : ` on ${holder.hostname}`} since ${holder.since}: stop that host first`
-        : `data folder ${dataDir} is in use by a process that left no lock record (\`ss -xlp | grep warden-host\` shows it): stop it first`,
+        : unreadableRecord
+          ? `data folder ${dataDir} is in use by another user's host (its lock record ${LOCK_RECORD} is not readable by this user): stop that host first`
+          : `data folder ${dataDir} is in use by a process that left no lock record (\`ss -xlp | grep warden-host\` shows it): stop it first`,
     );
   }
 }
@@ -125,6 +129,7 @@ function claimRecord(dataDir: string, recordPath: string, self: LockHolder): voi
       const found = readRecordFile(recordPath);
       if (found === undefined) continue; // released meanwhile
       if (found.holder && isAlive(found.holder, self)) throw new DataFolderInUse(dataDir, found.holder);
+      if (found.unreadable) throw new DataFolderInUse(dataDir, undefined, true);
       const aside = `${recordPath}.stale-${process.pid}`;
       try {
         renameSync(recordPath, aside);
@@ -202,14 +207,26 @@ function ownRecord(lockName: string | undefined): LockHolder {
 }
 
 /** The record's holder and the file's inode; undefined when there is none. A record that cannot be read names no holder. */
-function readRecordFile(path: string): { holder: LockHolder | undefined; ino: number } | undefined {
-  let ino: number;
+/**
+ * The record at `path` and its inode; `unreadable` when it is a file this user may not read. Such a record is no
+ * proof that its holder is dead: it is another user's, on a folder they share, and their host may well be running.
+ */
+function readRecordFile(path: string): { holder: LockHolder | undefined; ino: number; unreadable: boolean } | undefined {
+  let stats: Stats;
   try {
-    ino = lstatSync(path).ino;
+    stats = lstatSync(path);
   } catch {
     return undefined;
   }
-  return { holder: readRecord(path), ino };
+  let unreadable = false;
+  if (stats.isFile()) {
+    try {
+      accessSync(path, constants.R_OK);
+    } catch {
+      unreadable = true;
+    }
+  }
+  return { holder: readRecord(path), ino: stats.ino, unreadable };
 }
 
 export function readRecord(path: string): LockHolder | undefined {

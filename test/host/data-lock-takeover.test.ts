@@ -196,6 +196,21 @@ describe.skipIf(otherUser)('two users on a group-shared folder', () => {
     }
   });
 
+  it('the second user\'s host in another network namespace is refused too: a record it cannot read is no proof its holder is dead', async () => {
+    chmodSync(work, 0o777);
+    chmodSync(dataDir, 0o777);
+    const lock = await lockDataFolder(dataDir);
+    const record = readFileSync(join(dataDir, LOCK_RECORD), 'utf8');
+    try {
+      // Its own network namespace: the socket the first host holds is not there to refuse it; only the record is.
+      const second = spawnSync('unshare', ['-n', 'setpriv', '--reuid=tester', '--regid=tester', '--clear-groups', process.execPath, LOCK_AT, LOCK_MODULE, dataDir, '0'], { encoding: 'utf8' });
+      expect(second.stdout.trim()).toBe('refused');
+      expect(readFileSync(join(dataDir, LOCK_RECORD), 'utf8')).toBe(record);
+    } finally {
+      await lock.release();
+    }
+  });
+
   it('`sudo warden disable` on a user\'s folder leaves its files the user\'s, and the user\'s host starts', () => {
     const uid = Number(tester.stdout);
     const gid = Number(spawnSync('id', ['-g', 'tester'], { encoding: 'utf8' }).stdout);
