@@ -33,8 +33,16 @@ export function inert(text: string): string {
  * JSON.stringify's).
  */
 export function inertJson(value: unknown, indent?: number): string {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value, null, indent);
+  } catch (error) {
+    // Nesting deeper than the stack (JSON.parse takes what JSON.stringify cannot give back): printed as what it is.
+    if (error instanceof RangeError) return '"[nested too deeply to print]"';
+    throw error;
+  }
   // JSON.stringify escapes a newline inside a string, so a raw one in its output is the indentation's own.
-  return (JSON.stringify(value, null, indent) ?? 'undefined').replace(UNSAFE, (character) =>
+  return (json ?? 'undefined').replace(UNSAFE, (character) =>
     character === '\n' && indent !== undefined ? character : `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }

@@ -40,6 +40,11 @@ describe('inertJson', () => {
     expect(json).not.toMatch(ACTIVE);
     expect(JSON.parse(json)).toEqual(value);
   });
+
+  it('prints a value nested deeper than JSON.stringify can go (an edited audit line) as a note, never throws', () => {
+    const deep = JSON.parse(`{"seq":1,"x":${'['.repeat(200_000)}${']'.repeat(200_000)}}`) as unknown;
+    expect(inertJson(deep)).toBe('"[nested too deeply to print]"');
+  });
 });
 
 describe('the stylish report', () => {
