@@ -202,6 +202,9 @@ class DataFolderWatch {
   /** A measurement may start no earlier than this (the 5 % budget after the last one). */
   #earliest = 0;
   #closed = false;
+  /** Bytes of deleted files the plugin still holds open under the folder, as last counted, and when. */
+  #deletedBytes = 0;
+  #deletedAt = -Infinity;
 
   constructor(
     private readonly dir: string,
@@ -256,7 +259,13 @@ class DataFolderWatch {
     if (this.#closed) return;
     const started = performance.now();
     const usage = folderUsage(this.dir, this.limits.dataMaxEntries);
-    usage.bytes += deletedOpenFiles(this.pids(), this.dir);
+    // Deleted files never raise a watch event, and finding them walks the plugin's processes' fds in /proc: counted
+    // once per sampling interval, not on every change a writer makes (that walk's cost delayed the next measurement).
+    if (started - this.#deletedAt >= this.limits.rssSampleMs) {
+      this.#deletedBytes = deletedOpenFiles(this.pids(), this.dir);
+      this.#deletedAt = started;
+    }
+    usage.bytes += this.#deletedBytes;
     const cost = (performance.now() - started) * 20;
     this.#earliest = performance.now() + cost;
     const mb = (bytes: number): string => `${(bytes / 1048576).toFixed(1)} MB`;
