@@ -178,10 +178,11 @@ export function summaryLines(analyses: PluginAnalysis[], options: StylishOptions
   const tableWidth = widths.reduce((sum, width) => sum + width, 0) + 6;
   const width = options.width;
   // Aligned columns where they fit; else each plugin stacked (verdict and id, then its path and counts), wrapped.
+  // The path is never cut, as in the report's header: a reader copies it, and the terminal wraps it whole.
   const lines = rows.map(({ action, cells }) => {
     const [verdict, id, source, counts] = cells;
     if (width === undefined || tableWidth <= width) return `${tone(action, c)(verdict.padEnd(widths[0]))}  ${id.padEnd(widths[1])}  ${source.padEnd(widths[2])}  ${counts}`;
-    return [`${tone(action, c)(verdict)} ${hangingWrap(id, width - verdict.length - 1, 0, 2).replace(/\n/g, `\n${' '.repeat(verdict.length + 1)}`)}`, hangingWrap(source, width, 2, 4), hangingWrap(counts, width, 2, 4)].join('\n');
+    return [`${tone(action, c)(verdict)} ${hangingWrap(id, width - verdict.length - 1, 0, 2).replace(/\n/g, `\n${' '.repeat(verdict.length + 1)}`)}`, `  ${source}`, hangingWrap(counts, width, 2, 4)].join('\n');
   });
   return [...lines, totalsLine(rows.map((row) => row.action), rows.flatMap((row) => row.visible), c, width)].join('\n');
 }

@@ -90,10 +90,19 @@ describe('stylish at a terminal width', () => {
     });
   }
 
+  it('keeps a path longer than the terminal whole on its own line, in the header and in the summary', () => {
+    const deep = { ...stealer, source: `/${'deeply/nested/'.repeat(6)}stealer` };
+    const text = formatStylish([deep, clean], { color: false, width: 40 });
+    const wide = text.split('\n').filter((line) => line.length > 40);
+    expect(wide.map((line) => line.trim())).toEqual([deep.source, deep.source]);
+  });
+
   it('fits the verdict line and the batch summary in 40–80 columns, stacking each plugin where its row cannot fit', () => {
     for (const width of [40, 50, 60, 70, 80]) {
       const text = formatStylish([stealer, clean, stealer, clean], { color: false, width });
-      expect(text.split('\n').filter((line) => line.length > width), `width ${width}`).toEqual([]);
+      // A plugin's path is never cut (it is copied from here); only a line holding nothing but it may be wider.
+      const paths = new Set([stealer.source, clean.source]);
+      expect(text.split('\n').filter((line) => line.length > width && !paths.has(line.trim())), `width ${width}`).toEqual([]);
       const summary = summaryLines([stealer, clean], { color: false, width }).replace(/\s+/g, ' ');
       for (const part of [stealer.plugin.id, clean.plugin.id, stealer.source, '2 plugins: 1 blocked, 1 allowed']) expect(summary, `width ${width}`).toContain(part);
     }
