@@ -11,8 +11,10 @@ const MULTITOOL = join(REPO, 'node_modules/@microsoft/sarif-multitool-linux/Sari
 
 let stealer: PluginAnalysis;
 let clean: PluginAnalysis;
+const analyzed: Record<'stealer' | 'clean', PluginAnalysis> = {} as never;
 beforeAll(async () => {
   [stealer, clean] = await analyzePlugins([join(FIXTURES, 'stealer'), join(FIXTURES, 'clean')], { cache: false });
+  Object.assign(analyzed, { stealer, clean });
 });
 
 describe('json', () => {
@@ -72,6 +74,12 @@ describe('stylish', () => {
 });
 
 describe('stylish at a terminal width', () => {
+  // Where the checkout lives must not decide what fits: the reports name the plugins as if under /plugins.
+  let stealer: PluginAnalysis;
+  let clean: PluginAnalysis;
+  beforeAll(() => {
+    [stealer, clean] = [analyzed.stealer, analyzed.clean].map((analysis) => ({ ...analysis, source: `/plugins/${analysis.plugin.name}` }));
+  });
   const ruleIds = () => stealer.findings.map((finding) => finding.ruleId);
 
   for (const width of [60, 80, 120]) {
@@ -100,9 +108,7 @@ describe('stylish at a terminal width', () => {
   it('fits the verdict line and the batch summary in 40–80 columns, stacking each plugin where its row cannot fit', () => {
     for (const width of [40, 50, 60, 70, 80]) {
       const text = formatStylish([stealer, clean, stealer, clean], { color: false, width });
-      // A plugin's path is never cut (it is copied from here); only a line holding nothing but it may be wider.
-      const paths = new Set([stealer.source, clean.source]);
-      expect(text.split('\n').filter((line) => line.length > width && !paths.has(line.trim())), `width ${width}`).toEqual([]);
+      expect(text.split('\n').filter((line) => line.length > width), `width ${width}`).toEqual([]);
       const summary = summaryLines([stealer, clean], { color: false, width }).replace(/\s+/g, ' ');
       for (const part of [stealer.plugin.id, clean.plugin.id, stealer.source, '2 plugins: 1 blocked, 1 allowed']) expect(summary, `width ${width}`).toContain(part);
     }
