@@ -539,7 +539,11 @@ function conclude(plugin: Prepared, tier: Tier, policy: Policy): PluginAnalysis 
   );
   const hashes = plugin.hashes;
   const sourceLines: PluginAnalysis['sourceLines'] = {};
-  for (const [file, text] of plugin.texts) if (!dropped.has(file)) sourceLines[file] = linesAround(text, findings.filter((finding) => finding.file === file));
+  // Only the files with findings are split into lines: a warm run over hundreds of files needs a few.
+  for (const file of new Set(findings.map((finding) => finding.file))) {
+    const text = plugin.texts.get(file);
+    if (text !== undefined) sourceLines[file] = linesAround(text, findings.filter((finding) => finding.file === file));
+  }
   return {
     schemaVersion: 1,
     plugin: identityOf(plugin.manifest),

@@ -4,8 +4,8 @@
  * described with the same metadata as a rule (messages, category, severity,
  * capability) so assessment, SARIF and the docs treat both alike.
  */
-import type { FindingKind, WardenRuleMeta } from '../rules/meta.js';
-import { interpolate, type RawReport } from '../rules/utils/report.js';
+import { interpolate, type FindingKind, type WardenRuleMeta } from '../rules/meta.js';
+import type { RawReport } from '../rules/utils/report.js';
 import { WARDEN_HOMEPAGE } from './warden-package.js';
 
 export interface Check {

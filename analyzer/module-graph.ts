@@ -10,12 +10,12 @@
  * through a symlink that leaves the root is reported as such, not followed.
  */
 import { isBuiltin } from 'node:module';
-import type { Dirent } from 'node:fs';
-import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { readdirSync, type Dirent } from 'node:fs';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import picomatch from 'picomatch';
-import { PLUGIN_ROOT } from '../rules/utils/fold.js';
-import { packageName } from '../rules/utils/modules.js';
+import { PLUGIN_ROOT } from '../rules/utils/markers.js';
+import { packageName } from '../rules/utils/specifiers.js';
 import { isInside } from './package-source.js';
 import type { Manifest } from './types.js';
 
@@ -183,10 +183,14 @@ export class ModuleGraph {
   private listing(dir: string): Promise<Map<string, Dirent>> {
     let listing = this.listings.get(dir);
     if (!listing) {
-      listing = readdir(join(this.root, dir), { withFileTypes: true }).then(
-        (entries) => new Map(entries.map((entry) => [entry.name, entry])),
-        () => new Map(),
-      );
+      // Read synchronously: dozens of small listings, each a thread-pool round trip otherwise, while nothing else runs.
+      let entries: Dirent[] = [];
+      try {
+        entries = readdirSync(join(this.root, dir), { withFileTypes: true });
+      } catch {
+        // An unreadable or vanished folder resolves nothing.
+      }
+      listing = Promise.resolve(new Map(entries.map((entry) => [entry.name, entry])));
       this.listings.set(dir, listing);
     }
     return listing;

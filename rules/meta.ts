@@ -95,3 +95,8 @@ export function severityRank(severity: Severity): number {
 export function maxSeverity(a: Severity, b: Severity): Severity {
   return severityRank(a) <= severityRank(b) ? a : b;
 }
+
+/** A rule's message with its `{{ placeholders }}` filled, as ESLint fills them. */
+export function interpolate(template: string, data: Record<string, string>): string {
+  return template.replace(/\{\{\s*([^{}]+?)\s*\}\}/g, (match, key: string) => (key in data ? data[key] : match));
+}

@@ -9,7 +9,7 @@
 import type { Rule } from 'eslint';
 import { posix } from 'node:path';
 import { defineRule } from './meta.js';
-import { PLUGIN_ROOT } from './utils/fold.js';
+import { PLUGIN_ROOT } from './utils/markers.js';
 import { moduleLoadListeners } from './utils/modules.js';
 import { report } from './utils/report.js';
 import { literalPrefix } from './utils/load-records.js';

@@ -8,7 +8,8 @@ import type { Rule } from 'eslint';
 import { defineRule } from './meta.js';
 import type { AnyNode } from './utils/ast.js';
 import { combineListeners } from './utils/listeners.js';
-import { moduleLoadListeners, packageName } from './utils/modules.js';
+import { moduleLoadListeners } from './utils/modules.js';
+import { packageName } from './utils/specifiers.js';
 import { report } from './utils/report.js';
 import { resolverFor } from './utils/resolve.js';
 

@@ -13,7 +13,8 @@ import type { AnyNode } from './utils/ast.js';
 import { unwrap } from './utils/ast.js';
 import { defineRule } from './meta.js';
 import { combineListeners } from './utils/listeners.js';
-import { packageLoadListeners, packageName } from './utils/modules.js';
+import { packageLoadListeners } from './utils/modules.js';
+import { packageName } from './utils/specifiers.js';
 import { report } from './utils/report.js';
 import { DYNAMIC, RESULT, resolverFor, type Resolver } from './utils/resolve.js';
 

@@ -10,15 +10,9 @@
 import type { AnyNode } from './ast.js';
 import { isFunctionNode, plainKeyName, unwrap } from './ast.js';
 import { isAbsolute, posix } from 'node:path';
-import { IMPORT_META } from './markers.js';
+import { HOME, IMPORT_META, PLUGIN_ROOT } from './markers.js';
 import type { Resolver } from './resolve.js';
 
-export const HOME = '~';
-/**
- * Where the plugin's own folder stands in folded paths: `path.join(__dirname, 'data.json')`
- * folds to `/__plugin__/lib/data.json`, and one that climbs out with `..` loses the prefix.
- */
-export const PLUGIN_ROOT = '/__plugin__';
 export type Folded = { value: unknown };
 
 /** Marks an object property whose value could not be folded. */

@@ -6,3 +6,11 @@
 export const IMPORT_META = '%import.meta';
 /** CommonJS's top-level `arguments`: the module wrapper's. */
 export const CJS_ARGUMENTS = '%cjs-arguments';
+
+/** The user's home folder in folded paths: `os.homedir()` and `$HOME` fold to it. */
+export const HOME = '~';
+/**
+ * Where the plugin's own folder stands in folded paths: `path.join(__dirname, 'data.json')`
+ * folds to `/__plugin__/lib/data.json`, and one that climbs out with `..` loses the prefix.
+ */
+export const PLUGIN_ROOT = '/__plugin__';

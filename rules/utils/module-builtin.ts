@@ -10,8 +10,7 @@ import type { Rule } from 'eslint';
 import type { AnyNode } from './ast.js';
 import { posix } from 'node:path';
 import { climbWrappers, plainKeyName } from './ast.js';
-import { PLUGIN_ROOT } from './fold.js';
-import { IMPORT_META } from './markers.js';
+import { IMPORT_META, PLUGIN_ROOT } from './markers.js';
 import { memberName, Resolver, resolverFor } from './resolve.js';
 import { findVariable } from './scope.js';
 

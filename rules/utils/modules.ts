@@ -6,7 +6,8 @@
 import type { Rule } from 'eslint';
 import type { AnyNode } from './ast.js';
 import { unwrap } from './ast.js';
-import { resolverFor, stripNodePrefix, type Resolver } from './resolve.js';
+import { resolverFor, type Resolver } from './resolve.js';
+import { packageName, stripNodePrefix } from './specifiers.js';
 
 export interface ModuleLoad {
   /** The node to report on. */
@@ -16,13 +17,6 @@ export interface ModuleLoad {
   /** The specifier expression, when there is one. */
   specifierNode: AnyNode | undefined;
   via: 'import' | 'export' | 'import()' | 'require';
-}
-
-/** `fs/promises` → `fs`, `@scope/pkg/sub` → `@scope/pkg`, `execa/index.js` → `execa`. */
-export function packageName(specifier: string): string {
-  const bare = stripNodePrefix(specifier);
-  const parts = bare.split('/');
-  return bare.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 }
 
 export function moduleLoadListeners(context: Rule.RuleContext, onLoad: (load: ModuleLoad) => void): Rule.RuleListener {

@@ -9,7 +9,7 @@ import type { Rule } from 'eslint';
 import type { AnyNode } from './ast.js';
 import { insideShim } from './bundler-shims.js';
 import { declaredCapabilities } from './manifest.js';
-import { severityRank, type FindingKind, type Severity, type WardenRule } from '../meta.js';
+import { interpolate, severityRank, type FindingKind, type Severity, type WardenRule } from '../meta.js';
 
 export interface RawReport {
   ruleId: string;
@@ -42,10 +42,6 @@ export interface ReportDescriptor {
   messageId: string;
   data?: Record<string, string>;
   inner?: RawReport;
-}
-
-export function interpolate(template: string, data: Record<string, string>): string {
-  return template.replace(/\{\{\s*([^{}]+?)\s*\}\}/g, (match, key: string) => (key in data ? data[key] : match));
 }
 
 export function report(context: Rule.RuleContext, rule: WardenRule, descriptor: ReportDescriptor): void {

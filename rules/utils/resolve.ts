@@ -27,6 +27,7 @@ export { CJS_ARGUMENTS, IMPORT_META };
 import { isLiteral, LiteralHolders } from './literals.js';
 import { argumentAt, LocalFunctions } from './local-functions.js';
 import { bindingOf, findVariable, writtenExpressions, type Binding, type PathStep } from './scope.js';
+import { stripNodePrefix } from './specifiers.js';
 
 export const DYNAMIC = '*';
 
@@ -692,10 +693,6 @@ function isNullish(argument: AnyNode | undefined): boolean {
 
 function isCallable(ref: Ref): boolean {
   return ref.path.length > 0 || ref.module !== undefined;
-}
-
-export function stripNodePrefix(specifier: string): string {
-  return specifier.startsWith('node:') ? specifier.slice(5) : specifier;
 }
 
 /** Rewrites the many spellings of one thing to its canonical ref. */
