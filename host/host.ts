@@ -39,7 +39,7 @@ import { removeInterruptedWrites } from './storage.js';
 import { shareableProfile } from './profile.js';
 import type { RegistryOptions } from './registry/client.js';
 import { debuggingLimits, messageOf, Supervisor, type PluginState, type SupervisedPlugin } from './supervisor.js';
-import { stopSpareWorker } from './wasm/spare-worker.js';
+import { stopSpareWorkers } from './wasm/spare-worker.js';
 import { WasmPlugin } from './wasm/wasm-plugin.js';
 import { PluginTrust, type TrustedLocation } from './trust.js';
 
@@ -260,7 +260,7 @@ class WardenHost implements Host {
   async stop(): Promise<void> {
     await this.#trust?.close();
     await Promise.all([...this.#plugins.values()].map((p) => p.supervisor?.stop()));
-    await stopSpareWorker();
+    await stopSpareWorkers();
     this.#audit?.close();
     this.#audit = undefined;
     await this.#releaseLock();

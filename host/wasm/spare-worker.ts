@@ -1,41 +1,48 @@
 /**
- * A worker thread booted ahead of need. Most of a WASM plugin's activation is
+ * Worker threads booted ahead of need. Most of a WASM plugin's activation is
  * Node starting a thread and the worker loading Extism (measured: a bare
- * worker 45–170 ms on a loaded 2-core machine, against ~15–25 ms for the rest);
- * so after each activation the host boots one more, unreferenced, and the next
- * activation hands it its module. A worker never serves two runs: each
- * plugin run gets a fresh thread, and a spare has run no plugin code.
+ * worker 30–35 ms on a quiet 2-core machine, up to 170 ms on a loaded one,
+ * Extism another ~10 ms, against ~6 ms for the rest); so the host keeps two
+ * booted, unreferenced, and an activation hands one its module. Two, not one:
+ * a spare takes as long to boot as a thread does, so activations that follow
+ * each other (a host starting several WASM plugins) would otherwise find the
+ * one spare still booting. A worker never serves two runs: each plugin run
+ * gets a fresh thread, and a spare has run no plugin code.
  */
 import { join } from 'node:path';
 import { type ResourceLimits, Worker } from 'node:worker_threads';
 import { WARDEN_ROOT } from '../../analyzer/warden-package.js';
 
 const WORKER = join(WARDEN_ROOT, 'dist', 'host', 'wasm', 'worker.js');
+const SPARES = 2;
 
-let spare: { worker: Worker; limits: string } | undefined;
+/** Booted workers waiting for their setup, all with the limits of the last activation. */
+let spares: { workers: Worker[]; limits: string } = { workers: [], limits: '' };
 
-/** A worker with these limits, waiting for its setup message (worker.ts); the spare one if it fits, and a new spare is booted. */
+/** A worker with these limits, waiting for its setup message (worker.ts); a spare if one fits, and the spares are topped up. */
 export function startWorker(resourceLimits: ResourceLimits): Worker {
   const limits = JSON.stringify(resourceLimits);
-  const ready = spare?.limits === limits ? spare.worker : undefined;
-  if (spare && !ready) void spare.worker.terminate();
-  spare = undefined;
-  const worker = ready ?? boot(resourceLimits);
+  if (spares.limits !== limits) {
+    for (const worker of spares.workers) void worker.terminate();
+    spares = { workers: [], limits };
+  }
+  const worker = spares.workers.shift() ?? boot(resourceLimits);
   worker.ref();
   setImmediate(() => {
-    if (spare) return;
-    const next = boot(resourceLimits);
-    next.unref(); // it never keeps the host's process alive
-    spare = { worker: next, limits };
+    while (spares.limits === limits && spares.workers.length < SPARES) {
+      const next = boot(resourceLimits);
+      next.unref(); // it never keeps the host's process alive
+      spares.workers.push(next);
+    }
   });
   return worker;
 }
 
-/** Ends the spare (the host stops): an embedding app that stops Warden keeps no idle thread. */
-export async function stopSpareWorker(): Promise<void> {
-  const current = spare;
-  spare = undefined;
-  await current?.worker.terminate();
+/** Ends the spares (the host stops): an embedding app that stops Warden keeps no idle thread. */
+export async function stopSpareWorkers(): Promise<void> {
+  const { workers } = spares;
+  spares = { workers: [], limits: '' };
+  await Promise.all(workers.map((worker) => worker.terminate()));
 }
 
 function boot(resourceLimits: ResourceLimits): Worker {
@@ -52,7 +59,7 @@ function boot(resourceLimits: ResourceLimits): Worker {
   // A spare that fails (it cannot load Extism) is dropped; the activation that takes a worker reports its own failure.
   worker.on('error', () => undefined);
   worker.once('exit', () => {
-    if (spare?.worker === worker) spare = undefined;
+    spares.workers = spares.workers.filter((spare) => spare !== worker);
   });
   return worker;
 }
