@@ -35,7 +35,8 @@ import { decide, defaultPolicy } from './policy.js';
 import { createLinting, preloadLinter, type Linting } from './pool.js';
 import type { Manifest, PluginAnalysis, Policy, Tier } from './types.js';
 import { WARDEN_VERSION } from './warden-package.js';
-import { isWasmMain, readWasmModule } from './wasm-imports.js';
+import { isWasmMain } from '../api/wasm-api.js';
+import { readWasmModule } from './wasm-imports.js';
 
 export interface AnalyzeOptions {
   tier?: Tier;

@@ -41,7 +41,24 @@ export interface ActivateParams {
   main: string;
   dataDir: string;
   config: Record<string, unknown>;
+  /** For a WebAssembly plugin run in a process: how the runtime starts its module (host/runtime/wasm-bridge.ts). */
+  wasm?: WasmActivation;
 }
+
+export interface WasmActivation {
+  /** The worker script (host/wasm/worker.js) the module runs in. */
+  workerScript: string;
+  memoryMb: number;
+  allocMbPerCall: number;
+  heapMb: number;
+  /** The largest host function answer the module may be handed. */
+  maxMessageBytes: number;
+  /** Folders WASI may open (guest path → host path). */
+  preopens: Record<string, string>;
+}
+
+/** What a WASM plugin's host function answers, as JSON: its result, or why it failed (a denial says so). */
+export type WasmHostAnswer = { result: unknown } | { error: string; denied: boolean };
 
 /** Plugin → host. */
 export interface HostApi {
@@ -59,6 +76,14 @@ export interface HostApi {
   'user/profile': { params: Record<string, never>; result: UserProfile };
 }
 
+/**
+ * Plugin → host, from a WebAssembly plugin's process only: a host function call of its module, passed on as the
+ * module made it and answered by the same code as in a worker of the host (host/wasm/host-functions.ts).
+ */
+export interface WasmProcessHostApi {
+  'wasm/hostCall': { params: { name: string; params: string }; result: WasmHostAnswer };
+}
+
 /** Host → plugin. */
 export interface PluginApi {
   'plugin/activate': { params: ActivateParams; result: void };
@@ -74,6 +99,8 @@ export interface PluginApi {
 export const ErrorCodes = {
   /** The grant does not allow the call; the message says how to declare what is missing. */
   denied: -32001,
+  /** A WebAssembly plugin's module ended in its process (a trap, a bound): the host ends the process, a crash. */
+  moduleEnded: -32002,
 } as const;
 
 export type Params<Api, M extends keyof Api> = Api[M] extends { params: infer P } ? P : never;

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { analyzePlugin, hashFiles } from '../analyzer/analyze.js';
 import { listFiles } from '../analyzer/files.js';
 import { identityOf, loadManifest } from '../analyzer/manifest.js';
-import { isWasmMain } from '../analyzer/wasm-imports.js';
+import { isWasmMain } from '../api/wasm-api.js';
 import { defaultPolicy, unloadableReasons, visibleFindings } from '../analyzer/policy.js';
 import type { PluginAnalysis, Policy, Tier } from '../analyzer/types.js';
 import { WARDEN_VERSION } from '../analyzer/warden-package.js';
@@ -28,7 +28,7 @@ import { nameOwner } from './name-owner.js';
 import { STATE_DIR } from './install/records.js';
 import { HostEventEmitter, type HostEventName, type HostListener } from './events.js';
 import { DEFAULT_LIMITS, processLimits, type HostLimits } from './limits.js';
-import { isolationProblem, requiredIsolation, wasmIsolationProblem } from './isolation-policy.js';
+import { isolationProblem, requiredIsolation, wasmRequiredIsolation } from './isolation-policy.js';
 import { GrantRefused, grantFromManifest, type Grant } from './permissions.js';
 import { type IsolationLevel, isIsolationLevel, machineSupport, rememberProbesIn } from './platform.js';
 import type { ProbeMemory } from './probe-memory.js';
@@ -111,7 +111,7 @@ export interface PluginInfo {
   lastError: string | undefined;
   /** The isolation level a process plugin runs with (or would, once started); a WASM plugin's worker has none of its own. */
   isolation: IsolationLevel;
-  /** Where it runs: a sandboxed process of its own (JavaScript), or a worker thread of the host (WebAssembly). */
+  /** Where it runs: a sandboxed process of its own (JavaScript, and WebAssembly when the app requires process isolation), or a worker thread of the host (WebAssembly). */
   runsIn: 'process' | 'worker';
 }
 
@@ -314,7 +314,7 @@ class WardenHost implements Host {
       restarts: p.supervisor?.restarts ?? 0,
       lastError: p.blocked ? p.blocked.join('; ') : (this.#disabledByHand(p.id) ?? p.supervisor?.lastError),
       isolation: this.#isolation,
-      runsIn: isWasmMain(p.analysis.manifest.main) ? 'worker' : 'process',
+      runsIn: this.#inWorker(p.analysis.manifest.main) ? 'worker' : 'process',
     }));
   }
 
@@ -460,10 +460,10 @@ class WardenHost implements Host {
       plugin.trustRefusals = this.#trust!.refusals(trustSubject(plugin), { integrity: false });
       reasons.push(...plugin.trustRefusals);
     }
-    const required = requiredIsolation({ tier: plugin.tier, dev: location.dev }, this.#options.requireIsolation);
-    const isolation = isWasmMain(analysis.manifest.main)
-      ? wasmIsolationProblem(this.#options.requireIsolation)
-      : isolationProblem(required, this.#isolation, machineSupport());
+    const required = isWasmMain(analysis.manifest.main)
+      ? wasmRequiredIsolation(this.#options.requireIsolation)
+      : requiredIsolation({ tier: plugin.tier, dev: location.dev }, this.#options.requireIsolation);
+    const isolation = isolationProblem(required, this.#isolation, machineSupport());
     if (isolation) reasons.push(isolation);
     if (reasons.length > 0) {
       plugin.blocked = reasons;
@@ -633,15 +633,18 @@ class WardenHost implements Host {
       commandOwner: (command: string) => this.#commandOwner(command),
       auditAllowance: allowance,
     };
-    // A WebAssembly module runs in a worker of the host (its sandbox is WebAssembly's); JavaScript in a process of its own.
-    const process = isWasmMain(manifest.main)
-      ? new WasmPlugin({ ...common, limits: { ...processLimits(this.#limits), wasmMemoryMb: this.#limits.wasmMemoryMb, wasmAllocMbPerCall: this.#limits.wasmAllocMbPerCall } })
+    // A WebAssembly module runs in a worker of the host (its sandbox is WebAssembly's) unless the app requires process
+    // isolation; JavaScript in a process of its own.
+    const wasm = isWasmMain(manifest.main) ? { wasmMemoryMb: this.#limits.wasmMemoryMb, wasmAllocMbPerCall: this.#limits.wasmAllocMbPerCall } : undefined;
+    const process = this.#inWorker(manifest.main)
+      ? new WasmPlugin({ ...common, limits: { ...processLimits(this.#limits), ...wasm! } })
       : new PluginProcess({
           ...common,
           limits: processLimits(this.#limits),
           isolation: this.#isolation,
           nodePath: this.#options.nodePath,
           inspect: this.#options.inspectPlugin === plugin.id,
+          wasm,
         });
     process.on('log', (stream: string, line: string) => this.#events.emit('log', { pluginId: plugin.id, stream, line }));
     process.on('denied', (denial: { message: string }) => this.#events.emit('denied', { pluginId: plugin.id, message: denial.message }));
@@ -683,6 +686,11 @@ class WardenHost implements Host {
     let allowance = this.#auditAllowances.get(pluginId);
     if (!allowance) this.#auditAllowances.set(pluginId, (allowance = new AuditAllowance(this.#limits.auditBytesTotal)));
     return allowance;
+  }
+
+  /** Whether a plugin runs in a worker of the host: a WebAssembly one, unless the app requires process isolation. */
+  #inWorker(main: string): boolean {
+    return isWasmMain(main) && wasmRequiredIsolation(this.#options.requireIsolation) === undefined;
   }
 
   /** Who a command id belongs to: the plugin it is bound to (contributed, hinted or registered), else the longest id prefixing it. */

@@ -30,9 +30,8 @@ export function isolationProblem(required: IsolationLevel | undefined, used: Iso
 /**
  * A WASM plugin runs in a worker of the host: WebAssembly's sandbox, with no ambient authority, stands where a process
  * and its namespaces stand for JavaScript, so the tiers' default requirement does not apply to it. An app that asks for
- * process isolation explicitly is refused rather than silently given less.
+ * process isolation explicitly gets it: the module then runs in a sandboxed plugin process, at the host's level.
  */
-export function wasmIsolationProblem(required: IsolationLevel | undefined): string | undefined {
-  if (required === undefined || required === 'none') return undefined;
-  return `it is a WebAssembly plugin, which runs in a worker of the host; running one in a sandboxed process (required isolation "${required}") is not supported yet`;
+export function wasmRequiredIsolation(required: IsolationLevel | undefined): IsolationLevel | undefined {
+  return required === 'none' ? undefined : required;
 }

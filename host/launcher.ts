@@ -8,15 +8,17 @@
  * plugin's log, rate-limited.
  */
 import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync, readdirSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readdirSync } from 'node:fs';
 import { setPriority } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Readable } from 'node:stream';
 import { WARDEN_ROOT } from '../analyzer/warden-package.js';
 import { escapingLinks } from './grant-links.js';
 import { type Grant, type LaunchSpec, canonical, launchSpec } from './permissions.js';
 import { type IsolationLevel, machineSupport, nodeRuntime } from './platform.js';
 import { MAX_LINE_CHARS, RateWindow, cut } from './text-limits.js';
+import { WORKER_SCRIPT } from './wasm/spare-worker.js';
 
 export type LogStream = 'stdout' | 'stderr';
 
@@ -35,6 +37,8 @@ export interface LaunchOptions {
   onLine(stream: LogStream, line: string): void;
   /** Start with the inspector waiting for a debugger (the network namespace is then skipped so it can attach). */
   inspect?: boolean;
+  /** The plugin is a WebAssembly module, which the runtime runs in a worker thread (with Extism). */
+  wasm?: boolean;
 }
 
 /**
@@ -51,6 +55,25 @@ let runtimeRead: string[] | undefined;
 function runtimeReadPaths(): string[] {
   runtimeRead ??= [RUNTIME_DIR, join(WARDEN_ROOT, 'package.json')].map(canonical);
   return runtimeRead;
+}
+
+let wasmRuntimeRead: string[] | undefined;
+
+/** What a WASM plugin's runtime reads besides: the worker's code, and Extism's package (where Node resolves it from there). */
+function wasmRuntimeReadPaths(): string[] {
+  if (!wasmRuntimeRead) {
+    wasmRuntimeRead = [dirname(WORKER_SCRIPT), packageFolder(fileURLToPath(import.meta.resolve('@extism/extism')), '@extism/extism')].map(canonical);
+  }
+  return wasmRuntimeRead;
+}
+
+/** The folder of the package `name` a resolved file of it is in (a dist folder's own package.json names no package). */
+function packageFolder(file: string, name: string): string {
+  for (let folder = dirname(file); dirname(folder) !== folder; folder = dirname(folder)) {
+    const manifest = join(folder, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name === name) return folder;
+  }
+  throw new Error(`cannot find the folder of the package ${name} (from ${file})`);
 }
 
 let warned = false;
@@ -110,7 +133,8 @@ function planLaunch(options: LaunchOptions, inheritedFds: number[] = []): Launch
     level: options.isolation,
     tools: support.tools,
     node: nodeRuntime(options.nodePath),
-    runtimeRead: runtimeReadPaths(),
+    runtimeRead: options.wasm ? [...runtimeReadPaths(), ...wasmRuntimeReadPaths()] : runtimeReadPaths(),
+    wasmModule: options.wasm,
     bootstrap: [RUNTIME],
     dataDir: options.dataDir,
     heapMb: options.heapMb,

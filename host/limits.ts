@@ -4,7 +4,7 @@
  */
 import type { PluginLimits } from './plugin-process.js';
 import { DEFAULT_SUPERVISOR_LIMITS, type SupervisorLimits } from './supervisor.js';
-import type { WasmLimits } from './wasm/wasm-plugin.js';
+import type { WasmLimits } from './wasm/wasm-worker.js';
 
 export type HostLimits = SupervisorLimits & PluginLimits & WasmLimits;
 

@@ -140,6 +140,8 @@ export interface LaunchContext {
   inheritedFds: number[];
   inspect?: boolean;
   hostEnv?: NodeJS.ProcessEnv;
+  /** The runtime runs a WebAssembly plugin's module in a worker thread of its own (with WASI, if the module imports it). */
+  wasmModule?: boolean;
 }
 
 export interface LaunchSpec {
@@ -186,7 +188,7 @@ export function launchSpec(grant: Grant, context: LaunchContext): LaunchSpec {
     // sized for one isolate, so a plugin granted workers is bounded by RSS sampling alone.
     // A quarter over memoryMb, so that resident memory crosses memoryMb (and the sampler stops the plugin with that
     // reason) before the kernel refuses an allocation, which stays the hard line below 2 × memoryMb.
-    ...(context.memoryMb !== undefined && !grant.worker ? { dataBytes: node.idleDataBytes + Math.round(context.memoryMb * 1.25 * MIB) } : {}),
+    ...(context.memoryMb !== undefined && !grant.worker && !context.wasmModule ? { dataBytes: node.idleDataBytes + Math.round(context.memoryMb * 1.25 * MIB) } : {}),
     ...(grant.childProcess ? { processes: context.processes } : {}),
   };
   // An inspected plugin keeps the host's network, or no debugger could attach.
@@ -220,7 +222,8 @@ export function launchSpec(grant: Grant, context: LaunchContext): LaunchSpec {
 
 const MIB = 1024 * 1024;
 
-function permissionFlags(grant: Grant, { node, runtimeRead }: LaunchContext): string[] {
+function permissionFlags(grant: Grant, context: LaunchContext): string[] {
+  const { node, runtimeRead } = context;
   // Node 20 reads `--allow-fs-read=/a,/b` as one path: one flag per path, which every version accepts.
   const flags = [
     node.permissionFlag,
@@ -228,7 +231,9 @@ function permissionFlags(grant: Grant, { node, runtimeRead }: LaunchContext): st
     ...grant.fsWrite.map((path) => `--allow-fs-write=${path}`),
   ];
   if (grant.childProcess) flags.push('--allow-child-process');
-  if (grant.worker) flags.push('--allow-worker');
+  // A WASM plugin's process runs no plugin JavaScript: the worker and WASI are the runtime's, for the module.
+  if (grant.worker || context.wasmModule) flags.push('--allow-worker');
+  if (context.wasmModule && node.flags.has('--allow-wasi')) flags.push('--allow-wasi');
   if (grant.nativeAddons && node.flags.has('--allow-addons')) flags.push('--allow-addons');
   // The host knows the model is experimental on Node 20 and 22; the plugin's log need not repeat it on every start.
   if (node.flags.has('--disable-warning')) flags.push('--disable-warning=ExperimentalWarning');

@@ -10,8 +10,8 @@ import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { type MessageConnection, ResponseError, createMessageConnection } from 'vscode-jsonrpc/node';
-import type { Params, PluginApi, Result } from '../api/protocol.js';
-import { call, serve } from '../api/protocol.js';
+import type { Params, PluginApi, Result, WasmActivation, WasmProcessHostApi } from '../api/protocol.js';
+import { call, ErrorCodes, serve } from '../api/protocol.js';
 import type { AuditLog } from './audit.js';
 import { AUDIT_TEXT, AuditAllowance, PluginAuditTrail } from './audit-budget.js';
 import { type BrokerCallbacks, type BrokerLimits, createBroker } from './broker.js';
@@ -21,6 +21,10 @@ import { type IsolationLevel, machineSupport } from './platform.js';
 import { cut } from './text-limits.js';
 import { type LineMessageWriter, type Outstanding, lineChannel } from './runtime/channel.js';
 import { PluginStorage } from './storage.js';
+import { answerHostCall } from './wasm/host-functions.js';
+import { WORKER_SCRIPT } from './wasm/spare-worker.js';
+import type { WasmLimits } from './wasm/wasm-worker.js';
+import { wasiPreopens } from './wasm/wasi-preopens.js';
 
 export type { BrokerCallbacks } from './broker.js';
 
@@ -82,6 +86,8 @@ export interface PluginProcessOptions {
   /** What this plugin's entries have added over the host's life, shared by its processes (one of its own by default). */
   auditAllowance?: AuditAllowance;
   inspect?: boolean;
+  /** For a WebAssembly plugin run in a process (the app requires process isolation): its module's bounds. */
+  wasm?: WasmLimits;
 }
 
 export interface PluginProcessEvents {
@@ -132,6 +138,7 @@ export class PluginProcess extends EventEmitter<PluginProcessEvents> {
   #outstanding: Outstanding | undefined;
   #exited: Promise<void> | undefined;
   #killReason: string | undefined;
+  #moduleEnded: string | undefined;
   #isolation: IsolationLevel | undefined;
 
   constructor(options: PluginProcessOptions) {
@@ -147,6 +154,11 @@ export class PluginProcess extends EventEmitter<PluginProcessEvents> {
   /** The isolation level it runs with (once started). */
   get isolation(): IsolationLevel | undefined {
     return this.#isolation;
+  }
+
+  /** Why a WASM plugin's process ended: its module's trap or bound, which the supervisor reports as the crash. */
+  get exitReason(): string | undefined {
+    return this.#moduleEnded;
   }
 
   /** Spawns the process; resolves once it has answered a first ping over the channel. */
@@ -172,6 +184,7 @@ export class PluginProcess extends EventEmitter<PluginProcessEvents> {
         processes: limits.processes,
         logLinesPerSecond: limits.logLinesPerSecond,
         inspect: this.options.inspect,
+        wasm: this.options.wasm !== undefined,
         onLine: (stream, line) => this.emit('log', stream, line),
       });
     } catch (error) {
@@ -207,7 +220,10 @@ export class PluginProcess extends EventEmitter<PluginProcessEvents> {
     this.#outstanding = outstanding;
     const connection = createMessageConnection(reader, writer);
     connection.onError(() => undefined);
-    serve(connection, pluginBroker(this.options, limits, audit, this, (params) => outstanding.isAnswer(params)));
+    const broker = pluginBroker(this.options, limits, audit, this, (params) => outstanding.isAnswer(params));
+    serve(connection, broker);
+    // A module's host function calls reach the same broker methods, answered as in a worker of the host.
+    if (this.options.wasm) serve<WasmProcessHostApi>(connection, { 'wasm/hostCall': ({ name, params }) => answerHostCall(broker, String(name), String(params)) });
     connection.listen();
     this.#connection = connection;
 
@@ -224,12 +240,28 @@ export class PluginProcess extends EventEmitter<PluginProcessEvents> {
   async activate(): Promise<void> {
     const { pluginId, main, dataDir, config, audit } = this.options;
     try {
-      await this.#call('plugin/activate', { pluginId, main, dataDir, config });
+      await this.#call('plugin/activate', { pluginId, main, dataDir, config, ...(this.#wasmActivation() ?? {}) });
       audit.append({ pluginId, kind: 'activated' });
     } catch (error) {
       audit.tryAppend({ pluginId, kind: 'activate.failed', error: cut((error as Error).message, AUDIT_TEXT) });
       throw error;
     }
+  }
+
+  /** How the runtime starts a WebAssembly plugin's module: the same bounds and preopens as in a worker of the host. */
+  #wasmActivation(): { wasm: WasmActivation } | undefined {
+    const { wasm, limits, grant, dataDir, root } = this.options;
+    if (!wasm) return undefined;
+    return {
+      wasm: {
+        workerScript: WORKER_SCRIPT,
+        memoryMb: wasm.wasmMemoryMb,
+        allocMbPerCall: wasm.wasmAllocMbPerCall,
+        heapMb: limits.heapMb,
+        maxMessageBytes: limits.maxMessageBytes,
+        preopens: wasiPreopens(grant, { dataDir, root }),
+      },
+    };
   }
 
   /** `credited`: whether the plugin did not cause this call itself (see Outstanding.withoutCredit). */
@@ -286,8 +318,16 @@ export class PluginProcess extends EventEmitter<PluginProcessEvents> {
     try {
       if (!this.#connection) throw new Error(`${this.options.pluginId}: not started`);
       // The plugin's error, as its own message, without the library's wrapping.
-      return call<PluginApi, M>(this.#connection, method, params).catch((error: unknown) => {
-        throw error instanceof ResponseError ? new Error(error.message) : error;
+      return call<PluginApi, M>(this.#connection, method, params).catch(async (error: unknown) => {
+        if (!(error instanceof ResponseError)) throw error;
+        // A WASM plugin's module ended in this call (a trap, a bound): the process is of no further use. The call is
+        // answered once it has exited, so the supervisor has seen the crash by then (as for a module in a worker).
+        if (error.code === ErrorCodes.moduleEnded) {
+          this.#moduleEnded ??= error.message;
+          this.kill(error.message);
+          await this.#exited;
+        }
+        throw new Error(error.message);
       });
     } catch (error) {
       // A disposed connection throws rather than rejects: callers get a rejection either way.

@@ -12,9 +12,11 @@ import { pathToFileURL } from 'node:url';
 import { ResponseError, createMessageConnection } from 'vscode-jsonrpc/node';
 import type { PluginModule } from '../../api/context.js';
 import type { ActivateParams, Handlers, PluginApi } from '../../api/protocol.js';
-import { serve } from '../../api/protocol.js';
+import { ErrorCodes, serve } from '../../api/protocol.js';
+import type { WasmWorker } from '../wasm/wasm-worker.js';
 import { lineChannel } from './channel.js';
 import { type PluginSide, createPluginSide } from './context.js';
+import { startWasmModule } from './wasm-bridge.js';
 
 const INTERNAL_ERROR = -32603;
 
@@ -26,6 +28,8 @@ const { reader, writer } = lineChannel(channel, unlimited, () => process.exit(1)
 const connection = createMessageConnection(reader, writer);
 
 let plugin: { module: PluginModule; side: PluginSide } | undefined;
+/** A WebAssembly plugin's module, in a worker of this process, when the plugin is one. */
+let wasm: WasmWorker | undefined;
 
 async function loadPlugin(main: string): Promise<PluginModule> {
   let loaded: unknown;
@@ -51,27 +55,35 @@ function active(): { module: PluginModule; side: PluginSide } {
   return plugin;
 }
 
-/** Plugin errors cross the channel as their own message, not wrapped in the library's "Request … failed" text. */
+/**
+ * Plugin errors cross the channel as their own message, not wrapped in the library's "Request … failed" text. A call
+ * that ended a WebAssembly plugin's module says so, and the host ends this process as a crash.
+ */
 function plainErrors<P, R>(handler: (params: P) => Promise<R>): (params: P) => Promise<R> {
   return async (params) => {
     try {
       return await handler(params);
     } catch (error) {
       if (error instanceof ResponseError) throw error;
-      throw new ResponseError(INTERNAL_ERROR, error instanceof Error ? error.message : String(error));
+      throw new ResponseError(wasm?.exitReason === undefined ? INTERNAL_ERROR : ErrorCodes.moduleEnded, error instanceof Error ? error.message : String(error));
     }
   };
 }
 
 const handlers: Handlers<PluginApi> = {
   'plugin/activate': plainErrors(async (params: ActivateParams) => {
-    if (plugin) throw new Error('the plugin is already activated');
+    if (plugin || wasm) throw new Error('the plugin is already activated');
+    if (params.wasm) {
+      wasm = await startWasmModule({ ...params, wasm: params.wasm }, connection);
+      return;
+    }
     const module = await loadPlugin(params.main);
     const side = createPluginSide(connection, params);
     plugin = { module, side };
     await module.activate(side.ctx);
   }),
   'plugin/deactivate': plainErrors(async () => {
+    if (wasm) return wasm.deactivate();
     if (!plugin) return;
     const { module, side } = plugin;
     try {
@@ -80,9 +92,11 @@ const handlers: Handlers<PluginApi> = {
       await side.disposeSubscriptions();
     }
   }),
-  'plugin/executeCommand': plainErrors(async ({ command, args }) => active().side.executeCommand(command, args ?? [])),
-  'plugin/deliverEvent': plainErrors(async ({ name, payload, from }) => active().side.deliverEvent(name, payload, String(from))),
-  'plugin/ping': () => {
+  'plugin/executeCommand': plainErrors(async ({ command, args }) => (wasm ? wasm.executeCommand(command, args ?? []) : active().side.executeCommand(command, args ?? []))),
+  'plugin/deliverEvent': plainErrors(async ({ name, payload, from }) => (wasm ? wasm.deliverEvent(name, payload, String(from)) : active().side.deliverEvent(name, payload, String(from)))),
+  'plugin/ping': async () => {
+    // A module stuck in a call blocks its worker, not this thread: the worker answers for it, or nobody does.
+    await wasm?.ping();
     const { heapUsed, rss } = process.memoryUsage();
     return { heapUsed, rss };
   },

@@ -6,13 +6,10 @@
  * table (analyzer/wasm-imports.ts) names the method, the broker does the rest.
  */
 import { ResponseError } from 'vscode-jsonrpc';
-import type { Handlers, HostApi } from '../../api/protocol.js';
+import type { Handlers, HostApi, WasmHostAnswer } from '../../api/protocol.js';
 import { ErrorCodes } from '../../api/protocol.js';
-import { WARDEN_FUNCTIONS, type WardenFunctionName } from '../../analyzer/wasm-imports.js';
+import { WARDEN_FUNCTIONS, type WardenFunctionName } from '../../api/wasm-api.js';
 import { messageOf } from '../supervisor.js';
-
-/** What a host function answers the module, as JSON text. */
-export type HostAnswer = { result: unknown } | { error: string; denied: boolean };
 
 /** The protocol method a function calls: the compiler refuses a table entry naming a method HostApi does not have. */
 function methodOf(name: WardenFunctionName): keyof HostApi {
@@ -24,7 +21,7 @@ export function isWardenFunction(name: string): name is WardenFunctionName {
 }
 
 /** Runs one host function call through the broker; never throws (a module gets every failure as an answer). */
-export async function answerHostCall(broker: Handlers<HostApi>, name: string, paramsJson: string): Promise<HostAnswer> {
+export async function answerHostCall(broker: Handlers<HostApi>, name: string, paramsJson: string): Promise<WasmHostAnswer> {
   if (!isWardenFunction(name)) return { error: `there is no host function "${name}"`, denied: false };
   let params: unknown;
   try {

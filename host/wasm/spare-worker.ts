@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { type ResourceLimits, Worker } from 'node:worker_threads';
 import { WARDEN_ROOT } from '../../analyzer/warden-package.js';
 
-const WORKER = join(WARDEN_ROOT, 'dist', 'host', 'wasm', 'worker.js');
+/** The script a WASM plugin's worker runs, in the host or in a plugin process. */
+export const WORKER_SCRIPT = join(WARDEN_ROOT, 'dist', 'host', 'wasm', 'worker.js');
 const SPARES = 2;
 
 /** Booted workers waiting for their setup, all with the limits of the last activation. */
@@ -46,7 +47,7 @@ export async function stopSpareWorkers(): Promise<void> {
 }
 
 function boot(resourceLimits: ResourceLimits): Worker {
-  const worker = new Worker(WORKER, {
+  const worker = new Worker(WORKER_SCRIPT, {
     // The worker's process.env would be a copy of the host's: it gets none (node:wasi is given no environment either).
     env: {},
     // Nor the host's Node flags: the app's own (`--input-type`, measured: the worker then fails to start) are not Warden's.

@@ -11,7 +11,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { CallContext, Plugin } from '@extism/extism';
-import type { HostAnswer } from './host-functions.js';
+import type { WasmHostAnswer } from '../../api/protocol.js';
 import { ANSWER_HEADER_BYTES, type WorkerMessage, type WorkerRequest, type WorkerSetup } from './worker-protocol.js';
 
 
@@ -30,12 +30,12 @@ let httpStatus = 0;
 class OverBound extends Error {}
 
 /** One host function call, answered by the host thread's broker. */
-function hostCall(name: string, params: string): HostAnswer {
+function hostCall(name: string, params: string): WasmHostAnswer {
   Atomics.store(flag, 0, 0);
   port.postMessage({ type: 'host', name, params } satisfies WorkerMessage);
   Atomics.wait(flag, 0, 0);
   const length = header.getUint32(4, true);
-  return JSON.parse(Buffer.from(new Uint8Array(setup.shared, ANSWER_HEADER_BYTES, length)).toString('utf8')) as HostAnswer;
+  return JSON.parse(Buffer.from(new Uint8Array(setup.shared, ANSWER_HEADER_BYTES, length)).toString('utf8')) as WasmHostAnswer;
 }
 
 function text(context: CallContext, offset: bigint): string {

@@ -198,6 +198,16 @@ describe('every level', () => {
     expect(launchSpec(grant, context()).nodeFlags).not.toContain('--allow-wasi');
   });
 
+  it("gives a WebAssembly plugin's process the runtime's worker thread and WASI, never the plugin's grant, and no data-segment limit", () => {
+    const node20WithoutWasi: NodeRuntime = { ...node20, flags: new Set([...node20.flags].filter((flag) => flag !== '--allow-wasi')) };
+    const wasm = launchSpec(grant, context({ wasmModule: true }));
+    expect(wasm.nodeFlags).toEqual(expect.arrayContaining(['--allow-worker', '--allow-wasi']));
+    expect(wasm.nodeFlags).not.toEqual(expect.arrayContaining(['--allow-child-process']));
+    expect(wasm.argv.some((arg) => arg.startsWith('--data='))).toBe(false);
+    // A Node without the flag (20: WASI is not behind the permission model there) is not given it.
+    expect(launchSpec(grant, context({ wasmModule: true, node: node20WithoutWasi })).nodeFlags).not.toContain('--allow-wasi');
+  });
+
   it('passes only the granted variables the host has, nothing else', () => {
     expect(launchSpec(grant, context()).env).toEqual({ LANG: 'C.UTF-8' });
   });

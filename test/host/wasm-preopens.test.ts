@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { canonical, grantFromManifest } from '../../host/permissions.js';
-import { wasiPreopens } from '../../host/wasm/wasm-plugin.js';
+import { wasiPreopens } from '../../host/wasm/wasi-preopens.js';
 
 const work = canonical(mkdtempSync(join(tmpdir(), 'warden-preopens-')));
 const context = { pluginRoot: join(work, 'plugin'), dataDir: join(work, 'data'), home: join(work, 'home') };

@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readAuditLog, verifyAuditLog } from '../../host/audit.js';
 import { createHost, type Host, type HostEvents } from '../../host/index.js';
+import { LEVELS, NODES, skipped, titled } from '../fixtures/host/matrix.js';
 import { labModule, moduleImporting } from '../fixtures/wasm/modules.js';
 
 const SAMPLES = resolve(import.meta.dirname, '../../sample-plugins');
@@ -56,6 +57,21 @@ function crashes(h: Host): HostEvents['crashed'][] {
   const seen: HostEvents['crashed'][] = [];
   h.on('crashed', (event) => seen.push(event));
   return seen;
+}
+
+/** A local HTTP server that counts the requests it gets, while `body` runs. */
+async function withCountingServer(body: (url: string, requests: () => number) => Promise<void>): Promise<void> {
+  let requests = 0;
+  const server: Server = createServer((_request, response) => {
+    requests += 1;
+    response.end('secret');
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  try {
+    await body(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, () => requests);
+  } finally {
+    server.close();
+  }
 }
 
 describe('a WASM plugin in the host', () => {
@@ -115,32 +131,23 @@ describe('a WASM plugin in the host', () => {
   });
 
   it('denies a fetch outside the grant: the module gets the denial, the audit log records it, nothing is sent', async () => {
-    let requests = 0;
-    const server: Server = createServer((_request, response) => {
-      requests += 1;
-      response.end('secret');
-    });
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    try {
-      const { port } = server.address() as AddressInfo;
+    await withCountingServer(async (url, requests) => {
       labPlugin('lab', { capabilities: { network: { hosts: ['api.example.com'] } } });
       host = createHost({ devPaths: [join(work, 'lab')], dataDir: join(work, 'data'), limits: LIMITS });
       const denied: HostEvents['denied'][] = [];
       host.on('denied', (event) => denied.push(event));
       await host.start();
-      const answer = (await host.executeCommand('lab.fetch', `http://127.0.0.1:${port}/`)) as { error: string; denied: boolean };
+      const answer = (await host.executeCommand('lab.fetch', url)) as { error: string; denied: boolean };
       expect(answer).toMatchObject({ denied: true });
       expect(answer.error).toMatch(/net\.fetch to "127\.0\.0\.1" denied: add it to capabilities\.network\.hosts/);
-      expect(requests).toBe(0);
+      expect(requests()).toBe(0);
       expect(denied).toHaveLength(1);
       // The plugin keeps running after a denial: it is an answer, not a crash.
       expect(await host.executeCommand('lab.echo', 'still here')).toEqual(['still here']);
       await host.stop();
       const entries = readAuditLog(host.auditLogPath).filter((entry) => entry.pluginId === 'test.lab');
       expect(entries.some((entry) => entry.kind === 'denied' && entry.capability === 'network')).toBe(true);
-    } finally {
-      server.close();
-    }
+    });
   });
 
   it("makes Extism's own HTTP request through the broker: allowed for a granted host, denied and unsent otherwise", async () => {
@@ -271,10 +278,70 @@ describe('a WASM plugin in the host', () => {
     expect(run.stdout.trim()).toBe('2');
   });
 
-  it('refuses a WASM plugin when the app requires process isolation, saying why', async () => {
-    host = createHost({ pluginsDir: samples('hello-wasm'), dataDir: join(work, 'data'), requireIsolation: 'namespaces', limits: LIMITS });
-    await host.start();
-    expect(host.plugins()[0]).toMatchObject({ state: 'blocked' });
-    expect(host.plugins()[0].lastError).toMatch(/runs in a worker of the host; running one in a sandboxed process .* is not supported yet/);
-  });
+});
+
+/**
+ * When the app requires process isolation, a WASM plugin runs in a sandboxed plugin process, at the host's level, with
+ * its module in a worker thread of that process and each host function call passed to the host over JSON-RPC. Run on
+ * each Node line: the process's permission flags (worker threads, WASI) differ between them.
+ */
+describe('a WASM plugin in a sandboxed process, when the app requires process isolation', () => {
+  const level = LEVELS.find((target) => !target.skip);
+  for (const node of NODES) {
+    const target = { ...node, skip: node.skip ?? (level ? undefined : 'no isolation level is available here') };
+    const required = level?.value === 'none' ? undefined : level?.value;
+    const processHost = (options: Partial<Parameters<typeof createHost>[0]>) =>
+      createHost({ dataDir: join(work, 'data'), requireIsolation: required ?? 'namespaces', isolation: level?.value, nodePath: node.value, limits: LIMITS, ...options });
+
+    it.skipIf(skipped(target) || required === undefined)(titled(`${node.name}: runs the sample with storage and a message, in a process of its own`, target), async () => {
+      host = processHost({ pluginsDir: samples('hello-wasm') });
+      const messages: HostEvents['message'][] = [];
+      host.on('message', (message) => messages.push(message));
+      await host.start();
+      expect(host.plugins()).toMatchObject([{ id: 'warden-samples.hello-wasm', state: 'inactive', runsIn: 'process' }]);
+      expect(await host.executeCommand('hello-wasm.greet', 'Ada')).toBe('Hello from WebAssembly, Ada! (visit 1)');
+      expect(await host.executeCommand('hello-wasm.vowels', 'WebAssembly')).toBe(3);
+      expect(messages.map((message) => message.text)).toEqual(['Hello from WebAssembly, Ada! (visit 1)']);
+      const [running] = host.plugins();
+      expect(running).toMatchObject({ state: 'active', runsIn: 'process', isolation: level!.value });
+      expect(running.pid).toEqual(expect.any(Number));
+      await host.stop();
+      const entries = readAuditLog(host.auditLogPath).filter((entry) => entry.pluginId === 'warden-samples.hello-wasm');
+      expect(entries.some((entry) => entry.kind === 'process.start' && entry.isolation === level!.value)).toBe(true);
+      expect(entries.filter((entry) => entry.kind === 'call').map((entry) => entry.method)).toEqual(expect.arrayContaining(['storage/get', 'storage/set', 'window/showMessage']));
+      expect(entries.some((entry) => entry.kind === 'worker.start')).toBe(false);
+    });
+
+    it.skipIf(skipped(target) || required === undefined)(titled(`${node.name}: denies a fetch outside the grant there too, and links WASI with nothing preopened`, target), async () => {
+      await withCountingServer(async (url, requests) => {
+        labPlugin('lab', { capabilities: { network: { hosts: ['api.example.com'] } } });
+        const wasi = moduleImporting([['wasi_snapshot_preview1', 'random_get'], ['wasi_snapshot_preview1', 'environ_get']], { memory: true });
+        labPlugin('wasi', { name: 'wasi', contributes: { commands: [{ command: 'wasi.run', title: 'Run' }] } }, wasi);
+        host = processHost({ devPaths: [join(work, 'lab'), join(work, 'wasi')] });
+        await host.start();
+        const answer = (await host.executeCommand('lab.fetch', url)) as { error: string; denied: boolean };
+        expect(answer).toMatchObject({ denied: true });
+        expect(answer.error).toMatch(/net\.fetch to "127\.0\.0\.1" denied: add it to capabilities\.network\.hosts/);
+        expect(requests()).toBe(0);
+        expect(await host.executeCommand('lab.remember', 'kept')).toEqual({ result: { found: true, value: 'kept' } });
+        // No output: JSON-RPC carries it as null, as it does a JavaScript command's undefined.
+        expect(await host.executeCommand('wasi.run')).toBeNull();
+        expect(host.plugins().map((plugin) => plugin.runsIn)).toEqual(['process', 'process']);
+      });
+    });
+
+    it.skipIf(skipped(target) || required === undefined)(titled(`${node.name}: stops a module that loops forever by the heartbeat, and a trap is a crash; both restart`, target), async () => {
+      labPlugin('lab');
+      host = processHost({ devPaths: [join(work, 'lab')] });
+      const seen = crashes(host);
+      await host.start();
+      await host.executeCommand('lab.echo', 0);
+      // The module spins in its worker; the process's own thread is free, so it must ask the worker before answering.
+      await expect(host.executeCommand('lab.spin')).rejects.toThrow(/unresponsive: no heartbeat answer/);
+      expect(await host.executeCommand('lab.echo', 'back')).toEqual(['back']);
+      await expect(host.executeCommand('lab.trap')).rejects.toThrow(/trapped: unreachable/);
+      expect(await host.executeCommand('lab.echo', 'again')).toEqual(['again']);
+      expect(seen.map((crash) => crash.pluginId)).toEqual(['test.lab', 'test.lab']);
+    });
+  }
 });
