@@ -555,6 +555,7 @@ function conclude(plugin: Prepared, tier: Tier, policy: Policy): PluginAnalysis 
     manifest: plugin.manifest,
     hashes,
     source: plugin.path,
+    ...(plugin.source.digest ? { archive: plugin.source.digest } : {}),
     sourceLines,
   };
 }

@@ -10,7 +10,7 @@
  * The temporary folder is removed by `close()`, and at once on any failure.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, openSync, readSync } from 'node:fs';
 import { lstat, mkdir, readdir, readlink, realpath, stat } from 'node:fs/promises';
 import { join, posix, relative, sep, isAbsolute } from 'node:path';
 import { Transform } from 'node:stream';
@@ -89,6 +89,31 @@ async function copyOnce(file: string, copy: string, maxBytes: number): Promise<{
   });
   await pipeline(createReadStream(file), count, createWriteStream(copy, { flags: 'wx', mode: 0o600 }));
   return { sha256: hash.digest('hex'), length };
+}
+
+/**
+ * `file`'s bytes, read again after the gate reviewed it (to sign and store them, say), and only if they are the ones
+ * it reviewed (`digest`): a file swapped or changed meanwhile is refused, so nothing unreviewed goes further.
+ */
+export function reviewedBytes(file: string, digest: { sha256: string; length: number }): Buffer {
+  const fd = openSync(file, 'r');
+  try {
+    // One byte more than reviewed, so a longer file is told apart without reading all of it.
+    const buffer = Buffer.alloc(digest.length + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const read = readSync(fd, buffer, length, buffer.length - length, null);
+      if (read === 0) break;
+      length += read;
+    }
+    const bytes = buffer.subarray(0, length);
+    if (length !== digest.length || createHash('sha256').update(bytes).digest('hex') !== digest.sha256) {
+      throw new UsageError(`${file} changed after the gate reviewed it; nothing was done with it (run the command again)`);
+    }
+    return bytes;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Reads every header of `file` without writing anything; throws a UsageError naming the first bad entry (as `display`). */

@@ -87,6 +87,8 @@ export interface PluginAnalysis extends AnalysisReport {
   hashes: Record<string, string>;
   /** The folder or archive analyzed, as the caller named it. */
   source: string;
+  /** For an archive: the sha256 and length of the very bytes analyzed (the user's file may change afterwards). */
+  archive?: { sha256: string; length: number };
   /** Source lines near findings (file → line number → text), for code frames once a tarball's files are gone. */
   sourceLines: Record<string, Record<number, string>>;
 }

@@ -15,6 +15,7 @@ import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import pc from 'picocolors';
 import { analyzePlugin } from '../analyzer/analyze.js';
+import { reviewedBytes } from '../analyzer/package-source.js';
 import { loadPolicy } from '../analyzer/policy.js';
 import { manifestRepository } from '../host/registry/blocklist.js';
 import { readPublicKey, readSigningKey } from '../host/registry/keys.js';
@@ -93,7 +94,7 @@ export function registerRegistry(program: Command): void {
         ...(repositoryUrl ? { repository: repositoryUrl } : {}),
         ...(decision.action === 'block' ? { forced: { reason: flags.reason!, decision: decision.reasons.join('; ') } } : {}),
       };
-      const result = repository.addPlugin(tarball, custom, placement, expiryOf(flags));
+      const result = repository.addPlugin(reviewedBytes(tarball, analysis.archive!), custom, placement, expiryOf(flags));
       if (result.unchanged) done(`${plugin.id} ${plugin.version} is already registered (${result.role}); nothing changed`);
       else if (result.staged) done(`staged ${plugin.id} ${plugin.version} for ${placement.tier === 'trusted' ? placement.publisher : ''}: the publisher signs it with warden registry sign ${dir} --publisher ${plugin.publisher} --key <their .key>`);
       else done(`registered ${plugin.id} ${plugin.version} as ${tierOfRole(result.role)} (${result.path}) and published it`);

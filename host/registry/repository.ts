@@ -15,7 +15,7 @@
  *   staged/     a publisher's role waiting for its publisher's signature
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { type Key, Metadata, MetaFile, MetadataKind, Root, Snapshot, TargetFile, Targets, Timestamp } from '@tufjs/models';
 import writeFileAtomic from 'write-file-atomic';
@@ -190,8 +190,7 @@ export class RegistryRepository {
    * Registers a tarball. Official and community plugins are signed with the registry's keys and published at
    * once; a trusted publisher's role is staged for that publisher to sign.
    */
-  addPlugin(tarball: string, custom: TargetCustom, placement: Placement, expiry: Expiry = DEFAULT_EXPIRY): AddResult {
-    const bytes = readFileSync(tarball);
+  addPlugin(bytes: Buffer, custom: TargetCustom, placement: Placement, expiry: Expiry = DEFAULT_EXPIRY): AddResult {
     const path = pluginTargetPath(custom);
     const target = new TargetFile({ path, length: bytes.length, hashes: { sha256: sha256(bytes) }, unrecognizedFields: { custom: { warden: { ...custom } } } });
     const role = placement.tier === 'trusted' ? publisherRole(placement.publisher) : placement.tier === 'official' ? TOP_LEVEL_TARGETS : COMMUNITY_ROLE;
@@ -204,7 +203,8 @@ export class RegistryRepository {
     }
     const stored = join(this.dir, TARGETS_DIR, storedTargetPath(target));
     mkdirSync(dirname(stored), { recursive: true });
-    copyFileSync(tarball, stored);
+    // The bytes hashed above, not the file again: what is signed is what is stored.
+    writeFileSync(stored, bytes);
     if (placement.tier === 'trusted') {
       this.#stagePublisherTarget(placement.publisher, placement.publisherKey, target, expiry);
       return { path, role, staged: true, unchanged: false };

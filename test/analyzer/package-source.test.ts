@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { create } from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../analyzer/limits.js';
-import { openPackage } from '../../analyzer/package-source.js';
+import { openPackage, reviewedBytes } from '../../analyzer/package-source.js';
 import { extractionDirs, MANIFEST, packageEntries, rawTarball, tempDir, writePlugin, type RawEntry } from './helpers.js';
 
 // A private TMPDIR, so "nothing left behind" can be checked exactly.
@@ -117,5 +117,22 @@ describe('openPackage', () => {
     const source = await openPackage(dir);
     expect(source.root).toBe(dir);
     await source.close();
+  });
+});
+
+describe('reviewedBytes', () => {
+  it('gives back the reviewed bytes, and refuses the file once it is changed, shortened, lengthened or swapped', async () => {
+    const file = archive(packageEntries());
+    const source = await openPackage(file);
+    await source.close();
+    const digest = source.digest!;
+    expect(reviewedBytes(file, digest).equals(readFileSync(file))).toBe(true);
+    const original = readFileSync(file);
+    const changed = Buffer.from(original);
+    changed[changed.length - 1] ^= 1;
+    for (const other of [changed, original.subarray(1), Buffer.concat([original, Buffer.from([0])])]) {
+      writeFileSync(file, other);
+      expect(() => reviewedBytes(file, digest)).toThrow(/changed after the gate reviewed it; nothing was done with it/);
+    }
   });
 });
