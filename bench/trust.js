@@ -13,7 +13,7 @@
  * Medians of several runs; the machine's load average is printed, since these are wall-clock figures.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { create } from 'tar';
@@ -65,9 +65,9 @@ try {
   const registryDir = join(work, 'registry');
   const repository = RegistryRepository.init(registryDir);
   writePlugin(join(work, 'src', 'big'), 'big', { codeBytes: 768 * 1024, assetBytes: 256 * 1024 });
-  repository.addPlugin(await pack(join(work, 'src', 'big'), join(work, 'big.tgz')), custom('big'), { tier: 'official' });
+  repository.addPlugin(readFileSync(await pack(join(work, 'src', 'big'), join(work, 'big.tgz'))), custom('big'), { tier: 'official' });
   writePlugin(join(work, 'src', 'light'), 'light', { codeBytes: 64 * 1024, assetBytes: 960 * 1024 });
-  repository.addPlugin(await pack(join(work, 'src', 'light'), join(work, 'light.tgz')), custom('light'), { tier: 'official' });
+  repository.addPlugin(readFileSync(await pack(join(work, 'src', 'light'), join(work, 'light.tgz'))), custom('light'), { tier: 'official' });
   const cli = (...args) => {
     const started = performance.now();
     const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
@@ -94,7 +94,7 @@ try {
   for (let i = 0; i < 100; i++) {
     const name = `p${i}`;
     writePlugin(join(work, 'src', name), name, { codeBytes: 2048 });
-    repository.addPlugin(await pack(join(work, 'src', name), join(work, `${name}.tgz`)), custom(name), { tier: 'community' });
+    repository.addPlugin(readFileSync(await pack(join(work, 'src', name), join(work, `${name}.tgz`))), custom(name), { tier: 'community' });
   }
   const registry = { url: registryDir, trustedRoot: join(registryDir, 'metadata', '1.root.json') };
   const data = join(many, 'data');
