@@ -33,6 +33,8 @@ export function registerAudit(program: Command): void {
       if (!existsSync(options.log)) throw new UsageError(`no audit log at ${options.log} (run the host first, or pass --log FILE)`);
       if (options.verify) {
         const result = verifyAuditLog(options.log);
+        // A link, a device or a folder is not a log to judge: bad input, like a missing one.
+        if (!result.ok && result.unopened) throw new UsageError(`${options.log}: ${result.reason}`);
         if (result.ok) {
           process.stdout.write(`${options.log}: ${result.entries} entries, hash chain intact\n`);
           for (const note of result.notes ?? []) process.stdout.write(`  note: ${note}\n`);

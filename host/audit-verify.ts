@@ -13,8 +13,8 @@ import { DataFileError, fileProblem, readRegularFileSync } from './safe-files.js
 
 export type Verification =
   | { ok: true; entries: number; notes?: string[] }
-  /** `line` 0: the problem is the log or its head as a whole, not one line. */
-  | { ok: false; line: number; reason: string };
+  /** `line` 0: the problem is the log or its head as a whole, not one line. `unopened`: no log could be opened there. */
+  | { ok: false; line: number; reason: string; unopened?: true };
 
 /** Entries the host wrote about the log itself that mean its history cannot be vouched for. */
 const UNVERIFIABLE = new Set(['audit.head-missing', 'audit.head-mismatch']);
@@ -37,7 +37,7 @@ interface LogLine {
 function openLog(path: string): number {
   let fd: number;
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
   } catch (error) {
     throw fileProblem(path, error);
   }
@@ -99,7 +99,7 @@ export function verifyAuditLog(path: string): Verification {
   try {
     fd = openLog(path);
   } catch (error) {
-    return { ok: false, line: 0, reason: `cannot read the log: ${(error as Error).message}` };
+    return { ok: false, line: 0, reason: `cannot read the log: ${(error as Error).message}`, unopened: true };
   }
   try {
     return verifyOpened(fd, path);

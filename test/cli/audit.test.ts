@@ -3,7 +3,7 @@
  * verification, and tamper detection. Needs `npx tsc -p tsconfig.json` first.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,5 +62,15 @@ describe('warden audit', () => {
     const missing = warden('audit', '--log', join(work, 'none.log'));
     expect(missing.code).toBe(2);
     expect(missing.stderr.trim().split('\n')).toEqual([`warden: no audit log at ${join(work, 'none.log')} (run the host first, or pass --log FILE)`]);
+  });
+
+  it('--verify of a device, a folder or a link is bad input too: one line, exit 2', () => {
+    symlinkSync(log, join(work, 'link.log'));
+    for (const path of ['/dev/null', work, join(work, 'link.log')]) {
+      const result = warden('audit', '--verify', '--log', path);
+      expect(result.code, path).toBe(2);
+      expect(result.stderr.trim().split('\n'), path).toEqual([expect.stringMatching(new RegExp(`^warden: ${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: cannot read the log: `))]);
+      expect(result.stdout).toBe('');
+    }
   });
 });
