@@ -10,8 +10,8 @@
  * through a symlink that leaves the root is reported as such, not followed.
  */
 import { isBuiltin } from 'node:module';
-import { readdirSync, type Dirent } from 'node:fs';
-import { readFile, realpath, stat } from 'node:fs/promises';
+import { readdirSync, readFileSync, type Dirent } from 'node:fs';
+import { realpath, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import picomatch from 'picomatch';
 import { PLUGIN_ROOT } from '../rules/utils/markers.js';
@@ -223,17 +223,9 @@ export class ModuleGraph {
   private packageJson(dir: string): Promise<Record<string, unknown> | undefined> {
     let manifest = this.manifests.get(dir);
     if (!manifest) {
-      manifest = readFile(join(this.root, dir, 'package.json'), 'utf8').then(
-        (text) => {
-          try {
-            const value: unknown = JSON.parse(text);
-            return value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
-          } catch {
-            return undefined;
-          }
-        },
-        () => undefined,
-      );
+      const path = posix.join(dir, 'package.json');
+      // Only a regular file is read (a FIFO would never answer), and synchronously, like the listings.
+      manifest = this.entry(path).then((entry) => (entry === 'file' ? parseManifest(join(this.root, path)) : undefined));
       this.manifests.set(dir, manifest);
     }
     return manifest;
@@ -291,4 +283,13 @@ function matchMap(map: Record<string, unknown>, key: string): string[] {
   if (!best) return [];
   const filled = key.slice(best.prefix.length, key.length - best.suffix.length);
   return leaves(best.value).map((target) => target.replaceAll('*', filled));
+}
+
+function parseManifest(file: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    return value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -39,6 +40,13 @@ describe('module resolution', () => {
     expect(await graph.resolve('node_modules/dep/cjs.js', 'inner')).toEqual({ kind: 'files', paths: ['node_modules/dep/node_modules/inner/index.js'] });
     expect(await graph.resolve('index.js', '#util/x')).toEqual({ kind: 'files', paths: ['lib/util/x.js'] });
     expect(await graph.resolve('index.js', '#cp')).toEqual({ kind: 'builtin' });
+  });
+
+  it('reads only a regular package.json: a FIFO in its place resolves like a folder without one, and does not hang', async () => {
+    const fifoRoot = writePlugin({ 'package.json': MANIFEST, 'index.js': '', 'node_modules/odd/index.js': '' });
+    expect(spawnSync('mkfifo', [join(fifoRoot, 'node_modules/odd/package.json')]).status).toBe(0);
+    const fifoGraph = new ModuleGraph(fifoRoot, MANIFEST as Manifest, []);
+    expect(await fifoGraph.resolve('index.js', 'odd')).toEqual({ kind: 'files', paths: ['node_modules/odd/index.js'] });
   });
 
   it('never brings in a devDependency, and leaves builtins and URLs to the rules', async () => {
