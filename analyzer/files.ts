@@ -11,9 +11,11 @@
  */
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { open, readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { open, readdir, realpath, stat } from 'node:fs/promises';
+import { readFile } from './fast-fs.js';
 import { dirname, extname, join, posix, relative, sep } from 'node:path';
 import { SOURCE_EXTENSIONS } from '../rules/extensions.js';
+import { UsageError } from '../cli/errors.js';
 import { isInside } from './package-source.js';
 
 export type SourceType = 'module' | 'commonjs';
@@ -128,19 +130,29 @@ async function treeSignature(root: string, manifest: string, escapingLinks: stri
       const path = join(dir, entry.name);
       const rel = relative(root, path).split(sep).join('/');
       hash.update(`\0${entry.isDirectory() ? 'd' : entry.isSymbolicLink() ? 'l' : 'f'}:${rel}`);
+      if (entry.name === '.npmignore' || entry.name === '.gitignore') hash.update(await ignoreFileText(path, rel));
       if (entry.isSymbolicLink()) {
         const target = await realpath(path).catch(() => undefined);
         if (target !== undefined && !isInside(root, target)) escapingLinks.push(rel);
       } else if (entry.isDirectory()) {
         await walk(path);
-      } else if (entry.name === '.npmignore' || entry.name === '.gitignore') {
-        hash.update(await readFile(path));
       }
     }
   };
   await walk(root);
   return hash.digest('hex');
 }
+/**
+ * An ignore file's text (through a link too): npm-packlist reads each one, and would wait forever on a FIFO or a
+ * device under that name, so such a plugin is refused. Anything else that is not a file (a folder) has no rules.
+ */
+async function ignoreFileText(path: string, rel: string): Promise<Buffer> {
+  const info = await stat(path).catch(() => undefined);
+  if (info === undefined || info.isDirectory()) return Buffer.alloc(0);
+  if (!info.isFile()) throw new UsageError(`cannot list the files of the plugin: ${rel} is not a regular file (npm would wait on it forever)`);
+  return readFile(path);
+}
+
 /** Every file under the root, `.git` and `node_modules` included; symlinks followed while they stay inside. */
 async function everyFile(root: string, escapingLinks: string[]): Promise<string[]> {
   const out: string[] = [];

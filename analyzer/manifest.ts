@@ -3,7 +3,7 @@
  * Schema (`manifest.schema.json`, also what editors use). Anything wrong is a
  * UsageError whose one line names the field.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile } from './fast-fs.js';
 import { join } from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import validSemver from 'semver/functions/valid.js';
@@ -18,8 +18,9 @@ const validate = validateManifest as unknown as ValidateFunction<Manifest>;
 /** `display` is how messages name the package folder (the path the user typed). */
 export async function loadManifest(root: string, display = root): Promise<Manifest> {
   const where = `${display.replace(/[/\\]$/, '')}/package.json`;
-  const text = await readFile(join(root, 'package.json'), 'utf8').catch(() => {
-    throw new UsageError(`cannot analyze ${display}: no package.json`);
+  const text = await readFile(join(root, 'package.json'), 'utf8').catch((error: NodeJS.ErrnoException) => {
+    const why = error.code === 'ENOENT' ? 'no package.json' : error.code === 'EFTYPE' ? 'its package.json is not a regular file' : `cannot read its package.json (${error.code ?? error.message})`;
+    throw new UsageError(`cannot analyze ${display}: ${why}`);
   });
   let data: unknown;
   try {

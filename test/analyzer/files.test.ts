@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { analyzePlugin } from '../../analyzer/analyze.js';
 import { binaryFormat, formatOfHead, listFiles } from '../../analyzer/files.js';
 import { installScriptReports, scriptEntries } from '../../analyzer/install-scripts.js';
 import { isDangerousCommand } from '../../rules/utils/commands.js';
@@ -120,6 +122,28 @@ describe('listFiles', () => {
     expect(binaryFormat(wasm)).toBe('WebAssembly');
     expect(binaryFormat(Buffer.from([0x1f, 0x8b, 8, 0, 0, 0]))).toBe('binary data');
     expect(binaryFormat(Buffer.from('plain text, no NUL bytes'))).toBeUndefined();
+  });
+});
+
+describe('FIFOs and devices under the names the gate reads', () => {
+  const fifo = (root: string, path: string) => expect(spawnSync('mkfifo', [join(root, path)]).status).toBe(0);
+
+  it('refuses, in one line, a plugin whose package.json or an ignore file is a FIFO or a device (npm would wait on it)', async () => {
+    const bare = writePlugin({});
+    fifo(bare, 'package.json');
+    await expect(analyzePlugin(bare, { cache: false })).rejects.toThrow(/^cannot analyze .*: its package\.json is not a regular file$/);
+    for (const [path, plant] of [['.npmignore', fifo], ['lib/.gitignore', (root: string, at: string) => symlinkSync('/dev/zero', join(root, at))]] as const) {
+      const root = writePlugin({ 'package.json': MANIFEST, 'index.js': '', 'lib/a.js': '' });
+      plant(root, path);
+      await expect(analyzePlugin(root, { cache: false })).rejects.toThrow(new RegExp(`${path.replace('.', '\\.')} is not a regular file \\(npm would wait on it forever\\)`));
+    }
+  });
+
+  it("reads past a FIFO planted as a binding.gyp, a dependency's package.json or a loaded file, without waiting on it", async () => {
+    const root = writePlugin({ 'package.json': { ...MANIFEST, dependencies: { dep: '*' } }, 'index.js': "require('./extra.js'); require('dep');\n", 'node_modules/dep/index.js': '' });
+    for (const path of ['binding.gyp', 'extra.js', 'node_modules/dep/package.json']) fifo(root, path);
+    const analysis = await analyzePlugin(root, { cache: false });
+    expect(analysis.plugin.id).toBe(`${MANIFEST.publisher}.${MANIFEST.name}`);
   });
 });
 
