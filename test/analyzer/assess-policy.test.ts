@@ -112,6 +112,8 @@ describe('decide', () => {
     expect((await bad('{"tiers":{"communty":{}}}')).message).toBe(`invalid policy ${join(dir, 'bad.json')}: "tiers" has unknown key "communty"`);
     expect((await bad('{oops')).message).toMatch(/^invalid policy .*bad.json: not valid JSON/);
     expect(await loadPolicy(join(dir, 'missing.json')).then(() => 'accepted', (e: Error) => e.name)).toBe('UsageError');
+    // A device would never end: refused before reading.
+    await expect(loadPolicy('/dev/zero')).rejects.toThrow('cannot read policy /dev/zero: not a regular file');
   });
 
   it('ships a policy schema, valid draft 2020-12, whose cells are exactly the tiers and severities the code knows', () => {
