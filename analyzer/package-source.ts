@@ -45,6 +45,8 @@ export async function openPackage(path: string, limits: Limits = DEFAULT_LIMITS)
   });
   if (info.isDirectory()) return { root: await realpath(path), display: path, archive: false, close: async () => undefined };
   if (!isArchivePath(path)) throw new UsageError(`cannot analyze ${path}: expected a plugin folder or an npm pack .tgz`);
+  // A FIFO or a device named like an archive would be read forever, or wait for a writer.
+  if (!info.isFile()) throw new UsageError(`cannot analyze ${path}: not a regular file`);
   return openArchive(path, limits);
 }
 

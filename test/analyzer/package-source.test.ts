@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { create } from 'tar';
@@ -117,6 +118,14 @@ describe('openPackage', () => {
     const source = await openPackage(dir);
     expect(source.root).toBe(dir);
     await source.close();
+  });
+});
+
+describe('an archive path that is not a file', () => {
+  it('refuses a FIFO named like an archive in one line, without waiting for a writer', async () => {
+    const fifo = join(tempDir(), 'plugin.tgz');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    expect(await refusal(fifo)).toBe(`cannot analyze ${fifo}: not a regular file`);
   });
 });
 
