@@ -8,7 +8,7 @@
  * broker do; in a sandboxed plugin process (runtime/wasm-bridge.ts) a plain
  * worker and the host, over the process's JSON-RPC channel.
  */
-import type { ResourceLimits, Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, type ResourceLimits, type Worker } from 'node:worker_threads';
 import type { WasmHostAnswer } from '../../api/protocol.js';
 import { commandExport, importKind, WARDEN_NAMESPACE } from '../../api/wasm-api.js';
 import { cut } from '../text-limits.js';
@@ -56,6 +56,8 @@ export class WasmWorker {
   #nextId = 1;
   #pending = new Map<number, Pending>();
   readonly #worker: Worker;
+  readonly #requests: MessagePort;
+  readonly #doorbell: Int32Array;
   readonly #exited: Promise<number>;
 
   /** Resolves once the module is instantiated and linked; rejects with a one-line reason. */
@@ -89,6 +91,9 @@ export class WasmWorker {
     const preopens = this.wasi ? options.preopens : {};
     this.preopens = Object.keys(preopens);
     const shared = new SharedArrayBuffer(ANSWER_HEADER_BYTES + options.maxMessageBytes);
+    const { port1: requests, port2: workerRequests } = new MessageChannel();
+    this.#requests = requests;
+    this.#doorbell = new Int32Array(new SharedArrayBuffer(4));
     const setup: WorkerSetup = {
       module,
       config: Object.fromEntries(Object.entries(options.config).map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)])),
@@ -97,10 +102,12 @@ export class WasmWorker {
       wardenFunctions: imports.filter((entry) => entry.module === WARDEN_NAMESPACE && importKind(entry) === 'warden').map((entry) => entry.name),
       extismHttp: imports.some((entry) => importKind(entry) === 'extism-http'),
       shared,
+      requests: workerRequests,
+      doorbell: this.#doorbell.buffer as SharedArrayBuffer,
       allocBytesPerCall: options.allocMbPerCall * MIB,
     };
     const worker = options.boot({ maxOldGenerationSizeMb: options.heapMb, maxYoungGenerationSizeMb: 4 });
-    worker.postMessage(setup);
+    worker.postMessage(setup, [workerRequests]);
     this.#worker = worker;
     let failure: string | undefined;
     this.#ready = new Promise<void>((resolve, reject) => {
@@ -136,6 +143,7 @@ export class WasmWorker {
     });
     this.#exited = new Promise((resolve) => {
       worker.once('exit', (code) => {
+        this.#requests.close();
         this.exitReason ??= failure;
         for (const id of [...this.#pending.keys()]) this.#settle(id, new Error(`${options.pluginId}: its worker ended${this.exitReason ? `: ${this.exitReason}` : ''}`));
         resolve(code);
@@ -209,7 +217,9 @@ export class WasmWorker {
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      this.#worker.postMessage({ ...request, id });
+      this.#requests.postMessage({ ...request, id });
+      Atomics.add(this.#doorbell, 0, 1);
+      Atomics.notify(this.#doorbell, 0);
     });
   }
 

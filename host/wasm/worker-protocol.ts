@@ -3,6 +3,8 @@
  * plugin API (that is the host functions, analyzer/wasm-imports.ts, answered by the broker).
  */
 
+import type { MessagePort } from 'node:worker_threads';
+
 export interface WorkerSetup {
   module: WebAssembly.Module;
   /** Extism config (`config_get`): the plugin's config, each value as text. */
@@ -16,6 +18,10 @@ export interface WorkerSetup {
   extismHttp: boolean;
   /** Host function answers come back through this: [0] the flag, [1] the length, then the UTF-8 JSON. */
   shared: SharedArrayBuffer;
+  /** Calls and pings arrive on this port, taken with receiveMessageOnPort when the doorbell rings. */
+  requests: MessagePort;
+  /** One Int32 the host adds to after each request it posts, and notifies: the idle worker waits on it. */
+  doorbell: SharedArrayBuffer;
   /** Bytes of Extism memory (alloc) one call may take; Extism keeps those blocks outside the module's memory. */
   allocBytesPerCall: number;
 }
