@@ -199,7 +199,7 @@ export class WasmWorker {
   }
 
   /**
-   * Answered by the worker's event loop, so a module stuck in a call misses it; while the module waits for a host
+   * Answered by the worker between calls, so a module stuck in a call misses it; while the module waits for a host
    * function (a fetch, say) it is not stuck, and the caller answers for it.
    */
   async ping(): Promise<void> {

@@ -5,9 +5,9 @@
  * is synchronous for the module, so it is passed to the host thread and this
  * thread waits on a shared buffer for the answer (the module is blocked
  * anyway; the host thread, where the broker lives, is not). Its setup is the
- * first message it gets; then commands arrive as
- * messages; a ping is answered from this thread's event loop, so a module
- * stuck in a loop misses it like a blocked plugin process does.
+ * first message it gets; then calls and pings arrive on a port of their own,
+ * taken in order between calls, so a module stuck in a loop misses a ping
+ * like a blocked plugin process does.
  */
 import { parentPort, receiveMessageOnPort } from 'node:worker_threads';
 import type { CallContext, Plugin } from '@extism/extism';
