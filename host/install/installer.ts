@@ -8,7 +8,7 @@
  */
 import { closeSync, existsSync, fsyncSync, openSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import semver from 'semver';
+import validRange from 'semver/ranges/valid.js';
 import { analyzePlugin } from '../../analyzer/analyze.js';
 import { loadManifest, identityOf } from '../../analyzer/manifest.js';
 import { openPackage, isArchivePath, type PackageSource } from '../../analyzer/package-source.js';
@@ -37,7 +37,7 @@ export function parseSpec(spec: string): InstallSpec {
   const parts = /^([a-z0-9][a-z0-9-]*\.(?:@[^@/\s]+\/)?[^@/\s]+)(?:@(.*))?$/.exec(spec);
   if (!parts) throw new UsageError(`cannot install ${spec}: a plugin id is publisher.name (e.g. samples.hello-world)`);
   const [, id, range] = parts;
-  if (range !== undefined && !semver.validRange(range)) throw new UsageError(`cannot install ${spec}: "${range}" is not a semver range`);
+  if (range !== undefined && !validRange(range)) throw new UsageError(`cannot install ${spec}: "${range}" is not a semver range`);
   return { kind: 'registry', id, ...(range !== undefined ? { range } : {}) };
 }
 

@@ -11,7 +11,8 @@
  * (a user may keep the plugin, with consent that is recorded).
  */
 import picomatch from 'picomatch';
-import semver from 'semver';
+import satisfies from 'semver/functions/satisfies.js';
+import validRange from 'semver/ranges/valid.js';
 import { UsageError } from '../../cli/errors.js';
 import type { Manifest } from '../../analyzer/types.js';
 import { isPublisherId } from './layout.js';
@@ -70,7 +71,7 @@ function asOneSegment(text: string): string {
 
 export function validateEntry(entry: BlocklistEntry): void {
   compilePattern(entry.pattern);
-  if (entry.range !== undefined && !semver.validRange(entry.range)) throw new UsageError(`--range ${JSON.stringify(entry.range)} is not a semver range`);
+  if (entry.range !== undefined && !validRange(entry.range)) throw new UsageError(`--range ${JSON.stringify(entry.range)} is not a semver range`);
   if (!entry.reason.trim()) throw new UsageError('a blocklist entry needs a reason (--reason TEXT)');
 }
 
@@ -82,7 +83,7 @@ export function matchBlocklist(blocklist: Blocklist, subject: BlockSubject): Blo
     } catch {
       return false; // an entry this version cannot read matches nothing; the registry's tooling validates what it writes
     }
-    return entry.range === undefined || semver.satisfies(subject.version, entry.range, { includePrerelease: true });
+    return entry.range === undefined || satisfies(subject.version, entry.range, { includePrerelease: true });
   });
   return hits.sort((a, b) => Number(a.soft === true) - Number(b.soft === true));
 }

@@ -8,7 +8,9 @@
  * delegations whose signatures were verified and only for paths the
  * delegation covers, so the role that answers is the role that vouches.
  */
-import semver from 'semver';
+import rcompare from 'semver/functions/rcompare.js';
+import satisfies from 'semver/functions/satisfies.js';
+import validVersion from 'semver/functions/valid.js';
 import type { TargetFile } from '@tufjs/models';
 import type { Tier } from '../../analyzer/types.js';
 import { type Blocklist, type BlocklistEntry, type BlockSubject, matchBlocklist, normalizeRepository, parseBlocklist } from './blocklist.js';
@@ -101,12 +103,12 @@ export class RegistryView {
 
   /** Every registered version of a plugin, newest first. */
   versionsOf(id: string): RegistryTarget[] {
-    return [...(this.#byId.get(id) ?? [])].sort((a, b) => semver.rcompare(a.version, b.version));
+    return [...(this.#byId.get(id) ?? [])].sort((a, b) => rcompare(a.version, b.version));
   }
 
   /** The newest version satisfying `range` (any when absent). */
   resolve(id: string, range?: string): RegistryTarget | undefined {
-    return this.versionsOf(id).find((target) => range === undefined || semver.satisfies(target.version, range, { includePrerelease: true }));
+    return this.versionsOf(id).find((target) => range === undefined || satisfies(target.version, range, { includePrerelease: true }));
   }
 
   plugins(): RegistryTarget[] {
@@ -133,7 +135,7 @@ function pluginTarget(file: TargetFile, role: string, top: string): RegistryTarg
   if (!match || !tier || !file.hashes.sha256) return undefined;
   const [, publisher, nameSegment, version] = match;
   if (tier === 'trusted' && publisherOfRole(top) !== publisher) return undefined;
-  if (!semver.valid(version)) return undefined;
+  if (!validVersion(version)) return undefined;
   const name = nameSegment.replace('+', '/');
   const custom = (file.custom.warden ?? {}) as Partial<TargetCustom>;
   return {
