@@ -71,6 +71,12 @@ const GLOBAL_FUNCTIONS = new Set([
   'setInterval', 'setImmediate', 'fetch', 'atob', 'btoa', 'escape', 'unescape', 'decodeURI', 'decodeURIComponent',
   'encodeURI', 'encodeURIComponent', 'Buffer', 'queueMicrotask', 'structuredClone',
 ]);
+/** Built-in classes whose instances share a prototype other code relies on (the function constructors are judged apart). */
+const BUILTIN_CLASSES = new Set([
+  'Object', 'Array', 'Promise', 'Map', 'Set', 'WeakMap', 'WeakSet', 'WeakRef', 'Error', 'TypeError', 'RangeError',
+  'SyntaxError', 'RegExp', 'Date', 'ArrayBuffer', 'DataView', 'Uint8Array', 'URL', 'URLSearchParams',
+]);
+const PROMISE_FACTORIES = new Set(['Promise.resolve', 'Promise.reject', 'Promise.all', 'Promise.allSettled', 'Promise.any', 'Promise.race']);
 /** Array methods whose callback gets each element as its first parameter. */
 const ITERATION_METHODS = new Set(['forEach', 'map', 'filter', 'some', 'every', 'find', 'findIndex', 'findLast', 'findLastIndex', 'flatMap']);
 /** The CommonJS wrapper's parameters, by position: `(exports, require, module, __filename, __dirname)`. */
@@ -383,9 +389,11 @@ export class Resolver {
       case 'CallExpression':
         return this.resolveCallResult(node);
       case 'NewExpression': {
-        // An instance of a module's class (`new Module()`, `new inspector.Session()`); instances of globals stay unknown.
+        // An instance of a module's class (`new Module()`, `new inspector.Session()`), or of a built-in whose
+        // prototype is shared (`Object.getPrototypeOf(new Map())` is `Map.prototype`); other instances stay unknown.
         const callee = this.resolve(node.callee);
-        return callee?.module !== undefined ? { module: callee.module, path: [...callee.path, INSTANCE] } : undefined;
+        if (callee?.module !== undefined) return { module: callee.module, path: [...callee.path, INSTANCE] };
+        return callee?.path.length === 1 && BUILTIN_CLASSES.has(callee.path[0]) ? { path: ['%value', callee.path[0]] } : undefined;
       }
       case 'MetaProperty':
         return node.meta.name === 'import' && node.property.name === 'meta' ? { path: [IMPORT_META] } : undefined;
@@ -566,6 +574,8 @@ export class Resolver {
     const call = this.normalizeCall(node);
     const name = Resolver.nameOf(call.callee);
     if (name === 'module:createRequire') return { path: ['require'] };
+    // `Promise.resolve(x)` and its siblings make a promise: its prototype is `Promise.prototype`.
+    if (name !== undefined && PROMISE_FACTORIES.has(name)) return { path: ['%value', 'Promise'] };
     if (name === 'Object.getPrototypeOf' || name === 'Reflect.getPrototypeOf') {
       const target = call.args?.[0] && this.resolve(call.args[0]);
       return target && { module: target.module, path: [...target.path, '__proto__'] };

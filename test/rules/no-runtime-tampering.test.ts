@@ -28,6 +28,8 @@ tester.run('no-runtime-tampering', rule, {
     { code: 'const _ = require("lodash");\n_.merge({}, defaults, { constructor: "Widget", proto: 1 });\n_.set(state, "user.prototype", 1);', ...cjs },
     'Child.prototype.__proto__ = Parent.prototype; Object.setPrototypeOf(Child.prototype, Parent.prototype); Widget.prototype.render = render;',
     'const inst = new Thing(); Object.getPrototypeOf(inst).name; const o = { __proto__: base, x: 1 };',
+    // An instance of a built-in written, or its prototype only read or compared: its own, or nothing changed.
+    'const p = Promise.resolve(1); p.then = wrap; const m = new Map(); m.extra = 1;\nconst same = Object.getPrototypeOf(new Map()) === Map.prototype; const then = Object.getPrototypeOf(Promise.all([])).then;',
   ],
   invalid: [
     // The module loader, however Module was reached.
@@ -49,6 +51,10 @@ tester.run('no-runtime-tampering', rule, {
     { code: '({}).__proto__.polluted = 1;\n[].__proto__.map = evil;\n"".constructor.prototype.trim = evil;', errors: [{ ...at('intrinsic', 1, 1), data: { target: 'Object.prototype.polluted' } }, at('intrinsic', 2, 1), at('intrinsic', 3, 1)] },
     { code: 'Function.prototype.__proto__.x = 1;\nPromise.prototype.then = wrap;', errors: [at('intrinsic', 1, 1), at('intrinsic', 2, 1)] },
     { code: 'const proto = Object.getPrototypeOf(async function () {});\nproto.constructor = null;', errors: [{ ...at('intrinsic', 2, 1), data: { target: 'AsyncFunction.prototype.constructor' } }] },
+    // The prototype of a built-in's instance is the built-in's: a promise from a factory, a `new` of a built-in class.
+    { code: 'const proto = Object.getPrototypeOf(Promise.resolve());\nconst original = proto.then;\nproto.then = function (a, b) { return original.call(this, a, b); };', errors: [{ ...at('intrinsic', 3, 1), data: { target: 'Promise.prototype.then' } }] },
+    { code: 'const { getPrototypeOf } = Reflect;\ngetPrototypeOf(new Map()).get = evil;\nnew Set().__proto__.add = evil;', errors: [{ ...at('intrinsic', 2, 1), data: { target: 'Map.prototype.get' } }, { ...at('intrinsic', 3, 1), data: { target: 'Set.prototype.add' } }] },
+    { code: 'const P = Promise;\nconst key = "th" + "en";\nObject["getPrototype" + "Of"](P.race([]))[key] = evil;', errors: [{ ...at('intrinsic', 3, 1), data: { target: 'Promise.prototype.then' } }] },
     { code: 'Object.defineProperty(String.prototype, "padStart", { value: evil });\nObject.setPrototypeOf(Array.prototype, null);', errors: [at('intrinsic', 1, 1), { ...at('intrinsic', 2, 1), data: { target: 'Array.prototype.__proto__' } }] },
     { code: 'Object.prototype.__defineGetter__("isAdmin", () => true);\nObject.setPrototypeOf(globalThis, proxy);', errors: [{ ...at('intrinsic', 1, 1), data: { target: 'Object.prototype.isAdmin' } }, { ...at('intrinsic', 2, 1), data: { target: '__proto__' } }] },
     { code: 'const P = (Object as any).prototype as Record<string, unknown>;\nP.x = 1;', filename: 'a.ts', errors: [at('intrinsic', 2, 1)] },
