@@ -18,7 +18,7 @@ import { labModule, moduleImporting } from '../fixtures/wasm/modules.js';
 const SAMPLES = resolve(import.meta.dirname, '../../sample-plugins');
 const CLI = resolve(import.meta.dirname, '../../dist/bin/warden.js');
 const LIMITS = { heartbeatMs: 300, restartBaseMs: 50, callTimeoutMs: 10_000, wasmMemoryMb: 8 };
-const COMMANDS = ['echo', 'recall', 'setting', 'remember', 'fetch', 'http', 'spin', 'grow', 'flood', 'trap'].map((name) => ({ command: `lab.${name}`, title: name }));
+const COMMANDS = ['echo', 'recall', 'setting', 'remember', 'fetch', 'http', 'spin', 'grow', 'flood', 'trap', 'hold', 'held', 'hoard'].map((name) => ({ command: `lab.${name}`, title: name }));
 
 let lab: Buffer;
 let work: string;
@@ -226,6 +226,21 @@ describe('a WASM plugin in the host', () => {
     await expect(host.executeCommand('lab.flood')).rejects.toThrow(/memory: allocated more than 16777216 bytes of Extism memory in one call/);
     expect(seen[1].reason).toMatch(/Extism memory/);
     expect(await host.executeCommand('lab.echo', 'fine')).toEqual(['fine']);
+  });
+
+  it("frees a call's Extism memory when it ends, keeping the module's vars; answers of host functions count toward the bound", async () => {
+    labPlugin('lab');
+    host = createHost({ devPaths: [join(work, 'lab')], dataDir: join(work, 'data'), limits: { ...LIMITS, wasmAllocMbPerCall: 2 } });
+    const seen = crashes(host);
+    await host.start();
+    await host.executeCommand('lab.hold', 'kept across calls');
+    // The block the previous call allocated is gone (Extism's JS runtime kept every block of every call: a module
+    // allocating under the per-call bound in each call grew its worker without end); its var is not.
+    expect(await host.executeCommand('lab.held')).toEqual({ block: 0, note: ['kept across calls'] });
+    // One call reading a 256 KB value again and again holds each answer in Extism memory: past 2 MB, it is stopped.
+    await expect(host.executeCommand('lab.hoard', '16')).rejects.toThrow(/memory: allocated more than 2097152 bytes of Extism memory in one call/);
+    expect(seen).toHaveLength(1);
+    expect(await host.executeCommand('lab.hoard', '2')).toBe(2 * 262_180);
   });
 
   it('counts a trap as a crash: restarted, then disabled after repeated traps, the host unharmed', async () => {
