@@ -22,6 +22,7 @@ export async function startWasmModule(params: ActivateParams & { wasm: WasmActiv
   const worker = await WasmWorker.start({
     pluginId,
     bytes: readFileSync(main),
+    sha256: wasm.sha256,
     config,
     preopens: wasm.preopens,
     memoryMb: wasm.memoryMb,

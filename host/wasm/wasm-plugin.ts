@@ -58,6 +58,7 @@ export class WasmPlugin extends EventEmitter<PluginProcessEvents> {
     const worker = await WasmWorker.start({
       pluginId,
       bytes: readFileSync(main),
+      sha256: this.options.mainSha256,
       config: this.options.config,
       preopens: wasiPreopens(grant, { dataDir, root: this.options.root }),
       memoryMb: limits.wasmMemoryMb,

@@ -8,6 +8,7 @@
  * broker do; in a sandboxed plugin process (runtime/wasm-bridge.ts) a plain
  * worker and the host, over the process's JSON-RPC channel.
  */
+import { createHash } from 'node:crypto';
 import type { ResourceLimits, Worker } from 'node:worker_threads';
 import type { WasmHostAnswer } from '../../api/protocol.js';
 import { commandExport, importKind, WARDEN_NAMESPACE } from '../../api/wasm-api.js';
@@ -26,8 +27,10 @@ export interface WasmLimits {
 
 export interface WasmWorkerOptions {
   pluginId: string;
-  /** The module file's bytes, as the gate hashed them. */
+  /** The module file's bytes, read where the module runs. */
   bytes: Uint8Array;
+  /** Their sha256 as the gate recorded it: bytes that differ (the file changed after the host's check) are refused. */
+  sha256: string | undefined;
   config: Record<string, unknown>;
   /** Folders WASI may open (guest path → host path), used only if the module imports WASI. */
   preopens: Record<string, string>;
@@ -60,6 +63,10 @@ export class WasmWorker {
 
   /** Resolves once the module is instantiated and linked; rejects with a one-line reason. */
   static async start(options: WasmWorkerOptions): Promise<WasmWorker> {
+    // The host checked the file before starting this, but the file is read again here: the check covers this read too.
+    if (createHash('sha256').update(options.bytes).digest('hex') !== options.sha256) {
+      throw new Error(`${options.pluginId}: the WebAssembly module changed since the gate read it: refused`);
+    }
     const maxPages = Math.max(1, Math.floor((options.memoryMb * MIB) / WASM_PAGE_BYTES));
     let module: WebAssembly.Module;
     try {

@@ -74,6 +74,27 @@ async function withCountingServer(body: (url: string, requests: () => number) =>
   }
 }
 
+/**
+ * A module that imports nothing undeclared passes the gate; the file is then replaced, after the host checked the
+ * files and before the module is read where it runs (configFor is asked in between, so the swap wins the race every
+ * time), by one importing net_fetch, which the gate would have blocked for community.
+ */
+async function expectSwapRefused(hostWith: (options: Pick<Parameters<typeof createHost>[0], 'pluginsDir' | 'dataDir' | 'configFor'>) => Host): Promise<void> {
+  const dir = labPlugin('plugins/swap', { name: 'swap', contributes: { commands: [{ command: 'swap.run', title: 'Run' }] } }, moduleImporting([]));
+  const swapped = moduleImporting([['extism:host/user', 'net_fetch']]);
+  host = hostWith({
+    pluginsDir: join(work, 'plugins'),
+    dataDir: join(work, 'data'),
+    configFor: () => {
+      writeFileSync(join(dir, 'lab.wasm'), swapped);
+      return {};
+    },
+  });
+  await host.start();
+  expect(host.plugins()[0]).toMatchObject({ id: 'test.swap', state: 'inactive' });
+  await expect(host.executeCommand('swap.run')).rejects.toThrow(/the WebAssembly module changed since the gate read it/);
+}
+
 describe('a WASM plugin in the host', () => {
   it('runs the AssemblyScript sample: a command with storage, a message, the audit log, in a worker', async () => {
     host = createHost({ pluginsDir: samples('hello-wasm'), dataDir: join(work, 'data'), limits: LIMITS });
@@ -279,6 +300,10 @@ describe('a WASM plugin in the host', () => {
     expect(String(tampered.stdout) + String(tampered.stderr)).toMatch(/refused warden-samples\.hello-wasm: modified since install: build\/plugin\.wasm/);
   });
 
+  it('refuses a module swapped after the host checked its files and before it was read', async () => {
+    await expectSwapRefused((options) => createHost({ tierOf: () => 'community', limits: LIMITS, ...options }));
+  });
+
   it('leaves no thread behind: an app that stops the host exits on its own, spare worker and all', () => {
     const script = [
       `const { createHost } = await import(${JSON.stringify(resolve(import.meta.dirname, '../../dist/host/index.js'))});`,
@@ -343,6 +368,10 @@ describe('a WASM plugin in a sandboxed process, when the app requires process is
         expect(await host.executeCommand('wasi.run')).toBeNull();
         expect(host.plugins().map((plugin) => plugin.runsIn)).toEqual(['process', 'process']);
       });
+    });
+
+    it.skipIf(skipped(target) || required === undefined)(titled(`${node.name}: refuses a module swapped between the host's check and the runtime's read`, target), async () => {
+      await expectSwapRefused((options) => processHost({ tierOf: () => 'community', ...options }));
     });
 
     it.skipIf(skipped(target) || required === undefined)(titled(`${node.name}: stops a module that loops forever by the heartbeat, and a trap is a crash; both restart`, target), async () => {
