@@ -68,12 +68,14 @@ export class WasmPlugin extends EventEmitter<PluginProcessEvents> {
       boot: startWorker,
       answerHost: (name, params) => answerHostCall(broker, name, params),
     });
+    // Known before it is ready, so a module that never finishes instantiating can be killed (an activation timeout).
     this.#worker = worker;
     void worker.exited.then((code) => {
       const reason = this.exitReason;
       audit.tryAppend({ pluginId, kind: 'worker.exit', code, ...(reason ? { reason } : {}) });
       this.emit('exit', code, null);
     });
+    await worker.ready;
     audit.append({ pluginId, kind: 'worker.start', memoryBytes: worker.memoryBytes, wasi: worker.wasi, preopens: worker.preopens });
   }
 

@@ -61,7 +61,11 @@ export class WasmWorker {
   readonly #worker: Worker;
   readonly #exited: Promise<number>;
 
-  /** Resolves once the module is instantiated and linked; rejects with a one-line reason. */
+  /**
+   * Compiles and checks the module and boots its worker; rejects with a one-line reason. `ready` then says when the
+   * module is instantiated and linked: until then the worker can already be ended (a start function that never returns
+   * runs before it is).
+   */
   static async start(options: WasmWorkerOptions): Promise<WasmWorker> {
     // The host checked the file before starting this, but the file is read again here: the check covers this read too.
     if (createHash('sha256').update(options.bytes).digest('hex') !== options.sha256) {
@@ -78,12 +82,15 @@ export class WasmWorker {
     // The gate has judged these already; linking refuses what nobody provides whatever the gate's verdict was.
     const unknown = imports.filter((entry) => importKind(entry) === 'unknown').map((entry) => `${entry.module}::${entry.name}`);
     if (unknown.length > 0) throw new Error(`${options.pluginId}: the module imports what the host does not provide: ${unknown.slice(0, 5).join(', ')}`);
-    const running = new WasmWorker(options, module, imports, maxPages);
-    await running.#ready;
-    return running;
+    return new WasmWorker(options, module, imports, maxPages);
   }
 
   #ready: Promise<void>;
+
+  /** Resolves once the module is instantiated and linked; rejects with a one-line reason (its worker has ended then). */
+  get ready(): Promise<void> {
+    return this.#ready;
+  }
 
   private constructor(
     private readonly options: WasmWorkerOptions,

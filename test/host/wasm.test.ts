@@ -300,6 +300,22 @@ describe('a WASM plugin in the host', () => {
     expect(String(tampered.stdout) + String(tampered.stderr)).toMatch(/refused warden-samples\.hello-wasm: modified since install: build\/plugin\.wasm/);
   });
 
+  it('ends a module whose start function never returns when its activation times out; it restarts, then is disabled', async () => {
+    labPlugin('start', { name: 'start', contributes: { commands: [{ command: 'start.run', title: 'Run' }] } }, moduleImporting([], { spinAtStart: true }));
+    host = createHost({ devPaths: [join(work, 'start')], dataDir: join(work, 'data'), limits: { ...LIMITS, activateTimeoutMs: 500, maxCrashes: 2 } });
+    const seen = crashes(host);
+    const disabled: HostEvents['disabled'][] = [];
+    host.on('disabled', (event) => disabled.push(event));
+    await host.start();
+    await expect(host.executeCommand('start.run')).rejects.toThrow(/activation did not answer within 500 ms/);
+    // Its worker ended (the crash is its exit): before, it was unreachable until instantiated, and spun on for good.
+    await expect.poll(() => seen.length).toBe(1);
+    expect(seen[0].reason).toMatch(/activate failed/);
+    // Restarted by the same rules, spinning again, ended again: disabled at maxCrashes.
+    await expect.poll(() => disabled.length, { timeout: 5000 }).toBe(1);
+    expect(host.plugins()[0].state).toBe('disabled');
+  });
+
   it('refuses a module swapped after the host checked its files and before it was read', async () => {
     await expectSwapRefused((options) => createHost({ tierOf: () => 'community', limits: LIMITS, ...options }));
   });
