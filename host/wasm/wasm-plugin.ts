@@ -61,6 +61,11 @@ export class WasmPlugin extends EventEmitter<PluginProcessEvents> {
       sha256: this.options.mainSha256,
       config: this.options.config,
       preopens: wasiPreopens(grant, { dataDir, root: this.options.root }),
+      // Node's WASI follows symbolic links out of a folder it opened (measured: links the module made itself, "up1" ->
+      // "self/..", read files two levels above its grant). A plugin process has its namespaces' view behind WASI; a
+      // worker of the host has nothing.
+      preopensRefused:
+        'a WebAssembly plugin with a filesystem grant runs only in a sandboxed plugin process (Node\'s WASI follows symbolic links out of the folders it opens): start the host with requireIsolation (warden run --require-isolation namespaces)',
       memoryMb: limits.wasmMemoryMb,
       allocMbPerCall: limits.wasmAllocMbPerCall,
       maxMessageBytes: limits.maxMessageBytes,

@@ -34,6 +34,8 @@ export interface WasmWorkerOptions {
   config: Record<string, unknown>;
   /** Folders WASI may open (guest path → host path), used only if the module imports WASI. */
   preopens: Record<string, string>;
+  /** Set where nothing bounds what Node's WASI reaches but WASI itself: a module importing WASI with preopens is refused with it. */
+  preopensRefused?: string;
   memoryMb: number;
   allocMbPerCall: number;
   /** The largest host function answer the worker can be handed. */
@@ -82,6 +84,9 @@ export class WasmWorker {
     // The gate has judged these already; linking refuses what nobody provides whatever the gate's verdict was.
     const unknown = imports.filter((entry) => importKind(entry) === 'unknown').map((entry) => `${entry.module}::${entry.name}`);
     if (unknown.length > 0) throw new Error(`${options.pluginId}: the module imports what the host does not provide: ${unknown.slice(0, 5).join(', ')}`);
+    if (options.preopensRefused && Object.keys(options.preopens).length > 0 && imports.some((entry) => importKind(entry) === 'wasi')) {
+      throw new Error(`${options.pluginId}: ${options.preopensRefused}`);
+    }
     return new WasmWorker(options, module, imports, maxPages);
   }
 

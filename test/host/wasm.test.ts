@@ -216,6 +216,15 @@ describe('a WASM plugin in the host', () => {
     expect(start).toMatchObject({ wasi: true, preopens: [] });
   });
 
+  it('refuses to open granted folders to WASI in a worker of the host: a module there could follow links out of them', async () => {
+    const module = moduleImporting([['wasi_snapshot_preview1', 'path_open']], { memory: true });
+    const dir = labPlugin('wasi', { contributes: { commands: [{ command: 'wasi.run', title: 'Run' }] }, capabilities: { filesystem: { write: ['box'] } } }, module);
+    mkdirSync(join(dir, 'box'));
+    host = createHost({ devPaths: [dir], dataDir: join(work, 'data'), limits: LIMITS });
+    await host.start();
+    await expect(host.executeCommand('wasi.run')).rejects.toThrow(/with a filesystem grant runs only in a sandboxed plugin process.*requireIsolation/);
+  });
+
   it('stops a module that loops forever; the host and the other plugins keep answering, and it restarts', async () => {
     labPlugin('plugins/lab');
     cpSync(join(SAMPLES, 'hello-wasm'), join(work, 'plugins', 'hello-wasm'), { recursive: true });
