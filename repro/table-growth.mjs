@@ -1,6 +1,7 @@
 // Attempt: grow memory that is not linear memory — tables (the memory cap rewrites only the memory section). Each of
 // 16 tables grows to V8's 10M-entry maximum (8 bytes an entry: 1.3 GB if nothing bounds it).
-// Expected: bounded (the worker's heap cap ends it). Run: node repro/table-growth.mjs
+// Expected: bounded. Before the fix the whole host process aborted ("JavaScript heap out of memory", Node 20 and 24);
+// after, the grows fail inside the cap and the call answers. Run: node repro/table-growth.mjs
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -10,13 +10,20 @@
  * `table.grow` to V8's 10M-entry maximum is one allocation that V8 cannot end
  * the worker for gracefully (measured: it aborted the whole host process,
  * "JavaScript heap out of memory", on Node 20 and 24). So the tables'
- * maxima are rewritten too, to at most TABLE_ENTRIES in all. Only the
- * memory and table sections' limits change; every other byte is copied as it is.
+ * maxima are rewritten too, to at most TABLE_ENTRIES in all. WasmGC structs
+ * and arrays (Node 22 and 24) are on that heap as well, with sizes the code
+ * picks at run time (measured: five arrays of 400 MB aborted the host the same
+ * way): no declaration bounds them, so a module declaring such types is
+ * refused. Only the memory and table sections' limits change; every other
+ * byte is copied as it is.
  */
 import { readLeb, sections, writeLeb } from '../../analyzer/wasm-sections.js';
 
 const PAGE_BYTES = 64 * 1024;
+const TYPE_SECTION = 1;
 const TABLE_SECTION = 4;
+/** A type section entry that is a function type; anything else (struct, array, rec, sub) is WasmGC. */
+const FUNCTION_TYPE = 0x60;
 const MEMORY_SECTION = 5;
 const HAS_MAXIMUM = 0x01;
 /** Entries all of a module's tables may have together: 8 MB of heap, where a module's tables have thousands. */
@@ -40,10 +47,28 @@ export function capMemory(bytes: Uint8Array, maxPages: number): Uint8Array {
   const out: Uint8Array[] = [bytes.subarray(0, 8)];
   for (const section of sections(bytes)) {
     const content = bytes.subarray(section.contentStart, section.end);
+    if (section.id === TYPE_SECTION) refuseGcTypes(content);
     const capped = section.id === MEMORY_SECTION ? cappedMemories(content, maxPages) : section.id === TABLE_SECTION ? cappedTables(content) : undefined;
     out.push(capped ? Uint8Array.from([section.id, ...writeLeb(capped.length), ...capped]) : bytes.subarray(section.start, section.end));
   }
   return Buffer.concat(out);
+}
+
+/** Walks the function types (each a vector of parameter and one of result value types); throws at the first other kind. */
+function refuseGcTypes(section: Uint8Array): void {
+  const count = readLeb(section, 0);
+  let at = count.next;
+  const skipValueTypes = (): void => {
+    const types = readLeb(section, at);
+    at = types.next;
+    for (let i = 0; i < types.value; i++) at = REF_TYPES_WITH_HEAP_TYPE.has(section[at]) ? readLeb(section, at + 1).next : at + 1;
+  };
+  for (let i = 0; i < count.value; i++) {
+    if (section[at] !== FUNCTION_TYPE) throw new Error('it declares WasmGC types (struct or array), whose size on the heap the host cannot bound');
+    at += 1;
+    skipValueTypes();
+    skipValueTypes();
+  }
 }
 
 function readLimits(section: Uint8Array, at: number): Limits {

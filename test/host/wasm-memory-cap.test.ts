@@ -65,6 +65,15 @@ describe('capMemory', () => {
     expect(() => four[3].grow(share + 1)).toThrow(RangeError);
   });
 
+  it('refuses a module declaring WasmGC types (structs and arrays are on the heap, sized at run time), not one with function types only', () => {
+    // (type (array (mut i64))) (type (func)): the array type is the refusal, wherever it is among the types.
+    const gc = Buffer.from([0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 7, 2, 0x60, 0, 0, 0x5e, 0x7e, 0x01]);
+    expect(() => capMemory(gc, 4)).toThrow(/declares WasmGC types/);
+    // (type (func (param i32 externref (ref null 0)) (result i64))): value types of one and two bytes are read past.
+    const plain = Buffer.from([0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 9, 1, 0x60, 3, 0x7f, 0x6f, 0x63, 0x00, 1, 0x7e]);
+    expect(Buffer.from(capMemory(plain, 4))).toEqual(plain);
+  });
+
   it('refuses a module whose tables start above the cap', () => {
     expect(() => capMemory(withTables([TABLE_ENTRIES], [1]), 4)).toThrow(/tables start with \d+ entries, above the cap/);
   });
