@@ -35,7 +35,7 @@ import { decide, defaultPolicy } from './policy.js';
 import { createLinting, preloadLinter, type Linting } from './pool.js';
 import type { Manifest, PluginAnalysis, Policy, Tier } from './types.js';
 import { WARDEN_VERSION } from './warden-package.js';
-import { isWasmMain } from '../api/wasm-api.js';
+import { isWasmMain, wasmEntryPath } from '../api/wasm-api.js';
 import { readWasmModule } from './wasm-imports.js';
 
 export interface AnalyzeOptions {
@@ -197,7 +197,7 @@ function isCode(plugin: Prepared, path: string): boolean {
 
 /** The entry module of a WebAssembly plugin (read as a module: its imports, not its bytes, are what it can do); undefined for JavaScript. */
 function wasmEntry(plugin: Prepared): string | undefined {
-  return isWasmMain(plugin.manifest.main) ? posix.normalize(plugin.manifest.main.replaceAll('\\', '/')) : undefined;
+  return isWasmMain(plugin.manifest.main) ? wasmEntryPath(plugin.manifest.main) : undefined;
 }
 
 /** The files each lifecycle script of the plugin runs with `node`; code it gives inline is kept for `explore`, which reads it. */

@@ -48,6 +48,8 @@ export interface ActivateParams {
 export interface WasmActivation {
   /** The worker script (host/wasm/worker.js) the module runs in. */
   workerScript: string;
+  /** The module's sha256 as the gate recorded it: the runtime refuses the file if what it reads differs. */
+  sha256: string | undefined;
   memoryMb: number;
   allocMbPerCall: number;
   heapMb: number;

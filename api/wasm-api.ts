@@ -4,6 +4,7 @@
  * and by the runtime (host/wasm/ links only these), wherever the module runs.
  * Documented for authors in docs/wasm.md.
  */
+import { posix } from 'node:path';
 import type { Capability } from '../rules/meta.js';
 
 /** The namespace Extism's PDKs import host functions from (Rust `#[host_fn]`, Go `//go:wasmimport`, AssemblyScript `@external`). */
@@ -91,4 +92,9 @@ export function commandExport(command: string): string {
 /** Whether a manifest's entry module is a WebAssembly plugin. */
 export function isWasmMain(main: string): boolean {
   return /\.wasm$/i.test(main);
+}
+
+/** The module's path inside its package as the gate names it (its key in the analysis's hashes). */
+export function wasmEntryPath(main: string): string {
+  return posix.normalize(main.replaceAll('\\', '/'));
 }

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { analyzePlugin, hashFiles } from '../analyzer/analyze.js';
 import { listFiles } from '../analyzer/files.js';
 import { identityOf, loadManifest } from '../analyzer/manifest.js';
-import { isWasmMain } from '../api/wasm-api.js';
+import { isWasmMain, wasmEntryPath } from '../api/wasm-api.js';
 import { defaultPolicy, unloadableReasons, visibleFindings } from '../analyzer/policy.js';
 import type { PluginAnalysis, Policy, Tier } from '../analyzer/types.js';
 import { WARDEN_VERSION } from '../analyzer/warden-package.js';
@@ -623,6 +623,7 @@ class WardenHost implements Host {
       pluginId: plugin.id,
       root: plugin.location.root,
       main: resolve(plugin.location.root, manifest.main),
+      mainSha256: isWasmMain(manifest.main) ? plugin.analysis.hashes[wasmEntryPath(manifest.main)] : undefined,
       dataDir: plugin.dataDir,
       grant,
       config: this.#options.configFor?.(plugin.id) ?? {},

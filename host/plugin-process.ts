@@ -67,6 +67,8 @@ export interface PluginProcessOptions {
   root: string;
   /** Absolute path of the entry module. */
   main: string;
+  /** A WebAssembly module's sha256 as the gate recorded it, checked where the module is read. */
+  mainSha256?: string;
   dataDir: string;
   grant: Grant;
   config: Record<string, unknown>;
@@ -255,6 +257,7 @@ export class PluginProcess extends EventEmitter<PluginProcessEvents> {
     return {
       wasm: {
         workerScript: WORKER_SCRIPT,
+        sha256: this.options.mainSha256,
         memoryMb: wasm.wasmMemoryMb,
         allocMbPerCall: wasm.wasmAllocMbPerCall,
         heapMb: limits.heapMb,

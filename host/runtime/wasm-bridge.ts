@@ -22,6 +22,7 @@ export async function startWasmModule(params: ActivateParams & { wasm: WasmActiv
   const worker = await WasmWorker.start({
     pluginId,
     bytes: readFileSync(main),
+    sha256: wasm.sha256,
     config,
     preopens: wasm.preopens,
     memoryMb: wasm.memoryMb,
@@ -32,6 +33,7 @@ export async function startWasmModule(params: ActivateParams & { wasm: WasmActiv
     boot: (resourceLimits) => new Worker(wasm.workerScript, { env: {}, execArgv: [], resourceLimits }),
     answerHost: (name, hostParams) => call<WasmProcessHostApi, 'wasm/hostCall'>(connection, 'wasm/hostCall', { name, params: hostParams }),
   });
+  await worker.ready;
   void worker.exited.then(() => {
     if (worker.exitReason) process.stderr.write(`${pluginId}: ${worker.exitReason}\n`);
     // Outside a call (its heap cap, say) no answer tells the host: the process ends itself, after the answer had time.

@@ -58,8 +58,14 @@ export class WasmPlugin extends EventEmitter<PluginProcessEvents> {
     const worker = await WasmWorker.start({
       pluginId,
       bytes: readFileSync(main),
+      sha256: this.options.mainSha256,
       config: this.options.config,
       preopens: wasiPreopens(grant, { dataDir, root: this.options.root }),
+      // Node's WASI follows symbolic links out of a folder it opened (measured: links the module made itself, "up1" ->
+      // "self/..", read files two levels above its grant). A plugin process has its namespaces' view behind WASI; a
+      // worker of the host has nothing.
+      preopensRefused:
+        'a WebAssembly plugin with a filesystem grant runs only in a sandboxed plugin process (Node\'s WASI follows symbolic links out of the folders it opens): start the host with requireIsolation (warden run --require-isolation namespaces)',
       memoryMb: limits.wasmMemoryMb,
       allocMbPerCall: limits.wasmAllocMbPerCall,
       maxMessageBytes: limits.maxMessageBytes,
@@ -67,12 +73,14 @@ export class WasmPlugin extends EventEmitter<PluginProcessEvents> {
       boot: startWorker,
       answerHost: (name, params) => answerHostCall(broker, name, params),
     });
+    // Known before it is ready, so a module that never finishes instantiating can be killed (an activation timeout).
     this.#worker = worker;
     void worker.exited.then((code) => {
       const reason = this.exitReason;
       audit.tryAppend({ pluginId, kind: 'worker.exit', code, ...(reason ? { reason } : {}) });
       this.emit('exit', code, null);
     });
+    await worker.ready;
     audit.append({ pluginId, kind: 'worker.start', memoryBytes: worker.memoryBytes, wasi: worker.wasi, preopens: worker.preopens });
   }
 

@@ -8,6 +8,7 @@
  * broker do; in a sandboxed plugin process (runtime/wasm-bridge.ts) a plain
  * worker and the host, over the process's JSON-RPC channel.
  */
+import { createHash } from 'node:crypto';
 import { MessageChannel, type MessagePort, type ResourceLimits, type Worker } from 'node:worker_threads';
 import type { WasmHostAnswer } from '../../api/protocol.js';
 import { commandExport, importKind, WARDEN_NAMESPACE } from '../../api/wasm-api.js';
@@ -26,11 +27,15 @@ export interface WasmLimits {
 
 export interface WasmWorkerOptions {
   pluginId: string;
-  /** The module file's bytes, as the gate hashed them. */
+  /** The module file's bytes, read where the module runs. */
   bytes: Uint8Array;
+  /** Their sha256 as the gate recorded it: bytes that differ (the file changed after the host's check) are refused. */
+  sha256: string | undefined;
   config: Record<string, unknown>;
   /** Folders WASI may open (guest path → host path), used only if the module imports WASI. */
   preopens: Record<string, string>;
+  /** Set where nothing bounds what Node's WASI reaches but WASI itself: a module importing WASI with preopens is refused with it. */
+  preopensRefused?: string;
   memoryMb: number;
   allocMbPerCall: number;
   /** The largest host function answer the worker can be handed. */
@@ -60,8 +65,16 @@ export class WasmWorker {
   readonly #doorbell: Int32Array;
   readonly #exited: Promise<number>;
 
-  /** Resolves once the module is instantiated and linked; rejects with a one-line reason. */
+  /**
+   * Compiles and checks the module and boots its worker; rejects with a one-line reason. `ready` then says when the
+   * module is instantiated and linked: until then the worker can already be ended (a start function that never returns
+   * runs before it is).
+   */
   static async start(options: WasmWorkerOptions): Promise<WasmWorker> {
+    // The host checked the file before starting this, but the file is read again here: the check covers this read too.
+    if (createHash('sha256').update(options.bytes).digest('hex') !== options.sha256) {
+      throw new Error(`${options.pluginId}: the WebAssembly module changed since the gate read it: refused`);
+    }
     const maxPages = Math.max(1, Math.floor((options.memoryMb * MIB) / WASM_PAGE_BYTES));
     let module: WebAssembly.Module;
     try {
@@ -73,12 +86,18 @@ export class WasmWorker {
     // The gate has judged these already; linking refuses what nobody provides whatever the gate's verdict was.
     const unknown = imports.filter((entry) => importKind(entry) === 'unknown').map((entry) => `${entry.module}::${entry.name}`);
     if (unknown.length > 0) throw new Error(`${options.pluginId}: the module imports what the host does not provide: ${unknown.slice(0, 5).join(', ')}`);
-    const running = new WasmWorker(options, module, imports, maxPages);
-    await running.#ready;
-    return running;
+    if (options.preopensRefused && Object.keys(options.preopens).length > 0 && imports.some((entry) => importKind(entry) === 'wasi')) {
+      throw new Error(`${options.pluginId}: ${options.preopensRefused}`);
+    }
+    return new WasmWorker(options, module, imports, maxPages);
   }
 
   #ready: Promise<void>;
+
+  /** Resolves once the module is instantiated and linked; rejects with a one-line reason (its worker has ended then). */
+  get ready(): Promise<void> {
+    return this.#ready;
+  }
 
   private constructor(
     private readonly options: WasmWorkerOptions,

@@ -42,15 +42,50 @@ function text(context: CallContext, offset: bigint): string {
   return context.read(offset)?.text() ?? '';
 }
 
+/** Counts `bytes` more of Extism memory toward the call's bound; over it, the call ends the worker. */
+function take(bytes: number): void {
+  allocLeft -= bytes;
+  if (allocLeft < 0) throw new OverBound(`memory: allocated more than ${setup.allocBytesPerCall} bytes of Extism memory in one call`);
+}
+
+// Not Buffer.from: Extism stores a Uint8Array's whole underlying buffer (see http_request below).
+const encoder = new TextEncoder();
+
+/** Stores `data` as a new Extism block, counted: host function answers are Extism memory the module asked for too. */
+function store(context: CallContext, data: Uint8Array): bigint {
+  take(data.byteLength);
+  return context.store(data);
+}
+
 const warden = Object.fromEntries(
-  setup.wardenFunctions.map((name) => [name, (context: CallContext, offset: bigint) => context.store(JSON.stringify(hostCall(name, text(context, offset) || '{}')))]),
+  setup.wardenFunctions.map((name) => [name, (context: CallContext, offset: bigint) => store(context, encoder.encode(JSON.stringify(hostCall(name, text(context, offset) || '{}'))))]),
 );
+
+/**
+ * Extism vars, kept here as copies: Extism's JS runtime keeps a var as the index of a block in the memory it frees
+ * after each call (below), where the index would then name another block. Bounded like a call's allocations.
+ */
+const vars = new Map<string, Uint8Array>();
+let varBytes = 0;
 
 const kernel: Record<string, (context: CallContext, ...args: bigint[]) => unknown> = {
   alloc: (context, size) => {
-    allocLeft -= Number(size);
-    if (allocLeft < 0) throw new OverBound(`memory: allocated more than ${setup.allocBytesPerCall} bytes of Extism memory in one call`);
+    take(Number(size));
     return context.alloc(size);
+  },
+  var_get: (context, key) => {
+    const value = vars.get(text(context, key));
+    return value ? store(context, value.slice()) : 0n;
+  },
+  var_set: (context, key, value) => {
+    const name = text(context, key);
+    varBytes -= vars.get(name)?.byteLength ?? 0;
+    vars.delete(name);
+    if (value === 0n) return;
+    const bytes = context.read(value)?.bytes().slice() ?? new Uint8Array();
+    varBytes += bytes.byteLength;
+    if (varBytes > setup.allocBytesPerCall) throw new OverBound(`memory: its Extism vars hold more than ${setup.allocBytesPerCall} bytes`);
+    vars.set(name, bytes);
   },
 };
 if (setup.extismHttp) {
@@ -63,7 +98,7 @@ if (setup.extismHttp) {
     httpStatus = response.status;
     // A copy with a buffer of its own: Extism stores a Uint8Array's whole underlying buffer, and a small Buffer is a
     // slice of Node's shared pool (measured: the module then read other bytes of the pool, the host's HTTP parser's).
-    return context.store(new Uint8Array(Buffer.from(response.bodyBase64, 'base64')));
+    return store(context, new Uint8Array(Buffer.from(response.bodyBase64, 'base64')));
   };
   kernel.http_status_code = () => httpStatus;
 }
@@ -107,6 +142,10 @@ async function handle(request: WorkerRequest): Promise<void> {
     return;
   }
   allocLeft = setup.allocBytesPerCall;
+  // Each call starts with Extism memory empty, as Extism's own runtime does: its JS runtime keeps every block
+  // otherwise (each call's input, output and allocations), so a module allocating under the bound in every call grew
+  // its worker without end. The module's linear memory and its vars are untouched.
+  void plugin.reset();
   try {
     const output = await plugin.call(request.name, request.input);
     port.postMessage({ type: 'answer', id: request.id, output: output?.text() ?? null, memoryBytes: memoryBytes() } satisfies WorkerMessage);

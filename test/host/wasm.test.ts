@@ -18,7 +18,7 @@ import { labModule, moduleImporting } from '../fixtures/wasm/modules.js';
 const SAMPLES = resolve(import.meta.dirname, '../../sample-plugins');
 const CLI = resolve(import.meta.dirname, '../../dist/bin/warden.js');
 const LIMITS = { heartbeatMs: 300, restartBaseMs: 50, callTimeoutMs: 10_000, wasmMemoryMb: 8 };
-const COMMANDS = ['echo', 'recall', 'setting', 'remember', 'fetch', 'http', 'spin', 'grow', 'flood', 'trap'].map((name) => ({ command: `lab.${name}`, title: name }));
+const COMMANDS = ['echo', 'recall', 'setting', 'remember', 'fetch', 'http', 'spin', 'grow', 'flood', 'trap', 'hold', 'held', 'hoard'].map((name) => ({ command: `lab.${name}`, title: name }));
 
 let lab: Buffer;
 let work: string;
@@ -72,6 +72,27 @@ async function withCountingServer(body: (url: string, requests: () => number) =>
   } finally {
     server.close();
   }
+}
+
+/**
+ * A module that imports nothing undeclared passes the gate; the file is then replaced, after the host checked the
+ * files and before the module is read where it runs (configFor is asked in between, so the swap wins the race every
+ * time), by one importing net_fetch, which the gate would have blocked for community.
+ */
+async function expectSwapRefused(hostWith: (options: Pick<Parameters<typeof createHost>[0], 'pluginsDir' | 'dataDir' | 'configFor'>) => Host): Promise<void> {
+  const dir = labPlugin('plugins/swap', { name: 'swap', contributes: { commands: [{ command: 'swap.run', title: 'Run' }] } }, moduleImporting([]));
+  const swapped = moduleImporting([['extism:host/user', 'net_fetch']]);
+  host = hostWith({
+    pluginsDir: join(work, 'plugins'),
+    dataDir: join(work, 'data'),
+    configFor: () => {
+      writeFileSync(join(dir, 'lab.wasm'), swapped);
+      return {};
+    },
+  });
+  await host.start();
+  expect(host.plugins()[0]).toMatchObject({ id: 'test.swap', state: 'inactive' });
+  await expect(host.executeCommand('swap.run')).rejects.toThrow(/the WebAssembly module changed since the gate read it/);
 }
 
 describe('a WASM plugin in the host', () => {
@@ -195,6 +216,15 @@ describe('a WASM plugin in the host', () => {
     expect(start).toMatchObject({ wasi: true, preopens: [] });
   });
 
+  it('refuses to open granted folders to WASI in a worker of the host: a module there could follow links out of them', async () => {
+    const module = moduleImporting([['wasi_snapshot_preview1', 'path_open']], { memory: true });
+    const dir = labPlugin('wasi', { contributes: { commands: [{ command: 'wasi.run', title: 'Run' }] }, capabilities: { filesystem: { write: ['box'] } } }, module);
+    mkdirSync(join(dir, 'box'));
+    host = createHost({ devPaths: [dir], dataDir: join(work, 'data'), limits: LIMITS });
+    await host.start();
+    await expect(host.executeCommand('wasi.run')).rejects.toThrow(/with a filesystem grant runs only in a sandboxed plugin process.*requireIsolation/);
+  });
+
   it('stops a module that loops forever; the host and the other plugins keep answering, and it restarts', async () => {
     labPlugin('plugins/lab');
     cpSync(join(SAMPLES, 'hello-wasm'), join(work, 'plugins', 'hello-wasm'), { recursive: true });
@@ -226,6 +256,21 @@ describe('a WASM plugin in the host', () => {
     await expect(host.executeCommand('lab.flood')).rejects.toThrow(/memory: allocated more than 16777216 bytes of Extism memory in one call/);
     expect(seen[1].reason).toMatch(/Extism memory/);
     expect(await host.executeCommand('lab.echo', 'fine')).toEqual(['fine']);
+  });
+
+  it("frees a call's Extism memory when it ends, keeping the module's vars; answers of host functions count toward the bound", async () => {
+    labPlugin('lab');
+    host = createHost({ devPaths: [join(work, 'lab')], dataDir: join(work, 'data'), limits: { ...LIMITS, wasmAllocMbPerCall: 2 } });
+    const seen = crashes(host);
+    await host.start();
+    await host.executeCommand('lab.hold', 'kept across calls');
+    // The block the previous call allocated is gone (Extism's JS runtime kept every block of every call: a module
+    // allocating under the per-call bound in each call grew its worker without end); its var is not.
+    expect(await host.executeCommand('lab.held')).toEqual({ block: 0, note: ['kept across calls'] });
+    // One call reading a 256 KB value again and again holds each answer in Extism memory: past 2 MB, it is stopped.
+    await expect(host.executeCommand('lab.hoard', '16')).rejects.toThrow(/memory: allocated more than 2097152 bytes of Extism memory in one call/);
+    expect(seen).toHaveLength(1);
+    expect(await host.executeCommand('lab.hoard', '2')).toBe(2 * 262_180);
   });
 
   it('counts a trap as a crash: restarted, then disabled after repeated traps, the host unharmed', async () => {
@@ -262,6 +307,26 @@ describe('a WASM plugin in the host', () => {
     appendFileSync(join(work, 'installed', module), Buffer.from([0]));
     const tampered = run();
     expect(String(tampered.stdout) + String(tampered.stderr)).toMatch(/refused warden-samples\.hello-wasm: modified since install: build\/plugin\.wasm/);
+  });
+
+  it('ends a module whose start function never returns when its activation times out; it restarts, then is disabled', async () => {
+    labPlugin('start', { name: 'start', contributes: { commands: [{ command: 'start.run', title: 'Run' }] } }, moduleImporting([], { spinAtStart: true }));
+    host = createHost({ devPaths: [join(work, 'start')], dataDir: join(work, 'data'), limits: { ...LIMITS, activateTimeoutMs: 500, maxCrashes: 2 } });
+    const seen = crashes(host);
+    const disabled: HostEvents['disabled'][] = [];
+    host.on('disabled', (event) => disabled.push(event));
+    await host.start();
+    await expect(host.executeCommand('start.run')).rejects.toThrow(/activation did not answer within 500 ms/);
+    // Its worker ended (the crash is its exit): before, it was unreachable until instantiated, and spun on for good.
+    await expect.poll(() => seen.length).toBe(1);
+    expect(seen[0].reason).toMatch(/activate failed/);
+    // Restarted by the same rules, spinning again, ended again: disabled at maxCrashes.
+    await expect.poll(() => disabled.length, { timeout: 5000 }).toBe(1);
+    expect(host.plugins()[0].state).toBe('disabled');
+  });
+
+  it('refuses a module swapped after the host checked its files and before it was read', async () => {
+    await expectSwapRefused((options) => createHost({ tierOf: () => 'community', limits: LIMITS, ...options }));
   });
 
   it('leaves no thread behind: an app that stops the host exits on its own, spare worker and all', () => {
@@ -328,6 +393,10 @@ describe('a WASM plugin in a sandboxed process, when the app requires process is
         expect(await host.executeCommand('wasi.run')).toBeNull();
         expect(host.plugins().map((plugin) => plugin.runsIn)).toEqual(['process', 'process']);
       });
+    });
+
+    it.skipIf(skipped(target) || required === undefined)(titled(`${node.name}: refuses a module swapped between the host's check and the runtime's read`, target), async () => {
+      await expectSwapRefused((options) => processHost({ tierOf: () => 'community', ...options }));
     });
 
     it.skipIf(skipped(target) || required === undefined)(titled(`${node.name}: stops a module that loops forever by the heartbeat, and a trap is a crash; both restart`, target), async () => {
