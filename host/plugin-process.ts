@@ -222,10 +222,16 @@ export class PluginProcess extends EventEmitter<PluginProcessEvents> {
     this.#outstanding = outstanding;
     const connection = createMessageConnection(reader, writer);
     connection.onError(() => undefined);
-    const broker = pluginBroker(this.options, limits, audit, this, (params) => outstanding.isAnswer(params));
+    // A WASM module's host function call is an answer when the wasm/hostCall message carrying it came in on credit.
+    const hostCallAnswers = new WeakSet<object>();
+    const broker = pluginBroker(this.options, limits, audit, this, (params) => outstanding.isAnswer(params) || hostCallAnswers.has(params));
     serve(connection, broker);
     // A module's host function calls reach the same broker methods, answered as in a worker of the host.
-    if (this.options.wasm) serve<WasmProcessHostApi>(connection, { 'wasm/hostCall': ({ name, params }) => answerHostCall(broker, String(name), String(params)) });
+    if (this.options.wasm) {
+      serve<WasmProcessHostApi>(connection, {
+        'wasm/hostCall': (call) => answerHostCall(broker, String(call.name), String(call.params), (inner) => void (outstanding.isAnswer(call) && hostCallAnswers.add(inner))),
+      });
+    }
     connection.listen();
     this.#connection = connection;
 

@@ -20,8 +20,12 @@ export function isWardenFunction(name: string): name is WardenFunctionName {
   return Object.hasOwn(WARDEN_FUNCTIONS, name);
 }
 
-/** Runs one host function call through the broker; never throws (a module gets every failure as an answer). */
-export async function answerHostCall(broker: Handlers<HostApi>, name: string, paramsJson: string): Promise<WasmHostAnswer> {
+/**
+ * Runs one host function call through the broker; never throws (a module gets every failure as an answer).
+ * `parsed` sees the params object the broker will get, before it does: where the module runs decides whether the
+ * call comes in on an answer's credit (the broker's `isAnswer` asks about that object).
+ */
+export async function answerHostCall(broker: Handlers<HostApi>, name: string, paramsJson: string, parsed?: (params: object) => void): Promise<WasmHostAnswer> {
   if (!isWardenFunction(name)) return { error: `there is no host function "${name}"`, denied: false };
   let params: unknown;
   try {
@@ -30,6 +34,7 @@ export async function answerHostCall(broker: Handlers<HostApi>, name: string, pa
     return { error: `${name}: its argument is not JSON`, denied: false };
   }
   if (typeof params !== 'object' || params === null || Array.isArray(params)) return { error: `${name}: its argument must be a JSON object`, denied: false };
+  parsed?.(params);
   try {
     const handler = broker[methodOf(name)] as (params: object) => unknown;
     return { result: (await handler(params)) ?? null };

@@ -14,6 +14,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { AUDIT_TEXT, AuditAllowance, PluginAuditTrail } from '../audit-budget.js';
 import { type PluginProcessEvents, type PluginProcessOptions, pluginBroker } from '../plugin-process.js';
 import { cut } from '../text-limits.js';
+import { Outstanding } from '../runtime/channel.js';
 import { answerHostCall } from './host-functions.js';
 import { startWorker } from './spare-worker.js';
 import { wasiPreopens } from './wasi-preopens.js';
@@ -27,6 +28,8 @@ export class WasmPlugin extends EventEmitter<PluginProcessEvents> {
   readonly options: WasmPluginOptions;
   #worker: WasmWorker | undefined;
   #killReason: string | undefined;
+  readonly #outstanding = new Outstanding();
+  #nextCall = 1;
 
   constructor(options: WasmPluginOptions) {
     super();
@@ -54,7 +57,7 @@ export class WasmPlugin extends EventEmitter<PluginProcessEvents> {
     mkdirSync(dataDir, { recursive: true });
     const lifetime = this.options.auditAllowance ?? new AuditAllowance(limits.auditBytesTotal);
     const audit = new PluginAuditTrail(this.options.audit, limits.auditBytesPerMinute, (reason) => this.#violation(reason), lifetime);
-    const broker = pluginBroker(this.options, limits, audit, this);
+    const broker = pluginBroker(this.options, limits, audit, this, (params) => this.#outstanding.isAnswer(params));
     const worker = await WasmWorker.start({
       pluginId,
       bytes: readFileSync(main),
@@ -71,7 +74,7 @@ export class WasmPlugin extends EventEmitter<PluginProcessEvents> {
       maxMessageBytes: limits.maxMessageBytes,
       heapMb: limits.heapMb,
       boot: startWorker,
-      answerHost: (name, params) => answerHostCall(broker, name, params),
+      answerHost: (name, params) => answerHostCall(broker, name, params, (inner) => void this.#outstanding.spend({ params: inner })),
     });
     // Known before it is ready, so a module that never finishes instantiating can be killed (an activation timeout).
     this.#worker = worker;
@@ -96,12 +99,29 @@ export class WasmPlugin extends EventEmitter<PluginProcessEvents> {
     }
   }
 
-  async executeCommand(command: string, args: unknown[]): Promise<unknown> {
-    return this.#running().executeCommand(command, args);
+  /** `credited`: whether the plugin did not cause this call itself (see Outstanding.withoutCredit). */
+  async executeCommand(command: string, args: unknown[], credited = true): Promise<unknown> {
+    return this.#answering(credited, () => this.#running().executeCommand(command, args));
   }
 
   async deliverEvent(name: string, payload: unknown, from: string): Promise<void> {
-    await this.#running().deliverEvent(name, payload, from);
+    await this.#answering(true, () => this.#running().deliverEvent(name, payload, from));
+  }
+
+  /**
+   * A call into the module, earning its host function calls an answer's credit as a request over a plugin process's
+   * channel does (the same rules: an allowance per credited call, none for a call the plugin caused itself).
+   */
+  async #answering<T>(credited: boolean, call: () => Promise<T>): Promise<T> {
+    const id = this.#nextCall++;
+    const request = {};
+    if (!credited) this.#outstanding.withoutCredit(request);
+    this.#outstanding.sent(id, request);
+    try {
+      return await call();
+    } finally {
+      this.#outstanding.answered(id);
+    }
   }
 
   async ping(): Promise<{ heapUsed: number; rss: number }> {

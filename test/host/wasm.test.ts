@@ -95,6 +95,17 @@ async function expectSwapRefused(hostWith: (options: Pick<Parameters<typeof crea
   await expect(host.executeCommand('swap.run')).rejects.toThrow(/the WebAssembly module changed since the gate read it/);
 }
 
+/** Runs the sample's greet 60 times at once, as an app would: each call shows one message, all 60 are shown. */
+async function greetsAnswered(h: Host): Promise<void> {
+  const shown: string[] = [];
+  h.on('message', (message) => shown.push(message.text));
+  await h.start();
+  await Promise.all(Array.from({ length: 60 }, (_, i) => h.executeCommand('hello-wasm.greet', `n${i}`)));
+  // Past the plugin's own rate (20 a second) but in answer to the app's calls: paced by the app, none dropped.
+  expect(shown).toHaveLength(60);
+  expect(new Set(shown).size).toBe(60);
+}
+
 describe('a WASM plugin in the host', () => {
   it('runs the AssemblyScript sample: a command with storage, a message, the audit log, in a worker', async () => {
     host = createHost({ pluginsDir: samples('hello-wasm'), dataDir: join(work, 'data'), limits: LIMITS });
@@ -118,6 +129,11 @@ describe('a WASM plugin in the host', () => {
     host = createHost({ pluginsDir: join(work, 'plugins'), dataDir: join(work, 'data'), limits: LIMITS });
     await host.start();
     expect(await host.executeCommand('hello-wasm.greet', 'Cy')).toBe('Hello from WebAssembly, Cy! (visit 3)');
+  });
+
+  it("shows every message a command shows in answer to the app's calls, past the plugin's own rate", async () => {
+    host = createHost({ pluginsDir: samples('hello-wasm'), dataDir: join(work, 'data'), limits: LIMITS });
+    await greetsAnswered(host);
   });
 
   it('runs the activate export with the config, and on_event for the events it listens to', async () => {
@@ -375,6 +391,11 @@ describe('a WASM plugin in a sandboxed process, when the app requires process is
       expect(entries.some((entry) => entry.kind === 'process.start' && entry.isolation === level!.value)).toBe(true);
       expect(entries.filter((entry) => entry.kind === 'call').map((entry) => entry.method)).toEqual(expect.arrayContaining(['storage/get', 'storage/set', 'window/showMessage']));
       expect(entries.some((entry) => entry.kind === 'worker.start')).toBe(false);
+    });
+
+    it.skipIf(skipped(target) || required === undefined)(titled(`${node.name}: shows every message in answer to the app's calls there too`, target), async () => {
+      host = processHost({ pluginsDir: samples('hello-wasm') });
+      await greetsAnswered(host);
     });
 
     it.skipIf(skipped(target) || required === undefined)(titled(`${node.name}: denies a fetch outside the grant there too, and links WASI with nothing preopened`, target), async () => {
