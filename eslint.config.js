@@ -3,7 +3,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'analyzer/generated/**', 'node_modules/**', 'sample-plugins/**', 'test/fixtures/**', 'coverage/**', 'repro/*/assembly/**'] },
+  { ignores: ['dist/**', 'analyzer/generated/**', 'node_modules/**', 'sample-plugins/**', 'test/fixtures/**', 'coverage/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {
