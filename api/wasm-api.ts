@@ -98,3 +98,8 @@ export function isWasmMain(main: string): boolean {
 export function wasmEntryPath(main: string): string {
   return posix.normalize(main.replaceAll('\\', '/'));
 }
+
+/** Whether an import, named `module::name` as the gate's findings name it, is a WASI function that touches files. */
+export function isWasiFileImport(symbol: string | undefined): boolean {
+  return symbol !== undefined && symbol.startsWith(`${WASI_NAMESPACE}::`) && WASI[symbol.slice(WASI_NAMESPACE.length + 2)] === 'filesystem';
+}

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { analyzePlugin, hashFiles } from '../analyzer/analyze.js';
 import { listFiles } from '../analyzer/files.js';
 import { identityOf, loadManifest } from '../analyzer/manifest.js';
-import { isWasmMain, wasmEntryPath } from '../api/wasm-api.js';
+import { isWasiFileImport, isWasmMain, wasmEntryPath } from '../api/wasm-api.js';
 import { defaultPolicy, unloadableReasons, visibleFindings } from '../analyzer/policy.js';
 import type { PluginAnalysis, Policy, Tier } from '../analyzer/types.js';
 import { WARDEN_VERSION } from '../analyzer/warden-package.js';
@@ -314,7 +314,7 @@ class WardenHost implements Host {
       restarts: p.supervisor?.restarts ?? 0,
       lastError: p.blocked ? p.blocked.join('; ') : (this.#disabledByHand(p.id) ?? p.supervisor?.lastError),
       isolation: this.#isolation,
-      runsIn: this.#inWorker(p.analysis.manifest.main) ? 'worker' : 'process',
+      runsIn: this.#inWorker(p.analysis) ? 'worker' : 'process',
     }));
   }
 
@@ -637,7 +637,7 @@ class WardenHost implements Host {
     // A WebAssembly module runs in a worker of the host (its sandbox is WebAssembly's) unless the app requires process
     // isolation; JavaScript in a process of its own.
     const wasm = isWasmMain(manifest.main) ? { wasmMemoryMb: this.#limits.wasmMemoryMb, wasmAllocMbPerCall: this.#limits.wasmAllocMbPerCall } : undefined;
-    const process = this.#inWorker(manifest.main)
+    const process = this.#inWorker(plugin.analysis)
       ? new WasmPlugin({ ...common, limits: { ...processLimits(this.#limits), ...wasm! } })
       : new PluginProcess({
           ...common,
@@ -689,9 +689,15 @@ class WardenHost implements Host {
     return allowance;
   }
 
-  /** Whether a plugin runs in a worker of the host: a WebAssembly one, unless the app requires process isolation. */
-  #inWorker(main: string): boolean {
-    return isWasmMain(main) && wasmRequiredIsolation(this.#options.requireIsolation) === undefined;
+  /**
+   * Whether a plugin runs in a worker of the host: a WebAssembly one, unless the app requires process isolation or
+   * the module reaches files through WASI with a filesystem declaration. Node's WASI follows symbolic links out of the
+   * folders it opens, so only a sandboxed process's namespaces bound what such a module reaches.
+   */
+  #inWorker(analysis: PluginAnalysis): boolean {
+    const { main, capabilities } = analysis.manifest;
+    if (!isWasmMain(main) || wasmRequiredIsolation(this.#options.requireIsolation) !== undefined) return false;
+    return capabilities?.filesystem === undefined || !analysis.findings.some((finding) => isWasiFileImport(finding.symbol));
   }
 
   /** Who a command id belongs to: the plugin it is bound to (contributed, hinted or registered), else the longest id prefixing it. */

@@ -68,7 +68,7 @@ export class WasmPlugin extends EventEmitter<PluginProcessEvents> {
       // "self/..", read files two levels above its grant). A plugin process has its namespaces' view behind WASI; a
       // worker of the host has nothing.
       preopensRefused:
-        'a WebAssembly plugin with a filesystem grant runs only in a sandboxed plugin process (Node\'s WASI follows symbolic links out of the folders it opens): start the host with requireIsolation (warden run --require-isolation namespaces)',
+        'a WebAssembly plugin with a filesystem grant runs only in a sandboxed plugin process (Node\'s WASI follows symbolic links out of the folders it opens): declare capabilities.filesystem in its manifest, or start the host with requireIsolation (warden run --require-isolation namespaces)',
       memoryMb: limits.wasmMemoryMb,
       allocMbPerCall: limits.wasmAllocMbPerCall,
       maxMessageBytes: limits.maxMessageBytes,

@@ -232,12 +232,26 @@ describe('a WASM plugin in the host', () => {
     expect(start).toMatchObject({ wasi: true, preopens: [] });
   });
 
-  it('refuses to open granted folders to WASI in a worker of the host: a module there could follow links out of them', async () => {
+  it('runs a module that reaches files through WASI under a filesystem declaration in a sandboxed process, not a worker', async () => {
+    // Node's WASI follows symbolic links out of the folders it opens: in a worker of the host nothing else bounds it.
     const module = moduleImporting([['wasi_snapshot_preview1', 'path_open']], { memory: true });
     const dir = labPlugin('wasi', { contributes: { commands: [{ command: 'wasi.run', title: 'Run' }] }, capabilities: { filesystem: { write: ['box'] } } }, module);
     mkdirSync(join(dir, 'box'));
     host = createHost({ devPaths: [dir], dataDir: join(work, 'data'), limits: LIMITS });
     await host.start();
+    expect(host.plugins()[0]).toMatchObject({ runsIn: 'process' });
+    expect(await host.executeCommand('wasi.run')).toBeNull();
+    expect(host.plugins()[0]).toMatchObject({ state: 'active', runsIn: 'process', pid: expect.any(Number) });
+  });
+
+  it('refuses a worker of the host any folder for WASI, even one an app grants without a declaration', async () => {
+    const module = moduleImporting([['wasi_snapshot_preview1', 'path_open']], { memory: true });
+    const dir = labPlugin('wasi', { contributes: { commands: [{ command: 'wasi.run', title: 'Run' }] } }, module);
+    mkdirSync(join(dir, 'box'));
+    const grant = { fsRead: [dir], fsWrite: [join(dir, 'box')], networkHosts: [], env: [], childProcess: false, worker: false, nativeAddons: false };
+    host = createHost({ devPaths: [dir], dataDir: join(work, 'data'), grantFor: () => grant, limits: LIMITS });
+    await host.start();
+    expect(host.plugins()[0]).toMatchObject({ runsIn: 'worker' });
     await expect(host.executeCommand('wasi.run')).rejects.toThrow(/with a filesystem grant runs only in a sandboxed plugin process.*requireIsolation/);
   });
 
