@@ -10,7 +10,8 @@
  * restarts or disables it by the same rules as a process.
  */
 import { EventEmitter } from 'node:events';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { readRegularFileSync } from '../../analyzer/fast-fs.js';
 import { AUDIT_TEXT, AuditAllowance, PluginAuditTrail } from '../audit-budget.js';
 import { type PluginProcessEvents, type PluginProcessOptions, pluginBroker } from '../plugin-process.js';
 import { cut } from '../text-limits.js';
@@ -60,7 +61,7 @@ export class WasmPlugin extends EventEmitter<PluginProcessEvents> {
     const broker = pluginBroker(this.options, limits, audit, this, (params) => this.#outstanding.isAnswer(params));
     const worker = await WasmWorker.start({
       pluginId,
-      bytes: readFileSync(main),
+      bytes: readRegularFileSync(main),
       sha256: this.options.mainSha256,
       config: this.options.config,
       preopens: wasiPreopens(grant, { dataDir, root: this.options.root }),
