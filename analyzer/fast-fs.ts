@@ -35,6 +35,11 @@ export function readRegularFileSync(path: string): Buffer {
   }
 }
 
+/** `: not a regular file` when that is why a read failed (for a one-line error naming the file), else nothing. */
+export function notRegular(error: unknown): string {
+  return (error as NodeJS.ErrnoException | undefined)?.code === 'EFTYPE' ? ': not a regular file' : '';
+}
+
 /** A descriptor of `path` if it is a regular file, opened without waiting (the caller closes it); otherwise `EFTYPE`. */
 export function openRegularFile(path: string): number {
   const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
