@@ -29,6 +29,8 @@ export class WasmPlugin extends EventEmitter<PluginProcessEvents> {
   readonly options: WasmPluginOptions;
   #worker: WasmWorker | undefined;
   #killReason: string | undefined;
+  /** Why it was stopped or killed while its module still compiled, before its worker existed: the worker is ended as it boots. */
+  #endedEarly: string | undefined;
   readonly #outstanding = new Outstanding();
   #nextCall = 1;
 
@@ -84,6 +86,8 @@ export class WasmPlugin extends EventEmitter<PluginProcessEvents> {
       audit.tryAppend({ pluginId, kind: 'worker.exit', code, ...(reason ? { reason } : {}) });
       this.emit('exit', code, null);
     });
+    // A host stopped (or an activation timed out) while the module compiled: its thread would otherwise run on, referenced.
+    if (this.#endedEarly !== undefined) void worker.terminate(this.#endedEarly);
     await worker.ready;
     audit.append({ pluginId, kind: 'worker.start', memoryBytes: worker.memoryBytes, wasi: worker.wasi, preopens: worker.preopens });
   }
@@ -133,7 +137,10 @@ export class WasmPlugin extends EventEmitter<PluginProcessEvents> {
 
   async stop(graceMs = 2000): Promise<void> {
     const worker = this.#worker;
-    if (!worker) return;
+    if (!worker) {
+      this.#endedEarly ??= 'stopped while starting';
+      return;
+    }
     const timer = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
     await Promise.race([worker.deactivate().catch(() => undefined), timer, worker.exited]);
     await worker.terminate();
@@ -141,9 +148,9 @@ export class WasmPlugin extends EventEmitter<PluginProcessEvents> {
 
   /** Ends the worker now (a module in an endless loop included); the reason is recorded with its exit. */
   kill(reason: string): void {
-    if (!this.#worker) return;
     this.#killReason ??= reason;
-    void this.#worker.terminate(reason);
+    if (this.#worker) void this.#worker.terminate(reason);
+    else this.#endedEarly ??= reason;
     this.options.audit.tryAppend({ pluginId: this.options.pluginId, kind: 'worker.kill', reason });
   }
 

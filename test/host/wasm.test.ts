@@ -359,6 +359,23 @@ describe('a WASM plugin in the host', () => {
     expect(run.stdout.trim()).toBe('2');
   });
 
+  it('leaves no thread behind when the host stops while a module still compiles: its worker is ended as it boots', () => {
+    // configFor is asked just before the module is read and compiled: the stop it queues lands while that runs.
+    const script = [
+      `const { createHost } = await import(${JSON.stringify(resolve(import.meta.dirname, '../../dist/host/index.js'))});`,
+      'let stopped;',
+      `const host = createHost({ pluginsDir: ${JSON.stringify(samples('hello-wasm'))}, dataDir: ${JSON.stringify(join(work, 'data'))},`,
+      '  configFor: () => { setImmediate(() => { stopped = host.stop(); }); return {}; } });',
+      'await host.start();',
+      "await host.executeCommand('hello-wasm.vowels', 'exit').catch((error) => console.log(error.message));",
+      'await stopped;',
+    ].join('\n');
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL' });
+    expect(run.signal, 'the process was still running after 20 s: a worker outlived the host').toBeNull();
+    expect(run.stdout).toMatch(/stopped while starting/);
+    expect(run.status, run.stderr).toBe(0);
+  });
+
 });
 
 /**
