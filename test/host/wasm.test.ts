@@ -18,7 +18,7 @@ import { labModule, moduleImporting } from '../fixtures/wasm/modules.js';
 const SAMPLES = resolve(import.meta.dirname, '../../sample-plugins');
 const CLI = resolve(import.meta.dirname, '../../dist/bin/warden.js');
 const LIMITS = { heartbeatMs: 300, restartBaseMs: 50, callTimeoutMs: 10_000, wasmMemoryMb: 8 };
-const COMMANDS = ['echo', 'recall', 'setting', 'remember', 'fetch', 'http', 'spin', 'grow', 'flood', 'trap', 'hold', 'held', 'hoard'].map((name) => ({ command: `lab.${name}`, title: name }));
+const COMMANDS = ['echo', 'recall', 'setting', 'remember', 'fetch', 'http', 'spin', 'grow', 'flood', 'trap', 'hold', 'held', 'hoard', 'name-var'].map((name) => ({ command: `lab.${name}`, title: name }));
 
 let lab: Buffer;
 let work: string;
@@ -287,6 +287,19 @@ describe('a WASM plugin in the host', () => {
     await expect(host.executeCommand('lab.hoard', '16')).rejects.toThrow(/memory: allocated more than 2097152 bytes of Extism memory in one call/);
     expect(seen).toHaveLength(1);
     expect(await host.executeCommand('lab.hoard', '2')).toBe(2 * 262_180);
+  });
+
+  it("counts the names of the module's vars toward their bound, not only their values", async () => {
+    labPlugin('lab');
+    host = createHost({ devPaths: [join(work, 'lab')], dataDir: join(work, 'data'), limits: { ...LIMITS, wasmAllocMbPerCall: 2, wasmMemoryMb: 64 } });
+    const seen = crashes(host);
+    await host.start();
+    // Each call keeps a one-byte var under a fresh 768 KB name, within the call's own 2 MB: the names are held across
+    // calls, so the third takes the vars past 2 MB in all.
+    await host.executeCommand('lab.name-var', '768');
+    await host.executeCommand('lab.name-var', '768');
+    await expect(host.executeCommand('lab.name-var', '768')).rejects.toThrow(/its Extism vars hold more than 2097152 bytes/);
+    expect(seen).toHaveLength(1);
   });
 
   it('counts a trap as a crash: restarted, then disabled after repeated traps, the host unharmed', async () => {
