@@ -280,9 +280,11 @@ export class PluginProcess extends EventEmitter<PluginProcessEvents> {
     return this.#call('plugin/executeCommand', params);
   }
 
-  /** `from`: the emitting plugin's id, or `'app'`. */
-  deliverEvent(name: string, payload: unknown, from: string): Promise<void> {
-    return this.#call('plugin/deliverEvent', { name, payload, from });
+  /** `from`: the emitting plugin's id, or `'app'`; `credited` as for executeCommand. */
+  deliverEvent(name: string, payload: unknown, from: string, credited = true): Promise<void> {
+    const params = { name, payload, from };
+    if (!credited) this.#outstanding?.withoutCredit(params);
+    return this.#call('plugin/deliverEvent', params);
   }
 
   ping(): Promise<{ heapUsed: number; rss: number }> {

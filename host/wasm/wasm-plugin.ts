@@ -109,8 +109,8 @@ export class WasmPlugin extends EventEmitter<PluginProcessEvents> {
     return this.#answering(credited, () => this.#running().executeCommand(command, args));
   }
 
-  async deliverEvent(name: string, payload: unknown, from: string): Promise<void> {
-    await this.#answering(true, () => this.#running().deliverEvent(name, payload, from));
+  async deliverEvent(name: string, payload: unknown, from: string, credited = true): Promise<void> {
+    await this.#answering(credited, () => this.#running().deliverEvent(name, payload, from));
   }
 
   /**

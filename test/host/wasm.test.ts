@@ -18,7 +18,7 @@ import { labModule, moduleImporting } from '../fixtures/wasm/modules.js';
 const SAMPLES = resolve(import.meta.dirname, '../../sample-plugins');
 const CLI = resolve(import.meta.dirname, '../../dist/bin/warden.js');
 const LIMITS = { heartbeatMs: 300, restartBaseMs: 50, callTimeoutMs: 10_000, wasmMemoryMb: 8 };
-const COMMANDS = ['echo', 'recall', 'setting', 'remember', 'fetch', 'http', 'spin', 'grow', 'flood', 'trap', 'hold', 'held', 'hoard', 'name-var'].map((name) => ({ command: `lab.${name}`, title: name }));
+const COMMANDS = ['echo', 'recall', 'setting', 'remember', 'fetch', 'http', 'spin', 'grow', 'flood', 'trap', 'hold', 'held', 'hoard', 'name-var', 'emit'].map((name) => ({ command: `lab.${name}`, title: name }));
 
 let lab: Buffer;
 let work: string;
@@ -287,6 +287,19 @@ describe('a WASM plugin in the host', () => {
     await expect(host.executeCommand('lab.hoard', '16')).rejects.toThrow(/memory: allocated more than 2097152 bytes of Extism memory in one call/);
     expect(seen).toHaveLength(1);
     expect(await host.executeCommand('lab.hoard', '2')).toBe(2 * 262_180);
+  });
+
+  it("earns no answer credit by another plugin's events: messages in answer to them are at the plugin's own rate", async () => {
+    // One app call to the emitter; each of its 6 events makes the listener show 10 messages (60 in all). Only an app's
+    // calls pace a plugin's answers: events from a plugin would let two plugins buy each other unmetered messages.
+    labPlugin('emitter', { name: 'emitter' });
+    labPlugin('listener', { name: 'listener', activationEvents: ['onEvent:test.emitter.shout'], contributes: { commands: [] } });
+    host = createHost({ devPaths: [join(work, 'emitter'), join(work, 'listener')], dataDir: join(work, 'data'), limits: { ...LIMITS, messagesPerSecond: 20 } });
+    const shown: string[] = [];
+    host.on('message', (message) => shown.push(`${message.pluginId} ${message.text}`));
+    await host.start();
+    await host.executeCommand('lab.emit', 'test.emitter.shout', 6);
+    expect(shown.filter((line) => line.startsWith('test.listener heard'))).toHaveLength(20);
   });
 
   it("counts the names of the module's vars toward their bound, not only their values", async () => {
