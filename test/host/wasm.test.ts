@@ -18,7 +18,7 @@ import { labModule, moduleImporting } from '../fixtures/wasm/modules.js';
 const SAMPLES = resolve(import.meta.dirname, '../../sample-plugins');
 const CLI = resolve(import.meta.dirname, '../../dist/bin/warden.js');
 const LIMITS = { heartbeatMs: 300, restartBaseMs: 50, callTimeoutMs: 10_000, wasmMemoryMb: 8 };
-const COMMANDS = ['echo', 'recall', 'setting', 'remember', 'fetch', 'http', 'spin', 'grow', 'flood', 'trap', 'hold', 'held', 'hoard', 'name-var', 'emit'].map((name) => ({ command: `lab.${name}`, title: name }));
+const COMMANDS = ['echo', 'recall', 'setting', 'remember', 'fetch', 'http', 'spin', 'grow', 'flood', 'trap', 'hold', 'held', 'hoard', 'name-var', 'emit', 'run-command'].map((name) => ({ command: `lab.${name}`, title: name }));
 
 let lab: Buffer;
 let work: string;
@@ -299,6 +299,18 @@ describe('a WASM plugin in the host', () => {
     host.on('message', (message) => shown.push(`${message.pluginId} ${message.text}`));
     await host.start();
     await host.executeCommand('lab.emit', 'test.emitter.shout', 6);
+    expect(shown.filter((line) => line.startsWith('test.listener heard'))).toHaveLength(20);
+  });
+
+  it("earns no answer credit by another plugin's calls of its commands: messages in answer to them are at its own rate", async () => {
+    // One app call to the caller; each of its 6 calls of the listener's command shows 10 messages (60 in all).
+    labPlugin('caller', { name: 'caller' });
+    labPlugin('listener', { name: 'listener', contributes: { commands: [{ command: 'listener.shout', title: 'Shout' }] } });
+    host = createHost({ devPaths: [join(work, 'caller'), join(work, 'listener')], dataDir: join(work, 'data'), limits: { ...LIMITS, messagesPerSecond: 20 } });
+    const shown: string[] = [];
+    host.on('message', (message) => shown.push(`${message.pluginId} ${message.text}`));
+    await host.start();
+    await host.executeCommand('lab.run-command', 'listener.shout', 6);
     expect(shown.filter((line) => line.startsWith('test.listener heard'))).toHaveLength(20);
   });
 
