@@ -7,7 +7,7 @@
  * Every other plugin has its own supervisor, so none of this touches them.
  */
 import { constants } from 'node:os';
-import type { PluginProcess, PluginProcessEvents } from './plugin-process.js';
+import type { Caller, PluginProcess, PluginProcessEvents } from './plugin-process.js';
 import type { IsolationLevel } from './platform.js';
 import { monitorResources } from './resource-monitor.js';
 
@@ -148,22 +148,14 @@ export class Supervisor {
     return this.#ready;
   }
 
-  /**
-   * `caller`: the app, another plugin (its ctx.commands.execute), or the plugin itself. Only the app's calls earn answer
-   * credit (another plugin's are paced by that plugin: six calls from one plugin's command had the callee show 60
-   * messages past its own rate of 20); a call the plugin caused itself excuses no CPU either.
-   */
-  executeCommand(command: string, args: unknown[], reason: string, caller: 'app' | 'plugin' | 'itself' = 'app'): Promise<unknown> {
-    return this.#whenActive(reason, (process) => process.executeCommand(command, args, caller === 'app'), () => `command "${command}"`, caller !== 'itself');
+  /** `caller`: the app, another plugin (its ctx.commands.execute), or the plugin itself, which earns nothing and excuses no CPU. */
+  executeCommand(command: string, args: unknown[], reason: string, caller: Caller = 'app'): Promise<unknown> {
+    return this.#whenActive(reason, (process) => process.executeCommand(command, args, caller), () => `command "${command}"`, caller !== 'itself');
   }
 
-  /**
-   * Events never reach their sender, so their delivery is always the host's request (the CPU it costs is excused).
-   * Only the app's earn answer credit, though: another plugin's are paced by that plugin, not by the app (one app call
-   * to a plugin emitting six events had the listener show 60 messages past its own rate of 20).
-   */
+  /** Events never reach their sender, so their delivery is always the host's request. */
   deliverEvent(name: string, payload: unknown, from: string, reason: string): Promise<void> {
-    return this.#whenActive(reason, (process) => process.deliverEvent(name, payload, from, from === 'app'), () => `event "${name}"`, true);
+    return this.#whenActive(reason, (process) => process.deliverEvent(name, payload, from), () => `event "${name}"`, true);
   }
 
   /** Activates first if need be; an active plugin's call goes straight through (this is every call's path). */

@@ -13,7 +13,7 @@ import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { readRegularFileSync } from '../../analyzer/fast-fs.js';
 import { AUDIT_TEXT, AuditAllowance, PluginAuditTrail } from '../audit-budget.js';
-import { type PluginProcessEvents, type PluginProcessOptions, pluginBroker } from '../plugin-process.js';
+import { type Caller, type PluginProcessEvents, type PluginProcessOptions, pluginBroker } from '../plugin-process.js';
 import { cut } from '../text-limits.js';
 import { Outstanding } from '../runtime/channel.js';
 import { answerHostCall } from './host-functions.js';
@@ -104,13 +104,17 @@ export class WasmPlugin extends EventEmitter<PluginProcessEvents> {
     }
   }
 
-  /** `credited`: whether the plugin did not cause this call itself (see Outstanding.withoutCredit). */
-  async executeCommand(command: string, args: unknown[], credited = true): Promise<unknown> {
-    return this.#answering(credited, () => this.#running().executeCommand(command, args));
+  /**
+   * Only the app's calls earn credit here: another plugin's are paced by that plugin, not the app (six calls of a
+   * command from another plugin's command, or six events, had it show 60 messages past its own rate of 20). A worker
+   * has no flood limit the credit would also lift (see PluginProcess.executeCommand).
+   */
+  async executeCommand(command: string, args: unknown[], caller: Caller = 'app'): Promise<unknown> {
+    return this.#answering(caller === 'app', () => this.#running().executeCommand(command, args));
   }
 
-  async deliverEvent(name: string, payload: unknown, from: string, credited = true): Promise<void> {
-    await this.#answering(credited, () => this.#running().deliverEvent(name, payload, from));
+  async deliverEvent(name: string, payload: unknown, from: string): Promise<void> {
+    await this.#answering(from === 'app', () => this.#running().deliverEvent(name, payload, from));
   }
 
   /**
