@@ -281,6 +281,11 @@ class WardenHost implements Host {
     const plugin = owner === undefined ? undefined : this.#plugins.get(owner);
     if (!plugin) throw new Error(`no plugin provides the command "${command}"`);
     if (plugin.blocked) throw new Error(`${plugin.id} is blocked: ${plugin.blocked.join('; ')}`);
+    // A module's host call holds its thread until answered, so its own command would wait behind the call asking for
+    // it until the call timeout, the worker answering pings meanwhile (measured: 10 s per call, as often as it asked).
+    if (plugin.id === caller && isWasmMain(plugin.analysis.manifest.main)) {
+      throw new Error(`a WebAssembly plugin cannot run its own command "${command}" through the host: it would wait on itself (call the export directly)`);
+    }
     return this.#supervisor(plugin).executeCommand(command, args, `onCommand:${command}`, caller === 'app' ? 'app' : plugin.id === caller ? 'itself' : 'plugin');
   }
 

@@ -302,6 +302,15 @@ describe('a WASM plugin in the host', () => {
     expect(shown.filter((line) => line.startsWith('test.listener heard'))).toHaveLength(20);
   });
 
+  it('refuses at once a module running its own command through the host, which would wait on itself', async () => {
+    labPlugin('lab');
+    host = createHost({ devPaths: [join(work, 'lab')], dataDir: join(work, 'data'), limits: LIMITS });
+    await host.start();
+    // Before: the inner call waited behind the outer one until the 10 s call timeout, the worker answering pings.
+    expect(await host.executeCommand('lab.run-command', 'lab.echo', 1)).toEqual({ error: expect.stringMatching(/cannot run its own command "lab\.echo" through the host/), denied: false });
+    expect(await host.executeCommand('lab.echo', 'still')).toEqual(['still']);
+  }, 30_000);
+
   it("earns no answer credit by another plugin's calls of its commands: messages in answer to them are at its own rate", async () => {
     // One app call to the caller; each of its 6 calls of the listener's command shows 10 messages (60 in all).
     labPlugin('caller', { name: 'caller' });
