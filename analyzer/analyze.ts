@@ -22,7 +22,7 @@ import { assess } from './assess.js';
 import { currentStamp, defaultCacheDir, PluginCache, pluginLocator, recordListing, statStamp, type FileEntry, type PluginRecord } from './cache.js';
 import { prepareCacheDir } from './cache-dir.js';
 import { checkReport, keyLocation } from './checks.js';
-import { readFile, stat } from './fast-fs.js';
+import { openRegularFile, readFile, stat } from './fast-fs.js';
 import { linesAround } from './excerpts.js';
 import { listFiles, PackageTypes, type PluginFiles, type SourceType } from './files.js';
 import { installScriptReports, scriptEntries } from './install-scripts.js';
@@ -576,15 +576,25 @@ function sha256(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+/** Streamed (a file too large to lint is hashed too); only a regular file, never waiting on a FIFO (see fast-fs.ts). */
 async function hashFile(path: string): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  for await (const chunk of createReadStream('', { fd: openRegularFile(path) })) hash.update(chunk as Buffer);
   return hash.digest('hex');
 }
 
-/** sha256 of each file, keyed by its path relative to `root`: what the host compares at load with `hashes`. */
+/**
+ * sha256 of each file, keyed by its path relative to `root`: what the host compares at load with `hashes`. A file
+ * that is no longer a regular one (a FIFO swapped in after the gate read it) has no hash: it has changed.
+ */
 export async function hashFiles(root: string, relPaths: string[]): Promise<Record<string, string>> {
   const hashes: Record<string, string> = {};
-  for (const path of relPaths) hashes[path] = await hashFile(join(root, path));
+  for (const path of relPaths) {
+    try {
+      hashes[path] = await hashFile(join(root, path));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EFTYPE') throw error;
+    }
+  }
   return hashes;
 }

@@ -8,7 +8,10 @@
  * device would never end). The reads are synchronous underneath: small
  * files, and no thread-pool round trips (on Node 20, `fs/promises.readFile`
  * reads in chunks through several of them). The sources themselves are read
- * the same way in analyze.ts.
+ * the same way in analyze.ts, and so are the host's reads at load: the hash
+ * of every file the gate read, and a WASM module's bytes where it runs (a
+ * file swapped for a FIFO after the gate read it held the host's thread, or
+ * its thread pool, for good).
  */
 import { closeSync, constants, fstatSync, openSync, readFileSync, stat as statCallback } from 'node:fs';
 import { promisify } from 'node:util';
@@ -18,11 +21,31 @@ export const stat = promisify(statCallback);
 export function readFile(path: string): Promise<Buffer>;
 export function readFile(path: string, encoding: 'utf8'): Promise<string>;
 export async function readFile(path: string, encoding?: 'utf8'): Promise<Buffer | string> {
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  const bytes = readRegularFileSync(path);
+  return encoding ? bytes.toString(encoding) : bytes;
+}
+
+/** The bytes of a regular file, read on this thread; anything else (a FIFO, a device, a folder) throws `EFTYPE` at once. */
+export function readRegularFileSync(path: string): Buffer {
+  const fd = openRegularFile(path);
   try {
-    if (!fstatSync(fd).isFile()) throw Object.assign(new Error(`${path} is not a regular file`), { code: 'EFTYPE' });
-    return encoding ? readFileSync(fd, encoding) : readFileSync(fd);
+    return readFileSync(fd);
   } finally {
     closeSync(fd);
   }
+}
+
+/** `: not a regular file` when that is why a read failed (for a one-line error naming the file), else nothing. */
+export function notRegular(error: unknown): string {
+  return (error as NodeJS.ErrnoException | undefined)?.code === 'EFTYPE' ? ': not a regular file' : '';
+}
+
+/** A descriptor of `path` if it is a regular file, opened without waiting (the caller closes it); otherwise `EFTYPE`. */
+export function openRegularFile(path: string): number {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  if (!fstatSync(fd).isFile()) {
+    closeSync(fd);
+    throw Object.assign(new Error(`${path} is not a regular file`), { code: 'EFTYPE' });
+  }
+  return fd;
 }

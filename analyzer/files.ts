@@ -11,8 +11,9 @@
  */
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { open, readdir, realpath, stat } from 'node:fs/promises';
-import { readFile } from './fast-fs.js';
+import { closeSync, readSync } from 'node:fs';
+import { readdir, realpath, stat } from 'node:fs/promises';
+import { openRegularFile, readFile } from './fast-fs.js';
 import { dirname, extname, join, posix, relative, sep } from 'node:path';
 import { SOURCE_EXTENSIONS } from '../rules/extensions.js';
 import { UsageError } from '../cli/errors.js';
@@ -283,14 +284,23 @@ export class PackageTypes {
 
 const HEAD_BYTES = 4096;
 
+/**
+ * A file's first bytes; none for what is not a regular file (a FIFO swapped in under a name a listing kept would
+ * make the open wait for a writer): the host's hash check then finds it changed.
+ */
 async function head(path: string): Promise<Buffer> {
-  const handle = await open(path, 'r');
+  let fd: number;
+  try {
+    fd = openRegularFile(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EFTYPE') return Buffer.alloc(0);
+    throw error;
+  }
   try {
     const buffer = Buffer.alloc(HEAD_BYTES);
-    const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
-    return buffer.subarray(0, bytesRead);
+    return buffer.subarray(0, readSync(fd, buffer, 0, HEAD_BYTES, 0));
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 

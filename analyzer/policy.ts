@@ -3,7 +3,7 @@
  * table), a policy file that overrides any cells, and the decision with
  * reasons a person can read.
  */
-import { readFile } from './fast-fs.js';
+import { notRegular, readFile } from './fast-fs.js';
 import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { SEVERITIES, type Severity } from '../rules/meta.js';
 import { UsageError } from '../cli/errors.js';
@@ -27,8 +27,8 @@ const validatePolicy = validatePolicyFile as unknown as ValidateFunction<PolicyF
 
 /** The default policy with the file's cells laid over it. */
 export async function loadPolicy(file: string): Promise<Policy> {
-  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new UsageError(`cannot read policy ${file}${error.code === 'EFTYPE' ? ': not a regular file' : ''}`);
+  const text = await readFile(file, 'utf8').catch((error: unknown) => {
+    throw new UsageError(`cannot read policy ${file}${notRegular(error)}`);
   });
   let data: unknown;
   try {

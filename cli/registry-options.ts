@@ -6,7 +6,7 @@
  * its pinned root). A folder registry given without a root is trusted on
  * first use (its `1.root.json`), and the command says so.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import ms from 'ms';
@@ -15,6 +15,7 @@ import { InstalledPlugins } from '../host/install/records.js';
 import type { RegistryClient, RegistryOptions, RegistryStatus } from '../host/registry/client.js';
 import { METADATA_DIR } from '../host/registry/layout.js';
 import { ago } from '../host/trust.js';
+import { notRegular, readRegularFileSync } from '../analyzer/fast-fs.js';
 import { UsageError } from './errors.js';
 
 export interface RegistryFlags {
@@ -54,9 +55,9 @@ function isUrl(value: string): boolean {
 
 function readRoot(file: string): Record<string, unknown> {
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-  } catch {
-    throw new UsageError(`cannot read the trusted root ${file} (a registry's root.json)`);
+    return JSON.parse(readRegularFileSync(file).toString('utf8')) as Record<string, unknown>;
+  } catch (error) {
+    throw new UsageError(`cannot read the trusted root ${file}${notRegular(error)} (a registry's root.json)`);
   }
 }
 

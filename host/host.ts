@@ -275,13 +275,18 @@ class WardenHost implements Host {
     return this.#execute(command, args, 'app') as Promise<T>;
   }
 
-  /** `caller`: the app, or the plugin whose ctx.commands.execute this is; a plugin running its own command earns no answer credit. */
+  /** `caller`: the app, or the plugin whose ctx.commands.execute this is (only the app's calls earn answer credit). */
   async #execute(command: string, args: unknown[], caller: string): Promise<unknown> {
     const owner = this.#commands.get(command);
     const plugin = owner === undefined ? undefined : this.#plugins.get(owner);
     if (!plugin) throw new Error(`no plugin provides the command "${command}"`);
     if (plugin.blocked) throw new Error(`${plugin.id} is blocked: ${plugin.blocked.join('; ')}`);
-    return this.#supervisor(plugin).executeCommand(command, args, `onCommand:${command}`, plugin.id !== caller);
+    // A module's host call holds its thread until answered, so its own command would wait behind the call asking for
+    // it until the call timeout, the worker answering pings meanwhile (measured: 10 s per call, as often as it asked).
+    if (plugin.id === caller && isWasmMain(plugin.analysis.manifest.main)) {
+      throw new Error(`a WebAssembly plugin cannot run its own command "${command}" through the host: it would wait on itself (call the export directly)`);
+    }
+    return this.#supervisor(plugin).executeCommand(command, args, `onCommand:${command}`, caller === 'app' ? 'app' : plugin.id === caller ? 'itself' : 'plugin');
   }
 
   async emitEvent(name: string, payload?: unknown, sender = 'app'): Promise<void> {

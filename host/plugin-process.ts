@@ -28,6 +28,9 @@ import { wasiPreopens } from './wasm/wasi-preopens.js';
 
 export type { BrokerCallbacks } from './broker.js';
 
+/** Who a command or an event delivered to a plugin comes from: the app, another plugin, or the plugin itself. */
+export type Caller = 'app' | 'plugin' | 'itself';
+
 export interface PluginLimits {
   /** V8 heap cap (`--max-old-space-size`). */
   heapMb: number;
@@ -273,14 +276,18 @@ export class PluginProcess extends EventEmitter<PluginProcessEvents> {
     };
   }
 
-  /** `credited`: whether the plugin did not cause this call itself (see Outstanding.withoutCredit). */
-  executeCommand(command: string, args: unknown[], credited = true): Promise<unknown> {
+  /**
+   * A call the plugin caused itself earns no credit (see Outstanding.withoutCredit). Another plugin's does, unlike in a
+   * worker (wasm-plugin.ts): here the credit also lifts the channel's flood limit, and without it a plugin calling this
+   * one fast would get it killed for the host calls it makes in answer.
+   */
+  executeCommand(command: string, args: unknown[], caller: Caller = 'app'): Promise<unknown> {
     const params = { command, args };
-    if (!credited) this.#outstanding?.withoutCredit(params);
+    if (caller === 'itself') this.#outstanding?.withoutCredit(params);
     return this.#call('plugin/executeCommand', params);
   }
 
-  /** `from`: the emitting plugin's id, or `'app'`. */
+  /** `from`: the emitting plugin's id, or `'app'`. Events never reach their sender: their delivery earns credit (see executeCommand). */
   deliverEvent(name: string, payload: unknown, from: string): Promise<void> {
     return this.#call('plugin/deliverEvent', { name, payload, from });
   }

@@ -7,7 +7,7 @@
  * Every other plugin has its own supervisor, so none of this touches them.
  */
 import { constants } from 'node:os';
-import type { PluginProcess, PluginProcessEvents } from './plugin-process.js';
+import type { Caller, PluginProcess, PluginProcessEvents } from './plugin-process.js';
 import type { IsolationLevel } from './platform.js';
 import { monitorResources } from './resource-monitor.js';
 
@@ -148,9 +148,9 @@ export class Supervisor {
     return this.#ready;
   }
 
-  /** `credited`: false when the plugin caused this call itself (it ran its own command through the host). */
-  executeCommand(command: string, args: unknown[], reason: string, credited = true): Promise<unknown> {
-    return this.#whenActive(reason, (process) => process.executeCommand(command, args, credited), () => `command "${command}"`, credited);
+  /** `caller`: the app, another plugin (its ctx.commands.execute), or the plugin itself, which earns nothing and excuses no CPU. */
+  executeCommand(command: string, args: unknown[], reason: string, caller: Caller = 'app'): Promise<unknown> {
+    return this.#whenActive(reason, (process) => process.executeCommand(command, args, caller), () => `command "${command}"`, caller !== 'itself');
   }
 
   /** Events never reach their sender, so their delivery is always the host's request. */

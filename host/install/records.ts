@@ -12,7 +12,8 @@
  * removed once the process that made them is gone.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { readRegularFileSync } from '../../analyzer/fast-fs.js';
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { Tier } from '../../analyzer/types.js';
@@ -92,7 +93,7 @@ export class InstalledPlugins {
       if (!name.endsWith('.json')) continue;
       const file = join(this.recordsDir, name);
       try {
-        const data: unknown = JSON.parse(readFileSync(file, 'utf8'));
+        const data: unknown = JSON.parse(readRecord(file));
         if (!isRecord(data)) throw new Error('not an install record');
         records.push(data);
       } catch (error) {
@@ -105,7 +106,7 @@ export class InstalledPlugins {
   get(id: string): InstallRecord | undefined {
     const file = this.#recordFile(id);
     if (!existsSync(file)) return undefined;
-    const data: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    const data: unknown = JSON.parse(readRecord(file));
     return isRecord(data) ? data : undefined;
   }
 
@@ -161,7 +162,7 @@ export class InstalledPlugins {
     const file = join(this.pluginsDir, STATE_DIR, 'registry.json');
     if (!existsSync(file)) return undefined;
     try {
-      const data = JSON.parse(readFileSync(file, 'utf8')) as RememberedRegistry;
+      const data = JSON.parse(readRecord(file)) as RememberedRegistry;
       return typeof data.url === 'string' && typeof data.trustedRoot === 'object' ? data : undefined;
     } catch {
       return undefined;
@@ -171,4 +172,9 @@ export class InstalledPlugins {
   #recordFile(id: string): string {
     return join(this.recordsDir, `${fileName(id)}.json`);
   }
+}
+
+/** A record's text, only from a regular file: a FIFO planted in the state folder would hold the host's start for good. */
+function readRecord(file: string): string {
+  return readRegularFileSync(file).toString('utf8');
 }

@@ -23,6 +23,7 @@ import { watch, type FSWatcher } from 'chokidar';
 import type { Metadata, Root } from '@tufjs/models';
 import { Updater } from 'tuf-js';
 import writeFileAtomic from 'write-file-atomic';
+import { notRegular, readRegularFileSync } from '../../analyzer/fast-fs.js';
 import { RefusedError, UsageError } from '../../cli/errors.js';
 import { RegistryFetcher } from './fetcher.js';
 import { BLOCKLIST_TARGET, METADATA_DIR, TARGETS_DIR, TOP_LEVEL_TARGETS } from './layout.js';
@@ -84,9 +85,9 @@ function location(url: string): { base: string; folder: string | undefined } {
 function readTrustedRoot(trustedRoot: RegistryOptions['trustedRoot']): string {
   if (typeof trustedRoot !== 'string') return JSON.stringify(trustedRoot);
   try {
-    return readFileSync(trustedRoot, 'utf8');
-  } catch {
-    throw new UsageError(`cannot read the registry's trusted root ${trustedRoot}`);
+    return readRegularFileSync(trustedRoot).toString('utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read the registry's trusted root ${trustedRoot}${notRegular(error)}`);
   }
 }
 

@@ -8,9 +8,10 @@
  * of hex, so a publisher can paste it into a message to the registry.
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { canonicalize } from '@tufjs/canonical-json';
 import { Key, Signature } from '@tufjs/models';
+import { notRegular, readRegularFileSync } from '../../analyzer/fast-fs.js';
 import { UsageError } from '../../cli/errors.js';
 
 export interface KeyPair {
@@ -51,9 +52,9 @@ export function signingKey(privateKeyPem: string): SigningKey {
 export function readSigningKey(file: string): SigningKey {
   let pem: string;
   try {
-    pem = readFileSync(file, 'utf8');
-  } catch {
-    throw new UsageError(`cannot read private key ${file}`);
+    pem = readRegularFileSync(file).toString('utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read private key ${file}${notRegular(error)}`);
   }
   try {
     return signingKey(pem);
@@ -66,7 +67,12 @@ const HEX_KEY = /^[0-9a-f]{64}$/;
 
 /** A public key given as 64 hex characters, or as a file holding them (what `warden registry keygen` writes). */
 export function readPublicKey(value: string): Key {
-  const text = existsSync(value) ? readFileSync(value, 'utf8').trim() : value.trim();
+  let text = value.trim();
+  try {
+    if (existsSync(value)) text = readRegularFileSync(value).toString('utf8').trim();
+  } catch (error) {
+    throw new UsageError(`cannot read public key ${value}${notRegular(error)}`);
+  }
   if (!HEX_KEY.test(text)) throw new UsageError(`${value}: expected an Ed25519 public key (64 hex characters, or a .pub file from warden registry keygen)`);
   return tufKey(text);
 }

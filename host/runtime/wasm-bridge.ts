@@ -9,8 +9,8 @@
  * the call it ended in is answered with that reason (bootstrap.ts marks it)
  * and the host ends the process: the supervisor sees a crash.
  */
-import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { readRegularFileSync } from '../../analyzer/fast-fs.js';
 import type { MessageConnection } from 'vscode-jsonrpc';
 import { call, type ActivateParams, type WasmActivation, type WasmProcessHostApi } from '../../api/protocol.js';
 import { WasmWorker } from '../wasm/wasm-worker.js';
@@ -21,7 +21,7 @@ export async function startWasmModule(params: ActivateParams & { wasm: WasmActiv
   const { pluginId, main, config, wasm } = params;
   const worker = await WasmWorker.start({
     pluginId,
-    bytes: readFileSync(main),
+    bytes: readRegularFileSync(main),
     sha256: wasm.sha256,
     config,
     preopens: wasm.preopens,

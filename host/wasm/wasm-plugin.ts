@@ -10,9 +10,10 @@
  * restarts or disables it by the same rules as a process.
  */
 import { EventEmitter } from 'node:events';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { readRegularFileSync } from '../../analyzer/fast-fs.js';
 import { AUDIT_TEXT, AuditAllowance, PluginAuditTrail } from '../audit-budget.js';
-import { type PluginProcessEvents, type PluginProcessOptions, pluginBroker } from '../plugin-process.js';
+import { type Caller, type PluginProcessEvents, type PluginProcessOptions, pluginBroker } from '../plugin-process.js';
 import { cut } from '../text-limits.js';
 import { Outstanding } from '../runtime/channel.js';
 import { answerHostCall } from './host-functions.js';
@@ -28,6 +29,8 @@ export class WasmPlugin extends EventEmitter<PluginProcessEvents> {
   readonly options: WasmPluginOptions;
   #worker: WasmWorker | undefined;
   #killReason: string | undefined;
+  /** Why it was stopped or killed while its module still compiled, before its worker existed: the worker is ended as it boots. */
+  #endedEarly: string | undefined;
   readonly #outstanding = new Outstanding();
   #nextCall = 1;
 
@@ -60,7 +63,7 @@ export class WasmPlugin extends EventEmitter<PluginProcessEvents> {
     const broker = pluginBroker(this.options, limits, audit, this, (params) => this.#outstanding.isAnswer(params));
     const worker = await WasmWorker.start({
       pluginId,
-      bytes: readFileSync(main),
+      bytes: readRegularFileSync(main),
       sha256: this.options.mainSha256,
       config: this.options.config,
       preopens: wasiPreopens(grant, { dataDir, root: this.options.root }),
@@ -83,6 +86,8 @@ export class WasmPlugin extends EventEmitter<PluginProcessEvents> {
       audit.tryAppend({ pluginId, kind: 'worker.exit', code, ...(reason ? { reason } : {}) });
       this.emit('exit', code, null);
     });
+    // A host stopped (or an activation timed out) while the module compiled: its thread would otherwise run on, referenced.
+    if (this.#endedEarly !== undefined) void worker.terminate(this.#endedEarly);
     await worker.ready;
     audit.append({ pluginId, kind: 'worker.start', memoryBytes: worker.memoryBytes, wasi: worker.wasi, preopens: worker.preopens });
   }
@@ -99,13 +104,17 @@ export class WasmPlugin extends EventEmitter<PluginProcessEvents> {
     }
   }
 
-  /** `credited`: whether the plugin did not cause this call itself (see Outstanding.withoutCredit). */
-  async executeCommand(command: string, args: unknown[], credited = true): Promise<unknown> {
-    return this.#answering(credited, () => this.#running().executeCommand(command, args));
+  /**
+   * Only the app's calls earn credit here: another plugin's are paced by that plugin, not the app (six calls of a
+   * command from another plugin's command, or six events, had it show 60 messages past its own rate of 20). A worker
+   * has no flood limit the credit would also lift (see PluginProcess.executeCommand).
+   */
+  async executeCommand(command: string, args: unknown[], caller: Caller = 'app'): Promise<unknown> {
+    return this.#answering(caller === 'app', () => this.#running().executeCommand(command, args));
   }
 
   async deliverEvent(name: string, payload: unknown, from: string): Promise<void> {
-    await this.#answering(true, () => this.#running().deliverEvent(name, payload, from));
+    await this.#answering(from === 'app', () => this.#running().deliverEvent(name, payload, from));
   }
 
   /**
@@ -132,7 +141,10 @@ export class WasmPlugin extends EventEmitter<PluginProcessEvents> {
 
   async stop(graceMs = 2000): Promise<void> {
     const worker = this.#worker;
-    if (!worker) return;
+    if (!worker) {
+      this.#endedEarly ??= 'stopped while starting';
+      return;
+    }
     const timer = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
     await Promise.race([worker.deactivate().catch(() => undefined), timer, worker.exited]);
     await worker.terminate();
@@ -140,9 +152,9 @@ export class WasmPlugin extends EventEmitter<PluginProcessEvents> {
 
   /** Ends the worker now (a module in an endless loop included); the reason is recorded with its exit. */
   kill(reason: string): void {
-    if (!this.#worker) return;
     this.#killReason ??= reason;
-    void this.#worker.terminate(reason);
+    if (this.#worker) void this.#worker.terminate(reason);
+    else this.#endedEarly ??= reason;
     this.options.audit.tryAppend({ pluginId: this.options.pluginId, kind: 'worker.kill', reason });
   }
 

@@ -63,10 +63,13 @@ const warden = Object.fromEntries(
 
 /**
  * Extism vars, kept here as copies: Extism's JS runtime keeps a var as the index of a block in the memory it frees
- * after each call (below), where the index would then name another block. Bounded like a call's allocations.
+ * after each call (below), where the index would then name another block. Bounded like a call's allocations, names
+ * and values together (a name is held as long as its value: a fresh 1 MB name per call, each with a one-byte value,
+ * grew the vars by a megabyte a call).
  */
 const vars = new Map<string, Uint8Array>();
 let varBytes = 0;
+const varSize = (name: string, value: Uint8Array): number => Buffer.byteLength(name) + value.byteLength;
 
 const kernel: Record<string, (context: CallContext, ...args: bigint[]) => unknown> = {
   alloc: (context, size) => {
@@ -79,11 +82,12 @@ const kernel: Record<string, (context: CallContext, ...args: bigint[]) => unknow
   },
   var_set: (context, key, value) => {
     const name = text(context, key);
-    varBytes -= vars.get(name)?.byteLength ?? 0;
+    const old = vars.get(name);
+    if (old) varBytes -= varSize(name, old);
     vars.delete(name);
     if (value === 0n) return;
     const bytes = context.read(value)?.bytes().slice() ?? new Uint8Array();
-    varBytes += bytes.byteLength;
+    varBytes += varSize(name, bytes);
     if (varBytes > setup.allocBytesPerCall) throw new OverBound(`memory: its Extism vars hold more than ${setup.allocBytesPerCall} bytes`);
     vars.set(name, bytes);
   },

@@ -4,10 +4,11 @@
  * signed, and a publisher's role is published only with its publisher's
  * signature. Needs `npx tsc -p tsconfig.json` first.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildRegistry, type DemoRegistry, pack, SAMPLES, tempDir, warden } from './trust-helpers.js';
+import { buildRegistry, CLI, type DemoRegistry, pack, SAMPLES, tempDir, warden } from './trust-helpers.js';
 
 let work: string;
 let registry: DemoRegistry;
@@ -157,5 +158,22 @@ describe('warden registry', () => {
       expect(run.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
     }
     expect(readdirSync(join(registry.dir, 'metadata')).length).toBe(before);
+  });
+
+  it('reads a key or a trusted root only from a regular file: a FIFO or a device is refused in one line, never waited on', () => {
+    const fifo = join(work, 'key-fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    for (const special of [fifo, '/dev/zero']) {
+      for (const args of [
+        ['registry', 'sign', registry.dir, '--publisher', 'acme', '--key', special],
+        ['registry', 'add', registry.dir, registry.tarballs.hello, '--tier', 'trusted', '--publisher', 'acme', '--publisher-key', special],
+        ['install', registry.tarballs.hello, '--registry', registry.dir, '--trusted-root', special, '--plugins-dir', join(work, 'fifo-plugins'), '--yes'],
+      ]) {
+        const run = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL', env: { ...process.env, NO_COLOR: '1' } });
+        expect(run.signal, `${args.join(' ')}: still running after 20 s`).toBeNull();
+        expect(run.status, args.join(' ')).toBe(2);
+        expect(run.stderr.trim(), args.join(' ')).toMatch(new RegExp(`^[^\\n]*${special.replaceAll('/', '\\/')}: not a regular file`));
+      }
+    }
   });
 });

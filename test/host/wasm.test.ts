@@ -18,7 +18,7 @@ import { labModule, moduleImporting } from '../fixtures/wasm/modules.js';
 const SAMPLES = resolve(import.meta.dirname, '../../sample-plugins');
 const CLI = resolve(import.meta.dirname, '../../dist/bin/warden.js');
 const LIMITS = { heartbeatMs: 300, restartBaseMs: 50, callTimeoutMs: 10_000, wasmMemoryMb: 8 };
-const COMMANDS = ['echo', 'recall', 'setting', 'remember', 'fetch', 'http', 'spin', 'grow', 'flood', 'trap', 'hold', 'held', 'hoard'].map((name) => ({ command: `lab.${name}`, title: name }));
+const COMMANDS = ['echo', 'recall', 'setting', 'remember', 'fetch', 'http', 'spin', 'grow', 'flood', 'trap', 'hold', 'held', 'hoard', 'name-var', 'emit', 'run-command'].map((name) => ({ command: `lab.${name}`, title: name }));
 
 let lab: Buffer;
 let work: string;
@@ -303,6 +303,53 @@ describe('a WASM plugin in the host', () => {
     expect(await host.executeCommand('lab.hoard', '2')).toBe(2 * 262_180);
   });
 
+  it("earns no answer credit by another plugin's events: messages in answer to them are at the plugin's own rate", async () => {
+    // One app call to the emitter; each of its 6 events makes the listener show 10 messages (60 in all). Only an app's
+    // calls pace a plugin's answers: events from a plugin would let two plugins buy each other unmetered messages.
+    labPlugin('emitter', { name: 'emitter' });
+    labPlugin('listener', { name: 'listener', activationEvents: ['onEvent:test.emitter.shout'], contributes: { commands: [] } });
+    host = createHost({ devPaths: [join(work, 'emitter'), join(work, 'listener')], dataDir: join(work, 'data'), limits: { ...LIMITS, messagesPerSecond: 20 } });
+    const shown: string[] = [];
+    host.on('message', (message) => shown.push(`${message.pluginId} ${message.text}`));
+    await host.start();
+    await host.executeCommand('lab.emit', 'test.emitter.shout', 6);
+    expect(shown.filter((line) => line.startsWith('test.listener heard'))).toHaveLength(20);
+  });
+
+  it('refuses at once a module running its own command through the host, which would wait on itself', async () => {
+    labPlugin('lab');
+    host = createHost({ devPaths: [join(work, 'lab')], dataDir: join(work, 'data'), limits: LIMITS });
+    await host.start();
+    // Before: the inner call waited behind the outer one until the 10 s call timeout, the worker answering pings.
+    expect(await host.executeCommand('lab.run-command', 'lab.echo', 1)).toEqual({ error: expect.stringMatching(/cannot run its own command "lab\.echo" through the host/), denied: false });
+    expect(await host.executeCommand('lab.echo', 'still')).toEqual(['still']);
+  }, 30_000);
+
+  it("earns no answer credit by another plugin's calls of its commands: messages in answer to them are at its own rate", async () => {
+    // One app call to the caller; each of its 6 calls of the listener's command shows 10 messages (60 in all).
+    labPlugin('caller', { name: 'caller' });
+    labPlugin('listener', { name: 'listener', contributes: { commands: [{ command: 'listener.shout', title: 'Shout' }] } });
+    host = createHost({ devPaths: [join(work, 'caller'), join(work, 'listener')], dataDir: join(work, 'data'), limits: { ...LIMITS, messagesPerSecond: 20 } });
+    const shown: string[] = [];
+    host.on('message', (message) => shown.push(`${message.pluginId} ${message.text}`));
+    await host.start();
+    await host.executeCommand('lab.run-command', 'listener.shout', 6);
+    expect(shown.filter((line) => line.startsWith('test.listener heard'))).toHaveLength(20);
+  });
+
+  it("counts the names of the module's vars toward their bound, not only their values", async () => {
+    labPlugin('lab');
+    host = createHost({ devPaths: [join(work, 'lab')], dataDir: join(work, 'data'), limits: { ...LIMITS, wasmAllocMbPerCall: 2, wasmMemoryMb: 64 } });
+    const seen = crashes(host);
+    await host.start();
+    // Each call keeps a one-byte var under a fresh 768 KB name, within the call's own 2 MB: the names are held across
+    // calls, so the third takes the vars past 2 MB in all.
+    await host.executeCommand('lab.name-var', '768');
+    await host.executeCommand('lab.name-var', '768');
+    await expect(host.executeCommand('lab.name-var', '768')).rejects.toThrow(/its Extism vars hold more than 2097152 bytes/);
+    expect(seen).toHaveLength(1);
+  });
+
   it('counts a trap as a crash: restarted, then disabled after repeated traps, the host unharmed', async () => {
     labPlugin('lab');
     host = createHost({ pluginsDir: samples('hello-wasm'), devPaths: [join(work, 'lab')], dataDir: join(work, 'data'), limits: LIMITS });
@@ -371,6 +418,23 @@ describe('a WASM plugin in the host', () => {
     expect(run.signal, 'the process was still running after 20 s').toBeNull();
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout.trim()).toBe('2');
+  });
+
+  it('leaves no thread behind when the host stops while a module still compiles: its worker is ended as it boots', () => {
+    // configFor is asked just before the module is read and compiled: the stop it queues lands while that runs.
+    const script = [
+      `const { createHost } = await import(${JSON.stringify(resolve(import.meta.dirname, '../../dist/host/index.js'))});`,
+      'let stopped;',
+      `const host = createHost({ pluginsDir: ${JSON.stringify(samples('hello-wasm'))}, dataDir: ${JSON.stringify(join(work, 'data'))},`,
+      '  configFor: () => { setImmediate(() => { stopped = host.stop(); }); return {}; } });',
+      'await host.start();',
+      "await host.executeCommand('hello-wasm.vowels', 'exit').catch((error) => console.log(error.message));",
+      'await stopped;',
+    ].join('\n');
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL' });
+    expect(run.signal, 'the process was still running after 20 s: a worker outlived the host').toBeNull();
+    expect(run.stdout).toMatch(/stopped while starting/);
+    expect(run.status, run.stderr).toBe(0);
   });
 
 });
