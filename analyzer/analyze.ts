@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import satisfies from 'semver/functions/satisfies.js';
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { readdir, realpath } from 'node:fs/promises';
 import { readlink } from 'node:fs/promises';
 import { join, posix } from 'node:path';
@@ -461,13 +461,15 @@ async function runChecks(plugin: Prepared): Promise<void> {
   }
   const manifestText = () => readFile(join(root, 'package.json'), 'utf8');
   const main = join(root, plugin.manifest.main);
-  if (wasm !== undefined && isInside(root, main) && existsSync(main)) {
+  // A FIFO or a device is not an entry module: what the host would load from it is whatever is written there then.
+  const mainIsFile = isInside(root, main) && statSync(main, { throwIfNoEntry: false })?.isFile() === true;
+  if (wasm !== undefined && mainIsFile) {
     const bytes = await readFile(main);
     plugin.hashes[wasm] = sha256(bytes);
     plugin.bytes += bytes.length;
     addCheckReports(plugin, wasm, readWasmModule(bytes, plugin.manifest).reports);
   }
-  if (!isInside(root, main) || !existsSync(main)) {
+  if (!mainIsFile) {
     const text = await manifestText();
     addCheckReports(plugin, 'package.json', [checkReport('manifest', 'mainMissing', { main: plugin.manifest.main }, keyLocation(text, 'main'))], text);
   }

@@ -3,6 +3,8 @@
  * package and an `engines.warden` range this Warden is not in are critical
  * `manifest` findings, at the field, that block for every tier.
  */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzePlugin } from '../../analyzer/index.js';
 import { MANIFEST, runCli, writePlugin } from './helpers.js';
@@ -33,6 +35,14 @@ describe('manifest findings', () => {
       expect(report.decision.action).toBe('block');
       expect(report.decision.reasons[0]).toMatch(/^the host cannot load it, whatever its tier: .*\(manifest at package\.json:\d+:\d+\)$/);
     }
+  });
+
+  it('blocks, for every tier, a main that is a FIFO: what the host would load is whatever someone writes there', async () => {
+    const root = writePlugin({ 'package.json': MANIFEST });
+    expect(spawnSync('mkfifo', [join(root, 'index.js')]).status).toBe(0);
+    const analysis = await analyzePlugin(root, { cache: false, tier: 'official' });
+    expect(analysis.findings).toEqual([expect.objectContaining({ ruleId: 'manifest', severity: 'critical', message: expect.stringMatching(/entry module "index\.js" is not in the package/) })]);
+    expect(analysis.decision.action).toBe('block');
   });
 
   it('stays quiet for a matching range and an entry module that is there', async () => {
