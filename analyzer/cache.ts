@@ -14,12 +14,13 @@
  * and never as a verdict.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, constants, fstatSync, openSync, readFileSync, type BigIntStats } from 'node:fs';
+import type { BigIntStats } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { RULES_VERSION } from '../rules/version.js';
 import { cacheKeyFrom, seal, unseal } from './cache-seal.js';
+import { readRegularFileSync } from './fast-fs.js';
 import type { ListingCache, SourceType } from './files.js';
 import type { LintResult } from './lint-file.js';
 import { WARDEN_VERSION } from './warden-package.js';
@@ -122,8 +123,9 @@ export class PluginCache {
   async read(locator: string): Promise<PluginRecord> {
     if (!this.#key) return emptyRecord(locator);
     try {
-      const text = readRecordText(this.pathOf(locator));
-      const json = text === undefined ? undefined : unseal(this.#key, text);
+      // Never through a link, never waiting on a FIFO planted under a record's name: its name is computable, and the
+      // cache may sit in a folder others can write.
+      const json = unseal(this.#key, readRegularFileSync(this.pathOf(locator), { followLinks: false }).toString('utf8'));
       const record = json === undefined ? undefined : (JSON.parse(json) as Partial<PluginRecord>);
       if (record?.locator === locator && record.version === VERSION && record.files && typeof record.files === 'object') return record as PluginRecord;
     } catch {
@@ -145,18 +147,5 @@ export class PluginCache {
     } catch {
       // ignored on purpose
     }
-  }
-}
-
-/**
- * A record's text, read only from a regular file: never through a link, never waiting on a FIFO someone planted
- * under a record's name (its name is computable, and the cache may sit in a folder others can write).
- */
-function readRecordText(path: string): string | undefined {
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  try {
-    return fstatSync(fd).isFile() ? readFileSync(fd, 'utf8') : undefined;
-  } finally {
-    closeSync(fd);
   }
 }

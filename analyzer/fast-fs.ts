@@ -25,9 +25,12 @@ export async function readFile(path: string, encoding?: 'utf8'): Promise<Buffer 
   return encoding ? bytes.toString(encoding) : bytes;
 }
 
-/** The bytes of a regular file, read on this thread; anything else (a FIFO, a device, a folder) throws `EFTYPE` at once. */
-export function readRegularFileSync(path: string): Buffer {
-  const fd = openRegularFile(path);
+/**
+ * The bytes of a regular file, read on this thread; anything else (a FIFO, a device, a folder) throws `EFTYPE` at once.
+ * `followLinks: false` for a file whose name others may plant a link under (a cache record): a link throws `ELOOP`.
+ */
+export function readRegularFileSync(path: string, options: { followLinks?: boolean } = {}): Buffer {
+  const fd = openRegularFile(path, options);
   try {
     return readFileSync(fd);
   } finally {
@@ -41,8 +44,8 @@ export function notRegular(error: unknown): string {
 }
 
 /** A descriptor of `path` if it is a regular file, opened without waiting (the caller closes it); otherwise `EFTYPE`. */
-export function openRegularFile(path: string): number {
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+export function openRegularFile(path: string, { followLinks = true }: { followLinks?: boolean } = {}): number {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | (followLinks ? 0 : constants.O_NOFOLLOW));
   if (!fstatSync(fd).isFile()) {
     closeSync(fd);
     throw Object.assign(new Error(`${path} is not a regular file`), { code: 'EFTYPE' });

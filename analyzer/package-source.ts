@@ -10,13 +10,14 @@
  * The temporary folder is removed by `close()`, and at once on any failure.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, createWriteStream, openSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, readSync } from 'node:fs';
 import { lstat, mkdir, readdir, readlink, realpath, stat } from 'node:fs/promises';
 import { join, posix, relative, sep, isAbsolute } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadEntry } from 'tar';
 import { UsageError } from '../cli/errors.js';
+import { openRegularFile } from './fast-fs.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
 import { makeTempDir, removeTempDir } from './temp-dirs.js';
 
@@ -98,7 +99,13 @@ async function copyOnce(file: string, copy: string, maxBytes: number): Promise<{
  * it reviewed (`digest`): a file swapped or changed meanwhile is refused, so nothing unreviewed goes further.
  */
 export function reviewedBytes(file: string, digest: { sha256: string; length: number }): Buffer {
-  const fd = openSync(file, 'r');
+  let fd: number;
+  try {
+    // Only a regular file: one swapped for a FIFO would make the open wait for a writer.
+    fd = openRegularFile(file);
+  } catch {
+    throw changedAfterReview(file);
+  }
   try {
     // One byte more than reviewed, so a longer file is told apart without reading all of it.
     const buffer = Buffer.alloc(digest.length + 1);
@@ -109,13 +116,15 @@ export function reviewedBytes(file: string, digest: { sha256: string; length: nu
       length += read;
     }
     const bytes = buffer.subarray(0, length);
-    if (length !== digest.length || createHash('sha256').update(bytes).digest('hex') !== digest.sha256) {
-      throw new UsageError(`${file} changed after the gate reviewed it; nothing was done with it (run the command again)`);
-    }
+    if (length !== digest.length || createHash('sha256').update(bytes).digest('hex') !== digest.sha256) throw changedAfterReview(file);
     return bytes;
   } finally {
     closeSync(fd);
   }
+}
+
+function changedAfterReview(file: string): UsageError {
+  return new UsageError(`${file} changed after the gate reviewed it; nothing was done with it (run the command again)`);
 }
 
 /** Reads every header of `file` without writing anything; throws a UsageError naming the first bad entry (as `display`). */

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { create } from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -143,5 +143,9 @@ describe('reviewedBytes', () => {
       writeFileSync(file, other);
       expect(() => reviewedBytes(file, digest)).toThrow(/changed after the gate reviewed it; nothing was done with it/);
     }
+    // Swapped for a FIFO: refused at once, not waited on for a writer.
+    rmSync(file);
+    expect(spawnSync('mkfifo', [file]).status).toBe(0);
+    expect(() => reviewedBytes(file, digest)).toThrow(/changed after the gate reviewed it; nothing was done with it/);
   });
 });
