@@ -15,15 +15,14 @@ import { readdir, realpath } from 'node:fs/promises';
 import { readlink } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import picomatch from 'picomatch';
 import { SOURCE_EXTENSIONS } from '../rules/extensions.js';
 import type { RawReport } from '../rules/utils/report.js';
 import { assess } from './assess.js';
 import { currentStamp, defaultCacheDir, PluginCache, pluginLocator, recordListing, statStamp, type FileEntry, type PluginRecord } from './cache.js';
 import { prepareCacheDir } from './cache-dir.js';
 import { checkReport, keyLocation } from './checks.js';
-import { openRegularFile, readFile, stat } from './fast-fs.js';
-import { linesAround } from './excerpts.js';
+import { openRegularFile, readFile, readRegularFileSync, stat } from './fast-fs.js';
+import { excerptOf, linesAround, linesFromExcerpt, type Excerpt, type SourceLines } from './excerpts.js';
 import { listFiles, PackageTypes, type PluginFiles, type SourceType } from './files.js';
 import { installScriptReports, scriptEntries } from './install-scripts.js';
 import type { LintResult } from './lint-file.js';
@@ -33,7 +32,7 @@ import { ModuleGraph } from './module-graph.js';
 import { isArchivePath, isInside, openPackage, type PackageSource } from './package-source.js';
 import { decide, defaultPolicy } from './policy.js';
 import { createLinting, preloadLinter, type Linting } from './pool.js';
-import type { Manifest, PluginAnalysis, Policy, Tier } from './types.js';
+import type { Finding, Manifest, PluginAnalysis, Policy, Tier } from './types.js';
 import { WARDEN_VERSION } from './warden-package.js';
 import { isWasmMain, wasmEntryPath } from '../api/wasm-api.js';
 import { readWasmModule } from './wasm-imports.js';
@@ -86,6 +85,8 @@ interface Prepared {
   checks: Map<string, RawReport[]>;
   /** Text of files that have reports, for code frames. */
   texts: Map<string, string>;
+  /** The cache's excerpts of files served without being read (see linesFor). */
+  excerpts: Map<string, Excerpt>;
   pending: PendingLint[];
   /** The plugin's cache record as read; `entries` becomes the new one (files whose results can be cached). */
   record: PluginRecord | undefined;
@@ -169,9 +170,9 @@ async function prepare(path: string, cache: PluginCache | undefined, limits: Lim
     const shipped = [...files.sources.map((file) => file.path), ...files.natives.map((file) => file.path), ...files.others];
     const plugin: Prepared = {
       path, started, source, manifest, files, graph: new ModuleGraph(source.root, manifest, shipped), types: new PackageTypes(source.root),
-      hashes: {}, bytes: 0, cached: 0, results: new Map(), seen: new Set(), checks: new Map(), texts: new Map(), pending: [], record, entries: new Map(), recordChanged: listingChanged, edges: new Map(), devLoads: [],
+      hashes: {}, bytes: 0, cached: 0, results: new Map(), seen: new Set(), checks: new Map(), texts: new Map(), excerpts: new Map(), pending: [], record, entries: new Map(), recordChanged: listingChanged, edges: new Map(), devLoads: [],
       runtimeEntries: [], installs: [], inlineScripts: [], deferred: new Map(),
-      ignored: ignoreMatcher([...ignorePatterns, ...(manifest.warden?.ignores ?? [])]),
+      ignored: await ignoreMatcher([...ignorePatterns, ...(manifest.warden?.ignores ?? [])]),
       hostVersion,
     };
     plugin.runtimeEntries = await plugin.graph.runtimeEntries();
@@ -278,7 +279,7 @@ async function readSources(plugin: Prepared, files: Map<string, SourceType>, lim
     }
     const known = record?.files[path]?.sourceType === sourceType ? record.files[path] : undefined;
     if (stamped && known?.stamp !== undefined && known.stamp === currentStamp(stats)) {
-      serveFromCache(plugin, path, known, known.result.reports.length > 0 ? readFileSync(absolute, 'utf8') : undefined);
+      serveFromCache(plugin, path, known);
       continue;
     }
     const bytes = readFileSync(absolute);
@@ -286,7 +287,7 @@ async function readSources(plugin: Prepared, files: Map<string, SourceType>, lim
     plugin.hashes[path] = entry.hash;
     if (known?.hash === entry.hash) {
       if (entry.stamp !== known.stamp) plugin.recordChanged = true;
-      serveFromCache(plugin, path, { ...entry, result: known.result }, bytes.toString('utf8'));
+      serveFromCache(plugin, path, { ...entry, result: known.result, ...(known.excerpt ? { excerpt: known.excerpt } : {}) });
     } else {
       preloadLinter();
       plugin.pending.push({ path, sourceType, code: bytes.toString('utf8'), entry });
@@ -294,12 +295,12 @@ async function readSources(plugin: Prepared, files: Map<string, SourceType>, lim
   }
 }
 
-function serveFromCache(plugin: Prepared, path: string, entry: FileEntry, text: string | undefined): void {
+function serveFromCache(plugin: Prepared, path: string, entry: FileEntry): void {
   plugin.cached++;
   plugin.hashes[path] = entry.hash;
   plugin.entries.set(path, entry);
   plugin.results.set(path, entry.result);
-  if (entry.result.reports.length > 0 && text !== undefined) plugin.texts.set(path, text);
+  if (entry.excerpt) plugin.excerpts.set(path, entry.excerpt);
 }
 
 /**
@@ -514,7 +515,7 @@ async function lintPending(plugin: Prepared, linting: Linting, fileDone: () => v
     tasks.map(async ({ path, code, entry, sourceType }) => {
       const result = await linting.lint({ code, filename: path, sourceType }).then(
         (result) => {
-          plugin.entries.set(path, { ...entry, result });
+          plugin.entries.set(path, { ...entry, result, ...(result.reports.length ? { excerpt: excerptOf(code, result.reports.map((report) => report.loc)) } : {}) });
           plugin.recordChanged = true;
           return result;
         },
@@ -542,10 +543,9 @@ function conclude(plugin: Prepared, tier: Tier, policy: Policy): PluginAnalysis 
   );
   const hashes = plugin.hashes;
   const sourceLines: PluginAnalysis['sourceLines'] = {};
-  // Only the files with findings are split into lines: a warm run over hundreds of files needs a few.
   for (const file of new Set(findings.map((finding) => finding.file))) {
-    const text = plugin.texts.get(file);
-    if (text !== undefined) sourceLines[file] = linesAround(text, findings.filter((finding) => finding.file === file));
+    const lines = linesFor(plugin, file, findings.filter((finding) => finding.file === file));
+    if (lines) sourceLines[file] = lines;
   }
   return {
     schemaVersion: 1,
@@ -562,14 +562,28 @@ function conclude(plugin: Prepared, tier: Tier, policy: Policy): PluginAnalysis 
   };
 }
 
+/**
+ * The lines a report shows around a file's findings: from its text when the run read it, else from the excerpt the
+ * cache kept; a finding the excerpt does not cover (one of the analyzer's own checks) has the file read for it.
+ */
+function linesFor(plugin: Prepared, file: string, findings: Finding[]): SourceLines | undefined {
+  const text = plugin.texts.get(file);
+  if (text !== undefined) return linesAround(text, findings);
+  const excerpt = plugin.excerpts.get(file);
+  if (excerpt === undefined) return undefined;
+  return linesFromExcerpt(excerpt, findings) ?? linesAround(readRegularFileSync(join(plugin.source.root, file)).toString('utf8'), findings);
+}
+
 /** Manifests and build files act at install whatever the graph says; a load that leads out of the plugin was made. */
 function isAlwaysRun(plugin: Prepared, file: string): boolean {
   return plugin.files.packageManifests.includes(file) || plugin.files.gypPackages.includes(file) || plugin.graph.escapingLinks.has(file);
 }
 
 /** ESLint's pattern rules: relative to the root, `**` for any depth, a trailing `/` for a folder and all it holds. */
-function ignoreMatcher(patterns: string[]): (file: string) => boolean {
+async function ignoreMatcher(patterns: string[]): Promise<(file: string) => boolean> {
   if (patterns.length === 0) return () => false;
+  // Loaded only for patterns: most plugins have none, and a warm run would pay for compiling it.
+  const { default: picomatch } = await import('picomatch');
   const matchers = patterns.map((pattern) => picomatch(pattern.endsWith('/') ? `${pattern}**` : pattern, { dot: true }));
   return (file) => matchers.some((matches) => matches(file));
 }

@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { RULES_VERSION } from '../rules/version.js';
 import { cacheKeyFrom, seal, unseal } from './cache-seal.js';
 import { readRegularFileSync } from './fast-fs.js';
+import type { Excerpt } from './excerpts.js';
 import type { ListingCache, SourceType } from './files.js';
 import type { LintResult } from './lint-file.js';
 import { WARDEN_VERSION } from './warden-package.js';
@@ -38,6 +39,8 @@ export interface FileEntry {
   /** Where present, a file whose stat gives the same stamp has these bytes without being read (see statStamp). */
   stamp?: string;
   result: LintResult;
+  /** For a file with reports: the lines around them, so a warm run shows code frames without reading the file. */
+  excerpt?: Excerpt;
 }
 
 export interface PluginRecord {
@@ -52,7 +55,7 @@ export interface PluginRecord {
 }
 
 /** The record's layout, the rules' and Warden's versions: a record written under any other is a miss. */
-const VERSION = `plugin-record-2 ${RULES_VERSION} ${WARDEN_VERSION}`;
+const VERSION = `plugin-record-3 ${RULES_VERSION} ${WARDEN_VERSION}`;
 
 /**
  * The record's name for a plugin: its folder (real path), or for a tarball

@@ -13,7 +13,6 @@ import { isBuiltin } from 'node:module';
 import { readdirSync, readFileSync, type Dirent } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import picomatch from 'picomatch';
 import { PLUGIN_ROOT } from '../rules/utils/markers.js';
 import { packageName } from '../rules/utils/specifiers.js';
 import { isInside } from './package-source.js';
@@ -141,6 +140,8 @@ export class ModuleGraph {
       const path = posix.normalize(posix.join(base, target));
       if (path.startsWith('..')) continue;
       if (path.includes('*')) {
+        // Loaded only for a pattern target (`"./*": "./lib/*.js"`): few packages have one.
+        const { default: picomatch } = await import('picomatch');
         const matches = picomatch(path, { dot: true });
         out.push(...this.shipped.filter((file) => matches(file)));
       }

@@ -225,6 +225,26 @@ describe('stat stamps: a file served without being read', () => {
     expect(recordOf(cacheDir).files['index.js'].stamp).toBe(currentStamp(statSync(join(root, 'index.js'), { bigint: true })));
   });
 
+  it('a warm run shows the cold run\'s code frames: from the excerpt the record keeps, or by reading the file for a finding it lacks', async () => {
+    clockAhead();
+    const cacheDir = tempDir();
+    const filler = Array.from({ length: 40 }, (_, i) => `const filler${i} = ${i};`);
+    const root = writePlugin({
+      'package.json': { ...MANIFEST, devDependencies: { helper: '*' } },
+      // A lint report at line 3; the devDependency check's finding at line 45, far from it.
+      'index.js': ['// a', '// b', "require('net');", ...filler, '// c', "require('helper');", '// d'].join('\n'),
+      'lib/other.js': ["'use strict';", ...filler, "require('child_process').exec('id');", '// tail'].join('\n'),
+    });
+    const cold = await analyzePlugin(root, { cacheDir });
+    expect(cold.findings.map((f) => `${f.file}:${f.line} ${f.ruleId}`)).toEqual(['index.js:3 no-network', 'index.js:45 dev-dependency', 'lib/other.js:42 no-child-process']);
+    const excerpt = (recordOf(cacheDir).files['lib/other.js'] as { excerpt?: { lineCount: number; lines: Record<string, string> } }).excerpt;
+    expect(excerpt).toEqual({ lineCount: 43, lines: { 40: 'const filler38 = 38;', 41: 'const filler39 = 39;', 42: "require('child_process').exec('id');", 43: '// tail' } });
+    const warm = await analyzePlugin(root, { cacheDir });
+    expect(warm.stats.cached).toBe(2);
+    expect(warm.sourceLines).toEqual(cold.sourceLines);
+    expect(warm.sourceLines['index.js'][45]).toBe("require('helper');"); // not in the excerpt: read for it
+  });
+
   it('never stamps the files of an archive, extracted afresh every run, and serves them by hash', async () => {
     clockAhead();
     const cacheDir = tempDir();
