@@ -175,13 +175,13 @@ async function prepare(path: string, cache: PluginCache | undefined, limits: Lim
       ignored: await ignoreMatcher([...ignorePatterns, ...(manifest.warden?.ignores ?? [])]),
       hostVersion,
     };
-    plugin.runtimeEntries = await plugin.graph.runtimeEntries();
+    plugin.runtimeEntries = plugin.graph.runtimeEntries();
     plugin.installs = await installEntries(plugin);
     // Every shipped source but the ignored ones, and the entry points and `imports` targets whatever their extension.
     const first = new Map(files.sources.filter((file) => !plugin.ignored(file.path)).map((file) => [file.path, file.sourceType]));
     for (const file of files.sources) if (plugin.ignored(file.path)) plugin.deferred.set(file.path, file.sourceType);
-    for (const entry of [...plugin.runtimeEntries, ...(await plugin.graph.importTargets()), ...allEntries(plugin)]) {
-      if (!first.has(entry) && isCode(plugin, entry)) first.set(entry, await plugin.types.sourceTypeOf(entry));
+    for (const entry of [...plugin.runtimeEntries, ...plugin.graph.importTargets(), ...allEntries(plugin)]) {
+      if (!first.has(entry) && isCode(plugin, entry)) first.set(entry, plugin.types.sourceTypeOf(entry));
     }
     await readSources(plugin, first, limits);
     return plugin;
@@ -206,7 +206,7 @@ async function installEntries(plugin: Prepared): Promise<[string, string[]][]> {
   const text = await readFile(join(plugin.source.root, 'package.json'), 'utf8');
   const out: [string, string[]][] = [];
   for (const [script, entries] of scriptEntries(text)) {
-    out.push([script, await plugin.graph.scriptFiles(entries.files)]);
+    out.push([script, plugin.graph.scriptFiles(entries.files)]);
     if (entries.code.length) plugin.inlineScripts.push(...entries.code.map((code) => ({ script, code })));
   }
   return out;
@@ -219,10 +219,10 @@ async function readInlineScripts(plugin: Prepared, linting: Linting): Promise<Ma
     const { loads } = await linting.lint({ code, filename: `package.json#${script}`, sourceType: 'commonjs' });
     const entry = plugin.installs.find(([name]) => name === script)!;
     for (const load of loads) {
-      const target = load.specifier === undefined ? undefined : await plugin.graph.resolve('package.json', load.specifier);
+      const target = load.specifier === undefined ? undefined : plugin.graph.resolve('package.json', load.specifier);
       if (target?.kind !== 'files') continue;
       entry[1].push(...target.paths);
-      for (const path of target.paths) if (!plugin.seen.has(path) && isCode(plugin, path)) reached.set(path, await plugin.types.sourceTypeOf(path));
+      for (const path of target.paths) if (!plugin.seen.has(path) && isCode(plugin, path)) reached.set(path, plugin.types.sourceTypeOf(path));
     }
   }
   return reached;
@@ -232,17 +232,6 @@ function addCheckReports(plugin: Prepared, file: string, reports: RawReport[], t
   if (reports.length === 0) return;
   plugin.checks.set(file, [...(plugin.checks.get(file) ?? []), ...reports]);
   if (text !== undefined) plugin.texts.set(file, text);
-}
-
-/** Resolves loads this many at a time: most wait on the file system. */
-const IO_CONCURRENCY = 32;
-
-async function forEachConcurrently<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 /**
@@ -341,16 +330,16 @@ async function explore(plugin: Prepared, linting: Linting, cache: PluginCache | 
 /** Resolves the loads of every file read so far; returns the code files reached that were not read yet. */
 async function followLoads(plugin: Prepared, linting: Linting): Promise<Map<string, SourceType>> {
   const reached = new Map<string, SourceType>();
-  const files = [...plugin.results].filter(([file]) => !plugin.edges.has(file));
-  await forEachConcurrently(files, IO_CONCURRENCY, async ([file, result]) => {
+  for (const [file, result] of plugin.results) {
+    if (plugin.edges.has(file)) continue;
     const targets: string[] = [];
     for (const load of result.loads) {
       if (load.specifier !== undefined) {
-        const target = await plugin.graph.resolve(file, load.specifier);
+        const target = plugin.graph.resolve(file, load.specifier);
         if (target.kind === 'files') targets.push(...target.paths);
         else if (target.kind === 'devDependency') plugin.devLoads.push({ file, line: load.line, name: target.name, present: target.present });
         // `require('#sys')` with `"imports": { "#sys": "child_process" }`: judged as a load of what it stands for.
-        for (const module of await plugin.graph.aliasedModules(file, load.specifier)) {
+        for (const module of plugin.graph.aliasedModules(file, load.specifier)) {
           const { reports } = await linting.lint({ code: `require(${JSON.stringify(module)});`, filename: `${file}#imports`, sourceType: 'commonjs' });
           const at = { line: load.line, column: 1, endLine: load.line, endColumn: 1 };
           addCheckReports(plugin, file, reports.map((report) => ({ ...report, message: `${report.message} (through the "${load.specifier}" alias in package.json imports)`, loc: at })));
@@ -365,9 +354,9 @@ async function followLoads(plugin: Prepared, linting: Linting): Promise<Map<stri
     for (const target of targets) {
       if (plugin.seen.has(target) || reached.has(target)) continue;
       if (/\.node$/i.test(target) && !plugin.files.natives.some((native) => native.path === target)) plugin.files.natives.push({ path: target, format: 'Node addon' });
-      if (isCode(plugin, target)) reached.set(target, await plugin.types.sourceTypeOf(target));
+      if (isCode(plugin, target)) reached.set(target, plugin.types.sourceTypeOf(target));
     }
-  });
+  }
   return reached;
 }
 
@@ -424,7 +413,7 @@ async function installedSources(plugin: Prepared): Promise<Map<string, SourceTyp
     for (const entry of await readdir(join(plugin.source.root, dir), { withFileTypes: true }).catch(() => [])) {
       const path = posix.join(dir, entry.name);
       if (entry.isDirectory() && entry.name !== 'node_modules') await walk(path);
-      else if (entry.isFile() && SOURCE_EXTENSIONS.has(posix.extname(entry.name).toLowerCase())) out.set(path, await plugin.types.sourceTypeOf(path));
+      else if (entry.isFile() && SOURCE_EXTENSIONS.has(posix.extname(entry.name).toLowerCase())) out.set(path, plugin.types.sourceTypeOf(path));
     }
   };
   for (const dir of packages) await walk(dir);

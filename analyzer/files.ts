@@ -255,11 +255,11 @@ async function readManifest(root: string, dir: string): Promise<Record<string, u
 
 /** The nearest package.json "type" decides `.js`; TypeScript is written as modules. */
 export class PackageTypes {
-  private readonly byDirectory = new Map<string, Promise<SourceType>>();
+  private readonly byDirectory = new Map<string, SourceType>();
 
   constructor(private readonly root: string) {}
 
-  async sourceTypeOf(path: string): Promise<SourceType> {
+  sourceTypeOf(path: string): SourceType {
     switch (extname(path).toLowerCase()) {
       case '.mjs':
       case '.mts':
@@ -274,22 +274,32 @@ export class PackageTypes {
     }
   }
 
-  private typeOfDirectory(dir: string): Promise<SourceType> {
+  /** The `type` of the nearest package.json from `dir` up; read synchronously, each once, like the module graph's. */
+  private typeOfDirectory(dir: string): SourceType {
     let type = this.byDirectory.get(dir);
-    if (!type) {
-      type = readFile(join(this.root, dir, 'package.json'), 'utf8').then(
-        (text) => {
-          try {
-            return (JSON.parse(text) as { type?: unknown }).type === 'module' ? 'module' : 'commonjs';
-          } catch {
-            return 'commonjs';
-          }
-        },
-        () => (dir === '.' || dir === '' ? 'commonjs' : this.typeOfDirectory(dirname(dir))),
-      );
+    if (type === undefined) {
+      const text = readManifestText(join(this.root, dir, 'package.json'));
+      if (text === undefined) type = dir === '.' || dir === '' ? 'commonjs' : this.typeOfDirectory(dirname(dir));
+      else type = manifestType(text);
       this.byDirectory.set(dir, type);
     }
     return type;
+  }
+}
+
+function readManifestText(path: string): string | undefined {
+  try {
+    return readRegularFileSync(path).toString('utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function manifestType(text: string): SourceType {
+  try {
+    return (JSON.parse(text) as { type?: unknown }).type === 'module' ? 'module' : 'commonjs';
+  } catch {
+    return 'commonjs';
   }
 }
 

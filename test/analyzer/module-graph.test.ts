@@ -28,18 +28,18 @@ describe('module resolution', () => {
   const graph = new ModuleGraph(root, { ...MANIFEST, imports: { '#cp': 'child_process', '#util/*': './lib/util/*.js' }, devDependencies: { 'only-dev': '*' } } as Manifest, []);
 
   it("follows Node's file rules: exact names of any extension, added extensions, TypeScript sources, folders", async () => {
-    expect(await graph.resolve('index.js', './data.txt')).toEqual({ kind: 'files', paths: ['data.txt'] });
-    expect(await graph.resolve('index.js', './lib/a.js')).toEqual({ kind: 'files', paths: ['lib/a.ts'] });
-    expect(await graph.resolve('index.js', './lib/b')).toEqual({ kind: 'files', paths: ['lib/b/index.js'] });
-    expect(await graph.resolve('index.js', './missing')).toEqual({ kind: 'missing' });
+    expect(graph.resolve('index.js', './data.txt')).toEqual({ kind: 'files', paths: ['data.txt'] });
+    expect(graph.resolve('index.js', './lib/a.js')).toEqual({ kind: 'files', paths: ['lib/a.ts'] });
+    expect(graph.resolve('index.js', './lib/b')).toEqual({ kind: 'files', paths: ['lib/b/index.js'] });
+    expect(graph.resolve('index.js', './missing')).toEqual({ kind: 'missing' });
   });
 
   it('resolves packages through exports (every condition), nested node_modules, and #imports', async () => {
-    expect(await graph.resolve('index.js', 'dep')).toEqual({ kind: 'files', paths: ['node_modules/dep/cjs.js', 'node_modules/dep/esm.mjs'] });
-    expect(await graph.resolve('index.js', 'dep/sub/deep')).toEqual({ kind: 'files', paths: ['node_modules/dep/lib/deep.js'] });
-    expect(await graph.resolve('node_modules/dep/cjs.js', 'inner')).toEqual({ kind: 'files', paths: ['node_modules/dep/node_modules/inner/index.js'] });
-    expect(await graph.resolve('index.js', '#util/x')).toEqual({ kind: 'files', paths: ['lib/util/x.js'] });
-    expect(await graph.resolve('index.js', '#cp')).toEqual({ kind: 'builtin' });
+    expect(graph.resolve('index.js', 'dep')).toEqual({ kind: 'files', paths: ['node_modules/dep/cjs.js', 'node_modules/dep/esm.mjs'] });
+    expect(graph.resolve('index.js', 'dep/sub/deep')).toEqual({ kind: 'files', paths: ['node_modules/dep/lib/deep.js'] });
+    expect(graph.resolve('node_modules/dep/cjs.js', 'inner')).toEqual({ kind: 'files', paths: ['node_modules/dep/node_modules/inner/index.js'] });
+    expect(graph.resolve('index.js', '#util/x')).toEqual({ kind: 'files', paths: ['lib/util/x.js'] });
+    expect(graph.resolve('index.js', '#cp')).toEqual({ kind: 'builtin' });
   });
 
   it('reads only a regular package.json: a FIFO in its place resolves like a folder without one, and does not hang', async () => {
@@ -50,10 +50,10 @@ describe('module resolution', () => {
   });
 
   it('never brings in a devDependency, and leaves builtins and URLs to the rules', async () => {
-    expect(await graph.resolve('index.js', 'only-dev')).toEqual({ kind: 'devDependency', name: 'only-dev', present: true });
-    expect(await graph.resolve('index.js', 'node:fs')).toEqual({ kind: 'builtin' });
-    expect(await graph.resolve('index.js', 'data:text/javascript,1')).toEqual({ kind: 'outside' });
-    expect(await graph.resolve('index.js', '/etc/passwd')).toEqual({ kind: 'outside' });
+    expect(graph.resolve('index.js', 'only-dev')).toEqual({ kind: 'devDependency', name: 'only-dev', present: true });
+    expect(graph.resolve('index.js', 'node:fs')).toEqual({ kind: 'builtin' });
+    expect(graph.resolve('index.js', 'data:text/javascript,1')).toEqual({ kind: 'outside' });
+    expect(graph.resolve('index.js', '/etc/passwd')).toEqual({ kind: 'outside' });
   });
 });
 
@@ -98,6 +98,19 @@ describe('the gate reads what would ship and what the entries reach', () => {
     });
     const found = summary((await analyzePlugin(root, { cache: false })).findings);
     expect(found).toEqual(expect.arrayContaining(['payload.txt:1 no-child-process high', 'bin/tool:2 no-network high', 'extra.CJS:1 no-network high']));
+  });
+
+  it('expands an exports pattern as Node does: `*` stands for any string, folders included, and nothing else', async () => {
+    const root = writePlugin({
+      'package.json': { ...MANIFEST, main: 'index.js', exports: { '.': './index.js', './tools/*': './lib/*.js' } },
+      'index.js': '',
+      'lib/deep/down/tool.js': "require('net');", // `pkg/tools/deep/down/tool`
+      'lib/top.js': "require('dgram');",
+      'libXtop.js': "require('http2');", // `.` is a dot, not any character
+    });
+    const analysis = await analyzePlugin(root, { cache: false });
+    const reachable = analysis.findings.filter((f) => f.reachable).map((f) => f.file);
+    expect(reachable.sort()).toEqual(['lib/deep/down/tool.js', 'lib/top.js']);
   });
 
   it('lets a loaded file that is not JavaScript pass as info: Node would refuse to run it', async () => {
