@@ -28,7 +28,7 @@ import { installScriptReports, scriptEntries } from './install-scripts.js';
 import type { LintResult } from './lint-file.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
 import { identityOf, loadManifest } from './manifest.js';
-import { ModuleGraph } from './module-graph.js';
+import { ModuleGraph, namesOwnFile } from './module-graph.js';
 import { isArchivePath, isInside, openPackage, type PackageSource } from './package-source.js';
 import { decide, defaultPolicy } from './policy.js';
 import { createLinting, preloadLinter, type Linting } from './pool.js';
@@ -85,6 +85,8 @@ interface Prepared {
   checks: Map<string, RawReport[]>;
   /** Text of files that have reports, for code frames. */
   texts: Map<string, string>;
+  /** Files with a load of a file of the plugin's own that resolves to nothing the gate can read. */
+  unresolvedLoads: Set<string>;
   /** The cache's excerpts of files served without being read (see linesFor). */
   excerpts: Map<string, Excerpt>;
   pending: PendingLint[];
@@ -170,7 +172,7 @@ async function prepare(path: string, cache: PluginCache | undefined, limits: Lim
     const shipped = [...files.sources.map((file) => file.path), ...files.natives.map((file) => file.path), ...files.others];
     const plugin: Prepared = {
       path, started, source, manifest, files, graph: new ModuleGraph(source.root, manifest, shipped), types: new PackageTypes(source.root),
-      hashes: {}, bytes: 0, cached: 0, results: new Map(), seen: new Set(), checks: new Map(), texts: new Map(), excerpts: new Map(), pending: [], record, entries: new Map(), recordChanged: listingChanged, edges: new Map(), devLoads: [],
+      hashes: {}, bytes: 0, cached: 0, results: new Map(), seen: new Set(), checks: new Map(), texts: new Map(), unresolvedLoads: new Set(), excerpts: new Map(), pending: [], record, entries: new Map(), recordChanged: listingChanged, edges: new Map(), devLoads: [],
       runtimeEntries: [], installs: [], inlineScripts: [], deferred: new Map(),
       ignored: await ignoreMatcher([...ignorePatterns, ...(manifest.warden?.ignores ?? [])]),
       hostVersion,
@@ -219,7 +221,7 @@ async function readInlineScripts(plugin: Prepared, linting: Linting): Promise<Ma
     const { loads } = await linting.lint({ code, filename: `package.json#${script}`, sourceType: 'commonjs' });
     const entry = plugin.installs.find(([name]) => name === script)!;
     for (const load of loads) {
-      const target = load.specifier === undefined ? undefined : plugin.graph.resolve('package.json', load.specifier);
+      const target = load.specifier === undefined ? undefined : plugin.graph.resolve('package.json', load.specifier, load.via);
       if (target?.kind !== 'files') continue;
       entry[1].push(...target.paths);
       for (const path of target.paths) if (!plugin.seen.has(path) && isCode(plugin, path)) reached.set(path, plugin.types.sourceTypeOf(path));
@@ -335,8 +337,10 @@ async function followLoads(plugin: Prepared, linting: Linting): Promise<Map<stri
     const targets: string[] = [];
     for (const load of result.loads) {
       if (load.specifier !== undefined) {
-        const target = plugin.graph.resolve(file, load.specifier);
+        const target = plugin.graph.resolve(file, load.specifier, load.via);
         if (target.kind === 'files') targets.push(...target.paths);
+        // A file of its own the plugin names but the gate cannot find: Node may find what the gate did not read.
+        else if (target.kind === 'missing' && namesOwnFile(load.specifier)) plugin.unresolvedLoads.add(file);
         else if (target.kind === 'devDependency') plugin.devLoads.push({ file, line: load.line, name: target.name, present: target.present });
         // `require('#sys')` with `"imports": { "#sys": "child_process" }`: judged as a load of what it stands for.
         for (const module of plugin.graph.aliasedModules(file, load.specifier)) {
@@ -366,9 +370,10 @@ function knownFiles(plugin: Prepared): string[] {
 
 /** Some of these files loads what the gate cannot name (`require(x)`, `require` handed on): then anything installed may run. */
 function loadsUnnamedFrom(plugin: Prepared, files: Iterable<string>): boolean {
-  for (const file of files) if (loadsUnnamed(plugin.results.get(file))) return true;
+  for (const file of files) if (plugin.unresolvedLoads.has(file) || loadsUnnamed(plugin.results.get(file))) return true;
   return false;
 }
+
 
 function loadsUnnamed(result: LintResult | undefined): boolean {
   if (!result) return false;

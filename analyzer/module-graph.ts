@@ -67,17 +67,21 @@ export class ModuleGraph {
     return this.filesFor('.', files.map((file) => (file.startsWith('.') || file.startsWith('/') ? file : `./${file}`)));
   }
 
-  /** Where `specifier`, loaded from the plugin file `from`, lands. */
-  resolve(from: string, rawSpecifier: string): Target {
+  /**
+   * Where `specifier`, loaded from the plugin file `from`, lands. `via` says which loader reads it: for `import` a
+   * relative specifier is a URL, whose `?query` and `#hash` Node drops and whose `%xx` escapes it decodes.
+   */
+  resolve(from: string, rawSpecifier: string, via: LoadVia = 'require'): Target {
+    const specifier = via === 'require' ? rawSpecifier : relativeUrlPath(rawSpecifier);
     // A path the rules folded from `__dirname` or `import.meta.url` names a file of the plugin itself, from its root.
-    const own = pluginRelative(rawSpecifier);
+    const own = pluginRelative(specifier);
     if (own !== undefined) return found(this.file(own));
-    const specifier = rawSpecifier;
     if (/^[a-z][a-z0-9+.-]*:/i.test(specifier) && !specifier.startsWith('node:')) return { kind: 'outside' };
     if (specifier.startsWith('node:') || isBuiltin(specifier)) return { kind: 'builtin' };
     if (specifier.startsWith('/') || /^[a-z]:[\\/]/i.test(specifier)) return { kind: 'outside' };
     const dir = posix.dirname(from);
-    if (specifier.startsWith('.')) return found(this.file(posix.join(dir, specifier)));
+    // `./sub/`, `./sub/.`, `..`: Node reads a folder only; the join would drop the mark, so it is put back.
+    if (specifier.startsWith('.')) return found(this.file(posix.join(dir, specifier) + (/(^|\/)\.{0,2}$/.test(specifier) ? '/' : '')));
     if (specifier.startsWith('#')) return this.resolveImport(dir, specifier);
     return this.resolvePackage(from, specifier);
   }
@@ -152,10 +156,15 @@ export class ModuleGraph {
     return [...new Set(out)];
   }
 
-  /** Node's file resolution from a path relative to the root: exact, added extensions, a folder's main or index. */
+  /**
+   * Node's file resolution from a path relative to the root: exact, added extensions, a folder's main or index.
+   * A trailing `/` names a folder only (`require('./sub/')` is `sub/index.js` even beside a `sub.js`).
+   */
   private file(path: string, depth = 0): string[] {
+    const folderOnly = path.endsWith('/');
     const normal = posix.normalize(path).replace(/\/$/, '');
     if (normal.startsWith('..') || depth > 8) return [];
+    if (folderOnly) return this.entry(normal) === 'directory' ? this.folder(normal, depth) : [];
     if (this.entry(normal) === 'file') return [normal];
     for (const extension of ADDED_EXTENSIONS) if (this.entry(normal + extension) === 'file') return [normal + extension];
     const compiled = posix.extname(normal);
@@ -163,8 +172,12 @@ export class ModuleGraph {
       const candidate = normal.slice(0, -compiled.length) + source;
       if (this.entry(candidate) === 'file') return [candidate];
     }
-    if (this.entry(normal) !== 'directory') return [];
-    const main = (this.packageJson(normal))?.main;
+    return this.entry(normal) === 'directory' ? this.folder(normal, depth) : [];
+  }
+
+  /** A folder as a module: its package.json `main`, else an index file. */
+  private folder(normal: string, depth: number): string[] {
+    const main = this.packageJson(normal)?.main;
     if (typeof main === 'string') {
       const viaMain = this.file(posix.join(normal, main), depth + 1);
       if (viaMain.length) return viaMain;
@@ -247,6 +260,11 @@ export class ModuleGraph {
 }
 
 /** `/__plugin__/lib/x.js` or `file:///__plugin__/lib/x.js` as `lib/x.js`, relative to the root; undefined for anything else. */
+/** `./x`, `../x`, or a path folded from the plugin's own folder: a file the plugin ships, or means to. */
+export function namesOwnFile(specifier: string): boolean {
+  return /^\.\.?(\/|$)/.test(specifier) || pluginRelative(specifier) !== undefined;
+}
+
 function pluginRelative(specifier: string): string | undefined {
   const path = specifier.startsWith('file:') && URL.canParse(specifier) ? decodeURIComponent(new URL(specifier).pathname) : specifier;
   return path.startsWith(`${PLUGIN_ROOT}/`) ? posix.normalize(path.slice(PLUGIN_ROOT.length + 1)) : undefined;
@@ -256,6 +274,21 @@ function pluginRelative(specifier: string): string | undefined {
 function subpathPattern(target: string): RegExp {
   const literal = (part: string) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return new RegExp('^' + target.split('*').map(literal).join('.*') + '$');
+}
+
+/** How a load names its module: `require` reads a path, `import` (and `export … from`, `import()`) a URL. */
+export type LoadVia = 'import' | 'export' | 'import()' | 'require';
+
+/** A relative or plugin-root URL specifier as the path Node's ES loader reads: without `?…`/`#…`, `%xx` decoded. */
+function relativeUrlPath(specifier: string): string {
+  if (!specifier.startsWith('.') && !specifier.startsWith(`${PLUGIN_ROOT}/`)) return specifier;
+  const path = specifier.replace(/[?#].*$/s, '');
+  try {
+    // Node refuses an escaped `/` or `\` (ERR_INVALID_MODULE_SPECIFIER): left as written, it resolves to nothing.
+    return /%2f|%5c/i.test(path) ? path : decodeURIComponent(path);
+  } catch {
+    return path;
+  }
 }
 
 function found(paths: string[]): Target {

@@ -15,6 +15,8 @@ import { resolverFor } from './utils/resolve.js';
 
 const PROCESS_BINDINGS = new Set(['binding', '_linkedBinding', 'dlopen']);
 const ADDON_LOADERS = new Set(['bindings', 'node-gyp-build', 'node-pre-gyp', '@mapbox/node-pre-gyp', 'prebuild-install']);
+/** Foreign-function interfaces: any function of any shared library, libc's `system` included, called from JavaScript. */
+const FFI_PACKAGES = new Set(['koffi', 'ffi-napi', 'ffi', 'node-ffi', 'ffi-rs', 'ffi-cross', 'ref-napi', 'ref-struct-napi', 'ref-array-napi', 'ref-union-napi']);
 /** Node's WebAssembly System Interface: compiled code given real files, clocks and arguments of the host. */
 const WASI_MODULES = new Set(['wasi']);
 /** A `.node` file, or a module in node-gyp's output folders (`require('./build/Release/addon')` finds `addon.node`). */
@@ -35,6 +37,7 @@ const rule = defineRule({
     processBinding: 'process.{{name}}() loads native code directly, outside the module system and its checks.',
     addonFile: "Loads the native addon '{{specifier}}', compiled code that cannot be reviewed as JavaScript.",
     addonLoader: "Loads '{{specifier}}', a package that finds and loads native addons.",
+    ffi: "Loads '{{specifier}}', a foreign-function interface: it calls functions of any native library (libc's system() included), which no review can see into.",
     addonCall: "Calls {{name}} of the native addon '{{specifier}}', compiled code that cannot be reviewed as JavaScript.",
     wasi: "Loads 'wasi', which runs WebAssembly with access to the host's files, clock and arguments.",
     plantsLibrary: "Writes the native library '{{path}}' with {{callee}}, where a program's dynamic loader can pick it up.",
@@ -43,6 +46,7 @@ const rule = defineRule({
     processBinding: { category: 'native-code', severity: 'critical' },
     addonFile: { category: 'native-code', severity: 'high', capability: 'nativeAddons' },
     addonLoader: { category: 'native-code', severity: 'high', capability: 'nativeAddons' },
+    ffi: { category: 'native-code', severity: 'high', capability: 'nativeAddons' },
     addonCall: { category: 'native-code', severity: 'high', capability: 'nativeAddons' },
     wasi: { category: 'native-code', severity: 'high', capability: 'nativeAddons' },
     plantsLibrary: { category: 'native-code', severity: 'high' },
@@ -79,6 +83,7 @@ const rule = defineRule({
         if (WASI_MODULES.has(specifier)) report(context, rule, { node: load.node, messageId: 'wasi' });
         else if (ADDON_SPECIFIER.test(specifier)) report(context, rule, { node: load.node, messageId: 'addonFile', data: { specifier } });
         else if (ADDON_LOADERS.has(packageName(specifier))) report(context, rule, { node: load.node, messageId: 'addonLoader', data: { specifier } });
+        else if (FFI_PACKAGES.has(packageName(specifier))) report(context, rule, { node: load.node, messageId: 'ffi', data: { specifier } });
       }),
     );
   },

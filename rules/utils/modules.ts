@@ -7,7 +7,7 @@ import type { Rule } from 'eslint';
 import type { AnyNode } from './ast.js';
 import { unwrap } from './ast.js';
 import { resolverFor, type Resolver } from './resolve.js';
-import { packageName, stripNodePrefix } from './specifiers.js';
+import { moduleName, packageName } from './specifiers.js';
 
 export interface ModuleLoad {
   /** The node to report on. */
@@ -24,7 +24,7 @@ export function moduleLoadListeners(context: Rule.RuleContext, onLoad: (load: Mo
   const fromSource = (node: AnyNode, via: ModuleLoad['via']) => {
     // `import type` / `export type … from` are erased by TypeScript: nothing is loaded.
     if (!node.source || node.importKind === 'type' || node.exportKind === 'type') return;
-    onLoad({ node, specifier: stripNodePrefix(String(node.source.value)), specifierNode: node.source, via });
+    onLoad({ node, specifier: moduleName(String(node.source.value)), specifierNode: node.source, via });
   };
   return {
     ImportDeclaration: (node: any) => fromSource(node, 'import'),
@@ -36,7 +36,7 @@ export function moduleLoadListeners(context: Rule.RuleContext, onLoad: (load: Mo
     TSImportEqualsDeclaration: (node: any) => {
       const ref = node.moduleReference;
       if (ref?.type === 'TSExternalModuleReference') {
-        onLoad({ node, specifier: stripNodePrefix(String(ref.expression.value)), specifierNode: ref.expression, via: 'require' });
+        onLoad({ node, specifier: moduleName(String(ref.expression.value)), specifierNode: ref.expression, via: 'require' });
       }
     },
     CallExpression: (node: any) => {
@@ -58,11 +58,11 @@ function possibleSpecifiers(resolver: Resolver, node: AnyNode): Pick<ModuleLoad,
   if (typeof resolver.folder.fold(node)?.value === 'number') return [];
   // A string, or a URL object (`import(new URL('./a.mjs', import.meta.url))`).
   const folded = resolver.folder.foldString(node) ?? resolver.folder.foldUrl(node)?.href;
-  if (folded !== undefined) return [{ specifier: stripNodePrefix(folded), specifierNode: node }];
+  if (folded !== undefined) return [{ specifier: moduleName(folded), specifierNode: node }];
   // A parameter the file's calls fill with names, a loop over a list of names: each is a load of its own.
   const possible = resolver.folder.possibleValues(node);
   if (possible?.length && possible.every((value) => typeof value === 'string')) {
-    return (possible as string[]).map((specifier) => ({ specifier: stripNodePrefix(specifier), specifierNode: node }));
+    return (possible as string[]).map((specifier) => ({ specifier: moduleName(specifier), specifierNode: node }));
   }
   const inner = unwrap(node);
   if (inner.type === 'ConditionalExpression') {

@@ -27,7 +27,7 @@ export { CJS_ARGUMENTS, IMPORT_META };
 import { isLiteral, LiteralHolders } from './literals.js';
 import { argumentAt, LocalFunctions } from './local-functions.js';
 import { bindingOf, findVariable, writtenExpressions, type Binding, type PathStep } from './scope.js';
-import { stripNodePrefix } from './specifiers.js';
+import { moduleName } from './specifiers.js';
 
 export const DYNAMIC = '*';
 
@@ -379,7 +379,7 @@ export class Resolver {
       }
       case 'ImportExpression': {
         const specifier = this.folder.foldString(node.source);
-        return { module: specifier === undefined ? DYNAMIC : stripNodePrefix(specifier), path: ['%promise'] };
+        return { module: specifier === undefined ? DYNAMIC : moduleName(specifier), path: ['%promise'] };
       }
       case 'AwaitExpression': {
         const inner = this.resolve(node.argument);
@@ -426,7 +426,7 @@ export class Resolver {
       case 'class':
         return this.resolve(binding.node);
       case 'import':
-        return { module: stripNodePrefix(binding.source), path: binding.imported ? [binding.imported] : [] };
+        return { module: moduleName(binding.source), path: binding.imported ? [binding.imported] : [] };
       case 'function':
         return { path: ['%fn', functionConstructorName(binding.node)] };
       case 'parameter':
@@ -570,7 +570,7 @@ export class Resolver {
     const shim = this.sourceCode && shimValue(this.sourceCode, node);
     if (shim) return shim === 'require' ? { path: ['require'] } : { path: [] };
     const loaded = this.requireCall(node);
-    if (loaded) return { module: loaded.specifier === undefined ? DYNAMIC : stripNodePrefix(loaded.specifier), path: [] };
+    if (loaded) return { module: loaded.specifier === undefined ? DYNAMIC : moduleName(loaded.specifier), path: [] };
     const call = this.normalizeCall(node);
     const name = Resolver.nameOf(call.callee);
     if (name === 'module:createRequire') return { path: ['require'] };

@@ -100,6 +100,46 @@ describe('the gate reads what would ship and what the entries reach', () => {
     expect(found).toEqual(expect.arrayContaining(['payload.txt:1 no-child-process high', 'bin/tool:2 no-network high', 'extra.CJS:1 no-network high']));
   });
 
+  it('resolves a specifier as the loader that reads it: import URLs drop ?query and #hash and decode %xx; a trailing / is a folder', () => {
+    const root = writePlugin({
+      'package.json': MANIFEST,
+      'telemetry.js': '',
+      'a b.js': '',
+      'sub.js': '',
+      'sub/index.js': '',
+      'x.js?v=2': '', // what `require` reads for the same text: a path, not a URL
+    });
+    const graph = new ModuleGraph(root, MANIFEST as Manifest, []);
+    const paths = (specifier: string, via: 'import' | 'require') => {
+      const target = graph.resolve('index.js', specifier, via);
+      return target.kind === 'files' ? target.paths : target.kind;
+    };
+    expect(paths('./tele%6Detry.js', 'import')).toEqual(['telemetry.js']);
+    expect(paths('./telemetry.js?v=2#top', 'import')).toEqual(['telemetry.js']);
+    expect(paths('./a%20b.js', 'import')).toEqual(['a b.js']);
+    expect(paths('./x.js?v=2', 'require')).toEqual(['x.js?v=2']);
+    expect(paths('./tele%6Detry.js', 'require')).toBe('missing');
+    expect(paths('./sub', 'require')).toEqual(['sub.js']);
+    expect(paths('./sub/', 'require')).toEqual(['sub/index.js']);
+    expect(paths('./sub/.', 'require')).toEqual(['sub/index.js']);
+    // Node refuses an escaped separator in an import specifier.
+    expect(paths('.%2Fsub.js', 'import')).toBe('missing');
+  });
+
+  it('counts every file reachable when reachable code loads a file of its own the gate cannot find', async () => {
+    const files = {
+      'package.json': MANIFEST,
+      'index.js': "require('./lib/helper');",
+      'lib/helper.js': '',
+      'lib/unused.js': "require('child_process').exec('id');",
+    };
+    const complete = await analyzePlugin(writePlugin(files), { cache: false });
+    expect(summary(complete.findings)).toEqual(['lib/unused.js:1 no-child-process medium unreachable']);
+    // `./payload` resolves to nothing here; the gate cannot tell what Node would find under that name, so nothing is ruled out.
+    const missing = await analyzePlugin(writePlugin({ ...files, 'index.js': "require('./lib/helper'); require('./payload');" }), { cache: false });
+    expect(summary(missing.findings)).toEqual(['lib/unused.js:1 no-child-process high']);
+  });
+
   it('expands an exports pattern as Node does: `*` stands for any string, folders included, and nothing else', async () => {
     const root = writePlugin({
       'package.json': { ...MANIFEST, main: 'index.js', exports: { '.': './index.js', './tools/*': './lib/*.js' } },

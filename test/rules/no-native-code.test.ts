@@ -10,6 +10,8 @@ tester.run('no-native-code', rule, {
     'console.log(process.version, process.platform); process.on("exit", () => {});',
     // Files and packages whose names only look similar.
     { code: 'require("./data.node.json"); require("bindings-docs"); require("./node");', ...cjs },
+    // Packages whose names only contain an FFI's name.
+    { code: 'require("koffi-docs"); require("coffee"); require("./ffi.js"); import("ffi-types-only-doc");', ...cjs },
     // The words in strings and comments.
     'const s = "process.binding(\'fs\')"; // require("addon.node")',
     // Writing ordinary files, or a library name that is only read.
@@ -31,6 +33,12 @@ tester.run('no-native-code', rule, {
     { code: 'const name = "./native/" + "x.node";\nrequire(name);', ...cjs, errors: [at('addonFile', 2, 1)] },
     { code: 'const b = require("bindings")("addon");\nconst g = require("node-gyp-build")(__dirname);', ...cjs, errors: [{ ...at('addonLoader', 1, 11), data: { specifier: 'bindings' } }, at('addonLoader', 2, 11)] },
     { code: 'import pre from "@mapbox/node-pre-gyp";\nimport("prebuild-install/bin.js");', errors: [at('addonLoader', 1, 1), at('addonLoader', 2, 1)] },
+    // Foreign-function interfaces, whatever the spelling of the load: a subpath, a built name, a dynamic import.
+    {
+      code: 'const koffi = require("koffi");\nconst lib = require("ffi-" + "napi");\nimport("ref-napi/lib/ref.js");\nconst { Library } = require(`node-ffi`);',
+      ...cjs,
+      errors: [{ ...at('ffi', 1, 15), data: { specifier: 'koffi' } }, { ...at('ffi', 2, 13), data: { specifier: 'ffi-napi' } }, at('ffi', 3, 1), at('ffi', 4, 21)],
+    },
     // node-gyp's output folder without the extension, and each call into an addon, where its native code runs.
     { code: 'const injector = require("./build/release/injector");\ninjector.executeInject("game.exe", "x.dll");', ...cjs, errors: [at('addonFile', 1, 18), { ...at('addonCall', 2, 1), data: { name: 'executeInject', specifier: './build/release/injector' } }] },
     // Planting a shared library where a loader would pick it up, however the path is spelled.

@@ -33,6 +33,12 @@ ruleTester.run('no-network', rule, {
     { code: 'const h = require("ht" + "tp");\nh["get"](url);\nReflect.apply(h.request, h, [opts]);', ...commonjs, errors: [mod(1, 11, 'http'), { messageId: 'call', line: 2, column: 1 }, { messageId: 'call', line: 3, column: 1 }] },
     { code: 'const net = require("net");\nconst s = new net.Socket();\nnet.isIP(addr);', ...commonjs, errors: [mod(1, 13, 'net'), { messageId: 'call', line: 2, column: 11, data: { name: 'net.Socket', target: 'an address not known before run time' } }] },
     { code: 'import http from "node:http";', errors: [mod(1, 1, 'http')] },
+    // Node's internal aliases of the network modules, by any spelling: judged as the module they hand out.
+    {
+      code: 'const { ClientRequest } = require("_http_client");\nnew ClientRequest("http://192.0.2.10/c").end();\nrequire("node:_tls_" + "wrap").connect(443, "c2.example");\nimport("_http_agent");',
+      ...commonjs,
+      errors: [mod(1, 27, 'http'), { messageId: 'call', line: 2, column: 1, data: { name: 'http.ClientRequest', target: "'192.0.2.10'", host: '192.0.2.10' } }, { messageId: 'call', line: 3, column: 1, data: { name: 'tls.connect', target: 'an address not known before run time' } }, mod(3, 1, 'tls'), mod(4, 1, 'http')],
+    },
     { code: 'import { connect } from "tls"; export { lookup } from "dns/promises";', errors: [mod(1, 1, 'tls'), mod(1, 32, 'dns')] },
     { code: 'const net = require("n" + "et");', ...commonjs, errors: [mod(1, 13, 'net')] },
     { code: 'const d = require(Buffer.from("646772616d", "hex").toString());', ...commonjs, errors: [mod(1, 11, 'dgram')] },
