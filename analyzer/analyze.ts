@@ -85,6 +85,8 @@ interface Prepared {
   checks: Map<string, RawReport[]>;
   /** Text of files that have reports, for code frames. */
   texts: Map<string, string>;
+  /** Lifecycle scripts whose `node -e` code does something high or worse. */
+  dangerousInline: Set<string>;
   /** Files with a load of a file of the plugin's own that resolves to nothing the gate can read. */
   unresolvedLoads: Set<string>;
   /** The cache's excerpts of files served without being read (see linesFor). */
@@ -172,7 +174,7 @@ async function prepare(path: string, cache: PluginCache | undefined, limits: Lim
     const shipped = [...files.sources.map((file) => file.path), ...files.natives.map((file) => file.path), ...files.others];
     const plugin: Prepared = {
       path, started, source, manifest, files, graph: new ModuleGraph(source.root, manifest, shipped), types: new PackageTypes(source.root),
-      hashes: {}, bytes: 0, cached: 0, results: new Map(), seen: new Set(), checks: new Map(), texts: new Map(), unresolvedLoads: new Set(), excerpts: new Map(), pending: [], record, entries: new Map(), recordChanged: listingChanged, edges: new Map(), devLoads: [],
+      hashes: {}, bytes: 0, cached: 0, results: new Map(), seen: new Set(), checks: new Map(), texts: new Map(), dangerousInline: new Set(), unresolvedLoads: new Set(), excerpts: new Map(), pending: [], record, entries: new Map(), recordChanged: listingChanged, edges: new Map(), devLoads: [],
       runtimeEntries: [], installs: [], inlineScripts: [], deferred: new Map(),
       ignored: await ignoreMatcher([...ignorePatterns, ...(manifest.warden?.ignores ?? [])]),
       hostVersion,
@@ -218,7 +220,8 @@ async function installEntries(plugin: Prepared): Promise<[string, string[]][]> {
 async function readInlineScripts(plugin: Prepared, linting: Linting): Promise<Map<string, SourceType>> {
   const reached = new Map<string, SourceType>();
   for (const { script, code } of plugin.inlineScripts) {
-    const { loads } = await linting.lint({ code, filename: `package.json#${script}`, sourceType: 'commonjs' });
+    const { loads, reports } = await linting.lint({ code, filename: `package.json#${script}`, sourceType: 'commonjs' });
+    if (reports.some(isHighOrWorse)) plugin.dangerousInline.add(script);
     const entry = plugin.installs.find(([name]) => name === script)!;
     for (const load of loads) {
       const target = load.specifier === undefined ? undefined : plugin.graph.resolve('package.json', load.specifier, load.via);
@@ -228,6 +231,10 @@ async function readInlineScripts(plugin: Prepared, linting: Linting): Promise<Ma
     }
   }
   return reached;
+}
+
+function isHighOrWorse(report: RawReport): boolean {
+  return report.kind.severity === 'critical' || report.kind.severity === 'high';
 }
 
 function addCheckReports(plugin: Prepared, file: string, reports: RawReport[], text?: string): void {
@@ -434,12 +441,14 @@ async function runChecks(plugin: Prepared): Promise<void> {
   // A script's file that does anything high or worse does it at install, before any sandbox exists.
   const dangerous = new Map<string, string>();
   for (const [script, entries] of plugin.installs) {
-    const bad = [...reach(plugin, entries)].find((file) => plugin.results.get(file)?.reports.some((report) => report.kind.severity === 'critical' || report.kind.severity === 'high'));
+    const bad = [...reach(plugin, entries)].find((file) => plugin.results.get(file)?.reports.some(isHighOrWorse));
     if (bad) dangerous.set(script, bad);
+    else if (plugin.dangerousInline.has(script)) dangerous.set(script, 'the code it gives node -e');
   }
   for (const manifestPath of plugin.files.packageManifests) {
     const text = await hashAndRead(plugin, manifestPath);
-    addCheckReports(plugin, manifestPath, installScriptReports(text, { bundled: manifestPath !== 'package.json', dangerousEntries: dangerous }), text);
+    const root = manifestPath === 'package.json';
+    addCheckReports(plugin, manifestPath, installScriptReports(text, { bundled: !root, dangerousEntries: root ? dangerous : undefined, inlineCodeLinted: root }), text);
   }
   for (const gyp of plugin.files.gypPackages) {
     addCheckReports(plugin, gyp, [checkReport('install-script', 'nodeGyp', {})], await hashAndRead(plugin, gyp));

