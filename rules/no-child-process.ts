@@ -59,6 +59,13 @@ const rule = defineRule<MessageId>({
     const onCall = (node: AnyNode) => {
       const call = resolver.normalizeCall(node);
       const callee = call.callee;
+      // `process.execve` (Node 22.15+) replaces the process with another program, no child_process needed.
+      if (callee?.module === undefined && callee?.path.length === 2 && callee.path[0] === 'process' && callee.path[1] === 'execve') {
+        const program = call.args?.[0] && resolver.folder.foldString(call.args[0]);
+        const command = program === undefined ? 'a program known only at run time' : JSON.stringify(program);
+        report(context, rule, { node, messageId: 'run', data: { callee: 'process.execve', command, reason: 'it replaces the plugin with another program, outside the sandbox\'s view of Node' } });
+        return;
+      }
       if (callee?.module === undefined || callee.module === DYNAMIC || callee.path.some((step) => step.startsWith('%'))) return;
       const name = packageName(callee.module);
       // node:test's run() starts a process for each test file it is given.

@@ -16,6 +16,17 @@ export function findVariable(scope: Scope.Scope | null, name: string): Scope.Var
   return undefined;
 }
 
+interface AmbientCandidate {
+  type: string;
+  node: AnyNode;
+  parent: AnyNode | null;
+}
+
+/** A definition that exists only for the type checker: `declare const`/`declare class`, an overload signature, a type. */
+function isAmbient(def: AmbientCandidate): boolean {
+  return def.type === 'Type' || def.node?.type === 'TSDeclareFunction' || def.node?.declare === true || def.parent?.declare === true;
+}
+
 /** A step from a value to one of its parts, as destructuring takes it. */
 export type PathStep = { key: string } | { unknownKey: true };
 
@@ -31,9 +42,11 @@ export type Binding =
 /** What an identifier is bound to, as far as a single static write tells. */
 export function bindingOf(identifier: AnyNode, scopeOf: ScopeOf, keyOf: (key: AnyNode) => string | undefined): Binding {
   const variable = findVariable(scopeOf(identifier), identifier.name);
-  if (!variable || variable.defs.length === 0) return { kind: 'global', name: identifier.name };
-  if (variable.defs.length > 1) return { kind: 'unknown' };
-  const def = variable.defs[0] as unknown as { type: string; node: AnyNode; name: AnyNode; parent: AnyNode | null };
+  const defs = variable?.defs.filter((def) => !isAmbient(def as unknown as AmbientCandidate)) ?? [];
+  // `declare const require: …`, `declare function eval(…)`: TypeScript erases them, so at run time the name is the global.
+  if (!variable || defs.length === 0) return { kind: 'global', name: identifier.name };
+  if (defs.length > 1) return { kind: 'unknown' };
+  const def = defs[0] as unknown as { type: string; node: AnyNode; name: AnyNode; parent: AnyNode | null };
   switch (def.type) {
     case 'ImportBinding': {
       if (def.node.type === 'TSImportEqualsDeclaration') {

@@ -16,13 +16,31 @@ tester.run('no-child-process', rule, {
     'import x from "my-child_process-utils"; import y from "./child_process.js"; import z from "execa-docs";',
     // Type-only imports are erased and load nothing.
     { code: 'import type { ChildProcess } from "node:child_process"; let c: ChildProcess;', filename: 'types.ts' },
+    // execve of another object, and process members that only look alike.
+    'tools.execve("/bin/sh"); process.exitCode = 1; process.exec?.("x");',
     // A local require that is not Node's.
     { code: 'function require(name) { return name; } require("child_process");', ...cjs },
+    // A real local function beside a declaration of it (an overload signature): the implementation is what runs.
+    { code: 'function require(name: string): string;\nfunction require(name: string) { return name; }\nrequire("child_process");', ...cjs, filename: 'a.ts' },
     // Ordinary minified code.
     { code: '!function(e,t){"use strict";var n=e.exec||function(){};t.spawn=n;e.a=t}(this,{});', ...cjs },
   ],
   invalid: [
     { code: 'import { exec } from "child_process";', errors: [cp(1, 1)] },
+    // process.execve runs a program in place of the process, however process is reached.
+    {
+      code: 'process.execve("/bin/sh", ["sh", "-c", "id"], {});\nconst { execve } = process;\nexecve(cmd);\nglobalThis["pro" + "cess"]["exec" + "ve"]("/bin/id");',
+      ...cjs,
+      errors: [
+        { ...run(1, 1), data: { callee: 'process.execve', command: '"/bin/sh"', reason: "it replaces the plugin with another program, outside the sandbox's view of Node" } },
+        { ...run(3, 1), data: { callee: 'process.execve', command: 'a program known only at run time', reason: "it replaces the plugin with another program, outside the sandbox's view of Node" } },
+        run(4, 1),
+      ],
+    },
+    // TypeScript's ambient declarations are erased: the name is Node's require at run time, however it is declared.
+    { code: 'declare const require: (n: string) => any;\nrequire("child_process").execSync("id");', ...cjs, filename: 'a.ts', errors: [cp(2, 1)] },
+    { code: 'declare function require(n: string): any;\nconst m = require("child_" + "process");', ...cjs, filename: 'a.ts', errors: [cp(2, 11)] },
+    { code: 'declare var process: any;\nprocess.mainModule.require("child_process");', ...cjs, filename: 'a.ts', errors: [cp(2, 1)] },
     { code: 'import cp from "node:child_process";', errors: [cp(1, 1)] },
     { code: 'export { spawn } from "child_process";', errors: [cp(1, 1)] },
     { code: 'export * from "node:cluster";', errors: [cp(1, 1)] },
