@@ -13,7 +13,7 @@ import { evaluatedPath } from './utils/evaluated-values.js';
 import { lintEvaluatedCode } from './utils/embedded.js';
 import { combineListeners } from './utils/listeners.js';
 import { moduleLoadListeners } from './utils/modules.js';
-import { report } from './utils/report.js';
+import { report, type RawReport } from './utils/report.js';
 import { FUNCTION_CONSTRUCTORS, Resolver, resolverFor, type Ref } from './utils/resolve.js';
 
 const WASM_COMPILERS = new Set(['compile', 'instantiate', 'Module', 'compileStreaming', 'instantiateStreaming']);
@@ -23,6 +23,9 @@ const FUNCTION_KEYWORDS: Record<string, string> = {
   GeneratorFunction: 'function*',
   AsyncGeneratorFunction: 'async function*',
 };
+
+/** Two readings of one body report the same finding at places that differ by the parameter list's length. */
+const reportKey = (report: RawReport) => `${report.ruleId}\0${report.messageId}\0${report.message}`;
 
 const rule = defineRule({
   name: 'no-dynamic-code',
@@ -80,9 +83,35 @@ const rule = defineRule({
         report(context, rule, { node, messageId: 'unanalyzableCode', data });
         return;
       }
-      for (const finding of inner) {
+      for (const finding of [...inner, ...handedRootReports(node, sink, inner)]) {
         report(context, rule, { node, messageId: 'evaluatedCode', data: { name: sink.name, message: finding.message }, inner: finding });
       }
+    };
+
+    /**
+     * A Function's parameters hold what the call passes, which the body's own reading does not see:
+     * `new Function('req', body)(require)` hands Node's require over under a parameter's name. When the Function is
+     * called at once with a capability root spelled as a name or a chain of names (`require`, `process.mainModule`),
+     * the body is read again with that parameter set to it; what only that reading finds is reported too.
+     */
+    const handedRootReports = (node: AnyNode, sink: CodeSink, withParameters: RawReport[]): RawReport[] => {
+      const call = node.parent;
+      if (sink.kind !== 'function' || sink.params.length === 0 || call?.type !== 'CallExpression' || call.callee !== node) return [];
+      const names = sink.params.map((param) => resolver.folder.foldString(param) ?? '').join(',').split(',').map((name) => name.trim());
+      // Each parameter handed a root, with the root's spelling: a parameter of the root's own name is left unbound.
+      const handed = new Map<string, string>();
+      names.forEach((name, index) => {
+        const argument = call.arguments[index];
+        const text = argument === undefined ? '' : context.sourceCode.getText(argument);
+        if (/^[A-Za-z_$][\w$]*$/.test(name) && /^[A-Za-z_$][\w$.]*$/.test(text) && capabilityRoot(resolver.resolve(argument))) handed.set(name, text);
+      });
+      if (handed.size === 0) return [];
+      const body = String(resolver.folder.fold(sink.code!)!.value);
+      const kept = names.filter((name) => !handed.has(name));
+      const bindings = [...handed].filter(([name, text]) => name !== text).map(([name, text]) => `var ${name} = ${text};\n`);
+      const source = `(${FUNCTION_KEYWORDS[sink.name]} (${kept.join(',')}) {\n${bindings.join('')}${body}\n})`;
+      const seen = new Set(withParameters.map(reportKey));
+      return (lintEvaluatedCode(source, false) ?? []).filter((report) => !seen.has(reportKey(report)));
     };
 
     /**

@@ -27,6 +27,8 @@ tester.run('no-dynamic-code', rule, {
     // The bundler idiom for the global object, and constants that evaluate to harmless code.
     'var g = Function("return this")(); var h = new Function("return this")();',
     'eval("1 + 1"); const add = new Function("a", "b", "return a + b"); eval(42);',
+    // Parameters named like roots, handed ordinary values: the body is read with them bound.
+    { code: 'new Function("require", "fetch", "return require(fetch)")((n) => n, "x");', ...cjs },
     // Node refuses a string callback (ERR_INVALID_ARG_TYPE): a string timer runs nothing, constant or not, whatever it says.
     'setTimeout("tick()", 10); setTimeout("require(\'child_process\').exec(\'id\')", 1);',
     'setTimeout("alert(" + x + ")", 10); setInterval(`tick(${n})`, 1000); const s = name + "()"; setImmediate(s);',
@@ -114,6 +116,18 @@ tester.run('no-dynamic-code (evaluated constants)', rule, {
     // The constant body is linted: its own findings surface at the call.
     { code: 'eval("eval(x)");', errors: [{ ...at('evaluatedCode', 1, 1), data: { name: 'eval', message: 'eval runs a string that is not a compile-time constant, so what it executes cannot be reviewed.' } }] },
     { code: 'new Function("a", "return eval(a)");', errors: [at('evaluatedCode', 1, 1)] },
+    // A parameter may be handed a capability root: the body is read with its parameters unbound too.
+    {
+      code: 'new Function("module", "exports", "require", "require(\'child_process\').execSync(\'id\')")(mod, mod.exports, require);',
+      ...cjs,
+      errors: [{ ...at('evaluatedCode', 1, 1), data: { name: 'Function', message: "Loads 'child_process', which can run other programs with the user's rights." } }],
+    },
+    { code: 'new Function("x, req", "req(\'n\' + \'et\').connect(x)")(9, require);', ...cjs, errors: [at('evaluatedCode', 1, 1), at('evaluatedCode', 1, 1)] },
+    {
+      code: 'var table = { b: "var c = require(\'child_\' + \'process\');" };\nfunction load(id) { new Function("module", "exports", "require", table[id])({}, {}, require); }\nload("b");',
+      ...cjs,
+      errors: [at('evaluatedCode', 2, 21)],
+    },
     // Decoded constants fold, and what they decode to is linted.
     { code: 'eval(atob("ZXZhbChwYXlsb2FkKQ=="));', errors: [at('evaluatedCode', 1, 1)] },
     { code: 'eval("process.env.NODE_ENV");', options: [{ minSeverity: 'info' }], errors: [at('evaluatedCode', 1, 1)] },
