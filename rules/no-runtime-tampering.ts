@@ -114,19 +114,30 @@ const rule = defineRule({
     const resolver = resolverFor(context);
     const pollutionHelpers = new PollutionHelpers(resolver);
 
-    /** Judges a write to `key` (DYNAMIC: unknown or any key) of the object `objectNode`. */
-    const checkWrite = (node: AnyNode, objectNode: AnyNode, key: string) => {
+    /** Judges a write to `key` (DYNAMIC: unknown or any key) of the object `objectNode`; true when it was reported. */
+    const checkWrite = (node: AnyNode, objectNode: AnyNode, key: string): boolean => {
       const object = resolver.resolve(objectNode);
-      if (!object) return;
+      if (!object) return false;
       // `window.x` is the global's `x` (the name alone is nothing in Node).
       const base = object.path[0] === BROWSER_GLOBAL ? object.path.slice(1) : object.path;
       const target = { module: object.module, path: [...base, key] };
       const kind = classify(target);
-      if (!kind) return;
+      if (!kind) return false;
       // `if (!Array.prototype.findLast) Array.prototype.findLast = …`: filling a gap, not replacing what others use.
       const messageId = kind === 'intrinsic' && key !== DYNAMIC && guardedByAbsence(node, target) ? 'polyfill' : kind;
       report(context, rule, { node, messageId, data: { target: describe(target) } });
+      return true;
     };
+
+    const keyOf = (keyNode: AnyNode | undefined) => (keyNode && resolver.folder.foldString(keyNode)) ?? DYNAMIC;
+
+    /** The keys `Object.assign`'s sources or `Object.defineProperties`' descriptors write: an object literal's own, DYNAMIC for any other. */
+    const keysCopied = (sources: AnyNode[]): string[] =>
+      sources.flatMap((source) => {
+        const literal = unwrap(source).type === 'ObjectExpression' ? unwrap(source) : resolver.literalOf(source);
+        if (literal?.type !== 'ObjectExpression') return [DYNAMIC];
+        return literal.properties.map((property: AnyNode) => (property.type === 'Property' ? (property.computed ? keyOf(property.key) : plainKeyName(property.key, false)) : undefined) ?? DYNAMIC);
+      });
 
     /** True when `node` only runs where the written member is missing. */
     const guardedByAbsence = (node: AnyNode, target: Ref): boolean => {
@@ -259,13 +270,13 @@ const rule = defineRule({
           const polluting = pollutionHelpers.pollutingKey(node);
           if (polluting) report(context, rule, { node, messageId: 'pollutingCall', data: polluting });
           const call = resolver.normalizeCall(node);
-          const keyOf = (keyNode: AnyNode | undefined) => (keyNode && resolver.folder.foldString(keyNode)) ?? DYNAMIC;
           const callee = unwrap(call.calleeNode);
           const definer = callee.type === 'MemberExpression' ? memberKey(callee) : call.callee?.path.at(-1);
           if (definer !== undefined && LEGACY_DEFINERS.has(definer)) {
             // The object it defines on is its `this`: the receiver, or what `.call`/`.apply`/`Reflect.apply` hands it.
             const receiver = thisArgument(node, call) ?? (callee.type === 'MemberExpression' ? callee.object : undefined);
-            if (receiver) checkWrite(node, receiver, keyOf(call.args?.[0]));
+            const key = keyOf(call.args?.[0]);
+            if (receiver && !checkWrite(node, receiver, key)) checkPrototypeWrite(node, receiver, key === DYNAMIC, receiver);
             return;
           }
           const called = Resolver.nameOf(call.callee);
@@ -284,10 +295,10 @@ const rule = defineRule({
           const name = call.callee?.module === undefined ? call.callee?.path.join('.') : undefined;
           if (name === undefined || !(name in WRITERS) || !call.args?.[0]) return;
           const written = WRITERS[name];
-          const key = written === KEY_ARGUMENT ? keyOf(call.args[1]) : written;
-          checkWrite(node, call.args[0], key);
+          const keys = written === KEY_ARGUMENT ? [keyOf(call.args[1])] : written === DYNAMIC ? keysCopied(call.args.slice(1)) : [written];
+          for (const key of keys) if (checkWrite(node, call.args[0], key)) break;
           // `Object.assign(obj.__proto__, payload)`, `Object.defineProperty(Object.getPrototypeOf(o), k, …)`.
-          if (written !== '__proto__') checkPrototypeWrite(node, call.args[0], key === DYNAMIC, call.args[0]);
+          if (written !== '__proto__') checkPrototypeWrite(node, call.args[0], keys.includes(DYNAMIC), call.args[0]);
         },
       } as Rule.RuleListener,
       moduleLoadListeners(context, (load) => {

@@ -35,6 +35,7 @@ tester.run('no-runtime-tampering', rule, {
     'const u = new URL(base); u.pathname = "/x"; [u.search] = ["?a"]; const ac = new AbortController(); ac.signal.onabort = stop;',
     'const console = makeLogger(); console.log = quiet; let fetch = null; fetch = myFetch; [fetch] = [other];',
     'function setup(crypto) { crypto.getRandomValues = fill; }',
+    'Object.assign(globalThis, { myPluginApi: api }); Object.defineProperties(globalThis, { __pluginState: { value: {} } });',
     'const o = {}; o.__defineGetter__.call(o, "x", () => 1); Object.prototype.__defineGetter__.call(o, "y", () => 2);',
     // A Web Crypto polyfill for an old Node, and Buffer's pool size: guarded or meant to be set.
     'if (typeof globalThis.crypto === "undefined") globalThis.crypto = require("node:crypto").webcrypto;\nif (typeof structuredClone !== "function") globalThis.structuredClone = clone;\nBuffer.poolSize = 16384;',
@@ -56,6 +57,7 @@ tester.run('no-runtime-tampering', rule, {
     // Reflective writes, however they are called.
     { code: 'Object.defineProperty.call(null, Object.prototype, "isAdmin", { value: true });\nReflect.apply(Reflect.set, null, [Array.prototype, "map", evil]);\nconst { defineProperty: dp } = Object;\ndp(String.prototype, "trim", { value: evil });\nObject["ass" + "ign"](Object.prototype, { isAdmin: true });', errors: [{ ...at('intrinsic', 1, 1), data: { target: 'Object.prototype.isAdmin' } }, { ...at('intrinsic', 2, 1), data: { target: 'Array.prototype.map' } }, at('intrinsic', 4, 1), at('intrinsic', 5, 1)] },
     { code: '({}).__defineGetter__.call(Object.prototype, "isAdmin", () => true);\nconst ds = Object.prototype.__defineSetter__;\nds.apply(Array.prototype, ["length", spy]);\nReflect.apply(ds, JSON, ["parse", spy]);', errors: [{ ...at('intrinsic', 1, 1), data: { target: 'Object.prototype.isAdmin' } }, { ...at('intrinsic', 3, 1), data: { target: 'Array.prototype.length' } }, { ...at('intrinsic', 4, 1), data: { target: 'JSON.parse' } }] },
+    { code: 'Object.assign(globalThis, { version: 1, fetch: spy });\nObject.defineProperties(globalThis, { crypto: { value: fake } });\nconst patch = { randomUUID: () => "0" };\nObject.assign(crypto, patch);\nobj.__proto__.__defineGetter__("isAdmin", () => true);', errors: [{ ...at('intrinsic', 1, 1), data: { target: 'fetch' } }, { ...at('intrinsic', 2, 1), data: { target: 'crypto' } }, at('intrinsic', 4, 1), { ...at('prototypeWrite', 5, 1), data: { target: 'obj.__proto__' } }] },
     // Node's globals are shared intrinsics: replacing them, their methods or their prototypes.
     { code: 'crypto.getRandomValues = (a) => a.fill(4);\ncrypto.randomUUID = () => "0";', errors: [{ ...at('intrinsic', 1, 1), data: { target: 'crypto.getRandomValues' } }, { ...at('intrinsic', 2, 1), data: { target: 'crypto.randomUUID' } }] },
     { code: 'globalThis["cry" + "pto"].subtle.digest = fake;\nconst { subtle } = globalThis.crypto;\nsubtle.sign = fake;\nObject.defineProperty(performance, "now", { value: () => 0 });', errors: [{ ...at('intrinsic', 1, 1), data: { target: 'crypto.subtle.digest' } }, at('intrinsic', 3, 1), { ...at('intrinsic', 4, 1), data: { target: 'performance.now' } }] },
