@@ -250,7 +250,8 @@ const rule = defineRule({
     return combineListeners(
       {
         AssignmentExpression: (node: AnyNode) => checkAssigned(node, node.left),
-        'ForInStatement, ForOfStatement': (node: AnyNode) => checkAssigned(node, node.left),
+        ForInStatement: (node: AnyNode) => checkAssigned(node, node.left),
+        ForOfStatement: (node: AnyNode) => checkAssigned(node, node.left),
         MemberExpression: (node: AnyNode) => {
           // Reading Node's compilers table is how a loader hook starts (`const js = require.extensions['.js']`).
           if (!node.computed && node.property.name !== 'extensions' && node.property.name !== '_extensions') return;
