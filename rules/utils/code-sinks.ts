@@ -119,12 +119,14 @@ function isSessionPost(path: string[]): boolean {
 function inspectorSinkOf(context: Rule.RuleContext, call: NormalizedCall): CodeSink | undefined {
   const resolver = resolverFor(context);
   const [methodNode, paramsNode] = call.args ?? [];
-  const method = methodNode && resolver.folder.foldString(methodNode);
+  // A wrapper's parameter (`const post = (m, p) => new Promise((r) => session.post(m, p, r))`) takes each method its calls pass.
+  const methods = methodNode && resolver.folder.possibleValues(methodNode);
   const params = paramsNode ? inspectorParams(resolver, paramsNode) : { visible: true };
   const sink = { kind: 'vm' as const, call, params: [], asFunctionBody: false, direct: true };
-  if (method === undefined) return { ...sink, name: 'inspector session.post', code: methodNode };
-  if (!params.code && INSPECTOR_HARMLESS.has(method)) return undefined;
-  const name = `inspector ${method}`;
+  if (!methods?.length || methods.some((method) => typeof method !== 'string')) return { ...sink, name: 'inspector session.post', code: methodNode };
+  const method = (methods as string[]).find((candidate) => !INSPECTOR_HARMLESS.has(candidate));
+  if (!params.code && method === undefined) return undefined;
+  const name = `inspector ${method ?? methods[0]}`;
   if (params.code) return { ...sink, name, code: params.code.value, asFunctionBody: params.code.field === 'functionDeclaration' };
   if (!params.visible) return { ...sink, name, code: paramsNode };
   return { ...sink, name, code: undefined, unlisted: true };
