@@ -35,6 +35,8 @@ const rule = defineRule({
     indirect:
       '{{name}} is reached indirectly (alias, computed key, global object, constructor chain, .call/.apply or Reflect); hiding code evaluation is critical whatever the code.',
     evaluatedCode: 'Code run by {{name}}: {{message}}',
+    inspectorMethod:
+      '{{name}} is not an inspector method known to run no code: through it the debugger can run code (breakpoint conditions, evaluations, script edits) that the gate cannot review.',
     evaluatesToRoot: "{{name}} evaluates '{{code}}' to reach {{root}} without naming it in the file.",
     stringTimer: '{{name}} is given a string instead of a function: a browser would run it as code, Node refuses it (ERR_INVALID_ARG_TYPE).',
     unanalyzableCode: '{{name}} runs a constant string that Warden cannot parse or that nests too deeply, so it cannot vouch for it.',
@@ -45,6 +47,7 @@ const rule = defineRule({
   findings: {
     nonConstant: { category: 'dynamic-code', severity: 'critical' },
     indirect: { category: 'dynamic-code', severity: 'critical' },
+    inspectorMethod: { category: 'dynamic-code', severity: 'critical' },
     // The gate takes the category and severity of the inner finding instead.
     evaluatedCode: { category: 'dynamic-code', severity: 'high' },
     evaluatesToRoot: { category: 'dynamic-code', severity: 'critical' },
@@ -74,6 +77,7 @@ const rule = defineRule({
       const source = constantSource(sink);
       const data = { name: sink.name };
       if ((sink.kind === 'eval' || sink.kind === 'function') && !sink.direct) report(context, rule, { node, messageId: 'indirect', data });
+      else if (sink.unlisted) report(context, rule, { node, messageId: 'inspectorMethod', data });
       else if (source === null) report(context, rule, { node, messageId: 'nonConstant', data });
       if (typeof source !== 'string') return;
       // A Function body that only returns a name is followed as that value in this file instead (`Function('return this')()`).

@@ -9,14 +9,15 @@ import type { Rule } from 'eslint';
 import { builtinModules } from 'node:module';
 import { defineRule } from './meta.js';
 import type { AnyNode } from './utils/ast.js';
-import { isWriteTarget, plainKeyName, unwrap } from './utils/ast.js';
+import { assignedTargets, isWriteTarget, plainKeyName, unwrap } from './utils/ast.js';
 import { combineListeners } from './utils/listeners.js';
 import { loadsModuleBuiltinOrdinarily } from './utils/module-builtin.js';
 import { moduleLoadListeners } from './utils/modules.js';
+import { findVariable } from './utils/scope.js';
 import { packageName } from './utils/specifiers.js';
 import { PollutionHelpers } from './utils/pollution.js';
 import { report } from './utils/report.js';
-import { BROWSER_GLOBAL, DYNAMIC, Resolver, resolverFor, type Ref } from './utils/resolve.js';
+import { BROWSER_GLOBAL, DYNAMIC, RESULT, Resolver, resolverFor, type NormalizedCall, type Ref } from './utils/resolve.js';
 
 /** `Module` statics and prototype members that decide how every module is found, compiled and cached. */
 const MODULE_INTERNALS = new Set([
@@ -33,12 +34,23 @@ const INTRINSICS = new Set([
   'eval', 'parseInt', 'parseFloat', 'isNaN', 'isFinite', 'encodeURI', 'encodeURIComponent', 'decodeURI',
   'decodeURIComponent', 'escape', 'unescape', 'Buffer', 'URL', 'URLSearchParams', 'TextEncoder', 'TextDecoder',
   'structuredClone', 'queueMicrotask', 'setTimeout', 'setInterval', 'setImmediate', 'fetch', 'AsyncFunction',
-  'GeneratorFunction', 'AsyncGeneratorFunction',
+  'GeneratorFunction', 'AsyncGeneratorFunction', 'Iterator',
+  // Node's own globals are shared by every module of the process just as the language's are.
+  'atob', 'btoa', 'clearTimeout', 'clearInterval', 'clearImmediate', 'console', 'crypto', 'Crypto', 'CryptoKey',
+  'SubtleCrypto', 'performance', 'Performance', 'PerformanceEntry', 'PerformanceMark', 'PerformanceMeasure',
+  'PerformanceObserver', 'PerformanceObserverEntryList', 'PerformanceResourceTiming', 'navigator', 'Navigator',
+  'Request', 'Response', 'Headers', 'FormData', 'WebSocket', 'EventSource', 'Blob', 'File', 'AbortController',
+  'AbortSignal', 'Event', 'EventTarget', 'CustomEvent', 'MessageChannel', 'MessagePort', 'MessageEvent',
+  'BroadcastChannel', 'DOMException', 'WebAssembly', 'ReadableStream', 'ReadableStreamDefaultReader',
+  'ReadableStreamBYOBReader', 'ReadableStreamBYOBRequest', 'ReadableByteStreamController',
+  'ReadableStreamDefaultController', 'WritableStream', 'WritableStreamDefaultWriter',
+  'WritableStreamDefaultController', 'TransformStream', 'TransformStreamDefaultController', 'ByteLengthQueuingStrategy',
+  'CountQueuingStrategy', 'TextEncoderStream', 'TextDecoderStream', 'CompressionStream', 'DecompressionStream',
   // The global object's own prototype chain.
   '__proto__',
 ]);
-/** Intrinsic members meant to be configured: V8's stack depth knob changes no behaviour other code relies on. */
-const CONFIGURABLE = new Set(['Error.stackTraceLimit']);
+/** Intrinsic members meant to be configured: V8's stack depth knob and Buffer's pool size change no behaviour other code relies on. */
+const CONFIGURABLE = new Set(['Error.stackTraceLimit', 'Buffer.poolSize']);
 const PROCESS_MODULES = new Set(['module', 'inspector', 'v8', 'repl', 'trace_events']);
 /** Node's built-in modules, without `node:`: their exports are shared by every module of the process. */
 const BUILTINS = new Set(builtinModules.map((name) => name.replace(/^node:/, '')));
@@ -57,6 +69,8 @@ const WRITERS: Record<string, string> = {
   'Object.setPrototypeOf': '__proto__',
   'Reflect.setPrototypeOf': '__proto__',
 };
+/** SIGUSR1's number on Linux, where plugins run (`os.constants.signals.SIGUSR1`). */
+const LINUX_SIGUSR1 = 10;
 const PROTOTYPE_READS = new Set(['Object.getPrototypeOf', 'Reflect.getPrototypeOf']);
 /** Legacy accessors every object inherits: `Object.prototype.__defineGetter__('x', f)` writes `x`. */
 const LEGACY_DEFINERS = new Set(['__defineGetter__', '__defineSetter__']);
@@ -76,6 +90,8 @@ const rule = defineRule({
     pollutingCall: "Calls {{helper}} with the key '{{key}}', which a merge or path-set writes into Object.prototype for every object (prototype pollution).",
     polyfill: 'Adds {{target}} to a built-in only where it is missing (a polyfill).',
     debugger: '{{target}} makes a Node process open its inspector, through which anyone on the port can run code in it.',
+    unknownSignal: '{{target}} sends a signal the gate cannot determine ({{signal}}) to a process that is not the plugin\'s own child; SIGUSR1 (10 on Linux) would open that process\'s inspector to anyone on its port.',
+    unknownSignalToSelf: '{{target}} sends the plugin\'s own process a signal the gate cannot determine ({{signal}}); SIGUSR1 would open its inspector.',
     processModule: "Loads the '{{module}}' module, which can inspect or alter the running Node process.",
   },
   findings: {
@@ -90,29 +106,42 @@ const rule = defineRule({
     pollutingCall: { category: 'runtime-tampering', severity: 'high' },
     polyfill: { category: 'runtime-tampering', severity: 'low' },
     debugger: { category: 'runtime-tampering', severity: 'critical' },
+    unknownSignal: { category: 'runtime-tampering', severity: 'critical' },
+    unknownSignalToSelf: { category: 'runtime-tampering', severity: 'medium' },
     processModule: { category: 'runtime-tampering', severity: 'high' },
   },
   create(context) {
     const resolver = resolverFor(context);
     const pollutionHelpers = new PollutionHelpers(resolver);
 
-    /** Judges a write to `key` (DYNAMIC: unknown or any key) of the object `objectNode`. */
-    const checkWrite = (node: AnyNode, objectNode: AnyNode, key: string) => {
+    /** Judges a write to `key` (DYNAMIC: unknown or any key) of the object `objectNode`; true when it was reported. */
+    const checkWrite = (node: AnyNode, objectNode: AnyNode, key: string): boolean => {
       const object = resolver.resolve(objectNode);
-      if (!object) return;
+      if (!object) return false;
       // `window.x` is the global's `x` (the name alone is nothing in Node).
       const base = object.path[0] === BROWSER_GLOBAL ? object.path.slice(1) : object.path;
       const target = { module: object.module, path: [...base, key] };
       const kind = classify(target);
-      if (!kind) return;
+      if (!kind) return false;
       // `if (!Array.prototype.findLast) Array.prototype.findLast = …`: filling a gap, not replacing what others use.
       const messageId = kind === 'intrinsic' && key !== DYNAMIC && guardedByAbsence(node, target) ? 'polyfill' : kind;
       report(context, rule, { node, messageId, data: { target: describe(target) } });
+      return true;
     };
+
+    const keyOf = (keyNode: AnyNode | undefined) => (keyNode && resolver.folder.foldString(keyNode)) ?? DYNAMIC;
+
+    /** The keys `Object.assign`'s sources or `Object.defineProperties`' descriptors write: an object literal's own, DYNAMIC for any other. */
+    const keysCopied = (sources: AnyNode[]): string[] =>
+      sources.flatMap((source) => {
+        const literal = unwrap(source).type === 'ObjectExpression' ? unwrap(source) : resolver.literalOf(source);
+        if (literal?.type !== 'ObjectExpression') return [DYNAMIC];
+        return literal.properties.map((property: AnyNode) => (property.type === 'Property' ? (property.computed ? keyOf(property.key) : plainKeyName(property.key, false)) : undefined) ?? DYNAMIC);
+      });
 
     /** True when `node` only runs where the written member is missing. */
     const guardedByAbsence = (node: AnyNode, target: Ref): boolean => {
-      const same = (candidate: AnyNode) => candidate.type === 'MemberExpression' && Resolver.nameOf(resolver.resolve(candidate)) === Resolver.nameOf(target);
+      const same = (candidate: AnyNode) => (candidate.type === 'MemberExpression' || candidate.type === 'Identifier') && Resolver.nameOf(resolver.resolve(candidate)) === Resolver.nameOf(target);
       if (node.type === 'AssignmentExpression' && ['||=', '??='].includes(node.operator)) return true;
       // `X.p = X.p || function () {}`
       if (node.type === 'AssignmentExpression' && node.right.type === 'LogicalExpression' && node.right.operator !== '&&' && same(unwrap(node.right.left))) return true;
@@ -153,14 +182,76 @@ const rule = defineRule({
     const checkMemberWrite = (node: AnyNode, targetNode: AnyNode) => {
       const member = unwrap(targetNode);
       if (member.type === 'MemberExpression') checkWrite(node, member.object, memberKey(member));
+      else if (member.type === 'Identifier') checkGlobalWrite(node, member);
+    };
+
+    /** `fetch = logger`, `[JSON] = [fake]`: a bare name no scope declares is the global's own property. */
+    const checkGlobalWrite = (node: AnyNode, identifier: AnyNode) => {
+      const variable = findVariable(context.sourceCode.getScope(identifier as never), identifier.name);
+      if (variable && variable.defs.length > 0) return;
+      const target = { path: [identifier.name] };
+      if (classify(target) !== 'intrinsic') return;
+      report(context, rule, { node, messageId: guardedByAbsence(node, target) ? 'polyfill' : 'intrinsic', data: { target: describe(target) } });
+    };
+
+    /**
+     * Every place an assignment or a for-in/for-of head stores into, judged as `x.y = …` is:
+     * `[Object.prototype.x] = [v]`, `({ a: JSON.parse = f } = o)`, `for (Object.prototype.x of list)`.
+     * A plain assignment is reported whole; a destructured or loop target where it stands.
+     */
+    const checkAssigned = (node: AnyNode, left: AnyNode) => {
+      const whole = node.type === 'AssignmentExpression' && unwrap(left).type === 'MemberExpression';
+      for (const target of assignedTargets(left)) {
+        checkMemberWrite(whole ? node : target, target);
+        checkPollution(whole ? node : target, target);
+      }
+    };
+
+    /**
+     * SIGUSR1 starts the inspector of the process it is sent to, whoever sent it: the signal is judged
+     * by its value (`'SIGUSR1'`, 10, `os.constants.signals.SIGUSR1`), and one the gate cannot tell is a
+     * finding unless it goes to the plugin's own child; to the plugin's own process it is only medium
+     * (that inspector listens inside the plugin's own sandbox).
+     */
+    const checkSignal = (node: AnyNode, called: string, [pidNode, signalNode]: AnyNode[]) => {
+      const signal = signalNode ? signalSent(signalNode) : 'SIGTERM';
+      if (signal === 'SIGUSR1') {
+        report(context, rule, { node, messageId: 'debugger', data: { target: `${called}(…, SIGUSR1)` } });
+        return;
+      }
+      if (signal !== undefined || !pidNode) return;
+      const pid = pidOwner(pidNode);
+      if (pid === 'child') return;
+      report(context, rule, { node, messageId: pid === 'self' ? 'unknownSignalToSelf' : 'unknownSignal', data: { target: called, signal: context.sourceCode.getText(signalNode as never).slice(0, 40) } });
+    };
+
+    /** The signal's name when it is known (`SIGUSR1` for 10, Linux's number), undefined when the gate cannot tell. */
+    const signalSent = (signalNode: AnyNode): string | undefined => {
+      const ref = resolver.resolve(signalNode);
+      const path = ref?.path ?? [];
+      // `os.constants.signals.SIGUSR1`, `require('constants').SIGUSR1`, however reached.
+      const fromTable = (ref?.module === 'os' && path.length === 3 && path[0] === 'constants' && path[1] === 'signals') || (ref?.module === 'constants' && path.length === 1);
+      if (fromTable) return path[path.length - 1] === DYNAMIC ? undefined : path[path.length - 1];
+      const values = resolver.folder.possibleValues(signalNode);
+      if (!values) return undefined;
+      if (values.some((value) => value === 'SIGUSR1' || value === LINUX_SIGUSR1)) return 'SIGUSR1';
+      return 'another signal';
+    };
+
+    /** Whose process a pid is: the plugin's own child (`spawn(…).pid`, `-child.pid`), the plugin's own process, or any other. */
+    const pidOwner = (pidNode: AnyNode): 'child' | 'self' | 'other' => {
+      const node = unwrap(pidNode);
+      const value = node.type === 'UnaryExpression' && node.operator === '-' ? node.argument : node;
+      const ref = resolver.resolve(value);
+      if (ref?.module === 'child_process' && ref.path.length === 3 && ref.path[1] === RESULT && ref.path[2] === 'pid') return 'child';
+      return Resolver.nameOf(ref) === 'process.pid' ? 'self' : 'other';
     };
 
     return combineListeners(
       {
-        AssignmentExpression: (node: AnyNode) => {
-          checkMemberWrite(node, node.left);
-          checkPollution(node, node.left);
-        },
+        AssignmentExpression: (node: AnyNode) => checkAssigned(node, node.left),
+        ForInStatement: (node: AnyNode) => checkAssigned(node, node.left),
+        ForOfStatement: (node: AnyNode) => checkAssigned(node, node.left),
         MemberExpression: (node: AnyNode) => {
           // Reading Node's compilers table is how a loader hook starts (`const js = require.extensions['.js']`).
           if (!node.computed && node.property.name !== 'extensions' && node.property.name !== '_extensions') return;
@@ -180,10 +271,13 @@ const rule = defineRule({
           const polluting = pollutionHelpers.pollutingKey(node);
           if (polluting) report(context, rule, { node, messageId: 'pollutingCall', data: polluting });
           const call = resolver.normalizeCall(node);
-          const keyOf = (keyNode: AnyNode | undefined) => (keyNode && resolver.folder.foldString(keyNode)) ?? DYNAMIC;
           const callee = unwrap(call.calleeNode);
-          if (callee.type === 'MemberExpression' && LEGACY_DEFINERS.has(memberKey(callee))) {
-            checkWrite(node, callee.object, keyOf(call.args?.[0]));
+          const definer = callee.type === 'MemberExpression' ? memberKey(callee) : call.callee?.path.at(-1);
+          if (definer !== undefined && LEGACY_DEFINERS.has(definer)) {
+            // The object it defines on is its `this`: the receiver, or what `.call`/`.apply`/`Reflect.apply` hands it.
+            const receiver = thisArgument(node, call) ?? (callee.type === 'MemberExpression' ? callee.object : undefined);
+            const key = keyOf(call.args?.[0]);
+            if (receiver && !checkWrite(node, receiver, key)) checkPrototypeWrite(node, receiver, key === DYNAMIC, receiver);
             return;
           }
           const called = Resolver.nameOf(call.callee);
@@ -191,18 +285,21 @@ const rule = defineRule({
             report(context, rule, { node, messageId: 'loaderHook', data: { target: called.replace('module:', 'module.') } });
             return;
           }
-          // SIGUSR1 starts the inspector of the process it is sent to; _debugProcess does so directly.
-          if ((called === 'process.kill' && call.args?.[1] && resolver.folder.foldString(call.args[1]) === 'SIGUSR1') || called === 'process._debugProcess') {
-            report(context, rule, { node, messageId: 'debugger', data: { target: called === 'process.kill' ? "process.kill(…, 'SIGUSR1')" : 'process._debugProcess()' } });
+          if (called === 'process._debugProcess') {
+            report(context, rule, { node, messageId: 'debugger', data: { target: 'process._debugProcess()' } });
+            return;
+          }
+          if ((called === 'process.kill' || called === 'process._kill') && call.args) {
+            checkSignal(node, called, call.args);
             return;
           }
           const name = call.callee?.module === undefined ? call.callee?.path.join('.') : undefined;
           if (name === undefined || !(name in WRITERS) || !call.args?.[0]) return;
           const written = WRITERS[name];
-          const key = written === KEY_ARGUMENT ? keyOf(call.args[1]) : written;
-          checkWrite(node, call.args[0], key);
+          const keys = written === KEY_ARGUMENT ? [keyOf(call.args[1])] : written === DYNAMIC ? keysCopied(call.args.slice(1)) : [written];
+          for (const key of keys) if (checkWrite(node, call.args[0], key)) break;
           // `Object.assign(obj.__proto__, payload)`, `Object.defineProperty(Object.getPrototypeOf(o), k, …)`.
-          if (written !== '__proto__') checkPrototypeWrite(node, call.args[0], key === DYNAMIC, call.args[0]);
+          if (written !== '__proto__') checkPrototypeWrite(node, call.args[0], keys.includes(DYNAMIC), call.args[0]);
         },
       } as Rule.RuleListener,
       moduleLoadListeners(context, (load) => {
@@ -220,6 +317,14 @@ const rule = defineRule({
     }
   },
 });
+
+/** The `this` a call seen through `f.call(t, …)`, `f.apply(t, …)` or `Reflect.apply(f, t, …)` passes; undefined for a plain call. */
+function thisArgument(node: AnyNode, call: NormalizedCall): AnyNode | undefined {
+  const written = unwrap(node.callee);
+  if (call.calleeNode === written) return undefined;
+  if (written.type === 'MemberExpression' && unwrap(written.object) === call.calleeNode) return node.arguments[0];
+  return node.arguments[1];
+}
 
 /** What a written path is: part of the module loader, an intrinsic, a built-in module's export, a process method, or none of them. */
 function classify(target: Ref): 'moduleLoader' | 'intrinsic' | 'builtinExport' | 'processMethod' | undefined {

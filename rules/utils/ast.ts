@@ -64,19 +64,55 @@ export function functionConstructorName(node: AnyNode): string {
   return 'Function';
 }
 
-/** True when `node` is the target of an assignment, update or delete. */
+/**
+ * True when `node` is the target of an assignment, update or delete: `x.y = …`, `x.y++`, `delete x.y`,
+ * and every place an assignment writes to, at any depth: destructuring targets (`[x.y] = …`,
+ * `({ a: x.y = 1, ...x.z } = …)`) and for-in/for-of heads (`for (x.y of list)`).
+ */
 export function isWriteTarget(node: AnyNode): boolean {
-  let child = node;
-  let parent = node.parent;
-  while (parent && TRANSPARENT.has(parent.type)) {
-    child = parent;
-    parent = parent.parent;
+  const { parent } = climbWrappers(node);
+  if (parent?.type === 'UpdateExpression') return true;
+  if (parent?.type === 'UnaryExpression') return parent.operator === 'delete';
+  return isAssignedTo(node);
+}
+
+/** True when an assignment (plain, compound, destructuring, or a for-in/for-of head) stores a value into `node`. */
+export function isAssignedTo(node: AnyNode): boolean {
+  let { node: child, parent } = climbWrappers(node);
+  // Climb out of the patterns an assignment target can be nested in: `[a, [b.c]]`, `{ k: b.c }`, `b.c = default`, `...b.c`.
+  while (parent) {
+    if (parent.type === 'ArrayPattern' || parent.type === 'RestElement' || parent.type === 'ObjectPattern') child = parent;
+    else if (parent.type === 'AssignmentPattern' && parent.left === child) child = parent;
+    else if (parent.type === 'Property' && parent.parent?.type === 'ObjectPattern' && parent.value === child) child = parent;
+    else break;
+    ({ node: child, parent } = climbWrappers(child));
   }
   if (!parent) return false;
   if (parent.type === 'AssignmentExpression') return parent.left === child;
-  if (parent.type === 'UpdateExpression') return true;
-  if (parent.type === 'UnaryExpression') return parent.operator === 'delete';
+  if (parent.type === 'ForInStatement' || parent.type === 'ForOfStatement') return parent.left === child;
   return false;
+}
+
+/**
+ * The places `target` (an assignment's left side or a for-in/for-of head) writes to, at any depth of
+ * destructuring: `[a.b, { c: d.e = 1, ...f.g }]` yields `a.b`, `d.e` and `f.g` (and the identifiers, if any).
+ */
+export function assignedTargets(target: AnyNode): AnyNode[] {
+  const node = unwrap(target);
+  switch (node.type) {
+    case 'ArrayPattern':
+      return node.elements.flatMap((element: AnyNode | null) => (element ? assignedTargets(element) : []));
+    case 'ObjectPattern':
+      return node.properties.flatMap((property: AnyNode) => assignedTargets(property.type === 'Property' ? property.value : property));
+    case 'AssignmentPattern':
+      return assignedTargets(node.left);
+    case 'RestElement':
+      return assignedTargets(node.argument);
+    case 'VariableDeclaration':
+      return [];
+    default:
+      return [node];
+  }
 }
 
 /** Node types that bind names rather than read them: inside these an identifier is a target, not a use. */

@@ -6,8 +6,8 @@
  */
 import type { Rule } from 'eslint';
 import type { AnyNode } from './ast.js';
-import { unwrap } from './ast.js';
-import { FUNCTION_CONSTRUCTORS, resolverFor, Resolver, type NormalizedCall } from './resolve.js';
+import { plainKeyName, unwrap } from './ast.js';
+import { DYNAMIC, FUNCTION_CONSTRUCTORS, resolverFor, Resolver, type NormalizedCall } from './resolve.js';
 import { findVariable } from './scope.js';
 
 const TIMERS = new Set(['setTimeout', 'setInterval', 'setImmediate']);
@@ -32,6 +32,8 @@ export interface CodeSink {
   params: AnyNode[];
   /** True when the code is a function body (`Function`, `vm.compileFunction`). */
   asFunctionBody: boolean;
+  /** An inspector method not known to run no code, with no code to see in its parameters: what it makes the debugger do cannot be reviewed. */
+  unlisted?: boolean;
   /**
    * True for the plain spelling `eval(…)` / `Function(…)` / `new Function(…)` of
    * the real global; false when reached through an alias, a computed key, the
@@ -77,13 +79,8 @@ export function codeSinkOf(context: Rule.RuleContext, node: AnyNode): CodeSink |
   if (callee.path[callee.path.length - 1] === '_compile' && (callee.module === 'module' || (callee.module === undefined && (callee.path[0] === 'module' || callee.path[0] === 'require')))) {
     return { name: 'Module._compile', kind: 'vm', call, code: args?.[0], params: [], asFunctionBody: true, direct: args === node.arguments };
   }
-  // An inspector session asked to evaluate an expression in this process.
-  if ((callee.module === 'inspector' || callee.module === 'inspector/promises') && callee.path[callee.path.length - 1] === 'post') {
-    const method = args?.[0] && resolverFor(context).folder.foldString(args[0]);
-    if (method === undefined || !INSPECTOR_EVALUATORS.has(method)) return undefined;
-    const code = args?.[1] ? expressionOf(args[1]) : undefined;
-    return { name: `inspector ${method}`, kind: 'vm', call, code, params: [], asFunctionBody: method === 'Runtime.callFunctionOn', direct: Boolean(code) };
-  }
+  // An inspector session asked to run code in this process: a method not known to run none, or code in its parameters.
+  if ((callee.module === 'inspector' || callee.module === 'inspector/promises') && isSessionPost(callee.path)) return inspectorSinkOf(context, call);
   if (callee.module === 'vm' && callee.path.length === 1 && VM_COMPILERS.has(callee.path[0])) {
     const name = `vm.${callee.path[0]}`;
     const asFunctionBody = callee.path[0] === 'compileFunction';
@@ -92,15 +89,61 @@ export function codeSinkOf(context: Rule.RuleContext, node: AnyNode): CodeSink |
   return undefined;
 }
 
-/** Inspector protocol methods that run code given as a string in the inspected process. */
-const INSPECTOR_EVALUATORS = new Set(['Runtime.evaluate', 'Runtime.compileScript', 'Runtime.callFunctionOn', 'Debugger.evaluateOnCallFrame']);
+/**
+ * Inspector protocol methods that run no code of the caller's: enabling domains, profiling, coverage and heap
+ * snapshots. Any other method can make the debugger run code (breakpoint conditions, evaluations, script edits).
+ */
+const INSPECTOR_HARMLESS = new Set([
+  'Runtime.enable', 'Runtime.disable', 'Runtime.getHeapUsage', 'Runtime.runIfWaitingForDebugger', 'Debugger.enable',
+  'Debugger.disable', 'Profiler.enable', 'Profiler.disable', 'Profiler.start', 'Profiler.stop', 'Profiler.setSamplingInterval',
+  'Profiler.startPreciseCoverage', 'Profiler.stopPreciseCoverage', 'Profiler.takePreciseCoverage', 'Profiler.getBestEffortCoverage',
+  'HeapProfiler.enable', 'HeapProfiler.disable', 'HeapProfiler.takeHeapSnapshot', 'HeapProfiler.collectGarbage',
+  'HeapProfiler.startSampling', 'HeapProfiler.stopSampling', 'HeapProfiler.getSamplingProfile',
+  'HeapProfiler.startTrackingHeapObjects', 'HeapProfiler.stopTrackingHeapObjects', 'NodeTracing.getCategories',
+  'NodeTracing.start', 'NodeTracing.stop', 'Schema.getDomains',
+]);
+/** Parameters the debugger reads as source text, whatever the method: `Runtime.evaluate`'s expression, a breakpoint's condition… */
+const INSPECTOR_CODE_FIELDS = ['expression', 'condition', 'functionDeclaration', 'source', 'scriptSource'];
 
-/** The `expression` (or `functionDeclaration`) of an inspector method's parameters; the whole object when it cannot be seen into. */
-function expressionOf(params: AnyNode): AnyNode | undefined {
-  const node = unwrap(params);
-  if (node.type !== 'ObjectExpression') return node;
-  const property = node.properties.find((p: AnyNode) => p.type === 'Property' && !p.computed && ['expression', 'functionDeclaration'].includes(p.key.name ?? p.key.value));
-  return property?.value ?? node;
+/** `session.post`, `Session.prototype.post`, or a session member reached by a key the gate cannot fold (which may be `post`). */
+function isSessionPost(path: string[]): boolean {
+  const last = path[path.length - 1];
+  return last === 'post' || (last === DYNAMIC && path[0] === 'Session');
+}
+
+/**
+ * What an inspector `post` runs: the code field of its parameters (a constant one is analyzed as code),
+ * or, when there is none to see, the method and parameters themselves (a method that does not fold,
+ * parameters that cannot be seen into, or a method not known to run no code are all unreviewable).
+ */
+function inspectorSinkOf(context: Rule.RuleContext, call: NormalizedCall): CodeSink | undefined {
+  const resolver = resolverFor(context);
+  const [methodNode, paramsNode] = call.args ?? [];
+  // A wrapper's parameter (`const post = (m, p) => new Promise((r) => session.post(m, p, r))`) takes each method its calls pass.
+  const methods = methodNode && resolver.folder.possibleValues(methodNode);
+  const params = paramsNode ? inspectorParams(resolver, paramsNode) : { visible: true };
+  const sink = { kind: 'vm' as const, call, params: [], asFunctionBody: false, direct: true };
+  if (!methods?.length || methods.some((method) => typeof method !== 'string')) return { ...sink, name: 'inspector session.post', code: methodNode };
+  const method = (methods as string[]).find((candidate) => !INSPECTOR_HARMLESS.has(candidate));
+  if (!params.code && method === undefined) return undefined;
+  const name = `inspector ${method ?? methods[0]}`;
+  if (params.code) return { ...sink, name, code: params.code.value, asFunctionBody: params.code.field === 'functionDeclaration' };
+  if (!params.visible) return { ...sink, name, code: paramsNode };
+  return { ...sink, name, code: undefined, unlisted: true };
+}
+
+/** The first code-bearing field of an inspector method's parameters, and whether every field could be seen. */
+function inspectorParams(resolver: Resolver, input: AnyNode): { code?: { field: string; value: AnyNode }; visible: boolean } {
+  const node = unwrap(input);
+  const literal = node.type === 'ObjectExpression' ? node : resolver.literalOf(node);
+  if (literal?.type !== 'ObjectExpression') return { visible: false };
+  let visible = true;
+  for (const property of literal.properties) {
+    const key = property.type === 'Property' ? (property.computed ? resolver.folder.foldString(property.key) : plainKeyName(property.key, false)) : undefined;
+    if (key === undefined) visible = false;
+    else if (INSPECTOR_CODE_FIELDS.includes(key)) return { code: { field: key, value: property.value }, visible };
+  }
+  return { visible };
 }
 
 /** `eval(…)` written as the bare identifier of the real global, not `(0, eval)`, `e`, `window.eval`. */

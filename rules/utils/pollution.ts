@@ -7,7 +7,7 @@
  * function looks like that); the finding is the call with the polluting key.
  */
 import type { AnyNode } from './ast.js';
-import { isFunctionNode, unwrap } from './ast.js';
+import { isAssignedTo, isFunctionNode, unwrap } from './ast.js';
 import type { Resolver } from './resolve.js';
 import { Resolver as ResolverClass } from './resolve.js';
 
@@ -57,10 +57,8 @@ function hasComputedWrite(body: AnyNode, resolver: Resolver): boolean {
   let scanned = 0;
   const visit = (node: AnyNode): boolean => {
     if (++scanned > MAX_SCAN) return false;
-    if (node.type === 'AssignmentExpression') {
-      const target = unwrap(node.left);
-      if (target.type === 'MemberExpression' && target.computed && resolver.folder.fold(target.property) === undefined) return true;
-    }
+    // `target[key] = …`, and the same store by destructuring or a loop head (`[target[key]] = [v]`, `for (target[key] of …)`).
+    if (node.type === 'MemberExpression' && node.computed && isAssignedTo(node) && resolver.folder.fold(node.property) === undefined) return true;
     for (const key of Object.keys(node)) {
       if (key === 'parent') continue;
       const value = node[key];

@@ -11,6 +11,12 @@ const script = { languageOptions: { sourceType: 'script' as const } };
 
 tester.run('no-dynamic-code', rule, {
   valid: [
+    // An inspector session that only profiles, takes coverage or heap snapshots, and a breakpoint condition that is a constant harmless expression.
+    { code: 'const { Session } = require("node:inspector");\nconst s = new Session(); s.connect();\ns.post("Profiler.enable"); s.post("Profiler.start", () => {}); s.post("Profiler.takePreciseCoverage", { callCount: true }, done);\nconst opts = { detailed: true };\ns.post("HeapProfiler.takeHeapSnapshot", opts); s.post("Debugger.enable");', ...cjs },
+    { code: 'const inspector = require("inspector");\nconst s = new inspector.Session();\ns.post("Debugger.setBreakpointByUrl", { lineNumber: 3, url: "file:///x.js", condition: "count > 10" });', ...cjs },
+    { code: 'const inspector = require("inspector");\nconst session = new inspector.Session();\nconst post = (method, params) => new Promise((resolve) => session.post(method, params, resolve));\npost("Profiler.enable").then(() => post("Profiler.start")).then(() => post("Profiler.stop", {}));', ...cjs },
+    // Another object's post method.
+    'client.post("Runtime.evaluate", { expression: code }); fetchApi.post(url, { source: body });',
     // Methods and properties that happen to be called eval, and regex.exec.
     'obj.eval(x); api.eval("1"); class A { m() { return this.eval(y); } } /a+/.exec(s);',
     // Types mention eval without using it.
@@ -98,6 +104,14 @@ tester.run('no-dynamic-code', rule, {
     // _compile in every spelling, inspector evaluation, data: URL modules.
     { code: 'module._compile(src, "x.js");\nconst Module = require("module");\nnew Module()._compile(code, "y.js");\nrequire.cache[k]._compile(payload);', ...cjs, errors: [{ ...at('nonConstant', 1, 1), data: { name: 'Module._compile' } }, at('nonConstant', 3, 1), at('nonConstant', 4, 1)] },
     { code: 'const inspector = require("inspector");\nconst s = new inspector.Session();\ns.post("Runtime.evaluate", { expression: code });', ...cjs, errors: [{ ...at('nonConstant', 3, 1), data: { name: 'inspector Runtime.evaluate' } }] },
+    // Code the inspector evaluates through any method: a breakpoint's condition, a script's new source, a method that does not fold or is not known to run no code.
+    { code: 'const inspector = require("inspector");\nexports.activate = (ctx) => {\n  const s = new inspector.Session(); s.connect();\n  s.post("Debugger.setBreakpointByUrl", { lineNumber: 0, urlRegex: ".*", condition: ctx.config.get("cond") });\n};', ...cjs, errors: [{ ...at('nonConstant', 4, 3), data: { name: 'inspector Debugger.setBreakpointByUrl' } }] },
+    { code: 'import { Session } from "node:inspector/promises";\nconst s = new Session();\nconst method = ["Debugger", "setScriptSource"].join(".");\nawait s.post(method, { scriptId: id, scriptSource: patched });\nawait s["po" + "st"]("Debugger.setBreakpoint", { location, ["cond" + "ition"]: cond });', errors: [{ ...at('nonConstant', 4, 7), data: { name: 'inspector Debugger.setScriptSource' } }, { ...at('nonConstant', 5, 7), data: { name: 'inspector Debugger.setBreakpoint' } }] },
+    { code: 'const { Session } = require("inspector");\nconst s = new Session();\ns.post(ctx.method, {});\nconst params = build();\ns.post("Runtime.evaluate", params);\ns.post.call(s, "Debugger.setBreakpointOnFunctionCall", { objectId: id, ...extra });', ...cjs, errors: [{ ...at('nonConstant', 3, 1), data: { name: 'inspector session.post' } }, at('nonConstant', 5, 1), at('nonConstant', 6, 1)] },
+    { code: 'const { Session } = require("inspector");\nconst s = new Session();\ns.post("Debugger.pause");\ns.post("Runtime.getProperties", { objectId: id });', ...cjs, errors: [{ ...at('inspectorMethod', 3, 1), data: { name: 'inspector Debugger.pause' } }, at('inspectorMethod', 4, 1)] },
+    { code: 'const inspector = require("inspector");\nconst session = new inspector.Session();\nconst post = (method, params) => new Promise((resolve) => session.post(method, params, resolve));\npost("Profiler.enable").then(() => post("Runtime.evaluate", { expression: payload }));', ...cjs, errors: [{ ...at('nonConstant', 3, 59), data: { name: 'inspector Runtime.evaluate' } }] },
+    // A constant breakpoint condition is analyzed as code, like a constant Runtime.evaluate.
+    { code: 'const { Session } = require("inspector");\nconst s = new Session();\ns.post("Debugger.setBreakpointByUrl", { lineNumber: 0, urlRegex: ".*", condition: "eval(globalThis.payload)" });', ...cjs, errors: [{ ...at('evaluatedCode', 3, 1), data: { name: 'inspector Debugger.setBreakpointByUrl', message: 'eval runs a string that is not a compile-time constant, so what it executes cannot be reviewed.' } }] },
     { code: 'await import("data:text/javascript," + encodeURIComponent("eval(x)"));', errors: [{ ...at('evaluatedCode', 1, 7), data: { name: 'import(data:…)', message: 'eval runs a string that is not a compile-time constant, so what it executes cannot be reviewed.' } }] },
     { code: 'await import(`data:text/javascript;base64,${btoa("import fs from \'fs\'; eval(fs.readFileSync(0, \'utf8\'))")}`);', errors: [at('evaluatedCode', 1, 7), at('evaluatedCode', 1, 7)] },
     // A tagged template calls Function with its text.

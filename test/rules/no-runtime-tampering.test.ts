@@ -30,8 +30,46 @@ tester.run('no-runtime-tampering', rule, {
     'const inst = new Thing(); Object.getPrototypeOf(inst).name; const o = { __proto__: base, x: 1 };',
     // An instance of a built-in written, or its prototype only read or compared: its own, or nothing changed.
     'const p = Promise.resolve(1); p.then = wrap; const m = new Map(); m.extra = 1;\nconst same = Object.getPrototypeOf(new Map()) === Map.prototype; const then = Object.getPrototypeOf(Promise.all([])).then;',
+    // Destructuring and loop heads that store into the plugin's own objects, instances of built-ins, and locals named like globals.
+    'const { a, b } = obj; [state.x, state.y] = [1, 2]; ({ p: this.p, ...this.rest } = opts); for (cursor.current of items); for (seen[key] in table);',
+    'const u = new URL(base); u.pathname = "/x"; [u.search] = ["?a"]; const ac = new AbortController(); ac.signal.onabort = stop;',
+    'const console = makeLogger(); console.log = quiet; let fetch = null; fetch = myFetch; [fetch] = [other];',
+    'function setup(crypto) { crypto.getRandomValues = fill; }',
+    'Object.assign(globalThis, { myPluginApi: api }); Object.defineProperties(globalThis, { __pluginState: { value: {} } });',
+    'const o = {}; o.__defineGetter__.call(o, "x", () => 1); Object.prototype.__defineGetter__.call(o, "y", () => 2);',
+    // A Web Crypto polyfill for an old Node, and Buffer's pool size: guarded or meant to be set.
+    'if (typeof globalThis.crypto === "undefined") globalThis.crypto = require("node:crypto").webcrypto;\nif (typeof structuredClone !== "function") globalThis.structuredClone = clone;\nBuffer.poolSize = 16384;',
+    // Signals whose value is known and is not SIGUSR1, and any signal to the plugin's own child.
+    'process.kill(pid); process.kill(pid, 0); process.kill(pid, "SIGTERM"); process.kill(pid, 9);\nfor (const s of ["SIGINT", "SIGTERM"]) process.kill(pid, s);\nconst { signals } = require("os").constants; process.kill(pid, signals.SIGKILL);',
+    { code: 'const { spawn } = require("child_process");\nconst child = spawn("worker");\nfunction stop(signal) { process.kill(child.pid, signal); process.kill(-child.pid, signal); child.kill(signal); }', ...cjs },
   ],
   invalid: [
+    // Every place an assignment writes to is a write: destructuring targets at any depth, defaults, rest, loop heads.
+    { code: 'const evil = (s) => ({});\n[Object.prototype.isAdmin, JSON.parse] = [true, evil];', errors: [{ ...at('intrinsic', 2, 2), data: { target: 'Object.prototype.isAdmin' } }, { ...at('intrinsic', 2, 28), data: { target: 'JSON.parse' } }] },
+    { code: '({ a: Object.prototype.isAdmin } = src);\n[[, { x: Array.prototype.map = evil }], ...Object.prototype.rest] = v;\n({ ...Math.extra } = o);', errors: [at('intrinsic', 1, 7), { ...at('intrinsic', 2, 10), data: { target: 'Array.prototype.map' } }, { ...at('intrinsic', 2, 44), data: { target: 'Object.prototype.rest' } }, at('intrinsic', 3, 7)] },
+    { code: 'const P = Object.prototype;\nconst k = "is" + "Admin";\n({ v: P[k] } = { v: true });', errors: [{ ...at('intrinsic', 3, 7), data: { target: 'Object.prototype.isAdmin' } }] },
+    { code: 'for (Object.prototype.isAdmin of [true]);\nfor (String.prototype["tr" + "im"] in { a: 1 });\nconst proto = Object.getPrototypeOf(Promise.resolve());\nfor (proto.then of [evil]) {}', errors: [{ ...at('intrinsic', 1, 6), data: { target: 'Object.prototype.isAdmin' } }, { ...at('intrinsic', 2, 6), data: { target: 'String.prototype.trim' } }, { ...at('intrinsic', 4, 6), data: { target: 'Promise.prototype.then' } }] },
+    { code: 'const crypto = require("crypto");\n[crypto.createHash] = [evil];\n({ c: require.cache[id] } = fake);\nfor (require("https").request of [spy]);', ...cjs, errors: [{ ...at('builtinExport', 2, 2), data: { target: 'crypto.createHash' } }, at('moduleLoader', 3, 7), at('builtinExport', 4, 6)] },
+    { code: '({ [key]: obj.__proto__[key] } = payload);\nfor (target.constructor.prototype.isAdmin of [true]);', errors: [at('pollution', 1, 11), at('prototypeWrite', 2, 6)] },
+    // A merge helper whose only computed store is a loop head or a destructuring target is a helper all the same.
+    { code: 'function setIn(o, p, v) { const ks = p.split("."); while (ks.length > 1) [o] = [o[ks.shift()]]; [o[ks.pop()]] = [v]; }\nsetIn({}, "__proto__.polluted", 1);', errors: [{ ...at('pollutingCall', 2, 1), data: { helper: 'setIn', key: '__proto__.polluted' } }] },
+    { code: 'function fill(o, p, v) { const ks = p.split("."); while (ks.length > 1) o = o[ks.shift()]; for (o[ks.pop()] of [v]); }\nfill({}, "constructor.prototype.isAdmin", true);', errors: [{ ...at('pollutingCall', 2, 1), data: { helper: 'fill', key: 'constructor.prototype.isAdmin' } }] },
+    // Reflective writes, however they are called.
+    { code: 'Object.defineProperty.call(null, Object.prototype, "isAdmin", { value: true });\nReflect.apply(Reflect.set, null, [Array.prototype, "map", evil]);\nconst { defineProperty: dp } = Object;\ndp(String.prototype, "trim", { value: evil });\nObject["ass" + "ign"](Object.prototype, { isAdmin: true });', errors: [{ ...at('intrinsic', 1, 1), data: { target: 'Object.prototype.isAdmin' } }, { ...at('intrinsic', 2, 1), data: { target: 'Array.prototype.map' } }, at('intrinsic', 4, 1), at('intrinsic', 5, 1)] },
+    { code: '({}).__defineGetter__.call(Object.prototype, "isAdmin", () => true);\nconst ds = Object.prototype.__defineSetter__;\nds.apply(Array.prototype, ["length", spy]);\nReflect.apply(ds, JSON, ["parse", spy]);', errors: [{ ...at('intrinsic', 1, 1), data: { target: 'Object.prototype.isAdmin' } }, { ...at('intrinsic', 3, 1), data: { target: 'Array.prototype.length' } }, { ...at('intrinsic', 4, 1), data: { target: 'JSON.parse' } }] },
+    { code: 'Object.assign(globalThis, { version: 1, fetch: spy });\nObject.defineProperties(globalThis, { crypto: { value: fake } });\nconst patch = { randomUUID: () => "0" };\nObject.assign(crypto, patch);\nobj.__proto__.__defineGetter__("isAdmin", () => true);', errors: [{ ...at('intrinsic', 1, 1), data: { target: 'fetch' } }, { ...at('intrinsic', 2, 1), data: { target: 'crypto' } }, at('intrinsic', 4, 1), { ...at('prototypeWrite', 5, 1), data: { target: 'obj.__proto__' } }] },
+    // Node's globals are shared intrinsics: replacing them, their methods or their prototypes.
+    { code: 'crypto.getRandomValues = (a) => a.fill(4);\ncrypto.randomUUID = () => "0";', errors: [{ ...at('intrinsic', 1, 1), data: { target: 'crypto.getRandomValues' } }, { ...at('intrinsic', 2, 1), data: { target: 'crypto.randomUUID' } }] },
+    { code: 'globalThis["cry" + "pto"].subtle.digest = fake;\nconst { subtle } = globalThis.crypto;\nsubtle.sign = fake;\nObject.defineProperty(performance, "now", { value: () => 0 });', errors: [{ ...at('intrinsic', 1, 1), data: { target: 'crypto.subtle.digest' } }, at('intrinsic', 3, 1), { ...at('intrinsic', 4, 1), data: { target: 'performance.now' } }] },
+    { code: 'console.log = spy;\nURL.prototype.toString = evil;\nEventTarget.prototype.dispatchEvent = hook;\nwindow.navigator.sendBeacon = leak;\n[globalThis.fetch, AbortSignal.timeout] = [logger, slow];', errors: [{ ...at('intrinsic', 1, 1), data: { target: 'console.log' } }, at('intrinsic', 2, 1), at('intrinsic', 3, 1), { ...at('intrinsic', 4, 1), data: { target: 'navigator.sendBeacon' } }, at('intrinsic', 5, 2), at('intrinsic', 5, 20)] },
+    // A bare global name assigned is the global's property.
+    { code: 'fetch = logger;\n[structuredClone, queueMicrotask] = [leak, later];\nWebAssembly.instantiate = spy;', errors: [{ ...at('intrinsic', 1, 1), data: { target: 'fetch' } }, at('intrinsic', 2, 2), at('intrinsic', 2, 19), at('intrinsic', 3, 1)] },
+    // Signals are judged by value: SIGUSR1 by number, from os.constants, aliased, destructured; one the gate cannot tell to another process.
+    { code: 'process.kill(process.ppid, 10);\nprocess.kill(pid, 5 * 2);\nconst { kill } = process;\nkill(pid, "SIG" + "USR1");\nprocess._kill(pid, 10);', errors: [at('debugger', 1, 1), at('debugger', 2, 1), at('debugger', 4, 1), at('debugger', 5, 1)] },
+    { code: 'import os from "node:os";\nprocess.kill(process.ppid, os.constants.signals.SIGUSR1);\nconst { SIGUSR1: wake } = os.constants.signals;\nprocess.kill(1, wake);\nconst table = os.constants.signals;\nprocess.kill(1, table["SIG" + "USR1"]);', errors: [at('debugger', 2, 1), at('debugger', 4, 1), at('debugger', 6, 1)] },
+    { code: 'process.kill(process.ppid, require("constants").SIGUSR1);\nprocess.kill(1, ready ? "SIGTERM" : "SIGUSR1");', ...cjs, errors: [at('debugger', 1, 1), at('debugger', 2, 1)] },
+    { code: 'import { constants } from "os";\nexport function signal(pid, sig) { process.kill(pid, sig); }\nprocess.kill(process.ppid, constants.signals[name]);\nprocess.kill(process.pid, sig);', errors: [{ ...at('unknownSignal', 2, 36), data: { target: 'process.kill', signal: 'sig' } }, at('unknownSignal', 3, 1), at('unknownSignalToSelf', 4, 1)] },
+
     // The module loader, however Module was reached.
     // Any other member of it is the loader itself.
     { code: 'const { createRequire, _load } = require("module");', ...cjs, errors: [at('processModule', 1, 34)] },
