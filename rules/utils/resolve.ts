@@ -28,6 +28,7 @@ import { isLiteral, LiteralHolders } from './literals.js';
 import { argumentAt, LocalFunctions } from './local-functions.js';
 import { bindingOf, findVariable, writtenExpressions, type Binding, type PathStep } from './scope.js';
 import { stripNodePrefix } from './specifiers.js';
+import { UnwrittenValues } from './unwritten.js';
 
 export const DYNAMIC = '*';
 
@@ -89,6 +90,7 @@ export class Resolver {
   readonly folder: Folder;
   readonly functions: LocalFunctions;
   readonly literals: LiteralHolders;
+  readonly unwritten: UnwrittenValues;
   // A Map, not a WeakMap: a resolver lives for one file, and weak maps of every node cost the GC dearly.
   private readonly memo = new Map<AnyNode, Ref | null>();
   private readonly inProgress = new Set<AnyNode>();
@@ -112,6 +114,7 @@ export class Resolver {
   ) {
     this.folder = new Folder(this);
     this.functions = new LocalFunctions(scopeOf);
+    this.unwritten = new UnwrittenValues(scopeOf, (call) => Resolver.nameOf(this.normalizeCall(call).callee));
     this.literals = new LiteralHolders(scopeOf, (key) => {
       const value = this.folder.fold(key)?.value;
       return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
@@ -151,6 +154,8 @@ export class Resolver {
   parameterArguments(identifier: AnyNode): (AnyNode | undefined)[] | undefined {
     const binding = this.bindingOf(identifier);
     if (binding.kind !== 'parameter') return undefined;
+    // A sloppy function's `arguments[0] = …` rewrites the parameter itself: with `arguments` in view, no call tells what it holds.
+    if (this.functions.usesArguments(binding.fn)) return undefined;
     const sites = this.functions.callSites(binding.fn);
     if (!sites || sites.length === 0) return undefined;
     const out: (AnyNode | undefined)[] = [];

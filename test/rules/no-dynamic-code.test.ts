@@ -46,6 +46,10 @@ tester.run('no-dynamic-code', rule, {
     { code: 'function run(code) { return eval(code); }', errors: [at('nonConstant', 1, 29)] },
     { code: 'const f = new Function("a", "b", body);', errors: [{ ...at('nonConstant', 1, 11), data: { name: 'Function' } }] },
     { code: 'Function(userCode)();', errors: [at('nonConstant', 1, 1)] },
+    // A body or parameter list that is an object is made a string by its own toString: not a constant.
+    { code: 'Function({ toString: () => "return process" })();', errors: [at('nonConstant', 1, 1)] },
+    { code: 'const body = { toString() { return "return pro" + "cess"; } };\nnew Function("a", body);', errors: [at('nonConstant', 2, 1)] },
+    { code: 'const body = ["return ", { valueOf: () => "process" }];\nFunction(body.join(""));', errors: [at('nonConstant', 2, 1)] },
     // A string timer is only noted (info): it would be eval in a browser, not in Node.
     { code: 'setTimeout("alert(" + x + ")", 10);', ...allSeverities, errors: [{ ...at('stringTimer', 1, 1), data: { name: 'setTimeout' } }] },
     { code: 'const s = name + "()";\nsetImmediate(s);', ...allSeverities, errors: [{ ...at('stringTimer', 2, 1), data: { name: 'setImmediate' } }] },
