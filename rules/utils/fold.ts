@@ -203,6 +203,8 @@ export class Folder {
     if (source) {
       folded = this.fold(source.node, env);
       for (const key of source.keys) folded = folded && pick(folded.value, key);
+      // `const { m = 'os' } = cfg`: the default where the member is undefined.
+      if (folded && folded.value === undefined && source.fallback) folded = this.fold(source.fallback, env);
     } else {
       folded = this.agreed(this.resolver.parameterArguments(node), env);
     }

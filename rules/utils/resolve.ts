@@ -242,10 +242,10 @@ export class Resolver {
    * Where a single-write variable's value comes from: `const { a: [, b] } = init`
    * gives `init` and the keys `['a', '1']`. Undefined for a key that cannot be folded.
    */
-  destructuredSource(identifier: AnyNode): { node: AnyNode; keys: string[] } | undefined {
+  destructuredSource(identifier: AnyNode): { node: AnyNode; keys: string[]; fallback?: AnyNode } | undefined {
     const binding = this.bindingOf(identifier);
     if (binding.kind !== 'value' || binding.path.some((step) => !('key' in step))) return undefined;
-    return { node: binding.init, keys: binding.path.map(stepName) };
+    return { node: binding.init, keys: binding.path.map(stepName), fallback: binding.fallback };
   }
 
   /**
@@ -440,7 +440,8 @@ export class Resolver {
         return this.resolveThenParameter(binding.fn, binding.index) ?? this.resolveParameter(node);
       case 'value': {
         const base = this.resolve(binding.init);
-        return base && { module: base.module, path: [...base.path, ...binding.path.map(stepName)] };
+        // With a default, the name holds the member, or the default where the member is undefined: either may be what runs.
+        return base ? { module: base.module, path: [...base.path, ...binding.path.map(stepName)] } : binding.fallback && this.resolve(binding.fallback);
       }
       default:
         return this.resolveAgreedWrites(node);

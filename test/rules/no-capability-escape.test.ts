@@ -54,6 +54,9 @@ tester.run('no-capability-escape', rule, {
     // An array callback given a thisArg, another object's forEach (which may bind this), a bound function.
     { code: '[1, 2].forEach(function (x) { log(this, x); }, acc); items.forEach(function () { log(this); }); const f = function () { log(this); }.bind(ctx); f();', ...cjs },
     'import("node:fs").then(run); import("vm").then((vm) => vm.runInThisContext("1"));',
+    // process.report's settings are plain data, and a test of getReport only asks whether it exists.
+    'process.report.directory = "/tmp"; process.report.reportOnFatalError = true; console.log(process.report.compact);',
+    'if (typeof process.report?.getReport === "function") supported = true;',
   ],
   invalid: [
     // The issue's own example, and the forms of passing a root to code the gate does not see.
@@ -113,6 +116,12 @@ tester.run('no-capability-escape', rule, {
     // Native bindings, the environment report and the network globals.
     { code: 'const b = process.binding;\nrun(b);', errors: [at('escapeNative', 2, 5, { root: 'process.binding', how: 'is passed to run' })] },
     { code: 'send(process.report);', errors: [at('escapeEnv', 1, 6)] },
+    // process.report's getReport()/writeReport() hold every environment variable: using them, however reached, is the finding.
+    { code: 'JSON.stringify(process.report.getReport().environmentVariables);', errors: [at('escapeEnv', 1, 16)] },
+    { code: 'const r = process.report;\nconst all = r.getReport();', errors: [at('escapeEnv', 2, 13)] },
+    { code: 'const { report } = process;\nreport["write" + "Report"]("/tmp/x.json");', errors: [at('escapeEnv', 2, 1)] },
+    { code: 'const rep = process["rep" + "ort"];\nsend(rep.getReport().header);', errors: [at('escapeEnv', 2, 6)] },
+    { code: 'import { report } from "node:process";\nconst { getReport: dump = () => ({}) } = report;\nsend(dump());', errors: [at('escapeEnv', 2, 9)] },
     { code: 'const client = createClient({ fetch });', errors: [at('escapeNetwork', 1, 31, { root: 'fetch', how: 'is stored in an object' })] },
     { code: 'new ApolloLink(globalThis.fetch);', errors: [at('escapeNetwork', 1, 16)] },
     // What a recognised shim stands for is followed: webpack's global handed on is an escape.
