@@ -365,7 +365,8 @@ export class Resolver {
           const inner = unwrap(node.object);
           if (inner.type === 'MemberExpression' && memberName(inner, this.folder) === 'constructor') return { path: ['Function'] };
           if (isFunctionNode(inner)) return { path: [functionConstructorName(inner)] };
-          if (inner.type === 'ClassExpression') return { path: ['Function'] };
+          // A class is a function too: `class K {}; K.constructor` is Function.
+          if (isClass(inner) || (inner.type === 'Identifier' && (this.bindingOf(inner).kind === 'class' || isClass(unwrap(this.aliasedExpression(inner)?.node ?? inner))))) return { path: ['Function'] };
         }
         const object = this.resolve(node.object);
         return object && { module: object.module, path: [...object.path, name] };
@@ -573,6 +574,8 @@ export class Resolver {
   }
 
   private resolveCallResult(node: AnyNode): Ref | undefined {
+    const frame = this.callSiteFrame(node);
+    if (frame) return frame;
     const shim = this.sourceCode && shimValue(this.sourceCode, node);
     if (shim) return shim === 'require' ? { path: ['require'] } : { path: [] };
     const loaded = this.requireCall(node);
@@ -625,6 +628,23 @@ export class Resolver {
     return this.resolveReturned(node);
   }
 
+  /**
+   * A V8 CallSite's `getFunction()` and `getThis()` (what `Error.prepareStackTrace` is handed) give a
+   * frame's function and receiver: the module wrapper, whose `arguments` hold `require`, and the global
+   * object. A call of either, without arguments, on something the resolver cannot name or on an
+   * error's `stack` counts as one.
+   */
+  private callSiteFrame(node: AnyNode): Ref | undefined {
+    const callee = unwrap(node.callee);
+    if (node.type !== 'CallExpression' || node.arguments.length > 0 || callee.type !== 'MemberExpression') return undefined;
+    const method = memberName(callee, this.folder);
+    if (method !== 'getFunction' && method !== 'getThis') return undefined;
+    // Unknown, or reached through an error's `stack` (which prepareStackTrace makes an array of CallSites).
+    const receiver = this.resolve(callee.object);
+    if (receiver !== undefined && (receiver.module !== undefined || !receiver.path.includes('stack'))) return undefined;
+    return method === 'getFunction' ? { path: [CALLER] } : { path: [] };
+  }
+
   /** What the function a Function-constructor call builds returns when called, if its constant body only returns a name. */
   private factoryResult(factory: AnyNode): string[] | undefined {
     const call = this.normalizeCall(factory);
@@ -673,6 +693,10 @@ export class Resolver {
     // An async function's result is a promise of it (a returned promise is not wrapped twice).
     return fn!.async && agreed && agreed.path[0] !== '%promise' ? { module: agreed.module, path: ['%promise', ...agreed.path] } : agreed;
   }
+}
+
+function isClass(node: AnyNode): boolean {
+  return node.type === 'ClassExpression' || node.type === 'ClassDeclaration';
 }
 
 /** The built-in constructor of a literal's value; undefined for `null`. */
