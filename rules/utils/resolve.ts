@@ -782,6 +782,9 @@ function rewriteOnce(module: string | undefined, path: string[]): Ref | undefine
     if (n >= 2 && path[0] === 'prototype' && path[1] === 'require') return { path: ['require', ...path.slice(2)] };
     if (n >= 1 && (path[0] === 'Module' || path[0] === 'default')) return { module, path: path.slice(1) };
   }
+  // Another module's function: its `caller` (sloppy mode) is whatever called it, the module wrapper among them.
+  const caller = module !== undefined && module !== DYNAMIC && !path.some((step) => step.startsWith('%')) ? path.indexOf('caller') : -1;
+  if (caller >= 0) return { path: [CALLER, ...path.slice(caller + 1)] };
   for (let i = 0; i + 1 < n; i++) {
     if (path[i] === 'constructor' && path[i + 1] === 'constructor') return { path: ['Function', ...path.slice(i + 2)] };
     if (path[i] === 'prototype' && path[i + 1] === 'constructor' && i >= 1) {

@@ -140,6 +140,7 @@ tester.run('no-capability-escape', rule, {
     // `arguments.callee.caller`: the calling function (the module wrapper, whose arguments hold require).
     { code: 'function h() { var c = arguments.callee.caller; send(c); }\nh();', ...cjs, errors: [at('escapeModule', 1, 54, { root: 'the calling function (arguments.callee.caller)', how: 'is passed to send' })] },
     { code: 'function h() { keep(arguments.callee.caller.arguments); }\nh();', ...cjs, errors: [at('escapeModule', 1, 21, { root: "the module wrapper's arguments", how: 'is passed to keep' })] },
+    { code: 'const lib = require("./lib");\nkeep(lib.run.caller);', ...cjs, errors: [at('escapeModule', 2, 6, { root: 'the calling function (arguments.callee.caller)', how: 'is passed to keep' })] },
     // A V8 CallSite (what Error.prepareStackTrace is handed) gives a frame's function (the module wrapper) and its receiver.
     { code: 'Error.prepareStackTrace = (_, frames) => frames;\nconst wrapper = new Error().stack[0].getFunction();\nsend(wrapper.arguments);', ...cjs, errors: [at('escapeModule', 3, 6, { root: "the module wrapper's arguments", how: 'is passed to send' })] },
     { code: 'Error.prepareStackTrace = (_, frames) => { frames.forEach((f) => keep(f.getFunction())); return ""; };', ...cjs, errors: [at('escapeModule', 1, 71, { root: 'the calling function (arguments.callee.caller)', how: 'is passed to keep' })] },

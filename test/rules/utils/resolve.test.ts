@@ -239,6 +239,8 @@ describe('following values through the file', () => {
     expect(resolveName('const K = class {}; K.constructor')).toBe('Function');
     expect(resolveName('new Error().stack[0].getFunction().arguments[1]', cjs)).toBe('require');
     expect(resolveName('const err = {}; Error.captureStackTrace(err); err.stack[1].getThis().process', cjs)).toBe('process');
+    // Another module's function's caller, and through its arguments the wrapper's require.
+    expect(resolveName('const lib = require("./lib"); lib.run.caller.arguments[1]', cjs)).toBe('require');
     // With arguments, or on a module's object, getFunction is that API's own.
     expect(resolveName('registry.getFunction("x")')).toBeUndefined();
   });
