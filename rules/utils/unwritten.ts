@@ -43,7 +43,8 @@ const READ_ONLY_FUNCTIONS = new Set([
   'require', 'parseInt', 'parseFloat', 'encodeURIComponent', 'decodeURIComponent', 'Buffer.from', 'atob', 'btoa',
   'String.fromCharCode', 'String.fromCodePoint', 'Object.prototype.hasOwnProperty', 'Object.prototype.toString',
 ]);
-const MAX_STEPS = 20_000;
+/** Uses one file may spend checking: each variable's uses are looked at once per shape, so only a pathological file nears it. */
+const MAX_STEPS = 5_000_000;
 
 /** A folded value's shape, as far as writes through it are concerned. */
 type Shape = 'flat' | 'nested';
@@ -70,7 +71,6 @@ export class UnwrittenValues {
     if (!isObjectLike(value)) return true;
     const variable = findVariable(this.scopeOf(identifier), identifier.name);
     if (!variable || variable.defs.length === 0) return false;
-    this.steps = 0;
     const writers = this.writers(variable, value, new Set());
     return writers.every((writer) => writer === identifier && isHandedOn(identifier));
   }
