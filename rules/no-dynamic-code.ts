@@ -11,6 +11,7 @@ import { capabilityRoot } from './utils/capability-roots.js';
 import { codeSinkOf, stringTimerOf, type CodeSink } from './utils/code-sinks.js';
 import { evaluatedPath } from './utils/evaluated-values.js';
 import { lintEvaluatedCode } from './utils/embedded.js';
+import { convertsKnownly } from './utils/fold.js';
 import { combineListeners } from './utils/listeners.js';
 import { moduleLoadListeners } from './utils/modules.js';
 import { report, type RawReport } from './utils/report.js';
@@ -69,6 +70,8 @@ const rule = defineRule({
       const body = values[values.length - 1];
       // eval of a non-string returns it unchanged: nothing runs.
       if (sink.kind === 'eval' && typeof body !== 'string') return undefined;
+      // Function and the rest turn each piece into a string: an object's own `toString` would write the code.
+      if (!values.every((value) => convertsKnownly(value))) return null;
       if (sink.kind !== 'function') return String(body);
       return `(${FUNCTION_KEYWORDS[sink.name]} (${values.slice(0, -1).map(String).join(',')}) {\n${String(body)}\n})`;
     };

@@ -38,6 +38,21 @@ const MODULE_BUILTIN_DATA = new Set(['builtinModules', 'isBuiltin', 'findSourceM
 const VM_COMPILERS = new Set(['runInThisContext', 'runInNewContext', 'runInContext', 'Script', 'compileFunction', 'SourceTextModule']);
 const IMPORT_META_DATA = new Set(['url', 'dirname', 'filename', 'resolve', 'main']);
 
+/**
+ * Roots whose members are the power itself, so reading one is already the finding:
+ * of `process.report` only its settings are harmless, while `getReport()` and
+ * `writeReport()` hand out (or write to disk) every environment variable.
+ */
+const HARMLESS_MEMBERS_ONLY = new Map<string, Set<string>>([
+  ['process.report', new Set(['directory', 'filename', 'compact', 'signal', 'reportOnFatalError', 'reportOnSignal', 'reportOnUncaughtException', 'excludeNetwork', 'excludeEnv'])],
+]);
+
+/** True when reading `key` of the root `ref` uses its power: any member of `process.report` but its settings. */
+export function isPowerMember(ref: Ref, key: string): boolean {
+  const harmless = ref.module === undefined ? HARMLESS_MEMBERS_ONLY.get(ref.path.join('.')) : undefined;
+  return harmless !== undefined && !harmless.has(key);
+}
+
 /** The capability root `ref` names, if it names one. */
 export function capabilityRoot(ref: Ref | undefined): CapabilityRoot | undefined {
   if (!ref) return undefined;

@@ -7,7 +7,7 @@
 import type { Rule } from 'eslint';
 import type { AnyNode } from './ast.js';
 import { plainKeyName, unwrap } from './ast.js';
-import { DYNAMIC, FUNCTION_CONSTRUCTORS, resolverFor, Resolver, type NormalizedCall } from './resolve.js';
+import { DYNAMIC, FUNCTION_CONSTRUCTORS, memberName, resolverFor, Resolver, type NormalizedCall } from './resolve.js';
 import { findVariable } from './scope.js';
 
 const TIMERS = new Set(['setTimeout', 'setInterval', 'setImmediate']);
@@ -20,6 +20,7 @@ const STRING_RESULTS = new Set([
   'decodeURI', 'unescape', 'String', 'stringify',
 ]);
 const MAX_STRING_DEPTH = 8;
+const MAX_ALIAS_HOPS = 4;
 
 export interface CodeSink {
   /** `eval`, `Function`, `setTimeout`, `vm.runInThisContext`… */
@@ -57,10 +58,16 @@ export function stringTimerOf(context: Rule.RuleContext, node: AnyNode): string 
 
 /** The code sink `node` (a call or `new`) calls, if any. */
 export function codeSinkOf(context: Rule.RuleContext, node: AnyNode): CodeSink | undefined {
-  const call = resolverFor(context).normalizeCall(node);
+  const resolver = resolverFor(context);
+  const call = resolver.normalizeCall(node);
   const callee = call.callee;
-  if (!callee) return undefined;
   const args = call.args;
+  if (!callee) {
+    // `ctx.subscriptions.push.constructor('return process')`: nothing proves the unknown value is no function, whose constructor is Function.
+    const code = args?.[args.length - 1];
+    const stringCode = code !== undefined && (looksLikeString(resolver, code, 0) || resolver.folder.foldString(code) !== undefined);
+    return stringCode && isUnknownConstructor(resolver, call.calleeNode) ? { name: 'Function', kind: 'function', call, code, params: args!.slice(0, -1), asFunctionBody: true, direct: false } : undefined;
+  }
   if (callee.module === undefined && callee.path.length === 1) {
     const name = callee.path[0];
     const direct = isPlainGlobal(context, node, name) && args === node.arguments;
@@ -104,6 +111,30 @@ const INSPECTOR_HARMLESS = new Set([
 ]);
 /** Parameters the debugger reads as source text, whatever the method: `Runtime.evaluate`'s expression, a breakpoint's condition… */
 const INSPECTOR_CODE_FIELDS = ['expression', 'condition', 'functionDeclaration', 'source', 'scriptSource'];
+
+/**
+ * `x.constructor` (through aliases) of a value the resolver cannot name. Only a class's own `this`
+ * is known to be an instance, whose constructor is the class rather than Function.
+ */
+function isUnknownConstructor(resolver: Resolver, calleeNode: AnyNode): boolean {
+  let node = unwrap(calleeNode);
+  for (let hop = 0; node.type === 'Identifier' && hop < MAX_ALIAS_HOPS; hop++) {
+    const alias = resolver.aliasedExpression(node);
+    if (!alias) return false;
+    node = unwrap(alias.node);
+  }
+  if (node.type !== 'MemberExpression' || memberName(node, resolver.folder) !== 'constructor') return false;
+  const object = unwrap(node.object);
+  return !(object.type === 'ThisExpression' && inClassBody(object));
+}
+
+function inClassBody(node: AnyNode): boolean {
+  for (let current = node.parent; current; current = current.parent) {
+    if (current.type === 'ClassBody') return true;
+    if (current.type === 'FunctionDeclaration' || (current.type === 'FunctionExpression' && current.parent?.type !== 'MethodDefinition')) return false;
+  }
+  return false;
+}
 
 /** `session.post`, `Session.prototype.post`, or a session member reached by a key the gate cannot fold (which may be `post`). */
 function isSessionPost(path: string[]): boolean {

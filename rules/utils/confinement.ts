@@ -20,7 +20,7 @@
 import type { Scope, SourceCode } from 'eslint';
 import type { AnyNode } from './ast.js';
 import { climbWrappers, isFunctionNode, isWriteTarget, plainKeyName, TRANSPARENT, unwrap } from './ast.js';
-import { capabilityRoot } from './capability-roots.js';
+import { capabilityRoot, isPowerMember } from './capability-roots.js';
 import { calleeLabel, memberName, Resolver, type Ref } from './resolve.js';
 import { findVariable } from './scope.js';
 import { ValueUses } from './value-uses.js';
@@ -106,6 +106,7 @@ export class Confinement {
             if (isWriteTarget(parent) || this.uses.onlyDecides(parent)) return undefined;
             return escape(parent, `is reached with a key the gate cannot fold (${this.text(parent)})`);
           }
+          if (isPowerMember(root, key) && !isWriteTarget(parent) && !this.uses.onlyDecides(parent)) return escape(parent, `is used through ${key}`);
           if (!strict || isWriteTarget(parent)) return undefined;
           const member = Resolver.member(root, key);
           if (!capabilityRoot(member)) {
@@ -202,6 +203,7 @@ export class Confinement {
       if (property.type === 'RestElement') return { node: property, root, how: 'is copied by a rest element' };
       const key = property.computed ? this.resolver.folder.foldString(property.key) : plainKeyName(property.key, false);
       if (key === undefined) return { node: property, root, how: 'is destructured with a key the gate cannot fold' };
+      if (isPowerMember(root, key)) return { node: property, root, how: `is used through ${key}` };
       if (!strict) continue; // the resolver follows each bound name along its path
       const member = Resolver.member(root, key);
       if (!capabilityRoot(member)) continue;

@@ -100,7 +100,8 @@ export class Folder {
         return this.foldBinary(node, env);
       case 'UnaryExpression': {
         const arg = this.fold(node.argument, env);
-        if (!arg) return node.operator === 'typeof' ? undefined : undefined;
+        // `+obj` runs the object's own `valueOf`: only values whose conversion is known fold.
+        if (!arg || (CONVERTING_UNARY.has(node.operator) && !convertsKnownly(arg.value))) return undefined;
         const v = arg.value as any;
         switch (node.operator) {
           case '-': return { value: -v };
@@ -175,7 +176,7 @@ export class Folder {
       text += raw ? quasi.raw : quasi.cooked;
       if (i < node.expressions.length) {
         const part = this.fold(node.expressions[i], env);
-        if (!part) return undefined;
+        if (!part || !convertsKnownly(part.value)) return undefined;
         text += String(part.value);
       }
     }
@@ -198,10 +199,28 @@ export class Folder {
       if (ref.path[0] === 'Infinity') return { value: Infinity };
     }
     const source = this.resolver.destructuredSource(node);
-    if (!source) return this.agreed(this.resolver.parameterArguments(node), env);
-    let folded = this.fold(source.node, env);
-    for (const key of source.keys) folded = folded && pick(folded.value, key);
-    return folded;
+    let folded: Folded | undefined;
+    if (source) {
+      folded = this.fold(source.node, env);
+      for (const key of source.keys) folded = folded && pick(folded.value, key);
+      // `const { m = 'os' } = cfg`: the default where the member is undefined.
+      if (folded && folded.value === undefined && source.fallback) folded = this.fold(source.fallback, env);
+    } else {
+      folded = this.agreed(this.resolver.parameterArguments(node), env);
+    }
+    // An object or array is what it was made as only while nothing can write to it.
+    return folded && this.resolver.unwritten.isUnwritten(node, folded.value) ? folded : undefined;
+  }
+
+  /** Binds a function's plain parameters to values, when `arguments` cannot rewrite them and no object bound is written through them. */
+  private bind(fn: AnyNode, params: AnyNode[], values: unknown[], env: Env | undefined): Env | undefined {
+    if (this.resolver.functions.usesArguments(fn)) return undefined;
+    const inner: Env = new Map(env);
+    for (let i = 0; i < params.length; i++) {
+      if (!this.resolver.unwritten.isUnwritten(params[i], values[i])) return undefined;
+      inner.set(params[i].name, values[i]);
+    }
+    return inner;
   }
 
   /** The one value every expression folds to (a missing one is `undefined`), or undefined when they differ or one does not fold. */
@@ -236,20 +255,19 @@ export class Folder {
         return union(next(node.left), next(node.right));
       case 'Identifier': {
         const args = this.resolver.parameterArguments(node);
-        if (args) return args.reduce<unknown[] | undefined>((all, arg) => union(all, next(arg)), []);
-        const iterated = this.resolver.iteratedArray(node);
-        if (iterated) return this.elementsOf(iterated);
-        const alias = this.resolver.aliasedExpression(node);
-        return alias ? next(alias.node) : undefined;
+        const iterated = args ? undefined : this.resolver.iteratedArray(node);
+        const alias = args || iterated ? undefined : this.resolver.aliasedExpression(node);
+        const values = args ? args.reduce<unknown[] | undefined>((all, arg) => union(all, next(arg)), []) : iterated ? this.elementsOf(iterated) : alias ? next(alias.node) : undefined;
+        return values?.every((value) => this.resolver.unwritten.isUnwritten(node, value)) ? values : undefined;
       }
       case 'MemberExpression': {
         // `list[i]` with an unknown index: any element.
         return node.computed ? this.elementsOf(node.object) : undefined;
       }
       case 'BinaryExpression':
-        return node.operator === '+' ? combine([next(node.left), next(node.right)], (parts) => (parts[0] as any) + (parts[1] as any)) : undefined;
+        return node.operator === '+' ? combine([next(node.left), next(node.right)], (parts) => (parts.every(convertsKnownly) ? (parts[0] as any) + (parts[1] as any) : undefined)) : undefined;
       case 'TemplateLiteral':
-        return combine(node.expressions.map(next), (parts) => node.quasis.map((q: AnyNode, i: number) => q.value.cooked + (i < parts.length ? String(parts[i]) : '')).join(''));
+        return combine(node.expressions.map(next), (parts) => (parts.every(convertsKnownly) ? node.quasis.map((q: AnyNode, i: number) => q.value.cooked + (i < parts.length ? String(parts[i]) : '')).join('') : undefined));
       case 'CallExpression': {
         const ref = this.resolver.resolve(node.callee);
         const name = ref?.module === undefined ? undefined : `${ref.module}:${ref.path.join('.')}`;
@@ -273,6 +291,8 @@ export class Folder {
     if (!left) return undefined;
     const right = this.fold(node.right, env);
     if (!right) return undefined;
+    // Every operator but `===`, `!==` (and `in`, `instanceof`, left unfolded) converts an object operand through its own methods.
+    if (node.operator !== '===' && node.operator !== '!==' && !(convertsKnownly(left.value) && convertsKnownly(right.value))) return undefined;
     const a = left.value as any;
     const b = right.value as any;
     switch (node.operator) {
@@ -313,9 +333,10 @@ export class Folder {
     }
     terms.push(left);
     let sum = this.fold(terms[terms.length - 1], env);
+    if (sum && !convertsKnownly(sum.value)) return undefined;
     for (let i = terms.length - 2; sum && i >= 0; i--) {
       const term = this.fold(terms[i], env);
-      sum = term && { value: (sum.value as any) + (term.value as any) };
+      sum = term && convertsKnownly(term.value) ? { value: (sum.value as any) + (term.value as any) } : undefined;
       if (sum && typeof sum.value === 'string' && sum.value.length > MAX_STRING) return undefined;
     }
     return sum;
@@ -336,7 +357,7 @@ export class Folder {
     const object = this.fold(node.object, env);
     if (!object) return undefined;
     const key = node.computed ? this.fold(node.property, env) : { value: plainKeyName(node.property, false) };
-    if (!key || (!node.computed && key.value === undefined)) return undefined;
+    if (!key || (!node.computed && key.value === undefined) || !convertsKnownly(key.value)) return undefined;
     // A key is converted to a string (`[][[]]` is `[]['']`); what a literal written right here lacks, it certainly lacks.
     return pick(object.value, propertyKey(key.value), isFreshValue(node.object));
   }
@@ -347,7 +368,11 @@ export class Folder {
     const normalized = node.type === 'CallExpression' ? this.resolver.normalizeCall(node) : undefined;
     const seenThrough = normalized !== undefined && normalized.calleeNode !== unwrap(callee) && normalized.args !== undefined;
     const argNodes: AnyNode[] = seenThrough ? normalized!.args! : node.arguments;
-    const args = (): unknown[] | undefined => this.foldArgs(argNodes, env);
+    // Every built-in below converts what it is given: an object's own `toString` would decide, so only known conversions fold.
+    const args = (): unknown[] | undefined => {
+      const folded = this.foldArgs(argNodes, env);
+      return folded?.every(convertsKnownly) ? folded : undefined;
+    };
     const ref = seenThrough ? normalized!.callee : this.resolver.resolve(callee);
     const name = ref ? (ref.module === undefined ? ref.path.join('.') : `${ref.module}:${ref.path.join('.')}`) : undefined;
     switch (name) {
@@ -413,7 +438,7 @@ export class Folder {
       return this.foldReplace(callee.object, node.arguments[0], unwrap(node.arguments[1]), method, env);
     }
     const receiver = this.fold(callee.object, env);
-    if (!receiver) return undefined;
+    if (!receiver || !convertsKnownly(receiver.value)) return undefined;
     const a = args();
     if (!a) return undefined;
     return applyMethod(receiver.value, method, a);
@@ -444,10 +469,9 @@ export class Folder {
     const returned = this.resolver.functions.returnedExpressions(fn);
     if (!returned?.length) return undefined;
     const args = fn.params.every((param: AnyNode) => param.type === 'Identifier') ? this.foldArgs(argNodes, env) : undefined;
-    if (!args) return this.agreed(returned, env);
-    const inner: Env = new Map(env);
-    fn.params.forEach((param: AnyNode, i: number) => inner.set(param.name, args[i]));
-    return this.agreed(returned, inner);
+    if (!args) return this.resolver.functions.usesArguments(fn) ? undefined : this.agreed(returned, env);
+    const inner = this.bind(fn, fn.params, args, env);
+    return inner && this.agreed(returned, inner);
   }
 
   /** `s.replace(/../g, (m) => String.fromCharCode(parseInt(m, 16)))`: the callback folded for each match. */
@@ -465,11 +489,10 @@ export class Folder {
         failed = true;
         return '';
       }
-      const inner: Env = new Map(env);
-      params.forEach((param, i) => inner.set(param.name, matchArgs[i]));
-      const folded = this.fold(body, inner);
-      if (!folded) failed = true;
-      return folded ? String(folded.value) : '';
+      const inner = this.bind(callback, params, matchArgs, env);
+      const folded = inner && this.fold(body, inner);
+      if (!folded || !convertsKnownly(folded.value)) failed = true;
+      return folded && !failed ? String(folded.value) : '';
     };
     const value = method === 'replaceAll' ? receiver.replaceAll(pattern as RegExp, replacer) : receiver.replace(pattern as RegExp, replacer);
     return failed ? undefined : { value };
@@ -486,10 +509,8 @@ export class Folder {
     if (!array || !Array.isArray(array.value) || array.value.length > 100_000) return undefined;
     const out: unknown[] = [];
     for (let i = 0; i < array.value.length; i++) {
-      const inner: Env = new Map(env);
-      if (params[0]) inner.set(params[0].name, array.value[i]);
-      if (params[1]) inner.set(params[1].name, i);
-      const folded = this.fold(body, inner);
+      const inner = this.bind(callback, params.slice(0, 2), [array.value[i], i], env);
+      const folded = inner && this.fold(body, inner);
       if (!folded) return undefined;
       out.push(folded.value);
     }
@@ -582,6 +603,26 @@ class NativeFunction {
   toString(): string {
     return `function ${this.name}() { [native code] }`;
   }
+}
+
+const CONVERTING_UNARY = new Set(['-', '+', '~']);
+/** Own members that decide how an object becomes a string or number. */
+const CONVERSION_HOOKS = ['toString', 'valueOf', 'toJSON'];
+const MAX_CONVERSION_DEPTH = 8;
+
+/**
+ * Whether JavaScript turns a folded value into a primitive in a way the folder
+ * knows: a primitive, a RegExp, a Buffer, a built-in function's text, an array
+ * of such, or a plain object that defines none of the conversion hooks (`'' + {}`
+ * is `'[object Object]'`). An object with its own `toString`/`valueOf` runs code
+ * the folder does not (`'' + { valueOf: () => 'child_process' }`): unknown.
+ */
+export function convertsKnownly(value: unknown, depth = 0): boolean {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return typeof value !== 'symbol';
+  if (depth > MAX_CONVERSION_DEPTH) return false;
+  if (value instanceof NativeFunction || value instanceof RegExp || Buffer.isBuffer(value)) return true;
+  if (Array.isArray(value)) return value.every((element) => element === undefined || convertsKnownly(element, depth + 1));
+  return isPlainObject(value) && !CONVERSION_HOOKS.some((hook) => Object.prototype.hasOwnProperty.call(value, hook));
 }
 
 function isPlainObject(value: unknown): boolean {

@@ -28,6 +28,7 @@ import { isLiteral, LiteralHolders } from './literals.js';
 import { argumentAt, LocalFunctions } from './local-functions.js';
 import { bindingOf, findVariable, writtenExpressions, type Binding, type PathStep } from './scope.js';
 import { moduleName } from './specifiers.js';
+import { UnwrittenValues } from './unwritten.js';
 
 export const DYNAMIC = '*';
 
@@ -89,6 +90,7 @@ export class Resolver {
   readonly folder: Folder;
   readonly functions: LocalFunctions;
   readonly literals: LiteralHolders;
+  readonly unwritten: UnwrittenValues;
   // A Map, not a WeakMap: a resolver lives for one file, and weak maps of every node cost the GC dearly.
   private readonly memo = new Map<AnyNode, Ref | null>();
   private readonly inProgress = new Set<AnyNode>();
@@ -112,6 +114,7 @@ export class Resolver {
   ) {
     this.folder = new Folder(this);
     this.functions = new LocalFunctions(scopeOf);
+    this.unwritten = new UnwrittenValues(scopeOf, (call) => Resolver.nameOf(this.normalizeCall(call).callee));
     this.literals = new LiteralHolders(scopeOf, (key) => {
       const value = this.folder.fold(key)?.value;
       return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
@@ -151,6 +154,8 @@ export class Resolver {
   parameterArguments(identifier: AnyNode): (AnyNode | undefined)[] | undefined {
     const binding = this.bindingOf(identifier);
     if (binding.kind !== 'parameter') return undefined;
+    // A sloppy function's `arguments[0] = …` rewrites the parameter itself: with `arguments` in view, no call tells what it holds.
+    if (this.functions.usesArguments(binding.fn)) return undefined;
     const sites = this.functions.callSites(binding.fn);
     if (!sites || sites.length === 0) return undefined;
     const out: (AnyNode | undefined)[] = [];
@@ -237,10 +242,10 @@ export class Resolver {
    * Where a single-write variable's value comes from: `const { a: [, b] } = init`
    * gives `init` and the keys `['a', '1']`. Undefined for a key that cannot be folded.
    */
-  destructuredSource(identifier: AnyNode): { node: AnyNode; keys: string[] } | undefined {
+  destructuredSource(identifier: AnyNode): { node: AnyNode; keys: string[]; fallback?: AnyNode } | undefined {
     const binding = this.bindingOf(identifier);
     if (binding.kind !== 'value' || binding.path.some((step) => !('key' in step))) return undefined;
-    return { node: binding.init, keys: binding.path.map(stepName) };
+    return { node: binding.init, keys: binding.path.map(stepName), fallback: binding.fallback };
   }
 
   /**
@@ -360,7 +365,8 @@ export class Resolver {
           const inner = unwrap(node.object);
           if (inner.type === 'MemberExpression' && memberName(inner, this.folder) === 'constructor') return { path: ['Function'] };
           if (isFunctionNode(inner)) return { path: [functionConstructorName(inner)] };
-          if (inner.type === 'ClassExpression') return { path: ['Function'] };
+          // A class is a function too: `class K {}; K.constructor` is Function.
+          if (isClass(inner) || (inner.type === 'Identifier' && (this.bindingOf(inner).kind === 'class' || isClass(unwrap(this.aliasedExpression(inner)?.node ?? inner))))) return { path: ['Function'] };
         }
         const object = this.resolve(node.object);
         return object && { module: object.module, path: [...object.path, name] };
@@ -435,7 +441,8 @@ export class Resolver {
         return this.resolveThenParameter(binding.fn, binding.index) ?? this.resolveParameter(node);
       case 'value': {
         const base = this.resolve(binding.init);
-        return base && { module: base.module, path: [...base.path, ...binding.path.map(stepName)] };
+        // With a default, the name holds the member, or the default where the member is undefined: either may be what runs.
+        return base ? { module: base.module, path: [...base.path, ...binding.path.map(stepName)] } : binding.fallback && this.resolve(binding.fallback);
       }
       default:
         return this.resolveAgreedWrites(node);
@@ -567,6 +574,8 @@ export class Resolver {
   }
 
   private resolveCallResult(node: AnyNode): Ref | undefined {
+    const frame = this.callSiteFrame(node);
+    if (frame) return frame;
     const shim = this.sourceCode && shimValue(this.sourceCode, node);
     if (shim) return shim === 'require' ? { path: ['require'] } : { path: [] };
     const loaded = this.requireCall(node);
@@ -619,6 +628,23 @@ export class Resolver {
     return this.resolveReturned(node);
   }
 
+  /**
+   * A V8 CallSite's `getFunction()` and `getThis()` (what `Error.prepareStackTrace` is handed) give a
+   * frame's function and receiver: the module wrapper, whose `arguments` hold `require`, and the global
+   * object. A call of either, without arguments, on something the resolver cannot name or on an
+   * error's `stack` counts as one.
+   */
+  private callSiteFrame(node: AnyNode): Ref | undefined {
+    const callee = unwrap(node.callee);
+    if (node.type !== 'CallExpression' || node.arguments.length > 0 || callee.type !== 'MemberExpression') return undefined;
+    const method = memberName(callee, this.folder);
+    if (method !== 'getFunction' && method !== 'getThis') return undefined;
+    // Unknown, or reached through an error's `stack` (which prepareStackTrace makes an array of CallSites).
+    const receiver = this.resolve(callee.object);
+    if (receiver !== undefined && (receiver.module !== undefined || !receiver.path.includes('stack'))) return undefined;
+    return method === 'getFunction' ? { path: [CALLER] } : { path: [] };
+  }
+
   /** What the function a Function-constructor call builds returns when called, if its constant body only returns a name. */
   private factoryResult(factory: AnyNode): string[] | undefined {
     const call = this.normalizeCall(factory);
@@ -667,6 +693,10 @@ export class Resolver {
     // An async function's result is a promise of it (a returned promise is not wrapped twice).
     return fn!.async && agreed && agreed.path[0] !== '%promise' ? { module: agreed.module, path: ['%promise', ...agreed.path] } : agreed;
   }
+}
+
+function isClass(node: AnyNode): boolean {
+  return node.type === 'ClassExpression' || node.type === 'ClassDeclaration';
 }
 
 /** The built-in constructor of a literal's value; undefined for `null`. */
@@ -752,6 +782,9 @@ function rewriteOnce(module: string | undefined, path: string[]): Ref | undefine
     if (n >= 2 && path[0] === 'prototype' && path[1] === 'require') return { path: ['require', ...path.slice(2)] };
     if (n >= 1 && (path[0] === 'Module' || path[0] === 'default')) return { module, path: path.slice(1) };
   }
+  // Another module's function: its `caller` (sloppy mode) is whatever called it, the module wrapper among them.
+  const caller = module !== undefined && module !== DYNAMIC && !path.some((step) => step.startsWith('%')) ? path.indexOf('caller') : -1;
+  if (caller >= 0) return { path: [CALLER, ...path.slice(caller + 1)] };
   for (let i = 0; i + 1 < n; i++) {
     if (path[i] === 'constructor' && path[i + 1] === 'constructor') return { path: ['Function', ...path.slice(i + 2)] };
     if (path[i] === 'prototype' && path[i + 1] === 'constructor' && i >= 1) {

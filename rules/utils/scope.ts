@@ -32,7 +32,8 @@ export type PathStep = { key: string } | { unknownKey: true };
 
 export type Binding =
   | { kind: 'global'; name: string }
-  | { kind: 'value'; init: AnyNode; path: PathStep[] }
+  /** `fallback` is a destructuring default (`const { fetch: send = polyfill } = globalThis`): the value when the member is undefined. */
+  | { kind: 'value'; init: AnyNode; path: PathStep[]; fallback?: AnyNode }
   | { kind: 'import'; source: string; imported: string | null }
   | { kind: 'function'; node: AnyNode }
   | { kind: 'parameter'; fn: AnyNode; index: number }
@@ -78,7 +79,10 @@ export function bindingOf(identifier: AnyNode, scopeOf: ScopeOf, keyOf: (key: An
       const writes = variable.references.filter((ref) => ref.isWrite());
       const declarator = def.node;
       const init: AnyNode | null = declarator.init ?? null;
-      if (writes.length > 1) return { kind: 'unknown' };
+      // A defaulted name is written twice by the declaration itself: by the pattern and by its default.
+      const fallback = def.name.parent?.type === 'AssignmentPattern' && def.name.parent.left === def.name ? def.name.parent.right : undefined;
+      const declarationOnly = fallback !== undefined && writes.every((ref) => (ref as { init?: boolean }).init);
+      if (writes.length > 1 && !declarationOnly) return { kind: 'unknown' };
       if (!init) {
         // `let e; e = eval;` — the single later assignment is the value.
         const write = writes[0] as unknown as { writeExpr?: AnyNode; identifier: AnyNode } | undefined;
@@ -86,7 +90,8 @@ export function bindingOf(identifier: AnyNode, scopeOf: ScopeOf, keyOf: (key: An
         return { kind: 'value', init: write.writeExpr, path: [] };
       }
       const path = destructuringPath(def.name, declarator.id, keyOf);
-      return path ? { kind: 'value', init, path } : { kind: 'unknown' };
+      if (!path) return { kind: 'unknown' };
+      return fallback ? { kind: 'value', init, path, fallback } : { kind: 'value', init, path };
     }
     default:
       return { kind: 'unknown' };

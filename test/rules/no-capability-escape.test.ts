@@ -54,6 +54,11 @@ tester.run('no-capability-escape', rule, {
     // An array callback given a thisArg, another object's forEach (which may bind this), a bound function.
     { code: '[1, 2].forEach(function (x) { log(this, x); }, acc); items.forEach(function () { log(this); }); const f = function () { log(this); }.bind(ctx); f();', ...cjs },
     'import("node:fs").then(run); import("vm").then((vm) => vm.runInThisContext("1"));',
+    // Methods named like a CallSite's that take arguments are some other API.
+    'const fn = registry.getFunction("render"); keep(fn); keep(scope.getThis(node));',
+    // process.report's settings are plain data, and a test of getReport only asks whether it exists.
+    'process.report.directory = "/tmp"; process.report.reportOnFatalError = true; console.log(process.report.compact);',
+    'if (typeof process.report?.getReport === "function") supported = true;',
   ],
   invalid: [
     // The issue's own example, and the forms of passing a root to code the gate does not see.
@@ -113,6 +118,12 @@ tester.run('no-capability-escape', rule, {
     // Native bindings, the environment report and the network globals.
     { code: 'const b = process.binding;\nrun(b);', errors: [at('escapeNative', 2, 5, { root: 'process.binding', how: 'is passed to run' })] },
     { code: 'send(process.report);', errors: [at('escapeEnv', 1, 6)] },
+    // process.report's getReport()/writeReport() hold every environment variable: using them, however reached, is the finding.
+    { code: 'JSON.stringify(process.report.getReport().environmentVariables);', errors: [at('escapeEnv', 1, 16)] },
+    { code: 'const r = process.report;\nconst all = r.getReport();', errors: [at('escapeEnv', 2, 13)] },
+    { code: 'const { report } = process;\nreport["write" + "Report"]("/tmp/x.json");', errors: [at('escapeEnv', 2, 1)] },
+    { code: 'const rep = process["rep" + "ort"];\nsend(rep.getReport().header);', errors: [at('escapeEnv', 2, 6)] },
+    { code: 'import { report } from "node:process";\nconst { getReport: dump = () => ({}) } = report;\nsend(dump());', errors: [at('escapeEnv', 2, 9)] },
     { code: 'const client = createClient({ fetch });', errors: [at('escapeNetwork', 1, 31, { root: 'fetch', how: 'is stored in an object' })] },
     { code: 'new ApolloLink(globalThis.fetch);', errors: [at('escapeNetwork', 1, 16)] },
     // What a recognised shim stands for is followed: webpack's global handed on is an escape.
@@ -129,6 +140,11 @@ tester.run('no-capability-escape', rule, {
     // `arguments.callee.caller`: the calling function (the module wrapper, whose arguments hold require).
     { code: 'function h() { var c = arguments.callee.caller; send(c); }\nh();', ...cjs, errors: [at('escapeModule', 1, 54, { root: 'the calling function (arguments.callee.caller)', how: 'is passed to send' })] },
     { code: 'function h() { keep(arguments.callee.caller.arguments); }\nh();', ...cjs, errors: [at('escapeModule', 1, 21, { root: "the module wrapper's arguments", how: 'is passed to keep' })] },
+    { code: 'const lib = require("./lib");\nkeep(lib.run.caller);', ...cjs, errors: [at('escapeModule', 2, 6, { root: 'the calling function (arguments.callee.caller)', how: 'is passed to keep' })] },
+    // A V8 CallSite (what Error.prepareStackTrace is handed) gives a frame's function (the module wrapper) and its receiver.
+    { code: 'Error.prepareStackTrace = (_, frames) => frames;\nconst wrapper = new Error().stack[0].getFunction();\nsend(wrapper.arguments);', ...cjs, errors: [at('escapeModule', 3, 6, { root: "the module wrapper's arguments", how: 'is passed to send' })] },
+    { code: 'Error.prepareStackTrace = (_, frames) => { frames.forEach((f) => keep(f.getFunction())); return ""; };', ...cjs, errors: [at('escapeModule', 1, 71, { root: 'the calling function (arguments.callee.caller)', how: 'is passed to keep' })] },
+    { code: 'Error.prepareStackTrace = (_, frames) => { keep(frames[1]["get" + "This"]()); return ""; };', ...cjs, errors: [at('escapeCode', 1, 49, { root: 'the global object', how: 'is passed to keep' })] },
     { code: 'function h() { const k = "cal" + "ler"; return arguments["cal" + "lee"][k]; }\nregister(h());', ...cjs, errors: [at('escapeModule', 2, 10)] },
     // What constant code evaluates to is that root: the escape is of process, require, the global object.
     { code: 'leak(eval("pro" + "cess"));', ...cjs, errors: [at('escapeModule', 1, 6, { root: 'process', how: 'is passed to leak' })] },

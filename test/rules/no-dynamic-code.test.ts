@@ -48,12 +48,20 @@ tester.run('no-dynamic-code', rule, {
     { code: '!function(e,t){"use strict";var n=e.exec||function(){};t.run=n.call(e,t);e.a=t}(this,{});', ...cjs },
     // A Worker without eval, WebAssembly validation only.
     'import { Worker } from "node:worker_threads"; new Worker("./task.js", { workerData: 1 }); WebAssembly.validate(bytes);',
+    // An instance's constructor in its own class, a comparison, a name, and a non-string argument: no code is built.
+    'class A { clone() { return new this.constructor("x"); } }',
+    'function same(v) { return v.constructor === Object && v.constructor.name === "Object" ? new v.constructor() : null; }',
+    'function copy(list) { return new list.constructor(list.length); }',
   ],
   invalid: [
     // Plain non-constant evaluation.
     { code: 'function run(code) { return eval(code); }', errors: [at('nonConstant', 1, 29)] },
     { code: 'const f = new Function("a", "b", body);', errors: [{ ...at('nonConstant', 1, 11), data: { name: 'Function' } }] },
     { code: 'Function(userCode)();', errors: [at('nonConstant', 1, 1)] },
+    // A body or parameter list that is an object is made a string by its own toString: not a constant.
+    { code: 'Function({ toString: () => "return process" })();', errors: [at('nonConstant', 1, 1)] },
+    { code: 'const body = { toString() { return "return pro" + "cess"; } };\nnew Function("a", body);', errors: [at('nonConstant', 2, 1)] },
+    { code: 'const body = ["return ", { valueOf: () => "process" }];\nFunction(body.join(""));', errors: [at('nonConstant', 2, 1)] },
     // A string timer is only noted (info): it would be eval in a browser, not in Node.
     { code: 'setTimeout("alert(" + x + ")", 10);', ...allSeverities, errors: [{ ...at('stringTimer', 1, 1), data: { name: 'setTimeout' } }] },
     { code: 'const s = name + "()";\nsetImmediate(s);', ...allSeverities, errors: [{ ...at('stringTimer', 2, 1), data: { name: 'setImmediate' } }] },
@@ -68,6 +76,11 @@ tester.run('no-dynamic-code', rule, {
     { code: 'import vm from "node:vm"; vm.runInThisContext("globalThis.process");', errors: [at('vmModule', 1, 1), { ...at('evaluatesToRoot', 1, 27), data: { name: 'vm.runInThisContext', code: 'globalThis.process', root: "'process'" } }] },
     // Indirect eval: comma, alias, global object with folded keys, .call/.apply, Reflect.
     { code: '(0, eval)("1");', errors: [{ ...at('indirect', 1, 1), data: { name: 'eval' } }] },
+    // `.constructor` of what nothing proves a non-function (an unknown object's member, a class), called with a string.
+    { code: 'exports.activate = (ctx) => ctx.subscriptions.push.constructor("return pro" + "cess")();', ...cjs, errors: [at('indirect', 1, 29), at('evaluatesToRoot', 1, 29)] },
+    { code: 'function boot(api) { const F = api.log["constr" + "uctor"]; return F(`return ${"process"}`)(); }', errors: [at('indirect', 1, 68), at('evaluatesToRoot', 1, 68)] },
+    { code: 'class K {}\nK.constructor("return process")();', errors: [at('indirect', 2, 1), at('evaluatesToRoot', 2, 1)] },
+    { code: 'const K = class {};\nconst C = K;\nnew C.constructor("a", "return a")(1);', errors: [at('indirect', 3, 1)] },
     { code: 'const e = eval;\ne("1 + 1");', errors: [at('indirect', 2, 1)] },
     { code: 'globalThis["ev" + "al"](x);', errors: [at('indirect', 1, 1)] },
     { code: 'window.eval(x); self["eval"](y);', errors: [at('indirect', 1, 1), at('indirect', 1, 17)] },

@@ -27,9 +27,33 @@ ruleTester.run('no-dynamic-require', rule, {
     // A require made for this very file is an ordinary require.
     { code: 'import { createRequire } from "node:module";\nconst require = createRequire(import.meta.url);\nconst data = require("./data.json");', filename: 'index.mjs' },
     { code: 'const { createRequire } = require("module");\ncreateRequire(__filename)("./package.json");\nrequire("module").createRequire(require("path").join(__dirname, "x.js"));', ...commonjs, filename: 'lib/a.js' },
+    // Objects and arrays only read (aliases, copies, read-only methods, serialised, logged) keep their folded members.
+    { code: 'const cfg = { mod: "os" };\nconst alias = cfg;\nconsole.log(alias.mod, JSON.stringify(cfg));\nrequire(cfg.mod);', ...commonjs },
+    { code: 'const parts = ["os", "path"];\nconst sorted = [...parts].sort();\nparts.forEach((p) => console.log(p));\nrequire(parts[0]); require(parts.slice().reverse()[0]);', ...commonjs },
+    { code: 'const names = { a: { m: "os" } };\nconst { a } = names;\nfor (const key in names) console.log(key);\nrequire(a.m);', ...commonjs },
+    // A plain object's string form is JavaScript's own.
+    { code: 'require("./" + {} + ".js");', ...commonjs },
   ],
   invalid: [
     { code: 'const m = require(name);', ...commonjs, errors: [critical(1, 11, 'require')] },
+    // A folded object or array that something may write to is not its first value.
+    { code: 'const cfg = { mod: "os" };\nconst alias = cfg;\nalias.mod = "child_process";\nrequire(cfg.mod);', ...commonjs, errors: [critical(4, 1)] },
+    { code: 'const cfg = { mod: "os" };\ncfg["m" + "od"] = "child_" + "process";\nrequire(cfg.mod);', ...commonjs, errors: [critical(3, 1)] },
+    { code: 'const parts = ["os", "child_process"];\nparts.reverse();\nrequire(parts[0]);', ...commonjs, errors: [critical(3, 1)] },
+    { code: 'const parts = ["os", "child_process"];\nparts.sort().reverse();\nrequire(parts[0]);', ...commonjs, errors: [critical(3, 1)] },
+    { code: 'const parts = ["os", "child_process"];\nconst p = parts;\np.splice(0, 1);\nrequire(parts[0]);', ...commonjs, errors: [critical(4, 1)] },
+    { code: 'const o = { m: "os" };\nObject.assign(o, { m: "child_process" });\nrequire(o.m);', ...commonjs, errors: [critical(3, 1)] },
+    { code: 'const o = { m: "os" };\nReflect.set(o, "m", "child_process");\nrequire(o.m);', ...commonjs, errors: [critical(3, 1)] },
+    { code: 'const o = { m: "os" };\nconfigure(o);\nrequire(o.m);', ...commonjs, errors: [critical(3, 1)] },
+    { code: 'const mods = [{ n: "os" }];\nfor (const m of mods) m.n = "child_process";\nrequire(mods[0].n);', ...commonjs, errors: [critical(3, 1)] },
+    // Sloppy mode's `arguments` is mapped to the parameters: a write to it rewrites them.
+    { code: 'function load(name) { arguments[0] = "child_" + "process"; return require(name); }\nload("os");', ...commonjs, errors: [critical(1, 67)] },
+    { code: 'function load(name) { const a = arguments; a[0] = "child_process"; return require(name); }\nload("os");', ...commonjs, errors: [critical(1, 75)] },
+    // An object made a string through its own methods.
+    { code: 'require("" + { valueOf: () => "child_process" });', ...commonjs, errors: [critical(1, 1)] },
+    { code: 'require(`${{ toString() { return "child_process"; } }}`);', ...commonjs, errors: [critical(1, 1)] },
+    { code: 'const n = { toString: () => "child_" + "process" };\nrequire(String(n));', ...commonjs, errors: [critical(2, 1)] },
+    { code: 'require(["child_", { toString() { return "process"; } }].join(""));', ...commonjs, errors: [critical(1, 1)] },
     { code: 'const m = await import(name);', errors: [critical(1, 17, 'import()')] },
     // Every road to require with an unknown name.
     { code: 'const r = require;\nr(process.argv[2]);', ...commonjs, errors: [critical(2, 1, 'require')] },

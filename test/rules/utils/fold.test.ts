@@ -120,6 +120,68 @@ describe('constant folding', () => {
     expect(possible('x ? "a" : input')).toBeUndefined();
   });
 
+  it('folds an object or array only while nothing can write to it', () => {
+    // Read only, through aliases, destructuring, copies and read-only methods: still the literal.
+    expect(fold('const cfg = { mod: "os" }; const alias = cfg; log(alias.mod); cfg.mod')).toEqual(value('os'));
+    expect(fold('const parts = ["os", "fs"]; const joined = parts.join(","); send(joined); [...parts].reverse(); parts.map((p) => p + "!"); parts[1]')).toEqual(value('fs'));
+    expect(fold('const o = { m: "os" }; const { m } = o; JSON.stringify(o); Object.keys(o); o.m')).toEqual(value('os'));
+    expect(fold('const cfg = { a: { m: "os" } }; cfg.a.m.toUpperCase(); cfg.a.m')).toEqual(value('os'));
+    // A member write, directly or through an alias, a destructured part or a loop variable.
+    expect(fold('const cfg = { mod: "os" }; cfg.mod = "child_process"; cfg.mod')).toBeUndefined();
+    expect(fold('const cfg = { mod: "os" }; const alias = cfg; alias.mod = "child_process"; cfg.mod')).toBeUndefined();
+    expect(fold('const cfg = { mod: "os" }; const alias = cfg; alias["m" + "od"] = "child_process"; cfg.mod')).toBeUndefined();
+    expect(fold('const parts = ["os"]; parts[0] = "child_process"; parts[0]')).toBeUndefined();
+    expect(fold('const cfg = { a: { m: "os" } }; const s = cfg.a; s.m = "child_process"; cfg.a.m')).toBeUndefined();
+    expect(fold('const mods = [{ n: "os" }]; for (const m of mods) m.n = "child_process"; mods[0].n')).toBeUndefined();
+    expect(fold('const o = { n: 1 }; o.n++; o.n')).toBeUndefined();
+    expect(fold('const o = { n: "os", m: "x" }; delete o.n; o.m')).toBeUndefined();
+    expect(fold('const o = { n: "os" }; [o.n] = ["child_process"]; o.n')).toBeUndefined();
+    // Mutating methods, however they are reached, and callbacks handed the array.
+    expect(fold('const parts = ["os", "child_process"]; parts.reverse(); parts[0]')).toBeUndefined();
+    expect(fold('const parts = ["os", "child_process"]; parts.sort().reverse(); parts[0]')).toBeUndefined();
+    expect(fold('const parts = ["os", "child_process"]; parts["rev" + "erse"](); parts[0]')).toBeUndefined();
+    expect(fold('const parts = ["os", "child_process"]; parts.valueOf().reverse(); parts[0]')).toBeUndefined();
+    expect(fold('const parts = ["os", "child_process"]; Array.prototype.reverse.call(parts); parts[0]')).toBeUndefined();
+    expect(fold('const parts = ["os", "child_process"]; parts.forEach((p, i, a) => a.reverse()); parts[0]')).toBeUndefined();
+    // Reflective writes and hand-offs to code the gate does not know.
+    expect(fold('const o = { m: "os" }; Object.assign(o, { m: "child_process" }); o.m')).toBeUndefined();
+    expect(fold('const o = { m: "os" }; Reflect.set(o, "m", "child_process"); o.m')).toBeUndefined();
+    expect(fold('const o = { m: "os" }; Object.defineProperty(o, "m", { value: "child_process" }); o.m')).toBeUndefined();
+    expect(fold('const o = { m: "os" }; tweak(o); o.m')).toBeUndefined();
+    expect(fold('const o = { m: "os", set() { this.m = "child_process"; } }; o.set(); o.m')).toBeUndefined();
+    expect(fold('let o; o = { m: "os" }; const box = [o]; box[0].m = "child_process"; o.m')).toBeUndefined();
+    // A local function's parameter that writes to the object it is given.
+    expect(fold('function first(a) { a.reverse(); return a[0]; } first(["os", "child_process"])')).toBeUndefined();
+    expect(fold('function first(a) { return a[0]; } first(["os", "child_process"])')).toEqual(value('os'));
+  });
+
+  it('does not bind a parameter of a function that uses its own arguments (sloppy mode maps them)', () => {
+    expect(fold('function load(name) { arguments[0] = "child_process"; return name; } load("os")')).toBeUndefined();
+    expect(probe('function load(name) { const a = arguments; a[0] = "child_process"; return require(name); } load("os"); 0', (resolver, expression) => {
+      const fn = expression.parent!.parent!.body[0];
+      return resolver.folder.possibleValues(fn.params[0]);
+    }, cjs)).toBeUndefined();
+    expect(fold('const load = (name) => name; load("os")')).toEqual(value('os'));
+  });
+
+  it('converts an object to a string only when its conversion is known', () => {
+    // A plain object, an array, a built-in's text: JavaScript's own conversion.
+    expect(fold('"" + {}')).toEqual(value('[object Object]'));
+    expect(fold('`${["a", "b"]}`')).toEqual(value('a,b'));
+    // Its own valueOf/toString (a method, an arrow, a nested array holding one) decides: unknown, never a crash.
+    expect(fold('"" + { valueOf: () => "child_process" }')).toBeUndefined();
+    expect(fold('`${{ toString() { return "child_process"; } }}`')).toBeUndefined();
+    expect(fold('const n = { toString() { return "child_process"; } }; `${n}`')).toBeUndefined();
+    expect(fold('String({ toString: () => "fs" })')).toBeUndefined();
+    expect(fold('[{ toString: () => "child_" }, "process"].join("")')).toBeUndefined();
+    expect(fold('"child_".concat({ toString: () => "process" })')).toBeUndefined();
+    expect(fold('+{ valueOf: () => 1 }')).toBeUndefined();
+    expect(fold('({ a: "x" })[{ toString: () => "a" }]')).toBeUndefined();
+    expect(fold('JSON.parse(\'{"toString": "x"}\') + ""')).toBeUndefined();
+    const possible = (code: string) => probe(code, (resolver, expression) => resolver.folder.possibleValues(expression), cjs);
+    expect(possible('const o = x ? { toString() { return "a"; } } : "b"; `${o}`')).toBeUndefined();
+  });
+
   it('survives self-reference without looping', () => {
     expect(fold('var a = b + "x", b = a + "y"; a')).toBeUndefined();
   });

@@ -228,4 +228,20 @@ describe('following values through the file', () => {
     expect(resolveName('Object.getPrototypeOf(module).require', cjs)).toBe('require');
     expect(resolveName('const inspector = require("inspector"); new inspector.Session().post', cjs)).toBe('inspector:Session.%instance.post');
   });
+
+  it('keeps a destructured name bound to its member when it has a default', () => {
+    expect(resolveName('const { fetch: send = () => {} } = globalThis; send')).toBe('fetch');
+    expect(resolveName('const { binding: b = null } = process; b')).toBe('process.binding');
+  });
+
+  it('takes a class, and a CallSite frame, for what they are', () => {
+    expect(resolveName('class K {} K.constructor')).toBe('Function');
+    expect(resolveName('const K = class {}; K.constructor')).toBe('Function');
+    expect(resolveName('new Error().stack[0].getFunction().arguments[1]', cjs)).toBe('require');
+    expect(resolveName('const err = {}; Error.captureStackTrace(err); err.stack[1].getThis().process', cjs)).toBe('process');
+    // Another module's function's caller, and through its arguments the wrapper's require.
+    expect(resolveName('const lib = require("./lib"); lib.run.caller.arguments[1]', cjs)).toBe('require');
+    // With arguments, or on a module's object, getFunction is that API's own.
+    expect(resolveName('registry.getFunction("x")')).toBeUndefined();
+  });
 });
