@@ -58,6 +58,12 @@ const FD_FUNCTIONS = new Set(
 );
 /** fs functions whose second argument is a path too: `copyFile(from, to)`. */
 const TWO_PATHS = new Set(['copyFile', 'cp', 'rename', 'link', 'symlink', 'copy', 'move'].flatMap((name) => [name, `${name}Sync`]));
+/** fs functions that change what their first path names (and, for TWO_PATHS, create the second): a write grant must cover them. */
+const WRITERS = new Set(
+  ['writeFile', 'appendFile', 'mkdir', 'mkdtemp', 'rm', 'rmdir', 'unlink', 'truncate', 'chmod', 'chown', 'lchown', 'utimes', 'lutimes', 'outputFile', 'outputJson', 'writeJson', 'ensureDir', 'ensureFile', 'remove', 'emptyDir']
+    .flatMap((name) => [name, `${name}Sync`])
+    .concat('createWriteStream'),
+);
 /** fs functions that list a folder: the names they return are single path segments. */
 const LISTINGS = new Set(['readdir', 'readdirSync', 'glob', 'globSync']);
 /** Functions that walk what a pattern matches under a folder (`options.cwd`, else the working directory). */
@@ -170,17 +176,19 @@ const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad
       const options = args[1] && unwrap(args[1]);
       const option = (key: string) => (options?.type === 'ObjectExpression' ? options.properties.find((p: AnyNode) => p.type === 'Property' && plainKeyName(p.key, p.computed) === key)?.value : undefined);
       const recursive = option('recursive') !== undefined && resolver.folder.fold(option('recursive'))?.value === true;
-      const targets: { arg: AnyNode; proof: PathProof | undefined; how?: string }[] = [];
+      const targets: { arg: AnyNode; proof: PathProof | undefined; how?: string; writes?: boolean }[] = [];
       if (GLOBS.has(name)) {
         const cwd = option('cwd');
         targets.push({ arg: args[0], proof: globProof(prover, resolver, args[0], cwd), how: 'a glob' });
       } else {
-        for (const arg of TWO_PATHS.has(name) ? args.slice(0, 2) : args.slice(0, 1)) {
+        const paths = TWO_PATHS.has(name) ? args.slice(0, 2) : args.slice(0, 1);
+        paths.forEach((arg: AnyNode, i: number) => {
           const proof = prover.prove(arg);
-          targets.push({ arg, proof: proof && recursive ? { ...proof, open: true } : proof, how: recursive ? 'recursively' : undefined });
-        }
+          const writes = WRITERS.has(name) || (i === 1 && TWO_PATHS.has(name)) || (i === 0 && /^(?:rename|move)(?:Sync)?$/.test(name));
+          targets.push({ arg, proof: proof && recursive ? { ...proof, open: true } : proof, how: recursive ? 'recursively' : undefined, writes });
+        });
       }
-      for (const { arg, proof, how } of targets) {
+      for (const { arg, proof, how, writes } of targets) {
         if (proof && (isUnder(proof.folder, PLUGIN_ROOT) || isUnder(proof.folder, DATA_ROOT))) continue;
         const callee = calleeLabel(context.sourceCode, call);
         // Placing folds more than the first look did (a Buffer of the path's bytes).
@@ -194,7 +202,8 @@ const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad
           continue;
         }
         const path = proof ? `'${proof.folder}${proof.open ? '/…' : ''}'` : 'a path the gate cannot place';
-        report(context, rule, { node: arg, messageId: 'unprovenPath', data: { path, callee, folder: proof?.folder ?? '', open: proof?.open ? 'yes' : 'no', climbs: proof?.climbs ? 'yes' : 'no' } });
+        const placed = { folder: proof?.folder ?? '', open: proof?.open ? 'yes' : 'no', climbs: proof?.climbs ? 'yes' : 'no', access: writes ? 'write' : 'read' };
+        report(context, rule, { node: arg, messageId: 'unprovenPath', data: { path, callee, ...placed } });
       }
     };
 

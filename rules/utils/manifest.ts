@@ -23,7 +23,7 @@ export interface DeclaredCapabilities {
  * (env), `data.host` (network) and `data.folder` (filesystem: where the gate
  * proved a path lies, `''` when it could not) narrow the check when the rule
  * knows them; a path with a segment that may climb out (`data.climbs`) is
- * never covered.
+ * never covered, and `data.access` says which of read and write must hold it.
  */
 export function capabilityCovers(declared: DeclaredCapabilities | undefined, capability: Capability, data: Record<string, string> = {}): boolean {
   if (!declared) return false;
@@ -34,9 +34,12 @@ export function capabilityCovers(declared: DeclaredCapabilities | undefined, cap
       return data.host === undefined || hosts.some((pattern) => hostMatches(pattern, data.host));
     }
     case 'filesystem': {
-      const roots = [...(declared.filesystem?.read ?? []), ...(declared.filesystem?.write ?? [])];
-      if (roots.length === 0) return false;
-      return data.folder === undefined || (data.climbs !== 'yes' && folderCovered(roots, data.folder, data.open === 'yes'));
+      const { read = [], write = [] } = declared.filesystem ?? {};
+      if (read.length + write.length === 0) return false;
+      // The host grants reads of the read paths and writes of the write paths, each on its own (permissions.ts).
+      const roots = data.access === 'write' ? write : read;
+      const granted = [...roots.map(expandDeclared), DATA_ROOT, ...(data.access === 'write' ? [] : [PLUGIN_ROOT])];
+      return data.folder === undefined || (data.climbs !== 'yes' && folderCovered(granted, data.folder, data.open === 'yes'));
     }
     case 'env':
       return data.variable !== undefined && (declared.env ?? []).includes(data.variable);
@@ -51,13 +54,13 @@ export function declarationCovers(declared: DeclaredCapabilities | undefined, ki
 }
 
 /**
- * A proven folder inside a declared path (`$home/Music` → `~/Music`, `$data`, a relative path in the plugin's own
- * package). Nothing is covered that the gate could not place, nor an unknown path below the home folder or the
+ * A proven folder inside a granted one (a declared path, expanded: `$home/Music` → `~/Music`, a relative path in the
+ * plugin's own package; the data folder; the package itself, to read). Nothing is covered that the gate could not place, nor an unknown path below the home folder or the
  * root, whose contents hold every secret there is, whatever is declared.
  */
 function folderCovered(roots: string[], folder: string, open: boolean): boolean {
   if (folder === '' || (open && isWholeTree(folder))) return false;
-  return [...roots.map(expandDeclared), DATA_ROOT, PLUGIN_ROOT].some((root) => folder === root || folder.startsWith(root === '/' ? '/' : `${root}/`));
+  return roots.some((root) => folder === root || folder.startsWith(root === '/' ? '/' : `${root}/`));
 }
 
 /** A folder whose unknown contents hold every secret there is. */

@@ -172,6 +172,8 @@ describe('what a filesystem declaration covers', () => {
       // The plugin changes its working directory: a relative path is no longer in the data folder.
       `process.chdir(os.homedir()); fs.readFileSync("config.json");`,
       `fs.readFileSync("notes.txt"); require("process").chdir("/");`,
+      // A folder declared to read is not granted to write.
+      `fs.writeFileSync(path.join(os.homedir(), "Documents", "notes.md"), text);`,
       // A host object the plugin made itself is not the host's.
       `const ctx = { dataDir: where() }; fs.readFileSync(path.join(ctx.dataDir, "a"));`,
     ];
@@ -180,6 +182,10 @@ describe('what a filesystem declaration covers', () => {
       expect(reports.length, code).toBeGreaterThan(0);
       expect(reports.every(([id, severity]) => id === 'unprovenPath' && severity === 'high'), code).toBe(true);
     }
+  });
+
+  it('judges each path of a copy by its own access: the source is read, the destination written', () => {
+    expect(judged(`${head}fs.copyFileSync(path.join(os.homedir(), "Documents", "a"), path.join(os.homedir(), "Documents", "b"));`)).toEqual([['module', 'low'], ['unprovenPath', 'low'], ['unprovenPath', 'high']]);
   });
 
   it('reports a walk of everything under home or root as critical, and sensitive paths however they are spelled', () => {

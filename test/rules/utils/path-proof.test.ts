@@ -73,6 +73,10 @@ describe('capabilityCovers for filesystem', () => {
     expect(covers({ folder: '~/Music', open: 'yes' })).toBe(true);
     expect(covers({ folder: '/__plugin__/assets/x.svg', open: 'no' })).toBe(true);
     expect(covers({ folder: '$data/anything', open: 'yes' })).toBe(true);
+    // Reads and writes each need their own grant; the package is read-only.
+    expect(covers({ folder: '$data/out/x', open: 'no', access: 'write' })).toBe(true);
+    expect(covers({ folder: '~/Music/a.mp3', open: 'no', access: 'write' })).toBe(false);
+    expect(covers({ folder: '/__plugin__/assets/x.svg', open: 'no', access: 'write' })).toBe(false);
     // The load of an fs module carries no folder: any filesystem declaration covers it.
     expect(covers({ module: 'fs' })).toBe(true);
   });
