@@ -170,7 +170,10 @@ export class PathProver {
     const alias = this.resolver.aliasedExpression(node);
     if (alias) return this.isHostObject(unwrap(alias.node), depth + 1);
     const definition = findVariable(this.scopeOf(node), node.name)?.defs;
-    return definition?.length === 1 && definition[0].type === 'Parameter';
+    if (definition?.length !== 1 || definition[0].type !== 'Parameter') return false;
+    // A function the file calls itself gets what those calls pass: `read({ dataDir: home })` is no host object.
+    const passed = this.resolver.parameterArguments(node);
+    return passed === undefined || passed.every((argument) => argument !== undefined && this.isHostObject(unwrap(argument), depth + 1));
   }
 }
 

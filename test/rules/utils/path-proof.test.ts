@@ -46,6 +46,8 @@ describe('PathProver', () => {
     expect(inFunction('mark(path.join(ctx.dataDir, "inbox"));')).toEqual({ folder: '$data/inbox', open: false });
     expect(inFunction('const { dataDir } = ctx; mark(`${dataDir}/state.json`);')).toEqual({ folder: '$data/state.json', open: false });
     expect(inFunction('const fake = { dataDir: where() }; mark(path.join(fake.dataDir, "a"));')).toBeUndefined();
+    expect(inFunction('function read(o) { mark(path.join(o.dataDir, "a")); } read({ dataDir: where() });')).toBeUndefined();
+    expect(inFunction('function read(o) { mark(path.join(o.dataDir, "a")); } read(ctx);')).toEqual({ folder: '$data/a', open: false });
     expect(inFunction('mark(path.join(ctx.dataDir, name));')).toEqual({ folder: '$data', open: true, climbs: true });
     expect(inFunction('mark(path.join(ctx.dataDir, ...up, "etc"));')).toBeUndefined();
     expect(inFunction('mark(path.join(ctx.dataDir, name, "..", "..", "etc"));')).toBeUndefined();
