@@ -19,6 +19,9 @@ import { findVariable } from './utils/scope.js';
 import { report } from './utils/report.js';
 import { Resolver, calleeLabel, memberName, resolverFor, type NormalizedCall, type Ref } from './utils/resolve.js';
 import { sensitivePathReason } from './utils/sensitive-paths.js';
+import { DATA_ROOT } from './utils/markers.js';
+import { isWholeTree } from './utils/manifest.js';
+import { PathProver, concatOperands, type PathProof } from './utils/path-proof.js';
 
 const PACKAGES = new Map(
   [
@@ -49,10 +52,26 @@ const READERS = new Set([
   'readFile', 'readFileSync', 'existsSync', 'exists', 'stat', 'statSync', 'lstat', 'lstatSync', 'readdir', 'readdirSync',
   'access', 'accessSync', 'createReadStream', 'realpath', 'realpathSync', 'opendir', 'opendirSync', 'readJson', 'readJsonSync',
 ]);
+/** fs functions whose first argument is an open file descriptor, not a path. */
+const FD_FUNCTIONS = new Set(
+  ['close', 'read', 'write', 'readv', 'writev', 'fstat', 'fsync', 'fdatasync', 'ftruncate', 'futimes', 'fchmod', 'fchown'].flatMap((name) => [name, `${name}Sync`]),
+);
+/** fs functions whose second argument is a path too: `copyFile(from, to)`. */
+const TWO_PATHS = new Set(['copyFile', 'cp', 'rename', 'link', 'symlink', 'copy', 'move'].flatMap((name) => [name, `${name}Sync`]));
+/** fs functions that change what their first path names (and, for TWO_PATHS, create the second): a write grant must cover them. */
+const WRITERS = new Set(
+  ['writeFile', 'appendFile', 'mkdir', 'mkdtemp', 'rm', 'rmdir', 'unlink', 'truncate', 'chmod', 'chown', 'lchown', 'utimes', 'lutimes', 'outputFile', 'outputJson', 'writeJson', 'ensureDir', 'ensureFile', 'remove', 'emptyDir']
+    .flatMap((name) => [name, `${name}Sync`])
+    .concat('createWriteStream'),
+);
+/** fs functions that list a folder: the names they return are single path segments. */
+const LISTINGS = new Set(['readdir', 'readdirSync', 'glob', 'globSync']);
+/** Functions that walk what a pattern matches under a folder (`options.cwd`, else the working directory). */
+const GLOBS = new Set(['glob', 'globSync']);
 /** Modules whose whole use can be proven to read the plugin's own files. */
 const READER_MODULES = new Set(['fs', 'fs/promises', 'graceful-fs', 'fs-extra', 'jsonfile']);
 
-const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad' | 'wasiPreopen'>({
+const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad' | 'wasiPreopen' | 'unprovenPath' | 'wholeTreeWalk'>({
   name: 'no-filesystem',
   description: 'Reports file-system access, and as critical any use of credentials, /etc, browser profiles, wallets or .env files.',
   messages: {
@@ -61,6 +80,8 @@ const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad
     sensitivePath: "Passes '{{path}}' to {{callee}}: {{reason}}, which credential stealers read.",
     sensitiveLoad: "Loads '{{path}}' as a module ({{via}}): {{reason}}, which credential stealers read.",
     wasiPreopen: "Gives WebAssembly the host folder '{{path}}' through WASI preopens: {{reason}}.",
+    unprovenPath: 'Passes {{path}} to {{callee}}; a declaration covers it only where the gate proves the path inside a declared folder.',
+    wholeTreeWalk: "Walks everything under '{{folder}}' ({{how}}) with {{callee}}: SSH keys, credentials and wallets included.",
   },
   findings: {
     module: { category: 'filesystem', severity: 'high', capability: 'filesystem' },
@@ -68,6 +89,8 @@ const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad
     sensitivePath: { category: 'filesystem', severity: 'critical', capability: 'filesystem' },
     sensitiveLoad: { category: 'filesystem', severity: 'critical', capability: 'filesystem' },
     wasiPreopen: { category: 'filesystem', severity: 'critical', capability: 'filesystem' },
+    unprovenPath: { category: 'filesystem', severity: 'high', capability: 'filesystem' },
+    wholeTreeWalk: { category: 'filesystem', severity: 'critical', capability: 'filesystem' },
   },
   create(context) {
     const resolver = resolverFor(context);
@@ -138,12 +161,61 @@ const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad
       return loadNode.type === 'CallExpression' && valueReadsOwnFiles(loadNode);
     };
 
+    /** fs calls, judged at the end of the file: a `process.chdir` anywhere makes every relative path unknown. */
+    const fsCalls: { node: AnyNode; call: NormalizedCall; sensitive: boolean }[] = [];
+    let changesDirectory = false;
+
+    /** Where each path an fs call is given lies; a call whose path is not proven inside the always granted folders is reported with it. */
+    const checkPlacement = ({ call }: { call: NormalizedCall }, prover: PathProver) => {
+      const path = call.callee!.path;
+      // A function of the module (`fs.readFileSync`, `fs.promises.readFile`), not a method of what one returned.
+      if (path.length > 2 || (path.length === 2 && path[0] !== 'promises')) return;
+      const name = path[path.length - 1];
+      const args = call.args ?? [];
+      if (FD_FUNCTIONS.has(name) || args.length === 0 || typeof resolver.folder.fold(args[0])?.value === 'number') return;
+      const options = args[1] && unwrap(args[1]);
+      const option = (key: string) => (options?.type === 'ObjectExpression' ? options.properties.find((p: AnyNode) => p.type === 'Property' && plainKeyName(p.key, p.computed) === key)?.value : undefined);
+      const recursive = option('recursive') !== undefined && resolver.folder.fold(option('recursive'))?.value === true;
+      const targets: { arg: AnyNode; proof: PathProof | undefined; how?: string; writes?: boolean }[] = [];
+      if (GLOBS.has(name)) {
+        const cwd = option('cwd');
+        targets.push({ arg: args[0], proof: globProof(prover, resolver, args[0], cwd), how: 'a glob' });
+      } else {
+        const paths = TWO_PATHS.has(name) ? args.slice(0, 2) : args.slice(0, 1);
+        paths.forEach((arg: AnyNode, i: number) => {
+          const proof = prover.prove(arg);
+          const writes = WRITERS.has(name) || (i === 1 && TWO_PATHS.has(name)) || (i === 0 && /^(?:rename|move)(?:Sync)?$/.test(name));
+          targets.push({ arg, proof: proof && recursive ? { ...proof, open: true } : proof, how: recursive ? 'recursively' : undefined, writes });
+        });
+      }
+      for (const { arg, proof, how, writes } of targets) {
+        if (proof && (isUnder(proof.folder, PLUGIN_ROOT) || isUnder(proof.folder, DATA_ROOT))) continue;
+        const callee = calleeLabel(context.sourceCode, call);
+        // Placing folds more than the first look did (a Buffer of the path's bytes).
+        const reason = proof && sensitivePathReason(proof.folder);
+        if (reason) {
+          report(context, rule, { node: arg, messageId: 'sensitivePath', data: { path: proof.folder, reason, callee } });
+          continue;
+        }
+        if (proof && how && proof.open && isWholeTree(proof.folder)) {
+          report(context, rule, { node: arg, messageId: 'wholeTreeWalk', data: { folder: proof.folder, how, callee } });
+          continue;
+        }
+        const path = proof ? `'${proof.folder}${proof.open ? '/…' : ''}'` : 'a path the gate cannot place';
+        const placed = { folder: proof?.folder ?? '', open: proof?.open ? 'yes' : 'no', climbs: proof?.climbs ? 'yes' : 'no', access: writes ? 'write' : 'read' };
+        report(context, rule, { node: arg, messageId: 'unprovenPath', data: { path, callee, ...placed } });
+      }
+    };
+
     const onCall = (node: AnyNode) => {
       const call = resolver.normalizeCall(node);
+      if (call.callee?.module === undefined && call.callee?.path.join('.') === 'process.chdir') changesDirectory = true;
       if (call.callee?.module === 'wasi' && call.callee.path.join('.') === 'WASI') checkWasi(node, call);
       if (call.callee?.module !== undefined && PATH_BUILDERS.has(call.callee.module)) return;
       const fsCall = isFsFunction(call.callee);
       if (!fsCall && (node.type === 'NewExpression' || isValueMethod(resolver, call.calleeNode))) return;
+      const pending = fsCall ? { node, call, sensitive: false } : undefined;
+      if (pending) fsCalls.push(pending);
       for (const arg of call.args ?? []) {
         const path = fsCall ? (resolver.folder.foldString(arg) ?? fileUrlPath(resolver, arg) ?? foldPathTail(resolver, arg)) : resolver.folder.foldString(arg);
         // Several paths the argument may be (a loop over a list, a choice, a helper called with each): any sensitive one counts.
@@ -153,6 +225,7 @@ const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad
           const reason = sensitivePathReason(candidate);
           if (reason === undefined) continue;
           report(context, rule, { node: arg, messageId: 'sensitivePath', data: { path: candidate, reason, callee: calleeLabel(context.sourceCode, call) } });
+          if (pending) pending.sensitive = true;
           break;
         }
       }
@@ -168,7 +241,18 @@ const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad
         const reason = path !== undefined && LOCATED.test(path) ? sensitivePathReason(path) : undefined;
         if (reason) report(context, rule, { node: load.node, messageId: 'sensitiveLoad', data: { path: path!, via: load.via, reason } });
       }),
-      { CallExpression: onCall, NewExpression: onCall } as Rule.RuleListener,
+      {
+        CallExpression: onCall,
+        NewExpression: onCall,
+        'Program:exit'() {
+          const isListing = (node: AnyNode) => {
+            const callee = resolver.normalizeCall(node).callee;
+            return isFsFunction(callee) && LISTINGS.has(callee!.path[callee!.path.length - 1]);
+          };
+          const prover = new PathProver(resolver, (node) => context.sourceCode.getScope(node as never), !changesDirectory, isListing);
+          for (const pending of fsCalls) if (!pending.sensitive) checkPlacement(pending, prover);
+        },
+      } as Rule.RuleListener,
     );
   },
 });
@@ -218,10 +302,25 @@ function foldPathTail(resolver: Resolver, input: AnyNode): string | undefined {
   return `${UNKNOWN_DIR}${separator}${known.join(separator)}`;
 }
 
-/** `a + b + c` parses as `(a + b) + c`: its operands in order. */
-function concatOperands(node: AnyNode): AnyNode[] {
-  const inner = unwrap(node);
-  return inner.type === 'BinaryExpression' && inner.operator === '+' ? [...concatOperands(inner.left), inner.right] : [inner];
+function isUnder(folder: string, root: string): boolean {
+  return folder === root || folder.startsWith(`${root}/`);
+}
+
+/**
+ * What a glob can match: the folders its pattern writes out before the first wildcard, under `cwd` (or the working
+ * directory), and an unknown rest. A pattern that does not fold, or one that climbs (`../*`), is not placed.
+ */
+function globProof(prover: PathProver, resolver: Resolver, patternNode: AnyNode, cwd: AnyNode | undefined): PathProof | undefined {
+  const value = resolver.folder.fold(patternNode)?.value;
+  const patterns = typeof value === 'string' ? [value] : Array.isArray(value) && value.every((p) => typeof p === 'string') ? (value as string[]) : undefined;
+  if (!patterns || patterns.length !== 1 || /(?:^|\/)\.\.(?:\/|$)/.test(patterns[0])) return undefined;
+  const segments = patterns[0].split('/');
+  const wild = segments.findIndex((segment) => /[*?[\]{}!]/.test(segment));
+  const fixed = segments.slice(0, wild < 0 ? segments.length : wild).join('/') || (patterns[0].startsWith('/') ? '/' : '');
+  const base = fixed.startsWith('/') || fixed.startsWith('~') ? undefined : cwd ? prover.prove(cwd) : prover.prove({ type: 'Literal', value: '.' } as AnyNode);
+  if (!fixed.startsWith('/') && !fixed.startsWith('~') && !base) return undefined;
+  const folder = base ? (fixed ? `${base.folder}/${fixed}` : base.folder) : fixed;
+  return { folder, open: true };
 }
 
 export default rule;

@@ -2,14 +2,16 @@
  * Environment variables. A single read names its variable in `data.variable`,
  * so a manifest's `capabilities.env` can cover it. What the read reveals
  * decides the rest: a harmless name on a short list (`NODE_ENV`, `CI`,
- * `TERM`…) or a value that only decides a condition (`if (env.X)`,
- * `'X' in env`, a list of names tested with `some`) is info; a
- * secret-looking name whose value goes anywhere else is high, any other name
- * medium. Names without values (`Object.keys(process.env)`, those of a
- * literal prefix as `debug` reads them) are medium; whatever exposes the
- * values of the whole environment — spreading, serialising, passing or
- * returning `process.env`, a rest element — is high and no declaration covers
- * it. Every road to `process.env` the resolver knows counts.
+ * `TERM`…) or a value that only decides conditions each asking one fixed
+ * question (`if (env.X)`, `env.X === 'a'`, `'X' in env`, a list of names
+ * tested with `some`) is info; any other name whose value goes anywhere else
+ * is high — the list is of safe names, not of secret ones. Names without
+ * values (`Object.keys(process.env)`) are medium, and so are the values of a
+ * harmless prefix (`DEBUG_*`, as `debug` reads its options); the values of
+ * any other prefix are high. Whatever exposes the values of the whole
+ * environment — spreading, serialising, passing or returning `process.env`,
+ * a rest element — is high and no declaration covers it. Every road to
+ * `process.env` the resolver knows counts.
  */
 import type { Rule } from 'eslint';
 import type { AnyNode } from './utils/ast.js';
@@ -19,17 +21,24 @@ import { report } from './utils/report.js';
 import { DYNAMIC, Resolver, calleeLabel, resolverFor, type NormalizedCall, type Ref } from './utils/resolve.js';
 import { ValueUses } from './utils/value-uses.js';
 
-type MessageId = 'harmlessRead' | 'testedRead' | 'secretRead' | 'read' | 'harmlessWrite' | 'write' | 'dynamicRead' | 'prefixRead' | 'names' | 'dump';
+type MessageId = 'harmlessRead' | 'testedRead' | 'secretRead' | 'read' | 'harmlessWrite' | 'write' | 'dynamicRead' | 'harmlessPrefixRead' | 'prefixRead' | 'names' | 'dump';
 
-/** Variables whose value says how to behave, never who the user is or what they can reach (docs/rules.md lists them). */
+/**
+ * Variables whose value says how to behave, never who the user is or what they can reach, and those that say where
+ * the system keeps things, which `os.homedir()` and `os.tmpdir()` tell anyway (docs/rules.md lists them).
+ */
 const HARMLESS = new Set([
   'NODE_ENV', 'NODE_DEBUG', 'DEBUG', 'TZ', 'CI', 'NO_COLOR', 'FORCE_COLOR', 'TERM', 'COLORTERM', 'TERM_PROGRAM', 'TERM_PROGRAM_VERSION',
   'COLUMNS', 'LINES', 'LANG', 'LANGUAGE', 'LC_ALL', 'LC_CTYPE', 'LC_MESSAGES',
+  'HOME', 'USERPROFILE', 'HOMEDRIVE', 'HOMEPATH', 'APPDATA', 'LOCALAPPDATA', 'TMPDIR', 'TMP', 'TEMP',
+  'XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_CACHE_HOME', 'XDG_STATE_HOME',
 ]);
+/** Prefixes whose variables are options of that kind (`DEBUG_COLORS`, `DEBUG_DEPTH` for `debug`). */
+const HARMLESS_PREFIXES = ['debug_'];
 /** Calls that list only the names of the environment's variables. */
 const NAME_LISTS = new Set(['Object.keys', 'Object.getOwnPropertyNames', 'Reflect.ownKeys']);
 const SECRET_LOOKING =
-  /TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|KEY|CREDENTIAL|AUTH|COOKIE|SESSION|PRIVATE|CERT|SALT|DSN|DATABASE_URL|^(?:AWS|AZURE|GCP|GOOGLE|NPM|GITHUB|GH|GITLAB|SLACK|STRIPE|OPENAI|ANTHROPIC)_/i;
+  /TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|KEY|CREDENTIAL|AUTH|COOKIE|SESSION|PRIVATE|CERT|SALT|DSN|DATABASE_URL|JWT|BEARER|SIGNING|WEBHOOK|^(?:AWS|AZURE|GCP|GOOGLE|NPM|GITHUB|GH|GITLAB|SLACK|STRIPE|OPENAI|ANTHROPIC)_/i;
 /** Calls that read or test one variable by name rather than expose the object: `Reflect.get(process.env, 'X')`. */
 const KEYED_CALLS = new Set(['Reflect.get', 'Reflect.has', 'Reflect.getOwnPropertyDescriptor', 'Object.hasOwn', 'Object.getOwnPropertyDescriptor']);
 /** Methods every object has that test one key: `process.env.hasOwnProperty('X')`, `Object.prototype.hasOwnProperty.call(process.env, 'X')`. */
@@ -44,11 +53,12 @@ const rule = defineRule<MessageId>({
     harmlessRead: "Reads the environment variable '{{variable}}'.",
     testedRead: "Tests the environment variable '{{variable}}'; its value only decides a condition, so nothing of it leaves.",
     secretRead: "Reads the environment variable '{{variable}}', which looks like a secret; the manifest must declare it in capabilities.env.",
-    read: "Reads the environment variable '{{variable}}'; the manifest should declare it in capabilities.env.",
+    read: "Reads the environment variable '{{variable}}', which is not on the list of harmless names; the manifest must declare it in capabilities.env.",
     harmlessWrite: "Sets the environment variable '{{variable}}'.",
     write: "Changes the environment variable '{{variable}}' for everything else in the process.",
     dynamicRead: 'Reads an environment variable whose name is only known at run time.',
-    prefixRead: "Reads the environment variables whose names start with '{{prefix}}'.",
+    harmlessPrefixRead: "Reads the environment variables whose names start with '{{prefix}}'.",
+    prefixRead: "Reads the values of every environment variable whose name starts with '{{prefix}}', secrets among them (npm keeps its registry token in npm_config_*).",
     names: 'Lists the names of all environment variables ({{how}}), not their values.',
     dump: 'Exposes the whole environment ({{how}}), every secret in it included.',
   },
@@ -56,11 +66,12 @@ const rule = defineRule<MessageId>({
     harmlessRead: { ...env, severity: 'info' },
     testedRead: { ...env, severity: 'info' },
     secretRead: { ...env, severity: 'high' },
-    read: { ...env, severity: 'medium' },
+    read: { ...env, severity: 'high' },
     harmlessWrite: { ...env, severity: 'info' },
     write: { ...env, severity: 'high' },
     dynamicRead: { ...env, severity: 'high' },
-    prefixRead: { ...env, severity: 'medium' },
+    harmlessPrefixRead: { ...env, severity: 'medium' },
+    prefixRead: { ...env, severity: 'high' },
     names: { category: 'env', severity: 'medium' },
     dump: { ...env, severity: 'high' },
   },
@@ -75,7 +86,7 @@ const rule = defineRule<MessageId>({
      * such as `'X' in env`); `keyNode` is the name's expression when it does not fold.
      */
     const reportVariable = (node: AnyNode, variable: string | undefined, how: { write?: boolean; value?: AnyNode | 'tested'; binding?: AnyNode; keyNode?: AnyNode } = {}) => {
-      const tested = how.value === 'tested' || (how.binding ? uses.variableOnlyDecides(how.binding) : how.value !== undefined && uses.onlyDecides(how.value));
+      const tested = how.value === 'tested' || (how.binding ? uses.variableRevealsNothing(how.binding) : how.value !== undefined && uses.revealsNothing(how.value));
       if (how.write) {
         const name = variable === undefined || variable === DYNAMIC ? '…' : variable;
         report(context, rule, { node, messageId: HARMLESS.has(name) ? 'harmlessWrite' : 'write', data: { variable: name } });
@@ -84,7 +95,7 @@ const rule = defineRule<MessageId>({
       if (variable === undefined || variable === DYNAMIC) {
         const prefix = how.keyNode && filteredPrefix(how.keyNode);
         if (tested) report(context, rule, { node, messageId: 'testedRead', data: { variable: '…' } });
-        else if (prefix !== undefined) report(context, rule, { node, messageId: 'prefixRead', data: { prefix } });
+        else if (prefix !== undefined) report(context, rule, { node, messageId: isHarmlessPrefix(prefix) ? 'harmlessPrefixRead' : 'prefixRead', data: { prefix } });
         else report(context, rule, { node, messageId: 'dynamicRead' });
         return;
       }
@@ -210,11 +221,16 @@ function prefixOfFilter(resolver: Resolver, list: AnyNode, isEnv: (node: AnyNode
   if (body?.type !== 'CallExpression' || unwrap(body.callee).type !== 'MemberExpression') return undefined;
   const test = unwrap(body.callee);
   const method = plainKeyName(test.property, test.computed);
-  if (method === 'test' && test.object.type === 'Literal' && test.object.regex?.pattern.startsWith('^')) {
-    const literal = /^\^([\w-]+)/.exec(test.object.regex.pattern);
-    return literal?.[1];
+  // Only a pattern that is nothing but an anchored prefix: `/^debug_|token/` also takes names without it.
+  if (method === 'test' && test.object.type === 'Literal' && test.object.regex) {
+    return /^\^([\w-]+)(?:\.\*|\\w[*+])?$/.exec(test.object.regex.pattern)?.[1];
   }
   return method === 'startsWith' ? resolver.folder.foldString(body.arguments[0]) : undefined;
+}
+
+/** A prefix on the short list, compared without case as `debug`'s `/^debug_/i` does. */
+function isHarmlessPrefix(prefix: string): boolean {
+  return HARMLESS_PREFIXES.includes(prefix.toLowerCase());
 }
 
 /** The receiver of `Object.prototype.hasOwnProperty.call(process.env, 'X')`. */

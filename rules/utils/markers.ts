@@ -14,3 +14,5 @@ export const HOME = '~';
  * folds to `/__plugin__/lib/data.json`, and one that climbs out with `..` loses the prefix.
  */
 export const PLUGIN_ROOT = '/__plugin__';
+/** The plugin's data folder in proven paths (path-proof.ts), as `$data` starts a declaration: what `ctx.dataDir` names. */
+export const DATA_ROOT = '$data';

@@ -11,6 +11,7 @@
  * (`path.join(dir, '.env')` → `* /.env`). Matching is by path segment and
  * case-insensitive, so `~/.ssh-keys-backup` or `ssh` alone are not matches.
  */
+import { posix } from 'node:path';
 
 interface SensitivePattern {
   pattern: RegExp;
@@ -98,6 +99,8 @@ const HOME_SPELLINGS: [RegExp, string][] = [
   [/^%localappdata%(?=\/|$)/, '~/appdata/local'],
   [/^(?:\/home\/[^/]+|\/users\/[^/]+|\/root|[a-z]:\/users\/[^/]+)(?=\/|$)/, '~'],
 ];
+/** The same files by another road: a process's view of the root (`/proc/self/root/etc/shadow`), and `.`/`..` segments. */
+const ROOT_VIEWS = /^\/proc\/(?:self|thread-self|\d+)\/root(?=\/|$)/;
 
 /** Why `path` is sensitive, in a few words, or undefined when it is not (or is not a path at all). */
 export function sensitivePathReason(path: string): string | undefined {
@@ -117,6 +120,8 @@ function looksLikePath(text: string): boolean {
 
 function normalize(path: string): string {
   let result = path.toLowerCase().replace(/\\/g, '/').replace(/\/{2,}/g, '/');
+  if (result.startsWith('/')) result = posix.normalize(result);
+  while (ROOT_VIEWS.test(result)) result = result.replace(ROOT_VIEWS, '') || '/';
   for (const [spelling, home] of HOME_SPELLINGS) result = result.replace(spelling, home);
   return result.length > 1 ? result.replace(/\/$/, '') : result;
 }

@@ -1,7 +1,8 @@
 'use strict';
 // MALICIOUS SAMPLE. Every path it opens is "inside its data folder" as far as
-// the static gate can tell (a declared capability, so only a low finding);
-// the `..` segments it adds at run time are what the Node permission model stops.
+// the static gate can tell: a name joined onto ctx.dataDir is taken to stay
+// there (a declared capability, so only a low finding). The `..` segments that
+// name holds at run time are what the Node permission model stops.
 
 const fs = require('node:fs');
 const path = require('node:path');
@@ -10,8 +11,8 @@ const path = require('node:path');
 exports.activate = function activate(ctx) {
   ctx.commands.register('sneaky.sync', async () => {
     const results = [];
-    const climb = ctx.dataDir.split(path.sep).map(() => '..');
-    const target = path.join(ctx.dataDir, ...climb, 'etc', 'passwd');
+    const climb = ctx.dataDir.split(path.sep).map(() => '..').join(path.sep);
+    const target = path.join(ctx.dataDir, climb, 'etc', 'passwd');
     try {
       results.push(`read ${target}: ${fs.readFileSync(target, 'utf8').length} bytes`);
     } catch (error) {

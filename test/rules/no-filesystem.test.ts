@@ -1,5 +1,7 @@
+import { describe, expect, it } from 'vitest';
 import rule from '../../rules/no-filesystem.js';
-import { commonjs, ruleTester } from './rule-tester.js';
+import { assess } from '../../analyzer/assess.js';
+import { commonjs, gateReports, inDeclaredPlugin, ruleTester } from './rule-tester.js';
 
 const mod = (line: number, column: number, module?: string) => ({ messageId: 'module', line, column, ...(module && { data: { module } }) });
 const secret = (line: number, column: number, path?: string, reason?: string) => ({
@@ -8,6 +10,8 @@ const secret = (line: number, column: number, path?: string, reason?: string) =>
   column,
   ...(path && reason && { data: { path, reason, callee: 'fs:readFileSync' } }),
 });
+
+const declaredHead = 'const fs = require("fs"); const os = require("os"); const path = require("path");\n';
 
 ruleTester.run('no-filesystem', rule, {
   valid: [
@@ -29,6 +33,12 @@ ruleTester.run('no-filesystem', rule, {
     // A local function that shares a name with an fs function.
     'function readFileSync(p) { return p; } readFileSync("~/.music/list");',
     { code: '!function(e){var t=e.readFileSync||0;e.a=function(n){return t(n)}}({});', ...commonjs },
+    // In a plugin declaring $home/Music: its data folder, its own files and the declared folder are only low.
+    {
+      code: `${declaredHead}exports.activate = (ctx) => {\n  fs.writeFileSync(path.join(ctx.dataDir, "state.json"), "{}");\n  const music = path.join(os.homedir(), "Music");\n  for (const f of fs.readdirSync(music)) fs.statSync(path.join(music, f));\n  fs.readFileSync("cache.json");\n};`,
+      ...commonjs,
+      ...inDeclaredPlugin,
+    },
   ],
   invalid: [
     { code: 'import fs from "node:fs";', errors: [mod(1, 1, 'fs')] },
@@ -110,7 +120,82 @@ ruleTester.run('no-filesystem', rule, {
     // Reads the gate proves stay in the plugin's own folder are only low; one read elsewhere keeps the load high.
     { code: 'const fs = require("fs");\nconst path = require("path");\nfs.readFileSync(path.join(__dirname, "data.json"));\nfs.existsSync(path.join(__dirname, "cache"));', ...commonjs, filename: 'lib/index.js', options: [{ minSeverity: 'low' }], errors: [{ messageId: 'ownFiles', line: 1, column: 12, data: { module: 'fs' } }] },
     { code: 'import { readFileSync } from "node:fs";\nreadFileSync(new URL("./a.json", import.meta.url));', filename: 'src/a.mjs', options: [{ minSeverity: 'low' }], errors: [{ messageId: 'ownFiles', line: 1, column: 1 }] },
-    { code: 'const fs = require("fs");\nconst path = require("path");\nfs.readFileSync(path.join(__dirname, "..", "..", "etc", "hosts"));', ...commonjs, filename: 'lib/index.js', errors: [{ messageId: 'module', line: 1, column: 12 }] },
+    { code: 'const fs = require("fs");\nconst path = require("path");\nfs.readFileSync(path.join(__dirname, "..", "..", "etc", "hosts"));', ...commonjs, filename: 'lib/index.js', errors: [{ messageId: 'module', line: 1, column: 12 }, { messageId: 'unprovenPath', line: 3, column: 17, data: { path: 'a path the gate cannot place', callee: 'fs:readFileSync', folder: '', open: 'no', climbs: 'no' } }] },
     { code: 'const fs = require("fs");\nfs.readFileSync(__dirname + "/a");\nfs.writeFileSync(__dirname + "/b", x);', ...commonjs, filename: 'index.js', errors: [{ messageId: 'module', line: 1, column: 12 }] },
+    // Declared $home/Music covers none of these: each call stays high (or critical) where it is.
+    { code: `${declaredHead}process.chdir(os.homedir());\nprocess.chdir(".docker");\nfs.readFileSync("config.json");`, ...commonjs, ...inDeclaredPlugin, errors: [{ messageId: 'unprovenPath', line: 4, column: 17, data: { path: 'a path the gate cannot place', callee: 'fs:readFileSync', folder: '', open: 'no', climbs: 'no' } }] },
+    { code: `${declaredHead}fs.readFileSync([os.userInfo().homedir, ".aws", "credentials"].join("/"));`, ...commonjs, ...inDeclaredPlugin, errors: [{ messageId: 'unprovenPath', line: 2, column: 17 }] },
+    { code: `${declaredHead}const { targets } = require("./targets.json");\nfor (const t of targets) send(fs.readFileSync(path.join(os.homedir(), t)));`, ...commonjs, ...inDeclaredPlugin, errors: [{ messageId: 'unprovenPath', line: 3, column: 47, data: { path: "'~/…'", callee: 'fs:readFileSync', folder: '~', open: 'yes', climbs: 'yes' } }] },
+    { code: `${declaredHead}fs.readFileSync(path.join(os.homedir(), "Music", "..", ".config", "app.json"));`, ...commonjs, ...inDeclaredPlugin, errors: [{ messageId: 'unprovenPath', line: 2, column: 17, data: { path: "'~/.config/app.json'", callee: 'fs:readFileSync', folder: '~/.config/app.json', open: 'no', climbs: 'no' } }] },
+    { code: `${declaredHead}fs.globSync(".s?h/id_*", { cwd: os.homedir() });\nfs.readdirSync("/", { recursive: true });`, ...commonjs, ...inDeclaredPlugin, errors: [{ messageId: 'wholeTreeWalk', line: 2, column: 13, data: { folder: '~', how: 'a glob', callee: 'fs:globSync' } }, { messageId: 'wholeTreeWalk', line: 3, column: 16, data: { folder: '/', how: 'recursively', callee: 'fs:readdirSync' } }] },
+    { code: `${declaredHead}fs.readFileSync(Buffer.from([47, 101, 116, 99, 47, 115, 104, 97, 100, 111, 119]));\nfs.readFileSync(path.join("/", "proc", "self", "root", "etc", "sh" + "adow"));`, ...commonjs, ...inDeclaredPlugin, errors: [{ messageId: 'sensitivePath', line: 2, column: 17, data: { path: '/etc/shadow', reason: 'system account and key files under /etc', callee: 'fs:readFileSync' } }, { messageId: 'sensitivePath', line: 3, column: 17 }] },
   ],
+});
+
+describe('what a filesystem declaration covers', () => {
+  const declared = { filesystem: { read: ['$home/Documents', 'assets'] } };
+  /** Each report's message id and the severity the gate gives it under the declaration above. */
+  const judged = (code: string) => {
+    const reports = gateReports('no-filesystem', rule, code);
+    return reports.map((r) => [r.messageId, assess([{ file: 'index.js', reports: [r], reachable: true }], declared)[0].severity]);
+  };
+  const head = 'const fs = require("fs"); const os = require("os"); const path = require("path");\n';
+
+  it('covers the load, and paths proven inside a declared folder, the data folder or the package', () => {
+    expect(judged(`${head}fs.readFileSync(path.join(os.homedir(), "Documents", "notes.md"));`)).toEqual([['module', 'low'], ['unprovenPath', 'low']]);
+    expect(judged(`${head}const dir = path.join(os.homedir(), "Documents"); for (const n of fs.readdirSync(dir)) fs.readFileSync(path.join(dir, n));`)).toEqual([['module', 'low'], ['unprovenPath', 'low'], ['unprovenPath', 'low']]);
+    // The data folder (the working directory, ctx.dataDir) and the package are always granted: nothing to report.
+    expect(judged(`${head}exports.activate = (ctx) => { const inbox = path.join(ctx.dataDir, "inbox"); fs.mkdirSync(inbox); fs.readdirSync(inbox).map((f) => fs.statSync(path.join(inbox, f))); fs.readFileSync("state.json"); };`)).toEqual([['module', 'low']]);
+    expect(judged(`${head}let context; exports.activate = (c) => { context = c; }; function save() { const { dataDir } = context; fs.writeFileSync(\`\${dataDir}/s.json\`, "{}"); }`)).toEqual([['module', 'low']]);
+    expect(judged(`${head}fs.readFileSync(path.join(__dirname, "assets", "icon.svg"));`)).toEqual([['ownFiles', 'low']]);
+    // Names a listing gave, however they are held, cannot climb.
+    expect(judged(`${head}const music = path.join(os.homedir(), "Documents");\nfor (const e of fs.readdirSync(music, { withFileTypes: true }).filter((e) => e.isFile())) { const n = e.name; fs.statSync(music + "/" + n); }`)).toEqual([['module', 'low'], ['unprovenPath', 'low'], ['unprovenPath', 'low']]);
+    expect(judged(`${head}async function f() { const dir = path.join(os.homedir(), "Documents"); (await fs.promises.readdir(dir)).forEach((n) => fs.readFileSync(path.join(dir, n))); }`)).toEqual([['module', 'low'], ['unprovenPath', 'low'], ['unprovenPath', 'low']]);
+  });
+
+  it('keeps high every path it cannot place inside the grant', () => {
+    const cases = [
+      // Decoded by hand, from a shipped table, a Buffer that is not constant, through os.userInfo(): not placed.
+      `function dec(s) { let o = ""; for (const c of s) o += String.fromCharCode(c.charCodeAt(0) ^ 1); return o; }\nfs.readFileSync(path.join(os.homedir(), dec("/rri")));`,
+      `const { targets } = require("./targets.json");\nfor (const t of targets) fs.readFileSync(path.join(os.homedir(), t));`,
+      `fs.readFileSync([os.userInfo().homedir, ".aws", "credentials"].join("/"));`,
+      `fs.readFileSync(Buffer.from(bytes));`,
+      // Home or root with an unknown rest is never covered, even under a declared $home.
+      `fs.readdirSync(os.homedir());`,
+      `const name = pick(); fs.readFileSync(os.homedir() + "/" + name);`,
+      // A segment that is not a name a listing gave may hold `..`: under a declared folder it is not covered.
+      `exports.activate = (ctx) => ctx.commands.register("open", (name) => fs.readFileSync(path.join(os.homedir(), "Documents", name)));`,
+      `const A = "abcdefghijklmnopqrstuvwxyz";\nfunction dec(s) { let o = ""; for (const c of s) { const i = A.indexOf(c); o += i < 0 ? c : A[(i + 13) % 26]; } return o; }\nfs.readFileSync(os.homedir() + "/Documents/" + dec("../.ffu/vq_efn"));`,
+      // A declared folder climbed out of, or joined with unknown segments spread in.
+      `fs.readFileSync(path.join(os.homedir(), "Documents", x, "..", "..", "notes"));`,
+      `exports.activate = (ctx) => fs.readFileSync(path.join(ctx.dataDir, ...up, "etc", "hosts"));`,
+      // The plugin changes its working directory: a relative path is no longer in the data folder.
+      `process.chdir(os.homedir()); fs.readFileSync("config.json");`,
+      `fs.readFileSync("notes.txt"); require("process").chdir("/");`,
+      // A folder declared to read is not granted to write.
+      `fs.writeFileSync(path.join(os.homedir(), "Documents", "notes.md"), text);`,
+      // A host object the plugin made itself is not the host's.
+      `const ctx = { dataDir: where() }; fs.readFileSync(path.join(ctx.dataDir, "a"));`,
+    ];
+    for (const code of cases) {
+      const reports = judged(head + code).filter(([id]) => id !== 'module');
+      expect(reports.length, code).toBeGreaterThan(0);
+      expect(reports.every(([id, severity]) => id === 'unprovenPath' && severity === 'high'), code).toBe(true);
+    }
+  });
+
+  it('judges each path of a copy by its own access: the source is read, the destination written', () => {
+    expect(judged(`${head}fs.copyFileSync(path.join(os.homedir(), "Documents", "a"), path.join(os.homedir(), "Documents", "b"));`)).toEqual([['module', 'low'], ['unprovenPath', 'low'], ['unprovenPath', 'high']]);
+  });
+
+  it('reports a walk of everything under home or root as critical, and sensitive paths however they are spelled', () => {
+    expect(judged(`${head}fs.globSync(".s?h/id_*", { cwd: os.homedir() });`)).toEqual([['module', 'low'], ['wholeTreeWalk', 'critical']]);
+    expect(judged(`${head}const home = os.homedir(); for (const f of fs.readdirSync(home, { recursive: true })) if (/wal+et\\.dat$/.test(f)) send(f);`)).toEqual([['module', 'low'], ['wholeTreeWalk', 'critical']]);
+    expect(judged(`${head}fs.promises.glob("/**/id_*");`)).toEqual([['module', 'low'], ['wholeTreeWalk', 'critical']]);
+    expect(judged(`${head}fs.readFileSync(Buffer.from([47,101,116,99,47,115,104,97,100,111,119]));`)).toEqual([['module', 'low'], ['sensitivePath', 'critical']]);
+    expect(judged(`${head}fs.readFileSync(path.join("/", "proc", "self", "root", "etc", "sh" + "adow"));`)).toEqual([['module', 'low'], ['sensitivePath', 'critical']]);
+    expect(judged(`${head}fs.readFileSync(path.join(os.homedir(), "..", "..", "etc", "shadow"));`)).toEqual([['module', 'low'], ['sensitivePath', 'critical']]);
+    // A glob or a recursive walk inside a declared folder is covered.
+    expect(judged(`${head}fs.globSync("**/*.md", { cwd: path.join(os.homedir(), "Documents") }); fs.readdirSync(path.join(os.homedir(), "Documents"), { recursive: true });`)).toEqual([['module', 'low'], ['unprovenPath', 'low'], ['unprovenPath', 'low']]);
+  });
 });

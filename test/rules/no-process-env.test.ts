@@ -28,6 +28,12 @@ ruleTester.run('no-process-env', rule, {
     { code: 'const dir = process.env.MUSIC_DIR;', ...inDeclaredPlugin },
     // Setting a harmless variable is only info.
     'process.env.NODE_ENV = "production";',
+    // Where the system keeps things is no secret (os.homedir() says as much).
+    'const dir = path.join(process.env.XDG_CONFIG_HOME || process.env.HOME, "app"); open(dir);',
+    // Tests that each ask one fixed question reveal at most a bit, whatever the name.
+    'if (process.env.MY_PLUGIN_MODE === "strict") strict();\nswitch (process.env.RELEASE_CHANNEL) { case "beta": case "dev": beta(); }',
+    'if (/^v\\d+\\./.test(process.env.RUNTIME_VERSION || "")) modern();\nif ((process.env.SERVICE_KEY || "").startsWith("sk_" + "test_")) sandbox();',
+    'const levels = { debug: 0, info: 1 };\nif (levels[process.env.PLUGIN_LOG_LEVEL] > 0) quiet();\nif (process.env.ACCESS_TOKEN?.length > 0) signedIn();',
   ],
   invalid: [
     // Single reads whose value goes somewhere: info for harmless names, high for secret-looking ones, medium otherwise.
@@ -50,7 +56,7 @@ ruleTester.run('no-process-env', rule, {
     { code: 'const e = process.env;\nsend(e.NPM_TOKEN);', errors: [read('secretRead', 2, 6, 'NPM_TOKEN')] },
     { code: 'const { env } = process;\nsend(env[atob("UEFTU1dPUkQ=")]);', errors: [read('secretRead', 2, 6, 'PASSWORD')] },
     { code: 'import { env } from "node:process";\nexport const pw = env.DB_PASSWORD;', errors: [read('secretRead', 2, 19, 'DB_PASSWORD')] },
-    { code: 'const p = require("process");\nlog(p.env.HOME);', ...commonjs, errors: [read('read', 2, 5, 'HOME')] },
+    { code: 'const p = require("process");\nlog(p.env.SHELL);', ...commonjs, errors: [read('read', 2, 5, 'SHELL')] },
     { code: 'import proc from "process"; const v = proc["env"].SESSION_ID;', errors: [read('secretRead', 1, 39, 'SESSION_ID')] },
     { code: 'send(window.process.env.STRIPE_KEY as string);', filename: 'a.ts', errors: [read('secretRead', 1, 6, 'STRIPE_KEY')] },
     // Destructuring: each name is a read, a rest element is a dump.
@@ -77,11 +83,53 @@ ruleTester.run('no-process-env', rule, {
     { code: 'fetchLater(JSON.stringify(process.env));', errors: [dump(1, 27, 'passed to JSON.stringify')] },
     { code: 'const all = { ...process.env };', errors: [dump(1, 18, 'spread')] },
     { code: 'Object.entries(process["env"]);', errors: [dump(1, 16, 'passed to Object.entries')] },
-    // Names only: medium; the names of a literal prefix, read as `debug` reads its options: medium.
+    // Names only: medium; the values of a harmless prefix, read as `debug` reads its options: medium.
     { code: 'Object.keys(globalThis.process.env);\nconst e = process.env;\nfor (const k in e) log(k);', errors: [{ messageId: 'names', line: 1, column: 1, data: { how: 'Object.keys' } }, { messageId: 'names', line: 3, column: 17, data: { how: 'for…in' } }] },
     {
       code: 'const opts = Object.keys(process.env).filter((key) => /^debug_/i.test(key)).reduce((obj, key) => { obj[key] = process.env[key]; return obj; }, {});',
-      errors: [{ messageId: 'names', line: 1, column: 14 }, { messageId: 'prefixRead', line: 1, column: 111, data: { prefix: 'debug_' } }],
+      errors: [{ messageId: 'names', line: 1, column: 14 }, { messageId: 'harmlessPrefixRead', line: 1, column: 111, data: { prefix: 'debug_' } }],
+    },
+    // The values of any other prefix are high: npm keeps the registry token in npm_config_*.
+    {
+      code: 'const out = {};\nObject.keys(process.env).filter((k) => /^npm_config_/i.test(k)).forEach((k) => { out[k] = process.env[k]; });',
+      errors: [{ messageId: 'names', line: 2, column: 1 }, { messageId: 'prefixRead', line: 2, column: 91, data: { prefix: 'npm_config_' } }],
+    },
+    {
+      code: 'const pre = "AW" + "S_";\nfor (const name of Object.getOwnPropertyNames(process.env).filter((n) => n.startsWith(pre))) send(name, process.env[name]);',
+      errors: [{ messageId: 'names', line: 2, column: 20 }, { messageId: 'prefixRead', line: 2, column: 105, data: { prefix: 'AWS_' } }],
+    },
+    // A pattern that is more than a prefix takes other names too: an unknown name.
+    {
+      code: 'for (const k of Object.keys(process.env).filter((k) => /^debug_|tok/i.test(k))) send(process.env[k]);',
+      errors: [{ messageId: 'names', line: 1, column: 17 }, { messageId: 'dynamicRead', line: 1, column: 86 }],
+    },
+    // The list is of harmless names, not of secret ones: a name on neither list whose value leaves is high.
+    { code: 'post({ body: String(process.env.CI_JOB_JWT) });\nsend(process.env["DEPLOY_" + "PASS"]);', errors: [read('secretRead', 1, 21, 'CI_JOB_JWT'), read('read', 2, 6, 'DEPLOY_PASS')] },
+    { code: 'const { VAULT_ADDR: where, BUILDKITE_AGENT_ACCESS_KEY: k } = process.env;\nsend(where, k);', errors: [read('read', 1, 9, 'VAULT_ADDR'), read('secretRead', 1, 28, 'BUILDKITE_AGENT_ACCESS_KEY')] },
+    // A test asking many questions spells the value out: against a varying value, of a varying piece, or in a loop.
+    {
+      code: 'const t = process.env.NPM_TOKEN || "";\nlet out = "";\nfor (let i = 0; i < 64; i++) for (const c of ALPHABET) if (t[i] === c) out += c;\nsend(out);',
+      errors: [read('secretRead', 1, 11, 'NPM_TOKEN')],
+    },
+    {
+      code: 'let known = "";\nfor (let n = 0; n < 40; n++) for (const c of CHARS) if ((process.env.GITHUB_TOKEN || "").startsWith(known + c)) { known += c; break; }',
+      errors: [read('secretRead', 2, 58, 'GITHUB_TOKEN')],
+    },
+    {
+      code: 'const v = process.env.SESSION_ID;\nconst bits = [];\nfor (let i = 0; i < 32; i++) bits.push(v.charCodeAt(i) > 77 ? 1 : 0);',
+      errors: [read('secretRead', 1, 11, 'SESSION_ID')],
+    },
+    {
+      code: 'const s = process.env.MY_APP_PW;\nconst guess = [...Array(30)].map((_, i) => CHARS.find((c) => s[i] === c));',
+      errors: [read('read', 1, 11, 'MY_APP_PW')],
+    },
+    {
+      code: 'const re = /[a-f]/g;\nconst v = process.env.API_SECRET;\nwhile (re.test(v)) count++;',
+      errors: [read('secretRead', 2, 11, 'API_SECRET')],
+    },
+    {
+      code: 'function probe(x) { return process.env.DB_PASSWORD === x; }\nswitch (process.env.SIGNING_KEY) { case guess: hit(); }',
+      errors: [read('secretRead', 1, 28, 'DB_PASSWORD'), read('secretRead', 2, 9, 'SIGNING_KEY')],
     },
     { code: 'import { env } from "process";\nObject.assign(target, env);', errors: [dump(2, 23, 'passed to Object.assign')] },
     { code: 'export const snapshot = () => process.env;\nfunction all() { return process.env; }', errors: [dump(1, 31, 'returned'), dump(2, 25, 'returned')] },

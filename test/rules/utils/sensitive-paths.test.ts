@@ -26,6 +26,10 @@ describe('sensitivePathReason', () => {
     ['/etc/ssh/ssh_host_ed25519_key', 'system account and key files under /etc'],
     ['/etc/NetworkManager/system-connections/home.nmconnection', 'system account and key files under /etc'],
     ['/proc/self/environ', "another process's environment or memory"],
+    // The same files through a process's view of the root, or with `.` and `..` segments.
+    ['/proc/self/root/etc/shadow', 'system account and key files under /etc'],
+    ['/proc/1/root/proc/self/root/root/.ssh/id_rsa', 'SSH keys'],
+    ['/tmp/../etc/./passwd', 'system account and key files under /etc'],
   ])('%s is credentials or system secrets', (path, reason) => {
     expect(sensitivePathReason(path)).toBe(reason);
   });

@@ -1,0 +1,184 @@
+/**
+ * Where a file-system path lies, as far as the gate can prove it: the folder
+ * it certainly starts in and whether an unknown rest follows. A declaration
+ * of `capabilities.filesystem` covers a use only where this folder lies inside
+ * what is declared (manifest.ts), so what the gate cannot place is never
+ * covered.
+ *
+ * Folders are written as the declarations are expanded: `~` is the home
+ * folder, `$data` the plugin's data folder (the process's working directory,
+ * and what `ctx.dataDir` names), PLUGIN_ROOT its own package. An unknown
+ * segment joined onto a proven folder leaves the path open below it; one that
+ * is not a name a directory listing gave (`for (const f of readdirSync(dir))`,
+ * `entry.name`) may hold `..` and climb out, which `climbs` records: inside
+ * the folders every plugin is granted that is the sandbox's to stop, but no
+ * declaration covers it. A known `..` after an unknown part, a spread of
+ * unknown segments, or a climb above the folder leaves nothing proven.
+ */
+import { posix } from 'node:path';
+import type { AnyNode } from './ast.js';
+import { unwrap } from './ast.js';
+import { DATA_ROOT, HOME, PLUGIN_ROOT } from './markers.js';
+import { Resolver, memberName } from './resolve.js';
+import { findVariable, type ScopeOf } from './scope.js';
+
+export interface PathProof {
+  /** The folder (or file) the path certainly lies in: `~/Documents`, `$data/inbox`, `/etc/hosts`. */
+  folder: string;
+  /** Something unknown follows `folder`: a segment, a glob, a recursive walk. */
+  open: boolean;
+  /** Some unknown segment is not a listed name, so it may climb out of `folder`. */
+  climbs?: boolean;
+}
+
+const JOINS = /^path(?:\/posix|\/win32)?:(?:posix\.|win32\.)?(?:join|resolve)$/;
+const MAX_DEPTH = 6;
+/** Array methods whose result holds only elements of the array they are called on. */
+const SUBLISTS = new Set(['filter', 'sort', 'slice', 'reverse', 'toSorted', 'toReversed']);
+
+export class PathProver {
+  /** `relativeIsData`: the working directory is still the data folder (no `process.chdir` anywhere). */
+  constructor(
+    private readonly resolver: Resolver,
+    private readonly scopeOf: ScopeOf,
+    private readonly relativeIsData: boolean,
+    /** A call that lists a folder (`fs.readdirSync(dir)`), whose results are single names. */
+    private readonly isListing: (call: AnyNode) => boolean,
+  ) {}
+
+  prove(input: AnyNode, depth = 0): PathProof | undefined {
+    if (depth > MAX_DEPTH) return undefined;
+    const node = unwrap(input);
+    // Joined here rather than folded: a climb above the home folder must not lose where it started.
+    if (node.type === 'CallExpression' && JOINS.test(Resolver.nameOf(this.resolver.resolve(node.callee)) ?? '')) {
+      return this.joined(node.arguments, '/', depth, /resolve$/.test(Resolver.nameOf(this.resolver.resolve(node.callee))!));
+    }
+    const whole = this.foldPath(node);
+    if (whole !== undefined) return this.place(whole, false);
+    if (this.isDataDir(node)) return { folder: DATA_ROOT, open: false };
+    if (node.type === 'Identifier') {
+      const alias = this.resolver.aliasedExpression(node);
+      if (alias) return this.prove(alias.node, depth + 1);
+      const source = this.resolver.destructuredSource(node);
+      return source?.keys.length === 1 && source.keys[0] === 'dataDir' && this.isHostObject(unwrap(source.node)) ? { folder: DATA_ROOT, open: false } : undefined;
+    }
+    if (node.type === 'BinaryExpression' && node.operator === '+') return this.joined(concatOperands(node), '', depth);
+    if (node.type === 'TemplateLiteral') {
+      const parts = node.quasis.flatMap((quasi: AnyNode, i: number) => [{ type: 'Literal', value: quasi.value.cooked } as AnyNode, ...(i < node.expressions.length ? [node.expressions[i]] : [])]);
+      return this.joined(parts, '', depth);
+    }
+    return undefined;
+  }
+
+  /** The path a string, a `file:` URL or a `Buffer.from(…)` of one certainly is. */
+  foldPath(node: AnyNode): string | undefined {
+    const text = this.resolver.folder.foldString(node);
+    if (text !== undefined) return text;
+    const url = this.resolver.folder.foldUrl(node);
+    if (url?.protocol === 'file:') return decodeURIComponent(url.pathname);
+    // fs functions take a Buffer or Uint8Array of the path's bytes too.
+    const inner = unwrap(node);
+    const name = inner.type === 'CallExpression' || inner.type === 'NewExpression' ? Resolver.nameOf(this.resolver.resolve(inner.callee)) : undefined;
+    if (name !== 'Buffer.from' && name !== 'Uint8Array' && name !== 'Uint8Array.from' && name !== 'buffer:Buffer.from') return undefined;
+    const value = inner.arguments[0] && this.resolver.folder.fold(inner.arguments[0])?.value;
+    if (typeof value === 'string' && inner.arguments.length === 1) return value;
+    return Array.isArray(value) && value.every((byte) => Number.isInteger(byte) && byte >= 0 && byte < 256) ? Buffer.from(value as number[]).toString('latin1') : undefined;
+  }
+
+  /** `parts` joined (`/` for path.join, nothing for `+` and templates): the known start, placed, and whether more follows. */
+  private joined(all: AnyNode[], separator: string, depth: number, resolves = false): PathProof | undefined {
+    // A template's empty first quasi (`${dir}/a`) starts nothing.
+    const parts = separator === '' && all.length > 1 && this.foldPath(all[0]) === '' ? all.slice(1) : all;
+    if (parts.length === 0 || parts.some((part) => part.type === 'SpreadElement')) return undefined;
+    const first = this.foldPath(parts[0]) === undefined ? this.prove(parts[0], depth + 1) : undefined;
+    if (first === undefined && this.foldPath(parts[0]) === undefined) return undefined;
+    let known = first ? first.folder : this.foldPath(parts[0])!;
+    let open = first?.open ?? false;
+    let climbs = first?.climbs ?? false;
+    for (const part of parts.slice(1)) {
+      const text = this.foldPath(part);
+      if (text === undefined) {
+        open = true;
+        climbs ||= !this.isListedName(part);
+        continue;
+      }
+      // After an unknown part, a known `..` climbs out of whatever that part was.
+      if (open && /(?:^|[/\\])\.\.(?:[/\\]|$)/.test(text)) return undefined;
+      // `path.resolve` starts again at an absolute part; `path.join` only joins it.
+      if (resolves && text.startsWith('/')) [known, open, climbs] = [text, false, false];
+      else if (!open) known = separator === '/' ? `${known}/${text}` : known + text;
+    }
+    // `dir + name` with an unknown name: only the folders written out before it are known.
+    if (open && separator === '') known = known.slice(0, Math.max(known.lastIndexOf('/'), 0)) || (known.startsWith('/') ? '/' : known.startsWith(HOME) ? HOME : '');
+    const placed = known === '' ? (open ? undefined : this.place(known, false)) : this.place(known, open);
+    return placed && climbs ? { ...placed, climbs } : placed;
+  }
+
+  /** One name a directory listing gave: `f` of `for (const f of readdirSync(dir))`, `entry.name`, a variable holding one. */
+  private isListedName(input: AnyNode, depth = 0): boolean {
+    if (depth > MAX_DEPTH) return false;
+    const node = unwrap(input);
+    if (node.type === 'MemberExpression') return memberName(node, this.resolver.folder) === 'name' && this.isListedName(node.object, depth + 1);
+    if (node.type !== 'Identifier') return false;
+    const list = this.resolver.iteratedArray(node);
+    if (list) return this.isListingResult(list, depth + 1);
+    const alias = this.resolver.aliasedExpression(node);
+    return alias !== undefined && this.isListedName(alias.node, depth + 1);
+  }
+
+  /** What a listing returned, awaited, held in a variable, or filtered and sorted. */
+  private isListingResult(input: AnyNode, depth: number): boolean {
+    if (depth > MAX_DEPTH) return false;
+    const node = unwrap(input);
+    if (node.type === 'AwaitExpression') return this.isListingResult(node.argument, depth + 1);
+    if (node.type === 'Identifier') {
+      const alias = this.resolver.aliasedExpression(node);
+      return alias !== undefined && this.isListingResult(alias.node, depth + 1);
+    }
+    if (node.type !== 'CallExpression') return false;
+    if (this.isListing(node)) return true;
+    const callee = unwrap(node.callee);
+    return callee.type === 'MemberExpression' && SUBLISTS.has(memberName(callee, this.resolver.folder) ?? '') && this.isListingResult(callee.object, depth + 1);
+  }
+
+  /** A folded path placed under the folder it starts in; a relative one is in the working directory. */
+  private place(path: string, open: boolean): PathProof | undefined {
+    const text = path.replace(/\\/g, '/');
+    for (const base of [PLUGIN_ROOT, DATA_ROOT, HOME]) {
+      if (text !== base && !text.startsWith(`${base}/`)) continue;
+      const rest = posix.normalize(`.${text.slice(base.length)}`);
+      // Climbing above the base leaves a path the gate cannot place, but above home is somewhere from the root: `~/../../etc/shadow` is `/etc/shadow` for a home two levels deep.
+      if (rest === '..' || rest.startsWith('../')) return base === HOME ? { folder: posix.normalize(`/${rest.replace(/^(?:\.\.\/?)+/, '')}`).replace(/(.)\/$/, '$1'), open: true } : undefined;
+      return { folder: rest === '.' ? base : `${base}/${rest}`, open };
+    }
+    if (text.startsWith('/')) return { folder: posix.normalize(text).replace(/(.)\/$/, '$1'), open };
+    if (/^[a-z]:\//i.test(text) || /^[%$]/.test(text)) return { folder: text, open };
+    if (!this.relativeIsData) return undefined;
+    return this.place(`${DATA_ROOT}/${text}`, open);
+  }
+
+  /** `ctx.dataDir`, `this.ctx.dataDir`, `context.dataDir`: the folder the host gives the plugin, on an object the gate did not build. */
+  private isDataDir(node: AnyNode): boolean {
+    return node.type === 'MemberExpression' && memberName(node, this.resolver.folder) === 'dataDir' && this.isHostObject(unwrap(node.object));
+  }
+
+  /** An object the plugin did not make itself: a parameter (the `ctx` of `activate`), a property of `this`, or a variable set once from one. */
+  private isHostObject(node: AnyNode, depth = 0): boolean {
+    if (depth > MAX_DEPTH) return false;
+    if (node.type === 'MemberExpression') return unwrap(node.object).type === 'ThisExpression';
+    if (node.type !== 'Identifier') return false;
+    const alias = this.resolver.aliasedExpression(node);
+    if (alias) return this.isHostObject(unwrap(alias.node), depth + 1);
+    const definition = findVariable(this.scopeOf(node), node.name)?.defs;
+    if (definition?.length !== 1 || definition[0].type !== 'Parameter') return false;
+    // A function the file calls itself gets what those calls pass: `read({ dataDir: home })` is no host object.
+    const passed = this.resolver.parameterArguments(node);
+    return passed === undefined || passed.every((argument) => argument !== undefined && this.isHostObject(unwrap(argument), depth + 1));
+  }
+}
+
+/** `a + b + c` parses as `(a + b) + c`: its operands in order. */
+export function concatOperands(node: AnyNode): AnyNode[] {
+  const inner = unwrap(node);
+  return inner.type === 'BinaryExpression' && inner.operator === '+' ? [...concatOperands(inner.left), inner.right] : [inner];
+}
