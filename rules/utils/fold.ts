@@ -684,11 +684,17 @@ function joinPaths(parts: string[]): string {
     if (parts[i].startsWith('/') || parts[i] === HOME || parts[i].startsWith(`${HOME}/`)) { start = i; break; }
   }
   const segments: string[] = [];
+  let absolute = parts[start]?.startsWith('/') ?? false;
   for (const part of parts.slice(start).join('/').split(/[\\/]+/)) {
     if (part === '' || part === '.') continue;
-    if (part === '..') segments.pop();
-    else segments.push(part);
+    if (part !== '..') segments.push(part);
+    // Climbing above the home folder leaves it for somewhere absolute, at a depth only the machine knows: the rest
+    // goes on from the root (`~/../../etc` is `/etc` for a home two folders deep), never as a relative path.
+    else if (segments.length === 1 && segments[0] === HOME) {
+      segments.pop();
+      absolute = true;
+    } else segments.pop();
   }
   const joined = segments.join('/');
-  return parts[start]?.startsWith('/') ? `/${joined}` : joined;
+  return absolute ? `/${joined}` : joined;
 }

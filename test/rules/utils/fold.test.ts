@@ -71,6 +71,10 @@ describe('constant folding', () => {
 
   it('folds paths from the home directory to ~ so sensitive paths are recognisable', () => {
     expect(fold('import os from "os"; import path from "node:path"; path.join(os.homedir(), ".ssh", "id_rsa")')).toEqual(value('~/.ssh/id_rsa'));
+    // Above the home folder is somewhere absolute, never a path relative to the working folder.
+    expect(fold('import os from "os"; import path from "node:path"; path.join(os.homedir(), "..", "..", "etc", "shadow")')).toEqual(value('/etc/shadow'));
+    expect(fold('import os from "os"; import path from "node:path"; path.join(os.homedir(), ".cache", "../..", "etc")')).toEqual(value('/etc'));
+    expect(fold('import path from "node:path"; path.join("a", "..", "b")')).toEqual(value('b'));
     expect(fold('process.env.HOME + "/.aws/credentials"', cjs)).toEqual(value('~/.aws/credentials'));
     expect(fold('const path = require("path"); path.resolve("/etc", "x", "..", "passwd")', cjs)).toEqual(value('/etc/passwd'));
   });
