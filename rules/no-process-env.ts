@@ -4,8 +4,9 @@
  * decides the rest: a harmless name on a short list (`NODE_ENV`, `CI`,
  * `TERM`…) or a value that only decides conditions each asking one fixed
  * question (`if (env.X)`, `env.X === 'a'`, `'X' in env`, a list of names
- * tested with `some`) is info; any other name whose value goes anywhere else
- * is high — the list is of safe names, not of secret ones. Names without
+ * tested with `some`) is info; a secret-looking name whose value goes anywhere
+ * else is high, any other name medium (`PATH` for `which`, a library's own
+ * switches: a reviewer sees it, the community tier is warned). Names without
  * values (`Object.keys(process.env)`) are medium, and so are the values of a
  * harmless prefix (`DEBUG_*`, as `debug` reads its options); the values of
  * any other prefix are high. Whatever exposes the values of the whole
@@ -66,7 +67,7 @@ const rule = defineRule<MessageId>({
     harmlessRead: { ...env, severity: 'info' },
     testedRead: { ...env, severity: 'info' },
     secretRead: { ...env, severity: 'high' },
-    read: { ...env, severity: 'high' },
+    read: { ...env, severity: 'medium' },
     harmlessWrite: { ...env, severity: 'info' },
     write: { ...env, severity: 'high' },
     dynamicRead: { ...env, severity: 'high' },

@@ -148,6 +148,11 @@ describe('what the gate receives', () => {
     expect([music, token, other].map((r) => capabilityCovers(declared, 'env', r.data))).toEqual([true, true, false]);
   });
 
+  it('judges a value that leaves by its name: secret-looking high, off the harmless list medium, on it info', () => {
+    const reports = gateReports('no-process-env', rule, 'send(process.env.CI_JOB_JWT, process.env.PATH, process.env.__LIB_TESTING_PLATFORM__, process.env.NODE_ENV);');
+    expect(reports.map((r) => `${r.data.variable} ${r.kind.severity}`)).toEqual(['CI_JOB_JWT high', 'PATH medium', '__LIB_TESTING_PLATFORM__ medium', 'NODE_ENV info']);
+  });
+
   it('gives whole-environment access and unknown names no variable, so no declaration covers them', () => {
     const reports = gateReports('no-process-env', rule, 'send({ ...process.env }); const { ...all } = process.env; send(process.env[key]);');
     expect(reports.map((r) => r.messageId)).toEqual(['dump', 'dump', 'dynamicRead']);
