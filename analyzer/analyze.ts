@@ -347,7 +347,8 @@ async function followLoads(plugin: Prepared, linting: Linting): Promise<Map<stri
         const target = plugin.graph.resolve(file, load.specifier, load.via);
         if (target.kind === 'files') targets.push(...target.paths);
         // A file of its own the plugin names but the gate cannot find: Node may find what the gate did not read.
-        else if (target.kind === 'missing' && namesOwnFile(load.specifier)) plugin.unresolvedLoads.add(file);
+        // One loaded inside a `try` is the optional-file idiom (a local config): its absence is expected.
+        else if (target.kind === 'missing' && !load.optional && namesOwnFile(load.specifier)) plugin.unresolvedLoads.add(file);
         else if (target.kind === 'devDependency') plugin.devLoads.push({ file, line: load.line, name: target.name, present: target.present });
         // `require('#sys')` with `"imports": { "#sys": "child_process" }`: judged as a load of what it stands for.
         for (const module of plugin.graph.aliasedModules(file, load.specifier)) {

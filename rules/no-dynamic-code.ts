@@ -87,7 +87,8 @@ const rule = defineRule({
       if (checkEvaluatedRoot(node, sink)) return;
       const inner = lintEvaluatedCode(source, sink.asFunctionBody && sink.kind !== 'function');
       if (!inner) {
-        report(context, rule, { node, messageId: 'unanalyzableCode', data });
+        // `new err.constructor('Could not open')`: text that is no JavaScript runs nothing, and x need not be a function.
+        if (!sink.unknownReceiver) report(context, rule, { node, messageId: 'unanalyzableCode', data });
         return;
       }
       for (const finding of [...inner, ...handedRootReports(node, sink, inner)]) {

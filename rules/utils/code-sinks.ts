@@ -41,6 +41,11 @@ export interface CodeSink {
    * global object, a constructor chain, `.call/.apply` or `Reflect`.
    */
   direct: boolean;
+  /**
+   * `x.constructor(…)` of a value the resolver cannot name: Function if `x` is a function, an ordinary constructor
+   * otherwise (`new err.constructor(message)`). Constant text that is not JavaScript is then no code at all.
+   */
+  unknownReceiver?: boolean;
 }
 
 /**
@@ -63,10 +68,18 @@ export function codeSinkOf(context: Rule.RuleContext, node: AnyNode): CodeSink |
   const callee = call.callee;
   const args = call.args;
   if (!callee) {
-    // `ctx.subscriptions.push.constructor('return process')`: nothing proves the unknown value is no function, whose constructor is Function.
+    // `ctx.subscriptions.push.constructor('return process')()`: nothing proves the unknown value is no function, whose
+    // constructor is Function. A constant is read as code (what it does is the finding, if it is code at all); text
+    // built at run time counts only when what it makes is called, as a Function's result is: `new err.constructor(msg)`
+    // or `new value.constructor(String(value))` make an instance, the everyday idiom.
     const code = args?.[args.length - 1];
-    const stringCode = code !== undefined && (looksLikeString(resolver, code, 0) || resolver.folder.foldString(code) !== undefined);
-    return stringCode && isUnknownConstructor(resolver, call.calleeNode) ? { name: 'Function', kind: 'function', call, code, params: args!.slice(0, -1), asFunctionBody: true, direct: false } : undefined;
+    const receiver = code === undefined ? undefined : constructorReceiver(resolver, call.calleeNode);
+    if (receiver === undefined) return undefined;
+    // A class's or function's own `.constructor` is Function for certain: reached indirectly, whatever the code.
+    if (receiver === 'function') return { name: 'Function', kind: 'function', call, code, params: args!.slice(0, -1), asFunctionBody: true, direct: false };
+    const sink = { name: 'Function', kind: 'function' as const, call, code, params: args!.slice(0, -1), asFunctionBody: true, unknownReceiver: true };
+    if (resolver.folder.foldString(code!) !== undefined) return { ...sink, direct: true };
+    return resultIsCalled(resolver, node) ? { ...sink, direct: false } : undefined;
   }
   if (callee.module === undefined && callee.path.length === 1) {
     const name = callee.path[0];
@@ -116,16 +129,33 @@ const INSPECTOR_CODE_FIELDS = ['expression', 'condition', 'functionDeclaration',
  * `x.constructor` (through aliases) of a value the resolver cannot name. Only a class's own `this`
  * is known to be an instance, whose constructor is the class rather than Function.
  */
-function isUnknownConstructor(resolver: Resolver, calleeNode: AnyNode): boolean {
-  let node = unwrap(calleeNode);
+function constructorReceiver(resolver: Resolver, calleeNode: AnyNode): 'function' | 'unknown' | undefined {
+  const node = throughAliases(resolver, calleeNode);
+  if (node.type !== 'MemberExpression' || memberName(node, resolver.folder) !== 'constructor') return undefined;
+  const object = throughAliases(resolver, node.object);
+  if (object.type === 'ThisExpression' && inClassBody(object)) return undefined;
+  return FUNCTION_NODES.has(object.type) ? 'function' : 'unknown';
+}
+
+const FUNCTION_NODES = new Set(['ClassExpression', 'ClassDeclaration', 'FunctionExpression', 'FunctionDeclaration', 'ArrowFunctionExpression']);
+
+/** What an expression names once its aliases (`const C = K`, `const K = class {}`) are followed. */
+function throughAliases(resolver: Resolver, input: AnyNode): AnyNode {
+  let node = unwrap(input);
   for (let hop = 0; node.type === 'Identifier' && hop < MAX_ALIAS_HOPS; hop++) {
     const alias = resolver.aliasedExpression(node);
-    if (!alias) return false;
+    if (!alias) return node;
     node = unwrap(alias.node);
   }
-  if (node.type !== 'MemberExpression' || memberName(node, resolver.folder) !== 'constructor') return false;
-  const object = unwrap(node.object);
-  return !(object.type === 'ThisExpression' && inClassBody(object));
+  return node;
+}
+
+/** `f(…)()`, `f(…).call(…)`, `f(…).apply(…)`: what the call made is run. */
+function resultIsCalled(resolver: Resolver, node: AnyNode): boolean {
+  const parent = node.parent;
+  if (parent?.type === 'CallExpression' && unwrap(parent.callee) === node) return true;
+  const grand = parent?.parent;
+  return parent?.type === 'MemberExpression' && parent.object === node && ['call', 'apply', 'bind'].includes(memberName(parent, resolver.folder) ?? '') && grand?.type === 'CallExpression' && grand.callee === parent;
 }
 
 function inClassBody(node: AnyNode): boolean {

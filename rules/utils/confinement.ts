@@ -106,7 +106,7 @@ export class Confinement {
             if (isWriteTarget(parent) || this.uses.onlyDecides(parent)) return undefined;
             return escape(parent, `is reached with a key the gate cannot fold (${this.text(parent)})`);
           }
-          if (isPowerMember(root, key) && !isWriteTarget(parent) && !this.uses.onlyDecides(parent)) return escape(parent, `is used through ${key}`);
+          if (isPowerMember(root, key) && !isWriteTarget(parent) && !this.uses.onlyDecides(parent) && !readsReportHeader(parent)) return escape(parent, `is used through ${key}`);
           if (!strict || isWriteTarget(parent)) return undefined;
           const member = Resolver.member(root, key);
           if (!capabilityRoot(member)) {
@@ -295,4 +295,20 @@ function functionLabel(fn: AnyNode): string {
     return parent.kind === 'get' ? `the getter ${key}` : parent.kind === 'set' ? `the setter ${key}` : `${key}()`;
   }
   return fn.type === 'ArrowFunctionExpression' ? 'an arrow function' : 'a function';
+}
+
+/** Fields of a report's header that say which software runs: not the host name, addresses, folder or command line. */
+const REPORT_VERSION_FIELDS = new Set(['glibcVersionRuntime', 'glibcVersionCompiler', 'nodejsVersion', 'componentVersions', 'osName', 'osRelease', 'osMachine', 'arch', 'platform', 'wordSize']);
+
+/**
+ * `process.report.getReport().header.glibcVersionRuntime`, as `detect-libc` reads it: one version field of the
+ * header, never the environment variables (nor the host name, addresses or command line) the rest of it holds.
+ */
+function readsReportHeader(member: AnyNode): boolean {
+  const call = member.parent;
+  const header = call?.parent;
+  const field = header?.parent;
+  return plainKeyName(member.property, member.computed) === 'getReport' && call?.type === 'CallExpression' && call.callee === member
+    && header?.type === 'MemberExpression' && header.object === call && !header.computed && header.property.name === 'header'
+    && field?.type === 'MemberExpression' && field.object === header && !field.computed && REPORT_VERSION_FIELDS.has(field.property.name);
 }

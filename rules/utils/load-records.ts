@@ -7,7 +7,7 @@
 import type { Rule } from 'eslint';
 import type { WardenRule } from '../meta.js';
 import type { AnyNode } from './ast.js';
-import { unwrap } from './ast.js';
+import { isFunctionNode, unwrap } from './ast.js';
 import { moduleLoadListeners } from './modules.js';
 import { locOf } from './report.js';
 import { posix } from 'node:path';
@@ -20,6 +20,8 @@ export interface LoadRecord {
   prefix?: string;
   via: 'import' | 'export' | 'import()' | 'require';
   line: number;
+  /** Made inside a `try` block: the code expects the module may be absent (`try { require('./local.config') } catch {}`). */
+  optional?: true;
 }
 
 const sinks: LoadRecord[][] = [];
@@ -51,7 +53,7 @@ export const loadRecorder: WardenRule = {
       const sink = sinks[sinks.length - 1];
       if (!sink) return;
       const line = locOf(context, load.node).start.line;
-      if (load.specifier !== undefined) sink.push({ specifier: load.specifier, via: load.via, line });
+      if (load.specifier !== undefined) sink.push({ specifier: load.specifier, via: load.via, line, ...(insideTry(load.node) ? { optional: true as const } : {}) });
       else sink.push({ prefix: load.specifierNode && literalPrefix(resolver, load.specifierNode), via: load.via, line });
     }) as Rule.RuleListener;
   },
@@ -111,4 +113,13 @@ function callPrefix(resolver: Resolver, node: AnyNode): string | undefined {
   if (!parts.length) return undefined;
   const joined = posix.join(...parts);
   return joined.endsWith('/') ? joined : `${joined}/`;
+}
+
+/** Inside the `block` of a `try` statement of the same function (not its handler or finalizer). */
+function insideTry(node: AnyNode): boolean {
+  for (let child = node, parent = node.parent; parent; child = parent, parent = parent.parent) {
+    if (parent.type === 'TryStatement' && parent.block === child) return true;
+    if (isFunctionNode(parent)) return false;
+  }
+  return false;
 }

@@ -138,6 +138,9 @@ describe('the gate reads what would ship and what the entries reach', () => {
     // `./payload` resolves to nothing here; the gate cannot tell what Node would find under that name, so nothing is ruled out.
     const missing = await analyzePlugin(writePlugin({ ...files, 'index.js': "require('./lib/helper'); require('./payload');" }), { cache: false });
     expect(summary(missing.findings)).toEqual(['lib/unused.js:1 no-child-process high']);
+    // A load inside a try is the optional-file idiom: the code expects the file may be absent.
+    const optional = await analyzePlugin(writePlugin({ ...files, 'index.js': "require('./lib/helper');\nlet local = {};\ntry { local = require('./local.config.js'); } catch {}" }), { cache: false });
+    expect(summary(optional.findings)).toEqual(['lib/unused.js:1 no-child-process medium unreachable']);
   });
 
   it('expands an exports pattern as Node does: `*` stands for any string, folders included, and nothing else', async () => {

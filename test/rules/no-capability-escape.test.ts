@@ -59,6 +59,8 @@ tester.run('no-capability-escape', rule, {
     // process.report's settings are plain data, and a test of getReport only asks whether it exists.
     'process.report.directory = "/tmp"; process.report.reportOnFatalError = true; console.log(process.report.compact);',
     'if (typeof process.report?.getReport === "function") supported = true;',
+    // A version field of the report's header (detect-libc's read) holds no environment variable.
+    'const glibc = process.report.getReport().header.glibcVersionRuntime; const v = process.report?.getReport().header.nodejsVersion;',
   ],
   invalid: [
     // The issue's own example, and the forms of passing a root to code the gate does not see.
@@ -121,6 +123,8 @@ tester.run('no-capability-escape', rule, {
     // process.report's getReport()/writeReport() hold every environment variable: using them, however reached, is the finding.
     { code: 'JSON.stringify(process.report.getReport().environmentVariables);', errors: [at('escapeEnv', 1, 16)] },
     { code: 'const r = process.report;\nconst all = r.getReport();', errors: [at('escapeEnv', 2, 13)] },
+    // Anything of the report but a version field of its header: the header itself (host name, addresses, command line) too.
+    { code: 'send(process.report.getReport()["head" + "er"].glibcVersionRuntime);\nconst { header, environmentVariables } = process.report.getReport();\nsend(process.report.getReport().header.commandLine);', errors: [at('escapeEnv', 1, 6), at('escapeEnv', 2, 42), at('escapeEnv', 3, 6)] },
     { code: 'const { report } = process;\nreport["write" + "Report"]("/tmp/x.json");', errors: [at('escapeEnv', 2, 1)] },
     { code: 'const rep = process["rep" + "ort"];\nsend(rep.getReport().header);', errors: [at('escapeEnv', 2, 6)] },
     { code: 'import { report } from "node:process";\nconst { getReport: dump = () => ({}) } = report;\nsend(dump());', errors: [at('escapeEnv', 2, 9)] },

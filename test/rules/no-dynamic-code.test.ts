@@ -33,6 +33,9 @@ tester.run('no-dynamic-code', rule, {
     // The bundler idiom for the global object, and constants that evaluate to harmless code.
     'var g = Function("return this")(); var h = new Function("return this")();',
     'eval("1 + 1"); const add = new Function("a", "b", "return a + b"); eval(42);',
+    // An instance's constructor, the everyday idiom: a copy of an error, a value of the same type; a message that is no code.
+    'function wrap(err, prefix) { return new err.constructor(prefix + ": " + err.message); }',
+    'function same(v) { return new v.constructor(String(v)); } function fail(e) { throw new e.constructor("Could not open the file"); }',
     // Parameters named like roots, handed ordinary values: the body is read with them bound.
     { code: 'new Function("require", "fetch", "return require(fetch)")((n) => n, "x");', ...cjs },
     // Node refuses a string callback (ERR_INVALID_ARG_TYPE): a string timer runs nothing, constant or not, whatever it says.
@@ -77,8 +80,11 @@ tester.run('no-dynamic-code', rule, {
     // Indirect eval: comma, alias, global object with folded keys, .call/.apply, Reflect.
     { code: '(0, eval)("1");', errors: [{ ...at('indirect', 1, 1), data: { name: 'eval' } }] },
     // `.constructor` of what nothing proves a non-function (an unknown object's member, a class), called with a string.
-    { code: 'exports.activate = (ctx) => ctx.subscriptions.push.constructor("return pro" + "cess")();', ...cjs, errors: [at('indirect', 1, 29), at('evaluatesToRoot', 1, 29)] },
-    { code: 'function boot(api) { const F = api.log["constr" + "uctor"]; return F(`return ${"process"}`)(); }', errors: [at('indirect', 1, 68), at('evaluatesToRoot', 1, 68)] },
+    // An unknown value's constructor may be Function: a constant is judged by what it does, built text when what it makes is called.
+    { code: 'exports.activate = (ctx) => ctx.subscriptions.push.constructor("return pro" + "cess")();', ...cjs, errors: [at('evaluatesToRoot', 1, 29)] },
+    { code: 'function boot(api) { const F = api.log["constr" + "uctor"]; return F(`return ${"process"}`)(); }', errors: [at('evaluatesToRoot', 1, 68)] },
+    { code: 'function boot(api, src) { return api.log.constructor("x", src)(1); }', errors: [at('indirect', 1, 34)] },
+    { code: 'function boot(api) { api.hooks.constructor("require(\'child_process\').exec(\'id\')").call(null); }', errors: [at('evaluatedCode', 1, 22)] },
     { code: 'class K {}\nK.constructor("return process")();', errors: [at('indirect', 2, 1), at('evaluatesToRoot', 2, 1)] },
     { code: 'const K = class {};\nconst C = K;\nnew C.constructor("a", "return a")(1);', errors: [at('indirect', 3, 1)] },
     { code: 'const e = eval;\ne("1 + 1");', errors: [at('indirect', 2, 1)] },
