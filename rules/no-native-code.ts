@@ -30,6 +30,11 @@ const FILE_WRITERS: Record<string, number> = {
 };
 const FS_MODULES = new Set(['fs', 'fs/promises', 'graceful-fs', 'fs-extra']);
 
+/** An FFI by its name, or a scoped fork of one (`@2060.io/ffi-napi`). */
+function isFfiPackage(name: string): boolean {
+  return FFI_PACKAGES.has(name) || (name.startsWith('@') && FFI_PACKAGES.has(name.slice(name.indexOf('/') + 1)));
+}
+
 const rule = defineRule({
   name: 'no-native-code',
   description: "Disallow process's internal binding loaders and loading native addons without declaring nativeAddons.",
@@ -83,7 +88,7 @@ const rule = defineRule({
         if (WASI_MODULES.has(specifier)) report(context, rule, { node: load.node, messageId: 'wasi' });
         else if (ADDON_SPECIFIER.test(specifier)) report(context, rule, { node: load.node, messageId: 'addonFile', data: { specifier } });
         else if (ADDON_LOADERS.has(packageName(specifier))) report(context, rule, { node: load.node, messageId: 'addonLoader', data: { specifier } });
-        else if (FFI_PACKAGES.has(packageName(specifier))) report(context, rule, { node: load.node, messageId: 'ffi', data: { specifier } });
+        else if (isFfiPackage(packageName(specifier))) report(context, rule, { node: load.node, messageId: 'ffi', data: { specifier } });
       }),
     );
   },

@@ -241,10 +241,12 @@ const rule = defineRule({
     /** Whose process a pid is: the plugin's own child (`spawn(…).pid`, `-child.pid`), the plugin's own process, or any other. */
     const pidOwner = (pidNode: AnyNode): 'child' | 'self' | 'other' => {
       const node = unwrap(pidNode);
-      const value = node.type === 'UnaryExpression' && node.operator === '-' ? node.argument : node;
-      const ref = resolver.resolve(value);
+      // `-pid` is the process group: for a child spawned detached its own group, for the plugin's pid everything in
+      // the plugin's group (the host's other children included when they share it).
+      const group = node.type === 'UnaryExpression' && node.operator === '-';
+      const ref = resolver.resolve(group ? node.argument : node);
       if (ref?.module === 'child_process' && ref.path.length === 3 && ref.path[1] === RESULT && ref.path[2] === 'pid') return 'child';
-      return Resolver.nameOf(ref) === 'process.pid' ? 'self' : 'other';
+      return !group && Resolver.nameOf(ref) === 'process.pid' ? 'self' : 'other';
     };
 
     return combineListeners(

@@ -170,3 +170,9 @@ export function isReferenceIdentifier(node: AnyNode): boolean {
   }
   return false;
 }
+
+/** A function's parameters as JavaScript sees them: TypeScript's `this` parameter (`function f(this: void, a)`) is erased. */
+export function runtimeParams(fn: AnyNode): AnyNode[] {
+  const [first] = fn.params;
+  return first?.type === 'Identifier' && first.name === 'this' ? fn.params.slice(1) : fn.params;
+}

@@ -19,7 +19,7 @@
  */
 import type { Scope, SourceCode } from 'eslint';
 import type { AnyNode } from './ast.js';
-import { climbWrappers, isFunctionNode, isWriteTarget, plainKeyName, TRANSPARENT, unwrap } from './ast.js';
+import { climbWrappers, isFunctionNode, isWriteTarget, plainKeyName, runtimeParams, TRANSPARENT, unwrap } from './ast.js';
 import { capabilityRoot, isPowerMember } from './capability-roots.js';
 import { calleeLabel, memberName, Resolver, type Ref } from './resolve.js';
 import { findVariable } from './scope.js';
@@ -250,7 +250,7 @@ export class Confinement {
     const fn = isFunctionNode(call.calleeNode) ? call.calleeNode : call.calleeNode.type === 'Identifier' ? this.resolver.declaredFunction(call.calleeNode) : undefined;
     if (!fn || !this.resolver.functions.callSites(fn)?.some((site) => site.call === callNode)) return escape(`is passed to ${label}`);
     if (this.resolver.functions.usesArguments(fn)) return escape(`is passed to ${label}, which reads its own arguments`);
-    const parameter = fn.params[index];
+    const parameter = runtimeParams(fn)[index];
     if (!parameter) return undefined; // a function drops what it never names
     if (parameter.type !== 'Identifier') return escape(`is passed to ${label}, which destructures or defaults it`);
     if (!strict && sameRef(this.resolver.resolve(parameter), root)) return undefined;

@@ -8,7 +8,7 @@
  * to strings starting with `~`, so sensitive-path checks see `~/.ssh`.
  */
 import type { AnyNode } from './ast.js';
-import { isFunctionNode, plainKeyName, unwrap } from './ast.js';
+import { isFunctionNode, plainKeyName, runtimeParams, unwrap } from './ast.js';
 import { isAbsolute, posix } from 'node:path';
 import { HOME, IMPORT_META, PLUGIN_ROOT } from './markers.js';
 import type { Resolver } from './resolve.js';
@@ -468,9 +468,10 @@ export class Folder {
   private foldLocalCall(fn: AnyNode, argNodes: AnyNode[], env: Env | undefined): Folded | undefined {
     const returned = this.resolver.functions.returnedExpressions(fn);
     if (!returned?.length) return undefined;
-    const args = fn.params.every((param: AnyNode) => param.type === 'Identifier') ? this.foldArgs(argNodes, env) : undefined;
+    const params = runtimeParams(fn);
+    const args = params.every((param: AnyNode) => param.type === 'Identifier') ? this.foldArgs(argNodes, env) : undefined;
     if (!args) return this.resolver.functions.usesArguments(fn) ? undefined : this.agreed(returned, env);
-    const inner = this.bind(fn, fn.params, args, env);
+    const inner = this.bind(fn, params, args, env);
     return inner && this.agreed(returned, inner);
   }
 

@@ -5,6 +5,7 @@
  */
 import type { Scope } from 'eslint';
 import type { AnyNode } from './ast.js';
+import { runtimeParams } from './ast.js';
 
 export type ScopeOf = (node: AnyNode) => Scope.Scope;
 
@@ -71,7 +72,7 @@ export function bindingOf(identifier: AnyNode, scopeOf: ScopeOf, keyOf: (key: An
       return variable.references.some((ref) => ref.isWrite()) ? { kind: 'unknown' } : { kind: 'class', node: def.node };
     case 'Parameter': {
       // Only plain parameters that are never reassigned: a destructured, defaulted or reassigned one is not the argument itself.
-      const index = def.node.params.indexOf(def.name);
+      const index = runtimeParams(def.node).indexOf(def.name);
       if (index < 0 || variable.references.some((ref) => ref.isWrite())) return { kind: 'unknown' };
       return { kind: 'parameter', fn: def.node, index };
     }

@@ -37,6 +37,8 @@ tester.run('no-child-process', rule, {
         run(4, 1),
       ],
     },
+    // TypeScript's `this` parameter is erased: the arguments line up with the parameters after it.
+    { code: 'function load(this: void, l: any, n: string) { return l(n); }\nload(require, "child_" + "process");', ...cjs, filename: 'a.ts', errors: [cp(1, 55)] },
     // TypeScript's ambient declarations are erased: the name is Node's require at run time, however it is declared.
     { code: 'declare const require: (n: string) => any;\nrequire("child_process").execSync("id");', ...cjs, filename: 'a.ts', errors: [cp(2, 1)] },
     { code: 'declare function require(n: string): any;\nconst m = require("child_" + "process");', ...cjs, filename: 'a.ts', errors: [cp(2, 11)] },

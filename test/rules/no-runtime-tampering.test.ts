@@ -69,6 +69,8 @@ tester.run('no-runtime-tampering', rule, {
     { code: 'import os from "node:os";\nprocess.kill(process.ppid, os.constants.signals.SIGUSR1);\nconst { SIGUSR1: wake } = os.constants.signals;\nprocess.kill(1, wake);\nconst table = os.constants.signals;\nprocess.kill(1, table["SIG" + "USR1"]);', errors: [at('debugger', 2, 1), at('debugger', 4, 1), at('debugger', 6, 1)] },
     { code: 'process.kill(process.ppid, require("constants").SIGUSR1);\nprocess.kill(1, ready ? "SIGTERM" : "SIGUSR1");', ...cjs, errors: [at('debugger', 1, 1), at('debugger', 2, 1)] },
     { code: 'import { constants } from "os";\nexport function signal(pid, sig) { process.kill(pid, sig); }\nprocess.kill(process.ppid, constants.signals[name]);\nprocess.kill(process.pid, sig);', errors: [{ ...at('unknownSignal', 2, 36), data: { target: 'process.kill', signal: 'sig' } }, at('unknownSignal', 3, 1), at('unknownSignalToSelf', 4, 1)] },
+    // The plugin's process group is not the plugin's own process: the host's other children may share it.
+    { code: 'const { sig } = require("./sig.json");\nprocess.kill(-process.pid, sig);\nprocess.kill(-(process.pid), conf.signal);', errors: [at('unknownSignal', 2, 1), at('unknownSignal', 3, 1)] },
 
     // The module loader, however Module was reached.
     // Any other member of it is the loader itself.
