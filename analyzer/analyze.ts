@@ -382,7 +382,6 @@ function loadsUnnamedFrom(plugin: Prepared, files: Iterable<string>): boolean {
   return false;
 }
 
-
 function loadsUnnamed(result: LintResult | undefined): boolean {
   if (!result) return false;
   // A file the gate could not read may load anything.

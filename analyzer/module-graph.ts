@@ -12,6 +12,7 @@
 import { isBuiltin } from 'node:module';
 import { readdirSync, readFileSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { join, posix } from 'node:path';
+import type { LoadRecord } from '../rules/utils/load-records.js';
 import { PLUGIN_ROOT } from '../rules/utils/markers.js';
 import { packageName } from '../rules/utils/specifiers.js';
 import { isInside } from './package-source.js';
@@ -68,10 +69,11 @@ export class ModuleGraph {
   }
 
   /**
-   * Where `specifier`, loaded from the plugin file `from`, lands. `via` says which loader reads it: for `import` a
-   * relative specifier is a URL, whose `?query` and `#hash` Node drops and whose `%xx` escapes it decodes.
+   * Where `specifier`, loaded from the plugin file `from`, lands. `via` says which loader reads it: `require` reads a
+   * path; for `import` (and `export … from`, `import()`) a relative specifier is a URL, whose `?query` and `#hash` Node
+   * drops and whose `%xx` escapes it decodes.
    */
-  resolve(from: string, rawSpecifier: string, via: LoadVia = 'require'): Target {
+  resolve(from: string, rawSpecifier: string, via: LoadRecord['via'] = 'require'): Target {
     const specifier = via === 'require' ? rawSpecifier : relativeUrlPath(rawSpecifier);
     // A path the rules folded from `__dirname` or `import.meta.url` names a file of the plugin itself, from its root.
     const own = pluginRelative(specifier);
@@ -259,12 +261,12 @@ export class ModuleGraph {
   }
 }
 
-/** `/__plugin__/lib/x.js` or `file:///__plugin__/lib/x.js` as `lib/x.js`, relative to the root; undefined for anything else. */
 /** `./x`, `../x`, or a path folded from the plugin's own folder: a file the plugin ships, or means to. */
 export function namesOwnFile(specifier: string): boolean {
   return /^\.\.?(\/|$)/.test(specifier) || pluginRelative(specifier) !== undefined;
 }
 
+/** `/__plugin__/lib/x.js` or `file:///__plugin__/lib/x.js` as `lib/x.js`, relative to the root; undefined for anything else. */
 function pluginRelative(specifier: string): string | undefined {
   const path = specifier.startsWith('file:') && URL.canParse(specifier) ? decodeURIComponent(new URL(specifier).pathname) : specifier;
   return path.startsWith(`${PLUGIN_ROOT}/`) ? posix.normalize(path.slice(PLUGIN_ROOT.length + 1)) : undefined;
@@ -275,9 +277,6 @@ function subpathPattern(target: string): RegExp {
   const literal = (part: string) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return new RegExp('^' + target.split('*').map(literal).join('.*') + '$');
 }
-
-/** How a load names its module: `require` reads a path, `import` (and `export … from`, `import()`) a URL. */
-export type LoadVia = 'import' | 'export' | 'import()' | 'require';
 
 /** A relative or plugin-root URL specifier as the path Node's ES loader reads: without `?…`/`#…`, `%xx` decoded. */
 function relativeUrlPath(specifier: string): string {

@@ -96,6 +96,10 @@ const rule = defineRule({
       }
     };
 
+    /** A Function's parameter names, however the list is split across its arguments (`'a, b'`, `'a', 'b'`). */
+    const parameterNames = (sink: CodeSink): string[] =>
+      sink.params.map((param) => resolver.folder.foldString(param) ?? '').join(',').split(',').map((name) => name.trim());
+
     /**
      * A Function's parameters hold what the call passes, which the body's own reading does not see:
      * `new Function('req', body)(require)` hands Node's require over under a parameter's name. When the Function is
@@ -105,7 +109,7 @@ const rule = defineRule({
     const handedRootReports = (node: AnyNode, sink: CodeSink, withParameters: RawReport[]): RawReport[] => {
       const call = node.parent;
       if (sink.kind !== 'function' || sink.params.length === 0 || call?.type !== 'CallExpression' || call.callee !== node) return [];
-      const names = sink.params.map((param) => resolver.folder.foldString(param) ?? '').join(',').split(',').map((name) => name.trim());
+      const names = parameterNames(sink);
       // Each parameter handed a root, with the root's spelling: a parameter of the root's own name is left unbound.
       const handed = new Map<string, string>();
       names.forEach((name, index) => {
@@ -130,7 +134,7 @@ const rule = defineRule({
     const checkEvaluatedRoot = (node: AnyNode, sink: CodeSink): boolean => {
       if (!sink.code || (sink.kind === 'vm' && sink.name !== 'vm.runInThisContext' && sink.name !== 'vm.Script')) return false;
       const code = resolver.folder.foldString(sink.code);
-      const params = new Set(sink.params.map((param) => resolver.folder.foldString(param) ?? '').join(',').split(',').map((name) => name.trim()));
+      const params = new Set(parameterNames(sink));
       const path = code === undefined ? undefined : evaluatedPath(code, sink.kind === 'function', sink.kind !== 'eval');
       if (path && params.has(path[0])) return false;
       // `process.mainModule` is `module`: the path is normalised as the resolver would.

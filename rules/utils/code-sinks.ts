@@ -75,11 +75,11 @@ export function codeSinkOf(context: Rule.RuleContext, node: AnyNode): CodeSink |
     const code = args?.[args.length - 1];
     const receiver = code === undefined ? undefined : constructorReceiver(resolver, call.calleeNode);
     if (receiver === undefined) return undefined;
+    const sink = { name: 'Function', kind: 'function' as const, call, code, params: args!.slice(0, -1), asFunctionBody: true };
     // A class's or function's own `.constructor` is Function for certain: reached indirectly, whatever the code.
-    if (receiver === 'function') return { name: 'Function', kind: 'function', call, code, params: args!.slice(0, -1), asFunctionBody: true, direct: false };
-    const sink = { name: 'Function', kind: 'function' as const, call, code, params: args!.slice(0, -1), asFunctionBody: true, unknownReceiver: true };
-    if (resolver.folder.foldString(code!) !== undefined) return { ...sink, direct: true };
-    return resultIsCalled(resolver, node) ? { ...sink, direct: false } : undefined;
+    if (receiver === 'function') return { ...sink, direct: false };
+    if (resolver.folder.foldString(code!) !== undefined) return { ...sink, unknownReceiver: true, direct: true };
+    return resultIsCalled(resolver, node) ? { ...sink, unknownReceiver: true, direct: false } : undefined;
   }
   if (callee.module === undefined && callee.path.length === 1) {
     const name = callee.path[0];
