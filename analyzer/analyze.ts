@@ -233,6 +233,12 @@ async function readInlineScripts(plugin: Prepared, linting: Linting): Promise<Ma
   return reached;
 }
 
+/** True when `node <target>`, run from the plugin root, runs files of the plugin that the gate has read. */
+function isReadScriptFile(plugin: Prepared, target: string): boolean {
+  const paths = plugin.graph.scriptFiles([target]);
+  return paths.length > 0 && paths.every((path) => plugin.seen.has(path));
+}
+
 function isHighOrWorse(report: RawReport): boolean {
   return report.kind.severity === 'critical' || report.kind.severity === 'high';
 }
@@ -448,7 +454,8 @@ async function runChecks(plugin: Prepared): Promise<void> {
   for (const manifestPath of plugin.files.packageManifests) {
     const text = await hashAndRead(plugin, manifestPath);
     const root = manifestPath === 'package.json';
-    addCheckReports(plugin, manifestPath, installScriptReports(text, { bundled: !root, dangerousEntries: root ? dangerous : undefined, inlineCodeLinted: root }), text);
+    const facts = root ? { bundled: false, dangerousEntries: dangerous, inlineCodeLinted: true, isReadFile: (target: string) => isReadScriptFile(plugin, target) } : { bundled: true };
+    addCheckReports(plugin, manifestPath, installScriptReports(text, facts), text);
   }
   for (const gyp of plugin.files.gypPackages) {
     addCheckReports(plugin, gyp, [checkReport('install-script', 'nodeGyp', {})], await hashAndRead(plugin, gyp));

@@ -29,6 +29,7 @@ export const CHECKS = {
     'package.json lifecycle scripts that npm runs at install (preinstall, install, postinstall, preprepare, prepare, postprepare, prepublish, dependencies and its pre/post, prepack, postpack, and node-gyp builds)',
     {
       script: 'Lifecycle script "{{script}}" runs at install: {{command}}',
+      readScript: 'Lifecycle script "{{script}}" runs at install, outside any sandbox, only code the gate read, which does nothing dangerous: {{command}}',
       dangerous: 'Lifecycle script "{{script}}" downloads, decodes or evaluates code at install: {{command}}',
       dangerousEntry: 'Lifecycle script "{{script}}" runs {{entry}} at install, outside any sandbox, and that code does something dangerous: {{command}}',
       bundledPrepare: 'Lifecycle script "{{script}}" of a bundled dependency, which npm does not run when installing it: {{command}}',
@@ -36,6 +37,7 @@ export const CHECKS = {
     },
     {
       script: { category: 'install-script', severity: 'high' },
+      readScript: { category: 'install-script', severity: 'medium' },
       dangerous: { category: 'install-script', severity: 'critical' },
       dangerousEntry: { category: 'install-script', severity: 'critical' },
       bundledPrepare: { category: 'install-script', severity: 'info' },

