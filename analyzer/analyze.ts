@@ -25,6 +25,7 @@ import { openRegularFile, readFile, readRegularFileSync, stat } from './fast-fs.
 import { excerptOf, linesAround, linesFromExcerpt, type Excerpt, type SourceLines } from './excerpts.js';
 import { listFiles, PackageTypes, type PluginFiles, type SourceType } from './files.js';
 import { installScriptReports, scriptEntries } from './install-scripts.js';
+import { pollutingKeyPath } from './polluting-data.js';
 import type { LintResult } from './lint-file.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
 import { identityOf, loadManifest } from './manifest.js';
@@ -231,6 +232,11 @@ async function readInlineScripts(plugin: Prepared, linting: Linting): Promise<Ma
     }
   }
   return reached;
+}
+
+function addPollutingData(plugin: Prepared, path: string, text: string): void {
+  const found = pollutingKeyPath(text);
+  if (found !== undefined) addCheckReports(plugin, path, [checkReport('polluting-data', 'pollutingKey', { path: found }, keyLocation(text, found.split('.').at(-1)!))], text);
 }
 
 /** True when `node <target>`, run from the plugin root, runs files of the plugin that the gate has read. */
@@ -456,7 +462,12 @@ async function runChecks(plugin: Prepared): Promise<void> {
     const root = manifestPath === 'package.json';
     const facts = root ? { bundled: false, dangerousEntries: dangerous, inlineCodeLinted: true, isReadFile: (target: string) => isReadScriptFile(plugin, target) } : { bundled: true };
     addCheckReports(plugin, manifestPath, installScriptReports(text, facts), text);
+    addPollutingData(plugin, manifestPath, text);
   }
+  // Shipped JSON and JSON a load reaches (a bundled dependency's data too): read as data that could pollute prototypes.
+  const manifests = new Set(plugin.files.packageManifests);
+  const jsonFiles = new Set([...plugin.files.others, ...[...plugin.edges.values()].flat()].filter((path) => /\.json$/i.test(path) && !manifests.has(path)));
+  for (const path of jsonFiles) addPollutingData(plugin, path, await hashAndRead(plugin, path));
   for (const gyp of plugin.files.gypPackages) {
     addCheckReports(plugin, gyp, [checkReport('install-script', 'nodeGyp', {})], await hashAndRead(plugin, gyp));
   }
@@ -584,8 +595,12 @@ function linesFor(plugin: Prepared, file: string, findings: Finding[]): SourceLi
   return linesFromExcerpt(excerpt, findings) ?? linesAround(readRegularFileSync(join(plugin.source.root, file)).toString('utf8'), findings);
 }
 
-/** Manifests and build files act at install whatever the graph says; a load that leads out of the plugin was made. */
+/**
+ * Manifests and build files act at install whatever the graph says; a load that leads out of the plugin was made;
+ * shipped JSON is data, which code reads by paths the graph does not follow (fs, import attributes, a fetch of its URL).
+ */
 function isAlwaysRun(plugin: Prepared, file: string): boolean {
+  if (/\.json$/i.test(file) && plugin.files.others.includes(file)) return true;
   return plugin.files.packageManifests.includes(file) || plugin.files.gypPackages.includes(file) || plugin.graph.escapingLinks.has(file);
 }
 

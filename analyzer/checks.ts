@@ -84,6 +84,12 @@ export const CHECKS = {
       commandExportMissing: { category: 'manifest', severity: 'critical' },
     },
   ),
+  'polluting-data': defineCheck(
+    'polluting-data',
+    'Shipped JSON holding a "__proto__" key or a "constructor.prototype" pair, which any ordinary merge of the parsed data turns into a change of Object.prototype',
+    { pollutingKey: 'Holds the key "{{path}}": merged or assigned into an object, the parsed data changes Object.prototype for all code in the process' },
+    { pollutingKey: { category: 'runtime-tampering', severity: 'high' } },
+  ),
   'dev-dependency': defineCheck(
     'dev-dependency',
     'Loads of packages package.json lists only in devDependencies: npm does not install them with the plugin',

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { analyzePlugin } from '../../analyzer/index.js';
+import { pollutingKeyPath } from '../../analyzer/polluting-data.js';
+import { MANIFEST, writePlugin } from './helpers.js';
+
+describe('pollutingKeyPath', () => {
+  it.each([
+    ['{"theme":"dark","__proto__":{"isAdmin":true}}', '__proto__'],
+    ['{"ui":{"panels":[{"__proto__":{"x":1}}]}}', 'ui.panels.0.__proto__'],
+    // JSON's escapes spell the same key.
+    ['{"\\u005f_proto\\u005f_":{"isAdmin":true}}', '__proto__'],
+    ['{"a":{"constructor":{"prototype":{"isAdmin":true}}}}', 'a.constructor.prototype'],
+    ['{"\\u0063onstructor":{"protot\\u0079pe":{}}}', 'constructor.prototype'],
+  ])('finds the polluting key in %s', (text, path) => {
+    expect(pollutingKeyPath(text)).toBe(path);
+  });
+
+  it.each([
+    '{"keywords":["__proto__","prototype","pollution"]}',
+    '{"description":"guards against __proto__ keys","constructor":"Widget"}',
+    '{"constructor":{"name":"Widget","prototypeUrl":"https://docs.example/"}}',
+    '{"prototype":{"enabled":true}}',
+    'not json, __proto__',
+    '{"plain":"\\u00e9t\\u00e9"}',
+  ])('is quiet on %s', (text) => {
+    expect(pollutingKeyPath(text)).toBeUndefined();
+  });
+});
+
+describe('polluting data in a plugin', () => {
+  const merge = "function merge(t, s) { for (const k in s) { if (s[k] && typeof s[k] === 'object') { if (!t[k]) t[k] = {}; merge(t[k], s[k]); } else t[k] = s[k]; } return t; }\n";
+  const findingsOf = async (files: Record<string, unknown>) =>
+    (await analyzePlugin(writePlugin({ 'package.json': MANIFEST, ...files }), { cache: false })).findings
+      .filter((f) => f.ruleId === 'polluting-data')
+      .map((f) => `${f.file}:${f.line} ${f.category} ${f.severity}${f.reachable ? '' : ' unreachable'}`);
+
+  it('reports shipped JSON read through fs as high, reachable: the graph does not follow data reads', async () => {
+    expect(await findingsOf({
+      'index.js': `${merge}const d = JSON.parse(require('fs').readFileSync(require('path').join(__dirname, 'config/defaults.json'), 'utf8'));\nexports.activate = () => merge({}, d);\n`,
+      'config/defaults.json': '{\n  "theme": "dark",\n  "__proto__": { "isAdmin": true }\n}\n',
+    })).toEqual(['config/defaults.json:3 runtime-tampering high']);
+  });
+
+  it('reports JSON a bundled dependency loads, and stays quiet on ordinary data', async () => {
+    expect(await findingsOf({
+      'index.js': "const cfg = require('settings');\nexports.activate = () => cfg;\n",
+      'node_modules/settings/package.json': JSON.stringify({ name: 'settings', version: '1.0.0', main: 'index.js' }),
+      'node_modules/settings/index.js': "module.exports = Object.assign({}, require('./base.json'));\n",
+      'node_modules/settings/base.json': '{"constructor":{"prototype":{"polluted":true}}}',
+    })).toEqual(['node_modules/settings/base.json:1 runtime-tampering high']);
+    expect(await findingsOf({
+      'index.js': "exports.activate = () => require('./data.json');\n",
+      'data.json': '{"keywords":["__proto__"],"constructor":"Widget","prototype":{"a":1}}',
+    })).toEqual([]);
+  });
+});
