@@ -26,10 +26,12 @@ import { excerptOf, linesAround, linesFromExcerpt, type Excerpt, type SourceLine
 import { listFiles, PackageTypes, type PluginFiles, type SourceType } from './files.js';
 import { installScriptReports, scriptEntries } from './install-scripts.js';
 import { pollutingKeyPath } from './polluting-data.js';
+import { unreadDependencies } from './dependency-sources.js';
 import type { LintResult } from './lint-file.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
 import { identityOf, loadManifest } from './manifest.js';
 import { ModuleGraph, namesOwnFile } from './module-graph.js';
+import { packageName } from '../rules/utils/specifiers.js';
 import { isArchivePath, isInside, openPackage, type PackageSource } from './package-source.js';
 import { decide, defaultPolicy } from './policy.js';
 import { createLinting, preloadLinter, type Linting } from './pool.js';
@@ -101,7 +103,8 @@ interface Prepared {
   /** Where each file's loads land. */
   edges: Map<string, string[]>;
   /** Files a load names that only a devDependency would provide: they are not installed with the plugin. */
-  devLoads: { file: string; line: number; name: string; present: boolean }[];
+  /** Loads of packages the plugin does not bring: devDependencies (`present` when installed all the same) and packages it does not ship. */
+  packageLoads: { file: string; line: number; name: string; kind: 'devDependency' | 'devDependencyPresent' | 'notShipped' }[];
   /** Where the host and a user start the plugin's code: `main`, `exports`, `bin`. */
   runtimeEntries: string[];
   /** The files each lifecycle script runs with `node`. */
@@ -175,7 +178,7 @@ async function prepare(path: string, cache: PluginCache | undefined, limits: Lim
     const shipped = [...files.sources.map((file) => file.path), ...files.natives.map((file) => file.path), ...files.others];
     const plugin: Prepared = {
       path, started, source, manifest, files, graph: new ModuleGraph(source.root, manifest, shipped), types: new PackageTypes(source.root),
-      hashes: {}, bytes: 0, cached: 0, results: new Map(), seen: new Set(), checks: new Map(), texts: new Map(), dangerousInline: new Set(), unresolvedLoads: new Set(), excerpts: new Map(), pending: [], record, entries: new Map(), recordChanged: listingChanged, edges: new Map(), devLoads: [],
+      hashes: {}, bytes: 0, cached: 0, results: new Map(), seen: new Set(), checks: new Map(), texts: new Map(), dangerousInline: new Set(), unresolvedLoads: new Set(), excerpts: new Map(), pending: [], record, entries: new Map(), recordChanged: listingChanged, edges: new Map(), packageLoads: [],
       runtimeEntries: [], installs: [], inlineScripts: [], deferred: new Map(),
       ignored: await ignoreMatcher([...ignorePatterns, ...(manifest.warden?.ignores ?? [])]),
       hostVersion,
@@ -232,6 +235,13 @@ async function readInlineScripts(plugin: Prepared, linting: Linting): Promise<Ma
     }
   }
   return reached;
+}
+
+function addUnreadDependencies(plugin: Prepared, text: string): void {
+  const reports = unreadDependencies(JSON.parse(text) as Record<string, unknown>, plugin.source.root).map(({ field, name, spec, source }) =>
+    checkReport('unread-dependency', source, { field, name, spec }, keyLocation(text, [field, name])),
+  );
+  addCheckReports(plugin, 'package.json', reports, text);
 }
 
 function addPollutingData(plugin: Prepared, path: string, text: string): void {
@@ -361,7 +371,9 @@ async function followLoads(plugin: Prepared, linting: Linting): Promise<Map<stri
         // A file of its own the plugin names but the gate cannot find: Node may find what the gate did not read.
         // One loaded inside a `try` is the optional-file idiom (a local config): its absence is expected.
         else if (target.kind === 'missing' && !load.optional && namesOwnFile(load.specifier)) plugin.unresolvedLoads.add(file);
-        else if (target.kind === 'devDependency') plugin.devLoads.push({ file, line: load.line, name: target.name, present: target.present });
+        else if (target.kind === 'devDependency') plugin.packageLoads.push({ file, line: load.line, name: target.name, kind: target.present ? 'devDependencyPresent' : 'devDependency' });
+        // A package it neither ships nor declares for development, loaded outside a `try`: Node would look above the plugin.
+        else if (target.kind === 'missing' && !load.optional && !namesOwnFile(load.specifier) && !load.specifier.startsWith('#')) plugin.packageLoads.push({ file, line: load.line, name: packageName(load.specifier), kind: 'notShipped' });
         // `require('#sys')` with `"imports": { "#sys": "child_process" }`: judged as a load of what it stands for.
         for (const module of plugin.graph.aliasedModules(file, load.specifier)) {
           const { reports } = await linting.lint({ code: `require(${JSON.stringify(module)});`, filename: `${file}#imports`, sourceType: 'commonjs' });
@@ -463,6 +475,7 @@ async function runChecks(plugin: Prepared): Promise<void> {
     const facts = root ? { bundled: false, dangerousEntries: dangerous, inlineCodeLinted: true, isReadFile: (target: string) => isReadScriptFile(plugin, target) } : { bundled: true };
     addCheckReports(plugin, manifestPath, installScriptReports(text, facts), text);
     addPollutingData(plugin, manifestPath, text);
+    if (root) addUnreadDependencies(plugin, text);
   }
   // Shipped JSON and JSON a load reaches (a bundled dependency's data too): read as data that could pollute prototypes.
   const manifests = new Set(plugin.files.packageManifests);
@@ -500,10 +513,10 @@ async function runChecks(plugin: Prepared): Promise<void> {
     const text = await manifestText();
     addCheckReports(plugin, 'package.json', [checkReport('manifest', 'enginesMismatch', { range, version: plugin.hostVersion }, keyLocation(text, ['engines', 'warden']))], text);
   }
-  for (const load of plugin.devLoads) {
+  for (const load of plugin.packageLoads) {
     if (!reachable.has(load.file)) continue;
     const at = { line: load.line, column: 1, endLine: load.line, endColumn: 1 };
-    addCheckReports(plugin, load.file, [checkReport('dev-dependency', load.present ? 'devDependencyPresent' : 'devDependency', { name: load.name }, at)]);
+    addCheckReports(plugin, load.file, [checkReport(load.kind === 'notShipped' ? 'unread-dependency' : 'dev-dependency', load.kind, { name: load.name }, at)]);
   }
 }
 

@@ -26,7 +26,7 @@ type MessageId = 'childProcess' | 'worker' | 'run' | 'dangerousRun';
 const CHILD_PROCESS_PACKAGES = [
   'child_process', 'cluster', 'execa', 'shelljs', 'cross-spawn', 'cross-spawn-async', 'node-pty', 'spawn-sync', 'spawn-command',
   'child-process-promise', '@npmcli/promise-spawn', 'nano-spawn', 'tinyexec', 'zx', 'foreground-child', 'exec-sh', 'sudo-prompt',
-  'node-cmd', 'shell-exec', '@expo/spawn-async',
+  'node-cmd', 'shell-exec', '@expo/spawn-async', 'open', 'opn',
 ];
 const PACKAGES = new Map<string, 'childProcess' | 'worker'>([
   ...CHILD_PROCESS_PACKAGES.map((name): [string, 'childProcess'] => [name, 'childProcess']),

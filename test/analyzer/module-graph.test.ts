@@ -190,6 +190,37 @@ describe('the gate reads what would ship and what the entries reach', () => {
     ]);
   });
 
+  it('reports dependencies npm would fetch from outside a registry, and loads of packages the plugin does not ship', async () => {
+    const root = writePlugin({
+      'package.json': {
+        ...MANIFEST,
+        dependencies: { styles: 'http://packages.example/styles.tgz', semverish: '^1.2.0', aliased: 'npm:other@^2', shipped: '*', local: 'file:./vendor/local' },
+        optionalDependencies: { watcher: 'git+https://git.example/watcher.git#main', short: 'someone/short' },
+        peerDependencies: { kit: 'https://cdn.example/kit-2.0.0.tgz', outside: 'file:../outside' },
+        devDependencies: { tool: 'github:someone/tool' },
+      },
+      'index.ts': [
+        "import type { Api } from 'warden-types';",
+        "import { theme } from 'styles';",
+        "import { x } from 'shipped';",
+        "let w; try { w = require('watcher'); } catch {}",
+        'export const activate = (api: Api) => theme(x, w, api);',
+      ].join('\n'),
+      'node_modules/shipped/package.json': JSON.stringify({ name: 'shipped', version: '1.0.0' }),
+      'node_modules/shipped/index.js': 'exports.x = 1;',
+      'vendor/local/package.json': JSON.stringify({ name: 'local', version: '1.0.0' }),
+    });
+    const findings = (await analyzePlugin(root, { cache: false })).findings.filter((f) => f.ruleId === 'unread-dependency');
+    expect(findings.map((f) => `${f.file}:${f.line} ${f.category} ${f.severity} ${/"(\w+)"|'(\w+)'/.exec(f.message)!.slice(1).join('')}`)).toEqual([
+      'index.ts:2 dynamic-import medium styles',
+      'package.json:10 install-script high styles',
+      'package.json:17 install-script high watcher',
+      'package.json:18 install-script high short',
+      'package.json:21 install-script high kit',
+      'package.json:22 install-script high outside',
+    ]);
+  });
+
   it('judges a #imports alias of a module as a load of that module, and a devDependency that is installed as high', async () => {
     const root = writePlugin({
       'package.json': { ...MANIFEST, imports: { '#sys': 'child_process' }, devDependencies: { helper: '*' } },

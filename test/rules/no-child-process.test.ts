@@ -79,6 +79,8 @@ tester.run('no-child-process', rule, {
     { code: 'import { execa } from "execa";', errors: [{ ...cp(1, 1), data: { module: 'execa' } }] },
     { code: 'const sh = require("shelljs"); const s = require("cross-spawn/index.js");', ...cjs, errors: [cp(1, 12), cp(1, 42)] },
     { code: 'import pty from "node-pty"; import spawn from "@npmcli/promise-spawn";', errors: [cp(1, 1), cp(1, 29)] },
+    // `open` starts the desktop's opener, or any program its `app` option names.
+    { code: 'const open = async () => (await import("open")).default;', errors: [{ ...cp(1, 33), data: { module: 'open' } }] },
     // Threads are the worker capability.
     { code: 'import { Worker } from "node:worker_threads";', errors: [{ messageId: 'worker', line: 1, column: 1, data: { module: 'worker_threads' } }] },
     { code: 'const W = require("web-" + "worker");', ...cjs, errors: [{ messageId: 'worker', line: 1, column: 11 }] },
