@@ -61,6 +61,10 @@ tester.run('no-capability-escape', rule, {
     'if (typeof process.report?.getReport === "function") supported = true;',
     // A version field of the report's header (detect-libc's read) holds no environment variable.
     'const glibc = process.report.getReport().header.glibcVersionRuntime; const v = process.report?.getReport().header.nodejsVersion;',
+    // The report kept in a variable first, each read of it a version field or a test of its header, is the same read.
+    'function glibc() { const r = process.report.getReport(); return r.header && r.header.glibcVersionRuntime || null; }',
+    'const { report: rep } = process; const report = rep.getReport(); if (!report) throw new Error("no report"); log(report.header.nodejsVersion);',
+    'const r = process.report.getReport(); if (typeof r.header === "object") use(r.header.osRelease, r.header.arch);',
   ],
   invalid: [
     // The issue's own example, and the forms of passing a root to code the gate does not see.
@@ -126,6 +130,11 @@ tester.run('no-capability-escape', rule, {
     // Anything of the report but a version field of its header: the header itself (host name, addresses, command line) too.
     { code: 'send(process.report.getReport()["head" + "er"].glibcVersionRuntime);\nconst { header, environmentVariables } = process.report.getReport();\nsend(process.report.getReport().header.commandLine);', errors: [at('escapeEnv', 1, 6), at('escapeEnv', 2, 42), at('escapeEnv', 3, 6)] },
     { code: 'const { report } = process;\nreport["write" + "Report"]("/tmp/x.json");', errors: [at('escapeEnv', 2, 1)] },
+    // Kept in a variable, any other read of the report (its variables, the header itself, the report handed on) is the finding.
+    { code: 'const r = process.report.getReport();\nconst v = r.header.glibcVersionRuntime;\nsend(r.environmentVariables);', errors: [at('escapeEnv', 1, 11)] },
+    { code: 'const r = process.report.getReport();\nlog(r.header.glibcVersionRuntime);\nlog(r);', errors: [at('escapeEnv', 1, 11)] },
+    { code: 'const r = process.report.getReport();\nsend(r.header);', errors: [at('escapeEnv', 1, 11)] },
+    { code: 'let r = process.report.getReport();\nr = other;\nlog(r.header.glibcVersionRuntime);', errors: [at('escapeEnv', 1, 9)] },
     { code: 'const rep = process["rep" + "ort"];\nsend(rep.getReport().header);', errors: [at('escapeEnv', 2, 6)] },
     { code: 'import { report } from "node:process";\nconst { getReport: dump = () => ({}) } = report;\nsend(dump());', errors: [at('escapeEnv', 2, 9)] },
     { code: 'const client = createClient({ fetch });', errors: [at('escapeNetwork', 1, 31, { root: 'fetch', how: 'is stored in an object' })] },
