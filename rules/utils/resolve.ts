@@ -632,17 +632,27 @@ export class Resolver {
    * A V8 CallSite's `getFunction()` and `getThis()` (what `Error.prepareStackTrace` is handed) give a
    * frame's function and receiver: the module wrapper, whose `arguments` hold `require`, and the global
    * object. A call of either, without arguments, on something the resolver cannot name or on an
-   * error's `stack` counts as one.
+   * error's `stack` counts as one, however the method is reached and run: an alias, a computed key,
+   * the CallSite's prototype, `.call`, `.apply`, `Reflect.apply` or a `.bind` called at once.
    */
   private callSiteFrame(node: AnyNode): Ref | undefined {
-    const callee = unwrap(node.callee);
-    if (node.type !== 'CallExpression' || node.arguments.length > 0 || callee.type !== 'MemberExpression') return undefined;
-    const method = memberName(callee, this.folder);
-    if (method !== 'getFunction' && method !== 'getThis') return undefined;
+    if (node.type !== 'CallExpression') return undefined;
+    const call = this.normalizeCall(node);
+    let method = call.calleeNode;
+    let args = call.args;
+    for (let hop = 0; method.type === 'Identifier' && hop < 4; hop++) method = unwrap(this.aliasedExpression(method)?.node ?? method);
+    // `cs.getFunction.bind(cs)()`: the bound method, run with the bound arguments and the call's own.
+    if (method.type === 'CallExpression' && unwrap(method.callee).type === 'MemberExpression' && memberName(unwrap(method.callee), this.folder) === 'bind') {
+      args = args && [...method.arguments.slice(1), ...args];
+      method = unwrap(unwrap(method.callee).object);
+    }
+    if (args?.length !== 0 || method.type !== 'MemberExpression') return undefined;
+    const name = memberName(method, this.folder);
+    if (name !== 'getFunction' && name !== 'getThis') return undefined;
     // Unknown, or reached through an error's `stack` (which prepareStackTrace makes an array of CallSites).
-    const receiver = this.resolve(callee.object);
+    const receiver = this.resolve(method.object);
     if (receiver !== undefined && (receiver.module !== undefined || !receiver.path.includes('stack'))) return undefined;
-    return method === 'getFunction' ? { path: [CALLER] } : { path: [] };
+    return name === 'getFunction' ? { path: [CALLER] } : { path: [] };
   }
 
   /** What the function a Function-constructor call builds returns when called, if its constant body only returns a name. */

@@ -56,6 +56,7 @@ tester.run('no-capability-escape', rule, {
     'import("node:fs").then(run); import("vm").then((vm) => vm.runInThisContext("1"));',
     // Methods named like a CallSite's that take arguments are some other API.
     'const fn = registry.getFunction("render"); keep(fn); keep(scope.getThis(node));',
+    'keep(registry.getFunction.call(registry, "render")); keep(Reflect.apply(scope.getThis, scope, [node])); keep(api.getFunction.bind(api, "x")());',
     // process.report's settings are plain data, and a test of getReport only asks whether it exists.
     'process.report.directory = "/tmp"; process.report.reportOnFatalError = true; console.log(process.report.compact);',
     'if (typeof process.report?.getReport === "function") supported = true;',
@@ -158,6 +159,19 @@ tester.run('no-capability-escape', rule, {
     { code: 'Error.prepareStackTrace = (_, frames) => frames;\nconst wrapper = new Error().stack[0].getFunction();\nsend(wrapper.arguments);', ...cjs, errors: [at('escapeModule', 3, 6, { root: "the module wrapper's arguments", how: 'is passed to send' })] },
     { code: 'Error.prepareStackTrace = (_, frames) => { frames.forEach((f) => keep(f.getFunction())); return ""; };', ...cjs, errors: [at('escapeModule', 1, 71, { root: 'the calling function (arguments.callee.caller)', how: 'is passed to keep' })] },
     { code: 'Error.prepareStackTrace = (_, frames) => { keep(frames[1]["get" + "This"]()); return ""; };', ...cjs, errors: [at('escapeCode', 1, 49, { root: 'the global object', how: 'is passed to keep' })] },
+    // However the CallSite method is reached and run: .call, .apply, Reflect.apply on its prototype, a bind called at once, an alias.
+    ...[
+      'cs.getFunction.call(cs)',
+      'cs["getFunc" + "tion"].apply(cs, [])',
+      'Reflect.apply(Object.getPrototypeOf(cs).getFunction, cs, [])',
+      'cs.getFunction.bind(cs)()',
+      '(() => { const get = cs.getFunction; return get.call(cs); })()',
+    ].map((reach) => ({
+      code: `Error.prepareStackTrace = (_, s) => s;\nconst cs = new Error().stack[0];\nsend(${reach}.arguments);`,
+      ...cjs,
+      errors: [at('escapeModule', 3, 6, { root: "the module wrapper's arguments", how: 'is passed to send' })],
+    })),
+    { code: 'Error.prepareStackTrace = (_, s) => s;\nconst [site] = new Error().stack;\nkeep(Reflect.apply(site.getThis, site, []));', ...cjs, errors: [at('escapeCode', 3, 6, { root: 'the global object', how: 'is passed to keep' })] },
     { code: 'function h() { const k = "cal" + "ler"; return arguments["cal" + "lee"][k]; }\nregister(h());', ...cjs, errors: [at('escapeModule', 2, 10)] },
     // What constant code evaluates to is that root: the escape is of process, require, the global object.
     { code: 'leak(eval("pro" + "cess"));', ...cjs, errors: [at('escapeModule', 1, 6, { root: 'process', how: 'is passed to leak' })] },
