@@ -90,7 +90,7 @@ export function codeSinkOf(context: Rule.RuleContext, node: AnyNode): CodeSink |
       return { name, kind: 'function', call, code, params: args?.slice(0, -1) ?? [], asFunctionBody: true, direct };
     }
   }
-  if (callee.path.length >= 2 && callee.path[callee.path.length - 1] === 'constructor') {
+  if (callee.path.length >= 2 && callee.path[callee.path.length - 1] === 'constructor' && !isPrototypeConstructor(callee.path)) {
     // `[].map.constructor(…)`, `require('fs').readFile.constructor(…)`: a function's constructor is Function.
     const code = args?.[args.length - 1];
     return { name: 'Function', kind: 'function', call, code, params: args?.slice(0, -1) ?? [], asFunctionBody: true, direct: false };
@@ -148,6 +148,13 @@ function throughAliases(resolver: Resolver, input: AnyNode): AnyNode {
     node = unwrap(alias.node);
   }
   return node;
+}
+
+/** `X.prototype.constructor`, `Object.getPrototypeOf(X.prototype).constructor`: a prototype's constructor is a class, not Function. */
+function isPrototypeConstructor(path: string[]): boolean {
+  let step = path.length - 2;
+  while (step > 0 && path[step] === '__proto__') step--;
+  return path[step] === 'prototype';
 }
 
 /** `f(…)()`, `f(…).call(…)`, `f(…).apply(…)`: what the call made is run. */

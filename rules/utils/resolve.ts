@@ -85,6 +85,12 @@ const WRAPPER_ARGUMENTS: Record<string, string> = { '0': 'exports', '1': 'requir
 /** `process.getBuiltinModule` (Node 20.16+) loads a built-in module without `require`. */
 const REQUIRE_LIKE = new Set(['require', 'module.require', 'require.main.require', 'process.getBuiltinModule']);
 const MAX_DEPTH = 40;
+/**
+ * The standard streams are sockets: a pipe's `net.Socket`, as the host gives a plugin, or a terminal's `tty` stream
+ * built on it. Their class, up to two prototypes up (`Object.getPrototypeOf(process.stdout).constructor`), is `net.Socket`.
+ */
+const STDIO = new Set(['stdin', 'stdout', 'stderr']);
+const TTY_STREAMS = new Set(['ReadStream', 'WriteStream']);
 
 export class Resolver {
   readonly folder: Folder;
@@ -783,6 +789,12 @@ function rewriteOnce(module: string | undefined, path: string[]): Ref | undefine
     if (n >= 3 && path[0] === '%value' && path[2] === '__proto__') return { path: [path[1], 'prototype', ...path.slice(3)] };
     if (n >= 2 && GLOBAL_FUNCTIONS.has(path[0]) && path[1] === 'constructor') return { path: ['Function', ...path.slice(2)] };
     if (n >= 2 && GLOBAL_FUNCTIONS.has(path[0]) && path[1] === '__proto__') return { path: ['Function', 'prototype', ...path.slice(2)] };
+    const stdioClass = n >= 3 && path[0] === 'process' && STDIO.has(path[1]) ? path.indexOf('constructor') : -1;
+    if (stdioClass >= 2 && stdioClass <= 4 && path.slice(2, stdioClass).every((step) => step === '__proto__')) return { module: 'net', path: ['Socket', ...path.slice(stdioClass + 1)] };
+  } else if (module === 'tty') {
+    // tty's streams are sockets: `Object.getPrototypeOf(tty.ReadStream.prototype)` is `net.Socket.prototype`.
+    if (n >= 3 && TTY_STREAMS.has(path[0]) && path[1] === 'prototype' && path[2] === '__proto__') return { module: 'net', path: ['Socket', 'prototype', ...path.slice(3)] };
+    if (n >= 2 && TTY_STREAMS.has(path[0]) && path[1] === '__proto__') return { module: 'net', path: ['Socket', ...path.slice(2)] };
   } else if (module === 'process') {
     // `import { env } from 'node:process'`, `require('process').env`: the same object as the global.
     return { path: ['process', ...path] };
@@ -797,6 +809,8 @@ function rewriteOnce(module: string | undefined, path: string[]): Ref | undefine
   if (caller >= 0) return { path: [CALLER, ...path.slice(caller + 1)] };
   for (let i = 0; i + 1 < n; i++) {
     if (path[i] === 'constructor' && path[i + 1] === 'constructor') return { path: ['Function', ...path.slice(i + 2)] };
+    // A module's instance was made by its class: `new net.Socket().constructor` is `net.Socket`.
+    if (path[i] === INSTANCE && path[i + 1] === 'constructor' && module !== undefined) return { module, path: [...path.slice(0, i), ...path.slice(i + 2)] };
     if (path[i] === 'prototype' && path[i + 1] === 'constructor' && i >= 1) {
       return { module, path: [...path.slice(0, i), ...path.slice(i + 2)] };
     }

@@ -11,6 +11,8 @@ const script = { languageOptions: { sourceType: 'script' as const } };
 
 tester.run('no-dynamic-code', rule, {
   valid: [
+    // A prototype's constructor is a class, not Function: a stream's base class built with options.
+    { code: 'const fs = require("fs"); const Base = Object.getPrototypeOf(fs.ReadStream.prototype).constructor; new Base({ read() {} }); const S = Object.getPrototypeOf(require("tty").ReadStream.prototype).constructor; new S();', ...cjs },
     // An inspector session that only profiles, takes coverage or heap snapshots, and a breakpoint condition that is a constant harmless expression.
     { code: 'const { Session } = require("node:inspector");\nconst s = new Session(); s.connect();\ns.post("Profiler.enable"); s.post("Profiler.start", () => {}); s.post("Profiler.takePreciseCoverage", { callCount: true }, done);\nconst opts = { detailed: true };\ns.post("HeapProfiler.takeHeapSnapshot", opts); s.post("Debugger.enable");', ...cjs },
     { code: 'const inspector = require("inspector");\nconst s = new inspector.Session();\ns.post("Debugger.setBreakpointByUrl", { lineNumber: 3, url: "file:///x.js", condition: "count > 10" });', ...cjs },
