@@ -254,6 +254,12 @@ export class Resolver {
     return { node: binding.init, keys: binding.path.map(stepName), fallback: binding.fallback };
   }
 
+  /** Like `destructuredSource`, with DYNAMIC for a key that does not fold: `const { [k]: C } = fn` reads `fn[k]`. */
+  destructuredPath(identifier: AnyNode): { node: AnyNode; keys: string[] } | undefined {
+    const binding = this.bindingOf(identifier);
+    return binding.kind === 'value' ? { node: binding.init, keys: binding.path.map(stepName) } : undefined;
+  }
+
   /**
    * The array an identifier walks through: `for (const x of list)` (x never
    * reassigned) or the element parameter of `list.forEach((x) => …)` and its siblings.

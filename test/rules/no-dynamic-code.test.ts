@@ -57,6 +57,13 @@ tester.run('no-dynamic-code', rule, {
     'class A { clone() { return new this.constructor("x"); } }',
     'function same(v) { return v.constructor === Object && v.constructor.name === "Object" ? new v.constructor() : null; }',
     'function copy(list) { return new list.constructor(list.length); }',
+    // The same instance idioms by destructuring or an optional chain, and dispatch by a key chosen at run time: a
+    // method of an unknown object or a function given data, a message, or nothing that is run as a function.
+    'function wrap(err) { const { constructor: E } = err; return new E("wrapped: " + err.message); }',
+    'function same(v) { const C = v?.["constructor"]; return C === Array ? [] : new C(v); }',
+    'function emit(bus, kind, data) { bus[kind](data); bus[kind]("ready"); handlers[kind]?.(data, "utf8"); }',
+    'function fire(fn, method, self) { fn[method](self, 1); logger[level]("process started at " + time); }',
+    'function route(table, name) { return table[name]("GET", "/users")(request); }',
   ],
   invalid: [
     // Plain non-constant evaluation.
@@ -89,6 +96,17 @@ tester.run('no-dynamic-code', rule, {
     { code: 'function boot(api) { api.hooks.constructor("require(\'child_process\').exec(\'id\')").call(null); }', errors: [at('evaluatedCode', 1, 22)] },
     { code: 'class K {}\nK.constructor("return process")();', errors: [at('indirect', 2, 1), at('evaluatesToRoot', 2, 1)] },
     { code: 'const K = class {};\nconst C = K;\nnew C.constructor("a", "return a")(1);', errors: [at('indirect', 3, 1)] },
+    // Every read of the property `constructor` is the same read: destructured (a folded key too), an optional chain.
+    { code: 'exports.activate = (ctx) => {\n  const { constructor: C } = ctx.subscriptions.push;\n  C("return pro" + "cess")();\n};', ...cjs, errors: [at('evaluatesToRoot', 3, 3)] },
+    { code: 'function boot(api) { const { ["constr" + "uctor"]: Make } = api.hooks; return Make(`return ${"require"}`)(); }', errors: [at('evaluatesToRoot', 1, 79)] },
+    { code: 'function boot(api) { const { log: { constructor: F } } = api; F(api.config.get("boot"))(); }', errors: [at('indirect', 1, 63)] },
+    { code: 'function boot(ctx) { const f = ctx.log?.["constructor"]?.(ctx.config.get("boot")); f?.(); }', errors: [at('indirect', 1, 32)] },
+    { code: 'function boot(ctx) { const run = ctx.log?.constructor(ctx.src); run.call(null); }', errors: [at('indirect', 1, 34)] },
+    // A key that does not fold, on a function or a value that may be one, may be `constructor`: text given to it may be code.
+    { code: 'const k = Object.getOwnPropertyNames(Function.prototype).filter((n) => n.length === 11)[0];\nconst F = (() => 0)[k];\nF("return pro" + "cess")();', errors: [at('evaluatesToRoot', 3, 1)] },
+    { code: 'function f() {}\nconst key = pick();\nf[key]("require(\'child_process\').exec(\'id\')")();', errors: [at('evaluatedCode', 3, 1)] },
+    { code: 'function boot(api, k) { return api.log[k]("return " + api.name)(); }', errors: [at('indirect', 1, 32)] },
+    { code: 'function boot(api, k) { const { [k]: Make } = api.log; const run = Make(`return ${api.name}`); run(); }', errors: [at('indirect', 1, 68)] },
     { code: 'const e = eval;\ne("1 + 1");', errors: [at('indirect', 2, 1)] },
     { code: 'globalThis["ev" + "al"](x);', errors: [at('indirect', 1, 1)] },
     { code: 'window.eval(x); self["eval"](y);', errors: [at('indirect', 1, 1), at('indirect', 1, 17)] },
