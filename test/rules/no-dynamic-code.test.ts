@@ -40,6 +40,8 @@ tester.run('no-dynamic-code', rule, {
     'function same(v) { return new v.constructor(String(v)); } function fail(e) { throw new e.constructor("Could not open the file"); }',
     // Parameters named like roots, handed ordinary values: the body is read with them bound.
     { code: 'new Function("require", "fetch", "return require(fetch)")((n) => n, "x");', ...cjs },
+    // Rest parameters, arguments and destructured parameters handed data, or a root the body never loads with.
+    { code: 'Function("...a", "return a.length")(1, 2); new Function("return arguments.length")(require); Function("{ r }", "return r + 1")({ r: 2 });', ...cjs },
     // Node refuses a string callback (ERR_INVALID_ARG_TYPE): a string timer runs nothing, constant or not, whatever it says.
     'setTimeout("tick()", 10); setTimeout("require(\'child_process\').exec(\'id\')", 1);',
     'setTimeout("alert(" + x + ")", 10); setInterval(`tick(${n})`, 1000); const s = name + "()"; setImmediate(s);',
@@ -176,6 +178,21 @@ tester.run('no-dynamic-code (evaluated constants)', rule, {
       errors: [{ ...at('evaluatedCode', 1, 1), data: { name: 'Function', message: "Loads 'child_process', which can run other programs with the user's rights." } }],
     },
     { code: 'new Function("x, req", "req(\'n\' + \'et\').connect(x)")(9, require);', ...cjs, errors: [at('evaluatedCode', 1, 1), at('evaluatedCode', 1, 1)] },
+    // Whatever receives the root in the body: a rest parameter, its own arguments, a destructured parameter, through .call/.apply.
+    ...[
+      'Function("...a", "return a[0](\'child_\' + \'process\')")(require)',
+      'new Function("return arguments[0](\'child_process\')")(require)',
+      'Function("{ r }", "return r(\'child_process\')")({ r: require })',
+      'Function("{ load: l = null }, n", "return l(n)")({ load: require }, "child_process")',
+      'Function("x", "...rest", "return rest[1](x)").call(null, "child_process", 1, require)',
+      'new Function("req", "return req(\'child_process\')").apply(undefined, [module.require])',
+    ].map((spelling) => ({
+      code: `const m = ${spelling};`,
+      ...cjs,
+      errors: [{ ...at('evaluatedCode', 1, 11), data: { name: 'Function', message: "Loads 'child_process', which can run other programs with the user's rights." } }],
+    })),
+    // The constant that holds the built function, called once.
+    { code: 'const boot = Function("...a", "return a[0](\'child_\' + \'process\')");\nconst m = boot(require);', ...cjs, errors: [{ ...at('evaluatedCode', 1, 14), data: { name: 'Function', message: "Loads 'child_process', which can run other programs with the user's rights." } }] },
     {
       code: 'var table = { b: "var c = require(\'child_\' + \'process\');" };\nfunction load(id) { new Function("module", "exports", "require", table[id])({}, {}, require); }\nload("b");',
       ...cjs,
