@@ -5,8 +5,9 @@
  * findings of what it runs (and `Function('return this')()` stays quiet).
  */
 import type { Rule } from 'eslint';
+import * as espree from 'espree';
 import { defineRule } from './meta.js';
-import type { AnyNode } from './utils/ast.js';
+import { unwrap, type AnyNode } from './utils/ast.js';
 import { capabilityRoot } from './utils/capability-roots.js';
 import { codeSinkOf, stringTimerOf, type CodeSink } from './utils/code-sinks.js';
 import { evaluatedPath } from './utils/evaluated-values.js';
@@ -15,6 +16,7 @@ import { convertsKnownly } from './utils/fold.js';
 import { combineListeners } from './utils/listeners.js';
 import { moduleLoadListeners } from './utils/modules.js';
 import { report, type RawReport } from './utils/report.js';
+import { findVariable } from './utils/scope.js';
 import { FUNCTION_CONSTRUCTORS, Resolver, resolverFor, type Ref } from './utils/resolve.js';
 
 const WASM_COMPILERS = new Set(['compile', 'instantiate', 'Module', 'compileStreaming', 'instantiateStreaming']);
@@ -96,35 +98,81 @@ const rule = defineRule({
       }
     };
 
-    /** A Function's parameter names, however the list is split across its arguments (`'a, b'`, `'a', 'b'`). */
-    const parameterNames = (sink: CodeSink): string[] =>
-      sink.params.map((param) => resolver.folder.foldString(param) ?? '').join(',').split(',').map((name) => name.trim());
-
     /**
      * A Function's parameters hold what the call passes, which the body's own reading does not see:
      * `new Function('req', body)(require)` hands Node's require over under a parameter's name. When the Function is
-     * called at once with a capability root spelled as a name or a chain of names (`require`, `process.mainModule`),
-     * the body is read again with that parameter set to it; what only that reading finds is reported too.
+     * called at once (also by `.call`/`.apply`) with a capability root spelled as a name or a chain of names
+     * (`require`, `process.mainModule`), the body is read again with what receives it set to it: a parameter, a rest
+     * parameter (`'...a'`), a destructured one handed an object literal (`'{ r }'` given `{ r: require }`), or the body's
+     * own `arguments`. What only that reading finds is reported too.
      */
     const handedRootReports = (node: AnyNode, sink: CodeSink, withParameters: RawReport[]): RawReport[] => {
-      const call = node.parent;
-      if (sink.kind !== 'function' || sink.params.length === 0 || call?.type !== 'CallExpression' || call.callee !== node) return [];
-      const names = parameterNames(sink);
-      // Each parameter handed a root, with the root's spelling: a parameter of the root's own name is left unbound.
-      const handed = new Map<string, string>();
-      names.forEach((name, index) => {
-        const argument = call.arguments[index];
-        const text = argument === undefined ? '' : context.sourceCode.getText(argument);
-        if (/^[A-Za-z_$][\w$]*$/.test(name) && /^[A-Za-z_$][\w$.]*$/.test(text) && capabilityRoot(resolver.resolve(argument))) handed.set(name, text);
+      const args = sink.kind === 'function' ? invocationArguments(context, node) : undefined;
+      const list = parameterList(sink);
+      if (!args || list === undefined) return [];
+      const rootText = (argument: AnyNode | undefined): string | undefined => {
+        const text = argument === undefined || argument.type === 'SpreadElement' ? '' : context.sourceCode.getText(argument as never);
+        return /^[A-Za-z_$][\w$.]*$/.test(text) && capabilityRoot(resolver.resolve(argument!)) ? text : undefined;
+      };
+      // A constant argument, spelled for the body (`'child_process'`, `1`).
+      const constantText = (argument: AnyNode): string | undefined => {
+        const value = argument.type === 'SpreadElement' ? undefined : resolver.folder.fold(argument)?.value;
+        return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? JSON.stringify(value) : undefined;
+      };
+      const valueText = (argument: AnyNode): string | undefined => {
+        const text = argument.type === 'SpreadElement' ? '' : context.sourceCode.getText(argument as never);
+        return /^[A-Za-z_$][\w$.]*$/.test(text) ? text : constantText(argument);
+      };
+      const texts = args.map(valueText);
+      const handsRoot = (from: number) => texts.slice(from).every((text) => text !== undefined) && args.slice(from).some((argument) => rootText(argument) !== undefined);
+      const bindings: string[] = [];
+      const kept: string[] = [];
+      let handed = false;
+      list.params.forEach((param, index) => {
+        const argument = args[index];
+        const root = rootText(argument);
+        if (param.type === 'Identifier' && root !== undefined) {
+          // A parameter of the root's own name is left unbound: the body's name is then the root itself.
+          if (param.name !== root) bindings.push(`var ${param.name} = ${root};\n`);
+        } else if (param.type === 'RestElement' && param.argument.type === 'Identifier' && handsRoot(index)) {
+          bindings.push(`var ${param.argument.name} = [${texts.slice(index).join(', ')}];\n`);
+        } else if (param.type === 'Identifier' && argument && constantText(argument) !== undefined) {
+          // A constant handed beside a root (`F('r', 'n', 'return r(n)')(require, 'child_process')`) is what the body loads.
+          bindings.push(`var ${param.name} = ${constantText(argument)};\n`);
+          return;
+        } else if (!(param.type === 'ObjectPattern' && argument && unwrap(argument).type === 'ObjectExpression' && destructuredRoots(param, unwrap(argument), rootText, bindings))) {
+          kept.push(list.text.slice(param.range![0], param.range![1]));
+          return;
+        }
+        handed = true;
       });
-      if (handed.size === 0) return [];
-      const body = String(resolver.folder.fold(sink.code!)!.value);
-      const kept = names.filter((name) => !handed.has(name));
-      const bindings = [...handed].filter(([name, text]) => name !== text).map(([name, text]) => `var ${name} = ${text};\n`);
-      const source = `(${FUNCTION_KEYWORDS[sink.name]} (${kept.join(',')}) {\n${bindings.join('')}${body}\n})`;
+      if (/\barguments\b/.test(list.body) && handsRoot(0)) {
+        bindings.push(`var arguments = [${texts.join(', ')}];\n`);
+        handed = true;
+      }
+      if (!handed) return [];
+      const source = `(${FUNCTION_KEYWORDS[sink.name]} (${kept.join(',')}) {\n${bindings.join('')}${list.body}\n})`;
       const seen = new Set(withParameters.map(reportKey));
       return (lintEvaluatedCode(source, false) ?? []).filter((report) => !seen.has(reportKey(report)));
     };
+
+    /** A Function's parameter list, parsed, and its body: undefined when either is not constant or the list is no JavaScript. */
+    const parameterList = (sink: CodeSink): { params: AnyNode[]; text: string; body: string } | undefined => {
+      const pieces = [...sink.params, sink.code!].map((piece) => resolver.folder.foldString(piece));
+      if (pieces.includes(undefined)) return undefined;
+      const body = pieces.pop()!;
+      const text = `(function (${pieces.join(',')}) {})`;
+      try {
+        const program = espree.parse(text, { ecmaVersion: 'latest', range: true }) as unknown as AnyNode;
+        return { params: program.body[0].expression.params, text, body };
+      } catch {
+        return undefined;
+      }
+    };
+
+    /** The names a Function's parameter list binds directly, however the list is split across its arguments (`'a, b'`, `'a', 'b'`, `'...rest'`). */
+    const parameterNames = (sink: CodeSink): string[] =>
+      (parameterList(sink)?.params ?? []).map((param) => (param.type === 'RestElement' ? param.argument : param.type === 'AssignmentPattern' ? param.left : param)).filter((param) => param.type === 'Identifier').map((param) => param.name as string);
 
     /**
      * `eval('pro' + 'cess')`, `Function('return require')`: code that only names a capability
@@ -211,6 +259,43 @@ const rule = defineRule({
     );
   },
 });
+
+/**
+ * The arguments a built function is run with: `F(…)(a)`, `F(…).call(t, a)`, `F(…).apply(t, [a])`, or the one call of
+ * the constant that holds it (`const boot = F(…); boot(a)`).
+ */
+function invocationArguments(context: Rule.RuleContext, node: AnyNode): AnyNode[] | undefined {
+  const parent = node.parent;
+  if (parent?.type === 'VariableDeclarator' && parent.init === node && parent.id.type === 'Identifier') {
+    const variable = findVariable(context.sourceCode.getScope(parent.id as never), parent.id.name);
+    const reads = variable?.references.filter((reference) => reference.isRead()) ?? [];
+    const writes = variable?.references.filter((reference) => reference.isWrite()).length;
+    return writes === 1 && reads.length === 1 ? invocationArguments(context, reads[0].identifier as unknown as AnyNode) : undefined;
+  }
+  if (parent?.type === 'CallExpression' && parent.callee === node) return parent.arguments;
+  const method = parent?.type === 'MemberExpression' && parent.object === node && !parent.computed ? parent.property.name : undefined;
+  const call = parent?.parent;
+  if ((method !== 'call' && method !== 'apply') || call?.type !== 'CallExpression' || call.callee !== parent) return undefined;
+  if (method === 'call') return call.arguments.slice(1);
+  const list = call.arguments[1] && unwrap(call.arguments[1]);
+  return list?.type === 'ArrayExpression' && list.elements.every((element: AnyNode | null) => element) ? list.elements : undefined;
+}
+
+/**
+ * `{ r, load: l }` handed `{ r: require, load: x }`: a binding for each name the pattern takes by a plain key from a
+ * property holding a root; false (nothing bound) when it takes none.
+ */
+function destructuredRoots(pattern: AnyNode, literal: AnyNode, rootText: (node: AnyNode) => string | undefined, bindings: string[]): boolean {
+  const before = bindings.length;
+  for (const property of pattern.properties) {
+    const target = property.type === 'Property' && !property.computed ? (property.value.type === 'AssignmentPattern' ? property.value.left : property.value) : undefined;
+    const key = target?.type === 'Identifier' ? keyName(property) : undefined;
+    const source = key === undefined ? undefined : literal.properties.find((candidate: AnyNode) => candidate.type === 'Property' && !candidate.computed && keyName(candidate) === key);
+    const root = source && rootText(source.value);
+    if (root !== undefined) bindings.push(`var ${target.name} = ${root};\n`);
+  }
+  return bindings.length > before;
+}
 
 function keyName(property: AnyNode): string | undefined {
   return property.key.type === 'Identifier' ? property.key.name : String(property.key.value);

@@ -6,8 +6,8 @@
  */
 import type { Rule } from 'eslint';
 import type { AnyNode } from './ast.js';
-import { plainKeyName, unwrap } from './ast.js';
-import { DYNAMIC, FUNCTION_CONSTRUCTORS, memberName, resolverFor, Resolver, type NormalizedCall } from './resolve.js';
+import { climbWrappers, plainKeyName, unwrap } from './ast.js';
+import { DYNAMIC, FUNCTION_CONSTRUCTORS, memberName, resolverFor, Resolver, type NormalizedCall, type Ref } from './resolve.js';
 import { findVariable } from './scope.js';
 
 const TIMERS = new Set(['setTimeout', 'setInterval', 'setImmediate']);
@@ -67,7 +67,7 @@ export function codeSinkOf(context: Rule.RuleContext, node: AnyNode): CodeSink |
   const call = resolver.normalizeCall(node);
   const callee = call.callee;
   const args = call.args;
-  if (!callee) {
+  if (!callee || callee.path[callee.path.length - 1] === DYNAMIC) {
     // `ctx.subscriptions.push.constructor('return process')()`: nothing proves the unknown value is no function, whose
     // constructor is Function. A constant is read as code (what it does is the finding, if it is code at all); text
     // built at run time counts only when what it makes is called, as a Function's result is: `new err.constructor(msg)`
@@ -78,8 +78,12 @@ export function codeSinkOf(context: Rule.RuleContext, node: AnyNode): CodeSink |
     const sink = { name: 'Function', kind: 'function' as const, call, code, params: args!.slice(0, -1), asFunctionBody: true };
     // A class's or function's own `.constructor` is Function for certain: reached indirectly, whatever the code.
     if (receiver === 'function') return { ...sink, direct: false };
-    if (resolver.folder.foldString(code!) !== undefined) return { ...sink, unknownReceiver: true, direct: true };
-    return resultIsCalled(resolver, node) ? { ...sink, unknownReceiver: true, direct: false } : undefined;
+    // A key that does not fold may be `constructor` or any other method: only text given to it can make it code.
+    const anyKey = receiver === 'any-key';
+    const constant = anyKey ? args!.every((arg) => resolver.folder.foldString(arg) !== undefined) : resolver.folder.foldString(code!) !== undefined;
+    if (constant) return { ...sink, unknownReceiver: true, direct: true };
+    const mayBeCode = !anyKey || looksLikeString(resolver, code!, 0);
+    return mayBeCode && resultIsCalled(context, node) ? { ...sink, unknownReceiver: true, direct: false } : undefined;
   }
   if (callee.module === undefined && callee.path.length === 1) {
     const name = callee.path[0];
@@ -90,7 +94,7 @@ export function codeSinkOf(context: Rule.RuleContext, node: AnyNode): CodeSink |
       return { name, kind: 'function', call, code, params: args?.slice(0, -1) ?? [], asFunctionBody: true, direct };
     }
   }
-  if (callee.path.length >= 2 && callee.path[callee.path.length - 1] === 'constructor') {
+  if (callee.path.length >= 2 && callee.path[callee.path.length - 1] === 'constructor' && !isPrototypeConstructor(callee.path)) {
     // `[].map.constructor(…)`, `require('fs').readFile.constructor(…)`: a function's constructor is Function.
     const code = args?.[args.length - 1];
     return { name: 'Function', kind: 'function', call, code, params: args?.slice(0, -1) ?? [], asFunctionBody: true, direct: false };
@@ -126,18 +130,37 @@ const INSPECTOR_HARMLESS = new Set([
 const INSPECTOR_CODE_FIELDS = ['expression', 'condition', 'functionDeclaration', 'source', 'scriptSource'];
 
 /**
- * `x.constructor` (through aliases) of a value the resolver cannot name. Only a class's own `this`
- * is known to be an instance, whose constructor is the class rather than Function.
+ * How a call's callee may be a function's `constructor`: `'function'` when it is the `constructor` of a class or
+ * function (Function for certain), `'unknown'` when it is the `constructor` of a value the resolver cannot name,
+ * `'any-key'` when it is read by a key that does not fold from a function or an unknown value. Every spelling of the
+ * read is the same read: a member (`x.constructor`, `x?.['constr' + 'uctor']`, `fn[k]`), through aliases, or a
+ * destructuring (`const { constructor: C } = x`). Only a class's own `this` is known to be an instance, whose
+ * constructor is the class rather than Function.
  */
-function constructorReceiver(resolver: Resolver, calleeNode: AnyNode): 'function' | 'unknown' | undefined {
-  const node = throughAliases(resolver, calleeNode);
-  if (node.type !== 'MemberExpression' || memberName(node, resolver.folder) !== 'constructor') return undefined;
-  const object = throughAliases(resolver, node.object);
-  if (object.type === 'ThisExpression' && inClassBody(object)) return undefined;
-  return FUNCTION_NODES.has(object.type) ? 'function' : 'unknown';
+function constructorReceiver(resolver: Resolver, calleeNode: AnyNode): 'function' | 'unknown' | 'any-key' | undefined {
+  const read = propertyRead(resolver, throughAliases(resolver, calleeNode));
+  if (!read || (read.key !== 'constructor' && read.key !== DYNAMIC)) return undefined;
+  const object = read.object && throughAliases(resolver, read.object);
+  if (object?.type === 'ThisExpression' && inClassBody(object)) return undefined;
+  const isFunction = object !== undefined && (FUNCTION_NODES.has(object.type) || isFunctionRef(resolver.resolve(object)));
+  if (read.key === DYNAMIC) return isFunction || !object || !resolver.resolve(object) ? 'any-key' : undefined;
+  return isFunction ? 'function' : 'unknown';
+}
+
+/** The property `node` reads and what it reads it from (undefined when a destructuring reads it from a nested member); DYNAMIC for a key that does not fold. */
+function propertyRead(resolver: Resolver, node: AnyNode): { object: AnyNode | undefined; key: string } | undefined {
+  if (node.type === 'MemberExpression') return { object: node.object, key: memberName(node, resolver.folder) ?? (node.computed ? DYNAMIC : '') };
+  const source = node.type === 'Identifier' ? resolver.destructuredPath(node) : undefined;
+  if (!source?.keys.length) return undefined;
+  return { object: source.keys.length === 1 ? source.node : undefined, key: source.keys[source.keys.length - 1] };
 }
 
 const FUNCTION_NODES = new Set(['ClassExpression', 'ClassDeclaration', 'FunctionExpression', 'FunctionDeclaration', 'ArrowFunctionExpression']);
+
+/** A ref the resolver knows to be a function: its own `constructor` is one of the Function constructors. */
+function isFunctionRef(ref: Ref | undefined): boolean {
+  return ref !== undefined && ref.module === undefined && FUNCTION_CONSTRUCTORS.has(Resolver.nameOf(Resolver.member(ref, 'constructor')) ?? '');
+}
 
 /** What an expression names once its aliases (`const C = K`, `const K = class {}`) are followed. */
 function throughAliases(resolver: Resolver, input: AnyNode): AnyNode {
@@ -150,12 +173,33 @@ function throughAliases(resolver: Resolver, input: AnyNode): AnyNode {
   return node;
 }
 
-/** `f(…)()`, `f(…).call(…)`, `f(…).apply(…)`: what the call made is run. */
-function resultIsCalled(resolver: Resolver, node: AnyNode): boolean {
+/** `X.prototype.constructor`, `Object.getPrototypeOf(X.prototype).constructor`: a prototype's constructor is a class, not Function. */
+function isPrototypeConstructor(path: string[]): boolean {
+  let step = path.length - 2;
+  while (step > 0 && path[step] === '__proto__') step--;
+  return path[step] === 'prototype';
+}
+
+/**
+ * `f(…)()`, `f(…).call(…)`, `f(…).apply(…)`, `f(…)?.()`: what the call made is run, there or through the constant
+ * that holds it (`const run = f(…); run()`).
+ */
+function resultIsCalled(context: Rule.RuleContext, node: AnyNode): boolean {
+  const resolver = resolverFor(context);
+  const { node: made, parent } = climbWrappers(node);
+  if (isCalledThere(resolver, made)) return true;
+  if (parent?.type !== 'VariableDeclarator' || parent.init !== made || parent.id.type !== 'Identifier') return false;
+  const variable = findVariable(context.sourceCode.getScope(parent.id as never), parent.id.name);
+  const writes = variable?.references.filter((reference) => reference.isWrite()).length;
+  return writes === 1 && variable!.references.some((reference) => reference.isRead() && isCalledThere(resolver, climbWrappers(reference.identifier as unknown as AnyNode).node));
+}
+
+function isCalledThere(resolver: Resolver, node: AnyNode): boolean {
   const parent = node.parent;
-  if (parent?.type === 'CallExpression' && unwrap(parent.callee) === node) return true;
-  const grand = parent?.parent;
-  return parent?.type === 'MemberExpression' && parent.object === node && ['call', 'apply', 'bind'].includes(memberName(parent, resolver.folder) ?? '') && grand?.type === 'CallExpression' && grand.callee === parent;
+  if (parent?.type === 'CallExpression' && parent.callee === node) return true;
+  if (parent?.type !== 'MemberExpression' || parent.object !== node) return false;
+  const { node: member, parent: grand } = climbWrappers(parent);
+  return grand?.type === 'CallExpression' && grand.callee === member && ['call', 'apply', 'bind'].includes(memberName(parent, resolver.folder) ?? '');
 }
 
 function inClassBody(node: AnyNode): boolean {

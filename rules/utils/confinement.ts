@@ -106,7 +106,7 @@ export class Confinement {
             if (isWriteTarget(parent) || this.uses.onlyDecides(parent)) return undefined;
             return escape(parent, `is reached with a key the gate cannot fold (${this.text(parent)})`);
           }
-          if (isPowerMember(root, key) && !isWriteTarget(parent) && !this.uses.onlyDecides(parent) && !readsReportHeader(parent)) return escape(parent, `is used through ${key}`);
+          if (isPowerMember(root, key) && !isWriteTarget(parent) && !this.uses.onlyDecides(parent) && !this.readsReportHeader(parent)) return escape(parent, `is used through ${key}`);
           if (!strict || isWriteTarget(parent)) return undefined;
           const member = Resolver.member(root, key);
           if (!capabilityRoot(member)) {
@@ -270,6 +270,40 @@ export class Confinement {
     return undefined;
   }
 
+  /**
+   * `process.report.getReport().header.glibcVersionRuntime`, as `detect-libc` reads it: one version field of the
+   * header, never the environment variables (nor the host name, addresses or command line) the rest of it holds.
+   * The report may be kept in a variable first, when every read of it is such a field or a test of its header.
+   */
+  private readsReportHeader(member: AnyNode): boolean {
+    const call = member.parent;
+    if (plainKeyName(member.property, member.computed) !== 'getReport' || call?.type !== 'CallExpression' || call.callee !== member) return false;
+    const holder = call.parent;
+    if (holder?.type !== 'VariableDeclarator' || holder.init !== call || holder.id.type !== 'Identifier') return this.readsVersionField(call);
+    const variable = findVariable(this.sourceCode.getScope(holder.id as never), holder.id.name);
+    const references = variable?.references ?? [];
+    if (references.filter((reference) => reference.isWrite()).length !== 1 || !references.some((reference) => reference.isRead())) return false;
+    return references.every((reference) => {
+      if (!reference.isRead()) return true;
+      const report = reference.identifier as unknown as AnyNode;
+      if (this.uses.onlyDecides(report)) return true;
+      const header = report.parent;
+      return header?.type === 'MemberExpression' && header.object === report && (this.readsVersionField(report) || (this.isHeader(header) && this.uses.onlyDecides(header)));
+    });
+  }
+
+  /** `report.header.glibcVersionRuntime`: one version field of the header of the report `report` is. */
+  private readsVersionField(report: AnyNode): boolean {
+    const header = report.parent;
+    const field = header?.parent;
+    return header?.object === report && this.isHeader(header) && field?.type === 'MemberExpression' && field.object === header && !field.computed && REPORT_VERSION_FIELDS.has(field.property.name);
+  }
+
+  /** `report.header`, read by its plain name (a key built at run time to reach it is no version check). */
+  private isHeader(member: AnyNode): boolean {
+    return member.type === 'MemberExpression' && !member.computed && member.property.name === 'header';
+  }
+
   private text(node: AnyNode): string {
     const text = this.sourceCode.getText(node as never).replace(/\s+/g, ' ');
     return text.length > 40 ? `${text.slice(0, 40)}…` : text;
@@ -299,16 +333,3 @@ function functionLabel(fn: AnyNode): string {
 
 /** Fields of a report's header that say which software runs: not the host name, addresses, folder or command line. */
 const REPORT_VERSION_FIELDS = new Set(['glibcVersionRuntime', 'glibcVersionCompiler', 'nodejsVersion', 'componentVersions', 'osName', 'osRelease', 'osMachine', 'arch', 'platform', 'wordSize']);
-
-/**
- * `process.report.getReport().header.glibcVersionRuntime`, as `detect-libc` reads it: one version field of the
- * header, never the environment variables (nor the host name, addresses or command line) the rest of it holds.
- */
-function readsReportHeader(member: AnyNode): boolean {
-  const call = member.parent;
-  const header = call?.parent;
-  const field = header?.parent;
-  return plainKeyName(member.property, member.computed) === 'getReport' && call?.type === 'CallExpression' && call.callee === member
-    && header?.type === 'MemberExpression' && header.object === call && !header.computed && header.property.name === 'header'
-    && field?.type === 'MemberExpression' && field.object === header && !field.computed && REPORT_VERSION_FIELDS.has(field.property.name);
-}

@@ -85,6 +85,12 @@ const WRAPPER_ARGUMENTS: Record<string, string> = { '0': 'exports', '1': 'requir
 /** `process.getBuiltinModule` (Node 20.16+) loads a built-in module without `require`. */
 const REQUIRE_LIKE = new Set(['require', 'module.require', 'require.main.require', 'process.getBuiltinModule']);
 const MAX_DEPTH = 40;
+/**
+ * The standard streams are sockets: a pipe's `net.Socket`, as the host gives a plugin, or a terminal's `tty` stream
+ * built on it. Their class, up to two prototypes up (`Object.getPrototypeOf(process.stdout).constructor`), is `net.Socket`.
+ */
+const STDIO = new Set(['stdin', 'stdout', 'stderr']);
+const TTY_STREAMS = new Set(['ReadStream', 'WriteStream']);
 
 export class Resolver {
   readonly folder: Folder;
@@ -246,6 +252,12 @@ export class Resolver {
     const binding = this.bindingOf(identifier);
     if (binding.kind !== 'value' || binding.path.some((step) => !('key' in step))) return undefined;
     return { node: binding.init, keys: binding.path.map(stepName), fallback: binding.fallback };
+  }
+
+  /** Like `destructuredSource`, with DYNAMIC for a key that does not fold: `const { [k]: C } = fn` reads `fn[k]`. */
+  destructuredPath(identifier: AnyNode): { node: AnyNode; keys: string[] } | undefined {
+    const binding = this.bindingOf(identifier);
+    return binding.kind === 'value' ? { node: binding.init, keys: binding.path.map(stepName) } : undefined;
   }
 
   /**
@@ -632,17 +644,27 @@ export class Resolver {
    * A V8 CallSite's `getFunction()` and `getThis()` (what `Error.prepareStackTrace` is handed) give a
    * frame's function and receiver: the module wrapper, whose `arguments` hold `require`, and the global
    * object. A call of either, without arguments, on something the resolver cannot name or on an
-   * error's `stack` counts as one.
+   * error's `stack` counts as one, however the method is reached and run: an alias, a computed key,
+   * the CallSite's prototype, `.call`, `.apply`, `Reflect.apply` or a `.bind` called at once.
    */
   private callSiteFrame(node: AnyNode): Ref | undefined {
-    const callee = unwrap(node.callee);
-    if (node.type !== 'CallExpression' || node.arguments.length > 0 || callee.type !== 'MemberExpression') return undefined;
-    const method = memberName(callee, this.folder);
-    if (method !== 'getFunction' && method !== 'getThis') return undefined;
+    if (node.type !== 'CallExpression') return undefined;
+    const call = this.normalizeCall(node);
+    let method = call.calleeNode;
+    let args = call.args;
+    for (let hop = 0; method.type === 'Identifier' && hop < 4; hop++) method = unwrap(this.aliasedExpression(method)?.node ?? method);
+    // `cs.getFunction.bind(cs)()`: the bound method, run with the bound arguments and the call's own.
+    if (method.type === 'CallExpression' && unwrap(method.callee).type === 'MemberExpression' && memberName(unwrap(method.callee), this.folder) === 'bind') {
+      args = args && [...method.arguments.slice(1), ...args];
+      method = unwrap(unwrap(method.callee).object);
+    }
+    if (args?.length !== 0 || method.type !== 'MemberExpression') return undefined;
+    const name = memberName(method, this.folder);
+    if (name !== 'getFunction' && name !== 'getThis') return undefined;
     // Unknown, or reached through an error's `stack` (which prepareStackTrace makes an array of CallSites).
-    const receiver = this.resolve(callee.object);
+    const receiver = this.resolve(method.object);
     if (receiver !== undefined && (receiver.module !== undefined || !receiver.path.includes('stack'))) return undefined;
-    return method === 'getFunction' ? { path: [CALLER] } : { path: [] };
+    return name === 'getFunction' ? { path: [CALLER] } : { path: [] };
   }
 
   /** What the function a Function-constructor call builds returns when called, if its constant body only returns a name. */
@@ -773,6 +795,12 @@ function rewriteOnce(module: string | undefined, path: string[]): Ref | undefine
     if (n >= 3 && path[0] === '%value' && path[2] === '__proto__') return { path: [path[1], 'prototype', ...path.slice(3)] };
     if (n >= 2 && GLOBAL_FUNCTIONS.has(path[0]) && path[1] === 'constructor') return { path: ['Function', ...path.slice(2)] };
     if (n >= 2 && GLOBAL_FUNCTIONS.has(path[0]) && path[1] === '__proto__') return { path: ['Function', 'prototype', ...path.slice(2)] };
+    const stdioClass = n >= 3 && path[0] === 'process' && STDIO.has(path[1]) ? path.indexOf('constructor') : -1;
+    if (stdioClass >= 2 && stdioClass <= 4 && path.slice(2, stdioClass).every((step) => step === '__proto__')) return { module: 'net', path: ['Socket', ...path.slice(stdioClass + 1)] };
+  } else if (module === 'tty') {
+    // tty's streams are sockets: `Object.getPrototypeOf(tty.ReadStream.prototype)` is `net.Socket.prototype`.
+    if (n >= 3 && TTY_STREAMS.has(path[0]) && path[1] === 'prototype' && path[2] === '__proto__') return { module: 'net', path: ['Socket', 'prototype', ...path.slice(3)] };
+    if (n >= 2 && TTY_STREAMS.has(path[0]) && path[1] === '__proto__') return { module: 'net', path: ['Socket', ...path.slice(2)] };
   } else if (module === 'process') {
     // `import { env } from 'node:process'`, `require('process').env`: the same object as the global.
     return { path: ['process', ...path] };
@@ -787,6 +815,8 @@ function rewriteOnce(module: string | undefined, path: string[]): Ref | undefine
   if (caller >= 0) return { path: [CALLER, ...path.slice(caller + 1)] };
   for (let i = 0; i + 1 < n; i++) {
     if (path[i] === 'constructor' && path[i + 1] === 'constructor') return { path: ['Function', ...path.slice(i + 2)] };
+    // A module's instance was made by its class: `new net.Socket().constructor` is `net.Socket`.
+    if (path[i] === INSTANCE && path[i + 1] === 'constructor' && module !== undefined) return { module, path: [...path.slice(0, i), ...path.slice(i + 2)] };
     if (path[i] === 'prototype' && path[i + 1] === 'constructor' && i >= 1) {
       return { module, path: [...path.slice(0, i), ...path.slice(i + 2)] };
     }

@@ -56,11 +56,16 @@ tester.run('no-capability-escape', rule, {
     'import("node:fs").then(run); import("vm").then((vm) => vm.runInThisContext("1"));',
     // Methods named like a CallSite's that take arguments are some other API.
     'const fn = registry.getFunction("render"); keep(fn); keep(scope.getThis(node));',
+    'keep(registry.getFunction.call(registry, "render")); keep(Reflect.apply(scope.getThis, scope, [node])); keep(api.getFunction.bind(api, "x")());',
     // process.report's settings are plain data, and a test of getReport only asks whether it exists.
     'process.report.directory = "/tmp"; process.report.reportOnFatalError = true; console.log(process.report.compact);',
     'if (typeof process.report?.getReport === "function") supported = true;',
     // A version field of the report's header (detect-libc's read) holds no environment variable.
     'const glibc = process.report.getReport().header.glibcVersionRuntime; const v = process.report?.getReport().header.nodejsVersion;',
+    // The report kept in a variable first, each read of it a version field or a test of its header, is the same read.
+    'function glibc() { const r = process.report.getReport(); return r.header && r.header.glibcVersionRuntime || null; }',
+    'const { report: rep } = process; const report = rep.getReport(); if (!report) throw new Error("no report"); log(report.header.nodejsVersion);',
+    'const r = process.report.getReport(); if (typeof r.header === "object") use(r.header.osRelease, r.header.arch);',
   ],
   invalid: [
     // The issue's own example, and the forms of passing a root to code the gate does not see.
@@ -126,6 +131,11 @@ tester.run('no-capability-escape', rule, {
     // Anything of the report but a version field of its header: the header itself (host name, addresses, command line) too.
     { code: 'send(process.report.getReport()["head" + "er"].glibcVersionRuntime);\nconst { header, environmentVariables } = process.report.getReport();\nsend(process.report.getReport().header.commandLine);', errors: [at('escapeEnv', 1, 6), at('escapeEnv', 2, 42), at('escapeEnv', 3, 6)] },
     { code: 'const { report } = process;\nreport["write" + "Report"]("/tmp/x.json");', errors: [at('escapeEnv', 2, 1)] },
+    // Kept in a variable, any other read of the report (its variables, the header itself, the report handed on) is the finding.
+    { code: 'const r = process.report.getReport();\nconst v = r.header.glibcVersionRuntime;\nsend(r.environmentVariables);', errors: [at('escapeEnv', 1, 11)] },
+    { code: 'const r = process.report.getReport();\nlog(r.header.glibcVersionRuntime);\nlog(r);', errors: [at('escapeEnv', 1, 11)] },
+    { code: 'const r = process.report.getReport();\nsend(r.header);', errors: [at('escapeEnv', 1, 11)] },
+    { code: 'let r = process.report.getReport();\nr = other;\nlog(r.header.glibcVersionRuntime);', errors: [at('escapeEnv', 1, 9)] },
     { code: 'const rep = process["rep" + "ort"];\nsend(rep.getReport().header);', errors: [at('escapeEnv', 2, 6)] },
     { code: 'import { report } from "node:process";\nconst { getReport: dump = () => ({}) } = report;\nsend(dump());', errors: [at('escapeEnv', 2, 9)] },
     { code: 'const client = createClient({ fetch });', errors: [at('escapeNetwork', 1, 31, { root: 'fetch', how: 'is stored in an object' })] },
@@ -149,6 +159,19 @@ tester.run('no-capability-escape', rule, {
     { code: 'Error.prepareStackTrace = (_, frames) => frames;\nconst wrapper = new Error().stack[0].getFunction();\nsend(wrapper.arguments);', ...cjs, errors: [at('escapeModule', 3, 6, { root: "the module wrapper's arguments", how: 'is passed to send' })] },
     { code: 'Error.prepareStackTrace = (_, frames) => { frames.forEach((f) => keep(f.getFunction())); return ""; };', ...cjs, errors: [at('escapeModule', 1, 71, { root: 'the calling function (arguments.callee.caller)', how: 'is passed to keep' })] },
     { code: 'Error.prepareStackTrace = (_, frames) => { keep(frames[1]["get" + "This"]()); return ""; };', ...cjs, errors: [at('escapeCode', 1, 49, { root: 'the global object', how: 'is passed to keep' })] },
+    // However the CallSite method is reached and run: .call, .apply, Reflect.apply on its prototype, a bind called at once, an alias.
+    ...[
+      'cs.getFunction.call(cs)',
+      'cs["getFunc" + "tion"].apply(cs, [])',
+      'Reflect.apply(Object.getPrototypeOf(cs).getFunction, cs, [])',
+      'cs.getFunction.bind(cs)()',
+      '(() => { const get = cs.getFunction; return get.call(cs); })()',
+    ].map((reach) => ({
+      code: `Error.prepareStackTrace = (_, s) => s;\nconst cs = new Error().stack[0];\nsend(${reach}.arguments);`,
+      ...cjs,
+      errors: [at('escapeModule', 3, 6, { root: "the module wrapper's arguments", how: 'is passed to send' })],
+    })),
+    { code: 'Error.prepareStackTrace = (_, s) => s;\nconst [site] = new Error().stack;\nkeep(Reflect.apply(site.getThis, site, []));', ...cjs, errors: [at('escapeCode', 3, 6, { root: 'the global object', how: 'is passed to keep' })] },
     { code: 'function h() { const k = "cal" + "ler"; return arguments["cal" + "lee"][k]; }\nregister(h());', ...cjs, errors: [at('escapeModule', 2, 10)] },
     // What constant code evaluates to is that root: the escape is of process, require, the global object.
     { code: 'leak(eval("pro" + "cess"));', ...cjs, errors: [at('escapeModule', 1, 6, { root: 'process', how: 'is passed to leak' })] },

@@ -26,6 +26,9 @@ tester.run('no-child-process', rule, {
     { code: '!function(e,t){"use strict";var n=e.exec||function(){};t.spawn=n;e.a=t}(this,{});', ...cjs },
   ],
   invalid: [
+    // A CallSite's getFunction() run through .call or Reflect.apply is the module wrapper: its arguments[1] is require.
+    { code: 'Error.prepareStackTrace = (e, s) => s;\nconst top = new Error().stack[0];\nconst r = top.getFunction.call(top).arguments[1];\nr("child_process");', ...cjs, errors: [cp(4, 1)] },
+    { code: 'Error.prepareStackTrace = (e, s) => s;\nconst cs = new Error().stack[0];\nconst fn = Reflect.apply(Object.getPrototypeOf(cs)["getFunction"], cs, []);\nfn.arguments[1]("child_" + "process");', ...cjs, errors: [cp(4, 1)] },
     { code: 'import { exec } from "child_process";', errors: [cp(1, 1)] },
     // process.execve runs a program in place of the process, however process is reached.
     {

@@ -11,6 +11,8 @@ const script = { languageOptions: { sourceType: 'script' as const } };
 
 tester.run('no-dynamic-code', rule, {
   valid: [
+    // A prototype's constructor is a class, not Function: a stream's base class built with options.
+    { code: 'const fs = require("fs"); const Base = Object.getPrototypeOf(fs.ReadStream.prototype).constructor; new Base({ read() {} }); const S = Object.getPrototypeOf(require("tty").ReadStream.prototype).constructor; new S();', ...cjs },
     // An inspector session that only profiles, takes coverage or heap snapshots, and a breakpoint condition that is a constant harmless expression.
     { code: 'const { Session } = require("node:inspector");\nconst s = new Session(); s.connect();\ns.post("Profiler.enable"); s.post("Profiler.start", () => {}); s.post("Profiler.takePreciseCoverage", { callCount: true }, done);\nconst opts = { detailed: true };\ns.post("HeapProfiler.takeHeapSnapshot", opts); s.post("Debugger.enable");', ...cjs },
     { code: 'const inspector = require("inspector");\nconst s = new inspector.Session();\ns.post("Debugger.setBreakpointByUrl", { lineNumber: 3, url: "file:///x.js", condition: "count > 10" });', ...cjs },
@@ -38,6 +40,8 @@ tester.run('no-dynamic-code', rule, {
     'function same(v) { return new v.constructor(String(v)); } function fail(e) { throw new e.constructor("Could not open the file"); }',
     // Parameters named like roots, handed ordinary values: the body is read with them bound.
     { code: 'new Function("require", "fetch", "return require(fetch)")((n) => n, "x");', ...cjs },
+    // Rest parameters, arguments and destructured parameters handed data, or a root the body never loads with.
+    { code: 'Function("...a", "return a.length")(1, 2); new Function("return arguments.length")(require); Function("{ r }", "return r + 1")({ r: 2 });', ...cjs },
     // Node refuses a string callback (ERR_INVALID_ARG_TYPE): a string timer runs nothing, constant or not, whatever it says.
     'setTimeout("tick()", 10); setTimeout("require(\'child_process\').exec(\'id\')", 1);',
     'setTimeout("alert(" + x + ")", 10); setInterval(`tick(${n})`, 1000); const s = name + "()"; setImmediate(s);',
@@ -55,6 +59,13 @@ tester.run('no-dynamic-code', rule, {
     'class A { clone() { return new this.constructor("x"); } }',
     'function same(v) { return v.constructor === Object && v.constructor.name === "Object" ? new v.constructor() : null; }',
     'function copy(list) { return new list.constructor(list.length); }',
+    // The same instance idioms by destructuring or an optional chain, and dispatch by a key chosen at run time: a
+    // method of an unknown object or a function given data, a message, or nothing that is run as a function.
+    'function wrap(err) { const { constructor: E } = err; return new E("wrapped: " + err.message); }',
+    'function same(v) { const C = v?.["constructor"]; return C === Array ? [] : new C(v); }',
+    'function emit(bus, kind, data) { bus[kind](data); bus[kind]("ready"); handlers[kind]?.(data, "utf8"); }',
+    'function fire(fn, method, self) { fn[method](self, 1); logger[level]("process started at " + time); }',
+    'function route(table, name) { return table[name]("GET", "/users")(request); }',
   ],
   invalid: [
     // Plain non-constant evaluation.
@@ -87,6 +98,17 @@ tester.run('no-dynamic-code', rule, {
     { code: 'function boot(api) { api.hooks.constructor("require(\'child_process\').exec(\'id\')").call(null); }', errors: [at('evaluatedCode', 1, 22)] },
     { code: 'class K {}\nK.constructor("return process")();', errors: [at('indirect', 2, 1), at('evaluatesToRoot', 2, 1)] },
     { code: 'const K = class {};\nconst C = K;\nnew C.constructor("a", "return a")(1);', errors: [at('indirect', 3, 1)] },
+    // Every read of the property `constructor` is the same read: destructured (a folded key too), an optional chain.
+    { code: 'exports.activate = (ctx) => {\n  const { constructor: C } = ctx.subscriptions.push;\n  C("return pro" + "cess")();\n};', ...cjs, errors: [at('evaluatesToRoot', 3, 3)] },
+    { code: 'function boot(api) { const { ["constr" + "uctor"]: Make } = api.hooks; return Make(`return ${"require"}`)(); }', errors: [at('evaluatesToRoot', 1, 79)] },
+    { code: 'function boot(api) { const { log: { constructor: F } } = api; F(api.config.get("boot"))(); }', errors: [at('indirect', 1, 63)] },
+    { code: 'function boot(ctx) { const f = ctx.log?.["constructor"]?.(ctx.config.get("boot")); f?.(); }', errors: [at('indirect', 1, 32)] },
+    { code: 'function boot(ctx) { const run = ctx.log?.constructor(ctx.src); run.call(null); }', errors: [at('indirect', 1, 34)] },
+    // A key that does not fold, on a function or a value that may be one, may be `constructor`: text given to it may be code.
+    { code: 'const k = Object.getOwnPropertyNames(Function.prototype).filter((n) => n.length === 11)[0];\nconst F = (() => 0)[k];\nF("return pro" + "cess")();', errors: [at('evaluatesToRoot', 3, 1)] },
+    { code: 'function f() {}\nconst key = pick();\nf[key]("require(\'child_process\').exec(\'id\')")();', errors: [at('evaluatedCode', 3, 1)] },
+    { code: 'function boot(api, k) { return api.log[k]("return " + api.name)(); }', errors: [at('indirect', 1, 32)] },
+    { code: 'function boot(api, k) { const { [k]: Make } = api.log; const run = Make(`return ${api.name}`); run(); }', errors: [at('indirect', 1, 68)] },
     { code: 'const e = eval;\ne("1 + 1");', errors: [at('indirect', 2, 1)] },
     { code: 'globalThis["ev" + "al"](x);', errors: [at('indirect', 1, 1)] },
     { code: 'window.eval(x); self["eval"](y);', errors: [at('indirect', 1, 1), at('indirect', 1, 17)] },
@@ -156,6 +178,21 @@ tester.run('no-dynamic-code (evaluated constants)', rule, {
       errors: [{ ...at('evaluatedCode', 1, 1), data: { name: 'Function', message: "Loads 'child_process', which can run other programs with the user's rights." } }],
     },
     { code: 'new Function("x, req", "req(\'n\' + \'et\').connect(x)")(9, require);', ...cjs, errors: [at('evaluatedCode', 1, 1), at('evaluatedCode', 1, 1)] },
+    // Whatever receives the root in the body: a rest parameter, its own arguments, a destructured parameter, through .call/.apply.
+    ...[
+      'Function("...a", "return a[0](\'child_\' + \'process\')")(require)',
+      'new Function("return arguments[0](\'child_process\')")(require)',
+      'Function("{ r }", "return r(\'child_process\')")({ r: require })',
+      'Function("{ load: l = null }, n", "return l(n)")({ load: require }, "child_process")',
+      'Function("x", "...rest", "return rest[1](x)").call(null, "child_process", 1, require)',
+      'new Function("req", "return req(\'child_process\')").apply(undefined, [module.require])',
+    ].map((spelling) => ({
+      code: `const m = ${spelling};`,
+      ...cjs,
+      errors: [{ ...at('evaluatedCode', 1, 11), data: { name: 'Function', message: "Loads 'child_process', which can run other programs with the user's rights." } }],
+    })),
+    // The constant that holds the built function, called once.
+    { code: 'const boot = Function("...a", "return a[0](\'child_\' + \'process\')");\nconst m = boot(require);', ...cjs, errors: [{ ...at('evaluatedCode', 1, 14), data: { name: 'Function', message: "Loads 'child_process', which can run other programs with the user's rights." } }] },
     {
       code: 'var table = { b: "var c = require(\'child_\' + \'process\');" };\nfunction load(id) { new Function("module", "exports", "require", table[id])({}, {}, require); }\nload("b");',
       ...cjs,

@@ -10,6 +10,9 @@ ruleTester.run('no-network', rule, {
   valid: [
     // A default that is only a local function, from an object that is not the global.
     'const { send = () => {} } = options; send("https://api.example");',
+    // The standard streams and tty used as streams, and their class only looked at: nothing opens a connection.
+    { code: 'const tty = require("tty"); if (tty.isatty(1)) process.stdout.write("x"); const k = process.stdout.constructor.name; const same = process.stdin.constructor === Object;', ...commonjs },
+    { code: 'const { Readable } = require("stream"); const Base = Object.getPrototypeOf(Readable.prototype).constructor; new Base();', ...commonjs },
     // A local function named fetch, and methods named like the globals.
     'async function fetch(url) { return cache[url]; } fetch("https://evil.example");',
     'const fetch = (x) => x; fetch("https://evil.example"); api.fetch("/users"); this.fetch(); client.WebSocket;',
@@ -39,6 +42,20 @@ ruleTester.run('no-network', rule, {
     { code: 'const h = require("ht" + "tp");\nh["get"](url);\nReflect.apply(h.request, h, [opts]);', ...commonjs, errors: [mod(1, 11, 'http'), { messageId: 'call', line: 2, column: 1 }, { messageId: 'call', line: 3, column: 1 }] },
     { code: 'const net = require("net");\nconst s = new net.Socket();\nnet.isIP(addr);', ...commonjs, errors: [mod(1, 13, 'net'), { messageId: 'call', line: 2, column: 11, data: { name: 'net.Socket', target: 'an address not known before run time' } }] },
     { code: 'import http from "node:http";', errors: [mod(1, 1, 'http')] },
+    // A class is its instances' constructor: tty's and the standard streams' is net.Socket, reached without loading net.
+    ...[
+      'Object.getPrototypeOf(require("tty").ReadStream.prototype).constructor',
+      'require("node:tty").WriteStream.__proto__',
+      'process.stdout.constructor',
+      'Object.getPrototypeOf(process.stderr).constructor',
+      'process.stdin.__proto__.__proto__.constructor',
+    ].map((spelling) => ({
+      code: `const Socket = ${spelling};\nconst s = new Socket();\ns.connect(443, "192.0.2.10");`,
+      ...commonjs,
+      errors: [{ messageId: 'call', line: 2, column: 11, data: { name: 'net.Socket', target: 'an address not known before run time' } }],
+    })),
+    { code: 'const { constructor: Sock } = process.stdout;\nReflect.construct(Sock, []).connect(443, "192.0.2.10");', ...commonjs, errors: [{ messageId: 'call', line: 2, column: 1, data: { name: 'net.Socket.connect', target: 'an address not known before run time' } }, { messageId: 'call', line: 2, column: 1, data: { name: 'net.Socket', target: 'an address not known before run time' } }] },
+    { code: 'const net = require("net");\nconst Sock = new net.Socket().constructor;\nnew Sock();', ...commonjs, errors: [mod(1, 13, 'net'), { messageId: 'call', line: 2, column: 14 }, { messageId: 'call', line: 3, column: 1, data: { name: 'net.Socket', target: 'an address not known before run time' } }] },
     // Node's internal aliases of the network modules, by any spelling: judged as the module they hand out.
     {
       code: 'const { ClientRequest } = require("_http_client");\nnew ClientRequest("http://192.0.2.10/c").end();\nrequire("node:_tls_" + "wrap").connect(443, "c2.example");\nimport("_http_agent");',

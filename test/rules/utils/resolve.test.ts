@@ -68,6 +68,17 @@ describe('identity resolution', () => {
     expect(resolveName('Object.getPrototypeOf(async function* () {}).constructor')).toBe('AsyncGeneratorFunction');
   });
 
+  it("names a Node object's class by its constructor: tty's and the standard streams' is net.Socket", () => {
+    expect(resolveName('import tty from "node:tty"; Object.getPrototypeOf(tty.ReadStream.prototype).constructor')).toBe('net:Socket');
+    expect(resolveName('import { WriteStream } from "tty"; WriteStream.__proto__')).toBe('net:Socket');
+    expect(resolveName('process.stdout.constructor')).toBe('net:Socket');
+    expect(resolveName('Reflect.getPrototypeOf(process.stdin).constructor.prototype')).toBe('net:Socket.prototype');
+    expect(resolveName('import net from "net"; new net.Server().constructor')).toBe('net:Server');
+    // Three prototypes up is stream.Duplex, no socket; the streams themselves are not classes.
+    expect(resolveName('process.stdout.__proto__.__proto__.__proto__.constructor')).not.toBe('net:Socket');
+    expect(resolveName('process.stdout.write')).toBe('process.stdout.write');
+  });
+
   it("names literals' prototypes and constructors as the intrinsics they are", () => {
     expect(resolveName('({}).__proto__')).toBe('Object.prototype');
     expect(resolveName('[].__proto__')).toBe('Array.prototype');
