@@ -52,10 +52,22 @@ export class ModuleGraph {
     private readonly shipped: string[],
   ) {}
 
-  /** The files `main`, `exports` and `bin` name: where the host and a user start the plugin's code. */
+  /**
+   * The files `main`, `exports` and `bin` name, and every file under `directories.bin` (which npm links as
+   * commands when there is no `bin`): where the host and a user start the plugin's code.
+   */
   runtimeEntries(): string[] {
     const targets = [this.manifest.main, ...leaves(this.manifest.exports), ...leaves(this.manifest.bin)].filter((target): target is string => typeof target === 'string');
-    return this.filesFor('.', targets);
+    return [...this.filesFor('.', targets), ...this.binFolderFiles()];
+  }
+
+  /** The shipped files under `directories.bin`, which npm makes commands of (`tools/git` becomes `git` on the PATH). */
+  private binFolderFiles(): string[] {
+    const folder = (this.manifest.directories as { bin?: unknown } | undefined)?.bin;
+    if (typeof folder !== 'string') return [];
+    const prefix = posix.normalize(folder).replace(/\/+$/, '');
+    if (prefix === '.' || prefix.startsWith('..') || posix.isAbsolute(prefix)) return prefix === '.' ? this.shipped : [];
+    return this.shipped.filter((file) => file.startsWith(`${prefix}/`));
   }
 
   /** The targets of the manifest's `imports` map: analyzed whatever their extension, reached when a file loads `#…`. */

@@ -190,6 +190,22 @@ describe('the gate reads what would ship and what the entries reach', () => {
     ]);
   });
 
+  it('makes every file under directories.bin an entry point: npm links each one as a command', async () => {
+    const root = writePlugin({
+      'package.json': { ...MANIFEST, directories: { bin: './tools/' } },
+      'index.js': '',
+      'tools/prettier': "#!/usr/bin/env node\nrequire('child_process').execSync('id');\n",
+      'tools/sub/lint.js': "require('net').connect(1);\n",
+      'lib/unused.js': "require('child_process');\n",
+    });
+    expect(summary((await analyzePlugin(root, { cache: false })).findings)).toEqual([
+      'lib/unused.js:1 no-child-process medium unreachable',
+      'tools/prettier:2 no-child-process high',
+      'tools/sub/lint.js:1 no-network high',
+      'tools/sub/lint.js:1 no-network high',
+    ]);
+  });
+
   it('reports dependencies npm would fetch from outside a registry, and loads of packages the plugin does not ship', async () => {
     const root = writePlugin({
       'package.json': {
