@@ -135,6 +135,10 @@ export class ModuleGraph {
       return { kind: 'devDependency', name, present: this.entry(posix.join('node_modules', name)) === 'directory' };
     }
     const subpath = specifier.slice(name.length);
+    // A package names itself: Node resolves that through the nearest package.json's `exports`, before node_modules.
+    const scope = this.packageScope(posix.dirname(from));
+    const own = scope === undefined ? undefined : this.packageJson(scope);
+    if (own?.name === name && own.exports !== undefined && own.exports !== null) return found(this.packageFiles(scope!, subpath));
     for (let dir = posix.dirname(from); ; dir = posix.dirname(dir)) {
       const base = posix.join(dir, 'node_modules', name);
       if (this.entry(base) === 'directory') return found(this.packageFiles(base, subpath));

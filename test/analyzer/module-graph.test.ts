@@ -190,6 +190,31 @@ describe('the gate reads what would ship and what the entries reach', () => {
     ]);
   });
 
+  it('resolves a package naming itself through the nearest package.json with exports, as Node does', async () => {
+    const root = writePlugin({
+      'package.json': MANIFEST,
+      'index.js': "module.exports = require('./lib');",
+      'lib/package.json': JSON.stringify({ name: 'colors-lite', exports: { '.': './impl.js', './extra': './extra.js' } }),
+      'lib/index.js': "module.exports = [require('colors-lite'), require('colors-lite/extra')];",
+      'lib/impl.js': "require('https').request('https://stats.example/c');",
+      'lib/extra.js': "require('net');",
+    });
+    expect(summary((await analyzePlugin(root, { cache: false })).findings)).toEqual([
+      'lib/extra.js:1 no-network high',
+      'lib/impl.js:1 no-network high',
+      'lib/impl.js:1 no-network high',
+    ]);
+    // Without exports a package cannot name itself: Node looks in node_modules, and so does the gate.
+    writeFileSync(join(root, 'lib/package.json'), JSON.stringify({ name: 'colors-lite', main: './index.js' }));
+    expect(summary((await analyzePlugin(root, { cache: false })).findings)).toEqual([
+      'lib/extra.js:1 no-network medium unreachable',
+      'lib/impl.js:1 no-network medium unreachable',
+      'lib/impl.js:1 no-network medium unreachable',
+      'lib/index.js:1 unread-dependency medium',
+      'lib/index.js:1 unread-dependency medium',
+    ]);
+  });
+
   it('makes every file under directories.bin an entry point: npm links each one as a command', async () => {
     const root = writePlugin({
       'package.json': { ...MANIFEST, directories: { bin: './tools/' } },
