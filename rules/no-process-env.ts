@@ -39,7 +39,7 @@ const HARMLESS_PREFIXES = ['debug_'];
 /** Calls that list only the names of the environment's variables. */
 const NAME_LISTS = new Set(['Object.keys', 'Object.getOwnPropertyNames', 'Reflect.ownKeys']);
 const SECRET_LOOKING =
-  /TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|KEY|CREDENTIAL|AUTH|COOKIE|SESSION|PRIVATE|CERT|SALT|DSN|DATABASE_URL|JWT|BEARER|SIGNING|WEBHOOK|^(?:AWS|AZURE|GCP|GOOGLE|NPM|GITHUB|GH|GITLAB|SLACK|STRIPE|OPENAI|ANTHROPIC)_/i;
+  /TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|KEY|CREDENTIAL|AUTH|COOKIE|SESSION|PRIVATE|CERT|SALT|DSN|DATABASE_URL|JWT|BEARER|SIGNING|WEBHOOK|MNEMONIC|SEED_PHRASE|CONNECTION_STRING|RPC_URL|_(?:PASS|PWD|PK)(?:_|$)|^(?:PASS|PWD|PK)_|^(?:MONGO|MONGODB|REDIS|AMQP|POSTGRES|PG|MYSQL)_UR[LI]$|^(?:AWS|AZURE|GCP|GOOGLE|NPM|GITHUB|GH|GITLAB|SLACK|STRIPE|OPENAI|ANTHROPIC)_/i;
 /** Calls that read or test one variable by name rather than expose the object: `Reflect.get(process.env, 'X')`. */
 const KEYED_CALLS = new Set(['Reflect.get', 'Reflect.has', 'Reflect.getOwnPropertyDescriptor', 'Object.hasOwn', 'Object.getOwnPropertyDescriptor']);
 /** Methods every object has that test one key: `process.env.hasOwnProperty('X')`, `Object.prototype.hasOwnProperty.call(process.env, 'X')`. */

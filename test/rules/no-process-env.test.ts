@@ -104,7 +104,12 @@ ruleTester.run('no-process-env', rule, {
       errors: [{ messageId: 'names', line: 1, column: 17 }, { messageId: 'dynamicRead', line: 1, column: 86 }],
     },
     // The list is of harmless names, not of secret ones: a name on neither list whose value leaves is high.
-    { code: 'post({ body: String(process.env.CI_JOB_JWT) });\nsend(process.env["DEPLOY_" + "PASS"]);', errors: [read('secretRead', 1, 21, 'CI_JOB_JWT'), read('read', 2, 6, 'DEPLOY_PASS')] },
+    { code: 'post({ body: String(process.env.CI_JOB_JWT) });\nsend(process.env["DEPLOY_" + "PASS"]);', errors: [read('secretRead', 1, 21, 'CI_JOB_JWT'), read('secretRead', 2, 6, 'DEPLOY_PASS')] },
+    // Wallet and database secrets under names without TOKEN or KEY; the working directory is no secret.
+    {
+      code: 'const { MNEMONIC, DEPLOYER_PK } = process.env;\nsend(MNEMONIC, DEPLOYER_PK, process.env.MYSQL_PWD, process.env.SMTP_PASS, process.env.MONGODB_URI, process.env.PWD);',
+      errors: [read('secretRead', 1, 9, 'MNEMONIC'), read('secretRead', 1, 19, 'DEPLOYER_PK'), read('secretRead', 2, 29, 'MYSQL_PWD'), read('secretRead', 2, 52, 'SMTP_PASS'), read('secretRead', 2, 75, 'MONGODB_URI'), read('read', 2, 100, 'PWD')],
+    },
     { code: 'const { VAULT_ADDR: where, BUILDKITE_AGENT_ACCESS_KEY: k } = process.env;\nsend(where, k);', errors: [read('read', 1, 9, 'VAULT_ADDR'), read('secretRead', 1, 28, 'BUILDKITE_AGENT_ACCESS_KEY')] },
     // A test asking many questions spells the value out: against a varying value, of a varying piece, or in a loop.
     {
