@@ -140,7 +140,7 @@ export class HeldValues {
     const out = enclosingWithObjects(identifier, variable).flatMap((object) => {
       // `with (Math) { random… }`: the name is the object's member when it has one.
       const ref = this.resolver.resolve(object);
-      const member = ref && !ref.path.some((step) => step.startsWith('%')) ? [{ module: ref.module, path: [...ref.path, identifier.name] }] : [];
+      const member = ref && !asCollection && !ref.path.some((step) => step.startsWith('%')) ? [{ module: ref.module, path: [...ref.path, identifier.name] }] : [];
       return [...member, ...this.picked(object, identifier.name, walk, asCollection)];
     });
     if (!variable || !variable.defs.some((def) => isRuntimeDefinition(def))) return out;
@@ -188,6 +188,8 @@ export class HeldValues {
     if (!variable || !variable.defs.some((def) => isRuntimeDefinition(def))) return [];
     const out: Ref[] = [];
     for (const reference of variable.references) {
+      // Counted like a step, so a variable written thousands of times is not scanned once per write.
+      if (++walk.steps > MAX_STEPS) break;
       const member = (reference.identifier as AnyNode).parent;
       if (member?.type !== 'MemberExpression' || member.object !== reference.identifier) continue;
       const parent = member.parent;
