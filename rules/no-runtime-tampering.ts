@@ -87,7 +87,7 @@ const rule = defineRule({
     builtinExport: "Changes {{target}}, an export of a Node built-in module that every other module using it shares.",
     processMethod: 'Replaces {{target}}, a method of process that other code and Node itself call.',
     pollution: 'Writes through {{target}} with a key chosen at run time, which can change Object.prototype for every object (prototype pollution).',
-    heldShared: 'Changes {{target}} through {{through}}, which holds it: a built-in shared by all other code in the process was put in an array, Map, object or parameter and taken back out.',
+    heldShared: 'Changes {{target}} through {{through}}, which holds it: a built-in shared by all other code in the process was put in an array, Map, object, parameter or default and taken back out.',
     prototypeWrite: 'Writes {{target}}, a prototype reached from an object, which changes every object that shares it (prototype pollution).',
     pollutingCall: "Calls {{helper}} with the key '{{key}}', which a merge or path-set writes into Object.prototype for every object (prototype pollution).",
     polyfill: 'Adds {{target}} to a built-in only where it is missing (a polyfill).',

@@ -10,8 +10,8 @@
  */
 import type { Scope } from 'eslint';
 import type { AnyNode } from './ast.js';
-import { isFunctionNode, plainKeyName, unwrap } from './ast.js';
-import type { Ref, Resolver } from './resolve.js';
+import { isFunctionNode, plainKeyName, runtimeParams, unwrap } from './ast.js';
+import { DYNAMIC, ITERATION_METHODS, type Ref, type Resolver } from './resolve.js';
 import { findVariable, isRuntimeDefinition, type ScopeOf } from './scope.js';
 
 /** Calls on a collection that hand back one of its elements. */
@@ -54,8 +54,12 @@ export class HeldValues {
     switch (node.type) {
       case 'Identifier':
         return this.identifierValues(node, walk);
-      case 'MemberExpression':
-        return this.picked(node.object, node.computed ? this.resolver.folder.foldString(node.property) : plainKeyName(node.property, false), walk);
+      case 'MemberExpression': {
+        const key = node.computed ? this.resolver.folder.foldString(node.property) : plainKeyName(node.property, false);
+        // `C.prototype` where C walks `[Array, String]`: the member of each, then anything the holder holds.
+        const owners = this.values(node.object, walk).map((ref) => ({ module: ref.module, path: [...ref.path, key ?? DYNAMIC] }));
+        return [...owners, ...this.picked(node.object, key, walk)];
+      }
       case 'CallExpression': {
         const callee = unwrap(node.callee);
         if (callee.type === 'MemberExpression' && ELEMENT_READS.has(this.methodName(callee) ?? '')) return this.contents(callee.object, walk);
@@ -145,12 +149,13 @@ export class HeldValues {
     });
     if (!variable || !variable.defs.some((def) => isRuntimeDefinition(def))) return out;
     const of = (node: AnyNode) => (asCollection ? this.contents(node, walk) : this.values(node, walk));
-    if (variable.defs.some((def) => def.type === 'Parameter')) {
+    const parameter = variable.defs.find((def) => def.type === 'Parameter');
+    if (parameter) {
+      // An element of what it walks (`contents` already reaches into nested collections), or what its calls pass.
       const walked = this.resolver.iteratedArray(identifier);
-      // An element of what it walks; `contents` already reaches into nested collections.
-      if (walked) return [...out, ...this.contents(walked, walk)];
-      const args = this.resolver.parameterArguments(identifier) ?? [];
-      return [...out, ...args.flatMap((argument) => (argument ? of(argument) : []))];
+      const collections = walked ? [walked] : this.walkedByName(parameter.node as AnyNode, parameter.name as AnyNode);
+      out.push(...collections.flatMap((collection) => this.contents(collection, walk)));
+      out.push(...(this.resolver.parameterArguments(identifier) ?? []).flatMap((argument) => (argument ? of(argument) : [])));
     }
     for (const reference of variable.references) {
       const write = reference as unknown as { writeExpr?: AnyNode | null; identifier: AnyNode };
@@ -161,7 +166,9 @@ export class HeldValues {
       const loop = declaration?.parent?.type === 'ForOfStatement' || declaration?.parent?.type === 'ForInStatement' ? declaration.parent : parent?.type === 'ForOfStatement' || parent?.type === 'ForInStatement' ? parent : undefined;
       // A for-in variable holds keys, which are strings.
       if (loop?.type === 'ForInStatement') continue;
-      const whole = !loop && ((parent?.type === 'VariableDeclarator' && parent.id === target) || (parent?.type === 'AssignmentExpression' && parent.left === target && parent.operator === '='));
+      // A default (`p = Array.prototype`, `{ a = JSON } = o`) is written whole.
+      const fallback = parent?.type === 'AssignmentPattern' && parent.left === target && write.writeExpr === parent.right;
+      const whole = fallback || (!loop && ((parent?.type === 'VariableDeclarator' && parent.id === target) || (parent?.type === 'AssignmentExpression' && parent.left === target && parent.operator === '=')));
       if (whole) out.push(...of(write.writeExpr));
       else out.push(...this.destructured(identifier, write.writeExpr, loop !== undefined, walk, asCollection));
     }
@@ -180,6 +187,23 @@ export class HeldValues {
     }
     if (path?.node === source) return asCollection ? this.contents(node, walk) : this.values(node, walk);
     return this.contents(source, walk);
+  }
+
+  /** The collections a named function walks when it is handed by name to `list.forEach(patch)` (and its siblings), for its element parameter. */
+  private walkedByName(fn: AnyNode, parameterName: AnyNode): AnyNode[] {
+    const name = fn.type === 'FunctionDeclaration' ? fn.id : fn.parent?.type === 'VariableDeclarator' && fn.parent.init === fn ? fn.parent.id : undefined;
+    if (name?.type !== 'Identifier') return [];
+    const index = runtimeParams(fn).indexOf(parameterName);
+    const variable = findVariable(this.scopeOf(name), name.name);
+    const out: AnyNode[] = [];
+    for (const reference of variable?.references ?? []) {
+      const call = (reference.identifier as AnyNode).parent;
+      const callee = call?.type === 'CallExpression' && call.arguments[0] === reference.identifier ? unwrap(call.callee) : undefined;
+      const method = callee?.type === 'MemberExpression' ? this.methodName(callee) : undefined;
+      const elementIndex = method === 'reduce' || method === 'reduceRight' ? 1 : method && ITERATION_METHODS.has(method) ? 0 : -1;
+      if (callee && index >= 0 && index === elementIndex) out.push(callee.object);
+    }
+    return out;
   }
 
   /** What the code later puts into a collection a variable holds: `list.push(v)`, `m.set(k, v)`, `s.add(v)`, `o[k] = v`. */
