@@ -13,7 +13,8 @@ import { assignedTargets, isWriteTarget, plainKeyName, unwrap } from './utils/as
 import { combineListeners } from './utils/listeners.js';
 import { loadsModuleBuiltinOrdinarily } from './utils/module-builtin.js';
 import { moduleLoadListeners } from './utils/modules.js';
-import { findVariable } from './utils/scope.js';
+import { HeldValues, enclosingWithObjects } from './utils/held-values.js';
+import { findVariable, isRuntimeDefinition } from './utils/scope.js';
 import { packageName } from './utils/specifiers.js';
 import { PollutionHelpers } from './utils/pollution.js';
 import { report } from './utils/report.js';
@@ -86,6 +87,7 @@ const rule = defineRule({
     builtinExport: "Changes {{target}}, an export of a Node built-in module that every other module using it shares.",
     processMethod: 'Replaces {{target}}, a method of process that other code and Node itself call.',
     pollution: 'Writes through {{target}} with a key chosen at run time, which can change Object.prototype for every object (prototype pollution).',
+    heldShared: 'Changes {{target}} through {{through}}, which holds it: a built-in shared by all other code in the process was put in an array, Map, object, parameter or default and taken back out.',
     prototypeWrite: 'Writes {{target}}, a prototype reached from an object, which changes every object that shares it (prototype pollution).',
     pollutingCall: "Calls {{helper}} with the key '{{key}}', which a merge or path-set writes into Object.prototype for every object (prototype pollution).",
     polyfill: 'Adds {{target}} to a built-in only where it is missing (a polyfill).',
@@ -102,6 +104,7 @@ const rule = defineRule({
     builtinExport: { category: 'runtime-tampering', severity: 'high' },
     processMethod: { category: 'runtime-tampering', severity: 'high' },
     pollution: { category: 'runtime-tampering', severity: 'high' },
+    heldShared: { category: 'runtime-tampering', severity: 'high' },
     prototypeWrite: { category: 'runtime-tampering', severity: 'high' },
     pollutingCall: { category: 'runtime-tampering', severity: 'high' },
     polyfill: { category: 'runtime-tampering', severity: 'low' },
@@ -113,20 +116,39 @@ const rule = defineRule({
   create(context) {
     const resolver = resolverFor(context);
     const pollutionHelpers = new PollutionHelpers(resolver);
+    const heldValues = new HeldValues(resolver, (node) => context.sourceCode.getScope(node as never));
 
     /** Judges a write to `key` (DYNAMIC: unknown or any key) of the object `objectNode`; true when it was reported. */
     const checkWrite = (node: AnyNode, objectNode: AnyNode, key: string): boolean => {
       const object = resolver.resolve(objectNode);
-      if (!object) return false;
-      // `window.x` is the global's `x` (the name alone is nothing in Node).
-      const base = object.path[0] === BROWSER_GLOBAL ? object.path.slice(1) : object.path;
-      const target = { module: object.module, path: [...base, key] };
-      const kind = classify(target);
-      if (!kind) return false;
-      // `if (!Array.prototype.findLast) Array.prototype.findLast = …`: filling a gap, not replacing what others use.
-      const messageId = kind === 'intrinsic' && key !== DYNAMIC && guardedByAbsence(node, target) ? 'polyfill' : kind;
-      report(context, rule, { node, messageId, data: { target: describe(target) } });
-      return true;
+      const target = object && writtenPath(object, key);
+      const kind = target && classify(target);
+      if (target && kind) {
+        // `if (!Array.prototype.findLast) Array.prototype.findLast = …`: filling a gap, not replacing what others use.
+        const messageId = kind === 'intrinsic' && key !== DYNAMIC && guardedByAbsence(node, target, objectNode, key) ? 'polyfill' : kind;
+        report(context, rule, { node, messageId, data: { target: describe(target) } });
+        return true;
+      }
+      return checkHeldWrite(node, objectNode, key);
+    };
+
+    /**
+     * The object written came out of a place the resolver does not follow (a loop variable, a callback's
+     * parameter, `list[i]`, `m.get(k)`, `const [P] = list`, `with`): it is judged as every shared value
+     * the code put into that place, unless a folded key on a literal picks one of them.
+     */
+    const checkHeldWrite = (node: AnyNode, objectNode: AnyNode, key: string): boolean => {
+      for (const held of heldValues.refsOf(objectNode)) {
+        const target = writtenPath(held, key);
+        const kind = classify(target);
+        if (!kind) continue;
+        const guarded = kind === 'intrinsic' && key !== DYNAMIC && guardedByAbsence(node, target, objectNode, key);
+        const messageId = guarded ? 'polyfill' : kind === 'moduleLoader' ? 'moduleLoader' : 'heldShared';
+        const through = context.sourceCode.getText(objectNode as never).slice(0, 40);
+        report(context, rule, { node, messageId, data: { target: describe(target), through } });
+        return true;
+      }
+      return false;
     };
 
     const keyOf = (keyNode: AnyNode | undefined) => (keyNode && resolver.folder.foldString(keyNode)) ?? DYNAMIC;
@@ -140,8 +162,11 @@ const rule = defineRule({
       });
 
     /** True when `node` only runs where the written member is missing. */
-    const guardedByAbsence = (node: AnyNode, target: Ref): boolean => {
-      const same = (candidate: AnyNode) => (candidate.type === 'MemberExpression' || candidate.type === 'Identifier') && Resolver.nameOf(resolver.resolve(candidate)) === Resolver.nameOf(target);
+    const guardedByAbsence = (node: AnyNode, target: Ref, objectNode?: AnyNode, key?: string): boolean => {
+      const text = (part: AnyNode) => context.sourceCode.getText(unwrap(part) as never);
+      // The same member spelled the same way (`P.at` tested, `P.at` written), for an object the resolver cannot name.
+      const spelledAlike = (candidate: AnyNode) => objectNode !== undefined && candidate.type === 'MemberExpression' && memberKey(candidate) === key && text(candidate.object) === text(objectNode);
+      const same = (candidate: AnyNode) => (candidate.type === 'MemberExpression' || candidate.type === 'Identifier') && (Resolver.nameOf(resolver.resolve(candidate)) === Resolver.nameOf(target) || spelledAlike(candidate));
       if (node.type === 'AssignmentExpression' && ['||=', '??='].includes(node.operator)) return true;
       // `X.p = X.p || function () {}`
       if (node.type === 'AssignmentExpression' && node.right.type === 'LogicalExpression' && node.right.operator !== '&&' && same(unwrap(node.right.left))) return true;
@@ -185,10 +210,14 @@ const rule = defineRule({
       else if (member.type === 'Identifier') checkGlobalWrite(node, member);
     };
 
-    /** `fetch = logger`, `[JSON] = [fake]`: a bare name no scope declares is the global's own property. */
+    /**
+     * `fetch = logger`, `[JSON] = [fake]`: a bare name no scope declares (TypeScript's `declare var fetch` is erased)
+     * is the global's own property; inside `with (Math)` a name the with body does not declare may be the object's member.
+     */
     const checkGlobalWrite = (node: AnyNode, identifier: AnyNode) => {
       const variable = findVariable(context.sourceCode.getScope(identifier as never), identifier.name);
-      if (variable && variable.defs.length > 0) return;
+      for (const object of enclosingWithObjects(identifier, variable)) if (checkWrite(node, object, identifier.name)) return;
+      if (variable?.defs.some(isRuntimeDefinition)) return;
       const target = { path: [identifier.name] };
       if (classify(target) !== 'intrinsic') return;
       report(context, rule, { node, messageId: guardedByAbsence(node, target) ? 'polyfill' : 'intrinsic', data: { target: describe(target) } });
@@ -326,6 +355,12 @@ function thisArgument(node: AnyNode, call: NormalizedCall): AnyNode | undefined 
   if (call.calleeNode === written) return undefined;
   if (written.type === 'MemberExpression' && unwrap(written.object) === call.calleeNode) return node.arguments[0];
   return node.arguments[1];
+}
+
+/** The path a write to `key` of `object` changes: `window.x` is the global's `x` (the name alone is nothing in Node). */
+function writtenPath(object: Ref, key: string): Ref {
+  const base = object.path[0] === BROWSER_GLOBAL ? object.path.slice(1) : object.path;
+  return { module: object.module, path: [...base, key] };
 }
 
 /** What a written path is: part of the module loader, an intrinsic, a built-in module's export, a process method, or none of them. */

@@ -79,7 +79,7 @@ const BUILTIN_CLASSES = new Set([
 ]);
 const PROMISE_FACTORIES = new Set(['Promise.resolve', 'Promise.reject', 'Promise.all', 'Promise.allSettled', 'Promise.any', 'Promise.race']);
 /** Array methods whose callback gets each element as its first parameter. */
-const ITERATION_METHODS = new Set(['forEach', 'map', 'filter', 'some', 'every', 'find', 'findIndex', 'findLast', 'findLastIndex', 'flatMap']);
+export const ITERATION_METHODS = new Set(['forEach', 'map', 'filter', 'some', 'every', 'find', 'findIndex', 'findLast', 'findLastIndex', 'flatMap']);
 /** The CommonJS wrapper's parameters, by position: `(exports, require, module, __filename, __dirname)`. */
 const WRAPPER_ARGUMENTS: Record<string, string> = { '0': 'exports', '1': 'require', '2': 'module', '3': '__filename', '4': '__dirname' };
 /** `process.getBuiltinModule` (Node 20.16+) loads a built-in module without `require`. */

@@ -28,6 +28,11 @@ function isAmbient(def: AmbientCandidate): boolean {
   return def.type === 'Type' || def.node?.type === 'TSDeclareFunction' || def.node?.declare === true || def.parent?.declare === true;
 }
 
+/** A definition that exists when the code runs: every one but TypeScript's ambient declarations, which are erased. */
+export function isRuntimeDefinition(def: Scope.Definition): boolean {
+  return !isAmbient(def as unknown as AmbientCandidate);
+}
+
 /** A step from a value to one of its parts, as destructuring takes it. */
 export type PathStep = { key: string } | { unknownKey: true };
 
@@ -44,7 +49,7 @@ export type Binding =
 /** What an identifier is bound to, as far as a single static write tells. */
 export function bindingOf(identifier: AnyNode, scopeOf: ScopeOf, keyOf: (key: AnyNode) => string | undefined): Binding {
   const variable = findVariable(scopeOf(identifier), identifier.name);
-  const defs = variable?.defs.filter((def) => !isAmbient(def as unknown as AmbientCandidate)) ?? [];
+  const defs = variable?.defs.filter(isRuntimeDefinition) ?? [];
   // `declare const require: …`, `declare function eval(…)`: TypeScript erases them, so at run time the name is the global.
   if (!variable || defs.length === 0) return { kind: 'global', name: identifier.name };
   if (defs.length > 1) return { kind: 'unknown' };

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { HeldValues } from '../../../rules/utils/held-values.js';
+import { Resolver } from '../../../rules/utils/resolve.js';
+import { isRuntimeDefinition, findVariable } from '../../../rules/utils/scope.js';
+import { probe, type ProbeOptions } from './probe.js';
+
+/** The names of the values the last `$` of `code` may hold because they came out of a place the resolver does not follow. */
+const held = (code: string, options?: ProbeOptions) =>
+  probe(`${code}\n0`, (resolver, _expression, context) => {
+    let marked: any;
+    const find = (node: any): void => {
+      if (!node || typeof node !== 'object') return;
+      if (node.type === 'Identifier' && node.name === '$') marked = node;
+      for (const [key, value] of Object.entries(node)) {
+        if (key === 'parent') continue;
+        if (Array.isArray(value)) value.forEach(find);
+        else find(value);
+      }
+    };
+    find(context.sourceCode.ast);
+    const values = new HeldValues(resolver, (node) => context.sourceCode.getScope(node as never));
+    return values.refsOf(marked.parent.type === 'MemberExpression' && marked.parent.property === marked ? marked.parent : marked).map((ref) => Resolver.nameOf(ref));
+  }, options);
+
+describe('values held by places the resolver does not follow', () => {
+  it('follows a shared value into an array, object, Map or Set and back out by every way out', () => {
+    expect(held('for (const $ of [Array.prototype, String.prototype]) $.x = 1;')).toEqual(['Array.prototype', 'String.prototype']);
+    expect(held('[Buffer.prototype].forEach(($) => $.x);')).toEqual(['Buffer.prototype']);
+    expect(held('const [$] = [Array.prototype];\n$;')).toEqual(['Array.prototype']);
+    expect(held('const m = new Map([["p", Object.prototype]]);\nconst $ = m.get("p");\n$;')).toEqual(['Object.prototype']);
+    expect(held('const protos = { a: JSON };\nconst $ = protos[key];\n$;')).toEqual(['JSON']);
+    expect(held('const s = new Set();\ns.add(Math);\nfor (const $ of s) $;')).toEqual(['Math']);
+    expect(held('const list = [];\nlist.push(Reflect);\nconst $ = list[0];\n$;')).toEqual(['Reflect']);
+    expect(held('for (const [, $] of Object.entries({ a: Promise.prototype })) $;')).toEqual(['Promise.prototype']);
+  });
+
+  it('follows a local function parameter to every argument, and a name inside with to the object member', () => {
+    const parameter = held('function patch($) { return $; }\npatch(Array.prototype);\npatch(String.prototype);');
+    expect(parameter).toEqual(['Array.prototype', 'String.prototype']);
+    expect(held('with (Math) $;', { sourceType: 'script', filename: 'a.js' })).toEqual(['Math.$']);
+    expect(held('let $;\nwith (JSON) { $ = 1; }', { sourceType: 'script', filename: 'a.js' })).toEqual(['JSON.$']);
+    expect(held('with (JSON) { let $ = {}; $; }', { sourceType: 'script', filename: 'a.js' })).toEqual([]);
+  });
+
+  it('holds nothing shared for own objects, call results, instances, and a folded key that picks an own element', () => {
+    expect(held('for (const $ of [{}, {}]) $;')).toEqual([]);
+    expect(held('[JSON.parse(text), new Map()].forEach(($) => $);')).toEqual([]);
+    expect(held('const t = { own: {}, base: Object.prototype };\nconst $ = t.own;\n$;')).toEqual([]);
+    expect(held('const [$] = [{}, Array.prototype];\n$;')).toEqual([]);
+    expect(held('for (const $ in { a: Array.prototype }) $;')).toEqual([]);
+  });
+});
+
+describe('definitions that exist at run time', () => {
+  it('erases TypeScript ambient declarations and keeps the rest', () => {
+    const runtime = (code: string) =>
+      probe(code, (_resolver, expression, context) => {
+        const variable = findVariable(context.sourceCode.getScope(expression as never), expression.name);
+        return variable?.defs.some(isRuntimeDefinition) ?? false;
+      });
+    expect(runtime('declare var fetch: any;\nfetch;')).toBe(false);
+    expect(runtime('declare function eval(s: string): unknown;\neval;')).toBe(false);
+    expect(runtime('let fetch = 1;\nfetch;')).toBe(true);
+  });
+});
