@@ -14,6 +14,7 @@ import type { SourceCode } from 'eslint';
 import * as espree from 'espree';
 import type { AnyNode } from './ast.js';
 import { climbWrappers, unwrap } from './ast.js';
+import { findVariable } from './scope.js';
 
 export type ShimKind = 'esbuild-require' | 'browserify-prelude' | 'webpack-global';
 
@@ -167,4 +168,26 @@ export function isBrowserifyModule(sourceCode: SourceCode, fn: AnyNode): boolean
   const call = map?.parent;
   if (call?.type !== 'CallExpression' || call.arguments[0] !== map) return false;
   return shimsOf(sourceCode).some((shim) => shim.kind === 'browserify-prelude' && unwrap(call.callee) === shim.node);
+}
+
+/**
+ * For a call of a browserify module's `require` parameter: that module's dependency map, literal entries only.
+ * The prelude looks the name up there first: a number is another module of the bundle; a string (or a name the
+ * map lacks) goes to Node's own `require`, so `require('./util')` with `{"./util": "child_process"}` loads
+ * child_process.
+ */
+export function browserifyDeps(sourceCode: SourceCode, callee: AnyNode): Map<string, string | number> | undefined {
+  if (callee.type !== 'Identifier') return undefined;
+  const def = findVariable(sourceCode.getScope(callee as never), callee.name)?.defs[0];
+  const fn = def?.node as AnyNode | undefined;
+  if (def?.type !== 'Parameter' || !fn || fn.params?.[0] !== def.name || !isBrowserifyModule(sourceCode, fn)) return undefined;
+  const deps = unwrap(climbWrappers(fn).parent!.elements[1] ?? { type: 'Missing' });
+  const out = new Map<string, string | number>();
+  if (deps.type !== 'ObjectExpression') return out;
+  for (const property of deps.properties) {
+    const key = property.type === 'Property' && !property.computed ? (property.key.type === 'Identifier' ? property.key.name : property.key.value) : undefined;
+    const value = property.type === 'Property' ? unwrap(property.value) : undefined;
+    if (typeof key === 'string' && value?.type === 'Literal' && (typeof value.value === 'string' || typeof value.value === 'number')) out.set(key, value.value);
+  }
+  return out;
 }

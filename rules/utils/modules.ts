@@ -6,6 +6,7 @@
 import type { Rule } from 'eslint';
 import type { AnyNode } from './ast.js';
 import { unwrap } from './ast.js';
+import { browserifyDeps } from './bundler-shims.js';
 import { resolverFor, type Resolver } from './resolve.js';
 import { moduleName, packageName } from './specifiers.js';
 
@@ -42,8 +43,14 @@ export function moduleLoadListeners(context: Rule.RuleContext, onLoad: (load: Mo
     CallExpression: (node: any) => {
       const loaded = resolver.requireCall(node);
       if (!loaded) return;
-      if (!loaded.specifierNode) onLoad({ node, specifier: undefined, specifierNode: undefined, via: 'require' });
-      else for (const possible of possibleSpecifiers(resolver, loaded.specifierNode)) onLoad({ node, ...possible, via: 'require' });
+      if (!loaded.specifierNode) return onLoad({ node, specifier: undefined, specifierNode: undefined, via: 'require' });
+      const deps = browserifyDeps(context.sourceCode, unwrap(node.callee));
+      for (const possible of possibleSpecifiers(resolver, loaded.specifierNode)) {
+        const mapped = possible.specifier === undefined ? undefined : deps?.get(possible.specifier);
+        // Another module of the bundle: read where it is, not loaded by name.
+        if (typeof mapped === 'number') continue;
+        onLoad({ node, ...possible, ...(mapped === undefined ? {} : { specifier: moduleName(mapped) }), via: 'require' });
+      }
     },
   } as Rule.RuleListener;
 }
