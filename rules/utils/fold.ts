@@ -79,6 +79,8 @@ export class Folder {
     }
     const [url, base] = parts;
     if (url === undefined || parts.includes(undefined) || !URL.canParse(url, base)) return undefined;
+    // Home stands for an absolute path here, which resolves as one: `new URL(os.homedir() + '/x', import.meta.url)` is not under the base.
+    if (base !== undefined && (url === HOME || url.startsWith(`${HOME}/`))) return undefined;
     return new URL(url, base);
   }
 

@@ -31,6 +31,8 @@ const PASSES_ON_PARTS = new Set([
   'valueOf', 'at', 'find', 'findLast', 'filter', 'slice', 'concat', 'flat', 'flatMap', 'map', 'toSorted', 'toReversed',
   'toSpliced', 'with', 'values', 'entries', 'reduce', 'reduceRight',
 ]);
+/** Buffer methods that only read it, returning a primitive: `equals`, `compare`, `readUInt32LE`, `toJSON` (a copy). */
+const BUFFER_READ_METHODS = /^(?:equals|compare|toJSON|read(?:U?Int(?:8|16|32)|BigU?Int64|Float|Double|U?IntBE|U?IntLE)(?:BE|LE)?)$/;
 /** Array methods whose callback is handed the array itself, at this parameter index. */
 const CALLBACK_ARRAY_INDEX: Record<string, number> = {
   map: 2, filter: 2, find: 2, findIndex: 2, findLast: 2, findLastIndex: 2, some: 2, every: 2, forEach: 2, flatMap: 2,
@@ -107,6 +109,12 @@ export class UnwrittenValues {
     const key = plainKeyName(parent.property, parent.computed && parent.property.type !== 'Literal');
     const { node: member, parent: consumer } = climbWrappers(parent);
     if (isWriteTarget(member) || isPatternTarget(member, consumer)) return false;
+    if (ArrayBuffer.isView(value)) {
+      // A Buffer's `slice` shares its memory, as its `buffer` is that memory: writes through them change it.
+      if (key === 'buffer' || key === 'subarray') return false;
+      if (key === 'slice' && consumer?.type === 'CallExpression' && consumer.callee === member) return this.useUnwritten(consumer, value, seen);
+      if (key !== undefined && BUFFER_READ_METHODS.test(key) && consumer?.type === 'CallExpression' && consumer.callee === member) return true;
+    }
     if ((consumer?.type === 'CallExpression' || consumer?.type === 'NewExpression') && consumer.callee === member) {
       // `parts.reverse()`, `cfg.load()` (its `this` is `cfg`): only methods known not to write.
       if (key === undefined || !READ_ONLY_METHODS.has(key) || !this.callbacksCannotWrite(consumer, key)) return false;
@@ -173,7 +181,8 @@ export class UnwrittenValues {
 
   /** An array method's callback may write to the array it is handed: only an inline function that never names it (nor `arguments`). */
   private callbacksCannotWrite(call: AnyNode, method: string): boolean {
-    const index = CALLBACK_ARRAY_INDEX[method];
+    // Own keys only: `toString` or `valueOf` would find Object.prototype's.
+    const index = Object.hasOwn(CALLBACK_ARRAY_INDEX, method) ? CALLBACK_ARRAY_INDEX[method] : undefined;
     if (index === undefined) return true;
     const callback = call.arguments[0];
     if (!callback || !isFunctionNode(callback)) return false;
