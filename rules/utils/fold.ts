@@ -284,7 +284,14 @@ export class Folder {
   /** The elements of an expression that folds to an array (each element itself possibly several values). */
   private elementsOf(node: AnyNode): unknown[] | undefined {
     const array = this.fold(node)?.value;
-    return Array.isArray(array) && array.length <= MAX_POSSIBLE ? [...array] : undefined;
+    if (Array.isArray(array)) return array.length <= MAX_POSSIBLE ? [...array] : undefined;
+    // A local list only ever added constants to (`list.push('./b.json')`): its elements are among a known few.
+    const inner = unwrap(node);
+    const alias = inner.type === 'Identifier' ? this.resolver.aliasedExpression(inner) : undefined;
+    const initial = alias && unwrap(alias.node).type === 'ArrayExpression' ? this.fold(alias.node)?.value : undefined;
+    if (!Array.isArray(initial)) return undefined;
+    const added = this.resolver.unwritten.constantAdditions(inner, initial, (part) => this.fold(part));
+    return added && initial.length + added.length <= MAX_POSSIBLE ? [...initial, ...added] : undefined;
   }
 
   private foldBinary(node: AnyNode, env: Env | undefined): Folded | undefined {

@@ -20,5 +20,8 @@ describe('UnwrittenValues for Buffers', () => {
   it('finds only own keys in its tables: toString is a read-only method, not a callback method', () => {
     expect(unwritten('const list = ["a", "b"]; list.toString(); list', ['a', 'b'])).toBe(true);
     expect(unwritten('const cfg = { a: "x" }; cfg.valueOf(); cfg.toString(); cfg', { a: 'x' })).toBe(true);
+    // valueOf is the value itself: what is done with it is done to the value.
+    expect(unwritten('const list = ["a", "b"]; list.valueOf().reverse(); list', ['a', 'b'])).toBe(false);
+    expect(unwritten('const cfg = { a: "x" }; cfg.valueOf().a = "y"; cfg', { a: 'x' })).toBe(false);
   });
 });
