@@ -205,9 +205,14 @@ const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad
       }
     };
 
+    const isChdir = (node: AnyNode | null | undefined) => node != null && node.type !== 'SpreadElement' && Resolver.nameOf(resolver.resolve(node)) === 'process.chdir';
+    /** `process.chdir` handed on as a value (`[home].forEach(process.chdir)`, `setTimeout(chdir, 0, home)`): called where the gate cannot see with what. */
+    const chdirValues: AnyNode[] = [];
     const onCall = (node: AnyNode) => {
       const call = resolver.normalizeCall(node);
       if (call.callee?.module === undefined && call.callee?.path.join('.') === 'process.chdir') directoryChanges.push(call);
+      // Reflect.apply's first argument is the function called, with arguments the normalized call already has.
+      node.arguments.forEach((arg: AnyNode, i: number) => isChdir(arg) && !(i === 0 && call.calleeNode === unwrap(arg)) && chdirValues.push(arg));
       if (call.callee?.module === 'wasi' && call.callee.path.join('.') === 'WASI') checkWasi(node, call);
       if (call.callee?.module !== undefined && PATH_BUILDERS.has(call.callee.module)) return;
       const fsCall = isFsFunction(call.callee);
@@ -239,6 +244,8 @@ const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad
       {
         CallExpression: onCall,
         NewExpression: onCall,
+        ArrayExpression: (node: AnyNode) => chdirValues.push(...node.elements.filter(isChdir)),
+        'ObjectExpression > Property': (node: AnyNode) => isChdir(node.value) && chdirValues.push(node.value),
         'Program:exit'() {
           const isListing = (node: AnyNode) => {
             const callee = resolver.normalizeCall(node).callee;
@@ -260,6 +267,7 @@ const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad
             const path = proof ? `'${proof.folder}${proof.open ? '/…' : ''}'` : 'a folder the gate cannot place';
             report(context, rule, { node: target ?? call.node, messageId: 'changesDirectory', data: { path, callee: calleeLabel(context.sourceCode, call), folder: '' } });
           }
+          for (const value of chdirValues) report(context, rule, { node: value, messageId: 'changesDirectory', data: { path: 'a folder the gate cannot place', callee: 'process.chdir, handed on as a value', folder: '' } });
         },
       } as Rule.RuleListener,
     );

@@ -161,6 +161,18 @@ ruleTester.run('no-filesystem', rule, {
       ],
     },
     { code: 'exports.activate = (ctx) => process.chdir(require("path").join(ctx.dataDir, ctx.config.get("dir")));', ...commonjs, errors: [{ messageId: 'changesDirectory', line: 1, column: 43 }] },
+    // Handed on as a value, it is called where the gate cannot see with what.
+    {
+      code: '[home].forEach(process.chdir);\nconst { chdir } = process;\nsetTimeout(chdir, 0, home);\nconst ops = { cd: process["chdir"] };\nconst list = [globalThis.process.chdir];\nconst cd = process.chdir.bind(process);\ncd(home);',
+      ...commonjs,
+      errors: [
+        { messageId: 'changesDirectory', line: 1, column: 16, data: { path: 'a folder the gate cannot place', callee: 'process.chdir, handed on as a value', folder: '' } },
+        { messageId: 'changesDirectory', line: 3, column: 12 },
+        { messageId: 'changesDirectory', line: 4, column: 19 },
+        { messageId: 'changesDirectory', line: 5, column: 15 },
+        { messageId: 'changesDirectory', line: 7, column: 4 },
+      ],
+    },
     // Declared $home/Music covers none of these: each call stays high (or critical) where it is.
     { code: `${declaredHead}process.chdir(os.homedir());\nprocess.chdir(".docker");\nfs.readFileSync("config.json");`, ...commonjs, ...inDeclaredPlugin, errors: [{ messageId: 'changesDirectory', line: 2, column: 15, data: { path: "'~'", callee: 'process.chdir', folder: '' } }, { messageId: 'changesDirectory', line: 3, column: 15, data: { path: 'a folder the gate cannot place', callee: 'process.chdir', folder: '' } }, { messageId: 'unprovenPath', line: 4, column: 17, data: { path: 'a path the gate cannot place', callee: 'fs:readFileSync', folder: '', open: 'no', climbs: 'no' } }] },
     { code: `${declaredHead}fs.readFileSync([os.userInfo().homedir, ".aws", "credentials"].join("/"));`, ...commonjs, ...inDeclaredPlugin, errors: [{ messageId: 'unprovenPath', line: 2, column: 17 }] },
