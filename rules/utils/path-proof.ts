@@ -17,7 +17,8 @@
  */
 import { posix } from 'node:path';
 import type { AnyNode } from './ast.js';
-import { unwrap } from './ast.js';
+import { plainKeyName, runtimeParams, unwrap } from './ast.js';
+import { argumentAt } from './local-functions.js';
 import { DATA_ROOT, HOME, PLUGIN_ROOT } from './markers.js';
 import { Resolver, memberName } from './resolve.js';
 import { findVariable, type ScopeOf } from './scope.js';
@@ -64,7 +65,8 @@ export class PathProver {
     if (node.type === 'Identifier') {
       if (held) return this.prove(held.node, depth + 1);
       const source = this.resolver.destructuredSource(node);
-      return source?.keys.length === 1 && source.keys[0] === 'dataDir' && this.isHostObject(unwrap(source.node)) ? { folder: DATA_ROOT, open: false } : undefined;
+      if (source?.keys.length === 1 && source.keys[0] === 'dataDir' && this.isHostObject(unwrap(source.node))) return { folder: DATA_ROOT, open: false };
+      return this.isDataDirParameter(node) ? { folder: DATA_ROOT, open: false } : undefined;
     }
     if (node.type === 'BinaryExpression' && node.operator === '+') return this.joined(concatOperands(node), '', depth);
     if (node.type === 'TemplateLiteral') {
@@ -202,6 +204,23 @@ export class PathProver {
   /** `ctx.dataDir`, `this.ctx.dataDir`, `context.dataDir`: the folder the host gives the plugin, on an object the gate did not build. */
   private isDataDir(node: AnyNode): boolean {
     return node.type === 'MemberExpression' && memberName(node, this.resolver.folder) === 'dataDir' && this.isHostObject(unwrap(node.object));
+  }
+
+  /** `dataDir` destructured straight from a parameter (`activate({ dataDir })`), whose object is judged as `ctx` is. */
+  private isDataDirParameter(node: AnyNode): boolean {
+    const variable = findVariable(this.scopeOf(node), node.name);
+    const def = variable?.defs.length === 1 ? (variable.defs[0] as unknown as { type: string; node: AnyNode; name: AnyNode }) : undefined;
+    const property = def?.name.parent;
+    if (def?.type !== 'Parameter' || variable!.references.some((ref) => ref.isWrite())) return false;
+    if (property?.type !== 'Property' || property.value !== def.name || plainKeyName(property.key, property.computed) !== 'dataDir') return false;
+    const index = property.parent ? runtimeParams(def.node).indexOf(property.parent) : -1;
+    if (index < 0 || this.resolver.functions.usesArguments(def.node)) return false;
+    // A function the file calls itself gets what those calls pass, as for a plain parameter.
+    const sites = this.resolver.functions.callSites(def.node);
+    return !sites?.length || sites.every((site) => {
+      const argument = argumentAt(site, index);
+      return argument.known && argument.node !== undefined && this.isHostObject(unwrap(argument.node), 1);
+    });
   }
 
   /** An object the plugin did not make itself: a parameter (the `ctx` of `activate`), a property of `this`, or a variable set once from one. */

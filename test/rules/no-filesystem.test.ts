@@ -133,7 +133,7 @@ ruleTester.run('no-filesystem', rule, {
       options: [{ minSeverity: 'low' }],
       errors: [{ messageId: 'ownFiles', line: 1, column: 12 }],
     },
-    { code: 'const { writeFileSync: put, promises } = require("fs");\nexports.activate = (ctx) => { const { dataDir } = ctx; put(`${dataDir}/a.json`, "{}"); return promises.readFile(dataDir + "/a.json"); };', ...commonjs, filename: 'index.js', options: [{ minSeverity: 'low' }], errors: [{ messageId: 'ownFiles', line: 1, column: 42 }] },
+    { code: 'const { writeFileSync: put, promises } = require("fs");\nexports.activate = ({ dataDir }) => { put(`${dataDir}/a.json`, "{}"); return promises.readFile(dataDir + "/a.json"); };', ...commonjs, filename: 'index.js', options: [{ minSeverity: 'low' }], errors: [{ messageId: 'ownFiles', line: 1, column: 42 }] },
     // Not an own use: a name that may climb, a write into the package, a link, a function whose paths are not modelled, the function handed on.
     ...[
       ['exports.activate = (ctx) => fs.readFileSync(path.join(ctx.dataDir, ctx.config.get("n")));'],

@@ -49,6 +49,12 @@ describe('PathProver', () => {
     expect(inFunction('function read(o) { mark(path.join(o.dataDir, "a")); } read({ dataDir: where() });')).toBeUndefined();
     expect(inFunction('function read(o) { mark(path.join(o.dataDir, "a")); } read(ctx);')).toEqual({ folder: '$data/a', open: false });
     expect(inFunction('mark(path.join(ctx.dataDir, name));')).toEqual({ folder: '$data', open: true, climbs: true });
+    // Destructured straight from a parameter: the same object, judged the same way.
+    expect(inFunction('(({ dataDir }) => mark(path.join(dataDir, "a")))(ctx);')).toEqual({ folder: '$data/a', open: false });
+    expect(inFunction('function save({ dataDir }) { mark(`${dataDir}/a`); } save({ dataDir: "/srv" });')).toBeUndefined();
+    expect(inFunction('function save({ dataDir = "/srv" }) { mark(`${dataDir}/a`); }')).toBeUndefined();
+    expect(inFunction('function save({ dataDir }) { dataDir = "/srv"; mark(`${dataDir}/a`); }')).toBeUndefined();
+    expect(inFunction('function save({ ["data" + "Dir"]: d }) { mark(`${d}/a`); }')).toBeUndefined();
     expect(inFunction('mark(path.join(ctx.dataDir, ...up, "etc"));')).toBeUndefined();
     expect(inFunction('mark(path.join(ctx.dataDir, name, "..", "..", "etc"));')).toBeUndefined();
   });
