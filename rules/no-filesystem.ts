@@ -245,7 +245,7 @@ const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad
         CallExpression: onCall,
         NewExpression: onCall,
         ArrayExpression: (node: AnyNode) => chdirValues.push(...node.elements.filter(isChdir)),
-        'ObjectExpression > Property': (node: AnyNode) => isChdir(node.value) && chdirValues.push(node.value),
+        Property: (node: AnyNode) => node.parent?.type === 'ObjectExpression' && isChdir(node.value) && chdirValues.push(node.value),
         'Program:exit'() {
           const isListing = (node: AnyNode) => {
             const callee = resolver.normalizeCall(node).callee;
