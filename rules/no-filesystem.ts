@@ -6,6 +6,9 @@
  * (however it was reached), and, as a fully folded path starting at home,
  * root or a drive, to any other call but a string or collection method —
  * which covers wrappers such as `readJson(join(homedir(), '.aws', 'credentials'))`.
+ * A load whose every use stays in the data folder (or reads the package) is
+ * low; a `process.chdir` out of the data folder is high where it happens,
+ * since every relative path of every file then moves with it.
  */
 import type { Rule } from 'eslint';
 import type { AnyNode } from './utils/ast.js';
@@ -68,20 +71,23 @@ const WRITERS = new Set(
 const LISTINGS = new Set(['readdir', 'readdirSync', 'glob', 'globSync']);
 /** Functions that walk what a pattern matches under a folder (`options.cwd`, else the working directory). */
 const GLOBS = new Set(['glob', 'globSync']);
-/** Modules whose whole use can be proven to read the plugin's own files. */
+/** fs functions whose paths an own use may pass, each read or written as READERS, WRITERS and TWO_PATHS say (links are left out: one can point anywhere). */
+const OWN_USE_FUNCTIONS = new Set([...READERS, ...WRITERS, ...GLOBS, ...[...TWO_PATHS].filter((name) => !/^(?:sym)?link/.test(name))]);
+/** Modules whose whole use can be proven to stay in the plugin's own folder (to read) and its data folder. */
 const READER_MODULES = new Set(['fs', 'fs/promises', 'graceful-fs', 'fs-extra', 'jsonfile']);
 
-const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad' | 'wasiPreopen' | 'unprovenPath' | 'wholeTreeWalk'>({
+const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad' | 'wasiPreopen' | 'unprovenPath' | 'wholeTreeWalk' | 'changesDirectory'>({
   name: 'no-filesystem',
   description: 'Reports file-system access, and as critical any use of credentials, /etc, browser profiles, wallets or .env files.',
   messages: {
     module: "Loads '{{module}}', which reads and writes files.",
-    ownFiles: "Loads '{{module}}' only to read the plugin's own files, which its sandbox can read anyway.",
+    ownFiles: "Loads '{{module}}' only to read the plugin's own files and to use its data folder, which its sandbox grants anyway.",
     sensitivePath: "Passes '{{path}}' to {{callee}}: {{reason}}, which credential stealers read.",
     sensitiveLoad: "Loads '{{path}}' as a module ({{via}}): {{reason}}, which credential stealers read.",
     wasiPreopen: "Gives WebAssembly the host folder '{{path}}' through WASI preopens: {{reason}}.",
     unprovenPath: 'Passes {{path}} to {{callee}}; a declaration covers it only where the gate proves the path inside a declared folder.',
     wholeTreeWalk: "Walks everything under '{{folder}}' ({{how}}) with {{callee}}: SSH keys, credentials and wallets included.",
+    changesDirectory: 'Changes the working directory to {{path}} with {{callee}}: every relative path in every file of the plugin then names a file there, which the gate (reading one file at a time, relative paths in the data folder) cannot place.',
   },
   findings: {
     module: { category: 'filesystem', severity: 'high', capability: 'filesystem' },
@@ -91,6 +97,7 @@ const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad
     wasiPreopen: { category: 'filesystem', severity: 'critical', capability: 'filesystem' },
     unprovenPath: { category: 'filesystem', severity: 'high', capability: 'filesystem' },
     wholeTreeWalk: { category: 'filesystem', severity: 'critical', capability: 'filesystem' },
+    changesDirectory: { category: 'filesystem', severity: 'high', capability: 'filesystem' },
   },
   create(context) {
     const resolver = resolverFor(context);
@@ -107,63 +114,67 @@ const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad
         if (reason) report(context, rule, { node, messageId: 'wasiPreopen', data: { path: host, reason } });
       }
     };
-    /** A path the gate folded under the plugin's own folder (from `__dirname`, `import.meta.url`), not climbing out. */
-    const isOwnPath = (node: AnyNode | undefined): boolean => {
-      if (!node) return false;
-      const url = resolver.folder.foldUrl(node);
-      const path = url?.protocol === 'file:' ? decodeURIComponent(url.pathname) : resolver.folder.foldString(node);
-      return path !== undefined && (path === PLUGIN_ROOT || path.startsWith(`${PLUGIN_ROOT}/`));
+    /**
+     * The reference `node` to an fs function named `name` is an own use: a call whose every path is proven, without a
+     * climbing segment, in the data folder or (to read) the plugin's own folder; or a test that the function exists.
+     */
+    const ownUse = (node: AnyNode, name: string | undefined, prover: PathProver): boolean => {
+      const { node: callee, parent: call } = climbWrappers(node);
+      if (name === undefined || !OWN_USE_FUNCTIONS.has(name)) return false;
+      if (isPresenceTest(callee, call)) return true;
+      if (call?.type !== 'CallExpression' || call.callee !== callee) return false;
+      const targets = placedTargets(resolver, prover, name, call.arguments);
+      return targets.length > 0 && targets.every(({ proof, writes }) => proof !== undefined && !proof.climbs && (isUnder(proof.folder, DATA_ROOT) || (!writes && isUnder(proof.folder, PLUGIN_ROOT))));
     };
 
-    /** The call `node` (an fs function, named `name`) is, if it reads one of the plugin's own files. */
-    const ownRead = (node: AnyNode, name: string | undefined): boolean => {
-      const { node: callee, parent: call } = climbWrappers(node);
-      return name !== undefined && READERS.has(name) && call?.type === 'CallExpression' && call.callee === callee && isOwnPath(call.arguments[0]);
-    };
+    /** A reference to the module's member `key`: a function used as its own, or the `promises` object, whose functions are. */
+    const usesFunction = (reference: AnyNode, key: string | undefined, prover: PathProver, depth: number): boolean =>
+      key === 'promises' ? valueReadsOwnFiles(reference, prover, depth + 1) : ownUse(reference, key, prover);
 
     /** An fs module value whose every use reads one of the plugin's own files (`fs.readFileSync(join(__dirname, 'a.json'))`). */
-    const valueReadsOwnFiles = (node: AnyNode, depth = 0): boolean => {
+    const valueReadsOwnFiles = (node: AnyNode, prover: PathProver, depth = 0): boolean => {
       const { node: value, parent } = climbWrappers(node);
       if (!parent || depth > 2) return false;
       if (parent.type === 'MemberExpression' && parent.object === value) {
         const key = memberName(parent, resolver.folder);
-        return key === 'promises' ? valueReadsOwnFiles(parent, depth + 1) : ownRead(parent, key);
+        return key === 'promises' ? valueReadsOwnFiles(parent, prover, depth + 1) : ownUse(parent, key, prover);
       }
-      if (parent.type === 'VariableDeclarator' && parent.init === value) return bindingReadsOwnFiles(parent.id, depth);
+      if (parent.type === 'VariableDeclarator' && parent.init === value) return bindingReadsOwnFiles(parent.id, prover, depth);
       return false;
     };
 
     /** Each name a declaration binds the module (or its functions) to is only used to read own files. */
-    const bindingReadsOwnFiles = (pattern: AnyNode, depth: number): boolean => {
+    const bindingReadsOwnFiles = (pattern: AnyNode, prover: PathProver, depth: number): boolean => {
       const uses = (identifier: AnyNode, check: (reference: AnyNode) => boolean) => {
         const variable = findVariable(context.sourceCode.getScope(identifier as never), identifier.name);
         const reads = variable?.references.filter((reference) => reference.isRead()) ?? [];
         return reads.length > 0 && reads.every((reference) => check(reference.identifier as unknown as AnyNode));
       };
-      if (pattern.type === 'Identifier') return uses(pattern, (reference) => valueReadsOwnFiles(reference, depth + 1));
+      if (pattern.type === 'Identifier') return uses(pattern, (reference) => valueReadsOwnFiles(reference, prover, depth + 1));
       if (pattern.type !== 'ObjectPattern') return false;
       return pattern.properties.every((property: AnyNode) => {
         const key = property.type === 'Property' ? (property.computed ? resolver.folder.foldString(property.key) : plainKeyName(property.key, false)) : undefined;
-        return property.value?.type === 'Identifier' && uses(property.value, (reference) => ownRead(reference, key));
+        return property.value?.type === 'Identifier' && uses(property.value, (reference) => usesFunction(reference, key, prover, depth));
       });
     };
 
-    const readsOnlyOwnFiles = (loadNode: AnyNode): boolean => {
+    const readsOnlyOwnFiles = (loadNode: AnyNode, prover: PathProver): boolean => {
       if (loadNode.type === 'ImportDeclaration') {
         return loadNode.specifiers.length > 0 && loadNode.specifiers.every((specifier: AnyNode) => {
           const name = specifier.type === 'ImportSpecifier' ? plainKeyName(specifier.imported, false) : undefined;
           const variable = findVariable(context.sourceCode.getScope(specifier.local as never), specifier.local.name);
           const reads = variable?.references.filter((reference) => reference.isRead()) ?? [];
-          const check = (reference: AnyNode) => (specifier.type === 'ImportSpecifier' ? ownRead(reference, name) : valueReadsOwnFiles(reference));
+          const check = (reference: AnyNode) => (specifier.type === 'ImportSpecifier' ? usesFunction(reference, name, prover, 0) : valueReadsOwnFiles(reference, prover));
           return reads.length > 0 && reads.every((reference) => check(reference.identifier as unknown as AnyNode));
         });
       }
-      return loadNode.type === 'CallExpression' && valueReadsOwnFiles(loadNode);
+      return loadNode.type === 'CallExpression' && valueReadsOwnFiles(loadNode, prover);
     };
 
-    /** fs calls, judged at the end of the file: a `process.chdir` anywhere makes every relative path unknown. */
+    /** fs loads and calls, judged at the end of the file: a `process.chdir` anywhere makes every relative path unknown. */
+    const fsLoads: { node: AnyNode; name: string; specifier: string | undefined }[] = [];
     const fsCalls: { node: AnyNode; call: NormalizedCall; sensitive: boolean }[] = [];
-    let changesDirectory = false;
+    const directoryChanges: NormalizedCall[] = [];
 
     /** Where each path an fs call is given lies; a call whose path is not proven inside the always granted folders is reported with it. */
     const checkPlacement = ({ call }: { call: NormalizedCall }, prover: PathProver) => {
@@ -173,23 +184,10 @@ const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad
       const name = path[path.length - 1];
       const args = call.args ?? [];
       if (FD_FUNCTIONS.has(name) || args.length === 0 || typeof resolver.folder.fold(args[0])?.value === 'number') return;
-      const options = args[1] && unwrap(args[1]);
-      const option = (key: string) => (options?.type === 'ObjectExpression' ? options.properties.find((p: AnyNode) => p.type === 'Property' && plainKeyName(p.key, p.computed) === key)?.value : undefined);
-      const recursive = option('recursive') !== undefined && resolver.folder.fold(option('recursive'))?.value === true;
-      const targets: { arg: AnyNode; proof: PathProof | undefined; how?: string; writes?: boolean }[] = [];
-      if (GLOBS.has(name)) {
-        const cwd = option('cwd');
-        targets.push({ arg: args[0], proof: globProof(prover, resolver, args[0], cwd), how: 'a glob' });
-      } else {
-        const paths = TWO_PATHS.has(name) ? args.slice(0, 2) : args.slice(0, 1);
-        paths.forEach((arg: AnyNode, i: number) => {
-          const proof = prover.prove(arg);
-          const writes = WRITERS.has(name) || (i === 1 && TWO_PATHS.has(name)) || (i === 0 && /^(?:rename|move)(?:Sync)?$/.test(name));
-          targets.push({ arg, proof: proof && recursive ? { ...proof, open: true } : proof, how: recursive ? 'recursively' : undefined, writes });
-        });
-      }
+      const targets = placedTargets(resolver, prover, name, args);
       for (const { arg, proof, how, writes } of targets) {
-        if (proof && (isUnder(proof.folder, PLUGIN_ROOT) || isUnder(proof.folder, DATA_ROOT))) continue;
+        // The package is granted to read only: a write into it is judged as one anywhere else.
+        if (proof && (isUnder(proof.folder, DATA_ROOT) || (!writes && isUnder(proof.folder, PLUGIN_ROOT)))) continue;
         const callee = calleeLabel(context.sourceCode, call);
         // Placing folds more than the first look did (a Buffer of the path's bytes).
         const reason = proof && sensitivePathReason(proof.folder);
@@ -207,9 +205,14 @@ const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad
       }
     };
 
+    const isChdir = (node: AnyNode | null | undefined) => node != null && node.type !== 'SpreadElement' && Resolver.nameOf(resolver.resolve(node)) === 'process.chdir';
+    /** `process.chdir` handed on as a value (`[home].forEach(process.chdir)`, `setTimeout(chdir, 0, home)`): called where the gate cannot see with what. */
+    const chdirValues: AnyNode[] = [];
     const onCall = (node: AnyNode) => {
       const call = resolver.normalizeCall(node);
-      if (call.callee?.module === undefined && call.callee?.path.join('.') === 'process.chdir') changesDirectory = true;
+      if (call.callee?.module === undefined && call.callee?.path.join('.') === 'process.chdir') directoryChanges.push(call);
+      // Reflect.apply's first argument is the function called, with arguments the normalized call already has.
+      node.arguments.forEach((arg: AnyNode, i: number) => isChdir(arg) && !(i === 0 && call.calleeNode === unwrap(arg)) && chdirValues.push(arg));
       if (call.callee?.module === 'wasi' && call.callee.path.join('.') === 'WASI') checkWasi(node, call);
       if (call.callee?.module !== undefined && PATH_BUILDERS.has(call.callee.module)) return;
       const fsCall = isFsFunction(call.callee);
@@ -231,10 +234,7 @@ const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad
       }
     };
     return combineListeners(
-      packageLoadListeners(context, PACKAGES, (load, name) => {
-        const own = READER_MODULES.has(load.specifier ?? '') && readsOnlyOwnFiles(load.node);
-        report(context, rule, { node: load.node, messageId: own ? 'ownFiles' : 'module', data: { module: name } });
-      }),
+      packageLoadListeners(context, PACKAGES, (load, name) => fsLoads.push({ node: load.node, name, specifier: load.specifier })),
       // `import cfg from '/home/u/.docker/config.json' with { type: 'json' }`, `require(join(homedir(), '.aws/credentials.json'))`.
       moduleLoadListeners(context, (load) => {
         const path = load.specifier?.startsWith('file:') && URL.canParse(load.specifier) ? decodeURIComponent(new URL(load.specifier).pathname) : load.specifier;
@@ -244,18 +244,57 @@ const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad
       {
         CallExpression: onCall,
         NewExpression: onCall,
+        ArrayExpression: (node: AnyNode) => chdirValues.push(...node.elements.filter(isChdir)),
+        Property: (node: AnyNode) => node.parent?.type === 'ObjectExpression' && isChdir(node.value) && chdirValues.push(node.value),
         'Program:exit'() {
           const isListing = (node: AnyNode) => {
             const callee = resolver.normalizeCall(node).callee;
             return isFsFunction(callee) && LISTINGS.has(callee!.path[callee!.path.length - 1]);
           };
-          const prover = new PathProver(resolver, (node) => context.sourceCode.getScope(node as never), !changesDirectory, isListing);
+          const scopeOf = (node: AnyNode) => context.sourceCode.getScope(node as never);
+          const prover = new PathProver(resolver, scopeOf, directoryChanges.length === 0, isListing);
+          for (const load of fsLoads) {
+            const own = READER_MODULES.has(load.specifier ?? '') && readsOnlyOwnFiles(load.node, prover);
+            report(context, rule, { node: load.node, messageId: own ? 'ownFiles' : 'module', data: { module: load.name } });
+          }
           for (const pending of fsCalls) if (!pending.sensitive) checkPlacement(pending, prover);
+          // Relative paths in the other files are placed in the data folder: a move anywhere but inside it is reported where it happens.
+          const absolute = new PathProver(resolver, scopeOf, false, isListing);
+          for (const call of directoryChanges) {
+            const target = call.args?.[0];
+            const proof = target && target.type !== 'SpreadElement' ? absolute.prove(target) : undefined;
+            if (proof && !proof.climbs && isUnder(proof.folder, DATA_ROOT)) continue;
+            const path = proof ? `'${proof.folder}${proof.open ? '/…' : ''}'` : 'a folder the gate cannot place';
+            report(context, rule, { node: target ?? call.node, messageId: 'changesDirectory', data: { path, callee: calleeLabel(context.sourceCode, call), folder: '' } });
+          }
+          for (const value of chdirValues) report(context, rule, { node: value, messageId: 'changesDirectory', data: { path: 'a folder the gate cannot place', callee: 'process.chdir, handed on as a value', folder: '' } });
         },
       } as Rule.RuleListener,
     );
   },
 });
+
+/** The paths an fs function named `name` is given, each placed, with how it is walked and whether it is written. */
+function placedTargets(resolver: Resolver, prover: PathProver, name: string, args: AnyNode[]): { arg: AnyNode; proof: PathProof | undefined; how?: string; writes?: boolean }[] {
+  const options = args[1] && unwrap(args[1]);
+  const option = (key: string) => (options?.type === 'ObjectExpression' ? options.properties.find((p: AnyNode) => p.type === 'Property' && plainKeyName(p.key, p.computed) === key)?.value : undefined);
+  const recursive = option('recursive') !== undefined && resolver.folder.fold(option('recursive'))?.value === true;
+  if (GLOBS.has(name)) return args.length === 0 ? [] : [{ arg: args[0], proof: globProof(prover, resolver, args[0], option('cwd')), how: 'a glob' }];
+  const paths = TWO_PATHS.has(name) ? args.slice(0, 2) : args.slice(0, 1);
+  return paths.map((arg: AnyNode, i: number) => {
+    const proof = arg.type === 'SpreadElement' ? undefined : prover.prove(arg);
+    const writes = WRITERS.has(name) || (i === 1 && TWO_PATHS.has(name)) || (i === 0 && /^(?:rename|move)(?:Sync)?$/.test(name));
+    return { arg, proof: proof && recursive ? { ...proof, open: true } : proof, how: recursive ? 'recursively' : undefined, writes };
+  });
+}
+
+/** `fs.globSync ? … : …`, `if (fs.cpSync)`, `fs.rmSync && …`, `typeof fs.glob`: only asks whether the function exists. */
+function isPresenceTest(node: AnyNode, parent: AnyNode | null | undefined): boolean {
+  if (!parent) return false;
+  if (parent.type === 'ConditionalExpression' || parent.type === 'IfStatement') return parent.test === node;
+  if (parent.type === 'LogicalExpression') return parent.operator === '&&' && parent.left === node;
+  return parent.type === 'UnaryExpression' && (parent.operator === 'typeof' || parent.operator === '!');
+}
 
 /** Expressions that build a path from parts (`a + b`, a template, `path.join(…)`): worth listing the values of, outside fs calls. */
 function isPathShape(input: AnyNode): boolean {

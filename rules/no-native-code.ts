@@ -7,11 +7,12 @@
 import type { Rule } from 'eslint';
 import { defineRule } from './meta.js';
 import type { AnyNode } from './utils/ast.js';
+import { climbWrappers, plainKeyName, unwrap } from './utils/ast.js';
 import { combineListeners } from './utils/listeners.js';
 import { moduleLoadListeners } from './utils/modules.js';
 import { packageName } from './utils/specifiers.js';
 import { report } from './utils/report.js';
-import { resolverFor } from './utils/resolve.js';
+import { DYNAMIC, memberName, resolverFor, type Resolver } from './utils/resolve.js';
 
 const PROCESS_BINDINGS = new Set(['binding', '_linkedBinding', 'dlopen']);
 const ADDON_LOADERS = new Set(['bindings', 'node-gyp-build', 'node-pre-gyp', '@mapbox/node-pre-gyp', 'prebuild-install']);
@@ -29,6 +30,11 @@ const FILE_WRITERS: Record<string, number> = {
   copyFile: 1, copyFileSync: 1, cp: 1, cpSync: 1, rename: 1, renameSync: 1, symlink: 1, symlinkSync: 1, link: 1, linkSync: 1,
 };
 const FS_MODULES = new Set(['fs', 'fs/promises', 'graceful-fs', 'fs-extra']);
+/**
+ * SQLite's extension loaders (node:sqlite's, better-sqlite3's and sqlite3's `loadExtension`, node:sqlite's
+ * `enableLoadExtension`): an extension is a shared library whose init function runs in the process.
+ */
+const EXTENSION_LOADERS = new Set(['loadExtension', 'enableLoadExtension']);
 
 /** An FFI by its name, or a scoped fork of one (`@2060.io/ffi-napi`). */
 function isFfiPackage(name: string): boolean {
@@ -46,6 +52,7 @@ const rule = defineRule({
     addonCall: "Calls {{name}} of the native addon '{{specifier}}', compiled code that cannot be reviewed as JavaScript.",
     wasi: "Loads 'wasi', which runs WebAssembly with access to the host's files, clock and arguments.",
     plantsLibrary: "Writes the native library '{{path}}' with {{callee}}, where a program's dynamic loader can pick it up.",
+    sqliteExtension: 'Lets SQLite load extensions ({{how}}): an extension is a shared library, native code run in the plugin\'s process that no review can see into.',
   },
   findings: {
     processBinding: { category: 'native-code', severity: 'critical' },
@@ -55,6 +62,7 @@ const rule = defineRule({
     addonCall: { category: 'native-code', severity: 'high', capability: 'nativeAddons' },
     wasi: { category: 'native-code', severity: 'high', capability: 'nativeAddons' },
     plantsLibrary: { category: 'native-code', severity: 'high' },
+    sqliteExtension: { category: 'native-code', severity: 'high', capability: 'nativeAddons' },
   },
   create(context) {
     const resolver = resolverFor(context);
@@ -62,6 +70,10 @@ const rule = defineRule({
       const call = resolver.normalizeCall(node);
       const callee = call.callee;
       if (!callee) return;
+      // node:sqlite loads extensions only into a database opened with `allowExtension: true`.
+      if (callee.module === 'sqlite' && isDatabaseClass(callee.path) && !extensionsRefused(resolver, call.args)) {
+        report(context, rule, { node, messageId: 'sqliteExtension', data: { how: 'a DatabaseSync whose options may allow extensions' } });
+      }
       if (callee.module === undefined) {
         if (callee.path.length === 2 && callee.path[0] === 'process' && PROCESS_BINDINGS.has(callee.path[1])) {
           report(context, rule, { node, messageId: 'processBinding', data: { name: callee.path[1] } });
@@ -80,8 +92,17 @@ const rule = defineRule({
         report(context, rule, { node: target!, messageId: 'plantsLibrary', data: { path, callee: `${callee.module}.${callee.path[0]}` } });
       }
     };
+    /** `db.loadExtension`, `db['enable' + 'LoadExtension'](true)`, `const { loadExtension } = db`: any use but switching loading off. */
+    const checkExtensionLoader = (node: AnyNode) => {
+      const name = node.type === 'MemberExpression' ? memberName(node, resolver.folder) : node.parent?.type === 'ObjectPattern' ? (node.computed ? resolver.folder.foldString(node.key) : plainKeyName(node.key, false)) : undefined;
+      if (name === undefined || !EXTENSION_LOADERS.has(name)) return;
+      if (node.type === 'MemberExpression' && isOwnMethod(unwrap(node.object), name)) return;
+      const { node: member, parent } = climbWrappers(node);
+      const switchesOff = name === 'enableLoadExtension' && parent?.type === 'CallExpression' && parent.callee === member && parent.arguments.length === 1 && resolver.folder.fold(parent.arguments[0])?.value === false;
+      if (!switchesOff) report(context, rule, { node, messageId: 'sqliteExtension', data: { how: name } });
+    };
     return combineListeners(
-      { CallExpression: checkCall } as Rule.RuleListener,
+      { CallExpression: checkCall, NewExpression: checkCall, MemberExpression: checkExtensionLoader, Property: checkExtensionLoader } as Rule.RuleListener,
       moduleLoadListeners(context, (load) => {
         const specifier = load.specifier;
         if (specifier === undefined) return;
@@ -93,5 +114,42 @@ const rule = defineRule({
     );
   },
 });
+
+/** `this.loadExtension` in a class that defines `loadExtension` itself: the plugin's own method, not SQLite's. */
+function isOwnMethod(object: AnyNode, name: string): boolean {
+  if (object.type !== 'ThisExpression') return false;
+  let scope: AnyNode | null | undefined = object.parent;
+  while (scope && scope.type !== 'ClassBody') scope = scope.parent;
+  // An arrow function keeps the `this` of where it is written; any other function between them has its own.
+  for (let node: AnyNode | null | undefined = object.parent; node && node !== scope; node = node.parent) {
+    if ((node.type === 'FunctionExpression' || node.type === 'FunctionDeclaration') && node.parent?.type !== 'MethodDefinition') return false;
+  }
+  return scope !== undefined && scope !== null && scope.body.some((member: AnyNode) => member.type === 'MethodDefinition' && !member.static && !member.computed && plainKeyName(member.key, false) === name);
+}
+
+/** node:sqlite's `DatabaseSync`, however reached (`sqlite.default.DatabaseSync`, a key the gate cannot fold). */
+function isDatabaseClass(path: string[]): boolean {
+  const steps = path[0] === 'default' ? path.slice(1) : path;
+  return steps.length === 1 && (steps[0] === 'DatabaseSync' || steps[0] === DYNAMIC);
+}
+
+/** The options of `new DatabaseSync(file, options)` certainly leave `allowExtension` unset or false. */
+function extensionsRefused(resolver: Resolver, args: AnyNode[] | undefined): boolean {
+  if (args === undefined || args.some((arg) => arg.type === 'SpreadElement')) return false;
+  if (args.length < 2) return true;
+  const options = unwrap(args[1]);
+  const refuses = (value: unknown) => value === undefined || value === false;
+  if (options.type !== 'ObjectExpression') {
+    const folded = resolver.folder.fold(options);
+    return folded !== undefined && (folded.value === undefined || (typeof folded.value === 'object' && folded.value !== null && refuses((folded.value as Record<string, unknown>).allowExtension)));
+  }
+  // Each option is checked on its own, so an unknown `timeout` does not hide a known `allowExtension: false`.
+  return options.properties.every((property: AnyNode) => {
+    if (property.type === 'SpreadElement') return extensionsRefused(resolver, [args[0], property.argument]);
+    const key = property.computed ? resolver.folder.foldString(property.key) : plainKeyName(property.key, false);
+    if (key === undefined || property.kind !== 'init') return false;
+    return key !== 'allowExtension' || (resolver.folder.fold(property.value) !== undefined && refuses(resolver.folder.fold(property.value)!.value));
+  });
+}
 
 export default rule;

@@ -79,6 +79,8 @@ export class Folder {
     }
     const [url, base] = parts;
     if (url === undefined || parts.includes(undefined) || !URL.canParse(url, base)) return undefined;
+    // Home stands for an absolute path here, which resolves as one: `new URL(os.homedir() + '/x', import.meta.url)` is not under the base.
+    if (base !== undefined && (url === HOME || url.startsWith(`${HOME}/`))) return undefined;
     return new URL(url, base);
   }
 
@@ -282,7 +284,14 @@ export class Folder {
   /** The elements of an expression that folds to an array (each element itself possibly several values). */
   private elementsOf(node: AnyNode): unknown[] | undefined {
     const array = this.fold(node)?.value;
-    return Array.isArray(array) && array.length <= MAX_POSSIBLE ? [...array] : undefined;
+    if (Array.isArray(array)) return array.length <= MAX_POSSIBLE ? [...array] : undefined;
+    // A local list only ever added constants to (`list.push('./b.json')`): its elements are among a known few.
+    const inner = unwrap(node);
+    const alias = inner.type === 'Identifier' ? this.resolver.aliasedExpression(inner) : undefined;
+    const initial = alias && unwrap(alias.node).type === 'ArrayExpression' ? this.fold(alias.node)?.value : undefined;
+    if (!Array.isArray(initial)) return undefined;
+    const added = this.resolver.unwritten.constantAdditions(inner, initial, (part) => this.fold(part));
+    return added && initial.length + added.length <= MAX_POSSIBLE ? [...initial, ...added] : undefined;
   }
 
   private foldBinary(node: AnyNode, env: Env | undefined): Folded | undefined {

@@ -17,7 +17,8 @@
  */
 import { posix } from 'node:path';
 import type { AnyNode } from './ast.js';
-import { unwrap } from './ast.js';
+import { plainKeyName, runtimeParams, unwrap } from './ast.js';
+import { argumentAt } from './local-functions.js';
 import { DATA_ROOT, HOME, PLUGIN_ROOT } from './markers.js';
 import { Resolver, memberName } from './resolve.js';
 import { findVariable, type ScopeOf } from './scope.js';
@@ -31,12 +32,14 @@ export interface PathProof {
   climbs?: boolean;
 }
 
-const JOINS = /^path(?:\/posix|\/win32)?:(?:posix\.|win32\.)?(?:join|resolve)$/;
+const PATH_FUNCTIONS = /^path(?:\/posix|\/win32)?:(?:posix\.|win32\.)?(join|resolve)$/;
 const MAX_DEPTH = 6;
 /** Array methods whose result holds only elements of the array they are called on. */
 const SUBLISTS = new Set(['filter', 'sort', 'slice', 'reverse', 'toSorted', 'toReversed']);
 
 export class PathProver {
+  private absoluteProver: PathProver | undefined;
+
   /** `relativeIsData`: the working directory is still the data folder (no `process.chdir` anywhere). */
   constructor(
     private readonly resolver: Resolver,
@@ -50,17 +53,20 @@ export class PathProver {
     if (depth > MAX_DEPTH) return undefined;
     const node = unwrap(input);
     // Joined here rather than folded: a climb above the home folder must not lose where it started.
-    if (node.type === 'CallExpression' && JOINS.test(Resolver.nameOf(this.resolver.resolve(node.callee)) ?? '')) {
-      return this.joined(node.arguments, '/', depth, /resolve$/.test(Resolver.nameOf(this.resolver.resolve(node.callee))!));
-    }
+    const pathFunction = node.type === 'CallExpression' ? PATH_FUNCTIONS.exec(Resolver.nameOf(this.resolver.resolve(node.callee)) ?? '')?.[1] : undefined;
+    if (pathFunction) return pathFunction === 'resolve' ? this.resolved(node.arguments, depth) : this.joined(node.arguments, '/', depth);
+    // A Buffer, typed array or URL held in a variable is a path only while nothing writes into it (`b.write('/srv/…')`, `u.pathname = …`).
+    const held = node.type === 'Identifier' ? this.resolver.aliasedExpression(node) : undefined;
+    const mutable = held && mutablePathValue(this.resolver, held.node);
+    if (mutable && !this.resolver.unwritten.isUnwritten(node, mutable)) return undefined;
     const whole = this.foldPath(node);
     if (whole !== undefined) return this.place(whole, false);
     if (this.isDataDir(node)) return { folder: DATA_ROOT, open: false };
     if (node.type === 'Identifier') {
-      const alias = this.resolver.aliasedExpression(node);
-      if (alias) return this.prove(alias.node, depth + 1);
+      if (held) return this.prove(held.node, depth + 1);
       const source = this.resolver.destructuredSource(node);
-      return source?.keys.length === 1 && source.keys[0] === 'dataDir' && this.isHostObject(unwrap(source.node)) ? { folder: DATA_ROOT, open: false } : undefined;
+      if (source?.keys.length === 1 && source.keys[0] === 'dataDir' && this.isHostObject(unwrap(source.node))) return { folder: DATA_ROOT, open: false };
+      return this.isDataDirParameter(node) ? { folder: DATA_ROOT, open: false } : undefined;
     }
     if (node.type === 'BinaryExpression' && node.operator === '+') return this.joined(concatOperands(node), '', depth);
     if (node.type === 'TemplateLiteral') {
@@ -85,8 +91,48 @@ export class PathProver {
     return Array.isArray(value) && value.every((byte) => Number.isInteger(byte) && byte >= 0 && byte < 256) ? Buffer.from(value as number[]).toString('latin1') : undefined;
   }
 
-  /** `parts` joined (`/` for path.join, nothing for `+` and templates): the known start, placed, and whether more follows. */
-  private joined(all: AnyNode[], separator: string, depth: number, resolves = false): PathProof | undefined {
+  /**
+   * `path.resolve(…)` as Node runs it: from the working directory, each absolute part starts the path again. An
+   * unknown part may itself be absolute (`os.homedir() + x`) and discard all before it, so it is placed only where it
+   * is shown relative: a listed name, or a string whose known start is relative (`'tpl-' + name`).
+   */
+  private resolved(parts: AnyNode[], depth: number): PathProof | undefined {
+    if (parts.some((part) => part.type === 'SpreadElement')) return undefined;
+    let [known, open, climbs] = ['', false, false];
+    for (const part of parts) {
+      const text = this.foldPath(part);
+      if (text !== undefined && isAbsolutePath(text)) [known, open, climbs] = [text, false, false];
+      else if (text !== undefined) {
+        if (open && climbsUp(text)) return undefined;
+        if (!open) known = known === '' ? text : `${known}/${text}`;
+      } else {
+        const absolute = this.absolute().prove(part, depth + 1);
+        if (absolute) [known, open, climbs] = [absolute.folder, absolute.open, absolute.climbs ?? false];
+        else if (this.isShownRelative(part)) [open, climbs] = [true, climbs || !this.isListedName(part)];
+        else return undefined;
+      }
+    }
+    const placed = this.place(known === '' ? '.' : known, open);
+    return placed && climbs ? { ...placed, climbs } : placed;
+  }
+
+  /** This prover with relative paths left unplaced: what it proves is absolute. */
+  private absolute(): PathProver {
+    if (!this.relativeIsData) return this;
+    this.absoluteProver ??= new PathProver(this.resolver, this.scopeOf, false, this.isListing);
+    return this.absoluteProver;
+  }
+
+  /** An unknown part that cannot be absolute: a listed name, or `'a/' + x`, `` `a-${x}` `` with a relative known start. */
+  private isShownRelative(input: AnyNode): boolean {
+    const node = unwrap(input);
+    if (this.isListedName(node)) return true;
+    const start = node.type === 'BinaryExpression' && node.operator === '+' ? this.foldPath(concatOperands(node)[0]) : node.type === 'TemplateLiteral' ? node.quasis[0].value.cooked : undefined;
+    return typeof start === 'string' && start !== '' && !isAbsolutePath(start);
+  }
+
+  /** `parts` joined (`/` for path.join, which only joins an absolute part; nothing for `+` and templates): the known start, placed, and whether more follows. */
+  private joined(all: AnyNode[], separator: string, depth: number): PathProof | undefined {
     // A template's empty first quasi (`${dir}/a`) starts nothing.
     const parts = separator === '' && all.length > 1 && this.foldPath(all[0]) === '' ? all.slice(1) : all;
     if (parts.length === 0 || parts.some((part) => part.type === 'SpreadElement')) return undefined;
@@ -103,10 +149,8 @@ export class PathProver {
         continue;
       }
       // After an unknown part, a known `..` climbs out of whatever that part was.
-      if (open && /(?:^|[/\\])\.\.(?:[/\\]|$)/.test(text)) return undefined;
-      // `path.resolve` starts again at an absolute part; `path.join` only joins it.
-      if (resolves && text.startsWith('/')) [known, open, climbs] = [text, false, false];
-      else if (!open) known = separator === '/' ? `${known}/${text}` : known + text;
+      if (open && climbsUp(text)) return undefined;
+      if (!open) known = separator === '/' ? `${known}/${text}` : known + text;
     }
     // `dir + name` with an unknown name: only the folders written out before it are known.
     if (open && separator === '') known = known.slice(0, Math.max(known.lastIndexOf('/'), 0)) || (known.startsWith('/') ? '/' : known.startsWith(HOME) ? HOME : '');
@@ -162,6 +206,23 @@ export class PathProver {
     return node.type === 'MemberExpression' && memberName(node, this.resolver.folder) === 'dataDir' && this.isHostObject(unwrap(node.object));
   }
 
+  /** `dataDir` destructured straight from a parameter (`activate({ dataDir })`), whose object is judged as `ctx` is. */
+  private isDataDirParameter(node: AnyNode): boolean {
+    const variable = findVariable(this.scopeOf(node), node.name);
+    const def = variable?.defs.length === 1 ? (variable.defs[0] as unknown as { type: string; node: AnyNode; name: AnyNode }) : undefined;
+    const property = def?.name.parent;
+    if (def?.type !== 'Parameter' || variable!.references.some((ref) => ref.isWrite())) return false;
+    if (property?.type !== 'Property' || property.value !== def.name || plainKeyName(property.key, property.computed) !== 'dataDir') return false;
+    const index = property.parent ? runtimeParams(def.node).indexOf(property.parent) : -1;
+    if (index < 0 || this.resolver.functions.usesArguments(def.node)) return false;
+    // A function the file calls itself gets what those calls pass, as for a plain parameter.
+    const sites = this.resolver.functions.callSites(def.node);
+    return !sites?.length || sites.every((site) => {
+      const argument = argumentAt(site, index);
+      return argument.known && argument.node !== undefined && this.isHostObject(unwrap(argument.node), 1);
+    });
+  }
+
   /** An object the plugin did not make itself: a parameter (the `ctx` of `activate`), a property of `this`, or a variable set once from one. */
   private isHostObject(node: AnyNode, depth = 0): boolean {
     if (depth > MAX_DEPTH) return false;
@@ -175,6 +236,25 @@ export class PathProver {
     const passed = this.resolver.parameterArguments(node);
     return passed === undefined || passed.every((argument) => argument !== undefined && this.isHostObject(unwrap(argument), depth + 1));
   }
+}
+
+/** An absolute path as folds write them: from the root, a drive, home (`~`), the data folder or an environment variable. */
+function isAbsolutePath(text: string): boolean {
+  return /^(?:[/\\]|[a-z]:[/\\]|~(?:[/\\]|$)|[%$])/i.test(text);
+}
+
+/** A `..` segment anywhere in `text`. */
+function climbsUp(text: string): boolean {
+  return /(?:^|[/\\])\.\.(?:[/\\]|$)/.test(text);
+}
+
+/** `Buffer.from(…)`, `new Uint8Array(…)`, `new URL(…)`: a path value whose contents can be overwritten after it is made, as an empty one of its kind. */
+function mutablePathValue(resolver: Resolver, input: AnyNode): object | undefined {
+  const node = unwrap(input);
+  if (node.type !== 'CallExpression' && node.type !== 'NewExpression') return undefined;
+  const name = Resolver.nameOf(resolver.resolve(node.callee)) ?? '';
+  if (/^(?:buffer:)?Buffer\.(?:from|alloc|allocUnsafe|concat)$|^Uint8Array(?:\.from|\.of)?$/.test(name)) return Buffer.alloc(0);
+  return name === 'URL' || name === 'url:URL' || name === 'url:pathToFileURL' ? {} : undefined;
 }
 
 /** `a + b + c` parses as `(a + b) + c`: its operands in order. */

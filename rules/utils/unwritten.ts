@@ -31,6 +31,8 @@ const PASSES_ON_PARTS = new Set([
   'valueOf', 'at', 'find', 'findLast', 'filter', 'slice', 'concat', 'flat', 'flatMap', 'map', 'toSorted', 'toReversed',
   'toSpliced', 'with', 'values', 'entries', 'reduce', 'reduceRight',
 ]);
+/** Buffer methods that only read it, returning a primitive: `equals`, `compare`, `readUInt32LE`, `toJSON` (a copy). */
+const BUFFER_READ_METHODS = /^(?:equals|compare|toJSON|read(?:U?Int(?:8|16|32)|BigU?Int64|Float|Double|U?IntBE|U?IntLE)(?:BE|LE)?)$/;
 /** Array methods whose callback is handed the array itself, at this parameter index. */
 const CALLBACK_ARRAY_INDEX: Record<string, number> = {
   map: 2, filter: 2, find: 2, findIndex: 2, findLast: 2, findLastIndex: 2, some: 2, every: 2, forEach: 2, flatMap: 2,
@@ -75,6 +77,30 @@ export class UnwrittenValues {
     return writers.every((writer) => writer === identifier && isHandedOn(identifier));
   }
 
+  /**
+   * The primitives a flat local array `identifier` names may gain, when the only writes to it are `push`/`unshift`
+   * calls whose arguments `foldPrimitive` knows (`locales.push('./locales/de.json')`) and every other use leaves it
+   * unwritten: its elements are then always among the initial ones and these. Undefined for any other write.
+   */
+  constantAdditions(identifier: AnyNode, value: unknown[], foldPrimitive: (node: AnyNode) => { value: unknown } | undefined): unknown[] | undefined {
+    if (shapeOf(value) !== 'flat') return undefined;
+    const variable = findVariable(this.scopeOf(identifier), identifier.name);
+    if (!variable || variable.defs.length !== 1) return undefined;
+    const added: unknown[] = [];
+    for (const reference of variable.references) {
+      const ref = reference as unknown as { init?: boolean; isWrite(): boolean; identifier: AnyNode };
+      if (ref.isWrite()) {
+        if (ref.init) continue;
+        return undefined;
+      }
+      const pushed = pushedArguments(ref.identifier);
+      const values = pushed?.map((argument) => (argument.type === 'SpreadElement' ? undefined : foldPrimitive(argument)));
+      if (values?.every((folded) => folded !== undefined && !isObjectLike(folded.value))) added.push(...values.map((folded) => folded!.value));
+      else if (!this.useUnwritten(ref.identifier, value, new Set([variable]))) return undefined;
+    }
+    return added;
+  }
+
   private variableUnwritten(variable: Scope.Variable, value: unknown, seen: Set<Scope.Variable>): boolean {
     return !isObjectLike(value) || this.writers(variable, value, seen).length === 0;
   }
@@ -107,9 +133,17 @@ export class UnwrittenValues {
     const key = plainKeyName(parent.property, parent.computed && parent.property.type !== 'Literal');
     const { node: member, parent: consumer } = climbWrappers(parent);
     if (isWriteTarget(member) || isPatternTarget(member, consumer)) return false;
+    if (ArrayBuffer.isView(value)) {
+      // A Buffer's `slice` shares its memory, as its `buffer` is that memory: writes through them change it.
+      if (key === 'buffer' || key === 'subarray') return false;
+      if (key === 'slice' && consumer?.type === 'CallExpression' && consumer.callee === member) return this.useUnwritten(consumer, value, seen);
+      if (key !== undefined && BUFFER_READ_METHODS.test(key) && consumer?.type === 'CallExpression' && consumer.callee === member) return true;
+    }
     if ((consumer?.type === 'CallExpression' || consumer?.type === 'NewExpression') && consumer.callee === member) {
       // `parts.reverse()`, `cfg.load()` (its `this` is `cfg`): only methods known not to write.
       if (key === undefined || !READ_ONLY_METHODS.has(key) || !this.callbacksCannotWrite(consumer, key)) return false;
+      // `parts.valueOf()` is `parts` itself, flat or not.
+      if (key === 'valueOf') return this.useUnwritten(consumer, value, seen);
       return !PASSES_ON_PARTS.has(key) || shapeOf(value) === 'flat' || this.useUnwritten(consumer, SOME_OBJECT, seen);
     }
     return this.useUnwritten(member, partOf(value, key), seen);
@@ -173,7 +207,8 @@ export class UnwrittenValues {
 
   /** An array method's callback may write to the array it is handed: only an inline function that never names it (nor `arguments`). */
   private callbacksCannotWrite(call: AnyNode, method: string): boolean {
-    const index = CALLBACK_ARRAY_INDEX[method];
+    // Own keys only: `toString` or `valueOf` would find Object.prototype's.
+    const index = Object.hasOwn(CALLBACK_ARRAY_INDEX, method) ? CALLBACK_ARRAY_INDEX[method] : undefined;
     if (index === undefined) return true;
     const callback = call.arguments[0];
     if (!callback || !isFunctionNode(callback)) return false;
@@ -188,6 +223,15 @@ function partOf(value: unknown, key: string | undefined): unknown {
   if (value === SOME_OBJECT) return SOME_OBJECT;
   if (key !== undefined && Object.prototype.hasOwnProperty.call(value, key)) return (value as Record<string, unknown>)[key];
   return shapeOf(value) === 'flat' ? undefined : SOME_OBJECT;
+}
+
+/** The arguments of `list.push(…)` or `list.unshift(…)` called directly on `identifier`. */
+function pushedArguments(identifier: AnyNode): AnyNode[] | undefined {
+  const { node, parent } = climbWrappers(identifier);
+  if (parent?.type !== 'MemberExpression' || parent.object !== node) return undefined;
+  const key = plainKeyName(parent.property, parent.computed && parent.property.type !== 'Literal');
+  const { node: member, parent: call } = climbWrappers(parent);
+  return (key === 'push' || key === 'unshift') && call?.type === 'CallExpression' && call.callee === member ? call.arguments : undefined;
 }
 
 /** The value passed as an argument, as it is: `f(cfg)`, `new Worker(file, options)`. */

@@ -27,6 +27,9 @@ ruleTester.run('no-dynamic-require', rule, {
     // A require made for this very file is an ordinary require.
     { code: 'import { createRequire } from "node:module";\nconst require = createRequire(import.meta.url);\nconst data = require("./data.json");', filename: 'index.mjs' },
     { code: 'const { createRequire } = require("module");\ncreateRequire(__filename)("./package.json");\nrequire("module").createRequire(require("path").join(__dirname, "x.js"));', ...commonjs, filename: 'lib/a.js' },
+    // A local list of own files only ever added constants to: each possible element is loaded and judged (b04).
+    { code: 'const locales = ["./locales/en.json"];\nlocales.push("./locales/de.json");\nconst tables = locales.map((f) => require(f));', ...commonjs, filename: 'index.js' },
+    { code: 'const LOCALE = "./locales/fr.json";\nconst list = [];\nif (wantFr) list.push(LOCALE);\nlist.unshift(`./locales/${"en"}.json`);\nfor (const f of list) require(f);', ...commonjs, filename: 'index.js' },
     // Objects and arrays only read (aliases, copies, read-only methods, serialised, logged) keep their folded members.
     { code: 'const cfg = { mod: "os" };\nconst alias = cfg;\nconsole.log(alias.mod, JSON.stringify(cfg));\nrequire(cfg.mod);', ...commonjs },
     { code: 'const parts = ["os", "path"];\nconst sorted = [...parts].sort();\nparts.forEach((p) => console.log(p));\nrequire(parts[0]); require(parts.slice().reverse()[0]);', ...commonjs },
@@ -40,6 +43,10 @@ ruleTester.run('no-dynamic-require', rule, {
     { code: 'const cfg = { mod: "os" };\nconst alias = cfg;\nalias.mod = "child_process";\nrequire(cfg.mod);', ...commonjs, errors: [critical(4, 1)] },
     { code: 'const cfg = { mod: "os" };\ncfg["m" + "od"] = "child_" + "process";\nrequire(cfg.mod);', ...commonjs, errors: [critical(3, 1)] },
     { code: 'const parts = ["os", "child_process"];\nparts.reverse();\nrequire(parts[0]);', ...commonjs, errors: [critical(3, 1)] },
+    // A list added an unknown name, a spread, or written through an alias is not a known few.
+    { code: 'const locales = ["./locales/en.json"];\nlocales.push(ctx.config.get("locale"));\nlocales.map((f) => require(f));', ...commonjs, errors: [critical(3, 20)] },
+    { code: 'const locales = ["./locales/en.json"];\nlocales.push(...extra);\nfor (const f of locales) require(f);', ...commonjs, errors: [critical(3, 26)] },
+    { code: 'const locales = ["./locales/en.json"];\nconst same = locales;\nsame.push("./x.json");\nsame[0] = name;\nlocales.forEach((f) => require(f));', ...commonjs, errors: [critical(5, 24)] },
     { code: 'const parts = ["os", "child_process"];\nparts.sort().reverse();\nrequire(parts[0]);', ...commonjs, errors: [critical(3, 1)] },
     { code: 'const parts = ["os", "child_process"];\nconst p = parts;\np.splice(0, 1);\nrequire(parts[0]);', ...commonjs, errors: [critical(4, 1)] },
     { code: 'const o = { m: "os" };\nObject.assign(o, { m: "child_process" });\nrequire(o.m);', ...commonjs, errors: [critical(3, 1)] },

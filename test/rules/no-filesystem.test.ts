@@ -39,6 +39,8 @@ ruleTester.run('no-filesystem', rule, {
       ...commonjs,
       ...inDeclaredPlugin,
     },
+    // Moving into the data folder (or below it) leaves relative paths there.
+    { code: 'exports.activate = (ctx) => { process.chdir(ctx.dataDir); process.chdir(require("path").join(ctx.dataDir, "work")); };', ...commonjs },
   ],
   invalid: [
     { code: 'import fs from "node:fs";', errors: [mod(1, 1, 'fs')] },
@@ -121,9 +123,58 @@ ruleTester.run('no-filesystem', rule, {
     { code: 'const fs = require("fs");\nconst path = require("path");\nfs.readFileSync(path.join(__dirname, "data.json"));\nfs.existsSync(path.join(__dirname, "cache"));', ...commonjs, filename: 'lib/index.js', options: [{ minSeverity: 'low' }], errors: [{ messageId: 'ownFiles', line: 1, column: 12, data: { module: 'fs' } }] },
     { code: 'import { readFileSync } from "node:fs";\nreadFileSync(new URL("./a.json", import.meta.url));', filename: 'src/a.mjs', options: [{ minSeverity: 'low' }], errors: [{ messageId: 'ownFiles', line: 1, column: 1 }] },
     { code: 'const fs = require("fs");\nconst path = require("path");\nfs.readFileSync(path.join(__dirname, "..", "..", "etc", "hosts"));', ...commonjs, filename: 'lib/index.js', errors: [{ messageId: 'module', line: 1, column: 12 }, { messageId: 'unprovenPath', line: 3, column: 17, data: { path: 'a path the gate cannot place', callee: 'fs:readFileSync', folder: '', open: 'no', climbs: 'no' } }] },
-    { code: 'const fs = require("fs");\nfs.readFileSync(__dirname + "/a");\nfs.writeFileSync(__dirname + "/b", x);', ...commonjs, filename: 'index.js', errors: [{ messageId: 'module', line: 1, column: 12 }] },
+    // The package is granted to read, not to write: a write into it is placed and judged like any other.
+    { code: 'const fs = require("fs");\nfs.readFileSync(__dirname + "/a");\nfs.writeFileSync(__dirname + "/b", x);', ...commonjs, filename: 'index.js', errors: [{ messageId: 'module', line: 1, column: 12 }, { messageId: 'unprovenPath', line: 3, column: 18, data: { path: "'/__plugin__/b'", callee: 'fs:writeFileSync', folder: '/__plugin__/b', open: 'no', climbs: 'no', access: 'write' } }] },
+    // Issue 12: without a declaration, a load whose every use stays in the data folder, or reads the package, is low.
+    {
+      code: 'const fs = require("fs");\nconst path = require("path");\nexports.activate = (ctx) => {\n  fs.mkdirSync(path.join(ctx.dataDir, "cache"), { recursive: true });\n  fs.writeFileSync(path.join(ctx.dataDir, "cache", "s.json"), "{}");\n  const all = fs.readdirSync(ctx.dataDir, { recursive: true });\n  const js = fs.globSync ? fs.globSync("**/*.json", { cwd: ctx.dataDir }) : [];\n  fs.copyFileSync(path.join(__dirname, "seed.json"), path.join(ctx.dataDir, "s.json"));\n  return fs.readFileSync(Buffer.from(path.join(__dirname, "t", "a.txt")));\n};',
+      ...commonjs,
+      filename: 'index.js',
+      options: [{ minSeverity: 'low' }],
+      errors: [{ messageId: 'ownFiles', line: 1, column: 12 }],
+    },
+    { code: 'const { writeFileSync: put, promises } = require("fs");\nexports.activate = ({ dataDir }) => { put(`${dataDir}/a.json`, "{}"); return promises.readFile(dataDir + "/a.json"); };', ...commonjs, filename: 'index.js', options: [{ minSeverity: 'low' }], errors: [{ messageId: 'ownFiles', line: 1, column: 42 }] },
+    // Not an own use: a name that may climb, a write into the package, a link, a function whose paths are not modelled, the function handed on.
+    ...[
+      ['exports.activate = (ctx) => fs.readFileSync(path.join(ctx.dataDir, ctx.config.get("n")));'],
+      ['fs.readFileSync(path.resolve(__dirname, "templates", name + ".txt"));', 17],
+      ['exports.activate = (ctx) => fs.symlinkSync("/srv/db", path.join(ctx.dataDir, "db"));', 44],
+      ['exports.activate = (ctx) => fs.openSync(path.join(ctx.dataDir, "a"), "w");'],
+      ['exports.activate = (ctx) => (fs.globSync || glob)("**", { cwd: ctx.dataDir });'],
+    ].map(([body, unplacedAt]) => ({
+      code: `const fs = require("fs"); const path = require("path");\n${body}`,
+      ...commonjs,
+      filename: 'index.js',
+      errors: [{ messageId: 'module', line: 1, column: 12 }, ...(unplacedAt ? [{ messageId: 'unprovenPath', line: 2, column: unplacedAt as number }] : [])],
+    })),
+    { code: 'const fs = require("fs");\nfs.writeFileSync(require("path").join(__dirname, "index.js"), code);', ...commonjs, filename: 'index.js', errors: [{ messageId: 'module', line: 1, column: 12 }, { messageId: 'unprovenPath', line: 2, column: 18, data: { path: "'/__plugin__/index.js'", callee: 'fs:writeFileSync', folder: '/__plugin__/index.js', open: 'no', climbs: 'no', access: 'write' } }] },
+    // A move of the working directory outside the data folder makes every relative path of every file unplaced: reported where it happens, however spelled.
+    {
+      code: 'const os = require("os");\nprocess.chdir(os.homedir());\nconst { chdir: cd } = process;\ncd("/srv");\nprocess["ch" + "dir"](where());\nReflect.apply(process.chdir, process, [os.homedir() + "/.config"]);\nrequire("node:process").chdir("..");',
+      ...commonjs,
+      errors: [
+        { messageId: 'changesDirectory', line: 2, column: 15, data: { path: "'~'", callee: 'process.chdir', folder: '' } },
+        { messageId: 'changesDirectory', line: 4, column: 4, data: { path: "'/srv'", callee: 'process.chdir', folder: '' } },
+        { messageId: 'changesDirectory', line: 5, column: 23, data: { path: 'a folder the gate cannot place', callee: 'process.chdir', folder: '' } },
+        { messageId: 'changesDirectory', line: 6, column: 40 },
+        { messageId: 'changesDirectory', line: 7, column: 31 },
+      ],
+    },
+    { code: 'exports.activate = (ctx) => process.chdir(require("path").join(ctx.dataDir, ctx.config.get("dir")));', ...commonjs, errors: [{ messageId: 'changesDirectory', line: 1, column: 43 }] },
+    // Handed on as a value, it is called where the gate cannot see with what.
+    {
+      code: '[home].forEach(process.chdir);\nconst { chdir } = process;\nsetTimeout(chdir, 0, home);\nconst ops = { cd: process["chdir"] };\nconst list = [globalThis.process.chdir];\nconst cd = process.chdir.bind(process);\ncd(home);',
+      ...commonjs,
+      errors: [
+        { messageId: 'changesDirectory', line: 1, column: 16, data: { path: 'a folder the gate cannot place', callee: 'process.chdir, handed on as a value', folder: '' } },
+        { messageId: 'changesDirectory', line: 3, column: 12 },
+        { messageId: 'changesDirectory', line: 4, column: 19 },
+        { messageId: 'changesDirectory', line: 5, column: 15 },
+        { messageId: 'changesDirectory', line: 7, column: 4 },
+      ],
+    },
     // Declared $home/Music covers none of these: each call stays high (or critical) where it is.
-    { code: `${declaredHead}process.chdir(os.homedir());\nprocess.chdir(".docker");\nfs.readFileSync("config.json");`, ...commonjs, ...inDeclaredPlugin, errors: [{ messageId: 'unprovenPath', line: 4, column: 17, data: { path: 'a path the gate cannot place', callee: 'fs:readFileSync', folder: '', open: 'no', climbs: 'no' } }] },
+    { code: `${declaredHead}process.chdir(os.homedir());\nprocess.chdir(".docker");\nfs.readFileSync("config.json");`, ...commonjs, ...inDeclaredPlugin, errors: [{ messageId: 'changesDirectory', line: 2, column: 15, data: { path: "'~'", callee: 'process.chdir', folder: '' } }, { messageId: 'changesDirectory', line: 3, column: 15, data: { path: 'a folder the gate cannot place', callee: 'process.chdir', folder: '' } }, { messageId: 'unprovenPath', line: 4, column: 17, data: { path: 'a path the gate cannot place', callee: 'fs:readFileSync', folder: '', open: 'no', climbs: 'no' } }] },
     { code: `${declaredHead}fs.readFileSync([os.userInfo().homedir, ".aws", "credentials"].join("/"));`, ...commonjs, ...inDeclaredPlugin, errors: [{ messageId: 'unprovenPath', line: 2, column: 17 }] },
     { code: `${declaredHead}const { targets } = require("./targets.json");\nfor (const t of targets) send(fs.readFileSync(path.join(os.homedir(), t)));`, ...commonjs, ...inDeclaredPlugin, errors: [{ messageId: 'unprovenPath', line: 3, column: 47, data: { path: "'~/…'", callee: 'fs:readFileSync', folder: '~', open: 'yes', climbs: 'yes' } }] },
     { code: `${declaredHead}fs.readFileSync(path.join(os.homedir(), "Music", "..", ".config", "app.json"));`, ...commonjs, ...inDeclaredPlugin, errors: [{ messageId: 'unprovenPath', line: 2, column: 17, data: { path: "'~/.config/app.json'", callee: 'fs:readFileSync', folder: '~/.config/app.json', open: 'no', climbs: 'no' } }] },
@@ -136,7 +187,8 @@ describe('what a filesystem declaration covers', () => {
   const declared = { filesystem: { read: ['$home/Documents', 'assets'] } };
   /** Each report's message id and the severity the gate gives it under the declaration above. */
   const judged = (code: string) => {
-    const reports = gateReports('no-filesystem', rule, code);
+    // In source order, as the analyzer lists them: the rule judges loads at the end of the file, with its calls.
+    const reports = gateReports('no-filesystem', rule, code).sort((a, b) => a.loc.line - b.loc.line || a.loc.column - b.loc.column);
     return reports.map((r) => [r.messageId, assess([{ file: 'index.js', reports: [r], reachable: true }], declared)[0].severity]);
   };
   const head = 'const fs = require("fs"); const os = require("os"); const path = require("path");\n';
@@ -145,8 +197,8 @@ describe('what a filesystem declaration covers', () => {
     expect(judged(`${head}fs.readFileSync(path.join(os.homedir(), "Documents", "notes.md"));`)).toEqual([['module', 'low'], ['unprovenPath', 'low']]);
     expect(judged(`${head}const dir = path.join(os.homedir(), "Documents"); for (const n of fs.readdirSync(dir)) fs.readFileSync(path.join(dir, n));`)).toEqual([['module', 'low'], ['unprovenPath', 'low'], ['unprovenPath', 'low']]);
     // The data folder (the working directory, ctx.dataDir) and the package are always granted: nothing to report.
-    expect(judged(`${head}exports.activate = (ctx) => { const inbox = path.join(ctx.dataDir, "inbox"); fs.mkdirSync(inbox); fs.readdirSync(inbox).map((f) => fs.statSync(path.join(inbox, f))); fs.readFileSync("state.json"); };`)).toEqual([['module', 'low']]);
-    expect(judged(`${head}let context; exports.activate = (c) => { context = c; }; function save() { const { dataDir } = context; fs.writeFileSync(\`\${dataDir}/s.json\`, "{}"); }`)).toEqual([['module', 'low']]);
+    expect(judged(`${head}exports.activate = (ctx) => { const inbox = path.join(ctx.dataDir, "inbox"); fs.mkdirSync(inbox); fs.readdirSync(inbox).map((f) => fs.statSync(path.join(inbox, f))); fs.readFileSync("state.json"); };`)).toEqual([['ownFiles', 'low']]);
+    expect(judged(`${head}let context; exports.activate = (c) => { context = c; }; function save() { const { dataDir } = context; fs.writeFileSync(\`\${dataDir}/s.json\`, "{}"); }`)).toEqual([['ownFiles', 'low']]);
     expect(judged(`${head}fs.readFileSync(path.join(__dirname, "assets", "icon.svg"));`)).toEqual([['ownFiles', 'low']]);
     // Names a listing gave, however they are held, cannot climb.
     expect(judged(`${head}const music = path.join(os.homedir(), "Documents");\nfor (const e of fs.readdirSync(music, { withFileTypes: true }).filter((e) => e.isFile())) { const n = e.name; fs.statSync(music + "/" + n); }`)).toEqual([['module', 'low'], ['unprovenPath', 'low'], ['unprovenPath', 'low']]);
@@ -172,6 +224,14 @@ describe('what a filesystem declaration covers', () => {
       // The plugin changes its working directory: a relative path is no longer in the data folder.
       `process.chdir(os.homedir()); fs.readFileSync("config.json");`,
       `fs.readFileSync("notes.txt"); require("process").chdir("/");`,
+      // path.resolve starts again at an absolute part; a Buffer or URL overwritten in place is not the path it was made from.
+      `fs.readFileSync(path.resolve(__dirname, os.homedir() + "/" + ".config/rclone/rclone.conf"));`,
+      `fs.readFileSync(path.resolve(__dirname, "cache", pick()));`,
+      `const b = Buffer.from("./cache/state".padEnd(28, "0")); const t = ["/srv/backup/", "db.txt"]; b.write(t.join(""), 0); fs.readFileSync(b);`,
+      `const b = Buffer.from(path.join(__dirname, "a.json")); b.fill(0x2f, 0, 1); fs.readFileSync(b);`,
+      `const b = new Uint8Array(Buffer.from("./state")); b[0] = 47; fs.readFileSync(b);`,
+      `const u = require("url").pathToFileURL(path.join(__dirname, "a.json")); u.pathname = "/srv/x"; fs.readFileSync(u);`,
+      `fs.readFileSync(new URL(os.homedir() + "/.config/rclone/rclone.conf", "file://" + __filename));`,
       // A folder declared to read is not granted to write.
       `fs.writeFileSync(path.join(os.homedir(), "Documents", "notes.md"), text);`,
       // A host object the plugin made itself is not the host's.
@@ -180,7 +240,7 @@ describe('what a filesystem declaration covers', () => {
     for (const code of cases) {
       const reports = judged(head + code).filter(([id]) => id !== 'module');
       expect(reports.length, code).toBeGreaterThan(0);
-      expect(reports.every(([id, severity]) => id === 'unprovenPath' && severity === 'high'), code).toBe(true);
+      expect(reports.every(([id, severity]) => (id === 'unprovenPath' || id === 'changesDirectory') && severity === 'high'), code).toBe(true);
     }
   });
 

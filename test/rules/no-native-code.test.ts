@@ -16,8 +16,27 @@ tester.run('no-native-code', rule, {
     'const s = "process.binding(\'fs\')"; // require("addon.node")',
     // Writing ordinary files, or a library name that is only read.
     { code: 'const fs = require("fs"); fs.writeFileSync("out/report.json", data); fs.readFileSync("/usr/lib/libc.so.6");', ...cjs },
+    // SQLite without extensions: no options, other options, allowExtension known false, switching loading off; a class's own loadExtension.
+    'import { DatabaseSync } from "node:sqlite";\nconst a = new DatabaseSync(":memory:");\nconst b = new DatabaseSync(file, { readOnly: true, timeout: cfg.timeout });\nconst c = new DatabaseSync(file, { allowExtension: false, ...{ open: true } });\nc.enableLoadExtension(false);',
+    'class Registry { loadExtension(id) { return this.items.get(id); } open(id) { return this.loadExtension(id); } }',
+    { code: 'const { DatabaseSync } = require("node:sqlite");\nconst OPTIONS = { readOnly: true };\nnew DatabaseSync(f, OPTIONS);', ...cjs },
   ],
   invalid: [
+    // SQLite extensions are shared libraries: the option that allows them, however spelled, and each loader however reached.
+    {
+      code: 'const { DatabaseSync } = require("node:sqlite");\nconst db = new DatabaseSync(":memory:", { allowExtension: true });\ndb.loadExtension(path.join(__dirname, "fts"));',
+      ...cjs,
+      errors: [{ ...at('sqliteExtension', 2, 12), data: { how: 'a DatabaseSync whose options may allow extensions' } }, { ...at('sqliteExtension', 3, 1), data: { how: 'loadExtension' } }],
+    },
+    {
+      code: 'import * as sqlite from "node:sqlite";\nconst key = "allow" + "Extension";\nconst D = sqlite["Database" + "Sync"];\nnew D(f, { [key]: !0 });\nReflect.construct(sqlite.DatabaseSync, [f, opts]);\nnew sqlite[pick()](f, { ...flags });',
+      errors: [at('sqliteExtension', 4, 1), at('sqliteExtension', 5, 1), at('sqliteExtension', 6, 1)],
+    },
+    {
+      code: 'const m = "load" + "Extension";\ndb[m](lib);\nconst { loadExtension: le } = other;\ndb.enableLoadExtension(flag);\nconst bound = db.loadExtension.bind(db);\nconst o = { get allowExtension() { return true; } };\nnew (require("node:sqlite").DatabaseSync)(f, { get allowExtension() { return true; } });',
+      ...cjs,
+      errors: [at('sqliteExtension', 2, 1), at('sqliteExtension', 3, 9), at('sqliteExtension', 4, 1), at('sqliteExtension', 5, 15), at('sqliteExtension', 7, 1)],
+    },
     { code: 'const fs = process.binding("fs");', errors: [{ ...at('processBinding', 1, 12), data: { name: 'binding' } }] },
     { code: 'process._linkedBinding("x");\nprocess.dlopen(module, "/tmp/a.node");', ...cjs, errors: [at('processBinding', 1, 1), { ...at('processBinding', 2, 1), data: { name: 'dlopen' } }] },
     // Aliases, destructuring, computed keys, the global object, Reflect.

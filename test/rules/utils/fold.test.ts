@@ -124,6 +124,20 @@ describe('constant folding', () => {
     expect(possible('x ? "a" : input')).toBeUndefined();
   });
 
+  it('lists the elements a local array may hold when it is only ever added constants to', () => {
+    const possible = (code: string) => probe(code, (resolver, expression) => resolver.folder.possibleValues(expression), cjs);
+    const fold1 = (code: string) => probe(code, (resolver, expression) => resolver.folder.fold(expression), cjs);
+    expect(possible('const l = ["./a.json"]; l.push("./b.json", "./c.json"); l.unshift("./z.json"); l[i]')).toEqual(['./a.json', './b.json', './c.json', './z.json']);
+    expect(possible('const D = "./d.json"; const l = []; if (x) l.push(D); const n = l.push("./e.json"); l.forEach((f) => log(f)); l[i]')).toEqual(['./d.json', './e.json']);
+    // Its exact contents still do not fold: only the set of what it may hold is known.
+    expect(fold1('const l = ["os"]; l.push("fs"); l[0]')).toBeUndefined();
+    // Any other write, an unknown or spread addition, an alias, an escape or a reassignment: nothing is known.
+    for (const write of ['l.push(name)', 'l.push(...more)', 'l.push({ p: "x" })', 'l[1] = "x"', 'l.splice(0, 1, "child_process")', 'const m = l; m.push("x")', 'register(l)', 'l.length = 0', 'l.push("x").toString(); l = []']) {
+      expect(possible(`let l = ["./a.json"]; ${write}; l[i]`), write).toBeUndefined();
+    }
+    expect(possible('const l = [{ f: "./a.json" }]; l.push({ f: "./b.json" }); l[i]')).toBeUndefined();
+  });
+
   it('folds an object or array only while nothing can write to it', () => {
     // Read only, through aliases, destructuring, copies and read-only methods: still the literal.
     expect(fold('const cfg = { mod: "os" }; const alias = cfg; log(alias.mod); cfg.mod')).toEqual(value('os'));

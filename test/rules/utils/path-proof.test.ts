@@ -49,6 +49,12 @@ describe('PathProver', () => {
     expect(inFunction('function read(o) { mark(path.join(o.dataDir, "a")); } read({ dataDir: where() });')).toBeUndefined();
     expect(inFunction('function read(o) { mark(path.join(o.dataDir, "a")); } read(ctx);')).toEqual({ folder: '$data/a', open: false });
     expect(inFunction('mark(path.join(ctx.dataDir, name));')).toEqual({ folder: '$data', open: true, climbs: true });
+    // Destructured straight from a parameter: the same object, judged the same way.
+    expect(inFunction('(({ dataDir }) => mark(path.join(dataDir, "a")))(ctx);')).toEqual({ folder: '$data/a', open: false });
+    expect(inFunction('function save({ dataDir }) { mark(`${dataDir}/a`); } save({ dataDir: "/srv" });')).toBeUndefined();
+    expect(inFunction('function save({ dataDir = "/srv" }) { mark(`${dataDir}/a`); }')).toBeUndefined();
+    expect(inFunction('function save({ dataDir }) { dataDir = "/srv"; mark(`${dataDir}/a`); }')).toBeUndefined();
+    expect(inFunction('function save({ ["data" + "Dir"]: d }) { mark(`${d}/a`); }')).toBeUndefined();
     expect(inFunction('mark(path.join(ctx.dataDir, ...up, "etc"));')).toBeUndefined();
     expect(inFunction('mark(path.join(ctx.dataDir, name, "..", "..", "etc"));')).toBeUndefined();
   });
@@ -63,6 +69,50 @@ describe('PathProver', () => {
     expect(place('os.homedir() + "/Music/" + x')).toEqual({ folder: '~/Music', open: true, climbs: true });
     expect(place('os.homedir() + "/Mus" + x')).toEqual({ folder: '~', open: true, climbs: true });
     expect(place('decode(x)')).toBeUndefined();
+  });
+});
+
+describe('PathProver: path functions as Node runs them', () => {
+  it('starts path.resolve again at any absolute part, however it is built, and path.join never', () => {
+    expect(place('path.resolve(__dirname, os.homedir() + "/" + ".config/rclone/rclone.conf")')).toEqual({ folder: '~/.config/rclone/rclone.conf', open: false });
+    expect(place('const h = os.homedir(); path.resolve(__dirname, `${h}/.config`, "x")')).toEqual({ folder: '~/.config/x', open: false });
+    expect(place('path.resolve(__dirname, path.join(os.homedir(), "a"))')).toEqual({ folder: '~/a', open: false });
+    expect(place('path.posix.resolve(__dirname, "a", "/srv/b")')).toEqual({ folder: '/srv/b', open: false });
+    expect(place('function f(ctx) { return path.resolve(__dirname, ctx.dataDir, "s.json"); }\nnull')).toBeUndefined();
+    expect(place('path.resolve("a", "b")')).toEqual({ folder: '$data/a/b', open: false });
+    expect(place('path.resolve("a", "b")', { chdir: true })).toBeUndefined();
+    // path.join only joins: an absolute part stays below the first.
+    expect(place('path.join(__dirname, os.homedir() + "/.config")')).toEqual({ folder: '/__plugin__/lib/~/.config', open: false });
+  });
+
+  it('places an unknown part of path.resolve only where it is shown relative', () => {
+    // `name` may be `/home/u/.ssh/id_rsa#`: it discards all before it.
+    expect(place('path.resolve(__dirname, "templates", name + ".txt")')).toBeUndefined();
+    expect(place('path.resolve(__dirname, where())')).toBeUndefined();
+    expect(place('path.resolve(__dirname, `${name}.txt`)')).toBeUndefined();
+    expect(place('path.resolve(__dirname, ...parts)')).toBeUndefined();
+    // A relative start keeps it below, where it may still climb; a listed name cannot.
+    expect(place('path.resolve(__dirname, "templates", "t-" + name)')).toEqual({ folder: '/__plugin__/lib/templates', open: true, climbs: true });
+    expect(place('path.resolve(__dirname, `tpl/${name}`)')).toEqual({ folder: '/__plugin__/lib', open: true, climbs: true });
+    expect(place('path.resolve(__dirname, "t-" + name, "..", "..")')).toBeUndefined();
+  });
+
+  it('resolves new URL(input, base) as a URL does: home is absolute there too', () => {
+    expect(place('new URL("./assets/a.svg", import.meta.url)')).toEqual({ folder: '/__plugin__/lib/assets/a.svg', open: false });
+    expect(place('new URL(os.homedir() + "/.config/rclone/rclone.conf", import.meta.url)')).toBeUndefined();
+    expect(place('new URL(name, import.meta.url)')).toBeUndefined();
+  });
+
+  it('proves a Buffer, typed array or URL held in a variable only while nothing writes into it', () => {
+    const own = { folder: '$data/cache/state', open: false };
+    expect(place('const b = Buffer.from("./cache/state"); const n = b.length + b.toString().length; b')).toEqual(own);
+    for (const write of ['b.write("/srv/backup/db.txt", 0);', 'b.fill(47, 0, 1);', 'b[0] = 47;', 'b.set([47], 0);', 'b.slice(0, 4).write("/srv");', 'new Uint8Array(b.buffer).set([47]);', 'b.subarray(0).fill(47);', 'fs.readSync(fd, b);', 'b.copyWithin(0, 5);', 'Object.assign(b, [47]);']) {
+      expect(place(`const b = Buffer.from("./cache/state"); ${write} b`), write).toBeUndefined();
+    }
+    expect(place('const b = new Uint8Array([46, 47, 97]); b[0] = 47; b')).toBeUndefined();
+    expect(place('const u = new URL("file:///__plugin__/a.json"); u')).toEqual({ folder: '/__plugin__/a.json', open: false });
+    expect(place('const u = new URL("file:///__plugin__/a.json"); u.pathname = "/srv/x"; u')).toBeUndefined();
+    expect(place('const u = new URL("file:///__plugin__/a.json"); Object.assign(u, { href: "file:///srv/x" }); u')).toBeUndefined();
   });
 });
 
