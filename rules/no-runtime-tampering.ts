@@ -14,6 +14,7 @@ import { combineListeners } from './utils/listeners.js';
 import { loadsModuleBuiltinOrdinarily } from './utils/module-builtin.js';
 import { moduleLoadListeners } from './utils/modules.js';
 import { HeldValues, enclosingWithObjects } from './utils/held-values.js';
+import { isRestoredOverride, savedOriginal } from './utils/restored-override.js';
 import { findVariable, isRuntimeDefinition } from './utils/scope.js';
 import { packageName } from './utils/specifiers.js';
 import { PollutionHelpers } from './utils/pollution.js';
@@ -91,6 +92,7 @@ const rule = defineRule({
     prototypeWrite: 'Writes {{target}}, a prototype reached from an object, which changes every object that shares it (prototype pollution).',
     pollutingCall: "Calls {{helper}} with the key '{{key}}', which a merge or path-set writes into Object.prototype for every object (prototype pollution).",
     polyfill: 'Adds {{target}} to a built-in only where it is missing (a polyfill).',
+    restoredOverride: 'Replaces {{target}} only for a synchronous block, and a finally puts the original back: no other code sees it.',
     debugger: '{{target}} makes a Node process open its inspector, through which anyone on the port can run code in it.',
     unknownSignal: '{{target}} sends a signal the gate cannot determine ({{signal}}) to a process that is not the plugin\'s own child; SIGUSR1 (10 on Linux) would open that process\'s inspector to anyone on its port.',
     unknownSignalToSelf: '{{target}} sends the plugin\'s own process a signal the gate cannot determine ({{signal}}); SIGUSR1 would open its inspector.',
@@ -108,6 +110,7 @@ const rule = defineRule({
     prototypeWrite: { category: 'runtime-tampering', severity: 'high' },
     pollutingCall: { category: 'runtime-tampering', severity: 'high' },
     polyfill: { category: 'runtime-tampering', severity: 'low' },
+    restoredOverride: { category: 'runtime-tampering', severity: 'low' },
     debugger: { category: 'runtime-tampering', severity: 'critical' },
     unknownSignal: { category: 'runtime-tampering', severity: 'critical' },
     unknownSignalToSelf: { category: 'runtime-tampering', severity: 'medium' },
@@ -123,9 +126,11 @@ const rule = defineRule({
       const object = resolver.resolve(objectNode);
       const target = object && writtenPath(object, key);
       const kind = target && classify(target);
+      // `X.m = prev` with `const prev = X.m` read before: the original put back, not a change.
+      if (target && kind && savedOriginal(context.sourceCode, node) !== undefined) return true;
       if (target && kind) {
         // `if (!Array.prototype.findLast) Array.prototype.findLast = …`: filling a gap, not replacing what others use.
-        const messageId = kind === 'intrinsic' && key !== DYNAMIC && guardedByAbsence(node, target, objectNode, key) ? 'polyfill' : kind;
+        const messageId = kind !== 'intrinsic' || key === DYNAMIC ? kind : guardedByAbsence(node, target, objectNode, key) ? 'polyfill' : isRestoredOverride(context.sourceCode, node) ? 'restoredOverride' : kind;
         report(context, rule, { node, messageId, data: { target: describe(target) } });
         return true;
       }

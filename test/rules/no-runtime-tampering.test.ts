@@ -124,6 +124,21 @@ tester.run('no-runtime-tampering', rule, {
     { code: 'const P = (Object as any).prototype as Record<string, unknown>;\nP.x = 1;', filename: 'a.ts', errors: [at('intrinsic', 2, 1)] },
     // Global intrinsics themselves.
     { code: 'Error.prepareStackTrace = (e, frames) => frames;', errors: [{ ...at('intrinsic', 1, 1), data: { target: 'Error.prepareStackTrace' } }] },
+    // Swapped for a synchronous block and put back by a finally (the callsites idiom): low. Any other shape stays high.
+    {
+      code: 'function caller() {\n  const prev = Error.prepareStackTrace;\n  try {\n    Error.prepareStackTrace = (_, s) => s;\n    return new Error().stack[2].getFileName();\n  } finally {\n    Error.prepareStackTrace = prev;\n  }\n}',
+      options: [{ minSeverity: 'low' }],
+      errors: [at('restoredOverride', 4, 5)],
+    },
+    { code: 'const saved = Error [ "prepareStackTrace" ];\nError["prepareStackTrace"] = (_, s) => s;\ntry { frames = new Error().stack; } finally { Error["prepareStackTrace"] = saved; }', options: [{ minSeverity: 'low' }], errors: [at('restoredOverride', 2, 1)] },
+    // Restored without a finally (a throw leaves it replaced), after an await (others run meanwhile), with another value, through a let.
+    // Putting the saved original back changes nothing of its own; the replacement is what is judged.
+    { code: 'const prev = Error.prepareStackTrace;\nError.prepareStackTrace = (_, s) => s;\nuse(new Error().stack);\nError.prepareStackTrace = prev;', errors: [at('intrinsic', 2, 1)] },
+    { code: 'async function f() { const prev = Math.random; try { Math.random = () => 4; await tick(); } finally { Math.random = prev; } }', errors: [at('intrinsic', 1, 54)] },
+    { code: 'const prev = Math.random;\ntry { Math.random = () => 4; } finally { Math.random = other; }', errors: [at('intrinsic', 2, 7), at('intrinsic', 2, 42)] },
+    { code: 'let prev = Math.random;\nprev = evil;\ntry { Math.random = () => 4; } finally { Math.random = prev; }', errors: [at('intrinsic', 3, 7), at('intrinsic', 3, 42)] },
+    // A saved value put back under another name is a write of that other member.
+    { code: 'const prev = Math.random;\nMath.floor = prev;', errors: [at('intrinsic', 2, 1)] },
     { code: 'Math.random = () => 4;\nglobalThis.JSON = fakeJson;\nReflect.apply = spy;', errors: [{ ...at('intrinsic', 1, 1), data: { target: 'Math.random' } }, { ...at('intrinsic', 2, 1), data: { target: 'JSON' } }, at('intrinsic', 3, 1)] },
     { code: 'window["fe" + "tch"] = logger;\ndelete global.Buffer;', ...cjs, errors: [at('intrinsic', 1, 1), at('intrinsic', 2, 1)] },
     // Modules that reach into the running process.
