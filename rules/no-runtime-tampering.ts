@@ -19,7 +19,7 @@ import { findVariable, isRuntimeDefinition } from './utils/scope.js';
 import { packageName } from './utils/specifiers.js';
 import { PollutionHelpers } from './utils/pollution.js';
 import { report } from './utils/report.js';
-import { BROWSER_GLOBAL, DYNAMIC, RESULT, Resolver, resolverFor, type NormalizedCall, type Ref } from './utils/resolve.js';
+import { BROWSER_GLOBAL, DYNAMIC, RESULT, Resolver, SUBCLASS, resolverFor, type NormalizedCall, type Ref } from './utils/resolve.js';
 
 /** `Module` statics and prototype members that decide how every module is found, compiled and cached. */
 const MODULE_INTERNALS = new Set([
@@ -73,6 +73,8 @@ const WRITERS: Record<string, string> = {
 };
 /** SIGUSR1's number on Linux, where plugins run (`os.constants.signals.SIGUSR1`). */
 const LINUX_SIGUSR1 = 10;
+/** Signal 0: `process.kill(pid, 0)` only asks whether the process exists. */
+const EXISTENCE_TEST = 'existence test';
 const PROTOTYPE_READS = new Set(['Object.getPrototypeOf', 'Reflect.getPrototypeOf']);
 /** Legacy accessors every object inherits: `Object.prototype.__defineGetter__('x', f)` writes `x`. */
 const LEGACY_DEFINERS = new Set(['__defineGetter__', '__defineSetter__']);
@@ -96,6 +98,7 @@ const rule = defineRule({
     debugger: '{{target}} makes a Node process open its inspector, through which anyone on the port can run code in it.',
     unknownSignal: '{{target}} sends a signal the gate cannot determine ({{signal}}) to a process that is not the plugin\'s own child; SIGUSR1 (10 on Linux) would open that process\'s inspector to anyone on its port.',
     unknownSignalToSelf: '{{target}} sends the plugin\'s own process a signal the gate cannot determine ({{signal}}); SIGUSR1 would open its inspector.',
+    foreignSignal: '{{target}} sends {{signal}} to {{pid}}, which is not the plugin\'s own process or a child it started: it can stop, kill or disturb the host or other processes.',
     processModule: "Loads the '{{module}}' module, which can inspect or alter the running Node process.",
   },
   findings: {
@@ -114,6 +117,7 @@ const rule = defineRule({
     debugger: { category: 'runtime-tampering', severity: 'critical' },
     unknownSignal: { category: 'runtime-tampering', severity: 'critical' },
     unknownSignalToSelf: { category: 'runtime-tampering', severity: 'medium' },
+    foreignSignal: { category: 'runtime-tampering', severity: 'high' },
     processModule: { category: 'runtime-tampering', severity: 'high' },
   },
   create(context) {
@@ -211,8 +215,10 @@ const rule = defineRule({
 
     const checkMemberWrite = (node: AnyNode, targetNode: AnyNode) => {
       const member = unwrap(targetNode);
-      if (member.type === 'MemberExpression') checkWrite(node, member.object, memberKey(member));
-      else if (member.type === 'Identifier') checkGlobalWrite(node, member);
+      // `super.x = v` stores on `this`, not on the parent's prototype (reading `super.prototype` and writing into it does not).
+      if (member.type === 'MemberExpression') {
+        if (member.object.type !== 'Super') checkWrite(node, member.object, memberKey(member));
+      } else if (member.type === 'Identifier') checkGlobalWrite(node, member);
     };
 
     /**
@@ -242,10 +248,11 @@ const rule = defineRule({
     };
 
     /**
-     * SIGUSR1 starts the inspector of the process it is sent to, whoever sent it: the signal is judged
-     * by its value (`'SIGUSR1'`, 10, `os.constants.signals.SIGUSR1`), and one the gate cannot tell is a
-     * finding unless it goes to the plugin's own child; to the plugin's own process it is only medium
-     * (that inspector listens inside the plugin's own sandbox).
+     * A signal is judged by its value (`'SIGSTOP'`, 9, `os.constants.signals.SIGKILL`, a member of a constant table)
+     * and by whose process receives it. SIGUSR1 opens the inspector of any process it reaches. Any other signal is
+     * the plugin's own business only for its own process and the children it started: sent to the host
+     * (`process.ppid`), to every process (`-1`), to a group (`0`, `-pid`) or to a pid the gate cannot place, it
+     * tampers with another process. Signal 0 delivers nothing (an existence test) and is quiet everywhere.
      */
     const checkSignal = (node: AnyNode, called: string, [pidNode, signalNode]: AnyNode[]) => {
       const signal = signalNode ? signalSent(signalNode) : 'SIGTERM';
@@ -253,13 +260,18 @@ const rule = defineRule({
         report(context, rule, { node, messageId: 'debugger', data: { target: `${called}(…, SIGUSR1)` } });
         return;
       }
-      if (signal !== undefined || !pidNode) return;
+      if (signal === EXISTENCE_TEST || !pidNode) return;
       const pid = pidOwner(pidNode);
       if (pid === 'child') return;
-      report(context, rule, { node, messageId: pid === 'self' ? 'unknownSignalToSelf' : 'unknownSignal', data: { target: called, signal: context.sourceCode.getText(signalNode as never).slice(0, 40) } });
+      const signalText = signalNode ? context.sourceCode.getText(signalNode as never).slice(0, 40) : 'SIGTERM';
+      if (signal === undefined) {
+        report(context, rule, { node, messageId: pid === 'self' ? 'unknownSignalToSelf' : 'unknownSignal', data: { target: called, signal: signalText } });
+      } else if (pid === 'other') {
+        report(context, rule, { node, messageId: 'foreignSignal', data: { target: called, signal: signalText, pid: context.sourceCode.getText(pidNode as never).slice(0, 40) } });
+      }
     };
 
-    /** The signal's name when it is known (`SIGUSR1` for 10, Linux's number), undefined when the gate cannot tell. */
+    /** The signal's name when it is known (`SIGUSR1` for 10, Linux's number; EXISTENCE_TEST for 0), undefined when the gate cannot tell. */
     const signalSent = (signalNode: AnyNode): string | undefined => {
       const ref = resolver.resolve(signalNode);
       const path = ref?.path ?? [];
@@ -269,7 +281,7 @@ const rule = defineRule({
       const values = resolver.folder.possibleValues(signalNode);
       if (!values) return undefined;
       if (values.some((value) => value === 'SIGUSR1' || value === LINUX_SIGUSR1)) return 'SIGUSR1';
-      return 'another signal';
+      return values.every((value) => value === 0) ? EXISTENCE_TEST : 'another signal';
     };
 
     /** Whose process a pid is: the plugin's own child (`spawn(…).pid`, `-child.pid`), the plugin's own process, or any other. */
@@ -379,7 +391,8 @@ function classify(target: Ref): 'moduleLoader' | 'intrinsic' | 'builtinExport' |
   if (first === 'process' && target.path.length === 2 && typeof (process as unknown as Record<string, unknown>)[second] === 'function') return 'processMethod';
   // `require` here is also what `Module._load` and `Module.prototype.require` normalise to.
   if (first === 'require') return second === undefined || REQUIRE_INTERNALS.has(second) ? 'moduleLoader' : undefined;
-  return INTRINSICS.has(first) && !CONFIGURABLE.has(target.path.join('.')) ? 'intrinsic' : undefined;
+  // A subclass the code declares (`class List extends Array`) is its own, members and prototype alike.
+  return INTRINSICS.has(first) && !target.path.includes(SUBCLASS) && !CONFIGURABLE.has(target.path.join('.')) ? 'intrinsic' : undefined;
 }
 
 /** Whether `test` holds where the written member is missing: `!X.p`, `typeof X.p === 'undefined'`, `X.p == null`, `!('p' in X)`. */

@@ -64,6 +64,11 @@ export const CALLER = '%caller';
  */
 const BROWSER_GLOBAL_NAMES = new Set(['window', 'self', 'frames', 'top', 'parent']);
 export const BROWSER_GLOBAL = '%browser';
+/**
+ * A class the code declares with `extends X`: `[...X, SUBCLASS]`. Its own members and prototype are the code's,
+ * but climbing its chain reaches X (`Object.getPrototypeOf(Sub)` is X, `Sub.prototype.__proto__` is X.prototype).
+ */
+export const SUBCLASS = '%subclass';
 export const FUNCTION_CONSTRUCTORS = new Set(['Function', 'AsyncFunction', 'GeneratorFunction', 'AsyncGeneratorFunction']);
 /** Globals that are functions, so `x.constructor` is `Function`. */
 const GLOBAL_FUNCTIONS = new Set([
@@ -419,8 +424,11 @@ export class Resolver {
       case 'ClassDeclaration': {
         // `class extends Function {}` constructs functions from strings just as Function does.
         const base = node.superClass ? this.resolve(node.superClass) : undefined;
-        return base?.module === undefined && base?.path.length === 1 && FUNCTION_CONSTRUCTORS.has(base.path[0]) ? base : undefined;
+        if (!base) return undefined;
+        return base.module === undefined && base.path.length === 1 && FUNCTION_CONSTRUCTORS.has(base.path[0]) ? base : { module: base.module, path: [...base.path, SUBCLASS] };
       }
+      case 'Super':
+        return this.resolveSuper(node);
       case 'AssignmentExpression':
         return node.operator === '=' ? this.resolve(node.right) : undefined;
       case 'LogicalExpression':
@@ -503,6 +511,24 @@ export class Resolver {
    * anything else. In CommonJS top-level `this` is `exports`; in a module or strict
    * code it is undefined.
    */
+  /**
+   * `super` in a class whose heritage is known: the parent class in a static member and for `super(…)`, the
+   * parent's prototype in an instance member. An object literal's method has its own home object, not followed.
+   */
+  private resolveSuper(node: AnyNode): Ref | undefined {
+    for (let current = node.parent; current; current = current.parent) {
+      if (current.type === 'Property' && (current.method || current.kind !== 'init')) return undefined;
+      const member = current.type === 'MethodDefinition' || current.type === 'PropertyDefinition' || current.type === 'AccessorProperty' || current.type === 'StaticBlock';
+      if (!member || current.parent?.type !== 'ClassBody') continue;
+      const superClass = current.parent.parent?.superClass;
+      const base = superClass ? this.resolve(superClass) : undefined;
+      if (!base) return undefined;
+      const constructs = node.parent?.type === 'CallExpression' && node.parent.callee === node;
+      return constructs || current.type === 'StaticBlock' || current.static ? base : { module: base.module, path: [...base.path, 'prototype'] };
+    }
+    return undefined;
+  }
+
   private resolveThis(node: AnyNode): Ref | undefined {
     let fn: AnyNode | undefined;
     for (let current = node.parent; current; current = current.parent) {
@@ -814,6 +840,9 @@ function rewriteOnce(module: string | undefined, path: string[]): Ref | undefine
   const caller = module !== undefined && module !== DYNAMIC && !path.some((step) => step.startsWith('%')) ? path.indexOf('caller') : -1;
   if (caller >= 0) return { path: [CALLER, ...path.slice(caller + 1)] };
   for (let i = 0; i + 1 < n; i++) {
+    // Climbing a declared subclass's chain reaches its parent: `Sub.__proto__` is the parent, `Sub.prototype.__proto__` its prototype.
+    if (path[i] === SUBCLASS && path[i + 1] === '__proto__') return { module, path: [...path.slice(0, i), ...path.slice(i + 2)] };
+    if (path[i] === SUBCLASS && path[i + 1] === 'prototype' && path[i + 2] === '__proto__') return { module, path: [...path.slice(0, i), 'prototype', ...path.slice(i + 3)] };
     if (path[i] === 'constructor' && path[i + 1] === 'constructor') return { path: ['Function', ...path.slice(i + 2)] };
     // A module's instance was made by its class: `new net.Socket().constructor` is `net.Socket`.
     if (path[i] === INSTANCE && path[i + 1] === 'constructor' && module !== undefined) return { module, path: [...path.slice(0, i), ...path.slice(i + 2)] };

@@ -6,6 +6,9 @@ const at = (messageId: string, line: number, column: number) => ({ messageId, li
 tester.run('no-runtime-tampering', rule, {
   valid: [
     // A class's own prototype, and local objects named like intrinsics.
+    // A subclass of a built-in: its own prototype and statics, super calls, and `super.x = v` (which stores on `this`).
+    'class Cache extends Map {\n  get(k) { return super.get(k); }\n  set(k, v) { super.last = k; return super.set(k, v); }\n  static of() { return super.from ? new this() : null; }\n}\nCache.prototype.describe = function () {};\nCache.label = "c";\nObject.setPrototypeOf(Cache.prototype, Map.prototype);\nconst proto = Object.getPrototypeOf(Cache.prototype); const read = proto.get;',
+    'class List extends Array { constructor() { super(); this.x = 1; } static create() { return super.from([1]); } }\nList.prototype.sum = function () { return 0; };\nconst L2 = class extends List {}; L2.prototype.sum = null;',
     'class Player {}\nPlayer.prototype.play = function () {};\nfunction Track() {}\nTrack.prototype.name = "x";',
     'const Math = { random: () => 4 }; Math.random = () => 5; const JSON = {}; JSON.x = 1;',
     'function patch(Object) { Object.prototype.x = 1; }',
@@ -39,8 +42,10 @@ tester.run('no-runtime-tampering', rule, {
     'const o = {}; o.__defineGetter__.call(o, "x", () => 1); Object.prototype.__defineGetter__.call(o, "y", () => 2);',
     // A Web Crypto polyfill for an old Node, and Buffer's pool size: guarded or meant to be set.
     'if (typeof globalThis.crypto === "undefined") globalThis.crypto = require("node:crypto").webcrypto;\nif (typeof structuredClone !== "function") globalThis.structuredClone = clone;\nBuffer.poolSize = 16384;',
-    // Signals whose value is known and is not SIGUSR1, and any signal to the plugin's own child.
-    'process.kill(pid); process.kill(pid, 0); process.kill(pid, "SIGTERM"); process.kill(pid, 9);\nfor (const s of ["SIGINT", "SIGTERM"]) process.kill(pid, s);\nconst { signals } = require("os").constants; process.kill(pid, signals.SIGKILL);',
+    // Known signals (not SIGUSR1) to the plugin's own process, existence tests (signal 0) to any pid, and any signal to the plugin's own child.
+    'process.kill(process.pid); process.kill(process.pid, "SIGTERM"); process.kill(process.pid, 9);\nfor (const s of ["SIGINT", "SIGTERM"]) process.kill(process.pid, s);\nconst { signals } = require("os").constants; process.kill(process.pid, signals.SIGKILL);',
+    'process.kill(pid, 0);\nconst json = JSON.parse(text); try { process.kill(json.pid, 0); } catch {}\nconst ALIVE = 0; process.kill(process.ppid, ALIVE);',
+    { code: 'const cp = require("child_process");\nconst worker = cp.fork("w.js");\nprocess.kill(worker.pid, "SIGKILL"); process.kill(-worker.pid, 15); worker.kill("SIGSTOP");', ...cjs },
     { code: 'const { spawn } = require("child_process");\nconst child = spawn("worker");\nfunction stop(signal) { process.kill(child.pid, signal); process.kill(-child.pid, signal); child.kill(signal); }', ...cjs },
     // Collections of the plugin's own objects walked and written, built-in methods kept in a list to call later,
     // a folded key that picks an own element out of a literal that also holds a prototype, and `with` over an own object.
@@ -93,9 +98,18 @@ tester.run('no-runtime-tampering', rule, {
     { code: 'import os from "node:os";\nprocess.kill(process.ppid, os.constants.signals.SIGUSR1);\nconst { SIGUSR1: wake } = os.constants.signals;\nprocess.kill(1, wake);\nconst table = os.constants.signals;\nprocess.kill(1, table["SIG" + "USR1"]);', errors: [at('debugger', 2, 1), at('debugger', 4, 1), at('debugger', 6, 1)] },
     { code: 'process.kill(process.ppid, require("constants").SIGUSR1);\nprocess.kill(1, ready ? "SIGTERM" : "SIGUSR1");', ...cjs, errors: [at('debugger', 1, 1), at('debugger', 2, 1)] },
     { code: 'import { constants } from "os";\nexport function signal(pid, sig) { process.kill(pid, sig); }\nprocess.kill(process.ppid, constants.signals[name]);\nprocess.kill(process.pid, sig);', errors: [{ ...at('unknownSignal', 2, 36), data: { target: 'process.kill', signal: 'sig' } }, at('unknownSignal', 3, 1), at('unknownSignalToSelf', 4, 1)] },
+    // Any known signal to a process that is not the plugin's own or its child: the host, every process, a group, a pid it cannot place.
+    { code: 'process.kill(process.ppid, "SIGSTOP");\nprocess.kill(-1, 9);\nprocess.kill(0, "SIGTERM");\nprocess.kill(process.ppid);', errors: [{ ...at('foreignSignal', 1, 1), data: { target: 'process.kill', signal: '"SIGSTOP"', pid: 'process.ppid' } }, at('foreignSignal', 2, 1), at('foreignSignal', 3, 1), { ...at('foreignSignal', 4, 1), data: { target: 'process.kill', signal: 'SIGTERM', pid: 'process.ppid' } }] },
+    { code: 'const SIG = { pause: "SIGSTOP", stop: "SIGKILL" };\nprocess.kill(process.ppid, SIG.pause);\nconst { kill } = process; const host = process.ppid;\nkill(host, "SIG" + "KILL");\nprocess["ki" + "ll"](-process.pid, 15);\nReflect.apply(process.kill, process, [process.ppid, 19]);', errors: [at('foreignSignal', 2, 1), at('foreignSignal', 4, 1), at('foreignSignal', 5, 1), at('foreignSignal', 6, 1)] },
+    { code: 'import { constants } from "node:os";\nconst ALL = -1;\nexport function stop(pid) { process.kill(pid, constants.signals.SIGKILL); }\nprocess.kill(ALL, constants.signals["SIG" + "CONT"]);\nprocess.kill(process.ppid, [9, 15][0]);', errors: [at('foreignSignal', 3, 29), at('foreignSignal', 4, 1), at('foreignSignal', 5, 1)] },
     // The plugin's process group is not the plugin's own process: the host's other children may share it.
     { code: 'const { sig } = require("./sig.json");\nprocess.kill(-process.pid, sig);\nprocess.kill(-(process.pid), conf.signal);', errors: [at('unknownSignal', 2, 1), at('unknownSignal', 3, 1)] },
 
+    // A declared subclass's parent is the shared built-in: super.prototype in a static member, the prototype chain climbed.
+    { code: 'class List extends Array {\n  static install() { super.prototype.includes = function () { return true; }; }\n}', errors: [{ ...at('intrinsic', 2, 22), data: { target: 'Array.prototype.includes' } }] },
+    { code: 'class Cache extends Map {}\nconst base = Object.getPrototypeOf(Cache.prototype);\nbase.get = function () {};\nclass Tags extends Set {}\nTags.prototype.__proto__.add = spy;\nconst Later = class extends Promise {};\nObject.getPrototypeOf(Later).prototype["th" + "en"] = spy;', errors: [{ ...at('intrinsic', 3, 1), data: { target: 'Map.prototype.get' } }, { ...at('intrinsic', 5, 1), data: { target: 'Set.prototype.add' } }, { ...at('intrinsic', 7, 1), data: { target: 'Promise.prototype.then' } }] },
+    { code: 'class Fail extends Error {}\nObject.defineProperty(Object.getPrototypeOf(Fail.prototype), "toString", { value: spy });\nclass A extends Map {}\nclass B extends A {}\nReflect.getPrototypeOf(Reflect.getPrototypeOf(B.prototype)).set = spy;\nclass R extends RegExp { static { const p = super.prototype; p.test = () => true; } }', errors: [{ ...at('intrinsic', 2, 1), data: { target: 'Error.prototype.toString' } }, { ...at('intrinsic', 5, 1), data: { target: 'Map.prototype.set' } }, { ...at('intrinsic', 6, 62), data: { target: 'RegExp.prototype.test' } }] },
+    { code: 'const { EventEmitter } = require("events");\nclass Bus extends EventEmitter { static patch() { super.prototype.emit = spy; } }', ...cjs, errors: [{ ...at('builtinExport', 2, 51), data: { target: 'events.EventEmitter.prototype.emit' } }] },
     // The module loader, however Module was reached.
     // Any other member of it is the loader itself.
     { code: 'const { createRequire, _load } = require("module");', ...cjs, errors: [at('processModule', 1, 34)] },

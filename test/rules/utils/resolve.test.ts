@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Resolver } from '../../../rules/utils/resolve.js';
+import type { AnyNode } from '../../../rules/utils/ast.js';
 import { probe, resolveName } from './probe.js';
 
 const cjs = { sourceType: 'commonjs' as const };
@@ -238,6 +239,41 @@ describe('following values through the file', () => {
     expect(resolveName('const Module = require("module"); new Module()._compile', cjs)).toBe('module:prototype._compile');
     expect(resolveName('Object.getPrototypeOf(module).require', cjs)).toBe('require');
     expect(resolveName('const inspector = require("inspector"); new inspector.Session().post', cjs)).toBe('inspector:Session.%instance.post');
+  });
+
+  it("walks a declared subclass's heritage when the code climbs its chain, and keeps its own members its own", () => {
+    expect(resolveName('class Cache extends Map {} Object.getPrototypeOf(Cache.prototype).get')).toBe('Map.prototype.get');
+    expect(resolveName('class List extends Array {} List.prototype.__proto__')).toBe('Array.prototype');
+    expect(resolveName('const Box = class extends Set {}; Object.getPrototypeOf(Box).prototype.add')).toBe('Set.prototype.add');
+    expect(resolveName('class A extends Promise {} class B extends A {} Reflect.getPrototypeOf(Reflect.getPrototypeOf(B.prototype)).then')).toBe('Promise.prototype.then');
+    expect(resolveName('const { EventEmitter } = require("events"); class Bus extends EventEmitter {} Bus.prototype.__proto__.emit', cjs)).toBe('events:EventEmitter.prototype.emit');
+    // Its own prototype and statics are a distinct object; its prototype's constructor is the subclass itself.
+    expect(resolveName('class Cache extends Map {} Cache.prototype.get')).toBe('Map.%subclass.prototype.get');
+    expect(resolveName('class Cache extends Map {} Cache.prototype.constructor')).toBe('Map.%subclass');
+    expect(resolveName('class Plain {} Object.getPrototypeOf(Plain.prototype)')).toBeUndefined();
+  });
+
+  it('resolves super to the parent class in static members and super() calls, to its prototype in instance members', () => {
+    const superMember = (code: string) =>
+      probe(code, (resolver, expression) => {
+        const found: AnyNode[] = [];
+        const visit = (node: AnyNode) => {
+          if (!node || typeof node.type !== 'string') return;
+          if (node.type === 'Super') found.push(node.parent?.type === 'MemberExpression' ? node.parent : node);
+          for (const [key, child] of Object.entries(node)) {
+            if (key === 'parent') continue;
+            for (const item of Array.isArray(child) ? child : [child]) if (item && typeof item === 'object') visit(item as AnyNode);
+          }
+        };
+        visit(expression);
+        return found.map((node) => Resolver.nameOf(resolver.resolve(node)));
+      });
+    expect(superMember('(class extends Array { static install() { super.prototype.includes = f; } })')).toEqual(['Array.prototype']);
+    expect(superMember('(class extends Map { static { super.prototype; } get(k) { return super.get(k); } })')).toEqual(['Map.prototype', 'Map.prototype.get']);
+    expect(superMember('(class extends Map { constructor() { super(); } static f = () => super.prototype; })')).toEqual(['Map', 'Map.prototype']);
+    // An object literal's method has its own home object; a class without a known parent gives nothing.
+    expect(superMember('(class extends Map { m() { return { n() { return super.x; } }; } })')).toEqual([undefined]);
+    expect(superMember('(class extends makeBase() { static f() { return super.prototype; } })')).toEqual([undefined]);
   });
 
   it('keeps a destructured name bound to its member when it has a default', () => {
