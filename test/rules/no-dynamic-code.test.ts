@@ -66,8 +66,32 @@ tester.run('no-dynamic-code', rule, {
     'function emit(bus, kind, data) { bus[kind](data); bus[kind]("ready"); handlers[kind]?.(data, "utf8"); }',
     'function fire(fn, method, self) { fn[method](self, 1); logger[level]("process started at " + time); }',
     'function route(table, name) { return table[name]("GET", "/users")(request); }',
+    // Members of the plugin's context that are no function (its config, the log object itself) and an instance made
+    // from an unknown value: an ordinary class, kept, thrown or returned, never handed to what calls it.
+    { code: 'exports.activate = (ctx) => { const C = ctx.config.kind.constructor; return new C(ctx.config.label); };', ...cjs },
+    { code: 'exports.activate = (ctx) => { const copy = new ctx.log.constructor(); ctx.subscriptions.push({ dispose() { copy.x = ctx.pluginId.constructor(ctx.dataDir); } }); };', ...cjs },
+    'function fail(err, text) { const e = new err.constructor(text); setTimeout(() => { throw e; }, 0); return Promise.reject(new err.constructor(text)); }',
+    'export function activate(ctx) { const list = ctx.config.items; list.forEach((item) => ctx.log.info(new item.constructor(item.label))); }',
+    // A helper's parameter that some call fills with another object is not the context.
+    { code: 'function make(api, text) { return new api.log.info.constructor(text); }\nexports.activate = (ctx) => { make(ctx.config.logger, ctx.config.name); };', ...cjs },
   ],
   invalid: [
+    // The plugin's context is the API the host hands it: a member that is a function is one, so its constructor is
+    // Function, critical whatever is done with what it makes (kept, handed to a timer, a Promise, a disposable).
+    { code: 'exports.activate = async (ctx) => { const job = ctx.log.info.constructor(ctx.config.src); setTimeout(job, 5); };', ...cjs, errors: [at('indirect', 1, 49)] },
+    { code: 'exports.activate = async (ctx) => { await new Promise(ctx.commands.register.constructor("resolve", ctx.config.src)); };', ...cjs, errors: [at('indirect', 1, 55)] },
+    { code: 'module.exports = { activate(context) { context.subscriptions.push({ dispose: new context.log.warn.constructor(context.config.src) }); } };', ...cjs, errors: [at('indirect', 1, 78)] },
+    // Disguises: an alias of the constructor, a destructured context, a computed key, a helper handed the context.
+    { code: 'exports.activate = (ctx) => { const make = ctx.log.debug.constructor; [ctx.config.a].map((t) => make(t)); };', ...cjs, errors: [at('indirect', 1, 97)] },
+    { code: 'export async function activate({ net, log: { error } }) { const { constructor: F } = net.fetch; F(await (await net.fetch("https://a.example")).text()); new error.constructor(String(1)); }', errors: [at('indirect', 1, 97), at('indirect', 1, 153)] },
+    { code: 'exports.activate = (ctx) => { const k = "constr" + "uctor"; const { storage } = ctx; storage.get[k](ctx.config.src); };', ...cjs, errors: [at('indirect', 1, 86)] },
+    { code: 'function boot(api) { return api.events.on.constructor(api.config.src); }\nexports.activate = (ctx) => { boot(ctx); };', ...cjs, errors: [at('indirect', 1, 29)] },
+    { code: 'export const activate = (ctx) => { ctx.dataDir.slice.constructor(ctx.config.src); };', errors: [at('indirect', 1, 36)] },
+    // An unknown value's constructor given text built at run time, whose result is handed to what calls it later.
+    { code: 'function boot(x, src) { setTimeout(x.hooks.constructor(src), 1); }', errors: [at('indirect', 1, 36)] },
+    { code: 'function boot(x, src) { const job = new x.hooks.constructor(src); queueMicrotask(job); }', errors: [at('indirect', 1, 37)] },
+    { code: 'function boot(x, src) { return new Promise(x.y.constructor("resolve", src)); }', errors: [at('indirect', 1, 44)] },
+    { code: 'function boot(bus, x, src) { bus.on("ready", x.y.constructor(src)); [1].forEach(x.z.constructor(src)); }', errors: [at('indirect', 1, 46), at('indirect', 1, 81)] },
     // Plain non-constant evaluation.
     { code: 'function run(code) { return eval(code); }', errors: [at('nonConstant', 1, 29)] },
     { code: 'const f = new Function("a", "b", body);', errors: [{ ...at('nonConstant', 1, 11), data: { name: 'Function' } }] },
@@ -92,14 +116,14 @@ tester.run('no-dynamic-code', rule, {
     { code: '(0, eval)("1");', errors: [{ ...at('indirect', 1, 1), data: { name: 'eval' } }] },
     // `.constructor` of what nothing proves a non-function (an unknown object's member, a class), called with a string.
     // An unknown value's constructor may be Function: a constant is judged by what it does, built text when what it makes is called.
-    { code: 'exports.activate = (ctx) => ctx.subscriptions.push.constructor("return pro" + "cess")();', ...cjs, errors: [at('evaluatesToRoot', 1, 29)] },
+    { code: 'exports.activate = (ctx) => ctx.subscriptions.push.constructor("return pro" + "cess")();', ...cjs, errors: [at('indirect', 1, 29), at('evaluatesToRoot', 1, 29)] },
     { code: 'function boot(api) { const F = api.log["constr" + "uctor"]; return F(`return ${"process"}`)(); }', errors: [at('evaluatesToRoot', 1, 68)] },
     { code: 'function boot(api, src) { return api.log.constructor("x", src)(1); }', errors: [at('indirect', 1, 34)] },
     { code: 'function boot(api) { api.hooks.constructor("require(\'child_process\').exec(\'id\')").call(null); }', errors: [at('evaluatedCode', 1, 22)] },
     { code: 'class K {}\nK.constructor("return process")();', errors: [at('indirect', 2, 1), at('evaluatesToRoot', 2, 1)] },
     { code: 'const K = class {};\nconst C = K;\nnew C.constructor("a", "return a")(1);', errors: [at('indirect', 3, 1)] },
     // Every read of the property `constructor` is the same read: destructured (a folded key too), an optional chain.
-    { code: 'exports.activate = (ctx) => {\n  const { constructor: C } = ctx.subscriptions.push;\n  C("return pro" + "cess")();\n};', ...cjs, errors: [at('evaluatesToRoot', 3, 3)] },
+    { code: 'exports.activate = (ctx) => {\n  const { constructor: C } = ctx.subscriptions.push;\n  C("return pro" + "cess")();\n};', ...cjs, errors: [at('indirect', 3, 3), at('evaluatesToRoot', 3, 3)] },
     { code: 'function boot(api) { const { ["constr" + "uctor"]: Make } = api.hooks; return Make(`return ${"require"}`)(); }', errors: [at('evaluatesToRoot', 1, 79)] },
     { code: 'function boot(api) { const { log: { constructor: F } } = api; F(api.config.get("boot"))(); }', errors: [at('indirect', 1, 63)] },
     { code: 'function boot(ctx) { const f = ctx.log?.["constructor"]?.(ctx.config.get("boot")); f?.(); }', errors: [at('indirect', 1, 32)] },
