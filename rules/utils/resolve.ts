@@ -17,7 +17,8 @@
  */
 import type { Rule, Scope, SourceCode } from 'eslint';
 import type { AnyNode } from './ast.js';
-import { climbWrappers, functionConstructorName, isFunctionNode, plainKeyName, TRANSPARENT, unwrap } from './ast.js';
+import { climbWrappers, functionConstructorName, isFunctionNode, isNullish, plainKeyName, TRANSPARENT, unwrap } from './ast.js';
+import { isDetachedMethod } from './detached-methods.js';
 import { isBrowserifyModule, shimsOf, shimValue } from './bundler-shims.js';
 import { Folder } from './fold.js';
 import { CJS_ARGUMENTS, IMPORT_META } from './markers.js';
@@ -500,7 +501,8 @@ export class Resolver {
    * `this` is the global object at the top level of a script, and in a sloppy-mode
    * function every call of which the file sees and calls it plainly (`f()`, an
    * immediately invoked expression, `f.call(null)`), where `this` is not bound to
-   * anything else. In CommonJS top-level `this` is `exports`; in a module or strict
+   * anything else, or in a sloppy method of an object literal the file takes off it (see detached-methods.ts). In
+   * CommonJS top-level `this` is `exports`; in a module or strict
    * code it is undefined.
    */
   private resolveThis(node: AnyNode): Ref | undefined {
@@ -513,7 +515,9 @@ export class Resolver {
       }
     }
     if (!fn) return this.sourceType !== 'commonjs' && this.scopeOf(node).type === 'global' ? { path: [] } : undefined;
-    if (this.scopeOf(fn).isStrict || fn.parent?.type === 'MethodDefinition' || fn.parent?.type === 'Property') return undefined;
+    if (this.scopeOf(fn).isStrict || fn.parent?.type === 'MethodDefinition') return undefined;
+    // An object literal's method has the object as `this` when called as one, the global object once taken off it.
+    if (fn.parent?.type === 'Property') return isDetachedMethod(fn, this.scopeOf, (member) => memberName(member, this.folder)) ? { path: [] } : undefined;
     const sites = this.functions.callSites(fn);
     if (!sites?.length) return this.calledUnbound(fn) ? { path: [] } : undefined;
     return sites.every((site) => this.bindsGlobalThis(site.call, fn!)) ? { path: [] } : undefined;
@@ -744,13 +748,6 @@ export function memberName(node: AnyNode, folder: Folder): string | undefined {
   // A key is converted to a string: `o[['get']]` is `o.get`.
   const primitive = (value: unknown) => typeof value === 'string' || typeof value === 'number';
   return primitive(key) || (Array.isArray(key) && key.every(primitive)) ? String(key) : undefined;
-}
-
-/** No argument, `null`, `undefined` or `void …`: what leaves a sloppy function's `this` the global object. */
-function isNullish(argument: AnyNode | undefined): boolean {
-  if (!argument) return true;
-  const value = unwrap(argument);
-  return (value.type === 'Literal' && value.value === null) || (value.type === 'UnaryExpression' && value.operator === 'void') || (value.type === 'Identifier' && value.name === 'undefined');
 }
 
 function isCallable(ref: Ref): boolean {
