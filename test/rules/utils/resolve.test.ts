@@ -192,6 +192,15 @@ describe('following values through the file', () => {
     expect(resolveName('this.process', cjs)).toBeUndefined();
   });
 
+  it("resolves a subclass's instance as an instance of its module base, and the subclass itself as nothing", () => {
+    expect(resolveName('const i = require("inspector"); class P extends i.Session {} new P().post', cjs)).toBe('inspector:Session.%instance.post');
+    expect(resolveName('const { Session } = require("inspector"); class A extends Session {} const B = class extends A {}; new B().post', cjs)).toBe('inspector:Session.%instance.post');
+    // Its own prototype is its own object; a class with no module base, or a built-in base, stays unknown.
+    expect(resolveName('const i = require("inspector"); class P extends i.Session {} P.prototype', cjs)).toBeUndefined();
+    expect(resolveName('class A {} class B extends A {} new B().post', cjs)).toBeUndefined();
+    expect(resolveName('class M extends Map {} new M().get', cjs)).toBeUndefined();
+  });
+
   it("resolves a sloppy object-literal method's `this` to the global object once the file takes the method off the object", () => {
     // What `this.process` in the method names, wherever the method is then called.
     const thisProcess = (code: string, options = cjs) => probe(`${code}\n0;`, (resolver, _expression, context) => {
