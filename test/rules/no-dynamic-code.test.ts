@@ -42,6 +42,8 @@ tester.run('no-dynamic-code', rule, {
     'function same(v) { return new v.constructor(String(v)); } function fail(e) { throw new e.constructor("Could not open the file"); }',
     // Parameters named like roots, handed ordinary values: the body is read with them bound.
     { code: 'new Function("require", "fetch", "return require(fetch)")((n) => n, "x");', ...cjs },
+    // A body's `this` bound to data, or a nested function's own `this` beside a root handed to the outer one.
+    { code: 'const a = Function("return this.length").call("abc"); const b = Function("return function () { return this; }").call(require);', ...cjs },
     // Rest parameters, arguments and destructured parameters handed data, or a root the body never loads with.
     { code: 'Function("...a", "return a.length")(1, 2); new Function("return arguments.length")(require); Function("{ r }", "return r + 1")({ r: 2 });', ...cjs },
     // Node refuses a string callback (ERR_INVALID_ARG_TYPE): a string timer runs nothing, constant or not, whatever it says.
@@ -216,6 +218,10 @@ tester.run('no-dynamic-code (evaluated constants)', rule, {
       'Function("{ load: l = null }, n", "return l(n)")({ load: require }, "child_process")',
       'Function("x", "...rest", "return rest[1](x)").call(null, "child_process", 1, require)',
       'new Function("req", "return req(\'child_process\')").apply(undefined, [module.require])',
+      // The body's own `this`, bound by .call/.apply: plain, under an arrow, through a string built in the body.
+      'Function("return this(\'child_process\')").call(require)',
+      'Function("const r = () => this; return r()(\'child_\' + \'process\')").apply(module.require, [])',
+      'new Function("n", "return this[\'req\' + \'uire\'](n)").call(module, "child_process")',
     ].map((spelling) => ({
       code: `const m = ${spelling};`,
       ...cjs,
