@@ -27,6 +27,8 @@ const FUNCTION_KEYWORDS: Record<string, string> = {
   AsyncGeneratorFunction: 'async function*',
 };
 
+/** The name a body's own `this` is read under when `.call`/`.apply` hands it a root. */
+const HANDED_THIS = '$this';
 /** Two readings of one body report the same finding at places that differ by the parameter list's length. */
 const reportKey = (report: RawReport) => `${report.ruleId}\0${report.messageId}\0${report.message}`;
 
@@ -103,13 +105,14 @@ const rule = defineRule({
      * `new Function('req', body)(require)` hands Node's require over under a parameter's name. When the Function is
      * called at once (also by `.call`/`.apply`) with a capability root spelled as a name or a chain of names
      * (`require`, `process.mainModule`), the body is read again with what receives it set to it: a parameter, a rest
-     * parameter (`'...a'`), a destructured one handed an object literal (`'{ r }'` given `{ r: require }`), or the body's
-     * own `arguments`. What only that reading finds is reported too.
+     * parameter (`'...a'`), a destructured one handed an object literal (`'{ r }'` given `{ r: require }`), the body's
+     * own `arguments`, or its own `this` (`.call(require)`). What only that reading finds is reported too.
      */
     const handedRootReports = (node: AnyNode, sink: CodeSink, withParameters: RawReport[]): RawReport[] => {
-      const args = sink.kind === 'function' ? invocationArguments(context, node) : undefined;
+      const invocation = sink.kind === 'function' ? invocationOf(context, node) : undefined;
       const list = parameterList(sink);
-      if (!args || list === undefined) return [];
+      if (!invocation || list === undefined) return [];
+      const args = invocation.args;
       const rootText = (argument: AnyNode | undefined): string | undefined => {
         const text = argument === undefined || argument.type === 'SpreadElement' ? '' : context.sourceCode.getText(argument as never);
         return /^[A-Za-z_$][\w$.]*$/.test(text) && capabilityRoot(resolver.resolve(argument!)) ? text : undefined;
@@ -150,8 +153,15 @@ const rule = defineRule({
         bindings.push(`var arguments = [${texts.join(', ')}];\n`);
         handed = true;
       }
+      // `.call(require)` makes the root the body's own `this`.
+      const selfRoot = rootText(invocation.self);
+      const body = selfRoot === undefined ? list.body : withThisAs(list.body, HANDED_THIS);
+      if (selfRoot !== undefined && body !== undefined && body !== list.body) {
+        bindings.push(`var ${HANDED_THIS} = ${selfRoot};\n`);
+        handed = true;
+      }
       if (!handed) return [];
-      const source = `(${FUNCTION_KEYWORDS[sink.name]} (${kept.join(',')}) {\n${bindings.join('')}${list.body}\n})`;
+      const source = `(${FUNCTION_KEYWORDS[sink.name]} (${kept.join(',')}) {\n${bindings.join('')}${body ?? list.body}\n})`;
       const seen = new Set(withParameters.map(reportKey));
       return (lintEvaluatedCode(source, false) ?? []).filter((report) => !seen.has(reportKey(report)));
     };
@@ -261,24 +271,52 @@ const rule = defineRule({
 });
 
 /**
- * The arguments a built function is run with: `F(…)(a)`, `F(…).call(t, a)`, `F(…).apply(t, [a])`, or the one call of
- * the constant that holds it (`const boot = F(…); boot(a)`).
+ * The arguments a built function is run with, and the `this` it is given: `F(…)(a)`, `F(…).call(t, a)`,
+ * `F(…).apply(t, [a])`, or the one call of the constant that holds it (`const boot = F(…); boot(a)`).
  */
-function invocationArguments(context: Rule.RuleContext, node: AnyNode): AnyNode[] | undefined {
+function invocationOf(context: Rule.RuleContext, node: AnyNode): { args: AnyNode[]; self?: AnyNode } | undefined {
   const parent = node.parent;
   if (parent?.type === 'VariableDeclarator' && parent.init === node && parent.id.type === 'Identifier') {
     const variable = findVariable(context.sourceCode.getScope(parent.id as never), parent.id.name);
     const reads = variable?.references.filter((reference) => reference.isRead()) ?? [];
     const writes = variable?.references.filter((reference) => reference.isWrite()).length;
-    return writes === 1 && reads.length === 1 ? invocationArguments(context, reads[0].identifier as unknown as AnyNode) : undefined;
+    return writes === 1 && reads.length === 1 ? invocationOf(context, reads[0].identifier as unknown as AnyNode) : undefined;
   }
-  if (parent?.type === 'CallExpression' && parent.callee === node) return parent.arguments;
+  if (parent?.type === 'CallExpression' && parent.callee === node) return { args: parent.arguments };
   const method = parent?.type === 'MemberExpression' && parent.object === node && !parent.computed ? parent.property.name : undefined;
   const call = parent?.parent;
   if ((method !== 'call' && method !== 'apply') || call?.type !== 'CallExpression' || call.callee !== parent) return undefined;
-  if (method === 'call') return call.arguments.slice(1);
+  const self = call.arguments[0] as AnyNode | undefined;
+  if (method === 'call') return { args: call.arguments.slice(1), self };
   const list = call.arguments[1] && unwrap(call.arguments[1]);
-  return list?.type === 'ArrayExpression' && list.elements.every((element: AnyNode | null) => element) ? list.elements : undefined;
+  if (!call.arguments[1]) return { args: [], self };
+  return list?.type === 'ArrayExpression' && list.elements.every((element: AnyNode | null) => element) ? { args: list.elements, self } : undefined;
+}
+
+/**
+ * A Function body with its own `this` (not a nested function's) spelled as `name`: what `.call(root)` binds it to.
+ * Undefined when the body is no JavaScript.
+ */
+function withThisAs(body: string, name: string): string | undefined {
+  let program: AnyNode;
+  try {
+    program = espree.parse(`(function () {\n${body}\n})`, { ecmaVersion: 'latest', range: true }) as unknown as AnyNode;
+  } catch {
+    return undefined;
+  }
+  const ranges: [number, number][] = [];
+  const visit = (node: AnyNode, own: boolean): void => {
+    if (node.type === 'ThisExpression' && own) ranges.push(node.range!);
+    for (const [key, value] of Object.entries(node)) {
+      if (key === 'range' || !value || typeof value !== 'object') continue;
+      for (const child of Array.isArray(value) ? value : [value]) {
+        if (child && typeof child.type === 'string') visit(child, own && (child.type === 'ArrowFunctionExpression' || !(child.type.startsWith('Function') || child.type.startsWith('Class'))));
+      }
+    }
+  };
+  visit(program.body[0].expression.body, true);
+  const offset = '(function () {\n'.length;
+  return ranges.reduceRight((text, [start, end]) => text.slice(0, start - offset) + name + text.slice(end - offset), body);
 }
 
 /**

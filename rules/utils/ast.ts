@@ -176,3 +176,10 @@ export function runtimeParams(fn: AnyNode): AnyNode[] {
   const [first] = fn.params;
   return first?.type === 'Identifier' && first.name === 'this' ? fn.params.slice(1) : fn.params;
 }
+
+/** No argument, `null`, `undefined` or `void …`: what leaves a sloppy function's `this` the global object. */
+export function isNullish(argument: AnyNode | undefined): boolean {
+  if (!argument) return true;
+  const value = unwrap(argument);
+  return (value.type === 'Literal' && value.value === null) || (value.type === 'UnaryExpression' && value.operator === 'void') || (value.type === 'Identifier' && value.name === 'undefined');
+}

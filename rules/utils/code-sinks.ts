@@ -8,6 +8,7 @@ import type { Rule } from 'eslint';
 import type { AnyNode } from './ast.js';
 import { climbWrappers, plainKeyName, unwrap } from './ast.js';
 import { DYNAMIC, FUNCTION_CONSTRUCTORS, memberName, resolverFor, Resolver, type NormalizedCall, type Ref } from './resolve.js';
+import { isContextFunction } from './plugin-api.js';
 import { findVariable } from './scope.js';
 
 const TIMERS = new Set(['setTimeout', 'setInterval', 'setImmediate']);
@@ -73,7 +74,7 @@ export function codeSinkOf(context: Rule.RuleContext, node: AnyNode): CodeSink |
     // built at run time counts only when what it makes is called, as a Function's result is: `new err.constructor(msg)`
     // or `new value.constructor(String(value))` make an instance, the everyday idiom.
     const code = args?.[args.length - 1];
-    const receiver = code === undefined ? undefined : constructorReceiver(resolver, call.calleeNode);
+    const receiver = code === undefined ? undefined : constructorReceiver(context, resolver, call.calleeNode);
     if (receiver === undefined) return undefined;
     const sink = { name: 'Function', kind: 'function' as const, call, code, params: args!.slice(0, -1), asFunctionBody: true };
     // A class's or function's own `.constructor` is Function for certain: reached indirectly, whatever the code.
@@ -134,15 +135,17 @@ const INSPECTOR_CODE_FIELDS = ['expression', 'condition', 'functionDeclaration',
  * function (Function for certain), `'unknown'` when it is the `constructor` of a value the resolver cannot name,
  * `'any-key'` when it is read by a key that does not fold from a function or an unknown value. Every spelling of the
  * read is the same read: a member (`x.constructor`, `x?.['constr' + 'uctor']`, `fn[k]`), through aliases, or a
- * destructuring (`const { constructor: C } = x`). Only a class's own `this` is known to be an instance, whose
+ * destructuring (`const { constructor: C } = x`). A member of the plugin's context is what the API says it is (see
+ * plugin-api.ts). Only a class's own `this` is known to be an instance, whose
  * constructor is the class rather than Function.
  */
-function constructorReceiver(resolver: Resolver, calleeNode: AnyNode): 'function' | 'unknown' | 'any-key' | undefined {
+function constructorReceiver(context: Rule.RuleContext, resolver: Resolver, calleeNode: AnyNode): 'function' | 'unknown' | 'any-key' | undefined {
   const read = propertyRead(resolver, throughAliases(resolver, calleeNode));
   if (!read || (read.key !== 'constructor' && read.key !== DYNAMIC)) return undefined;
   const object = read.object && throughAliases(resolver, read.object);
   if (object?.type === 'ThisExpression' && inClassBody(object)) return undefined;
-  const isFunction = object !== undefined && (FUNCTION_NODES.has(object.type) || isFunctionRef(resolver.resolve(object)));
+  // A member of the plugin's context that the API makes a function (`ctx.log.info`) is one, as a class is.
+  const isFunction = object !== undefined && (FUNCTION_NODES.has(object.type) || isFunctionRef(resolver.resolve(object)) || isContextFunction(context, resolver, object));
   if (read.key === DYNAMIC) return isFunction || !object || !resolver.resolve(object) ? 'any-key' : undefined;
   return isFunction ? 'function' : 'unknown';
 }
@@ -181,22 +184,38 @@ function isPrototypeConstructor(path: string[]): boolean {
 }
 
 /**
- * `f(…)()`, `f(…).call(…)`, `f(…).apply(…)`, `f(…)?.()`: what the call made is run, there or through the constant
- * that holds it (`const run = f(…); run()`).
+ * `f(…)()`, `f(…).call(…)`, `f(…).apply(…)`, `f(…)?.()`, or handed to what calls it later (`setTimeout(f(…))`,
+ * `new Promise(f(…))`, `{ dispose: f(…) }`): what the call made is run, there or through the constant that holds it
+ * (`const run = f(…); setTimeout(run)`).
  */
 function resultIsCalled(context: Rule.RuleContext, node: AnyNode): boolean {
   const resolver = resolverFor(context);
   const { node: made, parent } = climbWrappers(node);
-  if (isCalledThere(resolver, made)) return true;
+  if (isRunThere(resolver, made)) return true;
   if (parent?.type !== 'VariableDeclarator' || parent.init !== made || parent.id.type !== 'Identifier') return false;
   const variable = findVariable(context.sourceCode.getScope(parent.id as never), parent.id.name);
   const writes = variable?.references.filter((reference) => reference.isWrite()).length;
-  return writes === 1 && variable!.references.some((reference) => reference.isRead() && isCalledThere(resolver, climbWrappers(reference.identifier as unknown as AnyNode).node));
+  return writes === 1 && variable!.references.some((reference) => reference.isRead() && isRunThere(resolver, climbWrappers(reference.identifier as unknown as AnyNode).node));
 }
 
-function isCalledThere(resolver: Resolver, node: AnyNode): boolean {
+/** Globals that call the function they are given: timers, microtasks, a Promise's executor. */
+const CALLING_GLOBALS = new Set([...TIMERS, 'queueMicrotask', 'process.nextTick', 'Promise']);
+/** Methods that call the function they are given: reactions, listeners, command handlers, array callbacks. */
+const CALLING_METHODS = new Set([
+  'then', 'catch', 'finally', 'on', 'once', 'addListener', 'prependListener', 'prependOnceListener', 'addEventListener',
+  'register', 'forEach', 'map', 'flatMap', 'filter', 'some', 'every', 'find', 'findIndex', 'findLast', 'findLastIndex',
+  'reduce', 'reduceRight', 'sort', 'toSorted',
+]);
+
+function isRunThere(resolver: Resolver, node: AnyNode): boolean {
   const parent = node.parent;
   if (parent?.type === 'CallExpression' && parent.callee === node) return true;
+  if (parent?.type === 'Property' && parent.value === node && plainKeyName(parent.key, parent.computed) === 'dispose') return true;
+  if ((parent?.type === 'CallExpression' || parent?.type === 'NewExpression') && parent.arguments.includes(node)) {
+    const callee = unwrap(parent.callee);
+    const name = Resolver.nameOf(resolver.resolve(callee));
+    return (name !== undefined && CALLING_GLOBALS.has(name)) || (callee.type === 'MemberExpression' && CALLING_METHODS.has(memberName(callee, resolver.folder) ?? ''));
+  }
   if (parent?.type !== 'MemberExpression' || parent.object !== node) return false;
   const { node: member, parent: grand } = climbWrappers(parent);
   return grand?.type === 'CallExpression' && grand.callee === member && ['call', 'apply', 'bind'].includes(memberName(parent, resolver.folder) ?? '');

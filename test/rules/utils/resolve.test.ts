@@ -191,6 +191,35 @@ describe('following values through the file', () => {
     expect(resolveName('function g() { return this; } g.call(obj).process', cjs)).toBeUndefined();
     // CommonJS top-level `this` is `exports`.
     expect(resolveName('this.process', cjs)).toBeUndefined();
+  });
+
+  it("resolves a subclass's instance as an instance of its module base, and the subclass itself as nothing", () => {
+    expect(resolveName('const i = require("inspector"); class P extends i.Session {} new P().post', cjs)).toBe('inspector:Session.%instance.post');
+    expect(resolveName('const { Session } = require("inspector"); class A extends Session {} const B = class extends A {}; new B().post', cjs)).toBe('inspector:Session.%instance.post');
+    // Its own prototype is its own object; a class with no module base, or a built-in base, stays unknown.
+    expect(resolveName('const i = require("inspector"); class P extends i.Session {} P.prototype', cjs)).toBeUndefined();
+    expect(resolveName('class A {} class B extends A {} new B().post', cjs)).toBeUndefined();
+    expect(resolveName('class M extends Map {} new M().get', cjs)).toBeUndefined();
+  });
+
+  it("resolves a sloppy object-literal method's `this` to the global object once the file takes the method off the object", () => {
+    // What `this.process` in the method names, wherever the method is then called.
+    const thisProcess = (code: string, options = cjs) => probe(`${code}\n0;`, (resolver, _expression, context) => {
+      const find = (node: any): any => (node?.type === 'MemberExpression' && node.object.type === 'ThisExpression' ? node : Object.entries(node).filter(([key]) => key !== 'parent').flatMap(([, value]) => (Array.isArray(value) ? value : [value])).filter((child: any) => child?.type).map(find).find(Boolean));
+      return Resolver.nameOf(resolver.resolve(find(context.sourceCode.ast)));
+    }, options);
+    expect(thisProcess('const o = { g() { return this.process; } }; const { g } = o; g();')).toBe('process');
+    expect(thisProcess('const o = { g: function () { return this["pro" + "cess"]; } }; const h = o.g; h();')).toBe('process');
+    expect(thisProcess('const o = { g() { return this.process; } }; const [e] = [0].map(o.g); o.g();')).toBe('process');
+    expect(thisProcess('const o = { g() { return this.process; } }; o.g.call(null);')).toBe('process');
+    expect(thisProcess('const o = { g() { return this.process; } }; let g; ({ g } = o); o["g"].bind()();')).toBe('process');
+    // Only ever called as a method (chaining), bound to another object, looked at, strict code, a module, a getter.
+    expect(thisProcess('const o = { g() { return this.process; }, h() { return this; } }; o.h().g();')).toBeUndefined();
+    expect(thisProcess('const o = { g() { return this.process; } }; o.g.call(o);')).toBeUndefined();
+    expect(thisProcess('const o = { g() { return this.process; } }; if (typeof o.g === "function" && o.g) o.g();')).toBeUndefined();
+    expect(thisProcess('"use strict"; const o = { g() { return this.process; } }; const { g } = o; g();')).toBeUndefined();
+    expect(thisProcess('const o = { g() { return this.process; } }; const { g } = o; g();', { sourceType: 'module' as never })).toBeUndefined();
+    expect(thisProcess('const o = { get g() { return this.process; } }; const { g } = o;')).toBeUndefined();
     expect(resolveName('this.process', script)).toBe('process');
   });
 
