@@ -52,7 +52,6 @@ export interface NormalizedCall {
 /** Path markers: an instance of a module's class, a property descriptor, `import.meta`, CommonJS's top-level `arguments`. */
 const INSTANCE = '%instance';
 /** How many classes up a subclass's module base is looked for. */
-const MAX_CLASS_DEPTH = 4;
 /** What a module's function returned. */
 export const RESULT = '%result';
 const DESCRIPTOR = '%descriptor';
@@ -417,10 +416,13 @@ export class Resolver {
       case 'NewExpression': {
         // An instance of a module's class (`new Module()`, `new inspector.Session()`), or of a built-in whose
         // prototype is shared (`Object.getPrototypeOf(new Map())` is `Map.prototype`); other instances stay unknown.
-        // A subclass's instance is an instance of its base too: `class Probe extends inspector.Session {}; new Probe()`.
-        const callee = this.resolve(node.callee) ?? this.moduleBaseClass(node.callee, 0);
+        // A subclass's instance inherits its module base's members: `class Probe extends inspector.Session {}; new
+        // Probe()` is a Session. A built-in's subclass instance does not share the built-in's prototype (its own comes first).
+        const resolved = this.resolve(node.callee);
+        const subclassed = resolved !== undefined && resolved.path.at(-1) === SUBCLASS;
+        const callee = resolved && { module: resolved.module, path: resolved.path.filter((step) => step !== SUBCLASS) };
         if (callee?.module !== undefined) return { module: callee.module, path: [...callee.path, INSTANCE] };
-        return callee?.path.length === 1 && BUILTIN_CLASSES.has(callee.path[0]) ? { path: ['%value', callee.path[0]] } : undefined;
+        return !subclassed && callee?.path.length === 1 && BUILTIN_CLASSES.has(callee.path[0]) ? { path: ['%value', callee.path[0]] } : undefined;
       }
       case 'MetaProperty':
         return node.meta.name === 'import' && node.property.name === 'meta' ? { path: [IMPORT_META] } : undefined;
@@ -444,24 +446,6 @@ export class Resolver {
       default:
         return undefined;
     }
-  }
-
-  /**
-   * The module class a class the file declares extends, directly or through its own bases: what its instances
-   * inherit. The class itself is not that class (its `prototype` is its own object), so only `new` asks.
-   */
-  private moduleBaseClass(input: AnyNode, depth: number): Ref | undefined {
-    const node = unwrap(input);
-    if (depth > MAX_CLASS_DEPTH) return undefined;
-    if (node.type === 'Identifier') {
-      const binding = this.bindingOf(node);
-      const named = binding.kind === 'class' ? binding.node : this.aliasedExpression(node)?.node;
-      return named && this.moduleBaseClass(named, depth + 1);
-    }
-    if (!isClass(node) || !node.superClass) return undefined;
-    const base = this.resolve(node.superClass);
-    if (base) return base.module !== undefined ? base : undefined;
-    return this.moduleBaseClass(node.superClass, depth + 1);
   }
 
   private resolveIdentifier(node: AnyNode): Ref | undefined {

@@ -193,11 +193,12 @@ describe('following values through the file', () => {
     expect(resolveName('this.process', cjs)).toBeUndefined();
   });
 
-  it("resolves a subclass's instance as an instance of its module base, and the subclass itself as nothing", () => {
+  it("resolves a subclass's instance as an instance of its module base, and the subclass's own prototype as its own", () => {
     expect(resolveName('const i = require("inspector"); class P extends i.Session {} new P().post', cjs)).toBe('inspector:Session.%instance.post');
     expect(resolveName('const { Session } = require("inspector"); class A extends Session {} const B = class extends A {}; new B().post', cjs)).toBe('inspector:Session.%instance.post');
-    // Its own prototype is its own object; a class with no module base, or a built-in base, stays unknown.
-    expect(resolveName('const i = require("inspector"); class P extends i.Session {} P.prototype', cjs)).toBeUndefined();
+    // Its own prototype is its own object (marked as the subclass's, which no rule counts as shared); an instance of a
+    // class with no module base, or of a built-in's subclass, stays unknown.
+    expect(resolveName('const i = require("inspector"); class P extends i.Session {} P.prototype', cjs)).toBe('inspector:Session.%subclass.prototype');
     expect(resolveName('class A {} class B extends A {} new B().post', cjs)).toBeUndefined();
     expect(resolveName('class M extends Map {} new M().get', cjs)).toBeUndefined();
   });
