@@ -26,14 +26,14 @@ type MessageId = 'childProcess' | 'worker' | 'run' | 'dangerousRun';
 const CHILD_PROCESS_PACKAGES = [
   'child_process', 'cluster', 'execa', 'shelljs', 'cross-spawn', 'cross-spawn-async', 'node-pty', 'spawn-sync', 'spawn-command',
   'child-process-promise', '@npmcli/promise-spawn', 'nano-spawn', 'tinyexec', 'zx', 'foreground-child', 'exec-sh', 'sudo-prompt',
-  'node-cmd', 'shell-exec', '@expo/spawn-async', 'open', 'opn',
+  'node-cmd', 'shell-exec', '@expo/spawn-async', 'open', 'opn', '@vscode/sudo-prompt', 'simple-git',
 ];
 const PACKAGES = new Map<string, 'childProcess' | 'worker'>([
   ...CHILD_PROCESS_PACKAGES.map((name): [string, 'childProcess'] => [name, 'childProcess']),
   ...['worker_threads', 'web-worker', 'piscina', 'tinypool', 'workerpool', 'threads'].map((name): [string, 'worker'] => [name, 'worker']),
 ]);
 /** Wrappers whose first argument is a whole shell command line. */
-const SHELL_PACKAGES = new Set(['shelljs', 'zx', 'exec-sh', 'node-cmd', 'shell-exec', 'sudo-prompt', 'spawn-command']);
+const SHELL_PACKAGES = new Set(['shelljs', 'zx', 'exec-sh', 'node-cmd', 'shell-exec', 'sudo-prompt', '@vscode/sudo-prompt', 'spawn-command']);
 /** `child_process` functions that run something, and how they read their first argument. */
 const LAUNCHERS: Record<string, 'shell' | 'file' | 'module'> = {
   exec: 'shell', execSync: 'shell', execFile: 'file', execFileSync: 'file', spawn: 'file', spawnSync: 'file', fork: 'module',

@@ -31,6 +31,8 @@ const PACKAGES = new Map(
     'fs', 'graceful-fs', 'fs-extra', 'original-fs', 'fs-jetpack', 'jsonfile', 'write-file-atomic', 'rimraf', 'mkdirp', 'make-dir', 'del',
     // Databases opened from a file: a browser's cookie or login store is one.
     'sqlite', 'better-sqlite3', 'sqlite3',
+    // Archivers and globbers: they read and write whatever paths they are given (`tar.c({ cwd: homedir() }, ['.ssh'])`).
+    'tar', 'archiver', 'adm-zip', 'unzipper', 'extract-zip', 'decompress', 'yauzl', 'yazl', 'jszip', 'fast-glob', 'globby', 'glob', 'tinyglobby', 'chokidar',
   ].map((name) => [name, true]),
 );
 /** Functions that only compute paths; the call that receives their result is the one that touches the file. */

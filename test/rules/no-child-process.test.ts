@@ -84,6 +84,7 @@ tester.run('no-child-process', rule, {
     { code: 'import pty from "node-pty"; import spawn from "@npmcli/promise-spawn";', errors: [cp(1, 1), cp(1, 29)] },
     // `open` starts the desktop's opener, or any program its `app` option names.
     { code: 'const open = async () => (await import("open")).default;', errors: [{ ...cp(1, 33), data: { module: 'open' } }] },
+    { code: 'const sudo = require("@vscode/sudo-prompt"); const { simpleGit } = require("simple-git");', ...cjs, errors: [{ ...cp(1, 14), data: { module: '@vscode/sudo-prompt' } }, { ...cp(1, 68), data: { module: 'simple-git' } }] },
     // Threads are the worker capability.
     { code: 'import { Worker } from "node:worker_threads";', errors: [{ messageId: 'worker', line: 1, column: 1, data: { module: 'worker_threads' } }] },
     { code: 'const W = require("web-" + "worker");', ...cjs, errors: [{ messageId: 'worker', line: 1, column: 11 }] },
