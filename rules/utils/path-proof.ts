@@ -230,8 +230,8 @@ export class PathProver {
     if (node.type !== 'Identifier') return false;
     const alias = this.resolver.aliasedExpression(node);
     if (alias) return this.isHostObject(unwrap(alias.node), depth + 1);
-    const definition = findVariable(this.scopeOf(node), node.name)?.defs;
-    if (definition?.length !== 1 || definition[0].type !== 'Parameter') return false;
+    // `ctx = { ...ctx, dataDir: os.homedir() }`, `arguments[0] = …`: a parameter written in the file is no longer what the host passed.
+    if (!this.resolver.isUnchangedParameter(node)) return false;
     // A function the file calls itself gets what those calls pass: `read({ dataDir: home })` is no host object.
     const passed = this.resolver.parameterArguments(node);
     return passed === undefined || passed.every((argument) => argument !== undefined && this.isHostObject(unwrap(argument), depth + 1));

@@ -157,6 +157,12 @@ export class Resolver {
    * file all sees; undefined for any other parameter, or when a spread hides it.
    * (A call that forwards the parameter to itself, as recursion does, passes nothing new.)
    */
+  /** True when `identifier` is a plain parameter holding what its caller passed: never reassigned, nor rewritten through a sloppy function's `arguments`. */
+  isUnchangedParameter(identifier: AnyNode): boolean {
+    const binding = this.bindingOf(identifier);
+    return binding.kind === 'parameter' && !this.functions.usesArguments(binding.fn);
+  }
+
   parameterArguments(identifier: AnyNode): (AnyNode | undefined)[] | undefined {
     const binding = this.bindingOf(identifier);
     if (binding.kind !== 'parameter') return undefined;
