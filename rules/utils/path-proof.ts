@@ -16,6 +16,7 @@
  * unknown segments, or a climb above the folder leaves nothing proven.
  */
 import { posix } from 'node:path';
+import type { Scope } from 'eslint';
 import type { AnyNode } from './ast.js';
 import { plainKeyName, runtimeParams, unwrap } from './ast.js';
 import { argumentAt } from './local-functions.js';
@@ -39,6 +40,8 @@ const SUBLISTS = new Set(['filter', 'sort', 'slice', 'reverse', 'toSorted', 'toR
 
 export class PathProver {
   private absoluteProver: PathProver | undefined;
+  /** A variable whose rewrites are being proven, with the place assumed for what it held before. */
+  private readonly assumed = new Map<Scope.Variable, PathProof>();
 
   /** `relativeIsData`: the working directory is still the data folder (no `process.chdir` anywhere). */
   constructor(
@@ -63,17 +66,70 @@ export class PathProver {
     if (whole !== undefined) return this.place(whole, false);
     if (this.isDataDir(node)) return { folder: DATA_ROOT, open: false };
     if (node.type === 'Identifier') {
+      const variable = findVariable(this.scopeOf(node), node.name);
+      const assumed = variable && this.assumed.get(variable);
+      if (assumed) return assumed;
       if (held) return this.prove(held.node, depth + 1);
+      const rebound = variable && this.reboundPlace(variable, depth);
+      if (rebound) return rebound;
       const source = this.resolver.destructuredSource(node);
       if (source?.keys.length === 1 && source.keys[0] === 'dataDir' && this.isHostObject(unwrap(source.node))) return { folder: DATA_ROOT, open: false };
       return this.isDataDirParameter(node) ? { folder: DATA_ROOT, open: false } : undefined;
     }
+    // `env.dir` of a literal the file keeps to itself holds what the literal was given.
+    const stored = node.type === 'MemberExpression' ? this.resolver.literalValue(node) : undefined;
+    if (stored) return this.prove(stored, depth + 1);
+    if (node.type === 'CallExpression') return this.returnedPlace(node, depth);
     if (node.type === 'BinaryExpression' && node.operator === '+') return this.joined(concatOperands(node), '', depth);
     if (node.type === 'TemplateLiteral') {
       const parts = node.quasis.flatMap((quasi: AnyNode, i: number) => [{ type: 'Literal', value: quasi.value.cooked } as AnyNode, ...(i < node.expressions.length ? [node.expressions[i]] : [])]);
       return this.joined(parts, '', depth);
     }
     return undefined;
+  }
+
+  /**
+   * A `let`/`var` written more than once holds one of the values written: `let dir = __dirname; dir = path.join(dir,
+   * 'templates')`. It is placed where every write is: the writes that do not read it are proven, their common folder
+   * is assumed for it, and each write that reads it (which may run any number of times) must stay inside that folder.
+   */
+  private reboundPlace(variable: Scope.Variable, depth: number): PathProof | undefined {
+    if (variable.defs.length !== 1 || variable.defs[0].type !== 'Variable' || this.assumed.has(variable)) return undefined;
+    const written: AnyNode[] = [];
+    for (const reference of variable.references) {
+      if (!reference.isWrite()) continue;
+      const { identifier, writeExpr } = reference as unknown as { identifier: AnyNode; writeExpr?: AnyNode | null };
+      const parent = identifier.parent;
+      const declared = parent?.type === 'VariableDeclarator' && parent.id === identifier && parent.parent?.parent?.type !== 'ForInStatement' && parent.parent?.parent?.type !== 'ForOfStatement';
+      const assigned = parent?.type === 'AssignmentExpression' && parent.operator === '=' && parent.left === identifier;
+      if (!(declared || assigned) || !writeExpr) return undefined;
+      written.push(writeExpr);
+    }
+    if (written.length < 2) return undefined;
+    const readsItself = (expression: AnyNode) => variable.references.some((ref) => !ref.isWrite() && within(ref.identifier as AnyNode, expression));
+    const base = mergedPlace(written.filter((expression) => !readsItself(expression)).map((expression) => this.prove(expression, depth + 1)));
+    if (!base) return undefined;
+    let { open, climbs = false } = base;
+    this.assumed.set(variable, base);
+    try {
+      for (const expression of written.filter(readsItself)) {
+        const next = this.prove(expression, depth + 1);
+        if (!next || !isInside(next.folder, base.folder)) return undefined;
+        open ||= next.open || next.folder !== base.folder;
+        climbs ||= next.climbs ?? false;
+      }
+    } finally {
+      this.assumed.delete(variable);
+    }
+    return climbs ? { folder: base.folder, open, climbs } : { folder: base.folder, open };
+  }
+
+  /** A call of a function declared in this file: placed where every value it returns is (`stateFile(ctx)` returning `path.join(ctx.dataDir, 's.json')`). */
+  private returnedPlace(call: AnyNode, depth: number): PathProof | undefined {
+    const fn = this.resolver.calledFunction(call);
+    if (!fn || fn.async || fn.generator) return undefined;
+    const returned = this.resolver.functions.returnedExpressions(fn);
+    return returned ? mergedPlace(returned.map((expression) => this.prove(expression, depth + 1))) : undefined;
   }
 
   /** The path a string, a `file:` URL or a `Buffer.from(…)` of one certainly is. */
@@ -236,6 +292,38 @@ export class PathProver {
     const passed = this.resolver.parameterArguments(node);
     return passed === undefined || passed.every((argument) => argument !== undefined && this.isHostObject(unwrap(argument), depth + 1));
   }
+}
+
+/** The place every one of `proofs` lies in: their deepest common folder, open when they differ; nothing when one is unproven or they share no base. */
+function mergedPlace(proofs: (PathProof | undefined)[]): PathProof | undefined {
+  if (proofs.length === 0 || proofs.some((proof) => proof === undefined)) return undefined;
+  const [first, ...rest] = proofs as PathProof[];
+  let folder = first.folder;
+  let open = first.open;
+  let climbs = first.climbs ?? false;
+  for (const proof of rest) {
+    while (!isInside(proof.folder, folder)) {
+      const parent = posix.dirname(folder);
+      if (parent === folder) return undefined;
+      folder = parent;
+    }
+    open ||= proof.open || proof.folder !== folder;
+    climbs ||= proof.climbs ?? false;
+  }
+  if (folder !== first.folder) open = true;
+  // Proofs that share only the root or the home folder prove nothing a declaration could cover.
+  if (folder === '/' || folder === '.' || folder === HOME) return undefined;
+  return climbs ? { folder, open, climbs } : { folder, open };
+}
+
+/** `folder` is `base` or lies below it. */
+function isInside(folder: string, base: string): boolean {
+  return folder === base || folder.startsWith(base.endsWith('/') ? base : `${base}/`);
+}
+
+/** `node` lies within `outer`'s source range. */
+function within(node: AnyNode, outer: AnyNode): boolean {
+  return node.range![0] >= outer.range![0] && node.range![1] <= outer.range![1];
 }
 
 /** An absolute path as folds write them: from the root, a drive, home (`~`), the data folder or an environment variable. */

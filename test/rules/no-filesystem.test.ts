@@ -281,6 +281,30 @@ describe('what a filesystem declaration covers', () => {
     for (const code of read) expect(judged(head + code), code).toEqual([['ownFiles', 'low']]);
   });
 
+  it('places a variable rebound inside a proven folder, a local helper\'s result and a local literal\'s member', () => {
+    const placed = [
+      `const stateFile = (ctx) => path.join(ctx.dataDir, "state.json");\nexports.activate = (ctx) => { fs.writeFileSync(stateFile(ctx), "{}"); fs.readFileSync(stateFile(ctx)); };`,
+      `let dir = __dirname;\ndir = path.join(dir, "templates");\nexports.activate = () => fs.readFileSync(path.join(dir, "daily.md"));`,
+      `exports.activate = (ctx) => { const env = { dir: ctx.dataDir, log: ctx.log }; fs.writeFileSync(path.join(env.dir, "cache.json"), "{}"); env.log.info("ok"); };`,
+      `function asset(name) { return name === "dark" ? path.join(__dirname, "themes", "dark.css") : path.join(__dirname, "themes", "light.css"); }\nfs.readFileSync(asset("dark"));`,
+    ];
+    for (const code of placed) expect(judged(head + code), code).toEqual([['ownFiles', 'low']]);
+    const unplaced = [
+      `const stateFile = (c) => path.join(c.dataDir, ".s3cfg");\nexports.activate = () => fs.readFileSync(stateFile({ dataDir: os.homedir() }));`,
+      `const stateFile = (ctx) => path.join(ctx.dataDir, "..", "..", ".s3cfg");\nexports.activate = (ctx) => fs.readFileSync(stateFile(ctx));`,
+      `function where(ctx) { if (ctx.config.get("legacy")) return os.homedir() + "/.s3cfg"; return path.join(ctx.dataDir, "s3cfg"); }\nexports.activate = (ctx) => fs.readFileSync(where(ctx));`,
+      `let dir = __dirname;\ndir = path.join(dir, "..", "..", "..");\nfs.readFileSync(path.join(dir, ".s3cfg"));`,
+      `let dir = __dirname;\nif (process.platform === "linux") dir = os.homedir();\nfs.readFileSync(path.join(dir, ".s3cfg"));`,
+      `exports.activate = (ctx) => { const env = { dir: ctx.dataDir }; env["d" + "ir"] = os.homedir(); fs.readFileSync(path.join(env.dir, ".s3cfg")); };`,
+      `exports.activate = (ctx) => { const env = { dir: ctx.dataDir }; Object.assign(env, { dir: os.homedir() }); fs.readFileSync(path.join(env.dir, ".s3cfg")); };`,
+    ];
+    for (const code of unplaced) {
+      const reports = judged(head + code).filter(([id]) => id !== 'module');
+      expect(reports.length, code).toBeGreaterThan(0);
+      expect(reports.every(([id, severity]) => (id === 'unprovenPath' || id === 'sensitivePath') && (severity === 'high' || severity === 'critical')), code).toBe(true);
+    }
+  });
+
   it('judges each path of a copy by its own access: the source is read, the destination written', () => {
     expect(judged(`${head}fs.copyFileSync(path.join(os.homedir(), "Documents", "a"), path.join(os.homedir(), "Documents", "b"));`)).toEqual([['module', 'low'], ['unprovenPath', 'low'], ['unprovenPath', 'high']]);
   });
