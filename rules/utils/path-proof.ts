@@ -18,7 +18,7 @@
 import { posix } from 'node:path';
 import type { Scope } from 'eslint';
 import type { AnyNode } from './ast.js';
-import { plainKeyName, runtimeParams, unwrap } from './ast.js';
+import { climbWrappers, descendants, isWriteTarget, plainKeyName, runtimeParams, unwrap } from './ast.js';
 import { argumentAt } from './local-functions.js';
 import { DATA_ROOT, HOME, PLUGIN_ROOT } from './markers.js';
 import { Resolver, memberName } from './resolve.js';
@@ -35,6 +35,8 @@ export interface PathProof {
 
 const PATH_FUNCTIONS = /^path(?:\/posix|\/win32)?:(?:posix\.|win32\.)?(join|resolve)$/;
 const MAX_DEPTH = 6;
+/** Calls that write into the object they are given first. */
+const REFLECTIVE_WRITES = new Set(['Object.assign', 'Object.defineProperty', 'Object.defineProperties', 'Object.setPrototypeOf', 'Reflect.set', 'Reflect.defineProperty', 'Reflect.setPrototypeOf', 'Reflect.deleteProperty']);
 /** Array methods whose result holds only elements of the array they are called on. */
 const SUBLISTS = new Set(['filter', 'sort', 'slice', 'reverse', 'toSorted', 'toReversed']);
 
@@ -42,6 +44,7 @@ export class PathProver {
   private absoluteProver: PathProver | undefined;
   /** A variable whose rewrites are being proven, with the place assumed for what it held before. */
   private readonly assumed = new Map<Scope.Variable, PathProof>();
+  private writes: { dataDir: boolean; thisKeys: Set<string | undefined> } | undefined;
 
   /** `relativeIsData`: the working directory is still the data folder (no `process.chdir` anywhere). */
   constructor(
@@ -257,9 +260,47 @@ export class PathProver {
     return this.place(`${DATA_ROOT}/${text}`, open);
   }
 
-  /** `ctx.dataDir`, `this.ctx.dataDir`, `context.dataDir`: the folder the host gives the plugin, on an object the gate did not build. */
+  /** `ctx.dataDir`, `this.ctx.dataDir`, `context.dataDir`: the folder the host gives the plugin, on an object the gate did not build, while the file writes no host object's `dataDir`. */
   private isDataDir(node: AnyNode): boolean {
-    return node.type === 'MemberExpression' && memberName(node, this.resolver.folder) === 'dataDir' && this.isHostObject(unwrap(node.object));
+    return node.type === 'MemberExpression' && memberName(node, this.resolver.folder) === 'dataDir' && this.isHostObject(unwrap(node.object)) && !this.hostWrites(node).dataDir;
+  }
+
+  /**
+   * What the file writes of the host's objects: the context object is an ordinary one, so `ctx.dataDir = os.homedir()`,
+   * `ctx[key] = …`, `Object.assign(ctx, …)` or `Reflect.defineProperty(this.ctx, …)` move its data folder; and the `this`
+   * members set from anything but a host object (`this.ctx = { dataDir: home }`) are no longer the host's. Handing the
+   * object to other code is not followed: a helper in another file that writes it is not seen.
+   */
+  private hostWrites(anyNode: AnyNode): { dataDir: boolean; thisKeys: Set<string | undefined> } {
+    if (this.writes) return this.writes;
+    let scope = this.scopeOf(anyNode);
+    while (scope.upper) scope = scope.upper;
+    const targets = descendants(scope.block as AnyNode, (node) => (node.type === 'MemberExpression' && isWriteTarget(node)) || node.type === 'CallExpression' || (node.type === 'PropertyDefinition' && !node.static));
+    // Assumed unwritten while it is worked out; `this.a = this.b` needs `b`'s answer, so it is repeated until nothing changes.
+    const writes = { dataDir: false, thisKeys: new Set<string | undefined>() };
+    this.writes = writes;
+    for (let size = -1; size !== writes.thisKeys.size; ) {
+      size = writes.thisKeys.size;
+      for (const node of targets) {
+        if (node.type === 'CallExpression') {
+          if (REFLECTIVE_WRITES.has(Resolver.nameOf(this.resolver.resolve(node.callee)) ?? '') && node.arguments[0] && this.isHostObject(unwrap(node.arguments[0]))) writes.dataDir = true;
+          continue;
+        }
+        if (node.type === 'PropertyDefinition') {
+          // A class field is a `this` member set when the instance is made (one without a value starts undefined, which places nothing).
+          if (node.value && !this.isHostObject(unwrap(node.value))) writes.thisKeys.add(node.computed ? this.resolver.folder.foldString(node.key) : plainKeyName(node.key, false));
+          continue;
+        }
+        const key = memberName(node, this.resolver.folder);
+        const object = unwrap(node.object);
+        if ((key === 'dataDir' || key === undefined) && this.isHostObject(object)) writes.dataDir = true;
+        if (object.type !== 'ThisExpression') continue;
+        const { node: target, parent } = climbWrappers(node);
+        const fromHost = parent?.type === 'AssignmentExpression' && parent.operator === '=' && parent.left === target && this.isHostObject(unwrap(parent.right));
+        if (!fromHost) writes.thisKeys.add(key);
+      }
+    }
+    return writes;
   }
 
   /** `dataDir` destructured straight from a parameter (`activate({ dataDir })`), whose object is judged as `ctx` is. */
@@ -282,7 +323,11 @@ export class PathProver {
   /** An object the plugin did not make itself: a parameter (the `ctx` of `activate`), a property of `this`, or a variable set once from one. */
   private isHostObject(node: AnyNode, depth = 0): boolean {
     if (depth > MAX_DEPTH) return false;
-    if (node.type === 'MemberExpression') return unwrap(node.object).type === 'ThisExpression';
+    if (node.type === 'MemberExpression') {
+      if (unwrap(node.object).type !== 'ThisExpression') return false;
+      const { thisKeys } = this.hostWrites(node);
+      return !thisKeys.has(undefined) && !thisKeys.has(memberName(node, this.resolver.folder));
+    }
     if (node.type !== 'Identifier') return false;
     const alias = this.resolver.aliasedExpression(node);
     if (alias) return this.isHostObject(unwrap(alias.node), depth + 1);

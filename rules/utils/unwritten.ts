@@ -14,7 +14,7 @@
  */
 import type { Scope } from 'eslint';
 import type { AnyNode } from './ast.js';
-import { climbWrappers, isFunctionNode, isWriteTarget, plainKeyName } from './ast.js';
+import { climbWrappers, descendants, isFunctionNode, isWriteTarget, plainKeyName } from './ast.js';
 import { findVariable, type ScopeOf } from './scope.js';
 
 /** Methods of strings, arrays and plain objects that never change their receiver. */
@@ -98,7 +98,7 @@ export class UnwrittenValues {
     if (known !== undefined) return known;
     let scope: Scope.Scope = this.scopeOf(anyNode);
     while (scope.upper) scope = scope.upper;
-    const unwritten = anchor === 'commonjs' ? this.wrapperUnwritten(scope) : metaProperties(scope.block as AnyNode).every((meta) => isResolveCall(meta) || this.useUnwritten(meta, IMPORT_META_VALUE, new Set()));
+    const unwritten = anchor === 'commonjs' ? this.wrapperUnwritten(scope) : descendants(scope.block as AnyNode, (node) => node.type === 'MetaProperty' && node.meta.name === 'import').every((meta) => isResolveCall(meta) || this.useUnwritten(meta, IMPORT_META_VALUE, new Set()));
     this.anchors.set(anchor, unwritten);
     return unwritten;
   }
@@ -251,22 +251,6 @@ export class UnwrittenValues {
     if (callback.type === 'ArrowFunctionExpression') return true;
     return (this.scopeOf(callback).set.get('arguments')?.references.length ?? 0) === 0;
   }
-}
-
-/** Every `import.meta` in the program. */
-function metaProperties(program: AnyNode): AnyNode[] {
-  const found: AnyNode[] = [];
-  const visit = (node: AnyNode): void => {
-    if (node.type === 'MetaProperty' && node.meta.name === 'import') found.push(node);
-    for (const key of Object.keys(node)) {
-      if (key === 'parent' || key === 'loc' || key === 'range' || key === 'tokens' || key === 'comments') continue;
-      const child = node[key];
-      if (Array.isArray(child)) for (const item of child) { if (item && typeof item.type === 'string') visit(item); }
-      else if (child && typeof child === 'object' && typeof child.type === 'string') visit(child);
-    }
-  };
-  visit(program);
-  return found;
 }
 
 /** `import.meta.resolve(…)`: it only reads `import.meta`. */

@@ -265,6 +265,13 @@ describe('what a filesystem declaration covers', () => {
       `exports.activate = (ctx) => { ctx = { ...ctx, dataDir: os.homedir() }; fs.readFileSync(path.join(ctx.dataDir, ".s3cfg")); };`,
       `exports.activate = function (ctx) { arguments[0] = { dataDir: os.homedir() }; fs.readFileSync(path.join(ctx.dataDir, ".s3cfg")); };`,
       `exports.activate = (ctx) => { [ctx] = [{ dataDir: os.homedir() }]; const { dataDir } = ctx; fs.readFileSync(dataDir + "/.s3cfg"); };`,
+      // Its members are as writable: directly, by a computed key, reflectively, or on the copy a class keeps.
+      `exports.activate = (ctx) => { ctx.dataDir = os.homedir(); fs.readFileSync(path.join(ctx.dataDir, ".s3cfg")); };`,
+      `exports.activate = (ctx) => { const k = ["data", "Dir"].join(""); ctx[k] = os.homedir(); fs.readFileSync(path.join(ctx.dataDir, ".s3cfg")); };`,
+      `exports.activate = (ctx) => { Object.assign(ctx, { dataDir: os.homedir() }); fs.readFileSync(path.join(ctx.dataDir, ".s3cfg")); };`,
+      `let context; exports.activate = (c) => { context = c; Reflect.defineProperty(context, "dataDir", { value: os.homedir() }); }; exports.read = () => fs.readFileSync(path.join(context.dataDir, ".s3cfg"));`,
+      `class Sync { constructor(ctx) { this.ctx = { ...ctx, dataDir: os.homedir() }; } read() { return fs.readFileSync(path.join(this.ctx.dataDir, ".s3cfg")); } }\nexports.activate = (ctx) => new Sync(ctx).read();`,
+      `class Sync { ctx = { dataDir: os.homedir() }; read() { return fs.readFileSync(path.join(this.ctx.dataDir, ".s3cfg")); } }\nexports.activate = () => new Sync().read();`,
     ];
     for (const code of written) {
       const reports = judged(head + code).filter(([id]) => id !== 'module');
@@ -277,6 +284,7 @@ describe('what a filesystem declaration covers', () => {
       `function pick(__dirname) { __dirname = "x"; arguments[0] = 1; return __dirname; } fs.readFileSync(path.join(__dirname, "assets", "icon.svg"));`,
       `import.meta.resolve("./a.js"); const base = import.meta.url; fs.readFileSync(new URL("./assets/a.json", base)); fs.readFileSync(path.join(import.meta.dirname, "b.json"));`,
       `exports.activate = (ctx) => { const { dataDir } = ctx; fs.writeFileSync(path.join(dataDir, "s.json"), "{}"); fs.readFileSync(path.join(ctx.dataDir, "s.json")); };`,
+      `class Store { ctx; constructor(ctx) { this.ctx = ctx; this.dataDir = ctx.dataDir; this.count = 0; } save() { this.count++; fs.writeFileSync(path.join(this.ctx.dataDir, "s.json"), "{}"); } }\nexports.activate = (ctx) => { new Store(ctx).save(); ctx.subscriptions = []; setup(ctx); };`,
     ];
     for (const code of read) expect(judged(head + code), code).toEqual([['ownFiles', 'low']]);
   });
