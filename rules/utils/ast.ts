@@ -183,3 +183,20 @@ export function isNullish(argument: AnyNode | undefined): boolean {
   const value = unwrap(argument);
   return (value.type === 'Literal' && value.value === null) || (value.type === 'UnaryExpression' && value.operator === 'void') || (value.type === 'Identifier' && value.name === 'undefined');
 }
+
+/** Every node under `root` (itself included) that `test` accepts, in source order: for the few checks that must see a whole file. */
+export function descendants(root: AnyNode, test: (node: AnyNode) => boolean): AnyNode[] {
+  const found: AnyNode[] = [];
+  const visit = (node: AnyNode): void => {
+    if (test(node)) found.push(node);
+    for (const key of Object.keys(node)) {
+      if (key === 'parent' || key === 'loc' || key === 'range' || key === 'tokens' || key === 'comments') continue;
+      const child = node[key];
+      if (Array.isArray(child)) {
+        for (const item of child) if (item && typeof item.type === 'string') visit(item);
+      } else if (child && typeof child === 'object' && typeof child.type === 'string') visit(child);
+    }
+  };
+  visit(root);
+  return found;
+}

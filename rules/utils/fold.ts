@@ -12,6 +12,7 @@ import { isFunctionNode, plainKeyName, runtimeParams, unwrap } from './ast.js';
 import { isAbsolute, posix } from 'node:path';
 import { HOME, IMPORT_META, PLUGIN_ROOT } from './markers.js';
 import type { Resolver } from './resolve.js';
+import type { Anchor } from './unwritten.js';
 
 export type Folded = { value: unknown };
 
@@ -54,10 +55,11 @@ export class Folder {
     return result;
   }
 
-  /** `import.meta.dirname`, `.filename`, `.url` (and `__dirname`, `__filename`) of this file, under PLUGIN_ROOT. */
-  private ownLocation(part: string): string | undefined {
+  /** `import.meta.dirname`, `.filename`, `.url` (and `__dirname`, `__filename`) of this file, under PLUGIN_ROOT, while nothing in the file writes them. */
+  private ownLocation(node: AnyNode, anchor: Anchor, part: string): string | undefined {
     const file = this.resolver.filename;
     if (!file || isAbsolute(file) || file.startsWith('..')) return undefined;
+    if (!this.resolver.unwritten.anchorUnwritten(node, anchor)) return undefined;
     const path = posix.join(PLUGIN_ROOT, file.split('\\').join('/'));
     if (part === 'filename') return path;
     if (part === 'dirname') return posix.dirname(path);
@@ -189,7 +191,7 @@ export class Folder {
     if (env?.has(node.name)) return { value: env.get(node.name) };
     const ref = this.resolver.resolve(node);
     if (ref?.module === undefined && ref?.path.length === 1 && (ref.path[0] === '__dirname' || ref.path[0] === '__filename')) {
-      const own = this.ownLocation(ref.path[0] === '__dirname' ? 'dirname' : 'filename');
+      const own = this.ownLocation(node, 'commonjs', ref.path[0] === '__dirname' ? 'dirname' : 'filename');
       if (own !== undefined) return { value: own };
     }
     // `const { HOME } = process.env`
@@ -355,7 +357,7 @@ export class Folder {
     const ref = this.resolver.resolve(node);
     const home = homeFolderOf(ref);
     if (home !== undefined) return { value: home };
-    const own = ref?.module === undefined && ref?.path[0] === IMPORT_META && ref.path.length === 2 ? this.ownLocation(ref.path[1]) : undefined;
+    const own = ref?.module === undefined && ref?.path[0] === IMPORT_META && ref.path.length === 2 ? this.ownLocation(node, 'import.meta', ref.path[1]) : undefined;
     if (own !== undefined) return { value: own };
     // `new URL('./x.js', import.meta.url).href`
     const url = unwrap(node.object).type === 'NewExpression' ? this.foldUrl(node.object) : undefined;

@@ -49,7 +49,8 @@ function onlyOrdinaryReads(context: Rule.RuleContext, identifier: AnyNode): bool
 
 /** True when `createRequire(argument)` makes a require for this file itself: `import.meta.url`, `__filename`, or a folded path of the plugin's folder. */
 export function isOwnLocation(resolver: Resolver, argument: AnyNode): boolean {
-  if (OWN_LOCATIONS.has(Resolver.nameOf(resolver.resolve(argument)) ?? '')) return true;
+  const name = Resolver.nameOf(resolver.resolve(argument)) ?? '';
+  if (OWN_LOCATIONS.has(name)) return resolver.unwritten.anchorUnwritten(argument, name.startsWith(IMPORT_META) ? 'import.meta' : 'commonjs');
   const url = resolver.folder.foldUrl(argument);
   const path = url?.protocol === 'file:' ? decodeURIComponent(url.pathname) : resolver.folder.foldString(argument);
   return path !== undefined && posix.normalize(path).startsWith(`${PLUGIN_ROOT}/`);

@@ -16,8 +16,9 @@
  * unknown segments, or a climb above the folder leaves nothing proven.
  */
 import { posix } from 'node:path';
+import type { Scope } from 'eslint';
 import type { AnyNode } from './ast.js';
-import { plainKeyName, runtimeParams, unwrap } from './ast.js';
+import { climbWrappers, descendants, isWriteTarget, plainKeyName, runtimeParams, unwrap } from './ast.js';
 import { argumentAt } from './local-functions.js';
 import { DATA_ROOT, HOME, PLUGIN_ROOT } from './markers.js';
 import { Resolver, memberName } from './resolve.js';
@@ -34,11 +35,16 @@ export interface PathProof {
 
 const PATH_FUNCTIONS = /^path(?:\/posix|\/win32)?:(?:posix\.|win32\.)?(join|resolve)$/;
 const MAX_DEPTH = 6;
+/** Calls that write into the object they are given first. */
+const REFLECTIVE_WRITES = new Set(['Object.assign', 'Object.defineProperty', 'Object.defineProperties', 'Object.setPrototypeOf', 'Reflect.set', 'Reflect.defineProperty', 'Reflect.setPrototypeOf', 'Reflect.deleteProperty']);
 /** Array methods whose result holds only elements of the array they are called on. */
 const SUBLISTS = new Set(['filter', 'sort', 'slice', 'reverse', 'toSorted', 'toReversed']);
 
 export class PathProver {
   private absoluteProver: PathProver | undefined;
+  /** A variable whose rewrites are being proven, with the place assumed for what it held before. */
+  private readonly assumed = new Map<Scope.Variable, PathProof>();
+  private writes: { dataDir: boolean; thisKeys: Set<string | undefined> } | undefined;
 
   /** `relativeIsData`: the working directory is still the data folder (no `process.chdir` anywhere). */
   constructor(
@@ -63,17 +69,70 @@ export class PathProver {
     if (whole !== undefined) return this.place(whole, false);
     if (this.isDataDir(node)) return { folder: DATA_ROOT, open: false };
     if (node.type === 'Identifier') {
+      const variable = findVariable(this.scopeOf(node), node.name);
+      const assumed = variable && this.assumed.get(variable);
+      if (assumed) return assumed;
       if (held) return this.prove(held.node, depth + 1);
+      const rebound = variable && this.reboundPlace(variable, depth);
+      if (rebound) return rebound;
       const source = this.resolver.destructuredSource(node);
       if (source?.keys.length === 1 && source.keys[0] === 'dataDir' && this.isHostObject(unwrap(source.node))) return { folder: DATA_ROOT, open: false };
       return this.isDataDirParameter(node) ? { folder: DATA_ROOT, open: false } : undefined;
     }
+    // `env.dir` of a literal the file keeps to itself holds what the literal was given.
+    const stored = node.type === 'MemberExpression' ? this.resolver.literalValue(node) : undefined;
+    if (stored) return this.prove(stored, depth + 1);
+    if (node.type === 'CallExpression') return this.returnedPlace(node, depth);
     if (node.type === 'BinaryExpression' && node.operator === '+') return this.joined(concatOperands(node), '', depth);
     if (node.type === 'TemplateLiteral') {
       const parts = node.quasis.flatMap((quasi: AnyNode, i: number) => [{ type: 'Literal', value: quasi.value.cooked } as AnyNode, ...(i < node.expressions.length ? [node.expressions[i]] : [])]);
       return this.joined(parts, '', depth);
     }
     return undefined;
+  }
+
+  /**
+   * A `let`/`var` written more than once holds one of the values written: `let dir = __dirname; dir = path.join(dir,
+   * 'templates')`. It is placed where every write is: the writes that do not read it are proven, their common folder
+   * is assumed for it, and each write that reads it (which may run any number of times) must stay inside that folder.
+   */
+  private reboundPlace(variable: Scope.Variable, depth: number): PathProof | undefined {
+    if (variable.defs.length !== 1 || variable.defs[0].type !== 'Variable' || this.assumed.has(variable)) return undefined;
+    const written: AnyNode[] = [];
+    for (const reference of variable.references) {
+      if (!reference.isWrite()) continue;
+      const { identifier, writeExpr } = reference as unknown as { identifier: AnyNode; writeExpr?: AnyNode | null };
+      const parent = identifier.parent;
+      const declared = parent?.type === 'VariableDeclarator' && parent.id === identifier && parent.parent?.parent?.type !== 'ForInStatement' && parent.parent?.parent?.type !== 'ForOfStatement';
+      const assigned = parent?.type === 'AssignmentExpression' && parent.operator === '=' && parent.left === identifier;
+      if (!(declared || assigned) || !writeExpr) return undefined;
+      written.push(writeExpr);
+    }
+    if (written.length < 2) return undefined;
+    const readsItself = (expression: AnyNode) => variable.references.some((ref) => !ref.isWrite() && within(ref.identifier as AnyNode, expression));
+    const base = mergedPlace(written.filter((expression) => !readsItself(expression)).map((expression) => this.prove(expression, depth + 1)));
+    if (!base) return undefined;
+    let { open, climbs = false } = base;
+    this.assumed.set(variable, base);
+    try {
+      for (const expression of written.filter(readsItself)) {
+        const next = this.prove(expression, depth + 1);
+        if (!next || !isInside(next.folder, base.folder)) return undefined;
+        open ||= next.open || next.folder !== base.folder;
+        climbs ||= next.climbs ?? false;
+      }
+    } finally {
+      this.assumed.delete(variable);
+    }
+    return climbs ? { folder: base.folder, open, climbs } : { folder: base.folder, open };
+  }
+
+  /** A call of a function declared in this file: placed where every value it returns is (`stateFile(ctx)` returning `path.join(ctx.dataDir, 's.json')`). */
+  private returnedPlace(call: AnyNode, depth: number): PathProof | undefined {
+    const fn = this.resolver.calledFunction(call);
+    if (!fn || fn.async || fn.generator) return undefined;
+    const returned = this.resolver.functions.returnedExpressions(fn);
+    return returned ? mergedPlace(returned.map((expression) => this.prove(expression, depth + 1))) : undefined;
   }
 
   /** The path a string, a `file:` URL or a `Buffer.from(…)` of one certainly is. */
@@ -201,9 +260,47 @@ export class PathProver {
     return this.place(`${DATA_ROOT}/${text}`, open);
   }
 
-  /** `ctx.dataDir`, `this.ctx.dataDir`, `context.dataDir`: the folder the host gives the plugin, on an object the gate did not build. */
+  /** `ctx.dataDir`, `this.ctx.dataDir`, `context.dataDir`: the folder the host gives the plugin, on an object the gate did not build, while the file writes no host object's `dataDir`. */
   private isDataDir(node: AnyNode): boolean {
-    return node.type === 'MemberExpression' && memberName(node, this.resolver.folder) === 'dataDir' && this.isHostObject(unwrap(node.object));
+    return node.type === 'MemberExpression' && memberName(node, this.resolver.folder) === 'dataDir' && this.isHostObject(unwrap(node.object)) && !this.hostWrites(node).dataDir;
+  }
+
+  /**
+   * What the file writes of the host's objects: the context object is an ordinary one, so `ctx.dataDir = os.homedir()`,
+   * `ctx[key] = …`, `Object.assign(ctx, …)` or `Reflect.defineProperty(this.ctx, …)` move its data folder; and the `this`
+   * members set from anything but a host object (`this.ctx = { dataDir: home }`) are no longer the host's. Handing the
+   * object to other code is not followed: a helper in another file that writes it is not seen.
+   */
+  private hostWrites(anyNode: AnyNode): { dataDir: boolean; thisKeys: Set<string | undefined> } {
+    if (this.writes) return this.writes;
+    let scope = this.scopeOf(anyNode);
+    while (scope.upper) scope = scope.upper;
+    const targets = descendants(scope.block as AnyNode, (node) => (node.type === 'MemberExpression' && isWriteTarget(node)) || node.type === 'CallExpression' || (node.type === 'PropertyDefinition' && !node.static));
+    // Assumed unwritten while it is worked out; `this.a = this.b` needs `b`'s answer, so it is repeated until nothing changes.
+    const writes = { dataDir: false, thisKeys: new Set<string | undefined>() };
+    this.writes = writes;
+    for (let size = -1; size !== writes.thisKeys.size; ) {
+      size = writes.thisKeys.size;
+      for (const node of targets) {
+        if (node.type === 'CallExpression') {
+          if (REFLECTIVE_WRITES.has(Resolver.nameOf(this.resolver.resolve(node.callee)) ?? '') && node.arguments[0] && this.isHostObject(unwrap(node.arguments[0]))) writes.dataDir = true;
+          continue;
+        }
+        if (node.type === 'PropertyDefinition') {
+          // A class field is a `this` member set when the instance is made (one without a value starts undefined, which places nothing).
+          if (node.value && !this.isHostObject(unwrap(node.value))) writes.thisKeys.add(node.computed ? this.resolver.folder.foldString(node.key) : plainKeyName(node.key, false));
+          continue;
+        }
+        const key = memberName(node, this.resolver.folder);
+        const object = unwrap(node.object);
+        if ((key === 'dataDir' || key === undefined) && this.isHostObject(object)) writes.dataDir = true;
+        if (object.type !== 'ThisExpression') continue;
+        const { node: target, parent } = climbWrappers(node);
+        const fromHost = parent?.type === 'AssignmentExpression' && parent.operator === '=' && parent.left === target && this.isHostObject(unwrap(parent.right));
+        if (!fromHost) writes.thisKeys.add(key);
+      }
+    }
+    return writes;
   }
 
   /** `dataDir` destructured straight from a parameter (`activate({ dataDir })`), whose object is judged as `ctx` is. */
@@ -226,16 +323,52 @@ export class PathProver {
   /** An object the plugin did not make itself: a parameter (the `ctx` of `activate`), a property of `this`, or a variable set once from one. */
   private isHostObject(node: AnyNode, depth = 0): boolean {
     if (depth > MAX_DEPTH) return false;
-    if (node.type === 'MemberExpression') return unwrap(node.object).type === 'ThisExpression';
+    if (node.type === 'MemberExpression') {
+      if (unwrap(node.object).type !== 'ThisExpression') return false;
+      const { thisKeys } = this.hostWrites(node);
+      return !thisKeys.has(undefined) && !thisKeys.has(memberName(node, this.resolver.folder));
+    }
     if (node.type !== 'Identifier') return false;
     const alias = this.resolver.aliasedExpression(node);
     if (alias) return this.isHostObject(unwrap(alias.node), depth + 1);
-    const definition = findVariable(this.scopeOf(node), node.name)?.defs;
-    if (definition?.length !== 1 || definition[0].type !== 'Parameter') return false;
+    // `ctx = { ...ctx, dataDir: os.homedir() }`, `arguments[0] = …`: a parameter written in the file is no longer what the host passed.
+    if (!this.resolver.isUnchangedParameter(node)) return false;
     // A function the file calls itself gets what those calls pass: `read({ dataDir: home })` is no host object.
     const passed = this.resolver.parameterArguments(node);
     return passed === undefined || passed.every((argument) => argument !== undefined && this.isHostObject(unwrap(argument), depth + 1));
   }
+}
+
+/** The place every one of `proofs` lies in: their deepest common folder, open when they differ; nothing when one is unproven or they share no base. */
+function mergedPlace(proofs: (PathProof | undefined)[]): PathProof | undefined {
+  if (proofs.length === 0 || proofs.some((proof) => proof === undefined)) return undefined;
+  const [first, ...rest] = proofs as PathProof[];
+  let folder = first.folder;
+  let open = first.open;
+  let climbs = first.climbs ?? false;
+  for (const proof of rest) {
+    while (!isInside(proof.folder, folder)) {
+      const parent = posix.dirname(folder);
+      if (parent === folder) return undefined;
+      folder = parent;
+    }
+    open ||= proof.open || proof.folder !== folder;
+    climbs ||= proof.climbs ?? false;
+  }
+  if (folder !== first.folder) open = true;
+  // Proofs that share only the root or the home folder prove nothing a declaration could cover.
+  if (folder === '/' || folder === '.' || folder === HOME) return undefined;
+  return climbs ? { folder, open, climbs } : { folder, open };
+}
+
+/** `folder` is `base` or lies below it. */
+function isInside(folder: string, base: string): boolean {
+  return folder === base || folder.startsWith(base.endsWith('/') ? base : `${base}/`);
+}
+
+/** `node` lies within `outer`'s source range. */
+function within(node: AnyNode, outer: AnyNode): boolean {
+  return node.range![0] >= outer.range![0] && node.range![1] <= outer.range![1];
 }
 
 /** An absolute path as folds write them: from the root, a drive, home (`~`), the data folder or an environment variable. */

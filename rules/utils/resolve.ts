@@ -159,6 +159,12 @@ export class Resolver {
     return known;
   }
 
+  /** True when `identifier` is a plain parameter holding what its caller passed: never reassigned, nor rewritten through a sloppy function's `arguments`. */
+  isUnchangedParameter(identifier: AnyNode): boolean {
+    const binding = this.bindingOf(identifier);
+    return binding.kind === 'parameter' && !this.functions.usesArguments(binding.fn);
+  }
+
   /**
    * What every call site passes for a parameter of a function whose calls the
    * file all sees; undefined for any other parameter, or when a spread hides it.
@@ -214,7 +220,7 @@ export class Resolver {
   }
 
   /** For `holder.key` on a literal the file keeps to itself, the expression stored under the key. */
-  private literalValue(member: AnyNode): AnyNode | undefined {
+  literalValue(member: AnyNode): AnyNode | undefined {
     const object = unwrap(member.object);
     if (object.type !== 'Identifier' && object.type !== 'MemberExpression' && !isLiteral(object)) return undefined;
     const literal = this.literalOf(object);

@@ -14,7 +14,7 @@
  */
 import type { Scope } from 'eslint';
 import type { AnyNode } from './ast.js';
-import { climbWrappers, isFunctionNode, isWriteTarget, plainKeyName } from './ast.js';
+import { climbWrappers, descendants, isFunctionNode, isWriteTarget, plainKeyName } from './ast.js';
 import { findVariable, type ScopeOf } from './scope.js';
 
 /** Methods of strings, arrays and plain objects that never change their receiver. */
@@ -48,6 +48,13 @@ const READ_ONLY_FUNCTIONS = new Set([
 /** Uses one file may spend checking: each variable's uses are looked at once per shape, so only a pathological file nears it. */
 const MAX_STEPS = 5_000_000;
 
+/** What a use of the module wrapper's `arguments` or of `import.meta` may reach: their members are the file's own location, all strings. */
+const WRAPPER_ARGUMENTS_VALUE = ['', '', '', '', ''];
+const IMPORT_META_VALUE = { url: '', dirname: '', filename: '' };
+
+/** The anchors a file's own location is read from: CommonJS's `__dirname`/`__filename`, ESM's `import.meta`. */
+export type Anchor = 'commonjs' | 'import.meta';
+
 /** A folded value's shape, as far as writes through it are concerned. */
 type Shape = 'flat' | 'nested';
 
@@ -56,6 +63,7 @@ const SOME_OBJECT = Symbol('some object');
 
 export class UnwrittenValues {
   private readonly memo = new Map<Scope.Variable, Map<Shape, AnyNode[]>>();
+  private readonly anchors = new Map<Anchor, boolean>();
   private steps = 0;
 
   constructor(
@@ -75,6 +83,33 @@ export class UnwrittenValues {
     if (!variable || variable.defs.length === 0) return false;
     const writers = this.writers(variable, value, new Set());
     return writers.every((writer) => writer === identifier && isHandedOn(identifier));
+  }
+
+  /**
+   * True when nothing in the file can change where an anchor says the file is. `__dirname` and `__filename` are the
+   * module wrapper's parameters, as writable as any (`__dirname = os.homedir()`, `({ __filename } = …)`, `for
+   * (__dirname of …)`, `++`), and in sloppy code the wrapper's `arguments[4]` is the same binding; `import.meta` is an
+   * ordinary object whose `dirname` a plain assignment, `Object.assign` or `defineProperty` replaces. Each use must
+   * leave them as read-only as `isUnwritten` asks of a folded object (a use it does not know counts as a write).
+   * A local `var __dirname` is another variable, which the resolver follows as it does any.
+   */
+  anchorUnwritten(anyNode: AnyNode, anchor: Anchor): boolean {
+    const known = this.anchors.get(anchor);
+    if (known !== undefined) return known;
+    let scope: Scope.Scope = this.scopeOf(anyNode);
+    while (scope.upper) scope = scope.upper;
+    const unwritten = anchor === 'commonjs' ? this.wrapperUnwritten(scope) : descendants(scope.block as AnyNode, (node) => node.type === 'MetaProperty' && node.meta.name === 'import').every((meta) => isResolveCall(meta) || this.useUnwritten(meta, IMPORT_META_VALUE, new Set()));
+    this.anchors.set(anchor, unwritten);
+    return unwritten;
+  }
+
+  /** No reference of the file writes `__dirname` or `__filename`, nor writes through the wrapper's `arguments`. */
+  private wrapperUnwritten(global: Scope.Scope): boolean {
+    // Unresolved names are the wrapper's (or globals'); a scope analysis that models the wrapper declares `arguments` in the module's function scope.
+    const moduleScope = global.childScopes.find((child) => child.type === 'function' && (child.block as AnyNode).type === 'Program');
+    const wrapperArguments = [...global.through.filter((ref) => ref.identifier.name === 'arguments'), ...(moduleScope?.set.get('arguments')?.references ?? [])];
+    const own = global.through.filter((ref) => ref.identifier.name === '__dirname' || ref.identifier.name === '__filename');
+    return own.every((ref) => !ref.isWrite()) && wrapperArguments.every((ref) => this.useUnwritten(ref.identifier as AnyNode, WRAPPER_ARGUMENTS_VALUE, new Set()));
   }
 
   /**
@@ -216,6 +251,14 @@ export class UnwrittenValues {
     if (callback.type === 'ArrowFunctionExpression') return true;
     return (this.scopeOf(callback).set.get('arguments')?.references.length ?? 0) === 0;
   }
+}
+
+/** `import.meta.resolve(…)`: it only reads `import.meta`. */
+function isResolveCall(meta: AnyNode): boolean {
+  const { node, parent } = climbWrappers(meta);
+  if (parent?.type !== 'MemberExpression' || parent.object !== node || plainKeyName(parent.property, parent.computed && parent.property.type !== 'Literal') !== 'resolve') return false;
+  const { node: member, parent: call } = climbWrappers(parent);
+  return call?.type === 'CallExpression' && call.callee === member;
 }
 
 /** `value[key]`, or "some object" when the key is unknown and the value has objects in it. */

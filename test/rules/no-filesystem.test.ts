@@ -246,6 +246,75 @@ describe('what a filesystem declaration covers', () => {
     }
   });
 
+  it('trusts an anchor of the file\'s own place only while nothing in the file writes it', () => {
+    const written = [
+      // The wrapper's parameters are ordinary bindings: assigned, destructured into, looped over, or written through the wrapper's `arguments`.
+      `__dirname = os.homedir(); fs.readFileSync(path.join(__dirname, ".config/doctl/config.yaml"));`,
+      `({ __filename } = { __filename: os.homedir() + "/x" }); fs.readFileSync(path.join(path.dirname(__filename), ".terraform.d", "credentials.tfrc.json"));`,
+      `[, __dirname] = [0, os.homedir()]; const at = (f) => path.join(__dirname, f); fs.readFileSync(at(".netrc-x"));`,
+      `for (__dirname of [os.homedir()]); fs.readFileSync(__dirname + "/.config/gh/hosts.yml");`,
+      `function setup() { __dirname = require("os").homedir(); } setup(); fs.readFileSync(path.join(__dirname, ".s3cfg"));`,
+      `arguments[4] = os.homedir(); fs.readFileSync(path.join(__dirname, ".s3cfg"));`,
+      `const wrapper = arguments; wrapper["" + 4] = os.homedir(); fs.readFileSync(path.join(__dirname, ".s3cfg"));`,
+      `Object.assign(arguments, { 3: os.homedir() + "/x" }); fs.readFileSync(path.join(path.dirname(__filename), ".s3cfg"));`,
+      // import.meta is an ordinary object: its members are assigned, merged into or redefined, directly or through an alias.
+      `import.meta.dirname = os.homedir(); fs.readFileSync(path.join(import.meta.dirname, ".config/hcloud/cli.toml"));`,
+      `import.meta["dir" + "name"] = os.homedir(); fs.readFileSync(path.join(import.meta.dirname, ".s3cfg"));`,
+      `Object.assign(import.meta, { dirname: os.homedir() }); fs.readFileSync(path.join(import.meta.dirname, ".s3cfg"));`,
+      `Object.defineProperty(import.meta, "url", { value: "file://" + os.homedir() + "/" }); fs.readFileSync(new URL(".s3cfg", import.meta.url));`,
+      `const meta = import.meta; meta.filename = os.homedir() + "/x"; fs.readFileSync(path.join(path.dirname(import.meta.filename), ".s3cfg"));`,
+      // The host's ctx is trusted only while the parameter holds what the host passed.
+      `exports.activate = (ctx) => { ctx = { ...ctx, dataDir: os.homedir() }; fs.readFileSync(path.join(ctx.dataDir, ".s3cfg")); };`,
+      `exports.activate = function (ctx) { arguments[0] = { dataDir: os.homedir() }; fs.readFileSync(path.join(ctx.dataDir, ".s3cfg")); };`,
+      `exports.activate = (ctx) => { [ctx] = [{ dataDir: os.homedir() }]; const { dataDir } = ctx; fs.readFileSync(dataDir + "/.s3cfg"); };`,
+      // Its members are as writable: directly, by a computed key, reflectively, or on the copy a class keeps.
+      `exports.activate = (ctx) => { ctx.dataDir = os.homedir(); fs.readFileSync(path.join(ctx.dataDir, ".s3cfg")); };`,
+      `exports.activate = (ctx) => { const k = ["data", "Dir"].join(""); ctx[k] = os.homedir(); fs.readFileSync(path.join(ctx.dataDir, ".s3cfg")); };`,
+      `exports.activate = (ctx) => { Object.assign(ctx, { dataDir: os.homedir() }); fs.readFileSync(path.join(ctx.dataDir, ".s3cfg")); };`,
+      `let context; exports.activate = (c) => { context = c; Reflect.defineProperty(context, "dataDir", { value: os.homedir() }); }; exports.read = () => fs.readFileSync(path.join(context.dataDir, ".s3cfg"));`,
+      `class Sync { constructor(ctx) { this.ctx = { ...ctx, dataDir: os.homedir() }; } read() { return fs.readFileSync(path.join(this.ctx.dataDir, ".s3cfg")); } }\nexports.activate = (ctx) => new Sync(ctx).read();`,
+      `class Sync { ctx = { dataDir: os.homedir() }; read() { return fs.readFileSync(path.join(this.ctx.dataDir, ".s3cfg")); } }\nexports.activate = () => new Sync().read();`,
+    ];
+    for (const code of written) {
+      const reports = judged(head + code).filter(([id]) => id !== 'module');
+      expect(reports.length, code).toBeGreaterThan(0);
+      expect(reports.every(([id, severity]) => (id === 'unprovenPath' || id === 'sensitivePath') && (severity === 'high' || severity === 'critical')), code).toBe(true);
+    }
+    // Reading the anchors, resolving from import.meta, a function's own `arguments` or a shadowing parameter writes nothing of them.
+    const read = [
+      `const here = __dirname; const wrapper = arguments; const count = wrapper.length + arguments[4].length; fs.readFileSync(path.join(here, "a.json")); fs.readFileSync(path.join(__dirname, "b.json"));`,
+      `function pick(__dirname) { __dirname = "x"; arguments[0] = 1; return __dirname; } fs.readFileSync(path.join(__dirname, "assets", "icon.svg"));`,
+      `import.meta.resolve("./a.js"); const base = import.meta.url; fs.readFileSync(new URL("./assets/a.json", base)); fs.readFileSync(path.join(import.meta.dirname, "b.json"));`,
+      `exports.activate = (ctx) => { const { dataDir } = ctx; fs.writeFileSync(path.join(dataDir, "s.json"), "{}"); fs.readFileSync(path.join(ctx.dataDir, "s.json")); };`,
+      `class Store { ctx; constructor(ctx) { this.ctx = ctx; this.dataDir = ctx.dataDir; this.count = 0; } save() { this.count++; fs.writeFileSync(path.join(this.ctx.dataDir, "s.json"), "{}"); } }\nexports.activate = (ctx) => { new Store(ctx).save(); ctx.subscriptions = []; setup(ctx); };`,
+    ];
+    for (const code of read) expect(judged(head + code), code).toEqual([['ownFiles', 'low']]);
+  });
+
+  it('places a variable rebound inside a proven folder, a local helper\'s result and a local literal\'s member', () => {
+    const placed = [
+      `const stateFile = (ctx) => path.join(ctx.dataDir, "state.json");\nexports.activate = (ctx) => { fs.writeFileSync(stateFile(ctx), "{}"); fs.readFileSync(stateFile(ctx)); };`,
+      `let dir = __dirname;\ndir = path.join(dir, "templates");\nexports.activate = () => fs.readFileSync(path.join(dir, "daily.md"));`,
+      `exports.activate = (ctx) => { const env = { dir: ctx.dataDir, log: ctx.log }; fs.writeFileSync(path.join(env.dir, "cache.json"), "{}"); env.log.info("ok"); };`,
+      `function asset(name) { return name === "dark" ? path.join(__dirname, "themes", "dark.css") : path.join(__dirname, "themes", "light.css"); }\nfs.readFileSync(asset("dark"));`,
+    ];
+    for (const code of placed) expect(judged(head + code), code).toEqual([['ownFiles', 'low']]);
+    const unplaced = [
+      `const stateFile = (c) => path.join(c.dataDir, ".s3cfg");\nexports.activate = () => fs.readFileSync(stateFile({ dataDir: os.homedir() }));`,
+      `const stateFile = (ctx) => path.join(ctx.dataDir, "..", "..", ".s3cfg");\nexports.activate = (ctx) => fs.readFileSync(stateFile(ctx));`,
+      `function where(ctx) { if (ctx.config.get("legacy")) return os.homedir() + "/.s3cfg"; return path.join(ctx.dataDir, "s3cfg"); }\nexports.activate = (ctx) => fs.readFileSync(where(ctx));`,
+      `let dir = __dirname;\ndir = path.join(dir, "..", "..", "..");\nfs.readFileSync(path.join(dir, ".s3cfg"));`,
+      `let dir = __dirname;\nif (process.platform === "linux") dir = os.homedir();\nfs.readFileSync(path.join(dir, ".s3cfg"));`,
+      `exports.activate = (ctx) => { const env = { dir: ctx.dataDir }; env["d" + "ir"] = os.homedir(); fs.readFileSync(path.join(env.dir, ".s3cfg")); };`,
+      `exports.activate = (ctx) => { const env = { dir: ctx.dataDir }; Object.assign(env, { dir: os.homedir() }); fs.readFileSync(path.join(env.dir, ".s3cfg")); };`,
+    ];
+    for (const code of unplaced) {
+      const reports = judged(head + code).filter(([id]) => id !== 'module');
+      expect(reports.length, code).toBeGreaterThan(0);
+      expect(reports.every(([id, severity]) => (id === 'unprovenPath' || id === 'sensitivePath') && (severity === 'high' || severity === 'critical')), code).toBe(true);
+    }
+  });
+
   it('judges each path of a copy by its own access: the source is read, the destination written', () => {
     expect(judged(`${head}fs.copyFileSync(path.join(os.homedir(), "Documents", "a"), path.join(os.homedir(), "Documents", "b"));`)).toEqual([['module', 'low'], ['unprovenPath', 'low'], ['unprovenPath', 'high']]);
   });

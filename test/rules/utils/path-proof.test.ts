@@ -143,3 +143,43 @@ describe('capabilityCovers for filesystem', () => {
     expect(capabilityCovers(undefined, 'filesystem', { folder: '~/Music', open: 'no' })).toBe(false);
   });
 });
+
+describe('PathProver on rebound variables, local helpers and local literals', () => {
+  it('places a variable written more than once where every write is, each rewrite of it staying inside', () => {
+    expect(place('let dir = __dirname;\ndir = path.join(dir, "templates");\ndir')).toEqual({ folder: '/__plugin__/lib', open: true });
+    expect(place('let dir = path.join(__dirname, "a");\nif (x) dir = path.join(__dirname, "a");\ndir')).toEqual({ folder: '/__plugin__/lib/a', open: false });
+    expect(place('var dir = path.join(__dirname, "a");\nif (x) dir = path.join(__dirname, "b");\ndir')).toEqual({ folder: '/__plugin__/lib', open: true });
+    expect(place('let dir = __dirname;\nfor (const n of fs.readdirSync(dir)) dir = path.join(dir, n);\ndir')).toEqual({ folder: '/__plugin__/lib', open: true });
+    expect(place('let dir = __dirname;\ndir = path.join(dir, name);\ndir')).toEqual({ folder: '/__plugin__/lib', open: true, climbs: true });
+  });
+
+  it('places nothing when one write leaves the folder or cannot be placed', () => {
+    for (const code of [
+      'let dir = __dirname;\ndir = path.join(dir, "..");\ndir',
+      'let dir = __dirname;\nwhile (x) dir = path.dirname(dir);\ndir',
+      'let dir = __dirname;\nif (x) dir = os.homedir();\ndir',
+      'let dir = __dirname;\nif (x) dir = path.join(os.homedir(), ".ssh");\ndir',
+      'let dir = __dirname;\ndir += "/../../.ssh";\ndir',
+      'let dir = __dirname;\nfor (dir of list);\ndir',
+      'let dir = __dirname;\n[dir] = [os.homedir()];\ndir',
+      'let dir = __dirname;\ndir = dir.replace("/lib", "/../..");\ndir',
+      'let dir = __dirname;\ndir = path.join(dir, x, "..", "..");\ndir',
+    ]) expect(place(code), code).toBeUndefined();
+  });
+
+  it('places a local helper\'s call where every value it returns is', () => {
+    expect(place('const file = (name) => path.join(__dirname, "assets", name);\nfile("a.svg")')).toEqual({ folder: '/__plugin__/lib/assets/a.svg', open: false });
+    expect(place('function cache(k) { if (k) return path.join(__dirname, "cache", "a"); return path.join(__dirname, "cache", "b"); }\ncache(1)')).toEqual({ folder: '/__plugin__/lib/cache', open: true });
+    expect(place('function where(k) { if (k) return path.join(__dirname, "a"); return os.homedir(); }\nwhere(1)')).toBeUndefined();
+    expect(place('let file = () => path.join(__dirname, "a"); file = () => os.homedir();\nfile()')).toBeUndefined();
+    // An async helper returns a promise, not the path.
+    expect(place('async function file(name) { return path.join(__dirname, name); }\nfile(pick())')).toBeUndefined();
+  });
+
+  it('places a member of a literal the file keeps to itself as what the literal was given', () => {
+    expect(place('const env = { dir: path.join(__dirname, "cache") };\nenv.dir')).toEqual({ folder: '/__plugin__/lib/cache', open: false });
+    expect(place('const env = { dir: path.join(__dirname, "cache") }; env.dir = os.homedir();\nenv.dir')).toBeUndefined();
+    expect(place('const env = { dir: path.join(__dirname, "cache") }; Object.assign(env, { dir: os.homedir() });\nenv.dir')).toBeUndefined();
+    expect(place('const env = { dir: path.join(__dirname, "cache") }; tweak(env);\nenv.dir')).toBeUndefined();
+  });
+});
