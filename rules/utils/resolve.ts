@@ -16,6 +16,7 @@
  * constructor) and `%value` (a literal: `({}).__proto__` is `Object.prototype`).
  */
 import type { Rule, Scope, SourceCode } from 'eslint';
+import { isBuiltin } from 'node:module';
 import type { AnyNode } from './ast.js';
 import { climbWrappers, functionConstructorName, isFunctionNode, isNullish, plainKeyName, TRANSPARENT, unwrap } from './ast.js';
 import { isDetachedMethod } from './detached-methods.js';
@@ -812,6 +813,8 @@ function rewriteOnce(module: string | undefined, path: string[]): Ref | undefine
     if (n >= 2 && path[0] === CJS_ARGUMENTS && WRAPPER_ARGUMENTS[path[1]]) return { path: [WRAPPER_ARGUMENTS[path[1]], ...path.slice(2)] };
     if (n >= 2 && (path[0] === CJS_ARGUMENTS || path[0] === FUNCTION_ARGUMENTS) && path[1] === 'callee') return { path: ['%fn', 'Function', ...path.slice(2)] };
     if (n >= 2 && path[0] === 'process' && path[1] === 'mainModule') return { path: ['module', ...path.slice(2)] };
+    // `(await import('process')).default` is process itself (the global has no such member, so nothing else is meant).
+    if (n >= 2 && path[0] === 'process' && path[1] === 'default') return { path: ['process', ...path.slice(2)] };
     if (n >= 2 && path[0] === 'require' && path[1] === 'main') return { path: ['module', ...path.slice(2)] };
     if (n >= 2 && path[0] === 'module' && path[1] === 'require') return { path: ['require', ...path.slice(2)] };
     // Any module object's require (`module.parent.require`, `module.children[0].require`, `require.cache[k].require`) is require.
@@ -836,14 +839,17 @@ function rewriteOnce(module: string | undefined, path: string[]): Ref | undefine
     if (n >= 3 && TTY_STREAMS.has(path[0]) && path[1] === 'prototype' && path[2] === '__proto__') return { module: 'net', path: ['Socket', 'prototype', ...path.slice(3)] };
     if (n >= 2 && TTY_STREAMS.has(path[0]) && path[1] === '__proto__') return { module: 'net', path: ['Socket', ...path.slice(2)] };
   } else if (module === 'process') {
-    // `import { env } from 'node:process'`, `require('process').env`: the same object as the global.
-    return { path: ['process', ...path] };
+    // `import { env } from 'node:process'`, `require('process').env`: the same object as the global (once a dynamic
+    // import's promise is awaited: `(await import('node:process')).env`).
+    if (path[0] !== '%promise') return { path: ['process', ...(path[0] === 'default' ? path.slice(1) : path)] };
   } else if (module === 'module') {
     if (n >= 1 && path[0] === INSTANCE) return { module, path: ['prototype', ...path.slice(1)] };
     if (n >= 1 && (path[0] === '_load' || path[0] === 'require')) return { path: ['require', ...path.slice(1)] };
     if (n >= 2 && path[0] === 'prototype' && path[1] === 'require') return { path: ['require', ...path.slice(2)] };
     if (n >= 1 && (path[0] === 'Module' || path[0] === 'default')) return { module, path: path.slice(1) };
   }
+  // A built-in's ESM default export is its CommonJS exports: `(await import('child_process')).default.exec`.
+  if (module !== undefined && path[0] === 'default' && isBuiltin(module)) return { module, path: path.slice(1) };
   // Another module's function: its `caller` (sloppy mode) is whatever called it, the module wrapper among them.
   const caller = module !== undefined && module !== DYNAMIC && !path.some((step) => step.startsWith('%')) ? path.indexOf('caller') : -1;
   if (caller >= 0) return { path: [CALLER, ...path.slice(caller + 1)] };

@@ -84,6 +84,8 @@ tester.run('no-child-process', rule, {
     { code: 'import pty from "node-pty"; import spawn from "@npmcli/promise-spawn";', errors: [cp(1, 1), cp(1, 29)] },
     // `open` starts the desktop's opener, or any program its `app` option names.
     { code: 'const open = async () => (await import("open")).default;', errors: [{ ...cp(1, 33), data: { module: 'open' } }] },
+    // A built-in's ESM default export is the module: the call that runs is reported where it is.
+    { code: 'const cp = (await import("node:child_process")).default;\ncp.execSync(cmd);', errors: [cp(1, 19), { messageId: 'run', line: 2, column: 1 }] },
     { code: 'const sudo = require("@vscode/sudo-prompt"); const { simpleGit } = require("simple-git");', ...cjs, errors: [{ ...cp(1, 14), data: { module: '@vscode/sudo-prompt' } }, { ...cp(1, 68), data: { module: 'simple-git' } }] },
     // Threads are the worker capability.
     { code: 'import { Worker } from "node:worker_threads";', errors: [{ messageId: 'worker', line: 1, column: 1, data: { module: 'worker_threads' } }] },

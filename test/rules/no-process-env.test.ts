@@ -67,6 +67,11 @@ ruleTester.run('no-process-env', rule, {
     { code: 'const e = process.env;\nsend(e.NPM_TOKEN);', errors: [read('secretRead', 2, 6, 'NPM_TOKEN')] },
     { code: 'const { env } = process;\nsend(env[atob("UEFTU1dPUkQ=")]);', errors: [read('secretRead', 2, 6, 'PASSWORD')] },
     { code: 'import { env } from "node:process";\nexport const pw = env.DB_PASSWORD;', errors: [read('secretRead', 2, 19, 'DB_PASSWORD')] },
+    // A dynamic import of process, awaited or through then, and its default export, are process too.
+    {
+      code: 'const { env } = await import("node:process");\nconst m = await import("process");\nsend(env.NPM_TOKEN, m.default.env.GITHUB_TOKEN);\nimport("node:process").then((p) => send(p.env.API_KEY));',
+      errors: [read('secretRead', 3, 6, 'NPM_TOKEN'), read('secretRead', 3, 21, 'GITHUB_TOKEN'), read('secretRead', 4, 41, 'API_KEY')],
+    },
     { code: 'const p = require("process");\nlog(p.env.SHELL);', ...commonjs, errors: [read('read', 2, 5, 'SHELL')] },
     { code: 'import proc from "process"; const v = proc["env"].SESSION_ID;', errors: [read('secretRead', 1, 39, 'SESSION_ID')] },
     { code: 'send(window.process.env.STRIPE_KEY as string);', filename: 'a.ts', errors: [read('secretRead', 1, 6, 'STRIPE_KEY')] },
