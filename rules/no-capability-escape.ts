@@ -14,7 +14,7 @@ import { isFunctionNode, isReferenceIdentifier, unwrap } from './utils/ast.js';
 import { capabilityRoot, type CapabilityRoot } from './utils/capability-roots.js';
 import { Confinement } from './utils/confinement.js';
 import { report } from './utils/report.js';
-import { memberName, resolverFor, type Ref } from './utils/resolve.js';
+import { memberName, normalize, resolverFor, type Ref } from './utils/resolve.js';
 
 type MessageId = 'escapeCode' | 'escapeModule' | 'escapeLoader' | 'escapeNative' | 'escapeEnv' | 'escapeNetwork';
 
@@ -92,7 +92,7 @@ const rule = defineRule<MessageId>({
 /** The ref a promise resolves to: `import('vm')` is `vm`, an async function's `%promise.require` is `require`. */
 function withoutPromise(ref: Ref): Ref | undefined {
   const at = ref.path.indexOf('%promise');
-  return at === 0 || at === ref.path.length - 1 ? { module: ref.module, path: ref.path.filter((_, i) => i !== at) } : undefined;
+  return at === 0 || at === ref.path.length - 1 ? normalize({ module: ref.module, path: ref.path.filter((_, i) => i !== at) }) : undefined;
 }
 
 export default rule;

@@ -793,7 +793,7 @@ function isCallable(ref: Ref): boolean {
 }
 
 /** Rewrites the many spellings of one thing to its canonical ref. */
-function normalize(ref: Ref): Ref {
+export function normalize(ref: Ref): Ref {
   // Most refs need no rewrite: they are returned as they are, without a copy.
   let normalized = ref;
   for (let rewritten = rewriteOnce(ref.module, ref.path); rewritten; rewritten = rewriteOnce(normalized.module, normalized.path)) {
