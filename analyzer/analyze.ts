@@ -23,7 +23,7 @@ import { prepareCacheDir } from './cache-dir.js';
 import { checkReport, keyLocation } from './checks.js';
 import { openRegularFile, readFile, readRegularFileSync, stat } from './fast-fs.js';
 import { excerptOf, linesAround, linesFromExcerpt, type Excerpt, type SourceLines } from './excerpts.js';
-import { listFiles, PackageTypes, type PluginFiles, type SourceType } from './files.js';
+import { isCarriedExecutable, listFiles, PackageTypes, type PluginFiles, type SourceType } from './files.js';
 import { installScriptReports, scriptEntries } from './install-scripts.js';
 import { pollutingKeyPath } from './polluting-data.js';
 import { unreadDependencies } from './dependency-sources.js';
@@ -610,10 +610,12 @@ function linesFor(plugin: Prepared, file: string, findings: Finding[]): SourceLi
 
 /**
  * Manifests and build files act at install whatever the graph says; a load that leads out of the plugin was made;
- * shipped JSON is data, which code reads by paths the graph does not follow (fs, import attributes, a fetch of its URL).
+ * shipped JSON is data, and an executable inside an image a payload, which code reads by paths the graph does not
+ * follow (fs, import attributes, a fetch of its URL).
  */
 function isAlwaysRun(plugin: Prepared, file: string): boolean {
   if (/\.json$/i.test(file) && plugin.files.others.includes(file)) return true;
+  if (plugin.files.natives.some((native) => native.path === file && isCarriedExecutable(native.format))) return true;
   return plugin.files.packageManifests.includes(file) || plugin.files.gypPackages.includes(file) || plugin.graph.escapingLinks.has(file);
 }
 

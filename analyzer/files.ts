@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { closeSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { openRegularFile, readFile, readRegularFileSync } from './fast-fs.js';
 import { dirname, extname, join, posix, relative, sep } from 'node:path';
@@ -88,7 +88,8 @@ async function classify(root: string, path: string, types: PackageTypes, found: 
   } else if (name === 'binding.gyp') {
     found.gypPackages.push(path);
   } else {
-    const format = binaryFormat(await head(join(root, path))) ?? (extname(name).toLowerCase() === '.node' ? 'Node addon' : undefined);
+    const start = await head(join(root, path));
+    const format = binaryFormat(start) ?? (extname(name).toLowerCase() === '.node' ? 'Node addon' : undefined) ?? (isMedia(start) ? executableInside(join(root, path)) : undefined);
     if (format) found.natives.push({ path, format });
     else found.others.push(path);
   }
@@ -369,6 +370,58 @@ export function binaryFormat(head: Buffer): string | undefined {
   if (native) return native;
   if (!head.includes(0)) return undefined; // text
   if (head.subarray(0, 4).toString('hex') === '0061736d') return 'WebAssembly';
-  const isMedia = MEDIA_SIGNATURES.some(([offset, bytes]) => head.subarray(offset, offset + bytes.length / 2).toString('hex') === bytes);
-  return isMedia ? undefined : 'binary data';
+  return isMedia(head) ? undefined : 'binary data';
+}
+
+function isMedia(head: Buffer): boolean {
+  return MEDIA_SIGNATURES.some(([offset, bytes]) => head.subarray(offset, offset + bytes.length / 2).toString('hex') === bytes);
+}
+
+/** Images and fonts larger than this are not searched for an executable inside them (a plugin's icons are kilobytes). */
+const MAX_MEDIA_SEARCH_BYTES = 16 * 1024 * 1024;
+/** Mach-O CPU types (x86, x86-64, ARM, ARM64): a 4-byte magic alone turns up by chance in megabytes of image data. */
+const MACH_O_CPUS = new Set([7, 0x01000007, 12, 0x0100000c]);
+
+/**
+ * An executable (ELF, Mach-O, PE) inside an image or a font after its start, as `ELF inside an image`: the image is
+ * only its carrier, and code that cuts it out (`png.subarray(end)`) writes a program the gate never saw as one.
+ * Each candidate's header is checked field by field, so compressed pixels do not match by chance.
+ */
+export function executableInside(path: string): string | undefined {
+  const fd = openRegularFile(path);
+  let bytes: Buffer;
+  try {
+    const size = fstatSync(fd).size;
+    if (size > MAX_MEDIA_SEARCH_BYTES) return undefined;
+    bytes = Buffer.alloc(size);
+    readSync(fd, bytes, 0, size, 0);
+  } finally {
+    closeSync(fd);
+  }
+  const found = embeddedExecutable(bytes);
+  return found && `${found}${INSIDE_MEDIA}`;
+}
+
+const INSIDE_MEDIA = ' inside an image';
+
+/** An executable an image carries has no use but being cut out and run: the module graph cannot tell where it is read. */
+export function isCarriedExecutable(format: string): boolean {
+  return format.endsWith(INSIDE_MEDIA);
+}
+
+export function embeddedExecutable(bytes: Buffer): string | undefined {
+  const candidates: [magic: Buffer, valid: (at: number) => boolean, name: string][] = [
+    [Buffer.from('7f454c46', 'hex'), (at) => [1, 2].includes(bytes[at + 4]) && [1, 2].includes(bytes[at + 5]) && bytes[at + 6] === 1, 'ELF'],
+    ...[...MACH_O].map((magic): [Buffer, (at: number) => boolean, string] => {
+      const word = Buffer.alloc(4);
+      word.writeUInt32BE(magic);
+      const little = magic === 0xcefaedfe || magic === 0xcffaedfe;
+      return [word, (at) => at + 16 <= bytes.length && MACH_O_CPUS.has(little ? bytes.readUInt32LE(at + 4) : bytes.readUInt32BE(at + 4)) && (little ? bytes.readUInt32LE(at + 12) : bytes.readUInt32BE(at + 12)) <= 12, 'Mach-O'];
+    }),
+    [Buffer.from('4d5a', 'hex'), (at) => formatOfHead(bytes.subarray(at, at + HEAD_BYTES)) === 'PE', 'PE'],
+  ];
+  for (const [magic, valid, name] of candidates) {
+    for (let at = bytes.indexOf(magic, 1); at > 0; at = bytes.indexOf(magic, at + 1)) if (valid(at)) return name;
+  }
+  return undefined;
 }

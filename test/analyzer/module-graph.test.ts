@@ -190,6 +190,22 @@ describe('the gate reads what would ship and what the entries reach', () => {
     ]);
   });
 
+  it('reports an executable an image carries after its start, and stays quiet on images and fonts alone', async () => {
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63000100000500010d0a2db40000000049454e44ae426082', 'hex');
+    const elf = Buffer.concat([Buffer.from('7f454c4602010100', 'hex'), Buffer.alloc(56)]);
+    const macho = Buffer.concat([Buffer.from('cffaedfe0c000001000000000200000000000000', 'hex'), Buffer.alloc(16)]);
+    const root = writePlugin({
+      'package.json': MANIFEST,
+      'index.js': '',
+      'assets/logo.png': Buffer.concat([png, elf]),
+      'assets/icon.png': Buffer.concat([png, macho]),
+      'assets/plain.png': png,
+      // The ELF magic alone, without a valid header after it, is just bytes.
+      'assets/noise.png': Buffer.concat([png, Buffer.from('7f454c46ffff', 'hex')]),
+    });
+    expect(summary((await analyzePlugin(root, { cache: false })).findings)).toEqual(['assets/icon.png:1 native-binary high', 'assets/logo.png:1 native-binary high']);
+  });
+
   it('resolves a package naming itself through the nearest package.json with exports, as Node does', async () => {
     const root = writePlugin({
       'package.json': MANIFEST,
