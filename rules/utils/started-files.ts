@@ -45,13 +45,13 @@ interface Starter {
 const STARTERS = new Map<string, Starter>([
   ['worker_threads:Worker', { via: 'worker', argument: 0, execArgvAt: 1 }],
   ['child_process:fork', { via: 'fork', argument: 0, execArgvAt: 2 }],
+  ['execa:execaNode', { via: 'fork', argument: 0, execArgvAt: 2 }],
   ['cluster:setupPrimary', { via: 'cluster', argument: 0, key: 'exec' }],
   ['cluster:setupMaster', { via: 'cluster', argument: 0, key: 'exec' }],
   ['piscina:', { via: 'worker', argument: 0, key: 'filename' }],
   ['piscina:Piscina', { via: 'worker', argument: 0, key: 'filename' }],
   ['tinypool:', { via: 'worker', argument: 0, key: 'filename' }],
   ['tinypool:Tinypool', { via: 'worker', argument: 0, key: 'filename' }],
-  ['tinypool:default', { via: 'worker', argument: 0, key: 'filename' }],
   ['workerpool:pool', { via: 'worker', argument: 0 }],
 ]);
 /** Functions that run a program with an argument list: a Node binary among them runs the file the list names. */

@@ -50,6 +50,7 @@ describe('files started as threads or Node processes', () => {
     expect(starts("const c = require('node:cluster'); const settings = { exec: __dirname + '/w.js', silent: true }; c.setupMaster(settings);")).toEqual(['cluster /__plugin__/w.js']);
     expect(starts("const Piscina = require('piscina'); new Piscina({ filename: require('path').resolve(__dirname, 'worker.js') });")).toEqual(['worker /__plugin__/worker.js']);
     expect(starts("require('workerpool').pool(__dirname + '/pool-worker.js');")).toEqual(['worker /__plugin__/pool-worker.js']);
+    expect(starts("import { execaNode } from 'execa'; await execaNode('./cli/run.js', ['--fast']);", 'module')).toEqual(['fork ./cli/run.js']);
   });
 
   it('records a start it cannot fold as one it cannot name, with the literal start of the path when that folds', () => {
