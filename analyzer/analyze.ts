@@ -32,6 +32,8 @@ import { DEFAULT_LIMITS, type Limits } from './limits.js';
 import { identityOf, loadManifest } from './manifest.js';
 import { ModuleGraph, namesOwnFile } from './module-graph.js';
 import { packageName } from '../rules/utils/specifiers.js';
+import { isStart } from '../rules/utils/started-files.js';
+import type { LoadRecord } from '../rules/utils/load-records.js';
 import { isArchivePath, isInside, openPackage, type PackageSource } from './package-source.js';
 import { decide, defaultPolicy } from './policy.js';
 import { createLinting, preloadLinter, type Linting } from './pool.js';
@@ -365,7 +367,8 @@ async function followLoads(plugin: Prepared, linting: Linting): Promise<Map<stri
     if (plugin.edges.has(file)) continue;
     const targets: string[] = [];
     for (const load of result.loads) {
-      if (load.specifier !== undefined) {
+      if (isStart(load.via)) targets.push(...startedTargets(plugin, file, load));
+      else if (load.specifier !== undefined) {
         const target = plugin.graph.resolve(file, load.specifier, load.via);
         if (target.kind === 'files') targets.push(...target.paths);
         // A file of its own the plugin names but the gate cannot find: Node may find what the gate did not read.
@@ -396,8 +399,25 @@ async function followLoads(plugin: Prepared, linting: Linting): Promise<Map<stri
   return reached;
 }
 
+/**
+ * The files a thread or Node process started by `file` runs: a started path that resolves to nothing the gate read
+ * (or does not fold) is a load it cannot name, as `require(x)` is.
+ */
+function startedTargets(plugin: Prepared, file: string, load: LoadRecord): string[] {
+  if (load.specifier === undefined) {
+    if (!load.prefix?.startsWith('.')) return [];
+    const folders = new Set([posix.normalize(load.prefix), posix.normalize(posix.join(posix.dirname(file), load.prefix))]);
+    return knownFiles(plugin).filter((path) => !path.startsWith('..') && [...folders].some((folder) => path.startsWith(folder)));
+  }
+  const target = plugin.graph.resolveStarted(file, load.specifier);
+  if (target.kind === 'files') return target.paths;
+  if (target.kind === 'missing') plugin.unresolvedLoads.add(file);
+  return [];
+}
+
+/** Every file the gate knows of, the sources the ignore patterns hold back included (a load reaches those too). */
 function knownFiles(plugin: Prepared): string[] {
-  return [...plugin.seen, ...plugin.files.others, ...plugin.files.natives.map((native) => native.path)];
+  return [...plugin.seen, ...plugin.deferred.keys(), ...plugin.files.others, ...plugin.files.natives.map((native) => native.path)];
 }
 
 /** Some of these files loads what the gate cannot name (`require(x)`, `require` handed on): then anything installed may run. */

@@ -100,6 +100,20 @@ export class ModuleGraph {
     return this.resolvePackage(from, specifier);
   }
 
+  /**
+   * Where a file the plugin starts as a thread or a Node process lands (`new Worker(f)`, `fork(f)`,
+   * `spawn(process.execPath, [f])`): a path, not a module name. A relative one (or a bare one, which Node's command
+   * line reads as relative) is resolved from the working directory — the plugin root when it is installed or run as
+   * a command — and, since that is what its author may mean, from the starting file's folder too.
+   */
+  resolveStarted(from: string, specifier: string): Target {
+    const own = pluginRelative(specifier);
+    if (own !== undefined) return found(this.file(own));
+    if (/^[a-z][a-z0-9+.-]*:/i.test(specifier) || specifier.startsWith('/') || /^[a-z]:[\\/]/i.test(specifier)) return { kind: 'outside' };
+    const relative = specifier.startsWith('.') ? specifier : `./${specifier}`;
+    return found([...new Set([...this.file(posix.join('.', relative)), ...this.file(posix.join(posix.dirname(from), relative))])]);
+  }
+
   /** The module names a `#…` alias stands for when they are not files of the package (`"#sys": "child_process"`). */
   aliasedModules(from: string, specifier: string): string[] {
     if (!specifier.startsWith('#')) return [];

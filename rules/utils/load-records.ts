@@ -1,24 +1,28 @@
 /**
  * What a file loads, for the gate's module graph: every specifier the rules
  * see a file load (folded, or each side of a choice), a literal prefix when
- * only that folds (`'./locales/' + lang`), or neither when nothing does. It
- * runs beside the rules in the gate's lint pass and reports no findings.
+ * only that folds (`'./locales/' + lang`), or neither when nothing does —
+ * and every file it starts as a thread or a Node process (started-files.ts),
+ * which the graph follows the same way. It runs beside the rules in the
+ * gate's lint pass and reports no findings.
  */
-import type { Rule } from 'eslint';
 import type { WardenRule } from '../meta.js';
 import type { AnyNode } from './ast.js';
 import { isFunctionNode, unwrap } from './ast.js';
-import { moduleLoadListeners } from './modules.js';
+import { combineListeners } from './listeners.js';
+import { moduleLoadListeners, type ModuleLoad } from './modules.js';
 import { locOf } from './report.js';
 import { posix } from 'node:path';
 import { memberName, Resolver, resolverFor } from './resolve.js';
+import { startedFileListeners, type StartedFile, type StartVia } from './started-files.js';
 
 export interface LoadRecord {
   /** The folded specifier, without `node:`. */
   specifier?: string;
   /** The literal start of a specifier built at run time, when that is all that folds. */
   prefix?: string;
-  via: 'import' | 'export' | 'import()' | 'require';
+  /** The loader, or how a started file is started (a path from the working directory, not a module specifier). */
+  via: ModuleLoad['via'] | StartVia;
   line: number;
   /** Made inside a `try` block: the code expects the module may be absent (`try { require('./local.config') } catch {}`). */
   optional?: true;
@@ -49,13 +53,14 @@ export const loadRecorder: WardenRule = {
   },
   create(context) {
     const resolver = resolverFor(context);
-    return moduleLoadListeners(context, (load) => {
+    const record = (load: ModuleLoad | StartedFile) => {
       const sink = sinks[sinks.length - 1];
       if (!sink) return;
       const line = locOf(context, load.node).start.line;
       if (load.specifier !== undefined) sink.push({ specifier: load.specifier, via: load.via, line, ...(insideTry(load.node) ? { optional: true as const } : {}) });
       else sink.push({ prefix: load.specifierNode && literalPrefix(resolver, load.specifierNode), via: load.via, line });
-    }) as Rule.RuleListener;
+    };
+    return combineListeners(moduleLoadListeners(context, record), startedFileListeners(context, record));
   },
 };
 

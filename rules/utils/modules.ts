@@ -60,7 +60,7 @@ export function moduleLoadListeners(context: Rule.RuleContext, onLoad: (load: Mo
  * and `require(x || 'b')` may load either side, so each side is a load of its
  * own — otherwise `require(x ? 'child_process' : 'fs')` would hide a module.
  */
-function possibleSpecifiers(resolver: Resolver, node: AnyNode): Pick<ModuleLoad, 'specifier' | 'specifierNode'>[] {
+export function possibleSpecifiers(resolver: Resolver, node: AnyNode): Pick<ModuleLoad, 'specifier' | 'specifierNode'>[] {
   // A number is no specifier: Node throws for it (a browserify bundle's `require(4)` is its own module table).
   if (typeof resolver.folder.fold(node)?.value === 'number') return [];
   // A string, or a URL object (`import(new URL('./a.mjs', import.meta.url))`).

@@ -305,4 +305,52 @@ describe('the gate reads what would ship and what the entries reach', () => {
     // Not read, but hashed: the host can tell an ignored file from one added later.
     expect(Object.keys(analysis.hashes).sort()).toEqual(['dist/unused.js', 'dist/used.js', 'index.js', 'package.json', 'vendor/x.min.js']);
   });
+  it('resolves a started file as a path from the plugin root and from the starting file, never as a package', () => {
+    const root = writePlugin({ 'package.json': MANIFEST, 'index.js': '', 'svc/indexer.js': '', 'lib/w.js': '', 'lib/sub/job.js': '', 'node_modules/svc/index.js': '' });
+    const started = new ModuleGraph(root, MANIFEST as Manifest, []);
+    expect(started.resolveStarted('index.js', '/__plugin__/lib/w.js')).toEqual({ kind: 'files', paths: ['lib/w.js'] });
+    expect(started.resolveStarted('lib/x.mjs', 'file:///__plugin__/lib/w.js')).toEqual({ kind: 'files', paths: ['lib/w.js'] });
+    // `fork('svc/indexer')`: Node's command line reads a bare name as a relative path and adds extensions.
+    expect(started.resolveStarted('index.js', 'svc/indexer')).toEqual({ kind: 'files', paths: ['svc/indexer.js'] });
+    // From the working directory (the root) and from the starting file's folder.
+    expect(started.resolveStarted('lib/index.js', './sub/job.js')).toEqual({ kind: 'files', paths: ['lib/sub/job.js'] });
+    expect(started.resolveStarted('lib/index.js', './lib/w.js')).toEqual({ kind: 'files', paths: ['lib/w.js'] });
+    expect(started.resolveStarted('index.js', './nothing.js')).toEqual({ kind: 'missing' });
+    expect(started.resolveStarted('index.js', '/usr/lib/node_modules/x.js')).toEqual({ kind: 'outside' });
+  });
+
+  it('follows a file started as a thread or a Node process like a load, and reads it even when an ignore pattern names it', async () => {
+    const manifest = { ...MANIFEST, capabilities: { worker: true, childProcess: true } };
+    const startedBy = async (index: string, extra: Record<string, string | object> = {}) =>
+      summary((await analyzePlugin(writePlugin({ 'package.json': manifest, 'index.js': index, 'lib/task.js': "require('net');", ...extra }), { cache: false })).findings).filter((line) => !line.startsWith('index.js'));
+    // Not started: unreachable, lowered.
+    expect(await startedBy('')).toEqual(['lib/task.js:1 no-network medium unreachable']);
+    const starts = [
+      "new (require('worker_threads').Worker)(require('path').join(__dirname, 'lib', 'task.js'));",
+      "require('child_process').fork('lib/task');",
+      "require('child_process').spawn(process.execPath, ['--no-warnings', __dirname + '/lib/task.js']);",
+      "const cluster = require('cluster'); cluster.setupPrimary({ exec: './lib/task.js' }); cluster.fork();",
+      "require('child_process').fork('./lib/idle.js', [], { execArgv: ['--require', './lib/task.js'] });",
+    ];
+    for (const index of starts) expect(await startedBy(index, { 'lib/idle.js': '' }), index).toEqual(['lib/task.js:1 no-network high']);
+    // An ESM worker started by URL.
+    const esm = writePlugin({ 'package.json': { ...manifest, main: 'index.mjs' }, 'index.mjs': "import { Worker } from 'node:worker_threads';\nnew Worker(new URL('./lib/task.mjs', import.meta.url));", 'lib/task.mjs': "import 'node:dgram';" });
+    expect(summary((await analyzePlugin(esm, { cache: false })).findings)).toContain('lib/task.mjs:1 no-network high');
+    // Hidden by the manifest's ignores: a started file is read all the same.
+    const hidden = writePlugin({ 'package.json': { ...manifest, warden: { ignores: ['lib/vendor/**'] } }, 'index.js': "new (require('worker_threads').Worker)(__dirname + '/lib/vendor/indexer.js');", 'lib/vendor/indexer.js': "require('dgram');" });
+    expect(summary((await analyzePlugin(hidden, { cache: false })).findings)).toContain('lib/vendor/indexer.js:1 no-network high');
+  });
+
+  it('counts every file reachable when a started file cannot be named or found, and reads ignored files a path prefix reaches', async () => {
+    const manifest = { ...MANIFEST, capabilities: { worker: true, childProcess: true } };
+    const files = { 'package.json': manifest, 'lib/job.js': '', 'lib/unused.js': "require('net');" };
+    const run = async (index: string) => summary((await analyzePlugin(writePlugin({ ...files, 'index.js': index }), { cache: false })).findings).filter((line) => !line.startsWith('index.js'));
+    expect(await run("const { Worker } = require('worker_threads'); exports.activate = (ctx) => new Worker(ctx.config.file);")).toEqual(['lib/unused.js:1 no-network high']);
+    expect(await run("require('child_process').fork('./jobs/missing.js');")).toEqual(['lib/unused.js:1 no-network high']);
+    // A benign start of a file the plugin ships leaves the rest unreachable.
+    expect(await run("require('child_process').fork(__dirname + '/lib/job.js');\n")).toEqual(['lib/unused.js:1 no-network medium unreachable']);
+    // `require('./vendor/' + name)` may load an ignored file under vendor/: it is read.
+    const prefix = writePlugin({ 'package.json': { ...MANIFEST, warden: { ignores: ['vendor/**'] } }, 'index.js': "module.exports = (name) => require('./vendor/' + name);", 'vendor/a.js': "require('dgram');" });
+    expect(summary((await analyzePlugin(prefix, { cache: false })).findings)).toEqual(['index.js:1 no-dynamic-require low', 'vendor/a.js:1 no-network high']);
+  });
 });

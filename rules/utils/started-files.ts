@@ -1,0 +1,196 @@
+/**
+ * Every place a file starts a file as code of its own outside `require` and
+ * `import`: a thread (`new Worker(file)`, worker pools given a `filename`), a
+ * child Node process (`fork(file)`, `spawn(process.execPath, [file])`,
+ * `exec('node file')`, `cluster.setupPrimary({ exec: file })`), and the
+ * files such a Node is told to preload (`-r`, `--import` in its arguments or
+ * `execArgv`). The module graph follows them like loads: what the started
+ * file does is the plugin's code as much as what it requires.
+ */
+import type { Rule } from 'eslint';
+import type { AnyNode } from './ast.js';
+import { unwrap } from './ast.js';
+import { possibleSpecifiers } from './modules.js';
+import { DYNAMIC, Resolver, resolverFor } from './resolve.js';
+
+/** How the file is started: a worker thread, `fork`, a Node binary run with it, a cluster worker. */
+export type StartVia = 'worker' | 'fork' | 'node' | 'cluster';
+
+const START_VIAS: ReadonlySet<string> = new Set<StartVia>(['worker', 'fork', 'node', 'cluster']);
+
+/** A load record of a started file: a path to resolve from the working directory, not a module specifier. */
+export function isStart(via: string): via is StartVia {
+  return START_VIAS.has(via);
+}
+
+export interface StartedFile {
+  node: AnyNode;
+  /** The folded path or URL; undefined when it cannot be known statically. */
+  specifier: string | undefined;
+  /** The expression that gives the path, when there is one. */
+  specifierNode: AnyNode | undefined;
+  via: StartVia;
+}
+
+/** Where the started file is given: an argument, or a key of an options argument. */
+interface Starter {
+  via: StartVia;
+  argument: number;
+  key?: string;
+  /** Reads `execArgv` of the options at this argument for preloaded files. */
+  execArgvAt?: number;
+}
+
+/** By `module:path` as the resolver names the callee. */
+const STARTERS = new Map<string, Starter>([
+  ['worker_threads:Worker', { via: 'worker', argument: 0, execArgvAt: 1 }],
+  ['child_process:fork', { via: 'fork', argument: 0, execArgvAt: 2 }],
+  ['execa:execaNode', { via: 'fork', argument: 0, execArgvAt: 2 }],
+  ['cluster:setupPrimary', { via: 'cluster', argument: 0, key: 'exec' }],
+  ['cluster:setupMaster', { via: 'cluster', argument: 0, key: 'exec' }],
+  ['piscina:', { via: 'worker', argument: 0, key: 'filename' }],
+  ['piscina:Piscina', { via: 'worker', argument: 0, key: 'filename' }],
+  ['tinypool:', { via: 'worker', argument: 0, key: 'filename' }],
+  ['tinypool:Tinypool', { via: 'worker', argument: 0, key: 'filename' }],
+  ['workerpool:pool', { via: 'worker', argument: 0 }],
+]);
+/** Functions that run a program with an argument list: a Node binary among them runs the file the list names. */
+const PROGRAM_RUNNERS = new Set([
+  'child_process:spawn', 'child_process:spawnSync', 'child_process:execFile', 'child_process:execFileSync',
+  'cross-spawn:', 'cross-spawn:sync', 'cross-spawn:spawn', 'execa:', 'execa:execa', 'execa:execaSync', 'execa:sync',
+]);
+/** Functions that run a whole shell command line. */
+const SHELL_RUNNERS = new Set(['child_process:exec', 'child_process:execSync', 'execa:execaCommand', 'execa:execaCommandSync', 'execa:command']);
+/** The Node binary the plugin runs in, however it is named. */
+const NODE_BINARY_REFS = new Set(['process.execPath', 'process.argv0', 'process.argv.0']);
+const NODE_BINARY_NAME = /(^|[\\/])node(js)?(\d+(\.\d+)*)?(\.exe)?$/i;
+/** Node options whose value is a file Node loads before the script, and those that make it run no file. */
+const PRELOAD_OPTIONS = new Set(['-r', '--require', '--import', '--loader', '--experimental-loader']);
+const INLINE_CODE_OPTIONS = new Set(['-e', '--eval', '-p', '--print']);
+
+export function startedFileListeners(context: Rule.RuleContext, onStart: (start: StartedFile) => void): Rule.RuleListener {
+  const resolver = resolverFor(context);
+  /** A file given as an expression, or as a word already folded. */
+  const emit = (node: AnyNode, file: AnyNode | string, via: StartVia) => {
+    if (typeof file === 'string') onStart({ node, specifier: file, specifierNode: undefined, via });
+    else for (const possible of possibleSpecifiers(resolver, file)) onStart({ node, ...possible, via });
+  };
+  const onCall = (node: AnyNode) => {
+    const call = resolver.normalizeCall(node);
+    const callee = call.callee;
+    if (callee?.module === undefined || callee.module === DYNAMIC) return;
+    const name = `${callee.module}:${callee.path.join('.')}`;
+    const args = call.args;
+    if (!args) return;
+    const starter = STARTERS.get(name);
+    if (starter) {
+      const given = starter.key === undefined ? args[starter.argument] : args[starter.argument] && optionValue(resolver, args[starter.argument], starter.key);
+      // A Worker handed code with `eval: true` runs a string, not a file (no-dynamic-code judges it).
+      if (given && !(starter.via === 'worker' && evalOn(resolver, args[1]))) emit(node, given, starter.via);
+      const options = starter.execArgvAt === undefined ? undefined : args[starter.execArgvAt] ?? (starter.via === 'fork' ? args[1] : undefined);
+      const execArgv = options && optionValue(resolver, options, 'execArgv');
+      if (execArgv) nodeArguments(resolver, execArgv, false, (file) => emit(node, file, starter.via));
+    } else if (PROGRAM_RUNNERS.has(name) && args[0] && isNodeBinary(resolver, args[0]) && args[1]) {
+      nodeArguments(resolver, args[1], true, (file) => emit(node, file, 'node'));
+    } else if (SHELL_RUNNERS.has(name) && args[0]) {
+      const words = resolver.folder.foldString(args[0])?.trim().split(/\s+/);
+      if (words && NODE_BINARY_NAME.test(words[0])) {
+        for (const file of nodeWords(words.slice(1), true)) emit(node, file, 'node');
+      }
+    }
+  };
+  return { CallExpression: onCall, NewExpression: onCall } as Rule.RuleListener;
+}
+
+function isNodeBinary(resolver: Resolver, node: AnyNode): boolean {
+  const program = resolver.folder.foldString(node);
+  if (program !== undefined) return NODE_BINARY_NAME.test(program);
+  const ref = resolver.resolve(node);
+  return ref?.module === undefined && NODE_BINARY_REFS.has(Resolver.nameOf(ref) ?? '');
+}
+
+/** `{ eval: true }`, or options the gate cannot read that may say so. */
+function evalOn(resolver: Resolver, options: AnyNode | undefined): boolean {
+  if (!options) return false;
+  const value = optionValue(resolver, options, 'eval');
+  return value !== undefined && resolver.folder.fold(value)?.value !== false;
+}
+
+/** The expression a key of an options object literal (or the literal an alias names) gives. */
+function optionValue(resolver: Resolver, input: AnyNode, key: string): AnyNode | undefined {
+  let node = unwrap(input);
+  if (node.type === 'Identifier') node = unwrap(resolver.aliasedExpression(node)?.node ?? node);
+  if (node.type !== 'ObjectExpression') return undefined;
+  for (const property of [...node.properties].reverse()) {
+    if (property.type !== 'Property') continue;
+    const name = property.computed ? resolver.folder.foldString(property.key) : (property.key.name ?? String(property.key.value));
+    if (name === key) return property.value;
+  }
+  return undefined;
+}
+
+/**
+ * The files a Node command line loads: the script (when `script` is set: the first argument that is not an option)
+ * and every `-r`/`--import` value. An element that does not fold where a file is expected is handed on as it is,
+ * so the graph sees a start it cannot name.
+ */
+function nodeArguments(resolver: Resolver, list: AnyNode, script: boolean, onFile: (file: AnyNode | string) => void): void {
+  const inner = unwrap(list);
+  if (inner.type !== 'ArrayExpression') {
+    const folded = resolver.folder.fold(list)?.value;
+    if (Array.isArray(folded) && folded.every((word) => typeof word === 'string')) nodeWords(folded as string[], script).forEach(onFile);
+    else if (script) onFile(list);
+    return;
+  }
+  const elements: (AnyNode | null)[] = inner.elements;
+  for (let i = 0; i < elements.length; i++) {
+    const element = elements[i];
+    if (!element || element.type === 'SpreadElement') return;
+    const word = resolver.folder.foldString(element);
+    if (word === undefined) {
+      if (script) onFile(element);
+      return;
+    }
+    if (word === '--') {
+      if (script && elements[i + 1]) onFile(elements[i + 1]!);
+      return;
+    }
+    if (INLINE_CODE_OPTIONS.has(word)) return;
+    const [option, attached] = splitOption(word);
+    if (PRELOAD_OPTIONS.has(option)) {
+      const value = attached === undefined ? elements[++i] : undefined;
+      if (attached !== undefined) onFile(attached);
+      else if (value && value.type !== 'SpreadElement') onFile(value);
+      continue;
+    }
+    if (word.startsWith('-')) continue;
+    if (script) onFile(element);
+    return;
+  }
+}
+
+/** `nodeArguments` for words already folded (a folded list, a shell command line). */
+function nodeWords(words: string[], script: boolean): string[] {
+  const files: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i];
+    if (word === '--') return script && words[i + 1] !== undefined ? [...files, words[i + 1]] : files;
+    if (INLINE_CODE_OPTIONS.has(word)) return files;
+    const [option, attached] = splitOption(word);
+    if (PRELOAD_OPTIONS.has(option)) {
+      const value = attached ?? words[++i];
+      if (value !== undefined) files.push(value);
+      continue;
+    }
+    if (word.startsWith('-')) continue;
+    if (script) files.push(word);
+    return files;
+  }
+  return files;
+}
+
+/** `--require=./a.js` as `['--require', './a.js']`; `-r` as `['-r', undefined]`. */
+function splitOption(word: string): [string, string | undefined] {
+  const at = word.indexOf('=');
+  return word.startsWith('--') && at > 0 ? [word.slice(0, at), word.slice(at + 1)] : [word, undefined];
+}

@@ -1,0 +1,69 @@
+/**
+ * The load records the gate's module graph follows for files a plugin starts
+ * as threads or Node processes, collected from the recorder rule as the gate
+ * runs it (ESLint's Linter, the gate's parser) — the recorder reports no
+ * findings, so what it records is what is asserted.
+ */
+import { Linter } from 'eslint';
+import parser from '@typescript-eslint/parser';
+import { describe, expect, it } from 'vitest';
+import { captureLoads, LOAD_RECORDER_NAME, loadRecorder, type LoadRecord } from '../../../rules/utils/load-records.js';
+import { isStart } from '../../../rules/utils/started-files.js';
+
+/** The started-file records of `code`, as `via specifier` (or `via prefix…`, or `via ?` when nothing folds). */
+function starts(code: string, sourceType: 'commonjs' | 'module' = 'commonjs'): string[] {
+  const config: Linter.Config[] = [
+    { files: ['**/*.{js,mjs}'], languageOptions: { parser, sourceType }, plugins: { warden: { rules: { [LOAD_RECORDER_NAME]: loadRecorder } } }, rules: { [`warden/${LOAD_RECORDER_NAME}`]: 'error' } },
+  ];
+  const { result, loads } = captureLoads(() => new Linter({ configType: 'flat' }).verify(code, config, sourceType === 'module' ? 'index.mjs' : 'index.js'));
+  const fatal = result.find((message) => message.fatal);
+  if (fatal) throw new Error(fatal.message);
+  return loads.filter((load: LoadRecord) => isStart(load.via)).map((load) => `${load.via} ${load.specifier ?? (load.prefix === undefined ? '?' : `${load.prefix}…`)}`);
+}
+
+describe('files started as threads or Node processes', () => {
+  it('records a Worker of a file, plainly, by URL, and with eval: false', () => {
+    expect(starts("const { Worker } = require('worker_threads'); const path = require('path'); new Worker(path.join(__dirname, 'lib', 'w.js'));")).toEqual(['worker /__plugin__/lib/w.js']);
+    expect(starts("import { Worker } from 'node:worker_threads'; new Worker(new URL('./w.mjs', import.meta.url));", 'module')).toEqual(['worker file:///__plugin__/w.mjs']);
+    expect(starts("const { Worker } = require('worker_threads'); new Worker('./w.js', { eval: false });")).toEqual(['worker ./w.js']);
+  });
+
+  it('sees through aliases, computed names, Reflect.construct and string building', () => {
+    expect(starts("const W = require('node:worker_threads').Worker; const file = './jobs/' + 'task.js'; new W(file);")).toEqual(['worker ./jobs/task.js']);
+    expect(starts("const wt = require('worker' + '_threads'); new wt['Wor' + 'ker']('./w.js');")).toEqual(['worker ./w.js']);
+    expect(starts("const { Worker } = require('worker_threads'); Reflect.construct(Worker, [`${__dirname}/w.js`]);")).toEqual(['worker /__plugin__/w.js']);
+    expect(starts("const { fork: f } = require('child_process'); f.call(null, 'svc/' + 'indexer.js', []);")).toEqual(['fork svc/indexer.js']);
+    expect(starts("const cp = require('child_process'); const name = 'krof'.split('').reverse().join(''); cp[name]('./svc/a.js');")).toEqual(['fork ./svc/a.js']);
+  });
+
+  it('records the script (and the -r/--import files) a Node binary is run with, however it is named', () => {
+    expect(starts("const { spawn } = require('child_process'); spawn(process.execPath, ['./bin/helper.cjs'], { stdio: 'inherit' });")).toEqual(['node ./bin/helper.cjs']);
+    expect(starts("const { execFile } = require('child_process'); const bin = process.argv0; execFile(bin, ['--max-old-space-size=512', '--require', './pre.js', './main.js']);")).toEqual(['node ./pre.js', 'node ./main.js']);
+    expect(starts("require('child_process').spawnSync(process.argv[0], ['--import=./hook.mjs', '--', './run.js']);")).toEqual(['node ./hook.mjs', 'node ./run.js']);
+    expect(starts("const args = ['./job.js', '--fast']; require('child_process').spawn('node', args);")).toEqual(['node ./job.js']);
+    expect(starts("require('child_process').exec('node --trace-warnings ./tools/sync.js --all');")).toEqual(['node ./tools/sync.js']);
+    expect(starts("require('child_process').fork('./job.js', [], { execArgv: ['-r', './inject.js'] });")).toEqual(['fork ./job.js', 'fork ./inject.js']);
+  });
+
+  it('records a cluster worker file and a worker pool file', () => {
+    expect(starts("const cluster = require('cluster'); cluster.setupPrimary({ exec: './lib/pool.js' }); cluster.fork();")).toEqual(['cluster ./lib/pool.js']);
+    expect(starts("const c = require('node:cluster'); const settings = { exec: __dirname + '/w.js', silent: true }; c.setupMaster(settings);")).toEqual(['cluster /__plugin__/w.js']);
+    expect(starts("const Piscina = require('piscina'); new Piscina({ filename: require('path').resolve(__dirname, 'worker.js') });")).toEqual(['worker /__plugin__/worker.js']);
+    expect(starts("require('workerpool').pool(__dirname + '/pool-worker.js');")).toEqual(['worker /__plugin__/pool-worker.js']);
+    expect(starts("import { execaNode } from 'execa'; await execaNode('./cli/run.js', ['--fast']);", 'module')).toEqual(['fork ./cli/run.js']);
+  });
+
+  it('records a start it cannot fold as one it cannot name, with the literal start of the path when that folds', () => {
+    expect(starts("const { Worker } = require('worker_threads'); module.exports = (file) => new Worker(file);")).toEqual(['worker ?']);
+    expect(starts("const { fork } = require('child_process'); module.exports = (job) => fork('./jobs/' + job);")).toEqual(['fork ./jobs/…']);
+    expect(starts("const { spawn } = require('child_process'); module.exports = (file) => spawn(process.execPath, ['--no-warnings', file]);")).toEqual(['node ?']);
+  });
+
+  it('records nothing for code handed to a Worker, a Node binary run without a file, other programs, or look-alikes', () => {
+    expect(starts("const { Worker } = require('worker_threads'); new Worker('postMessage(1)', { eval: true });")).toEqual([]);
+    expect(starts("const { execFileSync } = require('child_process'); execFileSync(process.execPath, ['--version']); execFileSync(process.execPath, ['-e', 'console.log(1)']);")).toEqual([]);
+    expect(starts("const { spawn } = require('child_process'); spawn('git', ['./x.js']); spawn('ls', ['-la']);")).toEqual([]);
+    expect(starts("class Worker { constructor(f) { this.f = f; } } new Worker('./w.js'); const tools = { fork() {} }; tools.fork('./x.js');")).toEqual([]);
+    expect(starts("const cluster = require('cluster'); cluster.setupPrimary({ silent: true }); cluster.fork();")).toEqual([]);
+  });
+});
