@@ -477,9 +477,10 @@ async function runChecks(plugin: Prepared): Promise<void> {
     addPollutingData(plugin, manifestPath, text);
     if (root) addUnreadDependencies(plugin, text);
   }
-  // Shipped JSON and JSON a load reaches (a bundled dependency's data too): read as data that could pollute prototypes.
+  // Shipped data (whatever its extension: code reads it with JSON.parse as readily as require reads a .json) and
+  // JSON a load reaches (a bundled dependency's data too): read as data that could pollute prototypes.
   const manifests = new Set(plugin.files.packageManifests);
-  const jsonFiles = new Set([...plugin.files.others, ...[...plugin.edges.values()].flat()].filter((path) => /\.json$/i.test(path) && !manifests.has(path)));
+  const jsonFiles = new Set([...plugin.files.others, ...[...plugin.edges.values()].flat().filter((path) => /\.json$/i.test(path))].filter((path) => !manifests.has(path)));
   for (const path of jsonFiles) addPollutingData(plugin, path, await hashAndRead(plugin, path));
   for (const gyp of plugin.files.gypPackages) {
     addCheckReports(plugin, gyp, [checkReport('install-script', 'nodeGyp', {})], await hashAndRead(plugin, gyp));
@@ -610,10 +611,10 @@ function linesFor(plugin: Prepared, file: string, findings: Finding[]): SourceLi
 
 /**
  * Manifests and build files act at install whatever the graph says; a load that leads out of the plugin was made;
- * shipped JSON is data, which code reads by paths the graph does not follow (fs, import attributes, a fetch of its URL).
+ * shipped data is read by paths the graph does not follow (fs, import attributes, a fetch of its URL).
  */
 function isAlwaysRun(plugin: Prepared, file: string): boolean {
-  if (/\.json$/i.test(file) && plugin.files.others.includes(file)) return true;
+  if (plugin.files.others.includes(file)) return true;
   return plugin.files.packageManifests.includes(file) || plugin.files.gypPackages.includes(file) || plugin.graph.escapingLinks.has(file);
 }
 
