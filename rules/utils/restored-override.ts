@@ -72,13 +72,13 @@ function sameReference(sourceCode: SourceCode, a: AnyNode, b: AnyNode): boolean 
     case 'TemplateLiteral':
       return left.expressions.length === 0 && right.expressions.length === 0 && left.quasis[0].value.cooked === right.quasis[0].value.cooked;
     case 'Identifier': {
-      if (left.name !== right.name) return false;
+      if (left.name !== right.name || insideWith(sourceCode, left) || insideWith(sourceCode, right)) return false;
       const variable = findVariable(sourceCode.getScope(left as never), left.name);
       if (variable !== findVariable(sourceCode.getScope(right as never), right.name)) return false;
       return !variable || !variable.references.some((reference) => reference.isWrite() && !reference.init);
     }
     case 'MemberExpression': {
-      if (!sameReference(sourceCode, left.object, right.object)) return false;
+      if (!isStableObject(left.object) || !sameReference(sourceCode, left.object, right.object)) return false;
       const [leftKey, rightKey] = [constantKey(left), constantKey(right)];
       if (leftKey !== undefined || rightKey !== undefined) return leftKey === rightKey;
       return left.computed && right.computed && sameReference(sourceCode, left.property, right.property);
@@ -86,6 +86,21 @@ function sameReference(sourceCode: SourceCode, a: AnyNode, b: AnyNode): boolean 
     default:
       return false;
   }
+}
+
+/**
+ * An object that stays the same between the save and the restore once its names are fixed: a name (`Error`) or its
+ * `prototype` (`Array.prototype`). A deeper chain (`o.p.x`) can change under a const `o` when `o.p` is written.
+ */
+function isStableObject(node: AnyNode): boolean {
+  const object = withoutTypes(node);
+  return object.type === 'Identifier' || (object.type === 'MemberExpression' && withoutTypes(object.object).type === 'Identifier' && constantKey(object) === 'prototype');
+}
+
+/** A name inside `with`, which looks it up on an object each time (a getter may answer differently). */
+function insideWith(sourceCode: SourceCode, name: AnyNode): boolean {
+  for (let scope = sourceCode.getScope(name as never) as { type: string; upper: unknown } | null; scope; scope = scope.upper as typeof scope) if (scope.type === 'with') return true;
+  return false;
 }
 
 /** A member's key when it is written as a constant (`.m`, `["m"]`, `[`m`]`, `[0]`), else undefined. */

@@ -167,6 +167,9 @@ tester.run('no-runtime-tampering', rule, {
     { code: 'const o = { toString() { return "x"; } };\nconst saved = o.toString;\nfunction go() { const o = Object.prototype; o.toString = saved; }', errors: [at('intrinsic', 3, 45)] },
     { code: 'let k = "toString";\nconst saved = Object.prototype[k];\nk = "polluted";\nObject.prototype[k] = saved;', errors: [at('intrinsic', 4, 1)] },
     { code: 'const prev = Math.random;\ntry { Math.random = () => 4; } finally { Math.random = (leave(), prev); }', errors: [at('intrinsic', 2, 7), at('intrinsic', 2, 42)] },
+    // A chain that can change under its const names (globalThis.Math written in between), and names a with looks up each time.
+    { code: 'const prev = globalThis.Math.random;\ntry { globalThis.Math.random = () => 4; globalThis.Math = {}; } finally { globalThis.Math.random = prev; }', options: [{ minSeverity: 'low' }], errors: [at('intrinsic', 2, 7), at('intrinsic', 2, 41), at('intrinsic', 2, 75)] },
+    { code: 'with (scope) { const prev = Math.random; try { Math.random = () => 4; } finally { Math.random = prev; } }', ...cjs, errors: [at('intrinsic', 1, 48), at('intrinsic', 1, 83)] },
     // Other code runs at a for await or an await using while the replacement is in place.
     { code: 'async function f(src) { const prev = Math.random; try { Math.random = () => 4; for await (const x of src) use(x); } finally { Math.random = prev; } }', errors: [at('intrinsic', 1, 57)] },
     { code: 'Math.random = () => 4;\nglobalThis.JSON = fakeJson;\nReflect.apply = spy;', errors: [{ ...at('intrinsic', 1, 1), data: { target: 'Math.random' } }, { ...at('intrinsic', 2, 1), data: { target: 'JSON' } }, at('intrinsic', 3, 1)] },
