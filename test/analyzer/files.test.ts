@@ -237,7 +237,7 @@ describe('install scripts', () => {
       { 'node_modules/fake/package.json': JSON.stringify({ name: 'fake', version: '1.0.0', bin: { node: 'run.sh' } }), 'node_modules/fake/run.sh': sh },
       { 'node_modules/node/package.json': JSON.stringify({ name: 'node', version: '1.0.0', bin: 'run.sh' }), 'node_modules/node/run.sh': sh },
       { 'node_modules/@x/tools/package.json': JSON.stringify({ name: '@x/tools', version: '1.0.0', bin: { nodejs: 'run.sh', other: 'x.sh' } }), 'node_modules/@x/tools/run.sh': sh },
-    ]) {
+    ] as Record<string, string>[]) {
       const root = writePlugin({ 'package.json': { ...MANIFEST, scripts: { postinstall: 'node scripts/thanks.js' }, bundleDependencies: ['fake', 'node', '@x/tools'] }, 'index.js': '', 'scripts/thanks.js': "console.log('thanks');", ...files });
       expect((await analyzePlugin(root, { cache: false })).findings.find((f) => f.category === 'install-script')?.severity).toBe('high');
     }
