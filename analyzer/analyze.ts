@@ -24,7 +24,7 @@ import { checkReport, keyLocation } from './checks.js';
 import { openRegularFile, readFile, readRegularFileSync, stat } from './fast-fs.js';
 import { excerptOf, linesAround, linesFromExcerpt, type Excerpt, type SourceLines } from './excerpts.js';
 import { isCarriedExecutable, listFiles, PackageTypes, type PluginFiles, type SourceType } from './files.js';
-import { installScriptReports, scriptEntries } from './install-scripts.js';
+import { installScriptReports, scriptEntries, shipsNodeCommand } from './install-scripts.js';
 import { pollutingKeyPath } from './polluting-data.js';
 import { unreadDependencies } from './dependency-sources.js';
 import type { LintResult } from './lint-file.js';
@@ -489,17 +489,22 @@ async function runChecks(plugin: Prepared): Promise<void> {
     if (bad) dangerous.set(script, bad);
     else if (plugin.dangerousInline.has(script)) dangerous.set(script, 'the code it gives node -e');
   }
-  for (const manifestPath of plugin.files.packageManifests) {
-    const text = await hashAndRead(plugin, manifestPath);
+  const manifests = new Map<string, string>();
+  for (const manifestPath of plugin.files.packageManifests) manifests.set(manifestPath, await hashAndRead(plugin, manifestPath));
+  // A shipped command named `node` is what `node setup.js` runs: then no script runs only code the gate read.
+  const shipped = [...plugin.files.sources.map((file) => file.path), ...plugin.files.others, ...plugin.files.natives.map((native) => native.path)];
+  const nodeIsNode = !shipsNodeCommand(manifests, shipped);
+  for (const [manifestPath, text] of manifests) {
     const root = manifestPath === 'package.json';
-    const facts = root ? { bundled: false, dangerousEntries: dangerous, inlineCodeLinted: true, isReadFile: (target: string) => isReadScriptFile(plugin, target) } : { bundled: true };
+    const isReadFile = nodeIsNode ? (target: string) => isReadScriptFile(plugin, target) : undefined;
+    const facts = root ? { bundled: false, dangerousEntries: dangerous, inlineCodeLinted: true, isReadFile } : { bundled: true };
     addCheckReports(plugin, manifestPath, installScriptReports(text, facts), text);
     addPollutingData(plugin, manifestPath, text);
     if (root) addUnreadDependencies(plugin, text);
   }
-  // Shipped JSON and JSON a load reaches (a bundled dependency's data too): read as data that could pollute prototypes.
-  const manifests = new Set(plugin.files.packageManifests);
-  const jsonFiles = new Set([...plugin.files.others, ...[...plugin.edges.values()].flat()].filter((path) => /\.json$/i.test(path) && !manifests.has(path)));
+  // Shipped data (whatever its extension: code reads it with JSON.parse as readily as require reads a .json) and
+  // JSON a load reaches (a bundled dependency's data too): read as data that could pollute prototypes.
+  const jsonFiles = new Set([...plugin.files.others, ...[...plugin.edges.values()].flat().filter((path) => /\.json$/i.test(path))].filter((path) => !manifests.has(path)));
   for (const path of jsonFiles) addPollutingData(plugin, path, await hashAndRead(plugin, path));
   for (const gyp of plugin.files.gypPackages) {
     addCheckReports(plugin, gyp, [checkReport('install-script', 'nodeGyp', {})], await hashAndRead(plugin, gyp));
@@ -630,11 +635,11 @@ function linesFor(plugin: Prepared, file: string, findings: Finding[]): SourceLi
 
 /**
  * Manifests and build files act at install whatever the graph says; a load that leads out of the plugin was made;
- * shipped JSON is data, and an executable inside an image a payload, which code reads by paths the graph does not
- * follow (fs, import attributes, a fetch of its URL).
+ * shipped data, and an executable inside an image, a payload, are read by paths the graph does not follow (fs,
+ * import attributes, a fetch of its URL).
  */
 function isAlwaysRun(plugin: Prepared, file: string): boolean {
-  if (/\.json$/i.test(file) && plugin.files.others.includes(file)) return true;
+  if (plugin.files.others.includes(file)) return true;
   if (plugin.files.natives.some((native) => native.path === file && isCarriedExecutable(native.format))) return true;
   return plugin.files.packageManifests.includes(file) || plugin.files.gypPackages.includes(file) || plugin.graph.escapingLinks.has(file);
 }

@@ -6,6 +6,7 @@
  * dependency never run on install: info. The files a script runs with
  * `node` are entry points of the module graph, read like any other code.
  */
+import { posix } from 'node:path';
 import { parse as parseShell } from 'shell-quote';
 import { isDangerousCommand } from '../rules/utils/commands.js';
 import type { RawReport } from '../rules/utils/report.js';
@@ -84,8 +85,14 @@ const SEQUENCE = new Set(['&&', '||', ';']);
  */
 function runsOnlyReadCode(command: string, isReadFile: (target: string) => boolean): boolean {
   if (/[\n\r`]/.test(command)) return false;
+  let tokens: ReturnType<typeof parseShell>;
+  try {
+    tokens = parseShell(command, (name) => ({ op: `$${name}` }));
+  } catch {
+    return false; // a substitution shell-quote cannot split (`${A:-$(id)}`): sh runs it all the same
+  }
   const commands: string[][] = [[]];
-  for (const token of parseShell(command, (name) => ({ op: `$${name}` }))) {
+  for (const token of tokens) {
     if (typeof token !== 'string') {
       if (!('op' in token) || !SEQUENCE.has(token.op)) return false;
       commands.push([]);
@@ -98,6 +105,35 @@ function runsOnlyReadCode(command: string, isReadFile: (target: string) => boole
     if (isInlineFlag(args[0] ?? '')) return args.length === 2;
     return args[0] !== undefined && !args[0].startsWith('-') && isReadFile(args[0]);
   });
+}
+
+/** Command names a script's `node` may be instead of Node. */
+const NODE_COMMANDS = new Set(['node', 'nodejs']);
+
+/**
+ * True when the plugin ships something npm puts on a lifecycle script's PATH under the name `node`: npm runs scripts
+ * with every `node_modules/.bin` above the package first on PATH, and links there each command a package it
+ * installs declares (`bin`, a string `bin` named after its package, each file of `directories.bin`); a
+ * `node_modules/.bin/node` shipped as is does the same. Then `node setup.js` runs that program, not Node.
+ */
+export function shipsNodeCommand(manifests: ReadonlyMap<string, string>, paths: readonly string[]): boolean {
+  if (paths.some((path) => /(^|\/)node_modules\/\.bin\/(node|nodejs)$/.test(path))) return true;
+  for (const [manifestPath, text] of manifests) {
+    let manifest: { name?: unknown; bin?: unknown; directories?: { bin?: unknown } };
+    try {
+      manifest = JSON.parse(text) as typeof manifest;
+    } catch {
+      continue;
+    }
+    const { name, bin, directories } = manifest ?? {};
+    if (typeof bin === 'string' && typeof name === 'string' && NODE_COMMANDS.has(name.split('/').pop()!)) return true;
+    if (bin && typeof bin === 'object' && Object.keys(bin).some((command) => NODE_COMMANDS.has(command.split('/').pop()!))) return true;
+    if (typeof directories?.bin === 'string' && !bin) {
+      const folder = posix.join(posix.dirname(manifestPath), directories.bin, '/');
+      if (paths.some((path) => path.startsWith(folder) && NODE_COMMANDS.has(posix.basename(path)))) return true;
+    }
+  }
+  return false;
 }
 
 /** What a lifecycle script hands to `node`: files to run, and code given inline (`node -e "require('./x')"`). */

@@ -7,30 +7,33 @@
  * node_modules ships one), so the data itself is the finding, wherever the code that merges it hides.
  */
 
-/** How deep into a parsed value the search goes: configuration is shallow, and a deeper key is still found at the cap's level. */
-const MAX_DEPTH = 64;
-
 /** The dotted path of the first polluting key in a JSON text (`__proto__`, `a.b.constructor.prototype`), or undefined. */
 export function pollutingKeyPath(text: string): string | undefined {
   // Cheap refusal first: almost no data file names either key, even spelled with JSON's \u escapes.
   if (!/__proto__|prototype|\\u/.test(text)) return undefined;
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    // Node's require strips a byte-order mark before it parses a .json file; so do readers that handle one.
+    value = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch {
     return undefined; // not JSON: Node's require would throw on it, and JSON.parse in code too
   }
-  return search(value, [], 0);
+  return search(value);
 }
 
-function search(value: unknown, path: string[], depth: number): string | undefined {
-  if (value === null || typeof value !== 'object' || depth > MAX_DEPTH) return undefined;
-  if (Object.hasOwn(value, '__proto__')) return [...path, '__proto__'].join('.');
-  const { constructor } = Object.hasOwn(value, 'constructor') ? (value as { constructor: unknown }) : { constructor: undefined };
-  if (constructor !== null && typeof constructor === 'object' && Object.hasOwn(constructor, 'prototype')) return [...path, 'constructor', 'prototype'].join('.');
-  for (const [key, inner] of Object.entries(value)) {
-    const found = search(inner, [...path, key], depth + 1);
-    if (found !== undefined) return found;
+/**
+ * Breadth-first over the parsed value with no depth limit: a recursive merge goes as deep as the data does, so
+ * a key under a hundred levels of nesting pollutes as well as one at the top (and a stack of our own would overflow).
+ */
+function search(root: unknown): string | undefined {
+  const queue: [unknown, string[]][] = [[root, []]];
+  for (let at = 0; at < queue.length; at++) {
+    const [value, path] = queue[at];
+    if (value === null || typeof value !== 'object') continue;
+    if (Object.hasOwn(value, '__proto__')) return [...path, '__proto__'].join('.');
+    const { constructor } = Object.hasOwn(value, 'constructor') ? (value as { constructor: unknown }) : { constructor: undefined };
+    if (constructor !== null && typeof constructor === 'object' && Object.hasOwn(constructor, 'prototype')) return [...path, 'constructor', 'prototype'].join('.');
+    for (const [key, inner] of Object.entries(value)) queue.push([inner, [...path, key]]);
   }
   return undefined;
 }

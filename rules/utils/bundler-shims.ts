@@ -171,23 +171,39 @@ export function isBrowserifyModule(sourceCode: SourceCode, fn: AnyNode): boolean
 }
 
 /**
- * For a call of a browserify module's `require` parameter: that module's dependency map, literal entries only.
- * The prelude looks the name up there first: a number is another module of the bundle; a string (or a name the
- * map lacks) goes to Node's own `require`, so `require('./util')` with `{"./util": "child_process"}` loads
- * child_process.
+ * For a call of a browserify module's `require` parameter: that module's dependency map. The prelude looks the name
+ * up there first (`var n = e[i][1][r]; return o(n || r)`): a number is another module of the bundle; a string goes
+ * to Node's own `require`, so `require('./util')` with `{"./util": "child_process"}` loads child_process; a falsy
+ * value, or a name the map lacks, loads the name itself. `complete` is false when the gate cannot list the map:
+ * a key or value it cannot fold, a spread, a `__proto__` (whose entries the lookup inherits), a map held in a
+ * variable; then a name the map does not list may be mapped to anything.
  */
-export function browserifyDeps(sourceCode: SourceCode, callee: AnyNode): Map<string, string | number> | undefined {
+export interface BrowserifyDeps {
+  map: Map<string, string | number>;
+  complete: boolean;
+}
+
+export function browserifyDeps(sourceCode: SourceCode, callee: AnyNode, fold: (node: AnyNode) => unknown): BrowserifyDeps | undefined {
   if (callee.type !== 'Identifier') return undefined;
   const def = findVariable(sourceCode.getScope(callee as never), callee.name)?.defs[0];
   const fn = def?.node as AnyNode | undefined;
   if (def?.type !== 'Parameter' || !fn || fn.params?.[0] !== def.name || !isBrowserifyModule(sourceCode, fn)) return undefined;
-  const deps = unwrap(climbWrappers(fn).parent!.elements[1] ?? { type: 'Missing' });
-  const out = new Map<string, string | number>();
-  if (deps.type !== 'ObjectExpression') return out;
+  const element = climbWrappers(fn).parent!.elements[1];
+  const out: BrowserifyDeps = { map: new Map(), complete: true };
+  if (!element) return out;
+  const deps = unwrap(element);
+  if (deps.type !== 'ObjectExpression') return { ...out, complete: false };
   for (const property of deps.properties) {
-    const key = property.type === 'Property' && !property.computed ? (property.key.type === 'Identifier' ? property.key.name : property.key.value) : undefined;
-    const value = property.type === 'Property' ? unwrap(property.value) : undefined;
-    if (typeof key === 'string' && value?.type === 'Literal' && (typeof value.value === 'string' || typeof value.value === 'number')) out.set(key, value.value);
+    const key = property.type !== 'Property' ? undefined : property.computed ? fold(property.key) : property.key.type === 'Identifier' ? property.key.name : property.key.value;
+    if (property.type !== 'Property' || (typeof key !== 'string' && typeof key !== 'number') || (!property.computed && key === '__proto__')) {
+      out.complete = false;
+      continue;
+    }
+    const value = unwrap(property.value);
+    const folded = value.type === 'Identifier' && value.name === 'undefined' ? undefined : fold(value);
+    if (typeof folded === 'string' || typeof folded === 'number') {
+      if (folded) out.map.set(String(key), folded);
+    } else if (!(value.type === 'Identifier' && value.name === 'undefined') && !(value.type === 'Literal' && !value.value)) out.complete = false;
   }
   return out;
 }

@@ -12,12 +12,13 @@ import { isFunctionNode, unwrap } from './ast.js';
 import { combineListeners } from './listeners.js';
 import { moduleLoadListeners, type ModuleLoad } from './modules.js';
 import { locOf } from './report.js';
+import { moduleName } from './specifiers.js';
 import { posix } from 'node:path';
 import { memberName, Resolver, resolverFor } from './resolve.js';
 import { startedFileListeners, type StartedFile, type StartVia } from './started-files.js';
 
 export interface LoadRecord {
-  /** The folded specifier, without `node:`. */
+  /** The folded specifier, without `node:` unless the code wrote it (`node:test`, `node:sqlite` are built-ins only so spelled). */
   specifier?: string;
   /** The literal start of a specifier built at run time, when that is all that folds. */
   prefix?: string;
@@ -57,7 +58,12 @@ export const loadRecorder: WardenRule = {
       const sink = sinks[sinks.length - 1];
       if (!sink) return;
       const line = locOf(context, load.node).start.line;
-      if (load.specifier !== undefined) sink.push({ specifier: load.specifier, via: load.via, line, ...(insideTry(load.node) ? { optional: true as const } : {}) });
+      if (load.specifier !== undefined) {
+        // The rules name built-ins without `node:`; the graph needs it back for those that exist only with it.
+        const written = load.specifierNode && resolver.folder.foldString(load.specifierNode);
+        const specifier = written?.startsWith('node:') && moduleName(written) === load.specifier ? `node:${load.specifier}` : load.specifier;
+        sink.push({ specifier, via: load.via, line, ...(insideTry(load.node) ? { optional: true as const } : {}) });
+      }
       else sink.push({ prefix: load.specifierNode && literalPrefix(resolver, load.specifierNode), via: load.via, line });
     };
     return combineListeners(moduleLoadListeners(context, record), startedFileListeners(context, record));

@@ -44,12 +44,14 @@ export function moduleLoadListeners(context: Rule.RuleContext, onLoad: (load: Mo
       const loaded = resolver.requireCall(node);
       if (!loaded) return;
       if (!loaded.specifierNode) return onLoad({ node, specifier: undefined, specifierNode: undefined, via: 'require' });
-      const deps = browserifyDeps(context.sourceCode, unwrap(node.callee));
+      const deps = browserifyDeps(context.sourceCode, unwrap(node.callee), (key) => resolver.folder.fold(key)?.value);
       for (const possible of possibleSpecifiers(resolver, loaded.specifierNode)) {
-        const mapped = possible.specifier === undefined ? undefined : deps?.get(possible.specifier);
+        const mapped = possible.specifier === undefined ? undefined : deps?.map.get(possible.specifier);
         // Another module of the bundle: read where it is, not loaded by name.
         if (typeof mapped === 'number') continue;
-        onLoad({ node, ...possible, ...(mapped === undefined ? {} : { specifier: moduleName(mapped) }), via: 'require' });
+        // A map the gate cannot list may send this name anywhere: a load of a module it cannot tell.
+        if (mapped === undefined && deps?.complete === false) onLoad({ node, specifier: undefined, specifierNode: undefined, via: 'require' });
+        else onLoad({ node, ...possible, ...(mapped === undefined ? {} : { specifier: moduleName(mapped) }), via: 'require' });
       }
     },
   } as Rule.RuleListener;

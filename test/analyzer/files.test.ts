@@ -226,7 +226,29 @@ describe('install scripts', () => {
       'node scripts/missing.js',
       'npm run build',
       'echo *.js',
+      // A substitution shell-quote cannot split is still one sh runs (and no internal error).
+      'echo ${HOME:-$(/usr/bin/id)}',
+      ': "${X:=$(id)}"',
     ]) expect([command, await severityOf(command)]).toEqual([command, 'high']);
+    // A shipped command named node is what `node scripts/thanks.js` runs: npm puts every node_modules/.bin above the
+    // package first on the script's PATH and links there the commands of what it installs.
+    const sh = '#!/bin/sh\n/usr/bin/id\n';
+    for (const files of [
+      { 'node_modules/fake/package.json': JSON.stringify({ name: 'fake', version: '1.0.0', bin: { node: 'run.sh' } }), 'node_modules/fake/run.sh': sh },
+      { 'node_modules/node/package.json': JSON.stringify({ name: 'node', version: '1.0.0', bin: 'run.sh' }), 'node_modules/node/run.sh': sh },
+      { 'node_modules/@x/tools/package.json': JSON.stringify({ name: '@x/tools', version: '1.0.0', bin: { nodejs: 'run.sh', other: 'x.sh' } }), 'node_modules/@x/tools/run.sh': sh },
+    ] as Record<string, string>[]) {
+      const root = writePlugin({ 'package.json': { ...MANIFEST, scripts: { postinstall: 'node scripts/thanks.js' }, bundleDependencies: ['fake', 'node', '@x/tools'] }, 'index.js': '', 'scripts/thanks.js': "console.log('thanks');", ...files });
+      expect((await analyzePlugin(root, { cache: false })).findings.find((f) => f.category === 'install-script')?.severity).toBe('high');
+    }
+    for (const manifest of [{ bin: { node: 'run.sh' } }, { directories: { bin: 'tools' } }]) {
+      const root = writePlugin({ 'package.json': { ...MANIFEST, scripts: { postinstall: 'node scripts/thanks.js' }, ...manifest }, 'index.js': '', 'scripts/thanks.js': "console.log('thanks');", 'run.sh': sh, 'tools/node': sh });
+      expect((await analyzePlugin(root, { cache: false })).findings.find((f) => f.category === 'install-script')?.severity).toBe('high');
+    }
+    // Commands under other names change nothing.
+    expect(await severityOf('node scripts/thanks.js', { 'node_modules/.placeholder': '' })).toBe('medium');
+    const withTool = writePlugin({ 'package.json': { ...MANIFEST, scripts: { postinstall: 'node scripts/thanks.js' }, bin: { 'node-tool': 'cli.js', mytool: 'cli.js' } }, 'index.js': '', 'cli.js': "console.log('hi');", 'scripts/thanks.js': "console.log('thanks');" });
+    expect((await analyzePlugin(withTool, { cache: false })).findings.find((f) => f.category === 'install-script')?.severity).toBe('medium');
     // Read, but dangerous: critical as before.
     expect(await severityOf('node scripts/grab.js', { 'scripts/grab.js': "require('child_process').execSync('id');" })).toBe('critical');
     expect(await severityOf(`node -e "require('fs').readFileSync('/etc/passwd')"`)).toBe('critical');

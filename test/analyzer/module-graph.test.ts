@@ -261,7 +261,9 @@ describe('the gate reads what would ship and what the entries reach', () => {
         "import { theme } from 'styles';",
         "import { x } from 'shipped';",
         "let w; try { w = require('watcher'); } catch {}",
-        'export const activate = (api: Api) => theme(x, w, api);',
+        // Built-ins that exist only under node: (Node 22's sqlite, the test runner) are Node's, not a package above the plugin; bare `test` is the npm package.
+        "import { run } from 'node:test'; import { spec } from 'node:test/reporters'; import sea from 'node:sea'; import other from 'test';",
+        'export const activate = (api: Api) => theme(x, w, api, run, spec, sea, other);',
       ].join('\n'),
       'node_modules/shipped/package.json': JSON.stringify({ name: 'shipped', version: '1.0.0' }),
       'node_modules/shipped/index.js': 'exports.x = 1;',
@@ -270,6 +272,7 @@ describe('the gate reads what would ship and what the entries reach', () => {
     const findings = (await analyzePlugin(root, { cache: false })).findings.filter((f) => f.ruleId === 'unread-dependency');
     expect(findings.map((f) => `${f.file}:${f.line} ${f.category} ${f.severity} ${/"(\w+)"|'(\w+)'/.exec(f.message)!.slice(1).join('')}`)).toEqual([
       'index.ts:2 dynamic-import medium styles',
+      'index.ts:5 dynamic-import medium test',
       'package.json:10 install-script high styles',
       'package.json:17 install-script high watcher',
       'package.json:18 install-script high short',

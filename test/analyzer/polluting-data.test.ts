@@ -11,8 +11,15 @@ describe('pollutingKeyPath', () => {
     ['{"\\u005f_proto\\u005f_":{"isAdmin":true}}', '__proto__'],
     ['{"a":{"constructor":{"prototype":{"isAdmin":true}}}}', 'a.constructor.prototype'],
     ['{"\\u0063onstructor":{"protot\\u0079pe":{}}}', 'constructor.prototype'],
+    // A byte-order mark, which Node's require strips before parsing.
+    ['\uFEFF{"theme":{"__proto__":{"isAdmin":true}}}', 'theme.__proto__'],
   ])('finds the polluting key in %s', (text, path) => {
     expect(pollutingKeyPath(text)).toBe(path);
+  });
+
+  it('finds a key deeper than any recursion limit, as a recursive merge goes as deep as the data', () => {
+    expect(pollutingKeyPath(`${'{"a":'.repeat(5000)}{"__proto__":{"x":1}}${'}'.repeat(5000)}`)).toBe(`${'a.'.repeat(5000)}__proto__`);
+    expect(pollutingKeyPath(`${'['.repeat(3000)}"prototype"${']'.repeat(3000)}`)).toBeUndefined();
   });
 
   it.each([
@@ -21,6 +28,7 @@ describe('pollutingKeyPath', () => {
     '{"constructor":{"name":"Widget","prototypeUrl":"https://docs.example/"}}',
     '{"prototype":{"enabled":true}}',
     'not json, __proto__',
+    '\uFEFF{"keywords":["__proto__"]}',
     '{"plain":"\\u00e9t\\u00e9"}',
   ])('is quiet on %s', (text) => {
     expect(pollutingKeyPath(text)).toBeUndefined();
@@ -39,6 +47,15 @@ describe('polluting data in a plugin', () => {
       'index.js': `${merge}const d = JSON.parse(require('fs').readFileSync(require('path').join(__dirname, 'config/defaults.json'), 'utf8'));\nexports.activate = () => merge({}, d);\n`,
       'config/defaults.json': '{\n  "theme": "dark",\n  "__proto__": { "isAdmin": true }\n}\n',
     })).toEqual(['config/defaults.json:3 runtime-tampering high']);
+  });
+
+  it('reports shipped data under any extension: JSON.parse reads a .cfg as readily as a .json', async () => {
+    expect(await findingsOf({
+      'index.js': `${merge}const d = JSON.parse(require('fs').readFileSync(__dirname + '/defaults.cfg', 'utf8'));\nexports.activate = () => merge({}, d);\n`,
+      'defaults.cfg': '{"ui":{"__proto__":{"isAdmin":true}}}',
+      'README.md': 'Keys such as "__proto__" are refused by the merge.',
+      'notes.txt': '{"keywords":["__proto__"]}',
+    })).toEqual(['defaults.cfg:1 runtime-tampering high']);
   });
 
   it('reports JSON a bundled dependency loads, and stays quiet on ordinary data', async () => {

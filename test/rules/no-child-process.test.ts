@@ -1,5 +1,5 @@
 import rule from '../../rules/no-child-process.js';
-import { commonjs as cjs, ruleTester as tester } from './rule-tester.js';
+import { browserifyBundle, commonjs as cjs, ruleTester as tester } from './rule-tester.js';
 
 const cp = (line: number, column: number) => ({ messageId: 'childProcess', line, column });
 const run = (line: number, column: number) => ({ messageId: 'run', line, column });
@@ -108,6 +108,9 @@ tester.run('no-child-process', rule, {
     { code: '(function(){function r(e,n,t){function o(i,f){if(!n[i]){if(!e[i]){var c="function"==typeof require&&require;if(!f&&c)return c(i,!0);if(u)return u(i,!0);var a=new Error("Cannot find module \'"+i+"\'");throw a.code="MODULE_NOT_FOUND",a}var p=n[i]={exports:{}};e[i][0].call(p.exports,function(r){var n=e[i][1][r];return o(n||r)},p,p.exports,r,e,n,t)}return n[i].exports}for(var u="function"==typeof require&&require,i=0;i<t.length;i++)o(t[i]);return o}return r})()({1:[function(require,module,exports){\nrequire(2); require("child_process");\n},{}]},{},[1]);', ...cjs, errors: [cp(2, 13)] },
     // The module's dependency map decides what its require loads: a string goes to Node's require, a number stays in the bundle.
     { code: '(function(){function r(e,n,t){function o(i,f){if(!n[i]){if(!e[i]){var c="function"==typeof require&&require;if(!f&&c)return c(i,!0);if(u)return u(i,!0);var a=new Error("Cannot find module \'"+i+"\'");throw a.code="MODULE_NOT_FOUND",a}var p=n[i]={exports:{}};e[i][0].call(p.exports,function(r){var n=e[i][1][r];return o(n||r)},p,p.exports,r,e,n,t)}return n[i].exports}for(var u="function"==typeof require&&require,i=0;i<t.length;i++)o(t[i]);return o}return r})()({1:[function(require,module,exports){\nvar util = require("./util"); var own = require("./own");\n},{"./util":"child_process","./own":2}],2:[function(require,module,exports){},{}]},{},[1]);', ...cjs, errors: [{ ...cp(2, 12), data: { module: 'child_process' } }] },
+    // The map's keys and values folded as constants: a computed key, a concatenation, a template, a constant.
+    ...['{["./u" + "til"]: "child_process"}', '{"./util": "child_" + "process"}', '{"./util": `child_process`}'].map((deps) => ({ code: browserifyBundle(deps), ...cjs, errors: [{ ...cp(2, 12), data: { module: 'child_process' } }] })),
+    { code: browserifyBundle('{"./util": CP}', 'const CP = "child_process";\n'), ...cjs, errors: [{ ...cp(3, 12), data: { module: 'child_process' } }] },
     { code: 'import { run } from "node:test";\nrun({ files: ["./t.js"] });', errors: [{ ...run(2, 1), data: { callee: 'test.run', command: 'test files', reason: 'node:test runs each file it is given in a new Node process' } }] },
     // Another module object's require, and specifiers a local helper is called with.
     { code: 'module.parent.require("child_process");\nrequire.cache[key].require("cluster");', ...cjs, errors: [cp(1, 1), cp(2, 1)] },

@@ -1,11 +1,13 @@
 import rule from '../../rules/no-dynamic-require.js';
-import { allSeverities, commonjs, ruleTester } from './rule-tester.js';
+import { allSeverities, browserifyBundle, commonjs, ruleTester } from './rule-tester.js';
 
 const critical = (line: number, column: number, via?: string) => ({ messageId: 'unresolvable', line, column, ...(via && { data: { via } }) });
 const local = (line: number, column: number, prefix: string) => ({ messageId: 'localPrefix', line, column, data: { prefix } });
 
 ruleTester.run('no-dynamic-require', rule, {
   valid: [
+    // A map listed in full: another module of the bundle, a falsy value (the name itself), a name it lacks.
+    { code: browserifyBundle('{"./util": 2, "./b": undefined, "./c": ""}'), ...commonjs },
     // Paths built from the plugin's own folder stay inside it.
     { code: 'const path = require("path");\nrequire(path.join(__dirname, "lib", "x.js"));', ...commonjs, filename: 'index.js' },
     { code: 'import { fileURLToPath } from "node:url";\nawait import(new URL("./a.mjs", import.meta.url).href);\nawait import(fileURLToPath(new URL("./b.mjs", import.meta.url)));', filename: 'src/main.mjs' },
@@ -74,6 +76,9 @@ ruleTester.run('no-dynamic-require', rule, {
     // No argument that can be read: spread, missing.
     { code: 'require(...parts);\nrequire.apply(null, args);', ...commonjs, errors: [critical(1, 1), critical(2, 1)] },
     // Prefixes that leave the plugin's folder say so; in an editor (an absolute file name) the folder is unknown, and so is the load.
+    // A browserify module's dependency map the gate cannot list (a spread, a __proto__ the lookup inherits from, a map held in a variable, a value it cannot fold) may send a name anywhere.
+    ...['{...M}', '{__proto__: M}', 'M'].map((deps) => ({ code: browserifyBundle(deps, 'const M = { "./util": "child_process" };\n'), ...commonjs, errors: [critical(3, 12)] })),
+    { code: browserifyBundle('{"./util": pick()}'), ...commonjs, errors: [critical(2, 12)] },
     { code: 'require("../" + name);', ...commonjs, errors: [{ messageId: 'climbsOut', line: 1, column: 1, data: { specifier: '../…' } }] },
     { code: 'require(`./a/../../${name}`);', ...commonjs, errors: [{ messageId: 'climbsOut', line: 1, column: 1 }] },
     { code: 'require("/usr/lib/" + name);', ...commonjs, errors: [{ messageId: 'climbsOut', line: 1, column: 1, data: { specifier: '/usr/lib/…' } }] },

@@ -9,6 +9,8 @@ tester.run('no-runtime-tampering', rule, {
     // A subclass of a built-in: its own prototype and statics, super calls, and `super.x = v` (which stores on `this`).
     'class Cache extends Map {\n  get(k) { return super.get(k); }\n  set(k, v) { super.last = k; return super.set(k, v); }\n  static of() { return super.from ? new this() : null; }\n}\nCache.prototype.describe = function () {};\nCache.label = "c";\nObject.setPrototypeOf(Cache.prototype, Map.prototype);\nconst proto = Object.getPrototypeOf(Cache.prototype); const read = proto.get;',
     'class List extends Array { constructor() { super(); this.x = 1; } static create() { return super.from([1]); } }\nList.prototype.sum = function () { return 0; };\nconst L2 = class extends List {}; L2.prototype.sum = null;',
+    // The saved original put back under the same reference, however spelled, changes nothing.
+    'const prev = Error.prepareStackTrace;\nError["prepareStackTrace"] = prev;\nconst key = "random";\nconst r = Math[key];\nMath[key] = r;',
     'class Player {}\nPlayer.prototype.play = function () {};\nfunction Track() {}\nTrack.prototype.name = "x";',
     'const Math = { random: () => 4 }; Math.random = () => 5; const JSON = {}; JSON.x = 1;',
     'function patch(Object) { Object.prototype.x = 1; }',
@@ -144,6 +146,7 @@ tester.run('no-runtime-tampering', rule, {
       options: [{ minSeverity: 'low' }],
       errors: [at('restoredOverride', 4, 5)],
     },
+    { code: 'const P = "prepareStackTrace";\nconst prev = Error[P], limit = Error.stackTraceLimit;\ntry { Error[P] = (_, s) => s; frames = new Error().stack; } finally { Error.stackTraceLimit = limit; Error[P] = prev; }', options: [{ minSeverity: 'low' }], errors: [at('restoredOverride', 3, 7)] },
     { code: 'const saved = Error [ "prepareStackTrace" ];\nError["prepareStackTrace"] = (_, s) => s;\ntry { frames = new Error().stack; } finally { Error["prepareStackTrace"] = saved; }', options: [{ minSeverity: 'low' }], errors: [at('restoredOverride', 2, 1)] },
     // Restored without a finally (a throw leaves it replaced), after an await (others run meanwhile), with another value, through a let.
     // Putting the saved original back changes nothing of its own; the replacement is what is judged.
@@ -153,6 +156,22 @@ tester.run('no-runtime-tampering', rule, {
     { code: 'let prev = Math.random;\nprev = evil;\ntry { Math.random = () => 4; } finally { Math.random = prev; }', errors: [at('intrinsic', 3, 7), at('intrinsic', 3, 42)] },
     // A saved value put back under another name is a write of that other member.
     { code: 'const prev = Math.random;\nMath.floor = prev;', errors: [at('intrinsic', 2, 1)] },
+    // A finally that restores some other member leaves the written one replaced.
+    { code: 'const prev = Error.prepareStackTrace;\ntry { Object.prototype.polluted = 1; } finally { Error.prepareStackTrace = prev; }', errors: [at('intrinsic', 2, 7)] },
+    { code: 'const prev = Math.random;\ntry { Math.floor = () => 4; } finally { Math.random = prev; }', errors: [at('intrinsic', 2, 7)] },
+    // A restore that a statement before it can skip (return, throw, a call that throws, a condition) is no restore.
+    { code: 'function f() {\n  const prev = Math.random;\n  try { Math.random = () => 4; } finally { return 1; Math.random = prev; }\n}', errors: [at('intrinsic', 3, 9)] },
+    { code: 'const prev = Math.random;\ntry { Math.random = () => 4; } finally { cleanup(); Math.random = prev; }\nfunction cleanup() { throw 0; }', errors: [at('intrinsic', 2, 7)] },
+    { code: 'const prev = Math.random;\ntry { Math.random = () => 4; } finally { if (done) Math.random = prev; }', errors: [at('intrinsic', 2, 7)] },
+    // The same text naming another place: a shadowing binding, a key changed in between, a sequence that calls first.
+    { code: 'const o = { toString() { return "x"; } };\nconst saved = o.toString;\nfunction go() { const o = Object.prototype; o.toString = saved; }', errors: [at('intrinsic', 3, 45)] },
+    { code: 'let k = "toString";\nconst saved = Object.prototype[k];\nk = "polluted";\nObject.prototype[k] = saved;', errors: [at('intrinsic', 4, 1)] },
+    { code: 'const prev = Math.random;\ntry { Math.random = () => 4; } finally { Math.random = (leave(), prev); }', errors: [at('intrinsic', 2, 7), at('intrinsic', 2, 42)] },
+    // A chain that can change under its const names (globalThis.Math written in between), and names a with looks up each time.
+    { code: 'const prev = globalThis.Math.random;\ntry { globalThis.Math.random = () => 4; globalThis.Math = {}; } finally { globalThis.Math.random = prev; }', options: [{ minSeverity: 'low' }], errors: [at('intrinsic', 2, 7), at('intrinsic', 2, 41), at('intrinsic', 2, 75)] },
+    { code: 'with (scope) { const prev = Math.random; try { Math.random = () => 4; } finally { Math.random = prev; } }', ...cjs, errors: [at('intrinsic', 1, 48), at('intrinsic', 1, 83)] },
+    // Other code runs at a for await or an await using while the replacement is in place.
+    { code: 'async function f(src) { const prev = Math.random; try { Math.random = () => 4; for await (const x of src) use(x); } finally { Math.random = prev; } }', errors: [at('intrinsic', 1, 57)] },
     { code: 'Math.random = () => 4;\nglobalThis.JSON = fakeJson;\nReflect.apply = spy;', errors: [{ ...at('intrinsic', 1, 1), data: { target: 'Math.random' } }, { ...at('intrinsic', 2, 1), data: { target: 'JSON' } }, at('intrinsic', 3, 1)] },
     { code: 'window["fe" + "tch"] = logger;\ndelete global.Buffer;', ...cjs, errors: [at('intrinsic', 1, 1), at('intrinsic', 2, 1)] },
     // Modules that reach into the running process.
