@@ -17,7 +17,9 @@ import { findVariable, isRuntimeDefinition, type ScopeOf } from './scope.js';
 /** Calls on a collection that hand back one of its elements. */
 const ELEMENT_READS = new Set(['get', 'at', 'find', 'findLast', 'pop', 'shift']);
 /** Calls on a collection whose result holds its elements. */
-const DERIVED_COLLECTIONS = new Set(['slice', 'concat', 'filter', 'reverse', 'sort', 'toReversed', 'toSorted', 'flat', 'values', 'entries', 'splice', 'with']);
+const DERIVED_COLLECTIONS = new Set(['slice', 'concat', 'filter', 'reverse', 'sort', 'toReversed', 'toSorted', 'toSpliced', 'flat', 'values', 'entries', 'splice', 'with']);
+/** The arguments (as slice bounds) that a derived collection holds as elements. */
+const ADDED_ARGUMENTS: Record<string, [number, number?]> = { concat: [0], with: [1, 2], toSpliced: [2] };
 /** Statics whose result holds what their arguments hold. */
 const COLLECTING_STATICS = new Set(['Object.values', 'Object.entries', 'Object.fromEntries', 'Array.from', 'Array.of']);
 const COLLECTION_CLASSES = new Set(['Map', 'Set', 'WeakMap', 'WeakSet']);
@@ -90,8 +92,11 @@ export class HeldValues {
       case 'CallExpression': {
         const callee = unwrap(node.callee);
         if (COLLECTING_STATICS.has(this.globalName(callee) ?? '')) return node.arguments.flatMap((argument: AnyNode) => this.contents(argument, walk));
-        if (callee.type !== 'MemberExpression' || !DERIVED_COLLECTIONS.has(this.methodName(callee) ?? '')) return [];
-        return [callee.object, ...node.arguments].flatMap((part: AnyNode) => this.element(part, walk));
+        const method = callee.type === 'MemberExpression' ? this.methodName(callee) : undefined;
+        if (method === undefined || !DERIVED_COLLECTIONS.has(method)) return [];
+        // Only some arguments become elements: all of concat's, the value `with` puts in, what `toSpliced` inserts;
+        // filter's predicate, sort's comparator and slice's indices do not (`list.filter(Boolean)` holds no Boolean).
+        return [callee.object, ...node.arguments.slice(...(ADDED_ARGUMENTS[method] ?? [0, 0]))].flatMap((part: AnyNode) => this.element(part, walk));
       }
       case 'Identifier':
         return [...this.identifierValues(node, walk, true), ...this.writtenIn(node, walk)];

@@ -58,8 +58,12 @@ tester.run('no-runtime-tampering', rule, {
     'const handlers = [{ name: "a" }];\nfunction touch(h) { h.seen = 1; }\nhandlers.forEach(touch);\ntouch({});\nfunction make(o = {}) { o.x = 1; return o; }\nmake(state);',
     { code: 'var x = 1;\nwith (settings) { x = 2; y = 3; }', languageOptions: { sourceType: 'script' } },
     { code: 'declare const window: any;\nwindow.myState = 1;\nlet fetch: typeof globalThis.fetch = myFetch;\nfetch = other;', filename: 'a.ts' },
+    // A predicate, comparator or index handed to an array method is not an element of what it returns.
+    'function mark(list) { for (const item of list) item.modified = true; }\nmark(refs.map(toCondition).filter(Boolean));\nmark(rows.slice(0, Number.MAX_SAFE_INTEGER).sort(String.prototype.localeCompare));',
   ],
   invalid: [
+    // concat does hold its arguments.
+    { code: 'for (const P of [].concat(Array.prototype)) P.at = spy;', errors: [{ ...at('heldShared', 1, 45), data: { target: 'Array.prototype.at', through: 'P' } }] },
     // A shared built-in put in a collection or handed to a parameter, and written after it comes back out.
     { code: 'const spy = () => true;\nfor (const P of [Array.prototype, String.prototype]) P.includes = spy;', errors: [{ ...at('heldShared', 2, 54), data: { target: 'Array.prototype.includes', through: 'P' } }] },
     { code: '[Buffer.prototype, Object.prototype].forEach((p) => { p.equals = () => true; });\n[String.prototype].map((s) => Object.defineProperty(s, "trim", { value: evil }));\n[0].reduce((acc, q) => { delete q.then; return acc; }, Promise.prototype);', errors: [{ ...at('heldShared', 1, 55), data: { target: 'Buffer.prototype.equals', through: 'p' } }, { ...at('heldShared', 2, 31), data: { target: 'String.prototype.trim', through: 's' } }] },
