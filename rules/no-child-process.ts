@@ -7,21 +7,28 @@
  * Besides the load, each call that runs a program the gate cannot vouch for
  * is reported where it is made: a command or arguments built at run time, a
  * hidden or detached process, a shell, inline code for an interpreter, or a
- * command line that downloads, decodes or evaluates code. A plain constant
- * command (`spawn('ls', ['-la'])`) is covered by the load finding alone.
+ * command line that downloads, decodes or evaluates code. What a declared
+ * childProcess does not grant is critical or in its own category: a program
+ * the plugin wrote or the gate cannot name, an interpreter fed code on stdin,
+ * loader variables and flags in `env`/`execArgv`, a package fetched at run
+ * time, a dump of the environment (env), a relative-path tool run in a folder
+ * outside the plugin's (filesystem). A plain constant command
+ * (`spawn('ls', ['-la'])`) is covered by the load finding alone.
  */
 import type { Rule } from 'eslint';
 import { defineRule } from './meta.js';
 import type { AnyNode } from './utils/ast.js';
 import { unwrap } from './utils/ast.js';
-import { isDangerousCommand, runsInlineCode } from './utils/commands.js';
+import { dumpsEnvironment, isDangerousCommand, isNativePreloadVariable, isNodeLoaderFlag, loadsCodeThroughEnv, programName, readsCodeFromStdin, runsInlineCode, usesRelativePaths } from './utils/commands.js';
+import { DATA_ROOT, PLUGIN_ROOT } from './utils/markers.js';
+import { PathProver } from './utils/path-proof.js';
 import { combineListeners } from './utils/listeners.js';
 import { packageLoadListeners } from './utils/modules.js';
 import { packageName } from './utils/specifiers.js';
 import { report } from './utils/report.js';
-import { DYNAMIC, resolverFor, type Resolver } from './utils/resolve.js';
+import { DYNAMIC, Resolver, resolverFor } from './utils/resolve.js';
 
-type MessageId = 'childProcess' | 'worker' | 'run' | 'dangerousRun';
+type MessageId = 'childProcess' | 'worker' | 'run' | 'dangerousRun' | 'unreadCode' | 'environmentDump' | 'folderUse' | 'nativePreload';
 
 const CHILD_PROCESS_PACKAGES = [
   'child_process', 'cluster', 'execa', 'shelljs', 'cross-spawn', 'cross-spawn-async', 'node-pty', 'spawn-sync', 'spawn-command',
@@ -47,15 +54,25 @@ const rule = defineRule<MessageId>({
     worker: "Loads '{{module}}', which can start threads that run code outside the host's view.",
     run: 'Runs a program through {{callee}} ({{command}}): {{reason}}.',
     dangerousRun: 'Runs {{command}} through {{callee}}: a command line that downloads, decodes, evaluates code or injects a library.',
+    unreadCode: 'Runs {{command}} through {{callee}}: {{reason}}, code the gate never read.',
+    environmentDump: 'Runs {{command}} through {{callee}}: its output is {{reason}}, every variable and secret in it.',
+    nativePreload: 'Runs {{command}} through {{callee}}: {{reason}}, a native library the gate never read loaded into the program.',
+    folderUse: 'Runs {{command}} through {{callee}} in {{path}}: it reads and writes the files it names relative to that folder.',
   },
   findings: {
     childProcess: { category: 'child-process', severity: 'high', capability: 'childProcess' },
     worker: { category: 'child-process', severity: 'high', capability: 'worker' },
     run: { category: 'child-process', severity: 'high', capability: 'childProcess' },
     dangerousRun: { category: 'child-process', severity: 'critical', capability: 'childProcess' },
+    unreadCode: { category: 'child-process', severity: 'critical', capability: 'childProcess' },
+    environmentDump: { category: 'env', severity: 'high', capability: 'env' },
+    nativePreload: { category: 'native-code', severity: 'critical', capability: 'childProcess' },
+    folderUse: { category: 'filesystem', severity: 'high', capability: 'filesystem' },
   },
   create(context) {
     const resolver = resolverFor(context);
+    // Where the program and its working directory lie; relative paths are judged against the data folder only when nothing changes directory (no-filesystem reports a change).
+    const prover = new PathProver(resolver, (node) => context.sourceCode.getScope(node as never), false, () => false);
     const onCall = (node: AnyNode) => {
       const call = resolver.normalizeCall(node);
       const callee = call.callee;
@@ -75,10 +92,10 @@ const rule = defineRule<MessageId>({
       }
       if (PACKAGES.get(name) !== 'childProcess') return;
       const label = [name, ...callee.path].join('.').replace(`.${DYNAMIC}`, '[…]');
-      const judged = judgeRun(resolver, name, callee.path, call.args);
+      const judged = judgeRun(resolver, prover, name, callee.path, call.args);
       if (!judged) return;
-      const data = { callee: label, command: judged.command, reason: judged.reason ?? '' };
-      report(context, rule, { node, messageId: judged.reason === undefined ? 'dangerousRun' : 'run', data });
+      const { messageId, ...rest } = judged;
+      report(context, rule, { node, messageId, data: { callee: label, reason: '', ...rest } });
     };
     return combineListeners(
       packageLoadListeners(context, PACKAGES, (load, module, messageId) => report(context, rule, { node: load.node, messageId, data: { module } })),
@@ -87,15 +104,21 @@ const rule = defineRule<MessageId>({
   },
 });
 
+type Judged = { messageId: MessageId; command: string; reason?: string; path?: string; folder?: string; open?: string; access?: string };
+
 /**
- * Why a call that runs a program needs its own finding: `reason` says what
- * the gate cannot vouch for; no reason means the command line itself is
- * dangerous. Undefined for a plain constant command.
+ * Why a call that runs a program needs its own finding. A declared
+ * childProcess grants running the programs the user expects, not everything
+ * a process can be made to do: a program the plugin writes or the gate cannot
+ * name, an interpreter fed code on stdin, loader variables or flags, a
+ * package fetched at run time are code the gate never read; a dump of the
+ * environment is an env read; a working directory outside the plugin's
+ * folders is a filesystem use. Undefined for a plain constant command.
  */
-function judgeRun(resolver: Resolver, module: string, path: string[], args: AnyNode[] | undefined): { command: string; reason?: string } | undefined {
+function judgeRun(resolver: Resolver, prover: PathProver, module: string, path: string[], args: AnyNode[] | undefined): Judged | undefined {
   const member = path[0];
-  if (!args) return { command: 'arguments the gate cannot see', reason: 'its arguments are only known at run time' };
-  if (member === DYNAMIC) return { command: 'a function chosen at run time', reason: 'which function runs is only known at run time' };
+  if (!args) return { messageId: 'run', command: 'arguments the gate cannot see', reason: 'its arguments are only known at run time' };
+  if (member === DYNAMIC) return { messageId: 'run', command: 'a function chosen at run time', reason: 'which function runs is only known at run time' };
   let mode: 'shell' | 'file' | 'module';
   if (module === 'child_process') {
     if (!(member in LAUNCHERS)) return undefined;
@@ -106,19 +129,120 @@ function judgeRun(resolver: Resolver, module: string, path: string[], args: AnyN
     mode = SHELL_PACKAGES.has(module) || member === 'command' || member === 'execaCommand' ? 'shell' : 'file';
   }
   const [first, second] = args;
-  const program = first && resolver.folder.foldString(first);
-  if (program === undefined) return { command: 'a command built at run time', reason: 'what it runs is only known at run time' };
+  const program = first && (resolver.folder.foldString(first) ?? (isExecPath(resolver, first) ? 'node' : undefined));
+  const written = first && writtenByPlugin(prover, first);
+  if (written) return { messageId: 'unreadCode', command: `'${written}'`, reason: 'the program is a file in a folder the plugin itself writes' };
+  if (program === undefined) return { messageId: 'unreadCode', command: 'a command built at run time', reason: 'what it runs is only known at run time' };
   const list = mode === 'shell' || !second || isOptions(resolver, second) ? [] : listOf(resolver, second);
   const shown = [program, ...(list ?? []).map((arg) => (arg === undefined ? '…' : arg))].join(' ');
   const command = `'${shown.length > 80 ? `${shown.slice(0, 80)}…` : shown}'`;
   const words = (list ?? []).filter((arg): arg is string => arg !== undefined);
-  if (isDangerousCommand([program, ...words].join(' '))) return { command };
-  if (list === undefined || list.includes(undefined)) return { command, reason: 'its arguments are built at run time' };
-  if (runsInlineCode(program, words)) return { command, reason: 'it hands an interpreter code written inline' };
-  const options = optionsOf(resolver, args[args.length - 1]);
-  if (options.detached || options.silenced) return { command, reason: `it starts ${options.detached ? 'a detached' : 'a'} process${options.silenced ? ' with its output thrown away' : ''}` };
-  if (options.shell && mode !== 'shell') return { command, reason: 'it runs through a shell' };
+  const known = list !== undefined && !list.includes(undefined);
+  if (isDangerousCommand([program, ...words].join(' '))) return { messageId: 'dangerousRun', command };
+  const optionsNode = args.slice(1).find((arg) => isOptions(resolver, arg));
+  const loader = loaderOption(resolver, optionsNode);
+  if (loader) return { messageId: loader.native ? 'nativePreload' : 'unreadCode', command, reason: loader.reason };
+  if (isNode(program) && mode !== 'module') {
+    const flag = words.find(isNodeLoaderFlag);
+    if (flag) return { messageId: 'unreadCode', command, reason: `Node is given '${flag.slice(0, 40)}', which loads code before the program` };
+  }
+  if (dumpsEnvironment(program, words)) return { messageId: 'environmentDump', command, reason: 'the whole environment, or another process\'s' };
+  const options = optionsOf(resolver, optionsNode);
+  const [tool, ...toolArgs] = mode === 'shell' ? program.trim().split(/\s+/) : [program, ...words];
+  if (mode !== 'module' && known && readsCodeFromStdin(tool, toolArgs) && options.stdinCode) {
+    return { messageId: 'unreadCode', command, reason: 'an interpreter reads its code from stdin, which the plugin writes' };
+  }
+  if (runsInlineCode(program, words) && !known) return { messageId: 'unreadCode', command, reason: 'an interpreter is handed code built at run time' };
+  const cwd = optionsNode && objectProperty(resolver, optionsNode, 'cwd');
+  if (cwd && usesRelativePaths(tool)) {
+    const proof = prover.prove(cwd);
+    const own = proof && !proof.climbs && [DATA_ROOT, PLUGIN_ROOT].some((root) => proof.folder === root || proof.folder.startsWith(`${root}/`));
+    if (!own) {
+      const where = proof ? `'${proof.folder}${proof.open ? '/…' : ''}'` : 'a folder the gate cannot place';
+      return { messageId: 'folderUse', command, path: where, folder: proof && !proof.climbs ? proof.folder : '', open: 'yes', access: 'write' };
+    }
+  }
+  if (!known) return { messageId: 'run', command, reason: 'its arguments are built at run time' };
+  if (runsInlineCode(program, words)) return { messageId: 'run', command, reason: 'it hands an interpreter code written inline' };
+  if (options.detached || options.silenced) return { messageId: 'run', command, reason: `it starts ${options.detached ? 'a detached' : 'a'} process${options.silenced ? ' with its output thrown away' : ''}` };
+  if (options.shell && mode !== 'shell') return { messageId: 'run', command, reason: 'it runs through a shell' };
   return undefined;
+}
+
+/** A program path proven inside a folder the plugin can write: its data folder or a temporary folder. */
+function writtenByPlugin(prover: PathProver, node: AnyNode): string | undefined {
+  const proof = prover.prove(node);
+  if (!proof || proof.folder === '') return undefined;
+  const { folder } = proof;
+  const writable = folder === DATA_ROOT || folder.startsWith(`${DATA_ROOT}/`) || /^\/(tmp|var\/tmp|dev\/shm)(\/|$)/.test(folder);
+  return writable ? `${folder}${proof.open ? '/…' : ''}` : undefined;
+}
+
+function isNode(program: string): boolean {
+  return /^node(\.exe)?$/.test(programName(program));
+}
+
+/** `process.execPath`: the Node binary running the plugin. */
+function isExecPath(resolver: Resolver, node: AnyNode): boolean {
+  return /^(process:)?(process\.)?execPath$/.test(Resolver.nameOf(resolver.resolve(unwrap(node))) ?? '');
+}
+
+/** Why an `env` or `execArgv` option makes the child load code the gate never read, if it does; `native` for a shared library. */
+function loaderOption(resolver: Resolver, options: AnyNode | undefined): { reason: string; native?: boolean } | undefined {
+  if (!options) return undefined;
+  const env = objectProperty(resolver, options, 'env');
+  if (env) {
+    for (const [name, value] of objectEntries(resolver, env)) {
+      if (name === undefined) return { reason: 'its environment sets a variable named only at run time' };
+      if (loadsCodeThroughEnv(name, value)) return { reason: `its environment sets ${name}, which makes the program load or run other code`, native: isNativePreloadVariable(name) };
+    }
+  }
+  const execArgv = objectProperty(resolver, options, 'execArgv');
+  if (execArgv) {
+    const flags = listOf(resolver, execArgv);
+    if (flags === undefined) return undefined;
+    const flag = flags.find((arg): arg is string => arg !== undefined && isNodeLoaderFlag(arg));
+    if (flag !== undefined) return { reason: `Node is given '${flag.slice(0, 40)}' in execArgv, which loads code before the program` };
+    if (flags.includes(undefined)) return { reason: 'Node is given flags built at run time in execArgv, which may load code before the program' };
+  }
+  return undefined;
+}
+
+/** The expression an object literal (or a constant alias of one) gives a key. */
+function objectProperty(resolver: Resolver, node: AnyNode, key: string): AnyNode | undefined {
+  const object = literalObject(resolver, node);
+  if (!object) return undefined;
+  for (const property of object.properties) {
+    if (property.type !== 'Property') continue;
+    const name = property.computed ? resolver.folder.foldString(property.key) : (property.key.name ?? property.key.value);
+    if (String(name) === key) return property.value;
+  }
+  return undefined;
+}
+
+/** The names and folded values an object literal sets (spreads skipped); undefined name: a computed key that does not fold. */
+function objectEntries(resolver: Resolver, node: AnyNode): [string | undefined, string | undefined][] {
+  const object = literalObject(resolver, node);
+  if (!object) {
+    const value = resolver.folder.fold(node)?.value;
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return [];
+    return Object.entries(value as Record<string, unknown>).map(([name, v]) => [name, typeof v === 'string' ? v : undefined]);
+  }
+  const entries: [string | undefined, string | undefined][] = [];
+  for (const property of object.properties) {
+    if (property.type !== 'Property') continue;
+    const name = property.computed ? resolver.folder.foldString(property.key) : String(property.key.name ?? property.key.value);
+    entries.push([name, resolver.folder.foldString(property.value)]);
+  }
+  return entries;
+}
+
+function literalObject(resolver: Resolver, node: AnyNode): AnyNode | undefined {
+  const direct = unwrap(node);
+  if (direct.type === 'ObjectExpression') return direct;
+  const alias = direct.type === 'Identifier' ? resolver.aliasedExpression(direct) : undefined;
+  const held = alias && unwrap(alias.node);
+  return held?.type === 'ObjectExpression' ? held : undefined;
 }
 
 /** An options object in the place of the argument list (`spawn('ls', { shell: true })`). */
@@ -132,7 +256,8 @@ function isOptions(resolver: Resolver, node: AnyNode): boolean {
 function listOf(resolver: Resolver, node: AnyNode): (string | undefined)[] | undefined {
   const folded = resolver.folder.fold(node)?.value;
   if (Array.isArray(folded)) return folded.map((value) => (typeof value === 'string' || typeof value === 'number' ? String(value) : undefined));
-  const list = unwrap(node);
+  let list = unwrap(node);
+  if (list.type === 'Identifier') list = unwrap(resolver.aliasedExpression(list)?.node ?? list);
   if (list.type !== 'ArrayExpression') return undefined;
   return list.elements.map((element: AnyNode | null) => {
     if (!element || element.type === 'SpreadElement') return undefined;
@@ -142,17 +267,28 @@ function listOf(resolver: Resolver, node: AnyNode): (string | undefined)[] | und
 }
 
 /** `{ detached: true, stdio: 'ignore', windowsHide: true, shell: true }`, read from a literal or a folded object. */
-function optionsOf(resolver: Resolver, node: AnyNode | undefined): { detached: boolean; silenced: boolean; shell: boolean } {
-  const none = { detached: false, silenced: false, shell: false };
+function optionsOf(resolver: Resolver, node: AnyNode | undefined): { detached: boolean; silenced: boolean; shell: boolean; stdinCode: boolean } {
+  // Without options stdin is a pipe the plugin can write.
+  const none = { detached: false, silenced: false, shell: false, stdinCode: true };
   if (!node || unwrap(node).type === 'ArrayExpression') return none;
   const value = resolver.folder.fold(node)?.value as Record<string, unknown> | undefined;
   const props: Record<string, unknown> = value && typeof value === 'object' && !Array.isArray(value) ? value : literalProps(resolver, unwrap(node));
   const stdio = props.stdio;
+  const stdin = Array.isArray(stdio) ? stdio[0] : stdio;
+  const input = objectProperty(resolver, node, 'input');
   return {
+    // An interpreter reads code from a pipe the plugin writes (or `input`), not from the user's terminal or nothing.
+    stdinCode: input === undefined ? stdin === undefined || stdin === 'pipe' || stdin === 'overlapped' : codeUnvouched(resolver, input),
     detached: props.detached === true,
     silenced: stdio === 'ignore' || (Array.isArray(stdio) && stdio.every((s) => s === 'ignore')) || props.windowsHide === true,
     shell: props.shell === true || typeof props.shell === 'string',
   };
+}
+
+/** Text handed to an interpreter that is built at run time, or dangerous as a command line. */
+function codeUnvouched(resolver: Resolver, node: AnyNode): boolean {
+  const text = resolver.folder.foldString(node);
+  return text === undefined || isDangerousCommand(text);
 }
 
 /** The foldable properties of an object literal, even when others do not fold (`{ env, detached: true }`). */

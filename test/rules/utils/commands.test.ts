@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { dumpsEnvironment, isDangerousCommand, isNodeLoaderFlag, loadsCodeThroughEnv, readsCodeFromStdin, usesRelativePaths } from '../../../rules/utils/commands.js';
+
+describe('commands', () => {
+  it('finds interpreters that read their code from stdin, not those given a script or a question', () => {
+    for (const [program, args] of [['sh', []], ['/bin/bash', ['-s']], ['node', ['-']], ['python3', ['-u']], ['pwsh', ['-NoProfile', '-Command', '-']]] as const) expect(readsCodeFromStdin(program, [...args])).toBe(true);
+    for (const [program, args] of [['sh', ['build.sh']], ['node', ['--version']], ['python3', ['tool.py']], ['git', []]] as const) expect(readsCodeFromStdin(program, [...args])).toBe(false);
+  });
+
+  it('judges loader variables by what they load, and leaves plain settings alone', () => {
+    expect(loadsCodeThroughEnv('NODE_OPTIONS', '--require /tmp/x.js')).toBe(true);
+    expect(loadsCodeThroughEnv('NODE_OPTIONS', '--max-old-space-size=4096 --import=./hook.mjs')).toBe(true);
+    expect(loadsCodeThroughEnv('NODE_OPTIONS', undefined)).toBe(true);
+    expect(loadsCodeThroughEnv('NODE_OPTIONS', '--max-old-space-size=4096')).toBe(false);
+    expect(loadsCodeThroughEnv('ld_preload', '/usr/lib/libx.so')).toBe(true);
+    expect(loadsCodeThroughEnv('DYLD_INSERT_LIBRARIES', '')).toBe(false);
+    expect(loadsCodeThroughEnv('GIT_SSH_COMMAND', "sh -c 'id' #")).toBe(true);
+    expect(loadsCodeThroughEnv('GIT_SSH_COMMAND', 'ssh -o BatchMode=yes')).toBe(false);
+    expect(loadsCodeThroughEnv('GIT_ASKPASS', undefined)).toBe(true);
+    expect(loadsCodeThroughEnv('GIT_CONFIG_COUNT', '1')).toBe(true);
+    expect(loadsCodeThroughEnv('PAGER', 'cat')).toBe(false);
+    expect(loadsCodeThroughEnv('NODE_PATH', '/opt/lib')).toBe(false);
+    expect(loadsCodeThroughEnv('NODE_PATH', undefined)).toBe(true);
+    expect(loadsCodeThroughEnv('GIT_TERMINAL_PROMPT', undefined)).toBe(false);
+  });
+
+  it('finds Node flags that load code', () => {
+    for (const flag of ['--import', '-r', '--require=./x.js', '--loader', '--experimental-loader=x', 'data:text/javascript,1', '-e']) expect(isNodeLoaderFlag(flag)).toBe(true);
+    for (const flag of ['--max-old-space-size=512', '--no-warnings', '--enable-source-maps', './job.js']) expect(isNodeLoaderFlag(flag)).toBe(false);
+  });
+
+  it('finds commands whose output is the whole environment or another process\'s', () => {
+    expect(dumpsEnvironment('printenv', [])).toBe(true);
+    expect(dumpsEnvironment('/usr/bin/env', ['-0'])).toBe(true);
+    expect(dumpsEnvironment('cat /proc/1/environ', [])).toBe(true);
+    expect(dumpsEnvironment('tr "\\0" "\\n" < /proc/$(ps -o ppid= -p $PPID)/environ', [])).toBe(true);
+    expect(dumpsEnvironment('set', [])).toBe(true);
+    expect(dumpsEnvironment('cd /x && env | base64', [])).toBe(true);
+    expect(dumpsEnvironment('ps', ['eww'])).toBe(true);
+    expect(dumpsEnvironment('printenv', ['HOME'])).toBe(false);
+    expect(dumpsEnvironment('env', ['FORCE_COLOR=0', 'npm', 'ls'])).toBe(false);
+    expect(dumpsEnvironment('npm config set color false', [])).toBe(false);
+    expect(dumpsEnvironment('ps', ['-e', '-o', 'pid,comm'])).toBe(false);
+  });
+
+  it('finds package managers fetching a URL, git or tarball spec, not registry names', () => {
+    for (const line of ['npm install http://192.0.2.10/h.tgz', 'npm i github:a/b', 'pnpm dlx a/b#main', 'npx -y git+https://x.example/r.git', 'yarn add ./x.tgz']) expect(isDangerousCommand(line)).toBe(true);
+    for (const line of ['npm install', 'npm install left-pad@1.3.0', 'npm i @scope/pkg', 'npx prettier --check .', 'npm view notes-sync version']) expect(isDangerousCommand(line)).toBe(false);
+  });
+
+  it('knows the programs that name files relative to their working directory', () => {
+    expect(usesRelativePaths('tar')).toBe(true);
+    expect(usesRelativePaths('/usr/bin/rsync')).toBe(true);
+    expect(usesRelativePaths('git')).toBe(false);
+  });
+});
