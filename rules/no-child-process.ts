@@ -132,7 +132,10 @@ function judgeRun(resolver: Resolver, prover: PathProver, module: string, path: 
   const program = first && (resolver.folder.foldString(first) ?? (isExecPath(resolver, first) ? 'node' : undefined));
   const written = first && writtenByPlugin(prover, first);
   if (written) return { messageId: 'unreadCode', command: `'${written}'`, reason: 'the program is a file in a folder the plugin itself writes' };
-  if (program === undefined) return { messageId: 'unreadCode', command: 'a command built at run time', reason: 'what it runs is only known at run time' };
+  // A shell line built at run time is shell code evaluated unread, like eval of a built string; a program path that does
+  // not fold is the capability a childProcess grant gives (unless it is proven to be one the plugin wrote, above).
+  if (program === undefined && mode === 'shell') return { messageId: 'unreadCode', command: 'a shell command line built at run time', reason: 'the shell runs it as code' };
+  if (program === undefined) return { messageId: 'run', command: 'a program chosen at run time', reason: 'what it runs is only known at run time' };
   const list = mode === 'shell' || !second || isOptions(resolver, second) ? [] : listOf(resolver, second);
   const shown = [program, ...(list ?? []).map((arg) => (arg === undefined ? '…' : arg))].join(' ');
   const command = `'${shown.length > 80 ? `${shown.slice(0, 80)}…` : shown}'`;

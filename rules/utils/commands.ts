@@ -5,7 +5,9 @@
  * no-child-process, which judges the commands a plugin runs.
  */
 const DANGEROUS = [
-  /\b(curl|wget|fetch|Invoke-WebRequest|iwr|certutil|bitsadmin)\b/i,
+  /\b(curl|wget|Invoke-WebRequest|iwr|certutil|bitsadmin)\b/i,
+  // BSD's downloader is `fetch` as a program, not the word (`git fetch`, `npm run fetch-data`).
+  /(^|[;&|(`]|\$\()\s*(sudo\s+)?fetch\s/,
   /\bnode\s+(-e|--eval|-p|--print)\b/,
   /\beval\b/,
   /\bbase64\b|\batob\b|Buffer\.from/,

