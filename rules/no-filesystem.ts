@@ -282,6 +282,17 @@ function placedTargets(resolver: Resolver, prover: PathProver, name: string, arg
   const option = (key: string) => (options?.type === 'ObjectExpression' ? options.properties.find((p: AnyNode) => p.type === 'Property' && plainKeyName(p.key, p.computed) === key)?.value : undefined);
   const recursive = option('recursive') !== undefined && resolver.folder.fold(option('recursive'))?.value === true;
   if (GLOBS.has(name)) return args.length === 0 ? [] : [{ arg: args[0], proof: globProof(prover, resolver, args[0], option('cwd')), how: 'a glob' }];
+  // An options object first (`tar.c({ cwd, file }, files)`, archivers): its path options are the paths.
+  const first = args[0] && unwrap(args[0]);
+  if (first?.type === 'ObjectExpression') {
+    return first.properties
+      .filter((property: AnyNode) => property.type === 'Property' && OPTION_PATHS.has(plainKeyName(property.key, property.computed) ?? ''))
+      .map((property: AnyNode) => {
+        const key = plainKeyName(property.key, property.computed)!;
+        const writes = OUTPUT_OPTIONS.has(key) || (key === 'cwd' && EXTRACTORS.has(name));
+        return { arg: property.value, proof: prover.prove(property.value), writes };
+      });
+  }
   const paths = TWO_PATHS.has(name) ? args.slice(0, 2) : args.slice(0, 1);
   return paths.map((arg: AnyNode, i: number) => {
     const proof = arg.type === 'SpreadElement' ? undefined : prover.prove(arg);
@@ -297,6 +308,12 @@ function isPresenceTest(node: AnyNode, parent: AnyNode | null | undefined): bool
   if (parent.type === 'LogicalExpression') return parent.operator === '&&' && parent.left === node;
   return parent.type === 'UnaryExpression' && (parent.operator === 'typeof' || parent.operator === '!');
 }
+
+/** Options naming where an archiver or similar reads and writes (node-tar's `cwd`/`C`, `file`/`f`; `dest`, `path`…). */
+const OPTION_PATHS = new Set(['cwd', 'C', 'file', 'f', 'path', 'dest', 'destination', 'dir', 'root', 'output']);
+const OUTPUT_OPTIONS = new Set(['file', 'f', 'dest', 'destination', 'output']);
+/** Calls that write into their `cwd` (node-tar's extract). */
+const EXTRACTORS = new Set(['x', 'extract']);
 
 /** Expressions that build a path from parts (`a + b`, a template, `path.join(…)`): worth listing the values of, outside fs calls. */
 function isPathShape(input: AnyNode): boolean {

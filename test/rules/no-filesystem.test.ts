@@ -39,6 +39,12 @@ ruleTester.run('no-filesystem', rule, {
       ...commonjs,
       ...inDeclaredPlugin,
     },
+    // An archiver's path options, all inside the data folder, in a plugin declaring its filesystem use.
+    {
+      code: 'const tar = require("tar");\nconst path = require("path");\nexports.activate = (ctx) => tar.c({ gzip: true, cwd: path.join(ctx.dataDir, "notes"), file: path.join(ctx.dataDir, "backup.tgz") }, ["."]);',
+      ...commonjs,
+      ...inDeclaredPlugin,
+    },
     // Moving into the data folder (or below it) leaves relative paths there.
     { code: 'exports.activate = (ctx) => { process.chdir(ctx.dataDir); process.chdir(require("path").join(ctx.dataDir, "work")); };', ...commonjs },
   ],
@@ -47,7 +53,7 @@ ruleTester.run('no-filesystem', rule, {
     { code: 'import { readFile } from "fs/promises";', errors: [mod(1, 1, 'fs')] },
     { code: 'const fs = require("f" + "s"); const fse = require("fs-extra");', ...commonjs, errors: [mod(1, 12, 'fs'), mod(1, 44, 'fs-extra')] },
     // Archivers and globbers read and write whatever paths they are handed.
-    { code: 'const tar = require("tar");\ntar.c({ cwd: require("os").homedir(), file: "b.tgz" }, [".ssh"]);\nimport("fast-glob");', ...commonjs, errors: [mod(1, 13, 'tar'), { messageId: 'unprovenPath', line: 2, column: 7 }, mod(3, 1, 'fast-glob')] },
+    { code: 'const tar = require("tar");\ntar.c({ cwd: require("os").homedir(), file: "b.tgz" }, [".ssh"]);\nimport("fast-glob");', ...commonjs, errors: [mod(1, 13, 'tar'), { messageId: 'unprovenPath', line: 2, column: 14 }, mod(3, 1, 'fast-glob')] },
     { code: 'const g = await import(`graceful-${"fs"}`);', errors: [mod(1, 17, 'graceful-fs')] },
     { code: 'module.constructor._load("original-fs");', ...commonjs, errors: [mod(1, 1, 'original-fs')] },
     // Sensitive paths: plain, then built every way the folder knows.
