@@ -5,8 +5,12 @@
  * gate has not read, chosen by whoever controls that address at install time (PhantomRaven's "remote dynamic
  * dependencies"). npm's own spec parser (npm-package-arg) tells a registry range from the rest.
  */
+import { createRequire } from 'node:module';
 import { relative, isAbsolute } from 'node:path';
-import npa from 'npm-package-arg';
+import type npa from 'npm-package-arg';
+
+/** A registry range or tag (`^1.2.0`, `~2`, `>=3 <4`, `*`, `latest`): nothing to ask npm-package-arg, which a warm run would pay to load. */
+const REGISTRY_SPEC = /^(?:[\^~<>=*\dxX.\s|-]*|[a-z][\w.-]*)$/;
 
 /** The fields npm installs for whoever installs the plugin (never devDependencies). */
 const INSTALLED_FIELDS = ['dependencies', 'optionalDependencies', 'peerDependencies'] as const;
@@ -35,9 +39,10 @@ export function unreadDependencies(manifest: Record<string, unknown>, root: stri
 }
 
 function sourceOf(name: string, spec: string, root: string): UnreadDependency['source'] | undefined {
+  if (REGISTRY_SPEC.test(spec) && !spec.includes('/')) return undefined;
   let parsed: npa.Result;
   try {
-    parsed = npa.resolve(name, spec, root);
+    parsed = (createRequire(import.meta.url)('npm-package-arg') as typeof npa).resolve(name, spec, root);
   } catch {
     return undefined; // a spec npm refuses (`workspace:`, `link:`): the install fails, nothing is fetched
   }

@@ -7,7 +7,8 @@
  * `node` are entry points of the module graph, read like any other code.
  */
 import { posix } from 'node:path';
-import { parse as parseShell } from 'shell-quote';
+import { createRequire } from 'node:module';
+import type { parse as ParseShell } from 'shell-quote';
 import { isDangerousCommand } from '../rules/utils/commands.js';
 import type { RawReport } from '../rules/utils/report.js';
 import { checkReport, keyLocation } from './checks.js';
@@ -83,11 +84,14 @@ const SEQUENCE = new Set(['&&', '||', ';']);
  * shell-quote splits the words; a newline or a backtick, which it passes through as text where sh acts on them,
  * is refused before it.
  */
+/** shell-quote, loaded the first time a script is split: most plugins have no lifecycle script, and a warm run pays for every module it loads. */
+const parseShell = (): typeof ParseShell => (createRequire(import.meta.url)('shell-quote') as { parse: typeof ParseShell }).parse;
+
 function runsOnlyReadCode(command: string, isReadFile: (target: string) => boolean): boolean {
   if (/[\n\r`]/.test(command)) return false;
-  let tokens: ReturnType<typeof parseShell>;
+  let tokens: ReturnType<typeof ParseShell>;
   try {
-    tokens = parseShell(command, (name) => ({ op: `$${name}` }));
+    tokens = parseShell()(command, (name) => ({ op: `$${name}` }));
   } catch {
     return false; // a substitution shell-quote cannot split (`${A:-$(id)}`): sh runs it all the same
   }
