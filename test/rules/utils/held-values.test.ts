@@ -2,22 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { HeldValues } from '../../../rules/utils/held-values.js';
 import { Resolver } from '../../../rules/utils/resolve.js';
 import { isRuntimeDefinition, findVariable } from '../../../rules/utils/scope.js';
-import { probe, type ProbeOptions } from './probe.js';
+import { markedNode, probe, type ProbeOptions } from './probe.js';
 
 /** The names of the values the last `$` of `code` may hold because they came out of a place the resolver does not follow. */
 const held = (code: string, options?: ProbeOptions) =>
   probe(`${code}\n0`, (resolver, _expression, context) => {
-    let marked: any;
-    const find = (node: any): void => {
-      if (!node || typeof node !== 'object') return;
-      if (node.type === 'Identifier' && node.name === '$') marked = node;
-      for (const [key, value] of Object.entries(node)) {
-        if (key === 'parent') continue;
-        if (Array.isArray(value)) value.forEach(find);
-        else find(value);
-      }
-    };
-    find(context.sourceCode.ast);
+    const marked = markedNode(context.sourceCode.ast as never);
     const values = new HeldValues(resolver, (node) => context.sourceCode.getScope(node as never));
     return values.refsOf(marked.parent.type === 'MemberExpression' && marked.parent.property === marked ? marked.parent : marked).map((ref) => Resolver.nameOf(ref));
   }, options);

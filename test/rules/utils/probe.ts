@@ -46,3 +46,19 @@ export function fold(code: string, options?: ProbeOptions): unknown {
 export function resolveName(code: string, options?: ProbeOptions): string | undefined {
   return probe(code, (resolver, expression) => Resolver.nameOf(resolver.resolve(expression)), options);
 }
+
+/** The identifier `$` in a parsed file: the expression a test asks about. */
+export function markedNode(ast: AnyNode): any {
+  let marked: any;
+  const find = (node: any): void => {
+    if (!node || typeof node !== 'object') return;
+    if (node.type === 'Identifier' && node.name === '$') marked = node;
+    for (const [key, value] of Object.entries(node)) {
+      if (key === 'parent') continue;
+      if (Array.isArray(value)) value.forEach(find);
+      else find(value);
+    }
+  };
+  find(ast);
+  return marked;
+}

@@ -1,21 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ValueUses } from '../../../rules/utils/value-uses.js';
-import { probe } from './probe.js';
+import { markedNode, probe } from './probe.js';
 
 /** Whether the value of the marked expression `$` only decides conditions (or, `fixed`, only conditions that each ask one fixed question). */
 const decides = (code: string, fixed = false) =>
   probe(`${code}\n0`, (resolver, _expression, context) => {
-    let marked: any;
-    const find = (node: any): void => {
-      if (!node || typeof node !== 'object') return;
-      if (node.type === 'Identifier' && node.name === '$') marked = node;
-      for (const [key, value] of Object.entries(node)) {
-        if (key === 'parent') continue;
-        if (Array.isArray(value)) value.forEach(find);
-        else find(value);
-      }
-    };
-    find(context.sourceCode.ast);
+    const marked = markedNode(context.sourceCode.ast as never);
     const uses = new ValueUses(resolver, (node) => context.sourceCode.getScope(node as never));
     return fixed ? uses.revealsNothing(marked) : uses.onlyDecides(marked);
   });
