@@ -177,7 +177,7 @@ async function prepare(path: string, cache: PluginCache | undefined, limits: Lim
     let listingChanged = false;
     // An archive ships every entry it holds; a folder ships what npm pack would include.
     const files = await listFiles(source.root, { everything: isArchivePath(path), cache: record && recordListing(record, () => (listingChanged = true)) });
-    const shipped = [...files.sources.map((file) => file.path), ...files.natives.map((file) => file.path), ...files.others];
+    const shipped = shippedPaths(files);
     const plugin: Prepared = {
       path, started, source, manifest, files, graph: new ModuleGraph(source.root, manifest, shipped), types: new PackageTypes(source.root),
       hashes: {}, bytes: 0, cached: 0, results: new Map(), seen: new Set(), checks: new Map(), texts: new Map(), dangerousInline: new Set(), unresolvedLoads: new Set(), excerpts: new Map(), pending: [], record, entries: new Map(), recordChanged: listingChanged, edges: new Map(), packageLoads: [],
@@ -371,12 +371,14 @@ async function followLoads(plugin: Prepared, linting: Linting): Promise<Map<stri
       else if (load.specifier !== undefined) {
         const target = plugin.graph.resolve(file, load.specifier, load.via);
         if (target.kind === 'files') targets.push(...target.paths);
-        // A file of its own the plugin names but the gate cannot find: Node may find what the gate did not read.
-        // One loaded inside a `try` is the optional-file idiom (a local config): its absence is expected.
-        else if (target.kind === 'missing' && !load.optional && namesOwnFile(load.specifier)) plugin.unresolvedLoads.add(file);
         else if (target.kind === 'devDependency') plugin.packageLoads.push({ file, line: load.line, name: target.name, kind: target.present ? 'devDependencyPresent' : 'devDependency' });
-        // A package it neither ships nor declares for development, loaded outside a `try`: Node would look above the plugin.
-        else if (target.kind === 'missing' && !load.optional && !namesOwnFile(load.specifier) && !load.specifier.startsWith('#')) plugin.packageLoads.push({ file, line: load.line, name: packageName(load.specifier), kind: 'notShipped' });
+        // One loaded inside a `try` is the optional idiom (a local config, an optional package): its absence is expected.
+        else if (target.kind === 'missing' && !load.optional) {
+          // A file of its own the plugin names but the gate cannot find: Node may find what the gate did not read.
+          if (namesOwnFile(load.specifier)) plugin.unresolvedLoads.add(file);
+          // A package it neither ships nor declares for development: Node would look above the plugin.
+          else if (!load.specifier.startsWith('#')) plugin.packageLoads.push({ file, line: load.line, name: packageName(load.specifier), kind: 'notShipped' });
+        }
         // `require('#sys')` with `"imports": { "#sys": "child_process" }`: judged as a load of what it stands for.
         for (const module of plugin.graph.aliasedModules(file, load.specifier)) {
           const { reports } = await linting.lint({ code: `require(${JSON.stringify(module)});`, filename: `${file}#imports`, sourceType: 'commonjs' });
@@ -413,6 +415,11 @@ function startedTargets(plugin: Prepared, file: string, load: LoadRecord): strin
   if (target.kind === 'files') return target.paths;
   if (target.kind === 'missing') plugin.unresolvedLoads.add(file);
   return [];
+}
+
+/** What the plugin ships, as the listing found it (and the addons the graph has added to it since). */
+function shippedPaths(files: PluginFiles): string[] {
+  return [...files.sources.map((file) => file.path), ...files.natives.map((native) => native.path), ...files.others];
 }
 
 /** Every file the gate knows of, the sources the ignore patterns hold back included (a load reaches those too). */
@@ -492,8 +499,7 @@ async function runChecks(plugin: Prepared): Promise<void> {
   const manifests = new Map<string, string>();
   for (const manifestPath of plugin.files.packageManifests) manifests.set(manifestPath, await hashAndRead(plugin, manifestPath));
   // A shipped command named `node` is what `node setup.js` runs: then no script runs only code the gate read.
-  const shipped = [...plugin.files.sources.map((file) => file.path), ...plugin.files.others, ...plugin.files.natives.map((native) => native.path)];
-  const nodeIsNode = !shipsNodeCommand(manifests, shipped);
+  const nodeIsNode = !shipsNodeCommand(manifests, shippedPaths(plugin.files));
   for (const [manifestPath, text] of manifests) {
     const root = manifestPath === 'package.json';
     const isReadFile = nodeIsNode ? (target: string) => isReadScriptFile(plugin, target) : undefined;
