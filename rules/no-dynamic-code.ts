@@ -7,7 +7,7 @@
 import type { Rule } from 'eslint';
 import * as espree from 'espree';
 import { defineRule } from './meta.js';
-import { unwrap, type AnyNode } from './utils/ast.js';
+import { childNodes, unwrap, type AnyNode } from './utils/ast.js';
 import { capabilityRoot } from './utils/capability-roots.js';
 import { codeSinkOf, stringTimerOf, type CodeSink } from './utils/code-sinks.js';
 import { evaluatedPath } from './utils/evaluated-values.js';
@@ -307,12 +307,7 @@ function withThisAs(body: string, name: string): string | undefined {
   const ranges: [number, number][] = [];
   const visit = (node: AnyNode, own: boolean): void => {
     if (node.type === 'ThisExpression' && own) ranges.push(node.range!);
-    for (const [key, value] of Object.entries(node)) {
-      if (key === 'range' || !value || typeof value !== 'object') continue;
-      for (const child of Array.isArray(value) ? value : [value]) {
-        if (child && typeof child.type === 'string') visit(child, own && (child.type === 'ArrowFunctionExpression' || !(child.type.startsWith('Function') || child.type.startsWith('Class'))));
-      }
-    }
+    for (const child of childNodes(node)) visit(child, own && (child.type === 'ArrowFunctionExpression' || !(child.type.startsWith('Function') || child.type.startsWith('Class'))));
   };
   visit(program.body[0].expression.body, true);
   const offset = '(function () {\n'.length;

@@ -184,18 +184,27 @@ export function isNullish(argument: AnyNode | undefined): boolean {
   return (value.type === 'Literal' && value.value === null) || (value.type === 'UnaryExpression' && value.operator === 'void') || (value.type === 'Identifier' && value.name === 'undefined');
 }
 
+const NOT_CHILDREN = new Set(['parent', 'loc', 'range', 'tokens', 'comments']);
+
+/** The nodes directly under `node`, in source order (its parent, positions, tokens and comments are not children). */
+export function childNodes(node: AnyNode): AnyNode[] {
+  const children: AnyNode[] = [];
+  for (const key of Object.keys(node)) {
+    if (NOT_CHILDREN.has(key)) continue;
+    const child = node[key];
+    if (Array.isArray(child)) {
+      for (const item of child) if (item && typeof item.type === 'string') children.push(item);
+    } else if (child && typeof child === 'object' && typeof child.type === 'string') children.push(child);
+  }
+  return children;
+}
+
 /** Every node under `root` (itself included) that `test` accepts, in source order: for the few checks that must see a whole file. */
 export function descendants(root: AnyNode, test: (node: AnyNode) => boolean): AnyNode[] {
   const found: AnyNode[] = [];
   const visit = (node: AnyNode): void => {
     if (test(node)) found.push(node);
-    for (const key of Object.keys(node)) {
-      if (key === 'parent' || key === 'loc' || key === 'range' || key === 'tokens' || key === 'comments') continue;
-      const child = node[key];
-      if (Array.isArray(child)) {
-        for (const item of child) if (item && typeof item.type === 'string') visit(item);
-      } else if (child && typeof child === 'object' && typeof child.type === 'string') visit(child);
-    }
+    for (const child of childNodes(node)) visit(child);
   };
   visit(root);
   return found;

@@ -16,7 +16,7 @@
  */
 import type { SourceCode } from 'eslint';
 import type { AnyNode } from './ast.js';
-import { TRANSPARENT, unwrap } from './ast.js';
+import { childNodes, TRANSPARENT, unwrap } from './ast.js';
 import { findVariable } from './scope.js';
 
 /** True when the assignment `write` (`X.m = …`) is undone by a `finally` that writes back what `X.m` held before. */
@@ -126,9 +126,5 @@ function containsPause(node: AnyNode): boolean {
   if (node.type === 'AwaitExpression' || node.type === 'YieldExpression') return true;
   if ((node.type === 'ForOfStatement' && node.await) || (node.type === 'VariableDeclaration' && node.kind === 'await using')) return true;
   if (/Function/.test(node.type)) return false;
-  for (const [key, value] of Object.entries(node)) {
-    if (key === 'parent') continue;
-    if (Array.isArray(value) ? value.some((child) => child && typeof child.type === 'string' && containsPause(child)) : value && typeof (value as AnyNode).type === 'string' && containsPause(value as AnyNode)) return true;
-  }
-  return false;
+  return childNodes(node).some(containsPause);
 }
