@@ -32,7 +32,7 @@ import { DEFAULT_LIMITS, type Limits } from './limits.js';
 import { identityOf, loadManifest } from './manifest.js';
 import { ModuleGraph, namesOwnFile } from './module-graph.js';
 import { packageName } from '../rules/utils/specifiers.js';
-import { isStart } from '../rules/utils/started-files.js';
+import { isStart } from '../rules/utils/start-vias.js';
 import type { LoadRecord } from '../rules/utils/load-records.js';
 import { isArchivePath, isInside, openPackage, type PackageSource } from './package-source.js';
 import { decide, defaultPolicy } from './policy.js';
@@ -226,7 +226,7 @@ async function installEntries(plugin: Prepared): Promise<[string, string[]][]> {
 async function readInlineScripts(plugin: Prepared, linting: Linting): Promise<Map<string, SourceType>> {
   const reached = new Map<string, SourceType>();
   for (const { script, code } of plugin.inlineScripts) {
-    const { loads, reports } = await linting.lint({ code, filename: `package.json#${script}`, sourceType: 'commonjs' });
+    const { loads, reports } = await lintInlineScript(plugin, linting, script, code);
     if (reports.some(isHighOrWorse)) plugin.dangerousInline.add(script);
     const entry = plugin.installs.find(([name]) => name === script)!;
     for (const load of loads) {
@@ -237,6 +237,23 @@ async function readInlineScripts(plugin: Prepared, linting: Linting): Promise<Ma
     }
   }
   return reached;
+}
+
+/**
+ * The lint result of a `node -e` script's code, from the cache record when it holds one for this exact code: a warm
+ * run would otherwise load the parser and the rules for the package.json of every plugin with such a script. The
+ * record's key is no path npm can pack (`#` and the code's hash), and the result depends only on the code and the
+ * script's name, both in the key.
+ */
+async function lintInlineScript(plugin: Prepared, linting: Linting, script: string, code: string): Promise<LintResult> {
+  const filename = `package.json#${script}`;
+  const hash = sha256(code);
+  const key = `${filename}@${hash}`;
+  const known = plugin.record?.files[key];
+  if (!known) plugin.recordChanged = true;
+  const result = known?.result ?? (await linting.lint({ code, filename, sourceType: 'commonjs' }));
+  plugin.entries.set(key, { sourceType: 'commonjs', hash, result });
+  return result;
 }
 
 function addUnreadDependencies(plugin: Prepared, text: string): void {
@@ -659,7 +676,7 @@ async function ignoreMatcher(patterns: string[]): Promise<(file: string) => bool
   return (file) => matchers.some((matches) => matches(file));
 }
 
-function sha256(bytes: Buffer): string {
+function sha256(bytes: Buffer | string): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 

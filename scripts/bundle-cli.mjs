@@ -21,7 +21,7 @@
  * file read and compiled instead of the runtime's ES modules, the protocol
  * and vscode-jsonrpc's CommonJS modules.
  */
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -30,7 +30,7 @@ const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
 // Chunk names carry content hashes: the last build's would otherwise stay beside this one's.
 rmSync(join(REPO, 'dist/bin'), { recursive: true, force: true });
 
-await build({
+const cli = await build({
   absWorkingDir: REPO,
   // The worker sits beside the chunks, where analyzer/pool.ts looks for it (`./lint-worker.js`).
   entryPoints: { warden: 'dist/cli/main.js', 'lint-worker': 'dist/analyzer/lint-worker.js' },
@@ -43,8 +43,12 @@ await build({
   external: ['typescript', '@typescript-eslint/parser', 'eslint', 'piscina', 'write-file-atomic'],
   // Bundled CommonJS dependencies require() Node's built-in modules, which an ES module must provide itself.
   banner: { js: "import { createRequire as createRequireForBundle } from 'node:module';\nconst require = createRequireForBundle(import.meta.url);" },
+  metafile: true,
   logLevel: 'warning',
 });
+// Which modules each chunk carries, for the test that checks what a warm run loads (test/cli/analyze.test.ts).
+const inputs = Object.fromEntries(Object.entries(cli.metafile.outputs).map(([output, { inputs }]) => [output.slice('dist/bin/'.length), Object.keys(inputs)]));
+writeFileSync(join(REPO, 'dist/bin-inputs.json'), `${JSON.stringify(inputs)}\n`);
 
 await build({
   absWorkingDir: REPO,

@@ -15,7 +15,8 @@ import { locOf } from './report.js';
 import { moduleName } from './specifiers.js';
 import { posix } from 'node:path';
 import { memberName, Resolver, resolverFor } from './resolve.js';
-import { startedFileListeners, type StartedFile, type StartVia } from './started-files.js';
+import { startedFileListeners, type StartedFile } from './started-files.js';
+import type { StartVia } from './start-vias.js';
 
 export interface LoadRecord {
   /** The folded specifier, without `node:` unless the code wrote it (`node:test`, `node:sqlite` are built-ins only so spelled). */

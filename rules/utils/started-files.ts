@@ -12,16 +12,7 @@ import type { AnyNode } from './ast.js';
 import { unwrap } from './ast.js';
 import { possibleSpecifiers } from './modules.js';
 import { DYNAMIC, Resolver, resolverFor } from './resolve.js';
-
-/** How the file is started: a worker thread, `fork`, a Node binary run with it, a cluster worker. */
-export type StartVia = 'worker' | 'fork' | 'node' | 'cluster';
-
-const START_VIAS: ReadonlySet<string> = new Set<StartVia>(['worker', 'fork', 'node', 'cluster']);
-
-/** A load record of a started file: a path to resolve from the working directory, not a module specifier. */
-export function isStart(via: string): via is StartVia {
-  return START_VIAS.has(via);
-}
+import type { StartVia } from './start-vias.js';
 
 export interface StartedFile {
   node: AnyNode;

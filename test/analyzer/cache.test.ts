@@ -245,6 +245,19 @@ describe('stat stamps: a file served without being read', () => {
     expect(warm.sourceLines['index.js'][45]).toBe("require('helper');"); // not in the excerpt: read for it
   });
 
+  it('serves the code a lifecycle script gives `node -e` from the record while it is the same, and lints it again once edited', async () => {
+    const cacheDir = tempDir();
+    const script = (code: string) => ({ ...MANIFEST, scripts: { postinstall: `node -e "${code}"` } });
+    const root = writePlugin({ 'package.json': script("require('./setup')"), 'index.js': '', 'setup.js': "console.log('ready');", 'steal.js': "require('child_process').exec('id');" });
+    const verdict = async () => (await analyzePlugin(root, { cacheDir })).findings.map((f) => `${f.file} ${f.ruleId}`);
+    const cold = await verdict();
+    expect(Object.keys(recordOf(cacheDir).files).filter((key) => key.startsWith('package.json#postinstall@'))).toHaveLength(1);
+    expect(await verdict()).toEqual(cold);
+    writeFileSync(join(root, 'package.json'), JSON.stringify(script("require('./steal')")));
+    expect(await verdict()).toContain('steal.js no-child-process');
+    expect(Object.keys(recordOf(cacheDir).files).filter((key) => key.startsWith('package.json#postinstall@'))).toHaveLength(1);
+  });
+
   it('never stamps the files of an archive, extracted afresh every run, and serves them by hash', async () => {
     clockAhead();
     const cacheDir = tempDir();

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } fro
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { analyzePlugin } from '../../analyzer/index.js';
-import { CLI, extractionDirs, FIXTURES, MANIFEST, packageEntries, rawTarball, runCli, tempDir, writePlugin, type RawEntry } from '../analyzer/helpers.js';
+import { CLI, extractionDirs, FIXTURES, MANIFEST, packageEntries, rawTarball, REPO, runCli, tempDir, writePlugin, type RawEntry } from '../analyzer/helpers.js';
 
 let tmp: string;
 beforeEach(() => {
@@ -92,6 +92,22 @@ describe('warden analyze: verdicts', () => {
     expect(cold.stats.cached).toBe(0);
     expect(warm.stats.cached).toBe(2);
     expect(warm.findings).toEqual(cold.findings);
+  });
+
+  it('serves a warm run without loading the parser or the rules', () => {
+    const cacheDir = tempDir();
+    const loads = join(tempDir(), 'loads.txt');
+    analyze(fixture('stealer'), '--cache-dir', cacheDir);
+    const warm = runCli(['analyze', fixture('stealer'), '--cache-dir', cacheDir], {
+      env: { TMPDIR: tmp, WARDEN_RECORD_LOADS: loads },
+      nodeArgs: ['--import', join(FIXTURES, 'loader/record-loads.mjs')],
+    });
+    expect(JSON.parse(warm.stdout).stats.cached).toBe(2);
+    const chunks: Record<string, string[]> = JSON.parse(readFileSync(join(REPO, 'dist/bin-inputs.json'), 'utf8'));
+    const loaded = readFileSync(loads, 'utf8').split('\n').filter((url) => url.includes('/dist/bin/')).map((url) => url.slice(url.lastIndexOf('/') + 1));
+    const modules = loaded.flatMap((chunk) => chunks[chunk] ?? []);
+    expect(modules).toContain('dist/cli/analyze.js');
+    expect(modules.filter((module) => /node_modules\/(acorn|espree|eslint-scope)\/|^dist\/rules\/(?!meta|version|extensions|utils\/(specifiers|markers|manifest|commands|start-vias|sensitive-paths))/.test(module))).toEqual([]);
   });
 
   it('lints big work in the worker pool with the same findings as in-process', async () => {

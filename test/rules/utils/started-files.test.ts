@@ -8,7 +8,7 @@ import { Linter } from 'eslint';
 import parser from '@typescript-eslint/parser';
 import { describe, expect, it } from 'vitest';
 import { captureLoads, LOAD_RECORDER_NAME, loadRecorder, type LoadRecord } from '../../../rules/utils/load-records.js';
-import { isStart } from '../../../rules/utils/started-files.js';
+import { isStart } from '../../../rules/utils/start-vias.js';
 
 /** The started-file records of `code`, as `via specifier` (or `via prefix…`, or `via ?` when nothing folds). */
 function starts(code: string, sourceType: 'commonjs' | 'module' = 'commonjs'): string[] {
