@@ -17,7 +17,8 @@ import { combineListeners } from './utils/listeners.js';
 import { moduleLoadListeners } from './utils/modules.js';
 import { report, type RawReport } from './utils/report.js';
 import { findVariable } from './utils/scope.js';
-import { FUNCTION_CONSTRUCTORS, Resolver, resolverFor, type Ref } from './utils/resolve.js';
+import { FUNCTION_CONSTRUCTORS } from './utils/markers.js';
+import { Resolver, resolverFor, type Ref } from './utils/resolve.js';
 
 const WASM_COMPILERS = new Set(['compile', 'instantiate', 'Module', 'compileStreaming', 'instantiateStreaming']);
 const FUNCTION_KEYWORDS: Record<string, string> = {

@@ -6,7 +6,8 @@
  * an escape of each belongs to.
  */
 import type { Category } from '../meta.js';
-import { CALLER, CJS_ARGUMENTS, FUNCTION_CONSTRUCTORS, IMPORT_META, type Ref } from './resolve.js';
+import { CALLER, CJS_ARGUMENTS, FUNCTION_CONSTRUCTORS, IMPORT_META } from './markers.js';
+import type { Ref } from './resolve.js';
 
 export interface CapabilityRoot {
   /** How a message names it: `require`, `the global object`, `process.binding`. */

@@ -7,7 +7,8 @@
 import type { Rule } from 'eslint';
 import type { AnyNode } from './ast.js';
 import { climbWrappers, plainKeyName, unwrap } from './ast.js';
-import { DYNAMIC, FUNCTION_CONSTRUCTORS, memberName, resolverFor, Resolver, type NormalizedCall, type Ref } from './resolve.js';
+import { FUNCTION_CONSTRUCTORS } from './markers.js';
+import { DYNAMIC, memberName, resolverFor, Resolver, type NormalizedCall, type Ref } from './resolve.js';
 import { isContextFunction } from './plugin-api.js';
 import { findVariable } from './scope.js';
 

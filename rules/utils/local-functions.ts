@@ -115,8 +115,6 @@ function siteOf(node: AnyNode, parent: AnyNode): CallSite | undefined {
   return undefined;
 }
 
-/** `node` and its parent once value-preserving wrappers (`(f)`, `f!`, `f as T`) are skipped. */
-
 function isExported(node: AnyNode | null | undefined): boolean {
   const type = node?.parent?.type;
   return type === 'ExportNamedDeclaration' || type === 'ExportDefaultDeclaration';

@@ -1,11 +1,15 @@
 /**
- * Path markers in refs for values that have no name of their own: imported by
- * the resolver, which makes them, and by whoever reads them (the folder, the
- * capability roots), without importing the resolver itself.
+ * Path markers in refs for values that have no name of their own, and the names
+ * of the function constructors: imported by the resolver, which makes them, and
+ * by whoever reads them (the folder, the capability roots), without importing
+ * the resolver itself.
  */
 export const IMPORT_META = '%import.meta';
 /** CommonJS's top-level `arguments`: the module wrapper's. */
 export const CJS_ARGUMENTS = '%cjs-arguments';
+/** The function that called a sloppy function (`arguments.callee.caller`). */
+export const CALLER = '%caller';
+export const FUNCTION_CONSTRUCTORS: ReadonlySet<string> = new Set(['Function', 'AsyncFunction', 'GeneratorFunction', 'AsyncGeneratorFunction']);
 
 /** The user's home folder in folded paths: `os.homedir()` and `$HOME` fold to it. */
 export const HOME = '~';

@@ -20,9 +20,11 @@ import { isBuiltin } from 'node:module';
 import type { AnyNode } from './ast.js';
 import { climbWrappers, functionConstructorName, isFunctionNode, isNullish, plainKeyName, TRANSPARENT, unwrap } from './ast.js';
 import { isDetachedMethod } from './detached-methods.js';
+import { isExportedPlainFunction } from './exported-functions.js';
+import { capabilityRoot } from './capability-roots.js';
 import { isBrowserifyModule, shimsOf, shimValue } from './bundler-shims.js';
 import { Folder } from './fold.js';
-import { CJS_ARGUMENTS, IMPORT_META } from './markers.js';
+import { CALLER, CJS_ARGUMENTS, FUNCTION_CONSTRUCTORS, IMPORT_META } from './markers.js';
 import { evaluatedPath } from './evaluated-values.js';
 
 export { CJS_ARGUMENTS, IMPORT_META };
@@ -52,14 +54,12 @@ export interface NormalizedCall {
 
 /** Path markers: an instance of a module's class, a property descriptor, `import.meta`, CommonJS's top-level `arguments`. */
 const INSTANCE = '%instance';
-/** How many classes up a subclass's module base is looked for. */
 /** What a module's function returned. */
 export const RESULT = '%result';
 const DESCRIPTOR = '%descriptor';
 const GLOBAL_OBJECT_NAMES = new Set(['globalThis', 'global']);
-/** A sloppy function's own `arguments`; `%caller` is the function that called it (`arguments.callee.caller`). */
+/** A sloppy function's own `arguments` (CALLER, in markers.ts, is the function that called it). */
 const FUNCTION_ARGUMENTS = '%arguments';
-export const CALLER = '%caller';
 /**
  * The browser's names for the global object. Node defines none of them, so the
  * name itself holds nothing there (`new Reader(self)` in a web worker hands on
@@ -72,7 +72,6 @@ export const BROWSER_GLOBAL = '%browser';
  * but climbing its chain reaches X (`Object.getPrototypeOf(Sub)` is X, `Sub.prototype.__proto__` is X.prototype).
  */
 export const SUBCLASS = '%subclass';
-export const FUNCTION_CONSTRUCTORS = new Set(['Function', 'AsyncFunction', 'GeneratorFunction', 'AsyncGeneratorFunction']);
 /** Globals that are functions, so `x.constructor` is `Function`. */
 const GLOBAL_FUNCTIONS = new Set([
   'Function', 'Object', 'Array', 'String', 'Number', 'Boolean', 'Symbol', 'RegExp', 'Date', 'Promise', 'Error',
@@ -518,14 +517,6 @@ export class Resolver {
   }
 
   /**
-   * `this` is the global object at the top level of a script, and in a sloppy-mode
-   * function every call of which the file sees and calls it plainly (`f()`, an
-   * immediately invoked expression, `f.call(null)`), where `this` is not bound to
-   * anything else, or in a sloppy method of an object literal the file takes off it (see detached-methods.ts). In
-   * CommonJS top-level `this` is `exports`; in a module or strict
-   * code it is undefined.
-   */
-  /**
    * `super` in a class whose heritage is known: the parent class in a static member and for `super(…)`, the
    * parent's prototype in an instance member. An object literal's method has its own home object, not followed.
    */
@@ -543,6 +534,15 @@ export class Resolver {
     return undefined;
   }
 
+  /**
+   * `this` is the global object at the top level of a script, and in a sloppy-mode
+   * function every call of which the file sees and calls it plainly (`f()`, an
+   * immediately invoked expression, `f.call(null)`), where `this` is not bound to
+   * anything else, or in a sloppy method of an object literal the file takes off it (see detached-methods.ts), or
+   * in a sloppy function the file exports to callers the file cannot see (see exported-functions.ts). In
+   * CommonJS top-level `this` is `exports`; in a module or strict
+   * code it is undefined.
+   */
   private resolveThis(node: AnyNode): Ref | undefined {
     let fn: AnyNode | undefined;
     for (let current = node.parent; current; current = current.parent) {
@@ -555,10 +555,23 @@ export class Resolver {
     if (!fn) return this.sourceType !== 'commonjs' && this.scopeOf(node).type === 'global' ? { path: [] } : undefined;
     if (this.scopeOf(fn).isStrict || fn.parent?.type === 'MethodDefinition') return undefined;
     // An object literal's method has the object as `this` when called as one, the global object once taken off it.
-    if (fn.parent?.type === 'Property') return isDetachedMethod(fn, this.scopeOf, (member) => memberName(member, this.folder)) ? { path: [] } : undefined;
+    if (fn.parent?.type === 'Property') return isDetachedMethod(fn, this.scopeOf, (member) => memberName(member, this.folder)) || this.readsPowerOffExportedThis(node, fn) ? { path: [] } : undefined;
     const sites = this.functions.callSites(fn);
-    if (!sites?.length) return this.calledUnbound(fn) ? { path: [] } : undefined;
+    if (!sites?.length) return this.calledUnbound(fn) || this.readsPowerOffExportedThis(node, fn) ? { path: [] } : undefined;
     return sites.every((site) => this.bindsGlobalThis(site.call, fn!)) ? { path: [] } : undefined;
+  }
+
+  /**
+   * `this.process`, `this.Function`, `this.fetch` in a sloppy function its file exports: called bare by an importer, it
+   * reads the global's member, and a function meant for some other `this` has no reason to name a capability root
+   * of the global object. `this` itself passed on or returned, or its other members (a mixin's `this.emit`), stay
+   * unknown: whoever calls the function may give it any object.
+   */
+  private readsPowerOffExportedThis(thisNode: AnyNode, fn: AnyNode): boolean {
+    const { node, parent } = climbWrappers(thisNode);
+    if (parent?.type !== 'MemberExpression' || parent.object !== node) return false;
+    const key = memberName(parent, this.folder);
+    return key !== undefined && capabilityRoot({ path: [key] }) !== undefined && isExportedPlainFunction(fn, this.scopeOf);
   }
 
   /**

@@ -63,6 +63,8 @@ tester.run('no-dynamic-code', rule, {
     'import { Worker } from "node:worker_threads"; new Worker("./task.js", { workerData: 1 }); WebAssembly.validate(bytes);',
     // An instance's constructor in its own class, a comparison, a name, and a non-string argument: no code is built.
     'class A { clone() { return new this.constructor("x"); } }',
+    // An exported sloppy mixin reading its own object's members, not the global's.
+    { code: 'exports.clone = function () { return new this.constructor(this.value); };', ...cjs },
     'function same(v) { return v.constructor === Object && v.constructor.name === "Object" ? new v.constructor() : null; }',
     'function copy(list) { return new list.constructor(list.length); }',
     // The same instance idioms by destructuring or an optional chain, and dispatch by a key chosen at run time: a
@@ -155,8 +157,10 @@ tester.run('no-dynamic-code', rule, {
     { code: '""["constr" + "uctor"]["constructor"](body)();', errors: [at('indirect', 1, 1)] },
     { code: 'function f() {}\nf.constructor("return 1")();', errors: [at('indirect', 2, 1)] },
     { code: '[].map.constructor(code)();\nrequire("fs").readFile.constructor(code);', ...cjs, errors: [at('indirect', 1, 1), at('indirect', 2, 1)] },
-    // The global object from a sloppy IIFE.
+    // The global object from a sloppy IIFE, and from an exported sloppy function an importer may call bare.
     { code: 'const g = (function () { return this; })();\ng.eval(code);', ...cjs, errors: [at('indirect', 2, 1)] },
+    { code: 'exports.run = function (src) { return this.Function(src)(); };', ...cjs, errors: [at('indirect', 1, 39)] },
+    { code: 'module.exports.run = function (src) { const E = this["ev" + "al"]; return E(src); };', ...cjs, errors: [at('indirect', 1, 75)] },
     // TypeScript casts and other file kinds.
     { code: 'const e = (globalThis as any).eval as (s: string) => unknown;\ne(code);', filename: 'a.ts', errors: [at('indirect', 2, 1)] },
     { code: 'const r = (eval as any)(code);', filename: 'a.ts', errors: [at('indirect', 1, 11)] },

@@ -40,6 +40,9 @@ ruleTester.run('no-process-env', rule, {
     { code: '"use strict";\nconst o = { g() { return this.process.env; } };\nconst { g } = o;\n[0].map(o.g);', ...commonjs },
     'const o = { g() { return this.process.env; } };\nconst { g } = o;\nsetTimeout(o.g);',
     { code: 'class A { g() { return this.process.env; } }\nconst { g } = new A();\n[0].map(g);', ...commonjs },
+    // An exported constructor's `this` is the object it builds; a mixin's `this` is whatever object it is mixed into.
+    { code: 'module.exports = function Settings() { return JSON.stringify(this.process.env); };', ...commonjs },
+    { code: 'exports.snapshot = function () { this.env = {}; return JSON.stringify(this.env); };', ...commonjs },
   ],
   invalid: [
     // Taken off its object, a sloppy method runs with the global object as `this`: `this.process` is `process`.
@@ -47,6 +50,9 @@ ruleTester.run('no-process-env', rule, {
     { code: 'const o = { read: function () { const p = this["pro" + "cess"]; return p.env.NPM_TOKEN; } };\nconst { read } = o;\nmodule.exports = read();', ...commonjs, errors: [read('secretRead', 1, 72, 'NPM_TOKEN')] },
     { code: 'const o = { k() { return this.process.env; } };\nsend(o.k.call(null));', ...commonjs, errors: [dump(1, 26)] },
     { code: 'const o = { k() { send(this.process.env); } };\nconst later = o["k"];\nsetTimeout(later, 1);', ...commonjs, errors: [dump(1, 24)] },
+    // Exported, a sloppy function may be called bare by the file that requires it: `this.process` is `process` there.
+    { code: 'module.exports = function collect() { return JSON.stringify(this.process.env); };', ...commonjs, errors: [dump(1, 61)] },
+    { code: 'function collect() { return JSON.stringify(this["pro" + "cess"].env); }\nmodule.exports = { collect };', ...commonjs, errors: [dump(1, 44)] },
     // Single reads whose value goes somewhere: info for harmless names, high for secret-looking ones, medium otherwise.
     { code: 'use(process.env.NODE_ENV);', ...allSeverities, errors: [read('harmlessRead', 1, 5, 'NODE_ENV')] },
     { code: 'const t = process.env.GITHUB_TOKEN; send(t);', errors: [read('secretRead', 1, 11, 'GITHUB_TOKEN')] },

@@ -224,6 +224,30 @@ describe('following values through the file', () => {
     expect(resolveName('this.process', script)).toBe('process');
   });
 
+  it("resolves a capability root read off an exported sloppy function's `this` to the global's: an importer may call it bare", () => {
+    const thisMember = (code: string, options = cjs) => probe(`${code}\n0;`, (resolver, _expression, context) => {
+      const find = (node: any): any => (node?.type === 'MemberExpression' && node.object.type === 'ThisExpression' ? node : Object.entries(node).filter(([key]) => key !== 'parent').flatMap(([, value]) => (Array.isArray(value) ? value : [value])).filter((child: any) => child?.type).map(find).find(Boolean));
+      return Resolver.nameOf(resolver.resolve(find(context.sourceCode.ast)));
+    }, options);
+    expect(thisMember('module.exports = function collect() { return this.process.env; };')).toBe('process');
+    expect(thisMember('exports.run = function (src) { return this.Function(src); };')).toBe('Function');
+    expect(thisMember('module.exports.send = function (u) { return this["fe" + "tch"](u); };')).toBe('fetch');
+    expect(thisMember('function grab() { return this.process; }\nmodule.exports = { grab };')).toBe('process');
+    expect(thisMember('module.exports = { grab: function () { return this.eval; } };')).toBe('eval');
+    expect(thisMember('module.exports = { grab() { return this.process; } };')).toBe('process');
+    // A constructor (capitalised, writing `this.x`, built with new, a prototype), strict code, a module, a member
+    // that is no capability root, a local `exports`, and a function the file keeps to itself.
+    expect(thisMember('module.exports = function Client() { return this.fetch; };')).toBeUndefined();
+    expect(thisMember('module.exports = function (f) { this.fetch = f; return this.fetch; };')).toBeUndefined();
+    expect(thisMember('function make() { return this.process; }\nmake.prototype.x = 1;\nmodule.exports = make;')).toBeUndefined();
+    expect(thisMember('function make() { return this.process; }\nmodule.exports = make; new make();')).toBeUndefined();
+    expect(thisMember('"use strict"; module.exports = function () { return this.process; };')).toBeUndefined();
+    expect(thisMember('export default function () { return this.process; }', { sourceType: 'module' as never })).toBeUndefined();
+    expect(thisMember('exports.emitAll = function () { return this.emit; };')).toBeUndefined();
+    expect(thisMember('const exports = {}; exports.run = function () { return this.process; };')).toBeUndefined();
+    expect(thisMember('function run() { return this.process; }\nrunAll(run);')).toBeUndefined();
+  });
+
   it('reaches the module wrapper through arguments.callee.caller', () => {
     expect(resolveName('function h() { return arguments.callee.caller.arguments[1]; } h()', cjs)).toBe('require');
     expect(resolveName('function h() { return arguments.callee.caller; } h()', cjs)).toBe('%caller');
