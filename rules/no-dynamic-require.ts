@@ -3,7 +3,10 @@
  * gate cannot name it cannot judge, so `require(x)`, `import(x)`,
  * `createRequire(…)(x)`, `module.require(x)` and the rest are critical. The
  * exception is a literal relative prefix that stays inside the plugin
- * (`'./locales/' + lang + '.json'`, `` `./plugins/${name}.js` ``): low.
+ * (`'./locales/' + lang + '.json'`, `` `./plugins/${name}.js` ``): low,
+ * unless the rest after it is a path computed from a place (`__dirname`,
+ * `ctx.dataDir`, `path.relative(…)`): such a rest is made to climb out with
+ * `..`, to the data folder the plugin can write among others.
  * Specifiers that do fold are the module rules' business, not this one's.
  */
 import type { Rule } from 'eslint';
@@ -13,17 +16,19 @@ import { PLUGIN_ROOT } from './utils/markers.js';
 import { moduleLoadListeners } from './utils/modules.js';
 import { report } from './utils/report.js';
 import { literalPrefix } from './utils/load-records.js';
-import { Resolver, resolverFor } from './utils/resolve.js';
-import type { AnyNode } from './utils/ast.js';
+import { memberName, Resolver, resolverFor } from './utils/resolve.js';
+import { childNodes, isFunctionNode, unwrap, type AnyNode } from './utils/ast.js';
+import { IMPORT_META } from './utils/markers.js';
 import { combineListeners } from './utils/listeners.js';
 import { isOwnLocation } from './utils/module-builtin.js';
 
-const rule = defineRule<'unresolvable' | 'localPrefix' | 'outside' | 'climbsOut' | 'blobUrl' | 'foreignRequire'>({
+const rule = defineRule<'unresolvable' | 'localPrefix' | 'placeRest' | 'outside' | 'climbsOut' | 'blobUrl' | 'foreignRequire'>({
   name: 'no-dynamic-require',
   description: 'Reports require/import() of module names that cannot be known before run time.',
   messages: {
     unresolvable: 'Loads a module whose name is only known at run time ({{via}}), so it could be any module.',
     localPrefix: "Loads a module chosen at run time from inside the plugin ('{{prefix}}…').",
+    placeRest: "Loads a module through '{{prefix}}' followed by a path computed from {{place}}, which can climb out of the plugin's folder (`../`) to code the gate has not read, such as a file the plugin wrote to its data folder.",
     outside: "Loads '{{specifier}}', code from outside the plugin ({{where}}) that the gate has not read.",
     climbsOut: "Loads a module through '{{specifier}}', which climbs out of the plugin's folder to code the gate has not read.",
     foreignRequire: 'Creates a require for {{where}}, not for this file, so what it loads is resolved from a place the gate has not read.',
@@ -32,6 +37,7 @@ const rule = defineRule<'unresolvable' | 'localPrefix' | 'outside' | 'climbsOut'
   findings: {
     unresolvable: { category: 'dynamic-import', severity: 'critical' },
     localPrefix: { category: 'dynamic-import', severity: 'low' },
+    placeRest: { category: 'dynamic-import', severity: 'critical' },
     outside: { category: 'dynamic-import', severity: 'critical' },
     climbsOut: { category: 'dynamic-import', severity: 'critical' },
     blobUrl: { category: 'dynamic-import', severity: 'critical' },
@@ -62,7 +68,9 @@ const rule = defineRule<'unresolvable' | 'localPrefix' | 'outside' | 'climbsOut'
       if (segments && (climbsOut(resolver.filename, segments) || outsideOf(segments))) {
         report(context, rule, { node: load.node, messageId: 'climbsOut', data: { specifier: `${shorten(prefix!)}…` } });
       } else if (prefix !== undefined && staysInside(prefix)) {
-        report(context, rule, { node: load.node, messageId: 'localPrefix', data: { prefix } });
+        const place = placeIn(resolver, load.specifierNode!, new Set());
+        if (place) report(context, rule, { node: load.node, messageId: 'placeRest', data: { prefix, place } });
+        else report(context, rule, { node: load.node, messageId: 'localPrefix', data: { prefix } });
       } else {
         report(context, rule, { node: load.node, messageId: 'unresolvable', data: { via: load.via } });
       }
@@ -95,6 +103,41 @@ function climbsOut(filename: string, specifier: string): boolean {
   else if (specifier.startsWith('/')) target = posix.normalize(specifier);
   else return false;
   return target !== PLUGIN_ROOT && !target.startsWith(`${PLUGIN_ROOT}/`);
+}
+
+/** Path functions whose result is one name, not a path: a rest made by them cannot climb. */
+const NAME_ONLY = new Set(['basename', 'extname']);
+const PLACE_NAMES = new Set(['__dirname', '__filename']);
+
+/**
+ * What place the expression's value is computed from, if any: `__dirname`, `import.meta`, `process.cwd()`, a
+ * `dataDir` member, `os.homedir()` or `os.tmpdir()`, or a path function (`path.relative`, `path.join`,
+ * `fileURLToPath`, `require.resolve`) whatever it is given. Single-write variables are followed to their value.
+ */
+function placeIn(resolver: Resolver, input: AnyNode, seen: Set<AnyNode>): string | undefined {
+  const node = unwrap(input);
+  if (seen.has(node) || seen.size > 64) return undefined;
+  seen.add(node);
+  if (node.type === 'Identifier') {
+    const name = Resolver.nameOf(resolver.resolve(node));
+    if (name !== undefined && PLACE_NAMES.has(name)) return name;
+    const alias = resolver.aliasedExpression(node);
+    return alias && placeIn(resolver, alias.node, seen);
+  }
+  if (node.type === 'MetaProperty') return 'import.meta';
+  if (node.type === 'MemberExpression' && memberName(node, resolver.folder) === 'dataDir') return 'the data folder (dataDir)';
+  if (node.type === 'CallExpression') {
+    const name = Resolver.nameOf(resolver.resolve(node.callee));
+    const pathFunction = name && /^path:(?:(?:posix|win32)\.)?(\w+)$/.exec(name)?.[1];
+    if (pathFunction && !NAME_ONLY.has(pathFunction)) return `path.${pathFunction}`;
+    if (name === 'url:fileURLToPath' || name === 'process.cwd' || name === 'os:homedir' || name === 'os:tmpdir' || name === 'require.resolve' || name === `${IMPORT_META}.resolve`) return `${name.replace(/^(\w+):/, '$1.').replace(IMPORT_META, 'import.meta')}()`;
+  }
+  // Inside a nested function is that function's business, not this value's.
+  for (const child of childNodes(node)) if (!isFunctionNode(child)) {
+    const place = placeIn(resolver, child, seen);
+    if (place) return place;
+  }
+  return undefined;
 }
 
 function shorten(text: string): string {

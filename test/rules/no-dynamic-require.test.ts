@@ -88,6 +88,14 @@ ruleTester.run('no-dynamic-require', rule, {
     { code: 'const messages = require("./locales/" + lang + ".json");', ...commonjs, ...allSeverities, errors: [local(1, 18, './locales/')] },
     { code: 'const dir = "./plugins";\nconst p = await import(`${dir}/${name}.js`);', ...allSeverities, errors: [local(2, 17, './plugins/')] },
     { code: 'const r = require;\nr("./a/" + "b/" + x);', ...commonjs, ...allSeverities, errors: [local(2, 1, './a/b/')] },
+    // A rest that is only a name (a listing's entry, a basename) cannot climb: still low.
+    { code: 'const fs = require("fs");\nfor (const f of fs.readdirSync(__dirname + "/cmds")) require("./cmds/" + f);', ...commonjs, ...allSeverities, errors: [local(2, 54, './cmds/')] },
+    { code: 'const path = require("path");\nrequire("./locales/" + path.basename(file, ".json"));', ...commonjs, ...allSeverities, errors: [local(2, 1, './locales/')] },
+    // A rest computed from a place is a path, made to climb out (`../../data/stage.js`): critical, however it is built.
+    { code: 'const path = require("path");\nconst rel = path.relative(path.join(__dirname, "locales"), path.join(ctx.dataDir, "stage.js"));\nrequire("./locales/" + rel);', ...commonjs, errors: [{ messageId: 'placeRest', line: 3, column: 1, data: { prefix: './locales/', place: 'path.relative' } }] },
+    { code: 'const { relative } = require("node:path");\nconst up = relative(__dirname, process.cwd());\nawait import(`./plugins/${up}/stage.mjs`);', ...commonjs, errors: [{ messageId: 'placeRest', line: 3, column: 7 }] },
+    { code: 'exports.activate = (ctx) => require("./x/" + ctx.dataDir + "/s.js");', ...commonjs, errors: [{ messageId: 'placeRest', line: 1, column: 29, data: { prefix: './x/', place: 'the data folder (dataDir)' } }] },
+    { code: 'const here = process.cwd();\nrequire("./x/" + here + "/s.js");', ...commonjs, errors: [{ messageId: 'placeRest', line: 2, column: 1, data: { prefix: './x/', place: 'process.cwd()' } }] },
     // Code from outside the plugin: absolute paths, file: URLs (however built), the network, blob: URLs.
     { code: 'require("/tmp/x.js");\nimport("file:///etc/x.mjs");\nimport(new URL("./p.mjs", "file:///opt/evil/"));', ...commonjs, errors: [{ messageId: 'outside', line: 1, column: 1, data: { specifier: '/tmp/x.js', where: 'an absolute path' } }, { messageId: 'outside', line: 2, column: 1 }, { messageId: 'outside', line: 3, column: 1 }] },
     { code: 'const path = require("path");\nrequire(path.join(__dirname, "..", "..", "..", "escape.js"));', ...commonjs, filename: 'lib/a.js', errors: [{ messageId: 'outside', line: 2, column: 1 }] },
