@@ -8,10 +8,12 @@
  * file does is the plugin's code as much as what it requires.
  */
 import type { Rule } from 'eslint';
+import { posix } from 'node:path';
 import type { AnyNode } from './ast.js';
 import { unwrap } from './ast.js';
 import { possibleSpecifiers } from './modules.js';
-import { DYNAMIC, Resolver, resolverFor } from './resolve.js';
+import { DYNAMIC, memberName, Resolver, resolverFor } from './resolve.js';
+import { PLUGIN_ROOT } from './markers.js';
 import type { StartVia } from './start-vias.js';
 
 export interface StartedFile {
@@ -58,6 +60,8 @@ const NODE_BINARY_NAME = /(^|[\\/])node(js)?(\d+(\.\d+)*)?(\.exe)?$/i;
 /** Node options whose value is a file Node loads before the script, and those that make it run no file. */
 const PRELOAD_OPTIONS = new Set(['-r', '--require', '--import', '--loader', '--experimental-loader']);
 const INLINE_CODE_OPTIONS = new Set(['-e', '--eval', '-p', '--print']);
+/** A relative word naming a code file: what a program handed it may run. */
+const CODE_FILE = /\.(?:[cm]?js|[cm]?ts|jsx|tsx|sh|node)$/i;
 
 export function startedFileListeners(context: Rule.RuleContext, onStart: (start: StartedFile) => void): Rule.RuleListener {
   const resolver = resolverFor(context);
@@ -81,16 +85,44 @@ export function startedFileListeners(context: Rule.RuleContext, onStart: (start:
       const options = starter.execArgvAt === undefined ? undefined : args[starter.execArgvAt] ?? (starter.via === 'fork' ? args[1] : undefined);
       const execArgv = options && optionValue(resolver, options, 'execArgv');
       if (execArgv) nodeArguments(resolver, execArgv, false, (file) => emit(node, file, starter.via));
-    } else if (PROGRAM_RUNNERS.has(name) && args[0] && isNodeBinary(resolver, args[0]) && args[1]) {
-      nodeArguments(resolver, args[1], true, (file) => emit(node, file, 'node'));
+    } else if (PROGRAM_RUNNERS.has(name) && args[0]) {
+      const started = new Set<AnyNode | string>();
+      const startOnce = (file: AnyNode | string) => {
+        if (!started.has(file)) emit(node, file, 'node');
+        started.add(file);
+      };
+      if (isNodeBinary(resolver, args[0]) && args[1]) nodeArguments(resolver, args[1], true, startOnce);
+      // Whatever the program (`env node f`, `/proc/self/exe f`, a shell given a polyglot), a shipped file it is handed may run.
+      for (const element of args[1] ? ownPathElements(resolver, args[1]) : []) startOnce(element);
     } else if (SHELL_RUNNERS.has(name) && args[0]) {
       const words = resolver.folder.foldString(args[0])?.trim().split(/\s+/);
       if (words && NODE_BINARY_NAME.test(words[0])) {
         for (const file of nodeWords(words.slice(1), true)) emit(node, file, 'node');
       }
+      for (const word of words ?? []) if (word.startsWith(`${PLUGIN_ROOT}/`)) emit(node, word, 'node');
+    } else if (node.type === 'NewExpression' && (callee.path.at(-1) ?? unwrap(node.callee).name) === 'Worker' && args[0]) {
+      // A worker class of any package (threads, web-worker, tiny-worker) runs the file it is given, as Node's does.
+      emit(node, args[0], 'worker');
     }
   };
-  return { CallExpression: onCall, NewExpression: onCall } as Rule.RuleListener;
+  /** `cluster.settings.exec = file`: the file every later `cluster.fork()` runs. */
+  const onAssignment = (node: AnyNode) => {
+    const target = unwrap(node.left);
+    if (node.operator !== '=' || target.type !== 'MemberExpression' || memberName(target, resolver.folder) !== 'exec') return;
+    if (Resolver.nameOf(resolver.resolve(target.object)) === 'cluster:settings') emit(node, node.right, 'cluster');
+  };
+  return { CallExpression: onCall, NewExpression: onCall, AssignmentExpression: onAssignment } as Rule.RuleListener;
+}
+
+/** The elements of a literal argument list that fold to a path of the plugin's own (`path.join(__dirname, 'w.js')`, `'svc/w.js'`). */
+function ownPathElements(resolver: Resolver, list: AnyNode): AnyNode[] {
+  const inner = unwrap(list);
+  if (inner.type !== 'ArrayExpression') return [];
+  return inner.elements.filter((element: AnyNode | null): element is AnyNode => {
+    if (!element || element.type === 'SpreadElement') return false;
+    const word = resolver.folder.foldString(element);
+    return word !== undefined && !word.startsWith('-') && (word.startsWith(`${PLUGIN_ROOT}/`) || (!posix.isAbsolute(word) && CODE_FILE.test(word)));
+  });
 }
 
 function isNodeBinary(resolver: Resolver, node: AnyNode): boolean {

@@ -53,6 +53,18 @@ describe('files started as threads or Node processes', () => {
     expect(starts("import { execaNode } from 'execa'; await execaNode('./cli/run.js', ['--fast']);", 'module')).toEqual(['fork ./cli/run.js']);
   });
 
+  it('records a shipped file handed to any program, to a Worker class of any package, and to cluster.settings.exec', () => {
+    // What the program does with the file the gate cannot know: `env node f`, Node as /proc/self/exe, a shell, an option's value taken for the script.
+    expect(starts("const { execFile } = require('child_process'); const path = require('path'); execFile('/proc/self/exe', [path.join(__dirname, 'svc', 'w.js')]);")).toEqual(['node /__plugin__/svc/w.js']);
+    expect(starts("require('child_process').execFile('/usr/bin/env', ['node', __dirname + '/svc/w.js']);")).toEqual(['node /__plugin__/svc/w.js']);
+    expect(starts("require('child_process').spawn(process.execPath, ['-C', 'development', 'svc/w.js'], { cwd: __dirname });")).toEqual(['node development', 'node svc/w.js']);
+    expect(starts("require('child_process').spawn('git', ['./x.js']);")).toEqual(['node ./x.js']);
+    expect(starts("require('child_process').exec(`/bin/sh ${__dirname}/tools/run.sh`);")).toEqual(['node /__plugin__/tools/run.sh']);
+    expect(starts("const { spawn, Worker } = require('threads'); spawn(new Worker('./svc/w.js'));")).toEqual(['worker ./svc/w.js']);
+    expect(starts("import Worker from 'web-worker'; new Worker(new URL('./w.mjs', import.meta.url));", 'module')).toEqual(['worker file:///__plugin__/w.mjs']);
+    expect(starts("const cluster = require('cluster'); const path = require('path'); cluster.settings.exec = path.join(__dirname, 'svc', 'w.js'); cluster.fork();")).toEqual(['cluster /__plugin__/svc/w.js']);
+  });
+
   it('records a start it cannot fold as one it cannot name, with the literal start of the path when that folds', () => {
     expect(starts("const { Worker } = require('worker_threads'); module.exports = (file) => new Worker(file);")).toEqual(['worker ?']);
     expect(starts("const { fork } = require('child_process'); module.exports = (job) => fork('./jobs/' + job);")).toEqual(['fork ./jobs/…']);
@@ -62,7 +74,7 @@ describe('files started as threads or Node processes', () => {
   it('records nothing for code handed to a Worker, a Node binary run without a file, other programs, or look-alikes', () => {
     expect(starts("const { Worker } = require('worker_threads'); new Worker('postMessage(1)', { eval: true });")).toEqual([]);
     expect(starts("const { execFileSync } = require('child_process'); execFileSync(process.execPath, ['--version']); execFileSync(process.execPath, ['-e', 'console.log(1)']);")).toEqual([]);
-    expect(starts("const { spawn } = require('child_process'); spawn('git', ['./x.js']); spawn('ls', ['-la']);")).toEqual([]);
+    expect(starts("const { spawn } = require('child_process'); spawn('ls', ['-la', 'notes.txt']); spawn('git', ['status', '--short']);")).toEqual([]);
     expect(starts("class Worker { constructor(f) { this.f = f; } } new Worker('./w.js'); const tools = { fork() {} }; tools.fork('./x.js');")).toEqual([]);
     expect(starts("const cluster = require('cluster'); cluster.setupPrimary({ silent: true }); cluster.fork();")).toEqual([]);
   });
