@@ -27,6 +27,20 @@ export function moduleLoadListeners(context: Rule.RuleContext, onLoad: (load: Mo
     if (!node.source || node.importKind === 'type' || node.exportKind === 'type') return;
     onLoad({ node, specifier: moduleName(String(node.source.value)), specifierNode: node.source, via });
   };
+  const onRequire = (node: any) => {
+    const loaded = resolver.requireCall(node);
+    if (!loaded) return;
+    if (!loaded.specifierNode) return onLoad({ node, specifier: undefined, specifierNode: undefined, via: 'require' });
+    const deps = browserifyDeps(context.sourceCode, unwrap(node.callee), (key) => resolver.folder.fold(key)?.value);
+    for (const possible of possibleSpecifiers(resolver, loaded.specifierNode)) {
+      const mapped = possible.specifier === undefined ? undefined : deps?.map.get(possible.specifier);
+      // Another module of the bundle: read where it is, not loaded by name.
+      if (typeof mapped === 'number') continue;
+      // A map the gate cannot list may send this name anywhere: a load of a module it cannot tell.
+      if (mapped === undefined && deps?.complete === false) onLoad({ node, specifier: undefined, specifierNode: undefined, via: 'require' });
+      else onLoad({ node, ...possible, ...(mapped === undefined ? {} : { specifier: moduleName(mapped) }), via: 'require' });
+    }
+  };
   return {
     ImportDeclaration: (node: any) => fromSource(node, 'import'),
     ExportNamedDeclaration: (node: any) => fromSource(node, 'export'),
@@ -40,20 +54,8 @@ export function moduleLoadListeners(context: Rule.RuleContext, onLoad: (load: Mo
         onLoad({ node, specifier: moduleName(String(ref.expression.value)), specifierNode: ref.expression, via: 'require' });
       }
     },
-    CallExpression: (node: any) => {
-      const loaded = resolver.requireCall(node);
-      if (!loaded) return;
-      if (!loaded.specifierNode) return onLoad({ node, specifier: undefined, specifierNode: undefined, via: 'require' });
-      const deps = browserifyDeps(context.sourceCode, unwrap(node.callee), (key) => resolver.folder.fold(key)?.value);
-      for (const possible of possibleSpecifiers(resolver, loaded.specifierNode)) {
-        const mapped = possible.specifier === undefined ? undefined : deps?.map.get(possible.specifier);
-        // Another module of the bundle: read where it is, not loaded by name.
-        if (typeof mapped === 'number') continue;
-        // A map the gate cannot list may send this name anywhere: a load of a module it cannot tell.
-        if (mapped === undefined && deps?.complete === false) onLoad({ node, specifier: undefined, specifierNode: undefined, via: 'require' });
-        else onLoad({ node, ...possible, ...(mapped === undefined ? {} : { specifier: moduleName(mapped) }), via: 'require' });
-      }
-    },
+    CallExpression: onRequire,
+    NewExpression: onRequire,
   } as Rule.RuleListener;
 }
 

@@ -359,7 +359,8 @@ export class Resolver {
 
   /** For a call that loads a module: the specifier node and its folded value. */
   requireCall(node: AnyNode): { specifierNode: AnyNode | undefined; specifier: string | undefined } | undefined {
-    if (node.type !== 'CallExpression') return undefined;
+    // `new require(x)` loads too: `new` of a function that returns an object yields that object, the module's exports.
+    if (node.type !== 'CallExpression' && node.type !== 'NewExpression') return undefined;
     const call = this.normalizeCall(node);
     if (!call.callee || call.callee.module !== undefined || !REQUIRE_LIKE.has(call.callee.path.join('.'))) return undefined;
     const specifierNode = call.args?.[0];
@@ -420,6 +421,8 @@ export class Resolver {
       case 'CallExpression':
         return this.resolveCallResult(node);
       case 'NewExpression': {
+        const loaded = this.requireCall(node);
+        if (loaded) return { module: loaded.specifier === undefined ? DYNAMIC : moduleName(loaded.specifier), path: [] };
         // An instance of a module's class (`new Module()`, `new inspector.Session()`), or of a built-in whose
         // prototype is shared (`Object.getPrototypeOf(new Map())` is `Map.prototype`); other instances stay unknown.
         // A subclass's instance inherits its module base's members: `class Probe extends inspector.Session {}; new

@@ -34,6 +34,8 @@ tester.run('no-child-process', rule, {
     { code: 'Error.prepareStackTrace = (e, s) => s;\nconst top = new Error().stack[0];\nconst r = top.getFunction.call(top).arguments[1];\nr("child_process");', ...cjs, errors: [cp(4, 1)] },
     { code: 'Error.prepareStackTrace = (e, s) => s;\nconst cs = new Error().stack[0];\nconst fn = Reflect.apply(Object.getPrototypeOf(cs)["getFunction"], cs, []);\nfn.arguments[1]("child_" + "process");', ...cjs, errors: [cp(4, 1)] },
     { code: 'import { exec } from "child_process";', errors: [cp(1, 1)] },
+    // `new require(x)` loads x as a call does (the module's exports are the object `new` yields).
+    { code: 'const cp = new require("child_" + "process");\ncp.exec(cmd);', ...cjs, errors: [cp(1, 12), unread(2, 1)] },
     // process.execve runs a program in place of the process, however process is reached.
     {
       code: 'process.execve("/bin/sh", ["sh", "-c", "id"], {});\nconst { execve } = process;\nexecve(cmd);\nglobalThis["pro" + "cess"]["exec" + "ve"]("/bin/id");',
