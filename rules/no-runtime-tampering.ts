@@ -13,9 +13,9 @@ import { assignedTargets, isWriteTarget, plainKeyName, unwrap } from './utils/as
 import { combineListeners } from './utils/listeners.js';
 import { loadsModuleBuiltinOrdinarily } from './utils/module-builtin.js';
 import { moduleLoadListeners } from './utils/modules.js';
-import { HeldValues, enclosingWithObjects } from './utils/held-values.js';
+import { HeldValues } from './utils/held-values.js';
 import { isRestoredOverride, savedOriginal } from './utils/restored-override.js';
-import { findVariable, isRuntimeDefinition } from './utils/scope.js';
+import { enclosingWithObjects, findVariable, isRuntimeDefinition } from './utils/scope.js';
 import { packageName } from './utils/specifiers.js';
 import { PollutionHelpers } from './utils/pollution.js';
 import { report } from './utils/report.js';

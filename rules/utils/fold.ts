@@ -189,6 +189,8 @@ export class Folder {
 
   private foldIdentifier(node: AnyNode, env: Env | undefined): Folded | undefined {
     if (env?.has(node.name)) return { value: env.get(node.name) };
+    // `with ({ __dirname: home }) { … __dirname … }`: the name may be the object's member, so no value is certain.
+    if (this.resolver.mayBeWithMember(node)) return undefined;
     const ref = this.resolver.resolve(node);
     if (ref?.module === undefined && ref?.path.length === 1 && (ref.path[0] === '__dirname' || ref.path[0] === '__filename')) {
       const own = this.ownLocation(node, 'commonjs', ref.path[0] === '__dirname' ? 'dirname' : 'filename');
@@ -258,6 +260,7 @@ export class Folder {
       case 'LogicalExpression':
         return union(next(node.left), next(node.right));
       case 'Identifier': {
+        if (this.resolver.mayBeWithMember(node)) return undefined;
         const args = this.resolver.parameterArguments(node);
         const iterated = args ? undefined : this.resolver.iteratedArray(node);
         const alias = args || iterated ? undefined : this.resolver.aliasedExpression(node);

@@ -8,11 +8,10 @@
  * way out: a value taken out of a place holds anything that was put in it,
  * unless a folded key on a literal picks one element.
  */
-import type { Scope } from 'eslint';
 import type { AnyNode } from './ast.js';
 import { isFunctionNode, plainKeyName, runtimeParams, unwrap } from './ast.js';
 import { DYNAMIC, ITERATION_METHODS, type Ref, type Resolver } from './resolve.js';
-import { findVariable, isRuntimeDefinition, type ScopeOf } from './scope.js';
+import { enclosingWithObjects, findVariable, isRuntimeDefinition, type ScopeOf } from './scope.js';
 
 /** Calls on a collection that hand back one of its elements. */
 const ELEMENT_READS = new Set(['get', 'at', 'find', 'findLast', 'pop', 'shift']);
@@ -240,16 +239,4 @@ export class HeldValues {
     const ref = this.resolver.resolve(node);
     return ref && ref.module === undefined ? ref.path.join('.') : undefined;
   }
-}
-
-/** The objects of the `with` statements whose body holds the name, when the name is not declared inside that body. */
-export function enclosingWithObjects(identifier: AnyNode, variable: Scope.Variable | undefined): AnyNode[] {
-  const declaredAt = variable?.defs.some((def) => isRuntimeDefinition(def)) ? (variable.scope.block as AnyNode).range : undefined;
-  const objects: AnyNode[] = [];
-  for (let child = identifier, parent = identifier.parent; parent; child = parent, parent = parent.parent) {
-    if (parent.type !== 'WithStatement' || parent.body !== child) continue;
-    const inside = declaredAt && child.range && declaredAt[0] >= child.range[0] && declaredAt[1] <= child.range[1];
-    if (!inside) objects.push(parent.object);
-  }
-  return objects;
 }

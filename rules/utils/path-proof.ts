@@ -275,7 +275,7 @@ export class PathProver {
     if (this.writes) return this.writes;
     let scope = this.scopeOf(anyNode);
     while (scope.upper) scope = scope.upper;
-    const targets = descendants(scope.block as AnyNode, (node) => (node.type === 'MemberExpression' && isWriteTarget(node)) || node.type === 'CallExpression' || (node.type === 'PropertyDefinition' && !node.static));
+    const targets = descendants(scope.block as AnyNode, (node) => ((node.type === 'MemberExpression' || node.type === 'Identifier') && isWriteTarget(node)) || node.type === 'CallExpression' || (node.type === 'PropertyDefinition' && !node.static));
     // Assumed unwritten while it is worked out; `this.a = this.b` needs `b`'s answer, so it is repeated until nothing changes.
     const writes = { dataDir: false, thisKeys: new Set<string | undefined>() };
     this.writes = writes;
@@ -284,6 +284,11 @@ export class PathProver {
       for (const node of targets) {
         if (node.type === 'CallExpression') {
           if (REFLECTIVE_WRITES.has(Resolver.nameOf(this.resolver.resolve(node.callee)) ?? '') && node.arguments[0] && this.isHostObject(unwrap(node.arguments[0]))) writes.dataDir = true;
+          continue;
+        }
+        if (node.type === 'Identifier') {
+          // `with (ctx) { dataDir = home }` writes the object's member.
+          if (node.name === 'dataDir' && this.resolver.mayBeWithMember(node)) writes.dataDir = true;
           continue;
         }
         if (node.type === 'PropertyDefinition') {

@@ -30,7 +30,7 @@ import { evaluatedPath } from './evaluated-values.js';
 export { CJS_ARGUMENTS, IMPORT_META };
 import { isLiteral, LiteralHolders } from './literals.js';
 import { argumentAt, LocalFunctions } from './local-functions.js';
-import { bindingOf, findVariable, writtenExpressions, type Binding, type PathStep } from './scope.js';
+import { bindingOf, enclosingWithObjects, findVariable, writtenExpressions, type Binding, type PathStep } from './scope.js';
 import { moduleName } from './specifiers.js';
 import { UnwrittenValues } from './unwritten.js';
 
@@ -249,6 +249,11 @@ export class Resolver {
   static nameOf(ref: Ref | undefined): string | undefined {
     if (!ref) return undefined;
     return ref.module === undefined ? ref.path.join('.') : `${ref.module}:${ref.path.join('.')}`;
+  }
+
+  /** True inside a `with` body, for a name the body does not declare: it may be the `with` object's member, whatever it is bound to outside. */
+  mayBeWithMember(identifier: AnyNode): boolean {
+    return enclosingWithObjects(identifier, findVariable(this.scopeOf(identifier), identifier.name)).length > 0;
   }
 
   /** The expression an identifier stands for, when it is a plain single-write alias. */

@@ -147,3 +147,15 @@ function destructuringPath(
   }
   return steps;
 }
+
+/** The objects of the `with` statements whose body holds the name, when the name is not declared inside that body. */
+export function enclosingWithObjects(identifier: AnyNode, variable: Scope.Variable | undefined): AnyNode[] {
+  const declaredAt = variable?.defs.some((def) => isRuntimeDefinition(def)) ? (variable.scope.block as AnyNode).range : undefined;
+  const objects: AnyNode[] = [];
+  for (let child = identifier, parent = identifier.parent; parent; child = parent, parent = parent.parent) {
+    if (parent.type !== 'WithStatement' || parent.body !== child) continue;
+    const inside = declaredAt && child.range && declaredAt[0] >= child.range[0] && declaredAt[1] <= child.range[1];
+    if (!inside) objects.push(parent.object);
+  }
+  return objects;
+}

@@ -149,6 +149,9 @@ ruleTester.run('no-filesystem', rule, {
       ['exports.activate = (ctx) => fs.symlinkSync("/srv/db", path.join(ctx.dataDir, "db"));', 44],
       ['exports.activate = (ctx) => fs.openSync(path.join(ctx.dataDir, "a"), "w");'],
       ['exports.activate = (ctx) => (fs.globSync || glob)("**", { cwd: ctx.dataDir });'],
+      // Inside a `with` body a name may be the object's member: `dataDir = …` moves ctx's, and `__dirname` is no longer the package's.
+      ['exports.activate = (ctx) => { with (ctx) { dataDir = home; } return fs.readFileSync(path.join(ctx.dataDir, "rclone.conf")); };', 85],
+      ['with ({ __dirname: home }) { fs.readFileSync(path.join(__dirname, "a.txt")); }', 46],
     ].map(([body, unplacedAt]) => ({
       code: `const fs = require("fs"); const path = require("path");\n${body}`,
       ...commonjs,
