@@ -78,6 +78,8 @@ const EXISTENCE_TEST = 'existence test';
 const PROTOTYPE_READS = new Set(['Object.getPrototypeOf', 'Reflect.getPrototypeOf']);
 /** Legacy accessors every object inherits: `Object.prototype.__defineGetter__('x', f)` writes `x`. */
 const LEGACY_DEFINERS = new Set(['__defineGetter__', '__defineSetter__']);
+/** Array methods that change their `this` in place: `module.paths.unshift(dir)`, `[].push.call(Object.prototype, v)`. */
+const IN_PLACE_MUTATORS = new Set(['push', 'unshift', 'splice', 'pop', 'shift', 'fill', 'copyWithin', 'reverse', 'sort']);
 
 const rule = defineRule({
   name: 'no-runtime-tampering',
@@ -89,6 +91,7 @@ const rule = defineRule({
     intrinsic: 'Changes the built-in {{target}}, which all other code in the process relies on.',
     builtinExport: "Changes {{target}}, an export of a Node built-in module that every other module using it shares.",
     processMethod: 'Replaces {{target}}, a method of process that other code and Node itself call.',
+    inheritedArguments: "Changes {{target}}, the Node options every child process forked after it is started with: a '--import' or '--require' added there runs in each of them first.",
     pollution: 'Writes through {{target}} with a key chosen at run time, which can change Object.prototype for every object (prototype pollution).',
     heldShared: 'Changes {{target}} through {{through}}, which holds it: a built-in shared by all other code in the process was put in an array, Map, object, parameter or default and taken back out.',
     prototypeWrite: 'Writes {{target}}, a prototype reached from an object, which changes every object that shares it (prototype pollution).',
@@ -108,6 +111,7 @@ const rule = defineRule({
     intrinsic: { category: 'runtime-tampering', severity: 'high' },
     builtinExport: { category: 'runtime-tampering', severity: 'high' },
     processMethod: { category: 'runtime-tampering', severity: 'high' },
+    inheritedArguments: { category: 'child-process', severity: 'high' },
     pollution: { category: 'runtime-tampering', severity: 'high' },
     heldShared: { category: 'runtime-tampering', severity: 'high' },
     prototypeWrite: { category: 'runtime-tampering', severity: 'high' },
@@ -328,6 +332,12 @@ const rule = defineRule({
             if (receiver && !checkWrite(node, receiver, key)) checkPrototypeWrite(node, receiver, key === DYNAMIC, receiver);
             return;
           }
+          if (definer !== undefined && IN_PLACE_MUTATORS.has(definer)) {
+            // Its elements (any index, and `length`) are written on its `this`, however the method is reached;
+            // `super.push(x)` runs the parent's method on this instance, which is the code's own.
+            const receiver = thisArgument(node, call) ?? (callee.type === 'MemberExpression' && callee.object.type !== 'Super' ? callee.object : undefined);
+            if (receiver && checkWrite(node, receiver, DYNAMIC)) return;
+          }
           const called = Resolver.nameOf(call.callee);
           if (called === 'module:register' || called === 'module:registerHooks') {
             report(context, rule, { node, messageId: 'loaderHook', data: { target: called.replace('module:', 'module.') } });
@@ -381,7 +391,7 @@ function writtenPath(object: Ref, key: string): Ref {
 }
 
 /** What a written path is: part of the module loader, an intrinsic, a built-in module's export, a process method, or none of them. */
-function classify(target: Ref): 'moduleLoader' | 'intrinsic' | 'builtinExport' | 'processMethod' | undefined {
+function classify(target: Ref): 'moduleLoader' | 'intrinsic' | 'builtinExport' | 'processMethod' | 'inheritedArguments' | undefined {
   const [first, second] = target.path;
   if (target.module === 'module') return MODULE_INTERNALS.has(first) ? 'moduleLoader' : undefined;
   if (target.module !== undefined) {
@@ -389,6 +399,10 @@ function classify(target: Ref): 'moduleLoader' | 'intrinsic' | 'builtinExport' |
     return BUILTINS.has(target.module) && first !== undefined && !target.path.some((step) => step.startsWith('%')) ? 'builtinExport' : undefined;
   }
   if (first === 'process' && target.path.length === 2 && typeof (process as unknown as Record<string, unknown>)[second] === 'function') return 'processMethod';
+  // What every `fork` inherits (`--import` preloads among its flags): the children's start, changed for all of them.
+  if (first === 'process' && second === 'execArgv') return 'inheritedArguments';
+  // Where this module's bare `require('name')` looks: a folder put there makes any name load code from it.
+  if ((first === 'module' && second === 'paths') || (first === 'require' && second === 'main' && target.path[2] === 'paths')) return 'moduleLoader';
   // `require` here is also what `Module._load` and `Module.prototype.require` normalise to.
   if (first === 'require') return second === undefined || REQUIRE_INTERNALS.has(second) ? 'moduleLoader' : undefined;
   // A subclass the code declares (`class List extends Array`) is its own, members and prototype alike.

@@ -60,8 +60,15 @@ tester.run('no-runtime-tampering', rule, {
     { code: 'declare const window: any;\nwindow.myState = 1;\nlet fetch: typeof globalThis.fetch = myFetch;\nfetch = other;', filename: 'a.ts' },
     // A predicate, comparator or index handed to an array method is not an element of what it returns.
     'function mark(list) { for (const item of list) item.modified = true; }\nmark(refs.map(toCondition).filter(Boolean));\nmark(rows.slice(0, Number.MAX_SAFE_INTEGER).sort(String.prototype.localeCompare));',
+    // Array methods changing arrays of the code's own, or copies of shared ones, touch nothing shared.
+    { code: 'const ks = Object.keys(o).sort();\nArray.from(s).reverse();\nprocess.argv.slice(2).shift();\nprocess.argv.splice(0, 2);\nconst list = [];\nlist.push(1);\nnew Array(3).fill(0);\n[].slice.call(arguments).sort();\nrequire("fs").readdirSync(".").sort();\nmodule.paths.slice().push("/x");\nclass List extends Array { add(x) { super.push(x); return this; } }', ...cjs },
   ],
   invalid: [
+    // A method that changes its `this` in place writes there, however it is reached: the loader's search path, the
+    // options every fork inherits, a built-in prototype handed as `this`.
+    { code: 'module.paths.unshift(dir);\nrequire.main.paths.push(dir);', ...cjs, errors: [at('moduleLoader', 1, 1), at('moduleLoader', 2, 1)] },
+    { code: 'process.execArgv.push("--import=" + hook);\nprocess.execArgv = ["--require", pre];\nconst argv = process.execArgv;\nargv["spl" + "ice"](0, 0, "-r", pre);', ...cjs, errors: [at('inheritedArguments', 1, 1), at('inheritedArguments', 2, 1), at('inheritedArguments', 4, 1)] },
+    { code: 'Array.prototype.push.call(Object.prototype, "x");\n[].unshift.apply(Array.prototype, [1]);\nReflect.apply([].fill, Object.prototype, [0]);', ...cjs, errors: [at('intrinsic', 1, 1), at('intrinsic', 2, 1), at('intrinsic', 3, 1)] },
     // concat does hold its arguments.
     { code: 'for (const P of [].concat(Array.prototype)) P.at = spy;', errors: [{ ...at('heldShared', 1, 45), data: { target: 'Array.prototype.at', through: 'P' } }] },
     // A shared built-in put in a collection or handed to a parameter, and written after it comes back out.
