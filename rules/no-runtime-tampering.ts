@@ -204,12 +204,16 @@ const rule = defineRule({
 
     /** A write into `holderNode` (by a key chosen at run time when `dynamic`), when it is a prototype reached from an unknown object. */
     const checkPrototypeWrite = (node: AnyNode, holderNode: AnyNode, dynamic: boolean, written: AnyNode) => {
-      const holder = unwrap(holderNode);
+      let holder = unwrap(holderNode);
+      // `const proto = Object.getPrototypeOf(o); proto.shell = …`: the prototype kept in a name first.
+      if (holder.type === 'Identifier') holder = unwrap(resolver.aliasedExpression(holder)?.node ?? holder);
       const reflected = holder.type === 'CallExpression' && PROTOTYPE_READS.has(Resolver.nameOf(resolver.normalizeCall(holder).callee) ?? '');
       if (holder.type !== 'MemberExpression' && !reflected) return;
       const through = reflected ? undefined : memberKey(holder);
       const viaConstructor = through === 'prototype' && unwrap(holder.object).type === 'MemberExpression' && memberKey(unwrap(holder.object)) === 'constructor';
-      if (through !== '__proto__' && !viaConstructor && !(reflected && dynamic)) return;
+      // A fixed key through `Object.getPrototypeOf(x)` writes x's prototype, which may be a built-in one
+      // (`getPrototypeOf(new Store())`'s own prototype's is `Map.prototype`), unless x is an instance member's `this`.
+      if (through !== '__proto__' && !viaConstructor && !(reflected && (dynamic || !isOwnInstance(resolver.normalizeCall(holder).args?.[0])))) return;
       // A known intrinsic (`({}).__proto__[k]`) is judged as a write to it above.
       const known = resolver.resolve(holder);
       if (known && classify({ module: known.module, path: [...known.path, DYNAMIC] })) return;
@@ -377,6 +381,16 @@ const rule = defineRule({
 });
 
 /** The `this` a call seen through `f.call(t, …)`, `f.apply(t, …)` or `Reflect.apply(f, t, …)` passes; undefined for a plain call. */
+/** `this` in a class's instance method or field: an instance of the class the code declares, so its prototype is the code's own. */
+function isOwnInstance(argument: AnyNode | undefined): boolean {
+  if (!argument || unwrap(argument).type !== 'ThisExpression') return false;
+  for (let current = argument.parent; current; current = current.parent) {
+    if (current.type === 'PropertyDefinition') return !current.static;
+    if (current.type === 'FunctionExpression' || current.type === 'FunctionDeclaration') return current.parent?.type === 'MethodDefinition' && !current.parent.static;
+  }
+  return false;
+}
+
 function thisArgument(node: AnyNode, call: NormalizedCall): AnyNode | undefined {
   const written = unwrap(node.callee);
   if (call.calleeNode === written) return undefined;

@@ -62,8 +62,14 @@ tester.run('no-runtime-tampering', rule, {
     'function mark(list) { for (const item of list) item.modified = true; }\nmark(refs.map(toCondition).filter(Boolean));\nmark(rows.slice(0, Number.MAX_SAFE_INTEGER).sort(String.prototype.localeCompare));',
     // Array methods changing arrays of the code's own, or copies of shared ones, touch nothing shared.
     { code: 'const ks = Object.keys(o).sort();\nArray.from(s).reverse();\nprocess.argv.slice(2).shift();\nprocess.argv.splice(0, 2);\nconst list = [];\nlist.push(1);\nnew Array(3).fill(0);\n[].slice.call(arguments).sort();\nrequire("fs").readdirSync(".").sort();\nmodule.paths.slice().push("/x");\nclass List extends Array { add(x) { super.push(x); return this; } }', ...cjs },
+    // An instance member's own prototype, and prototypes only read.
+    'class A { m() { Object.getPrototypeOf(this).cache = {}; } }\nconst p = Object.getPrototypeOf(x);\nuse(p.name, Object.getPrototypeOf(o) === Foo.prototype);',
   ],
   invalid: [
+    // A fixed key through Object.getPrototypeOf writes a prototype that may be a built-in one, kept in a name or not.
+    { code: 'class Settings {}\nObject.getPrototypeOf(Settings.prototype).isAdmin = true;', errors: [at('prototypeWrite', 2, 1)] },
+    { code: 'class Store extends Map {}\nconst P = Object.getPrototypeOf(Object.getPrototypeOf(new Store()));\nP.get = f;', errors: [at('prototypeWrite', 3, 1)] },
+    { code: 'const proto = Reflect.getPrototypeOf(defaults());\nproto.shell = "/bin/sh";', errors: [at('prototypeWrite', 2, 1)] },
     // A method that changes its `this` in place writes there, however it is reached: the loader's search path, the
     // options every fork inherits, a built-in prototype handed as `this`.
     { code: 'module.paths.unshift(dir);\nrequire.main.paths.push(dir);', ...cjs, errors: [at('moduleLoader', 1, 1), at('moduleLoader', 2, 1)] },
