@@ -4,12 +4,13 @@
  * later, by `push`/`set`/`add`/`x[k] = v`), and whatever takes them back out —
  * a for-of variable, an iteration callback's parameter, `list[i]`,
  * `m.get(k)`, `const [P] = list`, a local function's parameter, a name inside
- * `with (o)`. The gate tracks what goes INTO such a place rather than every
+ * `with (o)`, a reducer's accumulator, a local generator's yields, the fields
+ * of a local class's instance. The gate tracks what goes INTO such a place rather than every
  * way out: a value taken out of a place holds anything that was put in it,
  * unless a folded key on a literal picks one element.
  */
 import type { AnyNode } from './ast.js';
-import { isFunctionNode, plainKeyName, runtimeParams, unwrap } from './ast.js';
+import { childNodes, isFunctionNode, plainKeyName, runtimeParams, unwrap } from './ast.js';
 import { DYNAMIC, ITERATION_METHODS, type Ref, type Resolver } from './resolve.js';
 import { enclosingWithObjects, findVariable, isRuntimeDefinition, type ScopeOf } from './scope.js';
 
@@ -63,7 +64,10 @@ export class HeldValues {
       }
       case 'CallExpression': {
         const callee = unwrap(node.callee);
-        if (callee.type === 'MemberExpression' && ELEMENT_READS.has(this.methodName(callee) ?? '')) return this.contents(callee.object, walk);
+        const method = callee.type === 'MemberExpression' ? this.methodName(callee) : undefined;
+        if (method !== undefined && ELEMENT_READS.has(method)) return this.contents(callee.object, walk);
+        // `list.reduce((acc) => acc, crypto)`: what the accumulator starts as, or what the reducer returns.
+        if (method === 'reduce' || method === 'reduceRight') return this.accumulated(node, walk);
         return [];
       }
       case 'ConditionalExpression':
@@ -86,10 +90,17 @@ export class HeldValues {
         return node.elements.flatMap((element: AnyNode | null) => (element ? this.element(element, walk) : []));
       case 'ObjectExpression':
         return node.properties.flatMap((property: AnyNode) => (property.type === 'SpreadElement' ? this.contents(property.argument, walk) : property.kind === 'init' ? this.element(property.value, walk) : []));
-      case 'NewExpression':
-        return COLLECTION_CLASSES.has(this.globalName(node.callee) ?? '') && node.arguments[0] ? this.contents(node.arguments[0], walk) : [];
+      case 'NewExpression': {
+        if (COLLECTION_CLASSES.has(this.globalName(node.callee) ?? '')) return node.arguments[0] ? this.contents(node.arguments[0], walk) : [];
+        // An instance of a class the file declares holds its fields: `class H { p = Array.prototype }`, `this.p = JSON` in a method.
+        const declared = this.declaration(node.callee);
+        return declared?.type === 'ClassDeclaration' || declared?.type === 'ClassExpression' ? this.fieldValues(declared, walk) : [];
+      }
       case 'CallExpression': {
         const callee = unwrap(node.callee);
+        // A generator the file declares yields into whatever walks its result: `for (const J of g())`.
+        const generator = this.declaration(callee);
+        if (generator && isFunctionNode(generator) && generator.generator) return this.yielded(generator, walk);
         if (COLLECTING_STATICS.has(this.globalName(callee) ?? '')) return node.arguments.flatMap((argument: AnyNode) => this.contents(argument, walk));
         const method = callee.type === 'MemberExpression' ? this.methodName(callee) : undefined;
         if (method === undefined || !DERIVED_COLLECTIONS.has(method)) return [];
@@ -160,6 +171,12 @@ export class HeldValues {
       const collections = walked ? [walked] : this.walkedByName(parameter.node as AnyNode, parameter.name as AnyNode);
       out.push(...collections.flatMap((collection) => this.contents(collection, walk)));
       out.push(...(this.resolver.parameterArguments(identifier) ?? []).flatMap((argument) => (argument ? of(argument) : [])));
+      const fn = parameter.node as AnyNode;
+      const call = fn.parent;
+      const callee = call?.type === 'CallExpression' && call.arguments[0] === fn ? unwrap(call.callee) : undefined;
+      const method = callee?.type === 'MemberExpression' ? this.methodName(callee) : undefined;
+      // A reducer's accumulator: what it starts as, or what the reducer returns.
+      if ((method === 'reduce' || method === 'reduceRight') && runtimeParams(fn)[0] === parameter.name) out.push(...this.accumulated(call!, walk));
     }
     for (const reference of variable.references) {
       const write = reference as unknown as { writeExpr?: AnyNode | null; identifier: AnyNode };
@@ -228,6 +245,51 @@ export class HeldValues {
       }
     }
     return out;
+  }
+
+  /** `list.reduce(reducer, start)`: `start` and what the reducer returns. */
+  private accumulated(call: AnyNode, walk: Walk): Ref[] {
+    const [reducer, start] = call.arguments as AnyNode[];
+    const returned = reducer && isFunctionNode(unwrap(reducer)) ? (this.resolver.functions.returnedExpressions(unwrap(reducer)) ?? []) : [];
+    return [...(start ? this.element(start, walk) : []), ...returned.flatMap((expression) => this.element(expression, walk))];
+  }
+
+  /** What a generator yields (`yield x`, and what `yield* list` walks), its nested functions' yields not included. */
+  private yielded(generator: AnyNode, walk: Walk): Ref[] {
+    const out: Ref[] = [];
+    const visit = (node: AnyNode): void => {
+      if (node.type === 'YieldExpression' && node.argument) out.push(...(node.delegate ? this.contents(node.argument, walk) : this.element(node.argument, walk)));
+      for (const child of childNodes(node)) if (!isFunctionNode(child)) visit(child);
+    };
+    visit(generator.body);
+    return out;
+  }
+
+  /** The values a class's instances hold in their own fields: field initialisers and `this.x = v` in its methods. */
+  private fieldValues(declared: AnyNode, walk: Walk): Ref[] {
+    const out: Ref[] = [];
+    for (const member of declared.body.body as AnyNode[]) {
+      if (member.type === 'PropertyDefinition' && !member.static && member.value) out.push(...this.element(member.value, walk));
+      if (member.type !== 'MethodDefinition' || member.static) continue;
+      const visit = (node: AnyNode): void => {
+        if (node.type === 'AssignmentExpression' && node.operator === '=' && unwrap(node.left).type === 'MemberExpression' && unwrap(unwrap(node.left).object).type === 'ThisExpression') out.push(...this.element(node.right, walk));
+        for (const child of childNodes(node)) if (!(isFunctionNode(child) && child.type !== 'ArrowFunctionExpression')) visit(child);
+      };
+      visit(member.value.body);
+    }
+    return out;
+  }
+
+  /** The function or class a name (or the expression itself) stands for, when the file declares it once. */
+  private declaration(input: AnyNode): AnyNode | undefined {
+    const node = unwrap(input);
+    if (node.type !== 'Identifier') return isFunctionNode(node) || node.type === 'ClassExpression' ? node : undefined;
+    const variable = findVariable(this.scopeOf(node), node.name);
+    const def = variable?.defs.length === 1 ? (variable.defs[0] as unknown as { type: string; node: AnyNode }) : undefined;
+    if (def?.type === 'FunctionName' || def?.type === 'ClassName') return variable!.references.some((reference) => reference.isWrite()) ? undefined : def.node;
+    const alias = this.resolver.aliasedExpression(node);
+    const value = alias && unwrap(alias.node);
+    return value && (isFunctionNode(value) || value.type === 'ClassExpression') ? value : undefined;
   }
 
   private methodName(member: AnyNode): string | undefined {
