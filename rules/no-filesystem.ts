@@ -12,7 +12,7 @@
  */
 import type { Rule } from 'eslint';
 import type { AnyNode } from './utils/ast.js';
-import { climbWrappers, plainKeyName, unwrap } from './utils/ast.js';
+import { climbWrappers, descendants, plainKeyName, unwrap } from './utils/ast.js';
 import { defineRule } from './meta.js';
 import { combineListeners } from './utils/listeners.js';
 import { moduleLoadListeners, packageLoadListeners } from './utils/modules.js';
@@ -78,7 +78,7 @@ const OWN_USE_FUNCTIONS = new Set([...READERS, ...WRITERS, ...GLOBS, ...[...TWO_
 /** Modules whose whole use can be proven to stay in the plugin's own folder (to read) and its data folder. */
 const READER_MODULES = new Set(['fs', 'fs/promises', 'graceful-fs', 'fs-extra', 'jsonfile']);
 
-const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad' | 'wasiPreopen' | 'unprovenPath' | 'wholeTreeWalk' | 'changesDirectory'>({
+const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad' | 'wasiPreopen' | 'unprovenPath' | 'wholeTreeWalk' | 'changesDirectory' | 'movesDataFolder'>({
   name: 'no-filesystem',
   description: 'Reports file-system access, and as critical any use of credentials, /etc, browser profiles, wallets or .env files.',
   messages: {
@@ -90,6 +90,7 @@ const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad
     unprovenPath: 'Passes {{path}} to {{callee}}; a declaration covers it only where the gate proves the path inside a declared folder.',
     wholeTreeWalk: "Walks everything under '{{folder}}' ({{how}}) with {{callee}}: SSH keys, credentials and wallets included.",
     changesDirectory: 'Changes the working directory to {{path}} with {{callee}}: every relative path in every file of the plugin then names a file there, which the gate (reading one file at a time, relative paths in the data folder) cannot place.',
+    movesDataFolder: "Sets the dataDir of an object it was handed ({{target}}) to {{path}}: code in other files that builds data-folder paths from that object's dataDir then reaches there, while the gate (reading one file at a time) takes them for the data folder.",
   },
   findings: {
     module: { category: 'filesystem', severity: 'high', capability: 'filesystem' },
@@ -100,6 +101,8 @@ const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad
     unprovenPath: { category: 'filesystem', severity: 'high', capability: 'filesystem' },
     wholeTreeWalk: { category: 'filesystem', severity: 'critical', capability: 'filesystem' },
     changesDirectory: { category: 'filesystem', severity: 'high', capability: 'filesystem' },
+    // No declaration covers it: what it breaks is the proof that a path is in the data folder.
+    movesDataFolder: { category: 'filesystem', severity: 'high' },
   },
   create(context) {
     const resolver = resolverFor(context);
@@ -120,6 +123,12 @@ const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad
      * The reference `node` to an fs function named `name` is an own use: a call whose every path is proven, without a
      * climbing segment, in the data folder or (to read) the plugin's own folder; or a test that the function exists.
      */
+    /** A name bound as a function's parameter: an object the plugin was handed (the host's `ctx` among them). */
+    const isParameter = (node: AnyNode): boolean => {
+      if (node.type !== 'Identifier') return false;
+      const variable = findVariable(context.sourceCode.getScope(node as never), node.name);
+      return variable?.defs.length === 1 && variable.defs[0].type === 'Parameter';
+    };
     const ownUse = (node: AnyNode, name: string | undefined, prover: PathProver): boolean => {
       const { node: callee, parent: call } = climbWrappers(node);
       if (name === undefined || !OWN_USE_FUNCTIONS.has(name)) return false;
@@ -210,6 +219,7 @@ const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad
     const isChdir = (node: AnyNode | null | undefined) => node != null && node.type !== 'SpreadElement' && Resolver.nameOf(resolver.resolve(node)) === 'process.chdir';
     /** `process.chdir` handed on as a value (`[home].forEach(process.chdir)`, `setTimeout(chdir, 0, home)`): called where the gate cannot see with what. */
     const chdirValues: AnyNode[] = [];
+    const dataDirWrites: AnyNode[] = [];
     const onCall = (node: AnyNode) => {
       const call = resolver.normalizeCall(node);
       if (call.callee?.module === undefined && call.callee?.path.join('.') === 'process.chdir') directoryChanges.push(call);
@@ -246,6 +256,10 @@ const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad
       {
         CallExpression: onCall,
         NewExpression: onCall,
+        AssignmentExpression: (node: AnyNode) => {
+          const target = unwrap(node.left);
+          if (node.operator === '=' && target.type === 'MemberExpression' && memberName(target, resolver.folder) === 'dataDir' && isParameter(unwrap(target.object))) dataDirWrites.push(node);
+        },
         ArrayExpression: (node: AnyNode) => chdirValues.push(...node.elements.filter(isChdir)),
         Property: (node: AnyNode) => node.parent?.type === 'ObjectExpression' && isChdir(node.value) && chdirValues.push(node.value),
         'Program:exit'() {
@@ -270,6 +284,15 @@ const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad
             report(context, rule, { node: target ?? call.node, messageId: 'changesDirectory', data: { path, callee: calleeLabel(context.sourceCode, call), folder: '' } });
           }
           for (const value of chdirValues) report(context, rule, { node: value, messageId: 'changesDirectory', data: { path: 'a folder the gate cannot place', callee: 'process.chdir, handed on as a value', folder: '' } });
+          // `prepare(ctx)` in another file that sets `ctx.dataDir = os.homedir()`: reported where the folder moves, unless it stays inside.
+          for (const write of dataDirWrites) {
+            // Built from a dataDir (`opts.dataDir = path.join(ctx.dataDir, 'x')`) it stays where that one is.
+            if (descendants(write.right, (node) => node.type === 'MemberExpression' && memberName(node, resolver.folder) === 'dataDir').length > 0) continue;
+            const proof = absolute.prove(write.right);
+            if (proof && !proof.climbs && isUnder(proof.folder, DATA_ROOT)) continue;
+            const path = proof ? `'${proof.folder}${proof.open ? '/…' : ''}'` : 'a folder the gate cannot place';
+            report(context, rule, { node: write, messageId: 'movesDataFolder', data: { path, target: context.sourceCode.getText(write.left as never).slice(0, 40) } });
+          }
         },
       } as Rule.RuleListener,
     );

@@ -47,8 +47,12 @@ ruleTester.run('no-filesystem', rule, {
     },
     // Moving into the data folder (or below it) leaves relative paths there.
     { code: 'exports.activate = (ctx) => { process.chdir(ctx.dataDir); process.chdir(require("path").join(ctx.dataDir, "work")); };', ...commonjs },
+    // A dataDir set from a dataDir, or an object's own field: the data folder does not move.
+    { code: 'const path = require("path");\nexports.setup = (opts, ctx) => { opts.dataDir = path.join(ctx.dataDir, "x"); opts.dataDir = opts.dataDir || ctx.dataDir; };\nclass S { constructor(dataDir) { this.dataDir = dataDir; } }', ...commonjs },
   ],
   invalid: [
+    // Moving the dataDir of an object the plugin was handed: other files' data-folder paths built from it go there.
+    { code: 'const os = require("os");\nexports.prepare = (ctx) => { ctx.dataDir = os.homedir(); };\nexports.other = (c, dir) => { c.dataDir = dir; };', ...commonjs, errors: [{ messageId: 'movesDataFolder', line: 2, column: 30, data: { target: 'ctx.dataDir', path: "'~'" } }, { messageId: 'movesDataFolder', line: 3, column: 31, data: { target: 'c.dataDir', path: 'a folder the gate cannot place' } }] },
     { code: 'import fs from "node:fs";', errors: [mod(1, 1, 'fs')] },
     { code: 'import { readFile } from "fs/promises";', errors: [mod(1, 1, 'fs')] },
     { code: 'const fs = require("f" + "s"); const fse = require("fs-extra");', ...commonjs, errors: [mod(1, 12, 'fs'), mod(1, 44, 'fs-extra')] },
@@ -287,7 +291,7 @@ describe('what a filesystem declaration covers', () => {
     for (const code of written) {
       const reports = judged(head + code).filter(([id]) => id !== 'module');
       expect(reports.length, code).toBeGreaterThan(0);
-      expect(reports.every(([id, severity]) => (id === 'unprovenPath' || id === 'sensitivePath') && (severity === 'high' || severity === 'critical')), code).toBe(true);
+      expect(reports.every(([id, severity]) => (id === 'unprovenPath' || id === 'sensitivePath' || id === 'movesDataFolder') && (severity === 'high' || severity === 'critical')), code).toBe(true);
     }
     // Reading the anchors, resolving from import.meta, a function's own `arguments` or a shadowing parameter writes nothing of them.
     const read = [
@@ -320,7 +324,7 @@ describe('what a filesystem declaration covers', () => {
     for (const code of unplaced) {
       const reports = judged(head + code).filter(([id]) => id !== 'module');
       expect(reports.length, code).toBeGreaterThan(0);
-      expect(reports.every(([id, severity]) => (id === 'unprovenPath' || id === 'sensitivePath') && (severity === 'high' || severity === 'critical')), code).toBe(true);
+      expect(reports.every(([id, severity]) => (id === 'unprovenPath' || id === 'sensitivePath' || id === 'movesDataFolder') && (severity === 'high' || severity === 'critical')), code).toBe(true);
     }
   });
 
