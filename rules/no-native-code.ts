@@ -36,9 +36,13 @@ const FS_MODULES = new Set(['fs', 'fs/promises', 'graceful-fs', 'fs-extra']);
  */
 const EXTENSION_LOADERS = new Set(['loadExtension', 'enableLoadExtension']);
 
-/** An FFI by its name, or a scoped fork of one (`@2060.io/ffi-napi`). */
+/** The platform part of a prebuilt binding's name: `ffi-rs-linux-x64-gnu`, `koffi-win32-x64`. */
+const PLATFORM_SUFFIX = /-(?:linux|darwin|win32|freebsd|openbsd|netbsd|android|sunos|aix)(?:-.*)?$/;
+
+/** An FFI by its name, a scoped fork of one (`@2060.io/ffi-napi`), or its prebuilt platform binding (`@yuuang/ffi-rs-linux-x64-gnu`). */
 function isFfiPackage(name: string): boolean {
-  return FFI_PACKAGES.has(name) || (name.startsWith('@') && FFI_PACKAGES.has(name.slice(name.indexOf('/') + 1)));
+  const base = name.startsWith('@') ? name.slice(name.indexOf('/') + 1) : name;
+  return FFI_PACKAGES.has(base) || FFI_PACKAGES.has(base.replace(PLATFORM_SUFFIX, ''));
 }
 
 const rule = defineRule({

@@ -54,9 +54,9 @@ tester.run('no-native-code', rule, {
     { code: 'import pre from "@mapbox/node-pre-gyp";\nimport("prebuild-install/bin.js");', errors: [at('addonLoader', 1, 1), at('addonLoader', 2, 1)] },
     // Foreign-function interfaces, whatever the spelling of the load: a subpath, a built name, a dynamic import.
     {
-      code: 'const koffi = require("koffi");\nconst lib = require("ffi-" + "napi");\nimport("ref-napi/lib/ref.js");\nconst { Library } = require(`node-ffi`);\nrequire("@2060.io/ffi-napi");',
+      code: 'const koffi = require("koffi");\nconst lib = require("ffi-" + "napi");\nimport("ref-napi/lib/ref.js");\nconst { Library } = require(`node-ffi`);\nrequire("@2060.io/ffi-napi");\nrequire("@yuuang/ffi-rs-linux-x64-gnu");\nrequire("koffi-win32-x64");',
       ...cjs,
-      errors: [{ ...at('ffi', 1, 15), data: { specifier: 'koffi' } }, { ...at('ffi', 2, 13), data: { specifier: 'ffi-napi' } }, at('ffi', 3, 1), at('ffi', 4, 21), at('ffi', 5, 1)],
+      errors: [{ ...at('ffi', 1, 15), data: { specifier: 'koffi' } }, { ...at('ffi', 2, 13), data: { specifier: 'ffi-napi' } }, at('ffi', 3, 1), at('ffi', 4, 21), at('ffi', 5, 1), at('ffi', 6, 1), at('ffi', 7, 1)],
     },
     // node-gyp's output folder without the extension, and each call into an addon, where its native code runs.
     { code: 'const injector = require("./build/release/injector");\ninjector.executeInject("game.exe", "x.dll");', ...cjs, errors: [at('addonFile', 1, 18), { ...at('addonCall', 2, 1), data: { name: 'executeInject', specifier: './build/release/injector' } }] },
