@@ -25,7 +25,7 @@ import { openRegularFile, readFile, readRegularFileSync, stat } from './fast-fs.
 import { excerptOf, linesAround, linesFromExcerpt, type Excerpt, type SourceLines } from './excerpts.js';
 import { isCarriedExecutable, listFiles, PackageTypes, type PluginFiles, type SourceType } from './files.js';
 import { installScriptReports, scriptEntries, shipsNodeCommand } from './install-scripts.js';
-import { pollutingKeyPath } from './polluting-data.js';
+import { pollutingKeyPath, pollutingTextKey } from './polluting-data.js';
 import { unreadDependencies } from './dependency-sources.js';
 import type { LintResult } from './lint-file.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
@@ -264,7 +264,7 @@ function addUnreadDependencies(plugin: Prepared, text: string): void {
 }
 
 function addPollutingData(plugin: Prepared, path: string, text: string): void {
-  const found = pollutingKeyPath(text);
+  const found = pollutingKeyPath(text) ?? pollutingTextKey(path, text);
   if (found !== undefined) addCheckReports(plugin, path, [checkReport('polluting-data', 'pollutingKey', { path: found }, keyLocation(text, found.split('.').at(-1)!))], text);
 }
 

@@ -1,7 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import { analyzePlugin } from '../../analyzer/index.js';
-import { pollutingKeyPath } from '../../analyzer/polluting-data.js';
+import { pollutingKeyPath, pollutingTextKey } from '../../analyzer/polluting-data.js';
 import { MANIFEST, writePlugin } from './helpers.js';
+
+describe('pollutingTextKey', () => {
+  it.each([
+    ['defaults.ini', '[ui]\ntheme=dark\n[__proto__]\nshell=/bin/sh', '__proto__'],
+    ['app.toml', '[a.__proto__.b]\nx = 1', '__proto__'],
+    ['app.toml', '["__proto__"]\nx = 1', '__proto__'],
+    ['config.yml', 'ui:\n  theme: dark\n__proto__:\n  isAdmin: true', '__proto__'],
+    ['settings.yaml', 'a:\n  constructor:\n    prototype:\n      isAdmin: true', 'constructor.prototype'],
+    ['app.properties', 'constructor.prototype.isAdmin=true', 'constructor.prototype'],
+    ['app.cfg', 'a.__proto__.isAdmin = true', '__proto__'],
+  ])('finds the polluting key of %s in %j', (path, text, key) => {
+    expect(pollutingTextKey(path, text)).toBe(key);
+  });
+
+  it.each([
+    ['README.md', '__proto__: what a merge must never copy'],
+    ['notes.ini', '; about __proto__ pollution\nname=proto'],
+    ['config.yml', 'description: avoid __proto__ keys\nprototype: true\nconstructor: Widget'],
+    ['app.toml', 'title = "constructor.prototype is documented here"'],
+  ])('stays quiet for %s: %j', (path, text) => {
+    expect(pollutingTextKey(path, text)).toBeUndefined();
+  });
+});
 
 describe('pollutingKeyPath', () => {
   it.each([
