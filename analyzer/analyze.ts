@@ -25,6 +25,7 @@ import { openRegularFile, readFile, readRegularFileSync, stat } from './fast-fs.
 import { excerptOf, linesAround, linesFromExcerpt, type Excerpt, type SourceLines } from './excerpts.js';
 import { isCarriedExecutable, listFiles, PackageTypes, type PluginFiles, type SourceType } from './files.js';
 import { installScriptReports, scriptEntries, shipsNodeCommand } from './install-scripts.js';
+import { isDangerousCommand } from '../rules/utils/commands.js';
 import { pollutingKeyPath, pollutingTextKey } from './polluting-data.js';
 import { unreadDependencies } from './dependency-sources.js';
 import type { LintResult } from './lint-file.js';
@@ -254,6 +255,27 @@ async function lintInlineScript(plugin: Prepared, linting: Linting, script: stri
   const result = known?.result ?? (await linting.lint({ code, filename, sourceType: 'commonjs' }));
   plugin.entries.set(key, { sourceType: 'commonjs', hash, result });
   return result;
+}
+
+/**
+ * A file reachable code hands to a shell is a shell script too, whatever its name: each of its lines is judged as a
+ * lifecycle script's command is (a JavaScript file whose first line is `//bin/true; curl … | sh` is a comment to
+ * Node and two commands to sh).
+ */
+async function addShellScripts(plugin: Prepared, reachable: Set<string>): Promise<void> {
+  const run = new Map<string, string>();
+  for (const [file, result] of plugin.results) {
+    if (!reachable.has(file)) continue;
+    for (const load of result.loads) if (load.via === 'shell') for (const target of startedTargets(plugin, file, load)) run.set(target, `${file}:${load.line}`);
+  }
+  for (const [target, from] of run) {
+    const text = plugin.texts.get(target) ?? (await hashAndRead(plugin, target));
+    const lines = text.split(/\r?\n/);
+    const at = lines.findIndex(isDangerousCommand);
+    if (at < 0) continue;
+    const report = checkReport('shell-script', 'dangerous', { from: `by ${from}`, line: lines[at].trim().slice(0, 80) }, { line: at + 1, column: 1, endLine: at + 1, endColumn: lines[at].length + 1 });
+    addCheckReports(plugin, target, [report], text);
+  }
 }
 
 function addUnreadDependencies(plugin: Prepared, text: string): void {
@@ -513,6 +535,7 @@ async function runChecks(plugin: Prepared): Promise<void> {
     if (bad) dangerous.set(script, bad);
     else if (plugin.dangerousInline.has(script)) dangerous.set(script, 'the code it gives node -e');
   }
+  await addShellScripts(plugin, reachable);
   const manifests = new Map<string, string>();
   for (const manifestPath of plugin.files.packageManifests) manifests.set(manifestPath, await hashAndRead(plugin, manifestPath));
   // A shipped command named `node` is what `node setup.js` runs: then no script runs only code the gate read.

@@ -44,6 +44,12 @@ export const CHECKS = {
       nodeGyp: { category: 'install-script', severity: 'high', capability: 'nativeAddons' },
     },
   ),
+  'shell-script': defineCheck(
+    'shell-script',
+    'Shipped files the plugin hands to a shell, which reads them as shell scripts whatever they are named',
+    { dangerous: 'Is run as a shell script ({{from}}), and its line `{{line}}` downloads, decodes or evaluates code' },
+    { dangerous: { category: 'child-process', severity: 'critical' } },
+  ),
   'native-binary': defineCheck(
     'native-binary',
     'Shipped native binaries (.node addons, ELF, Mach-O, PE) that run outside the JavaScript the gate reads',

@@ -4,10 +4,13 @@
  * record from a module load without loading the parser and the resolver.
  */
 
-/** How the file is started: a worker thread, `fork`, a Node binary run with it, a cluster worker. */
-export type StartVia = 'worker' | 'fork' | 'node' | 'cluster';
+/**
+ * How the file is started: a worker thread, `fork`, a Node binary (or any program but a shell) run with it, a
+ * cluster worker, or a shell, which reads the file as a shell script whatever its name.
+ */
+export type StartVia = 'worker' | 'fork' | 'node' | 'cluster' | 'shell';
 
-const START_VIAS: ReadonlySet<string> = new Set<StartVia>(['worker', 'fork', 'node', 'cluster']);
+const START_VIAS: ReadonlySet<string> = new Set<StartVia>(['worker', 'fork', 'node', 'cluster', 'shell']);
 
 /** A load record of a started file: a path to resolve from the working directory, not a module specifier. */
 export function isStart(via: string): via is StartVia {

@@ -83,6 +83,9 @@ export function startedFileListeners(context: Rule.RuleContext, onStart: (start:
       // A Worker handed code with `eval: true` runs a string, not a file (no-dynamic-code judges it).
       if (given && !(starter.via === 'worker' && evalOn(resolver, args[1]))) emit(node, given, starter.via);
       const options = starter.execArgvAt === undefined ? undefined : args[starter.execArgvAt] ?? (starter.via === 'fork' ? args[1] : undefined);
+      // `fork(file, [], { execPath: '/bin/sh' })`: the program fork runs the file with is a shell.
+      const execPath = starter.via === 'fork' && options ? optionValue(resolver, options, 'execPath') : undefined;
+      if (given && execPath && isShell(resolver, execPath)) emit(node, given, 'shell');
       const execArgv = options && optionValue(resolver, options, 'execArgv');
       if (execArgv) nodeArguments(resolver, execArgv, false, (file) => emit(node, file, starter.via));
     } else if (PROGRAM_RUNNERS.has(name) && args[0]) {
@@ -92,8 +95,12 @@ export function startedFileListeners(context: Rule.RuleContext, onStart: (start:
         started.add(file);
       };
       if (isNodeBinary(resolver, args[0]) && args[1]) nodeArguments(resolver, args[1], true, startOnce);
-      // Whatever the program (`env node f`, `/proc/self/exe f`, a shell given a polyglot), a shipped file it is handed may run.
-      for (const element of args[1] ? ownPathElements(resolver, args[1]) : []) startOnce(element);
+      // Whatever the program (`env node f`, `/proc/self/exe f`), a shipped file it is handed may run; a shell runs it as a script.
+      const shell = isShell(resolver, args[0]);
+      for (const element of args[1] ? ownPathElements(resolver, args[1]) : []) {
+        if (shell) emit(node, element, 'shell');
+        else startOnce(element);
+      }
     } else if (SHELL_RUNNERS.has(name) && args[0]) {
       const words = resolver.folder.foldString(args[0])?.trim().split(/\s+/);
       if (words && NODE_BINARY_NAME.test(words[0])) {
@@ -123,6 +130,14 @@ function ownPathElements(resolver: Resolver, list: AnyNode): AnyNode[] {
     const word = resolver.folder.foldString(element);
     return word !== undefined && !word.startsWith('-') && (word.startsWith(`${PLUGIN_ROOT}/`) || (!posix.isAbsolute(word) && CODE_FILE.test(word)));
   });
+}
+
+/** A shell (`sh`, `/bin/bash`, `dash`, `zsh`, busybox): what it is handed is read as a shell script. */
+const SHELL_NAME = /(^|[\\/])(?:(?:ba|da|z|k|a|fi)?sh|busybox)$/;
+
+function isShell(resolver: Resolver, node: AnyNode): boolean {
+  const program = resolver.folder.foldString(node);
+  return program !== undefined && SHELL_NAME.test(program);
 }
 
 function isNodeBinary(resolver: Resolver, node: AnyNode): boolean {

