@@ -264,10 +264,15 @@ async function lintInlineScript(plugin: Prepared, linting: Linting, script: stri
  */
 async function addShellScripts(plugin: Prepared, reachable: Set<string>): Promise<void> {
   const run = new Map<string, string>();
+  const scripts = new Map<string, string>();
   for (const [file, result] of plugin.results) {
     if (!reachable.has(file)) continue;
-    for (const load of result.loads) if (load.via === 'shell') for (const target of startedTargets(plugin, file, load)) run.set(target, `${file}:${load.line}`);
+    for (const load of result.loads) {
+      if (load.via === 'shell') for (const target of startedTargets(plugin, file, load)) run.set(target, `${file}:${load.line}`);
+      if (load.via === 'script' && load.specifier !== undefined) scripts.set(load.specifier, `by ${file}:${load.line}`);
+    }
   }
+  if (scripts.size > 0) await addScriptsRun(plugin, scripts);
   for (const [target, from] of run) {
     const text = plugin.texts.get(target) ?? (await hashAndRead(plugin, target));
     const lines = text.split(/\r?\n/);
@@ -276,6 +281,19 @@ async function addShellScripts(plugin: Prepared, reachable: Set<string>): Promis
     const report = checkReport('shell-script', 'dangerous', { from: `by ${from}`, line: lines[at].trim().slice(0, 80) }, { line: at + 1, column: 1, endLine: at + 1, endColumn: lines[at].length + 1 });
     addCheckReports(plugin, target, [report], text);
   }
+}
+
+/** `node --run sync`, `npm run sync`: the script runs as a lifecycle script does, in the plugin's process's rights. */
+async function addScriptsRun(plugin: Prepared, scripts: Map<string, string>): Promise<void> {
+  const text = plugin.texts.get('package.json') ?? (await hashAndRead(plugin, 'package.json'));
+  const declared = (JSON.parse(text) as { scripts?: Record<string, unknown> }).scripts ?? {};
+  const reports: RawReport[] = [];
+  for (const [script, from] of scripts) {
+    const command = Object.hasOwn(declared, script) ? declared[script] : undefined;
+    if (typeof command !== 'string' || !isDangerousCommand(command)) continue;
+    reports.push(checkReport('shell-script', 'dangerousScript', { script, from, command: command.slice(0, 120) }, keyLocation(text, ['scripts', script])));
+  }
+  addCheckReports(plugin, 'package.json', reports, text);
 }
 
 function addUnreadDependencies(plugin: Prepared, text: string): void {
@@ -445,6 +463,8 @@ async function followLoads(plugin: Prepared, linting: Linting): Promise<Map<stri
  * (or does not fold) is a load it cannot name, as `require(x)` is.
  */
 function startedTargets(plugin: Prepared, file: string, load: LoadRecord): string[] {
+  // A package.json script run by name starts no file by that name (addShellScripts judges the script).
+  if (load.via === 'script') return [];
   if (load.specifier === undefined) {
     if (!load.prefix?.startsWith('.')) return [];
     const folders = new Set([posix.normalize(load.prefix), posix.normalize(posix.join(posix.dirname(file), load.prefix))]);

