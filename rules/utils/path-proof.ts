@@ -82,6 +82,8 @@ export class PathProver {
     // `env.dir` of a literal the file keeps to itself holds what the literal was given.
     const stored = node.type === 'MemberExpression' ? this.resolver.literalValue(node) : undefined;
     if (stored) return this.prove(stored, depth + 1);
+    const field = node.type === 'MemberExpression' ? this.constructorField(node, depth) : undefined;
+    if (field) return field;
     if (node.type === 'CallExpression') return this.returnedPlace(node, depth);
     if (node.type === 'BinaryExpression' && node.operator === '+') return this.joined(concatOperands(node), '', depth);
     if (node.type === 'TemplateLiteral') {
@@ -125,6 +127,52 @@ export class PathProver {
       this.assumed.delete(variable);
     }
     return climbs ? { folder: base.folder, open, climbs } : { folder: base.folder, open };
+  }
+
+  /**
+   * `this.dir` in a method of a class the file declares, where the constructor's one write of it stores a parameter
+   * (`constructor(dir) { this.dir = dir; }`) and every use of the class is a `new` the file makes: placed where every
+   * such `new` puts that argument (`new Scanner(ctx.dataDir)`). Any other write of a `dir` member in the file, a field
+   * of that name, or the class handed on or exported leaves it unplaced.
+   */
+  private constructorField(member: AnyNode, depth: number): PathProof | undefined {
+    if (unwrap(member.object).type !== 'ThisExpression') return undefined;
+    const key = memberName(member, this.resolver.folder);
+    let fn: AnyNode | undefined;
+    let holder: AnyNode | undefined;
+    for (let current = member.parent; current; current = current.parent) {
+      if (!fn && (current.type === 'FunctionExpression' || current.type === 'FunctionDeclaration')) fn = current;
+      if (current.type === 'ClassDeclaration') {
+        holder = current;
+        break;
+      }
+    }
+    if (key === undefined || !holder?.id || fn?.parent?.type !== 'MethodDefinition' || fn.parent.static || fn.parent.parent !== holder.body) return undefined;
+    const constructor = holder.body.body.find((definition: AnyNode) => definition.type === 'MethodDefinition' && definition.kind === 'constructor');
+    if (!constructor || holder.body.body.some((definition: AnyNode) => definition.type === 'PropertyDefinition' && plainKeyName(definition.key, definition.computed) === key)) return undefined;
+    let program: AnyNode = holder;
+    while (program.parent) program = program.parent;
+    const writes = descendants(program, (node) => node.type === 'MemberExpression' && isWriteTarget(node) && (memberName(node, this.resolver.folder) ?? key) === key);
+    const [write] = writes;
+    const assignment = write?.parent;
+    if (writes.length !== 1 || unwrap(write.object).type !== 'ThisExpression' || assignment?.type !== 'AssignmentExpression' || assignment.operator !== '=' || assignment.parent?.parent !== constructor.value.body) return undefined;
+    const value = unwrap(assignment.right);
+    const index = value.type === 'Identifier' ? runtimeParams(constructor.value).findIndex((param: AnyNode) => param.type === 'Identifier' && param.name === value.name) : -1;
+    const parameter = index >= 0 ? findVariable(this.scopeOf(value), value.name) : undefined;
+    if (!parameter || parameter.defs[0]?.type !== 'Parameter' || parameter.references.some((reference) => reference.isWrite()) || this.resolver.functions.usesArguments(constructor.value)) return undefined;
+    // The class's own scope declares its name again, for its body: uses inside the class and around it both count.
+    const own = this.scopeOf(holder);
+    const scopes = own.type === 'class' && own.upper ? [own, own.upper] : [own];
+    const uses = scopes.flatMap((scope) => scope.set.get(holder!.id.name)?.references ?? []);
+    const passed: (AnyNode | undefined)[] = [];
+    for (const use of uses) {
+      const { node: name, parent: construction } = climbWrappers(use.identifier as AnyNode);
+      if (construction?.type !== 'NewExpression' || construction.callee !== name) return undefined;
+      const argument = argumentAt({ call: construction, args: construction.arguments }, index);
+      if (!argument.known) return undefined;
+      passed.push(argument.node);
+    }
+    return passed.length ? mergedPlace(passed.map((argument) => (argument ? this.prove(argument, depth + 1) : undefined))) : undefined;
   }
 
   /** A call of a function declared in this file: placed where every value it returns is (`stateFile(ctx)` returning `path.join(ctx.dataDir, 's.json')`). */

@@ -259,6 +259,20 @@ describe('what a filesystem declaration covers', () => {
     }
   });
 
+  it('places a field the constructor sets from a parameter where every `new` of the class puts it', () => {
+    const scanner = 'class Scanner { constructor(dir) { this.dir = dir; } *files() { for (const d of fs.readdirSync(this.dir)) yield path.join(this.dir, d); } }\n';
+    const placed = judged(`${head}${scanner}exports.activate = (ctx) => [...new Scanner(ctx.dataDir).files(), ...new Scanner(path.join(ctx.dataDir, "inbox")).files()];`);
+    expect(placed.filter(([id]) => id === 'unprovenPath')).toEqual([]);
+    const unplaced = [
+      // A `new` with another folder, the field written from outside, the class handed on, a factory in the class itself.
+      `${scanner}exports.activate = (ctx) => [...new Scanner(ctx.dataDir).files(), ...new Scanner(os.homedir()).files()];`,
+      `${scanner}exports.activate = (ctx) => { const s = new Scanner(ctx.dataDir); s.dir = os.homedir(); return [...s.files()]; };`,
+      `${scanner}exports.Scanner = Scanner;\nexports.activate = (ctx) => [...new Scanner(ctx.dataDir).files()];`,
+      'class Scanner { constructor(dir) { this.dir = dir; } static home() { return new Scanner(os.homedir()); } list() { return fs.readdirSync(this.dir); } }\nexports.activate = (ctx) => [new Scanner(ctx.dataDir).list(), Scanner.home().list()];',
+    ];
+    for (const code of unplaced) expect(judged(head + code).some(([id, severity]) => id === 'unprovenPath' && severity === 'high'), code).toBe(true);
+  });
+
   it('trusts an anchor of the file\'s own place only while nothing in the file writes it', () => {
     const written = [
       // The wrapper's parameters are ordinary bindings: assigned, destructured into, looped over, or written through the wrapper's `arguments`.
