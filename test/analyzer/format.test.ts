@@ -144,7 +144,7 @@ describe('sarif', () => {
     const run = log.runs[0];
     expect(log.version).toBe('2.1.0');
     const ids = run.tool.driver.rules.map((rule: { id: string }) => rule.id);
-    expect(ids).toEqual([...Object.keys(rules), 'install-script', 'native-binary', 'unanalyzable', 'manifest', 'unread-dependency', 'polluting-data', 'dev-dependency', 'wasm-import']);
+    expect(ids).toEqual([...Object.keys(rules), 'install-script', 'shell-script', 'native-binary', 'unanalyzable', 'manifest', 'unread-dependency', 'polluting-data', 'dev-dependency', 'wasm-import']);
     expect(run.results).toHaveLength(stealer.findings.length);
     const ssh = run.results.find((result: { message: { text: string } }) => result.message.text.includes('.ssh'));
     expect(ssh).toMatchObject({
