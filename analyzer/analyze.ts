@@ -654,11 +654,25 @@ async function lintPending(plugin: Prepared, linting: Linting, fileDone: () => v
   );
 }
 
+/**
+ * An unplaced path that another module of the plugin gives (`fs.readFileSync(logFile(ctx))`, `paths(ctx).state`),
+ * whose export that module proves in the data folder for host-object arguments: placed there after all. The rules
+ * read one file at a time; this join is the analyzer's, over both files' results.
+ */
+function placedByExport(plugin: Prepared, file: string, report: RawReport): boolean {
+  const from = report.ruleId === 'no-filesystem' && report.messageId === 'unprovenPath' ? report.data?.from : undefined;
+  if (!from) return false;
+  const at = from.lastIndexOf('#');
+  const [specifier, key] = [from.slice(0, at), from.slice(at + 1)];
+  const target = plugin.graph.resolve(file, specifier, 'require');
+  return target.kind === 'files' && target.paths.length > 0 && target.paths.every((path) => plugin.results.get(path)?.dataExports?.includes(key) ?? false);
+}
+
 function conclude(plugin: Prepared, tier: Tier, policy: Policy): PluginAnalysis {
   const reachable = reachableFiles(plugin);
   const atInstall = reach(plugin, plugin.installs.flatMap(([, files]) => files));
   const files = new Map<string, RawReport[]>();
-  for (const [file, result] of plugin.results) files.set(file, [...result.reports]);
+  for (const [file, result] of plugin.results) files.set(file, result.reports.filter((report) => !placedByExport(plugin, file, report)));
   for (const [file, reports] of plugin.checks) files.set(file, [...(files.get(file) ?? []), ...reports]);
   // What the patterns ignore and no entry point reaches (a generated binary, a source never read) is not reported.
   const dropped = new Set([...files.keys()].filter((file) => !reachable.has(file) && plugin.ignored(file)));

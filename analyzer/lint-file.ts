@@ -18,6 +18,8 @@ import { MissingParserError, ParseError, runRules, type ParserKind } from './rul
 export interface LintResult {
   reports: RawReport[];
   loads: LoadRecord[];
+  /** Exports whose value is proven in the data folder (`logFile`, `paths.state`); absent when none is. */
+  dataExports?: string[];
 }
 
 /** Warden's rules and the module-graph recorder, run in one pass. */
@@ -33,7 +35,7 @@ export function lintSource(code: string, filename: string, sourceType: SourceTyp
   // Whatever the extension says, and in any case (`.JS`): TypeScript only for TypeScript files, everything else Node could run is JavaScript.
   const extension = extname(filename).toLowerCase();
   const parser: ParserKind = TYPESCRIPT_EXTENSIONS.has(extension) ? 'typescript' : 'espree';
-  const { result: reports, loads } = captureLoads(() => {
+  const { result: reports, loads, dataExports } = captureLoads(() => {
     try {
       return lintOrReject(code, filename, sourceType, parser);
     } catch (error) {
@@ -43,7 +45,7 @@ export function lintSource(code: string, filename: string, sourceType: SourceTyp
       return [checkReport('unanalyzable', 'failed', { reason: String((error as Error)?.message ?? error).split('\n')[0] })];
     }
   });
-  return { reports, loads: dedupe(loads) };
+  return { reports, loads: dedupe(loads), ...(dataExports.length ? { dataExports: [...new Set(dataExports)] } : {}) };
 }
 
 /** A file read twice (a goal that failed, a salvage attempt) records some loads twice. */

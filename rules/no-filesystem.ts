@@ -211,7 +211,9 @@ const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad
           continue;
         }
         const path = proof ? `'${proof.folder}${proof.open ? '/…' : ''}'` : 'a path the gate cannot place';
-        const placed = { folder: proof?.folder ?? '', open: proof?.open ? 'yes' : 'no', climbs: proof?.climbs ? 'yes' : 'no', access: writes ? 'write' : 'read' };
+        // `from`: another module's export the path comes from, which the analyzer may find proven in the data folder.
+        const from = proof ? undefined : prover.importedPlace(arg);
+        const placed = { folder: proof?.folder ?? '', open: proof?.open ? 'yes' : 'no', climbs: proof?.climbs ? 'yes' : 'no', access: writes ? 'write' : 'read', ...(from ? { from } : {}) };
         report(context, rule, { node: arg, messageId: 'unprovenPath', data: { path, callee, ...placed } });
       }
     };

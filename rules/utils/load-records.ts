@@ -6,6 +6,7 @@
  * which the graph follows the same way. It runs beside the rules in the
  * gate's lint pass and reports no findings.
  */
+import type { Rule } from 'eslint';
 import type { WardenRule } from '../meta.js';
 import type { AnyNode } from './ast.js';
 import { isFunctionNode, unwrap } from './ast.js';
@@ -16,6 +17,7 @@ import { moduleName } from './specifiers.js';
 import { posix } from 'node:path';
 import { memberName, Resolver, resolverFor } from './resolve.js';
 import { startedFileListeners, type StartedFile } from './started-files.js';
+import { PathProver } from './path-proof.js';
 import type { StartVia } from './start-vias.js';
 
 export interface LoadRecord {
@@ -30,14 +32,20 @@ export interface LoadRecord {
   optional?: true;
 }
 
-const sinks: LoadRecord[][] = [];
+interface Sink {
+  loads: LoadRecord[];
+  /** The file's exports whose value is proven in the data folder (PathProver.dataExportKeys). */
+  dataExports: string[];
+}
 
-/** Runs `fn` (a lint) and returns every load the recorder saw during it, evaluated constant code included. */
-export function captureLoads<T>(fn: () => T): { result: T; loads: LoadRecord[] } {
-  const sink: LoadRecord[] = [];
+const sinks: Sink[] = [];
+
+/** Runs `fn` (a lint) and returns every load the recorder saw during it, evaluated constant code included, and the data-folder exports. */
+export function captureLoads<T>(fn: () => T): { result: T; loads: LoadRecord[]; dataExports: string[] } {
+  const sink: Sink = { loads: [], dataExports: [] };
   sinks.push(sink);
   try {
-    return { result: fn(), loads: sink };
+    return { result: fn(), ...sink };
   } finally {
     sinks.pop();
   }
@@ -63,11 +71,16 @@ export const loadRecorder: WardenRule = {
         // The rules name built-ins without `node:`; the graph needs it back for those that exist only with it.
         const written = load.specifierNode && resolver.folder.foldString(load.specifierNode);
         const specifier = written?.startsWith('node:') && moduleName(written) === load.specifier ? `node:${load.specifier}` : load.specifier;
-        sink.push({ specifier, via: load.via, line, ...(insideTry(load.node) ? { optional: true as const } : {}) });
+        sink.loads.push({ specifier, via: load.via, line, ...(insideTry(load.node) ? { optional: true as const } : {}) });
       }
-      else sink.push({ prefix: load.specifierNode && literalPrefix(resolver, load.specifierNode), via: load.via, line });
+      else sink.loads.push({ prefix: load.specifierNode && literalPrefix(resolver, load.specifierNode), via: load.via, line });
     };
-    return combineListeners(moduleLoadListeners(context, record), startedFileListeners(context, record));
+    // What another file's path from one of these exports is (`fs.readFileSync(logFile(ctx))`): matched by the analyzer.
+    const recordDataExports = (program: AnyNode) => {
+      const sink = sinks[sinks.length - 1];
+      if (sink) sink.dataExports.push(...new PathProver(resolver, (node) => context.sourceCode.getScope(node as never), false, () => false).dataExportKeys(program));
+    };
+    return combineListeners(moduleLoadListeners(context, record), startedFileListeners(context, record), { 'Program:exit': recordDataExports } as Rule.RuleListener);
   },
 };
 

@@ -175,6 +175,57 @@ export class PathProver {
     return passed.length ? mergedPlace(passed.map((argument) => (argument ? this.prove(argument, depth + 1) : undefined))) : undefined;
   }
 
+  /**
+   * Where a path the file cannot place comes from another module of the plugin: `logFile(ctx)` or `paths(ctx).state`
+   * (also through a `const` holding the call), a function imported from a relative specifier, handed only host
+   * objects. The answer, `'./lib/where#logFile'` or `'./lib/init#paths.state'`, is matched by the analyzer against
+   * what that module's exports return (dataExportKeys).
+   */
+  importedPlace(input: AnyNode): string | undefined {
+    let node = unwrap(input);
+    let member: string | undefined;
+    if (node.type === 'MemberExpression') {
+      member = memberName(node, this.resolver.folder);
+      if (member === undefined) return undefined;
+      node = unwrap(node.object);
+    }
+    const alias = node.type === 'Identifier' ? this.resolver.aliasedExpression(node) : undefined;
+    if (alias) node = unwrap(alias.node);
+    if (node.type !== 'CallExpression' || node.arguments.some((argument: AnyNode) => !this.isHostObject(unwrap(argument)))) return undefined;
+    const callee = this.resolver.resolve(node.callee);
+    if (callee?.module === undefined || !callee.module.startsWith('.') || callee.path.length !== 1) return undefined;
+    return `${callee.module}#${callee.path[0]}${member === undefined ? '' : `.${member}`}`;
+  }
+
+  /**
+   * The exports of this file whose value is proven inside the data folder when each parameter is a host object:
+   * `exports.logFile = (ctx) => path.join(ctx.dataDir, 'activity.log')` gives `logFile`, and a returned object
+   * literal its members (`paths.state`). Functions only (a returned value, not a stored one), never a generator.
+   */
+  dataExportKeys(program: AnyNode): string[] {
+    const keys: string[] = [];
+    const inData = (expression: AnyNode) => {
+      const proof = this.prove(expression);
+      return proof !== undefined && !proof.climbs && (proof.folder === DATA_ROOT || proof.folder.startsWith(`${DATA_ROOT}/`));
+    };
+    for (const [name, value] of exportedValues(program)) {
+      const named = unwrap(value);
+      const fn = named.type === 'Identifier' ? unwrap(this.resolver.aliasedExpression(named)?.node ?? named) : named;
+      if (!['ArrowFunctionExpression', 'FunctionExpression', 'FunctionDeclaration'].includes(fn.type) || fn.generator || fn.async) continue;
+      const returned = this.resolver.functions.returnedExpressions(fn);
+      if (!returned?.length) continue;
+      if (returned.every(inData)) keys.push(name);
+      const literals = returned.map(unwrap);
+      if (!literals.every((literal) => literal.type === 'ObjectExpression')) continue;
+      for (const property of literals[0].properties as AnyNode[]) {
+        const key = property.type === 'Property' && property.kind === 'init' ? plainKeyName(property.key, property.computed) : undefined;
+        const values = literals.map((literal) => literal.properties.find((other: AnyNode) => other.type === 'Property' && plainKeyName(other.key, other.computed) === key)?.value);
+        if (key !== undefined && values.every((member) => member !== undefined && inData(member))) keys.push(`${name}.${key}`);
+      }
+    }
+    return keys;
+  }
+
   /** A call of a function declared in this file: placed where every value it returns is (`stateFile(ctx)` returning `path.join(ctx.dataDir, 's.json')`). */
   private returnedPlace(call: AnyNode, depth: number): PathProof | undefined {
     const fn = this.resolver.calledFunction(call);
@@ -447,4 +498,41 @@ function mutablePathValue(resolver: Resolver, input: AnyNode): object | undefine
 export function concatOperands(node: AnyNode): AnyNode[] {
   const inner = unwrap(node);
   return inner.type === 'BinaryExpression' && inner.operator === '+' ? [...concatOperands(inner.left), inner.right] : [inner];
+}
+
+/** `exports.a = v`, `module.exports.a = v`, `module.exports = { a: v, b }`, `export function a` / `export const a = v`, by name. */
+function exportedValues(program: AnyNode): [string, AnyNode][] {
+  const out: [string, AnyNode][] = [];
+  // Function declarations are hoisted: one exported above where it is written is that function too.
+  const declared = new Map<string, AnyNode>((program.body as AnyNode[]).filter((statement) => statement.type === 'FunctionDeclaration' && statement.id).map((statement) => [statement.id.name, statement]));
+  for (const statement of program.body as AnyNode[]) {
+    const declaration = statement.type === 'ExportNamedDeclaration' ? statement.declaration : undefined;
+    if (declaration?.type === 'FunctionDeclaration' && declaration.id) out.push([declaration.id.name, declaration]);
+    for (const declarator of declaration?.type === 'VariableDeclaration' ? declaration.declarations : []) {
+      if (declarator.id.type === 'Identifier' && declarator.init) out.push([declarator.id.name, declarator.init]);
+    }
+    if (statement.type !== 'ExpressionStatement' || statement.expression.type !== 'AssignmentExpression' || statement.expression.operator !== '=') continue;
+    const { left, right } = statement.expression;
+    const target = left.type === 'MemberExpression' ? exportTarget(left) : undefined;
+    if (target !== undefined && target !== '') out.push([target, right.type === 'Identifier' ? (declared.get(right.name) ?? right) : right]);
+    if (target === '' && right.type === 'ObjectExpression') {
+      for (const property of right.properties as AnyNode[]) {
+        const key = property.type === 'Property' && property.kind === 'init' ? plainKeyName(property.key, property.computed) : undefined;
+        if (key === undefined) continue;
+        const value = property.value.type === 'Identifier' ? (declared.get(property.value.name) ?? property.value) : property.value;
+        out.push([key, value]);
+      }
+    }
+  }
+  return out;
+}
+
+/** `exports.a` and `module.exports.a` → `'a'`; `module.exports` itself → `''`; anything else undefined. */
+function exportTarget(member: AnyNode): string | undefined {
+  const object = member.object;
+  const key = plainKeyName(member.property, member.computed);
+  if (object.type === 'Identifier' && object.name === 'module' && key === 'exports') return '';
+  if (object.type === 'Identifier' && object.name === 'exports') return key;
+  if (object.type === 'MemberExpression' && object.object.type === 'Identifier' && object.object.name === 'module' && plainKeyName(object.property, object.computed) === 'exports') return key;
+  return undefined;
 }

@@ -193,6 +193,36 @@ describe('the gate reads what would ship and what the entries reach', () => {
     expect(found).toEqual(['package.json:13 shell-script critical']);
   });
 
+  it("places a path another module's export proves in the data folder, and nothing else it exports", async () => {
+    const where = [
+      "const path = require('path');",
+      "const os = require('os');",
+      "exports.logFile = (ctx) => path.join(ctx.dataDir, 'activity.log');",
+      "function paths(ctx) { return { state: path.join(ctx.dataDir, 'state.json'), key: path.join(os.homedir(), '.ssh', 'id_rsa') }; }",
+      "module.exports.paths = paths;",
+      "exports.up = (ctx) => path.join(ctx.dataDir, '..', '..', 'x');",
+    ].join('\n');
+    const root = writePlugin({
+      'package.json': MANIFEST,
+      'lib/where.js': where,
+      'index.js': [
+        "const fs = require('fs');",
+        "const { logFile, paths, up } = require('./lib/where');",
+        'exports.activate = (ctx) => {',
+        "  fs.appendFileSync(logFile(ctx), 'x');",
+        '  const p = paths(ctx);',
+        '  fs.readFileSync(p.state);',
+        '  fs.readFileSync(p.key);',
+        '  fs.readFileSync(up(ctx));',
+        "  fs.readFileSync(logFile(require('os').homedir()));",
+        '};',
+      ].join('\n'),
+    });
+    const found = summary((await analyzePlugin(root, { cache: false })).findings).filter((line) => line.includes('no-filesystem') && line.startsWith('index.js:') && !line.startsWith('index.js:1 '));
+    // p.key (home), up(ctx) (climbs out), and logFile handed something that is not a host object stay unplaced.
+    expect(found).toEqual(['index.js:7 no-filesystem high', 'index.js:8 no-filesystem high', 'index.js:9 no-filesystem high']);
+  });
+
   it('reports a binding.gyp in the root, a shipped binary of no image or font format, and a load of a devDependency', async () => {
     const root = writePlugin({
       'package.json': { ...MANIFEST, devDependencies: { helper: '*' } },
