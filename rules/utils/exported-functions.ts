@@ -3,28 +3,81 @@
  * in other files: `const { run } = require('./run'); run()` calls it bare, and a bare call hands a sloppy function the
  * global object as `this`. The resolver asks whether a function is exported so, to read its `this` as the global
  * object. A function that looks like a constructor or a prototype's method is not asked about: its `this` is the
- * object it builds or serves (`function Client() { this.fetch = … }`, `Client.prototype.get = function () {…}`).
+ * object it builds or serves (`function Client() { this.fetch = … }`, `Client.prototype.get = function () {…}`), and
+ * neither is a method whose object literal has a member of the key read (`{ process(t) {…}, run() { this.process(t) } }`).
+ * A function is followed through the names that hold it (`const run = function () {…}`, `const r = run`) to where it
+ * is exported, also by `Object.assign(module.exports, { run })`.
  */
-import { childNodes, climbWrappers, isFunctionNode, isWriteTarget, plainKeyName, type AnyNode } from './ast.js';
+import { childNodes, climbWrappers, isFunctionNode, isWriteTarget, plainKeyName, unwrap, type AnyNode } from './ast.js';
 import { findVariable, type ScopeOf } from './scope.js';
 
-/** True when `fn` is exported by its CommonJS file (directly, or by its declaration's name) and does not look like a constructor. */
-export function isExportedPlainFunction(fn: AnyNode, scopeOf: ScopeOf): boolean {
-  if (looksLikeConstructor(fn)) return false;
-  if (fn.type !== 'FunctionDeclaration') return isExportedValue(fn, scopeOf);
-  if (!fn.id) return false;
-  const variable = findVariable(scopeOf(fn).upper ?? scopeOf(fn), fn.id.name);
-  const uses = variable?.references.map((reference) => reference.identifier as unknown as AnyNode) ?? [];
+/**
+ * True when `fn` is exported by its CommonJS file (directly, or by a name that holds it) and, for the member `key`
+ * its `this` is read for, does not look like a constructor nor a method of an object that has that member.
+ */
+export function isExportedPlainFunction(fn: AnyNode, scopeOf: ScopeOf, key: string): boolean {
+  if (looksLikeConstructor(fn, key) || literalHasMember(fn, key)) return false;
+  if (isExportedValue(fn, scopeOf)) return true;
+  const uses = holderUses(fn, scopeOf);
   return !uses.some(constructsOrExtends) && uses.some((use) => isExportedValue(use, scopeOf));
 }
 
-/** `module.exports = v`, `module.exports.name = v`, `exports.name = v`, or `v` a property of an object literal assigned so. */
+/** Every read of a name that holds `fn`: its declaration's name, the variable a function expression initialises, and `const` aliases of those. */
+function holderUses(fn: AnyNode, scopeOf: ScopeOf): AnyNode[] {
+  let variable: ReturnType<typeof findVariable>;
+  if (fn.type === 'FunctionDeclaration' && fn.id) variable = findVariable(scopeOf(fn).upper ?? scopeOf(fn), fn.id.name);
+  else {
+    const { node, parent } = climbWrappers(fn);
+    if (parent?.type === 'VariableDeclarator' && parent.init === node && parent.id.type === 'Identifier') variable = findVariable(scopeOf(parent.id), parent.id.name);
+  }
+  const uses: AnyNode[] = [];
+  const seen = new Set<unknown>();
+  const visit = (held: typeof variable) => {
+    if (!held || seen.has(held)) return;
+    seen.add(held);
+    for (const reference of held.references) {
+      if (!reference.isRead()) continue;
+      const use = reference.identifier as unknown as AnyNode;
+      uses.push(use);
+      const { node, parent } = climbWrappers(use);
+      if (parent?.type === 'VariableDeclarator' && parent.init === node && parent.id.type === 'Identifier' && parent.parent?.kind === 'const') visit(findVariable(scopeOf(parent.id), parent.id.name));
+    }
+  };
+  visit(variable);
+  return uses;
+}
+
+/** A method whose object literal has its own member `key`: `this.key` names the sibling when called as a method. */
+function literalHasMember(fn: AnyNode, key: string): boolean {
+  const { node, parent } = climbWrappers(fn);
+  if (parent?.type !== 'Property' || parent.value !== node || parent.parent?.type !== 'ObjectExpression') return false;
+  return parent.parent.properties.some((property: AnyNode) => property.type === 'Property' && plainKeyName(property.key, property.computed) === key);
+}
+
+/**
+ * `module.exports = v`, `module.exports.name = v`, `exports.name = v`, or `v` a property of an object literal
+ * assigned so or merged into the exports (`Object.assign(module.exports, { v })`).
+ */
 function isExportedValue(value: AnyNode, scopeOf: ScopeOf): boolean {
   let { node, parent } = climbWrappers(value);
   if (parent?.type === 'Property' && parent.value === node && parent.kind === 'init' && parent.parent?.type === 'ObjectExpression') {
     ({ node, parent } = climbWrappers(parent.parent));
+    if (isMergeIntoExports(parent, node, scopeOf)) return true;
   }
   return parent?.type === 'AssignmentExpression' && parent.operator === '=' && parent.right === node && isExportsTarget(parent.left, scopeOf);
+}
+
+/** `Object.assign(module.exports, …, literal)`: the literal's members become the exports'. */
+function isMergeIntoExports(call: AnyNode | null | undefined, literal: AnyNode, scopeOf: ScopeOf): boolean {
+  if (call?.type !== 'CallExpression' || call.arguments.indexOf(literal) < 1) return false;
+  const callee = unwrap(call.callee);
+  const isAssign = callee.type === 'MemberExpression' && unwrap(callee.object).type === 'Identifier' && unwrap(callee.object).name === 'Object' && plainKeyName(callee.property, callee.computed) === 'assign';
+  const target = unwrap(call.arguments[0]);
+  return isAssign && ((target.type === 'Identifier' && target.name === 'exports' && isFreeName(target, scopeOf)) || isModuleExports(target, scopeOf));
+}
+
+function isModuleExports(node: AnyNode, scopeOf: ScopeOf): boolean {
+  return node.type === 'MemberExpression' && node.object.type === 'Identifier' && node.object.name === 'module' && plainKeyName(node.property, node.computed) === 'exports' && isFreeName(node.object, scopeOf);
 }
 
 function isExportsTarget(target: AnyNode, scopeOf: ScopeOf): boolean {
@@ -33,7 +86,7 @@ function isExportsTarget(target: AnyNode, scopeOf: ScopeOf): boolean {
   const object = target.object;
   if (object.type === 'Identifier') return (object.name === 'module' ? key === 'exports' : object.name === 'exports') && isFreeName(object, scopeOf);
   // `module.exports.name = v`
-  return object.type === 'MemberExpression' && object.object.type === 'Identifier' && object.object.name === 'module' && plainKeyName(object.property, object.computed) === 'exports' && isFreeName(object.object, scopeOf);
+  return isModuleExports(object, scopeOf);
 }
 
 /** Not declared in the file: CommonJS's own `module` and `exports`. */
@@ -41,20 +94,23 @@ function isFreeName(identifier: AnyNode, scopeOf: ScopeOf): boolean {
   return (findVariable(scopeOf(identifier), identifier.name)?.defs.length ?? 0) === 0;
 }
 
-/** A capitalised name, or a body that writes `this.x`: what builds an object rather than uses one. */
-function looksLikeConstructor(fn: AnyNode): boolean {
+/**
+ * A capitalised name, or a body that writes `this.key` itself: what builds the member rather than uses the global's.
+ * Writing some other member (`this.ready = true`) says nothing: a bare call writes that onto the global object too.
+ */
+function looksLikeConstructor(fn: AnyNode, key: string): boolean {
   const name: string | undefined = fn.id?.name;
   if (name !== undefined && /^[A-Z]/.test(name)) return true;
-  return writesOwnThis(fn.body);
+  return writesOwnThis(fn.body, key);
 }
 
-function writesOwnThis(node: AnyNode): boolean {
+function writesOwnThis(node: AnyNode, key: string): boolean {
   if (node.type === 'ThisExpression') {
     const { node: self, parent } = climbWrappers(node);
-    return parent?.type === 'MemberExpression' && parent.object === self && isWriteTarget(parent);
+    return parent?.type === 'MemberExpression' && parent.object === self && isWriteTarget(parent) && (parent.computed || plainKeyName(parent.property, false) === key);
   }
   // A nested non-arrow function has its own `this`.
-  return childNodes(node).some((child) => !(isFunctionNode(child) && child.type !== 'ArrowFunctionExpression') && writesOwnThis(child));
+  return childNodes(node).some((child) => !(isFunctionNode(child) && child.type !== 'ArrowFunctionExpression') && writesOwnThis(child, key));
 }
 
 /** `new f(…)`, `f.prototype`, `class extends f`: the function is a constructor. */

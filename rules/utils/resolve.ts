@@ -572,14 +572,32 @@ export class Resolver {
   /**
    * `this.process`, `this.Function`, `this.fetch` in a sloppy function its file exports: called bare by an importer, it
    * reads the global's member, and a function meant for some other `this` has no reason to name a capability root
-   * of the global object. `this` itself passed on or returned, or its other members (a mixin's `this.emit`), stay
-   * unknown: whoever calls the function may give it any object.
+   * of the global object; so does a `const` that holds `this` (`const g = this; g.process`, `const { process } = this`).
+   * `this` itself passed on or returned, or its other members (a mixin's `this.emit`), stay unknown: whoever calls
+   * the function may give it any object.
    */
   private readsPowerOffExportedThis(thisNode: AnyNode, fn: AnyNode): boolean {
+    return this.keysReadOffThis(thisNode).some((key) => capabilityRoot({ path: [key] }) !== undefined && isExportedPlainFunction(fn, this.scopeOf, key));
+  }
+
+  /** The member names read off `this` where it is written, or off the `const` that holds it. */
+  private keysReadOffThis(thisNode: AnyNode): string[] {
     const { node, parent } = climbWrappers(thisNode);
-    if (parent?.type !== 'MemberExpression' || parent.object !== node) return false;
-    const key = memberName(parent, this.folder);
-    return key !== undefined && capabilityRoot({ path: [key] }) !== undefined && isExportedPlainFunction(fn, this.scopeOf);
+    if (parent?.type === 'MemberExpression' && parent.object === node) {
+      const key = memberName(parent, this.folder);
+      return key === undefined ? [] : [key];
+    }
+    if (parent?.type !== 'VariableDeclarator' || parent.init !== node || parent.parent?.kind !== 'const') return [];
+    if (parent.id.type === 'ObjectPattern') {
+      return parent.id.properties.flatMap((property: AnyNode) => (property.type === 'Property' ? [property.computed ? this.folder.foldString(property.key) : plainKeyName(property.key, false)] : [])).filter((key: string | undefined): key is string => key !== undefined);
+    }
+    if (parent.id.type !== 'Identifier') return [];
+    const holder = findVariable(this.scopeOf(parent.id), parent.id.name);
+    return (holder?.references ?? []).flatMap((reference) => {
+      const { node: use, parent: member } = climbWrappers(reference.identifier as unknown as AnyNode);
+      const key = member?.type === 'MemberExpression' && member.object === use ? memberName(member, this.folder) : undefined;
+      return key === undefined ? [] : [key];
+    });
   }
 
   /**

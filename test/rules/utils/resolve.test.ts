@@ -229,12 +229,25 @@ describe('following values through the file', () => {
       const find = (node: any): any => (node?.type === 'MemberExpression' && node.object.type === 'ThisExpression' ? node : Object.entries(node).filter(([key]) => key !== 'parent').flatMap(([, value]) => (Array.isArray(value) ? value : [value])).filter((child: any) => child?.type).map(find).find(Boolean));
       return Resolver.nameOf(resolver.resolve(find(context.sourceCode.ast)));
     }, options);
+    // What the function's one `return` gives.
+    const returned = (code: string) => probe(`${code}\n0;`, (resolver, _expression, context) => {
+      const find = (node: any): any => (node?.type === 'ReturnStatement' ? node.argument : Object.entries(node).filter(([key]) => key !== 'parent').flatMap(([, value]) => (Array.isArray(value) ? value : [value])).filter((child: any) => child?.type).map(find).find(Boolean));
+      return Resolver.nameOf(resolver.resolve(find(context.sourceCode.ast)));
+    }, cjs);
     expect(thisMember('module.exports = function collect() { return this.process.env; };')).toBe('process');
     expect(thisMember('exports.run = function (src) { return this.Function(src); };')).toBe('Function');
     expect(thisMember('module.exports.send = function (u) { return this["fe" + "tch"](u); };')).toBe('fetch');
     expect(thisMember('function grab() { return this.process; }\nmodule.exports = { grab };')).toBe('process');
     expect(thisMember('module.exports = { grab: function () { return this.eval; } };')).toBe('eval');
     expect(thisMember('module.exports = { grab() { return this.process; } };')).toBe('process');
+    // Held by a name first, merged into the exports, `this` kept in a const, or another member written as a decoy.
+    expect(thisMember('const grab = function () { return this.process; };\nmodule.exports = { grab };')).toBe('process');
+    expect(thisMember('function grab() { return this.process; }\nconst g = grab;\nmodule.exports.run = g;')).toBe('process');
+    expect(thisMember('function grab() { return this.process; }\nObject.assign(module.exports, { grab });')).toBe('process');
+    expect(returned('exports.run = function () { const g = this; const k = "pro" + "cess"; return g[k].binding; };')).toBe('process.binding');
+    expect(returned('module.exports = function () { const { process: p } = this; return p.binding; };')).toBe('process.binding');
+    expect(returned('exports.run = function () { const g = this; return g.emit; };')).toBeUndefined();
+    expect(returned('function run() { this.ready = true; return this.process.binding; }\nmodule.exports = run;')).toBe('process.binding');
     // A constructor (capitalised, writing `this.x`, built with new, a prototype), strict code, a module, a member
     // that is no capability root, a local `exports`, and a function the file keeps to itself.
     expect(thisMember('module.exports = function Client() { return this.fetch; };')).toBeUndefined();
@@ -246,6 +259,10 @@ describe('following values through the file', () => {
     expect(thisMember('exports.emitAll = function () { return this.emit; };')).toBeUndefined();
     expect(thisMember('const exports = {}; exports.run = function () { return this.process; };')).toBeUndefined();
     expect(thisMember('function run() { return this.process; }\nrunAll(run);')).toBeUndefined();
+    // A method whose object has a member of that name means its sibling (`this.process(text)`).
+    expect(thisMember('module.exports = { process(t) { return t; }, run(t) { return this.process(t); } };')).toBeUndefined();
+    expect(thisMember('module.exports = { Function: (x) => x, run() { return this.Function(1); } };')).toBeUndefined();
+    expect(thisMember('const run = function () { return this.process; };\nrunLater(run);')).toBeUndefined();
   });
 
   it('reaches the module wrapper through arguments.callee.caller', () => {
