@@ -90,26 +90,33 @@ export function startedFileListeners(context: Rule.RuleContext, onStart: (start:
       const execArgv = options && optionValue(resolver, options, 'execArgv');
       if (execArgv) nodeArguments(resolver, execArgv, false, (file) => emit(node, file, starter.via));
     } else if (PROGRAM_RUNNERS.has(name) && args[0]) {
+      // The same file may be named by the folded words and by the list's own elements: start it once per way.
       const started = new Set<AnyNode | string>();
-      const startOnce = (file: AnyNode | string) => {
-        if (!started.has(file)) emit(node, file, 'node');
-        started.add(file);
+      const named = new Set<string>();
+      const startOnce = (file: AnyNode | string, via: StartVia = 'node') => {
+        const folded = typeof file === 'string' ? file : resolver.folder.foldString(file);
+        const key = folded === undefined ? file : `${via} ${folded}`;
+        if (!started.has(key)) emit(node, file, via);
+        started.add(key);
+        if (folded !== undefined) named.add(folded);
       };
-      if (isNodeBinary(resolver, args[0]) && args[1]) nodeArguments(resolver, args[1], true, startOnce);
-      for (const script of args[1] ? packageScripts(resolver, args[0], args[1]) : []) emit(node, script, 'script');
-      // Whatever the program (`env node f`, `/proc/self/exe f`), a shipped file it is handed may run; a shell runs it as a script.
+      const words = args[1] ? foldedWords(resolver, args[1]) : [];
+      if (isNodeBinary(resolver, args[0]) && args[1]) {
+        nodeArguments(resolver, args[1], true, (file) => startOnce(file));
+        for (const script of scriptsRun('node', words ?? [])) startOnce(script, 'script');
+      } else {
+        // A program that runs the next words as a command (`env bash f`, `nohup sh -c '…'`, `npm start`), or a shell handed a script.
+        const program = resolver.folder.foldString(args[0]);
+        for (const start of program !== undefined && words ? commandStarts([program, ...words]) : []) startOnce(start.file, start.via);
+      }
+      // Whatever the program (`/proc/self/exe f`, `git f`), a shipped file it is handed may run; a shell runs it as a script.
       const shell = isShell(resolver, args[0]);
       for (const element of args[1] ? ownPathElements(resolver, args[1]) : []) {
-        if (shell) emit(node, element, 'shell');
-        else startOnce(element);
+        if (!named.has(resolver.folder.foldString(element)!)) startOnce(element, shell ? 'shell' : 'node');
       }
     } else if (SHELL_RUNNERS.has(name) && args[0]) {
-      const words = resolver.folder.foldString(args[0])?.trim().split(/\s+/);
-      if (words && NODE_BINARY_NAME.test(words[0])) {
-        for (const file of nodeWords(words.slice(1), true)) emit(node, file, 'node');
-      }
-      for (const word of words ?? []) if (word.startsWith(`${PLUGIN_ROOT}/`)) emit(node, word, 'node');
-      for (const script of words ? scriptsRun(words[0], words.slice(1)) : []) emit(node, script, 'script');
+      const line = resolver.folder.foldString(args[0]);
+      for (const start of line === undefined ? [] : shellLineStarts(line)) emit(node, start.file, start.via);
     } else if (node.type === 'NewExpression' && (callee.path.at(-1) ?? unwrap(node.callee).name) === 'Worker' && args[0]) {
       // A worker class of any package (threads, web-worker, tiny-worker) runs the file it is given, as Node's does.
       emit(node, args[0], 'worker');
@@ -131,26 +138,77 @@ function ownPathElements(resolver: Resolver, list: AnyNode): AnyNode[] {
   return inner.elements.filter((element: AnyNode | null): element is AnyNode => {
     if (!element || element.type === 'SpreadElement') return false;
     const word = resolver.folder.foldString(element);
-    return word !== undefined && !word.startsWith('-') && (word.startsWith(`${PLUGIN_ROOT}/`) || (!posix.isAbsolute(word) && CODE_FILE.test(word)));
+    // A word with spaces or `;`, `|`, `&` is a command line (`sh -c '…'`), whose commands commandStarts reads.
+    return word !== undefined && !word.startsWith('-') && !/[\s;|&]/.test(word) && (word.startsWith(`${PLUGIN_ROOT}/`) || (!posix.isAbsolute(word) && CODE_FILE.test(word)));
   });
 }
 
 /** Programs that run a package.json script by name, and the word before the name. */
 const SCRIPT_RUNNERS: Record<string, RegExp> = { node: /^--run$/, npm: /^(?:run|run-script|rum|urn)$/, pnpm: /^run$/, yarn: /^run$/, bun: /^run$/ };
-
-/** The package.json scripts a program run with `list` runs: `node --run sync`, `npm run sync`. */
-function packageScripts(resolver: Resolver, program: AnyNode, list: AnyNode): string[] {
-  const name = isNodeBinary(resolver, program) ? 'node' : resolver.folder.foldString(program);
-  const words = resolver.folder.fold(list)?.value;
-  if (name === undefined || !Array.isArray(words) || !words.every((word) => typeof word === 'string')) return [];
-  return scriptsRun(name, words as string[]);
-}
+/** npm's commands that are a script's name (`npm start` runs scripts.start; `npm t` scripts.test). */
+const NPM_SCRIPT_COMMANDS: Record<string, string> = { start: 'start', stop: 'stop', restart: 'restart', test: 'test', t: 'test', tst: 'test' };
+/** Runners whose first word, when it is not `run`, may itself be a script's name (`yarn sync`, `pnpm sync`). */
+const BARE_SCRIPT_RUNNERS = new Set(['yarn', 'pnpm', 'bun']);
 
 function scriptsRun(program: string, words: string[]): string[] {
-  const runner = SCRIPT_RUNNERS[programName(program).replace(/\.(?:exe|cmd)$/i, '')];
+  const runnerName = programName(program).replace(/\.(?:exe|cmd)$/i, '');
+  const runner = SCRIPT_RUNNERS[runnerName];
   const at = runner ? words.findIndex((word) => runner.test(word)) : -1;
   const name = at >= 0 ? words[at + 1] : undefined;
-  return name !== undefined && !name.startsWith('-') ? [name] : [];
+  if (name !== undefined && !name.startsWith('-')) return [name];
+  const first = words.find((word) => !word.startsWith('-'));
+  if (first === undefined) return [];
+  // A name the package.json does not declare is no script: the analyzer judges only declared ones.
+  if (runnerName === 'npm' && Object.hasOwn(NPM_SCRIPT_COMMANDS, first)) return [NPM_SCRIPT_COMMANDS[first]];
+  return BARE_SCRIPT_RUNNERS.has(runnerName) && at < 0 ? [first] : [];
+}
+
+/** A list that folds to words (`['run', 'sync']`), or undefined. */
+function foldedWords(resolver: Resolver, list: AnyNode): string[] | undefined {
+  const words = resolver.folder.fold(list)?.value;
+  return Array.isArray(words) && words.every((word) => typeof word === 'string') ? (words as string[]) : undefined;
+}
+
+/** Programs that run the rest of their words as a command: `env [VAR=x] prog …`, `nohup prog …`. */
+const COMMAND_WRAPPERS = new Set(['env', 'nohup', 'nice', 'setsid', 'exec', 'command', 'sudo', 'doas', 'stdbuf', 'chrt', 'ionice']);
+
+interface CommandStart {
+  file: string;
+  via: StartVia;
+}
+
+/** What one command's words start: the script of a Node binary, the script a shell is handed, a package.json script, a shipped file. */
+function commandStarts(input: string[]): CommandStart[] {
+  let words = input;
+  while (words.length > 0 && COMMAND_WRAPPERS.has(programName(words[0]))) {
+    const at = words.findIndex((word, i) => i > 0 && !word.startsWith('-') && !/^\w+=/.test(word));
+    words = at < 0 ? [] : words.slice(at);
+  }
+  if (words.length === 0) return [];
+  const [program, ...rest] = words;
+  const starts: CommandStart[] = scriptsRun(program, rest).map((file) => ({ file, via: 'script' }));
+  if (NODE_BINARY_NAME.test(program)) starts.push(...nodeWords(rest, true).map((file): CommandStart => ({ file, via: 'node' })));
+  else if (SHELL_NAME.test(program)) {
+    // `sh -c 'line'` runs the line; otherwise the first word that is no option is the script it reads.
+    const inline = rest.findIndex((word) => /^-[a-z]*c[a-z]*$/.test(word));
+    if (inline >= 0) starts.push(...shellLineStarts(rest.slice(inline + 1).join(' ')));
+    else {
+      // A word that looks like a path (`setup.sh`, `./run`), not an option's value (`-o pipefail`).
+      const script = rest.find((word) => !word.startsWith('-') && !word.startsWith('+'));
+      if (script !== undefined && /[./]/.test(script)) starts.push({ file: script, via: 'shell' });
+    }
+  }
+  const named = new Set(starts.map((start) => start.file));
+  for (const word of words.slice(1)) if (word.startsWith(`${PLUGIN_ROOT}/`) && !named.has(word)) starts.push({ file: word, via: 'node' });
+  return starts;
+}
+
+/** The starts of a shell command line, each command of `a && b; c | d` on its own. */
+function shellLineStarts(line: string): CommandStart[] {
+  return line.split(/&&|\|\||[;|&\n]/).flatMap((command) => {
+    const words = command.trim().split(/\s+/).filter((word) => word !== '').map((word) => word.replace(/^['"]|['"]$/g, ''));
+    return commandStarts(words);
+  });
 }
 
 /** A shell (`sh`, `/bin/bash`, `dash`, `zsh`, busybox): what it is handed is read as a shell script. */

@@ -65,7 +65,15 @@ describe('files started as threads or Node processes', () => {
     // A shell reads what it is handed as a shell script.
     expect(starts("const path = require('path'); require('child_process').execFile('/bin/sh', [path.join(__dirname, 'lib', 'x.js')]);")).toEqual(['shell /__plugin__/lib/x.js']);
     expect(starts("require('child_process').fork('./lib/x.js', [], { execPath: '/bin/bash', stdio: 'ignore' });")).toEqual(['fork ./lib/x.js', 'shell ./lib/x.js']);
-    expect(starts("require('child_process').exec(`/bin/sh ${__dirname}/tools/run.sh`);")).toEqual(['node /__plugin__/tools/run.sh']);
+    expect(starts("require('child_process').exec(`/bin/sh ${__dirname}/tools/run.sh`);")).toEqual(['shell /__plugin__/tools/run.sh']);
+    // A shell's script however it is named or reached: a relative word, a command line, `env bash f`, `sh -c '…'`.
+    expect(starts("require('child_process').spawn('sh', ['payload.txt']);")).toEqual(['shell payload.txt']);
+    expect(starts("require('child_process').exec('cd lib && ' + 'bash -e ./setup');")).toEqual(['shell ./setup']);
+    expect(starts("const path = require('path'); require('child_process').execFile('/usr/bin/env', ['FOO=1', 'bash', path.join(__dirname, 'setup.sh')]);")).toEqual(['shell /__plugin__/setup.sh']);
+    expect(starts("require('child_process').spawn('nohup', ['/bin/sh', '-c', 'sh ./x.sh; node ./y.js']);")).toEqual(['shell ./x.sh', 'node ./y.js']);
+    // npm's own script commands, and yarn/pnpm running a script by its bare name.
+    expect(starts("const cp = require('child_process'); cp.spawn('npm', ['start']); cp.execSync('yarn sync --force'); cp.exec('npm t'); cp.execFile('pnpm', ['--silent', 'lint']);")).toEqual(['script start', 'script sync', 'script test', 'script lint']);
+    expect(starts("require('child_process').exec(\"sh -c 'npm run build'\");")).toEqual(['script build']);
     expect(starts("const { spawn, Worker } = require('threads'); spawn(new Worker('./svc/w.js'));")).toEqual(['worker ./svc/w.js']);
     expect(starts("import Worker from 'web-worker'; new Worker(new URL('./w.mjs', import.meta.url));", 'module')).toEqual(['worker file:///__plugin__/w.mjs']);
     expect(starts("const cluster = require('cluster'); const path = require('path'); cluster.settings.exec = path.join(__dirname, 'svc', 'w.js'); cluster.fork();")).toEqual(['cluster /__plugin__/svc/w.js']);
@@ -83,5 +91,7 @@ describe('files started as threads or Node processes', () => {
     expect(starts("const { spawn } = require('child_process'); spawn('ls', ['-la', 'notes.txt']); spawn('git', ['status', '--short']);")).toEqual([]);
     expect(starts("class Worker { constructor(f) { this.f = f; } } new Worker('./w.js'); const tools = { fork() {} }; tools.fork('./x.js');")).toEqual([]);
     expect(starts("const cluster = require('cluster'); cluster.setupPrimary({ silent: true }); cluster.fork();")).toEqual([]);
+    // A shell given inline code or an option's value, and commands that name no script or file.
+    expect(starts("const cp = require('child_process'); cp.spawn('bash', ['-o', 'pipefail', '-c', 'git status']); cp.exec('env LANG=C git log'); cp.spawn('npm', ['install', '--save']);")).toEqual([]);
   });
 });
