@@ -124,10 +124,17 @@ const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad
      * climbing segment, in the data folder or (to read) the plugin's own folder; or a test that the function exists.
      */
     /** A name bound as a function's parameter: an object the plugin was handed (the host's `ctx` among them). */
-    const isParameter = (node: AnyNode): boolean => {
-      if (node.type !== 'Identifier') return false;
-      const variable = findVariable(context.sourceCode.getScope(node as never), node.name);
-      return variable?.defs.length === 1 && variable.defs[0].type === 'Parameter';
+    const isParameter = (input: AnyNode): boolean => {
+      let node = unwrap(input);
+      // `const c = ctx; c.dataDir = …`: a name that only holds the parameter.
+      for (let hops = 0; node.type === 'Identifier' && hops < 8; hops++) {
+        const variable = findVariable(context.sourceCode.getScope(node as never), node.name);
+        if (variable?.defs.length === 1 && variable.defs[0].type === 'Parameter') return true;
+        const alias = resolver.aliasedExpression(node)?.node;
+        if (!alias || unwrap(alias) === node) return false;
+        node = unwrap(alias);
+      }
+      return false;
     };
     const ownUse = (node: AnyNode, name: string | undefined, prover: PathProver): boolean => {
       const { node: callee, parent: call } = climbWrappers(node);
@@ -221,9 +228,36 @@ const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad
     const isChdir = (node: AnyNode | null | undefined) => node != null && node.type !== 'SpreadElement' && Resolver.nameOf(resolver.resolve(node)) === 'process.chdir';
     /** `process.chdir` handed on as a value (`[home].forEach(process.chdir)`, `setTimeout(chdir, 0, home)`): called where the gate cannot see with what. */
     const chdirValues: AnyNode[] = [];
-    const dataDirWrites: AnyNode[] = [];
+    /** A handed object's dataDir set: where, what it names, and the value (undefined for a getter the gate cannot place). */
+    const dataDirWrites: { node: AnyNode; target: AnyNode; value: AnyNode | undefined }[] = [];
+    /** `Object.assign(ctx, { dataDir })`, `Reflect.set(ctx, 'dataDir', v)`, `Object.defineProperty(ctx, 'dataDir', { value })`. */
+    const noteDataDirSet = (node: AnyNode, name: string | undefined, args: AnyNode[]) => {
+      const [target, key, third] = args;
+      if (!target || !isParameter(target)) return;
+      if (name === 'Object.assign') {
+        // A literal's own dataDir, also spread from another literal. A source the gate cannot read (`Object.assign(opts,
+        // defaults)`) is not taken for a move: merging options is what most code does with what it is handed.
+        const literals = args.slice(1).map(unwrap);
+        for (const literal of literals) {
+          if (literal.type !== 'ObjectExpression') continue;
+          for (const property of literal.properties) {
+            if (property.type === 'SpreadElement') literals.push(unwrap(property.argument));
+            else if ((property.computed ? resolver.folder.foldString(property.key) : plainKeyName(property.key, false)) === 'dataDir') dataDirWrites.push({ node, target, value: property.kind === 'init' ? property.value : undefined });
+          }
+        }
+        return;
+      }
+      if (!key || resolver.folder.foldString(key) !== 'dataDir') return;
+      if (name === 'Reflect.set') dataDirWrites.push({ node, target, value: third });
+      else if (name === 'Object.defineProperty' || name === 'Reflect.defineProperty') {
+        const descriptor = third && unwrap(third);
+        const value = descriptor?.type === 'ObjectExpression' ? descriptor.properties.find((property: AnyNode) => property.type === 'Property' && plainKeyName(property.key, property.computed) === 'value')?.value : undefined;
+        dataDirWrites.push({ node, target, value });
+      }
+    };
     const onCall = (node: AnyNode) => {
       const call = resolver.normalizeCall(node);
+      if (call.callee?.module === undefined && call.args) noteDataDirSet(node, call.callee?.path.join('.'), call.args);
       if (call.callee?.module === undefined && call.callee?.path.join('.') === 'process.chdir') directoryChanges.push(call);
       // Reflect.apply's first argument is the function called, with arguments the normalized call already has.
       node.arguments.forEach((arg: AnyNode, i: number) => isChdir(arg) && !(i === 0 && call.calleeNode === unwrap(arg)) && chdirValues.push(arg));
@@ -260,7 +294,7 @@ const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad
         NewExpression: onCall,
         AssignmentExpression: (node: AnyNode) => {
           const target = unwrap(node.left);
-          if (node.operator === '=' && target.type === 'MemberExpression' && memberName(target, resolver.folder) === 'dataDir' && isParameter(unwrap(target.object))) dataDirWrites.push(node);
+          if (node.operator === '=' && target.type === 'MemberExpression' && memberName(target, resolver.folder) === 'dataDir' && isParameter(target.object)) dataDirWrites.push({ node, target: node.left, value: node.right });
         },
         ArrayExpression: (node: AnyNode) => chdirValues.push(...node.elements.filter(isChdir)),
         Property: (node: AnyNode) => node.parent?.type === 'ObjectExpression' && isChdir(node.value) && chdirValues.push(node.value),
@@ -289,11 +323,12 @@ const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad
           // `prepare(ctx)` in another file that sets `ctx.dataDir = os.homedir()`: reported where the folder moves, unless it stays inside.
           for (const write of dataDirWrites) {
             // Built from a dataDir (`opts.dataDir = path.join(ctx.dataDir, 'x')`) it stays where that one is.
-            if (descendants(write.right, (node) => node.type === 'MemberExpression' && memberName(node, resolver.folder) === 'dataDir').length > 0) continue;
-            const proof = absolute.prove(write.right);
+            if (write.value && descendants(write.value, (node) => node.type === 'MemberExpression' && memberName(node, resolver.folder) === 'dataDir').length > 0) continue;
+            const proof = write.value && absolute.prove(write.value);
             if (proof && !proof.climbs && isUnder(proof.folder, DATA_ROOT)) continue;
             const path = proof ? `'${proof.folder}${proof.open ? '/…' : ''}'` : 'a folder the gate cannot place';
-            report(context, rule, { node: write, messageId: 'movesDataFolder', data: { path, target: context.sourceCode.getText(write.left as never).slice(0, 40) } });
+            const target = write.target === write.node.left ? context.sourceCode.getText(write.target as never) : `${context.sourceCode.getText(write.target as never)}.dataDir`;
+            report(context, rule, { node: write.node, messageId: 'movesDataFolder', data: { path, target: target.slice(0, 40) } });
           }
         },
       } as Rule.RuleListener,

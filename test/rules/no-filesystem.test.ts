@@ -49,9 +49,24 @@ ruleTester.run('no-filesystem', rule, {
     { code: 'exports.activate = (ctx) => { process.chdir(ctx.dataDir); process.chdir(require("path").join(ctx.dataDir, "work")); };', ...commonjs },
     // A dataDir set from a dataDir, or an object's own field: the data folder does not move.
     { code: 'const path = require("path");\nexports.setup = (opts, ctx) => { opts.dataDir = path.join(ctx.dataDir, "x"); opts.dataDir = opts.dataDir || ctx.dataDir; };\nclass S { constructor(dataDir) { this.dataDir = dataDir; } }', ...commonjs },
+    // Options merged from what the gate cannot read, a dataDir merged from a dataDir, another key set through Reflect.
+    { code: 'const path = require("path");\nexports.setup = (opts, ctx, defaults) => { Object.assign(opts, defaults, { ...ctx }); Object.assign(opts, { dataDir: path.join(ctx.dataDir, "db") }); Reflect.set(opts, "cacheDir", "/tmp/x"); Object.defineProperty(opts, "name", { value: "/etc" }); };', ...commonjs },
   ],
   invalid: [
     // Moving the dataDir of an object the plugin was handed: other files' data-folder paths built from it go there.
+    // Through a name holding the parameter, Object.assign (also a spread literal), Reflect.set and defineProperty.
+    {
+      code: 'const os = require("os");\nexports.a = (ctx) => { const c = ctx; c.dataDir = os.homedir(); };\nexports.b = (ctx) => { Object.assign(ctx, { ["data" + "Dir"]: "/home" }); Object.assign(ctx, { ...{ dataDir: "/etc" } }); };\nexports.c = (ctx) => { Reflect.set(ctx, "dataDir", "/home"); Object.defineProperty(ctx, "data" + "Dir", { value: "/home" }); Reflect.defineProperty(ctx, "dataDir", { get: () => "/root" }); };',
+      ...commonjs,
+      errors: [
+        { messageId: 'movesDataFolder', line: 2, data: { target: 'c.dataDir', path: "'~'" } },
+        { messageId: 'movesDataFolder', line: 3, data: { target: 'ctx.dataDir', path: "'/home'" } },
+        { messageId: 'movesDataFolder', line: 3, data: { target: 'ctx.dataDir', path: "'/etc'" } },
+        { messageId: 'movesDataFolder', line: 4, data: { target: 'ctx.dataDir', path: "'/home'" } },
+        { messageId: 'movesDataFolder', line: 4, data: { target: 'ctx.dataDir', path: "'/home'" } },
+        { messageId: 'movesDataFolder', line: 4, data: { target: 'ctx.dataDir', path: 'a folder the gate cannot place' } },
+      ],
+    },
     { code: 'const os = require("os");\nexports.prepare = (ctx) => { ctx.dataDir = os.homedir(); };\nexports.other = (c, dir) => { c.dataDir = dir; };', ...commonjs, errors: [{ messageId: 'movesDataFolder', line: 2, column: 30, data: { target: 'ctx.dataDir', path: "'~'" } }, { messageId: 'movesDataFolder', line: 3, column: 31, data: { target: 'c.dataDir', path: 'a folder the gate cannot place' } }] },
     { code: 'import fs from "node:fs";', errors: [mod(1, 1, 'fs')] },
     { code: 'import { readFile } from "fs/promises";', errors: [mod(1, 1, 'fs')] },
