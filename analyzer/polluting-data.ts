@@ -44,12 +44,32 @@ function search(root: unknown): string | undefined {
 const KEYED_TEXT = /\.(?:ini|cfg|conf|toml|ya?ml|properties)$/i;
 /** A section (`[__proto__]`, `[a.__proto__.b]`) or a key (`__proto__.x = …`, `"__proto__": …`) naming the prototype. */
 const PROTO_NAME = /^[ \t]*(?:\[[ \t]*(?:[^\]\n]*\.)?["']?__proto__["']?(?:\.[^\]\n]*)?[ \t]*\]|(?:[\w$.-]*\.)?["']?__proto__["']?(?:\.[\w$.-]+)?[ \t]*[=:])/m;
+/**
+ * `__proto__` as a key wherever a key stands, not only at a line's start: in a flow mapping or inline table
+ * (`x: {__proto__: …}`, `a = { "__proto__" = … }`), as YAML's explicit key (`? __proto__`), a dotted part.
+ */
+const PROTO_KEY = /^[ \t]*\?[ \t]*["']?__proto__["']?[ \t]*$|(?:[{,[.][ \t]*|^[ \t]*)["']?__proto__["']?[ \t]*(?:[:=\]]|\.[\w$"'])/m;
 /** `[constructor.prototype]`, `constructor.prototype.x = …`, and YAML's `constructor:` holding `prototype:`. */
 const CONSTRUCTOR_PROTOTYPE = /^[ \t]*\[?[ \t]*(?:[\w$.-]*\.)?constructor\.prototype\b|^([ \t]*)constructor[ \t]*:[ \t]*\n\1[ \t]+prototype[ \t]*:/m;
+/** A `constructor` key whose inline value holds a `prototype` key: `constructor: {prototype: …}`, `"constructor" = { prototype = … }`. */
+const INLINE_CONSTRUCTOR_PROTOTYPE = /\bconstructor["']?[ \t]*[:=][ \t]*\{(?:[^}\n]*?[\s,])?["']?prototype["']?[ \t]*[:=.]/m;
+/** An INI/TOML `[constructor]` (or `[a.constructor]`) section with a `prototype` key (`prototype.x = …`) before the next section. */
+const SECTION_CONSTRUCTOR_PROTOTYPE = /^[ \t]*\[[^\]\n]*?\bconstructor["']?[ \t]*\][ \t]*\n(?:(?![ \t]*\[).*\n)*?[ \t]*["']?prototype["']?[ \t]*[:=.]/m;
+
+/** YAML's and TOML's string escapes (`"\x5f_proto__"`, `"\u005f_proto__"`) spell the same key. */
+function decodeEscapes(text: string): string {
+  return text.replace(/\\(?:u\{([0-9a-fA-F]{1,6})\}|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|x([0-9a-fA-F]{2}))/g, (escape, braced?: string, u?: string, big?: string, x?: string) => {
+    const code = parseInt(braced ?? u ?? big ?? x ?? '', 16);
+    return code <= 0x10ffff ? String.fromCodePoint(code) : escape;
+  });
+}
 
 /** The polluting key of a shipped INI, TOML, YAML or properties file (by its name), or undefined. */
 export function pollutingTextKey(path: string, text: string): string | undefined {
-  if (!KEYED_TEXT.test(path) || !/__proto__|prototype/.test(text)) return undefined;
-  if (PROTO_NAME.test(text)) return '__proto__';
-  return CONSTRUCTOR_PROTOTYPE.test(text) ? 'constructor.prototype' : undefined;
+  if (!KEYED_TEXT.test(path)) return undefined;
+  // Whole-line comments (`#`, INI's `;`, properties' `!`) name nothing.
+  const keyed = decodeEscapes(text).split('\n').filter((line) => !/^[ \t]*[#;!]/.test(line)).join('\n');
+  if (!/__proto__|prototype/.test(keyed)) return undefined;
+  if (PROTO_NAME.test(keyed) || PROTO_KEY.test(keyed)) return '__proto__';
+  return [CONSTRUCTOR_PROTOTYPE, INLINE_CONSTRUCTOR_PROTOTYPE, SECTION_CONSTRUCTOR_PROTOTYPE].some((pattern) => pattern.test(keyed)) ? 'constructor.prototype' : undefined;
 }

@@ -12,6 +12,14 @@ describe('pollutingTextKey', () => {
     ['settings.yaml', 'a:\n  constructor:\n    prototype:\n      isAdmin: true', 'constructor.prototype'],
     ['app.properties', 'constructor.prototype.isAdmin=true', 'constructor.prototype'],
     ['app.cfg', 'a.__proto__.isAdmin = true', '__proto__'],
+    // A flow mapping, an inline table, YAML's explicit key, escapes spelling the key, a section then a nested key.
+    ['config.yml', 'x: {theme: dark, __proto__: {isAdmin: true}}', '__proto__'],
+    ['app.toml', 'a = { "__proto__" = { isAdmin = true } }', '__proto__'],
+    ['config.yaml', '? __proto__\n: isAdmin: true', '__proto__'],
+    ['config.yaml', '"\\x5f_proto\\u005f_":\n  isAdmin: true', '__proto__'],
+    ['app.toml', '"constructor" = { prototype = { isAdmin = true } }', 'constructor.prototype'],
+    ['settings.yml', 'a: {constructor: {prototype: {isAdmin: true}}}', 'constructor.prototype'],
+    ['defaults.ini', '[ui]\ntheme=dark\n[constructor]\nname=x\nprototype.isAdmin = true', 'constructor.prototype'],
   ])('finds the polluting key of %s in %j', (path, text, key) => {
     expect(pollutingTextKey(path, text)).toBe(key);
   });
@@ -21,6 +29,13 @@ describe('pollutingTextKey', () => {
     ['notes.ini', '; about __proto__ pollution\nname=proto'],
     ['config.yml', 'description: avoid __proto__ keys\nprototype: true\nconstructor: Widget'],
     ['app.toml', 'title = "constructor.prototype is documented here"'],
+    // A comment line naming the key, an OpenAPI schema with `prototype` and `constructor` properties, sibling keys.
+    ['guide.yaml', '# never write obj.__proto__ = x\nname: guide'],
+    ['openapi.yaml', 'components:\n  schemas:\n    Shape:\n      properties:\n        prototype:\n          type: string\n        constructor:\n          type: string'],
+    ['class.yaml', 'class:\n  constructor: init\n  prototype: Base'],
+    ['defaults.ini', '[constructor]\nname=x\n[prototype]\ny=1'],
+    ['notes.toml', 'tip = "use Object.create(null), not __proto__ or prototype"'],
+    ['docs.yaml', 'description: never merge __proto__\nnote: a key named __proto__. is dropped'],
   ])('stays quiet for %s: %j', (path, text) => {
     expect(pollutingTextKey(path, text)).toBeUndefined();
   });
