@@ -12,13 +12,13 @@
  */
 import type { Rule } from 'eslint';
 import type { AnyNode } from './utils/ast.js';
-import { climbWrappers, descendants, plainKeyName, unwrap } from './utils/ast.js';
+import { assignedTargets, climbWrappers, descendants, plainKeyName, unwrap } from './utils/ast.js';
 import { defineRule } from './meta.js';
 import { combineListeners } from './utils/listeners.js';
 import { moduleLoadListeners, packageLoadListeners } from './utils/modules.js';
 import { packageName } from './utils/specifiers.js';
 import { HOME, PLUGIN_ROOT } from './utils/markers.js';
-import { findVariable } from './utils/scope.js';
+import { enclosingWithObjects, findVariable } from './utils/scope.js';
 import { report } from './utils/report.js';
 import { Resolver, calleeLabel, memberName, resolverFor, type NormalizedCall, type Ref } from './utils/resolve.js';
 import { sensitivePathReason } from './utils/sensitive-paths.js';
@@ -295,6 +295,13 @@ const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad
         AssignmentExpression: (node: AnyNode) => {
           const target = unwrap(node.left);
           if (node.operator === '=' && target.type === 'MemberExpression' && memberName(target, resolver.folder) === 'dataDir' && isParameter(target.object)) dataDirWrites.push({ node, target: node.left, value: node.right });
+          // `with (ctx) { dataDir = home; }` (also destructured, or `+=`) writes ctx's member when the body declares no dataDir.
+          for (const written of assignedTargets(node.left)) {
+            if (written.type !== 'Identifier' || written.name !== 'dataDir') continue;
+            const objects = enclosingWithObjects(written, findVariable(context.sourceCode.getScope(written as never), 'dataDir'));
+            const value = node.operator === '=' && written === target ? node.right : undefined;
+            for (const object of objects) if (isParameter(object)) dataDirWrites.push({ node, target: object, value });
+          }
         },
         ArrayExpression: (node: AnyNode) => chdirValues.push(...node.elements.filter(isChdir)),
         Property: (node: AnyNode) => node.parent?.type === 'ObjectExpression' && isChdir(node.value) && chdirValues.push(node.value),
@@ -323,7 +330,9 @@ const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad
           // `prepare(ctx)` in another file that sets `ctx.dataDir = os.homedir()`: reported where the folder moves, unless it stays inside.
           for (const write of dataDirWrites) {
             // Built from a dataDir (`opts.dataDir = path.join(ctx.dataDir, 'x')`) it stays where that one is.
-            if (write.value && descendants(write.value, (node) => node.type === 'MemberExpression' && memberName(node, resolver.folder) === 'dataDir').length > 0) continue;
+            // Also a with body's own `dataDir` (`with (ctx) { dataDir = path.join(dataDir, 'x') }`).
+            const fromDataDir = (node: AnyNode) => (node.type === 'MemberExpression' && memberName(node, resolver.folder) === 'dataDir') || (node.type === 'Identifier' && node.name === 'dataDir' && enclosingWithObjects(node, findVariable(context.sourceCode.getScope(node as never), 'dataDir')).length > 0);
+            if (write.value && descendants(write.value, fromDataDir).length > 0) continue;
             const proof = write.value && absolute.prove(write.value);
             if (proof && !proof.climbs && isUnder(proof.folder, DATA_ROOT)) continue;
             const path = proof ? `'${proof.folder}${proof.open ? '/…' : ''}'` : 'a folder the gate cannot place';

@@ -49,6 +49,8 @@ ruleTester.run('no-filesystem', rule, {
     { code: 'exports.activate = (ctx) => { process.chdir(ctx.dataDir); process.chdir(require("path").join(ctx.dataDir, "work")); };', ...commonjs },
     // A dataDir set from a dataDir, or an object's own field: the data folder does not move.
     { code: 'const path = require("path");\nexports.setup = (opts, ctx) => { opts.dataDir = path.join(ctx.dataDir, "x"); opts.dataDir = opts.dataDir || ctx.dataDir; };\nclass S { constructor(dataDir) { this.dataDir = dataDir; } }', ...commonjs },
+    // A with body declaring its own dataDir, or writing a dataDir built from the data folder.
+    { code: 'const path = require("path");\nexports.a = (ctx) => { with (ctx) { let dataDir = "/tmp"; dataDir = "/x"; } with (ctx) { dataDir = path.join(dataDir, "cache"); } };', ...commonjs },
     // Options merged from what the gate cannot read, a dataDir merged from a dataDir, another key set through Reflect.
     { code: 'const path = require("path");\nexports.setup = (opts, ctx, defaults) => { Object.assign(opts, defaults, { ...ctx }); Object.assign(opts, { dataDir: path.join(ctx.dataDir, "db") }); Reflect.set(opts, "cacheDir", "/tmp/x"); Object.defineProperty(opts, "name", { value: "/etc" }); };', ...commonjs },
   ],
@@ -65,6 +67,16 @@ ruleTester.run('no-filesystem', rule, {
         { messageId: 'movesDataFolder', line: 4, data: { target: 'ctx.dataDir', path: "'/home'" } },
         { messageId: 'movesDataFolder', line: 4, data: { target: 'ctx.dataDir', path: "'/home'" } },
         { messageId: 'movesDataFolder', line: 4, data: { target: 'ctx.dataDir', path: 'a folder the gate cannot place' } },
+      ],
+    },
+    // Inside `with (ctx)` a bare dataDir is ctx's: assigned, destructured, or climbed with `+=`.
+    {
+      code: 'const os = require("os");\nexports.a = (ctx) => { with (ctx) { dataDir = os.homedir(); } };\nexports.b = (ctx, o) => { with (ctx) { ({ dataDir } = o); dataDir += "/../.."; } };',
+      ...commonjs,
+      errors: [
+        { messageId: 'movesDataFolder', line: 2, data: { target: 'ctx.dataDir', path: "'~'" } },
+        { messageId: 'movesDataFolder', line: 3, data: { target: 'ctx.dataDir', path: 'a folder the gate cannot place' } },
+        { messageId: 'movesDataFolder', line: 3, data: { target: 'ctx.dataDir', path: 'a folder the gate cannot place' } },
       ],
     },
     { code: 'const os = require("os");\nexports.prepare = (ctx) => { ctx.dataDir = os.homedir(); };\nexports.other = (c, dir) => { c.dataDir = dir; };', ...commonjs, errors: [{ messageId: 'movesDataFolder', line: 2, column: 30, data: { target: 'ctx.dataDir', path: "'~'" } }, { messageId: 'movesDataFolder', line: 3, column: 31, data: { target: 'c.dataDir', path: 'a folder the gate cannot place' } }] },
@@ -168,8 +180,7 @@ ruleTester.run('no-filesystem', rule, {
       ['exports.activate = (ctx) => fs.symlinkSync("/srv/db", path.join(ctx.dataDir, "db"));', 44],
       ['exports.activate = (ctx) => fs.openSync(path.join(ctx.dataDir, "a"), "w");'],
       ['exports.activate = (ctx) => (fs.globSync || glob)("**", { cwd: ctx.dataDir });'],
-      // Inside a `with` body a name may be the object's member: `dataDir = …` moves ctx's, and `__dirname` is no longer the package's.
-      ['exports.activate = (ctx) => { with (ctx) { dataDir = home; } return fs.readFileSync(path.join(ctx.dataDir, "rclone.conf")); };', 85],
+      // Inside a `with` body a name may be the object's member: `__dirname` is no longer the package's.
       ['with ({ __dirname: home }) { fs.readFileSync(path.join(__dirname, "a.txt")); }', 46],
     ].map(([body, unplacedAt]) => ({
       code: `const fs = require("fs"); const path = require("path");\n${body}`,
@@ -177,6 +188,13 @@ ruleTester.run('no-filesystem', rule, {
       filename: 'index.js',
       errors: [{ messageId: 'module', line: 1, column: 12 }, ...(unplacedAt ? [{ messageId: 'unprovenPath', line: 2, column: unplacedAt as number }] : [])],
     })),
+    // Inside `with (ctx)`, `dataDir = …` moves ctx's: the read after it is unplaced, and the move is reported where it happens.
+    {
+      code: 'const fs = require("fs"); const path = require("path");\nexports.activate = (ctx) => { with (ctx) { dataDir = home; } return fs.readFileSync(path.join(ctx.dataDir, "rclone.conf")); };',
+      ...commonjs,
+      filename: 'index.js',
+      errors: [{ messageId: 'module', line: 1, column: 12 }, { messageId: 'movesDataFolder', line: 2, column: 44 }, { messageId: 'unprovenPath', line: 2, column: 85 }],
+    },
     { code: 'const fs = require("fs");\nfs.writeFileSync(require("path").join(__dirname, "index.js"), code);', ...commonjs, filename: 'index.js', errors: [{ messageId: 'module', line: 1, column: 12 }, { messageId: 'unprovenPath', line: 2, column: 18, data: { path: "'/__plugin__/index.js'", callee: 'fs:writeFileSync', folder: '/__plugin__/index.js', open: 'no', climbs: 'no', access: 'write' } }] },
     // A move of the working directory outside the data folder makes every relative path of every file unplaced: reported where it happens, however spelled.
     {
