@@ -162,9 +162,42 @@ export function scriptEntries(text: string): Map<string, ScriptEntries> {
   return out;
 }
 
-/** A command's segments (split at `&&`, `||`, `;`, `|`), each as its words as written, variable assignments dropped. */
+/**
+ * A command's segments (split at `&&`, `||`, `;`, `|` outside quotes: `node -e "a(); b()"` is one command), each as
+ * its words as written, variable assignments dropped.
+ */
 function segmentWords(command: string): string[][] {
-  return command.split(/&&|\|\||;|\|/).map((segment) => (segment.match(/"(?:[^"\\]|\\.)*"|'[^']*'|\S+/g) ?? []).filter((word) => !/^[A-Za-z_]\w*=/.test(word)));
+  return shellSegments(command).map((segment) => (segment.match(/"(?:[^"\\]|\\.)*"|'[^']*'|\S+/g) ?? []).filter((word) => !/^[A-Za-z_]\w*=/.test(word)));
+}
+
+/** The command split at its unquoted operators; quoted text (with `\` escapes outside single quotes) is kept whole. */
+function shellSegments(command: string): string[] {
+  const segments: string[] = [];
+  let current = '';
+  let quote: string | undefined;
+  for (let i = 0; i < command.length; i++) {
+    const char = command[i];
+    if (char === '\\' && quote !== "'" && i + 1 < command.length) {
+      current += char + command[++i];
+      continue;
+    }
+    if (quote !== undefined) {
+      if (char === quote) quote = undefined;
+      current += char;
+      continue;
+    }
+    if (char === '"' || char === "'") quote = char;
+    const operator = char === ';' || char === '|' || (char === '&' && command[i + 1] === '&');
+    if (!operator) {
+      current += char;
+      continue;
+    }
+    segments.push(current);
+    current = '';
+    if (char !== ';' && command[i + 1] === char) i++;
+  }
+  segments.push(current);
+  return segments;
 }
 
 const isNode = (program: string) => /^(node|nodejs|node\.exe)$/.test(unquote(program).split(/[\\/]/).pop()!);

