@@ -78,7 +78,8 @@ export const loadRecorder: WardenRule = {
     // What another file's path from one of these exports is (`fs.readFileSync(logFile(ctx))`): matched by the analyzer.
     const recordDataExports = (program: AnyNode) => {
       const sink = sinks[sinks.length - 1];
-      if (sink) sink.dataExports.push(...new PathProver(resolver, (node) => context.sourceCode.getScope(node as never), false, () => false).dataExportKeys(program));
+      // Only a file that names the data folder (a `dataDir`, `process.cwd()`) can prove an export inside it.
+      if (sink && /dataDir|cwd/.test(context.sourceCode.text)) sink.dataExports.push(...new PathProver(resolver, (node) => context.sourceCode.getScope(node as never), false, () => false).dataExportKeys(program));
     };
     return combineListeners(moduleLoadListeners(context, record), startedFileListeners(context, record), { 'Program:exit': recordDataExports } as Rule.RuleListener);
   },
