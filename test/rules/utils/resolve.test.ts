@@ -1,10 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { Resolver } from '../../../rules/utils/resolve.js';
-import type { AnyNode } from '../../../rules/utils/ast.js';
-import { probe, resolveName } from './probe.js';
+import { childNodes, type AnyNode } from '../../../rules/utils/ast.js';
+import { probe, resolveName, type ProbeOptions } from './probe.js';
 
 const cjs = { sourceType: 'commonjs' as const };
 const script = { sourceType: 'script' as const };
+
+/** What the resolver names the first node, in source order, that `pick` gives for a node of `code`. */
+function resolvedFirst(code: string, pick: (node: AnyNode) => AnyNode | undefined, options: ProbeOptions = cjs): string | undefined {
+  return probe(`${code}\n0;`, (resolver, _expression, context) => {
+    const find = (node: AnyNode): AnyNode | undefined => pick(node) ?? childNodes(node).map(find).find(Boolean);
+    return Resolver.nameOf(resolver.resolve(find(context.sourceCode.ast as unknown as AnyNode)!));
+  }, options);
+}
+
+const thisMemberRead = (node: AnyNode) => (node.type === 'MemberExpression' && node.object.type === 'ThisExpression' ? node : undefined);
 
 describe('identity resolution', () => {
   it('resolves globals however they are spelled', () => {
@@ -205,10 +215,7 @@ describe('following values through the file', () => {
 
   it("resolves a sloppy object-literal method's `this` to the global object once the file takes the method off the object", () => {
     // What `this.process` in the method names, wherever the method is then called.
-    const thisProcess = (code: string, options = cjs) => probe(`${code}\n0;`, (resolver, _expression, context) => {
-      const find = (node: any): any => (node?.type === 'MemberExpression' && node.object.type === 'ThisExpression' ? node : Object.entries(node).filter(([key]) => key !== 'parent').flatMap(([, value]) => (Array.isArray(value) ? value : [value])).filter((child: any) => child?.type).map(find).find(Boolean));
-      return Resolver.nameOf(resolver.resolve(find(context.sourceCode.ast)));
-    }, options);
+    const thisProcess = (code: string, options = cjs) => resolvedFirst(code, thisMemberRead, options);
     expect(thisProcess('const o = { g() { return this.process; } }; const { g } = o; g();')).toBe('process');
     expect(thisProcess('const o = { g: function () { return this["pro" + "cess"]; } }; const h = o.g; h();')).toBe('process');
     expect(thisProcess('const o = { g() { return this.process; } }; const [e] = [0].map(o.g); o.g();')).toBe('process');
@@ -225,15 +232,9 @@ describe('following values through the file', () => {
   });
 
   it("resolves a capability root read off an exported sloppy function's `this` to the global's: an importer may call it bare", () => {
-    const thisMember = (code: string, options = cjs) => probe(`${code}\n0;`, (resolver, _expression, context) => {
-      const find = (node: any): any => (node?.type === 'MemberExpression' && node.object.type === 'ThisExpression' ? node : Object.entries(node).filter(([key]) => key !== 'parent').flatMap(([, value]) => (Array.isArray(value) ? value : [value])).filter((child: any) => child?.type).map(find).find(Boolean));
-      return Resolver.nameOf(resolver.resolve(find(context.sourceCode.ast)));
-    }, options);
+    const thisMember = (code: string, options = cjs) => resolvedFirst(code, thisMemberRead, options);
     // What the function's one `return` gives.
-    const returned = (code: string) => probe(`${code}\n0;`, (resolver, _expression, context) => {
-      const find = (node: any): any => (node?.type === 'ReturnStatement' ? node.argument : Object.entries(node).filter(([key]) => key !== 'parent').flatMap(([, value]) => (Array.isArray(value) ? value : [value])).filter((child: any) => child?.type).map(find).find(Boolean));
-      return Resolver.nameOf(resolver.resolve(find(context.sourceCode.ast)));
-    }, cjs);
+    const returned = (code: string) => resolvedFirst(code, (node) => (node.type === 'ReturnStatement' ? node.argument : undefined));
     expect(thisMember('module.exports = function collect() { return this.process.env; };')).toBe('process');
     expect(thisMember('exports.run = function (src) { return this.Function(src); };')).toBe('Function');
     expect(thisMember('module.exports.send = function (u) { return this["fe" + "tch"](u); };')).toBe('fetch');
