@@ -81,12 +81,21 @@ function isModuleExports(node: AnyNode, scopeOf: ScopeOf): boolean {
 }
 
 function isExportsTarget(target: AnyNode, scopeOf: ScopeOf): boolean {
+  return exportsKey(target, scopeOf) !== false;
+}
+
+/**
+ * What an assignment target names of CommonJS's own exports: `''` for `module.exports` itself, the key of
+ * `exports.key` or `module.exports.key` (undefined when the key does not fold), false for anything else.
+ */
+export function exportsKey(target: AnyNode, scopeOf: ScopeOf): string | undefined | false {
   if (target.type !== 'MemberExpression') return false;
   const key = plainKeyName(target.property, target.computed);
   const object = target.object;
-  if (object.type === 'Identifier') return (object.name === 'module' ? key === 'exports' : object.name === 'exports') && isFreeName(object, scopeOf);
+  if (object.type === 'Identifier' && object.name === 'module') return key === 'exports' && isFreeName(object, scopeOf) ? '' : false;
+  if (object.type === 'Identifier') return object.name === 'exports' && isFreeName(object, scopeOf) ? key : false;
   // `module.exports.name = v`
-  return isModuleExports(object, scopeOf);
+  return isModuleExports(object, scopeOf) ? key : false;
 }
 
 /** Not declared in the file: CommonJS's own `module` and `exports`. */

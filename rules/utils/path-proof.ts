@@ -23,6 +23,7 @@ import { argumentAt } from './local-functions.js';
 import { DATA_ROOT, HOME, PLUGIN_ROOT } from './markers.js';
 import { Resolver, memberName } from './resolve.js';
 import { findVariable, type ScopeOf } from './scope.js';
+import { exportsKey } from './exported-functions.js';
 
 export interface PathProof {
   /** The folder (or file) the path certainly lies in: `~/Documents`, `$data/inbox`, `/etc/hosts`. */
@@ -208,7 +209,7 @@ export class PathProver {
       const proof = this.prove(expression);
       return proof !== undefined && !proof.climbs && (proof.folder === DATA_ROOT || proof.folder.startsWith(`${DATA_ROOT}/`));
     };
-    for (const [name, value] of exportedValues(program)) {
+    for (const [name, value] of exportedValues(program, this.scopeOf)) {
       const named = unwrap(value);
       const fn = named.type === 'Identifier' ? unwrap(this.resolver.aliasedExpression(named)?.node ?? named) : named;
       if (!['ArrowFunctionExpression', 'FunctionExpression', 'FunctionDeclaration'].includes(fn.type) || fn.generator || fn.async) continue;
@@ -501,7 +502,7 @@ export function concatOperands(node: AnyNode): AnyNode[] {
 }
 
 /** `exports.a = v`, `module.exports.a = v`, `module.exports = { a: v, b }`, `export function a` / `export const a = v`, by name. */
-function exportedValues(program: AnyNode): [string, AnyNode][] {
+function exportedValues(program: AnyNode, scopeOf: ScopeOf): [string, AnyNode][] {
   const out: [string, AnyNode][] = [];
   // Function declarations are hoisted: one exported above where it is written is that function too.
   const declared = new Map<string, AnyNode>((program.body as AnyNode[]).filter((statement) => statement.type === 'FunctionDeclaration' && statement.id).map((statement) => [statement.id.name, statement]));
@@ -513,8 +514,8 @@ function exportedValues(program: AnyNode): [string, AnyNode][] {
     }
     if (statement.type !== 'ExpressionStatement' || statement.expression.type !== 'AssignmentExpression' || statement.expression.operator !== '=') continue;
     const { left, right } = statement.expression;
-    const target = left.type === 'MemberExpression' ? exportTarget(left) : undefined;
-    if (target !== undefined && target !== '') out.push([target, right.type === 'Identifier' ? (declared.get(right.name) ?? right) : right]);
+    const target = exportsKey(left, scopeOf);
+    if (typeof target === 'string' && target !== '') out.push([target, right.type === 'Identifier' ? (declared.get(right.name) ?? right) : right]);
     if (target === '' && right.type === 'ObjectExpression') {
       for (const property of right.properties as AnyNode[]) {
         const key = property.type === 'Property' && property.kind === 'init' ? plainKeyName(property.key, property.computed) : undefined;
@@ -525,14 +526,4 @@ function exportedValues(program: AnyNode): [string, AnyNode][] {
     }
   }
   return out;
-}
-
-/** `exports.a` and `module.exports.a` → `'a'`; `module.exports` itself → `''`; anything else undefined. */
-function exportTarget(member: AnyNode): string | undefined {
-  const object = member.object;
-  const key = plainKeyName(member.property, member.computed);
-  if (object.type === 'Identifier' && object.name === 'module' && key === 'exports') return '';
-  if (object.type === 'Identifier' && object.name === 'exports') return key;
-  if (object.type === 'MemberExpression' && object.object.type === 'Identifier' && object.object.name === 'module' && plainKeyName(object.property, object.computed) === 'exports') return key;
-  return undefined;
 }
