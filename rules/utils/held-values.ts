@@ -93,14 +93,15 @@ export class HeldValues {
       case 'NewExpression': {
         if (COLLECTION_CLASSES.has(this.globalName(node.callee) ?? '')) return node.arguments[0] ? this.contents(node.arguments[0], walk) : [];
         // An instance of a class the file declares holds its fields: `class H { p = Array.prototype }`, `this.p = JSON` in a method.
-        const declared = this.declaration(node.callee);
-        return declared?.type === 'ClassDeclaration' || declared?.type === 'ClassExpression' ? this.fieldValues(declared, walk) : [];
+        const callee = unwrap(node.callee);
+        const declared = callee.type === 'ClassExpression' ? callee : callee.type === 'Identifier' ? this.resolver.declaredClass(callee) : undefined;
+        return declared ? this.fieldValues(declared, walk) : [];
       }
       case 'CallExpression': {
         const callee = unwrap(node.callee);
         // A generator the file declares yields into whatever walks its result: `for (const J of g())`.
-        const generator = this.declaration(callee);
-        if (generator && isFunctionNode(generator) && generator.generator) return this.yielded(generator, walk);
+        const generator = this.resolver.calledFunction(node);
+        if (generator?.generator) return this.yielded(generator, walk);
         if (COLLECTING_STATICS.has(this.globalName(callee) ?? '')) return node.arguments.flatMap((argument: AnyNode) => this.contents(argument, walk));
         const method = callee.type === 'MemberExpression' ? this.methodName(callee) : undefined;
         if (method === undefined || !DERIVED_COLLECTIONS.has(method)) return [];
@@ -278,18 +279,6 @@ export class HeldValues {
       visit(member.value.body);
     }
     return out;
-  }
-
-  /** The function or class a name (or the expression itself) stands for, when the file declares it once. */
-  private declaration(input: AnyNode): AnyNode | undefined {
-    const node = unwrap(input);
-    if (node.type !== 'Identifier') return isFunctionNode(node) || node.type === 'ClassExpression' ? node : undefined;
-    const variable = findVariable(this.scopeOf(node), node.name);
-    const def = variable?.defs.length === 1 ? (variable.defs[0] as unknown as { type: string; node: AnyNode }) : undefined;
-    if (def?.type === 'FunctionName' || def?.type === 'ClassName') return variable!.references.some((reference) => reference.isWrite()) ? undefined : def.node;
-    const alias = this.resolver.aliasedExpression(node);
-    const value = alias && unwrap(alias.node);
-    return value && (isFunctionNode(value) || value.type === 'ClassExpression') ? value : undefined;
   }
 
   private methodName(member: AnyNode): string | undefined {

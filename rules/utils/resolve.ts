@@ -312,6 +312,14 @@ export class Resolver {
     return undefined;
   }
 
+  /** The class a name stands for: its declaration (never reassigned), or the class expression a single-write variable holds. */
+  declaredClass(identifier: AnyNode): AnyNode | undefined {
+    const binding = this.bindingOf(identifier);
+    if (binding.kind === 'class') return binding.node;
+    const held = unwrap(this.aliasedExpression(identifier)?.node ?? identifier);
+    return isClass(held) ? held : undefined;
+  }
+
   /** What an identifier is bound to; folding, aliasing and resolution all ask, so it is worked out once. */
   private bindingOf(identifier: AnyNode): Binding {
     let binding = this.bindings.get(identifier);
@@ -397,7 +405,7 @@ export class Resolver {
           if (inner.type === 'MemberExpression' && memberName(inner, this.folder) === 'constructor') return { path: ['Function'] };
           if (isFunctionNode(inner)) return { path: [functionConstructorName(inner)] };
           // A class is a function too: `class K {}; K.constructor` is Function.
-          if (isClass(inner) || (inner.type === 'Identifier' && (this.bindingOf(inner).kind === 'class' || isClass(unwrap(this.aliasedExpression(inner)?.node ?? inner))))) return { path: ['Function'] };
+          if (isClass(inner) || (inner.type === 'Identifier' && this.declaredClass(inner))) return { path: ['Function'] };
         }
         const object = this.resolve(node.object);
         return object && { module: object.module, path: [...object.path, name] };
