@@ -269,7 +269,7 @@ async function addShellScripts(plugin: Prepared, reachable: Set<string>): Promis
     if (!reachable.has(file)) continue;
     for (const load of result.loads) {
       if (load.via === 'shell') for (const target of startedTargets(plugin, file, load)) run.set(target, `${file}:${load.line}`);
-      if (load.via === 'script' && load.specifier !== undefined) scripts.set(load.specifier, `by ${file}:${load.line}`);
+      if (load.via === 'script' && load.specifier !== undefined) scripts.set(load.specifier, `${file}:${load.line}`);
     }
   }
   if (scripts.size > 0) await addScriptsRun(plugin, scripts);
@@ -278,7 +278,7 @@ async function addShellScripts(plugin: Prepared, reachable: Set<string>): Promis
     const lines = text.split(/\r?\n/);
     const at = lines.findIndex(isDangerousCommand);
     if (at < 0) continue;
-    const report = checkReport('shell-script', 'dangerous', { from: `by ${from}`, line: lines[at].trim().slice(0, 80) }, { line: at + 1, column: 1, endLine: at + 1, endColumn: lines[at].length + 1 });
+    const report = checkReport('shell-script', 'dangerous', { from, line: lines[at].trim().slice(0, 80) }, { line: at + 1, column: 1, endLine: at + 1, endColumn: lines[at].length + 1 });
     addCheckReports(plugin, target, [report], text);
   }
 }

@@ -48,8 +48,8 @@ export const CHECKS = {
     'shell-script',
     'Shipped files the plugin hands to a shell, which reads them as shell scripts whatever they are named, and package.json scripts it runs by name',
     {
-      dangerous: 'Is run as a shell script ({{from}}), and its line `{{line}}` downloads, decodes or evaluates code',
-      dangerousScript: 'The package.json script "{{script}}" is run {{from}}, and it downloads, decodes or evaluates code: {{command}}',
+      dangerous: 'Is run as a shell script (by {{from}}), and its line `{{line}}` downloads, decodes or evaluates code',
+      dangerousScript: 'The package.json script "{{script}}" is run by {{from}}, and it downloads, decodes or evaluates code: {{command}}',
     },
     { dangerous: { category: 'child-process', severity: 'critical' }, dangerousScript: { category: 'child-process', severity: 'critical' } },
   ),
