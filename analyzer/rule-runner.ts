@@ -7,7 +7,8 @@
  * calling the rules' `Type` / `Type:exit` listeners. Everything the rules
  * see (AST, scopes, globals, listener order, `sourceCode` methods) is built
  * exactly as ESLint builds it for the gate's config, but for `loc`, which
- * JavaScript nodes do not carry (a report's place comes from its range);
+ * JavaScript nodes do not carry (a report's place comes from its range), and
+ * `range`, which their prototype computes;
  * the differential test (test/analyzer/rule-runner.test.ts) checks the
  * reports, places included, on a real corpus.
  *
@@ -95,17 +96,43 @@ export class MissingParserError extends Error {}
  * Without `loc`: the rules need positions only for what they report, which
  * rules/utils/report.ts works out from `range` (measured on the bench corpus:
  * three objects fewer per node, less time in the parser and the collector).
+ * Without a stored `range` either (see computeRangeFromOffsets).
  */
 function parseWithEspree(text: string, sourceType: SourceType): Parsed {
+  computeRangeFromOffsets();
   const ast = espree.parse(text, {
     ecmaVersion: ECMA_VERSION,
     sourceType,
     ecmaFeatures: { jsx: true },
     loc: false,
-    range: true,
+    range: false,
     comment: true,
   }) as unknown as AnyNode;
   return { ast, scopeManager: undefined, visitorKeys: espree.VisitorKeys };
+}
+
+/**
+ * espree's nodes are built without a `range` array (70 bytes a node: 68 MB of
+ * typescript.js's 9 MB); their prototype computes it from `start` and `end`,
+ * which espree sets to the same offsets, on each read. A parser that does set
+ * `range` on these nodes (ESLint's own espree, in the same process, in tests)
+ * still gets its own array, through the setter.
+ */
+let rangeFromOffsets = false;
+
+function computeRangeFromOffsets(): void {
+  if (rangeFromOffsets) return;
+  rangeFromOffsets = true;
+  const nodePrototype = Object.getPrototypeOf(espree.parse('', { ecmaVersion: ECMA_VERSION })) as object;
+  Object.defineProperty(nodePrototype, 'range', {
+    configurable: true,
+    get(this: { start: number; end: number }) {
+      return [this.start, this.end];
+    },
+    set(this: object, value: unknown) {
+      Object.defineProperty(this, 'range', { value, writable: true, enumerable: true, configurable: true });
+    },
+  });
 }
 
 /** ESLint's visitor keys, for node types esrecurse's own table (estraverse's) does not know: JSX, StaticBlock… */
@@ -284,49 +311,50 @@ function childKeys(visitorKeys: VisitorKeys, node: AnyNode): readonly string[] {
   return visitorKeys[node.type] ?? getKeys(node);
 }
 
-/** The order ESLint visits nodes in: each node entered, its children, then the node left. */
-interface Walk {
-  nodes: AnyNode[];
-  /** 1 where `nodes[i]` is being left, 0 where it is entered. */
-  leaving: number[];
-  /** Some `import()` has an options argument (see analyzeScopes). */
-  importOptions: boolean;
+function forEachChild(node: AnyNode, visitorKeys: VisitorKeys, visit: (child: AnyNode) => void): void {
+  for (const key of childKeys(visitorKeys, node)) {
+    const child = node[key];
+    if (Array.isArray(child)) {
+      for (const element of child) if (isNode(element)) visit(element);
+    } else if (isNode(child)) {
+      visit(child);
+    }
+  }
 }
 
 /**
- * One pass over the AST that sets `parent` on every node (ESLint does so
- * before any rule runs; rules walk upward from nodes they have not visited
- * yet) and records the visiting order, so dispatching is a flat loop.
+ * Sets `parent` on every node (ESLint does so before any rule runs; rules
+ * walk upward from nodes they have not visited yet) and tells whether some
+ * `import()` has an options argument (see analyzeScopes).
  */
-function walk(ast: AnyNode, visitorKeys: VisitorKeys): Walk {
-  const result: Walk = { nodes: [], leaving: [], importOptions: false };
-  const { nodes, leaving } = result;
-  const visit = (node: AnyNode, parent: AnyNode | null): void => {
-    node.parent = parent;
-    nodes.push(node);
-    leaving.push(0);
-    if (node.type === 'ImportExpression' && node.options != null) result.importOptions = true;
-    for (const key of childKeys(visitorKeys, node)) {
-      const child = node[key];
-      if (Array.isArray(child)) {
-        for (const element of child) if (isNode(element)) visit(element, node);
-      } else if (isNode(child)) {
-        visit(child, node);
-      }
-    }
-    nodes.push(node);
-    leaving.push(1);
+function setParents(ast: AnyNode, visitorKeys: VisitorKeys): { importOptions: boolean } {
+  let importOptions = false;
+  const visit = (node: AnyNode): void => {
+    if (node.type === 'ImportExpression' && node.options != null) importOptions = true;
+    forEachChild(node, visitorKeys, (child) => {
+      child.parent = node;
+      visit(child);
+    });
   };
-  visit(ast, null);
-  return result;
+  ast.parent = null;
+  visit(ast);
+  return { importOptions };
 }
 
-function dispatch({ nodes, leaving }: Walk, enter: Map<string, Listener[]>, exit: Map<string, Listener[]>): void {
-  for (let i = 0; i < nodes.length; i++) {
-    const node = nodes[i];
-    const listeners = (leaving[i] ? exit : enter).get(node.type);
-    if (listeners) for (const listener of listeners) listener(node);
-  }
+/**
+ * Calls the listeners in the order ESLint does: each node entered, its
+ * children, then the node left. A second walk rather than a recorded order:
+ * the order's two arrays held 37 MB of typescript.js's peak.
+ */
+function dispatch(ast: AnyNode, visitorKeys: VisitorKeys, enter: Map<string, Listener[]>, exit: Map<string, Listener[]>): void {
+  const visit = (node: AnyNode): void => {
+    const entering = enter.get(node.type);
+    if (entering) for (const listener of entering) listener(node);
+    forEachChild(node, visitorKeys, visit);
+    const leaving = exit.get(node.type);
+    if (leaving) for (const listener of leaving) listener(node);
+  };
+  visit(ast);
 }
 
 export interface RunOptions {
@@ -348,8 +376,8 @@ export function runRules(code: string, options: RunOptions): RawReport[] {
   const text = code.charCodeAt(0) === 0xfeff ? code.slice(1) : code;
   const parsed = parse(text.replace(SHEBANG, (_match, rest: string) => `//${rest}`), sourceType, parser, filename);
   const { ast, visitorKeys } = parsed;
-  const order = walk(ast, visitorKeys);
-  const scopeManager = parsed.scopeManager ?? analyzeScopes(ast, sourceType, order.importOptions);
+  const { importOptions } = setParents(ast, visitorKeys);
+  const scopeManager = parsed.scopeManager ?? analyzeScopes(ast, sourceType, importOptions);
   scopeManager.addGlobals(globalsFor(sourceType));
   const sourceCode = new LeanSourceCode(text, ast, scopeManager, visitorKeys);
   const languageOptions = { ecmaVersion: ECMA_VERSION, sourceType, parserOptions: { ecmaFeatures: { jsx: true } } };
@@ -380,6 +408,6 @@ export function runRules(code: string, options: RunOptions): RawReport[] {
       } as unknown as Rule.RuleContext),
     );
     const { enter, exit } = collectListeners(listenerMaps);
-    dispatch(order, enter, exit);
+    dispatch(ast, visitorKeys, enter, exit);
   }).reports);
 }
