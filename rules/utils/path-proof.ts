@@ -317,16 +317,25 @@ export class PathProver {
     return placed && climbs ? { ...placed, climbs } : placed;
   }
 
-  /** One name a directory listing gave: `f` of `for (const f of readdirSync(dir))`, `entry.name`, a variable holding one. */
+  /**
+   * One name a directory listing gave (`f` of `for (const f of readdirSync(dir))`, `entry.name`, a variable holding
+   * one), or an element of a constant list of relative names: neither can climb out of the folder it is joined to.
+   */
   private isListedName(input: AnyNode, depth = 0): boolean {
     if (depth > MAX_DEPTH) return false;
     const node = unwrap(input);
     if (node.type === 'MemberExpression') return memberName(node, this.resolver.folder) === 'name' && this.isListedName(node.object, depth + 1);
     if (node.type !== 'Identifier') return false;
     const list = this.resolver.iteratedArray(node);
-    if (list) return this.isListingResult(list, depth + 1);
+    if (list) return this.isListingResult(list, depth + 1) || this.holdsOnlyRelativeNames(list);
     const alias = this.resolver.aliasedExpression(node);
     return alias !== undefined && this.isListedName(alias.node, depth + 1);
+  }
+
+  /** A list that folds to constant relative paths none of which climbs (`const TEMPLATES = ['daily.md', 'week/plan.md']`, never changed). */
+  private holdsOnlyRelativeNames(list: AnyNode): boolean {
+    const value = this.resolver.folder.fold(list)?.value;
+    return Array.isArray(value) && value.length > 0 && value.every((name) => typeof name === 'string' && name !== '' && !isAbsolutePath(name) && !name.split(/[\\/]/).includes('..'));
   }
 
   /** What a listing returned, awaited, held in a variable, or filtered and sorted. */

@@ -253,6 +253,24 @@ describe('what a filesystem declaration covers', () => {
     expect(judged(`${head}async function f() { const dir = path.join(os.homedir(), "Documents"); (await fs.promises.readdir(dir)).forEach((n) => fs.readFileSync(path.join(dir, n))); }`)).toEqual([['module', 'low'], ['unprovenPath', 'low'], ['unprovenPath', 'low']]);
   });
 
+  it('reads an own file named by a constant list of relative names, however the list is walked', () => {
+    const ownFilesOnly = [
+      `const TEMPLATES = ["daily.md", "meeting.md"];\nfor (const t of TEMPLATES) fs.readFileSync(path.join(__dirname, "templates", t), "utf8");`,
+      `const PAGES = ["a.html", "sub/b.html"];\nPAGES.forEach((page) => fs.readFileSync(path.join(__dirname, "pages", page)));`,
+      `const NAMES = ["en", "de"];\nexports.load = () => NAMES.map((n) => fs.readFileSync(\`\${__dirname}/locales/\${n}.json\`));`,
+    ];
+    for (const code of ownFilesOnly) expect(judged(`${head}${code}`), code).toEqual([['ownFiles', 'low']]);
+    // A name that climbs or is absolute, a list that changes or comes from outside: any element may leave the package,
+    // so the load is the one a declaration must cover (high without it), not the own-files one.
+    const mayClimb = [
+      `const T = ["daily.md", "../../.ssh/id_rsa"];\nfor (const t of T) fs.readFileSync(path.join(__dirname, t));`,
+      `const T = ["daily.md", "/etc/passwd"];\nfor (const t of T) fs.readFileSync(path.resolve(__dirname, t));`,
+      `const T = ["daily.md"];\nexports.add = (x) => T.push(x);\nfor (const t of T) fs.readFileSync(path.join(__dirname, t));`,
+      `const T = require("./names.json");\nfor (const t of T) fs.readFileSync(path.join(__dirname, t));`,
+    ];
+    for (const code of mayClimb) expect(judged(`${head}${code}`)[0][0], code).toBe('module');
+  });
+
   it('keeps high every path it cannot place inside the grant', () => {
     const cases = [
       // Decoded by hand, from a shipped table, a Buffer that is not constant, through os.userInfo(): not placed.
