@@ -103,8 +103,12 @@ export function isNativePreloadVariable(name: string): boolean {
   return /^(LD_PRELOAD|LD_AUDIT|LD_LIBRARY_PATH|DYLD_\w+)$/i.test(name);
 }
 
-/** Node flags that load or evaluate code before (or instead of) the entry file. */
-const NODE_LOADER_FLAG = /^(--import|--require|-r|--loader|--experimental-loader|-e|--eval|-p|--print)(=.*)?$/;
+/**
+ * Node flags that load or evaluate code before (or instead of) the entry file, or read a file that can make it do
+ * so: an env file or a config file sets NODE_OPTIONS (`--import=data:…`), OpenSSL's config loads engines (native
+ * code), a snapshot blob holds a heap with code in it.
+ */
+const NODE_LOADER_FLAG = /^(--import|--require|-r|--loader|--experimental-loader|-e|--eval|-p|--print|--env-file|--env-file-if-exists|--experimental-config-file|--openssl-config|--snapshot-blob)(=.*)?$/;
 
 /** True when a Node argv flag (in the argument list or in `execArgv`) loads code the gate never read: `--import x`, `-r x`, a `data:` URL. */
 export function isNodeLoaderFlag(arg: string): boolean {

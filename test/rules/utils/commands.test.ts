@@ -36,7 +36,9 @@ describe('commands', () => {
 
   it('finds Node flags that load code', () => {
     for (const flag of ['--import', '-r', '--require=./x.js', '--loader', '--experimental-loader=x', 'data:text/javascript,1', '-e']) expect(isNodeLoaderFlag(flag)).toBe(true);
-    for (const flag of ['--max-old-space-size=512', '--no-warnings', '--enable-source-maps', './job.js']) expect(isNodeLoaderFlag(flag)).toBe(false);
+    // Files Node reads options from: an env file or a config file can set NODE_OPTIONS, OpenSSL's config loads engines.
+    for (const flag of ['--env-file=.env', '--env-file-if-exists', '--experimental-config-file=c.json', '--openssl-config=o.cnf', '--snapshot-blob']) expect(isNodeLoaderFlag(flag)).toBe(true);
+    for (const flag of ['--max-old-space-size=512', '--no-warnings', '--enable-source-maps', './job.js', '--env', '--envfile', '--title=env-file']) expect(isNodeLoaderFlag(flag)).toBe(false);
   });
 
   it('finds commands whose output is the whole environment or another process\'s', () => {
