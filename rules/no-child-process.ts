@@ -22,13 +22,14 @@ import { unwrap } from './utils/ast.js';
 import { dumpsEnvironment, isDangerousCommand, isNativePreloadVariable, isNodeLoaderFlag, loadsCodeThroughEnv, programName, readsCodeFromStdin, runsInlineCode, usesRelativePaths } from './utils/commands.js';
 import { DATA_ROOT, PLUGIN_ROOT } from './utils/markers.js';
 import { PathProver } from './utils/path-proof.js';
+import { sensitivePathReason } from './utils/sensitive-paths.js';
 import { combineListeners } from './utils/listeners.js';
 import { packageLoadListeners } from './utils/modules.js';
 import { packageName } from './utils/specifiers.js';
 import { report } from './utils/report.js';
 import { DYNAMIC, Resolver, resolverFor } from './utils/resolve.js';
 
-type MessageId = 'childProcess' | 'worker' | 'run' | 'dangerousRun' | 'unreadCode' | 'environmentDump' | 'folderUse' | 'nativePreload';
+type MessageId = 'childProcess' | 'worker' | 'run' | 'dangerousRun' | 'unreadCode' | 'environmentDump' | 'folderUse' | 'nativePreload' | 'secretArgument';
 
 const CHILD_PROCESS_PACKAGES = [
   'child_process', 'cluster', 'execa', 'shelljs', 'cross-spawn', 'cross-spawn-async', 'node-pty', 'spawn-sync', 'spawn-command',
@@ -58,6 +59,7 @@ const rule = defineRule<MessageId>({
     environmentDump: 'Runs {{command}} through {{callee}}: its output is {{reason}}, every variable and secret in it.',
     nativePreload: 'Runs {{command}} through {{callee}}: {{reason}}, a native library the gate never read loaded into the program.',
     folderUse: 'Runs {{command}} through {{callee}} in {{path}}: it reads and writes the files it names relative to that folder.',
+    secretArgument: "Runs {{command}} through {{callee}}: it hands the program '{{path}}', {{reason}}.",
   },
   findings: {
     childProcess: { category: 'child-process', severity: 'high', capability: 'childProcess' },
@@ -68,6 +70,7 @@ const rule = defineRule<MessageId>({
     environmentDump: { category: 'env', severity: 'high', capability: 'env' },
     nativePreload: { category: 'native-code', severity: 'critical', capability: 'childProcess' },
     folderUse: { category: 'filesystem', severity: 'high', capability: 'filesystem' },
+    secretArgument: { category: 'filesystem', severity: 'critical', capability: 'filesystem' },
   },
   create(context) {
     const resolver = resolverFor(context);
@@ -142,6 +145,8 @@ function judgeRun(resolver: Resolver, prover: PathProver, module: string, path: 
   const words = (list ?? []).filter((arg): arg is string => arg !== undefined);
   const known = list !== undefined && !list.includes(undefined);
   if (isDangerousCommand([program, ...words].join(' '))) return { messageId: 'dangerousRun', command };
+  const secret = secretWord(mode === 'shell' ? shellWords(program) : [program, ...words]);
+  if (secret) return { messageId: 'secretArgument', command, ...secret };
   const optionsNode = args.slice(1).find((arg) => isOptions(resolver, arg));
   const loader = loaderOption(resolver, optionsNode);
   if (loader) return { messageId: loader.native ? 'nativePreload' : 'unreadCode', command, reason: loader.reason };
@@ -188,6 +193,26 @@ function isNode(program: string): boolean {
 /** `process.execPath`: the Node binary running the plugin. */
 function isExecPath(resolver: Resolver, node: AnyNode): boolean {
   return /^(process:)?(process\.)?execPath$/.test(Resolver.nameOf(resolver.resolve(unwrap(node))) ?? '');
+}
+
+/**
+ * A word of a command line that names a file holding secrets (`cat ~/.aws/credentials`, `find / -path
+ * '*\/.ssh/*' -exec cat {} +`, `--key=~/.ssh/id_rsa`): whatever the program is, handing it the path is how it reads it,
+ * as a filesystem call with that path would.
+ */
+function secretWord(words: string[]): { path: string; reason: string } | undefined {
+  for (const word of words) {
+    for (const part of [word, word.slice(word.indexOf('=') + 1)]) {
+      const reason = sensitivePathReason(part);
+      if (reason) return { path: part.length > 60 ? `${part.slice(0, 60)}…` : part, reason };
+    }
+  }
+  return undefined;
+}
+
+/** A folded shell line's words, quotes dropped: enough to see the paths it names. */
+function shellWords(line: string): string[] {
+  return line.split(/[\s;&|()<>`]+/).map((word) => word.replace(/^["']|["']$/g, '')).filter(Boolean);
 }
 
 /** Why an `env` or `execArgv` option makes the child load code the gate never read, if it does; `native` for a shared library. */

