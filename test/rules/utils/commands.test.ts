@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dumpsEnvironment, isDangerousCommand, isNodeLoaderFlag, loadsCodeThroughEnv, readsCodeFromStdin, usesRelativePaths } from '../../../rules/utils/commands.js';
+import { dumpsEnvironment, foreignScript, isDangerousCommand, isNodeLoaderFlag, loadsCodeThroughEnv, readsCodeFromStdin, usesRelativePaths } from '../../../rules/utils/commands.js';
 
 describe('commands', () => {
   it('calls an install of a repository or tarball a download, not an install of the declared dependencies in subfolders', () => {
@@ -39,6 +39,17 @@ describe('commands', () => {
     // Files Node reads options from: an env file or a config file can set NODE_OPTIONS, OpenSSL's config loads engines.
     for (const flag of ['--env-file=.env', '--env-file-if-exists', '--experimental-config-file=c.json', '--openssl-config=o.cnf', '--snapshot-blob']) expect(isNodeLoaderFlag(flag)).toBe(true);
     for (const flag of ['--max-old-space-size=512', '--no-warnings', '--enable-source-maps', './job.js', '--env', '--envfile', '--title=env-file']) expect(isNodeLoaderFlag(flag)).toBe(false);
+  });
+
+  it('finds the script a program in a language the gate does not read is handed, not a module run by name', () => {
+    expect(foreignScript('python3', ['-u', 'tools/sync.py'])).toBe('tools/sync.py');
+    expect(foreignScript('/usr/local/bin/Python3.12', ['helper.py', '--fast'])).toBe('helper.py');
+    expect(foreignScript('PWSH.EXE', ['-File', 'a.ps1'])).toBe('a.ps1');
+    expect(foreignScript('python3', ['-m', 'pip', 'install', 'x.whl'])).toBeUndefined();
+    expect(foreignScript('perl', ['-v'])).toBeUndefined();
+    // Node and shells are read by the gate itself (started files, the shell-script check).
+    expect(foreignScript('node', ['x.py'])).toBeUndefined();
+    expect(foreignScript('bash', ['x.py'])).toBeUndefined();
   });
 
   it('finds commands whose output is the whole environment or another process\'s', () => {
