@@ -123,7 +123,14 @@ type Judged = { messageId: MessageId; command: string; reason?: string; path?: s
 function judgeRun(resolver: Resolver, prover: PathProver, module: string, path: string[], args: AnyNode[] | undefined): Judged | undefined {
   const member = path[0];
   if (!args) return { messageId: 'run', command: 'arguments the gate cannot see', reason: 'its arguments are only known at run time' };
-  if (member === DYNAMIC) return { messageId: 'run', command: 'a function chosen at run time', reason: 'which function runs is only known at run time' };
+  if (member === DYNAMIC) {
+    // Whichever function it is, a dangerous command line handed to it (as a shell line, or a program and its words) is what runs.
+    const line = args[0] && resolver.folder.foldString(args[0]);
+    const words = args[1] && !isOptions(resolver, args[1]) ? listOf(resolver, args[1]) : [];
+    const shown = line === undefined ? undefined : [line, ...(words ?? []).filter((word) => word !== undefined)].join(' ');
+    if (shown !== undefined && isDangerousCommand(shown)) return { messageId: 'dangerousRun', command: `'${shown.length > 80 ? `${shown.slice(0, 80)}…` : shown}'` };
+    return { messageId: 'run', command: 'a function chosen at run time', reason: 'which function runs is only known at run time' };
+  }
   let mode: 'shell' | 'file' | 'module';
   if (module === 'child_process') {
     if (!(member in LAUNCHERS)) return undefined;
