@@ -6,7 +6,7 @@
  */
 import type { Rule } from 'eslint';
 import type { AnyNode } from './ast.js';
-import { climbWrappers, plainKeyName, unwrap } from './ast.js';
+import { climbWrappers, isFunctionNode, plainKeyName, unwrap } from './ast.js';
 import { FUNCTION_CONSTRUCTORS } from './markers.js';
 import { DYNAMIC, memberName, resolverFor, Resolver, type NormalizedCall, type Ref } from './resolve.js';
 import { isContextFunction } from './plugin-api.js';
@@ -193,10 +193,68 @@ function resultIsCalled(context: Rule.RuleContext, node: AnyNode): boolean {
   const resolver = resolverFor(context);
   const { node: made, parent } = climbWrappers(node);
   if (isRunThere(resolver, made)) return true;
+  const list = listHolding(made);
+  if (list) return elementIsCalled(context, resolver, list);
   if (parent?.type !== 'VariableDeclarator' || parent.init !== made || parent.id.type !== 'Identifier') return false;
   const variable = findVariable(context.sourceCode.getScope(parent.id as never), parent.id.name);
   const writes = variable?.references.filter((reference) => reference.isWrite()).length;
   return writes === 1 && variable!.references.some((reference) => reference.isRead() && isRunThere(resolver, climbWrappers(reference.identifier as unknown as AnyNode).node));
+}
+
+/** Calls that put their arguments into the array they are called on. */
+const ADDS_ELEMENTS = new Set(['push', 'unshift']);
+/** Array methods that call their callback with each element as its first parameter. */
+const ELEMENT_CALLBACKS = new Set(['forEach', 'map', 'flatMap', 'filter', 'some', 'every', 'find', 'findIndex', 'findLast', 'findLastIndex']);
+/** Array methods that hand back one element. */
+const ELEMENT_TAKERS = new Set(['pop', 'shift', 'at']);
+
+/** The name of the array a value is kept in: `list.push(v)`, `list.unshift(v)`, `const list = [v]`, `list[i] = v`. */
+function listHolding(made: AnyNode): AnyNode | undefined {
+  const parent = made.parent;
+  if (parent?.type === 'CallExpression' && parent.arguments.includes(made)) {
+    const callee = unwrap(parent.callee);
+    const method = callee.type === 'MemberExpression' ? plainKeyName(callee.property, callee.computed) : undefined;
+    return method && ADDS_ELEMENTS.has(method) && unwrap(callee.object).type === 'Identifier' ? unwrap(callee.object) : undefined;
+  }
+  if (parent?.type === 'ArrayExpression') {
+    const holder = climbWrappers(parent).parent;
+    return holder?.type === 'VariableDeclarator' && holder.id.type === 'Identifier' ? holder.id : undefined;
+  }
+  if (parent?.type === 'AssignmentExpression' && parent.right === made && parent.left.type === 'MemberExpression' && parent.left.computed) {
+    return unwrap(parent.left.object).type === 'Identifier' ? unwrap(parent.left.object) : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * An element of the array `list` names is called: in an element callback (`list.forEach((f) => f())`), through a
+ * for-of variable, by index (`list[0]()`) or as taken out (`list.pop()()`). A list of functions made from text that
+ * are then run is code run later, as a timer's would be.
+ */
+function elementIsCalled(context: Rule.RuleContext, resolver: Resolver, list: AnyNode): boolean {
+  const variable = findVariable(context.sourceCode.getScope(list as never), list.name);
+  const calledName = (identifier: AnyNode) => {
+    const named = findVariable(context.sourceCode.getScope(identifier as never), identifier.name);
+    return named?.references.some((reference) => isRunThere(resolver, climbWrappers(reference.identifier as unknown as AnyNode).node)) ?? false;
+  };
+  return (variable?.references ?? []).some((reference) => {
+    if (!reference.isRead()) return false;
+    const { node: use, parent } = climbWrappers(reference.identifier as unknown as AnyNode);
+    if (parent?.type === 'ForOfStatement' && parent.right === use) {
+      const declared = parent.left.type === 'VariableDeclaration' ? parent.left.declarations[0]?.id : parent.left;
+      return declared?.type === 'Identifier' && calledName(declared);
+    }
+    if (parent?.type !== 'MemberExpression' || parent.object !== use) return false;
+    const { node: member, parent: grand } = climbWrappers(parent);
+    if (parent.computed && isRunThere(resolver, member)) return true;
+    const method = memberName(parent, resolver.folder);
+    if (grand?.type !== 'CallExpression' || grand.callee !== member || method === undefined) return false;
+    if (ELEMENT_TAKERS.has(method)) return isRunThere(resolver, climbWrappers(grand).node);
+    if (!ELEMENT_CALLBACKS.has(method)) return false;
+    const callback = grand.arguments[0] && unwrap(grand.arguments[0]);
+    const element = callback && isFunctionNode(callback) ? callback.params[0] : undefined;
+    return element?.type === 'Identifier' && calledName(element);
+  });
 }
 
 /** Globals that call the function they are given: timers, microtasks, a Promise's executor. */

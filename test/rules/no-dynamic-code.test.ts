@@ -42,6 +42,8 @@ tester.run('no-dynamic-code', rule, {
     // An instance's constructor, the everyday idiom: a copy of an error, a value of the same type; a message that is no code.
     'function wrap(err, prefix) { return new err.constructor(prefix + ": " + err.message); }',
     'function same(v) { return new v.constructor(String(v)); } function fail(e) { throw new e.constructor("Could not open the file"); }',
+    // Clones kept in a list that is only returned or read, never called.
+    'function copies(values) { const out = []; for (const v of values) out.push(new v.constructor(`${v}`)); out.forEach((c) => console.log(c)); return out; }',
     // Parameters named like roots, handed ordinary values: the body is read with them bound.
     { code: 'new Function("require", "fetch", "return require(fetch)")((n) => n, "x");', ...cjs },
     // A body's `this` bound to data, or a nested function's own `this` beside a root handed to the outer one.
@@ -100,6 +102,10 @@ tester.run('no-dynamic-code', rule, {
     { code: 'function boot(x, src) { const job = new x.hooks.constructor(src); queueMicrotask(job); }', errors: [at('indirect', 1, 37)] },
     { code: 'function boot(x, src) { return new Promise(x.y.constructor("resolve", src)); }', errors: [at('indirect', 1, 44)] },
     { code: 'function boot(bus, x, src) { bus.on("ready", x.y.constructor(src)); [1].forEach(x.z.constructor(src)); }', errors: [at('indirect', 1, 46), at('indirect', 1, 81)] },
+    // Kept in a list whose elements are then called: through an element callback, for-of, an index, or taken back out.
+    { code: 'const hooks = [];\nbus.on("helper", async (h, src) => { hooks.push(h.constructor(src)); hooks.forEach((f) => f()); });', errors: [at('indirect', 2, 49)] },
+    { code: 'function boot(x, src) { const jobs = [x.y.constructor(src)]; for (const job of jobs) job(); }', errors: [at('indirect', 1, 39)] },
+    { code: 'function boot(x, src) { const q = []; q[0] = x["constr" + "uctor"](src); q.unshift(x.constructor(src)); q[0](); q.pop()?.(); }', errors: [at('indirect', 1, 46), at('indirect', 1, 84)] },
     // Plain non-constant evaluation.
     { code: 'function run(code) { return eval(code); }', errors: [at('nonConstant', 1, 29)] },
     { code: 'const f = new Function("a", "b", body);', errors: [{ ...at('nonConstant', 1, 11), data: { name: 'Function' } }] },
