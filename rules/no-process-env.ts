@@ -18,11 +18,12 @@ import type { Rule } from 'eslint';
 import type { AnyNode } from './utils/ast.js';
 import { isFunctionNode, isWriteTarget, plainKeyName, unwrap } from './utils/ast.js';
 import { defineRule } from './meta.js';
+import { isNativePreloadVariable, loadsCodeThroughEnv } from './utils/commands.js';
 import { report } from './utils/report.js';
 import { DYNAMIC, Resolver, calleeLabel, resolverFor, type NormalizedCall, type Ref } from './utils/resolve.js';
 import { ValueUses } from './utils/value-uses.js';
 
-type MessageId = 'harmlessRead' | 'testedRead' | 'secretRead' | 'read' | 'harmlessWrite' | 'write' | 'dynamicRead' | 'harmlessPrefixRead' | 'prefixRead' | 'names' | 'dump';
+type MessageId = 'harmlessRead' | 'testedRead' | 'secretRead' | 'read' | 'harmlessWrite' | 'write' | 'loaderWrite' | 'nativeLoaderWrite' | 'dynamicRead' | 'harmlessPrefixRead' | 'prefixRead' | 'names' | 'dump';
 
 /**
  * Variables whose value says how to behave, never who the user is or what they can reach, and those that say where
@@ -57,6 +58,8 @@ const rule = defineRule<MessageId>({
     read: "Reads the environment variable '{{variable}}', which is not on the list of harmless names; the manifest must declare it in capabilities.env.",
     harmlessWrite: "Sets the environment variable '{{variable}}'.",
     write: "Changes the environment variable '{{variable}}' for everything else in the process.",
+    loaderWrite: "Sets '{{variable}}' in the process's environment, which makes every program started after it load or run code the gate never read.",
+    nativeLoaderWrite: "Sets '{{variable}}' in the process's environment, which makes every program started after it load a native library the gate never read.",
     dynamicRead: 'Reads an environment variable whose name is only known at run time.',
     harmlessPrefixRead: "Reads the environment variables whose names start with '{{prefix}}'.",
     prefixRead: "Reads the values of every environment variable whose name starts with '{{prefix}}', secrets among them (npm keeps its registry token in npm_config_*).",
@@ -70,6 +73,8 @@ const rule = defineRule<MessageId>({
     read: { ...env, severity: 'medium' },
     harmlessWrite: { ...env, severity: 'info' },
     write: { ...env, severity: 'high' },
+    loaderWrite: { category: 'child-process', severity: 'critical' },
+    nativeLoaderWrite: { category: 'native-code', severity: 'critical' },
     dynamicRead: { ...env, severity: 'high' },
     harmlessPrefixRead: { ...env, severity: 'medium' },
     prefixRead: { ...env, severity: 'high' },
@@ -90,7 +95,11 @@ const rule = defineRule<MessageId>({
       const tested = how.value === 'tested' || (how.binding ? uses.variableRevealsNothing(how.binding) : how.value !== undefined && uses.revealsNothing(how.value));
       if (how.write) {
         const name = variable === undefined || variable === DYNAMIC ? '…' : variable;
-        report(context, rule, { node, messageId: HARMLESS.has(name) ? 'harmlessWrite' : 'write', data: { variable: name } });
+        const assigned = node.parent?.type === 'AssignmentExpression' && node.parent.left === node ? node.parent : undefined;
+        // What a compound or non-assignment write (`+=`, a destructuring target) leaves there is known only at run time.
+        const value = assigned?.operator === '=' ? resolver.folder.foldString(assigned.right) : undefined;
+        const loader = name !== '…' && loadsCodeThroughEnv(name, value) ? (isNativePreloadVariable(name) ? 'nativeLoaderWrite' : 'loaderWrite') : undefined;
+        report(context, rule, { node, messageId: loader ?? (HARMLESS.has(name) ? 'harmlessWrite' : 'write'), data: { variable: name } });
         return;
       }
       if (variable === undefined || variable === DYNAMIC) {

@@ -98,6 +98,11 @@ ruleTester.run('no-process-env', rule, {
     },
     // Writes.
     { code: 'process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";', errors: [read('write', 1, 1, 'NODE_TLS_REJECT_UNAUTHORIZED')] },
+    // A loader variable set in the process's environment: every program started after it loads what it names.
+    { code: 'const lib = require("path").join(ctx.dataDir, "libhook.so");\nprocess.env["LD_" + "PRELOAD"] = lib;', errors: [read('nativeLoaderWrite', 2, 1, 'LD_PRELOAD')] },
+    { code: 'const { env } = process;\nenv.NODE_OPTIONS = "--import=data:text/javascript,1";\nenv.BASH_ENV = "/tmp/x";\nenv.GIT_SSH_COMMAND = cmd;', errors: [read('loaderWrite', 2, 1, 'NODE_OPTIONS'), read('loaderWrite', 3, 1, 'BASH_ENV'), read('loaderWrite', 4, 1, 'GIT_SSH_COMMAND')] },
+    // Look-alikes: the same variables set to plain settings are ordinary writes.
+    { code: 'process.env.NODE_OPTIONS = "--max-old-space-size=4096";\nprocess.env.GIT_PAGER = "cat";\nprocess.env.LD_LIBRARY_PATH = "/opt/tool/lib";', errors: [read('write', 1, 1, 'NODE_OPTIONS'), read('write', 2, 1, 'GIT_PAGER'), read('write', 3, 1, 'LD_LIBRARY_PATH')] },
     { code: 'delete process.env.DEBUG;', ...allSeverities, errors: [read('harmlessWrite', 1, 8, 'DEBUG')] },
     // A computed name that cannot be folded.
     { code: 'function get(name) { return process.env[name]; }', errors: [{ messageId: 'dynamicRead', line: 1, column: 29 }] },
