@@ -18,7 +18,7 @@
 import { posix } from 'node:path';
 import type { Scope } from 'eslint';
 import type { AnyNode } from './ast.js';
-import { climbWrappers, descendants, isWriteTarget, plainKeyName, runtimeParams, unwrap } from './ast.js';
+import { climbWrappers, descendants, isFunctionNode, isWriteTarget, plainKeyName, runtimeParams, unwrap } from './ast.js';
 import { argumentAt } from './local-functions.js';
 import { DATA_ROOT, HOME, PLUGIN_ROOT } from './markers.js';
 import { Resolver, memberName } from './resolve.js';
@@ -78,6 +78,8 @@ export class PathProver {
       if (rebound) return rebound;
       const source = this.resolver.destructuredSource(node);
       if (source?.keys.length === 1 && source.keys[0] === 'dataDir' && this.isHostObject(unwrap(source.node))) return { folder: DATA_ROOT, open: false };
+      const promised = this.promisedValue(node);
+      if (promised) return this.prove(promised, depth + 1);
       return this.isDataDirParameter(node) ? { folder: DATA_ROOT, open: false } : undefined;
     }
     // `env.dir` of a literal the file keeps to itself holds what the literal was given.
@@ -415,6 +417,35 @@ export class PathProver {
       }
     }
     return writes;
+  }
+
+  /**
+   * The value a `.then` reaction's parameter is given: `Promise.resolve(v)`'s `v`, or what the reaction before it in
+   * the chain returns (`Promise.resolve(__dirname).then((d) => path.join(d, 'a.json')).then((p) => readFile(p))`).
+   */
+  private promisedValue(identifier: AnyNode): AnyNode | undefined {
+    const variable = findVariable(this.scopeOf(identifier), identifier.name);
+    const definition = variable?.defs.length === 1 && variable.defs[0].type === 'Parameter' ? variable.defs[0] : undefined;
+    const fn = definition?.node as AnyNode | undefined;
+    if (!fn || !isFunctionNode(fn) || fn.params.length !== 1 || fn.params[0] !== (definition!.name as unknown)) return undefined;
+    // A reaction that writes its parameter (`d = '/etc'`) no longer holds what the promise gave it.
+    if (variable!.references.some((reference) => reference.isWrite())) return undefined;
+    const call = climbWrappers(fn).parent;
+    const callee = call?.type === 'CallExpression' && call.arguments[0] === climbWrappers(fn).node ? unwrap(call.callee) : undefined;
+    if (callee?.type !== 'MemberExpression' || memberName(callee, this.resolver.folder) !== 'then') return undefined;
+    return this.settledValue(unwrap(callee.object));
+  }
+
+  /** What a promise expression settles to, when it is `Promise.resolve(v)` or a `.then` whose reaction returns one expression. */
+  private settledValue(promise: AnyNode): AnyNode | undefined {
+    if (promise.type !== 'CallExpression') return undefined;
+    if (Resolver.nameOf(this.resolver.resolve(promise.callee)) === 'Promise.resolve') return promise.arguments[0];
+    const callee = unwrap(promise.callee);
+    const reaction = promise.arguments[0] && unwrap(promise.arguments[0]);
+    if (callee.type !== 'MemberExpression' || memberName(callee, this.resolver.folder) !== 'then' || !reaction || !isFunctionNode(reaction) || reaction.async) return undefined;
+    if (reaction.body.type !== 'BlockStatement') return reaction.body;
+    const statements = reaction.body.body;
+    return statements.length === 1 && statements[0].type === 'ReturnStatement' ? statements[0].argument ?? undefined : undefined;
   }
 
   /** `dataDir` destructured straight from a parameter (`activate({ dataDir })`), whose object is judged as `ctx` is. */

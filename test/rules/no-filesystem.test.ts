@@ -253,6 +253,24 @@ describe('what a filesystem declaration covers', () => {
     expect(judged(`${head}async function f() { const dir = path.join(os.homedir(), "Documents"); (await fs.promises.readdir(dir)).forEach((n) => fs.readFileSync(path.join(dir, n))); }`)).toEqual([['module', 'low'], ['unprovenPath', 'low'], ['unprovenPath', 'low']]);
   });
 
+  it('follows a path through a promise chain: Promise.resolve(v) and what each reaction returns', () => {
+    const own = [
+      `exports.activate = () => Promise.resolve(__dirname).then((d) => fs.promises.readFile(path.join(d, "package.json"), "utf8"));`,
+      `Promise.resolve(path.join(__dirname, "a.json")).then((p) => { return p; }).then((file) => fs.readFileSync(file));`,
+      `exports.activate = (ctx) => Promise.resolve(ctx.dataDir).then((dir) => path.join(dir, "state.json")).then((f) => fs.writeFileSync(f, "{}"));`,
+    ];
+    for (const code of own) expect(judged(`${head}${code}`), code).toEqual([['ownFiles', 'low']]);
+    // The secret at the end of a chain is found where it is read.
+    expect(judged(`${head}Promise.resolve(os.homedir()).then((h) => path.join(h, ".aws", "credentials")).then((p) => fs.promises.readFile(p));`)).toContainEqual(['sensitivePath', 'critical']);
+    // A reaction that rewrites its parameter, an async one, or a promise the file did not make: not placed.
+    const unplaced = [
+      `Promise.resolve(__dirname).then((d) => { d = "/etc"; return fs.readFileSync(path.join(d, "hosts")); });`,
+      `Promise.resolve(__dirname).then(async (d) => d + "/../..").then((p) => fs.readFileSync(p));`,
+      `fetchDir().then((d) => fs.readFileSync(path.join(d, "a.json")));`,
+    ];
+    for (const code of unplaced) expect(judged(`${head}${code}`)[0][0], code).toBe('module');
+  });
+
   it('reads an own file named by a constant list of relative names, however the list is walked', () => {
     const ownFilesOnly = [
       `const TEMPLATES = ["daily.md", "meeting.md"];\nfor (const t of TEMPLATES) fs.readFileSync(path.join(__dirname, "templates", t), "utf8");`,
