@@ -24,7 +24,7 @@ import { Resolver, calleeLabel, memberName, resolverFor, type NormalizedCall, ty
 import { sensitivePathReason } from './utils/sensitive-paths.js';
 import { DATA_ROOT } from './utils/markers.js';
 import { isWholeTree } from './utils/manifest.js';
-import { PathProver, concatOperands, type PathProof } from './utils/path-proof.js';
+import { PathProver, concatOperands, isInside, type PathProof } from './utils/path-proof.js';
 
 const PACKAGES = new Map(
   [
@@ -142,7 +142,7 @@ const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad
       if (isPresenceTest(callee, call)) return true;
       if (call?.type !== 'CallExpression' || call.callee !== callee) return false;
       const targets = placedTargets(resolver, prover, name, call.arguments);
-      return targets.length > 0 && targets.every(({ proof, writes }) => proof !== undefined && !proof.climbs && (isUnder(proof.folder, DATA_ROOT) || (!writes && isUnder(proof.folder, PLUGIN_ROOT))));
+      return targets.length > 0 && targets.every(({ proof, writes }) => proof !== undefined && !proof.climbs && (isInside(proof.folder, DATA_ROOT) || (!writes && isInside(proof.folder, PLUGIN_ROOT))));
     };
 
     /** A reference to the module's member `key`: a function used as its own, or the `promises` object, whose functions are. */
@@ -205,7 +205,7 @@ const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad
       const targets = placedTargets(resolver, prover, name, args);
       for (const { arg, proof, how, writes } of targets) {
         // The package is granted to read only: a write into it is judged as one anywhere else.
-        if (proof && (isUnder(proof.folder, DATA_ROOT) || (!writes && isUnder(proof.folder, PLUGIN_ROOT)))) continue;
+        if (proof && (isInside(proof.folder, DATA_ROOT) || (!writes && isInside(proof.folder, PLUGIN_ROOT)))) continue;
         const callee = calleeLabel(context.sourceCode, call);
         // Placing folds more than the first look did (a Buffer of the path's bytes).
         const reason = proof && sensitivePathReason(proof.folder);
@@ -322,7 +322,7 @@ const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad
           for (const call of directoryChanges) {
             const target = call.args?.[0];
             const proof = target && target.type !== 'SpreadElement' ? absolute.prove(target) : undefined;
-            if (proof && !proof.climbs && isUnder(proof.folder, DATA_ROOT)) continue;
+            if (proof && !proof.climbs && isInside(proof.folder, DATA_ROOT)) continue;
             const path = proof ? `'${proof.folder}${proof.open ? '/…' : ''}'` : 'a folder the gate cannot place';
             report(context, rule, { node: target ?? call.node, messageId: 'changesDirectory', data: { path, callee: calleeLabel(context.sourceCode, call), folder: '' } });
           }
@@ -334,7 +334,7 @@ const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad
             const fromDataDir = (node: AnyNode) => (node.type === 'MemberExpression' && memberName(node, resolver.folder) === 'dataDir') || (node.type === 'Identifier' && node.name === 'dataDir' && enclosingWithObjects(node, findVariable(context.sourceCode.getScope(node as never), 'dataDir')).length > 0);
             if (write.value && descendants(write.value, fromDataDir).length > 0) continue;
             const proof = write.value && absolute.prove(write.value);
-            if (proof && !proof.climbs && isUnder(proof.folder, DATA_ROOT)) continue;
+            if (proof && !proof.climbs && isInside(proof.folder, DATA_ROOT)) continue;
             const path = proof ? `'${proof.folder}${proof.open ? '/…' : ''}'` : 'a folder the gate cannot place';
             const target = write.target === write.node.left ? context.sourceCode.getText(write.target as never) : `${context.sourceCode.getText(write.target as never)}.dataDir`;
             report(context, rule, { node: write.node, messageId: 'movesDataFolder', data: { path, target: target.slice(0, 40) } });
@@ -427,10 +427,6 @@ function foldPathTail(resolver: Resolver, input: AnyNode): string | undefined {
   if (lastUnknown < 0 || known.length === 0) return undefined;
   const separator = node.type === 'CallExpression' ? '/' : '';
   return `${UNKNOWN_DIR}${separator}${known.join(separator)}`;
-}
-
-function isUnder(folder: string, root: string): boolean {
-  return folder === root || folder.startsWith(`${root}/`);
 }
 
 /**

@@ -9,7 +9,9 @@ import { defineRule } from './meta.js';
 import type { AnyNode } from './utils/ast.js';
 import { climbWrappers, plainKeyName, unwrap } from './utils/ast.js';
 import { combineListeners } from './utils/listeners.js';
+import { DATA_ROOT } from './utils/markers.js';
 import { moduleLoadListeners } from './utils/modules.js';
+import { isInside, PathProver } from './utils/path-proof.js';
 import { packageName } from './utils/specifiers.js';
 import { report } from './utils/report.js';
 import { DYNAMIC, memberName, resolverFor, type Resolver } from './utils/resolve.js';
@@ -51,6 +53,7 @@ const rule = defineRule({
   messages: {
     processBinding: 'process.{{name}}() loads native code directly, outside the module system and its checks.',
     addonFile: "Loads the native addon '{{specifier}}', compiled code that cannot be reviewed as JavaScript.",
+    writtenAddon: "Loads the native addon '{{specifier}}' from the data folder, which the plugin writes itself: compiled code no one has reviewed.",
     addonLoader: "Loads '{{specifier}}', a package that finds and loads native addons.",
     ffi: "Loads '{{specifier}}', a foreign-function interface: it calls functions of any native library (libc's system() included), which no review can see into.",
     addonCall: "Calls {{name}} of the native addon '{{specifier}}', compiled code that cannot be reviewed as JavaScript.",
@@ -61,6 +64,7 @@ const rule = defineRule({
   findings: {
     processBinding: { category: 'native-code', severity: 'critical' },
     addonFile: { category: 'native-code', severity: 'high', capability: 'nativeAddons' },
+    writtenAddon: { category: 'native-code', severity: 'critical' },
     addonLoader: { category: 'native-code', severity: 'high', capability: 'nativeAddons' },
     ffi: { category: 'native-code', severity: 'high', capability: 'nativeAddons' },
     addonCall: { category: 'native-code', severity: 'high', capability: 'nativeAddons' },
@@ -70,6 +74,8 @@ const rule = defineRule({
   },
   create(context) {
     const resolver = resolverFor(context);
+    // Relative paths are the plugin's own (Node resolves a relative specifier from the file): only the data folder is data.
+    const prover = new PathProver(resolver, (node) => context.sourceCode.getScope(node as never), false, () => false);
     const checkCall = (node: AnyNode) => {
       const call = resolver.normalizeCall(node);
       const callee = call.callee;
@@ -109,7 +115,14 @@ const rule = defineRule({
       { CallExpression: checkCall, NewExpression: checkCall, MemberExpression: checkExtensionLoader, Property: checkExtensionLoader } as Rule.RuleListener,
       moduleLoadListeners(context, (load) => {
         const specifier = load.specifier;
-        if (specifier === undefined) return;
+        if (specifier === undefined) {
+          // `require(path.join(ctx.dataDir, 'codec.node'))`: a name known only at run time may still be placed.
+          const proof = load.specifierNode && prover.prove(load.specifierNode);
+          if (proof && !proof.open && ADDON_SPECIFIER.test(proof.folder)) {
+            report(context, rule, { node: load.node, messageId: isInside(proof.folder, DATA_ROOT) ? 'writtenAddon' : 'addonFile', data: { specifier: proof.folder } });
+          }
+          return;
+        }
         if (WASI_MODULES.has(specifier)) report(context, rule, { node: load.node, messageId: 'wasi' });
         else if (ADDON_SPECIFIER.test(specifier)) report(context, rule, { node: load.node, messageId: 'addonFile', data: { specifier } });
         else if (ADDON_LOADERS.has(packageName(specifier))) report(context, rule, { node: load.node, messageId: 'addonLoader', data: { specifier } });

@@ -507,7 +507,7 @@ function mergedPlace(proofs: (PathProof | undefined)[]): PathProof | undefined {
 }
 
 /** `folder` is `base` or lies below it. */
-function isInside(folder: string, base: string): boolean {
+export function isInside(folder: string, base: string): boolean {
   return folder === base || folder.startsWith(base.endsWith('/') ? base : `${base}/`);
 }
 

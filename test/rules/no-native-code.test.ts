@@ -50,6 +50,10 @@ tester.run('no-native-code', rule, {
     { code: 'const addon = require("./build/Release/addon.node");', ...cjs, errors: [{ ...at('addonFile', 1, 15), data: { specifier: './build/Release/addon.node' } }] },
     { code: 'import addon from "./prebuilds/linux-x64/crypto.node";', filename: 'a.mjs', errors: [at('addonFile', 1, 1)] },
     { code: 'const name = "./native/" + "x.node";\nrequire(name);', ...cjs, errors: [at('addonFile', 2, 1)] },
+    // A name known only at run time that is still placed: an addon the plugin saved in its data folder is critical.
+    { code: 'const path = require("path");\nexports.activate = (ctx) => require(path.join(ctx.dataDir, "codec.node"));', ...cjs, errors: [{ ...at('writtenAddon', 2, 29), data: { specifier: '$data/codec.node' } }] },
+    { code: 'exports.activate = ({ dataDir }) => { const lib = `${dataDir}/bin/` + "fast.node"; return process.dlopen({ exports: {} }, lib), require(lib); };', ...cjs, errors: [at('processBinding', 1, 91), at('writtenAddon', 1, 129)] },
+    { code: 'const path = require("path");\nmodule.exports = require(path.join(__dirname, "build", "Release", "x.node"));', ...cjs, errors: [at('addonFile', 2, 18)] },
     { code: 'const b = require("bindings")("addon");\nconst g = require("node-gyp-build")(__dirname);', ...cjs, errors: [{ ...at('addonLoader', 1, 11), data: { specifier: 'bindings' } }, at('addonLoader', 2, 11)] },
     { code: 'import pre from "@mapbox/node-pre-gyp";\nimport("prebuild-install/bin.js");', errors: [at('addonLoader', 1, 1), at('addonLoader', 2, 1)] },
     // Foreign-function interfaces, whatever the spelling of the load: a subpath, a built name, a dynamic import.
