@@ -35,6 +35,8 @@ tester.run('no-capability-escape', rule, {
     { code: 'function _interopRequireDefault(e) { return e && e.__esModule ? e : { default: e }; }\nvar _crypto = _interopRequireDefault(require("crypto"));\n_crypto.default.randomBytes(8);', ...cjs },
     { code: 'const tslib_1 = require("tslib");\nconst cp = tslib_1.__importStar(require("child_process"));\ncp.spawnSync("git");', ...cjs },
     { code: 'var __create = Object.create;\nvar __defProp = Object.defineProperty;\nvar __getOwnPropDesc = Object.getOwnPropertyDescriptor;\nvar __getOwnPropNames = Object.getOwnPropertyNames;\nvar __getProtoOf = Object.getPrototypeOf;\nvar __hasOwnProp = Object.prototype.hasOwnProperty;\nvar __copyProps = (to, from, except, desc) => {\n  if (from && typeof from === "object" || typeof from === "function") for (var keys = __getOwnPropNames(from), i = 0, n = keys.length, key; i < n; i++) {\n    key = keys[i];\n    if (!__hasOwnProp.call(to, key) && key !== except) __defProp(to, key, { get: ((k) => from[k]).bind(null, key), enumerable: !(desc = __getOwnPropDesc(from, key)) || desc.enumerable });\n  }\n  return to;\n};\nvar __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__getProtoOf(mod)) : {}, __copyProps(isNodeMode || !mod || !mod.__esModule ? __defProp(target, "default", { value: mod, enumerable: true }) : target, mod));\nconst fs = __toESM(require("fs"));\nfs.statSync("a");', ...cjs },
+    // A promise of a module is followed as the module: what await and then take out of it is judged where it is used.
+    { code: 'Promise.resolve(require("crypto")).then((c) => c.randomUUID());\n(async () => { const fsp = await Promise.resolve(require("fs/promises")); fsp.readFile("a"); })();', ...cjs },
     // Modules that grant nothing by themselves may go anywhere.
     { code: 'const path = require("path"); const os = require("os"); helper(path, os); module.exports = require("util");', ...cjs },
     // Names only, or a test of a key, reveal no power.
@@ -88,8 +90,10 @@ tester.run('no-capability-escape', rule, {
     { code: 'module.exports = require("child_process");', ...cjs, errors: [at('escapeChildProcessModule', 1, 18, { root: 'child_process', how: 'is exported' })] },
     { code: 'import * as cp from "node:child_process";\nimport { Runner } from "./runner";\nnew Runner(cp).run();', errors: [at('escapeChildProcessModule', 3, 12, { root: 'child_process', how: 'is passed to ./runner:Runner' })] },
     { code: 'module.exports = Object.assign({}, require("child_process"));', ...cjs, errors: [at('escapeChildProcessModule', 1, 36, { root: 'child_process', how: 'is passed to Object.assign' })] },
-    { code: 'module.exports = Promise.resolve(require("fs/promises"));', ...cjs, errors: [at('escapeFilesystemModule', 1, 34, { root: 'fs/promises', how: 'is passed to Promise.resolve' })] },
-    { code: 'Promise.resolve(require("crypto")).then((c) => { c.timingSafeEqual = () => true; });', ...cjs, errors: [at('escapeSharedModule', 1, 17, { root: 'crypto', how: 'is passed to Promise.resolve' })] },
+    { code: 'module.exports = Promise.resolve(require("fs/promises"));', ...cjs, errors: [at('escapeFilesystemModule', 1, 18, { root: 'fs/promises', how: 'is exported' })] },
+    { code: 'const ready = Promise.resolve(require("child_process"));\nbus.emit("ready", ready);', ...cjs, errors: [at('escapeChildProcessModule', 2, 19, { root: 'child_process', how: 'is passed to bus.emit' })] },
+    { code: 'Promise.resolve(require("crypto")).then(patch);', ...cjs, errors: [at('escapeSharedModule', 1, 41, { root: 'crypto', how: 'is handed to patch by then()' })] },
+    { code: 'Promise.resolve(require("crypto")).then((c) => install(c));', ...cjs, errors: [at('escapeSharedModule', 1, 56, { root: 'crypto', how: 'is passed to install' })] },
     // Disguises: an alias, a spread copy, an options object, a member that is a module again, an ESM export, a computed key.
     { code: 'const m = require("child_" + "process");\nconst api = { ...m };\nmodule.exports = api;', ...cjs, errors: [at('escapeChildProcessModule', 2, 18, { root: 'child_process', how: 'is spread' })] },
     { code: 'const fs = require("fs");\nconfigure({ fs });', ...cjs, errors: [at('escapeFilesystemModule', 2, 13, { root: 'fs', how: 'is stored in an object' })] },
