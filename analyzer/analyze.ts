@@ -497,7 +497,8 @@ function loadsUnnamed(result: LintResult | undefined): boolean {
   // A file the gate could not read may load anything.
   if (result.reports.some((report) => report.ruleId === 'unanalyzable' && report.messageId !== 'notJavaScript')) return true;
   if (result.loads.some((load) => load.specifier === undefined && !load.prefix?.startsWith('./'))) return true;
-  return result.reports.some((report) => report.ruleId === 'no-capability-escape' && (report.kind.category === 'dynamic-import' || report.kind.category === 'runtime-tampering'));
+  // `require` or the module loader handed on may load anything; a builtin module's object handed on (`crypto`) loads nothing.
+  return result.reports.some((report) => report.ruleId === 'no-capability-escape' && (report.messageId === 'escapeModule' || report.messageId === 'escapeLoader'));
 }
 
 function allEntries(plugin: Prepared): string[] {

@@ -2,7 +2,9 @@
  * no-capability-escape: the gate proves the values that grant power —
  * `require`, `module`, `process`, the global object, `eval`, `Function` and
  * its siblings, `Reflect`, `WebAssembly`, `import.meta`, the network globals,
- * the `module` and `vm` builtins — stay in shapes it fully resolves. Every
+ * the `module` and `vm` builtins, and the objects of the builtins that run
+ * programs, touch files, open sockets or hold the app's crypto
+ * (`child_process`, `fs`, `net`, `http`, `crypto`…) — stay in shapes it fully resolves. Every
  * expression that evaluates to one of them, however spelled, is followed
  * (utils/confinement.ts); where it leaves those shapes the finding names the
  * root and the place, in the category of what the root can do.
@@ -13,10 +15,13 @@ import type { AnyNode } from './utils/ast.js';
 import { isFunctionNode, isReferenceIdentifier, unwrap } from './utils/ast.js';
 import { capabilityRoot, type CapabilityRoot } from './utils/capability-roots.js';
 import { Confinement } from './utils/confinement.js';
+import { insideInteropHelper } from './utils/interop-helpers.js';
 import { report } from './utils/report.js';
 import { memberName, normalize, resolverFor, type Ref } from './utils/resolve.js';
 
-type MessageId = 'escapeCode' | 'escapeModule' | 'escapeLoader' | 'escapeNative' | 'escapeEnv' | 'escapeNetwork';
+type MessageId =
+  | 'escapeCode' | 'escapeModule' | 'escapeLoader' | 'escapeNative' | 'escapeEnv' | 'escapeNetwork'
+  | 'escapeChildProcessModule' | 'escapeFilesystemModule' | 'escapeNetworkModule' | 'escapeSharedModule';
 
 const MESSAGE_OF: Record<CapabilityRoot['category'], MessageId> = {
   'dynamic-code': 'escapeCode',
@@ -25,7 +30,17 @@ const MESSAGE_OF: Record<CapabilityRoot['category'], MessageId> = {
   'native-code': 'escapeNative',
   env: 'escapeEnv',
   network: 'escapeNetwork',
+  'child-process': 'escapeChildProcessModule',
+  filesystem: 'escapeFilesystemModule',
 };
+
+/** A builtin module's object whose category other roots share: the calls made on it where it goes are what the gate cannot judge. */
+const MODULE_MESSAGE_OF: Partial<Record<CapabilityRoot['category'], MessageId>> = {
+  network: 'escapeNetworkModule',
+  'runtime-tampering': 'escapeSharedModule',
+};
+
+const messageOf = (root: CapabilityRoot): MessageId => (root.builtinModule && MODULE_MESSAGE_OF[root.category]) || MESSAGE_OF[root.category];
 
 const critical = (category: FindingKind['category']): FindingKind => ({ category, severity: 'critical' });
 
@@ -39,6 +54,10 @@ const rule = defineRule<MessageId>({
     escapeNative: "'{{root}}' {{how}}; the gate cannot follow it there, so it cannot tell what native code it reaches.",
     escapeEnv: "'{{root}}' {{how}}; the gate cannot follow it there, and it exposes the whole environment.",
     escapeNetwork: "'{{root}}' {{how}}, so other code can reach the network with it.",
+    escapeChildProcessModule: "The '{{root}}' module {{how}}; the gate cannot follow it there, so it cannot tell what programs the calls made on it run.",
+    escapeFilesystemModule: "The '{{root}}' module {{how}}; the gate cannot follow it there, so it cannot tell which files the calls made on it read or write.",
+    escapeNetworkModule: "The '{{root}}' module {{how}}; the gate cannot follow it there, so it cannot tell where the calls made on it connect.",
+    escapeSharedModule: "The '{{root}}' module {{how}}; the gate cannot follow it there, so it cannot tell whether its functions are replaced for the whole app.",
   },
   findings: {
     escapeCode: critical('dynamic-code'),
@@ -47,6 +66,11 @@ const rule = defineRule<MessageId>({
     escapeNative: critical('native-code'),
     escapeEnv: { category: 'env', severity: 'high' },
     escapeNetwork: { category: 'network', severity: 'high', capability: 'network', grantable: false },
+    // Declaring the capability grants the calls the gate judges, not calls it never sees.
+    escapeChildProcessModule: { category: 'child-process', severity: 'high', capability: 'childProcess', grantable: false },
+    escapeFilesystemModule: { category: 'filesystem', severity: 'high', capability: 'filesystem', grantable: false },
+    escapeNetworkModule: { category: 'network', severity: 'high', capability: 'network', grantable: false },
+    escapeSharedModule: { category: 'runtime-tampering', severity: 'high' },
   },
   create(context) {
     const resolver = resolverFor(context);
@@ -59,10 +83,10 @@ const rule = defineRule<MessageId>({
       const ref = resolver.resolve(node);
       if (!capabilityRoot(ref)) return;
       const escape = confinement.escapeOf(node, ref!);
-      if (!escape || reported.has(escape.node)) return;
+      if (!escape || reported.has(escape.node) || (capabilityRoot(escape.root)!.builtinModule && insideInteropHelper(escape.node, resolver))) return;
       reported.add(escape.node);
       const root = capabilityRoot(escape.root)!;
-      report(context, rule, { node: escape.node, messageId: MESSAGE_OF[root.category], data: { root: root.label, how: escape.how } });
+      report(context, rule, { node: escape.node, messageId: messageOf(root), data: { root: root.label, how: escape.how } });
     };
     /** `import('process').then(send)`: a promise of a root hands the root to whatever `then` is given, unless it is a function the walk follows. */
     const checkThen = (node: AnyNode) => {
@@ -74,7 +98,7 @@ const rule = defineRule<MessageId>({
       const root = promised && capabilityRoot(withoutPromise(promised));
       if (!root || reported.has(handler)) return;
       reported.add(handler);
-      report(context, rule, { node: handler, messageId: MESSAGE_OF[root.category], data: { root: root.label, how: `is handed to ${context.sourceCode.getText(handler as never).slice(0, 40)} by then()` } });
+      report(context, rule, { node: handler, messageId: messageOf(root), data: { root: root.label, how: `is handed to ${context.sourceCode.getText(handler as never).slice(0, 40)} by then()` } });
     };
     return {
       Identifier: check,

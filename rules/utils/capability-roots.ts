@@ -4,6 +4,12 @@
  * shapes it fully resolves (see confinement.ts); this table says which refs
  * are such values, what to call them in a message, and which finding category
  * an escape of each belongs to.
+ *
+ * The objects of the builtin modules that run programs, touch files, open
+ * sockets or hold the app's shared crypto are roots too: the rules judge each
+ * call on them at its line, so one handed to code the gate does not follow
+ * (an event, a promise, a callback, another file, an export, a copy) carries
+ * calls nobody judges.
  */
 import type { Category } from '../meta.js';
 import { CALLER, CJS_ARGUMENTS, FUNCTION_CONSTRUCTORS, IMPORT_META } from './markers.js';
@@ -12,7 +18,9 @@ import type { Ref } from './resolve.js';
 export interface CapabilityRoot {
   /** How a message names it: `require`, `the global object`, `process.binding`. */
   label: string;
-  category: Extract<Category, 'dynamic-code' | 'dynamic-import' | 'runtime-tampering' | 'native-code' | 'network' | 'env'>;
+  category: Extract<Category, 'dynamic-code' | 'dynamic-import' | 'runtime-tampering' | 'native-code' | 'network' | 'env' | 'child-process' | 'filesystem'>;
+  /** Set for a builtin module's object (`require('fs')`): `label` is then the module's name. */
+  builtinModule?: true;
 }
 
 /** Members that hand on their object's power: `require.call`, `Function.bind`. */
@@ -38,6 +46,27 @@ const NETWORK_GLOBALS = new Set(['fetch', 'WebSocket', 'XMLHttpRequest', 'EventS
 const MODULE_BUILTIN_DATA = new Set(['builtinModules', 'isBuiltin', 'findSourceMap', 'SourceMap']);
 const VM_COMPILERS = new Set(['runInThisContext', 'runInNewContext', 'runInContext', 'Script', 'compileFunction', 'SourceTextModule']);
 const IMPORT_META_DATA = new Set(['url', 'dirname', 'filename', 'resolve', 'main']);
+/**
+ * Builtin modules whose object grants what its category names, with the members that are such an object again
+ * (`fs.promises`). `crypto`'s exports are shared by the whole app: whoever holds the object can replace
+ * `timingSafeEqual` or `randomBytes` for everyone.
+ */
+const POWER_MODULES = new Map<string, { category: CapabilityRoot['category']; modules?: string[] }>([
+  ['child_process', { category: 'child-process' }],
+  ['worker_threads', { category: 'child-process' }],
+  ['cluster', { category: 'child-process' }],
+  ['fs', { category: 'filesystem', modules: ['promises'] }],
+  ['fs/promises', { category: 'filesystem' }],
+  ['net', { category: 'network' }],
+  ['tls', { category: 'network' }],
+  ['http', { category: 'network' }],
+  ['https', { category: 'network' }],
+  ['http2', { category: 'network' }],
+  ['dgram', { category: 'network' }],
+  ['dns', { category: 'network', modules: ['promises'] }],
+  ['dns/promises', { category: 'network' }],
+  ['crypto', { category: 'runtime-tampering' }],
+]);
 
 /**
  * Roots whose members are the power itself, so reading one is already the finding:
@@ -109,6 +138,10 @@ function moduleRoot(module: string, path: string[]): CapabilityRoot | undefined 
     if (MODULE_BUILTIN_DATA.has(path[0])) return undefined;
     if (path[0] === 'createRequire') return { label: 'createRequire', category: 'dynamic-import' };
     return { label: `Module.${path.join('.')}`, category: 'runtime-tampering' };
+  }
+  const power = POWER_MODULES.get(module);
+  if (power && (path.length === 0 || (path.length === 1 && power.modules?.includes(path[0])))) {
+    return { label: path.length ? `${module}.${path[0]}` : module, category: power.category, builtinModule: true };
   }
   if (module === 'vm' && (path.length === 0 || (path.length === 1 && VM_COMPILERS.has(path[0])))) {
     return { label: path.length ? `vm.${path[0]}` : "the 'vm' module", category: 'dynamic-code' };

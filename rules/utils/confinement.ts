@@ -7,7 +7,8 @@
  * folds (the member is judged in its turn), `typeof`, comparisons and tests,
  * an alias the resolver follows, a `const` literal the file keeps to itself,
  * an argument of a local function whose every call the file sees (its
- * parameter is then followed), a return from such a function, a write target.
+ * parameter is then followed), a return from such a function, a write target,
+ * the argument of a compiler's module-interop helper (its result is followed).
  * Anything else — passed to other code, stored, returned to unknown callers,
  * spread, thrown, exported, iterated, reached with a key that does not fold,
  * read through reflection — is an escape, and so is any use the walker does
@@ -21,6 +22,7 @@ import type { Scope, SourceCode } from 'eslint';
 import type { AnyNode } from './ast.js';
 import { climbWrappers, isFunctionNode, isWriteTarget, plainKeyName, runtimeParams, TRANSPARENT, unwrap } from './ast.js';
 import { capabilityRoot, isPowerMember } from './capability-roots.js';
+import { isInteropHelperCall } from './interop-helpers.js';
 import { calleeLabel, memberName, Resolver, type Ref } from './resolve.js';
 import { findVariable } from './scope.js';
 import { ValueUses } from './value-uses.js';
@@ -236,6 +238,9 @@ export class Confinement {
     if (call.calleeNode === unwrap(argument)) return strict ? escape(`is called through ${label}, which the gate cannot follow`) : undefined;
     const index = call.args ? call.args.findIndex((arg) => arg === argument || unwrap(arg) === unwrap(argument)) : -1;
     if (index < 0) return escape(`is passed to ${label}`);
+    // `__importDefault(require('fs'))`: the helper hands back the module, so its result is followed in its place;
+    // `Promise.resolve(require('fs'))` is a promise of it: the promise is followed, and what `await` and `then` take out of it is a root of its own.
+    if (index === 0 && (isInteropHelperCall(callNode, this.resolver) || this.promises(callNode, root))) return this.walk(callNode, root, strict, seen);
     const name = Resolver.nameOf(call.callee);
     if (index === 0 && name !== undefined) {
       if (HARMLESS_LOOKS.has(name) || WRITERS.has(name)) return undefined;
@@ -255,6 +260,12 @@ export class Confinement {
     if (parameter.type !== 'Identifier') return escape(`is passed to ${label}, which destructures or defaults it`);
     if (!strict && sameRef(this.resolver.resolve(parameter), root)) return undefined;
     return this.followVariable(parameter, root, seen, argument);
+  }
+
+  /** `Promise.resolve(root)`, which the resolver knows as a promise of the root. */
+  private promises(callNode: AnyNode, root: Ref): boolean {
+    const promise = this.resolver.resolve(callNode);
+    return root.module !== undefined && promise?.path[0] === '%promise' && sameRef({ module: promise.module, path: promise.path.slice(1) }, root);
   }
 
   /** `return root`: confined when every call of the function is seen and each call is then followed. */

@@ -685,6 +685,9 @@ export class Resolver {
     const name = Resolver.nameOf(call.callee);
     if (name === 'module:createRequire') return { path: ['require'] };
     // `Promise.resolve(x)` and its siblings make a promise: its prototype is `Promise.prototype`.
+    // `Promise.resolve(require('crypto'))` is a promise of the module, as `import('crypto')` is: what `then` hands on and `await` gives is the module.
+    const promised = name === 'Promise.resolve' && call.args?.[0] ? this.resolve(call.args[0]) : undefined;
+    if (promised?.module !== undefined && promised.path[0] !== '%promise') return { module: promised.module, path: ['%promise', ...promised.path] };
     if (name !== undefined && PROMISE_FACTORIES.has(name)) return { path: ['%value', 'Promise'] };
     if (name === 'Object.getPrototypeOf' || name === 'Reflect.getPrototypeOf') {
       const target = call.args?.[0] && this.resolve(call.args[0]);

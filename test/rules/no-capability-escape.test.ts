@@ -26,6 +26,19 @@ tester.run('no-capability-escape', rule, {
     { code: '!function(e,n){"object"==typeof exports&&"undefined"!=typeof module?module.exports=n():(e||self).mitt=n()}(this,function(){return 1});', ...cjs },
     { code: 'var freeGlobal = typeof global == "object" && global && global.Object === Object && global; var root = freeGlobal || Function("return this")(); var S = root.Symbol;', ...cjs },
     { code: 'var g = Function("return this")(); g.setTimeout(tick, 10);' },
+    // A builtin module's object used in place: members called, read, destructured, promisified; a local function fed it at every call.
+    { code: 'const cp = require("child_process"); cp.execFileSync("git", ["status"]); const { spawn } = require("node:child_process"); const fs = require("fs"); const read = require("util").promisify(fs.readFile); fs.promises.readFile("a");', ...cjs },
+    { code: 'const fs = require("fs"); function exists(f, p) { return f.existsSync(p); } exists(fs, "a"); if (typeof fs.rmSync === "function") {}', ...cjs },
+    'import * as http from "node:http"; import crypto from "crypto"; http.createServer(handler); const id = crypto.randomUUID(); const { createHash } = crypto;',
+    // The interop helpers TypeScript, Babel and rolldown emit hand the module back: their result is followed, their bodies are what they are meant to be.
+    { code: 'var __importDefault = (this && this.__importDefault) || function (mod) {\n  return (mod && mod.__esModule) ? mod : { "default": mod };\n};\nconst fs_1 = __importDefault(require("fs"));\nfs_1.default.readFileSync("a");', ...cjs },
+    { code: 'function _interopRequireDefault(e) { return e && e.__esModule ? e : { default: e }; }\nvar _crypto = _interopRequireDefault(require("crypto"));\n_crypto.default.randomBytes(8);', ...cjs },
+    { code: 'const tslib_1 = require("tslib");\nconst cp = tslib_1.__importStar(require("child_process"));\ncp.spawnSync("git");', ...cjs },
+    { code: 'var __create = Object.create;\nvar __defProp = Object.defineProperty;\nvar __getOwnPropDesc = Object.getOwnPropertyDescriptor;\nvar __getOwnPropNames = Object.getOwnPropertyNames;\nvar __getProtoOf = Object.getPrototypeOf;\nvar __hasOwnProp = Object.prototype.hasOwnProperty;\nvar __copyProps = (to, from, except, desc) => {\n  if (from && typeof from === "object" || typeof from === "function") for (var keys = __getOwnPropNames(from), i = 0, n = keys.length, key; i < n; i++) {\n    key = keys[i];\n    if (!__hasOwnProp.call(to, key) && key !== except) __defProp(to, key, { get: ((k) => from[k]).bind(null, key), enumerable: !(desc = __getOwnPropDesc(from, key)) || desc.enumerable });\n  }\n  return to;\n};\nvar __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__getProtoOf(mod)) : {}, __copyProps(isNodeMode || !mod || !mod.__esModule ? __defProp(target, "default", { value: mod, enumerable: true }) : target, mod));\nconst fs = __toESM(require("fs"));\nfs.statSync("a");', ...cjs },
+    // A promise of a module is followed as the module: what await and then take out of it is judged where it is used.
+    { code: 'Promise.resolve(require("crypto")).then((c) => c.randomUUID());\n(async () => { const fsp = await Promise.resolve(require("fs/promises")); fsp.readFile("a"); })();', ...cjs },
+    // Modules that grant nothing by themselves may go anywhere.
+    { code: 'const path = require("path"); const os = require("os"); helper(path, os); module.exports = require("util");', ...cjs },
     // Names only, or a test of a key, reveal no power.
     { code: 'Object.keys(require.cache).length; "binding" in process; Object.hasOwn(globalThis, "Deno"); typeof globalThis[name] === "function";', ...cjs },
     // Writes are the tampering rule's business, not an escape.
@@ -53,7 +66,7 @@ tester.run('no-capability-escape', rule, {
     'function go() { send(this); } go();',
     // An array callback given a thisArg, another object's forEach (which may bind this), a bound function.
     { code: '[1, 2].forEach(function (x) { log(this, x); }, acc); items.forEach(function () { log(this); }); const f = function () { log(this); }.bind(ctx); f();', ...cjs },
-    'import("node:fs").then(run); import("vm").then((vm) => vm.runInThisContext("1"));',
+    'import("node:path").then(run); import("vm").then((vm) => vm.runInThisContext("1"));',
     // Methods named like a CallSite's that take arguments are some other API.
     'const fn = registry.getFunction("render"); keep(fn); keep(scope.getThis(node));',
     'keep(registry.getFunction.call(registry, "render")); keep(Reflect.apply(scope.getThis, scope, [node])); keep(api.getFunction.bind(api, "x")());',
@@ -70,6 +83,28 @@ tester.run('no-capability-escape', rule, {
     { code: 'const q = { a() { return this; }, b() { return this; } };\nq.a().b().a();', ...cjs },
   ],
   invalid: [
+    // A builtin module's object handed where the gate cannot follow it: the calls made on it are never judged.
+    { code: 'const bus = require("./bus");\nbus.emit("ready", require("child_process"));', ...cjs, errors: [at('escapeChildProcessModule', 2, 19, { root: 'child_process', how: 'is passed to ./bus:emit' })] },
+    { code: 'exports.shell = Promise.resolve().then(() => require("child_process"));', ...cjs, errors: [at('escapeChildProcessModule', 1, 46, { root: 'child_process', how: 'is returned from an arrow function' })] },
+    { code: 'module.exports = (fn) => fn(require("node:child_process"));', ...cjs, errors: [at('escapeChildProcessModule', 1, 29, { root: 'child_process', how: 'is passed to fn' })] },
+    { code: 'module.exports = require("child_process");', ...cjs, errors: [at('escapeChildProcessModule', 1, 18, { root: 'child_process', how: 'is exported' })] },
+    { code: 'import * as cp from "node:child_process";\nimport { Runner } from "./runner";\nnew Runner(cp).run();', errors: [at('escapeChildProcessModule', 3, 12, { root: 'child_process', how: 'is passed to ./runner:Runner' })] },
+    { code: 'module.exports = Object.assign({}, require("child_process"));', ...cjs, errors: [at('escapeChildProcessModule', 1, 36, { root: 'child_process', how: 'is passed to Object.assign' })] },
+    { code: 'module.exports = Promise.resolve(require("fs/promises"));', ...cjs, errors: [at('escapeFilesystemModule', 1, 18, { root: 'fs/promises', how: 'is exported' })] },
+    { code: 'const ready = Promise.resolve(require("child_process"));\nbus.emit("ready", ready);', ...cjs, errors: [at('escapeChildProcessModule', 2, 19, { root: 'child_process', how: 'is passed to bus.emit' })] },
+    { code: 'Promise.resolve(require("crypto")).then(patch);', ...cjs, errors: [at('escapeSharedModule', 1, 41, { root: 'crypto', how: 'is handed to patch by then()' })] },
+    { code: 'Promise.resolve(require("crypto")).then((c) => install(c));', ...cjs, errors: [at('escapeSharedModule', 1, 56, { root: 'crypto', how: 'is passed to install' })] },
+    // Disguises: an alias, a spread copy, an options object, a member that is a module again, an ESM export, a computed key.
+    { code: 'const m = require("child_" + "process");\nconst api = { ...m };\nmodule.exports = api;', ...cjs, errors: [at('escapeChildProcessModule', 2, 18, { root: 'child_process', how: 'is spread' })] },
+    { code: 'const fs = require("fs");\nconfigure({ fs });', ...cjs, errors: [at('escapeFilesystemModule', 2, 13, { root: 'fs', how: 'is stored in an object' })] },
+    { code: 'const { promises } = require("fs");\nhand(promises);', ...cjs, errors: [at('escapeFilesystemModule', 2, 6, { root: 'fs.promises', how: 'is passed to hand' })] },
+    { code: 'import net from "node:net";\nexport { net };', errors: [at('escapeNetworkModule', 2, 10, { root: 'net', how: 'is exported' })] },
+    { code: 'const h = require("https");\nconst k = process.argv[2];\nh[k]("x");', ...cjs, errors: [at('escapeNetworkModule', 3, 1, { root: 'https', how: 'is reached with a key the gate cannot fold (h[k])' })] },
+    { code: 'import("node:crypto").then(patch);', errors: [at('escapeSharedModule', 1, 28, { root: 'crypto', how: 'is handed to patch by then()' })] },
+    // A function that only bears an interop helper's name, or one whose helpers the file does not declare, is followed as any other.
+    { code: 'function __importDefault(mod) { leak(mod); return mod; }\nconst cp = __importDefault(require("child_process"));', ...cjs, errors: [at('escapeChildProcessModule', 1, 38, { root: 'child_process', how: 'is passed to leak' })] },
+    { code: 'var __toESM = (mod) => __copyProps({}, mod);\nconst cp = __toESM(require("child_process"));', ...cjs, errors: [at('escapeChildProcessModule', 1, 40, { root: 'child_process', how: 'is passed to __copyProps' })] },
+    { code: 'function __importDefault(mod, wrap) { return wrap(mod); }\nconst cp = __importDefault(require("child_process"), globalThis.hook);', ...cjs, errors: [at('escapeChildProcessModule', 1, 51, { root: 'child_process', how: 'is passed to hook' })] },
     // A sloppy method taken off its object returns the global object when called bare.
     { code: 'const host = { root() { return this; } };\nconst { root } = host;\nmodule.exports = (src) => root().Function(src)();', ...cjs, errors: [at('escapeCode', 1, 32)] },
     { code: 'const host = { root: function () { return this; } };\nconst r = host.root;\nmodule.exports = r;', ...cjs, errors: [at('escapeCode', 1, 43)] },
