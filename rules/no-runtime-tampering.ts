@@ -96,6 +96,7 @@ const rule = defineRule({
     heldShared: 'Changes {{target}} through {{through}}, which holds it: a built-in shared by all other code in the process was put in an array, Map, object, parameter or default and taken back out.',
     prototypeWrite: 'Writes {{target}}, a prototype reached from an object, which changes every object that shares it (prototype pollution).',
     pollutingCall: "Calls {{helper}} with the key '{{key}}', which a merge or path-set writes into Object.prototype for every object (prototype pollution).",
+    pollutingHandOff: "Hands {{helper}}, a function the gate cannot read, data with the key '{{key}}', which has no use but reaching a prototype: a merge or path-set there writes it into Object.prototype for every object (prototype pollution).",
     polyfill: 'Adds {{target}} to a built-in only where it is missing (a polyfill).',
     restoredOverride: 'Replaces {{target}} only for a synchronous block, and a finally puts the original back: no other code sees it.',
     debugger: '{{target}} makes a Node process open its inspector, through which anyone on the port can run code in it.',
@@ -116,6 +117,7 @@ const rule = defineRule({
     heldShared: { category: 'runtime-tampering', severity: 'high' },
     prototypeWrite: { category: 'runtime-tampering', severity: 'high' },
     pollutingCall: { category: 'runtime-tampering', severity: 'high' },
+    pollutingHandOff: { category: 'runtime-tampering', severity: 'high' },
     polyfill: { category: 'runtime-tampering', severity: 'low' },
     restoredOverride: { category: 'runtime-tampering', severity: 'low' },
     debugger: { category: 'runtime-tampering', severity: 'critical' },
@@ -138,7 +140,9 @@ const rule = defineRule({
       if (target && kind && savedOriginal(context.sourceCode, node) !== undefined) return true;
       if (target && kind) {
         // `if (!Array.prototype.findLast) Array.prototype.findLast = …`: filling a gap, not replacing what others use.
-        const messageId = kind !== 'intrinsic' || key === DYNAMIC ? kind : guardedByAbsence(node, target, objectNode, key) ? 'polyfill' : isRestoredOverride(context.sourceCode, node) ? 'restoredOverride' : kind;
+        // A key of the global object chosen at run time may name any intrinsic; the same key tested absent first is a polyfill loader.
+        const anyGlobal = target.module === undefined && target.path.length === 1 && key === DYNAMIC;
+        const messageId = kind !== 'intrinsic' || (key === DYNAMIC && !anyGlobal) ? kind : guardedByAbsence(node, target, objectNode, key) ? 'polyfill' : isRestoredOverride(context.sourceCode, node) ? 'restoredOverride' : kind;
         report(context, rule, { node, messageId, data: { target: describe(target) } });
         return true;
       }
@@ -179,7 +183,10 @@ const rule = defineRule({
       const text = (part: AnyNode) => context.sourceCode.getText(unwrap(part) as never);
       // The same member spelled the same way (`P.at` tested, `P.at` written), for an object the resolver cannot name.
       const spelledAlike = (candidate: AnyNode) => objectNode !== undefined && candidate.type === 'MemberExpression' && memberKey(candidate) === key && text(candidate.object) === text(objectNode);
-      const same = (candidate: AnyNode) => (candidate.type === 'MemberExpression' || candidate.type === 'Identifier') && (Resolver.nameOf(resolver.resolve(candidate)) === Resolver.nameOf(target) || spelledAlike(candidate));
+      // A key chosen at run time is the same key only spelled the same way (`globalThis[k]` tested, `globalThis[k]` written).
+      const written = node.type === 'AssignmentExpression' ? unwrap(node.left) : undefined;
+      const sameDynamic = (candidate: AnyNode) => written !== undefined && candidate.type === 'MemberExpression' && text(candidate) === text(written);
+      const same = (candidate: AnyNode) => (candidate.type === 'MemberExpression' || candidate.type === 'Identifier') && (key === DYNAMIC ? sameDynamic(candidate) : Resolver.nameOf(resolver.resolve(candidate)) === Resolver.nameOf(target) || spelledAlike(candidate));
       if (node.type === 'AssignmentExpression' && ['||=', '??='].includes(node.operator)) return true;
       // `X.p = X.p || function () {}`
       if (node.type === 'AssignmentExpression' && node.right.type === 'LogicalExpression' && node.right.operator !== '&&' && same(unwrap(node.right.left))) return true;
@@ -325,7 +332,7 @@ const rule = defineRule({
         },
         CallExpression: (node: AnyNode) => {
           const polluting = pollutionHelpers.pollutingKey(node);
-          if (polluting) report(context, rule, { node, messageId: 'pollutingCall', data: polluting });
+          if (polluting) report(context, rule, { node, messageId: polluting.unread ? 'pollutingHandOff' : 'pollutingCall', data: { key: polluting.key, helper: polluting.helper } });
           const call = resolver.normalizeCall(node);
           const callee = unwrap(call.calleeNode);
           const definer = callee.type === 'MemberExpression' ? memberKey(callee) : call.callee?.path.at(-1);
@@ -419,6 +426,8 @@ function classify(target: Ref): 'moduleLoader' | 'intrinsic' | 'builtinExport' |
   if ((first === 'module' && second === 'paths') || (first === 'require' && second === 'main' && target.path[2] === 'paths')) return 'moduleLoader';
   // `require` here is also what `Module._load` and `Module.prototype.require` normalise to.
   if (first === 'require') return second === undefined || REQUIRE_INTERNALS.has(second) ? 'moduleLoader' : undefined;
+  // `globalThis[k] = v`: a key the gate cannot fold may be `fetch`, `JSON` or any other intrinsic.
+  if (first === DYNAMIC && target.path.length === 1) return 'intrinsic';
   // A subclass the code declares (`class List extends Array`) is its own, members and prototype alike.
   return INTRINSICS.has(first) && !target.path.includes(SUBCLASS) && !CONFIGURABLE.has(target.path.join('.')) ? 'intrinsic' : undefined;
 }
@@ -448,7 +457,7 @@ function isPresence(node: AnyNode, same: (node: AnyNode) => boolean): boolean {
 function describe(target: Ref): string {
   const [first, ...rest] = target.path;
   if (target.module !== undefined && target.module !== 'module') return target.path.reduce((text, key) => text + step(key), target.module);
-  let text = target.module === 'module' ? `Module${step(first)}` : first;
+  let text = target.module === 'module' ? `Module${step(first)}` : first === DYNAMIC ? 'globalThis[…]' : first;
   for (const key of rest) text += step(key);
   return text;
 }
