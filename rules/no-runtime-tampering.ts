@@ -18,7 +18,9 @@ import { isRestoredOverride, savedOriginal } from './utils/restored-override.js'
 import { enclosingWithObjects, findVariable, isRuntimeDefinition } from './utils/scope.js';
 import { packageName } from './utils/specifiers.js';
 import { PollutionHelpers } from './utils/pollution.js';
-import { report } from './utils/report.js';
+import { rawReport, report } from './utils/report.js';
+import { crossFileFacts } from './utils/load-records.js';
+import { exportedValues } from './utils/exported-functions.js';
 import { BROWSER_GLOBAL, DYNAMIC, RESULT, Resolver, SUBCLASS, resolverFor, type NormalizedCall, type Ref } from './utils/resolve.js';
 
 /** `Module` statics and prototype members that decide how every module is found, compiled and cached. */
@@ -94,6 +96,7 @@ const rule = defineRule({
     inheritedArguments: "Changes {{target}}, the Node options every child process forked after it is started with: a '--import' or '--require' added there runs in each of them first.",
     pollution: 'Writes through {{target}} with a key chosen at run time, which can change Object.prototype for every object (prototype pollution).',
     heldShared: 'Changes {{target}} through {{through}}, which holds it: a built-in shared by all other code in the process was put in an array, Map, object, parameter or default and taken back out.',
+    importedShared: "Changes {{target}}, which {{from}} exports: there it is a built-in shared by all other code in the process (a prototype, a namespace, a built-in module or the global object).",
     prototypeWrite: 'Writes {{target}}, a prototype reached from an object, which changes every object that shares it (prototype pollution).',
     pollutingCall: "Calls {{helper}} with the key '{{key}}', which a merge or path-set writes into Object.prototype for every object (prototype pollution).",
     pollutingHandOff: "Hands {{helper}}, a function the gate cannot read, data with the key '{{key}}', which has no use but reaching a prototype: a merge or path-set there writes it into Object.prototype for every object (prototype pollution).",
@@ -115,6 +118,7 @@ const rule = defineRule({
     inheritedArguments: { category: 'child-process', severity: 'high' },
     pollution: { category: 'runtime-tampering', severity: 'high' },
     heldShared: { category: 'runtime-tampering', severity: 'high' },
+    importedShared: { category: 'runtime-tampering', severity: 'high' },
     prototypeWrite: { category: 'runtime-tampering', severity: 'high' },
     pollutingCall: { category: 'runtime-tampering', severity: 'high' },
     pollutingHandOff: { category: 'runtime-tampering', severity: 'high' },
@@ -146,7 +150,34 @@ const rule = defineRule({
         report(context, rule, { node, messageId, data: { target: describe(target) } });
         return true;
       }
-      return checkHeldWrite(node, objectNode, key);
+      if (checkHeldWrite(node, objectNode, key)) return true;
+      if (object) recordImportedWrite(node, objectNode, object, key);
+      return false;
+    };
+
+    /**
+     * `base.shell = '/bin/sh'` with `base` imported from another file of the plugin: that file may export a shared
+     * built-in there, which this file cannot see. The gate records the write and its finding, and the analyzer
+     * keeps it when the other file's exports say so (load-records.ts); an author's editor reads one file and cannot.
+     */
+    const recordImportedWrite = (node: AnyNode, objectNode: AnyNode, object: Ref, key: string) => {
+      const facts = crossFileFacts();
+      const specifier = object.module;
+      if (!facts || specifier === undefined || !/^\.{0,2}\//.test(specifier) || object.path.length > 1 || object.path.some((step) => step.startsWith('%'))) return;
+      const target = context.sourceCode.getText(objectNode as never).slice(0, 40) + step(key);
+      const report = rawReport(context, rule, { node, messageId: 'importedShared', data: { target, from: specifier } });
+      facts.importedWrites.push({ specifier, via: context.languageOptions.sourceType === 'module' ? 'import' : 'require', key: object.path[0] ?? '', report });
+    };
+
+    /** The keys under which this file exports a shared built-in, for the writes other files make on them. */
+    const recordSharedExports = (program: AnyNode) => {
+      const facts = crossFileFacts();
+      if (!facts) return;
+      for (const [name, value] of exportedValues(program, (node) => context.sourceCode.getScope(node as never))) {
+        const direct = resolver.resolve(value);
+        const refs = [...(direct && !direct.path.some((part) => part.startsWith('%')) ? [direct] : []), ...heldValues.refsOf(value)];
+        if (refs.some((ref) => classify(writtenPath(ref, DYNAMIC)) !== undefined)) facts.sharedExports.push(name);
+      }
     };
 
     /**
@@ -312,6 +343,7 @@ const rule = defineRule({
 
     return combineListeners(
       {
+        'Program:exit': recordSharedExports,
         AssignmentExpression: (node: AnyNode) => checkAssigned(node, node.left),
         ForInStatement: (node: AnyNode) => checkAssigned(node, node.left),
         ForOfStatement: (node: AnyNode) => checkAssigned(node, node.left),
