@@ -26,7 +26,9 @@ const ADDED_ARGUMENTS: Record<string, [number, number?]> = { concat: [0], with: 
 const COLLECTING_STATICS = new Set(['Object.values', 'Object.entries', 'Object.fromEntries', 'Array.from', 'Array.of']);
 const COLLECTION_CLASSES = new Set(['Map', 'Set', 'WeakMap', 'WeakSet']);
 /** Constructors whose instance holds their first argument itself: a `WeakRef` hands it back from `deref()`, `Proxy.revocable` as `.proxy`. */
-const SINGLE_HOLDERS = new Set(['WeakRef', 'Proxy.revocable']);
+const SINGLE_HOLDERS = new Set(['WeakRef', 'Proxy.revocable', 'Promise.resolve']);
+/** Promise methods whose callback receives the promise's value (`then`'s first, `finally` none). */
+const SETTLED_CALLBACKS = new Set(['then']);
 /** Calls that put their arguments into the collection they are called on. */
 const WRITE_INS = new Set(['push', 'unshift', 'set', 'add', 'splice', 'fill']);
 const MAX_STEPS = 200;
@@ -61,7 +63,7 @@ export class HeldValues {
       case 'Identifier':
         return this.identifierValues(node, walk);
       case 'MemberExpression': {
-        const key = node.computed ? this.resolver.folder.foldString(node.property) : plainKeyName(node.property, false);
+        const key = this.memberKey(node);
         // `C.prototype` where C walks `[Array, String]`: the member of each, then anything the holder holds.
         const owners = this.values(node.object, walk).map((ref) => ({ module: ref.module, path: [...ref.path, key ?? DYNAMIC] }));
         return [...owners, ...this.picked(node.object, key, walk)];
@@ -74,6 +76,9 @@ export class HeldValues {
         if (method === 'reduce' || method === 'reduceRight') return this.accumulated(node, walk);
         return [];
       }
+      case 'AwaitExpression':
+        // `await p` is the promise's value, or the value itself when it is not a promise.
+        return [...this.values(node.argument, walk), ...this.contents(node.argument, walk)];
       case 'NewExpression':
         // A proxy without a `set` trap writes its target, and one with a trap hands the target to it: `new Proxy(JSON, {}).parse = f`.
         return this.globalName(node.callee) === 'Proxy' && node.arguments[0] ? this.values(node.arguments[0], walk) : [];
@@ -111,10 +116,14 @@ export class HeldValues {
         // A generator the file declares yields into whatever walks its result: `for (const J of g())`.
         const generator = this.resolver.calledFunction(node);
         if (generator?.generator) return this.yielded(generator, walk);
+        // A local async function's promise holds what it returns.
+        if (generator?.async) return this.returned(generator, walk);
         const called = this.globalName(callee) ?? '';
         if (COLLECTING_STATICS.has(called)) return node.arguments.flatMap((argument: AnyNode) => this.contents(argument, walk));
         if (SINGLE_HOLDERS.has(called)) return node.arguments[0] ? this.element(node.arguments[0], walk) : [];
         const method = callee.type === 'MemberExpression' ? this.methodName(callee) : undefined;
+        // `p.then((x) => x)`: the next promise holds what the callback returns.
+        if (method !== undefined && SETTLED_CALLBACKS.has(method) && node.arguments[0]) return this.returned(node.arguments[0], walk);
         if (method === undefined || !DERIVED_COLLECTIONS.has(method)) return [];
         // Only some arguments become elements: all of concat's, the value `with` puts in, what `toSpliced` inserts;
         // filter's predicate, sort's comparator and slice's indices do not (`list.filter(Boolean)` holds no Boolean).
@@ -127,7 +136,7 @@ export class HeldValues {
         return [...this.identifierValues(node, walk, true), ...this.writtenIn(node, walk)];
       }
       case 'MemberExpression':
-        return this.picked(node.object, node.computed ? this.resolver.folder.foldString(node.property) : plainKeyName(node.property, false), walk, true);
+        return this.picked(node.object, this.memberKey(node), walk, true);
       case 'ConditionalExpression':
         return [...this.contents(node.consequent, walk), ...this.contents(node.alternate, walk)];
       case 'LogicalExpression':
@@ -202,6 +211,8 @@ export class HeldValues {
       const method = callee?.type === 'MemberExpression' ? this.methodName(callee) : undefined;
       // A reducer's accumulator: what it starts as, or what the reducer returns.
       if ((method === 'reduce' || method === 'reduceRight') && runtimeParams(fn)[0] === parameter.name) out.push(...this.accumulated(call!, walk));
+      // `Promise.resolve(JSON).then((J) => …)`: the value the promise settles with.
+      if (method !== undefined && SETTLED_CALLBACKS.has(method) && runtimeParams(fn)[0] === parameter.name) out.push(...this.contents(callee.object, walk));
     }
     for (const reference of variable.references) {
       const write = reference as unknown as { writeExpr?: AnyNode | null; identifier: AnyNode };
@@ -359,6 +370,13 @@ export class HeldValues {
     if (identifier.name !== 'arguments') return undefined;
     const variable = findVariable(this.scopeOf(identifier), 'arguments');
     return variable && variable.defs.length === 0 && variable.scope.type === 'function' ? variable : undefined;
+  }
+
+  /** The key a member reads, a folded number as its string (`arguments[0]`, `list[1]`). */
+  private memberKey(member: AnyNode): string | undefined {
+    if (!member.computed) return plainKeyName(member.property, false);
+    const value = this.resolver.folder.fold(member.property)?.value;
+    return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
   }
 
   private methodName(member: AnyNode): string | undefined {
