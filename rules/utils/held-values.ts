@@ -212,7 +212,7 @@ export class HeldValues {
       // A reducer's accumulator: what it starts as, or what the reducer returns.
       if ((method === 'reduce' || method === 'reduceRight') && runtimeParams(fn)[0] === parameter.name) out.push(...this.accumulated(call!, walk));
       // `Promise.resolve(JSON).then((J) => …)`: the value the promise settles with.
-      if (method !== undefined && SETTLED_CALLBACKS.has(method) && runtimeParams(fn)[0] === parameter.name) out.push(...this.contents(callee.object, walk));
+      if (method !== undefined && SETTLED_CALLBACKS.has(method) && runtimeParams(fn)[0] === parameter.name) out.push(...this.contents(callee!.object, walk));
     }
     for (const reference of variable.references) {
       const write = reference as unknown as { writeExpr?: AnyNode | null; identifier: AnyNode };
