@@ -73,6 +73,8 @@ const WRITERS: Record<string, string> = {
   'Object.setPrototypeOf': '__proto__',
   'Reflect.setPrototypeOf': '__proto__',
 };
+/** The key of a member named by a symbol: never an intrinsic's name. */
+const SYMBOL_KEY = '@@symbol';
 /** SIGUSR1's number on Linux, where plugins run (`os.constants.signals.SIGUSR1`). */
 const LINUX_SIGUSR1 = 10;
 /** Signal 0: `process.kill(pid, 0)` only asks whether the process exists. */
@@ -199,7 +201,20 @@ const rule = defineRule({
       return false;
     };
 
-    const keyOf = (keyNode: AnyNode | undefined) => (keyNode && resolver.folder.foldString(keyNode)) ?? DYNAMIC;
+    const keyOf = (keyNode: AnyNode | undefined) => (keyNode && (resolver.folder.foldString(keyNode) ?? symbolKey(keyNode))) ?? DYNAMIC;
+
+    /**
+     * A key that is certainly a symbol (`Symbol.for('signal-exit emitter')`, `Symbol('x')`, `Symbol.iterator`, a `const`
+     * holding one): it names no intrinsic, which are all string-keyed, but is still a member of whatever it is written on.
+     */
+    const symbolKey = (keyNode: AnyNode): string | undefined => {
+      let node = unwrap(keyNode);
+      if (node.type === 'Identifier') node = unwrap(resolver.aliasedExpression(node)?.node ?? node);
+      const made = node.type === 'CallExpression' ? Resolver.nameOf(resolver.normalizeCall(node).callee) : undefined;
+      const named = node.type === 'MemberExpression' ? resolver.resolve(node) : undefined;
+      const wellKnown = named?.module === undefined && named?.path.length === 2 && named.path[0] === 'Symbol' && typeof (Symbol as unknown as Record<string, unknown>)[named.path[1]] === 'symbol';
+      return made === 'Symbol' || made === 'Symbol.for' || wellKnown ? SYMBOL_KEY : undefined;
+    };
 
     /** The keys `Object.assign`'s sources or `Object.defineProperties`' descriptors write: an object literal's own, DYNAMIC for any other. */
     const keysCopied = (sources: AnyNode[]): string[] =>
@@ -213,10 +228,10 @@ const rule = defineRule({
     const guardedByAbsence = (node: AnyNode, target: Ref, objectNode?: AnyNode, key?: string): boolean => {
       const text = (part: AnyNode) => context.sourceCode.getText(unwrap(part) as never);
       // The same member spelled the same way (`P.at` tested, `P.at` written), for an object the resolver cannot name.
-      const spelledAlike = (candidate: AnyNode) => objectNode !== undefined && candidate.type === 'MemberExpression' && memberKey(candidate) === key && text(candidate.object) === text(objectNode);
-      // A key chosen at run time is the same key only spelled the same way (`globalThis[k]` tested, `globalThis[k]` written).
+      // A key chosen at run time, or a symbol, is the same key only spelled the same way (`globalThis[k]` tested, `globalThis[k]` written).
       const written = node.type === 'AssignmentExpression' ? unwrap(node.left) : undefined;
       const sameDynamic = (candidate: AnyNode) => written !== undefined && candidate.type === 'MemberExpression' && text(candidate) === text(written);
+      const spelledAlike = (candidate: AnyNode) => objectNode !== undefined && candidate.type === 'MemberExpression' && memberKey(candidate) === key && text(candidate.object) === text(objectNode) && (key !== SYMBOL_KEY || sameDynamic(candidate));
       const same = (candidate: AnyNode) => (candidate.type === 'MemberExpression' || candidate.type === 'Identifier') && (key === DYNAMIC ? sameDynamic(candidate) : Resolver.nameOf(resolver.resolve(candidate)) === Resolver.nameOf(target) || spelledAlike(candidate));
       if (node.type === 'AssignmentExpression' && ['||=', '??='].includes(node.operator)) return true;
       // `X.p = X.p || function () {}`
@@ -413,7 +428,7 @@ const rule = defineRule({
     );
 
     function memberKey(member: AnyNode): string {
-      const key = member.computed ? resolver.folder.foldString(member.property) : plainKeyName(member.property, false);
+      const key = member.computed ? (resolver.folder.foldString(member.property) ?? symbolKey(member.property)) : plainKeyName(member.property, false);
       return key ?? DYNAMIC;
     }
   },
@@ -496,6 +511,7 @@ function describe(target: Ref): string {
 
 function step(key: string): string {
   if (key === DYNAMIC) return '[…]';
+  if (key === SYMBOL_KEY) return '[symbol]';
   return /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
 }
 
