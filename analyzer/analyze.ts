@@ -669,11 +669,22 @@ function placedByExport(plugin: Prepared, file: string, report: RawReport): bool
   return target.kind === 'files' && target.paths.length > 0 && target.paths.every((path) => plugin.results.get(path)?.dataExports?.includes(key) ?? false);
 }
 
+/**
+ * The writes a file makes on what it imports from another file of the plugin (`base.shell = …`), kept where
+ * that file exports a shared built-in under the key read (`export const base = Object.getPrototypeOf({})`).
+ */
+function writesOnSharedImports(plugin: Prepared, file: string, result: LintResult): RawReport[] {
+  return (result.importedWrites ?? []).filter((write) => {
+    const target = plugin.graph.resolve(file, write.specifier, write.via);
+    return target.kind === 'files' && target.paths.some((path) => plugin.results.get(path)?.sharedExports?.includes(write.key));
+  }).map((write) => write.report);
+}
+
 function conclude(plugin: Prepared, tier: Tier, policy: Policy): PluginAnalysis {
   const reachable = reachableFiles(plugin);
   const atInstall = reach(plugin, plugin.installs.flatMap(([, files]) => files));
   const files = new Map<string, RawReport[]>();
-  for (const [file, result] of plugin.results) files.set(file, result.reports.filter((report) => !placedByExport(plugin, file, report)));
+  for (const [file, result] of plugin.results) files.set(file, [...result.reports.filter((report) => !placedByExport(plugin, file, report)), ...writesOnSharedImports(plugin, file, result)]);
   for (const [file, reports] of plugin.checks) files.set(file, [...(files.get(file) ?? []), ...reports]);
   // What the patterns ignore and no entry point reaches (a generated binary, a source never read) is not reported.
   const dropped = new Set([...files.keys()].filter((file) => !reachable.has(file) && plugin.ignored(file)));

@@ -8,7 +8,7 @@
 import { extname } from 'node:path';
 import type { RawReport } from '../rules/utils/report.js';
 import { SOURCE_EXTENSIONS, TYPESCRIPT_EXTENSIONS } from '../rules/extensions.js';
-import { captureLoads, LOAD_RECORDER_NAME, loadRecorder, type LoadRecord } from '../rules/utils/load-records.js';
+import { captureLoads, LOAD_RECORDER_NAME, loadRecorder, type ImportedWrite, type LoadRecord } from '../rules/utils/load-records.js';
 import { checkReport } from './checks.js';
 import { rules as wardenRules } from '../rules/all.js';
 import type { SourceType } from './files.js';
@@ -20,6 +20,10 @@ export interface LintResult {
   loads: LoadRecord[];
   /** Exports whose value is proven in the data folder (`logFile`, `paths.state`); absent when none is. */
   dataExports?: string[];
+  /** Exports whose value is a shared built-in (`''` for the module itself); absent when none is. */
+  sharedExports?: string[];
+  /** Writes on values imported from other files, each a finding when that file exports a shared built-in there. */
+  importedWrites?: ImportedWrite[];
 }
 
 /** Warden's rules and the module-graph recorder, run in one pass. */
@@ -35,7 +39,7 @@ export function lintSource(code: string, filename: string, sourceType: SourceTyp
   // Whatever the extension says, and in any case (`.JS`): TypeScript only for TypeScript files, everything else Node could run is JavaScript.
   const extension = extname(filename).toLowerCase();
   const parser: ParserKind = TYPESCRIPT_EXTENSIONS.has(extension) ? 'typescript' : 'espree';
-  const { result: reports, loads, dataExports } = captureLoads(() => {
+  const { result: reports, loads, dataExports, sharedExports, importedWrites } = captureLoads(() => {
     try {
       return lintOrReject(code, filename, sourceType, parser);
     } catch (error) {
@@ -45,7 +49,13 @@ export function lintSource(code: string, filename: string, sourceType: SourceTyp
       return [checkReport('unanalyzable', 'failed', { reason: String((error as Error)?.message ?? error).split('\n')[0] })];
     }
   });
-  return { reports, loads: dedupe(loads), ...(dataExports.length ? { dataExports: [...new Set(dataExports)] } : {}) };
+  return {
+    reports,
+    loads: dedupe(loads),
+    ...(dataExports.length ? { dataExports: [...new Set(dataExports)] } : {}),
+    ...(sharedExports.length ? { sharedExports: [...new Set(sharedExports)] } : {}),
+    ...(importedWrites.length ? { importedWrites } : {}),
+  };
 }
 
 /** A file read twice (a goal that failed, a salvage attempt) records some loads twice. */

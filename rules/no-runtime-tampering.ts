@@ -18,7 +18,9 @@ import { isRestoredOverride, savedOriginal } from './utils/restored-override.js'
 import { enclosingWithObjects, findVariable, isRuntimeDefinition } from './utils/scope.js';
 import { packageName } from './utils/specifiers.js';
 import { PollutionHelpers } from './utils/pollution.js';
-import { report } from './utils/report.js';
+import { rawReport, report } from './utils/report.js';
+import { crossFileFacts } from './utils/load-records.js';
+import { exportedValues } from './utils/exported-functions.js';
 import { BROWSER_GLOBAL, DYNAMIC, RESULT, Resolver, SUBCLASS, resolverFor, type NormalizedCall, type Ref } from './utils/resolve.js';
 
 /** `Module` statics and prototype members that decide how every module is found, compiled and cached. */
@@ -71,6 +73,8 @@ const WRITERS: Record<string, string> = {
   'Object.setPrototypeOf': '__proto__',
   'Reflect.setPrototypeOf': '__proto__',
 };
+/** The key of a member named by a symbol: never an intrinsic's name. */
+const SYMBOL_KEY = '@@symbol';
 /** SIGUSR1's number on Linux, where plugins run (`os.constants.signals.SIGUSR1`). */
 const LINUX_SIGUSR1 = 10;
 /** Signal 0: `process.kill(pid, 0)` only asks whether the process exists. */
@@ -94,8 +98,10 @@ const rule = defineRule({
     inheritedArguments: "Changes {{target}}, the Node options every child process forked after it is started with: a '--import' or '--require' added there runs in each of them first.",
     pollution: 'Writes through {{target}} with a key chosen at run time, which can change Object.prototype for every object (prototype pollution).',
     heldShared: 'Changes {{target}} through {{through}}, which holds it: a built-in shared by all other code in the process was put in an array, Map, object, parameter or default and taken back out.',
+    importedShared: "Changes {{target}}, which {{from}} exports: there it is a built-in shared by all other code in the process (a prototype, a namespace, a built-in module or the global object).",
     prototypeWrite: 'Writes {{target}}, a prototype reached from an object, which changes every object that shares it (prototype pollution).',
     pollutingCall: "Calls {{helper}} with the key '{{key}}', which a merge or path-set writes into Object.prototype for every object (prototype pollution).",
+    pollutingHandOff: "Hands {{helper}}, a function the gate cannot read, data with the key '{{key}}', which has no use but reaching a prototype: a merge or path-set there writes it into Object.prototype for every object (prototype pollution).",
     polyfill: 'Adds {{target}} to a built-in only where it is missing (a polyfill).',
     restoredOverride: 'Replaces {{target}} only for a synchronous block, and a finally puts the original back: no other code sees it.',
     debugger: '{{target}} makes a Node process open its inspector, through which anyone on the port can run code in it.',
@@ -114,8 +120,10 @@ const rule = defineRule({
     inheritedArguments: { category: 'child-process', severity: 'high' },
     pollution: { category: 'runtime-tampering', severity: 'high' },
     heldShared: { category: 'runtime-tampering', severity: 'high' },
+    importedShared: { category: 'runtime-tampering', severity: 'high' },
     prototypeWrite: { category: 'runtime-tampering', severity: 'high' },
     pollutingCall: { category: 'runtime-tampering', severity: 'high' },
+    pollutingHandOff: { category: 'runtime-tampering', severity: 'high' },
     polyfill: { category: 'runtime-tampering', severity: 'low' },
     restoredOverride: { category: 'runtime-tampering', severity: 'low' },
     debugger: { category: 'runtime-tampering', severity: 'critical' },
@@ -138,11 +146,40 @@ const rule = defineRule({
       if (target && kind && savedOriginal(context.sourceCode, node) !== undefined) return true;
       if (target && kind) {
         // `if (!Array.prototype.findLast) Array.prototype.findLast = …`: filling a gap, not replacing what others use.
-        const messageId = kind !== 'intrinsic' || key === DYNAMIC ? kind : guardedByAbsence(node, target, objectNode, key) ? 'polyfill' : isRestoredOverride(context.sourceCode, node) ? 'restoredOverride' : kind;
+        // A key of the global object chosen at run time may name any intrinsic; the same key tested absent first is a polyfill loader.
+        const anyGlobal = target.module === undefined && target.path.length === 1 && key === DYNAMIC;
+        const messageId = kind !== 'intrinsic' || (key === DYNAMIC && !anyGlobal) ? kind : guardedByAbsence(node, target, objectNode, key) ? 'polyfill' : isRestoredOverride(context.sourceCode, node) ? 'restoredOverride' : kind;
         report(context, rule, { node, messageId, data: { target: describe(target) } });
         return true;
       }
-      return checkHeldWrite(node, objectNode, key);
+      if (checkHeldWrite(node, objectNode, key)) return true;
+      if (object) recordImportedWrite(node, objectNode, object, key);
+      return false;
+    };
+
+    /**
+     * `base.shell = '/bin/sh'` with `base` imported from another file of the plugin: that file may export a shared
+     * built-in there, which this file cannot see. The gate records the write and its finding, and the analyzer
+     * keeps it when the other file's exports say so (load-records.ts); an author's editor reads one file and cannot.
+     */
+    const recordImportedWrite = (node: AnyNode, objectNode: AnyNode, object: Ref, key: string) => {
+      const facts = crossFileFacts();
+      const specifier = object.module;
+      if (!facts || specifier === undefined || !/^\.{0,2}\//.test(specifier) || object.path.length > 1 || object.path.some((step) => step.startsWith('%'))) return;
+      const target = context.sourceCode.getText(objectNode as never).slice(0, 40) + step(key);
+      const report = rawReport(context, rule, { node, messageId: 'importedShared', data: { target, from: specifier } });
+      facts.importedWrites.push({ specifier, via: context.languageOptions.sourceType === 'module' ? 'import' : 'require', key: object.path[0] ?? '', report });
+    };
+
+    /** The keys under which this file exports a shared built-in, for the writes other files make on them. */
+    const recordSharedExports = (program: AnyNode) => {
+      const facts = crossFileFacts();
+      if (!facts) return;
+      for (const [name, value] of exportedValues(program, (node) => context.sourceCode.getScope(node as never))) {
+        const direct = resolver.resolve(value);
+        const refs = [...(direct && !direct.path.some((part) => part.startsWith('%')) ? [direct] : []), ...heldValues.refsOf(value)];
+        if (refs.some((ref) => classify(writtenPath(ref, DYNAMIC)) !== undefined)) facts.sharedExports.push(name);
+      }
     };
 
     /**
@@ -164,7 +201,20 @@ const rule = defineRule({
       return false;
     };
 
-    const keyOf = (keyNode: AnyNode | undefined) => (keyNode && resolver.folder.foldString(keyNode)) ?? DYNAMIC;
+    const keyOf = (keyNode: AnyNode | undefined) => (keyNode && (resolver.folder.foldString(keyNode) ?? symbolKey(keyNode))) ?? DYNAMIC;
+
+    /**
+     * A key that is certainly a symbol (`Symbol.for('signal-exit emitter')`, `Symbol('x')`, `Symbol.iterator`, a `const`
+     * holding one): it names no intrinsic, which are all string-keyed, but is still a member of whatever it is written on.
+     */
+    const symbolKey = (keyNode: AnyNode): string | undefined => {
+      let node = unwrap(keyNode);
+      if (node.type === 'Identifier') node = unwrap(resolver.aliasedExpression(node)?.node ?? node);
+      const made = node.type === 'CallExpression' ? Resolver.nameOf(resolver.normalizeCall(node).callee) : undefined;
+      const named = node.type === 'MemberExpression' ? resolver.resolve(node) : undefined;
+      const wellKnown = named?.module === undefined && named?.path.length === 2 && named.path[0] === 'Symbol' && typeof (Symbol as unknown as Record<string, unknown>)[named.path[1]] === 'symbol';
+      return made === 'Symbol' || made === 'Symbol.for' || wellKnown ? SYMBOL_KEY : undefined;
+    };
 
     /** The keys `Object.assign`'s sources or `Object.defineProperties`' descriptors write: an object literal's own, DYNAMIC for any other. */
     const keysCopied = (sources: AnyNode[]): string[] =>
@@ -178,8 +228,11 @@ const rule = defineRule({
     const guardedByAbsence = (node: AnyNode, target: Ref, objectNode?: AnyNode, key?: string): boolean => {
       const text = (part: AnyNode) => context.sourceCode.getText(unwrap(part) as never);
       // The same member spelled the same way (`P.at` tested, `P.at` written), for an object the resolver cannot name.
-      const spelledAlike = (candidate: AnyNode) => objectNode !== undefined && candidate.type === 'MemberExpression' && memberKey(candidate) === key && text(candidate.object) === text(objectNode);
-      const same = (candidate: AnyNode) => (candidate.type === 'MemberExpression' || candidate.type === 'Identifier') && (Resolver.nameOf(resolver.resolve(candidate)) === Resolver.nameOf(target) || spelledAlike(candidate));
+      // A key chosen at run time, or a symbol, is the same key only spelled the same way (`globalThis[k]` tested, `globalThis[k]` written).
+      const written = node.type === 'AssignmentExpression' ? unwrap(node.left) : undefined;
+      const sameDynamic = (candidate: AnyNode) => written !== undefined && candidate.type === 'MemberExpression' && text(candidate) === text(written);
+      const spelledAlike = (candidate: AnyNode) => objectNode !== undefined && candidate.type === 'MemberExpression' && memberKey(candidate) === key && text(candidate.object) === text(objectNode) && (key !== SYMBOL_KEY || sameDynamic(candidate));
+      const same = (candidate: AnyNode) => (candidate.type === 'MemberExpression' || candidate.type === 'Identifier') && (key === DYNAMIC ? sameDynamic(candidate) : Resolver.nameOf(resolver.resolve(candidate)) === Resolver.nameOf(target) || spelledAlike(candidate));
       if (node.type === 'AssignmentExpression' && ['||=', '??='].includes(node.operator)) return true;
       // `X.p = X.p || function () {}`
       if (node.type === 'AssignmentExpression' && node.right.type === 'LogicalExpression' && node.right.operator !== '&&' && same(unwrap(node.right.left))) return true;
@@ -305,6 +358,7 @@ const rule = defineRule({
 
     return combineListeners(
       {
+        'Program:exit': recordSharedExports,
         AssignmentExpression: (node: AnyNode) => checkAssigned(node, node.left),
         ForInStatement: (node: AnyNode) => checkAssigned(node, node.left),
         ForOfStatement: (node: AnyNode) => checkAssigned(node, node.left),
@@ -325,7 +379,7 @@ const rule = defineRule({
         },
         CallExpression: (node: AnyNode) => {
           const polluting = pollutionHelpers.pollutingKey(node);
-          if (polluting) report(context, rule, { node, messageId: 'pollutingCall', data: polluting });
+          if (polluting) report(context, rule, { node, messageId: polluting.unread ? 'pollutingHandOff' : 'pollutingCall', data: { key: polluting.key, helper: polluting.helper } });
           const call = resolver.normalizeCall(node);
           const callee = unwrap(call.calleeNode);
           const definer = callee.type === 'MemberExpression' ? memberKey(callee) : call.callee?.path.at(-1);
@@ -374,7 +428,7 @@ const rule = defineRule({
     );
 
     function memberKey(member: AnyNode): string {
-      const key = member.computed ? resolver.folder.foldString(member.property) : plainKeyName(member.property, false);
+      const key = member.computed ? (resolver.folder.foldString(member.property) ?? symbolKey(member.property)) : plainKeyName(member.property, false);
       return key ?? DYNAMIC;
     }
   },
@@ -419,6 +473,8 @@ function classify(target: Ref): 'moduleLoader' | 'intrinsic' | 'builtinExport' |
   if ((first === 'module' && second === 'paths') || (first === 'require' && second === 'main' && target.path[2] === 'paths')) return 'moduleLoader';
   // `require` here is also what `Module._load` and `Module.prototype.require` normalise to.
   if (first === 'require') return second === undefined || REQUIRE_INTERNALS.has(second) ? 'moduleLoader' : undefined;
+  // `globalThis[k] = v`: a key the gate cannot fold may be `fetch`, `JSON` or any other intrinsic.
+  if (first === DYNAMIC && target.path.length === 1) return 'intrinsic';
   // A subclass the code declares (`class List extends Array`) is its own, members and prototype alike.
   return INTRINSICS.has(first) && !target.path.includes(SUBCLASS) && !CONFIGURABLE.has(target.path.join('.')) ? 'intrinsic' : undefined;
 }
@@ -448,13 +504,14 @@ function isPresence(node: AnyNode, same: (node: AnyNode) => boolean): boolean {
 function describe(target: Ref): string {
   const [first, ...rest] = target.path;
   if (target.module !== undefined && target.module !== 'module') return target.path.reduce((text, key) => text + step(key), target.module);
-  let text = target.module === 'module' ? `Module${step(first)}` : first;
+  let text = target.module === 'module' ? `Module${step(first)}` : first === DYNAMIC ? 'globalThis[…]' : first;
   for (const key of rest) text += step(key);
   return text;
 }
 
 function step(key: string): string {
   if (key === DYNAMIC) return '[…]';
+  if (key === SYMBOL_KEY) return '[symbol]';
   return /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
 }
 

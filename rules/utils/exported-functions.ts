@@ -129,3 +129,42 @@ function constructsOrExtends(use: AnyNode): boolean {
   if (parent?.type === 'MemberExpression' && parent.object === node && plainKeyName(parent.property, parent.computed) === 'prototype') return true;
   return (parent?.type === 'ClassDeclaration' || parent?.type === 'ClassExpression') && parent.superClass === node;
 }
+
+/**
+ * What a file exports, by name: `exports.a = v`, `module.exports.a = v`, `module.exports = { a: v, b }`,
+ * `export function a` / `export const a = v`, `export { v as a }`; `''` names the module itself
+ * (`module.exports = v`, `export default v`), which a default import or a whole `require` reads.
+ */
+export function exportedValues(program: AnyNode, scopeOf: ScopeOf): [string, AnyNode][] {
+  const out: [string, AnyNode][] = [];
+  // Function declarations are hoisted: one exported above where it is written is that function too.
+  const declared = new Map<string, AnyNode>((program.body as AnyNode[]).filter((statement) => statement.type === 'FunctionDeclaration' && statement.id).map((statement) => [statement.id.name, statement]));
+  for (const statement of program.body as AnyNode[]) {
+    const declaration = statement.type === 'ExportNamedDeclaration' ? statement.declaration : undefined;
+    if (declaration?.type === 'FunctionDeclaration' && declaration.id) out.push([declaration.id.name, declaration]);
+    for (const declarator of declaration?.type === 'VariableDeclaration' ? declaration.declarations : []) {
+      if (declarator.id.type === 'Identifier' && declarator.init) out.push([declarator.id.name, declarator.init]);
+    }
+    if (statement.type === 'ExportNamedDeclaration' && !statement.source) {
+      for (const specifier of statement.specifiers as AnyNode[]) {
+        const name = plainKeyName(specifier.exported, false);
+        if (name !== undefined && specifier.local.type === 'Identifier') out.push([name === 'default' ? '' : name, declared.get(specifier.local.name) ?? specifier.local]);
+      }
+    }
+    if (statement.type === 'ExportDefaultDeclaration') out.push(['', statement.declaration]);
+    if (statement.type !== 'ExpressionStatement' || statement.expression.type !== 'AssignmentExpression' || statement.expression.operator !== '=') continue;
+    const { left, right } = statement.expression;
+    const target = exportsKey(left, scopeOf);
+    if (typeof target === 'string' && target !== '') out.push([target, right.type === 'Identifier' ? (declared.get(right.name) ?? right) : right]);
+    if (target === '' && right.type !== 'ObjectExpression') out.push(['', right]);
+    if (target === '' && right.type === 'ObjectExpression') {
+      for (const property of right.properties as AnyNode[]) {
+        const key = property.type === 'Property' && property.kind === 'init' ? plainKeyName(property.key, property.computed) : undefined;
+        if (key === undefined) continue;
+        const value = property.value.type === 'Identifier' ? (declared.get(property.value.name) ?? property.value) : property.value;
+        out.push([key, value]);
+      }
+    }
+  }
+  return out;
+}

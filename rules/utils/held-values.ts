@@ -11,11 +11,13 @@
  */
 import type { AnyNode } from './ast.js';
 import { childNodes, isFunctionNode, plainKeyName, runtimeParams, unwrap } from './ast.js';
+import type { Scope } from 'eslint';
+import { argumentAt } from './local-functions.js';
 import { DYNAMIC, ITERATION_METHODS, type Ref, type Resolver } from './resolve.js';
 import { enclosingWithObjects, findVariable, isRuntimeDefinition, type ScopeOf } from './scope.js';
 
-/** Calls on a collection that hand back one of its elements. */
-const ELEMENT_READS = new Set(['get', 'at', 'find', 'findLast', 'pop', 'shift']);
+/** Calls on a collection that hand back one of its elements (`deref` is a `WeakRef`'s). */
+const ELEMENT_READS = new Set(['get', 'at', 'find', 'findLast', 'pop', 'shift', 'deref']);
 /** Calls on a collection whose result holds its elements. */
 const DERIVED_COLLECTIONS = new Set(['slice', 'concat', 'filter', 'reverse', 'sort', 'toReversed', 'toSorted', 'toSpliced', 'flat', 'values', 'entries', 'splice', 'with']);
 /** The arguments (as slice bounds) that a derived collection holds as elements. */
@@ -23,6 +25,10 @@ const ADDED_ARGUMENTS: Record<string, [number, number?]> = { concat: [0], with: 
 /** Statics whose result holds what their arguments hold. */
 const COLLECTING_STATICS = new Set(['Object.values', 'Object.entries', 'Object.fromEntries', 'Array.from', 'Array.of']);
 const COLLECTION_CLASSES = new Set(['Map', 'Set', 'WeakMap', 'WeakSet']);
+/** Constructors whose instance holds their first argument itself: a `WeakRef` hands it back from `deref()`, `Proxy.revocable` as `.proxy`. */
+const SINGLE_HOLDERS = new Set(['WeakRef', 'Proxy.revocable', 'Promise.resolve']);
+/** Promise methods whose callback receives the promise's value (`then`'s first, `finally` none). */
+const SETTLED_CALLBACKS = new Set(['then']);
 /** Calls that put their arguments into the collection they are called on. */
 const WRITE_INS = new Set(['push', 'unshift', 'set', 'add', 'splice', 'fill']);
 const MAX_STEPS = 200;
@@ -57,7 +63,7 @@ export class HeldValues {
       case 'Identifier':
         return this.identifierValues(node, walk);
       case 'MemberExpression': {
-        const key = node.computed ? this.resolver.folder.foldString(node.property) : plainKeyName(node.property, false);
+        const key = this.memberKey(node);
         // `C.prototype` where C walks `[Array, String]`: the member of each, then anything the holder holds.
         const owners = this.values(node.object, walk).map((ref) => ({ module: ref.module, path: [...ref.path, key ?? DYNAMIC] }));
         return [...owners, ...this.picked(node.object, key, walk)];
@@ -70,6 +76,12 @@ export class HeldValues {
         if (method === 'reduce' || method === 'reduceRight') return this.accumulated(node, walk);
         return [];
       }
+      case 'AwaitExpression':
+        // `await p` is the promise's value, or the value itself when it is not a promise.
+        return [...this.values(node.argument, walk), ...this.contents(node.argument, walk)];
+      case 'NewExpression':
+        // A proxy without a `set` trap writes its target, and one with a trap hands the target to it: `new Proxy(JSON, {}).parse = f`.
+        return this.globalName(node.callee) === 'Proxy' && node.arguments[0] ? this.values(node.arguments[0], walk) : [];
       case 'ConditionalExpression':
         return [...this.values(node.consequent, walk), ...this.values(node.alternate, walk)];
       case 'LogicalExpression':
@@ -89,9 +101,11 @@ export class HeldValues {
       case 'ArrayExpression':
         return node.elements.flatMap((element: AnyNode | null) => (element ? this.element(element, walk) : []));
       case 'ObjectExpression':
-        return node.properties.flatMap((property: AnyNode) => (property.type === 'SpreadElement' ? this.contents(property.argument, walk) : property.kind === 'init' ? this.element(property.value, walk) : []));
+        return node.properties.flatMap((property: AnyNode) => (property.type === 'SpreadElement' ? this.contents(property.argument, walk) : property.kind === 'init' ? this.element(property.value, walk) : property.kind === 'get' ? this.returned(property.value, walk) : []));
       case 'NewExpression': {
-        if (COLLECTION_CLASSES.has(this.globalName(node.callee) ?? '')) return node.arguments[0] ? this.contents(node.arguments[0], walk) : [];
+        const constructed = this.globalName(node.callee) ?? '';
+        if (COLLECTION_CLASSES.has(constructed)) return node.arguments[0] ? this.contents(node.arguments[0], walk) : [];
+        if (SINGLE_HOLDERS.has(constructed)) return node.arguments[0] ? this.element(node.arguments[0], walk) : [];
         // An instance of a class the file declares holds its fields: `class H { p = Array.prototype }`, `this.p = JSON` in a method.
         const callee = unwrap(node.callee);
         const declared = callee.type === 'ClassExpression' ? callee : callee.type === 'Identifier' ? this.resolver.declaredClass(callee) : undefined;
@@ -102,17 +116,27 @@ export class HeldValues {
         // A generator the file declares yields into whatever walks its result: `for (const J of g())`.
         const generator = this.resolver.calledFunction(node);
         if (generator?.generator) return this.yielded(generator, walk);
-        if (COLLECTING_STATICS.has(this.globalName(callee) ?? '')) return node.arguments.flatMap((argument: AnyNode) => this.contents(argument, walk));
+        // A local async function's promise holds what it returns.
+        if (generator?.async) return this.returned(generator, walk);
+        const called = this.globalName(callee) ?? '';
+        if (COLLECTING_STATICS.has(called)) return node.arguments.flatMap((argument: AnyNode) => this.contents(argument, walk));
+        if (SINGLE_HOLDERS.has(called)) return node.arguments[0] ? this.element(node.arguments[0], walk) : [];
         const method = callee.type === 'MemberExpression' ? this.methodName(callee) : undefined;
+        // `p.then((x) => x)`: the next promise holds what the callback returns.
+        if (method !== undefined && SETTLED_CALLBACKS.has(method) && node.arguments[0]) return this.returned(node.arguments[0], walk);
         if (method === undefined || !DERIVED_COLLECTIONS.has(method)) return [];
         // Only some arguments become elements: all of concat's, the value `with` puts in, what `toSpliced` inserts;
         // filter's predicate, sort's comparator and slice's indices do not (`list.filter(Boolean)` holds no Boolean).
         return [callee.object, ...node.arguments.slice(...(ADDED_ARGUMENTS[method] ?? [0, 0]))].flatMap((part: AnyNode) => this.element(part, walk));
       }
-      case 'Identifier':
+      case 'Identifier': {
+        // `[...arguments]`, `for (const P of arguments)`, `Array.from(arguments)`: everything the calls pass.
+        const implicit = this.implicitArguments(node);
+        if (implicit) return this.argumentValues(implicit, undefined, walk);
         return [...this.identifierValues(node, walk, true), ...this.writtenIn(node, walk)];
+      }
       case 'MemberExpression':
-        return this.picked(node.object, node.computed ? this.resolver.folder.foldString(node.property) : plainKeyName(node.property, false), walk, true);
+        return this.picked(node.object, this.memberKey(node), walk, true);
       case 'ConditionalExpression':
         return [...this.contents(node.consequent, walk), ...this.contents(node.alternate, walk)];
       case 'LogicalExpression':
@@ -132,7 +156,16 @@ export class HeldValues {
 
   /** `holder[key]`: the element a folded key picks from a literal, or anything the holder holds. */
   private picked(holderNode: AnyNode, key: string | undefined, walk: Walk, asCollection = false): Ref[] {
+    const holder = unwrap(holderNode);
+    const implicit = holder.type === 'Identifier' ? this.implicitArguments(holder) : undefined;
+    if (implicit) return this.argumentValues(implicit, key, walk);
+    // A class the code declares, read by a static member: its static fields and getters (`static get p() { return JSON; }`).
+    const declared = holder.type === 'Identifier' ? this.resolver.declaredClass(holder) : holder.type === 'ClassExpression' ? holder : undefined;
+    if (declared) return this.staticValues(declared, key, walk);
     const literal = this.literalBehind(holderNode);
+    // `{ get list() { return Array.prototype; } }.list`: what that getter returns.
+    const getter = literal?.type === 'ObjectExpression' && key !== undefined ? this.getterNamed(literal, key) : undefined;
+    if (getter) return asCollection ? (this.resolver.functions.returnedExpressions(getter) ?? []).flatMap((expression) => this.contents(expression, walk)) : this.returned(getter, walk);
     const chosen = literal && key !== undefined ? this.resolver.literals.propertyValue(literal, key) : undefined;
     if (chosen) {
       const extra = unwrap(holderNode).type === 'Identifier' ? this.writtenIn(unwrap(holderNode), walk) : [];
@@ -178,6 +211,8 @@ export class HeldValues {
       const method = callee?.type === 'MemberExpression' ? this.methodName(callee) : undefined;
       // A reducer's accumulator: what it starts as, or what the reducer returns.
       if ((method === 'reduce' || method === 'reduceRight') && runtimeParams(fn)[0] === parameter.name) out.push(...this.accumulated(call!, walk));
+      // `Promise.resolve(JSON).then((J) => …)`: the value the promise settles with.
+      if (method !== undefined && SETTLED_CALLBACKS.has(method) && runtimeParams(fn)[0] === parameter.name) out.push(...this.contents(callee!.object, walk));
     }
     for (const reference of variable.references) {
       const write = reference as unknown as { writeExpr?: AnyNode | null; identifier: AnyNode };
@@ -202,6 +237,9 @@ export class HeldValues {
     const path = walks ? undefined : this.resolver.destructuredSource(identifier);
     let node = source;
     for (const key of path?.node === source ? path.keys : []) {
+      // `const [J] = arguments`: what the calls pass there (and, for a deeper key, anything that holds).
+      const implicit = unwrap(node).type === 'Identifier' ? this.implicitArguments(unwrap(node)) : undefined;
+      if (implicit) return this.argumentValues(implicit, key, walk);
       const literal = this.literalBehind(node);
       const chosen = literal && this.resolver.literals.propertyValue(literal, key);
       if (!chosen) return this.contents(node, walk);
@@ -251,8 +289,29 @@ export class HeldValues {
   /** `list.reduce(reducer, start)`: `start` and what the reducer returns. */
   private accumulated(call: AnyNode, walk: Walk): Ref[] {
     const [reducer, start] = call.arguments as AnyNode[];
-    const returned = reducer && isFunctionNode(unwrap(reducer)) ? (this.resolver.functions.returnedExpressions(unwrap(reducer)) ?? []) : [];
-    return [...(start ? this.element(start, walk) : []), ...returned.flatMap((expression) => this.element(expression, walk))];
+    return [...(start ? this.element(start, walk) : []), ...(reducer ? this.returned(reducer, walk) : [])];
+  }
+
+  /** What a function the code wrote returns (a getter, a reducer), each value and what it holds. */
+  private returned(input: AnyNode, walk: Walk): Ref[] {
+    const fn = unwrap(input);
+    if (!isFunctionNode(fn)) return [];
+    return (this.resolver.functions.returnedExpressions(fn) ?? []).flatMap((expression) => this.element(expression, walk));
+  }
+
+  /**
+   * What a function's implicit `arguments` holds, at a folded index or at any: what the file's calls of the
+   * function pass there (`function f() { arguments[0].x = 1 } f(Promise.prototype)`). Nothing when some call is unseen.
+   */
+  private argumentValues(variable: Scope.Variable, index: string | undefined, walk: Walk): Ref[] {
+    const fn = variable.scope.block as AnyNode;
+    const sites = isFunctionNode(fn) ? this.resolver.functions.callSites(fn) : undefined;
+    const position = index === undefined ? NaN : Number(index);
+    return (sites ?? []).flatMap((site) => {
+      if (!Number.isInteger(position)) return site.args.flatMap((argument) => this.element(argument, walk));
+      const argument = argumentAt(site, position);
+      return argument.known ? (argument.node ? this.element(argument.node, walk) : []) : site.args.flatMap((any) => this.element(any, walk));
+    });
   }
 
   /** What a generator yields (`yield x`, and what `yield* list` walks), its nested functions' yields not included. */
@@ -272,6 +331,8 @@ export class HeldValues {
     for (const member of declared.body.body as AnyNode[]) {
       if (member.type === 'PropertyDefinition' && !member.static && member.value) out.push(...this.element(member.value, walk));
       if (member.type !== 'MethodDefinition' || member.static) continue;
+      // `get p() { return Array.prototype; }`: what the instance's getter hands out.
+      if (member.kind === 'get') out.push(...this.returned(member.value, walk));
       const visit = (node: AnyNode): void => {
         if (node.type === 'AssignmentExpression' && node.operator === '=' && unwrap(node.left).type === 'MemberExpression' && unwrap(unwrap(node.left).object).type === 'ThisExpression') out.push(...this.element(node.right, walk));
         for (const child of childNodes(node)) if (!(isFunctionNode(child) && child.type !== 'ArrowFunctionExpression')) visit(child);
@@ -279,6 +340,43 @@ export class HeldValues {
       visit(member.value.body);
     }
     return out;
+  }
+
+  /** The getter an object literal defines for `key`, when every key of the literal folds. */
+  private getterNamed(literal: AnyNode, key: string): AnyNode | undefined {
+    let found: AnyNode | undefined;
+    for (const property of literal.properties as AnyNode[]) {
+      if (property.type !== 'Property') return undefined;
+      const name = property.computed ? this.resolver.folder.foldString(property.key) : plainKeyName(property.key, false);
+      if (name === undefined) return undefined;
+      if (name === key) found = property.kind === 'get' ? property.value : undefined;
+    }
+    return found;
+  }
+
+  /** A declared class's static fields and getters named `key` (any, when it does not fold). */
+  private staticValues(declared: AnyNode, key: string | undefined, walk: Walk): Ref[] {
+    const out: Ref[] = [];
+    for (const member of declared.body.body as AnyNode[]) {
+      if (!member.static || (key !== undefined && !member.computed && plainKeyName(member.key, false) !== key)) continue;
+      if (member.type === 'PropertyDefinition' && member.value) out.push(...this.element(member.value, walk));
+      if (member.type === 'MethodDefinition' && member.kind === 'get') out.push(...this.returned(member.value, walk));
+    }
+    return out;
+  }
+
+  /** The `arguments` object of the function an identifier is in: the implicit variable, not one the code declares. */
+  private implicitArguments(identifier: AnyNode): Scope.Variable | undefined {
+    if (identifier.name !== 'arguments') return undefined;
+    const variable = findVariable(this.scopeOf(identifier), 'arguments');
+    return variable && variable.defs.length === 0 && variable.scope.type === 'function' ? variable : undefined;
+  }
+
+  /** The key a member reads, a folded number as its string (`arguments[0]`, `list[1]`). */
+  private memberKey(member: AnyNode): string | undefined {
+    if (!member.computed) return plainKeyName(member.property, false);
+    const value = this.resolver.folder.fold(member.property)?.value;
+    return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
   }
 
   private methodName(member: AnyNode): string | undefined {

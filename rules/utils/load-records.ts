@@ -19,6 +19,7 @@ import { memberName, Resolver, resolverFor } from './resolve.js';
 import { startedFileListeners, type StartedFile } from './started-files.js';
 import { PathProver } from './path-proof.js';
 import type { StartVia } from './start-vias.js';
+import type { RawReport } from './report.js';
 
 export interface LoadRecord {
   /** The folded specifier, without `node:` unless the code wrote it (`node:test`, `node:sqlite` are built-ins only so spelled). */
@@ -32,17 +33,38 @@ export interface LoadRecord {
   optional?: true;
 }
 
-interface Sink {
+/**
+ * A write the file makes on a value it imports from another file of the plugin (`base.shell = '/bin/sh'` with
+ * `import { base } from './lib/base.mjs'`): a finding only if that file exports a shared value under `key`
+ * (`''` for the module itself), which the analyzer joins over both files' results.
+ */
+export interface ImportedWrite {
+  specifier: string;
+  via: 'require' | 'import';
+  key: string;
+  report: RawReport;
+}
+
+/** What the gate joins across files: each file's loads, and facts about its exports and its imports. */
+export interface CrossFileFacts {
   loads: LoadRecord[];
   /** The file's exports whose value is proven in the data folder (PathProver.dataExportKeys). */
   dataExports: string[];
+  /** The file's exports whose value is a shared built-in (a prototype, a namespace, the global object): no-runtime-tampering. */
+  sharedExports: string[];
+  importedWrites: ImportedWrite[];
 }
 
-const sinks: Sink[] = [];
+const sinks: CrossFileFacts[] = [];
 
-/** Runs `fn` (a lint) and returns every load the recorder saw during it, evaluated constant code included, and the data-folder exports. */
-export function captureLoads<T>(fn: () => T): { result: T; loads: LoadRecord[]; dataExports: string[] } {
-  const sink: Sink = { loads: [], dataExports: [] };
+/** The facts of the file being linted inside the gate; undefined in an author's editor, where files are read one by one. */
+export function crossFileFacts(): CrossFileFacts | undefined {
+  return sinks[sinks.length - 1];
+}
+
+/** Runs `fn` (a lint) and returns every load the recorder saw during it, evaluated constant code included, and the cross-file facts. */
+export function captureLoads<T>(fn: () => T): { result: T } & CrossFileFacts {
+  const sink: CrossFileFacts = { loads: [], dataExports: [], sharedExports: [], importedWrites: [] };
   sinks.push(sink);
   try {
     return { result: fn(), ...sink };

@@ -1,7 +1,7 @@
 /**
  * Functions declared in the file whose every call the file can see: never
  * exported, stored, passed or reassigned, only called (`f(a)`, `f.call(t, a)`,
- * an immediately invoked expression). For those, what a parameter holds is
+ * a tagged template, an immediately invoked expression). For those, what a parameter holds is
  * what the call sites pass and what a call yields is what the body returns,
  * so the resolver and the confinement check can follow a capability through
  * them instead of giving up (`function load(l, n) { return l(n); } load(require, 'fs')`).
@@ -105,6 +105,8 @@ function collectCalls(variable: Scope.Variable, sites: CallSite[], definition?: 
 /** The call that `node` (the function, or a name for it) is the callee of, directly or through `.call`/`.apply([…])`. */
 function siteOf(node: AnyNode, parent: AnyNode): CallSite | undefined {
   if ((parent.type === 'CallExpression' || parent.type === 'NewExpression') && parent.callee === node) return { call: parent, args: parent.arguments };
+  // A tag is called with the template's strings, then each substitution: tag`a${x}` is tag(['a', ''], x).
+  if (parent.type === 'TaggedTemplateExpression' && parent.tag === node) return { call: parent, args: [parent.quasi, ...parent.quasi.expressions] };
   if (parent.type !== 'MemberExpression' || parent.object !== node) return undefined;
   const method = plainKeyName(parent.property, parent.computed && parent.property.type !== 'Literal');
   const { node: member, parent: call } = climbWrappers(parent);

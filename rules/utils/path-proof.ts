@@ -23,7 +23,7 @@ import { argumentAt } from './local-functions.js';
 import { DATA_ROOT, HOME, PLUGIN_ROOT } from './markers.js';
 import { Resolver, memberName } from './resolve.js';
 import { findVariable, type ScopeOf } from './scope.js';
-import { exportsKey } from './exported-functions.js';
+import { exportedValues } from './exported-functions.js';
 
 export interface PathProof {
   /** The folder (or file) the path certainly lies in: `~/Documents`, `$data/inbox`, `/etc/hosts`. */
@@ -212,6 +212,7 @@ export class PathProver {
       return proof !== undefined && !proof.climbs && (proof.folder === DATA_ROOT || proof.folder.startsWith(`${DATA_ROOT}/`));
     };
     for (const [name, value] of exportedValues(program, this.scopeOf)) {
+      if (name === '') continue; // the module itself: what another file reads is one of its keys
       const named = unwrap(value);
       const fn = named.type === 'Identifier' ? unwrap(this.resolver.aliasedExpression(named)?.node ?? named) : named;
       if (!['ArrowFunctionExpression', 'FunctionExpression', 'FunctionDeclaration'].includes(fn.type) || fn.generator || fn.async) continue;
@@ -539,31 +540,4 @@ function mutablePathValue(resolver: Resolver, input: AnyNode): object | undefine
 export function concatOperands(node: AnyNode): AnyNode[] {
   const inner = unwrap(node);
   return inner.type === 'BinaryExpression' && inner.operator === '+' ? [...concatOperands(inner.left), inner.right] : [inner];
-}
-
-/** `exports.a = v`, `module.exports.a = v`, `module.exports = { a: v, b }`, `export function a` / `export const a = v`, by name. */
-function exportedValues(program: AnyNode, scopeOf: ScopeOf): [string, AnyNode][] {
-  const out: [string, AnyNode][] = [];
-  // Function declarations are hoisted: one exported above where it is written is that function too.
-  const declared = new Map<string, AnyNode>((program.body as AnyNode[]).filter((statement) => statement.type === 'FunctionDeclaration' && statement.id).map((statement) => [statement.id.name, statement]));
-  for (const statement of program.body as AnyNode[]) {
-    const declaration = statement.type === 'ExportNamedDeclaration' ? statement.declaration : undefined;
-    if (declaration?.type === 'FunctionDeclaration' && declaration.id) out.push([declaration.id.name, declaration]);
-    for (const declarator of declaration?.type === 'VariableDeclaration' ? declaration.declarations : []) {
-      if (declarator.id.type === 'Identifier' && declarator.init) out.push([declarator.id.name, declarator.init]);
-    }
-    if (statement.type !== 'ExpressionStatement' || statement.expression.type !== 'AssignmentExpression' || statement.expression.operator !== '=') continue;
-    const { left, right } = statement.expression;
-    const target = exportsKey(left, scopeOf);
-    if (typeof target === 'string' && target !== '') out.push([target, right.type === 'Identifier' ? (declared.get(right.name) ?? right) : right]);
-    if (target === '' && right.type === 'ObjectExpression') {
-      for (const property of right.properties as AnyNode[]) {
-        const key = property.type === 'Property' && property.kind === 'init' ? plainKeyName(property.key, property.computed) : undefined;
-        if (key === undefined) continue;
-        const value = property.value.type === 'Identifier' ? (declared.get(property.value.name) ?? property.value) : property.value;
-        out.push([key, value]);
-      }
-    }
-  }
-  return out;
 }

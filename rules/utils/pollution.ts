@@ -8,7 +8,8 @@
  */
 import type { AnyNode } from './ast.js';
 import { isAssignedTo, isFunctionNode, unwrap } from './ast.js';
-import type { Resolver } from './resolve.js';
+import { isBuiltin } from 'node:module';
+import type { Ref, Resolver } from './resolve.js';
 import { Resolver as ResolverClass } from './resolve.js';
 
 /** Library functions that merge objects or set a value at a path given as a string or an array. */
@@ -26,18 +27,31 @@ export class PollutionHelpers {
 
   constructor(private readonly resolver: Resolver) {}
 
-  /** The polluting key a call hands to a merge or path-set helper, if it does. */
-  pollutingKey(call: AnyNode): { key: string; helper: string } | undefined {
+  /**
+   * The polluting key a call hands to a merge or path-set helper, if it does. `unread` marks a function the
+   * gate cannot read (imported from another file or package, a parameter, a method of an unknown object):
+   * it is judged by what it is handed, since data with an own `__proto__` key or a `constructor.prototype`
+   * path has no use but reaching a prototype (see analyzer/polluting-data.ts).
+   */
+  pollutingKey(call: AnyNode): { key: string; helper: string; unread?: boolean } | undefined {
     const normalized = this.resolver.normalizeCall(call);
+    if (!normalized.args) return undefined;
     // `import _ from 'lodash'; _.set(…)` is lodash's `set`.
     const callee = normalized.callee && normalized.callee.path[0] === 'default' ? { module: normalized.callee.module, path: normalized.callee.path.slice(1) } : normalized.callee;
     const name = ResolverClass.nameOf(callee);
-    const local = this.resolver.calledFunction(call);
-    const isHelper = (local && this.writesKeysFromParameters(local)) || (name !== undefined && KNOWN_HELPERS.has(name.includes(':') ? name : `${name}:`));
-    if (!isHelper || !normalized.args) return undefined;
+    const local = this.resolver.calledFunction(call) ?? (normalized.calleeNode.type === 'Identifier' ? this.resolver.declaredFunction(normalized.calleeNode) : undefined);
+    const known = name !== undefined && KNOWN_HELPERS.has(name.includes(':') ? name : `${name}:`);
+    if ((local && this.writesKeysFromParameters(local)) || known) {
+      for (const argument of normalized.args) {
+        const key = pollutingIn(this.resolver.folder.fold(argument)?.value);
+        if (key) return { key, helper: local ? (local.id?.name ?? sourceName(call)) : name!.replace(/:$/, '') };
+      }
+      return undefined;
+    }
+    if (local || isPlatformFunction(callee)) return undefined;
     for (const argument of normalized.args) {
-      const key = pollutingIn(this.resolver.folder.fold(argument)?.value);
-      if (key) return { key, helper: local ? (local.id?.name ?? sourceName(call)) : name!.replace(/:$/, '') };
+      const key = pollutingData(this.resolver.folder.fold(argument)?.value);
+      if (key) return { key, helper: sourceName(call), unread: true };
     }
     return undefined;
   }
@@ -92,7 +106,27 @@ function pollutingIn(value: unknown, depth = 0): string | undefined {
   return undefined;
 }
 
+/**
+ * What reaches a prototype whatever function receives it: an object with an own `__proto__` key (what
+ * `JSON.parse` makes of one) or a `constructor.prototype` pair, a list of path steps, a dotted path. A bare
+ * `'__proto__'` is left out: code that guards against pollution hands it to `has`, `includes` and `hasOwnProperty`.
+ */
+function pollutingData(value: unknown): string | undefined {
+  if (typeof value === 'string') return /^[\w$]+(\.[\w$]+)+$/.test(value) ? pollutingIn(value) : undefined;
+  if (Array.isArray(value) && value.length < 2) return undefined;
+  return pollutingIn(value);
+}
+
+/** A function of the language, of Node's globals or of a built-in module: the gate knows none of them merges keys into a prototype. */
+function isPlatformFunction(callee: Ref | undefined): boolean {
+  if (!callee) return false;
+  if (callee.module !== undefined) return isBuiltin(callee.module);
+  return callee.path.length > 0 && callee.path[0] in globalThis;
+}
+
 function sourceName(call: AnyNode): string {
   const callee = unwrap(call.callee);
-  return callee.type === 'Identifier' ? callee.name : 'a merge helper';
+  if (callee.type === 'Identifier') return callee.name;
+  if (callee.type === 'MemberExpression' && !callee.computed && callee.property.type === 'Identifier') return callee.property.name;
+  return 'a merge helper';
 }

@@ -51,22 +51,28 @@ export function report(context: Rule.RuleContext, rule: WardenRule, descriptor: 
   const kind = rule.meta.warden.findings[descriptor.messageId];
   const sink = captures[captures.length - 1];
   if (sink) {
-    const loc = locOf(context, descriptor.node);
-    sink.push({
-      ruleId: context.id.replace(/^warden\//, ''),
-      messageId: descriptor.messageId,
-      data,
-      kind,
-      message: interpolate(rule.meta.messages[descriptor.messageId], data),
-      loc: { line: loc.start.line, column: loc.start.column + 1, endLine: loc.end.line, endColumn: loc.end.column + 1 },
-      inner: descriptor.inner,
-    });
+    sink.push(rawReport(context, rule, descriptor));
     return;
   }
   // A finding inside evaluated code weighs what the inner finding weighs.
   const weighed = descriptor.inner ?? { kind, data };
   if (severityRank(editorSeverity(context, weighed.kind, weighed.data)) > severityRank(minSeverity(context))) return;
   context.report({ node: descriptor.node as never, messageId: descriptor.messageId, data });
+}
+
+/** The report as the gate records it, made but not reported: for a finding the analyzer decides across files (load-records.ts). */
+export function rawReport(context: Rule.RuleContext, rule: WardenRule, descriptor: ReportDescriptor): RawReport {
+  const data = descriptor.data ?? {};
+  const loc = locOf(context, descriptor.node);
+  return {
+    ruleId: context.id.replace(/^warden\//, ''),
+    messageId: descriptor.messageId,
+    data,
+    kind: rule.meta.warden.findings[descriptor.messageId],
+    message: interpolate(rule.meta.messages[descriptor.messageId], data),
+    loc: { line: loc.start.line, column: loc.start.column + 1, endLine: loc.end.line, endColumn: loc.end.column + 1 },
+    inner: descriptor.inner,
+  };
 }
 
 /**

@@ -352,7 +352,7 @@ export class Resolver {
         node,
         calleeNode: unwrap(args[0]),
         callee: this.resolve(args[0]),
-        args: argList ? this.arrayElements(argList) : [],
+        args: this.withBound(unwrap(args[0]), argList ? this.arrayElements(argList) : []),
         isNew: name === 'Reflect.construct',
       };
     }
@@ -363,11 +363,26 @@ export class Resolver {
         if (target && isCallable(target)) {
           calleeNode = unwrap(calleeNode.object);
           args = method === 'call' ? node.arguments.slice(1) : node.arguments[1] ? this.arrayElements(node.arguments[1]) : [];
-          return { node, calleeNode, callee: target, args, isNew };
+          return { node, calleeNode, callee: target, args: this.withBound(calleeNode, args), isNew };
         }
       }
     }
-    return { node, calleeNode, callee: direct, args, isNew };
+    return { node, calleeNode, callee: direct, args: this.withBound(calleeNode, args), isNew };
+  }
+
+  /** `const def = f.bind(t, a); def(b)` runs `f(a, b)`: the arguments `.bind` fixed come first (`f.bind(t)` resolves to `f`). */
+  private withBound(calleeNode: AnyNode, args: AnyNode[] | undefined): AnyNode[] | undefined {
+    const bound = this.boundArguments(calleeNode, 0);
+    return bound.length && args ? [...bound, ...args] : args;
+  }
+
+  private boundArguments(calleeNode: AnyNode, depth: number): AnyNode[] {
+    let node = calleeNode;
+    for (let hop = 0; node.type === 'Identifier' && hop < 4; hop++) node = unwrap(this.aliasedExpression(node)?.node ?? node);
+    if (node.type !== 'CallExpression' || depth > 4) return [];
+    const callee = unwrap(node.callee);
+    if (callee.type !== 'MemberExpression' || memberName(callee, this.folder) !== 'bind') return [];
+    return [...this.boundArguments(unwrap(callee.object), depth + 1), ...node.arguments.slice(1)];
   }
 
   /** For a call that loads a module: the specifier node and its folded value. */
@@ -639,6 +654,8 @@ export class Resolver {
 
   /** True when a call leaves a sloppy function's `this` unbound (so it is the global object) or binds it to the global object. */
   private bindsGlobalThis(call: AnyNode, fn: AnyNode): boolean {
+    // A tag runs like a plain call: tag`…` has no receiver.
+    if (call.type === 'TaggedTemplateExpression') return unwrap(call.tag).type !== 'MemberExpression';
     if (call.type !== 'CallExpression') return false;
     const callee = unwrap(call.callee);
     if (callee.type !== 'MemberExpression') return true;

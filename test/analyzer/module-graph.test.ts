@@ -223,6 +223,31 @@ describe('the gate reads what would ship and what the entries reach', () => {
     expect(found).toEqual(['index.js:7 no-filesystem high', 'index.js:8 no-filesystem high', 'index.js:9 no-filesystem high']);
   });
 
+  it("reports a write on what another file exports when that export is a shared built-in, and only then", async () => {
+    const root = writePlugin({
+      'package.json': { ...MANIFEST, main: 'index.mjs', type: 'module' },
+      'lib/base.mjs': 'export const base = Object.getPrototypeOf({});\nconst protos = { arr: Array.prototype };\nexport const { arr } = protos;\nconst J = JSON;\nexport { J as codec };\nexport default Math;\nexport const config = { shell: false };',
+      'lib/cjs.cjs': "exports.proto = [].__proto__;\nexports.settings = {};\nmodule.exports.global = globalThis;",
+      'index.mjs': [
+        "import { base, config, codec } from './lib/base.mjs';",
+        "import * as ns from './lib/base.mjs';",
+        "import M from './lib/base.mjs';",
+        "import cjs from './lib/cjs.cjs';",
+        "base.shell = '/bin/sh';",
+        'config.shell = true;',
+        'Object.defineProperty(codec, "parse", { value: (t) => t });',
+        'ns.config.extra = 1;',
+        'M.random = () => 4;',
+        'cjs.settings.debug = true;',
+        'cjs.proto.includes = () => true;',
+        'export function activate() {}',
+      ].join('\n'),
+    });
+    const found = summary((await analyzePlugin(root, { cache: false })).findings).filter((line) => line.startsWith('index.mjs:'));
+    // config and settings are the plugin's own objects; base (Object.prototype), codec (JSON), the default (Math) and proto (Array.prototype) are shared.
+    expect(found).toEqual(['index.mjs:5 no-runtime-tampering high', 'index.mjs:7 no-runtime-tampering high', 'index.mjs:9 no-runtime-tampering high', 'index.mjs:11 no-runtime-tampering high']);
+  });
+
   it('reports a binding.gyp in the root, a shipped binary of no image or font format, and a load of a devDependency', async () => {
     const root = writePlugin({
       'package.json': { ...MANIFEST, devDependencies: { helper: '*' } },

@@ -32,12 +32,24 @@ describe('values held by places the resolver does not follow', () => {
     expect(held('with (JSON) { let $ = {}; $; }', { sourceType: 'script', filename: 'a.js' })).toEqual([]);
   });
 
+  it('follows a getter, a WeakRef, a proxy, a promise, a tag and arguments to what they hand back', () => {
+    expect(held('const o = { get list() { return Array.prototype; }, own: {} };\nconst $ = o.list;\n$;')).toEqual(['Array.prototype']);
+    expect(held('class S { static get j() { return JSON; } }\nconst $ = S.j;\n$;')).toEqual(['JSON']);
+    expect(held('const $ = new WeakRef(Object.prototype).deref();\n$;')).toEqual(['Object.prototype']);
+    expect(held('const $ = new Proxy(Math, {});\n$;')).toEqual(['Math']);
+    expect(held('Promise.resolve(Reflect).then(($) => $);')).toEqual(['Reflect']);
+    expect(held('function f() { const $ = arguments[1]; return $; }\nf({}, String.prototype);')).toEqual(['String.prototype']);
+    expect(held('function t(s, $) { return $; }\nt`${Buffer.prototype}`;')).toEqual(['Buffer.prototype']);
+  });
+
   it('holds nothing shared for own objects, call results, instances, and a folded key that picks an own element', () => {
     expect(held('for (const $ of [{}, {}]) $;')).toEqual([]);
     expect(held('[JSON.parse(text), new Map()].forEach(($) => $);')).toEqual([]);
     expect(held('const t = { own: {}, base: Object.prototype };\nconst $ = t.own;\n$;')).toEqual([]);
     expect(held('const [$] = [{}, Array.prototype];\n$;')).toEqual([]);
     expect(held('for (const $ in { a: Array.prototype }) $;')).toEqual([]);
+    expect(held('const o = { get list() { return Array.prototype; }, own: {} };\nconst $ = o.own;\n$;')).toEqual([]);
+    expect(held('function f() { const $ = arguments[0]; return $; }\nf({}, String.prototype);')).toEqual([]);
   });
 });
 

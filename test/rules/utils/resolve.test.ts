@@ -129,6 +129,13 @@ describe('call normalisation', () => {
     expect(normalized('eval.apply(null, args)').args).toBeUndefined();
   });
 
+  it('puts the arguments .bind fixed first, through names and bound twice', () => {
+    expect(normalized('const def = Object.defineProperty.bind(Object, "a");\ndef("b", "c")')).toEqual({ callee: 'Object.defineProperty', args: ['a', 'b', 'c'], isNew: false });
+    expect(normalized('const f = eval.bind(null);\nconst g = f.bind(null, "x");\ng.call(null, "y")')).toEqual({ callee: 'eval', args: ['x', 'y'], isNew: false });
+    expect(normalized('Reflect.set.bind(null, "o")("k", 1)')).toEqual({ callee: 'Reflect.set', args: ['o', 'k', 1], isNew: false });
+    expect(normalized('const log = console.log;\nlog("z")')).toEqual({ callee: 'console.log', args: ['z'], isNew: false });
+  });
+
   it('recognises every spelling of require and folds its specifier', () => {
     const required = (code: string) => probe(code, (resolver, expression) => resolver.requireCall(expression)?.specifier ?? null, cjs);
     expect(required('require("child_" + "process")')).toBe('child_process');
