@@ -128,11 +128,13 @@ export function isNativePreloadVariable(name: string): boolean {
  * so: an env file or a config file sets NODE_OPTIONS (`--import=data:…`), OpenSSL's config loads engines (native
  * code), a snapshot blob holds a heap with code in it.
  */
-const NODE_LOADER_FLAG = /^(--import|--require|-r|--loader|--experimental-loader|-e|--eval|-p|--print|--env-file|--env-file-if-exists|--experimental-config-file|--openssl-config|--snapshot-blob)(=.*)?$/;
+const NODE_LOADER_FLAG = /^(--import|--require|-r|--loader|--experimental-loader|-e|--eval|-p|-pe|--print|--env-file|--env-file-if-exists|--experimental-config-file|--experimental-default-config-file|--openssl-config|--snapshot-blob)(=.*)?$/;
 
 /** True when a Node argv flag (in the argument list or in `execArgv`) loads code the gate never read: `--import x`, `-r x`, a `data:` URL. */
 export function isNodeLoaderFlag(arg: string): boolean {
-  return NODE_LOADER_FLAG.test(arg) || /^(data|https?):/i.test(arg);
+  // Node reads an option's name with underscores as with dashes: `--experimental_loader`, `--env_file_if_exists`.
+  const flag = arg.replace(/^--[^=]+/, (name) => `--${name.slice(2).replaceAll('_', '-')}`);
+  return NODE_LOADER_FLAG.test(flag) || /^(data|https?):/i.test(arg);
 }
 
 /** Where a shell word starts a command: the line's start, or after `;`, `&`, `|`, `(`, a backquote or `$(`. */

@@ -38,7 +38,9 @@ describe('commands', () => {
     for (const flag of ['--import', '-r', '--require=./x.js', '--loader', '--experimental-loader=x', 'data:text/javascript,1', '-e']) expect(isNodeLoaderFlag(flag)).toBe(true);
     // Files Node reads options from: an env file or a config file can set NODE_OPTIONS, OpenSSL's config loads engines.
     for (const flag of ['--env-file=.env', '--env-file-if-exists', '--experimental-config-file=c.json', '--openssl-config=o.cnf', '--snapshot-blob']) expect(isNodeLoaderFlag(flag)).toBe(true);
-    for (const flag of ['--max-old-space-size=512', '--no-warnings', '--enable-source-maps', './job.js', '--env', '--envfile', '--title=env-file']) expect(isNodeLoaderFlag(flag)).toBe(false);
+    // Underscores in an option's name are dashes to Node; -pe prints what it evaluates; Node 24's default config file.
+    for (const flag of ['--experimental_loader=data:x', '--env_file_if_exists=.env', '--im_port', '-pe', '--experimental-default-config-file']) expect(isNodeLoaderFlag(flag)).toBe(flag !== '--im_port');
+    for (const flag of ['--max-old-space-size=512', '--max_old_space_size=512', '--title=env_file', '--no-warnings', '--enable-source-maps', './job.js', '--env', '--envfile', '--title=env-file']) expect(isNodeLoaderFlag(flag)).toBe(false);
   });
 
   it('finds the script a program in a language the gate does not read is handed, not a module run by name', () => {
