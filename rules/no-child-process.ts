@@ -22,7 +22,7 @@ import { unwrap } from './utils/ast.js';
 import { dumpsEnvironment, foreignScript, isDangerousCommand, isNativePreloadVariable, isNodeLoaderFlag, loadsCodeThroughEnv, programName, readsCodeFromStdin, runsInlineCode, usesRelativePaths } from './utils/commands.js';
 import { DATA_ROOT, PLUGIN_ROOT } from './utils/markers.js';
 import { PathProver } from './utils/path-proof.js';
-import { sensitivePathReason } from './utils/sensitive-paths.js';
+import { sensitiveGlobReason, sensitivePathReason } from './utils/sensitive-paths.js';
 import { combineListeners } from './utils/listeners.js';
 import { packageLoadListeners } from './utils/modules.js';
 import { packageName } from './utils/specifiers.js';
@@ -176,6 +176,9 @@ function judgeRun(resolver: Resolver, prover: PathProver, module: string, path: 
   if (cwd && usesRelativePaths(tool)) {
     const proof = prover.prove(cwd);
     const own = proof && !proof.climbs && [DATA_ROOT, PLUGIN_ROOT].some((root) => proof.folder === root || proof.folder.startsWith(`${root}/`));
+    // A program run in a folder of secrets reads them by their bare names (`cat credentials` in ~/.aws).
+    const inSecrets = proof && secretWord((mode === 'shell' ? shellWords(program) : words).map((word) => `${proof.folder}/${word}`));
+    if (inSecrets) return { messageId: 'secretArgument', command, ...inSecrets };
     if (!own) {
       const where = proof ? `'${proof.folder}${proof.open ? '/…' : ''}'` : 'a folder the gate cannot place';
       return { messageId: 'folderUse', command, path: where, folder: proof && !proof.climbs ? proof.folder : '', open: 'yes', access: 'write' };
@@ -214,16 +217,16 @@ function isExecPath(resolver: Resolver, node: AnyNode): boolean {
 function secretWord(words: string[]): { path: string; reason: string } | undefined {
   for (const word of words) {
     for (const part of [word, word.slice(word.indexOf('=') + 1)]) {
-      const reason = sensitivePathReason(part);
+      const reason = sensitivePathReason(part) ?? sensitiveGlobReason(part);
       if (reason) return { path: part.length > 60 ? `${part.slice(0, 60)}…` : part, reason };
     }
   }
   return undefined;
 }
 
-/** A folded shell line's words, quotes dropped: enough to see the paths it names. */
+/** A folded shell line's words after the shell's quote removal (`~/.a''ws`, `~/.s\\sh` are `~/.aws`, `~/.ssh`): enough to see the paths it names. */
 function shellWords(line: string): string[] {
-  return line.split(/[\s;&|()<>`]+/).map((word) => word.replace(/^["']|["']$/g, '')).filter(Boolean);
+  return line.split(/[\s;&|()<>`]+/).map((word) => word.replace(/\\(.)/g, '$1').replace(/["']/g, '')).filter(Boolean);
 }
 
 /** Why an `env` or `execArgv` option makes the child load code the gate never read, if it does; `native` for a shared library. */

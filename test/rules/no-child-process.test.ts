@@ -166,6 +166,12 @@ tester.run('no-child-process', rule, {
     { code: CP + 'const tool = "/usr/bin/" + "ruby";\ncp.spawnSync(tool, ["-W0", "lib/hook.rb"]);\ncp.execFileSync("C:\\\\Python312\\\\pythonw.exe", ["-u", "helper.pyw"]);\ncp.spawn("java", ["-jar", "vendor/x.jar"]);', ...cjs, errors: [cp(1, 12), foreign(3, 1), foreign(4, 1), foreign(5, 1)] },
     // Look-alikes: an interpreter run for its version or a module by name; only the load is reported.
     { code: CP + 'cp.execFileSync("python3", ["-m", "pip", "--version"]);\ncp.execFileSync("perl", ["-v"]);\ncp.execFileSync("java", ["-cp", "lib/a.jar", "Main"]);', ...cjs, errors: [cp(1, 12)] },
+    // The shell's quote removal and globs: `.a''ws`, `.s\\sh`, `.aw?`, `.[s]sh`, `.*` name the same folders.
+    { code: CP + 'cp.execSync("cat ~/.a\'\'ws/credentials");\ncp.execSync("cat $HOME/.s\\\\sh/known_hosts");\ncp.exec("cat ~/.aw?/credentials | head");\ncp.execSync("tar czf - ~/.[s]sh ~/.*/credentials");', ...cjs, errors: [cp(1, 12), secret(2, 1), secret(3, 1), secret(4, 1), secret(5, 1)] },
+    // Run in a folder of secrets, a program reads them by their bare names.
+    { code: CP + 'const os = require("os"), path = require("path");\ncp.execFileSync("cat", ["credentials"], { cwd: path.join(os.homedir(), ".aws") });\ncp.execSync("cat config.json", { cwd: os.homedir() + "/.docker" });', ...cjs, errors: [cp(1, 12), secret(3, 1), secret(4, 1)] },
+    // Look-alikes: globs of any name or of ordinary names, a quoted ordinary path.
+    { code: CP + 'cp.execSync("cp dist/* out/ && rm -f logs/*.log && ls ~/.config/*");\ncp.execSync("cat \'docs/ssh setup.md\' src/id_map.ts");', ...cjs, errors: [cp(1, 12)] },
     // Look-alikes: ordinary paths, a secret's name as a grep pattern (only the load is reported).
     { code: CP + 'cp.execFileSync("git", ["-C", require("os").homedir() + "/projects/app", "status"]);\ncp.execFileSync("grep", ["-r", "ssh", "docs"]);\ncp.execFileSync("ls", ["~/.sshd-notes"]);', ...cjs, errors: [cp(1, 12)] },
     // A file Node reads its options from (an env file's NODE_OPTIONS, a config file, OpenSSL's engines) loads code too.
@@ -182,6 +188,8 @@ tester.run('no-child-process', rule, {
     { code: CP + 'cp.execFileSync("npx", ["-y", "github:someone/tool"]);\ncp.execSync("pnpm dlx someone/tool#main");\ncp.execFileSync("yarn", ["add", "./vendor/x.tgz"]);', ...cjs, errors: [cp(1, 12), { messageId: 'dangerousRun', line: 2, column: 1 }, { messageId: 'dangerousRun', line: 3, column: 1 }, { messageId: 'dangerousRun', line: 4, column: 1 }] },
     // A working directory outside the plugin's folders, for a program that reads or writes relative paths, is a filesystem use of it.
     { code: CP + 'const os = require("os");\ncp.execFileSync("tar", ["czf", "-", ".ssh", ".aws"], { cwd: os.homedir(), maxBuffer: 1 << 26 });', ...cjs, errors: [cp(1, 12), { ...secret(3, 1), data: { callee: 'child_process.execFileSync', command: "'tar czf - .ssh .aws'", path: '.ssh', reason: 'SSH keys' } }] },
-    { code: CP + 'cp.execSync("zip -r - .", { cwd: where });\ncp.spawnSync("rsync", ["-a", ".", "/srv/out"], { cwd: "/etc" });', ...cjs, errors: [cp(1, 12), folderUse(2, 1), folderUse(3, 1)] },
+    { code: CP + 'cp.execSync("zip -r - .", { cwd: where });\ncp.spawnSync("rsync", ["-a", ".", "/srv/out"], { cwd: "/etc" });', ...cjs, errors: [cp(1, 12), folderUse(2, 1), secret(3, 1)] },
+    // An ordinary file of a folder that also holds secrets is only the folder use.
+    { code: CP + 'cp.execFileSync("cat", ["os-release"], { cwd: "/etc" });', ...cjs, errors: [cp(1, 12), folderUse(2, 1)] },
   ],
 });
