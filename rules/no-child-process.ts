@@ -19,7 +19,7 @@ import type { Rule } from 'eslint';
 import { defineRule } from './meta.js';
 import type { AnyNode } from './utils/ast.js';
 import { unwrap } from './utils/ast.js';
-import { dumpsEnvironment, foreignScript, isDangerousCommand, isNativePreloadVariable, isNodeLoaderFlag, loadsCodeThroughEnv, programName, readsCodeFromStdin, runsInlineCode, usesRelativePaths } from './utils/commands.js';
+import { dumpsEnvironment, foreignScript, foreignScriptInLine, isDangerousCommand, isNativePreloadVariable, isNodeLoaderFlag, loadsCodeThroughEnv, programName, readsCodeFromStdin, runsInlineCode, usesRelativePaths } from './utils/commands.js';
 import { DATA_ROOT, PLUGIN_ROOT } from './utils/markers.js';
 import { PathProver } from './utils/path-proof.js';
 import { sensitiveGlobReason, sensitivePathReason } from './utils/sensitive-paths.js';
@@ -128,7 +128,11 @@ function judgeRun(resolver: Resolver, prover: PathProver, module: string, path: 
     const line = args[0] && resolver.folder.foldString(args[0]);
     const words = args[1] && !isOptions(resolver, args[1]) ? listOf(resolver, args[1]) : [];
     const shown = line === undefined ? undefined : [line, ...(words ?? []).filter((word) => word !== undefined)].join(' ');
-    if (shown !== undefined && isDangerousCommand(shown)) return { messageId: 'dangerousRun', command: `'${shown.length > 80 ? `${shown.slice(0, 80)}…` : shown}'` };
+    const command = shown === undefined ? '' : `'${shown.length > 80 ? `${shown.slice(0, 80)}…` : shown}'`;
+    if (shown !== undefined && isDangerousCommand(shown)) return { messageId: 'dangerousRun', command };
+    // A secret named by the line (read as a shell line or as a program's words) is handed to whatever runs it.
+    const secret = shown !== undefined && secretWord(shellWords(shown));
+    if (secret) return { messageId: 'secretArgument', command, ...secret };
     return { messageId: 'run', command: 'a function chosen at run time', reason: 'which function runs is only known at run time' };
   }
   let mode: 'shell' | 'file' | 'module';
@@ -156,7 +160,7 @@ function judgeRun(resolver: Resolver, prover: PathProver, module: string, path: 
   if (isDangerousCommand([program, ...words].join(' '))) return { messageId: 'dangerousRun', command };
   const secret = secretWord(mode === 'shell' ? shellWords(program) : [program, ...words]);
   if (secret) return { messageId: 'secretArgument', command, ...secret };
-  const script = mode === 'file' ? foreignScript(program, words) : undefined;
+  const script = mode === 'file' ? foreignScript(program, words) : mode === 'shell' ? foreignScriptInLine(program) : undefined;
   if (script) return { messageId: 'foreignScript', command, path: script };
   const optionsNode = args.slice(1).find((arg) => isOptions(resolver, arg));
   const loader = loaderOption(resolver, optionsNode);

@@ -64,10 +64,25 @@ const BY_NAME_OPTIONS = new Set(['-m', '-cp', '-classpath', '--class-path']);
  * `java -jar x.jar`), if it does: code of the plugin's the gate never read, whatever it looks like as JavaScript.
  */
 export function foreignScript(program: string, args: string[]): string | undefined {
+  // `env [NAME=value…] python3 x.py` runs the interpreter it names.
+  if (programName(program) === 'env') {
+    const at = args.findIndex((arg) => !arg.startsWith('-') && !/^\w+=/.test(arg));
+    return at < 0 ? undefined : foreignScript(args[at], args.slice(at + 1));
+  }
   if (!FOREIGN_INTERPRETERS.test(programName(program))) return undefined;
   for (const arg of args) {
     if (BY_NAME_OPTIONS.has(arg)) return undefined;
     if (SCRIPT_WORD.test(arg)) return arg;
+  }
+  return undefined;
+}
+
+/** The script file any command of a shell line hands a foreign interpreter (`cd tools && python3 sync.py`), if one does. */
+export function foreignScriptInLine(line: string): string | undefined {
+  for (const command of line.split(/&&|\|\||[;&|\n()`]|\$\(/)) {
+    const [program, ...args] = command.trim().split(/\s+/).map((word) => word.replace(/^["']|["']$/g, ''));
+    const script = program && foreignScript(program, args);
+    if (script) return script;
   }
   return undefined;
 }

