@@ -19,10 +19,10 @@ import type { Rule } from 'eslint';
 import { defineRule } from './meta.js';
 import type { AnyNode } from './utils/ast.js';
 import { unwrap } from './utils/ast.js';
-import { dumpsEnvironment, foreignScript, isDangerousCommand, isNativePreloadVariable, isNodeLoaderFlag, loadsCodeThroughEnv, programName, readsCodeFromStdin, runsInlineCode, usesRelativePaths } from './utils/commands.js';
+import { dumpsEnvironment, foreignScript, foreignScriptInLine, isDangerousCommand, isNativePreloadVariable, isNodeLoaderFlag, loadsCodeThroughEnv, programName, readsCodeFromStdin, runsInlineCode, usesRelativePaths } from './utils/commands.js';
 import { DATA_ROOT, PLUGIN_ROOT } from './utils/markers.js';
 import { PathProver } from './utils/path-proof.js';
-import { sensitivePathReason } from './utils/sensitive-paths.js';
+import { sensitiveGlobReason, sensitivePathReason } from './utils/sensitive-paths.js';
 import { combineListeners } from './utils/listeners.js';
 import { packageLoadListeners } from './utils/modules.js';
 import { packageName } from './utils/specifiers.js';
@@ -128,7 +128,11 @@ function judgeRun(resolver: Resolver, prover: PathProver, module: string, path: 
     const line = args[0] && resolver.folder.foldString(args[0]);
     const words = args[1] && !isOptions(resolver, args[1]) ? listOf(resolver, args[1]) : [];
     const shown = line === undefined ? undefined : [line, ...(words ?? []).filter((word) => word !== undefined)].join(' ');
-    if (shown !== undefined && isDangerousCommand(shown)) return { messageId: 'dangerousRun', command: `'${shown.length > 80 ? `${shown.slice(0, 80)}…` : shown}'` };
+    const command = shown === undefined ? '' : `'${shown.length > 80 ? `${shown.slice(0, 80)}…` : shown}'`;
+    if (shown !== undefined && isDangerousCommand(shown)) return { messageId: 'dangerousRun', command };
+    // A secret named by the line (read as a shell line or as a program's words) is handed to whatever runs it.
+    const secret = shown !== undefined && secretWord(shellWords(shown));
+    if (secret) return { messageId: 'secretArgument', command, ...secret };
     return { messageId: 'run', command: 'a function chosen at run time', reason: 'which function runs is only known at run time' };
   }
   let mode: 'shell' | 'file' | 'module';
@@ -156,7 +160,7 @@ function judgeRun(resolver: Resolver, prover: PathProver, module: string, path: 
   if (isDangerousCommand([program, ...words].join(' '))) return { messageId: 'dangerousRun', command };
   const secret = secretWord(mode === 'shell' ? shellWords(program) : [program, ...words]);
   if (secret) return { messageId: 'secretArgument', command, ...secret };
-  const script = mode === 'file' ? foreignScript(program, words) : undefined;
+  const script = mode === 'file' ? foreignScript(program, words) : mode === 'shell' ? foreignScriptInLine(program) : undefined;
   if (script) return { messageId: 'foreignScript', command, path: script };
   const optionsNode = args.slice(1).find((arg) => isOptions(resolver, arg));
   const loader = loaderOption(resolver, optionsNode);
@@ -176,6 +180,9 @@ function judgeRun(resolver: Resolver, prover: PathProver, module: string, path: 
   if (cwd && usesRelativePaths(tool)) {
     const proof = prover.prove(cwd);
     const own = proof && !proof.climbs && [DATA_ROOT, PLUGIN_ROOT].some((root) => proof.folder === root || proof.folder.startsWith(`${root}/`));
+    // A program run in a folder of secrets reads them by their bare names (`cat credentials` in ~/.aws).
+    const inSecrets = proof && secretWord((mode === 'shell' ? shellWords(program) : words).map((word) => `${proof.folder}/${word}`));
+    if (inSecrets) return { messageId: 'secretArgument', command, ...inSecrets };
     if (!own) {
       const where = proof ? `'${proof.folder}${proof.open ? '/…' : ''}'` : 'a folder the gate cannot place';
       return { messageId: 'folderUse', command, path: where, folder: proof && !proof.climbs ? proof.folder : '', open: 'yes', access: 'write' };
@@ -214,16 +221,16 @@ function isExecPath(resolver: Resolver, node: AnyNode): boolean {
 function secretWord(words: string[]): { path: string; reason: string } | undefined {
   for (const word of words) {
     for (const part of [word, word.slice(word.indexOf('=') + 1)]) {
-      const reason = sensitivePathReason(part);
+      const reason = sensitivePathReason(part) ?? sensitiveGlobReason(part);
       if (reason) return { path: part.length > 60 ? `${part.slice(0, 60)}…` : part, reason };
     }
   }
   return undefined;
 }
 
-/** A folded shell line's words, quotes dropped: enough to see the paths it names. */
+/** A folded shell line's words after the shell's quote removal (`~/.a''ws`, `~/.s\\sh` are `~/.aws`, `~/.ssh`): enough to see the paths it names. */
 function shellWords(line: string): string[] {
-  return line.split(/[\s;&|()<>`]+/).map((word) => word.replace(/^["']|["']$/g, '')).filter(Boolean);
+  return line.split(/[\s;&|()<>`]+/).map((word) => word.replace(/\\(.)/g, '$1').replace(/["']/g, '')).filter(Boolean);
 }
 
 /** Why an `env` or `execArgv` option makes the child load code the gate never read, if it does; `native` for a shared library. */

@@ -43,6 +43,8 @@ const SECRET_LOOKING =
   /TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|KEY|CREDENTIAL|AUTH|COOKIE|SESSION|PRIVATE|CERT|SALT|DSN|DATABASE_URL|JWT|BEARER|SIGNING|WEBHOOK|MNEMONIC|SEED_PHRASE|CONNECTION_STRING|RPC_URL|_(?:PASS|PWD|PK)(?:_|$)|^(?:PASS|PWD|PK)_|^(?:MONGO|MONGODB|REDIS|AMQP|POSTGRES|PG|MYSQL)_UR[LI]$|^(?:AWS|AZURE|GCP|GOOGLE|NPM|GITHUB|GH|GITLAB|SLACK|STRIPE|OPENAI|ANTHROPIC)_/i;
 /** Calls that read or test one variable by name rather than expose the object: `Reflect.get(process.env, 'X')`. */
 const KEYED_CALLS = new Set(['Reflect.get', 'Reflect.has', 'Reflect.getOwnPropertyDescriptor', 'Object.hasOwn', 'Object.getOwnPropertyDescriptor']);
+/** Calls that set keys of their first argument: on `process.env`, each is a write of that variable. */
+const KEYED_WRITES = new Set(['Reflect.set', 'Reflect.defineProperty', 'Object.defineProperty', 'Object.assign']);
 /** Methods every object has that test one key: `process.env.hasOwnProperty('X')`, `Object.prototype.hasOwnProperty.call(process.env, 'X')`. */
 const OWN_KEY_METHODS = new Set(['hasOwnProperty', 'propertyIsEnumerable']);
 
@@ -91,13 +93,14 @@ const rule = defineRule<MessageId>({
      * One variable read, tested or written at `node`. `value` is where the value goes (absent for a test
      * such as `'X' in env`); `keyNode` is the name's expression when it does not fold.
      */
-    const reportVariable = (node: AnyNode, variable: string | undefined, how: { write?: boolean; value?: AnyNode | 'tested'; binding?: AnyNode; keyNode?: AnyNode } = {}) => {
+    const reportVariable = (node: AnyNode, variable: string | undefined, how: { write?: boolean; written?: AnyNode; value?: AnyNode | 'tested'; binding?: AnyNode; keyNode?: AnyNode } = {}) => {
       const tested = how.value === 'tested' || (how.binding ? uses.variableRevealsNothing(how.binding) : how.value !== undefined && uses.revealsNothing(how.value));
       if (how.write) {
         const name = variable === undefined || variable === DYNAMIC ? '…' : variable;
         const assigned = node.parent?.type === 'AssignmentExpression' && node.parent.left === node ? node.parent : undefined;
-        // What a compound or non-assignment write (`+=`, a destructuring target) leaves there is known only at run time.
-        const value = assigned?.operator === '=' ? resolver.folder.foldString(assigned.right) : undefined;
+        // What another write (a destructuring target, `*=`) leaves there is known only at run time; `+=` adds its right side.
+        const written = how.written ?? (assigned?.operator === '=' || assigned?.operator === '+=' ? assigned.right : undefined);
+        const value = written && addedText(written, name);
         const loader = name !== '…' && loadsCodeThroughEnv(name, value) ? (isNativePreloadVariable(name) ? 'nativeLoaderWrite' : 'loaderWrite') : undefined;
         report(context, rule, { node, messageId: loader ?? (HARMLESS.has(name) ? 'harmlessWrite' : 'write'), data: { variable: name } });
         return;
@@ -111,6 +114,44 @@ const rule = defineRule<MessageId>({
       }
       const messageId: MessageId = HARMLESS.has(variable) ? 'harmlessRead' : tested ? 'testedRead' : SECRET_LOOKING.test(variable) ? 'secretRead' : 'read';
       report(context, rule, { node, messageId, data: { variable } });
+    };
+
+    /**
+     * The text a write adds to variable `name`: what it folds to, where a read of the variable itself counts as nothing
+     * new (`` `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=4096` `` adds only the heap flag).
+     */
+    const addedText = (expression: AnyNode, name: string, depth = 0): string | undefined => {
+      const folded = resolver.folder.foldString(expression);
+      if (folded !== undefined || depth > 8) return folded;
+      const node = unwrap(expression);
+      const ref = node.type === 'MemberExpression' ? resolver.resolve(node) : undefined;
+      if (ref && ref.path[ref.path.length - 1] === name && isEnvObject({ module: ref.module, path: ref.path.slice(0, -1) })) return '';
+      // Trimming adds nothing: `` `${own} --flag`.trim() ``.
+      const trimmed = node.type === 'CallExpression' && node.arguments.length === 0 && node.callee.type === 'MemberExpression' && /^trim(?:Start|End)?$/.test(plainKeyName(node.callee.property, node.callee.computed) ?? '');
+      if (trimmed) return addedText(node.callee.object, name, depth + 1);
+      const parts = node.type === 'TemplateLiteral' ? node.quasis.flatMap((quasi: AnyNode, i: number) => [quasi.value.cooked ?? '', ...(node.expressions[i] ? [node.expressions[i]] : [])])
+        : node.type === 'BinaryExpression' && node.operator === '+' ? [node.left, node.right]
+          // `own || ''`: the variable, or a default that folds.
+          : node.type === 'LogicalExpression' && node.operator !== '&&' ? [node.left, node.right].map((side) => addedText(side, name, depth + 1)).every((text) => text === '') ? [''] : undefined
+            : undefined;
+      const texts = parts?.map((part: AnyNode | string) => (typeof part === 'string' ? part : addedText(part, name, depth + 1)));
+      return texts?.every((text: string | undefined) => text !== undefined) ? texts.join('') : undefined;
+    };
+
+    /**
+     * The variables a keyed write call sets on `process.env` and what it writes there: `Reflect.set(env, 'K', v)`, a
+     * property descriptor (its value unknown), each key of `Object.assign(env, { K: v })`; a source the gate cannot
+     * list writes names it cannot tell.
+     */
+    const keyedWrites = (name: string, args: AnyNode[]): { node?: AnyNode; variable: string | undefined; value?: AnyNode }[] => {
+      if (name !== 'Object.assign') return [{ variable: args[1] && resolver.folder.foldString(args[1]), value: name === 'Reflect.set' ? args[2] : undefined }];
+      return args.slice(1).flatMap((source) => {
+        const object = unwrap(source);
+        if (object.type !== 'ObjectExpression') return [{ node: source, variable: undefined }];
+        return object.properties.map((property: AnyNode) => property.type === 'Property'
+          ? { node: property, variable: property.computed ? resolver.folder.foldString(property.key) : plainKeyName(property.key, false), value: property.value }
+          : { node: property, variable: undefined });
+      });
     };
 
     /** `process.env[key]` where `key` walks `Object.keys(process.env).filter((k) => /^debug_/i.test(k))`: the literal prefix. */
@@ -161,6 +202,10 @@ const rule = defineRule<MessageId>({
         return;
       }
       const name = Resolver.nameOf(call.callee);
+      if (name !== undefined && KEYED_WRITES.has(name) && isEnv(call.args?.[0])) {
+        for (const write of keyedWrites(name, call.args ?? [])) reportVariable(write.node ?? node, write.variable, { write: true, written: write.value });
+        return;
+      }
       if (name !== undefined && NAME_LISTS.has(name) && isEnv(call.args?.[0])) {
         report(context, rule, { node, messageId: 'names', data: { how: name } });
         return;
@@ -250,3 +295,4 @@ function thisArgument(node: AnyNode): AnyNode | undefined {
 }
 
 export default rule;
+

@@ -64,10 +64,25 @@ const BY_NAME_OPTIONS = new Set(['-m', '-cp', '-classpath', '--class-path']);
  * `java -jar x.jar`), if it does: code of the plugin's the gate never read, whatever it looks like as JavaScript.
  */
 export function foreignScript(program: string, args: string[]): string | undefined {
+  // `env [NAME=value…] python3 x.py` runs the interpreter it names.
+  if (programName(program) === 'env') {
+    const at = args.findIndex((arg) => !arg.startsWith('-') && !/^\w+=/.test(arg));
+    return at < 0 ? undefined : foreignScript(args[at], args.slice(at + 1));
+  }
   if (!FOREIGN_INTERPRETERS.test(programName(program))) return undefined;
   for (const arg of args) {
     if (BY_NAME_OPTIONS.has(arg)) return undefined;
     if (SCRIPT_WORD.test(arg)) return arg;
+  }
+  return undefined;
+}
+
+/** The script file any command of a shell line hands a foreign interpreter (`cd tools && python3 sync.py`), if one does. */
+export function foreignScriptInLine(line: string): string | undefined {
+  for (const command of line.split(/&&|\|\||[;&|\n()`]|\$\(/)) {
+    const [program, ...args] = command.trim().split(/\s+/).map((word) => word.replace(/^["']|["']$/g, ''));
+    const script = program && foreignScript(program, args);
+    if (script) return script;
   }
   return undefined;
 }
@@ -128,11 +143,13 @@ export function isNativePreloadVariable(name: string): boolean {
  * so: an env file or a config file sets NODE_OPTIONS (`--import=data:…`), OpenSSL's config loads engines (native
  * code), a snapshot blob holds a heap with code in it.
  */
-const NODE_LOADER_FLAG = /^(--import|--require|-r|--loader|--experimental-loader|-e|--eval|-p|--print|--env-file|--env-file-if-exists|--experimental-config-file|--openssl-config|--snapshot-blob)(=.*)?$/;
+const NODE_LOADER_FLAG = /^(--import|--require|-r|--loader|--experimental-loader|-e|--eval|-p|-pe|--print|--env-file|--env-file-if-exists|--experimental-config-file|--experimental-default-config-file|--openssl-config|--snapshot-blob)(=.*)?$/;
 
 /** True when a Node argv flag (in the argument list or in `execArgv`) loads code the gate never read: `--import x`, `-r x`, a `data:` URL. */
 export function isNodeLoaderFlag(arg: string): boolean {
-  return NODE_LOADER_FLAG.test(arg) || /^(data|https?):/i.test(arg);
+  // Node reads an option's name with underscores as with dashes: `--experimental_loader`, `--env_file_if_exists`.
+  const flag = arg.replace(/^--[^=]+/, (name) => `--${name.slice(2).replaceAll('_', '-')}`);
+  return NODE_LOADER_FLAG.test(flag) || /^(data|https?):/i.test(arg);
 }
 
 /** Where a shell word starts a command: the line's start, or after `;`, `&`, `|`, `(`, a backquote or `$(`. */

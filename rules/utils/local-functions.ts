@@ -56,6 +56,18 @@ export class LocalFunctions {
     return (variable?.references.length ?? 0) > 0;
   }
 
+  /**
+   * Whether a function expression's parameters hold only what the call it is handed to passes (`list.forEach((n) =>
+   * …)`, `p.then(function (v) { … })`): its body never calls it again by its own name, and never reads `arguments`,
+   * whose `arguments[0] = …` rewrites a sloppy function's parameter.
+   */
+  isOnlyCalledWhereHanded(fn: AnyNode): boolean {
+    if (this.usesArguments(fn)) return false;
+    const nameScope = this.scopeOf(fn).upper;
+    if (fn.type !== 'FunctionExpression' || !fn.id || nameScope?.type !== 'function-expression-name') return true;
+    return (nameScope.set.get(fn.id.name)?.references.length ?? 0) === 0;
+  }
+
   private computeSites(fn: AnyNode): CallSite[] | undefined {
     if (!isFunctionNode(fn)) return undefined;
     const sites: CallSite[] = [];

@@ -335,10 +335,14 @@ export class PathProver {
     return alias !== undefined && this.isListedName(alias.node, depth + 1);
   }
 
-  /** A list that folds to constant relative paths none of which climbs (`const TEMPLATES = ['daily.md', 'week/plan.md']`, never changed). */
+  /**
+   * A list that folds to constant relative paths none of which climbs (`const TEMPLATES = ['daily.md', 'week/plan.md']`,
+   * never changed). As with a listing's names, no segment may be empty, `.` or `..`: an edge segment such as `.` would
+   * become `..` beside the text around it (`` `${dir}/${name}./x` ``, `` `${a}${b}` ``).
+   */
   private holdsOnlyRelativeNames(list: AnyNode): boolean {
     const value = this.resolver.folder.fold(list)?.value;
-    return Array.isArray(value) && value.length > 0 && value.every((name) => typeof name === 'string' && name !== '' && !isAbsolutePath(name) && !name.split(/[\\/]/).includes('..'));
+    return Array.isArray(value) && value.length > 0 && value.every((name) => typeof name === 'string' && !isAbsolutePath(name) && name.split(/[\\/]/).every((segment) => segment !== '' && segment !== '.' && segment !== '..'));
   }
 
   /** What a listing returned, awaited, held in a variable, or filtered and sorted. */
@@ -428,7 +432,7 @@ export class PathProver {
     const variable = findVariable(this.scopeOf(identifier), identifier.name);
     const definition = variable?.defs.length === 1 && variable.defs[0].type === 'Parameter' ? variable.defs[0] : undefined;
     const fn = definition?.node as AnyNode | undefined;
-    if (!fn || !isFunctionNode(fn) || fn.params.length !== 1 || fn.params[0] !== (definition!.name as unknown)) return undefined;
+    if (!fn || !isFunctionNode(fn) || fn.params.length !== 1 || fn.params[0] !== (definition!.name as unknown) || !this.resolver.functions.isOnlyCalledWhereHanded(fn)) return undefined;
     // A reaction that writes its parameter (`d = '/etc'`) no longer holds what the promise gave it.
     if (variable!.references.some((reference) => reference.isWrite())) return undefined;
     const call = climbWrappers(fn).parent;
@@ -437,16 +441,34 @@ export class PathProver {
     return this.settledValue(unwrap(callee.object));
   }
 
-  /** What a promise expression settles to, when it is `Promise.resolve(v)` or a `.then` whose reaction returns one expression. */
+  /**
+   * What a promise expression settles to, when it is `Promise.resolve(v)` or a `.then` whose reaction returns one
+   * expression. The `.then` must be a real promise's (the chain starts at `Promise.resolve`): any other object's `then`
+   * calls its callbacks with what it likes. It must take no rejection handler, whose return would settle it too.
+   */
   private settledValue(promise: AnyNode): AnyNode | undefined {
     if (promise.type !== 'CallExpression') return undefined;
-    if (Resolver.nameOf(this.resolver.resolve(promise.callee)) === 'Promise.resolve') return promise.arguments[0];
+    if (this.isPromiseResolve(promise)) return promise.arguments[0];
     const callee = unwrap(promise.callee);
-    const reaction = promise.arguments[0] && unwrap(promise.arguments[0]);
-    if (callee.type !== 'MemberExpression' || memberName(callee, this.resolver.folder) !== 'then' || !reaction || !isFunctionNode(reaction) || reaction.async) return undefined;
+    const reaction = promise.arguments.length === 1 ? unwrap(promise.arguments[0]) : undefined;
+    if (callee.type !== 'MemberExpression' || memberName(callee, this.resolver.folder) !== 'then' || !reaction || !isFunctionNode(reaction) || reaction.async || reaction.generator) return undefined;
+    if (!this.isPromiseChain(unwrap(callee.object))) return undefined;
     if (reaction.body.type !== 'BlockStatement') return reaction.body;
     const statements = reaction.body.body;
     return statements.length === 1 && statements[0].type === 'ReturnStatement' ? statements[0].argument ?? undefined : undefined;
+  }
+
+  /** A promise made by `Promise.resolve(…)`, or by a `.then`, `.catch` or `.finally` of one. */
+  private isPromiseChain(node: AnyNode, depth = 0): boolean {
+    if (node.type !== 'CallExpression' || depth > MAX_DEPTH) return false;
+    if (this.isPromiseResolve(node)) return true;
+    const callee = unwrap(node.callee);
+    const method = callee.type === 'MemberExpression' ? memberName(callee, this.resolver.folder) : undefined;
+    return (method === 'then' || method === 'catch' || method === 'finally') && this.isPromiseChain(unwrap(callee.object), depth + 1);
+  }
+
+  private isPromiseResolve(call: AnyNode): boolean {
+    return Resolver.nameOf(this.resolver.resolve(call.callee)) === 'Promise.resolve';
   }
 
   /** `dataDir` destructured straight from a parameter (`activate({ dataDir })`), whose object is judged as `ctx` is. */

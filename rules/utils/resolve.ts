@@ -287,7 +287,7 @@ export class Resolver {
     if (binding.kind === 'parameter') {
       const call = binding.fn.parent;
       const callee = call?.type === 'CallExpression' && call.arguments[0] === binding.fn ? unwrap(call.callee) : undefined;
-      if (callee?.type !== 'MemberExpression') return undefined;
+      if (callee?.type !== 'MemberExpression' || !this.functions.isOnlyCalledWhereHanded(binding.fn)) return undefined;
       const method = memberName(callee, this.folder);
       const elementIndex = method === 'reduce' || method === 'reduceRight' ? 1 : method && ITERATION_METHODS.has(method) ? 0 : -1;
       return binding.index === elementIndex ? callee.object : undefined;

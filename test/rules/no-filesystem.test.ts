@@ -267,8 +267,24 @@ describe('what a filesystem declaration covers', () => {
       `Promise.resolve(__dirname).then((d) => { d = "/etc"; return fs.readFileSync(path.join(d, "hosts")); });`,
       `Promise.resolve(__dirname).then(async (d) => d + "/../..").then((p) => fs.readFileSync(p));`,
       `fetchDir().then((d) => fs.readFileSync(path.join(d, "a.json")));`,
+      // Another object's `then` calls its callbacks with what it likes, however its first reaction looks.
+      `const box = { then(f) { return { then: (g) => g(process.argv[2]) }; } };\nbox.then(() => __dirname).then((p) => fs.readFileSync(p));`,
+      `const box = { then: () => ({ then: (g) => g(process.argv[2]) }) };\nbox["then"](() => path.join(__dirname, "a.json")).then((p) => fs.readFileSync(p));`,
+      // A named reaction that calls itself again, one that rewrites its parameter through arguments.
+      `Promise.resolve(__dirname).then(function read(d) { fs.readFileSync(path.join(d, "a.json")); if (!read.done) { read.done = 1; read(process.argv[2]); } });`,
+      `Promise.resolve(__dirname).then(function (d) { arguments[0] = process.argv[2]; return fs.readFileSync(path.join(d, "a.json")); });`,
+      // A rejection handler (or a catch) settles the promise too; a generator reaction returns a generator, not its return value.
+      `Promise.resolve(__dirname).then(() => JSON.parse("{")).then(() => path.join(__dirname, "a.json"), () => process.argv[2]).then((p) => fs.readFileSync(p));`,
+      `Promise.resolve(__dirname).then(function* (d) { return d; }).then((p) => fs.readFileSync(path.join(p, "a.json")));`,
+      `Promise.resolve(__dirname).then(() => JSON.parse("{")).catch(() => process.argv[2]).then((p) => fs.readFileSync(p));`,
     ];
     for (const code of unplaced) expect(judged(`${head}${code}`)[0][0], code).toBe('module');
+    // A chain begun empty and ended by a catch, a named reaction that never calls itself: still the package.
+    const stillOwn = [
+      `Promise.resolve().then(() => path.join(__dirname, "package.json")).then((f) => fs.readFileSync(f)).catch(() => 0);`,
+      `Promise.resolve(__dirname).then(function readManifest(dir) { return fs.readFileSync(path.join(dir, "package.json"), "utf8"); });`,
+    ];
+    for (const code of stillOwn) expect(judged(`${head}${code}`), code).toEqual([['ownFiles', 'low']]);
   });
 
   it('reads an own file named by a constant list of relative names, however the list is walked', () => {
@@ -285,8 +301,17 @@ describe('what a filesystem declaration covers', () => {
       `const T = ["daily.md", "/etc/passwd"];\nfor (const t of T) fs.readFileSync(path.resolve(__dirname, t));`,
       `const T = ["daily.md"];\nexports.add = (x) => T.push(x);\nfor (const t of T) fs.readFileSync(path.join(__dirname, t));`,
       `const T = require("./names.json");\nfor (const t of T) fs.readFileSync(path.join(__dirname, t));`,
+      // A `.` (or empty) segment turns into `..` beside the text around it.
+      `const P = ["."];\nfor (const p of P) for (const q of P) fs.readFileSync(\`\${__dirname}/\${p}\${q}/\${p}\${q}/other/index.js\`);`,
+      `const L = ["en", "."];\nL.forEach((l) => fs.readFileSync(\`\${__dirname}/\${l}./other/index.js\`));`,
+      `const L = ["en/"];\nL.forEach((l) => fs.readFileSync(\`\${__dirname}/\${l}../other/index.js\`));`,
+      // A named callback that calls itself with another name, one that rewrites its element through arguments.
+      `const L = ["en"];\nL.forEach(function load(l) { fs.readFileSync(path.join(__dirname, l)); if (!load.again) { load.again = 1; load(process.argv[2]); } });`,
+      `const L = ["en"];\nL.forEach(function (l) { arguments[0] = process.argv[2]; fs.readFileSync(path.join(__dirname, l)); });`,
     ];
     for (const code of mayClimb) expect(judged(`${head}${code}`)[0][0], code).toBe('module');
+    // Dotted names that are not `.` segments, and a named callback that never calls itself, stay the package's.
+    expect(judged(`${head}const L = [".env.defaults", "v1./notes.md"];\nL.forEach(function loadOne(l) { fs.readFileSync(\`\${__dirname}/conf/\${l}\`); });`)).toEqual([['ownFiles', 'low']]);
   });
 
   it('keeps high every path it cannot place inside the grant', () => {

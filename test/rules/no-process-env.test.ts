@@ -103,6 +103,21 @@ ruleTester.run('no-process-env', rule, {
     { code: 'const { env } = process;\nenv.NODE_OPTIONS = "--import=data:text/javascript,1";\nenv.BASH_ENV = "/tmp/x";\nenv.GIT_SSH_COMMAND = cmd;', errors: [read('loaderWrite', 2, 1, 'NODE_OPTIONS'), read('loaderWrite', 3, 1, 'BASH_ENV'), read('loaderWrite', 4, 1, 'GIT_SSH_COMMAND')] },
     // Look-alikes: the same variables set to plain settings are ordinary writes.
     { code: 'process.env.NODE_OPTIONS = "--max-old-space-size=4096";\nprocess.env.GIT_PAGER = "cat";\nprocess.env.LD_LIBRARY_PATH = "/opt/tool/lib";', errors: [read('write', 1, 1, 'NODE_OPTIONS'), read('write', 2, 1, 'GIT_PAGER'), read('write', 3, 1, 'LD_LIBRARY_PATH')] },
+    // Set through Object.assign, Reflect.set or a descriptor: the same writes.
+    {
+      code: 'Object.assign(process.env, { LD_PRELOAD: lib, ["NODE_" + "OPTIONS"]: "-r " + hook, GIT_PAGER: "cat" });\nReflect.set(process.env, "BASH_ENV", file);\nObject.defineProperty(process.env, "LD_AUDIT", { value: lib });\nObject.assign(process.env, parsed);',
+      errors: [read('nativeLoaderWrite', 1, 30, 'LD_PRELOAD'), read('loaderWrite', 1, 47, 'NODE_OPTIONS'), read('write', 1, 84, 'GIT_PAGER'), read('loaderWrite', 2, 1, 'BASH_ENV'), read('nativeLoaderWrite', 3, 1, 'LD_AUDIT'), read('write', 4, 28, '…')],
+    },
+    // The variable's own value kept, with a loader added (or any other value as a fallback), still loads it.
+    {
+      code: 'process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS || ""} --require ${hook}`.trim();\nprocess.env.NODE_OPTIONS += " --import=data:text/javascript,1";\nprocess.env.NODE_OPTIONS = process.env.NODE_OPTIONS || opts;',
+      errors: [read('loaderWrite', 1, 1, 'NODE_OPTIONS'), read('read', 1, 31), read('loaderWrite', 2, 1, 'NODE_OPTIONS'), read('loaderWrite', 3, 1, 'NODE_OPTIONS'), read('read', 3, 28)],
+    },
+    // Look-alike: a heap flag appended to the value the process already had adds no loader.
+    {
+      code: 'process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ""} --max-old-space-size=8192`.trim();\nprocess.env.NODE_OPTIONS += " --enable-source-maps";',
+      errors: [read('write', 1, 1, 'NODE_OPTIONS'), read('read', 1, 31), read('write', 2, 1, 'NODE_OPTIONS')],
+    },
     { code: 'delete process.env.DEBUG;', ...allSeverities, errors: [read('harmlessWrite', 1, 8, 'DEBUG')] },
     // A computed name that cannot be folded.
     { code: 'function get(name) { return process.env[name]; }', errors: [{ messageId: 'dynamicRead', line: 1, column: 29 }] },

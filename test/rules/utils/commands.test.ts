@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dumpsEnvironment, foreignScript, isDangerousCommand, isNodeLoaderFlag, loadsCodeThroughEnv, readsCodeFromStdin, usesRelativePaths } from '../../../rules/utils/commands.js';
+import { dumpsEnvironment, foreignScript, foreignScriptInLine, isDangerousCommand, isNodeLoaderFlag, loadsCodeThroughEnv, readsCodeFromStdin, usesRelativePaths } from '../../../rules/utils/commands.js';
 
 describe('commands', () => {
   it('calls an install of a repository or tarball a download, not an install of the declared dependencies in subfolders', () => {
@@ -38,13 +38,20 @@ describe('commands', () => {
     for (const flag of ['--import', '-r', '--require=./x.js', '--loader', '--experimental-loader=x', 'data:text/javascript,1', '-e']) expect(isNodeLoaderFlag(flag)).toBe(true);
     // Files Node reads options from: an env file or a config file can set NODE_OPTIONS, OpenSSL's config loads engines.
     for (const flag of ['--env-file=.env', '--env-file-if-exists', '--experimental-config-file=c.json', '--openssl-config=o.cnf', '--snapshot-blob']) expect(isNodeLoaderFlag(flag)).toBe(true);
-    for (const flag of ['--max-old-space-size=512', '--no-warnings', '--enable-source-maps', './job.js', '--env', '--envfile', '--title=env-file']) expect(isNodeLoaderFlag(flag)).toBe(false);
+    // Underscores in an option's name are dashes to Node; -pe prints what it evaluates; Node 24's default config file.
+    for (const flag of ['--experimental_loader=data:x', '--env_file_if_exists=.env', '--im_port', '-pe', '--experimental-default-config-file']) expect(isNodeLoaderFlag(flag)).toBe(flag !== '--im_port');
+    for (const flag of ['--max-old-space-size=512', '--max_old_space_size=512', '--title=env_file', '--no-warnings', '--enable-source-maps', './job.js', '--env', '--envfile', '--title=env-file']) expect(isNodeLoaderFlag(flag)).toBe(false);
   });
 
   it('finds the script a program in a language the gate does not read is handed, not a module run by name', () => {
     expect(foreignScript('python3', ['-u', 'tools/sync.py'])).toBe('tools/sync.py');
     expect(foreignScript('/usr/local/bin/Python3.12', ['helper.py', '--fast'])).toBe('helper.py');
     expect(foreignScript('PWSH.EXE', ['-File', 'a.ps1'])).toBe('a.ps1');
+    // Through env, and in any command of a shell line.
+    expect(foreignScript('/usr/bin/env', ['-i', 'PYTHONPATH=lib', 'python3', 'tools/sync.py'])).toBe('tools/sync.py');
+    expect(foreignScriptInLine('cd "$DIR" && python3 ./sync.py --fast')).toBe('./sync.py');
+    expect(foreignScriptInLine('git pull; ruby script/update.rb | tee log.txt')).toBe('script/update.rb');
+    for (const line of ['python3 --version', 'python3 -m pip install -r requirements.txt', 'env NODE_ENV=production node build.js', 'git commit -m "fix sync.py"']) expect(foreignScriptInLine(line), line).toBeUndefined();
     expect(foreignScript('python3', ['-m', 'pip', 'install', 'x.whl'])).toBeUndefined();
     expect(foreignScript('perl', ['-v'])).toBeUndefined();
     // Node and shells are read by the gate itself (started files, the shell-script check).

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sensitivePathReason } from '../../../rules/utils/sensitive-paths.js';
+import { sensitiveGlobReason, sensitivePathReason } from '../../../rules/utils/sensitive-paths.js';
 
 describe('sensitivePathReason', () => {
   it.each([
@@ -92,5 +92,13 @@ describe('sensitivePathReason', () => {
     '',
   ])('%s is not sensitive', (path) => {
     expect(sensitivePathReason(path)).toBeUndefined();
+  });
+});
+
+describe('sensitiveGlobReason', () => {
+  it('names a secret a glob segment expands to, and not one a segment of wildcards alone could be', () => {
+    for (const word of ['~/.aw?/credentials', '~/.[s]sh/id_rsa', '~/.[!x]sh', '~/.*/credentials', '~/.s[s-t]h', 'src/id_*', '.env*']) expect(sensitiveGlobReason(word), word).toBeDefined();
+    // Any name (`dist/*`), ordinary names, a dot name from a segment that does not start with `.`, a lone `[`.
+    for (const word of ['dist/*', 'dist/*.js', 'logs/*.log', '~/.config/*', '*.env', '~/*sh/id', '~/.ss[', '~/a[b/x']) expect(sensitiveGlobReason(word), word).toBeUndefined();
   });
 });
