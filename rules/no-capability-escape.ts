@@ -17,11 +17,13 @@ import { capabilityRoot, type CapabilityRoot } from './utils/capability-roots.js
 import { Confinement } from './utils/confinement.js';
 import { insideInteropHelper } from './utils/interop-helpers.js';
 import { report } from './utils/report.js';
+import { moduleName } from './utils/specifiers.js';
 import { memberName, normalize, resolverFor, type Ref } from './utils/resolve.js';
 
 type MessageId =
   | 'escapeCode' | 'escapeModule' | 'escapeLoader' | 'escapeNative' | 'escapeEnv' | 'escapeNetwork'
-  | 'escapeChildProcessModule' | 'escapeFilesystemModule' | 'escapeNetworkModule' | 'escapeSharedModule';
+  | 'escapeChildProcessModule' | 'escapeFilesystemModule' | 'escapeNetworkModule' | 'escapeSharedModule'
+  | 'escapeChildProcessFunction' | 'escapeFilesystemFunction';
 
 const MESSAGE_OF: Record<CapabilityRoot['category'], MessageId> = {
   'dynamic-code': 'escapeCode',
@@ -40,7 +42,14 @@ const MODULE_MESSAGE_OF: Partial<Record<CapabilityRoot['category'], MessageId>> 
   'runtime-tampering': 'escapeSharedModule',
 };
 
-const messageOf = (root: CapabilityRoot): MessageId => (root.builtinModule && MODULE_MESSAGE_OF[root.category]) || MESSAGE_OF[root.category];
+/** One of those modules' functions (`cp.execSync`, `fs.readFile`); a network function is worded as the network globals are. */
+const FUNCTION_MESSAGE_OF: Partial<Record<CapabilityRoot['category'], MessageId>> = {
+  'child-process': 'escapeChildProcessFunction',
+  filesystem: 'escapeFilesystemFunction',
+};
+
+const messageOf = (root: CapabilityRoot): MessageId =>
+  (root.builtinModule && MODULE_MESSAGE_OF[root.category]) || (root.builtinFunction && FUNCTION_MESSAGE_OF[root.category]) || MESSAGE_OF[root.category];
 
 const critical = (category: FindingKind['category']): FindingKind => ({ category, severity: 'critical' });
 
@@ -58,6 +67,8 @@ const rule = defineRule<MessageId>({
     escapeFilesystemModule: "The '{{root}}' module {{how}}; the gate cannot follow it there, so it cannot tell which files the calls made on it read or write.",
     escapeNetworkModule: "The '{{root}}' module {{how}}; the gate cannot follow it there, so it cannot tell where the calls made on it connect.",
     escapeSharedModule: "The '{{root}}' module {{how}}; the gate cannot follow it there, so it cannot tell whether its functions are replaced for the whole app.",
+    escapeChildProcessFunction: "'{{root}}' {{how}}; the gate cannot follow it there, so it cannot tell what programs the calls made with it run.",
+    escapeFilesystemFunction: "'{{root}}' {{how}}; the gate cannot follow it there, so it cannot tell which files the calls made with it read or write.",
   },
   findings: {
     escapeCode: critical('dynamic-code'),
@@ -71,6 +82,8 @@ const rule = defineRule<MessageId>({
     escapeFilesystemModule: { category: 'filesystem', severity: 'high', capability: 'filesystem', grantable: false },
     escapeNetworkModule: { category: 'network', severity: 'high', capability: 'network', grantable: false },
     escapeSharedModule: { category: 'runtime-tampering', severity: 'high' },
+    escapeChildProcessFunction: { category: 'child-process', severity: 'high', capability: 'childProcess', grantable: false },
+    escapeFilesystemFunction: { category: 'filesystem', severity: 'high', capability: 'filesystem', grantable: false },
   },
   create(context) {
     const resolver = resolverFor(context);
@@ -83,7 +96,7 @@ const rule = defineRule<MessageId>({
       const ref = resolver.resolve(node);
       if (!capabilityRoot(ref)) return;
       const escape = confinement.escapeOf(node, ref!);
-      if (!escape || reported.has(escape.node) || (capabilityRoot(escape.root)!.builtinModule && insideInteropHelper(escape.node, resolver))) return;
+      if (!escape || reported.has(escape.node) || (isBuiltinPart(capabilityRoot(escape.root)!) && insideInteropHelper(escape.node, resolver))) return;
       reported.add(escape.node);
       const root = capabilityRoot(escape.root)!;
       report(context, rule, { node: escape.node, messageId: messageOf(root), data: { root: root.label, how: escape.how } });
@@ -100,7 +113,26 @@ const rule = defineRule<MessageId>({
       reported.add(handler);
       report(context, rule, { node: handler, messageId: messageOf(root), data: { root: root.label, how: `is handed to ${context.sourceCode.getText(handler as never).slice(0, 40)} by then()` } });
     };
+    /**
+     * `export * from 'child_process'`, `export { execSync as run } from 'node:child_process'`: the module, or one of its
+     * powerful functions, handed to every file that imports this one, with no expression in between to follow.
+     */
+    const checkReexport = (node: AnyNode) => {
+      const specifier = node.source?.value;
+      if (typeof specifier !== 'string') return;
+      const module = moduleName(specifier);
+      const exported = node.type === 'ExportAllDeclaration' ? [{ node, path: [] as string[] }]
+        : node.specifiers.map((spec: AnyNode) => ({ node: spec, path: exportedName(spec.local) === 'default' ? [] : [exportedName(spec.local)] }));
+      for (const { node: at, path } of exported) {
+        const root = capabilityRoot({ module, path });
+        // A re-exported binding cannot be written through by its importers: crypto's shared functions stay the module's.
+        if (!root || !isBuiltinPart(root) || root.category === 'runtime-tampering') continue;
+        report(context, rule, { node: at, messageId: messageOf(root), data: { root: root.label, how: 'is re-exported to the files that import this one' } });
+      }
+    };
     return {
+      ExportAllDeclaration: checkReexport,
+      ExportNamedDeclaration: checkReexport,
       Identifier: check,
       MemberExpression: check,
       CallExpression: checkThen,
@@ -112,6 +144,11 @@ const rule = defineRule<MessageId>({
     } as Rule.RuleListener;
   },
 });
+
+const isBuiltinPart = (root: CapabilityRoot): boolean => Boolean(root.builtinModule || root.builtinFunction);
+
+/** `export { a }`'s `a`, `export { 'a-b' as c }`'s `'a-b'`. */
+const exportedName = (name: AnyNode): string => (name.type === 'Identifier' ? name.name : String(name.value));
 
 /** The ref a promise resolves to: `import('vm')` is `vm`, an async function's `%promise.require` is `require`. */
 function withoutPromise(ref: Ref): Ref | undefined {

@@ -9,7 +9,9 @@
  * sockets or hold the app's shared crypto are roots too: the rules judge each
  * call on them at its line, so one handed to code the gate does not follow
  * (an event, a promise, a callback, another file, an export, a copy) carries
- * calls nobody judges.
+ * calls nobody judges. The same holds for each of their functions that is the
+ * power itself (`execSync`, `readFile`, `request`): handed on, it runs where
+ * it is a call on an unknown value.
  */
 import type { Category } from '../meta.js';
 import { CALLER, CJS_ARGUMENTS, FUNCTION_CONSTRUCTORS, IMPORT_META } from './markers.js';
@@ -21,6 +23,8 @@ export interface CapabilityRoot {
   category: Extract<Category, 'dynamic-code' | 'dynamic-import' | 'runtime-tampering' | 'native-code' | 'network' | 'env' | 'child-process' | 'filesystem'>;
   /** Set for a builtin module's object (`require('fs')`): `label` is then the module's name. */
   builtinModule?: true;
+  /** Set for one of such a module's functions that runs programs, touches files or connects (`cp.execSync`, `fs.readFile`). */
+  builtinFunction?: true;
 }
 
 /** Members that hand on their object's power: `require.call`, `Function.bind`. */
@@ -51,22 +55,59 @@ const IMPORT_META_DATA = new Set(['url', 'dirname', 'filename', 'resolve', 'main
  * (`fs.promises`). `crypto`'s exports are shared by the whole app: whoever holds the object can replace
  * `timingSafeEqual` or `randomBytes` for everyone.
  */
-const POWER_MODULES = new Map<string, { category: CapabilityRoot['category']; modules?: string[] }>([
-  ['child_process', { category: 'child-process' }],
-  ['worker_threads', { category: 'child-process' }],
-  ['cluster', { category: 'child-process' }],
-  ['fs', { category: 'filesystem', modules: ['promises'] }],
-  ['fs/promises', { category: 'filesystem' }],
-  ['net', { category: 'network' }],
-  ['tls', { category: 'network' }],
-  ['http', { category: 'network' }],
-  ['https', { category: 'network' }],
-  ['http2', { category: 'network' }],
-  ['dgram', { category: 'network' }],
-  ['dns', { category: 'network', modules: ['promises'] }],
-  ['dns/promises', { category: 'network' }],
+interface PowerModule {
+  category: CapabilityRoot['category'];
+  modules?: string[];
+  /**
+   * Its functions that are the power themselves (`execSync`, `readFile`, `request`): one handed to code the gate does
+   * not follow runs programs, touches files or connects where no rule judges the call. `all` but the listed data.
+   */
+  functions?: Set<string> | { allBut: Set<string> };
+}
+/**
+ * What `fs` and `fs/promises` hold besides functions that read or write: flags, classes describing results, and the
+ * functions that only tell whether a path exists and what it is (`paths.find(fs.existsSync)` is everyday code).
+ */
+const FS_DATA = new Set([
+  'constants', 'F_OK', 'R_OK', 'W_OK', 'X_OK', 'Stats', 'Dirent', 'promises',
+  'exists', 'existsSync', 'stat', 'statSync', 'lstat', 'lstatSync', 'access', 'accessSync',
+]);
+const DNS_DATA = new Set(['getServers', 'getDefaultResultOrder', 'promises', ...['NODATA', 'FORMERR', 'SERVFAIL', 'NOTFOUND', 'NOTIMP', 'REFUSED', 'BADQUERY', 'BADNAME', 'BADFAMILY', 'BADRESP', 'CONNREFUSED', 'TIMEOUT', 'EOF', 'FILE', 'NOMEM', 'DESTRUCTION', 'BADSTR', 'BADFLAGS', 'NONAME', 'BADHINTS', 'NOTINITIALIZED', 'LOADIPHLPAPI', 'ADDRGETNETWORKPARAMS', 'CANCELLED', 'ADDRCONFIG', 'V4MAPPED', 'ALL']]);
+const HTTP_FUNCTIONS = new Set(['request', 'get', 'createServer', 'Server', 'Agent', 'ClientRequest', 'globalAgent']);
+const POWER_MODULES = new Map<string, PowerModule>([
+  ['child_process', { category: 'child-process', functions: { allBut: new Set() } }],
+  ['worker_threads', { category: 'child-process', functions: new Set(['Worker']) }],
+  ['cluster', { category: 'child-process', functions: new Set(['fork', 'setupPrimary', 'setupMaster']) }],
+  ['fs', { category: 'filesystem', modules: ['promises'], functions: { allBut: FS_DATA } }],
+  ['fs/promises', { category: 'filesystem', functions: { allBut: FS_DATA } }],
+  ['net', { category: 'network', functions: new Set(['connect', 'createConnection', 'createServer', 'Socket', 'Server', 'Stream']) }],
+  ['tls', { category: 'network', functions: new Set(['connect', 'createServer', 'TLSSocket', 'Server']) }],
+  ['http', { category: 'network', functions: HTTP_FUNCTIONS }],
+  ['https', { category: 'network', functions: HTTP_FUNCTIONS }],
+  ['http2', { category: 'network', functions: new Set(['connect', 'createServer', 'createSecureServer']) }],
+  ['dgram', { category: 'network', functions: new Set(['createSocket', 'Socket']) }],
+  ['dns', { category: 'network', modules: ['promises'], functions: { allBut: DNS_DATA } }],
+  ['dns/promises', { category: 'network', functions: { allBut: DNS_DATA } }],
   ['crypto', { category: 'runtime-tampering' }],
 ]);
+
+/** Whether `name` is one of `power`'s functions that are the power itself. */
+function isPowerFunction(power: PowerModule, name: string): boolean {
+  const { functions } = power;
+  if (!functions) return false;
+  return functions instanceof Set ? functions.has(name) : !functions.allBut.has(name);
+}
+
+/** `fs.promises.readFile` is `fs/promises`'s `readFile`: the module a path's first key is, and the rest. */
+function powerOf(module: string, path: string[]): { module: string; power: PowerModule; rest: string[] } | undefined {
+  const power = POWER_MODULES.get(module);
+  if (!power) return undefined;
+  if (path.length > 0 && power.modules?.includes(path[0])) {
+    const sub = POWER_MODULES.get(`${module}/${path[0]}`);
+    if (sub) return { module: `${module}.${path[0]}`, power: sub, rest: path.slice(1) };
+  }
+  return { module, power, rest: path };
+}
 
 /**
  * Roots whose members are the power itself, so reading one is already the finding:
@@ -139,9 +180,10 @@ function moduleRoot(module: string, path: string[]): CapabilityRoot | undefined 
     if (path[0] === 'createRequire') return { label: 'createRequire', category: 'dynamic-import' };
     return { label: `Module.${path.join('.')}`, category: 'runtime-tampering' };
   }
-  const power = POWER_MODULES.get(module);
-  if (power && (path.length === 0 || (path.length === 1 && power.modules?.includes(path[0])))) {
-    return { label: path.length ? `${module}.${path[0]}` : module, category: power.category, builtinModule: true };
+  const found = powerOf(module, path);
+  if (found && found.rest.length === 0) return { label: found.module, category: found.power.category, builtinModule: true };
+  if (found && found.rest.length === 1 && isPowerFunction(found.power, found.rest[0])) {
+    return { label: `${found.module}.${found.rest[0]}`, category: found.power.category, builtinFunction: true };
   }
   if (module === 'vm' && (path.length === 0 || (path.length === 1 && VM_COMPILERS.has(path[0])))) {
     return { label: path.length ? `vm.${path[0]}` : "the 'vm' module", category: 'dynamic-code' };

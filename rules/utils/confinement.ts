@@ -111,7 +111,8 @@ export class Confinement {
           if (isPowerMember(root, key) && !isWriteTarget(parent) && !this.uses.onlyDecides(parent) && !this.readsReportHeader(parent)) return escape(parent, `is used through ${key}`);
           if (!strict || isWriteTarget(parent)) return undefined;
           const member = Resolver.member(root, key);
-          if (!capabilityRoot(member)) {
+          // A module's function read off a variable followed strictly is judged as a member of that module, as before functions were roots.
+          if (!capabilityRoot(member) || (capabilityRoot(root)?.builtinModule && capabilityRoot(member)?.builtinFunction)) {
             return root.module === undefined && root.path.length === 0 && TIMERS.has(key) ? escape(parent, `reaches ${key} through ${this.text(start)}, which the gate cannot follow`) : undefined;
           }
           root = member;
@@ -241,6 +242,8 @@ export class Confinement {
     // `__importDefault(require('fs'))`: the helper hands back the module, so its result is followed in its place;
     // `Promise.resolve(require('fs'))` is a promise of it: the promise is followed, and what `await` and `then` take out of it is a root of its own.
     if (index === 0 && (isInteropHelperCall(callNode, this.resolver) || this.promises(callNode, root))) return this.walk(callNode, root, strict, seen);
+    // `promisify(fs.readFile)` is `fs.readFile` again, as the resolver knows: the wrapped function is followed in its place.
+    if (index === 0 && sameRef(this.resolver.resolve(callNode), root)) return this.walk(callNode, root, strict, seen);
     const name = Resolver.nameOf(call.callee);
     if (index === 0 && name !== undefined) {
       if (HARMLESS_LOOKS.has(name) || WRITERS.has(name)) return undefined;

@@ -2,6 +2,7 @@ import rule from '../../rules/no-capability-escape.js';
 import { commonjs as cjs, ruleTester as tester } from './rule-tester.js';
 
 const at = (messageId: string, line: number, column: number, data?: Record<string, string>) => ({ messageId, line, column, ...(data && { data }) });
+const RE = 'is re-exported to the files that import this one';
 const script = { languageOptions: { sourceType: 'script' as const } };
 
 tester.run('no-capability-escape', rule, {
@@ -37,6 +38,15 @@ tester.run('no-capability-escape', rule, {
     { code: 'var __create = Object.create;\nvar __defProp = Object.defineProperty;\nvar __getOwnPropDesc = Object.getOwnPropertyDescriptor;\nvar __getOwnPropNames = Object.getOwnPropertyNames;\nvar __getProtoOf = Object.getPrototypeOf;\nvar __hasOwnProp = Object.prototype.hasOwnProperty;\nvar __copyProps = (to, from, except, desc) => {\n  if (from && typeof from === "object" || typeof from === "function") for (var keys = __getOwnPropNames(from), i = 0, n = keys.length, key; i < n; i++) {\n    key = keys[i];\n    if (!__hasOwnProp.call(to, key) && key !== except) __defProp(to, key, { get: ((k) => from[k]).bind(null, key), enumerable: !(desc = __getOwnPropDesc(from, key)) || desc.enumerable });\n  }\n  return to;\n};\nvar __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__getProtoOf(mod)) : {}, __copyProps(isNodeMode || !mod || !mod.__esModule ? __defProp(target, "default", { value: mod, enumerable: true }) : target, mod));\nconst fs = __toESM(require("fs"));\nfs.statSync("a");', ...cjs },
     // A promise of a module is followed as the module: what await and then take out of it is judged where it is used.
     { code: 'Promise.resolve(require("crypto")).then((c) => c.randomUUID());\n(async () => { const fsp = await Promise.resolve(require("fs/promises")); fsp.readFile("a"); })();', ...cjs },
+    // A builtin module's powerful functions called, promisified, wrapped or aliased in place; its look-only and data members anywhere.
+    { code: 'const cp = require("child_process"); const util = require("util"); const run = util.promisify(cp.exec); run("git status"); const { execSync } = cp; execSync("git log");', ...cjs },
+    { code: 'const fs = require("fs"); const { promisify, callbackify } = require("node:util"); const readFile = promisify(fs.readFile); readFile("a");', ...cjs },
+    { code: 'const fs = require("fs"); const found = ["a", "b"].find(fs.existsSync); module.exports = { exists: fs.existsSync, stat: fs.promises.stat, F_OK: fs.constants.F_OK };', ...cjs },
+    { code: 'const fs = require("fs"); const { pipeline } = require("stream"); pipeline(fs.createReadStream("a"), fs.createWriteStream("b"), done);', ...cjs },
+    { code: 'const cp = require("child_process"); const api = { run: cp.execFileSync }; api.run("git", ["status"]); typeof cp.spawnSync === "function";', ...cjs },
+    'import { request } from "node:https"; import { readFile } from "fs/promises"; request("https://example.com"); await readFile("a");',
+    // Re-exports of what grants nothing: path, the crypto helpers (their bindings cannot be written through), fs's flags.
+    'export * from "node:path"; export { createHash, randomUUID } from "crypto"; export { constants, existsSync } from "fs"; export { local } from "./local.js";',
     // Modules that grant nothing by themselves may go anywhere.
     { code: 'const path = require("path"); const os = require("os"); helper(path, os); module.exports = require("util");', ...cjs },
     // Names only, or a test of a key, reveal no power.
@@ -83,6 +93,22 @@ tester.run('no-capability-escape', rule, {
     { code: 'const q = { a() { return this; }, b() { return this; } };\nq.a().b().a();', ...cjs },
   ],
   invalid: [
+    // One of those modules' functions that is the power itself, handed to another file: its calls happen where no rule judges them.
+    { code: 'module.exports = { run: require("child_process").execSync };', ...cjs, errors: [at('escapeChildProcessFunction', 1, 25, { root: 'child_process.execSync', how: 'is stored in an object' })] },
+    { code: 'const { spawn: s } = require("node:child_process");\nexports.start = s;', ...cjs, errors: [at('escapeChildProcessFunction', 2, 17, { root: 'child_process.spawn', how: 'is exported' })] },
+    { code: 'const cp = require("child_process");\nconst bus = require("./bus");\nbus.emit("ready", cp.spawn);', ...cjs, errors: [at('escapeChildProcessFunction', 3, 19, { root: 'child_process.spawn', how: 'is passed to ./bus:emit' })] },
+    { code: 'const cp = require("child_" + "process");\nconst k = "exec" + "Sync";\nmodule.exports.sh = cp[k];', ...cjs, errors: [at('escapeChildProcessFunction', 3, 21, { root: 'child_process.execSync', how: 'is exported' })] },
+    { code: 'import { execSync } from "node:child_process";\nexport { execSync as run };', errors: [at('escapeChildProcessFunction', 2, 10, { root: 'child_process.execSync', how: 'is exported' })] },
+    { code: 'import cp from "child_process";\nexport default cp.exec.bind(null);', errors: [at('escapeChildProcessFunction', 2, 16)] },
+    { code: 'const { promisify } = require("util");\nconst fs = require("fs");\nmodule.exports.read = promisify(fs.readFile);', ...cjs, errors: [at('escapeFilesystemFunction', 3, 23, { root: 'fs.readFile', how: 'is exported' })] },
+    { code: 'const fsp = require("fs").promises;\nhooks.register({ write: fsp.writeFile });', ...cjs, errors: [at('escapeFilesystemFunction', 2, 25, { root: 'fs.promises.writeFile', how: 'is stored in an object' })] },
+    { code: 'const https = require("https");\nsetTimeout(send, 0, https.request);', ...cjs, errors: [at('escapeNetwork', 2, 21, { root: 'https.request', how: 'is passed to setTimeout' })] },
+    // A re-export hands the module, or the function, to every importer with no expression to follow.
+    { code: 'export * from "node:child_process";', errors: [at('escapeChildProcessModule', 1, 1, { root: 'child_process', how: RE })] },
+    { code: 'export * as shell from "child_process";', errors: [at('escapeChildProcessModule', 1, 1, { root: 'child_process', how: RE })] },
+    { code: 'export { execSync as sh, spawn } from "node:child_process";', errors: [at('escapeChildProcessFunction', 1, 10, { root: 'child_process.execSync', how: RE }), at('escapeChildProcessFunction', 1, 26, { root: 'child_process.spawn', how: RE })] },
+    { code: 'export { default as files, writeFileSync } from "fs";', errors: [at('escapeFilesystemModule', 1, 10, { root: 'fs', how: RE }), at('escapeFilesystemFunction', 1, 28, { root: 'fs.writeFileSync', how: RE })] },
+    { code: 'export { "connect" as dial } from "node:net";', errors: [at('escapeNetwork', 1, 10, { root: 'net.connect', how: RE })] },
     // A builtin module's object handed where the gate cannot follow it: the calls made on it are never judged.
     { code: 'const bus = require("./bus");\nbus.emit("ready", require("child_process"));', ...cjs, errors: [at('escapeChildProcessModule', 2, 19, { root: 'child_process', how: 'is passed to ./bus:emit' })] },
     { code: 'exports.shell = Promise.resolve().then(() => require("child_process"));', ...cjs, errors: [at('escapeChildProcessModule', 1, 46, { root: 'child_process', how: 'is returned from an arrow function' })] },

@@ -26,7 +26,21 @@ describe('capability roots', () => {
       expect(capabilityRoot(root(path)), path.join('.')).toBeUndefined();
     }
     expect(capabilityRoot(root(['builtinModules'], 'module'))).toBeUndefined();
-    expect(capabilityRoot(root(['exec'], 'child_process'))).toBeUndefined(); // its load is the finding, not the value
+    for (const [module, member] of [['fs', 'existsSync'], ['fs', 'constants'], ['fs/promises', 'stat'], ['dns', 'getServers'], ['net', 'isIP'], ['http', 'STATUS_CODES'], ['crypto', 'randomBytes'], ['worker_threads', 'parentPort']]) {
+      expect(capabilityRoot(root([member], module)), `${module}.${member}`).toBeUndefined();
+    }
+  });
+
+  it('names the functions of the power modules that are the power itself', () => {
+    expect(capabilityRoot(root(['exec'], 'child_process'))).toEqual({ label: 'child_process.exec', category: 'child-process', builtinFunction: true });
+    expect(capabilityRoot(root(['readFileSync'], 'fs'))).toEqual({ label: 'fs.readFileSync', category: 'filesystem', builtinFunction: true });
+    expect(capabilityRoot(root(['promises', 'writeFile'], 'fs'))?.label).toBe('fs.promises.writeFile');
+    expect(capabilityRoot(root(['promises'], 'fs'))).toEqual({ label: 'fs.promises', category: 'filesystem', builtinModule: true });
+    expect(capabilityRoot(root(['request'], 'https'))?.category).toBe('network');
+    expect(capabilityRoot(root(['lookup'], 'dns'))?.category).toBe('network');
+    expect(capabilityRoot(root(['Worker'], 'worker_threads'))?.category).toBe('child-process');
+    expect(capabilityRoot(root(['exec', 'bind'], 'child_process'))?.label).toBe('child_process.exec');
+    expect(capabilityRoot(root(['exec', 'length'], 'child_process'))).toBeUndefined();
   });
 });
 
@@ -53,5 +67,15 @@ describe('escape analysis', () => {
     expect(escapeOf('function load(l) { return l; } module.exports = load; load(require)')).toBe('is passed to load');
     // The parameter now stands for require: its own uses are judged where the rule meets them.
     expect(escapeOf('function load(l) { other(l); } load(require)')).toBeNull();
+  });
+
+  it("follows a builtin module's function through promisify and lets a strict module's members be called", () => {
+    // `promisify(fs.readFile)` is fs.readFile again: the argument is followed as the call, which goes nowhere here.
+    expect(escapeOf('const fs = require("fs"); const util = require("util"); util.promisify(fs.readFile)')).toBeNull();
+    expect(escapeOf('const fs = require("fs"); const util = require("util"); keep(util.promisify(fs.readFile))')).toBe('is passed to keep');
+    expect(escapeOf('const cp = require("child_process"); emit(cp.spawn, "x")')).toBe('is passed to emit');
+    // A parameter fed the module and something else is followed strictly; its functions are then called as members of the module.
+    expect(escapeOf('function use(f) { f.readFileSync("a"); } use(other); use(require("fs"))')).toBeNull();
+    expect(escapeOf('function use(f) { keep(f); } use(other); use(require("fs"))')).toBe('is passed to keep');
   });
 });
