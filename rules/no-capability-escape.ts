@@ -119,10 +119,11 @@ const rule = defineRule<MessageId>({
      */
     const checkReexport = (node: AnyNode) => {
       const specifier = node.source?.value;
-      if (typeof specifier !== 'string') return;
+      // A declaration file and `export type … from` only describe types: TypeScript erases them, nothing is handed on.
+      if (typeof specifier !== 'string' || node.exportKind === 'type' || DECLARATION_FILE.test(context.filename)) return;
       const module = moduleName(specifier);
       const exported = node.type === 'ExportAllDeclaration' ? [{ node, path: [] as string[] }]
-        : node.specifiers.map((spec: AnyNode) => ({ node: spec, path: exportedName(spec.local) === 'default' ? [] : [exportedName(spec.local)] }));
+        : node.specifiers.filter((spec: AnyNode) => spec.exportKind !== 'type').map((spec: AnyNode) => ({ node: spec, path: exportedName(spec.local) === 'default' ? [] : [exportedName(spec.local)] }));
       for (const { node: at, path } of exported) {
         const root = capabilityRoot({ module, path });
         // A re-exported binding cannot be written through by its importers: crypto's shared functions stay the module's.
@@ -144,6 +145,8 @@ const rule = defineRule<MessageId>({
     } as Rule.RuleListener;
   },
 });
+
+const DECLARATION_FILE = /\.d\.[cm]?ts$/;
 
 const isBuiltinPart = (root: CapabilityRoot): boolean => Boolean(root.builtinModule || root.builtinFunction);
 

@@ -47,6 +47,9 @@ tester.run('no-capability-escape', rule, {
     'import { request } from "node:https"; import { readFile } from "fs/promises"; request("https://example.com"); await readFile("a");',
     // Re-exports of what grants nothing: path, the crypto helpers (their bindings cannot be written through), fs's flags.
     'export * from "node:path"; export { createHash, randomUUID } from "crypto"; export { constants, existsSync } from "fs"; export { local } from "./local.js";',
+    // Types only: a declaration file and `export type` are erased, nothing is re-exported at run time.
+    { code: 'export { readFile } from "node:fs/promises"; export * from "child_process";', filename: 'polyfills/node-fs.d.ts' },
+    { code: 'export type { ExecOptions } from "child_process"; export { type SpawnOptions, type ChildProcess } from "node:child_process";', filename: 'types.ts' },
     // Modules that grant nothing by themselves may go anywhere.
     { code: 'const path = require("path"); const os = require("os"); helper(path, os); module.exports = require("util");', ...cjs },
     // Names only, or a test of a key, reveal no power.
