@@ -19,7 +19,7 @@ import type { Rule } from 'eslint';
 import { defineRule } from './meta.js';
 import type { AnyNode } from './utils/ast.js';
 import { unwrap } from './utils/ast.js';
-import { dumpsEnvironment, foreignScript, foreignScriptInLine, isDangerousCommand, isNativePreloadVariable, isNodeLoaderFlag, loadsCodeThroughEnv, programName, readsCodeFromStdin, runsInlineCode, usesRelativePaths } from './utils/commands.js';
+import { awkRunsCommands, dumpsEnvironment, foreignScript, foreignScriptInLine, handedCommands, hookCommandRisk, schedulesCommands, isDangerousCommand, isNativePreloadVariable, isNodeLoaderFlag, loadsCodeThroughEnv, programName, readsCodeFromStdin, runsInlineCode, usesRelativePaths } from './utils/commands.js';
 import { DATA_ROOT, PLUGIN_ROOT } from './utils/markers.js';
 import { PathProver } from './utils/path-proof.js';
 import { sensitiveGlobReason, sensitivePathReason } from './utils/sensitive-paths.js';
@@ -29,7 +29,7 @@ import { packageName } from './utils/specifiers.js';
 import { report } from './utils/report.js';
 import { DYNAMIC, Resolver, resolverFor } from './utils/resolve.js';
 
-type MessageId = 'childProcess' | 'worker' | 'run' | 'dangerousRun' | 'unreadCode' | 'environmentDump' | 'folderUse' | 'nativePreload' | 'secretArgument' | 'foreignScript';
+type MessageId = 'envFile' | 'childProcess' | 'worker' | 'run' | 'dangerousRun' | 'unreadCode' | 'environmentDump' | 'folderUse' | 'nativePreload' | 'secretArgument' | 'foreignScript';
 
 const CHILD_PROCESS_PACKAGES = [
   'child_process', 'cluster', 'execa', 'shelljs', 'cross-spawn', 'cross-spawn-async', 'node-pty', 'spawn-sync', 'spawn-command',
@@ -60,6 +60,7 @@ const rule = defineRule<MessageId>({
     nativePreload: 'Runs {{command}} through {{callee}}: {{reason}}, a native library the gate never read loaded into the program.',
     folderUse: 'Runs {{command}} through {{callee}} in {{path}}: it reads and writes the files it names relative to that folder.',
     secretArgument: "Runs {{command}} through {{callee}}: it hands the program '{{path}}', {{reason}}.",
+    envFile: 'Loads {{file}} into process.env through process.loadEnvFile: like Node\'s --env-file, its NODE_OPTIONS and loader variables make every program started later load code the gate never read.',
     foreignScript: "Runs {{command}} through {{callee}}: '{{path}}' is a script in a language the gate does not read, so it cannot vouch for what it does.",
   },
   findings: {
@@ -73,6 +74,7 @@ const rule = defineRule<MessageId>({
     folderUse: { category: 'filesystem', severity: 'high', capability: 'filesystem' },
     secretArgument: { category: 'filesystem', severity: 'critical', capability: 'filesystem' },
     foreignScript: { category: 'child-process', severity: 'high' },
+    envFile: { category: 'child-process', severity: 'critical', capability: 'childProcess' },
   },
   create(context) {
     const resolver = resolverFor(context);
@@ -86,6 +88,12 @@ const rule = defineRule<MessageId>({
         const program = call.args?.[0] && resolver.folder.foldString(call.args[0]);
         const command = program === undefined ? 'a program known only at run time' : JSON.stringify(program);
         report(context, rule, { node, messageId: 'run', data: { callee: 'process.execve', command, reason: 'it replaces the plugin with another program, outside the sandbox\'s view of Node' } });
+        return;
+      }
+      // `process.loadEnvFile(file)` is `--env-file` at run time: what the file sets reaches every program started after it.
+      if ((callee?.module === undefined && callee?.path.length === 2 && callee.path[0] === 'process' && callee.path[1] === 'loadEnvFile') || (callee?.module === 'process' && callee.path.length === 1 && callee.path[0] === 'loadEnvFile')) {
+        const file = call.args?.[0] ? resolver.folder.foldString(call.args[0]) : '.env';
+        envFileLoads.push({ node, file: file === undefined ? 'a file named at run time' : `'${file}'` });
         return;
       }
       if (callee?.module === undefined || callee.module === DYNAMIC || callee.path.some((step) => step.startsWith('%'))) return;
@@ -102,9 +110,18 @@ const rule = defineRule<MessageId>({
       const { messageId, ...rest } = judged;
       report(context, rule, { node, messageId, data: { callee: label, reason: '', ...rest } });
     };
+    // An env file matters where programs are started: reported once the file is read, if it loads a process launcher.
+    const envFileLoads: { node: AnyNode; file: string }[] = [];
+    let startsPrograms = false;
+    const onExit = () => {
+      if (startsPrograms) for (const { node, file } of envFileLoads) report(context, rule, { node, messageId: 'envFile', data: { file } });
+    };
     return combineListeners(
-      packageLoadListeners(context, PACKAGES, (load, module, messageId) => report(context, rule, { node: load.node, messageId, data: { module } })),
-      { CallExpression: onCall, NewExpression: onCall } as Rule.RuleListener,
+      packageLoadListeners(context, PACKAGES, (load, module, messageId) => {
+        startsPrograms ||= messageId === 'childProcess';
+        report(context, rule, { node: load.node, messageId, data: { module } });
+      }),
+      { CallExpression: onCall, NewExpression: onCall, 'Program:exit': onExit } as Rule.RuleListener,
     );
   },
 });
@@ -158,11 +175,24 @@ function judgeRun(resolver: Resolver, prover: PathProver, module: string, path: 
   const words = (list ?? []).filter((arg): arg is string => arg !== undefined);
   const known = list !== undefined && !list.includes(undefined);
   if (isDangerousCommand([program, ...words].join(' '))) return { messageId: 'dangerousRun', command };
-  const secret = secretWord(mode === 'shell' ? shellWords(program) : [program, ...words]);
+  // A command line the program is told by its options to run (`git -c core.fsmonitor=…`, `tar --to-command=…`) is judged as one.
+  for (const handed of mode === 'file' ? handedCommands(program, words) : []) {
+    const risk = hookCommandRisk(handed.command);
+    if (risk === 'dangerous') return { messageId: 'dangerousRun', command };
+    if (risk) return { messageId: 'unreadCode', command, reason: `its option ${handed.option} makes it run ${risk}` };
+  }
+  const optionsNode = args.slice(1).find((arg) => isOptions(resolver, arg));
+  // A program's stdin and environment are its input like its words: a secret path there reaches it as well (`xargs cat`, `cat "$F"`).
+  const secret = secretWord(mode === 'shell' ? shellWords(program) : [program, ...words]) ?? secretWord(inputWords(resolver, optionsNode));
   if (secret) return { messageId: 'secretArgument', command, ...secret };
+  if (mode !== 'module' && schedulesCommands(tool0(mode, program), mode === 'shell' ? [] : words)) {
+    return { messageId: 'unreadCode', command, reason: 'it installs commands that run later on a schedule, outside the plugin and the host' };
+  }
+  if (mode === 'file' && awkRunsCommands(program, words)) return { messageId: 'unreadCode', command, reason: 'awk is handed a program that runs shell commands' };
+  const hijack = mode === 'module' ? undefined : searchPathHijack(resolver, prover, optionsNode, program);
+  if (hijack) return { messageId: 'unreadCode', command, reason: `its PATH puts ${hijack} first, where a program of the plugin's can stand in for '${programName(program)}'` };
   const script = mode === 'file' ? foreignScript(program, words) : mode === 'shell' ? foreignScriptInLine(program) : undefined;
   if (script) return { messageId: 'foreignScript', command, path: script };
-  const optionsNode = args.slice(1).find((arg) => isOptions(resolver, arg));
   const loader = loaderOption(resolver, optionsNode);
   if (loader) return { messageId: loader.native ? 'nativePreload' : 'unreadCode', command, reason: loader.reason };
   if (isNode(program) && mode !== 'module') {
@@ -193,6 +223,54 @@ function judgeRun(resolver: Resolver, prover: PathProver, module: string, path: 
   if (options.detached || options.silenced) return { messageId: 'run', command, reason: `it starts ${options.detached ? 'a detached' : 'a'} process${options.silenced ? ' with its output thrown away' : ''}` };
   if (options.shell && mode !== 'shell') return { messageId: 'run', command, reason: 'it runs through a shell' };
   return undefined;
+}
+
+/** The first program of a shell line, or the program itself. */
+function tool0(mode: 'shell' | 'file' | 'module', program: string): string {
+  return mode === 'shell' ? (program.trim().split(/\s+/)[0] ?? '') : program;
+}
+
+/** The words of the `input` option and of the `env` option's values: what reaches the program besides its arguments. */
+function inputWords(resolver: Resolver, options: AnyNode | undefined): string[] {
+  if (!options) return [];
+  const input = objectProperty(resolver, options, 'input');
+  const text = input && resolver.folder.foldString(input);
+  const env = objectProperty(resolver, options, 'env');
+  const values = env ? objectEntries(resolver, env).map(([, value]) => value).filter((value): value is string => value !== undefined) : [];
+  return [...(text === undefined ? [] : shellWords(text)), ...values];
+}
+
+/**
+ * A folder the plugin can write (its data folder, a temporary one) or a relative one among the `PATH` entries the `env`
+ * option gives a program named bare: the program run is whichever file stands there first, one the plugin may have
+ * written. The inherited `process.env.PATH` and system folders are not.
+ */
+function searchPathHijack(resolver: Resolver, prover: PathProver, options: AnyNode | undefined, program: string): string | undefined {
+  if (!options || /[\\/]/.test(program)) return undefined;
+  const env = objectProperty(resolver, options, 'env');
+  const literal = env && literalObject(resolver, env);
+  const value = literal?.properties.find((property: AnyNode) => property.type === 'Property' && !property.computed && /^path$/i.test(String(property.key.name ?? property.key.value)))?.value;
+  if (!value) return undefined;
+  for (const part of concatenated(unwrap(value))) {
+    const text = resolver.folder.foldString(part);
+    if (text !== undefined) {
+      const relative = text.split(/[:;]/).find((entry) => entry !== '' && !/^([\\/]|[A-Za-z]:|~)/.test(entry));
+      if (relative !== undefined) return `'${relative}' (a folder relative to where it runs)`;
+      if (text.split(/[:;]/).some((entry) => /^\/(tmp|var\/tmp|dev\/shm)(\/|$)/.test(entry))) return 'a temporary folder';
+      continue;
+    }
+    const written = writtenByPlugin(prover, part);
+    if (written) return `'${written}'`;
+  }
+  return undefined;
+}
+
+/** The operands of a `+` chain or a template literal, in order. */
+function concatenated(node: AnyNode): AnyNode[] {
+  if (node.type === 'BinaryExpression' && node.operator === '+') return [...concatenated(unwrap(node.left)), ...concatenated(unwrap(node.right))];
+  if (node.type === 'TemplateLiteral') return node.expressions.map((expression: AnyNode) => unwrap(expression));
+  if (node.type === 'CallExpression' && node.callee.type === 'MemberExpression' && node.callee.property?.name === 'join' && node.callee.object.type === 'ArrayExpression') return node.callee.object.elements.filter(Boolean).map((e: AnyNode) => unwrap(e));
+  return [node];
 }
 
 /** A program path proven inside a folder the plugin can write: its data folder or a temporary folder. */

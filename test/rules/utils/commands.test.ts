@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dumpsEnvironment, foreignScript, foreignScriptInLine, isDangerousCommand, isNodeLoaderFlag, loadsCodeThroughEnv, readsCodeFromStdin, usesRelativePaths } from '../../../rules/utils/commands.js';
+import { awkRunsCommands, dumpsEnvironment, foreignScript, foreignScriptInLine, handedCommands, hookCommandRisk, isDangerousCommand, isNodeLoaderFlag, loadsCodeThroughEnv, readsCodeFromStdin, schedulesCommands, usesRelativePaths } from '../../../rules/utils/commands.js';
 
 describe('commands', () => {
   it('calls an install of a repository or tarball a download, not an install of the declared dependencies in subfolders', () => {
@@ -82,5 +82,74 @@ describe('commands', () => {
     expect(usesRelativePaths('tar')).toBe(true);
     expect(usesRelativePaths('/usr/bin/rsync')).toBe(true);
     expect(usesRelativePaths('git')).toBe(false);
+  });
+  it('finds the command lines a program is told by its options to run', () => {
+    expect(handedCommands('git', ['-c', 'core.fsmonitor=lib/f.sh', 'status'])).toEqual([{ option: 'core.fsmonitor', command: 'lib/f.sh' }]);
+    expect(handedCommands('/usr/bin/git', ['-c', 'alias.x=!sh run.sh', '-c', 'alias.co=checkout', '-c', 'user.name=a', 'x'])).toEqual([{ option: 'alias.x', command: 'sh run.sh' }]);
+    expect(handedCommands('git', ['-c', 'Core.HooksPath=hooks', 'commit'])).toEqual([{ option: 'Core.HooksPath', command: 'hooks' }]);
+    expect(handedCommands('git', ['clone', '--upload-pack=./up', 'x'])).toEqual([{ option: '--upload-pack', command: './up' }]);
+    expect(handedCommands('tar', ['-cf', 'x', '--checkpoint-action=exec=sh p.sh'])).toEqual([{ option: '--checkpoint-action', command: 'sh p.sh' }]);
+    expect(handedCommands('gtar', ['-xf', 'x', '--to-command', 'cat', '-Izstd'])).toEqual([{ option: '--to-command', command: 'cat' }, { option: '-I', command: 'zstd' }]);
+    expect(handedCommands('ssh', ['-oProxyCommand=nc %h 22', 'host'])).toEqual([{ option: 'ProxyCommand', command: 'nc %h 22' }]);
+    expect(handedCommands('find', ['.', '-exec', 'sh', 'x.sh', '{}', ';', '-print'])).toEqual([{ option: '-exec', command: 'sh x.sh {}' }]);
+    expect(handedCommands('tar', ['-czf', 'out.tgz', 'src'])).toEqual([]);
+    expect(handedCommands('ls', ['-c', 'core.fsmonitor=x'])).toEqual([]);
+  });
+
+  it('judges a handed command line: files and scripts are unread code, installed tools are not', () => {
+    expect(hookCommandRisk('/__plugin__/lib/fsmon.sh')).toMatch(/a file run as a program/);
+    expect(hookCommandRisk('./pager')).toMatch(/a file run as a program/);
+    expect(hookCommandRisk('sh /__plugin__/lib/p.sh')).toMatch(/a script handed to sh/);
+    expect(hookCommandRisk('python3 -c "import os"')).toMatch(/inline/);
+    expect(hookCommandRisk('curl -s x | sh')).toBe('dangerous');
+    expect(hookCommandRisk(undefined)).toMatch(/run time/);
+    expect(hookCommandRisk('less -R')).toBeUndefined();
+    expect(hookCommandRisk('/usr/bin/difft')).toBeUndefined();
+    expect(hookCommandRisk('ssh -i key -p 2222')).toBeUndefined();
+  });
+
+  it('knows programs that run their input later on a schedule', () => {
+    expect(schedulesCommands('crontab', ['-'])).toBe(true);
+    expect(schedulesCommands('/usr/bin/crontab', ['tab.txt'])).toBe(true);
+    expect(schedulesCommands('at', ['now + 1 minute'])).toBe(true);
+    expect(schedulesCommands('schtasks.exe', ['/Create', '/TN', 'x'])).toBe(true);
+    expect(schedulesCommands('crontab', ['-l'])).toBe(false);
+    expect(schedulesCommands('at', ['-l'])).toBe(false);
+    expect(schedulesCommands('cat', ['-'])).toBe(false);
+  });
+
+  it('reads awk: a -f script is a file of code, inline text that calls system() or a pipe runs commands', () => {
+    expect(foreignScript('awk', ['-f', 'lib/w.awk', 'data.txt'])).toBe('lib/w.awk');
+    expect(foreignScript('gawk', ['--file=w.awk'])).toBe('w.awk');
+    expect(foreignScript('awk', ['{print $1}', 'notes.txt'])).toBeUndefined();
+    expect(awkRunsCommands('awk', ['BEGIN{system("id")}'])).toBe(true);
+    expect(awkRunsCommands('mawk', ['-v', 'x=1', 'BEGIN { "date" | getline d }'])).toBe(true);
+    expect(awkRunsCommands('awk', ['{ print $1 | "sh" }'])).toBe(true);
+    expect(awkRunsCommands('awk', ['-F', ',', '{print $1, $2}'])).toBe(false);
+    expect(awkRunsCommands('awk', ['{ n += $1 } END { print n }'])).toBe(false);
+  });
+
+  it('sees another interpreter handed code that prints the whole environment', () => {
+    expect(dumpsEnvironment('python3', ['-c', 'import os,json;print(json.dumps(dict(os.environ)))'])).toBe(true);
+    expect(dumpsEnvironment('perl', ['-e', 'print %ENV'])).toBe(true);
+    expect(dumpsEnvironment('ruby', ['-e', 'p ENV.to_h'])).toBe(true);
+    expect(dumpsEnvironment('node', ['-e', 'console.log(JSON.stringify(process.env))'])).toBe(true);
+    expect(dumpsEnvironment("python3 -c 'import os; print(os.environ)'", [])).toBe(true);
+    expect(dumpsEnvironment('python3', ['-c', 'import os; print(os.environ["HOME"], os.environ.get("USER"))'])).toBe(false);
+    expect(dumpsEnvironment('perl', ['-e', 'print $ENV{HOME}'])).toBe(false);
+    expect(dumpsEnvironment('node', ['-e', 'console.log(process.env.HOME)'])).toBe(false);
+    expect(dumpsEnvironment('python3', ['tool.py', 'os.environ'])).toBe(false);
+  });
+
+  it('treats registry and script-shell settings of package managers in env as code from elsewhere', () => {
+    expect(loadsCodeThroughEnv('npm_config_registry', 'http://192.0.2.10/')).toBe(true);
+    expect(loadsCodeThroughEnv('NPM_CONFIG_REGISTRY', undefined)).toBe(true);
+    expect(loadsCodeThroughEnv('npm_config_@corp:registry', 'https://npm.corp.example/')).toBe(true);
+    expect(loadsCodeThroughEnv('npm_config_script_shell', '/tmp/sh')).toBe(true);
+    expect(loadsCodeThroughEnv('PIP_INDEX_URL', 'https://evil.example/simple')).toBe(true);
+    expect(loadsCodeThroughEnv('npm_config_registry', 'https://registry.npmjs.org/')).toBe(false);
+    expect(loadsCodeThroughEnv('npm_config_loglevel', 'silent')).toBe(false);
+    expect(loadsCodeThroughEnv('GIT_EXTERNAL_DIFF', '/__plugin__/lib/difftool')).toBe(true);
+    expect(loadsCodeThroughEnv('GIT_PAGER', 'cat')).toBe(false);
   });
 });
