@@ -22,6 +22,7 @@ import { unwrap } from './utils/ast.js';
 import { awkRunsCommands, dumpsEnvironment, foreignScript, foreignScriptInLine, handedCommands, hookCommandRisk, schedulesCommands, isDangerousCommand, isNativePreloadVariable, isNodeLoaderFlag, loadsCodeThroughEnv, programName, readsCodeFromStdin, runsInlineCode, usesRelativePaths } from './utils/commands.js';
 import { DATA_ROOT, PLUGIN_ROOT } from './utils/markers.js';
 import { PathProver } from './utils/path-proof.js';
+import { pluginWritableSearchFolder, writtenByPlugin } from './utils/search-path.js';
 import { sensitiveGlobReason, sensitivePathReason } from './utils/sensitive-paths.js';
 import { combineListeners } from './utils/listeners.js';
 import { packageLoadListeners } from './utils/modules.js';
@@ -241,45 +242,15 @@ function inputWords(resolver: Resolver, options: AnyNode | undefined): string[] 
 }
 
 /**
- * A folder the plugin can write (its data folder, a temporary one) or a relative one among the `PATH` entries the `env`
- * option gives a program named bare: the program run is whichever file stands there first, one the plugin may have
- * written. The inherited `process.env.PATH` and system folders are not.
+ * A folder the plugin can write or a relative one among the `PATH` entries the `env` option gives a program named
+ * bare (see search-path.ts). The inherited `process.env.PATH` and system folders are not.
  */
 function searchPathHijack(resolver: Resolver, prover: PathProver, options: AnyNode | undefined, program: string): string | undefined {
   if (!options || /[\\/]/.test(program)) return undefined;
   const env = objectProperty(resolver, options, 'env');
   const literal = env && literalObject(resolver, env);
   const value = literal?.properties.find((property: AnyNode) => property.type === 'Property' && !property.computed && /^path$/i.test(String(property.key.name ?? property.key.value)))?.value;
-  if (!value) return undefined;
-  for (const part of concatenated(unwrap(value))) {
-    const text = resolver.folder.foldString(part);
-    if (text !== undefined) {
-      const relative = text.split(/[:;]/).find((entry) => entry !== '' && !/^([\\/]|[A-Za-z]:|~)/.test(entry));
-      if (relative !== undefined) return `'${relative}' (a folder relative to where it runs)`;
-      if (text.split(/[:;]/).some((entry) => /^\/(tmp|var\/tmp|dev\/shm)(\/|$)/.test(entry))) return 'a temporary folder';
-      continue;
-    }
-    const written = writtenByPlugin(prover, part);
-    if (written) return `'${written}'`;
-  }
-  return undefined;
-}
-
-/** The operands of a `+` chain or a template literal, in order. */
-function concatenated(node: AnyNode): AnyNode[] {
-  if (node.type === 'BinaryExpression' && node.operator === '+') return [...concatenated(unwrap(node.left)), ...concatenated(unwrap(node.right))];
-  if (node.type === 'TemplateLiteral') return node.expressions.map((expression: AnyNode) => unwrap(expression));
-  if (node.type === 'CallExpression' && node.callee.type === 'MemberExpression' && node.callee.property?.name === 'join' && node.callee.object.type === 'ArrayExpression') return node.callee.object.elements.filter(Boolean).map((e: AnyNode) => unwrap(e));
-  return [node];
-}
-
-/** A program path proven inside a folder the plugin can write: its data folder or a temporary folder. */
-function writtenByPlugin(prover: PathProver, node: AnyNode): string | undefined {
-  const proof = prover.prove(node);
-  if (!proof || proof.folder === '') return undefined;
-  const { folder } = proof;
-  const writable = folder === DATA_ROOT || folder.startsWith(`${DATA_ROOT}/`) || /^\/(tmp|var\/tmp|dev\/shm)(\/|$)/.test(folder);
-  return writable ? `${folder}${proof.open ? '/…' : ''}` : undefined;
+  return value ? pluginWritableSearchFolder(resolver, prover, value) : undefined;
 }
 
 function isNode(program: string): boolean {

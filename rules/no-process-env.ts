@@ -19,6 +19,8 @@ import type { AnyNode } from './utils/ast.js';
 import { isFunctionNode, isWriteTarget, plainKeyName, unwrap } from './utils/ast.js';
 import { defineRule } from './meta.js';
 import { isNativePreloadVariable, loadsCodeThroughEnv } from './utils/commands.js';
+import { PathProver } from './utils/path-proof.js';
+import { pluginWritableSearchFolder } from './utils/search-path.js';
 import { report } from './utils/report.js';
 import { DYNAMIC, Resolver, calleeLabel, resolverFor, type NormalizedCall, type Ref } from './utils/resolve.js';
 import { ValueUses } from './utils/value-uses.js';
@@ -88,6 +90,7 @@ const rule = defineRule<MessageId>({
     const isEnv = (node: AnyNode | null | undefined) => Boolean(node) && isEnvObject(resolver.resolve(node!));
 
     const uses = new ValueUses(resolver, (node) => context.sourceCode.getScope(node as never));
+    const prover = new PathProver(resolver, (node) => context.sourceCode.getScope(node as never), false, () => false);
 
     /**
      * One variable read, tested or written at `node`. `value` is where the value goes (absent for a test
@@ -101,7 +104,9 @@ const rule = defineRule<MessageId>({
         // What another write (a destructuring target, `*=`) leaves there is known only at run time; `+=` adds its right side.
         const written = how.written ?? (assigned?.operator === '=' || assigned?.operator === '+=' ? assigned.right : undefined);
         const value = written && addedText(written, name);
-        const loader = name !== '…' && loadsCodeThroughEnv(name, value) ? (isNativePreloadVariable(name) ? 'nativeLoaderWrite' : 'loaderWrite') : undefined;
+        // A PATH that puts a folder the plugin writes first makes every program later run by name one the plugin may have written.
+        const hijacks = /^path$/i.test(name) && written !== undefined && pluginWritableSearchFolder(resolver, prover, written) !== undefined;
+        const loader = name !== '…' && (hijacks || loadsCodeThroughEnv(name, value)) ? (isNativePreloadVariable(name) ? 'nativeLoaderWrite' : 'loaderWrite') : undefined;
         report(context, rule, { node, messageId: loader ?? (HARMLESS.has(name) ? 'harmlessWrite' : 'write'), data: { variable: name } });
         return;
       }

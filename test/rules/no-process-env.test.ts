@@ -101,6 +101,11 @@ ruleTester.run('no-process-env', rule, {
     // A loader variable set in the process's environment: every program started after it loads what it names.
     { code: 'const lib = require("path").join(ctx.dataDir, "libhook.so");\nprocess.env["LD_" + "PRELOAD"] = lib;', errors: [read('nativeLoaderWrite', 2, 1, 'LD_PRELOAD')] },
     { code: 'const { env } = process;\nenv.NODE_OPTIONS = "--import=data:text/javascript,1";\nenv.BASH_ENV = "/tmp/x";\nenv.GIT_SSH_COMMAND = cmd;', errors: [read('loaderWrite', 2, 1, 'NODE_OPTIONS'), read('loaderWrite', 3, 1, 'BASH_ENV'), read('loaderWrite', 4, 1, 'GIT_SSH_COMMAND')] },
+    // A PATH that puts the data folder or a temporary folder first: any program run by name later may be the plugin's.
+    { code: 'exports.activate = (ctx) => { process.env.PATH = ctx.dataDir + require("path").delimiter + process.env.PATH; };', errors: [read('loaderWrite', 1, 31, 'PATH'), read('read', 1, 92, 'PATH')] },
+    { code: 'const { env } = process;\nenv["PA" + "TH"] = `/tmp/.bin:${env.PATH}`;', errors: [read('loaderWrite', 2, 1, 'PATH'), read('read', 2, 33, 'PATH')] },
+    // Look-alike: appending a system folder to the inherited PATH.
+    { code: 'process.env.PATH = process.env.PATH + ":/usr/local/bin";', errors: [read('write', 1, 1, 'PATH'), read('read', 1, 20, 'PATH')] },
     // Look-alikes: the same variables set to plain settings are ordinary writes.
     { code: 'process.env.NODE_OPTIONS = "--max-old-space-size=4096";\nprocess.env.GIT_PAGER = "cat";\nprocess.env.LD_LIBRARY_PATH = "/opt/tool/lib";', errors: [read('write', 1, 1, 'NODE_OPTIONS'), read('write', 2, 1, 'GIT_PAGER'), read('write', 3, 1, 'LD_LIBRARY_PATH')] },
     // Set through Object.assign, Reflect.set or a descriptor: the same writes.
