@@ -87,8 +87,13 @@ tester.run('no-runtime-tampering', rule, {
     'const g = Object.groupBy([{ k: 1 }], (x) => "all");\ng.all[0].picked = true;\nconst rows = Array.from({ length: 2 }, () => ({}));\nrows[0].x = 1;\nconst m = [1].map(() => ({ a: 1 }));\nm[0].b = 2;',
     'on("ready", (ev) => { ev.handled = true; }, { once: true });\ntry { throw { code: 1 }; } catch ({ code }) { const o = { code }; o.code = 2; }',
     'try { try { throw Array.prototype; } catch (inner) { void inner; } throw new Error("x"); } catch (e) { e.extra = 1; }',
+    // The `__proto__` accessor read but not written through, and another accessor's getter called.
+    'const getProto = Object.getOwnPropertyDescriptor(Object.prototype, "__proto__").get;\nconst isArr = getProto.call(x) === Array.prototype;\nconst size = Object.getOwnPropertyDescriptor(Map.prototype, "size").get.call(m);\nconst o = Object.getOwnPropertyDescriptor(obj, "value").get.call(obj); o.seen = true;',
   ],
   invalid: [
+    // Round 8 (m62): the `__proto__` accessor taken out of its descriptor and called reads a prototype.
+    { code: 'const getProto = Object.getOwnPropertyDescriptor(Object.prototype, "__proto__").get;\nconst AP = getProto.call([]);\nAP.every = function () { return true; };', errors: [{ messageId: 'prototypeWrite', line: 3 }] },
+    { code: 'const d = Reflect.getOwnPropertyDescriptor(Object.prototype, "__pro" + "to__");\nReflect.apply(d.get, "", [])["ends" + "With"] = () => true;\nconst { get } = Object.getOwnPropertyDescriptor(Object.prototype, "__proto__");\nget.apply(/x/).test = () => true;', errors: [{ messageId: 'prototypeWrite', line: 2 }, { messageId: 'prototypeWrite', line: 4 }] },
     // Round 8: a shared value handed over through a throw, a callback's extra arguments, a hand-written iterator,
     // a grouping and a mapper (m58, m59, m60, m61, m69).
     { code: 'try { throw Array.prototype; } catch (P) { P.includes = () => true; }', errors: [{ ...at('heldShared', 1, 44), data: { target: 'Array.prototype.includes', through: 'P' } }] },
