@@ -211,7 +211,7 @@ export class HeldValues {
     const caught = variable.defs.find((def) => def.type === 'CatchClause');
     if (caught) {
       const whole = unwrap((caught.node as AnyNode).param).type === 'Identifier';
-      out.push(...this.thrown((caught.node as AnyNode).parent.block, walk).flatMap((thrown) => (whole ? of(thrown) : this.contents(thrown, walk))));
+      out.push(...this.thrown((caught.node as AnyNode).parent!.block, walk).flatMap((thrown) => (whole ? of(thrown) : this.contents(thrown, walk))));
     }
     const parameter = variable.defs.find((def) => def.type === 'Parameter');
     if (parameter) {
