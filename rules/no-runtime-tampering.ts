@@ -9,7 +9,7 @@ import type { Rule } from 'eslint';
 import { builtinModules } from 'node:module';
 import { defineRule } from './meta.js';
 import type { AnyNode } from './utils/ast.js';
-import { assignedTargets, isWriteTarget, plainKeyName, unwrap } from './utils/ast.js';
+import { assignedTargets, isFunctionNode, isWriteTarget, plainKeyName, unwrap } from './utils/ast.js';
 import { combineListeners } from './utils/listeners.js';
 import { loadsModuleBuiltinOrdinarily } from './utils/module-builtin.js';
 import { moduleLoadListeners } from './utils/modules.js';
@@ -21,7 +21,7 @@ import { PollutionHelpers } from './utils/pollution.js';
 import { rawReport, report } from './utils/report.js';
 import { crossFileFacts } from './utils/load-records.js';
 import { exportedValues } from './utils/exported-functions.js';
-import { BROWSER_GLOBAL, DYNAMIC, RESULT, Resolver, SUBCLASS, resolverFor, type NormalizedCall, type Ref } from './utils/resolve.js';
+import { BROWSER_GLOBAL, DESCRIPTOR, DYNAMIC, RESULT, Resolver, SUBCLASS, resolverFor, type NormalizedCall, type Ref } from './utils/resolve.js';
 
 /** `Module` statics and prototype members that decide how every module is found, compiled and cached. */
 const MODULE_INTERNALS = new Set([
@@ -73,8 +73,19 @@ const WRITERS: Record<string, string> = {
   'Object.setPrototypeOf': '__proto__',
   'Reflect.setPrototypeOf': '__proto__',
 };
+/** How an export's key is marked when the write is on what calling it returns: `base()`. */
+const CALLED = '()';
 /** The key of a member named by a symbol: never an intrinsic's name. */
 const SYMBOL_KEY = '@@symbol';
+/** The export a path from an import reads: `''` the module, `base`, or `base()` (`()` the module called); undefined for deeper or unknown steps. */
+function importedKey(path: string[]): string | undefined {
+  const [first = '', second] = path;
+  if (path.length > 2 || (second !== undefined && second !== RESULT)) return undefined;
+  if (first === RESULT) return second === undefined ? CALLED : undefined;
+  if (first.startsWith('%')) return undefined;
+  return second === RESULT ? `${first}${CALLED}` : first;
+}
+
 /** SIGUSR1's number on Linux, where plugins run (`os.constants.signals.SIGUSR1`). */
 const LINUX_SIGUSR1 = 10;
 /** Signal 0: `process.kill(pid, 0)` only asks whether the process exists. */
@@ -165,20 +176,30 @@ const rule = defineRule({
     const recordImportedWrite = (node: AnyNode, objectNode: AnyNode, object: Ref, key: string) => {
       const facts = crossFileFacts();
       const specifier = object.module;
-      if (!facts || specifier === undefined || !/^\.{0,2}\//.test(specifier) || object.path.length > 1 || object.path.some((step) => step.startsWith('%'))) return;
+      if (!facts || specifier === undefined || !/^\.{0,2}\//.test(specifier)) return;
+      // `base.x`, or `base().x`: what the export `base`, or what calling it, hands back (`''` is the module itself).
+      const exported = importedKey(object.path);
+      if (exported === undefined) return;
       const target = context.sourceCode.getText(objectNode as never).slice(0, 40) + step(key);
       const report = rawReport(context, rule, { node, messageId: 'importedShared', data: { target, from: specifier } });
-      facts.importedWrites.push({ specifier, via: context.languageOptions.sourceType === 'module' ? 'import' : 'require', key: object.path[0] ?? '', report });
+      facts.importedWrites.push({ specifier, via: context.languageOptions.sourceType === 'module' ? 'import' : 'require', key: exported, report });
     };
 
     /** The keys under which this file exports a shared built-in, for the writes other files make on them. */
     const recordSharedExports = (program: AnyNode) => {
       const facts = crossFileFacts();
       if (!facts) return;
-      for (const [name, value] of exportedValues(program, (node) => context.sourceCode.getScope(node as never))) {
+      const shared = (value: AnyNode) => {
         const direct = resolver.resolve(value);
         const refs = [...(direct && !direct.path.some((part) => part.startsWith('%')) ? [direct] : []), ...heldValues.refsOf(value)];
-        if (refs.some((ref) => classify(writtenPath(ref, DYNAMIC)) !== undefined)) facts.sharedExports.push(name);
+        return refs.some((ref) => classify(writtenPath(ref, DYNAMIC)) !== undefined);
+      };
+      const returnsShared = (fn: AnyNode) => (resolver.functions.returnedExpressions(fn) ?? []).some(shared);
+      for (const [name, exported, how] of exportedValues(program, (node) => context.sourceCode.getScope(node as never))) {
+        const value = unwrap(exported);
+        // A getter's reader gets what it returns; an exported function's caller gets what it returns, as `name()`.
+        if (how === 'getter' ? isFunctionNode(value) && returnsShared(value) : shared(value)) facts.sharedExports.push(name);
+        if (how !== 'getter' && isFunctionNode(value) && returnsShared(value)) facts.sharedExports.push(`${name}${CALLED}`);
       }
     };
 
@@ -260,7 +281,7 @@ const rule = defineRule({
       let holder = unwrap(holderNode);
       // `const proto = Object.getPrototypeOf(o); proto.shell = …`: the prototype kept in a name first.
       if (holder.type === 'Identifier') holder = unwrap(resolver.aliasedExpression(holder)?.node ?? holder);
-      const reflected = holder.type === 'CallExpression' && PROTOTYPE_READS.has(Resolver.nameOf(resolver.normalizeCall(holder).callee) ?? '');
+      const reflected = holder.type === 'CallExpression' && (PROTOTYPE_READS.has(Resolver.nameOf(resolver.normalizeCall(holder).callee) ?? '') || callsPrototypeGetter(holder));
       if (holder.type !== 'MemberExpression' && !reflected) return;
       const through = reflected ? undefined : memberKey(holder);
       const viaConstructor = through === 'prototype' && unwrap(holder.object).type === 'MemberExpression' && memberKey(unwrap(holder.object)) === 'constructor';
@@ -272,6 +293,15 @@ const rule = defineRule({
       if (known && classify({ module: known.module, path: [...known.path, DYNAMIC] })) return;
       const target = context.sourceCode.getText((dynamic ? holder : written) as never).slice(0, 60);
       report(context, rule, { node, messageId: dynamic ? 'pollution' : 'prototypeWrite', data: { target } });
+    };
+
+    /**
+     * `Object.getOwnPropertyDescriptor(Object.prototype, '__proto__').get.call(x)`: the accessor behind `x.__proto__`,
+     * taken out and called, reads the prototype of whatever it is called on, as `Object.getPrototypeOf(x)` does.
+     */
+    const callsPrototypeGetter = (call: AnyNode): boolean => {
+      const path = resolver.normalizeCall(call).callee?.path ?? [];
+      return path.slice(-3).join('\0') === ['__proto__', DESCRIPTOR, 'get'].join('\0');
     };
 
     const checkMemberWrite = (node: AnyNode, targetNode: AnyNode) => {

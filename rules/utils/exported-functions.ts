@@ -98,6 +98,21 @@ export function exportsKey(target: AnyNode, scopeOf: ScopeOf): string | undefine
   return isModuleExports(object, scopeOf) ? key : false;
 }
 
+/** `Object.defineProperty(exports, 'a', { get() { return v } })` or `{ value: v }`: the export `a`. */
+function definedExport(call: AnyNode, scopeOf: ScopeOf): ExportedValue[] {
+  const callee = call.type === 'CallExpression' ? unwrap(call.callee) : undefined;
+  if (callee?.type !== 'MemberExpression' || unwrap(callee.object).type !== 'Identifier' || unwrap(callee.object).name !== 'Object' || plainKeyName(callee.property, callee.computed) !== 'defineProperty') return [];
+  const [target, keyNode, descriptor] = (call.arguments as AnyNode[]).map((argument) => argument && unwrap(argument));
+  const exportsObject = target?.type === 'Identifier' ? target.name === 'exports' && isFreeName(target, scopeOf) : target !== undefined && isModuleExports(target, scopeOf);
+  const key = keyNode?.type === 'Literal' && typeof keyNode.value === 'string' ? keyNode.value : undefined;
+  if (!exportsObject || key === undefined || descriptor?.type !== 'ObjectExpression') return [];
+  return (descriptor.properties as AnyNode[]).flatMap((property): ExportedValue[] => {
+    const name = property.type === 'Property' ? plainKeyName(property.key, property.computed) : undefined;
+    if (name === 'value') return [[key, property.value]];
+    return name === 'get' ? [[key, property.value, 'getter']] : [];
+  });
+}
+
 /** Not declared in the file: CommonJS's own `module` and `exports`. */
 function isFreeName(identifier: AnyNode, scopeOf: ScopeOf): boolean {
   return (findVariable(scopeOf(identifier), identifier.name)?.defs.length ?? 0) === 0;
@@ -130,13 +145,17 @@ function constructsOrExtends(use: AnyNode): boolean {
   return (parent?.type === 'ClassDeclaration' || parent?.type === 'ClassExpression') && parent.superClass === node;
 }
 
+/** An export's name and what it is: the value itself, or a getter whose returns are what an importer reads (`how: 'getter'`). */
+export type ExportedValue = [name: string, value: AnyNode, how?: 'getter'];
+
 /**
  * What a file exports, by name: `exports.a = v`, `module.exports.a = v`, `module.exports = { a: v, b }`,
- * `export function a` / `export const a = v`, `export { v as a }`; `''` names the module itself
+ * `export function a` / `export const a = v`, `export { v as a }`, and TypeScript's CommonJS emit
+ * `Object.defineProperty(exports, 'a', { get: () => v })` (or `{ value: v }`); `''` names the module itself
  * (`module.exports = v`, `export default v`), which a default import or a whole `require` reads.
  */
-export function exportedValues(program: AnyNode, scopeOf: ScopeOf): [string, AnyNode][] {
-  const out: [string, AnyNode][] = [];
+export function exportedValues(program: AnyNode, scopeOf: ScopeOf): ExportedValue[] {
+  const out: ExportedValue[] = [];
   // Function declarations are hoisted: one exported above where it is written is that function too.
   const declared = new Map<string, AnyNode>((program.body as AnyNode[]).filter((statement) => statement.type === 'FunctionDeclaration' && statement.id).map((statement) => [statement.id.name, statement]));
   for (const statement of program.body as AnyNode[]) {
@@ -152,6 +171,7 @@ export function exportedValues(program: AnyNode, scopeOf: ScopeOf): [string, Any
       }
     }
     if (statement.type === 'ExportDefaultDeclaration') out.push(['', statement.declaration]);
+    if (statement.type === 'ExpressionStatement') out.push(...definedExport(statement.expression, scopeOf));
     if (statement.type !== 'ExpressionStatement' || statement.expression.type !== 'AssignmentExpression' || statement.expression.operator !== '=') continue;
     const { left, right } = statement.expression;
     const target = exportsKey(left, scopeOf);

@@ -10,7 +10,7 @@
  * unless a folded key on a literal picks one element.
  */
 import type { AnyNode } from './ast.js';
-import { childNodes, isFunctionNode, plainKeyName, runtimeParams, unwrap } from './ast.js';
+import { childNodes, climbWrappers, isFunctionNode, plainKeyName, runtimeParams, unwrap } from './ast.js';
 import type { Scope } from 'eslint';
 import { argumentAt } from './local-functions.js';
 import { DYNAMIC, ITERATION_METHODS, type Ref, type Resolver } from './resolve.js';
@@ -23,13 +23,18 @@ const DERIVED_COLLECTIONS = new Set(['slice', 'concat', 'filter', 'reverse', 'so
 /** The arguments (as slice bounds) that a derived collection holds as elements. */
 const ADDED_ARGUMENTS: Record<string, [number, number?]> = { concat: [0], with: [1, 2], toSpliced: [2] };
 /** Statics whose result holds what their arguments hold. */
-const COLLECTING_STATICS = new Set(['Object.values', 'Object.entries', 'Object.fromEntries', 'Array.from', 'Array.of']);
+const COLLECTING_STATICS = new Set(['Object.values', 'Object.entries', 'Object.fromEntries', 'Array.from', 'Array.of', 'Object.groupBy', 'Map.groupBy']);
+/** Calls whose result holds what their callback returns: `Array.from(src, () => P)`, `list.map(() => P)`. */
+const MAPPING_STATICS = new Set(['Array.from']);
+const MAPPING_METHODS = new Set(['map', 'flatMap']);
 const COLLECTION_CLASSES = new Set(['Map', 'Set', 'WeakMap', 'WeakSet']);
 /** Constructors whose instance holds their first argument itself: a `WeakRef` hands it back from `deref()`, `Proxy.revocable` as `.proxy`. */
 const SINGLE_HOLDERS = new Set(['WeakRef', 'Proxy.revocable', 'Promise.resolve']);
 /** Promise methods whose callback receives the promise's value (`then`'s first, `finally` none). */
 const SETTLED_CALLBACKS = new Set(['then']);
 /** Calls that put their arguments into the collection they are called on. */
+/** Methods whose callbacks' parameters the gate reads from their receiver (elements, an accumulator, a settled value). */
+const OWN_CALLBACK_METHODS = new Set([...ITERATION_METHODS, 'reduce', 'reduceRight', 'then', 'catch', 'finally', 'sort', 'toSorted']);
 const WRITE_INS = new Set(['push', 'unshift', 'set', 'add', 'splice', 'fill']);
 const MAX_STEPS = 200;
 
@@ -101,7 +106,7 @@ export class HeldValues {
       case 'ArrayExpression':
         return node.elements.flatMap((element: AnyNode | null) => (element ? this.element(element, walk) : []));
       case 'ObjectExpression':
-        return node.properties.flatMap((property: AnyNode) => (property.type === 'SpreadElement' ? this.contents(property.argument, walk) : property.kind === 'init' ? this.element(property.value, walk) : property.kind === 'get' ? this.returned(property.value, walk) : []));
+        return node.properties.flatMap((property: AnyNode) => (property.type === 'SpreadElement' ? this.contents(property.argument, walk) : this.isIteratorKey(property) ? this.iterated(property.value, walk) : property.kind === 'init' ? this.element(property.value, walk) : property.kind === 'get' ? this.returned(property.value, walk) : []));
       case 'NewExpression': {
         const constructed = this.globalName(node.callee) ?? '';
         if (COLLECTION_CLASSES.has(constructed)) return node.arguments[0] ? this.contents(node.arguments[0], walk) : [];
@@ -119,11 +124,15 @@ export class HeldValues {
         // A local async function's promise holds what it returns.
         if (generator?.async) return this.returned(generator, walk);
         const called = this.globalName(callee) ?? '';
-        if (COLLECTING_STATICS.has(called)) return node.arguments.flatMap((argument: AnyNode) => this.contents(argument, walk));
+        const mapped = MAPPING_STATICS.has(called);
+        if (COLLECTING_STATICS.has(called)) return node.arguments.flatMap((argument: AnyNode) => (mapped && isFunctionNode(unwrap(argument)) ? this.returned(argument, walk) : this.contents(argument, walk)));
         if (SINGLE_HOLDERS.has(called)) return node.arguments[0] ? this.element(node.arguments[0], walk) : [];
         const method = callee.type === 'MemberExpression' ? this.methodName(callee) : undefined;
         // `p.then((x) => x)`: the next promise holds what the callback returns.
         if (method !== undefined && SETTLED_CALLBACKS.has(method) && node.arguments[0]) return this.returned(node.arguments[0], walk);
+        if (method !== undefined && MAPPING_METHODS.has(method) && node.arguments[0]) return this.returned(node.arguments[0], walk);
+        // `groups.get('all')[0]`: an element that is itself a collection holds what the collection's nested parts hold.
+        if (method !== undefined && ELEMENT_READS.has(method)) return this.contents(callee.object, walk);
         if (method === undefined || !DERIVED_COLLECTIONS.has(method)) return [];
         // Only some arguments become elements: all of concat's, the value `with` puts in, what `toSpliced` inserts;
         // filter's predicate, sort's comparator and slice's indices do not (`list.filter(Boolean)` holds no Boolean).
@@ -198,7 +207,17 @@ export class HeldValues {
     });
     if (!variable || !variable.defs.some((def) => isRuntimeDefinition(def))) return out;
     const of = (node: AnyNode) => (asCollection ? this.contents(node, walk) : this.values(node, walk));
+    // `try { throw Array.prototype } catch (P) {…}`: what the try block throws.
+    const caught = variable.defs.find((def) => def.type === 'CatchClause');
+    if (caught) {
+      const whole = unwrap((caught.node as AnyNode).param).type === 'Identifier';
+      out.push(...this.thrown((caught.node as AnyNode).parent!.block, walk).flatMap((thrown) => (whole ? of(thrown) : this.contents(thrown, walk))));
+    }
     const parameter = variable.defs.find((def) => def.type === 'Parameter');
+    if (parameter) {
+      const whole = runtimeParams(parameter.node as AnyNode).includes(parameter.name as AnyNode);
+      out.push(...this.handedOver(parameter.node as AnyNode).flatMap((argument) => (argument.type === 'SpreadElement' ? this.contents(argument.argument, walk) : whole && !asCollection ? this.element(argument, walk) : this.contents(argument, walk))));
+    }
     if (parameter) {
       // An element of what it walks (`contents` already reaches into nested collections), or what its calls pass.
       const walked = this.resolver.iteratedArray(identifier);
@@ -297,6 +316,57 @@ export class HeldValues {
     const fn = unwrap(input);
     if (!isFunctionNode(fn)) return [];
     return (this.resolver.functions.returnedExpressions(fn) ?? []).flatMap((expression) => this.element(expression, walk));
+  }
+
+  /**
+   * A function written as an argument of a call the gate does not read — a builtin that calls back (timers,
+   * `queueMicrotask`, `Array.from`, `Object.groupBy`), a library's helper — may be handed any other argument of that
+   * call, or a part of one (`Array.from(list, fn)` and `Object.groupBy` walk theirs): `setTimeout((J) => { J.parse = f }, 0, JSON)`.
+   * A local function's calls are followed instead.
+   */
+  private handedOver(fn: AnyNode): AnyNode[] {
+    const { node, parent } = climbWrappers(fn);
+    if (parent?.type !== 'CallExpression' || !parent.arguments.includes(node) || this.resolver.calledFunction(parent)) return [];
+    // An array's or a promise's own callback methods are read where their parameters are: `forEach(cb, thisArg)` hands `thisArg` to `this`.
+    const callee = unwrap(parent.callee);
+    if (callee.type === 'MemberExpression' && OWN_CALLBACK_METHODS.has(this.methodName(callee) ?? '')) return [];
+    return parent.arguments.filter((argument: AnyNode) => argument !== node);
+  }
+
+  /** What a block throws (`throw x`), its nested functions' and nested try blocks' throws not included. */
+  private thrown(block: AnyNode, walk: Walk): AnyNode[] {
+    const out: AnyNode[] = [];
+    const visit = (node: AnyNode): void => {
+      if (node.type === 'ThrowStatement') out.push(node.argument);
+      // A nested try with a catch stops its block's throws.
+      const children = node.type === 'TryStatement' && node.handler ? childNodes(node).filter((child) => child !== node.block) : childNodes(node);
+      if (++walk.steps <= MAX_STEPS) for (const child of children) if (!isFunctionNode(child)) visit(child);
+    };
+    visit(block);
+    return out;
+  }
+
+  /** `[Symbol.iterator]` (or its async twin) as a literal's key. */
+  private isIteratorKey(property: AnyNode): boolean {
+    if (property.type !== 'Property' || !property.computed) return false;
+    const ref = this.resolver.resolve(property.key);
+    return ref?.module === undefined && ref?.path.length === 2 && ref.path[0] === 'Symbol' && (ref.path[1] === 'iterator' || ref.path[1] === 'asyncIterator');
+  }
+
+  /**
+   * What a for-of over an object with this `[Symbol.iterator]` gets: a generator's yields, or the `value` of what the
+   * returned iterator's `next()` returns (anything its results hold when they are not literals).
+   */
+  private iterated(input: AnyNode, walk: Walk): Ref[] {
+    const fn = unwrap(input);
+    if (!isFunctionNode(fn)) return [];
+    if (fn.generator) return this.yielded(fn, walk);
+    return (this.resolver.functions.returnedExpressions(fn) ?? []).flatMap((iterator) => {
+      const literal = this.literalBehind(iterator);
+      const next = literal?.type === 'ObjectExpression' ? this.resolver.literals.propertyValue(literal, 'next') : undefined;
+      if (!next || !isFunctionNode(unwrap(next))) return this.contents(iterator, walk);
+      return (this.resolver.functions.returnedExpressions(unwrap(next)) ?? []).flatMap((result) => this.picked(result, 'value', walk));
+    });
   }
 
   /**

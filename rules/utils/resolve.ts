@@ -56,7 +56,7 @@ export interface NormalizedCall {
 const INSTANCE = '%instance';
 /** What a module's function returned. */
 export const RESULT = '%result';
-const DESCRIPTOR = '%descriptor';
+export const DESCRIPTOR = '%descriptor';
 const GLOBAL_OBJECT_NAMES = new Set(['globalThis', 'global']);
 /** A sloppy function's own `arguments` (CALLER, in markers.ts, is the function that called it). */
 const FUNCTION_ARGUMENTS = '%arguments';

@@ -248,6 +248,32 @@ describe('the gate reads what would ship and what the entries reach', () => {
     expect(found).toEqual(['index.mjs:5 no-runtime-tampering high', 'index.mjs:7 no-runtime-tampering high', 'index.mjs:9 no-runtime-tampering high', 'index.mjs:11 no-runtime-tampering high']);
   });
 
+  it('reports a write on what another file exports through a function that returns a shared built-in, or a getter (TypeScript emit)', async () => {
+    const root = writePlugin({
+      'package.json': MANIFEST,
+      'lib/base.js': 'exports.base = () => RegExp.prototype;\nfunction pick() { return [String.prototype][0]; }\nmodule.exports.pick = pick;\nexports.make = () => ({});\nexports.shared = () => JSON;',
+      'lib/ts.js': '"use strict";\nObject.defineProperty(exports, "__esModule", { value: true });\nObject.defineProperty(exports, "root", { enumerable: true, get: function () { return Object.prototype; } });\nObject.defineProperty(exports, "own", { enumerable: true, get: () => ({}) });\nObject.defineProperty(exports, "codec", { value: JSON });',
+      'lib/whole.js': 'module.exports = function () { return Array.prototype; };',
+      'index.js': [
+        "const { base, pick, make, shared } = require('./lib/base');",
+        "const ts = require('./lib/ts');",
+        'const R = base();',
+        'R.test = () => true;',
+        'pick().endsWith = () => true;',
+        'make().x = 1;',
+        'shared.parse = null;',
+        'ts.root.isAdmin = true;',
+        'ts.own.isAdmin = true;',
+        'ts.codec.parse = (t) => t;',
+        "require('./lib/whole')().includes = () => true;",
+        'exports.activate = () => {};',
+      ].join('\n'),
+    });
+    const found = summary((await analyzePlugin(root, { cache: false })).findings).filter((line) => line.startsWith('index.js:'));
+    // make() and ts.own are the plugin's own objects; `shared` itself is a function, only its result is JSON.
+    expect(found).toEqual(['index.js:4 no-runtime-tampering high', 'index.js:5 no-runtime-tampering high', 'index.js:8 no-runtime-tampering high', 'index.js:10 no-runtime-tampering high', 'index.js:11 no-runtime-tampering high']);
+  });
+
   it('reports a binding.gyp in the root, a shipped binary of no image or font format, and a load of a devDependency', async () => {
     const root = writePlugin({
       'package.json': { ...MANIFEST, devDependencies: { helper: '*' } },

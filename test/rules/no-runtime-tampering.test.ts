@@ -79,8 +79,35 @@ tester.run('no-runtime-tampering', rule, {
     'class Box { p = []; }\nnew Box().p.push(1);\nfunction* nums() { yield 1; yield { a: 1 }; }\nfor (const n of nums()) n.a = 2;\nconst total = [1, 2].reduce((acc, x) => acc + x, 0);\nconst o = [1].reduce((acc) => { acc.n = 1; return acc; }, {});',
     // An instance member's own prototype, and prototypes only read.
     'class A { m() { Object.getPrototypeOf(this).cache = {}; } }\nconst p = Object.getPrototypeOf(x);\nuse(p.name, Object.getPrototypeOf(o) === Foo.prototype);',
+    // Round 8 look-alikes: a caught error, a timer's own data, a hand-written iterator of local objects, groupings and
+    // mappers of the code's own records, a callback handed local options.
+    'try { JSON.parse(s); } catch (e) { e.message = "bad"; e.code = 1; }\ntry { throw new Error("x"); } catch (err) { err.handled = true; }',
+    'const state = { n: 0 };\nsetTimeout((s) => { s.n += 1; s.done = true; }, 0, state);\nqueueMicrotask(() => { state.flag = 1; });',
+    'const range = { [Symbol.iterator]() { let i = 0; return { next() { return i < 2 ? { value: { id: i++ }, done: false } : { done: true }; } }; } };\nfor (const r of range) r.seen = true;',
+    'const g = Object.groupBy([{ k: 1 }], (x) => "all");\ng.all[0].picked = true;\nconst rows = Array.from({ length: 2 }, () => ({}));\nrows[0].x = 1;\nconst m = [1].map(() => ({ a: 1 }));\nm[0].b = 2;',
+    'on("ready", (ev) => { ev.handled = true; }, { once: true });\ntry { throw { code: 1 }; } catch ({ code }) { const o = { code }; o.code = 2; }',
+    'try { try { throw Array.prototype; } catch (inner) { void inner; } throw new Error("x"); } catch (e) { e.extra = 1; }',
+    // The `__proto__` accessor read but not written through, and another accessor's getter called.
+    'const getProto = Object.getOwnPropertyDescriptor(Object.prototype, "__proto__").get;\nconst isArr = getProto.call(x) === Array.prototype;\nconst size = Object.getOwnPropertyDescriptor(Map.prototype, "size").get.call(m);\nconst o = Object.getOwnPropertyDescriptor(obj, "value").get.call(obj); o.seen = true;',
   ],
   invalid: [
+    // Round 8 (m62): the `__proto__` accessor taken out of its descriptor and called reads a prototype.
+    { code: 'const getProto = Object.getOwnPropertyDescriptor(Object.prototype, "__proto__").get;\nconst AP = getProto.call([]);\nAP.every = function () { return true; };', errors: [{ messageId: 'prototypeWrite', line: 3 }] },
+    { code: 'const d = Reflect.getOwnPropertyDescriptor(Object.prototype, "__pro" + "to__");\nReflect.apply(d.get, "", [])["ends" + "With"] = () => true;\nconst { get } = Object.getOwnPropertyDescriptor(Object.prototype, "__proto__");\nget.apply(/x/).test = () => true;', errors: [{ messageId: 'prototypeWrite', line: 2 }, { messageId: 'prototypeWrite', line: 4 }] },
+    // Round 8: a shared value handed over through a throw, a callback's extra arguments, a hand-written iterator,
+    // a grouping and a mapper (m58, m59, m60, m61, m69).
+    { code: 'try { throw Array.prototype; } catch (P) { P.includes = () => true; }', errors: [{ ...at('heldShared', 1, 44), data: { target: 'Array.prototype.includes', through: 'P' } }] },
+    { code: 'const X = String.prototype;\ntry { if (X) { throw cond ? X : null; } } catch (e) { e["ends" + "With"] = () => true; }', errors: [{ ...at('heldShared', 2, 55), data: { target: 'String.prototype.endsWith', through: 'e' } }] },
+    { code: 'try { throw { p: RegExp.prototype }; } catch (box) { box.p.test = () => true; }\ntry { try { throw 1; } finally { throw [JSON]; } } catch ([J]) { J.parse = f; }', errors: [{ ...at('heldShared', 1, 54), data: { target: 'RegExp.prototype.test', through: 'box.p' } }, { ...at('heldShared', 2, 66), data: { target: 'JSON.parse', through: 'J' } }] },
+    { code: 'setTimeout((J) => { J.parse = f; }, 0, JSON);', errors: [{ ...at('heldShared', 1, 21), data: { target: 'JSON.parse', through: 'J' } }] },
+    { code: 'const later = setImmediate;\nlater(function (list) { list[0].every = () => true; }, [Array.prototype]);\nprocess.nextTick((a, o) => { o.isAdmin = true; }, 1, Object.prototype);', errors: [{ ...at('heldShared', 2, 25), data: { target: 'Array.prototype["0"].every', through: 'list[0]' } }, { ...at('heldShared', 3, 30), data: { target: 'Object.prototype.isAdmin', through: 'o' } }] },
+    { code: 'someLib.run(Promise.prototype, (p) => { p.then = f; });', errors: [{ ...at('heldShared', 1, 41), data: { target: 'Promise.prototype.then', through: 'p' } }] },
+    { code: 'const it = { [Symbol.iterator]() { let done = false; return { next() { if (done) return { done: true }; done = true; return { done: false, value: String.prototype }; } }; } };\nfor (const P of it) P.endsWith = () => true;', errors: [{ ...at('heldShared', 2, 21), data: { target: 'String.prototype.endsWith', through: 'P' } }] },
+    { code: 'const k = Symbol.iterator;\nconst it = { [Symbol.iterator]: function () { const step = { next: () => ({ value: Array.prototype }) }; return step; } };\nconst [A] = it;\nA.includes = () => true;\nconst gen = { *[Symbol.iterator]() { yield JSON; } };\nfor (const J of gen) J.parse = f;', errors: [{ ...at('heldShared', 4, 1), data: { target: 'Array.prototype.includes', through: 'A' } }, { ...at('heldShared', 6, 22), data: { target: 'JSON.parse', through: 'J' } }] },
+    { code: 'const groups = Object.groupBy([Object.prototype], () => "all");\ngroups.all[0].isAdmin = true;', errors: [{ ...at('heldShared', 2, 1), data: { target: 'Object.prototype["0"].isAdmin', through: 'groups.all[0]' } }] },
+    { code: 'const m = Map.groupBy([Array.prototype], (x) => 1);\nm.get(1)[0].every = () => true;\nfor (const [, list] of Object.entries(Object.groupBy([JSON], () => "k"))) list[0].parse = f;', errors: [{ ...at('heldShared', 2, 1), data: { target: 'Array.prototype["0"].every', through: 'm.get(1)[0]' } }, { ...at('heldShared', 3, 75), data: { target: 'JSON["0"].parse', through: 'list[0]' } }] },
+    { code: 'const [OP] = Array.from({ length: 1 }, () => Object.prototype);\nOP.isAdmin = true;', errors: [{ ...at('heldShared', 2, 1), data: { target: 'Object.prototype.isAdmin', through: 'OP' } }] },
+    { code: 'const all = [0].map(function () { return RegExp.prototype; });\nall[0].test = () => true;\nArray.from([String.prototype], (S) => { S.trim = f; });\n[1].flatMap(() => [JSON])[0].parse = f;', errors: [{ ...at('heldShared', 2, 1), data: { target: 'RegExp.prototype.test', through: 'all[0]' } }, { ...at('heldShared', 3, 41), data: { target: 'String.prototype.trim', through: 'S' } }, { ...at('heldShared', 4, 1), data: { target: 'JSON.parse', through: '[1].flatMap(() => [JSON])[0]' } }] },
     // A fixed key through Object.getPrototypeOf writes a prototype that may be a built-in one, kept in a name or not.
     { code: 'class Settings {}\nObject.getPrototypeOf(Settings.prototype).isAdmin = true;', errors: [at('prototypeWrite', 2, 1)] },
     { code: 'class Store extends Map {}\nconst P = Object.getPrototypeOf(Object.getPrototypeOf(new Store()));\nP.get = f;', errors: [at('prototypeWrite', 3, 1)] },

@@ -32,6 +32,20 @@ describe('values held by places the resolver does not follow', () => {
     expect(held('with (JSON) { let $ = {}; $; }', { sourceType: 'script', filename: 'a.js' })).toEqual([]);
   });
 
+  it('follows a throw to its catch, a callback of an unread call to the call\'s other arguments, an iterator, groupBy and a mapper', () => {
+    expect(held('try { throw Array.prototype; } catch ($) { $; }')).toEqual(['Array.prototype']);
+    // A throw in a nested function, or caught by an inner try, does not reach the outer catch.
+    expect(held('try { const f = () => { throw JSON; }; try { throw Math; } catch (i) {} } catch ($) { $; }')).toEqual([]);
+    expect(held('setTimeout(($) => $, 0, JSON);')).toEqual(['JSON']);
+    expect(held('lib.each({}, ($) => $);')).toEqual([]);
+    // An array's own callback method hands its thisArg to `this`, not to the parameter.
+    expect(held('[{}].forEach(($) => $, Math);')).toEqual([]);
+    expect(held('const it = { [Symbol.iterator]() { return { next() { return { value: RegExp.prototype, done: false }; } }; } };\nfor (const $ of it) $;')).toEqual(['RegExp.prototype']);
+    expect(held('const g = Object.groupBy([Object.prototype], () => "a");\nconst $ = g.a;\n$;')).toEqual(['Object.prototype']);
+    expect(held('const [$] = Array.from({ length: 1 }, () => Object.prototype);\n$;')).toEqual(['Object.prototype']);
+    expect(held('const [$] = Array.from({ length: 1 }, () => ({}));\n$;')).toEqual([]);
+  });
+
   it('follows a getter, a WeakRef, a proxy, a promise, a tag and arguments to what they hand back', () => {
     expect(held('const o = { get list() { return Array.prototype; }, own: {} };\nconst $ = o.list;\n$;')).toEqual(['Array.prototype']);
     expect(held('class S { static get j() { return JSON; } }\nconst $ = S.j;\n$;')).toEqual(['JSON']);
