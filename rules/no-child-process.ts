@@ -21,7 +21,7 @@ import type { AnyNode } from './utils/ast.js';
 import { unwrap } from './utils/ast.js';
 import { awkRunsCommands, dumpsEnvironment, foreignScript, foreignScriptInLine, handedCommands, hookCommandRisk, schedulesCommands, isDangerousCommand, isNativePreloadVariable, isNodeLoaderFlag, loadsCodeThroughEnv, programName, readsCodeFromStdin, runsInlineCode, usesRelativePaths } from './utils/commands.js';
 import { DATA_ROOT, PLUGIN_ROOT } from './utils/markers.js';
-import { PathProver } from './utils/path-proof.js';
+import { isInside, PathProver, shownPlace } from './utils/path-proof.js';
 import { pluginWritableSearchFolder, writtenByPlugin } from './utils/search-path.js';
 import { sensitiveGlobReason, sensitivePathReason } from './utils/sensitive-paths.js';
 import { combineListeners } from './utils/listeners.js';
@@ -210,12 +210,12 @@ function judgeRun(resolver: Resolver, prover: PathProver, module: string, path: 
   const cwd = optionsNode && objectProperty(resolver, optionsNode, 'cwd');
   if (cwd && usesRelativePaths(tool)) {
     const proof = prover.prove(cwd);
-    const own = proof && !proof.climbs && [DATA_ROOT, PLUGIN_ROOT].some((root) => proof.folder === root || proof.folder.startsWith(`${root}/`));
+    const own = proof && !proof.climbs && [DATA_ROOT, PLUGIN_ROOT].some((root) => isInside(proof.folder, root));
     // A program run in a folder of secrets reads them by their bare names (`cat credentials` in ~/.aws).
     const inSecrets = proof && secretWord((mode === 'shell' ? shellWords(program) : words).map((word) => `${proof.folder}/${word}`));
     if (inSecrets) return { messageId: 'secretArgument', command, ...inSecrets };
     if (!own) {
-      const where = proof ? `'${proof.folder}${proof.open ? '/…' : ''}'` : 'a folder the gate cannot place';
+      const where = proof ? `'${shownPlace(proof)}'` : 'a folder the gate cannot place';
       return { messageId: 'folderUse', command, path: where, folder: proof && !proof.climbs ? proof.folder : '', open: 'yes', access: 'write' };
     }
   }

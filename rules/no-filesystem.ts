@@ -24,7 +24,7 @@ import { Resolver, calleeLabel, memberName, resolverFor, type NormalizedCall, ty
 import { sensitivePathReason } from './utils/sensitive-paths.js';
 import { DATA_ROOT } from './utils/markers.js';
 import { isWholeTree } from './utils/manifest.js';
-import { PathProver, concatOperands, isInside, type PathProof } from './utils/path-proof.js';
+import { PathProver, concatOperands, isInside, shownPlace, type PathProof } from './utils/path-proof.js';
 
 const PACKAGES = new Map(
   [
@@ -217,7 +217,7 @@ const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad
           report(context, rule, { node: arg, messageId: 'wholeTreeWalk', data: { folder: proof.folder, how, callee } });
           continue;
         }
-        const path = proof ? `'${proof.folder}${proof.open ? '/…' : ''}'` : 'a path the gate cannot place';
+        const path = proof ? `'${shownPlace(proof)}'` : 'a path the gate cannot place';
         // `from`: another module's export the path comes from, which the analyzer may find proven in the data folder.
         const from = proof ? undefined : prover.importedPlace(arg);
         const placed = { folder: proof?.folder ?? '', open: proof?.open ? 'yes' : 'no', climbs: proof?.climbs ? 'yes' : 'no', access: writes ? 'write' : 'read', ...(from ? { from } : {}) };
@@ -323,7 +323,7 @@ const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad
             const target = call.args?.[0];
             const proof = target && target.type !== 'SpreadElement' ? absolute.prove(target) : undefined;
             if (proof && !proof.climbs && isInside(proof.folder, DATA_ROOT)) continue;
-            const path = proof ? `'${proof.folder}${proof.open ? '/…' : ''}'` : 'a folder the gate cannot place';
+            const path = proof ? `'${shownPlace(proof)}'` : 'a folder the gate cannot place';
             report(context, rule, { node: target ?? call.node, messageId: 'changesDirectory', data: { path, callee: calleeLabel(context.sourceCode, call), folder: '' } });
           }
           for (const value of chdirValues) report(context, rule, { node: value, messageId: 'changesDirectory', data: { path: 'a folder the gate cannot place', callee: 'process.chdir, handed on as a value', folder: '' } });
@@ -335,7 +335,7 @@ const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad
             if (write.value && descendants(write.value, fromDataDir).length > 0) continue;
             const proof = write.value && absolute.prove(write.value);
             if (proof && !proof.climbs && isInside(proof.folder, DATA_ROOT)) continue;
-            const path = proof ? `'${proof.folder}${proof.open ? '/…' : ''}'` : 'a folder the gate cannot place';
+            const path = proof ? `'${shownPlace(proof)}'` : 'a folder the gate cannot place';
             const target = write.target === write.node.left ? context.sourceCode.getText(write.target as never) : `${context.sourceCode.getText(write.target as never)}.dataDir`;
             report(context, rule, { node: write.node, messageId: 'movesDataFolder', data: { path, target: target.slice(0, 40) } });
           }

@@ -90,8 +90,7 @@ export class PathProver {
     if (node.type === 'CallExpression') return this.returnedPlace(node, depth);
     if (node.type === 'BinaryExpression' && node.operator === '+') return this.joined(concatOperands(node), '', depth);
     if (node.type === 'TemplateLiteral') {
-      const parts = node.quasis.flatMap((quasi: AnyNode, i: number) => [{ type: 'Literal', value: quasi.value.cooked } as AnyNode, ...(i < node.expressions.length ? [node.expressions[i]] : [])]);
-      return this.joined(parts, '', depth);
+      return this.joined(templateParts(node), '', depth);
     }
     return undefined;
   }
@@ -209,7 +208,7 @@ export class PathProver {
     const keys: string[] = [];
     const inData = (expression: AnyNode) => {
       const proof = this.prove(expression);
-      return proof !== undefined && !proof.climbs && (proof.folder === DATA_ROOT || proof.folder.startsWith(`${DATA_ROOT}/`));
+      return proof !== undefined && !proof.climbs && isInside(proof.folder, DATA_ROOT);
     };
     for (const [name, value] of exportedValues(program, this.scopeOf)) {
       if (name === '') continue; // the module itself: what another file reads is one of its keys
@@ -527,6 +526,16 @@ function mergedPlace(proofs: (PathProof | undefined)[]): PathProof | undefined {
   // Proofs that share only the root or the home folder prove nothing a declaration could cover.
   if (folder === '/' || folder === '.' || folder === HOME) return undefined;
   return climbs ? { folder, open, climbs } : { folder, open };
+}
+
+/** How a message shows where a proof places a path: the folder, with `/…` when an unknown rest follows. */
+export function shownPlace(proof: PathProof): string {
+  return `${proof.folder}${proof.open ? '/…' : ''}`;
+}
+
+/** A template literal's text and expressions in order, each text as a string literal (`a${b}c` is `'a'`, `b`, `'c'`). */
+export function templateParts(template: AnyNode): AnyNode[] {
+  return template.quasis.flatMap((quasi: AnyNode, i: number) => [{ type: 'Literal', value: quasi.value.cooked } as AnyNode, ...(i < template.expressions.length ? [template.expressions[i]] : [])]);
 }
 
 /** `folder` is `base` or lies below it. */

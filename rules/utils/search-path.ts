@@ -6,8 +6,11 @@
 import type { AnyNode } from './ast.js';
 import { unwrap } from './ast.js';
 import { DATA_ROOT } from './markers.js';
-import type { PathProver } from './path-proof.js';
+import { isInside, shownPlace, templateParts, type PathProver } from './path-proof.js';
 import type { Resolver } from './resolve.js';
+
+/** The temporary folders any process can write. */
+const TEMPORARY_FOLDER = /^\/(tmp|var\/tmp|dev\/shm)(\/|$)/;
 
 /** How a message names the plugin-writable or relative folder a `PATH` value puts among its entries, if it does. */
 export function pluginWritableSearchFolder(resolver: Resolver, prover: PathProver, value: AnyNode): string | undefined {
@@ -16,7 +19,7 @@ export function pluginWritableSearchFolder(resolver: Resolver, prover: PathProve
     if (text !== undefined) {
       const relative = text.split(/[:;]/).find((entry) => entry !== '' && !/^([\\/]|[A-Za-z]:|~)/.test(entry));
       if (relative !== undefined) return `'${relative}' (a folder relative to where it runs)`;
-      if (text.split(/[:;]/).some((entry) => /^\/(tmp|var\/tmp|dev\/shm)(\/|$)/.test(entry))) return 'a temporary folder';
+      if (text.split(/[:;]/).some((entry) => TEMPORARY_FOLDER.test(entry))) return 'a temporary folder';
       continue;
     }
     const written = writtenByPlugin(prover, part);
@@ -29,17 +32,13 @@ export function pluginWritableSearchFolder(resolver: Resolver, prover: PathProve
 export function writtenByPlugin(prover: PathProver, node: AnyNode): string | undefined {
   const proof = prover.prove(node);
   if (!proof || proof.folder === '') return undefined;
-  const { folder } = proof;
-  const writable = folder === DATA_ROOT || folder.startsWith(`${DATA_ROOT}/`) || /^\/(tmp|var\/tmp|dev\/shm)(\/|$)/.test(folder);
-  return writable ? `${folder}${proof.open ? '/…' : ''}` : undefined;
+  return isInside(proof.folder, DATA_ROOT) || TEMPORARY_FOLDER.test(proof.folder) ? shownPlace(proof) : undefined;
 }
 
 /** The operands of a `+` chain, a template literal or a joined literal array, in order. */
 function concatenated(node: AnyNode): AnyNode[] {
   if (node.type === 'BinaryExpression' && node.operator === '+') return [...concatenated(unwrap(node.left)), ...concatenated(unwrap(node.right))];
-  if (node.type === 'TemplateLiteral') {
-    return node.quasis.flatMap((quasi: AnyNode, i: number) => [{ type: 'Literal', value: quasi.value.cooked } as AnyNode, ...(i < node.expressions.length ? [unwrap(node.expressions[i])] : [])]);
-  }
+  if (node.type === 'TemplateLiteral') return templateParts(node).map(unwrap);
   if (node.type === 'CallExpression' && node.callee.type === 'MemberExpression' && node.callee.property?.name === 'join' && node.callee.object.type === 'ArrayExpression') return node.callee.object.elements.filter(Boolean).map((e: AnyNode) => unwrap(e));
   return [node];
 }
