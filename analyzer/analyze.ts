@@ -665,8 +665,8 @@ function placedByExport(plugin: Prepared, file: string, report: RawReport): bool
   if (!from) return false;
   const at = from.lastIndexOf('#');
   const [specifier, key] = [from.slice(0, at), from.slice(at + 1)];
-  const target = plugin.graph.resolve(file, specifier, 'require');
-  return target.kind === 'files' && target.paths.length > 0 && target.paths.every((path) => plugin.results.get(path)?.dataExports?.includes(key) ?? false);
+  const targets = importedResults(plugin, file, specifier, 'require');
+  return targets.length > 0 && targets.every((result) => result?.dataExports?.includes(key) ?? false);
 }
 
 /**
@@ -674,10 +674,15 @@ function placedByExport(plugin: Prepared, file: string, report: RawReport): bool
  * that file exports a shared built-in under the key read (`export const base = Object.getPrototypeOf({})`).
  */
 function writesOnSharedImports(plugin: Prepared, file: string, result: LintResult): RawReport[] {
-  return (result.importedWrites ?? []).filter((write) => {
-    const target = plugin.graph.resolve(file, write.specifier, write.via);
-    return target.kind === 'files' && target.paths.some((path) => plugin.results.get(path)?.sharedExports?.includes(write.key));
-  }).map((write) => write.report);
+  return (result.importedWrites ?? [])
+    .filter((write) => importedResults(plugin, file, write.specifier, write.via).some((target) => target?.sharedExports?.includes(write.key)))
+    .map((write) => write.report);
+}
+
+/** The lint results of the plugin's files `specifier` resolves to from `file` (none when it names no file of the plugin). */
+function importedResults(plugin: Prepared, file: string, specifier: string, via: LoadRecord['via']): (LintResult | undefined)[] {
+  const target = plugin.graph.resolve(file, specifier, via);
+  return target.kind === 'files' ? target.paths.map((path) => plugin.results.get(path)) : [];
 }
 
 function conclude(plugin: Prepared, tier: Tier, policy: Policy): PluginAnalysis {

@@ -173,7 +173,8 @@ export class HeldValues {
     if (declared) return this.staticValues(declared, key, walk);
     const literal = this.literalBehind(holderNode);
     // `{ get list() { return Array.prototype; } }.list`: what that getter returns.
-    const getter = literal?.type === 'ObjectExpression' && key !== undefined ? this.getterNamed(literal, key) : undefined;
+    const property = literal?.type === 'ObjectExpression' && key !== undefined ? this.resolver.literals.property(literal, key) : undefined;
+    const getter = property?.kind === 'get' ? property.value : undefined;
     if (getter) return asCollection ? (this.resolver.functions.returnedExpressions(getter) ?? []).flatMap((expression) => this.contents(expression, walk)) : this.returned(getter, walk);
     const chosen = literal && key !== undefined ? this.resolver.literals.propertyValue(literal, key) : undefined;
     if (chosen) {
@@ -217,8 +218,6 @@ export class HeldValues {
     if (parameter) {
       const whole = runtimeParams(parameter.node as AnyNode).includes(parameter.name as AnyNode);
       out.push(...this.handedOver(parameter.node as AnyNode).flatMap((argument) => (argument.type === 'SpreadElement' ? this.contents(argument.argument, walk) : whole && !asCollection ? this.element(argument, walk) : this.contents(argument, walk))));
-    }
-    if (parameter) {
       // An element of what it walks (`contents` already reaches into nested collections), or what its calls pass.
       const walked = this.resolver.iteratedArray(identifier);
       const collections = walked ? [walked] : this.walkedByName(parameter.node as AnyNode, parameter.name as AnyNode);
@@ -410,18 +409,6 @@ export class HeldValues {
       visit(member.value.body);
     }
     return out;
-  }
-
-  /** The getter an object literal defines for `key`, when every key of the literal folds. */
-  private getterNamed(literal: AnyNode, key: string): AnyNode | undefined {
-    let found: AnyNode | undefined;
-    for (const property of literal.properties as AnyNode[]) {
-      if (property.type !== 'Property') return undefined;
-      const name = property.computed ? this.resolver.folder.foldString(property.key) : plainKeyName(property.key, false);
-      if (name === undefined) return undefined;
-      if (name === key) found = property.kind === 'get' ? property.value : undefined;
-    }
-    return found;
   }
 
   /** A declared class's static fields and getters named `key` (any, when it does not fold). */

@@ -33,12 +33,18 @@ export class LiteralHolders {
       for (let i = 0; i <= index && i < literal.elements.length; i++) if (!literal.elements[i] || literal.elements[i].type === 'SpreadElement') return undefined;
       return literal.elements[index] ?? undefined;
     }
+    const property = this.property(literal, key);
+    return property?.kind === 'init' ? property.value : undefined;
+  }
+
+  /** The last property an object literal writes for `key` (a getter too); undefined when absent or when a spread or a key that does not fold could change it. */
+  property(literal: AnyNode, key: string): AnyNode | undefined {
     let found: AnyNode | undefined;
     for (const property of literal.properties) {
       if (property.type !== 'Property') return undefined;
       const name = this.propertyKey(property);
       if (name === undefined) return undefined;
-      if (name === key) found = property.kind === 'init' ? property.value : undefined;
+      if (name === key) found = property;
     }
     return found;
   }
