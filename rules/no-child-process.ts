@@ -23,7 +23,7 @@ import { awkRunsCommands, dumpsEnvironment, foreignScript, foreignScriptInLine, 
 import { DATA_ROOT, PLUGIN_ROOT } from './utils/markers.js';
 import { isInside, PathProver, shownPlace } from './utils/path-proof.js';
 import { pluginWritableSearchFolder, writtenByPlugin } from './utils/search-path.js';
-import { sensitiveGlobReason, sensitivePathReason } from './utils/sensitive-paths.js';
+import { PROCESS_ENVIRONMENT, sensitiveGlobReason, sensitivePathReason } from './utils/sensitive-paths.js';
 import { combineListeners } from './utils/listeners.js';
 import { packageLoadListeners } from './utils/modules.js';
 import { packageName } from './utils/specifiers.js';
@@ -150,7 +150,7 @@ function judgeRun(resolver: Resolver, prover: PathProver, module: string, path: 
     if (shown !== undefined && isDangerousCommand(shown)) return { messageId: 'dangerousRun', command };
     // A secret named by the line (read as a shell line or as a program's words) is handed to whatever runs it.
     const secret = shown !== undefined && secretWord(shellWords(shown));
-    if (secret) return { messageId: 'secretArgument', command, ...secret };
+    if (secret) return secretRun(command, secret);
     return { messageId: 'run', command: 'a function chosen at run time', reason: 'which function runs is only known at run time' };
   }
   let mode: 'shell' | 'file' | 'module';
@@ -185,7 +185,7 @@ function judgeRun(resolver: Resolver, prover: PathProver, module: string, path: 
   const optionsNode = args.slice(1).find((arg) => isOptions(resolver, arg));
   // A program's stdin and environment are its input like its words: a secret path there reaches it as well (`xargs cat`, `cat "$F"`).
   const secret = secretWord(mode === 'shell' ? shellWords(program) : [program, ...words]) ?? secretWord(inputWords(resolver, optionsNode));
-  if (secret) return { messageId: 'secretArgument', command, ...secret };
+  if (secret) return secretRun(command, secret);
   if (mode !== 'module' && schedulesCommands(tool0(mode, program), mode === 'shell' ? [] : words)) {
     return { messageId: 'unreadCode', command, reason: 'it installs commands that run later on a schedule, outside the plugin and the host' };
   }
@@ -213,7 +213,7 @@ function judgeRun(resolver: Resolver, prover: PathProver, module: string, path: 
     const own = proof && !proof.climbs && [DATA_ROOT, PLUGIN_ROOT].some((root) => isInside(proof.folder, root));
     // A program run in a folder of secrets reads them by their bare names (`cat credentials` in ~/.aws).
     const inSecrets = proof && secretWord((mode === 'shell' ? shellWords(program) : words).map((word) => `${proof.folder}/${word}`));
-    if (inSecrets) return { messageId: 'secretArgument', command, ...inSecrets };
+    if (inSecrets) return secretRun(command, inSecrets);
     if (!own) {
       const where = proof ? `'${shownPlace(proof)}'` : 'a folder the gate cannot place';
       return { messageId: 'folderUse', command, path: where, folder: proof && !proof.climbs ? proof.folder : '', open: 'yes', access: 'write' };
@@ -275,6 +275,12 @@ function secretWord(words: string[]): { path: string; reason: string } | undefin
     }
   }
   return undefined;
+}
+
+/** A run handed a secret file: a /proc environment file is the whole environment (env), any other a credential on disk. */
+function secretRun(command: string, secret: { path: string; reason: string }) {
+  if (secret.reason === PROCESS_ENVIRONMENT) return { messageId: 'environmentDump' as const, command, reason: `the environment, read from ${secret.path}` };
+  return { messageId: 'secretArgument' as const, command, ...secret };
 }
 
 /** A folded shell line's words after the shell's quote removal (`~/.a''ws`, `~/.s\\sh` are `~/.aws`, `~/.ssh`): enough to see the paths it names. */

@@ -21,7 +21,7 @@ import { HOME, PLUGIN_ROOT } from './utils/markers.js';
 import { enclosingWithObjects, findVariable } from './utils/scope.js';
 import { report } from './utils/report.js';
 import { Resolver, calleeLabel, memberName, resolverFor, type NormalizedCall, type Ref } from './utils/resolve.js';
-import { sensitivePathReason } from './utils/sensitive-paths.js';
+import { PROCESS_ENVIRONMENT, sensitivePathReason } from './utils/sensitive-paths.js';
 import { DATA_ROOT } from './utils/markers.js';
 import { isWholeTree } from './utils/manifest.js';
 import { PathProver, concatOperands, isInside, shownPlace, type PathProof } from './utils/path-proof.js';
@@ -78,13 +78,14 @@ const OWN_USE_FUNCTIONS = new Set([...READERS, ...WRITERS, ...GLOBS, ...[...TWO_
 /** Modules whose whole use can be proven to stay in the plugin's own folder (to read) and its data folder. */
 const READER_MODULES = new Set(['fs', 'fs/promises', 'graceful-fs', 'fs-extra', 'jsonfile']);
 
-const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad' | 'wasiPreopen' | 'unprovenPath' | 'wholeTreeWalk' | 'changesDirectory' | 'movesDataFolder'>({
+const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'environmentFile' | 'sensitiveLoad' | 'wasiPreopen' | 'unprovenPath' | 'wholeTreeWalk' | 'changesDirectory' | 'movesDataFolder'>({
   name: 'no-filesystem',
   description: 'Reports file-system access, and as critical any use of credentials, /etc, browser profiles, wallets or .env files.',
   messages: {
     module: "Loads '{{module}}', which reads and writes files.",
     ownFiles: "Loads '{{module}}' only to read the plugin's own files and to use its data folder, which its sandbox grants anyway.",
     sensitivePath: "Passes '{{path}}' to {{callee}}: {{reason}}, which credential stealers read.",
+    environmentFile: "Passes '{{path}}' to {{callee}}: {{reason}}; reading it reads the environment without process.env.",
     sensitiveLoad: "Loads '{{path}}' as a module ({{via}}): {{reason}}, which credential stealers read.",
     wasiPreopen: "Gives WebAssembly the host folder '{{path}}' through WASI preopens: {{reason}}.",
     unprovenPath: 'Passes {{path}} to {{callee}}; a declaration covers it only where the gate proves the path inside a declared folder.',
@@ -96,6 +97,8 @@ const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad
     module: { category: 'filesystem', severity: 'high', capability: 'filesystem' },
     ownFiles: { category: 'filesystem', severity: 'low', capability: 'filesystem' },
     sensitivePath: { category: 'filesystem', severity: 'critical', capability: 'filesystem' },
+    // What it takes is the environment, so a reviewer finds it with the other env findings.
+    environmentFile: { category: 'env', severity: 'critical', capability: 'filesystem' },
     sensitiveLoad: { category: 'filesystem', severity: 'critical', capability: 'filesystem' },
     wasiPreopen: { category: 'filesystem', severity: 'critical', capability: 'filesystem' },
     unprovenPath: { category: 'filesystem', severity: 'high', capability: 'filesystem' },
@@ -210,7 +213,7 @@ const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad
         // Placing folds more than the first look did (a Buffer of the path's bytes).
         const reason = proof && sensitivePathReason(proof.folder);
         if (reason) {
-          report(context, rule, { node: arg, messageId: 'sensitivePath', data: { path: proof.folder, reason, callee } });
+          report(context, rule, { node: arg, messageId: sensitiveMessage(reason), data: { path: proof.folder, reason, callee } });
           continue;
         }
         if (proof && how && proof.open && isWholeTree(proof.folder)) {
@@ -268,14 +271,15 @@ const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'sensitiveLoad
       const pending = fsCall ? { node, call, sensitive: false } : undefined;
       if (pending) fsCalls.push(pending);
       for (const arg of call.args ?? []) {
-        const path = fsCall ? (resolver.folder.foldString(arg) ?? fileUrlPath(resolver, arg) ?? foldPathTail(resolver, arg)) : resolver.folder.foldString(arg);
+        const path = fsCall ? (resolver.folder.foldString(arg) ?? fileUrlPath(resolver, arg)) : resolver.folder.foldString(arg);
         // Several paths the argument may be (a loop over a list, a choice, a helper called with each): any sensitive one counts.
-        const candidates = path !== undefined ? [path] : fsCall || isPathShape(arg) ? ((resolver.folder.possibleValues(arg) ?? []).filter((value): value is string => typeof value === 'string')) : [];
+        const possible = () => (resolver.folder.possibleValues(arg) ?? []).filter((value): value is string => typeof value === 'string');
+        const candidates = path !== undefined ? [path] : fsCall ? [...partlyKnownPaths(resolver, arg), ...possible()] : isPathShape(arg) ? possible() : [];
         for (const candidate of candidates) {
           if (!fsCall && !LOCATED.test(candidate)) continue;
           const reason = sensitivePathReason(candidate);
           if (reason === undefined) continue;
-          report(context, rule, { node: arg, messageId: 'sensitivePath', data: { path: candidate, reason, callee: calleeLabel(context.sourceCode, call) } });
+          report(context, rule, { node: arg, messageId: sensitiveMessage(reason), data: { path: candidate, reason, callee: calleeLabel(context.sourceCode, call) } });
           if (pending) pending.sensitive = true;
           break;
         }
@@ -396,6 +400,11 @@ function isValueMethod(resolver: Resolver, callee: AnyNode): boolean {
   return method !== undefined && VALUE_METHODS.has(method);
 }
 
+/** A /proc environment file is the environment read by another door: reported with env, not with credentials on disk. */
+function sensitiveMessage(reason: string): 'environmentFile' | 'sensitivePath' {
+  return reason === PROCESS_ENVIRONMENT ? 'environmentFile' : 'sensitivePath';
+}
+
 function isFsFunction(callee: Ref | undefined): boolean {
   return callee?.module !== undefined && callee.path.length > 0 && PACKAGES.has(packageName(callee.module));
 }
@@ -407,26 +416,28 @@ function fileUrlPath(resolver: Resolver, node: AnyNode): string | undefined {
 }
 
 /**
- * The known end of a path whose start is not known: `path.join(dir, '..', '.env')`,
- * `dir + '/.ssh/id_rsa'`, `` `${dir}/.env` `` give `* /…`, enough to recognise the target.
+ * What a path built partly at run time can be said to be: each unknown part as `*` when it starts with known text
+ * (`/proc/${pid}/environ` is `/proc/*\/environ`), and the known tail under an unknown folder
+ * (`join(base, '.ssh/id_rsa')` is `*\/.ssh/id_rsa`).
  */
-function foldPathTail(resolver: Resolver, input: AnyNode): string | undefined {
+function partlyKnownPaths(resolver: Resolver, input: AnyNode): string[] {
   const node = unwrap(input);
   const fold = (part: AnyNode) => resolver.folder.foldString(part);
-  let tail: (string | undefined)[] | undefined;
+  let parts: (string | undefined)[] | undefined;
   if (node.type === 'CallExpression' && /^path(\/posix|\/win32)?:(posix\.|win32\.)?(join|resolve)$/.test(Resolver.nameOf(resolver.resolve(node.callee)) ?? '')) {
-    tail = node.arguments.map(fold);
+    parts = node.arguments.map(fold);
   } else if (node.type === 'BinaryExpression' && node.operator === '+') {
-    tail = concatOperands(node).map(fold);
+    parts = concatOperands(node).map(fold);
   } else if (node.type === 'TemplateLiteral') {
-    tail = node.quasis.flatMap((quasi: AnyNode, i: number) => [quasi.value.cooked as string, ...(i < node.expressions.length ? [fold(node.expressions[i])] : [])]);
+    parts = node.quasis.flatMap((quasi: AnyNode, i: number) => [quasi.value.cooked as string, ...(i < node.expressions.length ? [fold(node.expressions[i])] : [])]);
   }
-  if (!tail) return undefined;
-  const lastUnknown = tail.lastIndexOf(undefined);
-  const known = tail.slice(lastUnknown + 1) as string[];
-  if (lastUnknown < 0 || known.length === 0) return undefined;
+  const lastUnknown = parts ? parts.lastIndexOf(undefined) : -1;
+  if (!parts || lastUnknown < 0) return [];
   const separator = node.type === 'CallExpression' ? '/' : '';
-  return `${UNKNOWN_DIR}${separator}${known.join(separator)}`;
+  const known = parts.slice(lastUnknown + 1) as string[];
+  const shapes = parts[0] ? [parts.map((part) => part ?? UNKNOWN_DIR).join(separator)] : [];
+  if (known.length > 0) shapes.push(`${UNKNOWN_DIR}${separator}${known.join(separator)}`);
+  return shapes;
 }
 
 /**

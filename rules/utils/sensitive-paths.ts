@@ -41,6 +41,15 @@ const SECRET_ETC = [
   'krb5\\.keytab', 'networkmanager/system-connections', 'wpa_supplicant', 'kubernetes', 'machine-id',
 ];
 
+/**
+ * A process's folder under /proc, by any of its names: `self`, `thread-self`, a PID, a thread's `task/<tid>`, and `*`
+ * for a segment built at run time (`/proc/${process.pid}/environ`).
+ */
+const PROC_PROCESS = String.raw`^/proc/(?:self|thread-self|\d+|\*)(?:/task/(?:\d+|\*))?`;
+
+/** Why a /proc environment file is sensitive: reading it is reading the whole environment, which rules report as env. */
+export const PROCESS_ENVIRONMENT = "a process's environment, every variable and secret in it";
+
 /** Most specific first: a wallet inside a browser profile is reported as a wallet. */
 const PATTERNS: SensitivePattern[] = [
   { pattern: new RegExp(String.raw`(?:^|/)\.ssh${END}`), reason: 'SSH keys' },
@@ -58,7 +67,8 @@ const PATTERNS: SensitivePattern[] = [
   { pattern: new RegExp(String.raw`(?:^|/)\.(?:pypirc|pgpass|my\.cnf|vault-token)$|(?:^|/)\.gem/credentials$`), reason: 'stored credentials' },
   { pattern: new RegExp(String.raw`(?:^|/)\.(?:bash|zsh|sh)_history$`), reason: 'shell history' },
   { pattern: new RegExp(String.raw`(?:^|/)library/keychains${END}`), reason: 'the macOS keychain' },
-  { pattern: new RegExp(String.raw`^/proc/(?:self|\d+)/(?:environ|mem)$`), reason: "another process's environment or memory" },
+  { pattern: new RegExp(`${PROC_PROCESS}/environ$`), reason: PROCESS_ENVIRONMENT },
+  { pattern: new RegExp(`${PROC_PROCESS}/mem$`), reason: "a process's memory" },
   { pattern: new RegExp(`^/etc(?:$|/(?:${SECRET_ETC.join('|')})${END})`), reason: 'system account and key files under /etc' },
   {
     pattern: new RegExp(
@@ -100,7 +110,7 @@ const HOME_SPELLINGS: [RegExp, string][] = [
   [/^(?:\/home\/[^/]+|\/users\/[^/]+|\/root|[a-z]:\/users\/[^/]+)(?=\/|$)/, '~'],
 ];
 /** The same files by another road: a process's view of the root (`/proc/self/root/etc/shadow`), and `.`/`..` segments. */
-const ROOT_VIEWS = /^\/proc\/(?:self|thread-self|\d+)\/root(?=\/|$)/;
+const ROOT_VIEWS = new RegExp(`${PROC_PROCESS}/root(?=/|$)`);
 
 /** Why `path` is sensitive, in a few words, or undefined when it is not (or is not a path at all). */
 export function sensitivePathReason(path: string): string | undefined {

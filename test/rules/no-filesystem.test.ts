@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import rule from '../../rules/no-filesystem.js';
 import { assess } from '../../analyzer/assess.js';
+import { PROCESS_ENVIRONMENT } from '../../rules/utils/sensitive-paths.js';
 import { commonjs, gateReports, inDeclaredPlugin, ruleTester } from './rule-tester.js';
 
 const mod = (line: number, column: number, module?: string) => ({ messageId: 'module', line, column, ...(module && { data: { module } }) });
@@ -155,6 +156,18 @@ ruleTester.run('no-filesystem', rule, {
     { code: 'import os from "node:os";\nconst cfg = await import(os.homedir() + "/.docker/config.json", { with: { type: "json" } });', errors: [{ messageId: 'sensitiveLoad', line: 2, column: 19, data: { path: '~/.docker/config.json', via: 'import()', reason: 'Docker registry credentials' } }] },
     { code: 'import { DatabaseSync } from "node:sqlite";\nimport os from "node:os";\nnew DatabaseSync(os.homedir() + "/.config/google-chrome/Default/Cookies");', errors: [{ messageId: 'module', line: 1, column: 1 }, { messageId: 'sensitivePath', line: 3, column: 18 }] },
     { code: 'import { WASI } from "node:wasi";\nnew WASI({ version: "preview1", preopens: { "/sandbox": "/" } });', errors: [{ messageId: 'wasiPreopen', line: 2, column: 1, data: { path: '/', reason: 'the whole file system or home folder' } }] },
+    // A process's environment read from /proc is the environment (env), by any of the process's names, with its PID built at run time.
+    {
+      code: 'const fs = require("fs"); const path = require("path");\nfs.readFileSync("/proc/thread-self/environ");\nfs.readFileSync(`/proc/${process.pid}/environ`);\nfs.promises.readFile(path.join("/proc", String(process.ppid), "task", tid, "environ"));\nfs.readFileSync("/proc/" + pid + "/root/etc/shadow");',
+      ...commonjs,
+      errors: [
+        mod(1, 12, 'fs'),
+        { messageId: 'environmentFile', line: 2, column: 17, data: { path: '/proc/thread-self/environ', reason: PROCESS_ENVIRONMENT, callee: 'fs:readFileSync' } },
+        { messageId: 'environmentFile', line: 3, column: 17, data: { path: '/proc/*/environ', reason: PROCESS_ENVIRONMENT, callee: 'fs:readFileSync' } },
+        { messageId: 'environmentFile', line: 4, column: 22, data: { path: '/proc/*/task/*/environ', reason: PROCESS_ENVIRONMENT, callee: 'fs:promises.readFile' } },
+        { messageId: 'sensitivePath', line: 5, column: 17, data: { path: '/proc/*/root/etc/shadow', reason: 'system account and key files under /etc', callee: 'fs:readFileSync' } },
+      ],
+    },
     // A path from a list a loop walks or a helper is called with; chat apps' LevelDB sessions.
     { code: 'const fs = require("fs"); const os = require("os"); const path = require("path");\nfor (const f of [".cache/x", ".ssh/id_ed25519"]) fs.readFile(path.join(os.homedir(), f), cb);', ...commonjs, errors: [mod(1, 12, 'fs'), { messageId: 'sensitivePath', line: 2, column: 62, data: { path: '~/.ssh/id_ed25519', reason: 'SSH keys', callee: 'fs:readFile' } }] },
     { code: 'const fs = require("fs");\nconst grab = (dir) => fs.readdirSync(process.env.APPDATA + dir);\ngrab("/discord/Local Storage/leveldb");', ...commonjs, errors: [mod(1, 12, 'fs'), { messageId: 'sensitivePath', line: 2, column: 38 }, { messageId: 'sensitivePath', line: 3, column: 6 }] },

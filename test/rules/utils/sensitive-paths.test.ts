@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sensitiveGlobReason, sensitivePathReason } from '../../../rules/utils/sensitive-paths.js';
+import { PROCESS_ENVIRONMENT, sensitiveGlobReason, sensitivePathReason } from '../../../rules/utils/sensitive-paths.js';
 
 describe('sensitivePathReason', () => {
   it.each([
@@ -25,10 +25,17 @@ describe('sensitivePathReason', () => {
     ['/etc/sudoers.d/90-cloud-init-users', 'system account and key files under /etc'],
     ['/etc/ssh/ssh_host_ed25519_key', 'system account and key files under /etc'],
     ['/etc/NetworkManager/system-connections/home.nmconnection', 'system account and key files under /etc'],
-    ['/proc/self/environ', "another process's environment or memory"],
+    // A process's environment by any of its names under /proc, `*` standing for a part built at run time.
+    ['/proc/self/environ', PROCESS_ENVIRONMENT],
+    ['/proc/thread-self/environ', PROCESS_ENVIRONMENT],
+    ['/proc/1/task/7/environ', PROCESS_ENVIRONMENT],
+    ['/proc/*/environ', PROCESS_ENVIRONMENT],
+    ['/proc/self/task/*/environ', PROCESS_ENVIRONMENT],
+    ['/proc/thread-self/mem', "a process's memory"],
     // The same files through a process's view of the root, or with `.` and `..` segments.
     ['/proc/self/root/etc/shadow', 'system account and key files under /etc'],
     ['/proc/1/root/proc/self/root/root/.ssh/id_rsa', 'SSH keys'],
+    ['/proc/*/task/*/root/etc/shadow', 'system account and key files under /etc'],
     ['/tmp/../etc/./passwd', 'system account and key files under /etc'],
   ])('%s is credentials or system secrets', (path, reason) => {
     expect(sensitivePathReason(path)).toBe(reason);
@@ -89,6 +96,11 @@ describe('sensitivePathReason', () => {
     'refusing to write under /etc/',
     'cannot read ~/.ssh: permission denied',
     'wallet.dat.md',
+    // Other files of a process, and names that only contain the word.
+    '/proc/self/status',
+    '/proc/cpuinfo',
+    '/proc/self/environ.txt',
+    '~/notes/environ',
     '',
   ])('%s is not sensitive', (path) => {
     expect(sensitivePathReason(path)).toBeUndefined();
