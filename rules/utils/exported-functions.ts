@@ -1,25 +1,37 @@
 /**
- * A sloppy-mode function a CommonJS file exports runs with whatever `this` its callers give it, and its callers are
- * in other files: `const { run } = require('./run'); run()` calls it bare, and a bare call hands a sloppy function the
- * global object as `this`. The resolver asks whether a function is exported so, to read its `this` as the global
- * object. A function that looks like a constructor or a prototype's method is not asked about: its `this` is the
- * object it builds or serves (`function Client() { this.fetch = … }`, `Client.prototype.get = function () {…}`), and
- * neither is a method whose object literal has a member of the key read (`{ process(t) {…}, run() { this.process(t) } }`).
+ * A sloppy-mode function runs with whatever `this` its callers give it, and a bare call gives it the global object:
+ * a CommonJS file's importers call its exports so (`const { run } = require('./run'); run()`), and so do the callers
+ * the file never sees of a function it hands on (a callback, a stored function). The resolver asks whether such a
+ * function, for the member `key` it reads off `this`, may be running with the global object. A function that builds
+ * that member or serves an object is not asked about: its `this` is the object it builds or serves
+ * (`function Client() { this.fetch = … }`, `new Client`, `Client.prototype`, `Client.prototype.get = function () {…}`,
+ * `api.get = function () {…}`), and neither is a method whose object literal has a member of the key read
+ * (`{ process(t) {…}, run() { this.process(t) } }`). A capitalised name is no sign: nothing stops a bare call of it.
  * A function is followed through the names that hold it (`const run = function () {…}`, `const r = run`) to where it
  * is exported, also by `Object.assign(module.exports, { run })`.
  */
 import { childNodes, climbWrappers, isFunctionNode, isWriteTarget, plainKeyName, unwrap, type AnyNode } from './ast.js';
 import { findVariable, type ScopeOf } from './scope.js';
 
-/**
- * True when `fn` is exported by its CommonJS file (directly, or by a name that holds it) and, for the member `key`
- * its `this` is read for, does not look like a constructor nor a method of an object that has that member.
- */
+/** True when `fn` is exported by its CommonJS file (directly, or by a name that holds it) and may run with the global `this` for `key`. */
 export function isExportedPlainFunction(fn: AnyNode, scopeOf: ScopeOf, key: string): boolean {
-  if (looksLikeConstructor(fn, key) || literalHasMember(fn, key)) return false;
-  if (isExportedValue(fn, scopeOf)) return true;
-  const uses = holderUses(fn, scopeOf);
-  return !uses.some(constructsOrExtends) && uses.some((use) => isExportedValue(use, scopeOf));
+  if (!mayRunWithGlobalThis(fn, scopeOf, key)) return false;
+  return isExportedValue(fn, scopeOf) || holderUses(fn, scopeOf).some((use) => isExportedValue(use, scopeOf));
+}
+
+/**
+ * True when a function whose calls the file does not all see may run with the global object as `this`, as far as
+ * the member `key` tells: it neither builds that member, nor is constructed or extended, nor is a method of an object.
+ */
+export function mayRunWithGlobalThis(fn: AnyNode, scopeOf: ScopeOf, key: string): boolean {
+  if (writesOwnThis(fn.body, key) || literalHasMember(fn, key) || isAssignedMethod(fn, scopeOf)) return false;
+  return !holderUses(fn, scopeOf).some(constructsOrExtends);
+}
+
+/** `Client.prototype.get = function () {…}`, `api.get = function () {…}`: a method of the object it is stored on (exports aside, which importers call bare). */
+function isAssignedMethod(fn: AnyNode, scopeOf: ScopeOf): boolean {
+  const { node, parent } = climbWrappers(fn);
+  return parent?.type === 'AssignmentExpression' && parent.right === node && parent.left.type === 'MemberExpression' && exportsKey(parent.left, scopeOf) === false;
 }
 
 /** Every read of a name that holds `fn`: its declaration's name, the variable a function expression initialises, and `const` aliases of those. */
@@ -119,15 +131,9 @@ function isFreeName(identifier: AnyNode, scopeOf: ScopeOf): boolean {
 }
 
 /**
- * A capitalised name, or a body that writes `this.key` itself: what builds the member rather than uses the global's.
- * Writing some other member (`this.ready = true`) says nothing: a bare call writes that onto the global object too.
+ * A body that writes `this.key` itself: what builds the member rather than uses the global's. Writing some other
+ * member (`this.ready = true`) says nothing: a bare call writes that onto the global object too.
  */
-function looksLikeConstructor(fn: AnyNode, key: string): boolean {
-  const name: string | undefined = fn.id?.name;
-  if (name !== undefined && /^[A-Z]/.test(name)) return true;
-  return writesOwnThis(fn.body, key);
-}
-
 function writesOwnThis(node: AnyNode, key: string): boolean {
   if (node.type === 'ThisExpression') {
     const { node: self, parent } = climbWrappers(node);

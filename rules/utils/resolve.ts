@@ -20,7 +20,7 @@ import { isBuiltin } from 'node:module';
 import type { AnyNode } from './ast.js';
 import { climbWrappers, functionConstructorName, isFunctionNode, isNullish, plainKeyName, TRANSPARENT, unwrap } from './ast.js';
 import { isDetachedMethod } from './detached-methods.js';
-import { isExportedPlainFunction } from './exported-functions.js';
+import { isExportedPlainFunction, mayRunWithGlobalThis } from './exported-functions.js';
 import { capabilityRoot } from './capability-roots.js';
 import { isBrowserifyModule, shimsOf, shimValue } from './bundler-shims.js';
 import { Folder } from './fold.js';
@@ -89,6 +89,11 @@ const PROMISE_FACTORIES = new Set(['Promise.resolve', 'Promise.reject', 'Promise
 export const ITERATION_METHODS = new Set(['forEach', 'map', 'filter', 'some', 'every', 'find', 'findIndex', 'findLast', 'findLastIndex', 'flatMap']);
 /** The CommonJS wrapper's parameters, by position: `(exports, require, module, __filename, __dirname)`. */
 const WRAPPER_ARGUMENTS: Record<string, string> = { '0': 'exports', '1': 'require', '2': 'module', '3': '__filename', '4': '__dirname' };
+const WRAPPER_NAMES = new Set(Object.values(WRAPPER_ARGUMENTS));
+/** An array's methods that call their callback with no receiver and take no `thisArg`. */
+const UNBOUND_ARRAY_CALLBACKS = new Set(['sort', 'toSorted', 'reduce', 'reduceRight']);
+const PROMISE_REACTIONS = new Set(['then', 'catch', 'finally']);
+const PROMISE_MAKERS = new Set(['Promise.resolve', 'Promise.reject', 'Promise.all', 'Promise.allSettled', 'Promise.any', 'Promise.race']);
 /** `process.getBuiltinModule` (Node 20.16+) loads a built-in module without `require`. */
 const REQUIRE_LIKE = new Set(['require', 'module.require', 'require.main.require', 'process.getBuiltinModule']);
 const MAX_DEPTH = 40;
@@ -448,6 +453,11 @@ export class Resolver {
       }
       case 'CallExpression':
         return this.resolveCallResult(node);
+      case 'TaggedTemplateExpression': {
+        // tag`…` calls the tag: a function of this file yields what its body returns.
+        const fn = this.calledFunction({ type: 'CallExpression', callee: node.tag });
+        return fn && this.agreedReturn(fn);
+      }
       case 'NewExpression': {
         const loaded = this.requireCall(node);
         if (loaded) return { module: loaded.specifier === undefined ? DYNAMIC : moduleName(loaded.specifier), path: [] };
@@ -588,7 +598,7 @@ export class Resolver {
     // An object literal's method has the object as `this` when called as one, the global object once taken off it.
     if (fn.parent?.type === 'Property') return isDetachedMethod(fn, this.scopeOf, (member) => memberName(member, this.folder)) || this.readsPowerOffExportedThis(node, fn) ? { path: [] } : undefined;
     const sites = this.functions.callSites(fn);
-    if (!sites?.length) return this.calledUnbound(fn) || this.readsPowerOffExportedThis(node, fn) ? { path: [] } : undefined;
+    if (!sites?.length) return this.calledUnbound(fn) || this.readsPowerOffUnseenThis(node, fn) ? { path: [] } : undefined;
     return sites.every((site) => this.bindsGlobalThis(site.call, fn!)) ? { path: [] } : undefined;
   }
 
@@ -601,6 +611,15 @@ export class Resolver {
    */
   private readsPowerOffExportedThis(thisNode: AnyNode, fn: AnyNode): boolean {
     return this.keysReadOffThis(thisNode).some((key) => capabilityRoot({ path: [key] }) !== undefined && isExportedPlainFunction(fn, this.scopeOf, key));
+  }
+
+  /**
+   * The same for a function whose calls the file does not all see — handed to a call (a callback, whoever runs it),
+   * stored, returned or exported: its callers may run it bare, so a capability root read off its `this` is that root.
+   */
+  private readsPowerOffUnseenThis(thisNode: AnyNode, fn: AnyNode): boolean {
+    // `require` and `module` are the module wrapper's, not the global object's: `this.require` there is someone else's.
+    return this.keysReadOffThis(thisNode).some((key) => !WRAPPER_NAMES.has(key) && capabilityRoot({ path: [key] }) !== undefined && mayRunWithGlobalThis(fn, this.scopeOf, key));
   }
 
   /** The member names read off `this` where it is written, or off the `const` that holds it. */
@@ -642,14 +661,34 @@ export class Resolver {
       const outer = climbWrappers(call).parent;
       return method === 'bind' && isNullish(call.arguments[0]) && outer?.type === 'CallExpression' && outer.callee === climbWrappers(call).node;
     }
+    if (parent.type === 'NewExpression') return parent.arguments[0] === node && Resolver.nameOf(this.resolve(parent.callee)) === 'Promise';
     if (parent.type !== 'CallExpression') return false;
     const index = parent.arguments.indexOf(node);
     const callee = unwrap(parent.callee);
-    if (index === 0 && Resolver.nameOf(this.resolve(callee)) === 'Reflect.apply') return isNullish(parent.arguments[1]);
+    const name = Resolver.nameOf(this.resolve(callee));
+    if (index === 0 && name === 'Reflect.apply') return isNullish(parent.arguments[1]);
+    // Built-ins that run a callback with no receiver (Node's timers give theirs the timer object).
+    if (index === 0 && (name === 'queueMicrotask' || name === 'process.nextTick')) return true;
+    if (index === 1 && name === 'Array.from') return parent.arguments.length < 3;
     const method = callee.type === 'MemberExpression' ? memberName(callee, this.folder) : undefined;
-    const receiver = callee.type === 'MemberExpression' ? unwrap(callee.object) : undefined;
-    // Only a literal array is certainly an Array (another object's `map` may bind `this`).
-    return index === 0 && method !== undefined && ITERATION_METHODS.has(method) && receiver?.type === 'ArrayExpression' && parent.arguments.length < 2;
+    if (method === undefined) return false;
+    // Only a literal is certainly an Array or a string, and only a promise's `then` is certainly Promise's (another
+    // object's `map` or `then` may bind `this`).
+    const receiver = unwrap(callee.object);
+    if (receiver.type === 'ArrayExpression') return index === 0 && (ITERATION_METHODS.has(method) ? parent.arguments.length < 2 : UNBOUND_ARRAY_CALLBACKS.has(method));
+    if ((receiver.type === 'Literal' && typeof receiver.value === 'string') || receiver.type === 'TemplateLiteral') return index === 1 && (method === 'replace' || method === 'replaceAll');
+    return (index === 0 || (index === 1 && method === 'then')) && PROMISE_REACTIONS.has(method) && this.isPromise(receiver);
+  }
+
+  /** A value that is certainly a promise: `new Promise(…)`, `Promise.resolve(…)` and its siblings, a reaction's result, an import. */
+  private isPromise(node: AnyNode): boolean {
+    const value = unwrap(node);
+    if (value.type === 'NewExpression') return Resolver.nameOf(this.resolve(value.callee)) === 'Promise';
+    if (value.type === 'ImportExpression') return true;
+    if (value.type !== 'CallExpression') return false;
+    const callee = unwrap(value.callee);
+    if (callee.type === 'MemberExpression' && PROMISE_REACTIONS.has(memberName(callee, this.folder) ?? '')) return this.isPromise(callee.object);
+    return PROMISE_MAKERS.has(Resolver.nameOf(this.resolve(callee)) ?? '');
   }
 
   /** True when a call leaves a sloppy function's `this` unbound (so it is the global object) or binds it to the global object. */
@@ -813,7 +852,12 @@ export class Resolver {
     // `f.call(t, …)` runs `f` as well.
     const seenThrough = this.normalizeCall(call).calleeNode;
     const fn = this.calledFunction(call) ?? (seenThrough !== unwrap(call.callee) ? this.calledFunction({ ...call, callee: seenThrough }) : undefined);
-    const returned = fn && this.functions.returnedExpressions(fn);
+    return fn && this.agreedReturn(fn);
+  }
+
+  /** What every `return` of `fn` agrees on. */
+  private agreedReturn(fn: AnyNode): Ref | undefined {
+    const returned = this.functions.returnedExpressions(fn);
     if (!returned?.length) return undefined;
     let agreed: Ref | undefined;
     for (const expression of returned) {
@@ -822,7 +866,7 @@ export class Resolver {
       agreed = ref;
     }
     // An async function's result is a promise of it (a returned promise is not wrapped twice).
-    return fn!.async && agreed && agreed.path[0] !== '%promise' ? { module: agreed.module, path: ['%promise', ...agreed.path] } : agreed;
+    return fn.async && agreed && agreed.path[0] !== '%promise' ? { module: agreed.module, path: ['%promise', ...agreed.path] } : agreed;
   }
 }
 

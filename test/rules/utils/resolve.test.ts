@@ -258,7 +258,6 @@ describe('following values through the file', () => {
     expect(returned('function run() { this.ready = true; return this.process.binding; }\nmodule.exports = run;')).toBe('process.binding');
     // A constructor (capitalised, writing `this.x`, built with new, a prototype), strict code, a module, a member
     // that is no capability root, a local `exports`, and a function the file keeps to itself.
-    expect(thisMember('module.exports = function Client() { return this.fetch; };')).toBeUndefined();
     expect(thisMember('module.exports = function (f) { this.fetch = f; return this.fetch; };')).toBeUndefined();
     expect(thisMember('function make() { return this.process; }\nmake.prototype.x = 1;\nmodule.exports = make;')).toBeUndefined();
     expect(thisMember('function make() { return this.process; }\nmodule.exports = make; new make();')).toBeUndefined();
@@ -266,11 +265,44 @@ describe('following values through the file', () => {
     expect(thisMember('export default function () { return this.process; }', { sourceType: 'module' as never })).toBeUndefined();
     expect(thisMember('exports.emitAll = function () { return this.emit; };')).toBeUndefined();
     expect(thisMember('const exports = {}; exports.run = function () { return this.process; };')).toBeUndefined();
-    expect(thisMember('function run() { return this.process; }\nrunAll(run);')).toBeUndefined();
     // A method whose object has a member of that name means its sibling (`this.process(text)`).
     expect(thisMember('module.exports = { process(t) { return t; }, run(t) { return this.process(t); } };')).toBeUndefined();
     expect(thisMember('module.exports = { Function: (x) => x, run() { return this.Function(1); } };')).toBeUndefined();
-    expect(thisMember('const run = function () { return this.process; };\nrunLater(run);')).toBeUndefined();
+  });
+
+  it("resolves a capability root read off the `this` of a function handed to callers the file does not see: they may run it bare", () => {
+    const thisMember = (code: string, options = cjs) => resolvedFirst(code, thisMemberRead, options);
+    // Handed on, stored, returned; a capitalised name is no sign of a constructor when nothing constructs it.
+    expect(thisMember('function run() { return this.process; }\nrunAll(run);')).toBe('process');
+    expect(thisMember('const run = function () { return this.process; };\nrunLater(run);')).toBe('process');
+    expect(thisMember('list.forEach(function (s) { this.eval(s); });')).toBe('eval');
+    expect(thisMember('const tasks = [function () { return this["fe" + "tch"]; }];\nmodule.exports = tasks;')).toBe('fetch');
+    expect(thisMember('function Beacon(u) { return this.fetch(u); }\nmodule.exports = { Beacon };')).toBe('fetch');
+    // A constructor, a method of the object it is stored on or of a prototype, strict code, the wrapper's own names.
+    expect(thisMember('function Client() { return this.fetch; }\nClient.prototype.get = 1;\nrunAll(Client);')).toBeUndefined();
+    expect(thisMember('Client.prototype.get = function () { return this.fetch; };')).toBeUndefined();
+    expect(thisMember('api.get = function () { return this.fetch; };\nregister(api.get);')).toBeUndefined();
+    expect(thisMember('"use strict";\nrunAll(function () { return this.process; });')).toBeUndefined();
+    expect(thisMember('runAll(function () { return this.require; });')).toBeUndefined();
+  });
+
+  it('takes `this` for the global object in a sloppy callback a built-in runs with no receiver', () => {
+    const returned = (code: string) => resolvedFirst(code, (node) => (node.type === 'ReturnStatement' ? node.argument : undefined));
+    expect(returned('"{{x}}".replace(/x/, function () { return this; });')).toBe('');
+    expect(returned('[2, 1].sort(function () { return this; });')).toBe('');
+    expect(returned('[1].reduce(function () { return this; }, 0);')).toBe('');
+    expect(returned('Array.from([0], function () { return this; });')).toBe('');
+    expect(returned('new Promise(function () { return this; });')).toBe('');
+    expect(returned('Promise.resolve(1).then(null, function () { return this; });')).toBe('');
+    expect(returned('queueMicrotask(function () { return this; });')).toBe('');
+    // A tag runs like a plain call, and yields what its body returns.
+    expect(resolveName('function scope() { return this; }\nconst G = scope`x`;\nG.JSON', cjs)).toBe('JSON');
+    // Node's timers give the timer object; a thisArg, another object's `then`, a strict callback.
+    expect(returned('setTimeout(function () { return this; });')).toBeUndefined();
+    expect(returned('[1].forEach(function () { return this; }, box);')).toBeUndefined();
+    expect(returned('Array.from([0], function () { return this; }, box);')).toBeUndefined();
+    expect(returned('thenable.then(function () { return this; });')).toBeUndefined();
+    expect(returned('"use strict"; [2, 1].sort(function () { return this; });')).toBeUndefined();
   });
 
   it('reaches the module wrapper through arguments.callee.caller', () => {
