@@ -549,12 +549,18 @@ async function runChecks(plugin: Prepared): Promise<void> {
   const reachable = reachableFiles(plugin);
   // An ignored source never read is still hashed: the host can then tell it from a file added after the analysis.
   for (const path of plugin.deferred.keys()) if (!plugin.seen.has(path)) plugin.hashes[path] = await hashFile(join(root, path));
-  // A script's file that does anything high or worse does it at install, before any sandbox exists.
+  // A script's file that does anything high or worse does it at install, before any sandbox exists. One that uses
+  // the file system at all does it with the user's rights and npm's working directory, the package folder, where a
+  // relative path the rules place in the data folder really lands.
   const dangerous = new Map<string, string>();
+  const usesFiles = new Map<string, string>();
   for (const [script, entries] of plugin.installs) {
-    const bad = [...reach(plugin, entries)].find((file) => plugin.results.get(file)?.reports.some(isHighOrWorse));
+    const files = [...reach(plugin, entries)];
+    const bad = files.find((file) => plugin.results.get(file)?.reports.some(isHighOrWorse));
     if (bad) dangerous.set(script, bad);
     else if (plugin.dangerousInline.has(script)) dangerous.set(script, 'the code it gives node -e');
+    const user = files.find((file) => plugin.results.get(file)?.reports.some((report) => report.kind.category === 'filesystem'));
+    if (user) usesFiles.set(script, user);
   }
   await addShellScripts(plugin, reachable);
   const manifests = new Map<string, string>();
@@ -564,7 +570,7 @@ async function runChecks(plugin: Prepared): Promise<void> {
   for (const [manifestPath, text] of manifests) {
     const root = manifestPath === 'package.json';
     const isReadFile = nodeIsNode ? (target: string) => isReadScriptFile(plugin, target) : undefined;
-    const facts = root ? { bundled: false, dangerousEntries: dangerous, inlineCodeLinted: true, isReadFile } : { bundled: true };
+    const facts = root ? { bundled: false, dangerousEntries: dangerous, fileUsingEntries: usesFiles, inlineCodeLinted: true, isReadFile } : { bundled: true };
     addCheckReports(plugin, manifestPath, installScriptReports(text, facts), text);
     addPollutingData(plugin, manifestPath, text);
     if (root) addUnreadDependencies(plugin, text);

@@ -35,6 +35,8 @@ export interface ScriptFacts {
   bundled: boolean;
   /** Files a script runs with `node` (or its inline `node -e` code) that do something dangerous, by script name. */
   dangerousEntries?: ReadonlyMap<string, string>;
+  /** Files a script runs with `node` that use the file system (where no sandbox confines it), by script name. */
+  fileUsingEntries?: ReadonlyMap<string, string>;
   /** The gate linted the code the scripts give `node -e` (see scriptEntries): judged by what it does, not by being there. */
   inlineCodeLinted?: boolean;
   /** True when `node <target>` from the plugin root runs a file the gate has read (the root's scripts only). */
@@ -65,6 +67,7 @@ export function installScriptReports(text: string, facts: ScriptFacts = { bundle
     if (facts.bundled && PREPARE_SCRIPTS.has(script)) reports.push(checkReport('install-script', 'bundledPrepare', { script, command }, where));
     else if (isDangerousCommand(facts.inlineCodeLinted ? withoutInlineNodeCode(command) : command)) reports.push(checkReport('install-script', 'dangerous', { script, command }, where));
     else if (entry) reports.push(checkReport('install-script', 'dangerousEntry', { script, command, entry }, where));
+    else if (facts.fileUsingEntries?.has(script)) reports.push(checkReport('install-script', 'filesAtInstall', { script, command, entry: facts.fileUsingEntries.get(script)! }, where));
     else if (facts.isReadFile && runsOnlyReadCode(command, facts.isReadFile)) reports.push(checkReport('install-script', 'readScript', { script, command }, where));
     else reports.push(checkReport('install-script', 'script', { script, command }, where));
   }

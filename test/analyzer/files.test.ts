@@ -256,6 +256,18 @@ describe('install scripts', () => {
     // Read, but dangerous: critical as before.
     expect(await severityOf('node scripts/grab.js', { 'scripts/grab.js': "require('child_process').execSync('id');" })).toBe('critical');
     expect(await severityOf(`node -e "require('fs').readFileSync('/etc/passwd')"`)).toBe('critical');
+    // Read and quiet in the sandbox, but using files at install: npm's working directory is the package folder, so a
+    // relative write the rules place in the data folder lands in the package (an unread module's place), and nothing
+    // confines the rest. Also through a helper it requires, and through fs/promises.
+    const installFiles = async (files: Record<string, string>) => {
+      const root = writePlugin({ 'package.json': { ...MANIFEST, scripts: { postinstall: 'node scripts/gen.js' } }, 'index.js': '', ...files });
+      return (await analyzePlugin(root, { cache: false })).findings.find((f) => f.category === 'install-script');
+    };
+    const generator = await installFiles({ 'scripts/gen.js': "require('fs').writeFileSync('lib/icons.js', Buffer.from('x'));" });
+    expect([generator?.severity, generator?.message]).toEqual(['high', expect.stringContaining('runs scripts/gen.js at install, outside any sandbox, and that code uses the file system')]);
+    expect((await installFiles({ 'scripts/gen.js': "require('./write');", 'scripts/write.js': "require('fs/promises').writeFile('out.txt', '');" }))?.severity).toBe('high');
+    // Code that touches no file stays medium.
+    expect((await installFiles({ 'scripts/gen.js': "const os = require('os'); console.log('installed on', os.platform());" }))?.severity).toBe('medium');
   });
 
   it.each(['node -e "require(1)"', 'wget http://x/y', 'echo aGk= | base64 -d | sh', 'bash -c "$(cat x)"', 'powershell -enc AAA'])('calls %s dangerous', (command) => {
