@@ -8,7 +8,7 @@
  */
 import type { Scope } from 'eslint';
 import type { AnyNode } from './ast.js';
-import { climbWrappers, isFunctionNode, plainKeyName } from './ast.js';
+import { climbWrappers, isFunctionNode, plainKeyName, unwrap } from './ast.js';
 import { findVariable, type ScopeOf } from './scope.js';
 
 export interface CallSite {
@@ -68,6 +68,36 @@ export class LocalFunctions {
     return (nameScope.set.get(fn.id.name)?.references.length ?? 0) === 0;
   }
 
+  /**
+   * An event is a call of its listeners: `bus.on('codec', (c) => …)` is called by every `bus.emit('codec', JSON)`,
+   * with the arguments after the name. Only where the file sees every emit: `bus` is a `const` made here with `new`,
+   * used only through its listener methods, and every event name is a literal.
+   */
+  private emitSites(listener: AnyNode, call: AnyNode): CallSite[] | undefined {
+    if (call.type !== 'CallExpression' || call.arguments[1] !== listener || call.arguments[0]?.type !== 'Literal') return undefined;
+    const callee = unwrap(call.callee);
+    if (callee.type !== 'MemberExpression' || callee.computed || !LISTENING.has(callee.property.name) || callee.object.type !== 'Identifier') return undefined;
+    const emitter = findVariable(this.scopeOf(callee.object), callee.object.name);
+    const made = emitter?.defs.length === 1 ? (emitter.defs[0].node as AnyNode) : undefined;
+    if (made?.type !== 'VariableDeclarator' || made.parent?.kind !== 'const' || !made.init || unwrap(made.init).type !== 'NewExpression') return undefined;
+    const sites: CallSite[] = [];
+    for (const reference of emitter!.references) {
+      if (reference.init) continue;
+      const { node, parent: member } = climbWrappers(reference.identifier as unknown as AnyNode);
+      if (member?.type !== 'MemberExpression' || member.object !== node || member.computed) return undefined;
+      const method: string = member.property.name;
+      const { node: callee, parent: use } = climbWrappers(member);
+      if (use?.type !== 'CallExpression' || use.callee !== callee) return undefined;
+      if (method === 'emit') {
+        if (use.arguments[0]?.type !== 'Literal') return undefined;
+        if (use.arguments[0].value === call.arguments[0].value) sites.push({ call: use, args: use.arguments.slice(1) });
+      } else if (!LISTENING.has(method) && !LISTENER_UPKEEP.has(method)) {
+        return undefined;
+      }
+    }
+    return sites;
+  }
+
   private computeSites(fn: AnyNode): CallSite[] | undefined {
     if (!isFunctionNode(fn)) return undefined;
     const sites: CallSite[] = [];
@@ -78,8 +108,11 @@ export class LocalFunctions {
     } else {
       const { node: outer, parent } = climbWrappers(fn);
       const direct = parent && siteOf(outer, parent);
+      const emits = direct ? undefined : parent && this.emitSites(outer, parent);
       if (direct) {
         sites.push(direct);
+      } else if (emits) {
+        sites.push(...emits);
       } else if (parent?.type === 'VariableDeclarator' && parent.init === outer && parent.id.type === 'Identifier') {
         if (isExported(parent.parent)) return undefined;
         const variable = findVariable(this.scopeOf(parent.id), parent.id.name);
@@ -97,6 +130,10 @@ export class LocalFunctions {
     return sites;
   }
 }
+
+/** An emitter's methods that add a listener, and those that change or read its listeners without calling them. */
+const LISTENING = new Set(['on', 'once', 'addListener', 'prependListener', 'prependOnceListener']);
+const LISTENER_UPKEEP = new Set(['off', 'removeListener', 'removeAllListeners', 'listenerCount', 'setMaxListeners']);
 
 /** Adds every reference's call to `sites`; false when some reference is anything but a call (or a write other than the definition). */
 function collectCalls(variable: Scope.Variable, sites: CallSite[], definition?: AnyNode): boolean {

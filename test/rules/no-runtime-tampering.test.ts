@@ -17,6 +17,8 @@ tester.run('no-runtime-tampering', rule, {
     // Reading the module cache, and ordinary exports.
     { code: 'const loaded = Object.keys(require.cache); const m = require.cache[require.resolve("./a")];', ...cjs },
     { code: 'Object.defineProperty(exports, "__esModule", { value: true }); module.exports.x = 1; exports.y = 2;', ...cjs },
+    // An emitter's listener given an own object, or another event's value; an emitter the file hands on is not followed.
+    { code: 'const E = require("events");\nconst bus = new E();\nbus.on("c", (codec) => { codec.parse = () => 1; });\nbus.emit("c", { parse: null });\nbus.emit("d", JSON);', ...cjs },
     // Writing to instances and to fresh objects, not to the intrinsics.
     'const o = {}; o.__defineGetter__("x", () => 1); Object.setPrototypeOf(o, null); Object.setPrototypeOf(Child.prototype, Base.prototype);',
     'const list = []; list.push(1); list.x = 2; const o = Object.create(null); o.toString = () => ""; Object.assign({}, defaults);',
@@ -91,6 +93,12 @@ tester.run('no-runtime-tampering', rule, {
     'const getProto = Object.getOwnPropertyDescriptor(Object.prototype, "__proto__").get;\nconst isArr = getProto.call(x) === Array.prototype;\nconst size = Object.getOwnPropertyDescriptor(Map.prototype, "size").get.call(m);\nconst o = Object.getOwnPropertyDescriptor(obj, "value").get.call(obj); o.seen = true;',
   ],
   invalid: [
+    // An event is a call of its listeners: what an emit of that event passes is what the listener's parameters hold.
+    {
+      code: 'const { EventEmitter } = require("events");\nconst bus = new EventEmitter();\nbus.on("codec", (codec) => { codec.stringify = spy; });\nbus.once("p", function (n, proto) { proto.polluted = 1; });\nbus.emit("codec", JSON);\nbus.emit("p", 1, Object.prototype);',
+      ...cjs,
+      errors: [{ ...at('intrinsic', 3, 30), data: { target: 'JSON.stringify' } }, at('intrinsic', 4, 37)],
+    },
     // Round 8 (m62): the `__proto__` accessor taken out of its descriptor and called reads a prototype.
     { code: 'const getProto = Object.getOwnPropertyDescriptor(Object.prototype, "__proto__").get;\nconst AP = getProto.call([]);\nAP.every = function () { return true; };', errors: [{ messageId: 'prototypeWrite', line: 3 }] },
     { code: 'const d = Reflect.getOwnPropertyDescriptor(Object.prototype, "__pro" + "to__");\nReflect.apply(d.get, "", [])["ends" + "With"] = () => true;\nconst { get } = Object.getOwnPropertyDescriptor(Object.prototype, "__proto__");\nget.apply(/x/).test = () => true;', errors: [{ messageId: 'prototypeWrite', line: 2 }, { messageId: 'prototypeWrite', line: 4 }] },
