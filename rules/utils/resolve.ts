@@ -127,7 +127,7 @@ export class Resolver {
   ) {
     this.folder = new Folder(this);
     this.functions = new LocalFunctions(scopeOf);
-    this.unwritten = new UnwrittenValues(scopeOf, (call) => Resolver.nameOf(this.normalizeCall(call).callee));
+    this.unwritten = new UnwrittenValues(scopeOf, (call) => Resolver.nameOf(this.normalizeCall(call).callee), (expression) => this.localFunction(expression));
     this.literals = new LiteralHolders(scopeOf, (key) => {
       const value = this.folder.fold(key)?.value;
       return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
@@ -141,12 +141,17 @@ export class Resolver {
 
   /** The function a call runs when it is declared in this file and never reassigned: `f(…)` of a local `f`, or an immediately invoked expression. */
   calledFunction(call: AnyNode): AnyNode | undefined {
-    const callee = unwrap(call.callee);
-    if (isFunctionNode(callee)) return callee;
-    if (callee.type !== 'Identifier') return undefined;
-    const fn = this.declaredFunction(callee);
+    return this.localFunction(call.callee);
+  }
+
+  /** The function an expression certainly is: one written right there, or a name declared in this file and never reassigned. */
+  localFunction(expression: AnyNode): AnyNode | undefined {
+    const node = unwrap(expression);
+    if (isFunctionNode(node)) return node;
+    if (node.type !== 'Identifier') return undefined;
+    const fn = this.declaredFunction(node);
     if (!fn) return undefined;
-    const variable = findVariable(this.scopeOf(callee), callee.name);
+    const variable = findVariable(this.scopeOf(node), node.name);
     return variable && this.isReassigned(variable) ? undefined : fn;
   }
 
