@@ -22,6 +22,8 @@ const MAX_STRING = 1 << 20;
 const MAX_DEPTH = 60;
 const MAX_POSSIBLE = 64;
 const MAX_POSSIBLE_DEPTH = 8;
+/** Elements a `map` or `reduce` callback is folded for. */
+const MAX_CALLBACK_ELEMENTS = 100_000;
 /** Computations one file may spend folding: coercion-built code (JSFuck) is huge, and each node is folded once. */
 const MAX_WORK = 1_000_000;
 
@@ -119,7 +121,8 @@ export class Folder {
       case 'ArrayExpression': {
         const out: unknown[] = [];
         for (const element of node.elements) {
-          if (!element) { out.push(undefined); continue; }
+          // A hole stays one: `reduce` and `map` skip it, where an `undefined` element would be visited.
+          if (!element) { out.length++; continue; }
           if (element.type === 'SpreadElement') {
             const spread = this.fold(element.argument, env);
             if (!spread || (typeof spread.value !== 'string' && !Array.isArray(spread.value))) return undefined;
@@ -448,6 +451,9 @@ export class Folder {
     const method = callee.computed ? this.foldString(callee.property) : plainKeyName(callee.property, false);
     if (method === undefined) return undefined;
     if (method === 'map' && node.arguments.length === 1) return this.foldMap(callee.object, node.arguments[0], env);
+    if ((method === 'reduce' || method === 'reduceRight') && (node.arguments.length === 1 || node.arguments.length === 2)) {
+      return this.foldReduce(callee.object, node.arguments, method === 'reduceRight', env);
+    }
     if ((method === 'replace' || method === 'replaceAll') && node.arguments.length === 2 && isFunctionNode(unwrap(node.arguments[1]))) {
       return this.foldReplace(callee.object, node.arguments[0], unwrap(node.arguments[1]), method, env);
     }
@@ -514,22 +520,63 @@ export class Folder {
   }
 
   /** `[..].map(c => expr)`: folds `expr` once per element with the parameter bound. */
-  private foldMap(arrayNode: AnyNode, callback: AnyNode, env: Env | undefined): Folded | undefined {
-    if (callback.type !== 'ArrowFunctionExpression' && callback.type !== 'FunctionExpression') return undefined;
-    const params: AnyNode[] = callback.params;
-    if (params.some((p) => p.type !== 'Identifier')) return undefined;
-    const body = singleExpression(callback);
-    if (!body) return undefined;
-    const array = this.fold(arrayNode, env);
-    if (!array || !Array.isArray(array.value) || array.value.length > 100_000) return undefined;
-    const out: unknown[] = [];
-    for (let i = 0; i < array.value.length; i++) {
-      const inner = this.bind(callback, params.slice(0, 2), [array.value[i], i], env);
-      const folded = inner && this.fold(body, inner);
+  private foldMap(arrayNode: AnyNode, callbackNode: AnyNode, env: Env | undefined): Folded | undefined {
+    const callback = this.callbackOf(callbackNode);
+    const array = callback && this.foldArray(arrayNode, env);
+    if (!array) return undefined;
+    const out: unknown[] = new Array(array.length);
+    for (let i = 0; i < array.length; i++) {
+      if (!(i in array)) continue;
+      const folded = callback!.apply([array[i], i], env);
       if (!folded) return undefined;
-      out.push(folded.value);
+      out[i] = folded.value;
     }
     return { value: out };
+  }
+
+  /**
+   * `['chi', 'ld_', 'process'].reduce((a, b) => a + b)`, with or without an
+   * initial value, or from the right: the callback folded once per element with
+   * the accumulator and the element bound, as JavaScript runs it (holes skipped,
+   * an empty array without an initial value throws, so nothing folds).
+   */
+  private foldReduce(arrayNode: AnyNode, argNodes: AnyNode[], fromRight: boolean, env: Env | undefined): Folded | undefined {
+    const [callbackNode, initialNode] = argNodes;
+    const callback = this.callbackOf(callbackNode);
+    const array = callback && this.foldArray(arrayNode, env);
+    if (!array) return undefined;
+    const indexes = Object.keys(array).map(Number);
+    if (fromRight) indexes.reverse();
+    let accumulator: Folded | undefined = initialNode ? this.fold(initialNode, env) : indexes.length ? { value: array[indexes.shift()!] } : undefined;
+    for (const i of indexes) {
+      if (!accumulator) return undefined;
+      accumulator = callback!.apply([accumulator.value, array[i], i], env);
+    }
+    return accumulator;
+  }
+
+  /** A folded array short enough to walk element by element. */
+  private foldArray(node: AnyNode, env: Env | undefined): unknown[] | undefined {
+    const array = this.fold(node, env)?.value;
+    return Array.isArray(array) && array.length <= MAX_CALLBACK_ELEMENTS ? array : undefined;
+  }
+
+  /**
+   * A callback whose result folds: a function written in place or a local one
+   * never reassigned, with plain parameters and a body that only returns an
+   * expression (so running it has no effect the folder would miss).
+   */
+  private callbackOf(node: AnyNode): { apply: (values: unknown[], env: Env | undefined) => Folded | undefined } | undefined {
+    const fn = this.resolver.localFunction(node);
+    const params: AnyNode[] | undefined = fn?.params;
+    const body = fn && singleExpression(fn);
+    if (!body || params!.some((p) => p.type !== 'Identifier')) return undefined;
+    return {
+      apply: (values, env) => {
+        const inner = this.bind(fn!, params!.slice(0, values.length), values, env);
+        return inner && this.fold(body, inner);
+      },
+    };
   }
 }
 

@@ -1,19 +1,24 @@
 /**
  * What hides inside an expression that is about to be executed or loaded:
  * a decoding step (`atob`, `Buffer.from(…, 'base64')`, `String.fromCharCode`,
- * `decodeURIComponent`, `unescape`…) or a long high-entropy blob. The search
+ * `decodeURIComponent`, `unescape`…, or a packer's substitution of words from
+ * a dictionary) or a long high-entropy blob. The search
  * follows const aliases, string building, method chains, callbacks and local
  * helper functions, and does not need the value to fold: a decode of an
  * unknown string is just as hidden.
  */
 import type { AnyNode } from './ast.js';
-import { isFunctionNode, unwrap } from './ast.js';
+import { descendants, isFunctionNode, plainKeyName, unwrap } from './ast.js';
 import { Resolver } from './resolve.js';
 
 const DECODERS = new Set(['atob', 'decodeURIComponent', 'decodeURI', 'unescape', 'String.fromCharCode', 'String.fromCodePoint']);
 const BINARY_ENCODINGS = new Set(['base64', 'base64url', 'hex']);
 const MAX_DEPTH = 12;
 const MAX_NODES = 2_000;
+const MAX_DICTIONARY_HOPS = 4;
+/** Methods that build a string from pieces a callback or an expression supplies: where packers put their words back. */
+const SUBSTITUTIONS: Record<string, number> = { replace: 1, replaceAll: 1, map: 0 };
+const PACKER = 'words put back from a dictionary (a packer)';
 
 export const PAYLOAD_MIN_LENGTH = 200;
 export const PAYLOAD_MIN_ENTROPY = 4.5;
@@ -79,11 +84,16 @@ export function hiddenPayload(resolver: Resolver, input: AnyNode): HiddenPayload
         const callee = unwrap(node.callee);
         if (callee.type === 'MemberExpression') next(callee.object);
         else if (callee.type === 'Identifier') next(resolver.declaredFunction(callee));
+        // `eval(function (p, a, c, k, e, d) { … }(…))`: the code is what the function written there returns.
+        else if (isFunctionNode(callee)) next(callee);
         node.arguments.forEach(next);
         return;
       }
       default:
-        if (isFunctionNode(node)) visitBody(node.body, depth + 1);
+        if (!isFunctionNode(node)) return;
+        // An unpacker also decodes its word indexes (`String.fromCharCode`): the dictionary says what it is.
+        if (descendants(node.body, (child) => child.type === 'CallExpression' && dictionaryDecoder(resolver, child) !== undefined).length) found.decoder = PACKER;
+        else visitBody(node.body, depth + 1);
     }
   };
 
@@ -116,7 +126,7 @@ export function hiddenPayload(resolver: Resolver, input: AnyNode): HiddenPayload
 export function decoderName(resolver: Resolver, node: AnyNode): string | undefined {
   const call = resolver.normalizeCall(node);
   const name = Resolver.nameOf(call.callee);
-  if (name === undefined) return textDecoderCall(resolver, node);
+  if (name === undefined) return textDecoderCall(resolver, node) ?? dictionaryDecoder(resolver, node);
   if (DECODERS.has(name)) return name;
   if (name === 'Buffer.from' || name === 'Buffer') {
     const [data, encodingNode] = call.args ?? [];
@@ -124,7 +134,8 @@ export function decoderName(resolver: Resolver, node: AnyNode): string | undefin
     if (encoding !== undefined && BINARY_ENCODINGS.has(encoding.toLowerCase())) return `Buffer.from(…, '${encoding}')`;
     if (data && unwrap(data).type === 'ArrayExpression') return 'Buffer.from(char codes)';
   }
-  return undefined;
+  // `src.replace(…)` of an unknown global `src` still has a name.
+  return dictionaryDecoder(resolver, node);
 }
 
 /** `new TextDecoder().decode(bytes)`. */
@@ -134,6 +145,49 @@ function textDecoderCall(resolver: Resolver, node: AnyNode): string | undefined 
   const object = unwrap(callee.object);
   if (object.type !== 'NewExpression' || Resolver.nameOf(resolver.resolve(object.callee)) !== 'TextDecoder') return undefined;
   return 'TextDecoder.decode';
+}
+
+/**
+ * A packer's decoding step: a string rebuilt by putting back words looked up in
+ * a dictionary written in the file, by an index only known at run time —
+ * `p.replace(new RegExp('\\b' + e(c) + '\\b', 'g'), k[c])` with `k` a
+ * `'var|os|…'.split('|')`, `s.replace(/\w+/g, (w) => words[w])`,
+ * `codes.map((i) => dict[i])`. The callback may be written there or named.
+ */
+function dictionaryDecoder(resolver: Resolver, node: AnyNode): string | undefined {
+  const callee = unwrap(node.callee);
+  const method = callee.type === 'MemberExpression' ? plainKeyName(callee.property, callee.computed) : undefined;
+  const index = method !== undefined && Object.hasOwn(SUBSTITUTIONS, method) ? SUBSTITUTIONS[method] : undefined;
+  const supplier = index === undefined ? undefined : node.arguments[index];
+  if (!supplier) return undefined;
+  const fn = resolver.localFunction(supplier);
+  const lookups = fn ? descendants(fn.body, (child) => child.type === 'MemberExpression') : [unwrap(supplier)];
+  return lookups.some((lookup) => lookup.type === 'MemberExpression' && lookup.computed && unwrap(lookup.property).type !== 'Literal' && isDictionary(resolver, lookup.object, 0)) ? PACKER : undefined;
+}
+
+/**
+ * A list of words the file writes out, read by position, reached through aliases and the parameters it fills. A
+ * table keyed by the text it replaces (`{ '&': '&amp;' }`, lodash's `stringEscapes`) is an escaper, not a dictionary.
+ */
+function isDictionary(resolver: Resolver, input: AnyNode, hops: number): boolean {
+  const node = unwrap(input);
+  switch (node.type) {
+    case 'ArrayExpression':
+      return node.elements.length > 0 && node.elements.every((element: AnyNode | null) => element?.type === 'Literal' && typeof element.value === 'string');
+    case 'CallExpression': {
+      // `'var|os|tmp'.split('|')`
+      const callee = unwrap(node.callee);
+      return callee.type === 'MemberExpression' && plainKeyName(callee.property, callee.computed) === 'split' && resolver.folder.foldString(callee.object) !== undefined;
+    }
+    case 'Identifier': {
+      if (hops >= MAX_DICTIONARY_HOPS) return false;
+      // Any value the name is given: a parameter's by what its calls pass, even when the body later reuses the name (the unpacker's `k = [function …]`).
+      const sources = [...resolver.writtenExpressions(node), ...(resolver.passedArguments(node) ?? [])];
+      return sources.some((source) => source !== undefined && isDictionary(resolver, source, hops + 1));
+    }
+    default:
+      return false;
+  }
 }
 
 function children(node: AnyNode): AnyNode[] {

@@ -18,7 +18,7 @@
 import type { Rule, Scope, SourceCode } from 'eslint';
 import { isBuiltin } from 'node:module';
 import type { AnyNode } from './ast.js';
-import { climbWrappers, functionConstructorName, isFunctionNode, isNullish, plainKeyName, TRANSPARENT, unwrap } from './ast.js';
+import { climbWrappers, functionConstructorName, isFunctionNode, isNullish, plainKeyName, runtimeParams, TRANSPARENT, unwrap } from './ast.js';
 import { isDetachedMethod } from './detached-methods.js';
 import { isExportedPlainFunction, mayRunWithGlobalThis } from './exported-functions.js';
 import { capabilityRoot } from './capability-roots.js';
@@ -132,7 +132,7 @@ export class Resolver {
   ) {
     this.folder = new Folder(this);
     this.functions = new LocalFunctions(scopeOf);
-    this.unwritten = new UnwrittenValues(scopeOf, (call) => Resolver.nameOf(this.normalizeCall(call).callee));
+    this.unwritten = new UnwrittenValues(scopeOf, (call) => Resolver.nameOf(this.normalizeCall(call).callee), (expression) => this.localFunction(expression));
     this.literals = new LiteralHolders(scopeOf, (key) => {
       const value = this.folder.fold(key)?.value;
       return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
@@ -146,12 +146,17 @@ export class Resolver {
 
   /** The function a call runs when it is declared in this file and never reassigned: `f(…)` of a local `f`, or an immediately invoked expression. */
   calledFunction(call: AnyNode): AnyNode | undefined {
-    const callee = unwrap(call.callee);
-    if (isFunctionNode(callee)) return callee;
-    if (callee.type !== 'Identifier') return undefined;
-    const fn = this.declaredFunction(callee);
+    return this.localFunction(call.callee);
+  }
+
+  /** The function an expression certainly is: one written right there, or a name declared in this file and never reassigned. */
+  localFunction(expression: AnyNode): AnyNode | undefined {
+    const node = unwrap(expression);
+    if (isFunctionNode(node)) return node;
+    if (node.type !== 'Identifier') return undefined;
+    const fn = this.declaredFunction(node);
     if (!fn) return undefined;
-    const variable = findVariable(this.scopeOf(callee), callee.name);
+    const variable = findVariable(this.scopeOf(node), node.name);
     return variable && this.isReassigned(variable) ? undefined : fn;
   }
 
@@ -177,26 +182,41 @@ export class Resolver {
    */
   parameterArguments(identifier: AnyNode): (AnyNode | undefined)[] | undefined {
     const binding = this.bindingOf(identifier);
-    if (binding.kind !== 'parameter') return undefined;
+    return binding.kind === 'parameter' ? this.argumentsAt(binding.fn, binding.index) : undefined;
+  }
+
+  /**
+   * What the calls pass for a plain parameter, even one the body writes to later: what it may hold at the start, for
+   * flows that need no single value (`function (p, a, c, k) { … k = [f]; … k[c] … }` was handed a word list as `k`).
+   */
+  passedArguments(identifier: AnyNode): (AnyNode | undefined)[] | undefined {
+    const variable = findVariable(this.scopeOf(identifier), identifier.name);
+    const def = variable?.defs.length === 1 ? (variable.defs[0] as unknown as { type: string; node: AnyNode; name: AnyNode }) : undefined;
+    const index = def?.type === 'Parameter' ? runtimeParams(def.node).indexOf(def.name) : -1;
+    return index < 0 ? undefined : this.argumentsAt(def!.node, index);
+  }
+
+  /** What every call site of a function the file sees whole passes at one parameter's place. */
+  private argumentsAt(fn: AnyNode, index: number): (AnyNode | undefined)[] | undefined {
     // A sloppy function's `arguments[0] = …` rewrites the parameter itself: with `arguments` in view, no call tells what it holds.
-    if (this.functions.usesArguments(binding.fn)) return undefined;
-    const sites = this.functions.callSites(binding.fn);
+    if (this.functions.usesArguments(fn)) return undefined;
+    const sites = this.functions.callSites(fn);
     if (!sites || sites.length === 0) return undefined;
     const out: (AnyNode | undefined)[] = [];
     for (const site of sites) {
-      const argument = argumentAt(site, binding.index);
+      const argument = argumentAt(site, index);
       if (!argument.known) return undefined;
-      if (argument.node && this.isSameParameter(argument.node, binding)) continue;
+      if (argument.node && this.isSameParameter(argument.node, fn, index)) continue;
       out.push(argument.node);
     }
     return out.length ? out : undefined;
   }
 
-  private isSameParameter(node: AnyNode, binding: Binding & { kind: 'parameter' }): boolean {
+  private isSameParameter(node: AnyNode, fn: AnyNode, index: number): boolean {
     const inner = unwrap(node);
     if (inner.type !== 'Identifier') return false;
     const other = this.bindingOf(inner);
-    return other.kind === 'parameter' && other.fn === binding.fn && other.index === binding.index;
+    return other.kind === 'parameter' && other.fn === fn && other.index === index;
   }
 
   /** The object or array literal an expression certainly denotes and the file keeps to itself (see literals.ts). */

@@ -4,6 +4,12 @@
  * `arr.push(arr.shift())`, and each use replaced by a decoder call indexed
  * with a hex literal (`_0x4e5f(0x1a3)`). A large string array alone is
  * ordinary; together with a rotation or decoder bound to it, it is not.
+ *
+ * Beyond that tool's exact shapes, the principle: a string table whose order
+ * is changed in place (rotated, reversed, shuffled — by a function of
+ * any form that is handed the table, or by name) and that is read through a
+ * decoder called with constant indexes. Each index then names another string
+ * than the one a reader finds at that place.
  */
 import type { Rule } from 'eslint';
 import type { AnyNode } from './ast.js';
@@ -15,6 +21,11 @@ const MIN_DECODER_CALLS = 3;
 const MAX_ALIAS_HOPS = 4;
 const LOOPS = new Set(['WhileStatement', 'DoWhileStatement', 'ForStatement', 'ForInStatement', 'ForOfStatement']);
 const HEX = /^0x[0-9a-f]+$/i;
+const NUMERIC = /^(?:0x[0-9a-f]+|\d+)$/i;
+/** Methods that reorder an array in place the same way every run (a `sort` orders it as a reader would expect). */
+const REORDERING = new Set(['reverse', 'copyWithin']);
+/** Index expressions worth folding: an obfuscator writes literals, or arithmetic and coercions of them. */
+const INDEX_SHAPES = new Set(['Literal', 'UnaryExpression', 'BinaryExpression']);
 
 export interface StringArrayFinding {
   node: AnyNode;
@@ -28,24 +39,63 @@ interface StringArray {
   names: string[];
 }
 
+/** A change of an array's order in place: the array it is made on, as written there, and what kind of change. */
+interface Reorder {
+  target: AnyNode;
+  kind: 'rotation' | 'shuffle';
+}
+
 export function stringArrayListeners(context: Rule.RuleContext, onFound: (finding: StringArrayFinding) => void): Rule.RuleListener {
   const resolver = resolverFor(context);
   const arrays: StringArray[] = [];
   const rotations: AnyNode[] = [];
-  const hexIndexedCalls: AnyNode[] = [];
+  const reorders: Reorder[] = [];
+  /** Calls with a first argument that may be a constant index: `_0x4e5f(0x1a3)`, `k(300)`, `d('0x1')`. */
+  const indexedCalls: AnyNode[] = [];
   /** `abc = function () { return bde; }` inside `function abc` that holds the array `bde`. */
   const accessors: AnyNode[] = [];
 
-  /** The function a decoder call reaches, through `const alias = _0x4e5f` chains. */
+  /** The function a decoder call reaches, through `const alias = _0x4e5f` chains, or stored in a local object (`dec.get(300)`). */
   const decoderFunction = (callee: AnyNode): AnyNode | undefined => {
     let current: AnyNode | undefined = callee;
     for (let hop = 0; current && hop < MAX_ALIAS_HOPS; hop++) {
+      if (current.type === 'MemberExpression') {
+        const stored = resolver.literalValue(current);
+        current = stored && unwrap(stored);
+        if (current && isFunctionNode(current)) return current;
+        continue;
+      }
       const declared = resolver.declaredFunction(current);
       if (declared) return declared;
       const alias = resolver.aliasedExpression(current);
       current = alias && unwrap(alias.node).type === 'Identifier' ? unwrap(alias.node) : undefined;
     }
     return undefined;
+  };
+
+  /** The constant index a call passes, and whether it is written in hex, as obfuscator.io writes it. */
+  const indexOf = (call: AnyNode): { hex: boolean } | undefined => {
+    const first = unwrap(call.arguments[0]);
+    const raw = first.type === 'Literal' ? String(first.raw).replace(/^['"]|['"]$/g, '') : undefined;
+    if (raw !== undefined && HEX.test(raw)) return { hex: true };
+    const value = resolver.folder.fold(first)?.value;
+    return typeof value === 'number' || (typeof value === 'string' && NUMERIC.test(value)) ? { hex: false } : undefined;
+  };
+
+  /**
+   * Whether an expression is the array: the literal itself, a name that holds it or the function that returns it,
+   * a call of that function, or a parameter every call fills with one of those (a rotation helper of any form).
+   */
+  const reaches = (input: AnyNode, array: StringArray, hops = 0): boolean => {
+    const node = unwrap(input);
+    if (node === array.node) return true;
+    if (hops > MAX_ALIAS_HOPS) return false;
+    if (node.type === 'CallExpression') return node.arguments.length === 0 && reaches(node.callee, array, hops + 1);
+    if (node.type !== 'Identifier') return false;
+    const args = resolver.parameterArguments(node);
+    if (args) return args.some((arg) => arg !== undefined && reaches(arg, array, hops + 1));
+    const alias = resolver.aliasedExpression(node);
+    return alias ? reaches(alias.node, array, hops + 1) : array.names.includes(node.name);
   };
 
   const mentions = (node: AnyNode, names: string[]) => {
@@ -62,24 +112,46 @@ export function stringArrayListeners(context: Rule.RuleContext, onFound: (findin
     },
     AssignmentExpression: (node: AnyNode) => {
       if (isSelfReplacement(node)) accessors.push(node);
+      const swapped = insideLoop(node) ? swappedArray(node) : undefined;
+      if (swapped) reorders.push({ target: swapped, kind: 'shuffle' });
     },
     CallExpression: (node: AnyNode) => {
-      if (isRotation(node)) rotations.push(node);
-      const first = node.arguments[0];
-      if (unwrap(node.callee).type === 'Identifier' && first?.type === 'Literal' && HEX.test(String(first.raw).replace(/^['"]|['"]$/g, ''))) {
-        hexIndexedCalls.push(node);
+      if (isRotation(node)) {
+        rotations.push(node);
+        reorders.push({ target: unwrap(unwrap(node.callee).object), kind: 'rotation' });
       }
+      const callee = unwrap(node.callee);
+      const reordered = callee.type === 'MemberExpression' && REORDERING.has(memberKey(callee) ?? '') ? unwrap(callee.object) : undefined;
+      if (reordered?.type === 'Identifier') reorders.push({ target: reordered, kind: 'shuffle' });
+      const first = node.arguments[0];
+      if ((callee.type === 'Identifier' || callee.type === 'MemberExpression') && first && INDEX_SHAPES.has(unwrap(first).type)) indexedCalls.push(node);
     },
     'Program:exit': () => {
       const explained = new Set<AnyNode | undefined>();
+      // Each local function called by constant index, with how many such calls it gets (and how many in hex): worked out once for all arrays.
+      const decoders = new Map<AnyNode, { calls: number; hex: number }>();
+      for (const call of arrays.length ? indexedCalls : []) {
+        const decoder = decoderFunction(unwrap(call.callee));
+        const index = decoder && indexOf(call);
+        if (!decoder || !index) continue;
+        const counts = decoders.get(decoder) ?? { calls: 0, hex: 0 };
+        counts.calls++;
+        if (index.hex) counts.hex++;
+        decoders.set(decoder, counts);
+      }
       for (const array of arrays) {
         const rotation = rotations.find((candidate) => insideLoop(candidate) && iifeArguments(candidate).some((arg) => arg.type === 'Identifier' && array.names.includes(arg.name)));
-        const decoderCalls = hexIndexedCalls.filter((call) => {
-          const decoder = decoderFunction(unwrap(call.callee));
-          return decoder !== undefined && mentions(decoder, array.names);
-        }).length;
+        const indexes = { calls: 0, hex: 0 };
+        for (const [decoder, counts] of decoders) {
+          if (!mentions(decoder, array.names)) continue;
+          indexes.calls += counts.calls;
+          indexes.hex += counts.hex;
+        }
+        const hexDecoder = indexes.hex >= MIN_DECODER_CALLS;
+        // Reordered in place and read by constant indexes: each index names another string than the one written there.
+        const reorder = !rotation && !hexDecoder && indexes.calls >= MIN_DECODER_CALLS ? reorders.find((candidate) => reaches(candidate.target, array)) : undefined;
         const accessor = accessors.find((assignment) => array.names.includes(assignment.left.name) && mentions(assignment.right, array.names));
-        const mechanisms = [rotation && 'rotation loop', decoderCalls >= MIN_DECODER_CALLS && 'hex-indexed decoder', accessor && 'self-replacing accessor'].filter(Boolean);
+        const mechanisms = [rotation && 'rotation loop', hexDecoder && 'hex-indexed decoder', reorder && `${reorder.kind} read through an index decoder`, accessor && 'self-replacing accessor'].filter(Boolean);
         if (!mechanisms.length) continue;
         const data = { name: array.names[0], count: String(array.node.elements.length), mechanism: mechanisms.join(' and ') };
         onFound({ node: array.node, kind: 'array', data });
@@ -111,17 +183,35 @@ function holderNames(array: AnyNode): string[] {
   return names;
 }
 
-/** `a.push(a.shift())`, `a['push'](a['shift']())`, or the other way round, `a.unshift(a.pop())`. */
+/**
+ * `a.push(a.shift())`, `a['push'](a['shift']())`, or the other way round, `a.unshift(a.pop())`; several places at
+ * once, `a.push(...a.splice(0, n))`.
+ */
 function isRotation(node: AnyNode): boolean {
   const callee = unwrap(node.callee);
-  const arg = node.arguments[0] && unwrap(node.arguments[0]);
+  const first = node.arguments[0];
+  const arg = first && unwrap(first.type === 'SpreadElement' ? first.argument : first);
   const outer = callee.type === 'MemberExpression' ? memberKey(callee) : undefined;
   if ((outer !== 'push' && outer !== 'unshift') || arg?.type !== 'CallExpression') return false;
   const inner = unwrap(arg.callee);
-  if (inner.type !== 'MemberExpression' || memberKey(inner) !== (outer === 'push' ? 'shift' : 'pop')) return false;
+  const taken = first.type === 'SpreadElement' ? 'splice' : outer === 'push' ? 'shift' : 'pop';
+  if (inner.type !== 'MemberExpression' || memberKey(inner) !== taken) return false;
   const target = unwrap(callee.object);
   const source = unwrap(inner.object);
   return target.type === 'Identifier' && source.type === 'Identifier' && target.name === source.name;
+}
+
+/** `[a[i], a[j]] = [a[j], a[i]]` or `a[i] = a[j]`: the array whose elements trade places, a shuffle's step. */
+function swappedArray(node: AnyNode): AnyNode | undefined {
+  if (node.operator !== '=') return undefined;
+  const left = unwrap(node.left);
+  const right = unwrap(node.right);
+  const writes = left.type === 'ArrayPattern' ? left.elements : [left];
+  const reads = left.type === 'ArrayPattern' && right.type === 'ArrayExpression' ? right.elements : [right];
+  const arrayOf = (element: AnyNode | null) => (element?.type === 'MemberExpression' && element.computed && unwrap(element.object).type === 'Identifier' ? unwrap(element.object).name : undefined);
+  const name = arrayOf(writes[0]);
+  const same = (elements: (AnyNode | null)[]) => elements.length > 0 && elements.every((element) => arrayOf(element) === name);
+  return name !== undefined && same(writes) && same(reads) ? unwrap(writes[0].object) : undefined;
 }
 
 function rotatedName(rotation: AnyNode): string {

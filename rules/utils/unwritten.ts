@@ -14,7 +14,7 @@
  */
 import type { Scope } from 'eslint';
 import type { AnyNode } from './ast.js';
-import { climbWrappers, descendants, isFunctionNode, isWriteTarget, plainKeyName } from './ast.js';
+import { climbWrappers, descendants, isWriteTarget, plainKeyName } from './ast.js';
 import { findVariable, type ScopeOf } from './scope.js';
 
 /** Methods of strings, arrays and plain objects that never change their receiver. */
@@ -70,6 +70,8 @@ export class UnwrittenValues {
     private readonly scopeOf: ScopeOf,
     /** The canonical name of what a call calls (`JSON.stringify`), seen through `.call`/`.apply`. */
     private readonly calleeName: (call: AnyNode) => string | undefined,
+    /** The function a callback argument certainly is: written in place, or a local name never reassigned. */
+    private readonly localFunction: (expression: AnyNode) => AnyNode | undefined,
   ) {}
 
   /**
@@ -245,8 +247,9 @@ export class UnwrittenValues {
     // Own keys only: `toString` or `valueOf` would find Object.prototype's.
     const index = Object.hasOwn(CALLBACK_ARRAY_INDEX, method) ? CALLBACK_ARRAY_INDEX[method] : undefined;
     if (index === undefined) return true;
-    const callback = call.arguments[0];
-    if (!callback || !isFunctionNode(callback)) return false;
+    // `parts.reduce(concat)` of a local `function concat(a, b)` is as visible as a callback written in place.
+    const callback = call.arguments[0] && this.localFunction(call.arguments[0]);
+    if (!callback) return false;
     if (callback.params.length > index) return false;
     if (callback.type === 'ArrowFunctionExpression') return true;
     return (this.scopeOf(callback).set.get('arguments')?.references.length ?? 0) === 0;

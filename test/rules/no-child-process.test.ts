@@ -28,6 +28,8 @@ tester.run('no-child-process', rule, {
     { code: 'function require(name) { return name; } require("child_process");', ...cjs },
     // A real local function beside a declaration of it (an overload signature): the implementation is what runs.
     { code: 'function require(name: string): string;\nfunction require(name: string) { return name; }\nrequire("child_process");', ...cjs, filename: 'a.ts' },
+    // A name reduced from fragments is judged by what it spells.
+    { code: 'const m = require(["lo", "dash"].reduce((a, b) => a + b)); const total = [1, 2, 3].reduce((s, n) => s + n, 0); m.sum([total]);', ...cjs },
     // Ordinary minified code.
     { code: '!function(e,t){"use strict";var n=e.exec||function(){};t.spawn=n;e.a=t}(this,{});', ...cjs },
     // An env file in a file that starts no program.
@@ -64,6 +66,9 @@ tester.run('no-child-process', rule, {
     // String building and encodings.
     { code: 'const cp = require("child_" + "process");', ...cjs, errors: [cp(1, 12)] },
     { code: 'const name = ["child", "process"].join("_");\nrequire(name).exec("id");', ...cjs, errors: [cp(2, 1)] },
+    { code: 'const frags = ["chi", "ld_", "proc", "ess"];\nconst runner = require(frags.reduce((a, b) => a + b));\nrunner.execSync("id");', ...cjs, errors: [cp(2, 16)] },
+    { code: 'const glue = function (acc, part) { return acc.concat(part); };\nrequire(["ess", "roc", "d_p", "chil"].reduceRight(glue, "node:")).exec("id");', ...cjs, errors: [cp(2, 1)] },
+    { code: 'function cat(a, b) { return `${a}${b}`; }\nconst { [["ex", "ec"].reduce(cat)]: run } = await import(["child", "_process"].reduce(cat));', errors: [cp(2, 51)] },
     { code: 'require(Buffer.from("Y2hpbGRfcHJvY2Vzcw==", "base64").toString());', ...cjs, errors: [cp(1, 1)] },
     { code: 'require(String.fromCharCode(99,104,105,108,100,95,112,114,111,99,101,115,115));', ...cjs, errors: [cp(1, 1)] },
     { code: 'const m = await import(`node:child_${"process"}`);', errors: [cp(1, 17)] },

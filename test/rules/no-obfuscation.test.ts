@@ -20,6 +20,10 @@ const OBFUSCATOR_IO = [
 const OBFUSCATOR_IO_OLD =
   "var _0x4f21=['log','Hello\\x20World','exec','child_process','id','platform'];(function(_0x2d8f05,_0x4b81bb){var _0x4d74cb=function(_0x32719f){while(--_0x32719f){_0x2d8f05['push'](_0x2d8f05['shift']());}};_0x4d74cb(++_0x4b81bb);}(_0x4f21,0x1f4));var _0x1a2b=function(_0x2d8f05,_0x4b81bb){_0x2d8f05=_0x2d8f05-0x0;var _0x4d74cb=_0x4f21[_0x2d8f05];return _0x4d74cb;};console[_0x1a2b('0x0')](_0x1a2b('0x1'));";
 
+/** Dean Edwards' packer (p,a,c,k,e,d) around `var cp=require('child_process');cp.exec('id')`. */
+const PACKED =
+  "eval(function(p,a,c,k,e,d){e=function(c){return(c<a?'':e(parseInt(c/a)))+((c=c%a)>35?String.fromCharCode(c+29):c.toString(36))};if(!''.replace(/^/,String)){while(c--){d[e(c)]=k[c]||e(c)}k=[function(e){return d[e]}];e=function(){return'\\\\w+'};c=1};while(c--){if(k[c]){p=p.replace(new RegExp('\\\\b'+e(c)+'\\\\b','g'),k[c])}}return p}('2 0=3(\\'1\\');0.4(\\'5\\');',62,6,'cp|child_process|var|require|exec|id'.split('|'),0,{}));";
+
 /** A long constant that is ordinary minified code: evaluated as code, not a blob. */
 const MINIFIED = Array.from({ length: 8 }, (_, i) => `var a${i}=function(b,c){return b*${i}+c.length||[]};`).join('');
 const PROSE = 'Warden reads every plugin before it runs and explains in plain words what it found. '.repeat(4);
@@ -52,6 +56,15 @@ tester.run('no-obfuscation', rule, {
     'const doc = "eval(atob(x)) is how droppers start"; // require(Buffer.from(x, "base64"))',
     // A round-robin queue: push(shift()) on a string list, but no loop bound to it.
     'const servers = ["a", "b", "c", "d", "e", "f"];\nfunction next() { servers.push(servers.shift()); return servers[0]; }',
+    // Escaping text into generated code with a table keyed by the characters it replaces, and a dictionary never evaluated.
+    'const ESC = { "\\\\": "\\\\\\\\", "\\n": "\\\\n", "\'": "\\\\\'" };\nnew Function("return \'" + text.replace(/[\\\\\\n\']/g, (c) => ESC[c]) + "\'");\nfunction esc(c) { return "\\\\" + ESC[c]; }\neval("\'" + text.replace(/[\\n]/g, esc) + "\'");',
+    'const words = "alpha|beta|gamma".split("|");\nconsole.log("0 1 2".replace(/\\d/g, (i) => words[i]));\neval("1 + 1".replace(/1/g, () => words[0].length));',
+    // A string table rotated at run time and read in place, or read through a lookup by constant indexes but never reordered.
+    'const days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];\nfunction startOn(n) { for (let i = 0; i < n; i++) days.push(days.shift()); }\nstartOn(settings.firstDay);\ndays.forEach(render); title(days[0]);',
+    'const names = ["red", "green", "blue", "cyan", "magenta"];\nfunction name(i) { return names[i]; }\npaint(name(0)); paint(name(1)); paint(name(2));',
+    // Sorted, and a sort-in-place helper over another list: ordinary ordering, not a hidden permutation.
+    'const cols = ["b", "a", "e", "d", "c"];\ncols.sort();\nfunction col(i) { return cols[i]; }\nshow(col(0), col(1), col(2));',
+    'const cols = ["b", "a", "e", "d", "c"];\nfunction bubble(a) { for (let i = 0; i < a.length; i++) if (a[i] > a[i + 1]) [a[i], a[i + 1]] = [a[i + 1], a[i]]; }\nbubble(other);\nfunction col(i) { return cols[i]; }\nshow(col(0), col(1), col(2));',
     // A string table and hex constants that have nothing to do with each other.
     'const names = ["red", "green", "blue", "cyan", "magenta"]; paint(0xff0000); paint(0x00ff00); paint(0x0000ff);',
     // Ordinary minified code.
@@ -110,6 +123,43 @@ tester.run('no-obfuscation', rule, {
     {
       code: 'var t = ["a", "b", "c", "d", "e", "f", "g"];\n(function (arr, n) { for (; n--; ) arr.push(arr.shift()); })(t, 3);\nfunction d(i) { return t[i - 0x0]; }\nd("0x1"); d("0x2"); d("0x3");',
       errors: [{ ...at('stringArray', 1, 9), data: { name: 't', count: '7', mechanism: 'rotation loop and hex-indexed decoder' } }],
+    },
+    // A string table reordered in place by a function of any form, then read through a decoder by constant indexes.
+    {
+      code: 'var t = ["cot", "gnidaeh", "ssecorp_dlihc", "cexe", "hs | lruc"];\nfunction rotate(list, times) { for (var i = 0; i < times; i++) list.push(list.shift()); }\nrotate(t, 4);\nfunction k(i) { return t[i - 300].split("").reverse().join(""); }\nrequire(k(300))[k(301)](k(302));',
+      ...cjs,
+      errors: [{ ...at('stringArray', 1, 9), data: { name: 't', count: '5', mechanism: 'rotation read through an index decoder' } }],
+    },
+    {
+      code: 'const words = ["os", "child_process", "exec", "id", "tmp"];\nconst spin = (l, n) => { while (n--) l.unshift(l.pop()); };\nconst again = words;\nspin(again, 2);\nconst pick = (i) => words[i];\nconst p = pick;\nrequire(p(+"3"))[p(4)](p(0));',
+      ...cjs,
+      errors: [{ ...at('stringArray', 1, 15), data: { name: 'words', count: '5', mechanism: 'rotation read through an index decoder' } }],
+    },
+    {
+      code: 'const s = ["a", "b", "child_process", "exec", "id", "c"];\ns.push(...s.splice(0, 2));\nconst dec = { get(i) { return s[i - 10]; } };\nrequire(dec.get(10))[dec.get(11)](dec.get("12"));',
+      ...cjs,
+      errors: [{ ...at('stringArray', 1, 11), data: { name: 's', count: '6', mechanism: 'rotation read through an index decoder' } }],
+    },
+    {
+      code: 'const s = ["id", "exec", "child_process", "a", "b"];\ns.reverse();\nfunction d(i) { return s[i]; }\nrequire(d(2))[d(3)](d(4));',
+      ...cjs,
+      errors: [{ ...at('stringArray', 1, 11), data: { name: 's', count: '5', mechanism: 'shuffle read through an index decoder' } }],
+    },
+    {
+      code: 'const s = ["id", "exec", "child_process", "a", "b"];\n(function mix(a) { for (let i = 0; i < a.length; i += 2) [a[i], a[a.length - 1 - i]] = [a[a.length - 1 - i], a[i]]; })(s);\nfunction d(i) { return s[i]; }\nrequire(d(2))[d(3)](d(4));',
+      ...cjs,
+      errors: [{ ...at('stringArray', 1, 11), data: { name: 's', count: '5', mechanism: 'shuffle read through an index decoder' } }],
+    },
+    // Packers: code rebuilt at load time by putting back words from a dictionary, then evaluated.
+    { code: PACKED, ...cjs, errors: [{ ...at('decodeExecute', 1, 1), data: { decoder: 'words put back from a dictionary (a packer)', sink: 'eval' } }] },
+    {
+      code: 'function unpack(src, base, n, words) { while (n--) if (words[n]) src = src.replace(new RegExp("\\b" + n.toString(base) + "\\b", "g"), words[n]); return src; }\nconst code = unpack("0 1=2(\'3\')", 36, 4, "var|cp|require|child_process".split("|"));\nnew Function(code)();',
+      ...cjs,
+      errors: [{ ...at('decodeExecute', 3, 1), data: { decoder: 'words put back from a dictionary (a packer)', sink: 'Function' } }],
+    },
+    {
+      code: 'const dict = ["require", "child_process", "exec", "id"];\nconst put = (w) => dict[parseInt(w, 36)];\nimport("vm").then((vm) => vm.runInThisContext("0(\'1\')[\'2\'](\'3\')".replace(/\\b\\w\\b/g, put)));\neval([0, 1].map((i) => dict[i]).join(" "));',
+      errors: [{ ...at('decodeExecute', 3, 27), data: { decoder: 'words put back from a dictionary (a packer)', sink: 'vm.runInThisContext' } }, at('decodeExecute', 4, 1)],
     },
     // Trojan Source: every bidi control character at its exact place, in strings and comments.
     {

@@ -28,6 +28,33 @@ describe('constant folding', () => {
     expect(fold('atob.call(null, "ZXZhbA==")')).toEqual(value('eval'));
   });
 
+  it('folds reduce and reduceRight of a known array with a callback whose result folds', () => {
+    expect(fold('const frags = ["chi", "ld_", "proc", "ess"]; frags.reduce((a, b) => a + b)')).toEqual(value('child_process'));
+    expect(fold('["chi", "ld_", "process"].reduce((a, b) => a + b, "node:")')).toEqual(value('node:child_process'));
+    expect(fold('["ess", "proc", "ld_", "chi"].reduceRight((a, b) => a.concat(b))')).toEqual(value('child_process'));
+    expect(fold('[99, 112].reduce(function (s, c, i) { return s + String.fromCharCode(c) + i; }, "")')).toEqual(value('c0p1'));
+    // A local reducer by name, declared or held in a const, is as visible as one written in place.
+    expect(fold('function cat(a, b) { return `${a}${b}`; } const f = ["chi", "ld_process"]; f.reduce(cat)')).toEqual(value('child_process'));
+    expect(fold('const cat = (a, b) => [a, b].join(""); const f = ["chi", "ld_process"]; f.map((x) => x).reduce(cat, "")')).toEqual(value('child_process'));
+    expect(fold('function up(x) { return x.toUpperCase(); } ["o", "s"].map(up).join("")')).toEqual(value('OS'));
+    // As JavaScript runs it: holes are skipped, an empty array needs an initial value.
+    expect(fold('["chi", , "ld_process"].reduce((a, b) => a + b)')).toEqual(value('child_process'));
+    expect(fold('[, "s"].map((x) => "o" + x)[1]')).toEqual(value('os'));
+    expect(fold('[].reduce((a, b) => a + b, "os")')).toEqual(value('os'));
+    expect(fold('[].reduce((a, b) => a + b)')).toBeUndefined();
+  });
+
+  it('does not fold reduce when the array may change or the reducer does more than return a value', () => {
+    expect(fold('const f = ["o", "s"]; f.push("x"); f.reduce((a, b) => a + b)')).toBeUndefined();
+    expect(fold('const f = ["o", "s"]; f.reduce((a, b, i, all) => a + b + all.length)')).toBeUndefined();
+    expect(fold('const f = ["o", "s"]; f.reduce((a, b) => { log(a); return a + b; })')).toBeUndefined();
+    expect(fold('let cat = (a, b) => a + b; cat = (a) => a; ["o", "s"].reduce(cat)')).toBeUndefined();
+    expect(fold('const f = ["o", "s"]; f.reduce(combine)')).toBeUndefined();
+    expect(fold('["o", "s"].reduce((a, b) => a + b + unknown)')).toBeUndefined();
+    // A named reducer handed the array as its fourth parameter may write to it.
+    expect(fold('function w(a, b, i, all) { return a + b; } const f = ["o", "s"]; f.reduce(w); f[0]')).toBeUndefined();
+  });
+
   it('evaluates coercion-built (JSFuck) strings, numbers and keys as JavaScript does', () => {
     expect(fold('([]+{})[1]')).toEqual(value('o'));
     expect(fold('(![]+[])[+[]]')).toEqual(value('f'));
