@@ -680,15 +680,39 @@ function placedByExport(plugin: Prepared, file: string, report: RawReport): bool
  * that file exports a shared built-in under the key read (`export const base = Object.getPrototypeOf({})`).
  */
 function writesOnSharedImports(plugin: Prepared, file: string, result: LintResult): RawReport[] {
-  return (result.importedWrites ?? [])
-    .filter((write) => importedResults(plugin, file, write.specifier, write.via).some((target) => target?.sharedExports?.includes(write.key)))
-    .map((write) => write.report);
+  return (result.importedWrites ?? []).filter((write) => exportsShared(plugin, file, write.specifier, write.via, write.key)).map((write) => write.report);
 }
 
-/** The lint results of the plugin's files `specifier` resolves to from `file` (none when it names no file of the plugin). */
-function importedResults(plugin: Prepared, file: string, specifier: string, via: LoadRecord['via']): (LintResult | undefined)[] {
+/** How many barrels a re-export is followed through: enough for `index.js` → `lib/index.js` → the file itself. */
+const MAX_REEXPORT_HOPS = 4;
+
+/**
+ * True when what `specifier` (from `file`) exports as `key` is a shared built-in there, or a re-export of one from a
+ * further file (`export { list } from './protos.js'`, `export * from …`, `module.exports = require(…)`).
+ */
+function exportsShared(plugin: Prepared, file: string, specifier: string, via: LoadRecord['via'], key: string, hops = 0): boolean {
+  return importedFiles(plugin, file, specifier, via).some((path) => {
+    const target = plugin.results.get(path);
+    if (target?.sharedExports?.includes(key)) return true;
+    if (hops >= MAX_REEXPORT_HOPS) return false;
+    return (target?.reExports ?? []).some(({ name, specifier: from, via: how, imported }) => {
+      if (name === '*') return key !== '' && exportsShared(plugin, path, from, how, key, hops + 1);
+      // `list` re-exported, and `list()` (an exported function called) through it.
+      const called = key.startsWith(name) && key.slice(name.length) === '()' ? '()' : key === name ? '' : undefined;
+      return called !== undefined && exportsShared(plugin, path, from, how, `${imported}${called}`, hops + 1);
+    });
+  });
+}
+
+/** The plugin's files `specifier` resolves to from `file` (none when it names no file of the plugin). */
+function importedFiles(plugin: Prepared, file: string, specifier: string, via: LoadRecord['via']): string[] {
   const target = plugin.graph.resolve(file, specifier, via);
-  return target.kind === 'files' ? target.paths.map((path) => plugin.results.get(path)) : [];
+  return target.kind === 'files' ? target.paths : [];
+}
+
+/** The lint results of the plugin's files `specifier` resolves to from `file`. */
+function importedResults(plugin: Prepared, file: string, specifier: string, via: LoadRecord['via']): (LintResult | undefined)[] {
+  return importedFiles(plugin, file, specifier, via).map((path) => plugin.results.get(path));
 }
 
 function conclude(plugin: Prepared, tier: Tier, policy: Policy): PluginAnalysis {

@@ -9,6 +9,7 @@ import { extname } from 'node:path';
 import type { RawReport } from '../rules/utils/report.js';
 import { SOURCE_EXTENSIONS, TYPESCRIPT_EXTENSIONS } from '../rules/extensions.js';
 import { captureLoads, LOAD_RECORDER_NAME, loadRecorder, type ImportedWrite, type LoadRecord } from '../rules/utils/load-records.js';
+import type { ReExport } from '../rules/utils/exported-functions.js';
 import { checkReport } from './checks.js';
 import { rules as wardenRules } from '../rules/all.js';
 import type { SourceType } from './files.js';
@@ -22,6 +23,8 @@ export interface LintResult {
   dataExports?: string[];
   /** Exports whose value is a shared built-in (`''` for the module itself); absent when none is. */
   sharedExports?: string[];
+  /** Exports that are another file's (`export { a } from './x'`); absent when there are none. */
+  reExports?: ReExport[];
   /** Writes on values imported from other files, each a finding when that file exports a shared built-in there. */
   importedWrites?: ImportedWrite[];
 }
@@ -39,7 +42,7 @@ export function lintSource(code: string, filename: string, sourceType: SourceTyp
   // Whatever the extension says, and in any case (`.JS`): TypeScript only for TypeScript files, everything else Node could run is JavaScript.
   const extension = extname(filename).toLowerCase();
   const parser: ParserKind = TYPESCRIPT_EXTENSIONS.has(extension) ? 'typescript' : 'espree';
-  const { result: reports, loads, dataExports, sharedExports, importedWrites } = captureLoads(() => {
+  const { result: reports, loads, dataExports, sharedExports, reExports, importedWrites } = captureLoads(() => {
     try {
       return lintOrReject(code, filename, sourceType, parser);
     } catch (error) {
@@ -54,6 +57,7 @@ export function lintSource(code: string, filename: string, sourceType: SourceTyp
     loads: dedupe(loads),
     ...(dataExports.length ? { dataExports: [...new Set(dataExports)] } : {}),
     ...(sharedExports.length ? { sharedExports: [...new Set(sharedExports)] } : {}),
+    ...(reExports.length ? { reExports } : {}),
     ...(importedWrites.length ? { importedWrites } : {}),
   };
 }

@@ -20,7 +20,7 @@ import { packageName } from './utils/specifiers.js';
 import { PollutionHelpers } from './utils/pollution.js';
 import { rawReport, report } from './utils/report.js';
 import { crossFileFacts } from './utils/load-records.js';
-import { exportedValues } from './utils/exported-functions.js';
+import { exportedValues, reExportsOf } from './utils/exported-functions.js';
 import { BROWSER_GLOBAL, DESCRIPTOR, DYNAMIC, RESULT, Resolver, SUBCLASS, resolverFor, type NormalizedCall, type Ref } from './utils/resolve.js';
 
 /** `Module` statics and prototype members that decide how every module is found, compiled and cached. */
@@ -195,7 +195,9 @@ const rule = defineRule({
         return refs.some((ref) => classify(writtenPath(ref, DYNAMIC)) !== undefined);
       };
       const returnsShared = (fn: AnyNode) => (resolver.functions.returnedExpressions(fn) ?? []).some(shared);
-      for (const [name, exported, how] of exportedValues(program, (node) => context.sourceCode.getScope(node as never))) {
+      const scopeOf = (node: AnyNode) => context.sourceCode.getScope(node as never);
+      facts.reExports.push(...reExportsOf(program, scopeOf));
+      for (const [name, exported, how] of exportedValues(program, scopeOf)) {
         const value = unwrap(exported);
         // A getter's reader gets what it returns; an exported function's caller gets what it returns, as `name()`.
         if (how === 'getter' ? isFunctionNode(value) && returnsShared(value) : shared(value)) facts.sharedExports.push(name);

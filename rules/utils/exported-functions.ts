@@ -194,3 +194,56 @@ export function exportedValues(program: AnyNode, scopeOf: ScopeOf): ExportedValu
   }
   return out;
 }
+
+/** A name a file exports that is another file's export: `name` here is `imported` there (`*` for every name). */
+export interface ReExport {
+  name: string;
+  specifier: string;
+  via: 'require' | 'import';
+  imported: string;
+}
+
+/**
+ * What a file exports straight from another file, by the other file's name: `export { a as b } from './x'`,
+ * `export * from './x'`, `import { a } from './x'; export { a }`, `module.exports = require('./x')`,
+ * `exports.b = require('./x').a`. A barrel hands on the very value, so a write on it is a write on the original.
+ */
+export function reExportsOf(program: AnyNode, scopeOf: ScopeOf): ReExport[] {
+  const out: ReExport[] = [];
+  for (const statement of program.body as AnyNode[]) {
+    const specifier = typeof statement.source?.value === 'string' ? (statement.source.value as string) : undefined;
+    if (statement.type === 'ExportAllDeclaration' && specifier !== undefined && !statement.exported) out.push({ name: '*', specifier, via: 'import', imported: '*' });
+    if (statement.type !== 'ExportNamedDeclaration' || specifier === undefined) continue;
+    for (const exported of statement.specifiers as AnyNode[]) {
+      const [name, imported] = [plainKeyName(exported.exported, false), plainKeyName(exported.local, false)];
+      if (name !== undefined && imported !== undefined) out.push({ name: name === 'default' ? '' : name, specifier, via: 'import', imported: imported === 'default' ? '' : imported });
+    }
+  }
+  for (const [name, value] of exportedValues(program, scopeOf)) {
+    const held = unwrap(value);
+    const imported = held.type === 'Identifier' ? importedBinding(held, scopeOf) : requiredMember(held);
+    if (imported) out.push(name === '' && imported.imported === '' ? { ...imported, name: '*', imported: '*' } : { name, ...imported });
+  }
+  return out;
+}
+
+/** `import { a } from './x'` (or a default import) for the name `identifier` reads. */
+function importedBinding(identifier: AnyNode, scopeOf: ScopeOf): Omit<ReExport, 'name'> | undefined {
+  const definition = findVariable(scopeOf(identifier), identifier.name)?.defs[0];
+  const declaration = definition?.type === 'ImportBinding' ? (definition.parent as AnyNode) : undefined;
+  if (typeof declaration?.source?.value !== 'string') return undefined;
+  const binding = definition!.node as AnyNode;
+  if (binding.type === 'ImportDefaultSpecifier') return { specifier: declaration.source.value, via: 'import', imported: '' };
+  const imported = binding.type === 'ImportSpecifier' ? plainKeyName(binding.imported, false) : undefined;
+  return imported === undefined ? undefined : { specifier: declaration.source.value, via: 'import', imported: imported === 'default' ? '' : imported };
+}
+
+/** `require('./x')` (the module itself) or `require('./x').a`. */
+function requiredMember(node: AnyNode): Omit<ReExport, 'name'> | undefined {
+  const member = node.type === 'MemberExpression' ? plainKeyName(node.property, node.computed) : '';
+  const call = node.type === 'MemberExpression' ? unwrap(node.object) : node;
+  const callee = call.type === 'CallExpression' ? unwrap(call.callee) : undefined;
+  const argument = call.arguments?.[0];
+  if (callee?.type !== 'Identifier' || callee.name !== 'require' || call.arguments.length !== 1 || argument?.type !== 'Literal' || typeof argument.value !== 'string' || member === undefined) return undefined;
+  return { specifier: argument.value, via: 'require', imported: member };
+}

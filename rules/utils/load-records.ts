@@ -20,6 +20,7 @@ import { startedFileListeners, type StartedFile } from './started-files.js';
 import { PathProver } from './path-proof.js';
 import type { StartVia } from './start-vias.js';
 import type { RawReport } from './report.js';
+import type { ReExport } from './exported-functions.js';
 
 export interface LoadRecord {
   /** The folded specifier, without `node:` unless the code wrote it (`node:test`, `node:sqlite` are built-ins only so spelled). */
@@ -52,6 +53,8 @@ export interface CrossFileFacts {
   dataExports: string[];
   /** The file's exports whose value is a shared built-in (a prototype, a namespace, the global object): no-runtime-tampering. */
   sharedExports: string[];
+  /** The file's exports that are another file's: what a write on one of them reaches. */
+  reExports: ReExport[];
   importedWrites: ImportedWrite[];
 }
 
@@ -64,7 +67,7 @@ export function crossFileFacts(): CrossFileFacts | undefined {
 
 /** Runs `fn` (a lint) and returns every load the recorder saw during it, evaluated constant code included, and the cross-file facts. */
 export function captureLoads<T>(fn: () => T): { result: T } & CrossFileFacts {
-  const sink: CrossFileFacts = { loads: [], dataExports: [], sharedExports: [], importedWrites: [] };
+  const sink: CrossFileFacts = { loads: [], dataExports: [], sharedExports: [], reExports: [], importedWrites: [] };
   sinks.push(sink);
   try {
     return { result: fn(), ...sink };

@@ -248,6 +248,31 @@ describe('the gate reads what would ship and what the entries reach', () => {
     expect(found).toEqual(['index.mjs:5 no-runtime-tampering high', 'index.mjs:7 no-runtime-tampering high', 'index.mjs:9 no-runtime-tampering high', 'index.mjs:11 no-runtime-tampering high']);
   });
 
+  it('follows a shared built-in through barrels that re-export it, and only what they re-export', async () => {
+    const root = writePlugin({
+      'package.json': { ...MANIFEST, main: 'index.mjs', type: 'module' },
+      'lib/protos.mjs': 'export const list = Array.prototype;\nexport const text = String.prototype;\nexport const own = {};\nexport const make = () => Object.prototype;',
+      'lib/index.mjs': "export { list, own as mine } from './protos.mjs';\nexport * from './protos.mjs';\nimport { make } from './protos.mjs';\nexport { make as build };",
+      'lib/barrel.cjs': "module.exports = require('./base.cjs');\nexports.codec = require('./base.cjs').json;",
+      'lib/base.cjs': 'exports.json = JSON;\nexports.plain = {};',
+      'index.mjs': [
+        "import { list, mine, text, build } from './lib/index.mjs';",
+        "import barrel from './lib/barrel.cjs';",
+        'list.includes = () => true;',
+        'mine.x = 1;',
+        'text.trim = () => "";',
+        'build().polluted = true;',
+        'barrel.json.parse = (t) => t;',
+        'barrel.plain.x = 1;',
+        'export function activate() {}',
+      ].join('\n'),
+    });
+    const found = summary((await analyzePlugin(root, { cache: false })).findings).filter((line) => line.startsWith('index.mjs:'));
+    // list (a named re-export), text (through export *), build() (an imported function exported again) and the CommonJS
+    // barrel's json are shared; mine and plain are the plugin's own objects.
+    expect(found).toEqual(['index.mjs:3 no-runtime-tampering high', 'index.mjs:5 no-runtime-tampering high', 'index.mjs:6 no-runtime-tampering high', 'index.mjs:7 no-runtime-tampering high']);
+  });
+
   it('reports a write on what another file exports through a function that returns a shared built-in, or a getter (TypeScript emit)', async () => {
     const root = writePlugin({
       'package.json': MANIFEST,
