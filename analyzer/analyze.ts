@@ -697,9 +697,11 @@ function exportsShared(plugin: Prepared, file: string, specifier: string, via: L
     if (hops >= MAX_REEXPORT_HOPS) return false;
     return (target?.reExports ?? []).some(({ name, specifier: from, via: how, imported }) => {
       if (name === '*') return key !== '' && exportsShared(plugin, path, from, how, key, hops + 1);
-      // `list` re-exported, and `list()` (an exported function called) through it.
-      const called = key.startsWith(name) && key.slice(name.length) === '()' ? '()' : key === name ? '' : undefined;
-      return called !== undefined && exportsShared(plugin, path, from, how, `${imported}${called}`, hops + 1);
+      // `list` re-exported, and through it `list()` (an exported function called) and `list.str` (a member of it).
+      const rest = key === name ? '' : key.startsWith(name) && /^[.(]/.test(key.slice(name.length)) ? key.slice(name.length) : undefined;
+      // The module itself re-exported (`''`): its members are the other file's exports by their own names.
+      const there = imported === '' ? rest?.replace(/^\./, '') : rest === undefined ? undefined : `${imported}${rest}`;
+      return there !== undefined && exportsShared(plugin, path, from, how, there, hops + 1);
     });
   });
 }

@@ -77,13 +77,20 @@ const WRITERS: Record<string, string> = {
 const CALLED = '()';
 /** The key of a member named by a symbol: never an intrinsic's name. */
 const SYMBOL_KEY = '@@symbol';
-/** The export a path from an import reads: `''` the module, `base`, or `base()` (`()` the module called); undefined for deeper or unknown steps. */
+/** How many names deep an export's shared values are recorded (`protos.deep.str`). */
+const MAX_EXPORT_DEPTH = 3;
+
+/**
+ * The export a path from an import reads: `''` the module, `base`, `base()` (`()` the module called), or members of an
+ * export (`protos.str`, up to three); undefined for unknown steps.
+ */
 function importedKey(path: string[]): string | undefined {
   const [first = '', second] = path;
-  if (path.length > 2 || (second !== undefined && second !== RESULT)) return undefined;
   if (first === RESULT) return second === undefined ? CALLED : undefined;
-  if (first.startsWith('%')) return undefined;
-  return second === RESULT ? `${first}${CALLED}` : first;
+  if (second === RESULT) return path.length === 2 && !first.startsWith('%') ? `${first}${CALLED}` : undefined;
+  // One step more than an export records: the name a barrel re-exports the module under.
+  const plain = path.length <= MAX_EXPORT_DEPTH + 1 && path.every((step) => step !== DYNAMIC && step !== RESULT && !step.startsWith('%'));
+  return plain ? path.join('.') : undefined;
 }
 
 /** SIGUSR1's number on Linux, where plugins run (`os.constants.signals.SIGUSR1`). */
@@ -185,15 +192,18 @@ const rule = defineRule({
       facts.importedWrites.push({ specifier, via: context.languageOptions.sourceType === 'module' ? 'import' : 'require', key: exported, report });
     };
 
+    /** A value that is a shared built-in (a prototype, a namespace, the global object), directly or as what a name holds. */
+    const sharedValue = (value: AnyNode) => {
+      const direct = resolver.resolve(value);
+      const refs = [...(direct && !direct.path.some((part) => part.startsWith('%')) ? [direct] : []), ...heldValues.refsOf(value)];
+      return refs.some((ref) => classify(writtenPath(ref, DYNAMIC)) !== undefined);
+    };
+
     /** The keys under which this file exports a shared built-in, for the writes other files make on them. */
     const recordSharedExports = (program: AnyNode) => {
       const facts = crossFileFacts();
       if (!facts) return;
-      const shared = (value: AnyNode) => {
-        const direct = resolver.resolve(value);
-        const refs = [...(direct && !direct.path.some((part) => part.startsWith('%')) ? [direct] : []), ...heldValues.refsOf(value)];
-        return refs.some((ref) => classify(writtenPath(ref, DYNAMIC)) !== undefined);
-      };
+      const shared = sharedValue;
       const returnsShared = (fn: AnyNode) => (resolver.functions.returnedExpressions(fn) ?? []).some(shared);
       const scopeOf = (node: AnyNode) => context.sourceCode.getScope(node as never);
       facts.reExports.push(...reExportsOf(program, scopeOf));
@@ -202,7 +212,19 @@ const rule = defineRule({
         // A getter's reader gets what it returns; an exported function's caller gets what it returns, as `name()`.
         if (how === 'getter' ? isFunctionNode(value) && returnsShared(value) : shared(value)) facts.sharedExports.push(name);
         if (how !== 'getter' && isFunctionNode(value) && returnsShared(value)) facts.sharedExports.push(`${name}${CALLED}`);
+        if (how !== 'getter' && name !== '') facts.sharedExports.push(...sharedMembers(value, name, 1));
       }
+    };
+
+    /** `exports.protos = { str: String.prototype }`: the members of an exported literal that hold a shared built-in, as `protos.str`. */
+    const sharedMembers = (literal: AnyNode, prefix: string, depth: number): string[] => {
+      if (literal.type !== 'ObjectExpression' || depth >= MAX_EXPORT_DEPTH) return [];
+      return (literal.properties as AnyNode[]).flatMap((property) => {
+        const key = property.type === 'Property' && property.kind === 'init' ? plainKeyName(property.key, property.computed) : undefined;
+        if (key === undefined) return [];
+        const value = unwrap(property.value);
+        return [...(sharedValue(value) ? [`${prefix}.${key}`] : []), ...sharedMembers(value, `${prefix}.${key}`, depth + 1)];
+      });
     };
 
     /**

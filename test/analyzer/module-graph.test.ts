@@ -254,6 +254,8 @@ describe('the gate reads what would ship and what the entries reach', () => {
       'lib/protos.mjs': 'export const list = Array.prototype;\nexport const text = String.prototype;\nexport const own = {};\nexport const make = () => Object.prototype;',
       'lib/index.mjs': "export { list, own as mine } from './protos.mjs';\nexport * from './protos.mjs';\nimport { make } from './protos.mjs';\nexport { make as build };",
       'lib/barrel.cjs': "module.exports = require('./base.cjs');\nexports.codec = require('./base.cjs').json;",
+      'lib/shapes.cjs': 'exports.protos = { arr: Array.prototype, deep: { s: String.prototype }, own: {} };',
+      'lib/shapes-barrel.mjs': "export { default as shapes } from './shapes.cjs';",
       'lib/base.cjs': 'exports.json = JSON;\nexports.plain = {};',
       'index.mjs': [
         "import { list, mine, text, build } from './lib/index.mjs';",
@@ -264,13 +266,18 @@ describe('the gate reads what would ship and what the entries reach', () => {
         'build().polluted = true;',
         'barrel.json.parse = (t) => t;',
         'barrel.plain.x = 1;',
+        "import { shapes } from './lib/shapes-barrel.mjs';",
+        'shapes.protos.arr.includes = () => true;',
+        'shapes.protos.deep.s.trim = () => "";',
+        'shapes.protos.own.x = 1;',
         'export function activate() {}',
       ].join('\n'),
     });
     const found = summary((await analyzePlugin(root, { cache: false })).findings).filter((line) => line.startsWith('index.mjs:'));
-    // list (a named re-export), text (through export *), build() (an imported function exported again) and the CommonJS
-    // barrel's json are shared; mine and plain are the plugin's own objects.
-    expect(found).toEqual(['index.mjs:3 no-runtime-tampering high', 'index.mjs:5 no-runtime-tampering high', 'index.mjs:6 no-runtime-tampering high', 'index.mjs:7 no-runtime-tampering high']);
+    // list (a named re-export), text (through export *), build() (an imported function exported again), the CommonJS
+    // barrel's json and members of an exported literal (protos.arr, protos.deep.s) are shared; mine, plain and
+    // protos.own are the plugin's own objects.
+    expect(found).toEqual(['index.mjs:3 no-runtime-tampering high', 'index.mjs:5 no-runtime-tampering high', 'index.mjs:6 no-runtime-tampering high', 'index.mjs:7 no-runtime-tampering high', 'index.mjs:10 no-runtime-tampering high', 'index.mjs:11 no-runtime-tampering high']);
   });
 
   it('reports a write on what another file exports through a function that returns a shared built-in, or a getter (TypeScript emit)', async () => {
