@@ -747,7 +747,27 @@ export class Resolver {
     const callee = unwrap(call.callee);
     if (callee.type !== 'MemberExpression' || memberName(callee, this.folder) !== 'then') return undefined;
     const promise = this.resolve(callee.object);
-    return promise?.path[0] === '%promise' ? { module: promise.module, path: promise.path.slice(1) } : undefined;
+    return promise?.path[0] === '%promise' ? { module: promise.module, path: promise.path.slice(1) } : this.executorResolution(callee.object);
+  }
+
+  /** `new Promise((resolve) => resolve(x))`: what every call of the executor's `resolve` agrees on is what the promise holds. */
+  private executorResolution(node: AnyNode): Ref | undefined {
+    const made = unwrap(node);
+    if (made.type !== 'NewExpression' || Resolver.nameOf(this.resolve(made.callee)) !== 'Promise') return undefined;
+    const executor = made.arguments[0] && unwrap(made.arguments[0]);
+    const settle = executor && isFunctionNode(executor) ? executor.params[0] : undefined;
+    if (settle?.type !== 'Identifier') return undefined;
+    const references = findVariable(this.scopeOf(executor.body), settle.name)?.references ?? [];
+    let agreed: Ref | undefined;
+    for (const reference of references) {
+      const { node: callee, parent: call } = climbWrappers(reference.identifier as unknown as AnyNode);
+      // `resolve` handed on or kept: whoever holds it may settle the promise with anything.
+      if (call?.type !== 'CallExpression' || call.callee !== callee || call.arguments.length !== 1) return undefined;
+      const ref = this.resolve(call.arguments[0]);
+      if (!ref || (agreed && Resolver.nameOf(agreed) !== Resolver.nameOf(ref))) return undefined;
+      agreed = ref;
+    }
+    return agreed;
   }
 
   private resolveCallResult(node: AnyNode): Ref | undefined {

@@ -60,6 +60,12 @@ describe('identity resolution', () => {
       return Resolver.nameOf(resolver.resolve(body));
     })).toBe('vm:Script');
     expect(resolveName('function f(cp) { return cp.exec; } f')).not.toContain('child_process');
+    // A promise made with an executor holds what every call of its resolve agrees on.
+    const thenBody = (code: string) => probe(code, (resolver, expression) => Resolver.nameOf(resolver.resolve(expression.arguments[0].body)));
+    expect(thenBody('new Promise(function (done) { done(require("child_process")); }).then((cp) => cp.exec);')).toBe('child_process:exec');
+    expect(thenBody('new Promise((done) => { if (x) done(globalThis); else done(global); }).then((g) => g.process);')).toBe('process');
+    expect(thenBody('new Promise((done) => { done(require("fs")); done(require("os")); }).then((m) => m.x);')).toBeUndefined();
+    expect(thenBody('new Promise((done) => setTimeout(done, 9, require("fs"))).then((m) => m.x);')).toBeUndefined();
   });
 
   it('normalises the roads to require', () => {
