@@ -332,11 +332,20 @@ export class HeldValues {
     return parent.arguments.filter((argument: AnyNode) => argument !== node);
   }
 
-  /** What a block throws (`throw x`), its nested functions' and nested try blocks' throws not included. */
+  /**
+   * What a block throws (`throw x`), and what the functions of this file it calls throw (`fail()` whose body throws
+   * `Array.prototype`); its nested functions' and nested try blocks' throws not included.
+   */
   private thrown(block: AnyNode, walk: Walk): AnyNode[] {
     const out: AnyNode[] = [];
+    const entered = new Set<AnyNode>();
     const visit = (node: AnyNode): void => {
       if (node.type === 'ThrowStatement') out.push(node.argument);
+      const called = node.type === 'CallExpression' || node.type === 'NewExpression' ? this.resolver.calledFunction(node) : undefined;
+      if (called && !entered.has(called)) {
+        entered.add(called);
+        visit(called.body);
+      }
       // A nested try with a catch stops its block's throws.
       const children = node.type === 'TryStatement' && node.handler ? childNodes(node).filter((child) => child !== node.block) : childNodes(node);
       if (++walk.steps <= MAX_STEPS) for (const child of children) if (!isFunctionNode(child)) visit(child);

@@ -89,6 +89,7 @@ tester.run('no-runtime-tampering', rule, {
     'const g = Object.groupBy([{ k: 1 }], (x) => "all");\ng.all[0].picked = true;\nconst rows = Array.from({ length: 2 }, () => ({}));\nrows[0].x = 1;\nconst m = [1].map(() => ({ a: 1 }));\nm[0].b = 2;',
     'on("ready", (ev) => { ev.handled = true; }, { once: true });\ntry { throw { code: 1 }; } catch ({ code }) { const o = { code }; o.code = 2; }',
     'try { try { throw Array.prototype; } catch (inner) { void inner; } throw new Error("x"); } catch (e) { e.extra = 1; }',
+    'function check(v) { if (!v) throw new TypeError("bad"); }\ntry { check(input); } catch (e) { e.extra = 1; }',
     // The `__proto__` accessor read but not written through, and another accessor's getter called.
     'const getProto = Object.getOwnPropertyDescriptor(Object.prototype, "__proto__").get;\nconst isArr = getProto.call(x) === Array.prototype;\nconst size = Object.getOwnPropertyDescriptor(Map.prototype, "size").get.call(m);\nconst o = Object.getOwnPropertyDescriptor(obj, "value").get.call(obj); o.seen = true;',
   ],
@@ -105,6 +106,8 @@ tester.run('no-runtime-tampering', rule, {
     // Round 8: a shared value handed over through a throw, a callback's extra arguments, a hand-written iterator,
     // a grouping and a mapper (m58, m59, m60, m61, m69).
     { code: 'try { throw Array.prototype; } catch (P) { P.includes = () => true; }', errors: [{ ...at('heldShared', 1, 44), data: { target: 'Array.prototype.includes', through: 'P' } }] },
+    // Thrown by a function of the file the try block calls, directly or through another.
+    { code: 'function fail(k) { if (k) throw RegExp.prototype; deeper(); }\nconst deeper = () => { throw Array.prototype; };\ntry { fail(0); } catch (shape) { shape.includes = () => true; }', errors: [{ ...at('heldShared', 3, 34), data: { target: 'RegExp.prototype.includes', through: 'shape' } }] },
     { code: 'const X = String.prototype;\ntry { if (X) { throw cond ? X : null; } } catch (e) { e["ends" + "With"] = () => true; }', errors: [{ ...at('heldShared', 2, 55), data: { target: 'String.prototype.endsWith', through: 'e' } }] },
     { code: 'try { throw { p: RegExp.prototype }; } catch (box) { box.p.test = () => true; }\ntry { try { throw 1; } finally { throw [JSON]; } } catch ([J]) { J.parse = f; }', errors: [{ ...at('heldShared', 1, 54), data: { target: 'RegExp.prototype.test', through: 'box.p' } }, { ...at('heldShared', 2, 66), data: { target: 'JSON.parse', through: 'J' } }] },
     { code: 'setTimeout((J) => { J.parse = f; }, 0, JSON);', errors: [{ ...at('heldShared', 1, 21), data: { target: 'JSON.parse', through: 'J' } }] },
