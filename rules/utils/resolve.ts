@@ -18,8 +18,9 @@
 import type { Rule, Scope, SourceCode } from 'eslint';
 import { isBuiltin } from 'node:module';
 import type { AnyNode } from './ast.js';
-import { climbWrappers, functionConstructorName, isFunctionNode, isNullish, plainKeyName, TRANSPARENT, unwrap } from './ast.js';
+import { climbToValue, climbWrappers, functionConstructorName, isFunctionNode, isNullish, plainKeyName, TRANSPARENT, unwrap } from './ast.js';
 import { isDetachedMethod } from './detached-methods.js';
+import { isInteropHelperCall } from './interop-helpers.js';
 import { isExportedPlainFunction } from './exported-functions.js';
 import { capabilityRoot } from './capability-roots.js';
 import { isBrowserifyModule, shimsOf, shimValue } from './bundler-shims.js';
@@ -629,8 +630,7 @@ export class Resolver {
    * or a callback of an array method given no `thisArg` (`[0].map(function () { return this; })`).
    */
   private calledUnbound(fn: AnyNode): boolean {
-    let { node, parent } = climbWrappers(fn);
-    while (parent?.type === 'SequenceExpression' && parent.expressions[parent.expressions.length - 1] === node) ({ node, parent } = climbWrappers(parent));
+    const { node, parent } = climbToValue(fn);
     if (!parent) return false;
     if (parent.type === 'CallExpression' && parent.callee === node) return true;
     if (parent.type === 'MemberExpression' && parent.object === node) {
@@ -698,6 +698,9 @@ export class Resolver {
     if (shim) return shim === 'require' ? { path: ['require'] } : { path: [] };
     const loaded = this.requireCall(node);
     if (loaded) return { module: loaded.specifier === undefined ? DYNAMIC : moduleName(loaded.specifier), path: [] };
+    // `__importDefault(require('fs'))`, `__toESM(require('fs'))`: a compiler's interop helper hands back its module
+    // (or an object whose `default` and members are the module's), so `fs_1.default.writeFileSync` is fs's.
+    if (isInteropHelperCall(node, this)) return this.resolve(node.arguments[0]);
     const call = this.normalizeCall(node);
     const name = Resolver.nameOf(call.callee);
     if (name === 'module:createRequire') return { path: ['require'] };

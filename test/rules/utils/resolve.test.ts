@@ -175,6 +175,10 @@ describe('following values through the file', () => {
     // Different things at different calls, or an exported function: unknown.
     expect(resolveName('function pick(x) { return x; } pick(require); pick(other).y; pick(eval)')).toBeUndefined();
     expect(resolveName('export function pick(x) { return x; } pick(eval)')).toBeUndefined();
+    // One of the functions a name may be given (TypeScript's `(this && this.f) || function …`) runs at each call of the name.
+    const execRead = (node: AnyNode) => (node.type === 'MemberExpression' && node.property.name === 'execSync' ? node : undefined);
+    expect(resolvedFirst('var run = (this && this.run) || (fast ? function (m) { return m.execSync; } : slow);\nrun(require("child_process"));', execRead)).toBe('child_process:execSync');
+    expect(resolvedFirst('var run = (this && this.run) || function (m) { return m.execSync; };\nrun(require("child_process")); hand(run);', execRead)).toBeUndefined();
   });
 
   it('resolves a call of a local function to what all its returns agree on', () => {
