@@ -12,7 +12,8 @@
  */
 import type { Rule } from 'eslint';
 import type { AnyNode } from './utils/ast.js';
-import { assignedTargets, climbWrappers, descendants, plainKeyName, unwrap } from './utils/ast.js';
+import { assignedTargets, climbToValue, climbWrappers, descendants, plainKeyName, unwrap } from './utils/ast.js';
+import { isInteropHelperCall } from './utils/interop-helpers.js';
 import { defineRule } from './meta.js';
 import { combineListeners } from './utils/listeners.js';
 import { moduleLoadListeners, packageLoadListeners } from './utils/modules.js';
@@ -140,7 +141,8 @@ const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'environmentFi
       return false;
     };
     const ownUse = (node: AnyNode, name: string | undefined, prover: PathProver): boolean => {
-      const { node: callee, parent: call } = climbWrappers(node);
+      // `(0, fs_1.readFileSync)(p)`, as TypeScript calls a named import: the same function, called without `this`.
+      const { node: callee, parent: call } = climbToValue(node);
       if (name === undefined || !OWN_USE_FUNCTIONS.has(name)) return false;
       if (isPresenceTest(callee, call)) return true;
       if (call?.type !== 'CallExpression' || call.callee !== callee) return false;
@@ -156,8 +158,12 @@ const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'environmentFi
     const valueReadsOwnFiles = (node: AnyNode, prover: PathProver, depth = 0): boolean => {
       const { node: value, parent } = climbWrappers(node);
       if (!parent || depth > 2) return false;
+      // `__importDefault(require('fs'))`, `__toESM(require('fs'))`: a compiler's interop helper hands back the module.
+      if (parent.type === 'CallExpression' && parent.arguments[0] === value && isInteropHelperCall(parent, resolver)) return valueReadsOwnFiles(parent, prover, depth);
       if (parent.type === 'MemberExpression' && parent.object === value) {
         const key = memberName(parent, resolver.folder);
+        // `fs_1.default`: where an interop helper puts the module, and a builtin's ESM default export, is the module.
+        if (key === 'default') return valueReadsOwnFiles(parent, prover, depth);
         return key === 'promises' ? valueReadsOwnFiles(parent, prover, depth + 1) : ownUse(parent, key, prover);
       }
       if (parent.type === 'VariableDeclarator' && parent.init === value) return bindingReadsOwnFiles(parent.id, prover, depth);

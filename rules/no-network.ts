@@ -3,7 +3,8 @@
  * around them, and using the network globals (`fetch`, `WebSocket`,
  * `XMLHttpRequest`, `EventSource`, `navigator.sendBeacon`) reached any way
  * the resolver follows (`globalThis.fetch`, `window['fe'+'tch']`, aliases,
- * `.call`/`Reflect.apply`). When the address folds to a literal URL its
+ * `.call`/`Reflect.apply`), and process's lists of its live handles, which
+ * hand out its sockets. When the address folds to a literal URL its
  * hostname goes in `data.host` and the message. No declaration lowers these:
  * a declared host is one the host's broker (`ctx.net.fetch`) may reach, and
  * the sandbox gives the plugin no socket of its own.
@@ -16,7 +17,7 @@ import { combineListeners } from './utils/listeners.js';
 import { packageLoadListeners } from './utils/modules.js';
 import { packageName } from './utils/specifiers.js';
 import { report } from './utils/report.js';
-import { DYNAMIC, RESULT, resolverFor, type Resolver } from './utils/resolve.js';
+import { DYNAMIC, RESULT, Resolver, resolverFor } from './utils/resolve.js';
 
 const PACKAGES = new Map(
   [
@@ -38,24 +39,31 @@ const GLOBALS = new Map<string, number | undefined>([
   ['XMLHttpRequest', undefined],
 ]);
 
+/**
+ * process's internal lists of its live handles and requests: the host's own sockets and pipes, servers and child
+ * processes among them. Each hands out its class (`.constructor` is `net.Socket`), which connects anywhere.
+ */
+const HANDLE_LISTS = new Set(['process._getActiveHandles', 'process._getActiveRequests']);
 /** Pure helpers of network modules: they compute, they do not connect. */
 const OFFLINE = new Set(['net.isIP', 'net.isIPv4', 'net.isIPv6', 'http.validateHeaderName', 'http.validateHeaderValue']);
 /** Methods of what a network call returned (a request, a socket) that send data. */
 const SENDERS = new Set(['write', 'end', 'send', 'connect']);
 
-const rule = defineRule<'module' | 'global' | 'call'>({
+const rule = defineRule<'module' | 'global' | 'call' | 'handles'>({
   name: 'no-network',
   description: 'Reports network access: socket/HTTP/DNS modules and their client libraries, fetch, WebSocket and the other network globals.',
   messages: {
     module: "Loads '{{module}}', which talks to the network directly instead of through ctx.net.fetch.",
     global: "Uses '{{name}}' to reach {{target}} directly instead of through ctx.net.fetch.",
     call: "Calls {{name}}, which reaches {{target}} directly instead of through ctx.net.fetch.",
+    handles: "Calls {{name}}(), which hands out the process's live sockets, servers and child processes: their classes (net.Socket among them) reach the network directly instead of through ctx.net.fetch.",
   },
   // The sandbox has no sockets: declaring a host lets the plugin use it through ctx.net.fetch, never directly.
   findings: {
     module: { category: 'network', severity: 'high', capability: 'network', grantable: false },
     global: { category: 'network', severity: 'high', capability: 'network', grantable: false },
     call: { category: 'network', severity: 'high', capability: 'network', grantable: false },
+    handles: { category: 'network', severity: 'high', capability: 'network', grantable: false },
   },
   create(context) {
     const resolver = resolverFor(context);
@@ -74,8 +82,13 @@ const rule = defineRule<'module' | 'global' | 'call'>({
         report(context, rule, { node, messageId: 'global', data: { name, ...target(address && hostOf(resolver, address)) } });
         return;
       }
-      // Each call of a network module's functions (and each send on what they return) is where data leaves.
       const callee = call.callee;
+      const called = Resolver.nameOf(callee);
+      if (called !== undefined && HANDLE_LISTS.has(called)) {
+        report(context, rule, { node, messageId: 'handles', data: { name: called } });
+        return;
+      }
+      // Each call of a network module's functions (and each send on what they return) is where data leaves.
       if (callee?.module === undefined || callee.module === DYNAMIC || !PACKAGES.has(packageName(callee.module))) return;
       const marker = callee.path.findIndex((step) => step.startsWith('%'));
       if (marker >= 0 && !(callee.path[marker] === RESULT && SENDERS.has(callee.path[callee.path.length - 1]))) return;

@@ -126,6 +126,7 @@ const rule = defineRule({
     unknownSignal: '{{target}} sends a signal the gate cannot determine ({{signal}}) to a process that is not the plugin\'s own child; SIGUSR1 (10 on Linux) would open that process\'s inspector to anyone on its port.',
     unknownSignalToSelf: '{{target}} sends the plugin\'s own process a signal the gate cannot determine ({{signal}}); SIGUSR1 would open its inspector.',
     foreignSignal: '{{target}} sends {{signal}} to {{pid}}, which is not the plugin\'s own process or a child it started: it can stop, kill or disturb the host or other processes.',
+    foreignPriority: '{{target}} changes the scheduling priority of {{pid}}, which is not the plugin\'s own process or a child it started: it can starve the host or other processes of CPU time.',
     processModule: "Loads the '{{module}}' module, which can inspect or alter the running Node process.",
   },
   findings: {
@@ -148,6 +149,7 @@ const rule = defineRule({
     unknownSignal: { category: 'runtime-tampering', severity: 'critical' },
     unknownSignalToSelf: { category: 'runtime-tampering', severity: 'medium' },
     foreignSignal: { category: 'runtime-tampering', severity: 'high' },
+    foreignPriority: { category: 'runtime-tampering', severity: 'high' },
     processModule: { category: 'runtime-tampering', severity: 'high' },
   },
   create(context) {
@@ -399,6 +401,21 @@ const rule = defineRule({
       return values.every((value) => value === 0) ? EXISTENCE_TEST : 'another signal';
     };
 
+    /**
+     * `os.setPriority([pid,] priority)` renices one process: the plugin's own with one argument or pid 0 (or its own
+     * pid), else whichever the pid names. Any but the plugin's own process or a child it started is another's
+     * business: renicing the host or every pid starves them. A pid the gate cannot place, or an argument list it
+     * cannot see (`apply(os, args)`), may be any of them.
+     */
+    const checkPriority = (node: AnyNode, called: string, args: AnyNode[] | undefined) => {
+      const known = args?.every((arg) => arg.type !== 'SpreadElement');
+      if (known && args!.length < 2) return;
+      const pidNode = known ? args![0] : undefined;
+      if (pidNode && (resolver.folder.possibleValues(pidNode)?.every((value) => value === 0) || pidOwner(pidNode) !== 'other')) return;
+      const pid = pidNode ? context.sourceCode.getText(pidNode as never).slice(0, 40) : 'a process the gate cannot tell';
+      report(context, rule, { node, messageId: 'foreignPriority', data: { target: called.replace(':', '.'), pid } });
+    };
+
     /** Whose process a pid is: the plugin's own child (`spawn(…).pid`, `-child.pid`), the plugin's own process, or any other. */
     const pidOwner = (pidNode: AnyNode): 'child' | 'self' | 'other' => {
       const node = unwrap(pidNode);
@@ -461,6 +478,10 @@ const rule = defineRule({
           }
           if ((called === 'process.kill' || called === 'process._kill') && call.args) {
             checkSignal(node, called, call.args);
+            return;
+          }
+          if (called === 'os:setPriority') {
+            checkPriority(node, called, call.args);
             return;
           }
           const name = call.callee?.module === undefined ? call.callee?.path.join('.') : undefined;

@@ -38,6 +38,13 @@ export function climbWrappers(start: AnyNode): { node: AnyNode; parent: AnyNode 
   return { node, parent: node.parent };
 }
 
+/** Like `climbWrappers`, past the sequences `start` is the value of too: `(0, f)`, as compilers call an import without `this`. */
+export function climbToValue(start: AnyNode): { node: AnyNode; parent: AnyNode | null | undefined } {
+  let { node, parent } = climbWrappers(start);
+  while (parent?.type === 'SequenceExpression' && parent.expressions[parent.expressions.length - 1] === node) ({ node, parent } = climbWrappers(parent));
+  return { node, parent };
+}
+
 /** The name of a non-computed property key or member property, if any. */
 export function plainKeyName(node: AnyNode, computed: boolean): string | undefined {
   if (computed) return undefined;

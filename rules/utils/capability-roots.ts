@@ -33,9 +33,14 @@ const FORWARDERS = new Set(['call', 'apply', 'bind']);
 const OBJECT_ROOTS = new Set(['the calling function (arguments.callee.caller)', 'the global object', 'process', 'module', 'Reflect', 'WebAssembly', 'import.meta', "the module wrapper's arguments", "the 'vm' module"]);
 /** What `module` holds besides the module loader: the plugin's own exports and plain facts. */
 const MODULE_DATA = new Set(['exports', 'id', 'filename', 'loaded', 'paths', 'path', 'hot', 'isPreloading']);
-/** Members of `process` that load code, reach native bindings, debug a process or dump the environment. */
+/**
+ * Members of `process` that load code, reach native bindings, debug a process, dump the environment, or hand out
+ * the process's live handles (its sockets, servers and child processes, whose classes connect anywhere).
+ */
 const PROCESS_POWERS = new Map<string, CapabilityRoot['category']>([
   ['binding', 'native-code'],
+  ['_getActiveHandles', 'network'],
+  ['_getActiveRequests', 'network'],
   ['_linkedBinding', 'native-code'],
   ['dlopen', 'native-code'],
   ['getBuiltinModule', 'dynamic-import'],

@@ -65,7 +65,10 @@ export class LiteralHolders {
     return property.computed ? this.keyOf(property.key) : plainKeyName(property.key, false);
   }
 
-  /** No `__proto__` key, no spread, no method that could hand the literal on as `this`. */
+  /**
+   * No `__proto__` key, no spread, no accessor that uses `this` (every read of its key would hand it the literal).
+   * A method that uses `this` is judged where it is called (see `useConfines`).
+   */
   private ownShapeIsPlain(literal: AnyNode): boolean {
     if (literal.type === 'ArrayExpression') return literal.elements.every((element: AnyNode | null) => element && element.type !== 'SpreadElement');
     return literal.properties.every(
@@ -73,7 +76,7 @@ export class LiteralHolders {
         property.type === 'Property' &&
         this.propertyKey(property) !== undefined &&
         this.propertyKey(property) !== '__proto__' &&
-        !(isFunctionNode(property.value) && property.value.type !== 'ArrowFunctionExpression' && usesThis(property.value.body)),
+        !(property.kind !== 'init' && usesThis(property.value.body)),
     );
   }
 
@@ -116,7 +119,7 @@ export class LiteralHolders {
         if (key === undefined) return false;
         // Only its own keys: a method (`list.map(…)`, `list.concat()`) would be handed the literal as `this`.
         const value = this.propertyValue(literal, key);
-        if (!value) return false;
+        if (!value || (handsThis(unwrap(value)) && isMethodCallee(parent))) return false;
         return !isLiteral(value) || this.useConfines(parent, unwrap(value), seen);
       }
       case 'VariableDeclarator': {
@@ -153,6 +156,17 @@ export class LiteralHolders {
     }
     return true;
   }
+}
+
+/** A non-arrow function that uses `this`: called as a method, it is handed the literal. */
+function handsThis(value: AnyNode): boolean {
+  return isFunctionNode(value) && value.type !== 'ArrowFunctionExpression' && usesThis(value.body);
+}
+
+/** `holder.m(…)`, `holder.m?.()`, holder.m`…`: the member is called with its object as `this`. */
+function isMethodCallee(member: AnyNode): boolean {
+  const { node, parent } = climbWrappers(member);
+  return (parent?.type === 'CallExpression' && parent.callee === node) || (parent?.type === 'TaggedTemplateExpression' && parent.tag === node);
 }
 
 /** A `this` in a function body, not counting nested non-arrow functions (whose `this` is their own). */

@@ -106,7 +106,7 @@ export class LocalFunctions {
       const variable = this.scopeOf(fn).upper?.set.get(fn.id.name);
       if (!variable || variable.defs.length !== 1 || !collectCalls(variable, sites)) return undefined;
     } else {
-      const { node: outer, parent } = climbWrappers(fn);
+      const { node: outer, parent } = climbChoices(fn);
       const direct = parent && siteOf(outer, parent);
       const emits = direct ? undefined : parent && this.emitSites(outer, parent);
       if (direct) {
@@ -134,6 +134,17 @@ export class LocalFunctions {
 /** An emitter's methods that add a listener, and those that change or read its listeners without calling them. */
 const LISTENING = new Set(['on', 'once', 'addListener', 'prependListener', 'prependOnceListener']);
 const LISTENER_UPKEEP = new Set(['off', 'removeListener', 'removeAllListeners', 'listenerCount', 'setMaxListeners']);
+
+/**
+ * `fn` and its parent once the choices it is one branch of are climbed past: TypeScript's
+ * `var __createBinding = (this && this.__createBinding) || (Object.create ? (function (o, m, k) {…}) : …)` gives the
+ * name one of several functions, and each, when it is the one given, runs at every call of the name.
+ */
+function climbChoices(fn: AnyNode): { node: AnyNode; parent: AnyNode | null | undefined } {
+  let { node, parent } = climbWrappers(fn);
+  while ((parent?.type === 'ConditionalExpression' && parent.test !== node) || parent?.type === 'LogicalExpression') ({ node, parent } = climbWrappers(parent));
+  return { node, parent };
+}
 
 /** Adds every reference's call to `sites`; false when some reference is anything but a call (or a write other than the definition). */
 function collectCalls(variable: Scope.Variable, sites: CallSite[], definition?: AnyNode): boolean {

@@ -18,8 +18,9 @@
 import type { Rule, Scope, SourceCode } from 'eslint';
 import { isBuiltin } from 'node:module';
 import type { AnyNode } from './ast.js';
-import { climbWrappers, functionConstructorName, isFunctionNode, isNullish, plainKeyName, runtimeParams, TRANSPARENT, unwrap } from './ast.js';
+import { climbToValue, climbWrappers, functionConstructorName, isFunctionNode, isNullish, plainKeyName, runtimeParams, TRANSPARENT, unwrap } from './ast.js';
 import { isDetachedMethod } from './detached-methods.js';
+import { isInteropHelperCall } from './interop-helpers.js';
 import { isExportedPlainFunction, mayRunWithGlobalThis } from './exported-functions.js';
 import { capabilityRoot } from './capability-roots.js';
 import { isBrowserifyModule, shimsOf, shimValue } from './bundler-shims.js';
@@ -616,7 +617,7 @@ export class Resolver {
     if (!fn) return this.sourceType !== 'commonjs' && this.scopeOf(node).type === 'global' ? { path: [] } : undefined;
     if (this.scopeOf(fn).isStrict || fn.parent?.type === 'MethodDefinition') return undefined;
     // An object literal's method has the object as `this` when called as one, the global object once taken off it.
-    if (fn.parent?.type === 'Property') return isDetachedMethod(fn, this.scopeOf, (member) => memberName(member, this.folder)) || this.readsPowerOffExportedThis(node, fn) ? { path: [] } : undefined;
+    if (fn.parent?.type === 'Property') return isDetachedMethod(fn, this.scopeOf, (key, computed) => keyName(key, computed, this.folder)) || this.readsPowerOffExportedThis(node, fn) ? { path: [] } : undefined;
     const sites = this.functions.callSites(fn);
     if (!sites?.length) return this.calledUnbound(fn) || this.readsPowerOffUnseenThis(node, fn) ? { path: [] } : undefined;
     return sites.every((site) => this.bindsGlobalThis(site.call, fn!)) ? { path: [] } : undefined;
@@ -668,8 +669,7 @@ export class Resolver {
    * or a callback of an array method given no `thisArg` (`[0].map(function () { return this; })`).
    */
   private calledUnbound(fn: AnyNode): boolean {
-    let { node, parent } = climbWrappers(fn);
-    while (parent?.type === 'SequenceExpression' && parent.expressions[parent.expressions.length - 1] === node) ({ node, parent } = climbWrappers(parent));
+    const { node, parent } = climbToValue(fn);
     if (!parent) return false;
     if (parent.type === 'CallExpression' && parent.callee === node) return true;
     if (parent.type === 'MemberExpression' && parent.object === node) {
@@ -777,6 +777,9 @@ export class Resolver {
     if (shim) return shim === 'require' ? { path: ['require'] } : { path: [] };
     const loaded = this.requireCall(node);
     if (loaded) return { module: loaded.specifier === undefined ? DYNAMIC : moduleName(loaded.specifier), path: [] };
+    // `__importDefault(require('fs'))`, `__toESM(require('fs'))`: a compiler's interop helper hands back its module
+    // (or an object whose `default` and members are the module's), so `fs_1.default.writeFileSync` is fs's.
+    if (isInteropHelperCall(node, this)) return this.resolve(node.arguments[0]);
     const call = this.normalizeCall(node);
     const name = Resolver.nameOf(call.callee);
     if (name === 'module:createRequire') return { path: ['require'] };
@@ -887,11 +890,29 @@ export class Resolver {
     return source === undefined ? undefined : evaluatedPath(source, false, true);
   }
 
-  /** A call of a function declared here yields what its body returns, when every `return` agrees. */
+  /**
+   * The function a confined literal holds under a member's key, read directly, through a single-write name, or
+   * through another literal that holds the member (`[probe.self][0]`).
+   */
+  private literalFunction(callee: AnyNode): AnyNode | undefined {
+    let node = unwrap(callee);
+    for (let hop = 0; hop < 8; hop++) {
+      if (isFunctionNode(node)) return node;
+      const next = node.type === 'Identifier' ? this.aliasedExpression(node)?.node : node.type === 'MemberExpression' ? this.literalValue(node) : undefined;
+      if (!next) return undefined;
+      node = unwrap(next);
+    }
+    return undefined;
+  }
+
+  /**
+   * A call of a function declared here yields what its body returns, when every `return` agrees: a function a
+   * name holds, or one a literal the file keeps to itself holds (`(0, probe.self)()`, `const f = probe.self; f()`).
+   */
   private resolveReturned(call: AnyNode): Ref | undefined {
     // `f.call(t, …)` runs `f` as well.
     const seenThrough = this.normalizeCall(call).calleeNode;
-    const fn = this.calledFunction(call) ?? (seenThrough !== unwrap(call.callee) ? this.calledFunction({ ...call, callee: seenThrough }) : undefined);
+    const fn = this.calledFunction(call) ?? (seenThrough !== unwrap(call.callee) ? this.calledFunction({ ...call, callee: seenThrough }) : undefined) ?? this.literalFunction(seenThrough);
     return fn && this.agreedReturn(fn);
   }
 
@@ -932,8 +953,13 @@ function stepName(step: PathStep): string {
 
 /** A member's key when it is known: an identifier, or a computed key that folds to a string or a number (`list[0]`). */
 export function memberName(node: AnyNode, folder: Folder): string | undefined {
-  if (!node.computed) return plainKeyName(node.property, false);
-  const key = folder.fold(node.property)?.value;
+  return keyName(node.property, node.computed, folder);
+}
+
+/** A key of a member, a property or a pattern when it is known (see `memberName`). */
+export function keyName(keyNode: AnyNode, computed: boolean, folder: Folder): string | undefined {
+  if (!computed) return plainKeyName(keyNode, false);
+  const key = folder.fold(keyNode)?.value;
   // A key is converted to a string: `o[['get']]` is `o.get`.
   const primitive = (value: unknown) => typeof value === 'string' || typeof value === 'number';
   return primitive(key) || (Array.isArray(key) && key.every(primitive)) ? String(key) : undefined;

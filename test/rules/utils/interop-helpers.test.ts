@@ -1,35 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { isInteropHelperCall } from '../../../rules/utils/interop-helpers.js';
-import { probe } from './probe.js';
+import { BABEL_WILDCARD, ESBUILD_TO_ESM, OLD_BABEL_WILDCARD, OLD_TS_IMPORT_STAR, TS_IMPORT_DEFAULT, TS_IMPORT_STAR } from './compiled-helpers.js';
+import { probe, resolveName } from './probe.js';
+
+const cjs = { sourceType: 'commonjs' as const };
 
 /** Whether the last expression of `code`, a call, is an interop helper applied to its module. */
 const helperCall = (code: string) => probe(code, (resolver, expression) => isInteropHelperCall(expression, resolver), { sourceType: 'commonjs', filename: 'a.js' });
-
-const TS_IMPORT_DEFAULT = 'var __importDefault = (this && this.__importDefault) || function (mod) {\n  return (mod && mod.__esModule) ? mod : { "default": mod };\n};\n';
-const TS_IMPORT_STAR = `var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
-  if (k2 === undefined) k2 = k;
-  var desc = Object.getOwnPropertyDescriptor(m, k);
-  if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) { desc = { enumerable: true, get: function() { return m[k]; } }; }
-  Object.defineProperty(o, k2, desc);
-}) : (function(o, m, k, k2) { if (k2 === undefined) k2 = k; o[k2] = m[k]; }));
-var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) { Object.defineProperty(o, "default", { enumerable: true, value: v }); }) : function(o, v) { o["default"] = v; });
-var __importStar = (this && this.__importStar) || (function () {
-  var ownKeys = function(o) {
-    ownKeys = Object.getOwnPropertyNames || function (o) { var ar = []; for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k; return ar; };
-    return ownKeys(o);
-  };
-  return function (mod) {
-    if (mod && mod.__esModule) return mod;
-    var result = {};
-    if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
-    __setModuleDefault(result, mod);
-    return result;
-  };
-})();
-`;
-const BABEL_WILDCARD = `function _getRequireWildcardCache(e) { if ("function" != typeof WeakMap) return null; var r = new WeakMap(), t = new WeakMap(); return (_getRequireWildcardCache = function (e) { return e ? t : r; })(e); }
-function _interopRequireWildcard(e, r) { if (!r && e && e.__esModule) return e; if (null === e || "object" != typeof e && "function" != typeof e) return { default: e }; var t = _getRequireWildcardCache(r); if (t && t.has(e)) return t.get(e); var n = { __proto__: null }, a = Object.defineProperty && Object.getOwnPropertyDescriptor; for (var u in e) if ("default" !== u && {}.hasOwnProperty.call(e, u)) { var i = a ? Object.getOwnPropertyDescriptor(e, u) : null; i && (i.get || i.set) ? Object.defineProperty(n, u, i) : n[u] = e[u]; } return n.default = e, t && t.set(e, n), n; }
-`;
 
 describe('module-interop helpers', () => {
   it('recognises the helpers TypeScript, Babel and tslib emit, in their generated shapes', () => {
@@ -39,6 +16,39 @@ describe('module-interop helpers', () => {
     expect(helperCall(`${BABEL_WILDCARD}_interopRequireWildcard(require("fs"));`)).toBe(true);
     expect(helperCall(`${BABEL_WILDCARD}_interopRequireWildcard(require("fs"), !0);`)).toBe(true);
     expect(helperCall('const tslib_1 = require("tslib");\ntslib_1.__importStar(require("fs"));')).toBe(true);
+    expect(helperCall(`${ESBUILD_TO_ESM}__toESM(require("fs"), 1);`)).toBe(true);
+    expect(helperCall(`${OLD_TS_IMPORT_STAR}__importStar(require("fs"));`)).toBe(true);
+    expect(helperCall(`${OLD_BABEL_WILDCARD}_interopRequireWildcard(require("fs"));`)).toBe(true);
+  });
+
+  it('refuses a lookalike that returns something else than its module, or an object standing for it', () => {
+    // The boundary: the module itself, under `default`, or its members copied under their own names.
+    expect(helperCall('function __importDefault(mod) { return { default: mod }; }\n__importDefault(require("fs"));')).toBe(true);
+    expect(helperCall('function __importDefault(mod) { var o = {}; o.writeFileSync = mod.writeFileSync; o.default = mod; return o; }\n__importDefault(require("fs"));')).toBe(true);
+    expect(helperCall('function __importDefault(mod) { return { default: {} }; }\n__importDefault(require("fs"));')).toBe(false);
+    expect(helperCall('function __importDefault(mod) { return 42; }\n__importDefault(require("fs"));')).toBe(false);
+    expect(helperCall('function __importDefault(mod, flag) { return flag; }\n__importDefault(require("fs"), 1);')).toBe(false);
+    expect(helperCall('var __importDefault = function (mod) { var r = "x"; return r; };\n__importDefault(require("fs"));')).toBe(false);
+    expect(helperCall('function _interopRequireDefault(e) { return this; }\n_interopRequireDefault(require("fs"));')).toBe(false);
+    // Something from outside put where the module's members are expected.
+    expect(helperCall('function __importDefault(mod) { return { default: process }; }\n__importDefault(require("path"));')).toBe(false);
+    expect(helperCall('function __importDefault(mod) { return { default: Object }; }\n__importDefault(require("path"));')).toBe(false);
+    expect(helperCall('function __importDefault(mod) { var d = Object.defineProperty; return { default: { join: d } }; }\n__importDefault(require("path"));')).toBe(false);
+    // Reaching past the module by a name, or moving one of its members under another name.
+    expect(helperCall('function __importDefault(mod) { return { default: mod.constructor }; }\n__importDefault(require("path"));')).toBe(false);
+    expect(helperCall('function __importDefault(mod) { return { default: mod["constr" + "uctor"].constructor }; }\n__importDefault(require("path"));')).toBe(false);
+    expect(helperCall('function __importDefault(mod) { var o = {}; o.readFileSync = mod.writeFileSync; o.default = o; return o; }\n__importDefault(require("fs"));')).toBe(false);
+    expect(helperCall('function __importDefault(mod) { var w = mod.writeFileSync; var o = { readFileSync: w }; return o; }\n__importDefault(require("fs"));')).toBe(false);
+    expect(helperCall('function __importDefault(mod) { var o = {}; Object.defineProperty(o, "readFileSync", Object.getOwnPropertyDescriptor(mod, "writeFileSync")); return o; }\n__importDefault(require("fs"));')).toBe(false);
+  });
+
+  it('makes the result stand for the module, so members read off it are the module\'s', () => {
+    expect(resolveName(`${TS_IMPORT_DEFAULT}const fs_1 = __importDefault(require("fs"));\nfs_1.default.writeFileSync`, cjs)).toBe('fs:writeFileSync');
+    expect(resolveName(`${TS_IMPORT_STAR}const path = __importStar(require("path"));\npath.join`, cjs)).toBe('path:join');
+    expect(resolveName(`${ESBUILD_TO_ESM}const cp = __toESM(require("child_process"));\n(0, cp.execSync)`, cjs)).toBe('child_process:execSync');
+    expect(resolveName('const tslib_1 = require("tslib");\nconst os_1 = tslib_1.__importDefault(require("os"));\nos_1.default.homedir', cjs)).toBe('os:homedir');
+    // A lookalike is only a local function, whose result is what its body returns.
+    expect(resolveName('function __importDefault(mod) { return { default: {} }; }\nconst fs_1 = __importDefault(require("fs"));\nfs_1.default.writeFileSync', cjs)).not.toBe('fs:writeFileSync');
   });
 
   it('refuses a function that only bears the name: it calls other code, writes outside itself, or is given more than the module', () => {

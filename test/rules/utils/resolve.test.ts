@@ -181,6 +181,10 @@ describe('following values through the file', () => {
     // Different things at different calls, or an exported function: unknown.
     expect(resolveName('function pick(x) { return x; } pick(require); pick(other).y; pick(eval)')).toBeUndefined();
     expect(resolveName('export function pick(x) { return x; } pick(eval)')).toBeUndefined();
+    // One of the functions a name may be given (TypeScript's `(this && this.f) || function …`) runs at each call of the name.
+    const execRead = (node: AnyNode) => (node.type === 'MemberExpression' && node.property.name === 'execSync' ? node : undefined);
+    expect(resolvedFirst('var run = (this && this.run) || (fast ? function (m) { return m.execSync; } : slow);\nrun(require("child_process"));', execRead)).toBe('child_process:execSync');
+    expect(resolvedFirst('var run = (this && this.run) || function (m) { return m.execSync; };\nrun(require("child_process")); hand(run);', execRead)).toBeUndefined();
   });
 
   it('resolves a call of a local function to what all its returns agree on', () => {
@@ -189,6 +193,21 @@ describe('following values through the file', () => {
     expect(resolveName('async function m() { return import("vm"); } (await m()).Script')).toBe('vm:Script');
     expect(resolveName('function f(x) { if (x) return require; return eval; } f(1)', cjs)).toBeUndefined();
     expect(resolveName('function f() { return require; } f = other; f()', cjs)).toBeUndefined();
+  });
+
+  it('resolves a call of a method a literal the file keeps to itself holds to what the method returns', () => {
+    // Taken off the object, a sloppy method's `this` is the global object, and so is what it returns.
+    expect(resolveName('const probe = { self() { return this; } };\n(0, probe.self)().process.binding', cjs)).toBe('process.binding');
+    expect(resolveName('const probe = { self() { return this; } };\nconst f = probe["se" + "lf"]; f().process', cjs)).toBe('process');
+    expect(resolveName('const probe = { self: function () { return this; } };\nprobe.self.call(null).eval', cjs)).toBe('eval');
+    expect(resolveName('const api = { get: () => require("child_process") };\n(0, api.get)().execSync', cjs)).toBe('child_process:execSync');
+    expect(resolveName('const probe = { self() { return this; } };\nconst list = [probe.self];\nlist[0]().process', cjs)).toBe('process');
+    // Called as a method, `this` is the literal, which is then handed out: neither it nor the call is followed.
+    expect(resolveName('const o = { self() { return this; } };\no.self().process', cjs)).toBeUndefined();
+    expect(resolveName('const o = { self() { return this; } };\nconst g = (0, o.self)(); o.self().process', cjs)).toBeUndefined();
+    // A method rewritten, or a literal handed on, holds something the gate no longer knows.
+    expect(resolveName('const o = { self() { return this; } };\no.self = other; (0, o.self)().process', cjs)).toBeUndefined();
+    expect(resolveName('const o = { self() { return this; } };\nmix(o); (0, o.self)().process', cjs)).toBeUndefined();
   });
 
   it('reads a stored value back out of a literal the file keeps to itself', () => {
