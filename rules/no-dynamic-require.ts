@@ -21,13 +21,23 @@ import { childNodes, isFunctionNode, unwrap, type AnyNode } from './utils/ast.js
 import { IMPORT_META } from './utils/markers.js';
 import { combineListeners } from './utils/listeners.js';
 import { isOwnLocation } from './utils/module-builtin.js';
+import { partlyKnownPaths } from './utils/path-proof.js';
 
-const rule = defineRule<'unresolvable' | 'localPrefix' | 'placeRest' | 'outside' | 'climbsOut' | 'blobUrl' | 'foreignRequire'>({
+/** fs functions that put content in a file, by the index of the argument naming the file written. */
+const FILE_WRITERS = new Map<string, number>(
+  [...['writeFile', 'appendFile', 'createWriteStream', 'outputFile'].map((name) => [name, 0] as const), ...['copyFile', 'cp', 'rename', 'copy', 'move'].map((name) => [name, 1] as const)].flatMap(([name, index]) => [[name, index], [`${name}Sync`, index]]),
+);
+const WRITING_MODULES = new Set(['fs', 'fs/promises', 'graceful-fs', 'fs-extra']);
+/** What Node loads as code: a module or a native addon. */
+const CODE_FILE = /\.(?:[cm]?js|node)$/i;
+
+const rule = defineRule<'unresolvable' | 'localPrefix' | 'stagedCode' | 'placeRest' | 'outside' | 'climbsOut' | 'blobUrl' | 'foreignRequire'>({
   name: 'no-dynamic-require',
   description: 'Reports require/import() of module names that cannot be known before run time.',
   messages: {
     unresolvable: 'Loads a module whose name is only known at run time ({{via}}), so it could be any module.',
     localPrefix: "Loads a module chosen at run time from inside the plugin ('{{prefix}}…').",
+    stagedCode: "Loads a module through '{{prefix}}' followed by a path known only at run time, in a file that writes code files ({{written}}): the rest can climb (`../`) to that code, which the gate never read.",
     placeRest: "Loads a module through '{{prefix}}' followed by a path computed from {{place}}, which can climb out of the plugin's folder (`../`) to code the gate has not read, such as a file the plugin wrote to its data folder.",
     outside: "Loads '{{specifier}}', code from outside the plugin ({{where}}) that the gate has not read.",
     climbsOut: "Loads a module through '{{specifier}}', which climbs out of the plugin's folder to code the gate has not read.",
@@ -37,6 +47,7 @@ const rule = defineRule<'unresolvable' | 'localPrefix' | 'placeRest' | 'outside'
   findings: {
     unresolvable: { category: 'dynamic-import', severity: 'critical' },
     localPrefix: { category: 'dynamic-import', severity: 'low' },
+    stagedCode: { category: 'dynamic-import', severity: 'critical' },
     placeRest: { category: 'dynamic-import', severity: 'critical' },
     outside: { category: 'dynamic-import', severity: 'critical' },
     climbsOut: { category: 'dynamic-import', severity: 'critical' },
@@ -53,7 +64,26 @@ const rule = defineRule<'unresolvable' | 'localPrefix' | 'placeRest' | 'outside'
       const folded = base && (resolver.folder.foldUrl(base)?.href ?? resolver.folder.foldString(base));
       report(context, rule, { node, messageId: 'foreignRequire', data: { where: folded === undefined ? 'a place only known at run time' : `'${shorten(folded)}'` } });
     };
-    return combineListeners({ CallExpression: checkCreateRequire } as Rule.RuleListener, moduleLoadListeners(context, (load) => {
+    /** Code files this file writes (`path.join(ctx.dataDir, 'messages.js')`), and its loads through a local prefix. */
+    const codeWrites: string[] = [];
+    const prefixLoads: { node: AnyNode; prefix: string }[] = [];
+    const noteCodeWrite = (node: AnyNode) => {
+      const callee = resolver.normalizeCall(node).callee;
+      const index = callee?.module !== undefined && WRITING_MODULES.has(callee.module.replace(/^node:/, '')) ? FILE_WRITERS.get(callee.path[callee.path.length - 1]) : undefined;
+      const target = index === undefined ? undefined : resolver.normalizeCall(node).args?.[index];
+      if (!target) return;
+      const folded = resolver.folder.foldString(target);
+      const written = (folded === undefined ? partlyKnownPaths(resolver, target) : [folded]).find((path) => CODE_FILE.test(path));
+      if (written !== undefined) codeWrites.push(`'${shorten(written)}'`);
+    };
+    const reportPrefixLoads = () => {
+      for (const { node, prefix } of prefixLoads) {
+        if (codeWrites.length) report(context, rule, { node, messageId: 'stagedCode', data: { prefix, written: codeWrites.slice(0, 2).join(', ') } });
+        else report(context, rule, { node, messageId: 'localPrefix', data: { prefix } });
+      }
+    };
+    const listeners = { CallExpression: (node: AnyNode) => { checkCreateRequire(node); noteCodeWrite(node); }, 'Program:exit': reportPrefixLoads };
+    return combineListeners(listeners as Rule.RuleListener, moduleLoadListeners(context, (load) => {
       if (load.specifier !== undefined) {
         const specifier = load.specifier;
         if (/^blob:/i.test(specifier)) report(context, rule, { node: load.node, messageId: 'blobUrl', data: { specifier: shorten(specifier) } });
@@ -70,7 +100,7 @@ const rule = defineRule<'unresolvable' | 'localPrefix' | 'placeRest' | 'outside'
       } else if (prefix !== undefined && staysInside(prefix)) {
         const place = placeIn(resolver, load.specifierNode!, new Set());
         if (place) report(context, rule, { node: load.node, messageId: 'placeRest', data: { prefix, place } });
-        else report(context, rule, { node: load.node, messageId: 'localPrefix', data: { prefix } });
+        else prefixLoads.push({ node: load.node, prefix });
       } else {
         report(context, rule, { node: load.node, messageId: 'unresolvable', data: { via: load.via } });
       }

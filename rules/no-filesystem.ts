@@ -25,7 +25,7 @@ import { Resolver, calleeLabel, memberName, resolverFor, type NormalizedCall, ty
 import { PROCESS_ENVIRONMENT, sensitivePathReason } from './utils/sensitive-paths.js';
 import { DATA_ROOT } from './utils/markers.js';
 import { isWholeTree } from './utils/manifest.js';
-import { PathProver, concatOperands, isInside, shownPlace, type PathProof } from './utils/path-proof.js';
+import { PathProver, isInside, partlyKnownPaths, shownPlace, type PathProof } from './utils/path-proof.js';
 
 const PACKAGES = new Map(
   [
@@ -38,8 +38,6 @@ const PACKAGES = new Map(
 );
 /** Functions that only compute paths; the call that receives their result is the one that touches the file. */
 const PATH_BUILDERS = new Set(['path', 'path/posix', 'path/win32', 'os']);
-/** Stands for a directory that could not be folded, in front of a known tail: `path.join(dir, '.env')`. */
-const UNKNOWN_DIR = '*';
 /**
  * Outside fs, only a located path (home, root, drive, app-data variable) is
  * a target: a bare `.env` or `.npmrc` handed to some function is more often
@@ -421,30 +419,6 @@ function fileUrlPath(resolver: Resolver, node: AnyNode): string | undefined {
   return url?.protocol === 'file:' ? decodeURIComponent(url.pathname) : undefined;
 }
 
-/**
- * What a path built partly at run time can be said to be: each unknown part as `*` when it starts with known text
- * (`/proc/${pid}/environ` is `/proc/*\/environ`), and the known tail under an unknown folder
- * (`join(base, '.ssh/id_rsa')` is `*\/.ssh/id_rsa`).
- */
-function partlyKnownPaths(resolver: Resolver, input: AnyNode): string[] {
-  const node = unwrap(input);
-  const fold = (part: AnyNode) => resolver.folder.foldString(part);
-  let parts: (string | undefined)[] | undefined;
-  if (node.type === 'CallExpression' && /^path(\/posix|\/win32)?:(posix\.|win32\.)?(join|resolve)$/.test(Resolver.nameOf(resolver.resolve(node.callee)) ?? '')) {
-    parts = node.arguments.map(fold);
-  } else if (node.type === 'BinaryExpression' && node.operator === '+') {
-    parts = concatOperands(node).map(fold);
-  } else if (node.type === 'TemplateLiteral') {
-    parts = node.quasis.flatMap((quasi: AnyNode, i: number) => [quasi.value.cooked as string, ...(i < node.expressions.length ? [fold(node.expressions[i])] : [])]);
-  }
-  const lastUnknown = parts ? parts.lastIndexOf(undefined) : -1;
-  if (!parts || lastUnknown < 0) return [];
-  const separator = node.type === 'CallExpression' ? '/' : '';
-  const known = parts.slice(lastUnknown + 1) as string[];
-  const shapes = parts[0] ? [parts.map((part) => part ?? UNKNOWN_DIR).join(separator)] : [];
-  if (known.length > 0) shapes.push(`${UNKNOWN_DIR}${separator}${known.join(separator)}`);
-  return shapes;
-}
 
 /**
  * What a glob can match: the folders its pattern writes out before the first wildcard, under `cwd` (or the working

@@ -567,6 +567,34 @@ function mutablePathValue(resolver: Resolver, input: AnyNode): object | undefine
   return name === 'URL' || name === 'url:URL' || name === 'url:pathToFileURL' ? {} : undefined;
 }
 
+/** Stands for a part of a path that could not be folded (`path.join(dir, '.env')` is `*\/.env`), as sensitive-paths.ts reads it. */
+const UNKNOWN_PART = '*';
+
+/**
+ * What a path built partly at run time can be said to be: each unknown part as `*` when it starts with known text
+ * (`/proc/${pid}/environ` is `/proc/*\/environ`), and the known tail under an unknown folder
+ * (`join(base, '.ssh/id_rsa')` is `*\/.ssh/id_rsa`).
+ */
+export function partlyKnownPaths(resolver: Resolver, input: AnyNode): string[] {
+  const node = unwrap(input);
+  const fold = (part: AnyNode) => resolver.folder.foldString(part);
+  let parts: (string | undefined)[] | undefined;
+  if (node.type === 'CallExpression' && /^path(\/posix|\/win32)?:(posix\.|win32\.)?(join|resolve)$/.test(Resolver.nameOf(resolver.resolve(node.callee)) ?? '')) {
+    parts = node.arguments.map(fold);
+  } else if (node.type === 'BinaryExpression' && node.operator === '+') {
+    parts = concatOperands(node).map(fold);
+  } else if (node.type === 'TemplateLiteral') {
+    parts = node.quasis.flatMap((quasi: AnyNode, i: number) => [quasi.value.cooked as string, ...(i < node.expressions.length ? [fold(node.expressions[i])] : [])]);
+  }
+  const lastUnknown = parts ? parts.lastIndexOf(undefined) : -1;
+  if (!parts || lastUnknown < 0) return [];
+  const separator = node.type === 'CallExpression' ? '/' : '';
+  const known = parts.slice(lastUnknown + 1) as string[];
+  const shapes = parts[0] ? [parts.map((part) => part ?? UNKNOWN_PART).join(separator)] : [];
+  if (known.length > 0) shapes.push(`${UNKNOWN_PART}${separator}${known.join(separator)}`);
+  return shapes;
+}
+
 /** `a + b + c` parses as `(a + b) + c`: its operands in order. */
 export function concatOperands(node: AnyNode): AnyNode[] {
   const inner = unwrap(node);

@@ -91,6 +91,16 @@ ruleTester.run('no-dynamic-require', rule, {
     // A rest that is only a name (a listing's entry, a basename) cannot climb: still low.
     { code: 'const fs = require("fs");\nfor (const f of fs.readdirSync(__dirname + "/cmds")) require("./cmds/" + f);', ...commonjs, ...allSeverities, errors: [local(2, 54, './cmds/')] },
     { code: 'const path = require("path");\nrequire("./locales/" + path.basename(file, ".json"));', ...commonjs, ...allSeverities, errors: [local(2, 1, './locales/')] },
+    // A file that writes code files and loads through a prefix: the rest can climb to what it wrote, unread.
+    {
+      code: 'const fs = require("fs"); const path = require("path");\nfs.writeFileSync(path.join(ctx.dataDir, "messages.js"), bundle);\nrequire("./locales/" + locale);',
+      ...commonjs,
+      errors: [{ messageId: 'stagedCode', line: 3, column: 1, data: { prefix: './locales/', written: "'*/messages.js'" } }],
+    },
+    { code: 'import { promises as fsp } from "node:fs";\nawait fsp.writeFile(`${dir}/hook.cjs`, text);\nawait import(`./plugins/${name}`);', errors: [{ messageId: 'stagedCode', line: 3, column: 7 }] },
+    { code: 'const fse = require("fs-extra");\nfse.copySync(tmp, base + "/addon.node");\nrequire("./bin/" + arch);', ...commonjs, errors: [{ messageId: 'stagedCode', line: 3, column: 1 }] },
+    // Data files written beside it change nothing.
+    { code: 'const fs = require("fs");\nfs.writeFileSync(dir + "/cache.json", JSON.stringify(c));\nrequire("./locales/" + lang);', ...commonjs, ...allSeverities, errors: [local(3, 1, './locales/')] },
     // A rest computed from a place is a path, made to climb out (`../../data/stage.js`): critical, however it is built.
     { code: 'const path = require("path");\nconst rel = path.relative(path.join(__dirname, "locales"), path.join(ctx.dataDir, "stage.js"));\nrequire("./locales/" + rel);', ...commonjs, errors: [{ messageId: 'placeRest', line: 3, column: 1, data: { prefix: './locales/', place: 'path.relative' } }] },
     { code: 'const { relative } = require("node:path");\nconst up = relative(__dirname, process.cwd());\nawait import(`./plugins/${up}/stage.mjs`);', ...commonjs, errors: [{ messageId: 'placeRest', line: 3, column: 7 }] },
