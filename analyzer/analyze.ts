@@ -443,9 +443,10 @@ async function followLoads(plugin: Prepared, linting: Linting): Promise<Map<stri
           addCheckReports(plugin, file, reports.map((report) => ({ ...report, message: `${report.message} (through the "${load.specifier}" alias in package.json imports)`, loc: at })));
         }
       } else if (load.prefix?.startsWith('.')) {
-        // `require('./locales/' + lang)`: any file under that folder.
+        // `require('./locales/' + path.basename(f))`: any file under that folder; `require('./locales/' + lang)`: any
+        // file of the plugin, since the rest can climb (`'../lib/net'`).
         const folder = posix.normalize(posix.join(posix.dirname(file), load.prefix));
-        targets.push(...knownFiles(plugin).filter((path) => path.startsWith(folder) && !path.startsWith('..')));
+        targets.push(...knownFiles(plugin).filter((path) => (!load.oneName || path.startsWith(folder)) && !path.startsWith('..')));
       }
     }
     plugin.edges.set(file, [...new Set(targets)]);
@@ -468,7 +469,7 @@ function startedTargets(plugin: Prepared, file: string, load: LoadRecord): strin
   if (load.specifier === undefined) {
     if (!load.prefix?.startsWith('.')) return [];
     const folders = new Set([posix.normalize(load.prefix), posix.normalize(posix.join(posix.dirname(file), load.prefix))]);
-    return knownFiles(plugin).filter((path) => !path.startsWith('..') && [...folders].some((folder) => path.startsWith(folder)));
+    return knownFiles(plugin).filter((path) => !path.startsWith('..') && (!load.oneName || [...folders].some((folder) => path.startsWith(folder))));
   }
   const target = plugin.graph.resolveStarted(file, load.specifier);
   if (target.kind === 'files') return target.paths;

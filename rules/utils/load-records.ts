@@ -17,7 +17,7 @@ import { moduleName } from './specifiers.js';
 import { posix } from 'node:path';
 import { memberName, Resolver, resolverFor } from './resolve.js';
 import { startedFileListeners, type StartedFile } from './started-files.js';
-import { PathProver } from './path-proof.js';
+import { PathProver, concatOperands } from './path-proof.js';
 import type { StartVia } from './start-vias.js';
 import type { RawReport } from './report.js';
 import type { ReExport } from './exported-functions.js';
@@ -27,6 +27,11 @@ export interface LoadRecord {
   specifier?: string;
   /** The literal start of a specifier built at run time, when that is all that folds. */
   prefix?: string;
+  /**
+   * The rest after `prefix` is one name (`path.basename(x)`): it stays in the prefix's folder. Any other rest can
+   * climb (`'../lib/x'`) to any file of the plugin.
+   */
+  oneName?: true;
   /** The loader, or how a started file is started (a path from the working directory, not a module specifier). */
   via: ModuleLoad['via'] | StartVia;
   line: number;
@@ -98,7 +103,10 @@ export const loadRecorder: WardenRule = {
         const specifier = written?.startsWith('node:') && moduleName(written) === load.specifier ? `node:${load.specifier}` : load.specifier;
         sink.loads.push({ specifier, via: load.via, line, ...(insideTry(load.node) ? { optional: true as const } : {}) });
       }
-      else sink.loads.push({ prefix: load.specifierNode && literalPrefix(resolver, load.specifierNode), via: load.via, line });
+      else {
+        const prefix = load.specifierNode && literalPrefix(resolver, load.specifierNode);
+        sink.loads.push({ prefix, via: load.via, line, ...(prefix !== undefined && restIsOneName(resolver, load.specifierNode!) ? { oneName: true as const } : {}) });
+      }
     };
     // What another file's path from one of these exports is (`fs.readFileSync(logFile(ctx))`): matched by the analyzer.
     const recordDataExports = (program: AnyNode) => {
@@ -144,6 +152,19 @@ export function literalPrefix(resolver: Resolver, input: AnyNode, depth = 0): st
   }
   if (node.type === 'CallExpression') return callPrefix(resolver, node);
   return undefined;
+}
+
+/** The parts of a built specifier that do not fold are each one name: `path.basename(…)`, whose result has no separator. */
+function restIsOneName(resolver: Resolver, input: AnyNode): boolean {
+  const node = unwrap(input);
+  const parts = node.type === 'TemplateLiteral' ? node.expressions : node.type === 'BinaryExpression' ? concatOperands(node) : undefined;
+  const unknown = (parts as AnyNode[] | undefined)?.filter((part) => resolver.folder.foldString(part) === undefined);
+  return unknown !== undefined && unknown.length > 0 && unknown.every((part) => isOneName(resolver, part));
+}
+
+function isOneName(resolver: Resolver, input: AnyNode): boolean {
+  const node = unwrap(input);
+  return node.type === 'CallExpression' && /^path:(?:(?:posix|win32)\.)?basename$/.test(Resolver.nameOf(resolver.resolve(node.callee)) ?? '');
 }
 
 const MAX_PREFIX_DEPTH = 8;

@@ -491,4 +491,15 @@ describe('the gate reads what would ship and what the entries reach', () => {
     const prefix = writePlugin({ 'package.json': { ...MANIFEST, warden: { ignores: ['vendor/**'] } }, 'index.js': "module.exports = (name) => require('./vendor/' + name);", 'vendor/a.js': "require('dgram');" });
     expect(summary((await analyzePlugin(prefix, { cache: false })).findings)).toEqual(['index.js:1 no-dynamic-require low', 'vendor/a.js:1 no-network high']);
   });
+
+  it('takes a prefix load whose rest can climb (`../`) to reach every file of the plugin, and a basename to stay in its folder', async () => {
+    const files = { 'package.json': MANIFEST, 'themes/dark.js': '', 'lib/net/sync.js': "require('https').request('https://x.example');" };
+    const lines = async (index: string) => [...new Set(summary((await analyzePlugin(writePlugin({ ...files, 'index.js': index }), { cache: false })).findings).filter((line) => line.startsWith('lib/')))];
+    // A theme name from storage, the network or a command: './themes/../lib/net/sync' is that file.
+    const theme = (load: string) => `exports.activate = async (ctx) => { const name = await ctx.storage.get('theme'); ctx.log(${load}.title); };`;
+    expect(await lines(theme("require('./themes/' + name)"))).toEqual(['lib/net/sync.js:1 no-network high']);
+    expect(await lines(theme('(await import(`./themes/${name}.js`))'))).toEqual(['lib/net/sync.js:1 no-network high']);
+    // One name cannot leave themes/.
+    expect(await lines(`const path = require('path');\n${theme("require('./themes/' + path.basename(name))")}`)).toEqual(['lib/net/sync.js:1 no-network medium unreachable']);
+  });
 });
