@@ -34,7 +34,7 @@ export interface PathProof {
   climbs?: boolean;
 }
 
-const PATH_FUNCTIONS = /^path(?:\/posix|\/win32)?:(?:posix\.|win32\.)?(join|resolve)$/;
+const PATH_FUNCTIONS = /^path(?:\/posix|\/win32)?:(?:posix\.|win32\.)?(join|resolve|dirname)$/;
 const MAX_DEPTH = 6;
 /** Calls that write into the object they are given first. */
 const REFLECTIVE_WRITES = new Set(['Object.assign', 'Object.defineProperty', 'Object.defineProperties', 'Object.setPrototypeOf', 'Reflect.set', 'Reflect.defineProperty', 'Reflect.setPrototypeOf', 'Reflect.deleteProperty']);
@@ -61,6 +61,7 @@ export class PathProver {
     const node = unwrap(input);
     // Joined here rather than folded: a climb above the home folder must not lose where it started.
     const pathFunction = node.type === 'CallExpression' ? PATH_FUNCTIONS.exec(Resolver.nameOf(this.resolver.resolve(node.callee)) ?? '')?.[1] : undefined;
+    if (pathFunction === 'dirname') return node.arguments.length === 1 ? this.parentOf(node.arguments[0], depth) : undefined;
     if (pathFunction) return pathFunction === 'resolve' ? this.resolved(node.arguments, depth) : this.joined(node.arguments, '/', depth);
     // A Buffer, typed array or URL held in a variable is a path only while nothing writes into it (`b.write('/srv/…')`, `u.pathname = …`).
     const held = node.type === 'Identifier' ? this.resolver.aliasedExpression(node) : undefined;
@@ -290,6 +291,18 @@ export class PathProver {
     if (this.isListedName(node)) return true;
     const start = node.type === 'BinaryExpression' && node.operator === '+' ? this.foldPath(concatOperands(node)[0]) : node.type === 'TemplateLiteral' ? node.quasis[0].value.cooked : undefined;
     return typeof start === 'string' && start !== '' && !isAbsolutePath(start);
+  }
+
+  /**
+   * `path.dirname(p)`: the folder above where `p` is proven. Above an unknown rest it may be the proven folder's own
+   * parent (the rest may be empty), so `path.dirname(path.join(ctx.dataDir, name))` is not in the data folder, while
+   * `path.dirname(path.join(ctx.dataDir, 'cache', 'recent.json'))` is `$data/cache`.
+   */
+  private parentOf(input: AnyNode, depth: number): PathProof | undefined {
+    const proof = this.prove(input, depth + 1);
+    const parent = proof && posix.dirname(proof.folder);
+    // Above a marker (`$data`, `~`) is a place the markers do not name: not the working directory that `.` would be.
+    return parent === undefined || parent === '.' ? undefined : { ...proof!, folder: parent };
   }
 
   /** `parts` joined (`/` for path.join, which only joins an absolute part; nothing for `+` and templates): the known start, placed, and whether more follows. */

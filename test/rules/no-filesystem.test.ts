@@ -34,6 +34,8 @@ ruleTester.run('no-filesystem', rule, {
     // A local function that shares a name with an fs function.
     'function readFileSync(p) { return p; } readFileSync("~/.music/list");',
     { code: '!function(e){var t=e.readFileSync||0;e.a=function(n){return t(n)}}({});', ...commonjs },
+    // The folder above a path proven in the data folder is in it too.
+    { code: 'const fs = require("fs"); const path = require("path");\nexports.activate = (ctx) => { const file = path.join(ctx.dataDir, "cache", "recent.json"); fs.mkdirSync(path.dirname(file), { recursive: true }); fs.writeFileSync(file, "[]"); };', ...commonjs },
     // In a plugin declaring $home/Music: its data folder, its own files and the declared folder are only low.
     {
       code: `${declaredHead}exports.activate = (ctx) => {\n  fs.writeFileSync(path.join(ctx.dataDir, "state.json"), "{}");\n  const music = path.join(os.homedir(), "Music");\n  for (const f of fs.readdirSync(music)) fs.statSync(path.join(music, f));\n  fs.readFileSync("cache.json");\n};`,
@@ -156,6 +158,8 @@ ruleTester.run('no-filesystem', rule, {
     { code: 'import os from "node:os";\nconst cfg = await import(os.homedir() + "/.docker/config.json", { with: { type: "json" } });', errors: [{ messageId: 'sensitiveLoad', line: 2, column: 19, data: { path: '~/.docker/config.json', via: 'import()', reason: 'Docker registry credentials' } }] },
     { code: 'import { DatabaseSync } from "node:sqlite";\nimport os from "node:os";\nnew DatabaseSync(os.homedir() + "/.config/google-chrome/Default/Cookies");', errors: [{ messageId: 'module', line: 1, column: 1 }, { messageId: 'sensitivePath', line: 3, column: 18 }] },
     { code: 'import { WASI } from "node:wasi";\nnew WASI({ version: "preview1", preopens: { "/sandbox": "/" } });', errors: [{ messageId: 'wasiPreopen', line: 2, column: 1, data: { path: '/', reason: 'the whole file system or home folder' } }] },
+    // The data folder's own parent is not in it.
+    { code: 'const fs = require("fs"); const path = require("path");\nexports.activate = (ctx) => fs.writeFileSync(path.join(path.dirname(ctx.dataDir), "x"), "");', ...commonjs, errors: [mod(1, 12, 'fs'), { messageId: 'unprovenPath', line: 2, column: 46 }] },
     // A process's environment read from /proc is the environment (env), by any of the process's names, with its PID built at run time.
     {
       code: 'const fs = require("fs"); const path = require("path");\nfs.readFileSync("/proc/thread-self/environ");\nfs.readFileSync(`/proc/${process.pid}/environ`);\nfs.promises.readFile(path.join("/proc", String(process.ppid), "task", tid, "environ"));\nfs.readFileSync("/proc/" + pid + "/root/etc/shadow");',

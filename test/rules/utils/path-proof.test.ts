@@ -27,6 +27,10 @@ describe('PathProver', () => {
     expect(place('path.join(os.homedir(), "..", "..", "x")')).toEqual({ folder: '/x', open: true });
     expect(place('os.homedir() + "/../../etc/shadow"')).toEqual({ folder: '/etc/shadow', open: true });
     expect(place('path.resolve(os.homedir(), "Music", "/etc/hosts")')).toEqual({ folder: '/etc/hosts', open: false });
+    // The folder above a proven path; above an unknown rest, possibly the proven folder's own parent.
+    expect(place('path.dirname(path.join(os.homedir(), "Music", "a.mp3"))')).toEqual({ folder: '~/Music', open: false });
+    expect(place('path.dirname(path.join(os.homedir(), "Music", name))')).toEqual({ folder: '~', open: true, climbs: true });
+    expect(place('path.dirname(os.homedir())')).toBeUndefined();
     expect(place('path.join(os.homedir(), "Music", "/etc/hosts")')).toEqual({ folder: '~/Music/etc/hosts', open: false });
   });
 
