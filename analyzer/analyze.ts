@@ -93,6 +93,8 @@ interface Prepared {
   texts: Map<string, string>;
   /** Lifecycle scripts whose `node -e` code does something high or worse. */
   dangerousInline: Set<string>;
+  /** Lifecycle scripts whose inline `node -e` code uses the file system. */
+  inlineFileUse: Set<string>;
   /** Files with a load of a file of the plugin's own that resolves to nothing the gate can read. */
   unresolvedLoads: Set<string>;
   /** The cache's excerpts of files served without being read (see linesFor). */
@@ -181,7 +183,7 @@ async function prepare(path: string, cache: PluginCache | undefined, limits: Lim
     const shipped = shippedPaths(files);
     const plugin: Prepared = {
       path, started, source, manifest, files, graph: new ModuleGraph(source.root, manifest, shipped), types: new PackageTypes(source.root),
-      hashes: {}, bytes: 0, cached: 0, results: new Map(), seen: new Set(), checks: new Map(), texts: new Map(), dangerousInline: new Set(), unresolvedLoads: new Set(), excerpts: new Map(), pending: [], record, entries: new Map(), recordChanged: listingChanged, edges: new Map(), packageLoads: [],
+      hashes: {}, bytes: 0, cached: 0, results: new Map(), seen: new Set(), checks: new Map(), texts: new Map(), dangerousInline: new Set(), inlineFileUse: new Set(), unresolvedLoads: new Set(), excerpts: new Map(), pending: [], record, entries: new Map(), recordChanged: listingChanged, edges: new Map(), packageLoads: [],
       runtimeEntries: [], installs: [], inlineScripts: [], deferred: new Map(),
       ignored: await ignoreMatcher([...ignorePatterns, ...(manifest.warden?.ignores ?? [])]),
       hostVersion,
@@ -229,6 +231,7 @@ async function readInlineScripts(plugin: Prepared, linting: Linting): Promise<Ma
   for (const { script, code } of plugin.inlineScripts) {
     const { loads, reports } = await lintInlineScript(plugin, linting, script, code);
     if (reports.some(isHighOrWorse)) plugin.dangerousInline.add(script);
+    if (reports.some(usesFilesAtInstall)) plugin.inlineFileUse.add(script);
     const entry = plugin.installs.find(([name]) => name === script)!;
     for (const load of loads) {
       const target = load.specifier === undefined ? undefined : plugin.graph.resolve('package.json', load.specifier, load.via);
@@ -312,6 +315,11 @@ function addPollutingData(plugin: Prepared, path: string, text: string): void {
 function isReadScriptFile(plugin: Prepared, target: string): boolean {
   const paths = plugin.graph.scriptFiles([target]);
   return paths.length > 0 && paths.every((path) => plugin.seen.has(path));
+}
+
+/** A file use that is not confined at install: anything but reading the package's own files by their full path. */
+function usesFilesAtInstall(report: RawReport): boolean {
+  return report.kind.category === 'filesystem' && !(report.messageId === 'ownFiles' && report.data.relative === 'no');
 }
 
 function isHighOrWorse(report: RawReport): boolean {
@@ -560,8 +568,9 @@ async function runChecks(plugin: Prepared): Promise<void> {
     const bad = files.find((file) => plugin.results.get(file)?.reports.some(isHighOrWorse));
     if (bad) dangerous.set(script, bad);
     else if (plugin.dangerousInline.has(script)) dangerous.set(script, 'the code it gives node -e');
-    const user = files.find((file) => plugin.results.get(file)?.reports.some((report) => report.kind.category === 'filesystem'));
+    const user = files.find((file) => plugin.results.get(file)?.reports.some(usesFilesAtInstall));
     if (user) usesFiles.set(script, user);
+    else if (plugin.inlineFileUse.has(script)) usesFiles.set(script, 'the code it gives node -e');
   }
   await addShellScripts(plugin, reachable);
   const manifests = new Map<string, string>();

@@ -320,13 +320,16 @@ const rule = defineRule<'module' | 'ownFiles' | 'sensitivePath' | 'environmentFi
           };
           const scopeOf = (node: AnyNode) => context.sourceCode.getScope(node as never);
           const prover = new PathProver(resolver, scopeOf, directoryChanges.length === 0, isListing);
+          const absolute = new PathProver(resolver, scopeOf, false, isListing);
           for (const load of fsLoads) {
             const own = READER_MODULES.has(load.specifier ?? '') && readsOnlyOwnFiles(load.node, prover);
-            report(context, rule, { node: load.node, messageId: own ? 'ownFiles' : 'module', data: { module: load.name } });
+            // `relative`: some path is proven only as relative to the data folder, the working directory in the sandbox;
+            // run at install, the same path is in the package folder (the analyzer's install check reads it).
+            const data: Record<string, string> = own ? { module: load.name, relative: readsOnlyOwnFiles(load.node, absolute) ? 'no' : 'yes' } : { module: load.name };
+            report(context, rule, { node: load.node, messageId: own ? 'ownFiles' : 'module', data });
           }
           for (const pending of fsCalls) if (!pending.sensitive) checkPlacement(pending, prover);
           // Relative paths in the other files are placed in the data folder: a move anywhere but inside it is reported where it happens.
-          const absolute = new PathProver(resolver, scopeOf, false, isListing);
           for (const call of directoryChanges) {
             const target = call.args?.[0];
             const proof = target && target.type !== 'SpreadElement' ? absolute.prove(target) : undefined;

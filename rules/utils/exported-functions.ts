@@ -14,8 +14,8 @@ import { childNodes, climbWrappers, isFunctionNode, isWriteTarget, plainKeyName,
 import { findVariable, type ScopeOf } from './scope.js';
 
 /** True when `fn` is exported by its CommonJS file (directly, or by a name that holds it) and may run with the global `this` for `key`. */
-export function isExportedPlainFunction(fn: AnyNode, scopeOf: ScopeOf, key: string): boolean {
-  if (!mayRunWithGlobalThis(fn, scopeOf, key)) return false;
+export function isExportedPlainFunction(fn: AnyNode, scopeOf: ScopeOf, key: string, isGlobalObject: (node: AnyNode) => boolean): boolean {
+  if (!mayRunWithGlobalThis(fn, scopeOf, key, isGlobalObject)) return false;
   return isExportedValue(fn, scopeOf) || holderUses(fn, scopeOf).some((use) => isExportedValue(use, scopeOf));
 }
 
@@ -23,9 +23,37 @@ export function isExportedPlainFunction(fn: AnyNode, scopeOf: ScopeOf, key: stri
  * True when a function whose calls the file does not all see may run with the global object as `this`, as far as
  * the member `key` tells: it neither builds that member, nor is constructed or extended, nor is a method of an object.
  */
-export function mayRunWithGlobalThis(fn: AnyNode, scopeOf: ScopeOf, key: string): boolean {
-  if (writesOwnThis(fn.body, key) || literalHasMember(fn, key) || isAssignedMethod(fn, scopeOf)) return false;
+export function mayRunWithGlobalThis(fn: AnyNode, scopeOf: ScopeOf, key: string, isGlobalObject: (node: AnyNode) => boolean): boolean {
+  if (writesOwnThis(fn.body, key) || literalHasMember(fn, key) || isAssignedMethod(fn, scopeOf) || isGivenAReceiver(fn, isGlobalObject)) return false;
   return !holderUses(fn, scopeOf).some(constructsOrExtends);
+}
+
+/** Listener methods, whose callers run the listener with the emitter (or the element) as `this`. */
+const LISTENER_METHODS = new Set(['on', 'once', 'addListener', 'prependListener', 'prependOnceListener', 'addEventListener']);
+
+/**
+ * A function handed on with the `this` it is to run with: bound (`function () {…}.bind(this)`), given a context
+ * argument after it (`list.forEach(fn, this)`, `_.each(list, fn, this)`, `$.proxy(fn, this)`, `model.on('change', fn,
+ * this)`), or registered as a listener (`bus.on('x', function () { this.emit… })`, where `this` is the emitter).
+ */
+function isGivenAReceiver(fn: AnyNode, isGlobalObject: (node: AnyNode) => boolean): boolean {
+  // The global object given as the receiver is no other object (`fn.bind(globalThis)`, `list.forEach(fn, g)`).
+  const receiver = (argument: AnyNode) => !isNullishLiteral(argument) && !isGlobalObject(argument);
+  const { node, parent } = climbWrappers(fn);
+  if (parent?.type === 'MemberExpression' && parent.object === node && plainKeyName(parent.property, parent.computed) === 'bind') {
+    const call = climbWrappers(parent).parent;
+    return call?.type === 'CallExpression' && call.arguments.length > 0 && receiver(call.arguments[0]);
+  }
+  if (parent?.type !== 'CallExpression' || parent.callee === node) return false;
+  const after = parent.arguments.slice(parent.arguments.indexOf(node) + 1) as AnyNode[];
+  if (after.some((argument) => unwrap(argument).type !== 'Literal' && receiver(argument))) return true;
+  const callee = unwrap(parent.callee);
+  return callee.type === 'MemberExpression' && LISTENER_METHODS.has(plainKeyName(callee.property, callee.computed) ?? '');
+}
+
+function isNullishLiteral(input: AnyNode): boolean {
+  const node = unwrap(input);
+  return (node.type === 'Literal' && node.value === null) || (node.type === 'Identifier' && node.name === 'undefined') || (node.type === 'UnaryExpression' && node.operator === 'void');
 }
 
 /** `Client.prototype.get = function () {…}`, `api.get = function () {…}`: a method of the object it is stored on (exports aside, which importers call bare). */

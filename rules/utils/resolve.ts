@@ -631,7 +631,7 @@ export class Resolver {
    * the function may give it any object.
    */
   private readsPowerOffExportedThis(thisNode: AnyNode, fn: AnyNode): boolean {
-    return this.keysReadOffThis(thisNode).some((key) => capabilityRoot({ path: [key] }) !== undefined && isExportedPlainFunction(fn, this.scopeOf, key));
+    return this.keysReadOffThis(thisNode).some((key) => capabilityRoot({ path: [key] }) !== undefined && isExportedPlainFunction(fn, this.scopeOf, key, (value) => this.isGlobalObject(value)));
   }
 
   /**
@@ -640,7 +640,12 @@ export class Resolver {
    */
   private readsPowerOffUnseenThis(thisNode: AnyNode, fn: AnyNode): boolean {
     // `require` and `module` are the module wrapper's, not the global object's: `this.require` there is someone else's.
-    return this.keysReadOffThis(thisNode).some((key) => !WRAPPER_NAMES.has(key) && capabilityRoot({ path: [key] }) !== undefined && mayRunWithGlobalThis(fn, this.scopeOf, key));
+    return this.keysReadOffThis(thisNode).some((key) => !WRAPPER_NAMES.has(key) && capabilityRoot({ path: [key] }) !== undefined && mayRunWithGlobalThis(fn, this.scopeOf, key, (value) => this.isGlobalObject(value)));
+  }
+
+  private isGlobalObject(node: AnyNode): boolean {
+    const ref = this.resolve(node);
+    return ref !== undefined && ref.module === undefined && ref.path.length === 0;
   }
 
   /** The member names read off `this` where it is written, or off the `const` that holds it. */

@@ -266,8 +266,11 @@ describe('install scripts', () => {
     const generator = await installFiles({ 'scripts/gen.js': "require('fs').writeFileSync('lib/icons.js', Buffer.from('x'));" });
     expect([generator?.severity, generator?.message]).toEqual(['high', expect.stringContaining('runs scripts/gen.js at install, outside any sandbox, and that code uses the file system')]);
     expect((await installFiles({ 'scripts/gen.js': "require('./write');", 'scripts/write.js': "require('fs/promises').writeFile('out.txt', '');" }))?.severity).toBe('high');
-    // Code that touches no file stays medium.
+    // Inline code given to node does the same.
+    expect(await severityOf(`node -e "require('fs').writeFileSync('index.js', require('fs').readFileSync('README.md'))"`)).toBe('high');
+    // Code that touches no file, or reads the package's own files by their full path, stays medium.
     expect((await installFiles({ 'scripts/gen.js': "const os = require('os'); console.log('installed on', os.platform());" }))?.severity).toBe('medium');
+    expect((await installFiles({ 'scripts/gen.js': "const fs = require('fs'); const path = require('path');\nconsole.log('v' + JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')).version, fs.existsSync(path.join(__dirname, '..', '.git')));" }))?.severity).toBe('medium');
   });
 
   it.each(['node -e "require(1)"', 'wget http://x/y', 'echo aGk= | base64 -d | sh', 'bash -c "$(cat x)"', 'powershell -enc AAA'])('calls %s dangerous', (command) => {

@@ -309,6 +309,14 @@ describe('following values through the file', () => {
     expect(thisMember('api.get = function () { return this.fetch; };\nregister(api.get);')).toBeUndefined();
     expect(thisMember('"use strict";\nrunAll(function () { return this.process; });')).toBeUndefined();
     expect(thisMember('runAll(function () { return this.require; });')).toBeUndefined();
+    // Handed on with the this it is to run with: bound, a context argument after it, a listener (the emitter).
+    expect(thisMember('setInterval(function () { return this.fetch; }.bind(this), 10);')).toBeUndefined();
+    expect(thisMember('list.forEach(function () { return this.fetch; }, this);')).toBeUndefined();
+    expect(thisMember('_.each(list, function () { return this.process; }, view);')).toBeUndefined();
+    expect(thisMember('model.on("change", function () { return this.fetch; });')).toBeUndefined();
+    // ...unless that this is the global object.
+    expect(thisMember('list.forEach(function () { return this.fetch; }, globalThis);')).toBe('fetch');
+    expect(thisMember('const g = global;\nrun(function () { return this.eval; }.bind(g));')).toBe('eval');
   });
 
   it('takes `this` for the global object in a sloppy callback a built-in runs with no receiver', () => {
