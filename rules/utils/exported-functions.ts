@@ -56,10 +56,23 @@ function isNullishLiteral(input: AnyNode): boolean {
   return (node.type === 'Literal' && node.value === null) || (node.type === 'Identifier' && node.name === 'undefined') || (node.type === 'UnaryExpression' && node.operator === 'void');
 }
 
-/** `Client.prototype.get = function () {…}`, `api.get = function () {…}`: a method of the object it is stored on (exports aside, which importers call bare). */
+/**
+ * `Client.prototype.get = function () {…}`, `api.get = function () {…}`: a method of the object it is stored on
+ * (exports aside, which importers call bare), unless the file takes it off that object (`list.forEach(api.get)`,
+ * `const g = api.get`), after which a bare call runs it with the global `this`.
+ */
 function isAssignedMethod(fn: AnyNode, scopeOf: ScopeOf): boolean {
   const { node, parent } = climbWrappers(fn);
-  return parent?.type === 'AssignmentExpression' && parent.right === node && parent.left.type === 'MemberExpression' && exportsKey(parent.left, scopeOf) === false;
+  if (parent?.type !== 'AssignmentExpression' || parent.right !== node || parent.left.type !== 'MemberExpression' || exportsKey(parent.left, scopeOf) !== false) return false;
+  const object = unwrap(parent.left.object);
+  const key = plainKeyName(parent.left.property, parent.left.computed);
+  if (object.type !== 'Identifier' || key === undefined) return true;
+  return !(findVariable(scopeOf(object), object.name)?.references ?? []).some((reference) => {
+    const { node: held, parent: member } = climbWrappers(reference.identifier as unknown as AnyNode);
+    if (member?.type !== 'MemberExpression' || member.object !== held || plainKeyName(member.property, member.computed) !== key || isWriteTarget(member)) return false;
+    const { node: read, parent: use } = climbWrappers(member);
+    return !(use?.type === 'CallExpression' && use.callee === read);
+  });
 }
 
 /** Every read of a name that holds `fn`: its declaration's name, the variable a function expression initialises, and `const` aliases of those. */

@@ -648,19 +648,21 @@ export class Resolver {
     return ref !== undefined && ref.module === undefined && ref.path.length === 0;
   }
 
-  /** The member names read off `this` where it is written, or off the `const` that holds it. */
+  /** The member names read off `this` where it is written, or off the variable that holds it (written once). */
   private keysReadOffThis(thisNode: AnyNode): string[] {
     const { node, parent } = climbWrappers(thisNode);
     if (parent?.type === 'MemberExpression' && parent.object === node) {
       const key = memberName(parent, this.folder);
       return key === undefined ? [] : [key];
     }
-    if (parent?.type !== 'VariableDeclarator' || parent.init !== node || parent.parent?.kind !== 'const') return [];
+    if (parent?.type !== 'VariableDeclarator' || parent.init !== node) return [];
     if (parent.id.type === 'ObjectPattern') {
       return parent.id.properties.flatMap((property: AnyNode) => (property.type === 'Property' ? [property.computed ? this.folder.foldString(property.key) : plainKeyName(property.key, false)] : [])).filter((key: string | undefined): key is string => key !== undefined);
     }
     if (parent.id.type !== 'Identifier') return [];
     const holder = findVariable(this.scopeOf(parent.id), parent.id.name);
+    // `var self = this` (the sloppy idiom) as well as a `const`, while nothing writes the name again.
+    if (holder?.references.some((reference) => reference.isWrite() && !(reference as { init?: boolean }).init)) return [];
     return (holder?.references ?? []).flatMap((reference) => {
       const { node: use, parent: member } = climbWrappers(reference.identifier as unknown as AnyNode);
       const key = member?.type === 'MemberExpression' && member.object === use ? memberName(member, this.folder) : undefined;

@@ -301,12 +301,17 @@ describe('following values through the file', () => {
     expect(thisMember('function run() { return this.process; }\nrunAll(run);')).toBe('process');
     expect(thisMember('const run = function () { return this.process; };\nrunLater(run);')).toBe('process');
     expect(thisMember('list.forEach(function (s) { this.eval(s); });')).toBe('eval');
+    expect(resolvedFirst('list.forEach(function (s) { var self = this; self.eval(s); });', (node) => (node.type === 'CallExpression' && node.callee.type === 'MemberExpression' && node.callee.object.name === 'self' ? node.callee : undefined), cjs)).toBe('eval');
+    expect(resolvedFirst('list.forEach(function (s) { var self = this; self = other; self.eval(s); });', (node) => (node.type === 'CallExpression' && node.callee.type === 'MemberExpression' && node.callee.object.name === 'self' ? node.callee : undefined), cjs)).toBeUndefined();
     expect(thisMember('const tasks = [function () { return this["fe" + "tch"]; }];\nmodule.exports = tasks;')).toBe('fetch');
     expect(thisMember('function Beacon(u) { return this.fetch(u); }\nmodule.exports = { Beacon };')).toBe('fetch');
     // A constructor, a method of the object it is stored on or of a prototype, strict code, the wrapper's own names.
     expect(thisMember('function Client() { return this.fetch; }\nClient.prototype.get = 1;\nrunAll(Client);')).toBeUndefined();
     expect(thisMember('Client.prototype.get = function () { return this.fetch; };')).toBeUndefined();
-    expect(thisMember('api.get = function () { return this.fetch; };\nregister(api.get);')).toBeUndefined();
+    expect(thisMember('api.get = function () { return this.fetch; };\napi.get();')).toBeUndefined();
+    // ...unless the file takes it off its object: then whoever runs it may run it bare.
+    expect(thisMember('var o = {};\no.f = function () { return this.process; };\nlist.forEach(o.f);')).toBe('process');
+    expect(thisMember('const api = {};\napi.get = function () { return this.fetch; };\nregister(api.get);')).toBe('fetch');
     expect(thisMember('"use strict";\nrunAll(function () { return this.process; });')).toBeUndefined();
     expect(thisMember('runAll(function () { return this.require; });')).toBeUndefined();
     // Handed on with the this it is to run with: bound, a context argument after it, a listener (the emitter).
