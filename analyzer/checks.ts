@@ -97,17 +97,19 @@ export const CHECKS = {
   ),
   'unread-dependency': defineCheck(
     'unread-dependency',
-    'Dependencies npm installs from a URL, a git repository or a folder outside the plugin: code no registry published and the gate has not read, whose lifecycle scripts npm runs at install',
+    'Dependencies npm installs from a URL, a git repository, a folder outside the plugin or a tarball it ships: code no registry published and the gate has not read, whose lifecycle scripts npm runs at install',
     {
       url: 'The {{field}} entry "{{name}}" comes from {{spec}}: npm downloads it at install and runs its lifecycle scripts, code no registry published and the gate has not read',
       git: 'The {{field}} entry "{{name}}" comes from the git repository {{spec}}: npm clones it at install and runs its prepare and install scripts, code the gate has not read',
       outside: 'The {{field}} entry "{{name}}" comes from {{spec}}, outside the plugin: npm installs whatever is there at install, code the gate has not read',
+      tarball: 'The {{field}} entry "{{name}}" comes from {{spec}}, a tarball the plugin ships: npm unpacks it at install and runs its lifecycle scripts, code the gate has not read',
       notShipped: "Loads '{{name}}', which the gate cannot find in the plugin: Node would look for it in folders above the plugin, code the gate has not read (the sandbox refuses to read there unless a filesystem grant reaches it)",
     },
     {
       url: { category: 'install-script', severity: 'high' },
       git: { category: 'install-script', severity: 'high' },
       outside: { category: 'install-script', severity: 'high' },
+      tarball: { category: 'install-script', severity: 'high' },
       notShipped: { category: 'dynamic-import', severity: 'medium' },
     },
   ),

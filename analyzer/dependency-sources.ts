@@ -1,7 +1,7 @@
 /**
  * Dependencies npm fetches from somewhere other than a registry. npm installs `dependencies`,
  * `optionalDependencies` and (npm 7+) `peerDependencies` with the plugin, and runs each one's lifecycle scripts;
- * one given as a URL, a git repository or a folder outside the plugin is code that no registry published and the
+ * one given as a URL, a git repository, a folder outside the plugin or a tarball it ships is code that no registry published and the
  * gate has not read, chosen by whoever controls that address at install time (PhantomRaven's "remote dynamic
  * dependencies"). npm's own spec parser (npm-package-arg) tells a registry range from the rest.
  */
@@ -19,8 +19,8 @@ export interface UnreadDependency {
   field: (typeof INSTALLED_FIELDS)[number];
   name: string;
   spec: string;
-  /** What npm fetches: a URL, a git repository, or a folder or tarball outside the plugin. */
-  source: 'url' | 'git' | 'outside';
+  /** What npm fetches: a URL, a git repository, a folder or tarball outside the plugin, or a tarball it ships. */
+  source: 'url' | 'git' | 'outside' | 'tarball';
 }
 
 /** Each dependency of the manifest at `root` that npm would fetch from outside a registry and the plugin. */
@@ -51,7 +51,9 @@ function sourceOf(name: string, spec: string, root: string): UnreadDependency['s
   if (type === 'git') return 'git';
   if ((type === 'file' || type === 'directory') && parsed.fetchSpec) {
     const inside = relative(root, parsed.fetchSpec);
-    return inside.startsWith('..') || isAbsolute(inside) ? 'outside' : undefined;
+    if (inside.startsWith('..') || isAbsolute(inside)) return 'outside';
+    // A folder the plugin ships is read as its files; a tarball it ships is unpacked only by npm, scripts and all.
+    return type === 'file' ? 'tarball' : undefined;
   }
   return undefined;
 }

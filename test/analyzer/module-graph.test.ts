@@ -386,7 +386,7 @@ describe('the gate reads what would ship and what the entries reach', () => {
     const root = writePlugin({
       'package.json': {
         ...MANIFEST,
-        dependencies: { styles: 'http://packages.example/styles.tgz', semverish: '^1.2.0', aliased: 'npm:other@^2', shipped: '*', local: 'file:./vendor/local' },
+        dependencies: { styles: 'http://packages.example/styles.tgz', semverish: '^1.2.0', aliased: 'npm:other@^2', shipped: '*', local: 'file:./vendor/local', packed: 'file:./vendor/fmt-1.0.0.tgz' },
         optionalDependencies: { watcher: 'git+https://git.example/watcher.git#main', short: 'someone/short' },
         peerDependencies: { kit: 'https://cdn.example/kit-2.0.0.tgz', outside: 'file:../outside' },
         devDependencies: { tool: 'github:someone/tool' },
@@ -403,16 +403,19 @@ describe('the gate reads what would ship and what the entries reach', () => {
       'node_modules/shipped/package.json': JSON.stringify({ name: 'shipped', version: '1.0.0' }),
       'node_modules/shipped/index.js': 'exports.x = 1;',
       'vendor/local/package.json': JSON.stringify({ name: 'local', version: '1.0.0' }),
+      // A folder it ships is read as its files; a tarball it ships is unpacked only by npm, its scripts unread.
+      'vendor/fmt-1.0.0.tgz': 'not read',
     });
     const findings = (await analyzePlugin(root, { cache: false })).findings.filter((f) => f.ruleId === 'unread-dependency');
     expect(findings.map((f) => `${f.file}:${f.line} ${f.category} ${f.severity} ${/"(\w+)"|'(\w+)'/.exec(f.message)!.slice(1).join('')}`)).toEqual([
       'index.ts:2 dynamic-import medium styles',
       'index.ts:5 dynamic-import medium test',
       'package.json:10 install-script high styles',
-      'package.json:17 install-script high watcher',
-      'package.json:18 install-script high short',
-      'package.json:21 install-script high kit',
-      'package.json:22 install-script high outside',
+      'package.json:15 install-script high packed',
+      'package.json:18 install-script high watcher',
+      'package.json:19 install-script high short',
+      'package.json:22 install-script high kit',
+      'package.json:23 install-script high outside',
     ]);
   });
 
