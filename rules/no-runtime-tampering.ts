@@ -73,6 +73,24 @@ const WRITERS: Record<string, string> = {
   'Object.setPrototypeOf': '__proto__',
   'Reflect.setPrototypeOf': '__proto__',
 };
+/**
+ * Test doubles that replace a member of the object they are given for the whole process: node:test's
+ * `mock.method(JSON, 'parse', …)` (also `t.mock`, `getter`, `setter`, `property`), Jest's and Vitest's `spyOn`,
+ * sinon's `stub` and `replace`. Outside a test run they are writes like `Object.defineProperty`.
+ */
+const MOCK_MEMBERS = new Set(['method', 'getter', 'setter', 'property']);
+const SPY_OWNERS = new Set(['jest.spyOn', 'vi.spyOn', 'sinon.stub', 'sinon.replace']);
+
+function isMockReplacement(callee: AnyNode, ref: Ref | undefined): boolean {
+  // `import { mock } from 'node:test'` (any alias, or the default export's `test.mock`).
+  if (ref?.module === 'test' && ref.path.length === 2 && ref.path[0] === 'mock' && MOCK_MEMBERS.has(ref.path[1])) return true;
+  if (callee.type !== 'MemberExpression') return false;
+  const method = plainKeyName(callee.property, callee.computed);
+  const owner = unwrap(callee.object);
+  if (method !== undefined && MOCK_MEMBERS.has(method) && owner.type === 'MemberExpression' && plainKeyName(owner.property, owner.computed) === 'mock') return true;
+  return owner.type === 'Identifier' && SPY_OWNERS.has(`${owner.name}.${method}`);
+}
+
 /** How an export's key is marked when the write is on what calling it returns: `base()`. */
 const CALLED = '()';
 /** The key of a member named by a symbol: never an intrinsic's name. */
@@ -485,8 +503,8 @@ const rule = defineRule({
             return;
           }
           const name = call.callee?.module === undefined ? call.callee?.path.join('.') : undefined;
-          if (name === undefined || !(name in WRITERS) || !call.args?.[0]) return;
-          const written = WRITERS[name];
+          const written = name !== undefined && name in WRITERS ? WRITERS[name] : isMockReplacement(call.calleeNode, call.callee) ? KEY_ARGUMENT : undefined;
+          if (written === undefined || !call.args?.[0]) return;
           const keys = written === KEY_ARGUMENT ? [keyOf(call.args[1])] : written === DYNAMIC ? keysCopied(call.args.slice(1)) : [written];
           for (const key of keys) if (checkWrite(node, call.args[0], key)) break;
           // `Object.assign(obj.__proto__, payload)`, `Object.defineProperty(Object.getPrototypeOf(o), k, …)`.

@@ -17,6 +17,8 @@ tester.run('no-runtime-tampering', rule, {
     // Reading the module cache, and ordinary exports.
     { code: 'const loaded = Object.keys(require.cache); const m = require.cache[require.resolve("./a")];', ...cjs },
     { code: 'Object.defineProperty(exports, "__esModule", { value: true }); module.exports.x = 1; exports.y = 2;', ...cjs },
+    // A double of the plugin's own object changes nothing shared.
+    'import { mock } from "node:test";\nconst api = { get() {} };\nmock.method(api, "get", () => 1);\njest.spyOn(api, "get");',
     // An emitter's listener given an own object, or another event's value; an emitter the file hands on is not followed.
     { code: 'const E = require("events");\nconst bus = new E();\nbus.on("c", (codec) => { codec.parse = () => 1; });\nbus.emit("c", { parse: null });\nbus.emit("d", JSON);', ...cjs },
     // Writing to instances and to fresh objects, not to the intrinsics.
@@ -99,6 +101,11 @@ tester.run('no-runtime-tampering', rule, {
     'const getProto = Object.getOwnPropertyDescriptor(Object.prototype, "__proto__").get;\nconst isArr = getProto.call(x) === Array.prototype;\nconst size = Object.getOwnPropertyDescriptor(Map.prototype, "size").get.call(m);\nconst o = Object.getOwnPropertyDescriptor(obj, "value").get.call(obj); o.seen = true;',
   ],
   invalid: [
+    // Test doubles replace a member for the whole process: node:test's mock (imported under any name, or a test's own), spies and stubs.
+    {
+      code: 'import { mock as m } from "node:test";\nm.method(JSON, "parse", () => ({}));\ntest("x", (t) => { t.mock.property(Math, "PI", 3); });\njest.spyOn(Object.prototype, "hasOwnProperty");\nsinon.stub(JSON, "stringify");',
+      errors: [at('intrinsic', 2, 1), at('intrinsic', 3, 20), at('intrinsic', 4, 1), at('intrinsic', 5, 1)],
+    },
     // An event is a call of its listeners: what an emit of that event passes is what the listener's parameters hold.
     {
       code: 'const { EventEmitter } = require("events");\nconst bus = new EventEmitter();\nbus.on("codec", (codec) => { codec.stringify = spy; });\nbus.once("p", function (n, proto) { proto.polluted = 1; });\nbus.emit("codec", JSON);\nbus.emit("p", 1, Object.prototype);',
