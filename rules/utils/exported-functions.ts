@@ -192,6 +192,30 @@ function constructsOrExtends(use: AnyNode): boolean {
   return (parent?.type === 'ClassDeclaration' || parent?.type === 'ClassExpression') && parent.superClass === node;
 }
 
+/** The object literal `value` is, written in place or held by a `const`. */
+function literalOf(value: AnyNode, scopeOf: ScopeOf): AnyNode | undefined {
+  const node = unwrap(value);
+  if (node.type !== 'Identifier') return node.type === 'ObjectExpression' ? node : undefined;
+  const definition = findVariable(scopeOf(node), node.name)?.defs[0];
+  const declarator = definition?.type === 'Variable' ? (definition.node as AnyNode) : undefined;
+  const init = declarator?.parent?.kind === 'const' && declarator.init ? unwrap(declarator.init) : undefined;
+  return init?.type === 'ObjectExpression' ? init : undefined;
+}
+
+/**
+ * `export const { list, text: t } = { list: Array.prototype, text: String.prototype }` (or a `const` holding that
+ * literal): each name and the literal's value for it.
+ */
+function destructuredExports(pattern: AnyNode, init: AnyNode | undefined): ExportedValue[] {
+  if (init?.type !== 'ObjectExpression') return [];
+  return (pattern.properties as AnyNode[]).flatMap((property): ExportedValue[] => {
+    const key = property.type === 'Property' ? plainKeyName(property.key, property.computed) : undefined;
+    const target = property.type === 'Property' ? unwrap(property.value) : undefined;
+    const source = (init.properties as AnyNode[]).findLast((member) => member.type === 'Property' && member.kind === 'init' && plainKeyName(member.key, member.computed) === key);
+    return key !== undefined && target?.type === 'Identifier' && source ? [[target.name, source.value]] : [];
+  });
+}
+
 /** An export's name and what it is: the value itself, or a getter whose returns are what an importer reads (`how: 'getter'`). */
 export type ExportedValue = [name: string, value: AnyNode, how?: 'getter'];
 
@@ -210,6 +234,7 @@ export function exportedValues(program: AnyNode, scopeOf: ScopeOf): ExportedValu
     if (declaration?.type === 'FunctionDeclaration' && declaration.id) out.push([declaration.id.name, declaration]);
     for (const declarator of declaration?.type === 'VariableDeclaration' ? declaration.declarations : []) {
       if (declarator.id.type === 'Identifier' && declarator.init) out.push([declarator.id.name, declarator.init]);
+      if (declarator.id.type === 'ObjectPattern' && declarator.init) out.push(...destructuredExports(declarator.id, literalOf(declarator.init, scopeOf)));
     }
     if (statement.type === 'ExportNamedDeclaration' && !statement.source) {
       for (const specifier of statement.specifiers as AnyNode[]) {

@@ -256,6 +256,7 @@ describe('the gate reads what would ship and what the entries reach', () => {
       'lib/barrel.cjs': "module.exports = require('./base.cjs');\nexports.codec = require('./base.cjs').json;",
       'lib/shapes.cjs': 'exports.protos = { arr: Array.prototype, deep: { s: String.prototype }, own: {} };',
       'lib/shapes-barrel.mjs': "export { default as shapes } from './shapes.cjs';",
+      'lib/destructured.mjs': 'export const { list: items, own } = { list: Array.prototype, own: {} };\nconst protos = { text: String.prototype };\nexport const { text } = protos;',
       'lib/base.cjs': 'exports.json = JSON;\nexports.plain = {};',
       'index.mjs': [
         "import { list, mine, text, build } from './lib/index.mjs';",
@@ -270,14 +271,18 @@ describe('the gate reads what would ship and what the entries reach', () => {
         'shapes.protos.arr.includes = () => true;',
         'shapes.protos.deep.s.trim = () => "";',
         'shapes.protos.own.x = 1;',
+        "import { items, own as ownToo, text as t } from './lib/destructured.mjs';",
+        'items.includes = () => true;',
+        'ownToo.x = 1;',
+        't.trim = () => "";',
         'export function activate() {}',
       ].join('\n'),
     });
     const found = summary((await analyzePlugin(root, { cache: false })).findings).filter((line) => line.startsWith('index.mjs:'));
     // list (a named re-export), text (through export *), build() (an imported function exported again), the CommonJS
-    // barrel's json and members of an exported literal (protos.arr, protos.deep.s) are shared; mine, plain and
-    // protos.own are the plugin's own objects.
-    expect(found).toEqual(['index.mjs:3 no-runtime-tampering high', 'index.mjs:5 no-runtime-tampering high', 'index.mjs:6 no-runtime-tampering high', 'index.mjs:7 no-runtime-tampering high', 'index.mjs:10 no-runtime-tampering high', 'index.mjs:11 no-runtime-tampering high']);
+    // barrel's json, members of an exported literal (protos.arr, protos.deep.s) and names destructured out of a literal
+    // (items, t) are shared; mine, plain, protos.own and ownToo are the plugin's own objects.
+    expect(found).toEqual(['index.mjs:3 no-runtime-tampering high', 'index.mjs:5 no-runtime-tampering high', 'index.mjs:6 no-runtime-tampering high', 'index.mjs:7 no-runtime-tampering high', 'index.mjs:10 no-runtime-tampering high', 'index.mjs:11 no-runtime-tampering high', 'index.mjs:14 no-runtime-tampering high', 'index.mjs:16 no-runtime-tampering high']);
   });
 
   it('reports a write on what another file exports through a function that returns a shared built-in, or a getter (TypeScript emit)', async () => {
