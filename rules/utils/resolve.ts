@@ -393,7 +393,20 @@ export class Resolver {
         }
       }
     }
+    // `const define = Function.prototype.call.bind(Object.defineProperty); define(o, a, k, d)` runs
+    // `Object.defineProperty.call(o, a, k, d)`: the primordials idiom that uncurries a function.
+    const uncurried = name === 'Function.prototype.call' ? this.uncurried(calleeNode) : undefined;
+    if (uncurried) return { node, calleeNode: uncurried, callee: this.resolve(uncurried), args: args?.slice(1), isNew };
     return { node, calleeNode, callee: direct, args: this.withBound(calleeNode, args), isNew };
+  }
+
+  /** The function `Function.prototype.call.bind(f)` (through the names that hold it) calls: `f`. */
+  private uncurried(calleeNode: AnyNode): AnyNode | undefined {
+    let node = calleeNode;
+    for (let hop = 0; node.type === 'Identifier' && hop < 4; hop++) node = unwrap(this.aliasedExpression(node)?.node ?? node);
+    const callee = node.type === 'CallExpression' ? unwrap(node.callee) : undefined;
+    if (callee?.type !== 'MemberExpression' || memberName(callee, this.folder) !== 'bind' || !node.arguments[0]) return undefined;
+    return Resolver.nameOf(this.resolve(callee.object)) === 'Function.prototype.call' ? unwrap(node.arguments[0]) : undefined;
   }
 
   /** `const def = f.bind(t, a); def(b)` runs `f(a, b)`: the arguments `.bind` fixed come first (`f.bind(t)` resolves to `f`). */

@@ -17,6 +17,8 @@ tester.run('no-runtime-tampering', rule, {
     // Reading the module cache, and ordinary exports.
     { code: 'const loaded = Object.keys(require.cache); const m = require.cache[require.resolve("./a")];', ...cjs },
     { code: 'Object.defineProperty(exports, "__esModule", { value: true }); module.exports.x = 1; exports.y = 2;', ...cjs },
+    // Uncurried, on the plugin's own object.
+    'const define = Function.prototype.call.bind(Object.defineProperty);\ndefine(null, {}, "x", { value: 1 });',
     // A double of the plugin's own object changes nothing shared.
     'import { mock } from "node:test";\nconst api = { get() {} };\nmock.method(api, "get", () => 1);\njest.spyOn(api, "get");',
     // An emitter's listener given an own object, or another event's value; an emitter the file hands on is not followed.
@@ -101,6 +103,11 @@ tester.run('no-runtime-tampering', rule, {
     'const getProto = Object.getOwnPropertyDescriptor(Object.prototype, "__proto__").get;\nconst isArr = getProto.call(x) === Array.prototype;\nconst size = Object.getOwnPropertyDescriptor(Map.prototype, "size").get.call(m);\nconst o = Object.getOwnPropertyDescriptor(obj, "value").get.call(obj); o.seen = true;',
   ],
   invalid: [
+    // The primordials idiom: Function.prototype.call bound to a definer runs it with the first argument as its this.
+    {
+      code: 'const { call } = Function.prototype;\nconst define = call.bind(Object.defineProperty);\nconst uncurried = define;\nuncurried(null, Array.prototype, "includes", { value: () => true });\nFunction.prototype.call.bind(Reflect.set)(null, String.prototype, "trim", () => "");',
+      errors: [{ ...at('intrinsic', 4, 1), data: { target: 'Array.prototype.includes' } }, { ...at('intrinsic', 5, 1), data: { target: 'String.prototype.trim' } }],
+    },
     // Test doubles replace a member for the whole process: node:test's mock (imported under any name, or a test's own), spies and stubs.
     {
       code: 'import { mock as m } from "node:test";\nm.method(JSON, "parse", () => ({}));\ntest("x", (t) => { t.mock.property(Math, "PI", 3); });\njest.spyOn(Object.prototype, "hasOwnProperty");\nsinon.stub(JSON, "stringify");',
