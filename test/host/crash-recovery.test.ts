@@ -77,7 +77,10 @@ describe('host state after crashes and damage', () => {
       const host = wardenRunning(work, '--plugins-dir', plugins, '--data-dir', dataDir, '--exec', 'counter.fill', String(256 * 1024));
       running.push(host.child);
       await host.until((e) => e.event === 'activated');
-      await sleep(100 + Math.floor(Math.random() * 400));
+      // The kill must land among the writes, not before the first: wait until one has begun (its audit entry comes
+      // first), however slow a loaded machine is to start the command, then let a random stretch of them run.
+      for (let waited = 0; countsBegun(dataDir, fromSeq) === 0 && waited < 20_000; waited += 20) await sleep(20);
+      await sleep(Math.floor(Math.random() * 400));
       host.child.kill('SIGKILL');
       await host.exited;
 
