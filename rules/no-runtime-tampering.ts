@@ -21,7 +21,7 @@ import { PollutionHelpers } from './utils/pollution.js';
 import { rawReport, report } from './utils/report.js';
 import { crossFileFacts } from './utils/load-records.js';
 import { exportedValues, reExportsOf } from './utils/exported-functions.js';
-import { BROWSER_GLOBAL, DESCRIPTOR, DYNAMIC, RESULT, Resolver, SUBCLASS, resolverFor, type NormalizedCall, type Ref } from './utils/resolve.js';
+import { BROWSER_GLOBAL, DESCRIPTOR, DYNAMIC, RESULT, Resolver, SUBCLASS, resolverFor, type Ref } from './utils/resolve.js';
 
 /** `Module` statics and prototype members that decide how every module is found, compiled and cached. */
 const MODULE_INTERNALS = new Set([
@@ -474,7 +474,7 @@ const rule = defineRule({
           const definer = callee.type === 'MemberExpression' ? memberKey(callee) : call.callee?.path.at(-1);
           if (definer !== undefined && LEGACY_DEFINERS.has(definer)) {
             // The object it defines on is its `this`: the receiver, or what `.call`/`.apply`/`Reflect.apply` hands it.
-            const receiver = thisArgument(node, call) ?? (callee.type === 'MemberExpression' ? callee.object : undefined);
+            const receiver = call.thisNode ?? (callee.type === 'MemberExpression' ? callee.object : undefined);
             const key = keyOf(call.args?.[0]);
             if (receiver && !checkWrite(node, receiver, key)) checkPrototypeWrite(node, receiver, key === DYNAMIC, receiver);
             return;
@@ -482,7 +482,7 @@ const rule = defineRule({
           if (definer !== undefined && IN_PLACE_MUTATORS.has(definer)) {
             // Its elements (any index, and `length`) are written on its `this`, however the method is reached;
             // `super.push(x)` runs the parent's method on this instance, which is the code's own.
-            const receiver = thisArgument(node, call) ?? (callee.type === 'MemberExpression' && callee.object.type !== 'Super' ? callee.object : undefined);
+            const receiver = call.thisNode ?? (callee.type === 'MemberExpression' && callee.object.type !== 'Super' ? callee.object : undefined);
             if (receiver && checkWrite(node, receiver, DYNAMIC)) return;
           }
           const called = Resolver.nameOf(call.callee);
@@ -527,7 +527,6 @@ const rule = defineRule({
   },
 });
 
-/** The `this` a call seen through `f.call(t, …)`, `f.apply(t, …)` or `Reflect.apply(f, t, …)` passes; undefined for a plain call. */
 /** `this` in a class's instance method or field: an instance of the class the code declares, so its prototype is the code's own. */
 function isOwnInstance(argument: AnyNode | undefined): boolean {
   if (!argument || unwrap(argument).type !== 'ThisExpression') return false;
@@ -536,13 +535,6 @@ function isOwnInstance(argument: AnyNode | undefined): boolean {
     if (current.type === 'FunctionExpression' || current.type === 'FunctionDeclaration') return current.parent?.type === 'MethodDefinition' && !current.parent.static;
   }
   return false;
-}
-
-function thisArgument(node: AnyNode, call: NormalizedCall): AnyNode | undefined {
-  const written = unwrap(node.callee);
-  if (call.calleeNode === written) return undefined;
-  if (written.type === 'MemberExpression' && unwrap(written.object) === call.calleeNode) return node.arguments[0];
-  return node.arguments[1];
 }
 
 /** The path a write to `key` of `object` changes: `window.x` is the global's `x` (the name alone is nothing in Node). */

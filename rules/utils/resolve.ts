@@ -51,6 +51,8 @@ export interface NormalizedCall {
   /** The arguments actually passed; undefined when they cannot be known (`f.apply(x, args)`). */
   args: AnyNode[] | undefined;
   isNew: boolean;
+  /** The `this` given apart from the callee's object: `.call`/`.apply`'s first argument, `Reflect.apply`'s second, an uncurried call's first. */
+  thisNode?: AnyNode;
 }
 
 /** Path markers: an instance of a module's class, a property descriptor, `import.meta`, CommonJS's top-level `arguments`. */
@@ -380,6 +382,7 @@ export class Resolver {
         callee: this.resolve(args[0]),
         args: this.withBound(unwrap(args[0]), argList ? this.arrayElements(argList) : []),
         isNew: name === 'Reflect.construct',
+        ...(name === 'Reflect.apply' ? { thisNode: args[1] } : {}),
       };
     }
     if (calleeNode.type === 'MemberExpression') {
@@ -389,14 +392,14 @@ export class Resolver {
         if (target && isCallable(target)) {
           calleeNode = unwrap(calleeNode.object);
           args = method === 'call' ? node.arguments.slice(1) : node.arguments[1] ? this.arrayElements(node.arguments[1]) : [];
-          return { node, calleeNode, callee: target, args: this.withBound(calleeNode, args), isNew };
+          return { node, calleeNode, callee: target, args: this.withBound(calleeNode, args), isNew, thisNode: node.arguments[0] };
         }
       }
     }
     // `const define = Function.prototype.call.bind(Object.defineProperty); define(o, a, k, d)` runs
     // `Object.defineProperty.call(o, a, k, d)`: the primordials idiom that uncurries a function.
     const uncurried = name === 'Function.prototype.call' ? this.uncurried(calleeNode) : undefined;
-    if (uncurried) return { node, calleeNode: uncurried, callee: this.resolve(uncurried), args: args?.slice(1), isNew };
+    if (uncurried) return { node, calleeNode: uncurried, callee: this.resolve(uncurried), args: args?.slice(1), isNew, thisNode: args?.[0] };
     return { node, calleeNode, callee: direct, args: this.withBound(calleeNode, args), isNew };
   }
 

@@ -19,6 +19,8 @@ tester.run('no-runtime-tampering', rule, {
     { code: 'Object.defineProperty(exports, "__esModule", { value: true }); module.exports.x = 1; exports.y = 2;', ...cjs },
     // Uncurried, on the plugin's own object.
     'const define = Function.prototype.call.bind(Object.defineProperty);\ndefine(null, {}, "x", { value: 1 });',
+    // An uncurried mutator runs on its first argument, not on the prototype it was taken from.
+    'const arraySort = Function.prototype.call.bind(Array.prototype.sort);\narraySort([3, 1, 2]);',
     // A double of the plugin's own object changes nothing shared.
     'import { mock } from "node:test";\nconst api = { get() {} };\nmock.method(api, "get", () => 1);\njest.spyOn(api, "get");',
     // An emitter's listener given an own object, or another event's value; an emitter the file hands on is not followed.
