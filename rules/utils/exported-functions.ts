@@ -10,7 +10,8 @@
  * A function is followed through the names that hold it (`const run = function () {…}`, `const r = run`) to where it
  * is exported, also by `Object.assign(module.exports, { run })`.
  */
-import { childNodes, climbWrappers, isFunctionNode, isWriteTarget, plainKeyName, unwrap, type AnyNode } from './ast.js';
+import { childNodes, climbWrappers, isFunctionNode, isNullish, isWriteTarget, plainKeyName, unwrap, type AnyNode } from './ast.js';
+import { EMITTER_LISTENING } from './local-functions.js';
 import { findVariable, type ScopeOf } from './scope.js';
 
 /** True when `fn` is exported by its CommonJS file (directly, or by a name that holds it) and may run with the global `this` for `key`. */
@@ -28,9 +29,6 @@ export function mayRunWithGlobalThis(fn: AnyNode, scopeOf: ScopeOf, key: string,
   return !holderUses(fn, scopeOf).some(constructsOrExtends);
 }
 
-/** Listener methods, whose callers run the listener with the emitter (or the element) as `this`. */
-const LISTENER_METHODS = new Set(['on', 'once', 'addListener', 'prependListener', 'prependOnceListener', 'addEventListener']);
-
 /**
  * A function handed on with the `this` it is to run with: bound (`function () {…}.bind(this)`), given a context
  * argument after it (`list.forEach(fn, this)`, `_.each(list, fn, this)`, `$.proxy(fn, this)`, `model.on('change', fn,
@@ -38,7 +36,7 @@ const LISTENER_METHODS = new Set(['on', 'once', 'addListener', 'prependListener'
  */
 function isGivenAReceiver(fn: AnyNode, isGlobalObject: (node: AnyNode) => boolean): boolean {
   // The global object given as the receiver is no other object (`fn.bind(globalThis)`, `list.forEach(fn, g)`).
-  const receiver = (argument: AnyNode) => !isNullishLiteral(argument) && !isGlobalObject(argument);
+  const receiver = (argument: AnyNode) => !isNullish(argument) && !isGlobalObject(argument);
   const { node, parent } = climbWrappers(fn);
   if (parent?.type === 'MemberExpression' && parent.object === node && plainKeyName(parent.property, parent.computed) === 'bind') {
     const call = climbWrappers(parent).parent;
@@ -48,12 +46,9 @@ function isGivenAReceiver(fn: AnyNode, isGlobalObject: (node: AnyNode) => boolea
   const after = parent.arguments.slice(parent.arguments.indexOf(node) + 1) as AnyNode[];
   if (after.some((argument) => unwrap(argument).type !== 'Literal' && receiver(argument))) return true;
   const callee = unwrap(parent.callee);
-  return callee.type === 'MemberExpression' && LISTENER_METHODS.has(plainKeyName(callee.property, callee.computed) ?? '');
-}
-
-function isNullishLiteral(input: AnyNode): boolean {
-  const node = unwrap(input);
-  return (node.type === 'Literal' && node.value === null) || (node.type === 'Identifier' && node.name === 'undefined') || (node.type === 'UnaryExpression' && node.operator === 'void');
+  // An emitter runs its listeners with itself as `this`, as the DOM's `addEventListener` does with the element.
+  const method = callee.type === 'MemberExpression' ? plainKeyName(callee.property, callee.computed) : undefined;
+  return method !== undefined && (EMITTER_LISTENING.has(method) || method === 'addEventListener');
 }
 
 /**

@@ -76,7 +76,7 @@ export class LocalFunctions {
   private emitSites(listener: AnyNode, call: AnyNode): CallSite[] | undefined {
     if (call.type !== 'CallExpression' || call.arguments[1] !== listener || call.arguments[0]?.type !== 'Literal') return undefined;
     const callee = unwrap(call.callee);
-    if (callee.type !== 'MemberExpression' || callee.computed || !LISTENING.has(callee.property.name) || callee.object.type !== 'Identifier') return undefined;
+    if (callee.type !== 'MemberExpression' || callee.computed || !EMITTER_LISTENING.has(callee.property.name) || callee.object.type !== 'Identifier') return undefined;
     const emitter = findVariable(this.scopeOf(callee.object), callee.object.name);
     const made = emitter?.defs.length === 1 ? (emitter.defs[0].node as AnyNode) : undefined;
     if (made?.type !== 'VariableDeclarator' || made.parent?.kind !== 'const' || !made.init || unwrap(made.init).type !== 'NewExpression') return undefined;
@@ -91,7 +91,7 @@ export class LocalFunctions {
       if (method === 'emit') {
         if (use.arguments[0]?.type !== 'Literal') return undefined;
         if (use.arguments[0].value === call.arguments[0].value) sites.push({ call: use, args: use.arguments.slice(1) });
-      } else if (!LISTENING.has(method) && !LISTENER_UPKEEP.has(method)) {
+      } else if (!EMITTER_LISTENING.has(method) && !LISTENER_UPKEEP.has(method)) {
         return undefined;
       }
     }
@@ -132,7 +132,7 @@ export class LocalFunctions {
 }
 
 /** An emitter's methods that add a listener, and those that change or read its listeners without calling them. */
-const LISTENING = new Set(['on', 'once', 'addListener', 'prependListener', 'prependOnceListener']);
+export const EMITTER_LISTENING = new Set(['on', 'once', 'addListener', 'prependListener', 'prependOnceListener']);
 const LISTENER_UPKEEP = new Set(['off', 'removeListener', 'removeAllListeners', 'listenerCount', 'setMaxListeners']);
 
 /**

@@ -96,7 +96,6 @@ const WRAPPER_NAMES = new Set(Object.values(WRAPPER_ARGUMENTS));
 /** An array's methods that call their callback with no receiver and take no `thisArg`. */
 const UNBOUND_ARRAY_CALLBACKS = new Set(['sort', 'toSorted', 'reduce', 'reduceRight']);
 const PROMISE_REACTIONS = new Set(['then', 'catch', 'finally']);
-const PROMISE_MAKERS = new Set(['Promise.resolve', 'Promise.reject', 'Promise.all', 'Promise.allSettled', 'Promise.any', 'Promise.race']);
 /** `process.getBuiltinModule` (Node 20.16+) loads a built-in module without `require`. */
 const REQUIRE_LIKE = new Set(['require', 'module.require', 'require.main.require', 'process.getBuiltinModule']);
 const MAX_DEPTH = 40;
@@ -492,7 +491,7 @@ export class Resolver {
         return this.resolveCallResult(node);
       case 'TaggedTemplateExpression': {
         // tag`…` calls the tag: a function of this file yields what its body returns.
-        const fn = this.calledFunction({ type: 'CallExpression', callee: node.tag });
+        const fn = this.localFunction(node.tag);
         return fn && this.agreedReturn(fn);
       }
       case 'NewExpression': {
@@ -731,7 +730,7 @@ export class Resolver {
     if (value.type !== 'CallExpression') return false;
     const callee = unwrap(value.callee);
     if (callee.type === 'MemberExpression' && PROMISE_REACTIONS.has(memberName(callee, this.folder) ?? '')) return this.isPromise(callee.object);
-    return PROMISE_MAKERS.has(Resolver.nameOf(this.resolve(callee)) ?? '');
+    return PROMISE_FACTORIES.has(Resolver.nameOf(this.resolve(callee)) ?? '');
   }
 
   /** True when a call leaves a sloppy function's `this` unbound (so it is the global object) or binds it to the global object. */
@@ -753,10 +752,14 @@ export class Resolver {
   /** A parameter every call site fills with the same thing (see `parameterArguments`). */
   private resolveParameter(identifier: AnyNode): Ref | undefined {
     const args = this.parameterArguments(identifier);
-    if (!args) return undefined;
+    return args && this.agreed(args);
+  }
+
+  /** What every one of `values` resolves to, when they all resolve and name the same thing. */
+  private agreed(values: (AnyNode | undefined)[]): Ref | undefined {
     let agreed: Ref | undefined;
-    for (const arg of args) {
-      const ref = arg && this.resolve(arg);
+    for (const value of values) {
+      const ref = value && this.resolve(value);
       if (!ref || (agreed && Resolver.nameOf(agreed) !== Resolver.nameOf(ref))) return undefined;
       agreed = ref;
     }
@@ -780,17 +783,14 @@ export class Resolver {
     const executor = made.arguments[0] && unwrap(made.arguments[0]);
     const settle = executor && isFunctionNode(executor) ? executor.params[0] : undefined;
     if (settle?.type !== 'Identifier') return undefined;
-    const references = findVariable(this.scopeOf(executor.body), settle.name)?.references ?? [];
-    let agreed: Ref | undefined;
-    for (const reference of references) {
+    const settled: AnyNode[] = [];
+    for (const reference of findVariable(this.scopeOf(executor.body), settle.name)?.references ?? []) {
       const { node: callee, parent: call } = climbWrappers(reference.identifier as unknown as AnyNode);
       // `resolve` handed on or kept: whoever holds it may settle the promise with anything.
       if (call?.type !== 'CallExpression' || call.callee !== callee || call.arguments.length !== 1) return undefined;
-      const ref = this.resolve(call.arguments[0]);
-      if (!ref || (agreed && Resolver.nameOf(agreed) !== Resolver.nameOf(ref))) return undefined;
-      agreed = ref;
+      settled.push(call.arguments[0]);
     }
-    return agreed;
+    return this.agreed(settled);
   }
 
   private resolveCallResult(node: AnyNode): Ref | undefined {
@@ -942,13 +942,7 @@ export class Resolver {
   /** What every `return` of `fn` agrees on. */
   private agreedReturn(fn: AnyNode): Ref | undefined {
     const returned = this.functions.returnedExpressions(fn);
-    if (!returned?.length) return undefined;
-    let agreed: Ref | undefined;
-    for (const expression of returned) {
-      const ref = this.resolve(expression);
-      if (!ref || (agreed && Resolver.nameOf(agreed) !== Resolver.nameOf(ref))) return undefined;
-      agreed = ref;
-    }
+    const agreed = returned && this.agreed(returned);
     // An async function's result is a promise of it (a returned promise is not wrapped twice).
     return fn.async && agreed && agreed.path[0] !== '%promise' ? { module: agreed.module, path: ['%promise', ...agreed.path] } : agreed;
   }
