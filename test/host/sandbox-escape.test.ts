@@ -131,9 +131,11 @@ function leaveScene(scene: Scene): void {
   removeScratch(scene.tmp);
 }
 
-function targets(scene: Scene, hostPid: number, signalAll: boolean): Record<string, unknown> {
+function targets(scene: Scene, host: { hostPid: number; priority: number }, signalAll: boolean): Record<string, unknown> {
   return {
-    hostPid,
+    hostPid: host.hostPid,
+    // A nice value the host does not have yet, so that a renice that got through shows (CI may run at nice 19).
+    reniceTo: host.priority === 19 ? 18 : 19,
     secretFile: scene.secretFile,
     missingFile: join(scene.tmp, 'home', 'missing.txt'),
     outsideDir: scene.outside,
@@ -187,7 +189,7 @@ describe('a plugin with no capabilities tries every escape', () => {
           try {
             expect(host.failed).toBeUndefined();
             expect(host.ready?.isolation).toBe(level.value);
-            const answer = await host.call('attacker.tryEverything', [targets(place, host.ready!.hostPid, namespaced(level.value))]);
+            const answer = await host.call('attacker.tryEverything', [targets(place, host.ready!, namespaced(level.value))]);
             expect(answer.error).toBeUndefined();
             const r = answer.result as Record<string, Attempt>;
             const { signals, priority } = await host.signals();
@@ -262,7 +264,7 @@ describe('a plugin with no capabilities tries every escape', () => {
               // kill(-1) reaches only its own namespace: the host and a sibling of the same user get nothing.
               expect(signals).toEqual({ SIGUSR2: 0, SIGWINCH: 0 });
               expect(siblingSignals).toBe(0);
-              expect(priority).toBe(0);
+              expect(priority).toBe(host.ready!.priority);
             } else {
               // Isolation "none" holds none of these, by design: the documented reason to require "namespaces".
               expect(r.signalHost.ok).toBe(true);
@@ -289,7 +291,7 @@ describe('a child process (childProcess granted) is held by the kernel layers', 
         const host = await startScriptHost({ user, tmp: place.tmp, root: place.root, main: 'main.js', isolation: level.value, capabilities: { childProcess: true } });
         try {
           expect(host.failed).toBeUndefined();
-          const answer = await host.call('attacker.fromChild', [targets(place, host.ready!.hostPid, true)]);
+          const answer = await host.call('attacker.fromChild', [targets(place, host.ready!, true)]);
           expect(answer.error).toBeUndefined();
           const r = answer.result as Record<string, Attempt>;
           const { signals } = await host.signals();
@@ -330,7 +332,7 @@ describe('symlinks already inside a granted folder', () => {
           if (level.value === 'strict') {
             // It starts, and the links lead nowhere: their targets are not in its view.
             expect(host.failed).toBeUndefined();
-            const answer = await host.call('attacker.tryEverything', [{ ...targets(place, host.ready!.hostPid, true), secretFile: join(place.root, 'leak.txt'), outsideDir: join(place.data, 'out') }]);
+            const answer = await host.call('attacker.tryEverything', [{ ...targets(place, host.ready!, true), secretFile: join(place.root, 'leak.txt'), outsideDir: join(place.data, 'out') }]);
             const r = answer.result as Record<string, Attempt>;
             expect(r.readSecret).toMatchObject({ ok: false, code: 'ENOENT' });
             expect(r.writeOutside).toMatchObject({ ok: false, code: 'ENOENT' });
