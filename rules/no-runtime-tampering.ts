@@ -226,7 +226,7 @@ const rule = defineRule({
       const shared = sharedValue;
       const returnsShared = (fn: AnyNode) => (resolver.functions.returnedExpressions(fn) ?? []).some(shared);
       const scopeOf = (node: AnyNode) => context.sourceCode.getScope(node as never);
-      facts.reExports.push(...reExportsOf(program, scopeOf));
+      facts.reExports.push(...reExportsOf(program, scopeOf, (fn) => resolver.functions.returnedExpressions(fn)));
       for (const [name, exported, how] of exportedValues(program, scopeOf)) {
         const value = unwrap(exported);
         // A getter's reader gets what it returns; an exported function's caller gets what it returns, as `name()`.

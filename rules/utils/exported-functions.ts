@@ -10,9 +10,9 @@
  * A function is followed through the names that hold it (`const run = function () {…}`, `const r = run`) to where it
  * is exported, also by `Object.assign(module.exports, { run })`.
  */
-import { childNodes, climbWrappers, isFunctionNode, isNullish, isWriteTarget, plainKeyName, unwrap, type AnyNode } from './ast.js';
+import { childNodes, climbWrappers, descendants, isFunctionNode, isNullish, isWriteTarget, plainKeyName, unwrap, type AnyNode } from './ast.js';
 import { EMITTER_LISTENING } from './local-functions.js';
-import { findVariable, type ScopeOf } from './scope.js';
+import { findVariable, writtenExpressions, type ScopeOf } from './scope.js';
 
 /** True when `fn` is exported by its CommonJS file (directly, or by a name that holds it) and may run with the global `this` for `key`. */
 export function isExportedPlainFunction(fn: AnyNode, scopeOf: ScopeOf, key: string, isGlobalObject: (node: AnyNode) => boolean): boolean {
@@ -267,25 +267,96 @@ export interface ReExport {
 /**
  * What a file exports straight from another file, by the other file's name: `export { a as b } from './x'`,
  * `export * from './x'`, `import { a } from './x'; export { a }`, `module.exports = require('./x')`,
- * `exports.b = require('./x').a`. A barrel hands on the very value, so a write on it is a write on the original.
+ * `exports.b = require('./x').a`, and the same through a name that holds the module (`const x = require('./x');
+ * module.exports = x`) or a getter that returns it (TypeScript's `get: function () { return x_1.a; }`). A statement
+ * that hands another file's module and this file's exports to a call, or writes the exports under keys it learns at
+ * run time while it reads that module (tsc's `__exportStar(require('./x'), exports)`, Babel's `Object.keys(_x)
+ * .forEach(…)`, `Object.assign(exports, require('./x'))`), re-exports all of it. A barrel hands on the very value,
+ * so a write on it is a write on the original. `returned` gives a getter's returned expressions.
  */
-export function reExportsOf(program: AnyNode, scopeOf: ScopeOf): ReExport[] {
+export function reExportsOf(program: AnyNode, scopeOf: ScopeOf, returned: (fn: AnyNode) => AnyNode[] | undefined): ReExport[] {
   const out: ReExport[] = [];
   for (const statement of program.body as AnyNode[]) {
     const specifier = typeof statement.source?.value === 'string' ? (statement.source.value as string) : undefined;
     if (statement.type === 'ExportAllDeclaration' && specifier !== undefined && !statement.exported) out.push({ name: '*', specifier, via: 'import', imported: '*' });
+    if (statement.type === 'ExpressionStatement' && copiesIntoExports(statement.expression, scopeOf)) {
+      for (const module of descendants(statement.expression, (node) => node.type === 'Identifier' || node.type === 'CallExpression').flatMap((node) => importedValues(node, scopeOf))) {
+        if (module.imported === '') out.push({ ...module, name: '*', imported: '*' });
+      }
+    }
     if (statement.type !== 'ExportNamedDeclaration' || specifier === undefined) continue;
     for (const exported of statement.specifiers as AnyNode[]) {
       const [name, imported] = [plainKeyName(exported.exported, false), plainKeyName(exported.local, false)];
       if (name !== undefined && imported !== undefined) out.push({ name: name === 'default' ? '' : name, specifier, via: 'import', imported: imported === 'default' ? '' : imported });
     }
   }
-  for (const [name, value] of exportedValues(program, scopeOf)) {
-    const held = unwrap(value);
-    const imported = held.type === 'Identifier' ? importedBinding(held, scopeOf) : requiredMember(held);
-    if (imported) out.push(name === '' && imported.imported === '' ? { ...imported, name: '*', imported: '*' } : { name, ...imported });
+  for (const [name, value, how] of exportedValues(program, scopeOf)) {
+    const held = how === 'getter' ? (isFunctionNode(unwrap(value)) ? (returned(unwrap(value)) ?? []) : []) : [value];
+    for (const imported of held.flatMap((expression) => importedValues(expression, scopeOf))) {
+      out.push(name === '' && imported.imported === '' ? { ...imported, name: '*', imported: '*' } : { name, ...imported });
+    }
   }
   return out;
+}
+
+/**
+ * Whether a top-level statement copies members into this file's exports by keys it does not write out: it hands
+ * `exports` (or `module.exports`) to a call, or writes a computed member of it.
+ */
+function copiesIntoExports(expression: AnyNode, scopeOf: ScopeOf): boolean {
+  return descendants(expression, (node) => isExportsObject(node, scopeOf)).some((exportsNode) => {
+    const { node, parent } = climbWrappers(exportsNode);
+    // `Object.defineProperty(exports, 'a', …)` names what it defines: exportedValues reads it.
+    if (parent?.type === 'CallExpression' && parent.arguments.includes(node)) return !namesItsKey(parent);
+    return parent?.type === 'MemberExpression' && parent.object === node && parent.computed && plainKeyName(parent.property, true) === undefined && isWriteTarget(parent);
+  });
+}
+
+/** `Object.defineProperty(target, 'literal', …)`: a definition of one written-out key. */
+function namesItsKey(call: AnyNode): boolean {
+  const callee = unwrap(call.callee);
+  const key = call.arguments[1] && unwrap(call.arguments[1]);
+  return callee.type === 'MemberExpression' && plainKeyName(callee.property, callee.computed) === 'defineProperty' && key?.type === 'Literal' && typeof key.value === 'string';
+}
+
+/** CommonJS's own `exports` or `module.exports`. */
+function isExportsObject(node: AnyNode, scopeOf: ScopeOf): boolean {
+  return (node.type === 'Identifier' && node.name === 'exports' && isReadOf(node) && isFreeName(node, scopeOf)) || isModuleExports(node, scopeOf);
+}
+
+/** An identifier that is read as a value (not a key, a property name or a declaration). */
+function isReadOf(identifier: AnyNode): boolean {
+  const parent = identifier.parent as AnyNode | undefined;
+  if (parent?.type === 'MemberExpression' && parent.property === identifier && !parent.computed) return false;
+  return !(parent?.type === 'Property' && parent.key === identifier && !parent.computed);
+}
+
+/** How deep `importedValues` follows names holding names: `const b = a; const a = require('./x')`. */
+const MAX_HOLDER_HOPS = 3;
+
+/**
+ * Which other file's export `node` is: `require('./x')` (the module, `imported: ''`), `require('./x').a`, an imported
+ * binding, or a name every write of which is one of those (`const x_1 = require('./x')`), with members read off it
+ * (`x_1.a.b`).
+ */
+function importedValues(start: AnyNode, scopeOf: ScopeOf, hops = 0): Omit<ReExport, 'name'>[] {
+  const node = unwrap(start);
+  if (node.type === 'MemberExpression') {
+    const key = plainKeyName(node.property, node.computed);
+    if (key === undefined) return [];
+    return importedValues(node.object, scopeOf, hops).map((base) => ({ ...base, imported: base.imported === '' ? key : `${base.imported}.${key}` }));
+  }
+  if (node.type === 'CallExpression') {
+    const callee = unwrap(node.callee);
+    const argument = node.arguments[0];
+    const isRequire = callee.type === 'Identifier' && callee.name === 'require' && isFreeName(callee, scopeOf) && node.arguments.length === 1;
+    return isRequire && argument?.type === 'Literal' && typeof argument.value === 'string' ? [{ specifier: argument.value, via: 'require', imported: '' }] : [];
+  }
+  if (node.type !== 'Identifier') return [];
+  const binding = importedBinding(node, scopeOf);
+  if (binding) return [binding];
+  if (hops >= MAX_HOLDER_HOPS) return [];
+  return writtenExpressions(node, scopeOf).flatMap((written) => importedValues(written, scopeOf, hops + 1));
 }
 
 /** `import { a } from './x'` (or a default import) for the name `identifier` reads. */
@@ -299,12 +370,3 @@ function importedBinding(identifier: AnyNode, scopeOf: ScopeOf): Omit<ReExport, 
   return imported === undefined ? undefined : { specifier: declaration.source.value, via: 'import', imported: imported === 'default' ? '' : imported };
 }
 
-/** `require('./x')` (the module itself) or `require('./x').a`. */
-function requiredMember(node: AnyNode): Omit<ReExport, 'name'> | undefined {
-  const member = node.type === 'MemberExpression' ? plainKeyName(node.property, node.computed) : '';
-  const call = node.type === 'MemberExpression' ? unwrap(node.object) : node;
-  const callee = call.type === 'CallExpression' ? unwrap(call.callee) : undefined;
-  const argument = call.arguments?.[0];
-  if (callee?.type !== 'Identifier' || callee.name !== 'require' || call.arguments.length !== 1 || argument?.type !== 'Literal' || typeof argument.value !== 'string' || member === undefined) return undefined;
-  return { specifier: argument.value, via: 'require', imported: member };
-}

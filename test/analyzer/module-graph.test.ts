@@ -285,6 +285,55 @@ describe('the gate reads what would ship and what the entries reach', () => {
     expect(found).toEqual(['index.mjs:3 no-runtime-tampering high', 'index.mjs:5 no-runtime-tampering high', 'index.mjs:6 no-runtime-tampering high', 'index.mjs:7 no-runtime-tampering high', 'index.mjs:10 no-runtime-tampering high', 'index.mjs:11 no-runtime-tampering high', 'index.mjs:14 no-runtime-tampering high', 'index.mjs:16 no-runtime-tampering high']);
   });
 
+  it('follows CommonJS barrels as compilers write them: tsc, Babel, a name holding the module, Object.assign', async () => {
+    const protos = 'exports.list = Array.prototype;\nexports.text = String.prototype;\nexports.own = {};';
+    const root = writePlugin({
+      'package.json': MANIFEST,
+      'lib/protos.js': protos,
+      'lib/mine.js': 'exports.list = [];\nexports.text = {};',
+      // tsc: `export * from './protos'` and `export { text as words } from './protos'`.
+      'lib/tsc.js': [
+        '"use strict";',
+        'var __exportStar = (this && this.__exportStar) || function (m, exports) { for (var p in m) if (p !== "default") exports[p] = m[p]; };',
+        'Object.defineProperty(exports, "__esModule", { value: true });',
+        '__exportStar(require("./protos"), exports);',
+        'var protos_1 = require("./protos");',
+        'Object.defineProperty(exports, "words", { enumerable: true, get: function () { return protos_1.text; } });',
+      ].join('\n'),
+      // Babel: `export * from './protos'`.
+      'lib/babel.js': [
+        'var _protos = require("./protos");',
+        'Object.keys(_protos).forEach(function (key) {',
+        '  if (key === "default" || key === "__esModule") return;',
+        '  Object.defineProperty(exports, key, { enumerable: true, get: function () { return _protos[key]; } });',
+        '});',
+      ].join('\n'),
+      'lib/held.js': "const p = require('./protos');\nconst again = p;\nmodule.exports = again;",
+      'lib/assigned.js': "Object.assign(module.exports, require('./protos'));",
+      // Look-alikes: barrels of the plugin's own objects, and a named definition that only marks the module.
+      'lib/own-barrel.js': '"use strict";\nObject.defineProperty(exports, "__esModule", { value: true });\nvar __exportStar = function (m, exports) { for (var p in m) exports[p] = m[p]; };\n__exportStar(require("./mine"), exports);',
+      'index.js': [
+        "const tsc = require('./lib/tsc');",
+        "const babel = require('./lib/babel');",
+        "const held = require('./lib/held');",
+        "const assigned = require('./lib/assigned');",
+        "const own = require('./lib/own-barrel');",
+        'tsc.list.includes = () => true;',
+        'tsc.words.trim = () => "";',
+        'babel.list.includes = () => true;',
+        'held.text.trim = () => "";',
+        'assigned.list.map = () => [];',
+        'tsc.own.x = 1;',
+        'own.list.includes = () => true;',
+        'own.text.trim = () => "";',
+        'exports.activate = () => {};',
+      ].join('\n'),
+    });
+    const found = summary((await analyzePlugin(root, { cache: false })).findings).filter((line) => line.startsWith('index.js:'));
+    // Lines 6–10 write on Array.prototype and String.prototype through each barrel; 11–13 on the plugin's own objects.
+    expect(found).toEqual(['index.js:6 no-runtime-tampering high', 'index.js:7 no-runtime-tampering high', 'index.js:8 no-runtime-tampering high', 'index.js:9 no-runtime-tampering high', 'index.js:10 no-runtime-tampering high']);
+  });
+
   it('reports a write on what another file exports through a function that returns a shared built-in, or a getter (TypeScript emit)', async () => {
     const root = writePlugin({
       'package.json': MANIFEST,
