@@ -71,7 +71,7 @@ function isAssignedMethod(fn: AnyNode, scopeOf: ScopeOf): boolean {
 }
 
 /** Every read of a name that holds `fn`: its declaration's name, the variable a function expression initialises, and `const` aliases of those. */
-function holderUses(fn: AnyNode, scopeOf: ScopeOf): AnyNode[] {
+export function holderUses(fn: AnyNode, scopeOf: ScopeOf): AnyNode[] {
   let variable: ReturnType<typeof findVariable>;
   if (fn.type === 'FunctionDeclaration' && fn.id) variable = findVariable(scopeOf(fn).upper ?? scopeOf(fn), fn.id.name);
   else {
@@ -180,7 +180,7 @@ function writesOwnThis(node: AnyNode, key: string): boolean {
 }
 
 /** `new f(…)`, `f.prototype`, `class extends f`: the function is a constructor. */
-function constructsOrExtends(use: AnyNode): boolean {
+export function constructsOrExtends(use: AnyNode): boolean {
   const { node, parent } = climbWrappers(use);
   if (parent?.type === 'NewExpression' && parent.callee === node) return true;
   if (parent?.type === 'MemberExpression' && parent.object === node && plainKeyName(parent.property, parent.computed) === 'prototype') return true;

@@ -21,7 +21,7 @@ import type { AnyNode } from './ast.js';
 import { climbToValue, climbWrappers, functionConstructorName, isFunctionNode, isNullish, plainKeyName, runtimeParams, TRANSPARENT, unwrap } from './ast.js';
 import { isDetachedMethod } from './detached-methods.js';
 import { isInteropHelperCall } from './interop-helpers.js';
-import { isExportedPlainFunction, mayRunWithGlobalThis } from './exported-functions.js';
+import { constructsOrExtends, holderUses, isExportedPlainFunction, mayRunWithGlobalThis } from './exported-functions.js';
 import { capabilityRoot } from './capability-roots.js';
 import { isBrowserifyModule, shimsOf, shimValue } from './bundler-shims.js';
 import { Folder } from './fold.js';
@@ -119,6 +119,8 @@ export class Resolver {
   // Whether a variable is ever assigned after its declaration, asked once per variable: a file calls
   // its functions thousands of times, and scanning every reference on every call was quadratic.
   private readonly reassigned = new Map<Scope.Variable, boolean>();
+  /** Whether the file runs a sloppy function without a receiver somewhere (see handedToUnboundRunner). */
+  private readonly unboundRunners = new Map<AnyNode, boolean>();
 
   /**
    * `filename` is the file's path as rules see it: relative to the plugin root in the gate, so
@@ -634,8 +636,26 @@ export class Resolver {
     // An object literal's method has the object as `this` when called as one, the global object once taken off it.
     if (fn.parent?.type === 'Property') return isDetachedMethod(fn, this.scopeOf, (key, computed) => keyName(key, computed, this.folder)) || this.readsPowerOffExportedThis(node, fn) ? { path: [] } : undefined;
     const sites = this.functions.callSites(fn);
-    if (!sites?.length) return this.calledUnbound(fn) || this.readsPowerOffUnseenThis(node, fn) ? { path: [] } : undefined;
-    return sites.every((site) => this.bindsGlobalThis(site.call, fn!)) ? { path: [] } : undefined;
+    if (sites?.length && sites.every((site) => this.bindsGlobalThis(site.call, fn!))) return { path: [] };
+    // One way the file runs it without a receiver is enough: `this` may then be the global object.
+    if (this.handedToUnboundRunner(fn)) return { path: [] };
+    return !sites?.length && this.readsPowerOffUnseenThis(node, fn) ? { path: [] } : undefined;
+  }
+
+  /**
+   * Whether the file runs `fn` without a receiver somewhere: where it is written (`[0].map(function () {…})`), or
+   * through a name that holds it (`[0].map(grab)`, `grab.call(null)`, `Reflect.apply(grab, undefined, [])`).
+   */
+  private handedToUnboundRunner(fn: AnyNode): boolean {
+    let answer = this.unboundRunners.get(fn);
+    if (answer === undefined) {
+      // Plain calls by name are its call sites, judged together; one the file constructs or extends is a constructor.
+      const uses = holderUses(fn, this.scopeOf);
+      const handOffs = uses.filter((use) => !isCalledDirectly(use));
+      answer = this.calledUnbound(fn) || (!uses.some(constructsOrExtends) && handOffs.some((use) => this.calledUnbound(use)));
+      this.unboundRunners.set(fn, answer);
+    }
+    return answer;
   }
 
   /**
@@ -686,7 +706,7 @@ export class Resolver {
   }
 
   /**
-   * A function expression whose one use, where it is written, leaves `this` unbound:
+   * A function, or a read of a name holding one, whose use there leaves `this` unbound:
    * `(0, function () {})()`, `fn.apply(undefined)`, `fn.bind()()`, `Reflect.apply(fn, null, [])`,
    * or a callback of an array method given no `thisArg` (`[0].map(function () { return this; })`).
    */
@@ -1076,6 +1096,12 @@ export function calleeLabel(sourceCode: SourceCode, call: NormalizedCall): strin
 }
 
 /** One resolver per linted file, shared by every rule that runs on it. */
+/** `f(…)` or `new f(…)` where `use` is `f`. */
+function isCalledDirectly(use: AnyNode): boolean {
+  const { node, parent } = climbWrappers(use);
+  return (parent?.type === 'CallExpression' || parent?.type === 'NewExpression') && parent.callee === node;
+}
+
 const resolvers = new WeakMap<object, Resolver>();
 
 export function resolverFor(context: Rule.RuleContext): Resolver {

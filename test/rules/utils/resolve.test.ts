@@ -333,6 +333,11 @@ describe('following values through the file', () => {
     expect(returned('new Promise(function () { return this; });')).toBe('');
     expect(returned('Promise.resolve(1).then(null, function () { return this; });')).toBe('');
     expect(returned('queueMicrotask(function () { return this; });')).toBe('');
+    // The same function handed over by a name that holds it, even when the file also calls it with a receiver.
+    expect(returned('function grab() { return this; }\n[0].map(grab);')).toBe('');
+    expect(returned('const grab = function () { return this; };\nconst alias = grab;\nPromise.resolve().then(alias);')).toBe('');
+    expect(returned('function grab() { return this; }\ngrab.call(box);\nReflect.apply(grab, undefined, []);')).toBe('');
+    expect(returned('function grab() { return this; }\ngrab.call(null);')).toBe('');
     // A tag runs like a plain call, and yields what its body returns.
     expect(resolveName('function scope() { return this; }\nconst G = scope`x`;\nG.JSON', cjs)).toBe('JSON');
     // Node's timers give the timer object; a thisArg, another object's `then`, a strict callback.
@@ -340,6 +345,7 @@ describe('following values through the file', () => {
     expect(returned('[1].forEach(function () { return this; }, box);')).toBeUndefined();
     expect(returned('Array.from([0], function () { return this; }, box);')).toBeUndefined();
     expect(returned('thenable.then(function () { return this; });')).toBeUndefined();
+    expect(returned('function grab() { return this; }\n[0].map(grab, box);\ngrab.call(box);\nsetTimeout(grab);')).toBeUndefined();
     expect(returned('"use strict"; [2, 1].sort(function () { return this; });')).toBeUndefined();
   });
 
