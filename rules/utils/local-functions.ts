@@ -29,6 +29,9 @@ export class LocalFunctions {
 
   constructor(private readonly scopeOf: ScopeOf) {}
 
+  /** The emits that call a listener registered by name (see emitSites). */
+  private readonly listenerSites = (node: AnyNode, parent: AnyNode): CallSite[] | undefined => this.emitSites(node, parent);
+
   /** Every call of `fn` when the file sees them all; undefined when `fn` can be reached some other way. */
   callSites(fn: AnyNode): CallSite[] | undefined {
     let sites = this.sites.get(fn);
@@ -70,32 +73,47 @@ export class LocalFunctions {
 
   /**
    * An event is a call of its listeners: `bus.on('codec', (c) => …)` is called by every `bus.emit('codec', JSON)`,
-   * with the arguments after the name. Only where the file sees every emit: `bus` is a `const` made here with `new`,
-   * used only through its listener methods, and every event name is a literal.
+   * with the arguments after the name. Only where the file sees every emit: `bus` is made here with `new` and never
+   * written again (a `const`, or a `var`/`let` with no other write), used only through its listener methods, and every
+   * event name is a literal or a `const` holding one. `listener` is the function, or a name for it (`bus.on('x', f)`).
    */
   private emitSites(listener: AnyNode, call: AnyNode): CallSite[] | undefined {
-    if (call.type !== 'CallExpression' || call.arguments[1] !== listener || call.arguments[0]?.type !== 'Literal') return undefined;
+    const event = call.type === 'CallExpression' && call.arguments[1] === listener ? this.eventName(call.arguments[0]) : undefined;
+    if (event === undefined) return undefined;
     const callee = unwrap(call.callee);
     if (callee.type !== 'MemberExpression' || callee.computed || !EMITTER_LISTENING.has(callee.property.name) || callee.object.type !== 'Identifier') return undefined;
     const emitter = findVariable(this.scopeOf(callee.object), callee.object.name);
     const made = emitter?.defs.length === 1 ? (emitter.defs[0].node as AnyNode) : undefined;
-    if (made?.type !== 'VariableDeclarator' || made.parent?.kind !== 'const' || !made.init || unwrap(made.init).type !== 'NewExpression') return undefined;
+    if (made?.type !== 'VariableDeclarator' || !made.init || unwrap(made.init).type !== 'NewExpression') return undefined;
     const sites: CallSite[] = [];
     for (const reference of emitter!.references) {
       if (reference.init) continue;
+      if (reference.isWrite()) return undefined;
       const { node, parent: member } = climbWrappers(reference.identifier as unknown as AnyNode);
       if (member?.type !== 'MemberExpression' || member.object !== node || member.computed) return undefined;
       const method: string = member.property.name;
-      const { node: callee, parent: use } = climbWrappers(member);
-      if (use?.type !== 'CallExpression' || use.callee !== callee) return undefined;
+      const { node: methodCallee, parent: use } = climbWrappers(member);
+      if (use?.type !== 'CallExpression' || use.callee !== methodCallee) return undefined;
       if (method === 'emit') {
-        if (use.arguments[0]?.type !== 'Literal') return undefined;
-        if (use.arguments[0].value === call.arguments[0].value) sites.push({ call: use, args: use.arguments.slice(1) });
+        const emitted = this.eventName(use.arguments[0]);
+        if (emitted === undefined) return undefined;
+        if (emitted === event) sites.push({ call: use, args: use.arguments.slice(1) });
       } else if (!EMITTER_LISTENING.has(method) && !LISTENER_UPKEEP.has(method)) {
         return undefined;
       }
     }
     return sites;
+  }
+
+  /** An event name the file writes out: a string literal, or a `const` initialised with one. */
+  private eventName(node: AnyNode | undefined): string | undefined {
+    const value = node && unwrap(node);
+    if (value?.type === 'Literal') return typeof value.value === 'string' ? value.value : undefined;
+    if (value?.type !== 'Identifier') return undefined;
+    const definition = findVariable(this.scopeOf(value), value.name)?.defs;
+    const declarator = definition?.length === 1 ? (definition[0].node as AnyNode) : undefined;
+    const init = declarator?.type === 'VariableDeclarator' && declarator.parent?.kind === 'const' && declarator.init ? unwrap(declarator.init) : undefined;
+    return init?.type === 'Literal' && typeof init.value === 'string' ? init.value : undefined;
   }
 
   private computeSites(fn: AnyNode): CallSite[] | undefined {
@@ -104,7 +122,7 @@ export class LocalFunctions {
     if (fn.type === 'FunctionDeclaration') {
       if (!fn.id || isExported(fn)) return undefined;
       const variable = this.scopeOf(fn).upper?.set.get(fn.id.name);
-      if (!variable || variable.defs.length !== 1 || !collectCalls(variable, sites)) return undefined;
+      if (!variable || variable.defs.length !== 1 || !collectCalls(variable, sites, undefined, this.listenerSites)) return undefined;
     } else {
       const { node: outer, parent } = climbChoices(fn);
       const direct = parent && siteOf(outer, parent);
@@ -116,7 +134,7 @@ export class LocalFunctions {
       } else if (parent?.type === 'VariableDeclarator' && parent.init === outer && parent.id.type === 'Identifier') {
         if (isExported(parent.parent)) return undefined;
         const variable = findVariable(this.scopeOf(parent.id), parent.id.name);
-        if (!variable || variable.defs.length !== 1 || !collectCalls(variable, sites, outer)) return undefined;
+        if (!variable || variable.defs.length !== 1 || !collectCalls(variable, sites, outer, this.listenerSites)) return undefined;
       } else {
         return undefined;
       }
@@ -146,8 +164,11 @@ function climbChoices(fn: AnyNode): { node: AnyNode; parent: AnyNode | null | un
   return { node, parent };
 }
 
-/** Adds every reference's call to `sites`; false when some reference is anything but a call (or a write other than the definition). */
-function collectCalls(variable: Scope.Variable, sites: CallSite[], definition?: AnyNode): boolean {
+/**
+ * Adds every reference's call to `sites`; false when some reference is anything but a call (or a write other than
+ * the definition). `handedSites` gives the calls of a reference that is handed on (a listener's emits), if known.
+ */
+function collectCalls(variable: Scope.Variable, sites: CallSite[], definition?: AnyNode, handedSites?: (node: AnyNode, parent: AnyNode) => CallSite[] | undefined): boolean {
   for (const reference of variable.references) {
     const ref = reference as unknown as { init?: boolean; writeExpr?: AnyNode | null; isWrite(): boolean; identifier: AnyNode };
     if (ref.isWrite()) {
@@ -156,8 +177,9 @@ function collectCalls(variable: Scope.Variable, sites: CallSite[], definition?: 
     }
     const { node, parent } = climbWrappers(ref.identifier);
     const site = parent && siteOf(node, parent);
-    if (!site) return false;
-    sites.push(site);
+    const handed = site || !parent ? undefined : handedSites?.(node, parent);
+    if (!site && !handed) return false;
+    sites.push(...(site ? [site] : handed!));
   }
   return true;
 }

@@ -25,6 +25,9 @@ tester.run('no-runtime-tampering', rule, {
     'import { mock } from "node:test";\nconst api = { get() {} };\nmock.method(api, "get", () => 1);\njest.spyOn(api, "get");',
     // An emitter's listener given an own object, or another event's value; an emitter the file hands on is not followed.
     { code: 'const E = require("events");\nconst bus = new E();\nbus.on("c", (codec) => { codec.parse = () => 1; });\nbus.emit("c", { parse: null });\nbus.emit("d", JSON);', ...cjs },
+    // ...also a named listener, a `var` emitter and a `const` event name; an emitter written again is not followed.
+    { code: 'const E = require("events");\nvar bus = new E();\nconst name = "c";\nfunction patch(codec) { codec.parse = () => 1; }\nbus.on(name, patch);\nbus.emit(name, { parse: null });\nbus.emit("d", JSON);', ...cjs },
+    { code: 'const E = require("events");\nlet bus = new E();\nbus.on("c", (codec) => { codec.parse = () => 1; });\nbus.emit("c", JSON);\nbus = other;', ...cjs },
     // Writing to instances and to fresh objects, not to the intrinsics.
     'const o = {}; o.__defineGetter__("x", () => 1); Object.setPrototypeOf(o, null); Object.setPrototypeOf(Child.prototype, Base.prototype);',
     'const list = []; list.push(1); list.x = 2; const o = Object.create(null); o.toString = () => ""; Object.assign({}, defaults);',
@@ -120,6 +123,12 @@ tester.run('no-runtime-tampering', rule, {
       code: 'const { EventEmitter } = require("events");\nconst bus = new EventEmitter();\nbus.on("codec", (codec) => { codec.stringify = spy; });\nbus.once("p", function (n, proto) { proto.polluted = 1; });\nbus.emit("codec", JSON);\nbus.emit("p", 1, Object.prototype);',
       ...cjs,
       errors: [{ ...at('intrinsic', 3, 30), data: { target: 'JSON.stringify' } }, at('intrinsic', 4, 37)],
+    },
+    // Through a listener registered by name, a `var` or `let` emitter never written again, and a `const` event name.
+    {
+      code: 'const { EventEmitter } = require("events");\nvar bus = new EventEmitter();\nconst CODEC = "codec";\nfunction patch(codec) { codec.stringify = spy; }\nbus.on(CODEC, patch);\nconst widen = (P) => { P.prototype.includes = spy; };\nbus.prependListener("a", widen);\nbus.emit(CODEC, JSON);\nbus.emit("a", Array);',
+      ...cjs,
+      errors: [{ ...at('intrinsic', 4, 25), data: { target: 'JSON.stringify' } }, at('intrinsic', 6, 24)],
     },
     // Round 8 (m62): the `__proto__` accessor taken out of its descriptor and called reads a prototype.
     { code: 'const getProto = Object.getOwnPropertyDescriptor(Object.prototype, "__proto__").get;\nconst AP = getProto.call([]);\nAP.every = function () { return true; };', errors: [{ messageId: 'prototypeWrite', line: 3 }] },
