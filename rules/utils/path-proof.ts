@@ -22,7 +22,7 @@ import { climbWrappers, descendants, isFunctionNode, isWriteTarget, plainKeyName
 import { argumentAt } from './local-functions.js';
 import { DATA_ROOT, HOME, PLUGIN_ROOT } from './markers.js';
 import { Resolver, memberName } from './resolve.js';
-import { findVariable, type ScopeOf } from './scope.js';
+import { findVariable, writtenExpressions, type ScopeOf } from './scope.js';
 import { exportedValues } from './exported-functions.js';
 
 export interface PathProof {
@@ -589,7 +589,36 @@ const UNKNOWN_PART = '*';
  * (`join(base, '.ssh/id_rsa')` is `*\/.ssh/id_rsa`).
  */
 export function partlyKnownPaths(resolver: Resolver, input: AnyNode): string[] {
+  return [...new Set(builtExpressions(resolver, input).flatMap((node) => partlyKnownPathsOf(resolver, node)))];
+}
+
+/** How many names and returns `builtExpressions` follows: `const p = where(pid)` with `where` returning a template. */
+const MAX_BUILT_HOPS = 3;
+
+/**
+ * What an argument was built by: itself, what a name holds when that is its only write (`const p = '/proc/' + pid +
+ * '/environ'`), and what a local function it calls returns (`where(pid)`, `function where(p) { return \`/proc/${p}…\` }`).
+ */
+function builtExpressions(resolver: Resolver, input: AnyNode, hops = 0): AnyNode[] {
   const node = unwrap(input);
+  if (hops >= MAX_BUILT_HOPS) return [node];
+  if (node.type === 'Identifier') {
+    const written = writtenExpressions(node, resolver.scopeOf);
+    return written.length === 1 && isWholeValueWrite(written[0]) ? builtExpressions(resolver, written[0], hops + 1) : [node];
+  }
+  const fn = node.type === 'CallExpression' ? resolver.calledFunction(node) : undefined;
+  const returned = fn ? resolver.functions.returnedExpressions(fn) : undefined;
+  return returned?.length ? returned.flatMap((expression) => builtExpressions(resolver, expression, hops + 1)) : [node];
+}
+
+/** `x = v` or `const x = v`: the name holds all of `v` (not a destructured part, nor `v` added on). */
+function isWholeValueWrite(written: AnyNode): boolean {
+  const { node, parent } = climbWrappers(written);
+  if (parent?.type === 'VariableDeclarator') return parent.init === node && parent.id.type === 'Identifier';
+  return parent?.type === 'AssignmentExpression' && parent.operator === '=' && parent.right === node && parent.left.type === 'Identifier';
+}
+
+function partlyKnownPathsOf(resolver: Resolver, node: AnyNode): string[] {
   const fold = (part: AnyNode) => resolver.folder.foldString(part);
   let parts: (string | undefined)[] | undefined;
   if (node.type === 'CallExpression' && /^path(\/posix|\/win32)?:(posix\.|win32\.)?(join|resolve)$/.test(Resolver.nameOf(resolver.resolve(node.callee)) ?? '')) {

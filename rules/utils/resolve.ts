@@ -127,7 +127,7 @@ export class Resolver {
    * `__dirname` and `import.meta.url` fold to paths under PLUGIN_ROOT; absolute (an editor), they do not fold.
    */
   constructor(
-    private readonly scopeOf: (node: AnyNode) => Scope.Scope,
+    readonly scopeOf: (node: AnyNode) => Scope.Scope,
     readonly filename = '',
     /** For recognising bundler shims (bundler-shims.ts); without it none is recognised. */
     private readonly sourceCode?: SourceCode,

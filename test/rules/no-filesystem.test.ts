@@ -172,6 +172,18 @@ ruleTester.run('no-filesystem', rule, {
         { messageId: 'sensitivePath', line: 5, column: 17, data: { path: '/proc/*/root/etc/shadow', reason: 'system account and key files under /etc', callee: 'fs:readFileSync' } },
       ],
     },
+    // ...also built into a name first, or returned by a local helper; a name written more than once is not placed.
+    {
+      code: 'const fs = require("fs");\nconst p = "/proc/" + pid + "/environ";\nfs.readFileSync(p);\nfunction where(id) { return `/proc/${id}/environ`; }\nfs.readFileSync(where(process.ppid));\nconst home = require("os").homedir() + "/.ssh";\nconst key = home + "/id_rsa";\nfs.readFileSync(key);\nlet q = "/proc/"; q += "x";\nfs.readFileSync(q);',
+      ...commonjs,
+      errors: [
+        mod(1, 12, 'fs'),
+        { messageId: 'environmentFile', line: 3, column: 17, data: { path: '/proc/*/environ', reason: PROCESS_ENVIRONMENT, callee: 'fs:readFileSync' } },
+        { messageId: 'environmentFile', line: 5, column: 17, data: { path: '/proc/*/environ', reason: PROCESS_ENVIRONMENT, callee: 'fs:readFileSync' } },
+        { messageId: 'sensitivePath', line: 8, column: 17 },
+        { messageId: 'unprovenPath', line: 10, column: 17 },
+      ],
+    },
     // A path from a list a loop walks or a helper is called with; chat apps' LevelDB sessions.
     { code: 'const fs = require("fs"); const os = require("os"); const path = require("path");\nfor (const f of [".cache/x", ".ssh/id_ed25519"]) fs.readFile(path.join(os.homedir(), f), cb);', ...commonjs, errors: [mod(1, 12, 'fs'), { messageId: 'sensitivePath', line: 2, column: 62, data: { path: '~/.ssh/id_ed25519', reason: 'SSH keys', callee: 'fs:readFile' } }] },
     { code: 'const fs = require("fs");\nconst grab = (dir) => fs.readdirSync(process.env.APPDATA + dir);\ngrab("/discord/Local Storage/leveldb");', ...commonjs, errors: [mod(1, 12, 'fs'), { messageId: 'sensitivePath', line: 2, column: 38 }, { messageId: 'sensitivePath', line: 3, column: 6 }] },
