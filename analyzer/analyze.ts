@@ -693,8 +693,8 @@ function writesOnSharedImports(plugin: Prepared, file: string, result: LintResul
   return (result.importedWrites ?? []).filter((write) => exportsShared(plugin, file, write.specifier, write.via, write.key)).map((write) => write.report);
 }
 
-/** How many barrels a re-export is followed through: enough for `index.js` → `lib/index.js` → the file itself. */
-const MAX_REEXPORT_HOPS = 4;
+/** How many barrels a re-export is followed through: a padded chain of barrels costs an attacker nothing. */
+const MAX_REEXPORT_HOPS = 8;
 
 /**
  * True when what `specifier` (from `file`) exports as `key` is a shared built-in there, or a re-export of one from a

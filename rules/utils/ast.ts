@@ -45,9 +45,9 @@ export function climbToValue(start: AnyNode): { node: AnyNode; parent: AnyNode |
   return { node, parent };
 }
 
-/** The name of a non-computed property key or member property, if any. */
+/** The name of a property key or member property written out: an identifier, or a literal, bracketed or not (`o['a']`). */
 export function plainKeyName(node: AnyNode, computed: boolean): string | undefined {
-  if (computed) return undefined;
+  if (computed && node.type !== 'Literal') return undefined;
   if (node.type === 'Identifier' || node.type === 'PrivateIdentifier') return node.name;
   if (node.type === 'Literal' && (typeof node.value === 'string' || typeof node.value === 'number')) {
     return String(node.value);

@@ -12,7 +12,7 @@
  */
 import { childNodes, climbWrappers, descendants, isFunctionNode, isNullish, isWriteTarget, plainKeyName, unwrap, type AnyNode } from './ast.js';
 import { EMITTER_LISTENING } from './local-functions.js';
-import { findVariable, writtenExpressions, type ScopeOf } from './scope.js';
+import { bindingOf, findVariable, writtenExpressions, type ScopeOf } from './scope.js';
 
 /** True when `fn` is exported by its CommonJS file (directly, or by a name that holds it) and may run with the global `this` for `key`. */
 export function isExportedPlainFunction(fn: AnyNode, scopeOf: ScopeOf, key: string, isGlobalObject: (node: AnyNode) => boolean): boolean {
@@ -224,7 +224,7 @@ export function exportedValues(program: AnyNode, scopeOf: ScopeOf): ExportedValu
   const out: ExportedValue[] = [];
   // Function declarations are hoisted: one exported above where it is written is that function too.
   const declared = new Map<string, AnyNode>((program.body as AnyNode[]).filter((statement) => statement.type === 'FunctionDeclaration' && statement.id).map((statement) => [statement.id.name, statement]));
-  for (const statement of program.body as AnyNode[]) {
+  for (const statement of loadTimeStatements(program)) {
     const declaration = statement.type === 'ExportNamedDeclaration' ? statement.declaration : undefined;
     if (declaration?.type === 'FunctionDeclaration' && declaration.id) out.push([declaration.id.name, declaration]);
     for (const declarator of declaration?.type === 'VariableDeclaration' ? declaration.declarations : []) {
@@ -239,20 +239,51 @@ export function exportedValues(program: AnyNode, scopeOf: ScopeOf): ExportedValu
     }
     if (statement.type === 'ExportDefaultDeclaration') out.push(['', statement.declaration]);
     if (statement.type === 'ExpressionStatement') out.push(...definedExport(statement.expression, scopeOf));
-    if (statement.type !== 'ExpressionStatement' || statement.expression.type !== 'AssignmentExpression' || statement.expression.operator !== '=') continue;
-    const { left, right } = statement.expression;
-    const target = exportsKey(left, scopeOf);
-    if (typeof target === 'string' && target !== '') out.push([target, right.type === 'Identifier' ? (declared.get(right.name) ?? right) : right]);
-    if (target === '' && right.type !== 'ObjectExpression') out.push(['', right]);
-    if (target === '' && right.type === 'ObjectExpression') {
-      for (const property of right.properties as AnyNode[]) {
-        const key = property.type === 'Property' && property.kind === 'init' ? plainKeyName(property.key, property.computed) : undefined;
-        if (key === undefined) continue;
-        const value = property.value.type === 'Identifier' ? (declared.get(property.value.name) ?? property.value) : property.value;
-        out.push([key, value]);
+    if (statement.type !== 'ExpressionStatement') continue;
+    // `exports.a = exports.b = v`, `exports = module.exports = v`: every target of a chain gets the value.
+    const { targets, value: right } = assignmentChain(statement.expression);
+    for (const left of targets) {
+      const target = exportsKey(left, scopeOf);
+      if (typeof target === 'string' && target !== '') out.push([target, right.type === 'Identifier' ? (declared.get(right.name) ?? right) : right]);
+      if (target === '' && right.type !== 'ObjectExpression') out.push(['', right]);
+      if (target === '' && right.type === 'ObjectExpression') {
+        for (const property of right.properties as AnyNode[]) {
+          const key = property.type === 'Property' && property.kind === 'init' ? plainKeyName(property.key, property.computed) : undefined;
+          if (key === undefined) continue;
+          const value = property.value.type === 'Identifier' ? (declared.get(property.value.name) ?? property.value) : property.value;
+          out.push([key, value]);
+        }
       }
     }
   }
+  return out;
+}
+
+/** The targets of `a = b = … = v` (plain `=` only) and the value `v`. */
+function assignmentChain(expression: AnyNode): { targets: AnyNode[]; value: AnyNode } {
+  const targets: AnyNode[] = [];
+  let value = expression;
+  while (value.type === 'AssignmentExpression' && value.operator === '=') {
+    targets.push(value.left);
+    value = unwrap(value.right);
+  }
+  return { targets, value };
+}
+
+/**
+ * The statements a file runs as it loads, where its exports are written: the top level, and the blocks of top-level
+ * `if`, `try` and bare blocks (`if (typeof module === 'object') { module.exports = … }`).
+ */
+function loadTimeStatements(program: AnyNode): AnyNode[] {
+  const out: AnyNode[] = [];
+  const visit = (statement: AnyNode | null | undefined): void => {
+    if (!statement) return;
+    if (statement.type === 'BlockStatement') for (const inner of statement.body as AnyNode[]) visit(inner);
+    else if (statement.type === 'IfStatement') [statement.consequent, statement.alternate].forEach(visit);
+    else if (statement.type === 'TryStatement') [statement.block, statement.handler?.body, statement.finalizer].forEach(visit);
+    else out.push(statement);
+  };
+  for (const statement of program.body as AnyNode[]) visit(statement);
   return out;
 }
 
@@ -276,14 +307,15 @@ export interface ReExport {
  */
 export function reExportsOf(program: AnyNode, scopeOf: ScopeOf, returned: (fn: AnyNode) => AnyNode[] | undefined): ReExport[] {
   const out: ReExport[] = [];
-  for (const statement of program.body as AnyNode[]) {
+  for (const statement of loadTimeStatements(program)) {
     const specifier = typeof statement.source?.value === 'string' ? (statement.source.value as string) : undefined;
     if (statement.type === 'ExportAllDeclaration' && specifier !== undefined && !statement.exported) out.push({ name: '*', specifier, via: 'import', imported: '*' });
     if (statement.type === 'ExpressionStatement' && copiesIntoExports(statement.expression, scopeOf)) {
       for (const module of descendants(statement.expression, (node) => node.type === 'Identifier' || node.type === 'CallExpression').flatMap((node) => importedValues(node, scopeOf))) {
-        if (module.imported === '') out.push({ ...module, name: '*', imported: '*' });
+        if (module.imported === '') out.push({ name: '*', specifier: module.specifier, via: module.via, imported: '*' });
       }
     }
+    if (statement.type === 'ExpressionStatement') out.push(...spreadIntoExports(statement.expression, scopeOf));
     if (statement.type !== 'ExportNamedDeclaration' || specifier === undefined) continue;
     for (const exported of statement.specifiers as AnyNode[]) {
       const [name, imported] = [plainKeyName(exported.exported, false), plainKeyName(exported.local, false)];
@@ -293,10 +325,22 @@ export function reExportsOf(program: AnyNode, scopeOf: ScopeOf, returned: (fn: A
   for (const [name, value, how] of exportedValues(program, scopeOf)) {
     const held = how === 'getter' ? (isFunctionNode(unwrap(value)) ? (returned(unwrap(value)) ?? []) : []) : [value];
     for (const imported of held.flatMap((expression) => importedValues(expression, scopeOf))) {
-      out.push(name === '' && imported.imported === '' ? { ...imported, name: '*', imported: '*' } : { name, ...imported });
+      const { specifier, via } = imported;
+      out.push(name === '' && imported.imported === '' ? { name: '*', specifier, via, imported: '*' } : { name, specifier, via, imported: imported.imported });
     }
   }
   return out;
+}
+
+/** `module.exports = { ...require('./x'), version }`: all of x handed on beside the literal's own members. */
+function spreadIntoExports(expression: AnyNode, scopeOf: ScopeOf): ReExport[] {
+  const { targets, value } = assignmentChain(expression);
+  if (value.type !== 'ObjectExpression' || !targets.some((target) => exportsKey(target, scopeOf) === '')) return [];
+  return (value.properties as AnyNode[])
+    .filter((member) => member.type === 'SpreadElement')
+    .flatMap((member) => importedValues(member.argument, scopeOf))
+    .filter((module) => module.imported === '')
+    .map((module) => ({ name: '*', specifier: module.specifier, via: module.via, imported: '*' }));
 }
 
 /**
@@ -339,24 +383,56 @@ const MAX_HOLDER_HOPS = 3;
  * binding, or a name every write of which is one of those (`const x_1 = require('./x')`), with members read off it
  * (`x_1.a.b`).
  */
-function importedValues(start: AnyNode, scopeOf: ScopeOf, hops = 0): Omit<ReExport, 'name'>[] {
+type Imported = Omit<ReExport, 'name'> & {
+  /** Read through an interop helper, whose `.default` is the module itself. */
+  wrapped?: boolean;
+};
+
+function importedValues(start: AnyNode, scopeOf: ScopeOf, hops = 0): Imported[] {
   const node = unwrap(start);
   if (node.type === 'MemberExpression') {
     const key = plainKeyName(node.property, node.computed);
     if (key === undefined) return [];
-    return importedValues(node.object, scopeOf, hops).map((base) => ({ ...base, imported: base.imported === '' ? key : `${base.imported}.${key}` }));
+    return importedValues(node.object, scopeOf, hops).map((base) =>
+      // `__importDefault(require('./x')).default` is x's module itself.
+      key === 'default' && base.wrapped ? { ...base, wrapped: false } : { specifier: base.specifier, via: base.via, imported: base.imported === '' ? key : `${base.imported}.${key}` },
+    );
   }
   if (node.type === 'CallExpression') {
     const callee = unwrap(node.callee);
     const argument = node.arguments[0];
     const isRequire = callee.type === 'Identifier' && callee.name === 'require' && isFreeName(callee, scopeOf) && node.arguments.length === 1;
-    return isRequire && argument?.type === 'Literal' && typeof argument.value === 'string' ? [{ specifier: argument.value, via: 'require', imported: '' }] : [];
+    if (isRequire) return argument?.type === 'Literal' && typeof argument.value === 'string' ? [{ specifier: argument.value, via: 'require', imported: '' }] : [];
+    // The interop helpers compilers wrap a `require` in, and `Object.create(m)`, read through to the module's members.
+    return node.arguments.length >= 1 && isModuleWrapper(callee) ? importedValues(argument, scopeOf, hops).map((module) => ({ ...module, wrapped: module.imported === '' })) : [];
   }
   if (node.type !== 'Identifier') return [];
   const binding = importedBinding(node, scopeOf);
   if (binding) return [binding];
   if (hops >= MAX_HOLDER_HOPS) return [];
-  return writtenExpressions(node, scopeOf).flatMap((written) => importedValues(written, scopeOf, hops + 1));
+  const held = bindingOf(node, scopeOf, (key) => plainKeyName(key, false));
+  // `const { list } = require('./x')`: the member the pattern picks.
+  if (held.kind === 'value' && held.path.length > 0) {
+    const keys = held.path.map((step) => ('key' in step ? step.key : undefined));
+    if (keys.some((key) => key === undefined)) return [];
+    return importedValues(held.init, scopeOf, hops + 1).map((base) => ({ ...base, imported: [base.imported, ...keys].filter((part) => part !== '').join('.') }));
+  }
+  return writtenExpressions(node, scopeOf).filter(isWholeValueWrite).flatMap((written) => importedValues(written, scopeOf, hops + 1));
+}
+
+/** TypeScript's, Babel's and esbuild's module interop helpers, by name, and `Object.create`. */
+const MODULE_WRAPPERS = new Set(['__importDefault', '__importStar', '_interopRequireDefault', '_interopRequireWildcard', '__toESM', '__toCommonJS']);
+
+function isModuleWrapper(callee: AnyNode): boolean {
+  if (callee.type === 'Identifier') return MODULE_WRAPPERS.has(callee.name);
+  return callee.type === 'MemberExpression' && unwrap(callee.object).type === 'Identifier' && unwrap(callee.object).name === 'Object' && plainKeyName(callee.property, callee.computed) === 'create';
+}
+
+/** `x = v` or `const x = v`: the name holds all of `v` (not a destructured part, nor `v` added on). */
+export function isWholeValueWrite(written: AnyNode): boolean {
+  const { node, parent } = climbWrappers(written);
+  if (parent?.type === 'VariableDeclarator') return parent.init === node && parent.id.type === 'Identifier';
+  return parent?.type === 'AssignmentExpression' && parent.operator === '=' && parent.right === node && parent.left.type === 'Identifier';
 }
 
 /** `import { a } from './x'` (or a default import) for the name `identifier` reads. */

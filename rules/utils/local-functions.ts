@@ -81,39 +81,48 @@ export class LocalFunctions {
     const event = call.type === 'CallExpression' && call.arguments[1] === listener ? this.eventName(call.arguments[0]) : undefined;
     if (event === undefined) return undefined;
     const callee = unwrap(call.callee);
-    if (callee.type !== 'MemberExpression' || callee.computed || !EMITTER_LISTENING.has(callee.property.name) || callee.object.type !== 'Identifier') return undefined;
-    const emitter = findVariable(this.scopeOf(callee.object), callee.object.name);
-    const made = emitter?.defs.length === 1 ? (emitter.defs[0].node as AnyNode) : undefined;
-    if (made?.type !== 'VariableDeclarator' || !made.init || unwrap(made.init).type !== 'NewExpression') return undefined;
+    if (callee.type !== 'MemberExpression' || !EMITTER_LISTENING.has(plainKeyName(callee.property, callee.computed) ?? '')) return undefined;
+    const emitterName = chainStart(callee.object);
+    if (emitterName?.type !== 'Identifier') return undefined;
+    const emitter = findVariable(this.scopeOf(emitterName), emitterName.name);
+    if (!emitter || emitter.defs.length !== 1 || !madeHereOnce(emitter)) return undefined;
     const sites: CallSite[] = [];
-    for (const reference of emitter!.references) {
-      if (reference.init) continue;
-      if (reference.isWrite()) return undefined;
-      const { node, parent: member } = climbWrappers(reference.identifier as unknown as AnyNode);
-      if (member?.type !== 'MemberExpression' || member.object !== node || member.computed) return undefined;
-      const method: string = member.property.name;
-      const { node: methodCallee, parent: use } = climbWrappers(member);
-      if (use?.type !== 'CallExpression' || use.callee !== methodCallee) return undefined;
-      if (method === 'emit') {
-        const emitted = this.eventName(use.arguments[0]);
-        if (emitted === undefined) return undefined;
-        if (emitted === event) sites.push({ call: use, args: use.arguments.slice(1) });
-      } else if (!EMITTER_LISTENING.has(method) && !LISTENER_UPKEEP.has(method)) {
-        return undefined;
+    for (const reference of emitter.references) {
+      if (reference.isWrite()) continue; // the one creation madeHereOnce allowed
+      // `bus.on(…)`, also chained: `bus.on('a', f).on('b', g)` (the listener methods return the emitter).
+      let current = reference.identifier as unknown as AnyNode;
+      for (;;) {
+        const { node, parent: member } = climbWrappers(current);
+        if (member?.type !== 'MemberExpression' || member.object !== node) return undefined;
+        const method = plainKeyName(member.property, member.computed);
+        const { node: methodCallee, parent: use } = climbWrappers(member);
+        if (method === undefined || use?.type !== 'CallExpression' || use.callee !== methodCallee) return undefined;
+        if (method === 'emit') {
+          const emitted = this.eventName(use.arguments[0]);
+          if (emitted === undefined) return undefined;
+          if (emitted === event) sites.push({ call: use, args: use.arguments.slice(1) });
+          break;
+        }
+        if (!EMITTER_LISTENING.has(method) && !LISTENER_UPKEEP.has(method)) return undefined;
+        const after = climbWrappers(use).parent;
+        if (after?.type !== 'MemberExpression' || after.object !== climbWrappers(use).node) break;
+        current = use;
       }
     }
     return sites;
   }
 
-  /** An event name the file writes out: a string literal, or a `const` initialised with one. */
+  /** An event name the file writes out: a string literal or plain template, or a name bound to one and never written again. */
   private eventName(node: AnyNode | undefined): string | undefined {
     const value = node && unwrap(node);
     if (value?.type === 'Literal') return typeof value.value === 'string' ? value.value : undefined;
+    if (value?.type === 'TemplateLiteral') return value.expressions.length === 0 ? (value.quasis[0].value.cooked as string) : undefined;
     if (value?.type !== 'Identifier') return undefined;
-    const definition = findVariable(this.scopeOf(value), value.name)?.defs;
-    const declarator = definition?.length === 1 ? (definition[0].node as AnyNode) : undefined;
-    const init = declarator?.type === 'VariableDeclarator' && declarator.parent?.kind === 'const' && declarator.init ? unwrap(declarator.init) : undefined;
-    return init?.type === 'Literal' && typeof init.value === 'string' ? init.value : undefined;
+    const variable = findVariable(this.scopeOf(value), value.name);
+    const declarator = variable?.defs.length === 1 ? (variable.defs[0].node as AnyNode) : undefined;
+    if (declarator?.type !== 'VariableDeclarator' || !declarator.init || variable!.references.some((reference) => reference.isWrite() && !reference.init)) return undefined;
+    const init = unwrap(declarator.init);
+    return init.type === 'Literal' && typeof init.value === 'string' ? init.value : undefined;
   }
 
   private computeSites(fn: AnyNode): CallSite[] | undefined {
@@ -147,6 +156,29 @@ export class LocalFunctions {
     }
     return sites;
   }
+}
+
+/** The name a chain of listener registrations starts from: `bus` in `bus.on('a', f).on('b', g)`. */
+function chainStart(object: AnyNode): AnyNode {
+  let node = unwrap(object);
+  while (node.type === 'CallExpression') {
+    const callee = unwrap(node.callee);
+    const method = callee.type === 'MemberExpression' ? plainKeyName(callee.property, callee.computed) : undefined;
+    if (method === undefined || (!EMITTER_LISTENING.has(method) && !LISTENER_UPKEEP.has(method))) return node;
+    node = unwrap(callee.object);
+  }
+  return node;
+}
+
+/** An emitter the file makes with `new` and never writes again: `const bus = new E()`, or `let bus; bus = new E()` once. */
+function madeHereOnce(emitter: Scope.Variable): boolean {
+  const writes = emitter.references.filter((reference) => reference.isWrite());
+  const declarator = emitter.defs[0].node as AnyNode;
+  if (declarator.type !== 'VariableDeclarator' || writes.length !== 1) return false;
+  const written = (writes[0] as unknown as { writeExpr?: AnyNode | null }).writeExpr;
+  const { node, parent } = written ? climbWrappers(written) : { node: undefined, parent: undefined };
+  const whole = writes[0].init ? declarator.init === node : parent?.type === 'AssignmentExpression' && parent.operator === '=' && parent.right === node;
+  return whole && !!written && unwrap(written).type === 'NewExpression';
 }
 
 /** An emitter's methods that add a listener, and those that change or read its listeners without calling them. */

@@ -23,7 +23,7 @@ import { argumentAt } from './local-functions.js';
 import { DATA_ROOT, HOME, PLUGIN_ROOT } from './markers.js';
 import { Resolver, memberName } from './resolve.js';
 import { findVariable, writtenExpressions, type ScopeOf } from './scope.js';
-import { exportedValues } from './exported-functions.js';
+import { exportedValues, isWholeValueWrite } from './exported-functions.js';
 
 export interface PathProof {
   /** The folder (or file) the path certainly lies in: `~/Documents`, `$data/inbox`, `/etc/hosts`. */
@@ -609,13 +609,6 @@ function builtExpressions(resolver: Resolver, input: AnyNode, hops = 0): AnyNode
   const fn = node.type === 'CallExpression' ? resolver.calledFunction(node) : undefined;
   const returned = fn ? resolver.functions.returnedExpressions(fn) : undefined;
   return returned?.length ? returned.flatMap((expression) => builtExpressions(resolver, expression, hops + 1)) : [node];
-}
-
-/** `x = v` or `const x = v`: the name holds all of `v` (not a destructured part, nor `v` added on). */
-function isWholeValueWrite(written: AnyNode): boolean {
-  const { node, parent } = climbWrappers(written);
-  if (parent?.type === 'VariableDeclarator') return parent.init === node && parent.id.type === 'Identifier';
-  return parent?.type === 'AssignmentExpression' && parent.operator === '=' && parent.right === node && parent.left.type === 'Identifier';
 }
 
 function partlyKnownPathsOf(resolver: Resolver, node: AnyNode): string[] {

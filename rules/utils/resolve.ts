@@ -96,6 +96,9 @@ const WRAPPER_NAMES = new Set(Object.values(WRAPPER_ARGUMENTS));
 /** An array's methods that call their callback with no receiver and take no `thisArg`. */
 const UNBOUND_ARRAY_CALLBACKS = new Set(['sort', 'toSorted', 'reduce', 'reduceRight']);
 const PROMISE_REACTIONS = new Set(['then', 'catch', 'finally']);
+/** Built-ins that return a new Array, and an Array's methods that return one. */
+const ARRAY_MAKERS = new Set(['Array.of', 'Array.from', 'Object.keys', 'Object.values', 'Object.entries', 'Object.getOwnPropertyNames']);
+const ARRAY_COPIES = new Set(['map', 'filter', 'slice', 'concat', 'flat', 'flatMap', 'toSorted', 'toReversed', 'toSpliced', 'with']);
 /** `process.getBuiltinModule` (Node 20.16+) loads a built-in module without `require`. */
 const REQUIRE_LIKE = new Set(['require', 'module.require', 'require.main.require', 'process.getBuiltinModule']);
 const MAX_DEPTH = 40;
@@ -719,9 +722,12 @@ export class Resolver {
       const { node: member, parent: call } = climbWrappers(parent);
       if (call?.type !== 'CallExpression' || call.callee !== member) return false;
       if (method === 'call' || method === 'apply') return isNullish(call.arguments[0]);
-      // `fn.bind()` binds nothing; its result called plainly runs with the global `this`.
-      const outer = climbWrappers(call).parent;
-      return method === 'bind' && isNullish(call.arguments[0]) && outer?.type === 'CallExpression' && outer.callee === climbWrappers(call).node;
+      // `fn.bind()` binds nothing; its result called plainly (there, or by a `const` holding it) runs with the global `this`.
+      if (method !== 'bind' || !isNullish(call.arguments[0])) return false;
+      const { node: bound, parent: outer } = climbWrappers(call);
+      if (outer?.type === 'CallExpression' && outer.callee === bound) return true;
+      if (outer?.type !== 'VariableDeclarator' || outer.init !== bound || outer.id.type !== 'Identifier' || outer.parent?.kind !== 'const') return false;
+      return (findVariable(this.scopeOf(outer.id), outer.id.name)?.references ?? []).some((reference) => !reference.init && this.calledUnbound(reference.identifier as unknown as AnyNode));
     }
     if (parent.type === 'NewExpression') return parent.arguments[0] === node && Resolver.nameOf(this.resolve(parent.callee)) === 'Promise';
     if (parent.type !== 'CallExpression') return false;
@@ -731,15 +737,39 @@ export class Resolver {
     if (index === 0 && name === 'Reflect.apply') return isNullish(parent.arguments[1]);
     // Built-ins that run a callback with no receiver (Node's timers give theirs the timer object).
     if (index === 0 && (name === 'queueMicrotask' || name === 'process.nextTick')) return true;
-    if (index === 1 && name === 'Array.from') return parent.arguments.length < 3;
+    if (index === 1 && name === 'Array.from') return parent.arguments.length < 3 || isNullish(parent.arguments[2]);
     const method = callee.type === 'MemberExpression' ? memberName(callee, this.folder) : undefined;
     if (method === undefined) return false;
     // Only a literal is certainly an Array or a string, and only a promise's `then` is certainly Promise's (another
     // object's `map` or `then` may bind `this`).
     const receiver = unwrap(callee.object);
-    if (receiver.type === 'ArrayExpression') return index === 0 && (ITERATION_METHODS.has(method) ? parent.arguments.length < 2 : UNBOUND_ARRAY_CALLBACKS.has(method));
+    if (this.isCertainArray(receiver)) return index === 0 && (ITERATION_METHODS.has(method) ? parent.arguments.length < 2 || isNullish(parent.arguments[1]) : UNBOUND_ARRAY_CALLBACKS.has(method));
     if ((receiver.type === 'Literal' && typeof receiver.value === 'string') || receiver.type === 'TemplateLiteral') return index === 1 && (method === 'replace' || method === 'replaceAll');
     return (index === 0 || (index === 1 && method === 'then')) && PROMISE_REACTIONS.has(method) && this.isPromise(receiver);
+  }
+
+  /**
+   * A value that is certainly an Array, whose methods are Array.prototype's: a literal (or a `const` holding one),
+   * what `Array.of`/`Array.from`/`Object.keys`/`values`/`entries` return, a string literal's `split`, and what an
+   * array's copying methods (`map`, `filter`, `slice`, `concat`, …) return.
+   */
+  private isCertainArray(node: AnyNode, depth = 0): boolean {
+    const value = unwrap(node);
+    if (value.type === 'ArrayExpression') return true;
+    if (depth > 4) return false;
+    if (value.type === 'Identifier') {
+      const definition = findVariable(this.scopeOf(value), value.name)?.defs;
+      const declarator = definition?.length === 1 ? (definition[0].node as AnyNode) : undefined;
+      return declarator?.type === 'VariableDeclarator' && declarator.parent?.kind === 'const' && declarator.id.type === 'Identifier' && declarator.init !== null && unwrap(declarator.init).type === 'ArrayExpression';
+    }
+    if (value.type !== 'CallExpression') return false;
+    const callee = unwrap(value.callee);
+    if (ARRAY_MAKERS.has(Resolver.nameOf(this.resolve(callee)) ?? '')) return true;
+    const method = callee.type === 'MemberExpression' ? memberName(callee, this.folder) : undefined;
+    if (method === undefined) return false;
+    const receiver = unwrap(callee.object);
+    if (method === 'split') return (receiver.type === 'Literal' && typeof receiver.value === 'string') || receiver.type === 'TemplateLiteral';
+    return ARRAY_COPIES.has(method) && this.isCertainArray(receiver, depth + 1);
   }
 
   /** A value that is certainly a promise: `new Promise(…)`, `Promise.resolve(…)` and its siblings, a reaction's result, an import. */

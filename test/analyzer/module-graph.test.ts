@@ -334,6 +334,41 @@ describe('the gate reads what would ship and what the entries reach', () => {
     expect(found).toEqual(['index.js:6 no-runtime-tampering high', 'index.js:7 no-runtime-tampering high', 'index.js:8 no-runtime-tampering high', 'index.js:9 no-runtime-tampering high', 'index.js:10 no-runtime-tampering high']);
   });
 
+  it('follows a barrel through interop helpers, destructured names, chained and bracketed exports, load-time blocks, spreads and long chains', async () => {
+    const chain = Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`lib/c${i}.js`, `module.exports = require('./${i === 5 ? 'leaf' : `c${i + 1}`}');`]));
+    const root = writePlugin({
+      'package.json': MANIFEST,
+      'lib/leaf.js': 'exports.arr = exports["list"] = Array.prototype;\nexports.own = {};',
+      'lib/helpers.js': [
+        'var __importDefault = function (mod) { return mod && mod.__esModule ? mod : { default: mod }; };',
+        'var __importStar = function (mod) { return mod; };',
+        'const leaf_1 = __importDefault(require("./leaf"));',
+        'exports.list = leaf_1.default.list;',
+        'exports.ns = __importStar(require("./leaf"));',
+      ].join('\n'),
+      'lib/picked.js': "const { list, own } = require('./leaf');\nexports.list = list;\nexports.own = own;",
+      'lib/guarded.js': "if (typeof module === 'object') { module.exports = require('./leaf'); }",
+      'lib/spread.js': "module.exports = { ...require('./leaf'), version: 1 };",
+      'lib/chained.js': "exports = module.exports = require('./leaf');",
+      ...chain,
+      'index.js': [
+        "require('./lib/helpers').list.includes = () => true;",
+        "require('./lib/helpers').ns.arr.includes = () => true;",
+        "require('./lib/picked').list.includes = () => true;",
+        "require('./lib/guarded').list.includes = () => true;",
+        "require('./lib/spread').arr.includes = () => true;",
+        "require('./lib/chained').list.includes = () => true;",
+        "require('./lib/c0').arr.includes = () => true;",
+        "require('./lib/picked').own.x = 1;",
+        "require('./lib/spread').version.x = 1;",
+        'exports.activate = () => {};',
+      ].join('\n'),
+    });
+    const found = summary((await analyzePlugin(root, { cache: false })).findings).filter((line) => line.startsWith('index.js:'));
+    // Lines 1–7 write on Array.prototype through each barrel; 8 and 9 on the plugin's own values.
+    expect(found).toEqual([1, 2, 3, 4, 5, 6, 7].map((line) => `index.js:${line} no-runtime-tampering high`));
+  });
+
   it('reports a write on what another file exports through a function that returns a shared built-in, or a getter (TypeScript emit)', async () => {
     const root = writePlugin({
       'package.json': MANIFEST,

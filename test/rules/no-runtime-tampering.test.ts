@@ -28,6 +28,8 @@ tester.run('no-runtime-tampering', rule, {
     // ...also a named listener, a `var` emitter and a `const` event name; an emitter written again is not followed.
     { code: 'const E = require("events");\nvar bus = new E();\nconst name = "c";\nfunction patch(codec) { codec.parse = () => 1; }\nbus.on(name, patch);\nbus.emit(name, { parse: null });\nbus.emit("d", JSON);', ...cjs },
     { code: 'const E = require("events");\nlet bus = new E();\nbus.on("c", (codec) => { codec.parse = () => 1; });\nbus.emit("c", JSON);\nbus = other;', ...cjs },
+    // A chained call that emits what the file cannot name hides the emits.
+    { code: 'const E = require("events");\nconst bus = new E();\nbus.on("c", (codec) => { codec.parse = () => 1; }).emit(name, {});\nbus.emit("c", JSON);', ...cjs },
     // Writing to instances and to fresh objects, not to the intrinsics.
     'const o = {}; o.__defineGetter__("x", () => 1); Object.setPrototypeOf(o, null); Object.setPrototypeOf(Child.prototype, Base.prototype);',
     'const list = []; list.push(1); list.x = 2; const o = Object.create(null); o.toString = () => ""; Object.assign({}, defaults);',
@@ -129,6 +131,13 @@ tester.run('no-runtime-tampering', rule, {
       code: 'const { EventEmitter } = require("events");\nvar bus = new EventEmitter();\nconst CODEC = "codec";\nfunction patch(codec) { codec.stringify = spy; }\nbus.on(CODEC, patch);\nconst widen = (P) => { P.prototype.includes = spy; };\nbus.prependListener("a", widen);\nbus.emit(CODEC, JSON);\nbus.emit("a", Array);',
       ...cjs,
       errors: [{ ...at('intrinsic', 4, 25), data: { target: 'JSON.stringify' } }, at('intrinsic', 6, 24)],
+    },
+    // Registrations chained off the emitter, a `let` made by one later assignment, names as a plain template, a `let`
+    // never written again, and a bracketed method name.
+    {
+      code: 'const E = require("events");\nlet bus;\nbus = new E();\nlet NAME = "codec";\nbus.on("noop", () => {}).on(NAME, (c) => { c.stringify = spy; });\nbus.once(`p`, (P) => { P.prototype.at = spy; });\nbus["emit"](`codec`, JSON);\nbus.emit("p", Array);',
+      ...cjs,
+      errors: [at('intrinsic', 5, 44), at('intrinsic', 6, 24)],
     },
     // Round 8 (m62): the `__proto__` accessor taken out of its descriptor and called reads a prototype.
     { code: 'const getProto = Object.getOwnPropertyDescriptor(Object.prototype, "__proto__").get;\nconst AP = getProto.call([]);\nAP.every = function () { return true; };', errors: [{ messageId: 'prototypeWrite', line: 3 }] },

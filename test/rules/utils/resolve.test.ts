@@ -338,6 +338,14 @@ describe('following values through the file', () => {
     expect(returned('const grab = function () { return this; };\nconst alias = grab;\nPromise.resolve().then(alias);')).toBe('');
     expect(returned('function grab() { return this; }\ngrab.call(box);\nReflect.apply(grab, undefined, []);')).toBe('');
     expect(returned('function grab() { return this; }\ngrab.call(null);')).toBe('');
+    // An explicit undefined thisArg is none; arrays the file certainly has (built by built-ins, a split of a literal,
+    // a copy of one); a bind to nothing kept in a const and called plainly.
+    expect(returned('function grab() { return this; }\n[0].map(grab, undefined);')).toBe('');
+    expect(returned('function grab() { return this; }\nArray.from([0], grab, void 0);')).toBe('');
+    expect(returned('function grab() { return this; }\n"a".split("").map(grab);')).toBe('');
+    expect(returned('function grab() { return this; }\nObject.keys({ a: 1 }).filter(Boolean).forEach(grab);')).toBe('');
+    expect(returned('function grab() { return this; }\nconst list = [0];\nlist.some(grab);')).toBe('');
+    expect(returned('function grab() { return this; }\nconst run = grab.bind(null);\nrun();')).toBe('');
     // A tag runs like a plain call, and yields what its body returns.
     expect(resolveName('function scope() { return this; }\nconst G = scope`x`;\nG.JSON', cjs)).toBe('JSON');
     // Node's timers give the timer object; a thisArg, another object's `then`, a strict callback.
@@ -346,6 +354,8 @@ describe('following values through the file', () => {
     expect(returned('Array.from([0], function () { return this; }, box);')).toBeUndefined();
     expect(returned('thenable.then(function () { return this; });')).toBeUndefined();
     expect(returned('function grab() { return this; }\n[0].map(grab, box);\ngrab.call(box);\nsetTimeout(grab);')).toBeUndefined();
+    // Another object's split or map may bind `this`; a bind to an object is that object.
+    expect(returned('function grab() { return this; }\nwords.split("").map(grab);\nconst run = grab.bind(box);\nrun();')).toBeUndefined();
     expect(returned('"use strict"; [2, 1].sort(function () { return this; });')).toBeUndefined();
   });
 
