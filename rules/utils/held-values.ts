@@ -12,7 +12,8 @@
 import type { AnyNode } from './ast.js';
 import { childNodes, climbWrappers, isFunctionNode, plainKeyName, runtimeParams, unwrap } from './ast.js';
 import type { Scope } from 'eslint';
-import { argumentAt } from './local-functions.js';
+import { holderUses } from './exported-functions.js';
+import { EMITTER_LISTENING, argumentAt } from './local-functions.js';
 import { DYNAMIC, ITERATION_METHODS, type Ref, type Resolver } from './resolve.js';
 import { enclosingWithObjects, findVariable, isRuntimeDefinition, type ScopeOf } from './scope.js';
 
@@ -231,6 +232,8 @@ export class HeldValues {
       if ((method === 'reduce' || method === 'reduceRight') && runtimeParams(fn)[0] === parameter.name) out.push(...this.accumulated(call!, walk));
       // `Promise.resolve(JSON).then((J) => …)`: the value the promise settles with.
       if (method !== undefined && SETTLED_CALLBACKS.has(method) && runtimeParams(fn)[0] === parameter.name) out.push(...this.contents(callee!.object, walk));
+      // A listener's parameter: what any emit of its event the file writes passes there.
+      out.push(...this.emitted(fn, runtimeParams(fn).indexOf(parameter.name as AnyNode)).flatMap((argument) => (whole && !asCollection ? this.element(argument, walk) : this.contents(argument, walk))));
     }
     for (const reference of variable.references) {
       const write = reference as unknown as { writeExpr?: AnyNode | null; identifier: AnyNode };
@@ -323,6 +326,32 @@ export class HeldValues {
    * call, or a part of one (`Array.from(list, fn)` and `Object.groupBy` walk theirs): `setTimeout((J) => { J.parse = f }, 0, JSON)`.
    * A local function's calls are followed instead.
    */
+  /**
+   * What the emits of the file pass at parameter `index` of `fn` where `fn` is registered as a listener, written in
+   * place or by a name that holds it (`bus.on('codec', patch)`): each `bus.emit('codec', …)`, `bus.emit.call(bus,
+   * 'codec', …)` or `bus.emit.apply(bus, ['codec', …])` on the same name with the same folded event, whether or not the
+   * file sees every emit (the emitter may also be handed on: what it emits here still arrives).
+   */
+  private emitted(fn: AnyNode, index: number): AnyNode[] {
+    if (index < 0) return [];
+    const out: AnyNode[] = [];
+    for (const use of [fn, ...holderUses(fn, this.scopeOf)]) {
+      const { node, parent: call } = climbWrappers(use);
+      const callee = call?.type === 'CallExpression' && call.arguments[1] === node ? unwrap(call.callee) : undefined;
+      if (callee?.type !== 'MemberExpression' || !EMITTER_LISTENING.has(this.methodName(callee) ?? '') || unwrap(callee.object).type !== 'Identifier') continue;
+      const event = this.resolver.folder.foldString(call!.arguments[0]);
+      const emitter = findVariable(this.scopeOf(unwrap(callee.object)), unwrap(callee.object).name);
+      if (event === undefined || !emitter) continue;
+      for (const reference of emitter.references) {
+        const { node: held, parent: member } = climbWrappers(reference.identifier as unknown as AnyNode);
+        if (member?.type !== 'MemberExpression' || member.object !== held || this.methodName(member) !== 'emit') continue;
+        const args = emitArguments(member, this.methodName.bind(this));
+        if (args && args[0] && args.slice(0, index + 2).every((argument) => argument.type !== 'SpreadElement') && this.resolver.folder.foldString(args[0]) === event && args[index + 1]) out.push(args[index + 1]);
+      }
+    }
+    return out;
+  }
+
   private handedOver(fn: AnyNode): AnyNode[] {
     const { node, parent } = climbWrappers(fn);
     if (parent?.type !== 'CallExpression' || !parent.arguments.includes(node) || this.resolver.calledFunction(parent)) return [];
@@ -454,4 +483,17 @@ export class HeldValues {
     const ref = this.resolver.resolve(node);
     return ref && ref.module === undefined ? ref.path.join('.') : undefined;
   }
+}
+
+/** The arguments an emit passes, event name first: `e.emit(…)`, `e.emit.call(e, …)`, `e.emit.apply(e, [...])`. */
+function emitArguments(emit: AnyNode, methodName: (member: AnyNode) => string | undefined): AnyNode[] | undefined {
+  const { node, parent } = climbWrappers(emit);
+  if (parent?.type === 'CallExpression' && parent.callee === node) return parent.arguments;
+  if (parent?.type !== 'MemberExpression' || parent.object !== node) return undefined;
+  const how = methodName(parent);
+  const { node: callee, parent: call } = climbWrappers(parent);
+  if (call?.type !== 'CallExpression' || call.callee !== callee) return undefined;
+  if (how === 'call') return call.arguments.slice(1);
+  const list = how === 'apply' && call.arguments[1] ? unwrap(call.arguments[1]) : undefined;
+  return list?.type === 'ArrayExpression' && list.elements.every((element: AnyNode | null) => element) ? list.elements : undefined;
 }

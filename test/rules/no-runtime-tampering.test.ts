@@ -25,11 +25,10 @@ tester.run('no-runtime-tampering', rule, {
     'import { mock } from "node:test";\nconst api = { get() {} };\nmock.method(api, "get", () => 1);\njest.spyOn(api, "get");',
     // An emitter's listener given an own object, or another event's value; an emitter the file hands on is not followed.
     { code: 'const E = require("events");\nconst bus = new E();\nbus.on("c", (codec) => { codec.parse = () => 1; });\nbus.emit("c", { parse: null });\nbus.emit("d", JSON);', ...cjs },
-    // ...also a named listener, a `var` emitter and a `const` event name; an emitter written again is not followed.
+    // ...also a named listener, a `var` emitter and a `const` event name.
     { code: 'const E = require("events");\nvar bus = new E();\nconst name = "c";\nfunction patch(codec) { codec.parse = () => 1; }\nbus.on(name, patch);\nbus.emit(name, { parse: null });\nbus.emit("d", JSON);', ...cjs },
-    { code: 'const E = require("events");\nlet bus = new E();\nbus.on("c", (codec) => { codec.parse = () => 1; });\nbus.emit("c", JSON);\nbus = other;', ...cjs },
-    // A chained call that emits what the file cannot name hides the emits.
-    { code: 'const E = require("events");\nconst bus = new E();\nbus.on("c", (codec) => { codec.parse = () => 1; }).emit(name, {});\nbus.emit("c", JSON);', ...cjs },
+    // An emitter handed on whose own emits pass only the plugin's objects.
+    { code: 'const E = require("events");\nconst bus = new E();\nbus.on("c", (codec) => { codec.parse = () => 1; });\nbus.emit.call(bus, "c", {});\nmodule.exports = bus;\nconsole.log(bus);', ...cjs },
     // Writing to instances and to fresh objects, not to the intrinsics.
     'const o = {}; o.__defineGetter__("x", () => 1); Object.setPrototypeOf(o, null); Object.setPrototypeOf(Child.prototype, Base.prototype);',
     'const list = []; list.push(1); list.x = 2; const o = Object.create(null); o.toString = () => ""; Object.assign({}, defaults);',
@@ -131,6 +130,18 @@ tester.run('no-runtime-tampering', rule, {
       code: 'const { EventEmitter } = require("events");\nvar bus = new EventEmitter();\nconst CODEC = "codec";\nfunction patch(codec) { codec.stringify = spy; }\nbus.on(CODEC, patch);\nconst widen = (P) => { P.prototype.includes = spy; };\nbus.prependListener("a", widen);\nbus.emit(CODEC, JSON);\nbus.emit("a", Array);',
       ...cjs,
       errors: [{ ...at('intrinsic', 4, 25), data: { target: 'JSON.stringify' } }, at('intrinsic', 6, 24)],
+    },
+    // An emitter the file also hands on still calls its listeners with what the file emits: `.call`, `.apply` too.
+    {
+      code: 'const E = require("events");\nconst bus = new E();\nbus.on("codec", (c) => { c.stringify = spy; });\nconst patch = (P) => { P.prototype.at = spy; };\nbus.on("p", patch);\nbus.emit.call(bus, "codec", JSON);\nbus.emit.apply(bus, ["p", Array]);\nmodule.exports = bus;\nconsole.log(bus);',
+      ...cjs,
+      errors: [{ ...at('heldShared', 3, 26), data: { target: 'JSON.stringify', through: 'c' } }, { ...at('heldShared', 4, 24), data: { target: 'Array.prototype.at', through: 'P.prototype' } }],
+    },
+    // What the file emits reaches the listener even when the emitter is written again or emits what the file cannot name.
+    {
+      code: 'const E = require("events");\nlet bus = new E();\nbus.on("c", (codec) => { codec.parse = () => 1; }).emit(name, {});\nbus.emit("c", JSON);\nbus = other;',
+      ...cjs,
+      errors: [{ ...at('heldShared', 3, 26), data: { target: 'JSON.parse', through: 'codec' } }],
     },
     // Registrations chained off the emitter, a `let` made by one later assignment, names as a plain template, a `let`
     // never written again, and a bracketed method name.
