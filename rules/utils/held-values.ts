@@ -340,16 +340,47 @@ export class HeldValues {
       const callee = call?.type === 'CallExpression' && call.arguments[1] === node ? unwrap(call.callee) : undefined;
       if (callee?.type !== 'MemberExpression' || !EMITTER_LISTENING.has(this.methodName(callee) ?? '') || unwrap(callee.object).type !== 'Identifier') continue;
       const event = this.resolver.folder.foldString(call!.arguments[0]);
-      const emitter = findVariable(this.scopeOf(unwrap(callee.object)), unwrap(callee.object).name);
-      if (event === undefined || !emitter) continue;
-      for (const reference of emitter.references) {
+      if (event === undefined) continue;
+      for (const reference of this.referencesOf(unwrap(callee.object))) {
         const { node: held, parent: member } = climbWrappers(reference.identifier as unknown as AnyNode);
         if (member?.type !== 'MemberExpression' || member.object !== held || this.methodName(member) !== 'emit') continue;
-        const args = emitArguments(member, this.methodName.bind(this));
-        if (args && args[0] && args.slice(0, index + 2).every((argument) => argument.type !== 'SpreadElement') && this.resolver.folder.foldString(args[0]) === event && args[index + 1]) out.push(args[index + 1]);
+        for (const args of this.emitArguments(member)) {
+          if (args[0] && args.slice(0, index + 2).every((argument) => argument.type !== 'SpreadElement') && this.resolver.folder.foldString(args[0]) === event && args[index + 1]) out.push(args[index + 1]);
+        }
       }
     }
     return out;
+  }
+
+  /** Every reference to the variable `identifier` names, or for a global no scope declares (`process`), every use of that name in the file. */
+  private referencesOf(identifier: AnyNode): Scope.Reference[] {
+    const variable = findVariable(this.scopeOf(identifier), identifier.name);
+    if (variable) return variable.references;
+    let scope: Scope.Scope | null = this.scopeOf(identifier);
+    while (scope?.upper) scope = scope.upper;
+    return (scope?.through ?? []).filter((reference) => reference.identifier.name === identifier.name);
+  }
+
+  /**
+   * The argument lists an emit passes, event name first: `e.emit(…)`, `e.emit.call(e, …)`, `e.emit.apply(e, [...])`,
+   * and each plain call of `const emit = e.emit.bind(e, …)` (the bound arguments first).
+   */
+  private emitArguments(emit: AnyNode): AnyNode[][] {
+    const { node, parent } = climbWrappers(emit);
+    if (parent?.type === 'CallExpression' && parent.callee === node) return [parent.arguments];
+    if (parent?.type !== 'MemberExpression' || parent.object !== node) return [];
+    const how = this.methodName(parent);
+    const { node: callee, parent: call } = climbWrappers(parent);
+    if (call?.type !== 'CallExpression' || call.callee !== callee) return [];
+    if (how === 'call') return [call.arguments.slice(1)];
+    const list = how === 'apply' && call.arguments[1] ? unwrap(call.arguments[1]) : undefined;
+    if (list?.type === 'ArrayExpression') return list.elements.every((element: AnyNode | null) => element) ? [list.elements] : [];
+    const { node: bound, parent: holder } = climbWrappers(call);
+    if (how !== 'bind' || holder?.type !== 'VariableDeclarator' || holder.init !== bound || holder.id.type !== 'Identifier') return [];
+    return (findVariable(this.scopeOf(holder.id), holder.id.name)?.references ?? []).flatMap((reference) => {
+      const { node: name, parent: use } = climbWrappers(reference.identifier as unknown as AnyNode);
+      return use?.type === 'CallExpression' && use.callee === name ? [[...call.arguments.slice(1), ...use.arguments]] : [];
+    });
   }
 
   private handedOver(fn: AnyNode): AnyNode[] {
@@ -485,15 +516,3 @@ export class HeldValues {
   }
 }
 
-/** The arguments an emit passes, event name first: `e.emit(…)`, `e.emit.call(e, …)`, `e.emit.apply(e, [...])`. */
-function emitArguments(emit: AnyNode, methodName: (member: AnyNode) => string | undefined): AnyNode[] | undefined {
-  const { node, parent } = climbWrappers(emit);
-  if (parent?.type === 'CallExpression' && parent.callee === node) return parent.arguments;
-  if (parent?.type !== 'MemberExpression' || parent.object !== node) return undefined;
-  const how = methodName(parent);
-  const { node: callee, parent: call } = climbWrappers(parent);
-  if (call?.type !== 'CallExpression' || call.callee !== callee) return undefined;
-  if (how === 'call') return call.arguments.slice(1);
-  const list = how === 'apply' && call.arguments[1] ? unwrap(call.arguments[1]) : undefined;
-  return list?.type === 'ArrayExpression' && list.elements.every((element: AnyNode | null) => element) ? list.elements : undefined;
-}

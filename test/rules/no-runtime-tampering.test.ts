@@ -27,6 +27,8 @@ tester.run('no-runtime-tampering', rule, {
     { code: 'const E = require("events");\nconst bus = new E();\nbus.on("c", (codec) => { codec.parse = () => 1; });\nbus.emit("c", { parse: null });\nbus.emit("d", JSON);', ...cjs },
     // ...also a named listener, a `var` emitter and a `const` event name.
     { code: 'const E = require("events");\nvar bus = new E();\nconst name = "c";\nfunction patch(codec) { codec.parse = () => 1; }\nbus.on(name, patch);\nbus.emit(name, { parse: null });\nbus.emit("d", JSON);', ...cjs },
+    // Node's own events on process carry Node's values, not the built-ins.
+    { code: 'process.on("exit", (code) => { code.x = 1; });\nprocess.on("warning", (w) => { w.name = "y"; });\nprocess.emit("other", JSON);', ...cjs },
     // An emitter handed on whose own emits pass only the plugin's objects.
     { code: 'const E = require("events");\nconst bus = new E();\nbus.on("c", (codec) => { codec.parse = () => 1; });\nbus.emit.call(bus, "c", {});\nmodule.exports = bus;\nconsole.log(bus);', ...cjs },
     // Writing to instances and to fresh objects, not to the intrinsics.
@@ -142,6 +144,12 @@ tester.run('no-runtime-tampering', rule, {
       code: 'const E = require("events");\nlet bus = new E();\nbus.on("c", (codec) => { codec.parse = () => 1; }).emit(name, {});\nbus.emit("c", JSON);\nbus = other;',
       ...cjs,
       errors: [{ ...at('heldShared', 3, 26), data: { target: 'JSON.parse', through: 'codec' } }],
+    },
+    // `process` is an emitter too, and a bound emit kept in a const passes its bound arguments first.
+    {
+      code: 'process.on("codec", (c) => { c.stringify = spy; });\nprocess.emit("codec", JSON);\nconst E = require("events");\nconst bus = new E();\nbus.on("p", (P) => { P.prototype.at = spy; });\nconst emit = bus.emit.bind(bus, "p");\nemit(Array);',
+      ...cjs,
+      errors: [{ ...at('heldShared', 1, 30), data: { target: 'JSON.stringify', through: 'c' } }, { ...at('heldShared', 5, 22), data: { target: 'Array.prototype.at', through: 'P.prototype' } }],
     },
     // Registrations chained off the emitter, a `let` made by one later assignment, names as a plain template, a `let`
     // never written again, and a bracketed method name.
