@@ -10,7 +10,7 @@
  * A function is followed through the names that hold it (`const run = function () {…}`, `const r = run`) to where it
  * is exported, also by `Object.assign(module.exports, { run })`.
  */
-import { childNodes, climbWrappers, descendants, isFunctionNode, isNullish, isWriteTarget, plainKeyName, unwrap, type AnyNode } from './ast.js';
+import { childNodes, climbWrappers, descendants, isFunctionNode, isNullish, isReferenceIdentifier, isWriteTarget, plainKeyName, unwrap, type AnyNode } from './ast.js';
 import { EMITTER_LISTENING } from './local-functions.js';
 import { bindingOf, findVariable, writtenExpressions, type ScopeOf } from './scope.js';
 
@@ -365,29 +365,22 @@ function namesItsKey(call: AnyNode): boolean {
 
 /** CommonJS's own `exports` or `module.exports`. */
 function isExportsObject(node: AnyNode, scopeOf: ScopeOf): boolean {
-  return (node.type === 'Identifier' && node.name === 'exports' && isReadOf(node) && isFreeName(node, scopeOf)) || isModuleExports(node, scopeOf);
-}
-
-/** An identifier that is read as a value (not a key, a property name or a declaration). */
-function isReadOf(identifier: AnyNode): boolean {
-  const parent = identifier.parent as AnyNode | undefined;
-  if (parent?.type === 'MemberExpression' && parent.property === identifier && !parent.computed) return false;
-  return !(parent?.type === 'Property' && parent.key === identifier && !parent.computed);
+  return (node.type === 'Identifier' && node.name === 'exports' && isReferenceIdentifier(node) && isFreeName(node, scopeOf)) || isModuleExports(node, scopeOf);
 }
 
 /** How deep `importedValues` follows names holding names: `const b = a; const a = require('./x')`. */
 const MAX_HOLDER_HOPS = 3;
+
+type Imported = Omit<ReExport, 'name'> & {
+  /** Read through an interop helper, whose `.default` is the module itself. */
+  wrapped?: boolean;
+};
 
 /**
  * Which other file's export `node` is: `require('./x')` (the module, `imported: ''`), `require('./x').a`, an imported
  * binding, or a name every write of which is one of those (`const x_1 = require('./x')`), with members read off it
  * (`x_1.a.b`).
  */
-type Imported = Omit<ReExport, 'name'> & {
-  /** Read through an interop helper, whose `.default` is the module itself. */
-  wrapped?: boolean;
-};
-
 function importedValues(start: AnyNode, scopeOf: ScopeOf, hops = 0): Imported[] {
   const node = unwrap(start);
   if (node.type === 'MemberExpression') {
@@ -429,7 +422,7 @@ function isModuleWrapper(callee: AnyNode): boolean {
 }
 
 /** `x = v` or `const x = v`: the name holds all of `v` (not a destructured part, nor `v` added on). */
-export function isWholeValueWrite(written: AnyNode): boolean {
+function isWholeValueWrite(written: AnyNode): boolean {
   const { node, parent } = climbWrappers(written);
   if (parent?.type === 'VariableDeclarator') return parent.init === node && parent.id.type === 'Identifier';
   return parent?.type === 'AssignmentExpression' && parent.operator === '=' && parent.right === node && parent.left.type === 'Identifier';

@@ -321,12 +321,6 @@ export class HeldValues {
   }
 
   /**
-   * A function written as an argument of a call the gate does not read — a builtin that calls back (timers,
-   * `queueMicrotask`, `Array.from`, `Object.groupBy`), a library's helper — may be handed any other argument of that
-   * call, or a part of one (`Array.from(list, fn)` and `Object.groupBy` walk theirs): `setTimeout((J) => { J.parse = f }, 0, JSON)`.
-   * A local function's calls are followed instead.
-   */
-  /**
    * What the emits of the file pass at parameter `index` of `fn` where `fn` is registered as a listener, written in
    * place or by a name that holds it (`bus.on('codec', patch)`): each `bus.emit('codec', …)`, `bus.emit.call(bus,
    * 'codec', …)` or `bus.emit.apply(bus, ['codec', …])` on the same name with the same folded event, whether or not the
@@ -383,6 +377,12 @@ export class HeldValues {
     });
   }
 
+  /**
+   * A function written as an argument of a call the gate does not read — a builtin that calls back (timers,
+   * `queueMicrotask`, `Array.from`, `Object.groupBy`), a library's helper — may be handed any other argument of that
+   * call, or a part of one (`Array.from(list, fn)` and `Object.groupBy` walk theirs): `setTimeout((J) => { J.parse = f }, 0, JSON)`.
+   * A local function's calls are followed instead.
+   */
   private handedOver(fn: AnyNode): AnyNode[] {
     const { node, parent } = climbWrappers(fn);
     if (parent?.type !== 'CallExpression' || !parent.arguments.includes(node) || this.resolver.calledFunction(parent)) return [];
@@ -515,4 +515,3 @@ export class HeldValues {
     return ref && ref.module === undefined ? ref.path.join('.') : undefined;
   }
 }
-

@@ -9,7 +9,7 @@
 import type { Scope } from 'eslint';
 import type { AnyNode } from './ast.js';
 import { climbWrappers, isFunctionNode, plainKeyName, unwrap } from './ast.js';
-import { findVariable, type ScopeOf } from './scope.js';
+import { bindingOf, findVariable, type ScopeOf } from './scope.js';
 
 export interface CallSite {
   call: AnyNode;
@@ -73,9 +73,10 @@ export class LocalFunctions {
 
   /**
    * An event is a call of its listeners: `bus.on('codec', (c) => …)` is called by every `bus.emit('codec', JSON)`,
-   * with the arguments after the name. Only where the file sees every emit: `bus` is made here with `new` and never
-   * written again (a `const`, or a `var`/`let` with no other write), used only through its listener methods, and every
-   * event name is a literal or a `const` holding one. `listener` is the function, or a name for it (`bus.on('x', f)`).
+   * with the arguments after the name. Only where the file sees every emit: `bus` is made here with `new` and written
+   * once (`const bus = new E()`, or `let bus; bus = new E()`), used only through its listener methods (chained ones
+   * too), and every event name is a literal, a plain template, or a name written once with one. `listener` is the
+   * function, or a name for it (`bus.on('x', f)`).
    */
   private emitSites(listener: AnyNode, call: AnyNode): CallSite[] | undefined {
     const event = call.type === 'CallExpression' && call.arguments[1] === listener ? this.eventName(call.arguments[0]) : undefined;
@@ -85,10 +86,10 @@ export class LocalFunctions {
     const emitterName = chainStart(callee.object);
     if (emitterName?.type !== 'Identifier') return undefined;
     const emitter = findVariable(this.scopeOf(emitterName), emitterName.name);
-    if (!emitter || emitter.defs.length !== 1 || !madeHereOnce(emitter)) return undefined;
+    if (!emitter || this.wholeValueOf(emitterName)?.type !== 'NewExpression') return undefined;
     const sites: CallSite[] = [];
     for (const reference of emitter.references) {
-      if (reference.isWrite()) continue; // the one creation madeHereOnce allowed
+      if (reference.isWrite()) continue; // the one creation wholeValueOf allowed
       // `bus.on(…)`, also chained: `bus.on('a', f).on('b', g)` (the listener methods return the emitter).
       let current = reference.identifier as unknown as AnyNode;
       for (;;) {
@@ -118,11 +119,14 @@ export class LocalFunctions {
     if (value?.type === 'Literal') return typeof value.value === 'string' ? value.value : undefined;
     if (value?.type === 'TemplateLiteral') return value.expressions.length === 0 ? (value.quasis[0].value.cooked as string) : undefined;
     if (value?.type !== 'Identifier') return undefined;
-    const variable = findVariable(this.scopeOf(value), value.name);
-    const declarator = variable?.defs.length === 1 ? (variable.defs[0].node as AnyNode) : undefined;
-    if (declarator?.type !== 'VariableDeclarator' || !declarator.init || variable!.references.some((reference) => reference.isWrite() && !reference.init)) return undefined;
-    const init = unwrap(declarator.init);
-    return init.type === 'Literal' && typeof init.value === 'string' ? init.value : undefined;
+    const held = this.wholeValueOf(value);
+    return held?.type === 'Literal' && typeof held.value === 'string' ? held.value : undefined;
+  }
+
+  /** What a name holds when it is written once, whole (`const n = v`, or `let n; n = v`). */
+  private wholeValueOf(identifier: AnyNode): AnyNode | undefined {
+    const held = bindingOf(identifier, this.scopeOf, (key) => plainKeyName(key, false));
+    return held.kind === 'value' && held.path.length === 0 ? unwrap(held.init) : undefined;
   }
 
   private computeSites(fn: AnyNode): CallSite[] | undefined {
@@ -168,17 +172,6 @@ function chainStart(object: AnyNode): AnyNode {
     node = unwrap(callee.object);
   }
   return node;
-}
-
-/** An emitter the file makes with `new` and never writes again: `const bus = new E()`, or `let bus; bus = new E()` once. */
-function madeHereOnce(emitter: Scope.Variable): boolean {
-  const writes = emitter.references.filter((reference) => reference.isWrite());
-  const declarator = emitter.defs[0].node as AnyNode;
-  if (declarator.type !== 'VariableDeclarator' || writes.length !== 1) return false;
-  const written = (writes[0] as unknown as { writeExpr?: AnyNode | null }).writeExpr;
-  const { node, parent } = written ? climbWrappers(written) : { node: undefined, parent: undefined };
-  const whole = writes[0].init ? declarator.init === node : parent?.type === 'AssignmentExpression' && parent.operator === '=' && parent.right === node;
-  return whole && !!written && unwrap(written).type === 'NewExpression';
 }
 
 /** An emitter's methods that add a listener, and those that change or read its listeners without calling them. */

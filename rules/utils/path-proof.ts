@@ -22,8 +22,8 @@ import { climbWrappers, descendants, isFunctionNode, isWriteTarget, plainKeyName
 import { argumentAt } from './local-functions.js';
 import { DATA_ROOT, HOME, PLUGIN_ROOT } from './markers.js';
 import { Resolver, memberName } from './resolve.js';
-import { findVariable, writtenExpressions, type ScopeOf } from './scope.js';
-import { exportedValues, isWholeValueWrite } from './exported-functions.js';
+import { bindingOf, findVariable, type ScopeOf } from './scope.js';
+import { exportedValues } from './exported-functions.js';
 
 export interface PathProof {
   /** The folder (or file) the path certainly lies in: `~/Documents`, `$data/inbox`, `/etc/hosts`. */
@@ -603,8 +603,8 @@ function builtExpressions(resolver: Resolver, input: AnyNode, hops = 0): AnyNode
   const node = unwrap(input);
   if (hops >= MAX_BUILT_HOPS) return [node];
   if (node.type === 'Identifier') {
-    const written = writtenExpressions(node, resolver.scopeOf);
-    return written.length === 1 && isWholeValueWrite(written[0]) ? builtExpressions(resolver, written[0], hops + 1) : [node];
+    const held = bindingOf(node, resolver.scopeOf, (key) => plainKeyName(key, false));
+    return held.kind === 'value' && held.path.length === 0 ? builtExpressions(resolver, held.init, hops + 1) : [node];
   }
   const fn = node.type === 'CallExpression' ? resolver.calledFunction(node) : undefined;
   const returned = fn ? resolver.functions.returnedExpressions(fn) : undefined;
