@@ -319,7 +319,10 @@ export class PluginProcess extends EventEmitter<PluginProcessEvents> {
     const child = this.#child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     this.#killReason ??= reason;
-    // Killed first: recording it must never be what keeps a process alive (a full disk).
+    // Killed first: recording it must never be what keeps a process alive (a full disk). The node process itself too:
+    // through bwrap it dies only once bwrap has been scheduled to die, and a plugin filling its data folder writes
+    // megabytes a millisecond meanwhile. (It is a live child of the live launcher, so the pid is still its own.)
+    if (this.#pluginPid !== undefined && this.#pluginPid !== child.pid) signalQuietly(this.#pluginPid, 'SIGKILL');
     child.kill('SIGKILL');
     this.options.audit.tryAppend({ pluginId: this.options.pluginId, kind: 'process.kill', reason });
   }
@@ -349,5 +352,14 @@ export class PluginProcess extends EventEmitter<PluginProcessEvents> {
       // A disposed connection throws rather than rejects: callers get a rejection either way.
       return Promise.reject(error);
     }
+  }
+}
+
+/** Sends `signal` to `pid`, which may have exited meanwhile. */
+function signalQuietly(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // gone already
   }
 }

@@ -8,7 +8,7 @@
  * Needs the runtime built: `npx tsc -p tsconfig.json`.
  */
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Host, createHost } from '../../host/index.js';
@@ -144,6 +144,15 @@ describe('CPU', () => {
   });
 });
 
+/** Plugins run at the lowest priority (nice 19): below this process unless it runs there itself. */
+const HOST_OUTRANKS_PLUGINS = getPriority() < 19;
+
+/** The size of the largest regular file under `dir`. */
+function largestFile(dir: string): number {
+  const sizes = readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((name) => statSync(join(dir, name))).filter((stat) => stat.isFile()).map((stat) => stat.size);
+  return Math.max(0, ...sizes);
+}
+
 describe('data folder', () => {
   const quota = 32 * MIB;
   for (const [name, fill] of [
@@ -158,10 +167,16 @@ describe('data folder', () => {
       const crash = await firstCrash(run, 10_000);
       expect(crash.reason).toMatch(/^data folder over quota: .* holds \d+\.\d MB, the limit is 32\.0 MB; delete files there to let the plugin run$/);
       await run.host.stop();
-      // No file grew past the quota (RLIMIT_FSIZE), and the folder as a whole only as far as the plugin could write in the
-      // milliseconds between crossing it and being killed (measured here: 32–40 MB for a 32 MB quota).
+      // No file grew past the quota (RLIMIT_FSIZE), and nothing grows once the plugin is stopped.
+      expect(largestFile(run.dataDir)).toBeLessThanOrEqual(quota);
       const usage = folderUsage(run.dataDir, 1000);
-      expect(usage.bytes).toBeLessThan(quota * 2);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(folderUsage(run.dataDir, 1000).bytes).toBe(usage.bytes);
+      // The folder as a whole grew only as far as the plugin could write in the milliseconds between crossing the quota
+      // and being killed (measured here: 32–40 MB for a 32 MB quota) — when the host outranks it. Plugins run at nice
+      // 19; a host that itself runs at nice 19 (a CI runner under `nice`) shares the CPUs with the writer as an equal,
+      // and the writer gets megabytes further per millisecond the host waits (measured so: up to 101 MB).
+      if (HOST_OUTRANKS_PLUGINS) expect(usage.bytes).toBeLessThan(quota * 2);
     });
   }
 });
