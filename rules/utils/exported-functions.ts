@@ -89,10 +89,26 @@ export function holderUses(fn: AnyNode, scopeOf: ScopeOf): AnyNode[] {
       uses.push(use);
       const { node, parent } = climbWrappers(use);
       if (parent?.type === 'VariableDeclarator' && parent.init === node && parent.id.type === 'Identifier' && parent.parent?.kind === 'const') visit(findVariable(scopeOf(parent.id), parent.id.name));
+      uses.push(...memberReads(node, parent, scopeOf));
     }
   };
   visit(variable);
   return uses;
+}
+
+/**
+ * `const h = { grab }` (or `{ run: grab }`): each read of `h.grab` off that `const` holds the function too. Written
+ * members are not followed (what else the key may hold is someone else's question).
+ */
+function memberReads(node: AnyNode, parent: AnyNode | null | undefined, scopeOf: ScopeOf): AnyNode[] {
+  if (parent?.type !== 'Property' || parent.value !== node || parent.kind !== 'init' || parent.parent?.type !== 'ObjectExpression') return [];
+  const key = plainKeyName(parent.key, parent.computed);
+  const { node: literal, parent: declarator } = climbWrappers(parent.parent);
+  if (key === undefined || declarator?.type !== 'VariableDeclarator' || declarator.init !== literal || declarator.id.type !== 'Identifier' || declarator.parent?.kind !== 'const') return [];
+  return (findVariable(scopeOf(declarator.id), declarator.id.name)?.references ?? []).flatMap((reference) => {
+    const { node: held, parent: member } = climbWrappers(reference.identifier as unknown as AnyNode);
+    return member?.type === 'MemberExpression' && member.object === held && plainKeyName(member.property, member.computed) === key && !isWriteTarget(member) ? [member] : [];
+  });
 }
 
 /** A method whose object literal has its own member `key`: `this.key` names the sibling when called as a method. */

@@ -338,12 +338,46 @@ export class HeldValues {
       for (const reference of this.referencesOf(unwrap(callee.object))) {
         const { node: held, parent: member } = climbWrappers(reference.identifier as unknown as AnyNode);
         if (member?.type !== 'MemberExpression' || member.object !== held || this.methodName(member) !== 'emit') continue;
-        for (const args of this.emitArguments(member)) {
-          if (args[0] && args.slice(0, index + 2).every((argument) => argument.type !== 'SpreadElement') && this.resolver.folder.foldString(args[0]) === event && args[index + 1]) out.push(args[index + 1]);
+        const lists = this.emitArguments(member);
+        // An emit read in a shape not interpreted here (`Reflect.apply(bus.emit, bus, […])`) may pass any value its call is handed.
+        if (lists.length === 0) out.push(...this.handedAlong(member));
+        for (const args of lists.map((list) => this.spreadOut(list))) {
+          const spread = args.findIndex((argument) => argument.type === 'SpreadElement');
+          const named = spread === 0 || (args[0] !== undefined && this.resolver.folder.foldString(args[0]) === event);
+          // A spread shifts the arguments after it: any of them may land at the parameter.
+          if (spread !== -1 && spread <= index + 1) {
+            if (named) out.push(...args.slice(spread));
+          } else if (named && args[index + 1]) {
+            out.push(args[index + 1]);
+          }
         }
       }
     }
     return out;
+  }
+
+  /**
+   * An argument list with each spread of an array literal replaced by its elements: one written in place, or held by a
+   * name used only in spreads (one that is also pushed to or handed on may hold more).
+   */
+  private spreadOut(args: AnyNode[]): AnyNode[] {
+    return args.flatMap((argument) => {
+      const spread = argument.type === 'SpreadElement' ? unwrap(argument.argument) : undefined;
+      const onlySpread = spread?.type === 'Identifier' && findVariable(this.scopeOf(spread), spread.name)?.references.every((reference) => reference.init || climbWrappers(reference.identifier as unknown as AnyNode).parent?.type === 'SpreadElement');
+      const literal = spread && (spread.type === 'ArrayExpression' || onlySpread) ? this.literalBehind(spread) : undefined;
+      return literal?.type === 'ArrayExpression' && literal.elements.every((element: AnyNode | null) => element) ? this.spreadOut(literal.elements) : [argument];
+    });
+  }
+
+  /**
+   * The other arguments of the call `value` is handed to, inside array literals and spreads too (`f(x, [value, JSON])`):
+   * what a call the gate does not read may pass along with it.
+   */
+  private handedAlong(value: AnyNode): AnyNode[] {
+    let { node, parent } = climbWrappers(value);
+    while (parent?.type === 'ArrayExpression' || parent?.type === 'SpreadElement') ({ node, parent } = climbWrappers(parent));
+    if ((parent?.type !== 'CallExpression' && parent?.type !== 'NewExpression') || !parent.arguments.includes(node)) return [];
+    return parent.arguments.filter((argument: AnyNode) => argument !== node);
   }
 
   /** Every reference to the variable `identifier` names, or for a global no scope declares (`process`), every use of that name in the file. */
@@ -357,11 +391,14 @@ export class HeldValues {
 
   /**
    * The argument lists an emit passes, event name first: `e.emit(…)`, `e.emit.call(e, …)`, `e.emit.apply(e, [...])`,
-   * and each plain call of `const emit = e.emit.bind(e, …)` (the bound arguments first).
+   * `Reflect.apply(e.emit, e, [...])`, and each plain call of `const emit = e.emit.bind(e, …)` (the bound arguments first).
    */
   private emitArguments(emit: AnyNode): AnyNode[][] {
     const { node, parent } = climbWrappers(emit);
     if (parent?.type === 'CallExpression' && parent.callee === node) return [parent.arguments];
+    // `Reflect.apply(e.emit, e, [...])`, read as the call it makes.
+    const through = parent?.type === 'CallExpression' && parent.arguments[0] === node ? this.resolver.normalizeCall(parent) : undefined;
+    if (through?.calleeNode === unwrap(emit) && through.args) return [through.args];
     if (parent?.type !== 'MemberExpression' || parent.object !== node) return [];
     const how = this.methodName(parent);
     const { node: callee, parent: call } = climbWrappers(parent);

@@ -735,6 +735,10 @@ export class Resolver {
     const callee = unwrap(parent.callee);
     const name = Resolver.nameOf(this.resolve(callee));
     if (index === 0 && name === 'Reflect.apply') return isNullish(parent.arguments[1]);
+    // `Function.prototype.call.call(fn, null)` is `fn.call(null)` (`.apply` and `Reflect.apply` of those too).
+    const through = this.normalizeCall(parent);
+    const runner = Resolver.nameOf(through.callee);
+    if ((runner === 'Function.prototype.call' || runner === 'Function.prototype.apply') && through.thisNode === node) return through.args !== undefined && isNullish(through.args[0]);
     // Built-ins that run a callback with no receiver (Node's timers give theirs the timer object).
     if (index === 0 && (name === 'queueMicrotask' || name === 'process.nextTick')) return true;
     if (index === 1 && name === 'Array.from') return parent.arguments.length < 3 || isNullish(parent.arguments[2]);

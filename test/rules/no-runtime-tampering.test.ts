@@ -27,6 +27,8 @@ tester.run('no-runtime-tampering', rule, {
     { code: 'const E = require("events");\nconst bus = new E();\nbus.on("c", (codec) => { codec.parse = () => 1; });\nbus.emit("c", { parse: null });\nbus.emit("d", JSON);', ...cjs },
     // ...also a named listener, a `var` emitter and a `const` event name.
     { code: 'const E = require("events");\nvar bus = new E();\nconst name = "c";\nfunction patch(codec) { codec.parse = () => 1; }\nbus.on(name, patch);\nbus.emit(name, { parse: null });\nbus.emit("d", JSON);', ...cjs },
+    // ...and the same shapes passing the plugin's own class, or another event's built-in.
+    { code: 'const E = require("events");\nconst bus = new E();\nclass Thing {}\nbus.on("a", (P) => { P.prototype.at = spy; });\nReflect.apply(bus.emit, bus, ["a", Thing]);\nbus.emit(...["a", Thing]);\nbus.emit("b", ...[Array]);', ...cjs },
     // Node's own events on process carry Node's values, not the built-ins.
     { code: 'process.on("exit", (code) => { code.x = 1; });\nprocess.on("warning", (w) => { w.name = "y"; });\nprocess.emit("other", JSON);', ...cjs },
     // An emitter handed on whose own emits pass only the plugin's objects.
@@ -138,6 +140,22 @@ tester.run('no-runtime-tampering', rule, {
       code: 'const E = require("events");\nconst bus = new E();\nbus.on("codec", (c) => { c.stringify = spy; });\nconst patch = (P) => { P.prototype.at = spy; };\nbus.on("p", patch);\nbus.emit.call(bus, "codec", JSON);\nbus.emit.apply(bus, ["p", Array]);\nmodule.exports = bus;\nconsole.log(bus);',
       ...cjs,
       errors: [{ ...at('heldShared', 3, 26), data: { target: 'JSON.stringify', through: 'c' } }, { ...at('heldShared', 4, 24), data: { target: 'Array.prototype.at', through: 'P.prototype' } }],
+    },
+    // An emit the gate does not read as such passes whatever its call is handed: Reflect.apply, a spread, `call.call`.
+    {
+      code: 'const E = require("events");\nconst bus = new E();\nbus.on("a", (P) => { P.prototype.at = spy; });\nbus.on("b", (J) => { J.parse = spy; });\nbus.on("c", (O) => { O.prototype.toString = spy; });\nReflect.apply(bus.emit, bus, ["a", Array]);\nconst args = ["b", JSON];\nbus.emit(...args);\nFunction.prototype.call.call(bus.emit, bus, "c", Object);',
+      ...cjs,
+      errors: [
+        { ...at('heldShared', 3, 22), data: { target: 'Array.prototype.at', through: 'P.prototype' } },
+        { ...at('heldShared', 4, 22), data: { target: 'JSON.parse', through: 'J' } },
+        { ...at('heldShared', 5, 22), data: { target: 'Object.prototype.toString', through: 'O.prototype' } },
+      ],
+    },
+    // A spread of a list the file also pushes to may pass what was pushed.
+    {
+      code: 'const E = require("events");\nconst bus = new E();\nbus.on("a", (P) => { P.prototype.at = spy; });\nconst more = ["a"];\nmore.push(Array);\nbus.emit(...more);',
+      ...cjs,
+      errors: [{ ...at('heldShared', 3, 22), data: { target: 'Array.prototype.at', through: 'P.prototype' } }],
     },
     // What the file emits reaches the listener even when the emitter is written again or emits what the file cannot name.
     {

@@ -346,6 +346,11 @@ describe('following values through the file', () => {
     expect(returned('function grab() { return this; }\nObject.keys({ a: 1 }).filter(Boolean).forEach(grab);')).toBe('');
     expect(returned('function grab() { return this; }\nconst list = [0];\nlist.some(grab);')).toBe('');
     expect(returned('function grab() { return this; }\nconst run = grab.bind(null);\nrun();')).toBe('');
+    // Taken off a const literal that holds it; `Function.prototype.call` and `.apply` run through `.call`.
+    expect(returned('function grab() { return this; }\nconst h = { grab };\n[0].map(h.grab);')).toBe('');
+    expect(returned('function grab() { return this; }\nconst h = { run: grab };\nPromise.resolve().then(h["run"]);')).toBe('');
+    expect(returned('function grab() { return this; }\nFunction.prototype.call.call(grab, null);')).toBe('');
+    expect(returned('function grab() { return this; }\nFunction.prototype.apply.call(grab, undefined, []);')).toBe('');
     // A tag runs like a plain call, and yields what its body returns.
     expect(resolveName('function scope() { return this; }\nconst G = scope`x`;\nG.JSON', cjs)).toBe('JSON');
     // Node's timers give the timer object; a thisArg, another object's `then`, a strict callback.
@@ -357,6 +362,9 @@ describe('following values through the file', () => {
     // Another object's split or map may bind `this`; a bind to an object is that object.
     expect(returned('function grab() { return this; }\nwords.split("").map(grab);\nconst run = grab.bind(box);\nrun();')).toBeUndefined();
     expect(returned('"use strict"; [2, 1].sort(function () { return this; });')).toBeUndefined();
+    // A method call off the literal binds it; so do `call.call` and `apply.call` with a receiver.
+    expect(returned('function grab() { return this; }\nconst h = { grab };\nh.grab();\n[0].map(h.other);')).toBeUndefined();
+    expect(returned('function grab() { return this; }\nFunction.prototype.call.call(grab, box);\nFunction.prototype.apply.call(grab, box, []);')).toBeUndefined();
   });
 
   it('reaches the module wrapper through arguments.callee.caller', () => {
