@@ -177,6 +177,43 @@ function definedExport(call: AnyNode, scopeOf: ScopeOf): ExportedValue[] {
   });
 }
 
+/**
+ * The variables whose members become the module's exports: `module.exports = x`, or a call handed `x`
+ * (`module.exports = __toCommonJS(x)`, esbuild's copy of `x`'s getters onto the exports).
+ */
+function exportsSources(program: AnyNode, scopeOf: ScopeOf): Set<unknown> {
+  const out = new Set<unknown>();
+  for (const statement of loadTimeStatements(program)) {
+    if (statement.type !== 'ExpressionStatement') continue;
+    const { targets, value } = assignmentChain(statement.expression);
+    if (!targets.some((target) => exportsKey(target, scopeOf) === '')) continue;
+    for (const source of value.type === 'CallExpression' ? (value.arguments as AnyNode[]) : [value]) {
+      const name = unwrap(source);
+      if (name.type === 'Identifier') out.add(findVariable(scopeOf(name), name.name));
+    }
+  }
+  out.delete(undefined);
+  return out;
+}
+
+/**
+ * esbuild's CommonJS, `__export(target, { a: () => a, b: () => b })`: a call handed the exports (or a variable that
+ * becomes them, see exportsSources) and a literal of functions defines each key as a getter that runs its function.
+ */
+function getterTableExports(call: AnyNode, holders: Set<unknown>, scopeOf: ScopeOf): ExportedValue[] {
+  if (call.type !== 'CallExpression' || call.arguments.length !== 2) return [];
+  // `Object.assign(exports, { a: () => v })` exports the functions themselves (exportedValues' merges).
+  const callee = unwrap(call.callee);
+  if (callee.type === 'MemberExpression' && plainKeyName(callee.property, callee.computed) === 'assign') return [];
+  const [target, table] = (call.arguments as AnyNode[]).map((argument) => unwrap(argument));
+  const exportsObject = target.type === 'Identifier' ? (target.name === 'exports' && isFreeName(target, scopeOf)) || holders.has(findVariable(scopeOf(target), target.name)) : isModuleExports(target, scopeOf);
+  if (!exportsObject || table.type !== 'ObjectExpression') return [];
+  return (table.properties as AnyNode[]).flatMap((property): ExportedValue[] => {
+    const key = property.type === 'Property' && property.kind === 'init' ? plainKeyName(property.key, property.computed) : undefined;
+    return key !== undefined && isFunctionNode(unwrap(property.value)) ? [[key, property.value, 'getter']] : [];
+  });
+}
+
 /** Not declared in the file: CommonJS's own `module` and `exports`. */
 function isFreeName(identifier: AnyNode, scopeOf: ScopeOf): boolean {
   return (findVariable(scopeOf(identifier), identifier.name)?.defs.length ?? 0) === 0;
@@ -240,6 +277,7 @@ export function exportedValues(program: AnyNode, scopeOf: ScopeOf): ExportedValu
   const out: ExportedValue[] = [];
   // Function declarations are hoisted: one exported above where it is written is that function too.
   const declared = new Map<string, AnyNode>((program.body as AnyNode[]).filter((statement) => statement.type === 'FunctionDeclaration' && statement.id).map((statement) => [statement.id.name, statement]));
+  const holders = exportsSources(program, scopeOf);
   for (const statement of loadTimeStatements(program)) {
     const declaration = statement.type === 'ExportNamedDeclaration' ? statement.declaration : undefined;
     if (declaration?.type === 'FunctionDeclaration' && declaration.id) out.push([declaration.id.name, declaration]);
@@ -254,7 +292,7 @@ export function exportedValues(program: AnyNode, scopeOf: ScopeOf): ExportedValu
       }
     }
     if (statement.type === 'ExportDefaultDeclaration') out.push(['', statement.declaration]);
-    if (statement.type === 'ExpressionStatement') out.push(...definedExport(statement.expression, scopeOf));
+    if (statement.type === 'ExpressionStatement') out.push(...definedExport(statement.expression, scopeOf), ...getterTableExports(statement.expression, holders, scopeOf));
     if (statement.type !== 'ExpressionStatement') continue;
     // `exports.a = exports.b = v`, `exports = module.exports = v`: every target of a chain gets the value.
     const { targets, value: right } = assignmentChain(statement.expression);

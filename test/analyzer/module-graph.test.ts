@@ -285,7 +285,7 @@ describe('the gate reads what would ship and what the entries reach', () => {
     expect(found).toEqual(['index.mjs:3 no-runtime-tampering high', 'index.mjs:5 no-runtime-tampering high', 'index.mjs:6 no-runtime-tampering high', 'index.mjs:7 no-runtime-tampering high', 'index.mjs:10 no-runtime-tampering high', 'index.mjs:11 no-runtime-tampering high', 'index.mjs:14 no-runtime-tampering high', 'index.mjs:16 no-runtime-tampering high']);
   });
 
-  it('follows CommonJS barrels as compilers write them: tsc, Babel, a name holding the module, Object.assign', async () => {
+  it('follows CommonJS barrels as compilers write them: tsc, Babel, esbuild, a name holding the module, Object.assign', async () => {
     const protos = 'exports.list = Array.prototype;\nexports.text = String.prototype;\nexports.own = {};';
     const root = writePlugin({
       'package.json': MANIFEST,
@@ -310,6 +310,18 @@ describe('the gate reads what would ship and what the entries reach', () => {
       ].join('\n'),
       'lib/held.js': "const p = require('./protos');\nconst again = p;\nmodule.exports = again;",
       'lib/assigned.js': "Object.assign(module.exports, require('./protos'));",
+      // esbuild: a table of getters copied onto the exports; its look-alike exports functions of the plugin's own objects.
+      'lib/esbuild.js': [
+        'var __defProp = Object.defineProperty;',
+        'var __export = (target, all) => { for (var name in all) __defProp(target, name, { get: all[name], enumerable: true }); };',
+        'var __toCommonJS = (mod) => Object.assign(__defProp({}, "__esModule", { value: true }), mod);',
+        'var src_exports = {};',
+        '__export(src_exports, { codec: () => codec, mine: () => mine });',
+        'module.exports = __toCommonJS(src_exports);',
+        'const codec = JSON;',
+        'const mine = {};',
+      ].join('\n'),
+      'lib/own-table.js': 'Object.assign(exports, { make: () => JSON });',
       // Look-alikes: barrels of the plugin's own objects, and a named definition that only marks the module.
       'lib/own-barrel.js': '"use strict";\nObject.defineProperty(exports, "__esModule", { value: true });\nvar __exportStar = function (m, exports) { for (var p in m) exports[p] = m[p]; };\n__exportStar(require("./mine"), exports);',
       'index.js': [
@@ -326,12 +338,17 @@ describe('the gate reads what would ship and what the entries reach', () => {
         'tsc.own.x = 1;',
         'own.list.includes = () => true;',
         'own.text.trim = () => "";',
+        "const esb = require('./lib/esbuild');",
+        'esb.codec.parse = () => ({});',
+        'esb.mine.x = 1;',
+        "require('./lib/own-table').make.x = 1;",
         'exports.activate = () => {};',
       ].join('\n'),
     });
     const found = summary((await analyzePlugin(root, { cache: false })).findings).filter((line) => line.startsWith('index.js:'));
-    // Lines 6–10 write on Array.prototype and String.prototype through each barrel; 11–13 on the plugin's own objects.
-    expect(found).toEqual(['index.js:6 no-runtime-tampering high', 'index.js:7 no-runtime-tampering high', 'index.js:8 no-runtime-tampering high', 'index.js:9 no-runtime-tampering high', 'index.js:10 no-runtime-tampering high']);
+    // Lines 6–10 and 15 write on Array.prototype, String.prototype and JSON through each barrel; 11–13, 16 and 17 on the
+    // plugin's own objects (a function `Object.assign` exports is not a getter).
+    expect(found).toEqual(['index.js:6 no-runtime-tampering high', 'index.js:7 no-runtime-tampering high', 'index.js:8 no-runtime-tampering high', 'index.js:9 no-runtime-tampering high', 'index.js:10 no-runtime-tampering high', 'index.js:15 no-runtime-tampering high']);
   });
 
   it('follows a barrel through interop helpers, destructured names, chained and bracketed exports, load-time blocks, spreads and long chains', async () => {
