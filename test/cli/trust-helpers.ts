@@ -26,6 +26,8 @@ export interface Run {
 
 export function warden(cwd: string, ...args: string[]): Run {
   const result = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '1' } });
+  // Said as such: a run killed at the timeout would otherwise fail as "expected null to be 0", with nothing to go on.
+  if (result.error) throw new Error(`warden ${args.join(' ')}: ${result.error.message}; its output so far: ${JSON.stringify(result.stdout)} ${JSON.stringify(result.stderr)}`);
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
