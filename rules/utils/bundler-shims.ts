@@ -13,7 +13,7 @@
 import type { SourceCode } from 'eslint';
 import * as espree from 'espree';
 import type { AnyNode } from './ast.js';
-import { climbWrappers, unwrap } from './ast.js';
+import { climbWrappers, isWithin, unwrap } from './ast.js';
 import { findVariable } from './scope.js';
 
 export type ShimKind = 'esbuild-require' | 'browserify-prelude' | 'webpack-global';
@@ -149,7 +149,7 @@ function findShims(program: AnyNode): Shim[] {
 export function insideShim(sourceCode: SourceCode, node: AnyNode): boolean {
   const shims = shimsOf(sourceCode);
   if (!shims.length || !node.range) return false;
-  return shims.some((shim) => shim.node.range![0] <= node.range![0] && node.range![1] <= shim.node.range![1]);
+  return shims.some((shim) => isWithin(node, shim.node));
 }
 
 /** The value a shim call gives: `require` for esbuild's, the global object for webpack's. */

@@ -10,7 +10,7 @@
  * unless a folded key on a literal picks one element.
  */
 import type { AnyNode } from './ast.js';
-import { childNodes, climbWrappers, isFunctionNode, plainKeyName, runtimeParams, unwrap } from './ast.js';
+import { childNodes, climbWrappers, isFunctionNode, isWithin, plainKeyName, runtimeParams, unwrap } from './ast.js';
 import type { Scope } from 'eslint';
 import { holderUses } from './exported-functions.js';
 import { EMITTER_LISTENING, argumentAt } from './local-functions.js';
@@ -128,6 +128,11 @@ export class HeldValues {
         const mapped = MAPPING_STATICS.has(called);
         if (COLLECTING_STATICS.has(called)) return node.arguments.flatMap((argument: AnyNode) => (mapped && isFunctionNode(unwrap(argument)) ? this.returned(argument, walk) : this.contents(argument, walk)));
         if (SINGLE_HOLDERS.has(called)) return node.arguments[0] ? this.element(node.arguments[0], walk) : [];
+        // `once(bus, 'codec')`: a promise of the argument list of that event's emits.
+        if (this.isEventsOnce(callee) && node.arguments.length >= 2) {
+          const emits = this.emitsOf(node.arguments[0], this.resolver.folder.foldString(node.arguments[1]));
+          return [...emits.lists.flat(), ...emits.loose].flatMap((argument) => this.element(argument, walk));
+        }
         const method = callee.type === 'MemberExpression' ? this.methodName(callee) : undefined;
         // `p.then((x) => x)`: the next promise holds what the callback returns.
         if (method !== undefined && SETTLED_CALLBACKS.has(method) && node.arguments[0]) return this.returned(node.arguments[0], walk);
@@ -147,6 +152,9 @@ export class HeldValues {
       }
       case 'MemberExpression':
         return this.picked(node.object, this.memberKey(node), walk, true);
+      // `const [P] = await p`: a part of what the promise holds, or of the value itself.
+      case 'AwaitExpression':
+        return this.contents(node.argument, walk);
       case 'ConditionalExpression':
         return [...this.contents(node.consequent, walk), ...this.contents(node.alternate, walk)];
       case 'LogicalExpression':
@@ -225,15 +233,17 @@ export class HeldValues {
       out.push(...collections.flatMap((collection) => this.contents(collection, walk)));
       out.push(...(this.resolver.parameterArguments(identifier) ?? []).flatMap((argument) => (argument ? of(argument) : [])));
       const fn = parameter.node as AnyNode;
+      // The parameter the name is, or is destructured from (`([P]) => …` holds a part of what it is given).
+      const position = runtimeParams(fn).findIndex((param: AnyNode) => isWithin(parameter.name as AnyNode, param));
       const call = fn.parent;
       const callee = call?.type === 'CallExpression' && call.arguments[0] === fn ? unwrap(call.callee) : undefined;
       const method = callee?.type === 'MemberExpression' ? this.methodName(callee) : undefined;
       // A reducer's accumulator: what it starts as, or what the reducer returns.
       if ((method === 'reduce' || method === 'reduceRight') && runtimeParams(fn)[0] === parameter.name) out.push(...this.accumulated(call!, walk));
       // `Promise.resolve(JSON).then((J) => …)`: the value the promise settles with.
-      if (method !== undefined && SETTLED_CALLBACKS.has(method) && runtimeParams(fn)[0] === parameter.name) out.push(...this.contents(callee!.object, walk));
+      if (method !== undefined && SETTLED_CALLBACKS.has(method) && position === 0) out.push(...this.contents(callee!.object, walk));
       // A listener's parameter: what any emit of its event the file writes passes there.
-      out.push(...this.emitted(fn, runtimeParams(fn).indexOf(parameter.name as AnyNode)).flatMap((argument) => (whole && !asCollection ? this.element(argument, walk) : this.contents(argument, walk))));
+      out.push(...this.emitted(fn, position).flatMap((argument) => (whole && !asCollection ? this.element(argument, walk) : this.contents(argument, walk))));
     }
     for (const reference of variable.references) {
       const write = reference as unknown as { writeExpr?: AnyNode | null; identifier: AnyNode };
@@ -332,28 +342,47 @@ export class HeldValues {
     for (const use of [fn, ...holderUses(fn, this.scopeOf)]) {
       const { node, parent: call } = climbWrappers(use);
       const callee = call?.type === 'CallExpression' && call.arguments[1] === node ? unwrap(call.callee) : undefined;
-      if (callee?.type !== 'MemberExpression' || !EMITTER_LISTENING.has(this.methodName(callee) ?? '') || unwrap(callee.object).type !== 'Identifier') continue;
-      const event = this.resolver.folder.foldString(call!.arguments[0]);
-      if (event === undefined) continue;
-      for (const reference of this.referencesOf(unwrap(callee.object))) {
-        const { node: held, parent: member } = climbWrappers(reference.identifier as unknown as AnyNode);
-        if (member?.type !== 'MemberExpression' || member.object !== held || this.methodName(member) !== 'emit') continue;
-        const lists = this.emitArguments(member);
-        // An emit read in a shape not interpreted here (`Reflect.apply(bus.emit, bus, […])`) may pass any value its call is handed.
-        if (lists.length === 0) out.push(...this.handedAlong(member));
-        for (const args of lists.map((list) => this.spreadOut(list))) {
-          const spread = args.findIndex((argument) => argument.type === 'SpreadElement');
-          const named = spread === 0 || (args[0] !== undefined && this.resolver.folder.foldString(args[0]) === event);
-          // A spread shifts the arguments after it: any of them may land at the parameter.
-          if (spread !== -1 && spread <= index + 1) {
-            if (named) out.push(...args.slice(spread));
-          } else if (named && args[index + 1]) {
-            out.push(args[index + 1]);
-          }
-        }
+      if (callee?.type !== 'MemberExpression' || !EMITTER_LISTENING.has(this.methodName(callee) ?? '')) continue;
+      const emits = this.emitsOf(callee.object, this.resolver.folder.foldString(call!.arguments[0]));
+      for (const args of emits.lists) {
+        const spread = args.findIndex((argument) => argument.type === 'SpreadElement');
+        // A spread shifts the arguments after it: any of them may land at the parameter.
+        if (spread !== -1 && spread <= index) out.push(...args.slice(spread));
+        else if (args[index]) out.push(args[index]);
+      }
+      out.push(...emits.loose);
+    }
+    return out;
+  }
+
+  /**
+   * What the file's emits of `event` on the emitter `emitter` names pass after the event name, one list per emit
+   * (spreads of literal lists spread out; a list that starts with a spread may be any event's). An emit read in a
+   * shape not interpreted here (`Function.prototype.call.call(bus.emit, …)`) may pass any value its call is handed,
+   * at any position, whatever the event: `loose`. Nothing when the event does not fold or the emitter is not a plain name.
+   */
+  private emitsOf(emitter: AnyNode, event: string | undefined): { lists: AnyNode[][]; loose: AnyNode[] } {
+    const out = { lists: [] as AnyNode[][], loose: [] as AnyNode[] };
+    const holder = unwrap(emitter);
+    if (event === undefined || holder.type !== 'Identifier') return out;
+    for (const reference of this.referencesOf(holder)) {
+      const { node: held, parent: member } = climbWrappers(reference.identifier as unknown as AnyNode);
+      if (member?.type !== 'MemberExpression' || member.object !== held || this.methodName(member) !== 'emit') continue;
+      const lists = this.emitArguments(member);
+      if (lists.length === 0) out.loose.push(...this.handedAlong(member));
+      for (const args of lists.map((list) => this.spreadOut(list))) {
+        if (args[0]?.type === 'SpreadElement') out.lists.push(args);
+        else if (args[0] !== undefined && this.resolver.folder.foldString(args[0]) === event) out.lists.push(args.slice(1));
       }
     }
     return out;
+  }
+
+  /** `once` of Node's `events` module (`events.once`, `EventEmitter.once`, a destructured `once`). */
+  private isEventsOnce(callee: AnyNode): boolean {
+    const ref = this.resolver.resolve(callee);
+    const path = ref?.path.join('.');
+    return (ref?.module === 'events' || ref?.module === 'node:events') && (path === 'once' || path === 'EventEmitter.once' || path === 'default.once');
   }
 
   /**

@@ -18,7 +18,7 @@
 import { posix } from 'node:path';
 import type { Scope } from 'eslint';
 import type { AnyNode } from './ast.js';
-import { climbWrappers, descendants, isFunctionNode, isWriteTarget, plainKeyName, runtimeParams, unwrap } from './ast.js';
+import { climbWrappers, descendants, isFunctionNode, isWithin, isWriteTarget, plainKeyName, runtimeParams, unwrap } from './ast.js';
 import { argumentAt } from './local-functions.js';
 import { DATA_ROOT, HOME, PLUGIN_ROOT } from './markers.js';
 import { Resolver, memberName } from './resolve.js';
@@ -114,7 +114,7 @@ export class PathProver {
       written.push(writeExpr);
     }
     if (written.length < 2) return undefined;
-    const readsItself = (expression: AnyNode) => variable.references.some((ref) => !ref.isWrite() && within(ref.identifier as AnyNode, expression));
+    const readsItself = (expression: AnyNode) => variable.references.some((ref) => !ref.isWrite() && isWithin(ref.identifier as AnyNode, expression));
     const base = mergedPlace(written.filter((expression) => !readsItself(expression)).map((expression) => this.prove(expression, depth + 1)));
     if (!base) return undefined;
     let { open, climbs = false } = base;
@@ -554,11 +554,6 @@ export function templateParts(template: AnyNode): AnyNode[] {
 /** `folder` is `base` or lies below it. */
 export function isInside(folder: string, base: string): boolean {
   return folder === base || folder.startsWith(base.endsWith('/') ? base : `${base}/`);
-}
-
-/** `node` lies within `outer`'s source range. */
-function within(node: AnyNode, outer: AnyNode): boolean {
-  return node.range![0] >= outer.range![0] && node.range![1] <= outer.range![1];
 }
 
 /** An absolute path as folds write them: from the root, a drive, home (`~`), the data folder or an environment variable. */

@@ -29,6 +29,8 @@ tester.run('no-runtime-tampering', rule, {
     { code: 'const E = require("events");\nvar bus = new E();\nconst name = "c";\nfunction patch(codec) { codec.parse = () => 1; }\nbus.on(name, patch);\nbus.emit(name, { parse: null });\nbus.emit("d", JSON);', ...cjs },
     // ...and the same shapes passing the plugin's own class, or another event's built-in.
     { code: 'const E = require("events");\nconst bus = new E();\nclass Thing {}\nbus.on("a", (P) => { P.prototype.at = spy; });\nReflect.apply(bus.emit, bus, ["a", Thing]);\nbus.emit(...["a", Thing]);\nbus.emit("b", ...[Array]);', ...cjs },
+    // ...their look-alikes: the plugin's own objects, and another event's built-in.
+    { code: 'Promise.resolve([{}]).then(([o]) => { o.at = spy; });\nasync function go() { const [c] = await Promise.resolve([new Map()]); c.x = 1; }\nconst { once, EventEmitter } = require("events");\nconst bus = new EventEmitter();\nonce(bus, "ready").then(([o]) => { o.prototype.x = spy; });\nclass Own {}\nbus.emit("ready", Own);\nbus.emit("other", Object);', ...cjs },
     // Node's own events on process carry Node's values, not the built-ins.
     { code: 'process.on("exit", (code) => { code.x = 1; });\nprocess.on("warning", (w) => { w.name = "y"; });\nprocess.emit("other", JSON);', ...cjs },
     // An emitter handed on whose own emits pass only the plugin's objects.
@@ -364,6 +366,17 @@ tester.run('no-runtime-tampering', rule, {
     // A symbol key names no intrinsic of the global object, but a prototype written by one is still changed.
     { code: 'Object.prototype[Symbol.for("x")] = 1;\nconst k = Symbol("y");\nArray.prototype[k] = f;\nPromise.prototype[Symbol.iterator] = g;', errors: [{ ...at('intrinsic', 1, 1), data: { target: 'Object.prototype[symbol]' } }, { ...at('intrinsic', 3, 1), data: { target: 'Array.prototype[symbol]' } }, { ...at('intrinsic', 4, 1), data: { target: 'Promise.prototype[symbol]' } }] },
     // A promise's value: what Promise.resolve, a local async function or a then callback settles with, reached by then or await.
+    // A part of what a promise settles with: a destructured `then` parameter, a name destructured from `await`, and
+    // `events.once`, whose promise holds that event's emitted arguments.
+    {
+      code: 'Promise.resolve([Array]).then(([P]) => { P.prototype.at = spy; });\nasync function go() { const { codec } = await Promise.resolve({ codec: JSON }); codec.parse = spy; }\nconst { once, EventEmitter } = require("events");\nconst bus = new EventEmitter();\nonce(bus, "ready").then(([O]) => { O.prototype.toString = spy; });\nbus.emit("ready", Object);',
+      ...cjs,
+      errors: [
+        { ...at('heldShared', 1, 42), data: { target: 'Array.prototype.at', through: 'P.prototype' } },
+        { ...at('heldShared', 2, 81), data: { target: 'JSON.parse', through: 'codec' } },
+        { ...at('heldShared', 5, 36), data: { target: 'Object.prototype.toString', through: 'O.prototype' } },
+      ],
+    },
     { code: 'Promise.resolve(JSON).then((x) => { x.parse = wrapped; });\nasync function proto() { return Object.prototype; }\nproto().then((p) => { p.isAdmin = true; });\nasync function run() { const A = await Promise.resolve(Array.prototype); A.includes = () => true; (await proto()).then = hook; }\nPromise.resolve(1).then(() => Math).then((M) => { M.random = () => 4; });', errors: [{ ...at('heldShared', 1, 37), data: { target: 'JSON.parse', through: 'x' } }, { ...at('intrinsic', 3, 23), data: { target: 'Object.prototype.isAdmin' } }, { ...at('heldShared', 4, 74), data: { target: 'Array.prototype.includes', through: 'A' } }, { ...at('intrinsic', 4, 99), data: { target: 'Object.prototype.then' } }, { ...at('heldShared', 5, 51), data: { target: 'Math.random', through: 'M' } }] },
     // The global object written by a key the gate cannot fold: any intrinsic (`fetch`, `JSON`…) may be the one replaced.
     { code: 'import { NAME } from "./names.mjs";\nconst orig = globalThis[NAME];\nglobalThis[NAME] = (url, init) => orig(url, init);\nObject.defineProperty(globalThis, name, { value: spy });\nfor (const k of Object.keys(fakes)) global[k] = fakes[k];\nif (!globalThis[other]) globalThis[NAME] = impl;', errors: [{ ...at('intrinsic', 3, 1), data: { target: 'globalThis[…]' } }, { ...at('intrinsic', 4, 1), data: { target: 'globalThis[…]' } }, { ...at('intrinsic', 5, 37), data: { target: 'globalThis[…]' } }, { ...at('intrinsic', 6, 25), data: { target: 'globalThis[…]' } }] },
