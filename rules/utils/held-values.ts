@@ -31,6 +31,10 @@ const MAPPING_METHODS = new Set(['map', 'flatMap']);
 const COLLECTION_CLASSES = new Set(['Map', 'Set', 'WeakMap', 'WeakSet']);
 /** Constructors whose instance holds their first argument itself: a `WeakRef` hands it back from `deref()`, `Proxy.revocable` as `.proxy`. */
 const SINGLE_HOLDERS = new Set(['WeakRef', 'Proxy.revocable', 'Promise.resolve']);
+/** Events an `EventTarget` dispatches: `new CustomEvent(type, { detail })` holds what its second argument holds. */
+const EVENT_CLASSES = new Set(['Event', 'CustomEvent', 'MessageEvent']);
+/** How a listener is registered: an emitter's methods, and an `EventTarget`'s. */
+const LISTENING = new Set([...EMITTER_LISTENING, 'addEventListener']);
 /** Promise methods whose callback receives the promise's value (`then`'s first, `finally` none). */
 const SETTLED_CALLBACKS = new Set(['then']);
 /** Calls that put their arguments into the collection they are called on. */
@@ -112,6 +116,7 @@ export class HeldValues {
         const constructed = this.globalName(node.callee) ?? '';
         if (COLLECTION_CLASSES.has(constructed)) return node.arguments[0] ? this.contents(node.arguments[0], walk) : [];
         if (SINGLE_HOLDERS.has(constructed)) return node.arguments[0] ? this.element(node.arguments[0], walk) : [];
+        if (EVENT_CLASSES.has(constructed)) return node.arguments[1] ? this.contents(node.arguments[1], walk) : [];
         // An instance of a class the file declares holds its fields: `class H { p = Array.prototype }`, `this.p = JSON` in a method.
         const callee = unwrap(node.callee);
         const declared = callee.type === 'ClassExpression' ? callee : callee.type === 'Identifier' ? this.resolver.declaredClass(callee) : undefined;
@@ -342,7 +347,7 @@ export class HeldValues {
     for (const use of [fn, ...holderUses(fn, this.scopeOf)]) {
       const { node, parent: call } = climbWrappers(use);
       const callee = call?.type === 'CallExpression' && call.arguments[1] === node ? unwrap(call.callee) : undefined;
-      if (callee?.type !== 'MemberExpression' || !EMITTER_LISTENING.has(this.methodName(callee) ?? '')) continue;
+      if (callee?.type !== 'MemberExpression' || !LISTENING.has(this.methodName(callee) ?? '')) continue;
       const emits = this.emitsOf(callee.object, this.resolver.folder.foldString(call!.arguments[0]));
       for (const args of emits.lists) {
         const spread = args.findIndex((argument) => argument.type === 'SpreadElement');
@@ -367,7 +372,10 @@ export class HeldValues {
     if (event === undefined || holder.type !== 'Identifier') return out;
     for (const reference of this.referencesOf(holder)) {
       const { node: held, parent: member } = climbWrappers(reference.identifier as unknown as AnyNode);
-      if (member?.type !== 'MemberExpression' || member.object !== held || this.methodName(member) !== 'emit') continue;
+      if (member?.type !== 'MemberExpression' || member.object !== held) continue;
+      const method = this.methodName(member);
+      if (method === 'dispatchEvent') this.dispatched(member, event, out);
+      if (method !== 'emit') continue;
       const lists = this.emitArguments(member);
       if (lists.length === 0) out.loose.push(...this.handedAlong(member));
       for (const args of lists.map((list) => this.spreadOut(list))) {
@@ -376,6 +384,23 @@ export class HeldValues {
       }
     }
     return out;
+  }
+
+  /**
+   * `target.dispatchEvent(e)`: the event `e` is its listeners' one argument, when it is made in place with a type that
+   * folds to `event` (`new CustomEvent('codec', { detail: JSON })`); any other may be any type's.
+   */
+  private dispatched(member: AnyNode, event: string, out: { lists: AnyNode[][]; loose: AnyNode[] }): void {
+    const { node: read, parent: call } = climbWrappers(member);
+    const dispatched = call?.type === 'CallExpression' && call.callee === read ? call.arguments[0] : undefined;
+    if (!dispatched) {
+      out.loose.push(...this.handedAlong(member));
+      return;
+    }
+    const made = unwrap(dispatched);
+    const known = made.type === 'NewExpression' && EVENT_CLASSES.has(this.globalName(made.callee) ?? '') && made.arguments[0];
+    if (!known) out.loose.push(dispatched);
+    else if (this.resolver.folder.foldString(made.arguments[0]) === event) out.lists.push([dispatched]);
   }
 
   /** `once` of Node's `events` module (`events.once`, `EventEmitter.once`, a destructured `once`). */

@@ -31,6 +31,8 @@ tester.run('no-runtime-tampering', rule, {
     { code: 'const E = require("events");\nconst bus = new E();\nclass Thing {}\nbus.on("a", (P) => { P.prototype.at = spy; });\nReflect.apply(bus.emit, bus, ["a", Thing]);\nbus.emit(...["a", Thing]);\nbus.emit("b", ...[Array]);', ...cjs },
     // ...their look-alikes: the plugin's own objects, and another event's built-in.
     { code: 'Promise.resolve([{}]).then(([o]) => { o.at = spy; });\nasync function go() { const [c] = await Promise.resolve([new Map()]); c.x = 1; }\nconst { once, EventEmitter } = require("events");\nconst bus = new EventEmitter();\nonce(bus, "ready").then(([o]) => { o.prototype.x = spy; });\nclass Own {}\nbus.emit("ready", Own);\nbus.emit("other", Object);', ...cjs },
+    // ...another type's built-in, or the plugin's own class.
+    { code: 'const t = new EventTarget();\nclass Own {}\nt.addEventListener("go", (e) => { e.detail.prototype.at = spy; });\nt.dispatchEvent(new CustomEvent("go", { detail: Own }));\nt.dispatchEvent(new CustomEvent("other", { detail: Array }));', ...cjs },
     // Node's own events on process carry Node's values, not the built-ins.
     { code: 'process.on("exit", (code) => { code.x = 1; });\nprocess.on("warning", (w) => { w.name = "y"; });\nprocess.emit("other", JSON);', ...cjs },
     // An emitter handed on whose own emits pass only the plugin's objects.
@@ -366,6 +368,12 @@ tester.run('no-runtime-tampering', rule, {
     // A symbol key names no intrinsic of the global object, but a prototype written by one is still changed.
     { code: 'Object.prototype[Symbol.for("x")] = 1;\nconst k = Symbol("y");\nArray.prototype[k] = f;\nPromise.prototype[Symbol.iterator] = g;', errors: [{ ...at('intrinsic', 1, 1), data: { target: 'Object.prototype[symbol]' } }, { ...at('intrinsic', 3, 1), data: { target: 'Array.prototype[symbol]' } }, { ...at('intrinsic', 4, 1), data: { target: 'Promise.prototype[symbol]' } }] },
     // A promise's value: what Promise.resolve, a local async function or a then callback settles with, reached by then or await.
+    // An EventTarget's listener gets the event dispatched, a CustomEvent's `detail` what its init holds.
+    {
+      code: 'const t = new EventTarget();\nt.addEventListener("go", (e) => { e.detail.prototype.at = spy; });\nt.dispatchEvent(new CustomEvent("go", { detail: Array }));',
+      ...cjs,
+      errors: [{ ...at('heldShared', 2, 35), data: { target: 'Array.detail.prototype.at', through: 'e.detail.prototype' } }],
+    },
     // A part of what a promise settles with: a destructured `then` parameter, a name destructured from `await`, and
     // `events.once`, whose promise holds that event's emitted arguments.
     {
