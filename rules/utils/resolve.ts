@@ -97,7 +97,7 @@ const WRAPPER_NAMES = new Set(Object.values(WRAPPER_ARGUMENTS));
 const UNBOUND_ARRAY_CALLBACKS = new Set(['sort', 'toSorted', 'reduce', 'reduceRight']);
 const PROMISE_REACTIONS = new Set(['then', 'catch', 'finally']);
 /** Built-ins that return a new Array, and an Array's methods that return one. */
-const ARRAY_MAKERS = new Set(['Array.of', 'Array.from', 'Object.keys', 'Object.values', 'Object.entries', 'Object.getOwnPropertyNames']);
+const ARRAY_MAKERS = new Set(['Array.of', 'Array.from', 'Object.keys', 'Object.values', 'Object.entries', 'Object.getOwnPropertyNames', 'Object.getOwnPropertySymbols', 'Reflect.ownKeys']);
 const ARRAY_COPIES = new Set(['map', 'filter', 'slice', 'concat', 'flat', 'flatMap', 'toSorted', 'toReversed', 'toSpliced', 'with']);
 /** `process.getBuiltinModule` (Node 20.16+) loads a built-in module without `require`. */
 const REQUIRE_LIKE = new Set(['require', 'module.require', 'require.main.require', 'process.getBuiltinModule']);
@@ -753,8 +753,9 @@ export class Resolver {
   }
 
   /**
-   * A value that is certainly an Array, whose methods are Array.prototype's: a literal (or a `const` holding one),
-   * what `Array.of`/`Array.from`/`Object.keys`/`values`/`entries` return, a string literal's `split`, and what an
+   * A value that is certainly an Array, whose methods are Array.prototype's: a literal, what `Array.of`/`Array.from`/
+   * `Object.keys`/`values`/`entries`/`getOwnPropertyNames`/`getOwnPropertySymbols` and `Reflect.ownKeys` return, a
+   * name written once with one of these, a string literal's `split`, and what an
    * array's copying methods (`map`, `filter`, `slice`, `concat`, …) return.
    */
   private isCertainArray(node: AnyNode, depth = 0): boolean {
@@ -762,9 +763,11 @@ export class Resolver {
     if (value.type === 'ArrayExpression') return true;
     if (depth > 4) return false;
     if (value.type === 'Identifier') {
-      const definition = findVariable(this.scopeOf(value), value.name)?.defs;
-      const declarator = definition?.length === 1 ? (definition[0].node as AnyNode) : undefined;
-      return declarator?.type === 'VariableDeclarator' && declarator.parent?.kind === 'const' && declarator.id.type === 'Identifier' && declarator.init !== null && unwrap(declarator.init).type === 'ArrayExpression';
+      // A name declared once and never written again (a `const`, or a `var` or `let` written only where declared).
+      const variable = findVariable(this.scopeOf(value), value.name);
+      const declarator = variable?.defs.length === 1 ? (variable.defs[0].node as AnyNode) : undefined;
+      const writtenOnce = variable?.references.every((reference) => !reference.isWrite() || reference.init) ?? false;
+      return declarator?.type === 'VariableDeclarator' && declarator.id.type === 'Identifier' && declarator.init != null && writtenOnce && this.isCertainArray(declarator.init, depth + 1);
     }
     if (value.type !== 'CallExpression') return false;
     const callee = unwrap(value.callee);

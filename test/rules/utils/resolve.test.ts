@@ -345,6 +345,8 @@ describe('following values through the file', () => {
     expect(returned('function grab() { return this; }\n"a".split("").map(grab);')).toBe('');
     expect(returned('function grab() { return this; }\nObject.keys({ a: 1 }).filter(Boolean).forEach(grab);')).toBe('');
     expect(returned('function grab() { return this; }\nconst list = [0];\nlist.some(grab);')).toBe('');
+    expect(returned('var keys = Reflect.ownKeys({ a: 1 });\nkeys.map(function () { return this; });')).toBe('');
+    expect(returned('const names = Object.getOwnPropertySymbols(o).filter(Boolean);\nnames.forEach(function () { return this; });')).toBe('');
     expect(returned('function grab() { return this; }\nconst run = grab.bind(null);\nrun();')).toBe('');
     // Taken off a const literal that holds it; `Function.prototype.call` and `.apply` run through `.call`.
     expect(returned('function grab() { return this; }\nconst h = { grab };\n[0].map(h.grab);')).toBe('');
@@ -362,6 +364,8 @@ describe('following values through the file', () => {
     // Another object's split or map may bind `this`; a bind to an object is that object.
     expect(returned('function grab() { return this; }\nwords.split("").map(grab);\nconst run = grab.bind(box);\nrun();')).toBeUndefined();
     expect(returned('"use strict"; [2, 1].sort(function () { return this; });')).toBeUndefined();
+    // A name written again may hold anything with a `map` of its own.
+    expect(returned('var keys = Reflect.ownKeys({ a: 1 });\nkeys = other;\nkeys.map(function () { return this; });')).toBeUndefined();
     // A method call off the literal binds it; so do `call.call` and `apply.call` with a receiver.
     expect(returned('function grab() { return this; }\nconst h = { grab };\nh.grab();\n[0].map(h.other);')).toBeUndefined();
     expect(returned('function grab() { return this; }\nFunction.prototype.call.call(grab, box);\nFunction.prototype.apply.call(grab, box, []);')).toBeUndefined();
