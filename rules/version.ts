@@ -3,4 +3,4 @@
  * reused. Its own module so the analyzer's cache can read it without loading
  * the rules and their parser.
  */
-export const RULES_VERSION = '30';
+export const RULES_VERSION = '31';

@@ -184,12 +184,12 @@ export function runtimeParams(fn: AnyNode): AnyNode[] {
   return first?.type === 'Identifier' && first.name === 'this' ? fn.params.slice(1) : fn.params;
 }
 
-/** No argument, `null`, `undefined` or `void …`: what leaves a sloppy function's `this` the global object. */
 /** `node` lies within `outer`'s source range (or is it). */
 export function isWithin(node: AnyNode, outer: AnyNode): boolean {
   return node.range![0] >= outer.range![0] && node.range![1] <= outer.range![1];
 }
 
+/** No argument, `null`, `undefined` or `void …`: what leaves a sloppy function's `this` the global object. */
 export function isNullish(argument: AnyNode | undefined): boolean {
   if (!argument) return true;
   const value = unwrap(argument);

@@ -11,7 +11,7 @@
  * is exported, also by `Object.assign(module.exports, { run })`.
  */
 import { childNodes, climbWrappers, descendants, isFunctionNode, isNullish, isReferenceIdentifier, isWriteTarget, plainKeyName, unwrap, type AnyNode } from './ast.js';
-import { EMITTER_LISTENING } from './local-functions.js';
+import { LISTENING } from './local-functions.js';
 import { bindingOf, findVariable, writtenExpressions, type ScopeOf } from './scope.js';
 
 /** True when `fn` is exported by its CommonJS file (directly, or by a name that holds it) and may run with the global `this` for `key`. */
@@ -48,7 +48,7 @@ function isGivenAReceiver(fn: AnyNode, isGlobalObject: (node: AnyNode) => boolea
   const callee = unwrap(parent.callee);
   // An emitter runs its listeners with itself as `this`, as the DOM's `addEventListener` does with the element.
   const method = callee.type === 'MemberExpression' ? plainKeyName(callee.property, callee.computed) : undefined;
-  return method !== undefined && (EMITTER_LISTENING.has(method) || method === 'addEventListener');
+  return method !== undefined && LISTENING.has(method);
 }
 
 /**

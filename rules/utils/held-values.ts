@@ -13,7 +13,7 @@ import type { AnyNode } from './ast.js';
 import { childNodes, climbWrappers, isFunctionNode, isWithin, plainKeyName, runtimeParams, unwrap } from './ast.js';
 import type { Scope } from 'eslint';
 import { holderUses } from './exported-functions.js';
-import { EMITTER_LISTENING, argumentAt } from './local-functions.js';
+import { LISTENING, argumentAt } from './local-functions.js';
 import { DYNAMIC, ITERATION_METHODS, type Ref, type Resolver } from './resolve.js';
 import { enclosingWithObjects, findVariable, isRuntimeDefinition, type ScopeOf } from './scope.js';
 
@@ -33,8 +33,6 @@ const COLLECTION_CLASSES = new Set(['Map', 'Set', 'WeakMap', 'WeakSet']);
 const SINGLE_HOLDERS = new Set(['WeakRef', 'Proxy.revocable', 'Promise.resolve']);
 /** Events an `EventTarget` dispatches: `new CustomEvent(type, { detail })` holds what its second argument holds. */
 const EVENT_CLASSES = new Set(['Event', 'CustomEvent', 'MessageEvent']);
-/** How a listener is registered: an emitter's methods, and an `EventTarget`'s. */
-const LISTENING = new Set([...EMITTER_LISTENING, 'addEventListener']);
 /** Promise methods whose callback receives the promise's value (`then`'s first, `finally` none). */
 const SETTLED_CALLBACKS = new Set(['then']);
 /** Calls that put their arguments into the collection they are called on. */
@@ -337,9 +335,9 @@ export class HeldValues {
 
   /**
    * What the emits of the file pass at parameter `index` of `fn` where `fn` is registered as a listener, written in
-   * place or by a name that holds it (`bus.on('codec', patch)`): each `bus.emit('codec', …)`, `bus.emit.call(bus,
-   * 'codec', …)` or `bus.emit.apply(bus, ['codec', …])` on the same name with the same folded event, whether or not the
-   * file sees every emit (the emitter may also be handed on: what it emits here still arrives).
+   * place or by a name that holds it (`bus.on('codec', patch)`, `target.addEventListener('codec', patch)`): each emit
+   * or dispatch of that event on the same name (emitsOf), whether or not the file sees every emit (the emitter may also
+   * be handed on: what it emits here still arrives).
    */
   private emitted(fn: AnyNode, index: number): AnyNode[] {
     if (index < 0) return [];

@@ -176,6 +176,8 @@ function chainStart(object: AnyNode): AnyNode {
 
 /** An emitter's methods that add a listener, and those that change or read its listeners without calling them. */
 export const EMITTER_LISTENING = new Set(['on', 'once', 'addListener', 'prependListener', 'prependOnceListener']);
+/** How any listener is registered: an emitter's methods, and an `EventTarget`'s (the DOM's, Node's). */
+export const LISTENING = new Set([...EMITTER_LISTENING, 'addEventListener']);
 const LISTENER_UPKEEP = new Set(['off', 'removeListener', 'removeAllListeners', 'listenerCount', 'setMaxListeners']);
 
 /**

@@ -763,11 +763,9 @@ export class Resolver {
     if (value.type === 'ArrayExpression') return true;
     if (depth > 4) return false;
     if (value.type === 'Identifier') {
-      // A name declared once and never written again (a `const`, or a `var` or `let` written only where declared).
-      const variable = findVariable(this.scopeOf(value), value.name);
-      const declarator = variable?.defs.length === 1 ? (variable.defs[0].node as AnyNode) : undefined;
-      const writtenOnce = variable?.references.every((reference) => !reference.isWrite() || reference.init) ?? false;
-      return declarator?.type === 'VariableDeclarator' && declarator.id.type === 'Identifier' && declarator.init != null && writtenOnce && this.isCertainArray(declarator.init, depth + 1);
+      // A name written once, as a whole (a `const`, a `var` or `let` never written again, `let a; a = […]`).
+      const binding = this.bindingOf(value);
+      return binding.kind === 'value' && binding.path.length === 0 && !binding.fallback && this.isCertainArray(binding.init, depth + 1);
     }
     if (value.type !== 'CallExpression') return false;
     const callee = unwrap(value.callee);
